@@ -1,0 +1,58 @@
+"""The ``pfund`` command: one Typer app, sub-commands grouped by subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pfund import __version__
+from pfund.cli import audit_cmds, data_cmds, fund_cmds, project_cmds
+from pfund.settings import Settings
+
+app = typer.Typer(
+    name="pfund",
+    help="Run a Partnership Fund: plan, appraise, select, gate and publish projects.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pfund {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: PFUND_DATABASE_URL or sqlite:///pfund.db)."),
+    ] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option("--dataset", help="Fund data set folder (default: the bundled sample fund)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    overrides: dict[str, object] = {}
+    if db:
+        overrides["database_url"] = db
+    if dataset:
+        overrides["dataset"] = dataset
+    ctx.obj = Settings(**overrides)  # type: ignore[arg-type]
+
+
+fund_cmds.register(app)
+data_cmds.register(app)
+app.add_typer(project_cmds.app, name="projects")
+app.add_typer(audit_cmds.app, name="audit")
+
+
+def main() -> None:
+    app()

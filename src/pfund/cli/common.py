@@ -1,0 +1,94 @@
+"""What every command shares: settings from the global options, error handling, output.
+
+A user error prints its message and every problem, then exits 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from sqlalchemy.exc import OperationalError
+
+from pfund.errors import PfundError
+from pfund.services.runtime import Runtime, open_runtime
+from pfund.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Settings):
+        raise RuntimeError("settings were not set up by the main callback")
+    return obj
+
+
+@contextmanager
+def runtime(ctx: typer.Context) -> Iterator[Runtime]:
+    """An open store for one command, with user errors turned into clean exits."""
+    with handled():
+        rt = open_runtime(settings_of(ctx))
+        try:
+            yield rt
+        finally:
+            rt.close()
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    try:
+        yield
+    except PfundError as err:
+        err_console.print(f"[bold red]error:[/] {err.message}", highlight=False)
+        for problem in err.problems:
+            err_console.print(f"  - {problem}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    except OperationalError as err:
+        err_console.print(f"[bold red]error:[/] cannot use the database: {err.orig}")
+        raise typer.Exit(1) from None
+    except ValidationError as err:
+        err_console.print(f"[bold red]error:[/] invalid settings or input: {err}")
+        raise typer.Exit(1) from None
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return to_jsonable(value.model_dump(mode="python"))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def money(amount: Decimal, currency: str = "USD") -> str:
+    """Amounts the way a board reads them: USD 1.23 bn, USD 45.0 m."""
+    value = float(amount)
+    for limit, suffix in ((1e12, "tn"), (1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{currency} {value / limit:,.2f} {suffix}"
+    return f"{currency} {value:,.2f}"
+
+
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON.")

@@ -1,0 +1,93 @@
+"""``pfund import`` and ``pfund export``: files in, files out."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pfund.cli.common import JsonOption, console, handled, print_json, runtime
+from pfund.domain import ProtectionClass
+from pfund.errors import InvalidInput, Problem
+from pfund.services.exports import export_records
+from pfund.services.imports import (
+    ImportResult,
+    import_organisations,
+    import_people,
+    import_projects,
+)
+
+import_app = typer.Typer(help="Import projects, organisations or people from CSV, JSON or YAML.")
+FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+    app.command("export")(export)
+
+
+def _report(result: ImportResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"Imported {result.imported} {result.kind} from {result.file}.")
+
+
+@import_app.command("projects")
+def projects(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+    """Import project proposals; all or nothing."""
+    with runtime(ctx) as rt:
+        _report(import_projects(rt, file), as_json)
+
+
+@import_app.command("organisations")
+def organisations(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+    """Import organisations (NGOs, universities, companies, public bodies, groups)."""
+    with runtime(ctx) as rt:
+        _report(import_organisations(rt, file), as_json)
+
+
+@import_app.command("people")
+def people(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+    """Import contact people; their names and contacts are protected."""
+    with runtime(ctx) as rt:
+        _report(import_people(rt, file), as_json)
+
+
+TEMPLATES = ("projects.csv", "projects.json", "organisations.csv", "organisations.json")
+
+
+@import_app.command("template")
+def template(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(TEMPLATES)}.")],
+    dest: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+) -> None:
+    """Write a template file to fill in and import."""
+    with handled():
+        if name not in TEMPLATES:
+            raise InvalidInput("unknown template", [Problem(f"choose one of {', '.join(TEMPLATES)}")])
+        source = Path(str(files("pfund") / "data" / "templates" / name))
+        shutil.copyfile(source, dest)
+    console.print(f"Wrote {dest}.")
+
+
+def export(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="projects or organisations")],
+    file: Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file to write.")],
+    internal: Annotated[
+        bool, typer.Option("--internal", help="Include internal fields (staff only).")
+    ] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Export records; public fields only unless --internal. Protected fields never."""
+    audience = ProtectionClass.INTERNAL if internal else ProtectionClass.PUBLIC
+    with runtime(ctx) as rt:
+        result = export_records(rt, kind, file, audience=audience)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"Wrote {result.records} {result.kind} ({result.audience} fields) to {file}.")

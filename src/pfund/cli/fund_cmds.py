@@ -1,0 +1,64 @@
+"""``pfund init`` and ``pfund demo``: set up a store and show what is in it."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.services.demo import load_demo
+from pfund.services.setup import init_fund
+from pfund.services.summary import FundSummary
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+
+
+def init(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Create the database schema and load the fund's reference data."""
+    with runtime(ctx) as rt:
+        result = init_fund(rt)
+    if as_json:
+        print_json(result)
+        return
+    verb = "Initialised" if result.created else "Already initialised:"
+    console.print(
+        f"{verb} {result.fund}: {result.areas} areas, {result.regions} regions, "
+        f"{result.contributors} contributors, {result.conditions} conditions, "
+        f"{result.stages} stages."
+    )
+
+
+def demo(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Load the bundled sample fund and print a summary of it."""
+    with runtime(ctx) as rt:
+        with console.status("Loading the sample fund...", spinner="dots"):
+            summary = load_demo(rt)
+    if as_json:
+        print_json(summary)
+        return
+    print_summary(summary)
+
+
+def print_summary(s: FundSummary) -> None:
+    console.rule(f"[bold]{s.fund}")
+    console.print(
+        f"{s.projects} projects in {len([a for a in s.by_area if a.projects])} areas and "
+        f"{s.regions_covered} of {s.regions_total} regions; likely cost "
+        f"{money(s.likely_cost_total, s.currency)}."
+    )
+    console.print(
+        f"{s.contributors} contributors paying their share of {s.envelope_year} GDP: "
+        f"{money(s.annual_envelope, s.currency)} a year."
+    )
+    table = Table("area", "projects", "likely cost", title="Pipeline by area")
+    for line in s.by_area:
+        table.add_row(line.name, str(line.projects), money(line.likely_cost, s.currency))
+    console.print(table)
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in s.organisations_by_kind.items())
+    console.print(f"{s.organisations} organisations ({kinds}); {s.people} protected contacts.")
+    stages = ", ".join(f"stage {k}: {v}" for k, v in s.by_stage.items())
+    console.print(f"Projects by conditions stage: {stages}.")
+    console.print(f"Audit log: {s.audit_events} events.  Next: `pfund projects list`.")

@@ -1,0 +1,50 @@
+"""Conditions and stages: the verifiable political facts that decide which money may flow."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pfund.domain.enums import ConditionStatus, IatiConditionType
+from pfund.domain.protection import PUBLIC
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class VerificationProtocol(BaseModel):
+    """Who verifies a condition and with what evidence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verifier: Annotated[str, PUBLIC]
+    evidence: Annotated[str, PUBLIC]
+
+
+class Condition(BaseModel):
+    """A political fact, its definition, how it is verified and where it stands now."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Annotated[str, PUBLIC] = Field(pattern=CODE_PATTERN)
+    title: Annotated[str, PUBLIC]
+    title_ru: Annotated[str, PUBLIC] = ""
+    definition: Annotated[str, PUBLIC]
+    protocol: Annotated[VerificationProtocol, PUBLIC]
+    iati_type: Annotated[IatiConditionType, PUBLIC] = IatiConditionType.POLICY
+    status: Annotated[ConditionStatus, PUBLIC] = ConditionStatus.NOT_MET
+    status_since: Annotated[date | None, PUBLIC] = None
+
+
+class Stage(BaseModel):
+    """A set of conditions that, all met, unlocks a kind of work."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: Annotated[int, PUBLIC] = Field(ge=0, le=9)
+    name: Annotated[str, PUBLIC]
+    name_ru: Annotated[str, PUBLIC] = ""
+    description: Annotated[str, PUBLIC] = ""
+    conditions: Annotated[list[str], PUBLIC] = Field(default_factory=list)
+    unlocks: Annotated[list[str], PUBLIC] = Field(default_factory=list)

@@ -1,0 +1,94 @@
+"""Every status and kind in the vocabulary as an enum: values are what users type."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProjectStatus(StrEnum):
+    PROPOSED = "proposed"
+    SCREENED = "screened"
+    APPRAISED = "appraised"
+    APPROVED = "approved"
+    FUNDED = "funded"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class RiskRating(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class OrganisationKind(StrEnum):
+    NGO = "ngo"
+    UNIVERSITY = "university"
+    COMPANY = "company"
+    PUBLIC_BODY = "public_body"
+    DEMOCRATIC_FORCES = "democratic_forces"
+
+
+class RussiaStatus(StrEnum):
+    """A company's stance in the beneficiary country, in the Yale CELI grades A to E."""
+
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+    SCALING_BACK = "scaling_back"
+    BUYING_TIME = "buying_time"
+    DIGGING_IN = "digging_in"
+
+
+class ReengagementStatus(StrEnum):
+    NOT_CONTACTED = "not_contacted"
+    INTERESTED = "interested"
+    IN_TALKS = "in_talks"
+    COMMITTED = "committed"
+    DECLINED = "declined"
+
+
+class VettingCriterion(StrEnum):
+    """The PACE platform's criteria for Russian democratic forces (resolution of 1 Oct 2025)."""
+
+    COUNCIL_OF_EUROPE_VALUES = "council_of_europe_values"
+    RECOGNISES_UKRAINE_BORDERS = "recognises_ukraine_borders"
+    OPPOSED_REGIME_AND_AGGRESSION = "opposed_regime_and_aggression"
+    REJECTS_NEO_IMPERIALISM = "rejects_neo_imperialism"
+    WORKS_FOR_DEMOCRATIC_CHANGE = "works_for_democratic_change"
+
+
+class ConditionStatus(StrEnum):
+    NOT_MET = "not_met"
+    PARTLY_MET = "partly_met"
+    MET = "met"
+    REVERSED = "reversed"
+
+
+class IatiConditionType(StrEnum):
+    """IATI ConditionType codelist: 1 policy, 2 performance, 3 fiduciary."""
+
+    POLICY = "1"
+    PERFORMANCE = "2"
+    FIDUCIARY = "3"
+
+
+class TrancheStatus(StrEnum):
+    PLANNED = "planned"
+    RELEASED = "released"
+    FROZEN = "frozen"
+    DISBURSED = "disbursed"
+    CANCELLED = "cancelled"
+
+
+class LedgerAccount(StrEnum):
+    """Accounts of the double-entry ledger; every entry moves money between two."""
+
+    CONTRIBUTIONS_RECEIVABLE = "contributions_receivable"
+    FUND_BALANCE = "fund_balance"
+    COMMITTED = "committed"
+    RELEASED = "released"
+    FROZEN = "frozen"
+    DISBURSED = "disbursed"
+    RETURNED = "returned"

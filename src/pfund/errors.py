@@ -1,0 +1,70 @@
+"""The small error hierarchy every interface maps to an exit code or HTTP status.
+
+Each error carries the problems behind it, so a user sees all that is wrong at once,
+each with where it is (file, row, field) and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows."""
+
+    reason: str
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = [p for p in (self.file, f"row {self.row}" if self.row else None) if p]
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.reason}" if prefix else self.reason
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"file": self.file, "row": self.row, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class PfundError(Exception):
+    """Base of every error a user can cause; interfaces print it without a traceback."""
+
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+    status: int = 400
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        lines = [self.message, *(f"  - {p}" for p in self.problems)]
+        return "\n".join(lines)
+
+
+class InvalidInput(PfundError):
+    """The input cannot be accepted as it stands; nothing was written."""
+
+
+class NotFound(PfundError):
+    """A record named by the user does not exist."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=404)
+
+
+class Conflict(PfundError):
+    """The request contradicts what is already stored (a duplicate id, say)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message, problems or [], status=409)
+
+
+class IntegrityFailure(PfundError):
+    """Stored data fails a check it must pass, such as the audit hash chain."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message, problems or [], status=500)
