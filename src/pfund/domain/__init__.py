@@ -60,7 +60,9 @@ __all__ = [
     "TrancheStatus",
     "VerificationProtocol",
     "VettingChecklist",
+    "VettingCriterion",
     "VettingItem",
+    "YearCost",
     "event_hash",
     "verify_chain",
 ]
