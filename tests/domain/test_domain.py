@@ -23,8 +23,9 @@ DESIGN_EXAMPLE = {
         2028: {"capital": [38e6, 45e6, 60e6]},
         2029: {"capital": [30e6, 35e6, 50e6], "running": [1e6, 1.2e6, 1.5e6]},
     },
-    "benefits": {"travel_time_and_safety": {"per_year": [9e6, 12e6, 15e6], "from": 2030,
-                                            "years": 20}},
+    "benefits": {
+        "travel_time_and_safety": {"per_year": [9e6, 12e6, 15e6], "from": 2030, "years": 20}
+    },
     "outcomes": {"road_deaths_avoided_per_year": [8, 12, 18]},
     "contacts": ["PER-1"],
 }
@@ -80,14 +81,21 @@ def test_public_view_drops_protected_and_internal_fields() -> None:
 def test_a_person_is_protected_except_role_and_alias() -> None:
     person = Person(id="PER-1", name="Иван Петров", email="ivan@example.org", role="coordinator")
     assert view(person, audience=ProtectionClass.INTERNAL) == {
-        "id": "PER-1", "organisation": None, "role": "coordinator", "alias": ""
+        "id": "PER-1",
+        "organisation": None,
+        "role": "coordinator",
+        "alias": "",
     }
     assert set(protected_values(person)) == {"Иван Петров", "ivan@example.org"}
 
 
 def test_an_organisation_can_protect_its_own_name() -> None:
     org = Organisation(
-        id="ORG-1", name="Real NGO name", alias="Health NGO (Volga)", kind="ngo", country="RU",
+        id="ORG-1",
+        name="Real NGO name",
+        alias="Health NGO (Volga)",
+        kind="ngo",
+        country="RU",
         protected_fields=["name"],
     )
     assert "name" not in view(org, audience=ProtectionClass.PUBLIC)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +11,7 @@ from pfund.services.setup import init_fund
 
 
 @pytest.fixture
-def rt(engine: Engine, session_factory: sessionmaker[Session]) -> Iterator[Runtime]:
+def rt(engine: Engine, session_factory: sessionmaker[Session]) -> Runtime:
     runtime = Runtime(engine=engine, sessions=session_factory, actor="test:analyst")
     init_fund(runtime)
-    yield runtime
+    return runtime

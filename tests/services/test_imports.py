@@ -49,19 +49,38 @@ def test_valid_import_writes_projects_and_one_audit_event_each(rt: Runtime, tmp_
 
 
 BAD_ROWS = {
-    "unknown area": ("P-9,Bad area,mining_on_mars,RU-SAM,USD,1,,,100,,,,\n", "area", "unknown area"),
+    "unknown area": (
+        "P-9,Bad area,mining_on_mars,RU-SAM,USD,1,,,100,,,,\n",
+        "area",
+        "unknown area",
+    ),
     "unknown region": ("P-9,Bad region,health,RU-XXX,USD,1,,,100,,,,\n", "regions", "RU-XXX"),
     "missing cost": ("P-9,No cost at all,health,RU-SAM,USD,1,,,,,,,\n", "costs", "required"),
-    "negative cost": ("P-9,Negative cost,health,RU-SAM,USD,1,,,-5;1;2,,,,\n", "cost.2028.capital",
-                      "negative"),
-    "unknown dependency": ("P-9,Dangling link,health,RU-SAM,USD,1,P-404,,100,,,,\n", "depends_on",
-                           "P-404"),
-    "year out of range": ("P-9,Too early,health,RU-SAM,USD,1,,,,,1;2;3,1990,5\n", "benefit.gain",
-                          "horizon"),
-    "unknown currency": ("P-9,Odd money,health,RU-SAM,XYZ,1,,,100,,,,\n", "currency",
-                         "unknown currency"),
-    "malformed number": ("P-9,Bad number,health,RU-SAM,USD,1,,,12O,,,,\n", "cost.2028.capital",
-                         "decimal"),
+    "negative cost": (
+        "P-9,Negative cost,health,RU-SAM,USD,1,,,-5;1;2,,,,\n",
+        "cost.2028.capital",
+        "negative",
+    ),
+    "unknown dependency": (
+        "P-9,Dangling link,health,RU-SAM,USD,1,P-404,,100,,,,\n",
+        "depends_on",
+        "P-404",
+    ),
+    "year out of range": (
+        "P-9,Too early,health,RU-SAM,USD,1,,,100,,1;2;3,1990,5\n",
+        "benefit.gain",
+        "horizon",
+    ),
+    "unknown currency": (
+        "P-9,Odd money,health,RU-SAM,XYZ,1,,,100,,,,\n",
+        "currency",
+        "unknown currency",
+    ),
+    "malformed number": (
+        "P-9,Bad number,health,RU-SAM,USD,1,,,12O,,,,\n",
+        "cost.2028.capital",
+        "decimal",
+    ),
 }
 
 
@@ -100,7 +119,9 @@ def test_import_rejects_dependency_cycle_and_names_it(rt: Runtime, tmp_path: Pat
 
 def test_import_rejects_a_file_that_is_not_utf8(rt: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "projects.csv"
-    path.write_bytes((HEADER + GOOD).encode() + "P-2,Клиника,health,RU-SAM,USD,1,,,1,,,,\n".encode("cp1251"))
+    path.write_bytes(
+        (HEADER + GOOD).encode() + "P-2,Клиника,health,RU-SAM,USD,1,,,1,,,,\n".encode("cp1251")
+    )
     problems = rejected(rt, path)
     assert problems[0].file == "projects.csv" and problems[0].row == 3
     assert "not UTF-8" in problems[0].reason
@@ -115,8 +136,12 @@ def test_import_reports_every_problem_at_once(rt: Runtime, tmp_path: Path) -> No
 def test_json_import_locates_problems_by_item_and_dotted_field(rt: Runtime, tmp_path: Path) -> None:
     items = [
         {"id": "J-1", "title": "Fine project", "area": "health", "costs": {"2028": {"capital": 5}}},
-        {"id": "J-2", "title": "Bad estimate", "area": "health",
-         "costs": {"2028": {"capital": [5, 3, 1]}}},
+        {
+            "id": "J-2",
+            "title": "Bad estimate",
+            "area": "health",
+            "costs": {"2028": {"capital": [5, 3, 1]}},
+        },
     ]
     path = tmp_path / "projects.json"
     path.write_text(json.dumps({"projects": items}), encoding="utf-8")

@@ -30,13 +30,15 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL (default: PFUND_DATABASE_URL or sqlite:///pfund.db)."),
+        typer.Option(
+            "--db", help="Database URL (default: PFUND_DATABASE_URL or sqlite:///pfund.db)."
+        ),
     ] = None,
     dataset: Annotated[
         Path | None,
         typer.Option("--dataset", help="Fund data set folder (default: the bundled sample fund)."),
     ] = None,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001 (handled by its eager callback)
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:

@@ -47,7 +47,11 @@ def log_cmd(
     table = Table("seq", "at (UTC)", "actor", "action", "record", "hash")
     for e in events:
         table.add_row(
-            str(e.seq), e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
-            f"{e.record_type} {e.record_id}", e.hash[:12],
+            str(e.seq),
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor,
+            e.action,
+            f"{e.record_type} {e.record_id}",
+            e.hash[:12],
         )
     console.print(table)

@@ -68,7 +68,9 @@ def template(
     """Write a template file to fill in and import."""
     with handled():
         if name not in TEMPLATES:
-            raise InvalidInput("unknown template", [Problem(f"choose one of {', '.join(TEMPLATES)}")])
+            raise InvalidInput(
+                "unknown template", [Problem(f"choose one of {', '.join(TEMPLATES)}")]
+            )
         source = Path(str(files("pfund") / "data" / "templates" / name))
         shutil.copyfile(source, dest)
     console.print(f"Wrote {dest}.")

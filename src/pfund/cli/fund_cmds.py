@@ -33,9 +33,8 @@ def init(ctx: typer.Context, as_json: bool = JsonOption) -> None:
 
 def demo(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """Load the bundled sample fund and print a summary of it."""
-    with runtime(ctx) as rt:
-        with console.status("Loading the sample fund...", spinner="dots"):
-            summary = load_demo(rt)
+    with runtime(ctx) as rt, console.status("Loading the sample fund...", spinner="dots"):
+        summary = load_demo(rt)
     if as_json:
         print_json(summary)
         return

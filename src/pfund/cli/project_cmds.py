@@ -31,8 +31,13 @@ def list_cmd(
     table = Table("id", "title", "area", "stage", "regions", "likely cost", "risk")
     for p in projects:
         table.add_row(
-            p.id, p.title, p.area, str(p.stage), ", ".join(p.regions),
-            money(p.likely_cost(), p.currency), p.risk.value,
+            p.id,
+            p.title,
+            p.area,
+            str(p.stage),
+            ", ".join(p.regions),
+            money(p.likely_cost(), p.currency),
+            p.risk.value,
         )
     console.print(table)
     console.print(f"{len(projects)} projects.")
@@ -63,8 +68,12 @@ def _print_project(p: Project) -> None:
         f"area {p.area}; stage {p.stage}; status {p.status.value}; risk {p.risk.value}; "
         f"regions {', '.join(p.regions) or '-'}"
     )
-    costs = Table("year", "capital (low / likely / high)", "running (low / likely / high)",
-                  title=f"Costs ({p.currency})")
+    costs = Table(
+        "year",
+        "capital (low / likely / high)",
+        "running (low / likely / high)",
+        title=f"Costs ({p.currency})",
+    )
     for year, cost in p.costs.items():
         costs.add_row(str(year), _triple(cost.capital), _triple(cost.running))
     console.print(costs)
@@ -74,7 +83,9 @@ def _print_project(p: Project) -> None:
         console.print(f"benefit {name}: {years[0]}-{years[-1]}, first year {_triple(first)}")
     for name, outcome in p.outcomes.items():
         v = outcome.value
-        console.print(f"outcome {name}: {v.low:,.0f} / {v.likely:,.0f} / {v.high:,.0f} {outcome.unit}")
+        console.print(
+            f"outcome {name}: {v.low:,.0f} / {v.likely:,.0f} / {v.high:,.0f} {outcome.unit}"
+        )
     if p.depends_on:
         console.print(f"depends on: {', '.join(p.depends_on)}")
     if p.excludes:

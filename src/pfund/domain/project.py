@@ -37,9 +37,7 @@ class YearCost(BaseModel):
         return self
 
     def likely(self) -> Decimal:
-        return sum(
-            (e.likely for e in (self.capital, self.running) if e is not None), Decimal(0)
-        )
+        return sum((e.likely for e in (self.capital, self.running) if e is not None), Decimal(0))
 
 
 class BenefitStream(BaseModel):

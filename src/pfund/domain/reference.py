@@ -13,7 +13,7 @@ from pfund.domain.protection import PUBLIC
 
 def check_subdivision(code: str) -> str:
     """An ISO 3166-2 code pycountry knows (RU-MOW, UA-30, ...)."""
-    if pycountry.subdivisions.get(code=code) is None:
+    if pycountry.subdivisions.get(code=code) is None:  # type: ignore[no-untyped-call]
         raise ValueError(f"'{code}' is not an ISO 3166-2 subdivision code")
     return code
 

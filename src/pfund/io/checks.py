@@ -98,8 +98,11 @@ def _project_references(
     checked: Checked, record: Record, project: Project, known: Known, ids: frozenset[str]
 ) -> None:
     if project.area not in known.areas:
-        checked.add(record, "area", f"unknown area '{project.area}' "
-                    f"(expected one of {', '.join(sorted(known.areas))})")
+        checked.add(
+            record,
+            "area",
+            f"unknown area '{project.area}' (expected one of {', '.join(sorted(known.areas))})",
+        )
     for region in project.regions:
         if region not in known.regions:
             checked.add(record, "regions", f"unknown region '{region}' for this fund")
@@ -128,8 +131,11 @@ def _years(checked: Checked, record: Record, project: Project, known: Known) -> 
         outside = [y for y in stream.by_year if not known.first_year <= y <= known.last_year]
         if outside:
             fld = f"benefit.{name}" if record.format == "csv" else f"benefits.{name}"
-            checked.add(record, fld, f"years {outside[0]}-{outside[-1]} are outside the "
-                        f"fund's horizon {span}")
+            checked.add(
+                record,
+                fld,
+                f"years {outside[0]}-{outside[-1]} are outside the fund's horizon {span}",
+            )
 
 
 def _duplicates(checked: Checked, stored: frozenset[str], noun: str) -> None:
@@ -139,8 +145,9 @@ def _duplicates(checked: Checked, stored: frozenset[str], noun: str) -> None:
         if ident in stored:
             checked.add(record, "id", f"{noun} '{ident}' already exists in the store")
         elif ident in first_row:
-            checked.add(record, "id", f"duplicate id '{ident}' (first used on row "
-                        f"{first_row[ident]})")
+            checked.add(
+                record, "id", f"duplicate id '{ident}' (first used on row {first_row[ident]})"
+            )
         else:
             first_row[ident] = record.row
 

@@ -86,7 +86,9 @@ def _contributor(row: dict[str, str]) -> dict[str, Any]:
 
 def _csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""))
-    rows = [(reader.line_num, {k: v for k, v in row.items() if k and k != "source"}) for row in reader]
+    rows = [
+        (reader.line_num, {k: v for k, v in row.items() if k and k != "source"}) for row in reader
+    ]
     for _, row in rows:
         row.pop("examples", None)
         if row.get("population") == "":

@@ -81,8 +81,10 @@ def _csv_records(name: str, text: str) -> list[Record]:
     records: list[Record] = []
     problems: list[Problem] = []
     for data in reader:
-        if data.pop(None, None):  # type: ignore[call-overload]
-            problems.append(Problem("more cells than header columns", file=name, row=reader.line_num))
+        if data.pop(None, None):
+            problems.append(
+                Problem("more cells than header columns", file=name, row=reader.line_num)
+            )
             continue
         cells = {k.strip(): (v or "").strip() for k, v in data.items() if k}
         if any(cells.values()):
@@ -98,7 +100,9 @@ def _parse_tree(name: str, text: str, fmt: str) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except json.JSONDecodeError as err:
-        problem = Problem(f"malformed JSON: {err.msg} (column {err.colno})", file=name, row=err.lineno)
+        problem = Problem(
+            f"malformed JSON: {err.msg} (column {err.colno})", file=name, row=err.lineno
+        )
         raise InvalidInput(f"cannot read {name}", [problem]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

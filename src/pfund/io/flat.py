@@ -18,8 +18,16 @@ from pfund.domain import Organisation, Project
 
 SEP = ";"
 LIST_FIELDS = frozenset(
-    {"regions", "partners", "contacts", "depends_on", "excludes", "areas", "capabilities",
-     "protected_fields"}
+    {
+        "regions",
+        "partners",
+        "contacts",
+        "depends_on",
+        "excludes",
+        "areas",
+        "capabilities",
+        "protected_fields",
+    }
 )
 
 
@@ -146,5 +154,7 @@ def _cell(value: Any) -> str:
     return _number(value) if isinstance(value, Decimal | float) else str(value)
 
 
-PROJECT_COLUMNS = [name for name in Project.model_fields if name not in {"costs", "benefits", "outcomes"}]
+PROJECT_COLUMNS = [
+    name for name in Project.model_fields if name not in {"costs", "benefits", "outcomes"}
+]
 ORGANISATION_COLUMNS = [n for n in Organisation.model_fields if n not in {"company", "vetting"}]

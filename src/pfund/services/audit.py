@@ -71,4 +71,6 @@ def verify(uow: UnitOfWork) -> AuditReport:
                 f"{head_seq} was the last one written: later events were removed",
             )
         )
-    return AuditReport(events=len(events), intact=not breaks, breaks=breaks, head_matches=head_matches)
+    return AuditReport(
+        events=len(events), intact=not breaks, breaks=breaks, head_matches=head_matches
+    )

@@ -12,8 +12,11 @@ from pfund.services.runtime import Runtime
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary, summarise
 
-ORDER = (("organisations", check_organisations), ("people", check_people),
-         ("projects", check_projects))
+ORDER = (
+    ("organisations", check_organisations),
+    ("people", check_people),
+    ("projects", check_projects),
+)
 
 
 def load_demo(rt: Runtime) -> FundSummary:

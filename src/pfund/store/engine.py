@@ -1,0 +1,33 @@
+"""Engines and sessions, built from a URL the caller passes in (never at import time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url``; on SQLite foreign keys are switched on for every connection.
+
+    SQLite ignores foreign keys unless each connection asks for them, and the store relies
+    on them (a project's region must exist) exactly as PostgreSQL does.
+    """
+    engine = create_engine(url, echo=echo, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # noqa: ARG001
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit, so results outlive the transaction."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,23 @@
+"""Repositories: map rows to domain objects and back; each takes a Session, none commits."""
+
+from pfund.store.repositories.audit import AuditRepository
+from pfund.store.repositories.conditions import ConditionRepository, StageRepository
+from pfund.store.repositories.counts import table_counts
+from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
+from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
+from pfund.store.repositories.projects import ProjectRepository
+from pfund.store.repositories.reference import FundRepository, ReferenceRepository
+
+__all__ = [
+    "AuditRepository",
+    "ConditionRepository",
+    "FundRepository",
+    "LedgerRepository",
+    "OrganisationRepository",
+    "PersonRepository",
+    "ProjectRepository",
+    "ReferenceRepository",
+    "StageRepository",
+    "TrancheRepository",
+    "table_counts",
+]

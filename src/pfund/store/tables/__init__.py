@@ -1,0 +1,47 @@
+"""SQLAlchemy row classes, one module per subject; ``metadata`` holds every table."""
+
+from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
+from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
+from pfund.store.tables.conditions import ConditionRow, StageConditionRow, StageRow
+from pfund.store.tables.ledger import LedgerEntryRow, TrancheConditionRow, TrancheRow
+from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
+from pfund.store.tables.projects import (
+    ProjectBenefitRow,
+    ProjectContactRow,
+    ProjectCostRow,
+    ProjectLinkRow,
+    ProjectOutcomeRow,
+    ProjectPartnerRow,
+    ProjectRegionRow,
+    ProjectRow,
+)
+from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AreaRow",
+    "AuditEventRow",
+    "AuditHeadRow",
+    "Base",
+    "ConditionRow",
+    "ContributorRow",
+    "FundRow",
+    "LedgerEntryRow",
+    "OrganisationRow",
+    "PersonRow",
+    "ProjectBenefitRow",
+    "ProjectContactRow",
+    "ProjectCostRow",
+    "ProjectLinkRow",
+    "ProjectOutcomeRow",
+    "ProjectPartnerRow",
+    "ProjectRegionRow",
+    "ProjectRow",
+    "RegionRow",
+    "StageConditionRow",
+    "StageRow",
+    "TrancheConditionRow",
+    "TrancheRow",
+    "VettingItemRow",
+    "metadata",
+]

@@ -1,0 +1,80 @@
+"""The unit of work: one session, one transaction, every repository on it.
+
+A use case opens one, does its reads and writes (audit event included) and commits once;
+leaving without commit, or with an exception, rolls everything back.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pfund.store.repositories import (
+    AuditRepository,
+    ConditionRepository,
+    FundRepository,
+    LedgerRepository,
+    OrganisationRepository,
+    PersonRepository,
+    ProjectRepository,
+    ReferenceRepository,
+    StageRepository,
+    TrancheRepository,
+)
+
+
+class UnitOfWork:
+    """``with UnitOfWork(factory) as uow: ...; uow.commit()``; repositories live inside."""
+
+    session: Session
+    fund: FundRepository
+    reference: ReferenceRepository
+    projects: ProjectRepository
+    organisations: OrganisationRepository
+    people: PersonRepository
+    conditions: ConditionRepository
+    stages: StageRepository
+    tranches: TrancheRepository
+    ledger: LedgerRepository
+    audit: AuditRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = session = self._session_factory()
+        self.fund = FundRepository(session)
+        self.reference = ReferenceRepository(session)
+        self.projects = ProjectRepository(session)
+        self.organisations = OrganisationRepository(session)
+        self.people = PersonRepository(session)
+        self.conditions = ConditionRepository(session)
+        self.stages = StageRepository(session)
+        self.tranches = TrancheRepository(session)
+        self.ledger = LedgerRepository(session)
+        self.audit = AuditRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed, then give the connection back."""
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def flush(self) -> None:
+        """Send pending writes now, so a constraint fails here rather than at commit."""
+        self.session.flush()

@@ -1,0 +1,86 @@
+"""Database fixtures shared by every test: each store test runs on SQLite and PostgreSQL.
+
+PostgreSQL runs when ``PFUND_TEST_POSTGRES_URL`` names a server (each test gets a fresh
+``public`` schema there). Without it the PostgreSQL half is skipped on a laptop but fails
+in CI (``CI`` set), so a misconfigured pipeline can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from pfund.store import UnitOfWork, make_engine, make_session_factory, upgrade
+
+POSTGRES_URL_VAR = "PFUND_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VAR)
+    if url:
+        return url
+    message = f"set {POSTGRES_URL_VAR} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL tests cannot be skipped in CI: {message}")
+    pytest.skip(f"PostgreSQL tests skipped: {message}")
+
+
+def _reset_postgres(url: str) -> None:
+    """Drop everything a previous test left behind, so each test starts empty."""
+    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file in tmp_path, or a clean PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pfund.db'}"
+    url = _postgres_url()
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a database migrated to the latest revision."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def make_uow(session_factory: sessionmaker[Session]) -> Callable[[], UnitOfWork]:
+    """A factory of units of work: ``with make_uow() as uow: ...; uow.commit()``."""
+
+    def factory() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
+    return factory
+
+
+@pytest.fixture
+def uow(make_uow: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
+    """The same factory as ``make_uow``, under the shorter name."""
+    return make_uow
