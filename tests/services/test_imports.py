@@ -155,3 +155,21 @@ def test_malformed_json_is_reported_with_its_line(rt: Runtime, tmp_path: Path) -
     path.write_text('{"projects": [\n{"id": "J-1",,}]}', encoding="utf-8")
     problems = rejected(rt, path)
     assert problems[0].row == 2 and "malformed JSON" in problems[0].reason
+
+
+def test_import_rejects_unknown_stage_and_unknown_organisation(rt: Runtime, tmp_path: Path) -> None:
+    path = tmp_path / "projects.json"
+    item = {
+        "id": "S-1",
+        "title": "Too far ahead",
+        "area": "health",
+        "stage": 7,
+        "proponent": "ORG-404",
+        "costs": {"2028": {"capital": 5}},
+    }
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    problems = rejected(rt, path)
+    assert {(p.field, p.reason.split(" (")[0]) for p in problems} == {
+        ("stage", "unknown stage 7"),
+        ("proponent", "refers to unknown organisation 'ORG-404'"),
+    }

@@ -17,7 +17,7 @@ from typing import Any
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from pfund.errors import PfundError
 from pfund.services.runtime import Runtime, open_runtime
@@ -56,6 +56,9 @@ def handled() -> Iterator[None]:
         raise typer.Exit(1) from None
     except OperationalError as err:
         err_console.print(f"[bold red]error:[/] cannot use the database: {err.orig}")
+        raise typer.Exit(1) from None
+    except ArgumentError as err:
+        err_console.print(f"[bold red]error:[/] not a usable database URL: {err}")
         raise typer.Exit(1) from None
     except ValidationError as err:
         err_console.print(f"[bold red]error:[/] invalid settings or input: {err}")

@@ -35,6 +35,7 @@ class Known:
     projects: frozenset[str] = frozenset()
     organisations: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
+    stages: frozenset[int] = frozenset({0})
 
 
 @dataclass
@@ -103,6 +104,9 @@ def _project_references(
             "area",
             f"unknown area '{project.area}' (expected one of {', '.join(sorted(known.areas))})",
         )
+    if project.stage not in known.stages:
+        stages = ", ".join(str(s) for s in sorted(known.stages))
+        checked.add(record, "stage", f"unknown stage {project.stage} (this fund has {stages})")
     for region in project.regions:
         if region not in known.regions:
             checked.add(record, "regions", f"unknown region '{region}' for this fund")
@@ -112,7 +116,7 @@ def _project_references(
                 checked.add(record, kind, f"refers to unknown project '{other}'")
     orgs = [project.proponent] if project.proponent else []
     for org in orgs + project.partners:
-        if known.organisations and org not in known.organisations:
+        if org not in known.organisations:
             fld = "proponent" if org == project.proponent else "partners"
             checked.add(record, fld, f"refers to unknown organisation '{org}'")
     for person in project.contacts:
@@ -182,6 +186,6 @@ def check_people(records: list[Record], known: Known) -> Checked:
     _duplicates(checked, known.people, "person")
     for record, person in checked.items:
         org = person.organisation
-        if org and known.organisations and org not in known.organisations:
+        if org and org not in known.organisations:
             checked.add(record, "organisation", f"refers to unknown organisation '{org}'")
     return checked

@@ -45,6 +45,7 @@ def known(uow: UnitOfWork) -> Known:
         projects=frozenset(uow.projects.ids()),
         organisations=frozenset(uow.organisations.ids()),
         people=frozenset(uow.people.ids()),
+        stages=frozenset(s.number for s in uow.stages.list()),
     )
 
 
