@@ -162,6 +162,8 @@ def make_project(project_id: str = "TRN-M11-03", **overrides: Any) -> Project:
             "people_served": {"value": [1.1e6, 1.3e6, 1.5e6], "unit": "people"},
         },
         "risk": "medium",
+        "scores": {"democratic_governance": 4.5, "innovation": 2.0},
+        "value_score": 0.75,
         "notes": "internal note",
         "protected_fields": ["contacts", "notes"],
     }

@@ -28,6 +28,7 @@ DESIGN_EXAMPLE = {
     },
     "outcomes": {"road_deaths_avoided_per_year": [8, 12, 18]},
     "contacts": ["PER-1"],
+    "scores": {"democratic_governance": 3.5},
 }
 
 

@@ -7,6 +7,7 @@ normalised here, so every reader (CSV, JSON, YAML, web form) shares one validati
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -112,6 +113,8 @@ class Project(BaseModel):
     depends_on: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     excludes: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     risk: Annotated[RiskRating, PUBLIC] = RiskRating.MEDIUM
+    scores: Annotated[dict[str, float], PUBLIC] = Field(default_factory=dict)
+    value_score: Annotated[float | None, PUBLIC] = Field(default=None, ge=0)
     notes: str = ""
     protected_fields: list[str] = Field(default_factory=list)
 
@@ -121,6 +124,14 @@ class Project(BaseModel):
         if not value:
             raise ValueError("a project needs a cost in at least one year")
         return dict(sorted(value.items()))
+
+    @field_validator("scores")
+    @classmethod
+    def _finite_scores(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, v in value.items() if not math.isfinite(v)]
+        if bad:
+            raise ValueError(f"score '{bad[0]}' must be a finite number")
+        return value
 
     @field_validator("regions", "partners", "depends_on", "excludes")
     @classmethod

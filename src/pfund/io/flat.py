@@ -2,8 +2,9 @@
 
 A spreadsheet has one row per record, so nested values get dotted column names:
 ``cost.2028.capital``, ``benefit.travel_time.per_year``, ``outcome.people_served``,
-``company.russia_status``. Lists go in one cell separated by ``;``, and so do the three
-numbers of an estimate (``38000000;45000000;60000000``).
+``score.democratic_governance``, ``company.russia_status``. Lists go in one cell
+separated by ``;``, and so do the three numbers of an estimate
+(``38000000;45000000;60000000``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-
-from pfund.domain import Organisation, Project
 
 SEP = ";"
 LIST_FIELDS = frozenset(
@@ -47,6 +46,8 @@ def unflatten(cells: dict[str, str]) -> dict[str, Any]:
         elif head == "outcome" and len(path) in (2, 3):
             leaf = "value" if len(path) == 2 else path[2]
             _put(out, ["outcomes", path[1], leaf], _estimate(value) if leaf == "value" else value)
+        elif head == "score" and len(path) == 2:
+            _put(out, ["scores", path[1]], value)
         elif len(path) == 1 and head in LIST_FIELDS:
             out[head] = [v.strip() for v in value.split(SEP) if v.strip()]
         else:
@@ -79,6 +80,8 @@ def csv_column(loc: Sequence[str | int]) -> str:
         return f"benefit.{parts[1]}.{tail}"
     if head == "outcomes" and len(parts) >= 2:
         return f"outcome.{parts[1]}" + (".unit" if "unit" in parts[2:] else "")
+    if head == "scores" and len(parts) >= 2:
+        return f"score.{parts[1]}"
     if head in LIST_FIELDS:
         return head
     return ".".join(p for p in parts if not p.isdigit() or head == "costs")
@@ -96,6 +99,8 @@ def flatten_project(view: dict[str, Any]) -> dict[str, str]:
         elif key == "benefits":
             for name, stream in value.items():
                 row.update(_flatten_stream(name, stream["by_year"]))
+        elif key == "scores":
+            row.update({f"score.{name}": _number(v) for name, v in value.items()})
         elif key == "outcomes":
             for name, outcome in value.items():
                 row[f"outcome.{name}"] = _join_estimate(outcome["value"])
@@ -152,9 +157,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, BaseModel):
         raise TypeError("nested models need their own columns")
     return _number(value) if isinstance(value, Decimal | float) else str(value)
-
-
-PROJECT_COLUMNS = [
-    name for name in Project.model_fields if name not in {"costs", "benefits", "outcomes"}
-]
-ORGANISATION_COLUMNS = [n for n in Organisation.model_fields if n not in {"company", "vetting"}]

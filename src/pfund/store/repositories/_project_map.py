@@ -26,6 +26,7 @@ from pfund.store.tables import (
     ProjectPartnerRow,
     ProjectRegionRow,
     ProjectRow,
+    ProjectScoreRow,
 )
 
 CHILD_TABLES: tuple[type[Base], ...] = (
@@ -36,6 +37,7 @@ CHILD_TABLES: tuple[type[Base], ...] = (
     ProjectCostRow,
     ProjectBenefitRow,
     ProjectOutcomeRow,
+    ProjectScoreRow,
 )
 DEPENDS_ON, EXCLUDES = "depends_on", "excludes"
 Grouped = dict[str, list[Row[Any]]]
@@ -60,6 +62,10 @@ class ProjectRows:
         rows[ProjectCostRow] += cost_rows(project)
         rows[ProjectBenefitRow] += benefit_rows(project)
         rows[ProjectOutcomeRow] += outcome_rows(project)
+        rows[ProjectScoreRow] += [
+            {"project_id": pid, "criterion": name, "position": i, "value": value}
+            for i, (name, value) in enumerate(project.scores.items())
+        ]
 
 
 def scalar_row(project: Project) -> RowDict:
@@ -75,6 +81,7 @@ def scalar_row(project: Project) -> RowDict:
         "currency": project.currency,
         "stage": project.stage,
         "risk": project.risk.value,
+        "value_score": project.value_score,
         "notes": project.notes,
         "protected_fields": list(project.protected_fields),
     }
@@ -152,6 +159,8 @@ def build_project(row: Row[Any], children: dict[type[Base], Grouped]) -> Project
         depends_on=[r.other_id for r in links if r.kind == DEPENDS_ON],
         excludes=[r.other_id for r in links if r.kind == EXCLUDES],
         risk=row.risk,
+        scores={r.criterion: r.value for r in kids(ProjectScoreRow)},
+        value_score=row.value_score,
         notes=row.notes,
         protected_fields=list(row.protected_fields or []),
     )

@@ -14,6 +14,7 @@ from pfund.store.tables.projects import (
     ProjectPartnerRow,
     ProjectRegionRow,
     ProjectRow,
+    ProjectScoreRow,
 )
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
 
@@ -37,6 +38,7 @@ __all__ = [
     "ProjectPartnerRow",
     "ProjectRegionRow",
     "ProjectRow",
+    "ProjectScoreRow",
     "RegionRow",
     "StageConditionRow",
     "StageRow",

@@ -35,6 +35,7 @@ class ProjectRow(Base):
     currency: Mapped[str] = mapped_column(CURRENCY)
     stage: Mapped[int] = mapped_column(Integer)
     risk: Mapped[str] = mapped_column(ENUM)
+    value_score: Mapped[float | None] = mapped_column(Double, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     protected_fields: Mapped[list[str]] = mapped_column(JSON)
 
@@ -128,3 +129,14 @@ class ProjectOutcomeRow(Base):
     low: Mapped[float] = mapped_column(Double)
     likely: Mapped[float] = mapped_column(Double)
     high: Mapped[float] = mapped_column(Double)
+
+
+class ProjectScoreRow(Base):
+    """A criterion score given by an analyst or reviewer (e.g. democratic_governance)."""
+
+    __tablename__ = "project_scores"
+
+    project_id: Mapped[str] = _project_id()
+    criterion: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Double)

@@ -173,6 +173,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("stage", sa.Integer(), nullable=False),
         sa.Column("risk", sa.String(length=32), nullable=False),
+        sa.Column("value_score", sa.Double(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("protected_fields", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["area"], ["areas.code"], name=op.f("fk_projects_area_areas")),
@@ -311,6 +312,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("project_id", "name", name=op.f("pk_project_outcomes")),
     )
     op.create_table(
+        "project_scores",
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.Column("criterion", sa.String(length=100), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_project_scores_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("project_id", "criterion", name=op.f("pk_project_scores")),
+    )
+    op.create_table(
         "project_partners",
         sa.Column("project_id", sa.String(length=64), nullable=False),
         sa.Column("organisation_id", sa.String(length=64), nullable=False),
@@ -431,6 +446,7 @@ def downgrade() -> None:
         "project_regions",
         "project_partners",
         "project_outcomes",
+        "project_scores",
         "project_links",
         "project_costs",
         "project_contacts",
