@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
+    DecisionRepository,
     FundRepository,
     LedgerRepository,
     OrganisationRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
     tranches: TrancheRepository
     ledger: LedgerRepository
     audit: AuditRepository
+    decisions: DecisionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.tranches = TrancheRepository(session)
         self.ledger = LedgerRepository(session)
         self.audit = AuditRepository(session)
+        self.decisions = DecisionRepository(session)
         return self
 
     def __exit__(

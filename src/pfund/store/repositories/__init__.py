@@ -3,6 +3,7 @@
 from pfund.store.repositories.audit import AuditRepository
 from pfund.store.repositories.conditions import ConditionRepository, StageRepository
 from pfund.store.repositories.counts import table_counts
+from pfund.store.repositories.decisions import DecisionRepository
 from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
@@ -11,6 +12,7 @@ from pfund.store.repositories.reference import FundRepository, ReferenceReposito
 __all__ = [
     "AuditRepository",
     "ConditionRepository",
+    "DecisionRepository",
     "FundRepository",
     "LedgerRepository",
     "OrganisationRepository",

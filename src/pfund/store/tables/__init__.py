@@ -3,6 +3,7 @@
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
 from pfund.store.tables.conditions import ConditionRow, StageConditionRow, StageRow
+from pfund.store.tables.decisions import DecisionRecordRow
 from pfund.store.tables.ledger import LedgerEntryRow, TrancheConditionRow, TrancheRow
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
 from pfund.store.tables.projects import (
@@ -26,6 +27,7 @@ __all__ = [
     "Base",
     "ConditionRow",
     "ContributorRow",
+    "DecisionRecordRow",
     "FundRow",
     "LedgerEntryRow",
     "OrganisationRow",

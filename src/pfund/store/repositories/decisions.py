@@ -1,0 +1,57 @@
+"""Decision records: written once, read back exactly, never updated."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Row, func, insert, select
+from sqlalchemy.orm import Session
+
+from pfund.domain.audit import utc
+from pfund.domain.decision import DecisionRecord, canonical_json
+from pfund.store.repositories._rows import table
+from pfund.store.tables.decisions import DecisionRecordRow
+
+JSON_FIELDS = ("inputs", "parameters", "result")
+
+
+def _build(row: Row[Any]) -> DecisionRecord:
+    values = dict(row._mapping)
+    values["created_at"] = utc(row.created_at)
+    for name in JSON_FIELDS:
+        values[name] = json.loads(values[name])
+    return DecisionRecord(**values)
+
+
+class DecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: DecisionRecord) -> None:
+        values = record.model_dump()
+        for name in JSON_FIELDS:
+            values[name] = canonical_json(values[name])
+        self.session.execute(insert(table(DecisionRecordRow)), [values])
+
+    def get(self, record_id: str) -> DecisionRecord | None:
+        rows = table(DecisionRecordRow)
+        row = self.session.execute(select(rows).where(rows.c.id == record_id)).first()
+        return _build(row) if row else None
+
+    def list(self, *, kind: str | None = None, limit: int | None = None) -> list[DecisionRecord]:
+        """Newest first."""
+        rows = table(DecisionRecordRow)
+        query = select(rows).order_by(rows.c.created_at.desc(), rows.c.id.desc())
+        if kind:
+            query = query.where(rows.c.kind == kind)
+        if limit:
+            query = query.limit(limit)
+        return [_build(r) for r in self.session.execute(query)]
+
+    def count(self, *, kind: str | None = None) -> int:
+        rows = table(DecisionRecordRow)
+        query = select(func.count()).select_from(rows)
+        if kind:
+            query = query.where(rows.c.kind == kind)
+        return int(self.session.execute(query).scalar_one())
