@@ -25,6 +25,7 @@ from pfund.appraisal.err import ErrResult, err, is_conventional
 from pfund.appraisal.mcda import (
     CriteriaMatrix,
     criteria_matrix,
+    fix_scales,
     pipeline_values,
     project_values,
     resolve_value_mode,
@@ -59,6 +60,7 @@ __all__ = [
     "criteria_matrix",
     "discount_factors",
     "err",
+    "fix_scales",
     "is_conventional",
     "load_criteria",
     "npv",

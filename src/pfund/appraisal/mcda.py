@@ -35,7 +35,7 @@ mix, naming the projects without a score.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -206,3 +206,16 @@ def pipeline_values(
         return np.array([p.value_score for p in projects], dtype=np.float64)
     w = criteria.point.point() if weights is None else weights
     return project_values(matrix, criteria, w)
+
+
+def fix_scales(criteria: CriteriaSet, matrix: CriteriaMatrix) -> CriteriaSet:
+    """The set with every value function pinned to this matrix's worst and best levels.
+
+    Values computed later for other Monte Carlo draws or other weights then stay on the
+    one scale the board saw, instead of each draw rescaling its own pipeline.
+    """
+    pinned = tuple(
+        replace(c, value_function=c.value_function.resolve(matrix.levels[:, j], c.direction))
+        for j, c in enumerate(criteria.criteria)
+    )
+    return replace(criteria, criteria=pinned)

@@ -1,0 +1,145 @@
+"""Trade-off curves for decision makers: value against money, value against equity.
+
+(a) Every period's budget is scaled by the same factor, from nothing to the level that
+funds every project, and the portfolio re-optimised. The curve shows where extra money
+stops buying much. A larger budget can always keep the smaller budget's portfolio, so
+if a solve stopped early and came back lower, the earlier portfolio is kept.
+(b) The epsilon-constraint method: maximise value subject to equity >= eps over a grid
+from the equity of the value-maximising portfolio to the largest equity attainable;
+only non-dominated points are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pfund.errors import InvalidInput, Problem
+from pfund.portfolio.problem import BoolArray, LinearConstraint, PortfolioProblem
+from pfund.portfolio.solution import Solution, Status
+from pfund.portfolio.solvers import Solver, get_solver
+
+__all__ = ["BudgetPoint", "EquityPoint", "budget_frontier", "equity_frontier"]
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetPoint:
+    """One point of the value-for-money curve."""
+
+    factor: float
+    budget: tuple[float, ...]
+    value: float
+    cost: float
+    status: Status
+    gap: float
+    selected: BoolArray
+
+
+@dataclass(frozen=True, eq=False)
+class EquityPoint:
+    """One non-dominated (value, equity) portfolio."""
+
+    epsilon: float
+    value: float
+    equity: float
+    status: Status
+    gap: float
+    selected: BoolArray
+
+
+def budget_frontier(
+    problem: PortfolioProblem,
+    *,
+    points: int = 31,
+    solver: Solver | None = None,
+    time_limit: float = 10.0,
+) -> list[BudgetPoint]:
+    """Value at budgets scaled by factors from 0 to the level funding everything."""
+    solver = solver or get_solver()
+    out: list[BudgetPoint] = []
+    for factor in np.linspace(0.0, _full_factor(problem), max(points, 2)):
+        budget = problem.budget.copy()
+        budget[np.isfinite(budget)] *= factor
+        scaled = problem.with_changes(budget=budget)
+        sol = solver.solve(scaled, time_limit=time_limit, threads=1)
+        out.append(_budget_point(problem, float(factor), scaled, sol, out[-1] if out else None))
+    return out
+
+
+def _full_factor(problem: PortfolioProblem) -> float:
+    """The factor at which every finite budget covers the cost of all projects."""
+    finite = np.isfinite(problem.budget)
+    need = problem.cost.sum(axis=0)[finite]
+    have = problem.budget[finite]
+    ratios = [n / h if h > 0 else 1.0 for n, h in zip(need, have, strict=True)]
+    return float(max(ratios, default=1.0)) or 1.0
+
+
+def _budget_point(
+    problem: PortfolioProblem,
+    factor: float,
+    scaled: PortfolioProblem,
+    sol: Solution,
+    prev: BudgetPoint | None,
+) -> BudgetPoint:
+    selected, status, gap = sol.selected, sol.status, sol.gap
+    kept = prev is not None and prev.status in (Status.OPTIMAL, Status.FEASIBLE)
+    if prev is not None and kept and (not sol.has_portfolio or sol.objective < prev.value):
+        selected, status, gap = prev.selected, Status.FEASIBLE, prev.gap
+    value = problem.portfolio_value(selected) if status is not Status.INFEASIBLE else float("nan")
+    return BudgetPoint(
+        factor=factor,
+        budget=tuple(float(b) for b in scaled.budget),
+        value=value,
+        cost=float(problem.total_cost[selected].sum()),
+        status=status,
+        gap=gap,
+        selected=selected,
+    )
+
+
+def equity_frontier(
+    problem: PortfolioProblem,
+    *,
+    points: int = 21,
+    solver: Solver | None = None,
+    time_limit: float = 10.0,
+) -> list[EquityPoint]:
+    """Non-dominated (value, equity) portfolios by the epsilon-constraint method."""
+    if problem.equity is None:
+        raise InvalidInput(
+            "no second objective", [Problem("set equity to trace this frontier", field="equity")]
+        )
+    solver = solver or get_solver()
+    equity = problem.equity
+    best_value = solver.solve(problem, time_limit=time_limit, threads=1)
+    best_equity = solver.solve(problem.with_changes(value=equity), time_limit=time_limit, threads=1)
+    if not (best_value.has_portfolio and best_equity.has_portfolio):
+        return []
+    low, high = float(equity @ best_value.selected), float(equity @ best_equity.selected)
+    found = []
+    for eps in np.linspace(low, high, max(points, 2)):
+        row = LinearConstraint(equity, lower=float(eps) - 1e-9 * max(1.0, abs(eps)), name="equity")
+        sol = solver.solve(problem, time_limit=time_limit, threads=1, extra=[row])
+        if sol.has_portfolio:
+            found.append(
+                EquityPoint(
+                    float(eps),
+                    sol.objective,
+                    float(equity @ sol.selected),
+                    sol.status,
+                    sol.gap,
+                    sol.selected,
+                )
+            )
+    return _non_dominated(found)
+
+
+def _non_dominated(points: list[EquityPoint]) -> list[EquityPoint]:
+    """Drop points another point beats or equals on both objectives (keep the first)."""
+    keep: list[EquityPoint] = []
+    for p in sorted(points, key=lambda q: (-q.value, -q.equity)):
+        if all(p.equity > k.equity + 1e-9 * max(1.0, abs(k.equity)) for k in keep):
+            keep.append(p)
+    return keep

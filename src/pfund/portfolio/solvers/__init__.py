@@ -1,0 +1,44 @@
+"""Solver adapters and the choice of default.
+
+HiGHS is the default, by measurement (2 cores, 2 threads, bench/README.md). On the
+Chu–Beasley multidimensional knapsacks at 10 s each HiGHS averages 0.13% below the best
+known values against 0.28% for deterministic CP-SAT. On synthetic pipelines with area
+shares, caps and dependencies HiGHS proves 0.01% in 7 s (1,000 projects) and 0.0014% in
+5 s (10,000) using 185 MB; CP-SAT, which must scale share rows to large integers, stops
+at 0.034% after 60 s and takes 26 s and 1.2 GB for 10,000. HiGHS also keeps its model and
+warm-starts when only the objective changes, which the robustness analysis relies on.
+"""
+
+from __future__ import annotations
+
+from pfund.errors import InvalidInput, Problem
+from pfund.portfolio.solvers.base import Solver
+from pfund.portfolio.solvers.cpsat import CpSatSolver
+from pfund.portfolio.solvers.highs import HighsSolver
+
+__all__ = ["DEFAULT_SOLVER", "SOLVERS", "CpSatSolver", "HighsSolver", "Solver", "get_solver"]
+
+SOLVERS: dict[str, type[Solver]] = {"highs": HighsSolver, "cpsat": CpSatSolver}
+DEFAULT_SOLVER = "highs"
+
+
+def get_solver(name: str | None = None) -> Solver:
+    """The named adapter (default HiGHS); an unknown or missing one names the choices."""
+    key = name or DEFAULT_SOLVER
+    if key not in SOLVERS:
+        raise InvalidInput(
+            "unknown solver",
+            [Problem(f"{key!r} is not a solver; choose one of {sorted(SOLVERS)}", field="solver")],
+        )
+    solver = SOLVERS[key]()
+    if not solver.available():
+        raise InvalidInput(
+            "solver not installed",
+            [
+                Problem(
+                    f"{key!r} cannot be imported; install it or pick one of {sorted(SOLVERS)}",
+                    field="solver",
+                )
+            ],
+        )
+    return solver

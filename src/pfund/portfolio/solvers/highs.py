@@ -1,0 +1,175 @@
+"""HiGHS MILP adapter: binary x_i, one sparse row per budget, share, cap and link.
+
+Forced projects (must-include, must-exclude, stage) are fixed by column bounds, so
+presolve removes them. HiGHS is deterministic for a fixed seed and thread count; a run
+cut short by the time limit depends on machine speed, as with any solver.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from pfund.portfolio.model import Row, column_bounds, rows_of
+from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
+from pfund.portfolio.solution import Solution, Status, relative_gap
+from pfund.portfolio.solvers.base import Solver, error_solution
+
+__all__ = ["HighsSolver"]
+
+_SEED = 20240601
+
+
+class HighsSolver(Solver):
+    """Branch-and-cut through highspy; the default (see `pfund.portfolio.solvers`)."""
+
+    name = "highs"
+
+    def available(self) -> bool:
+        """True when highspy imports."""
+        try:
+            import highspy  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def version(self) -> str:
+        """HiGHS major.minor.patch."""
+        from importlib.metadata import version
+
+        return version("highspy")
+
+    def solve(
+        self,
+        problem: PortfolioProblem,
+        *,
+        time_limit: float,
+        rel_gap: float = 1e-4,
+        threads: int | None = None,
+        extra: list[LinearConstraint] | None = None,
+    ) -> Solution:
+        """Build the model and run it once."""
+        start = time.perf_counter()
+        try:
+            h = self._model(problem, extra, time_limit, rel_gap, threads)
+            return self._run(h, problem, start)
+        except Exception as exc:  # a solver crash must become a status, not a trace
+            return error_solution(self, problem.n, f"HiGHS failed: {exc}", _since(start))
+
+    def solve_many(
+        self,
+        problem: PortfolioProblem,
+        values: FloatArray,
+        *,
+        time_limit: float,
+        rel_gap: float = 1e-4,
+        threads: int | None = None,
+    ) -> list[Solution]:
+        """Keep one model, change only the objective, warm-start from the last answer."""
+        h = self._model(problem, None, time_limit, rel_gap, threads)
+        cols = np.arange(problem.n, dtype=np.int32)
+        out: list[Solution] = []
+        for row in np.asarray(values, dtype=np.float64):
+            start = time.perf_counter()
+            h.changeColsCost(problem.n, cols, row)
+            if out and out[-1].has_portfolio:
+                h.setSolution(problem.n, cols, out[-1].selected.astype(np.float64))
+            out.append(self._run(h, problem.with_changes(value=row), start))
+        return out
+
+    def _model(
+        self,
+        problem: PortfolioProblem,
+        extra: list[LinearConstraint] | None,
+        time_limit: float,
+        rel_gap: float,
+        threads: int | None,
+    ) -> Any:
+        import highspy
+
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        for key, val in _options(time_limit, rel_gap, threads).items():
+            h.setOptionValue(key, val)
+        bounds = column_bounds(problem)
+        n = problem.n
+        h.addCols(n, problem.value, bounds.lower, bounds.upper, 0, [], [], [])
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, 1, dtype=np.uint8))
+        _add_rows(h, rows_of(problem, extra))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return h
+
+    def _run(self, h: Any, problem: PortfolioProblem, start: float) -> Solution:
+        import highspy
+
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        ms = highspy.HighsModelStatus
+        if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+            return _result(self, problem, None, Status.INFEASIBLE, np.nan, start)
+        if info.primal_solution_status != 2:
+            reason = h.modelStatusToString(status)
+            return error_solution(self, problem.n, f"no portfolio found: {reason}", _since(start))
+        x = np.asarray(h.getSolution().col_value) > 0.5
+        optimal = status == ms.kOptimal
+        return _result(
+            self,
+            problem,
+            x,
+            Status.OPTIMAL if optimal else Status.FEASIBLE,
+            float(info.mip_dual_bound),
+            start,
+        )
+
+
+def _options(time_limit: float, rel_gap: float, threads: int | None) -> dict[str, Any]:
+    opts: dict[str, Any] = {
+        "output_flag": False,
+        "time_limit": float(time_limit),
+        "mip_rel_gap": float(rel_gap),
+        "random_seed": _SEED,
+        "mip_feasibility_tolerance": 1e-7,
+    }
+    if threads is not None:
+        opts["threads"] = int(threads)
+    return opts
+
+
+def _add_rows(h: Any, rows: list[Row]) -> None:
+    if not rows:
+        return
+    starts = np.cumsum([0] + [len(r.idx) for r in rows[:-1]]).astype(np.int32)
+    idx = np.concatenate([r.idx for r in rows]).astype(np.int32)
+    coef = np.concatenate([r.coef for r in rows]).astype(np.float64)
+    lower = np.array([r.lower for r in rows], dtype=np.float64)
+    upper = np.array([r.upper for r in rows], dtype=np.float64)
+    h.addRows(len(rows), lower, upper, len(idx), starts, idx, coef)
+
+
+def _result(
+    solver: Solver,
+    problem: PortfolioProblem,
+    x: np.ndarray[Any, np.dtype[np.bool_]] | None,
+    status: Status,
+    bound: float,
+    start: float,
+) -> Solution:
+    selected = np.zeros(problem.n, dtype=bool) if x is None else x
+    objective = problem.portfolio_value(selected) if x is not None else float("nan")
+    gap = relative_gap(objective, bound) if x is not None else float("inf")
+    return Solution(
+        selected=selected,
+        objective=objective,
+        bound=bound if x is not None else float("nan"),
+        gap=gap,
+        status=status,
+        seconds=_since(start),
+        solver=solver.name,
+        solver_version=solver.version(),
+    )
+
+
+def _since(start: float) -> float:
+    return time.perf_counter() - start

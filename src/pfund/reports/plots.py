@@ -1,0 +1,101 @@
+"""Plots for the board report, drawn with matplotlib and returned as inline SVG text.
+
+SVG keeps the report one self-contained file that prints sharply and loads nothing from
+the network. Each function takes plain numbers, so the report can be rebuilt from a
+decision record alone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable
+matplotlib.rcParams["svg.hashsalt"] = "pfund"  # the same figure gives the same file
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+INK = "#1f2933"
+ACCENT = "#1d4ed8"
+MUTED = "#9aa5b1"
+WARN = "#b45309"
+
+
+def _figure(width: float = 6.4, height: float = 3.2) -> tuple[Figure, Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(colors=INK, labelsize=8)
+    return fig, ax
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, xlabel: str) -> str:
+    """Horizontal bars, largest first: money by area or by member."""
+    fig, ax = _figure(height=0.3 * len(labels) + 0.8)
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    ax.barh([labels[i] for i in order], [values[i] for i in order], color=ACCENT)
+    ax.set_xlabel(xlabel, fontsize=8, color=INK)
+    return _svg(fig)
+
+
+def frontier_chart(
+    x: Sequence[float],
+    y: Sequence[float],
+    *,
+    xlabel: str,
+    ylabel: str,
+    marker: tuple[float, float] | None = None,
+    greedy: Sequence[float] | None = None,
+) -> str:
+    """A frontier, with the chosen portfolio marked and the greedy ranking beside it."""
+    fig, ax = _figure()
+    ax.plot(x, y, color=ACCENT, marker="o", markersize=3, label="best portfolio")
+    if greedy is not None:
+        ax.plot(x, greedy, color=MUTED, linestyle="--", label="benefit-per-dollar ranking")
+    if marker is not None:
+        ax.plot(*marker, marker="*", markersize=12, color=WARN, label="chosen")
+    ax.set_xlabel(xlabel, fontsize=8, color=INK)
+    ax.set_ylabel(ylabel, fontsize=8, color=INK)
+    ax.legend(fontsize=7, frameon=False)
+    return _svg(fig)
+
+
+def stacked_years(
+    years: Sequence[int], series: dict[str, Sequence[float]], *, budget: Sequence[float]
+) -> str:
+    """Cost of the chosen projects by year, stacked by area, against the budget line."""
+    fig, ax = _figure()
+    bottom = [0.0] * len(years)
+    colours = [plt.get_cmap("tab20")(i / 20) for i in range(20)]
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar(years, values, bottom=bottom, label=name, color=colours[i % len(colours)])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.step(years, budget, where="mid", color=INK, linewidth=1.5, label="budget")
+    ax.legend(fontsize=6, frameon=False, ncol=3)
+    ax.set_ylabel("USD m", fontsize=8, color=INK)
+    return _svg(fig)
+
+
+def core_index_chart(labels: Sequence[str], index: Sequence[float]) -> str:
+    """Core index per project: 1 in every optimal portfolio, 0 in none."""
+    fig, ax = _figure(height=0.18 * len(labels) + 0.8)
+    colours = [ACCENT if v >= 0.999 else (MUTED if v <= 0.001 else WARN) for v in index]
+    ax.barh(labels, index, color=colours)
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of optimal portfolios containing the project", fontsize=8, color=INK)
+    ax.tick_params(axis="y", labelsize=6)
+    return _svg(fig)

@@ -1,0 +1,271 @@
+"""Questions a board asks of a recorded portfolio: why, what if more money, how sure.
+
+Each works from a decision record, so the answer concerns the very problem decided on;
+frontier and robustness runs are recorded in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel
+
+from pfund.appraisal import criteria_matrix, project_values
+from pfund.appraisal.schedule import FloatArray
+from pfund.domain.decision import DecisionRecord
+from pfund.portfolio import (
+    PortfolioProblem,
+    Solution,
+    Status,
+    budget_frontier,
+    core_indices,
+    equity_frontier,
+    explain_all,
+)
+from pfund.services.appraisal import PipelineAppraisal
+from pfund.services.problem_json import problem_from_json
+from pfund.services.records import get_record, save_record
+from pfund.services.runtime import Runtime
+
+Progress = Callable[[int, int], None]
+
+
+def recorded(rt: Runtime, record_id: str | None) -> tuple[DecisionRecord, PortfolioProblem]:
+    record = get_record(rt, record_id, kind="portfolio")
+    return record, problem_from_json(record.inputs["problem"])
+
+
+def solution_of(record: DecisionRecord, problem: PortfolioProblem) -> Solution:
+    chosen = set(record.result["selected"])
+    return Solution(
+        selected=np.array([pid in chosen for pid in problem.ids], dtype=bool),
+        objective=record.objective or 0.0,
+        bound=record.result.get("bound") or float("inf"),
+        gap=record.gap if record.gap is not None else float("inf"),
+        status=Status(record.status),
+        seconds=record.result.get("seconds", 0.0),
+        solver=record.solver,
+        solver_version=record.solver_version,
+    )
+
+
+class ExplanationLine(BaseModel):
+    project: str
+    selected: bool
+    reason: str
+    related: list[str]
+    binding: list[str]
+    value_per_cost: float
+    value_lost: float | None
+    sentence: str
+
+
+def explain(
+    rt: Runtime,
+    *,
+    record_id: str | None = None,
+    projects: list[str] | None = None,
+    time_limit: float = 2.0,
+    progress: Progress | None = None,
+) -> tuple[str, list[ExplanationLine]]:
+    """Why each project (or the ones named) is in or out, and what forcing it would cost."""
+    record, problem = recorded(rt, record_id)
+    solution = solution_of(record, problem)
+    targets = projects or list(problem.ids)
+    lines = []
+    for k, pid in enumerate(targets):
+        if pid not in problem.ids:
+            from pfund.errors import NotFound
+
+            raise NotFound(f"project '{pid}' is not in run {record.id}")
+        e = explain_all(problem, solution, time_limit=time_limit, only=[pid])[0]
+        lines.append(
+            ExplanationLine(
+                project=e.project,
+                selected=e.selected,
+                reason=e.reason.value,
+                related=list(e.related),
+                binding=[b.sentence for b in e.binding],
+                value_per_cost=e.value_per_cost,
+                value_lost=e.value_lost,
+                sentence=e.sentence,
+            )
+        )
+        if progress:
+            progress(k + 1, len(targets))
+    return record.id, lines
+
+
+class FrontierPoint(BaseModel):
+    budget_factor: float
+    budget_total: float
+    value: float
+    cost: float
+    status: str
+
+
+class EquityFrontierPoint(BaseModel):
+    value: float
+    equity: float
+    status: str
+
+
+class FrontierReport(BaseModel):
+    record_id: str
+    portfolio_run: str
+    budget: list[FrontierPoint]
+    equity: list[EquityFrontierPoint]
+    chosen_budget_total: float
+    chosen_value: float
+    chosen_equity: float
+
+
+def frontier(
+    rt: Runtime,
+    *,
+    record_id: str | None = None,
+    points: int = 31,
+    time_limit: float = 5.0,
+) -> FrontierReport:
+    """Value against total budget, and value against regional equity; recorded."""
+    record, problem = recorded(rt, record_id)
+    solution = solution_of(record, problem)
+    budget = budget_frontier(problem, points=points, time_limit=time_limit)
+    equity = equity_frontier(problem, points=max(points // 2, 11), time_limit=time_limit)
+    finite = problem.budget[np.isfinite(problem.budget)]
+    report = FrontierReport(
+        record_id="",
+        portfolio_run=record.id,
+        budget=[
+            FrontierPoint(
+                budget_factor=p.factor,
+                budget_total=float(sum(b for b in p.budget if np.isfinite(b))),
+                value=p.value,
+                cost=p.cost,
+                status=p.status.value,
+            )
+            for p in budget
+        ],
+        equity=[
+            EquityFrontierPoint(value=p.value, equity=p.equity, status=p.status.value)
+            for p in equity
+        ],
+        chosen_budget_total=float(finite.sum()),
+        chosen_value=solution.objective,
+        chosen_equity=float(problem.equity @ solution.selected)
+        if problem.equity is not None
+        else 0.0,
+    )
+    saved = save_record(
+        rt,
+        kind="frontier",
+        inputs={"portfolio_run": record.id, "portfolio_inputs_hash": record.inputs_hash},
+        parameters={"points": points, "time_limit": time_limit},
+        status="done",
+        result=report.model_dump(exclude={"record_id"}),
+        solver=record.solver,
+        solver_version=record.solver_version,
+    )
+    return report.model_copy(update={"record_id": saved.id})
+
+
+class RobustLine(BaseModel):
+    project: str
+    core_index: float
+    robustness: str
+    selected: bool
+
+
+class RobustReport(BaseModel):
+    record_id: str
+    portfolio_run: str
+    value_draws: int
+    weight_sets: int
+    re_optimisations: int
+    not_optimal: int
+    max_gap: float
+    seconds: float
+    lines: list[RobustLine]
+
+
+def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int) -> FloatArray:
+    """Plausible value vectors: Monte Carlo draws at point weights, then other weights.
+
+    Value scales stay those of the decision (pinned in ``pa.criteria``), so rows differ
+    only by what is uncertain: the NPV draw, or the weights within what is known.
+    """
+    inputs, crit = pa.inputs, pa.criteria
+    if pa.value_mode == "score":
+        return np.atleast_2d(pa.values)
+    sim = pa.simulation
+    picks = np.linspace(0, sim.draws - 1, num=min(draws, sim.draws)).astype(int)
+    point = crit.point.point()
+    rows = []
+    for d in picks:
+        npv = dict(zip(sim.project_ids, sim.npv_by_project[:, d].tolist(), strict=True))
+        m = criteria_matrix(
+            inputs.projects, crit, appraisals=pa.appraisals, regions=inputs.regions, npv=npv
+        )
+        rows.append(project_values(m, crit, point))
+    known = crit.intervals or crit.ranking
+    if known is not None and weight_sets > 0:
+        weights = np.vstack([known.extreme_points(), known.sample(weight_sets, seed=seed)])
+        rows.extend(np.atleast_2d(project_values(pa.matrix, crit, weights)))
+    return np.vstack(rows)
+
+
+def robustness(
+    rt: Runtime,
+    pa: PipelineAppraisal,
+    *,
+    record_id: str | None = None,
+    draws: int = 100,
+    weight_sets: int = 100,
+    time_limit: float = 5.0,
+) -> RobustReport:
+    """Core index of every project over value draws and weight sets; recorded."""
+    record, problem = recorded(rt, record_id)
+    if list(problem.ids) != pa.ids:
+        from pfund.errors import Conflict
+
+        raise Conflict(
+            f"the pipeline changed since {record.id}; run `pfund portfolio optimize` again"
+        )
+    rows = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
+    result = core_indices(problem, rows, time_limit=time_limit, threads=1)
+    chosen = set(record.result["selected"])
+    lines = [
+        RobustLine(
+            project=pid,
+            core_index=float(result.core_index[i]),
+            robustness=result.classes[i].value,
+            selected=pid in chosen,
+        )
+        for i, pid in enumerate(problem.ids)
+    ]
+    lines.sort(key=lambda line: (-line.core_index, line.project))
+    n_mc = min(draws, pa.simulation.draws) if pa.value_mode != "score" else 0
+    report = RobustReport(
+        record_id="",
+        portfolio_run=record.id,
+        value_draws=n_mc,
+        weight_sets=len(rows) - n_mc,
+        re_optimisations=len(rows),
+        not_optimal=result.not_optimal,
+        max_gap=result.max_gap,
+        seconds=result.seconds,
+        lines=lines,
+    )
+    saved = save_record(
+        rt,
+        kind="robust",
+        inputs={"portfolio_run": record.id, "values": rows.tolist()},
+        parameters={"draws": draws, "weight_sets": weight_sets, "time_limit": time_limit},
+        status="done",
+        result=report.model_dump(exclude={"record_id", "seconds"}),
+        solver=record.solver,
+        solver_version=record.solver_version,
+        seed=pa.inputs.policy.seed,
+    )
+    return report.model_copy(update={"record_id": saved.id})

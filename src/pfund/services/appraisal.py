@@ -1,0 +1,254 @@
+"""Appraising the stored pipeline: cost-benefit, Monte Carlo and multi-criteria value.
+
+The engines are pure; this module gathers their inputs from the store and the fund's
+files, runs them, and records the run so every number in a report traces to its inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from pfund import __version__
+from pfund.appraisal import (
+    Appraisal,
+    CriteriaMatrix,
+    CriteriaSet,
+    Simulation,
+    appraise,
+    criteria_matrix,
+    fix_scales,
+    load_criteria,
+    pipeline_values,
+    resolve_value_mode,
+    simulate,
+)
+from pfund.appraisal.schedule import FloatArray
+from pfund.domain import FundDefinition, Project, ProjectStatus, Region
+from pfund.domain.decision import inputs_hash
+from pfund.domain.policy import PortfolioPolicy
+from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.io.dataset import load_dataset
+from pfund.io.policy import load_budget_file, load_policy
+from pfund.services.runtime import Runtime
+
+INACTIVE = {ProjectStatus.CANCELLED, ProjectStatus.COMPLETED}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything an appraisal or a portfolio run reads, gathered once."""
+
+    fund: FundDefinition
+    projects: list[Project]
+    regions: list[Region]
+    criteria: CriteriaSet
+    policy: PortfolioPolicy
+    sources: dict[str, str]
+
+    def source_hash(self) -> str:
+        """One hash of the pipeline, criteria and policy, to tell whether inputs changed."""
+        return inputs_hash(
+            {
+                "fund": self.fund.model_dump(mode="json"),
+                "projects": [p.model_dump(mode="json") for p in self.projects],
+                "policy": self.policy.model_dump(mode="json"),
+                "criteria": self.sources.get("criteria_text", ""),
+            }
+        )
+
+
+def load_inputs(
+    rt: Runtime,
+    *,
+    policy_file: Path | None = None,
+    budget_file: Path | None = None,
+    criteria_file: Path | None = None,
+) -> Inputs:
+    """The active pipeline from the store, and the policy and criteria from files."""
+    data = load_dataset(rt.dataset)
+    policy_path = policy_file or data.root / "policy.yaml"
+    criteria_path = criteria_file or data.root / "criteria.yaml"
+    budgets = load_budget_file(budget_file) if budget_file else None
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        if fund is None:
+            raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
+        projects = [p for p in uow.projects.list() if p.status not in INACTIVE]
+        regions = uow.reference.regions()
+    if not projects:
+        raise InvalidInput("nothing to appraise", [Problem("the store holds no active project")])
+    return Inputs(
+        fund=fund,
+        projects=projects,
+        regions=regions,
+        criteria=load_criteria(criteria_path),
+        policy=load_policy(policy_path, budgets=budgets),
+        sources={
+            "policy": str(policy_path),
+            "budget_file": str(budget_file or ""),
+            "criteria": str(criteria_path),
+            "criteria_text": criteria_path.read_text(encoding="utf-8"),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class PipelineAppraisal:
+    """The engines' results for one pipeline, kept together for portfolio runs."""
+
+    inputs: Inputs
+    appraisals: dict[str, Appraisal]
+    simulation: Simulation
+    matrix: CriteriaMatrix
+    criteria: CriteriaSet  # value functions pinned to ``matrix``
+    value_mode: str
+    values: FloatArray
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.inputs.projects]
+
+
+def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
+    """Likely-value CBA, Monte Carlo, and each project's value for the portfolio."""
+    fund, policy, projects = inputs.fund, inputs.policy, inputs.projects
+    rate, base = float(fund.discount_rate), fund.first_year
+    appraisals = {
+        p.id: appraise(p, rate=rate, base_year=base, hurdle=policy.hurdle) for p in projects
+    }
+    sim = simulate(
+        projects,
+        draws=policy.draws,
+        seed=policy.seed,
+        rate=rate,
+        base_year=base,
+        hurdle=policy.hurdle,
+    )
+    npv = _objective_npv(sim, policy)
+    matrix = criteria_matrix(
+        projects,
+        inputs.criteria,
+        appraisals=appraisals,
+        regions=inputs.regions,
+        npv=dict(zip(sim.project_ids, npv.tolist(), strict=True)),
+    )
+    pinned = fix_scales(inputs.criteria, matrix)
+    return PipelineAppraisal(
+        inputs=inputs,
+        appraisals=appraisals,
+        simulation=sim,
+        matrix=matrix,
+        criteria=pinned,
+        value_mode=resolve_value_mode(projects, inputs.criteria.value_mode),
+        values=pipeline_values(projects, matrix, pinned),
+    )
+
+
+def _objective_npv(sim: Simulation, policy: PortfolioPolicy) -> FloatArray:
+    """Expected NPV, or its chosen quantile for a cautious board."""
+    if policy.objective == "quantile":
+        return np.asarray(np.quantile(sim.npv_by_project, policy.quantile, axis=1))
+    return np.asarray(sim.mean_npv, dtype=np.float64)
+
+
+class AppraisalLine(BaseModel):
+    """One project's appraisal as a reader sees it."""
+
+    id: str
+    title: str
+    area: str
+    stage: int
+    pv_costs: float
+    npv: float
+    bcr: float | None
+    err: float | None
+    err_status: str
+    payback_year: int | None
+    expected_npv: float
+    npv_p5: float
+    npv_p95: float
+    p_npv_positive: float
+    p_err_hurdle: float
+    value: float
+
+
+class AppraisalReport(BaseModel):
+    record_id: str | None
+    fund: str
+    currency: str
+    discount_rate: float
+    base_year: int
+    hurdle: float
+    draws: int
+    seed: int
+    value_mode: str
+    criteria: list[str]
+    weights: list[float]
+    lines: list[AppraisalLine]
+
+
+def report_of(pa: PipelineAppraisal, record_id: str | None = None) -> AppraisalReport:
+    sim, policy, fund = pa.simulation, pa.inputs.policy, pa.inputs.fund
+    lines = [_line(pa, p, i) for i, p in enumerate(pa.inputs.projects)]
+    return AppraisalReport(
+        record_id=record_id,
+        fund=fund.name,
+        currency=fund.currency,
+        discount_rate=float(fund.discount_rate),
+        base_year=fund.first_year,
+        hurdle=policy.hurdle,
+        draws=sim.draws,
+        seed=sim.seed,
+        value_mode=pa.value_mode,
+        criteria=list(pa.criteria.names),
+        weights=[float(w) for w in pa.criteria.point.point()],
+        lines=sorted(lines, key=lambda line: -line.value),
+    )
+
+
+def _line(pa: PipelineAppraisal, p: Project, i: int) -> AppraisalLine:
+    a, sim = pa.appraisals[p.id], pa.simulation
+    return AppraisalLine(
+        id=p.id,
+        title=p.title,
+        area=p.area,
+        stage=p.stage,
+        pv_costs=a.pv_costs,
+        npv=a.npv,
+        bcr=a.bcr,
+        err=a.err.value,
+        err_status=a.err.status,
+        payback_year=a.payback_year,
+        expected_npv=float(sim.mean_npv[i]),
+        npv_p5=float(sim.npv_quantiles[0, i]),
+        npv_p95=float(sim.npv_quantiles[-1, i]),
+        p_npv_positive=float(sim.p_npv_positive[i]),
+        p_err_hurdle=float(sim.p_err_hurdle[i]),
+        value=float(pa.values[i]),
+    )
+
+
+def parameters_of(inputs: Inputs) -> dict[str, Any]:
+    policy = inputs.policy
+    return {
+        "discount_rate": str(inputs.fund.discount_rate),
+        "base_year": inputs.fund.first_year,
+        "hurdle": policy.hurdle,
+        "draws": policy.draws,
+        "objective": policy.objective,
+        "quantile": policy.quantile,
+        "policy_file": inputs.sources["policy"],
+        "budget_file": inputs.sources["budget_file"],
+        "criteria_file": inputs.sources["criteria"],
+        "pfund_version": __version__,
+    }
+
+
+def money_total(values: list[Decimal]) -> Decimal:
+    return sum(values, Decimal(0))

@@ -1,0 +1,57 @@
+"""A portfolio problem as JSON and back, exactly, for decision records and reruns.
+
+Python's JSON writes floats with ``repr``, which reads back to the same double, so a
+problem rebuilt from a record is the very problem that was solved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pfund.portfolio import PortfolioProblem
+
+
+def problem_to_json(p: PortfolioProblem) -> dict[str, Any]:
+    return {
+        "ids": list(p.ids),
+        "value": p.value.tolist(),
+        "cost": p.cost.tolist(),
+        "periods": list(p.periods),
+        "budget": [b if np.isfinite(b) else None for b in p.budget.tolist()],
+        "area": list(p.area),
+        "area_min_share": dict(p.area_min_share),
+        "area_max_share": dict(p.area_max_share),
+        "regions": [list(r) for r in p.regions],
+        "region_cap": dict(p.region_cap),
+        "depends": [list(d) for d in p.depends],
+        "excludes": [list(e) for e in p.excludes],
+        "must_include": sorted(p.must_include),
+        "must_exclude": sorted(p.must_exclude),
+        "stage": None if p.stage is None else p.stage.tolist(),
+        "max_stage": p.max_stage,
+        "equity": None if p.equity is None else p.equity.tolist(),
+    }
+
+
+def problem_from_json(d: dict[str, Any]) -> PortfolioProblem:
+    return PortfolioProblem(
+        ids=tuple(d["ids"]),
+        value=np.array(d["value"], dtype=np.float64),
+        cost=np.array(d["cost"], dtype=np.float64),
+        periods=tuple(d["periods"]),
+        budget=np.array([np.inf if b is None else b for b in d["budget"]], dtype=np.float64),
+        area=tuple(d["area"]),
+        area_min_share=dict(d["area_min_share"]),
+        area_max_share=dict(d["area_max_share"]),
+        regions=tuple(tuple(r) for r in d["regions"]),
+        region_cap=dict(d["region_cap"]),
+        depends=tuple((int(a), int(b)) for a, b in d["depends"]),
+        excludes=tuple((int(a), int(b)) for a, b in d["excludes"]),
+        must_include=frozenset(d["must_include"]),
+        must_exclude=frozenset(d["must_exclude"]),
+        stage=None if d["stage"] is None else np.array(d["stage"], dtype=np.int64),
+        max_stage=d["max_stage"],
+        equity=None if d["equity"] is None else np.array(d["equity"], dtype=np.float64),
+    )

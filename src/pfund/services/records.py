@@ -1,0 +1,70 @@
+"""Storing decision records with their audit event, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pfund import __version__
+from pfund.domain.decision import DecisionRecord, inputs_hash
+from pfund.errors import NotFound
+from pfund.services.audit import AuditWriter
+from pfund.services.runtime import Runtime
+
+PREFIX = {"appraisal": "APR", "portfolio": "OPT", "frontier": "FRN", "robust": "ROB"}
+
+
+def save_record(
+    rt: Runtime,
+    *,
+    kind: str,
+    inputs: dict[str, Any],
+    parameters: dict[str, Any],
+    status: str,
+    result: dict[str, Any],
+    solver: str = "",
+    solver_version: str = "",
+    seed: int | None = None,
+    objective: float | None = None,
+    gap: float | None = None,
+) -> DecisionRecord:
+    """Number the run (OPT-0001, ...), store it and write its audit event."""
+    with rt.uow() as uow:
+        number = uow.decisions.count(kind=kind) + 1
+        record = DecisionRecord(
+            id=f"{PREFIX[kind]}-{number:04d}",
+            kind=kind,
+            created_at=datetime.now(UTC),
+            actor=rt.actor,
+            inputs_hash=inputs_hash(inputs),
+            inputs=inputs,
+            parameters=parameters,
+            solver=solver,
+            solver_version=solver_version,
+            seed=seed,
+            status=status,
+            objective=objective,
+            gap=gap,
+            result=result,
+            pfund_version=__version__,
+        )
+        uow.decisions.add(record)
+        details = {"inputs_hash": record.inputs_hash, "status": status}
+        AuditWriter(uow, rt.actor).record(f"{kind}.run", "decision", record.id, details)
+        uow.commit()
+    return record
+
+
+def get_record(rt: Runtime, record_id: str | None, *, kind: str) -> DecisionRecord:
+    """A named record, or the newest of its kind."""
+    with rt.uow() as uow:
+        if record_id:
+            record = uow.decisions.get(record_id)
+        else:
+            newest = uow.decisions.list(kind=kind, limit=1)
+            record = newest[0] if newest else None
+    if record is None:
+        what = f"run '{record_id}'" if record_id else f"{kind} run yet"
+        hint = "" if record_id else " (run `pfund portfolio optimize` first)"
+        raise NotFound(f"no {what}{hint}")
+    return record
