@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pfund import __version__
-from pfund.cli import audit_cmds, data_cmds, fund_cmds, project_cmds
+from pfund.cli import audit_cmds, data_cmds, fund_cmds, portfolio_cmds, project_cmds
 from pfund.settings import Settings
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ fund_cmds.register(app)
 data_cmds.register(app)
 app.add_typer(project_cmds.app, name="projects")
 app.add_typer(audit_cmds.app, name="audit")
+portfolio_cmds.register(app)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ only non-dominated points are returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,7 @@ def budget_frontier(
     points: int = 31,
     solver: Solver | None = None,
     time_limit: float = 10.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[BudgetPoint]:
     """Value at budgets scaled by factors from 0 to the level funding everything."""
     solver = solver or get_solver()
@@ -64,6 +66,8 @@ def budget_frontier(
         scaled = problem.with_changes(budget=budget)
         sol = solver.solve(scaled, time_limit=time_limit, threads=1)
         out.append(_budget_point(problem, float(factor), scaled, sol, out[-1] if out else None))
+        if progress is not None:
+            progress(len(out), max(points, 2))
     return out
 
 

@@ -18,6 +18,7 @@ so the default gap here is 0.1% and callers with a deadline set a per-draw time 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -72,14 +73,24 @@ def core_indices(
     rel_gap: float = 1e-3,
     threads: int | None = None,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RobustResult:
-    """Re-optimise for each row of `values` (K, n) and count how often each project is in."""
+    """Re-optimise for each row of `values` (K, n) and count how often each project is in.
+
+    ``progress(done, total)`` is called as rows are solved (single worker only), so an
+    interface can show a bar; the rows are then solved in blocks, each warm-started.
+    """
     values = _check(problem, values)
     start = time.perf_counter()
     engine = solver or get_solver()
     chunks = np.array_split(values, max(1, min(workers, len(values))))
     args = [(engine, problem, c, time_limit, rel_gap, threads) for c in chunks]
-    if len(chunks) == 1:
+    if len(chunks) == 1 and progress is not None:
+        solutions = []
+        for block in np.array_split(values, max(1, len(values) // 8)):
+            solutions += _solve_chunk(engine, problem, block, time_limit, rel_gap, threads)
+            progress(len(solutions), len(values))
+    elif len(chunks) == 1:
         solutions = _solve_chunk(*args[0])
     else:
         with ProcessPoolExecutor(max_workers=len(chunks)) as pool:

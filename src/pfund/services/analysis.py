@@ -127,11 +127,12 @@ def frontier(
     record_id: str | None = None,
     points: int = 31,
     time_limit: float = 5.0,
+    progress: Progress | None = None,
 ) -> FrontierReport:
     """Value against total budget, and value against regional equity; recorded."""
     record, problem = recorded(rt, record_id)
     solution = solution_of(record, problem)
-    budget = budget_frontier(problem, points=points, time_limit=time_limit)
+    budget = budget_frontier(problem, points=points, time_limit=time_limit, progress=progress)
     equity = equity_frontier(problem, points=max(points // 2, 11), time_limit=time_limit)
     finite = problem.budget[np.isfinite(problem.budget)]
     report = FrontierReport(
@@ -223,6 +224,7 @@ def robustness(
     draws: int = 100,
     weight_sets: int = 100,
     time_limit: float = 5.0,
+    progress: Progress | None = None,
 ) -> RobustReport:
     """Core index of every project over value draws and weight sets; recorded."""
     record, problem = recorded(rt, record_id)
@@ -233,7 +235,7 @@ def robustness(
             f"the pipeline changed since {record.id}; run `pfund portfolio optimize` again"
         )
     rows = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
-    result = core_indices(problem, rows, time_limit=time_limit, threads=1)
+    result = core_indices(problem, rows, time_limit=time_limit, threads=1, progress=progress)
     chosen = set(record.result["selected"])
     lines = [
         RobustLine(

@@ -29,11 +29,13 @@ from pfund.services.records import get_record, save_record
 from pfund.services.runtime import Runtime
 
 DECIDED = {ProjectStatus.APPROVED, ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
+MILLION = 1e6  # the optimiser's money unit: value per million reads better than per dollar
 
 
 def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
     """The optimiser's problem: values from appraisal, likely costs, the board's policy.
 
+    Costs and budgets are in millions of the fund's currency.
     Projects already approved or under way are kept in (must include); a project whose
     prerequisite is not in the active pipeline cannot go ahead (must exclude).
     """
@@ -45,11 +47,11 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
         p.id: _entry(p, float(pa.values[i]), equity[i], active) for i, p in enumerate(projects)
     }
     stranded = [p.id for p in projects if set(p.depends_on) - active]
-    total = float(sum(policy.budgets.values()))
+    total = float(sum(policy.budgets.values())) / MILLION
     regions = {r for p in projects for r in p.regions}
     return build_problem(
         table,
-        {y: float(b) for y, b in policy.budgets.items()},
+        {y: float(b) / MILLION for y, b in policy.budgets.items()},
         area_min_share=policy.area_min_share,
         area_max_share={
             a: s for a in {p.area for p in projects} if (s := policy.max_share(a)) is not None
@@ -68,7 +70,7 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
 def _entry(p: Project, value: float, equity: float, active: set[str]) -> dict[str, object]:
     return {
         "value": value,
-        "cost": {y: float(c) for y, c in p.likely_cost_by_year().items()},
+        "cost": {y: float(c) / MILLION for y, c in p.likely_cost_by_year().items()},
         "area": p.area,
         "regions": list(p.regions),
         "stage": p.stage,

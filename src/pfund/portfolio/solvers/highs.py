@@ -7,6 +7,8 @@ cut short by the time limit depends on machine speed, as with any solver.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import Any
 
@@ -89,7 +91,7 @@ class HighsSolver(Solver):
     ) -> Any:
         import highspy
 
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h = _quiet_highs()
         for key, val in _options(time_limit, rel_gap, threads).items():
             h.setOptionValue(key, val)
         bounds = column_bounds(problem)
@@ -173,3 +175,22 @@ def _result(
 
 def _since(start: float) -> float:
     return time.perf_counter() - start
+
+
+def _quiet_highs() -> Any:
+    """A new HiGHS instance without its banner on the C-level stdout.
+
+    HiGHS prints its licence banner when the first instance is created, before any option
+    can turn output off; on stdout it would corrupt ``--json`` output.
+    """
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
