@@ -26,7 +26,7 @@ def cli(database_url: str) -> Invoke:
 
 @pytest.fixture
 def demo_db(cli: Invoke) -> Invoke:
-    result = cli("demo")
+    result = cli("demo", "--no-report")
     assert result.exit_code == 0, result.output
     return cli
 

@@ -95,7 +95,7 @@ def test_build_problem_maps_ids_to_indices_and_rejects_unknown_ones() -> None:
     assert problem.periods == (2028, 2029)
     assert problem.cost.tolist() == [[1, 2], [0, 4]]
     assert problem.depends == ((0, 1),)
-    assert problem.excludes == ((1, 0),)
+    assert problem.excludes == ((0, 1),)  # normalised: one row per pair
     assert problem.must_include == frozenset({1})
     with pytest.raises(InvalidInput, match="unknown project ids"):
         build_problem({"A": {"value": 1, "cost": {}, "depends_on": ["Z"]}}, {2028: 1})

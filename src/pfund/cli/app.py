@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pfund import __version__
-from pfund.cli import audit_cmds, data_cmds, fund_cmds, portfolio_cmds, project_cmds
+from pfund.cli import audit_cmds, data_cmds, fund_cmds, portfolio_cmds, project_cmds, report_cmds
 from pfund.settings import Settings
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ data_cmds.register(app)
 app.add_typer(project_cmds.app, name="projects")
 app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)
+report_cmds.register(app)
 
 
 def main() -> None:

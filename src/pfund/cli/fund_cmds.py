@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, print_json, runtime, working
+from pfund.cli.portfolio_cmds import print_portfolio
+from pfund.reports.board import build_report, write_report
+from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
+from pfund.services.portfolio import run_portfolio
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary
 
@@ -31,14 +38,34 @@ def init(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     )
 
 
-def demo(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Load the bundled sample fund and print a summary of it."""
-    with runtime(ctx) as rt, console.status("Loading the sample fund...", spinner="dots"):
-        summary = load_demo(rt)
+def demo(
+    ctx: typer.Context,
+    report_dir: Annotated[
+        Path, typer.Option("--report-dir", help="Where to write the board report.")
+    ] = Path("pfund-report"),
+    report: Annotated[bool, typer.Option(help="Choose the portfolio and write the report.")] = True,
+    as_json: bool = JsonOption,
+) -> None:
+    """Load the sample fund, print its summary, choose its portfolio and write the report."""
+    out: dict[str, object] = {}
+    with runtime(ctx) as rt:
+        with working("Loading the sample fund...", quiet=as_json):
+            out["summary"] = summary = load_demo(rt)
+        if not as_json:
+            print_summary(summary)
+        if report:
+            with working("Appraising and choosing the portfolio...", quiet=as_json):
+                pa = appraise_pipeline(load_inputs(rt))
+                out["portfolio"] = portfolio = run_portfolio(rt, pa)[0]
+            if not as_json:
+                print_portfolio(portfolio)
+            with working("Writing the board report (frontier, robustness)...", quiet=as_json):
+                path = write_report(build_report(rt, pa, run_id=portfolio.record_id), report_dir)
+            out["report"] = str(path)
+            if not as_json:
+                console.print(f"Board report: {path}")
     if as_json:
-        print_json(summary)
-        return
-    print_summary(summary)
+        print_json(out)
 
 
 def print_summary(s: FundSummary) -> None:

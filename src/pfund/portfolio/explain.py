@@ -24,6 +24,8 @@ from pfund.portfolio.solvers import Solver, get_solver
 
 __all__ = ["Binding", "Explanation", "Reason", "explain_all", "explain_project"]
 
+PER = 1e6  # ratios are read per million of cost: per dollar they are unreadably small
+
 
 class Reason(StrEnum):
     """The main reason a project is in or out."""
@@ -219,7 +221,7 @@ def _sentence(
     cost = f"; forcing it in would cost {money(lost)} of value" if lost is not None else ""
     texts = {
         Reason.MUST_INCLUDE: f"{name} is in because it must be included",
-        Reason.CHOSEN: f"{name} is in: it returns {ratio:.3g} per unit of cost"
+        Reason.CHOSEN: f"{name} is in: it returns {ratio * PER:.3g} value per million of cost"
         + (f" and {others} need it" if others else "")
         + (f"; leaving it out would lose {money(lost)} of value" if lost is not None else ""),
         Reason.STAGE: f"{name} is out: it needs stage {p.stages[i]} "
@@ -230,8 +232,8 @@ def _sentence(
         Reason.MISSING_PREREQUISITE: f"{name} is out because its prerequisite {others} "
         f"is not in{cost}",
         Reason.NO_VALUE: f"{name} is out because it adds no value",
-        Reason.DOMINATED: f"{name} is out: it returns {ratio:.3g} per unit of cost against "
-        f"{marginal:.3g} for the weakest chosen project"
+        Reason.DOMINATED: f"{name} is out: it returns {ratio * PER:.3g} value per million of "
+        f"cost against {marginal * PER:.3g} for the weakest chosen project"
         + (f", and {'; '.join(b.sentence for b in binding)}" if binding else "")
         + cost,
     }

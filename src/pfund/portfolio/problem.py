@@ -178,6 +178,8 @@ def _pairs(
         others = row.get(key, ())
         assert isinstance(others, Iterable)
         out.extend((i, j) for j in _lookup(index, others, f"{pid}.{key}"))
+    if key == "excludes":  # symmetric: A excludes B is B excludes A, one row is enough
+        out = sorted({(min(i, j), max(i, j)) for i, j in out})
     return tuple(out)
 
 

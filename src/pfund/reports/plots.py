@@ -73,19 +73,24 @@ def frontier_chart(
     return _svg(fig)
 
 
-def stacked_years(
-    years: Sequence[int], series: dict[str, Sequence[float]], *, budget: Sequence[float]
+def years_chart(
+    years: Sequence[int], *, budget: Sequence[float], used: Sequence[float], greedy: Sequence[float]
 ) -> str:
-    """Cost of the chosen projects by year, stacked by area, against the budget line."""
+    """Money the chosen portfolio spends each year, against the budget and the ranking's."""
     fig, ax = _figure()
-    bottom = [0.0] * len(years)
-    colours = [plt.get_cmap("tab20")(i / 20) for i in range(20)]
-    for i, (name, values) in enumerate(series.items()):
-        ax.bar(years, values, bottom=bottom, label=name, color=colours[i % len(colours)])
-        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.bar(years, used, color=ACCENT, label="chosen portfolio")
+    ax.plot(
+        years,
+        greedy,
+        color=MUTED,
+        marker="o",
+        markersize=3,
+        linestyle="none",
+        label="benefit-per-dollar ranking",
+    )
     ax.step(years, budget, where="mid", color=INK, linewidth=1.5, label="budget")
-    ax.legend(fontsize=6, frameon=False, ncol=3)
     ax.set_ylabel("USD m", fontsize=8, color=INK)
+    ax.legend(fontsize=7, frameon=False)
     return _svg(fig)
 
 

@@ -24,6 +24,7 @@ from pfund.portfolio import (
     explain_all,
 )
 from pfund.services.appraisal import PipelineAppraisal
+from pfund.services.portfolio import MILLION
 from pfund.services.problem_json import problem_from_json
 from pfund.services.records import get_record, save_record
 from pfund.services.runtime import Runtime
@@ -67,6 +68,7 @@ def explain(
     record_id: str | None = None,
     projects: list[str] | None = None,
     time_limit: float = 2.0,
+    resolve: bool = True,
     progress: Progress | None = None,
 ) -> tuple[str, list[ExplanationLine]]:
     """Why each project (or the ones named) is in or out, and what forcing it would cost."""
@@ -79,7 +81,7 @@ def explain(
             from pfund.errors import NotFound
 
             raise NotFound(f"project '{pid}' is not in run {record.id}")
-        e = explain_all(problem, solution, time_limit=time_limit, only=[pid])[0]
+        e = explain_all(problem, solution, time_limit=time_limit, resolve=resolve, only=[pid])[0]
         lines.append(
             ExplanationLine(
                 project=e.project,
@@ -98,6 +100,8 @@ def explain(
 
 
 class FrontierPoint(BaseModel):
+    """Budget and cost in millions of the fund's currency."""
+
     budget_factor: float
     budget_total: float
     value: float
@@ -141,9 +145,9 @@ def frontier(
         budget=[
             FrontierPoint(
                 budget_factor=p.factor,
-                budget_total=float(sum(b for b in p.budget if np.isfinite(b))),
+                budget_total=float(sum(b for b in p.budget if np.isfinite(b))) / MILLION,
                 value=p.value,
-                cost=p.cost,
+                cost=p.cost / MILLION,
                 status=p.status.value,
             )
             for p in budget
@@ -152,7 +156,7 @@ def frontier(
             EquityFrontierPoint(value=p.value, equity=p.equity, status=p.status.value)
             for p in equity
         ],
-        chosen_budget_total=float(finite.sum()),
+        chosen_budget_total=float(finite.sum()) / MILLION,
         chosen_value=solution.objective,
         chosen_equity=float(problem.equity @ solution.selected)
         if problem.equity is not None

@@ -29,13 +29,12 @@ from pfund.services.records import get_record, save_record
 from pfund.services.runtime import Runtime
 
 DECIDED = {ProjectStatus.APPROVED, ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
-MILLION = 1e6  # the optimiser's money unit: value per million reads better than per dollar
+MILLION = 1e6  # reports show money in millions
 
 
 def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
     """The optimiser's problem: values from appraisal, likely costs, the board's policy.
 
-    Costs and budgets are in millions of the fund's currency.
     Projects already approved or under way are kept in (must include); a project whose
     prerequisite is not in the active pipeline cannot go ahead (must exclude).
     """
@@ -47,11 +46,11 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
         p.id: _entry(p, float(pa.values[i]), equity[i], active) for i, p in enumerate(projects)
     }
     stranded = [p.id for p in projects if set(p.depends_on) - active]
-    total = float(sum(policy.budgets.values())) / MILLION
+    total = float(sum(policy.budgets.values()))
     regions = {r for p in projects for r in p.regions}
     return build_problem(
         table,
-        {y: float(b) / MILLION for y, b in policy.budgets.items()},
+        {y: float(b) for y, b in policy.budgets.items()},
         area_min_share=policy.area_min_share,
         area_max_share={
             a: s for a in {p.area for p in projects} if (s := policy.max_share(a)) is not None
@@ -70,7 +69,7 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
 def _entry(p: Project, value: float, equity: float, active: set[str]) -> dict[str, object]:
     return {
         "value": value,
-        "cost": {y: float(c) / MILLION for y, c in p.likely_cost_by_year().items()},
+        "cost": {y: float(c) for y, c in p.likely_cost_by_year().items()},
         "area": p.area,
         "regions": list(p.regions),
         "stage": p.stage,
@@ -108,6 +107,8 @@ def _check_budget_years(projects: list[Project], years: set[int]) -> None:
 
 
 class YearUse(BaseModel):
+    """Money in millions of the fund's currency."""
+
     year: int
     budget: float
     used: float
@@ -210,7 +211,7 @@ def report_of_record(record: DecisionRecord) -> PortfolioReport:
     res = record.result
     chosen = _mask(problem, res["selected"])
     greedy_mask = _mask(problem, res.get("greedy_selected", []))
-    cost = problem.cost
+    cost = problem.cost / MILLION
     used, greedy_used = chosen @ cost, greedy_mask @ cost
     total = float(used.sum())
     return PortfolioReport(
@@ -231,7 +232,7 @@ def report_of_record(record: DecisionRecord) -> PortfolioReport:
         years=[
             YearUse(
                 year=y,
-                budget=float(problem.budget[t]),
+                budget=float(problem.budget[t]) / MILLION,
                 used=float(used[t]),
                 greedy_used=float(greedy_used[t]),
             )
@@ -250,7 +251,7 @@ def _mask(problem: PortfolioProblem, ids: list[str]) -> np.ndarray:
 
 
 def _areas(problem: PortfolioProblem, chosen: np.ndarray, total: float) -> list[AreaUse]:
-    totals = chosen * problem.cost.sum(axis=1)
+    totals = chosen * problem.cost.sum(axis=1) / MILLION
     lines = []
     for area in sorted(set(problem.area)):
         mask = np.array([a == area for a in problem.area])

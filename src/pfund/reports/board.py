@@ -1,0 +1,191 @@
+"""The board report: one self-contained HTML file a board member reads in ten minutes.
+
+Everything in it comes from decision records (the portfolio run, its frontier and
+robustness runs) and a re-appraisal with the recorded seed, so each number can be traced
+to the run that produced it. Plots are inline SVG; no asset is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel
+
+from pfund import __version__
+from pfund.domain import Project
+from pfund.reports import plots
+from pfund.services.analysis import (
+    ExplanationLine,
+    FrontierReport,
+    RobustReport,
+    explain,
+    frontier,
+    robustness,
+)
+from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.portfolio import PortfolioReport, report_of_record
+from pfund.services.records import get_record
+from pfund.services.runtime import Runtime
+
+
+class ProjectRow(BaseModel):
+    id: str
+    title: str
+    area: str
+    stage: int
+    cost_m: float
+    npv_m: float
+    p_npv_positive: float
+    value: float
+    core_index: float | None
+    robustness: str
+    chosen: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    fund: str
+    currency: str
+    generated: str
+    portfolio: PortfolioReport
+    frontier: FrontierReport
+    robust: RobustReport
+    rows: list[ProjectRow]
+    budget_total: float
+    criteria: list[tuple[str, float]]
+    draws: int
+    seed: int
+    discount_rate: float
+    hurdle: float
+    charts: dict[str, str]
+    version: str
+
+
+def build_report(
+    rt: Runtime,
+    pa: PipelineAppraisal,
+    *,
+    run_id: str | None = None,
+    robust_draws: int = 40,
+    robust_weights: int = 40,
+) -> BoardReport:
+    """Gather the newest (or named) run and its analyses, computing what is missing."""
+    record = get_record(rt, run_id, kind="portfolio")
+    portfolio = report_of_record(record)
+    front = frontier(rt, record_id=record.id, points=31, time_limit=2.0)
+    robust = robustness(
+        rt, pa, record_id=record.id, draws=robust_draws, weight_sets=robust_weights, time_limit=2.0
+    )
+    _, why = explain(rt, record_id=record.id, resolve=False)
+    appraisal = report_of(pa)
+    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio)
+    return BoardReport(
+        fund=appraisal.fund,
+        currency=appraisal.currency,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        portfolio=portfolio,
+        frontier=front,
+        robust=robust,
+        rows=rows,
+        budget_total=sum(y.budget for y in portfolio.years),
+        criteria=list(zip(appraisal.criteria, appraisal.weights, strict=True)),
+        draws=appraisal.draws,
+        seed=appraisal.seed,
+        discount_rate=appraisal.discount_rate,
+        hurdle=appraisal.hurdle,
+        charts=_charts(portfolio, front, robust),
+        version=__version__,
+    )
+
+
+def _rows(
+    projects: list[Project],
+    lines: list[AppraisalLine],
+    robust: RobustReport,
+    why: list[ExplanationLine],
+    portfolio: PortfolioReport,
+) -> list[ProjectRow]:
+    by_line = {line.id: line for line in lines}
+    core = {line.project: line for line in robust.lines}
+    reasons = {w.project: w.sentence for w in why}
+    chosen = set(portfolio.selected)
+    out = []
+    for p in projects:
+        a, c = by_line[p.id], core.get(p.id)
+        out.append(
+            ProjectRow(
+                id=p.id,
+                title=p.title,
+                area=p.area,
+                stage=p.stage,
+                cost_m=float(p.likely_cost()) / 1e6,
+                npv_m=a.expected_npv / 1e6,
+                p_npv_positive=a.p_npv_positive,
+                value=a.value,
+                core_index=c.core_index if c else None,
+                robustness=c.robustness if c else "",
+                chosen=p.id in chosen,
+                why=reasons.get(p.id, ""),
+            )
+        )
+    return sorted(out, key=lambda r: (not r.chosen, -r.value))
+
+
+def _charts(
+    portfolio: PortfolioReport, front: FrontierReport, robust: RobustReport
+) -> dict[str, str]:
+    years = [y.year for y in portfolio.years]
+    return {
+        "areas": plots.bar_chart(
+            [a.area for a in portfolio.areas if a.cost > 0],
+            [a.cost for a in portfolio.areas if a.cost > 0],
+            xlabel="cost of chosen projects, USD m",
+        ),
+        "years": plots.years_chart(
+            years,
+            budget=[y.budget for y in portfolio.years],
+            used=[y.used for y in portfolio.years],
+            greedy=[y.greedy_used for y in portfolio.years],
+        ),
+        "frontier": plots.frontier_chart(
+            [p.budget_total for p in front.budget],
+            [p.value for p in front.budget],
+            xlabel="total budget, USD m",
+            ylabel="portfolio value",
+            marker=(front.chosen_budget_total, front.chosen_value),
+        ),
+        "equity": plots.frontier_chart(
+            [p.equity / 1e6 for p in front.equity],
+            [p.value for p in front.equity],
+            xlabel="spending in smaller regions (PV, USD m)",
+            ylabel="portfolio value",
+            marker=(front.chosen_equity / 1e6, front.chosen_value),
+        ),
+        "core": plots.core_index_chart(
+            [line.project for line in robust.lines if 0 < line.core_index < 1][:30],
+            [line.core_index for line in robust.lines if 0 < line.core_index < 1][:30],
+        ),
+    }
+
+
+def render(report: BoardReport) -> str:
+    env = Environment(
+        loader=PackageLoader("pfund.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["m"] = lambda v: f"{v:,.1f}"
+    env.filters["pct"] = lambda v: f"{v:.0%}"
+    return env.get_template("board.html.j2").render(r=report)
+
+
+def write_report(report: BoardReport, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "index.html"
+    path.write_text(render(report), encoding="utf-8")
+    return path
