@@ -1,0 +1,98 @@
+"""The appraisal and portfolio commands a programme officer runs, end to end."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pfund.cli.app import app
+from tests.cli.conftest import Invoke, as_json
+from tests.cli.test_cli import _sample_secrets
+
+
+def test_appraise_lists_every_active_project_with_probabilities(demo_db: Invoke) -> None:
+    report = as_json(demo_db("appraise", "--json"))
+    assert len(report["lines"]) >= 80
+    assert report["record_id"].startswith("APR-")
+    for line in report["lines"]:
+        assert 0.0 <= line["p_npv_positive"] <= 1.0
+        assert line["err_status"] in {"unique", "none", "multiple"}
+
+
+def test_optimize_records_a_run_that_reruns_exactly(demo_db: Invoke) -> None:
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert run["status"] == "optimal" and run["selected"]
+    assert run["gain_over_greedy"] >= 0
+    again = demo_db("portfolio", "rerun", run["record_id"])
+    assert again.exit_code == 0, again.output
+    assert "reproduced exactly" in again.stdout
+    assert demo_db("portfolio", "rerun", "OPT-9999").exit_code == 1
+
+
+def test_explain_frontier_and_robustness(demo_db: Invoke) -> None:
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    chosen = run["selected"][0]
+    why = as_json(demo_db("portfolio", "explain", chosen, "--json"))
+    assert why["explanations"][0]["selected"] is True
+    assert chosen in why["explanations"][0]["sentence"]
+    front = as_json(demo_db("portfolio", "frontier", "--points", "30", "--json"))
+    values = [p["value"] for p in front["budget"]]
+    assert len(values) >= 30
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(values))
+    robust = as_json(demo_db("portfolio", "robust", "--draws", "8", "--weight-sets", "8", "--json"))
+    classes = {line["robustness"] for line in robust["lines"]}
+    assert classes <= {"core", "borderline", "exterior"} and "core" in classes
+
+
+def test_budget_file_without_a_year_exits_1_and_records_nothing(
+    demo_db: Invoke, tmp_path: Path
+) -> None:
+    budget = tmp_path / "budget.csv"
+    budget.write_text("year,budget\n2026,1e9\n2027,1e9\n", encoding="utf-8")
+    result = demo_db("portfolio", "optimize", "--budget-file", str(budget))
+    assert result.exit_code == 1
+    assert "no budget for 2028" in result.output
+    assert "Traceback" not in result.output
+    assert demo_db("portfolio", "rerun", "OPT-0001").exit_code == 1  # nothing was recorded
+
+
+SCORED = """id,title,area,value_score,cost.2027.capital,depends_on,excludes
+S-A,Scored project A,health,10,6,,
+S-B,Scored project B,health,7,4,,
+S-C,Scored project C,health,7,4,,
+S-D,Scored project D,education,9,5,S-A,S-E
+S-E,Scored project E,education,8,5,,S-D
+"""
+
+
+def test_a_portfolio_appraised_elsewhere_is_optimised_on_its_scores(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """Budget 14 in 2027: the best set is A + B + C (value 24); ranking by value per
+    dollar takes B, C, then D cannot come without A, leaving E (value 22)."""
+    assert cli("init").exit_code == 0
+    projects = tmp_path / "scored.csv"
+    projects.write_text(SCORED, encoding="utf-8")
+    assert cli("import", "projects", str(projects)).exit_code == 0
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("budgets: {2027: 14}\ndraws: 100\n", encoding="utf-8")
+    run = as_json(cli("portfolio", "optimize", "--policy", str(policy), "--json"))
+    assert sorted(run["selected"]) == ["S-A", "S-B", "S-C"]
+    assert run["objective"] == pytest.approx(24.0)
+    assert run["greedy_objective"] <= 24.0
+
+
+def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path}/report.db"
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["--db", db, "demo", "--report-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "index.html").read_text("utf-8")
+    assert "OPT-0001" in html and "<svg" in html
+    assert 'src="http' not in html and 'href="http' not in html and "<script" not in html
+    leaked = [s for s in _sample_secrets() if s in html]
+    assert not leaked
