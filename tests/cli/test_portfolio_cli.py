@@ -32,13 +32,17 @@ def test_optimize_records_a_run_that_reruns_exactly(demo_db: Invoke) -> None:
     assert demo_db("portfolio", "rerun", "OPT-9999").exit_code == 1
 
 
-def test_explain_frontier_and_robustness(demo_db: Invoke) -> None:
+def test_explain_frontier_and_robustness(demo_db: Invoke, tmp_path: Path) -> None:
     run = as_json(demo_db("portfolio", "optimize", "--json"))
     chosen = run["selected"][0]
     why = as_json(demo_db("portfolio", "explain", chosen, "--json"))
     assert why["explanations"][0]["selected"] is True
     assert chosen in why["explanations"][0]["sentence"]
-    front = as_json(demo_db("portfolio", "frontier", "--points", "30", "--json"))
+    plot = tmp_path / "frontier.html"
+    front = as_json(
+        demo_db("portfolio", "frontier", "--points", "30", "--plot", str(plot), "--json")
+    )
+    assert plot.read_text("utf-8").count("<svg") == 2
     values = [p["value"] for p in front["budget"]]
     assert len(values) >= 30
     assert all(b >= a - 1e-9 for a, b in itertools.pairwise(values))

@@ -17,6 +17,7 @@ from pfund.cli.common import (
     runtime,
     working,
 )
+from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs, report_of
 from pfund.services.portfolio import PortfolioReport, rerun, run_portfolio
@@ -204,11 +205,17 @@ def frontier_cmd(
     ctx: typer.Context,
     run: RunOpt = None,
     points: Annotated[int, typer.Option(help="Points on the budget frontier (at least 30).")] = 31,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also write the frontiers as a page of SVG plots (.html)."),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Value against total budget, and value against regional equity."""
     with runtime(ctx) as rt, progress_bar("Tracing the frontier", quiet=as_json) as bar:
         report = frontier(rt, record_id=run, points=points, progress=bar)
+    if plot is not None:
+        plot.write_text(frontier_svg(report), encoding="utf-8")
     if as_json:
         print_json(report)
         return

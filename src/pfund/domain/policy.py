@@ -33,6 +33,7 @@ class PortfolioPolicy(BaseModel):
     quantile: Annotated[float, PUBLIC] = Field(default=0.5, gt=0, lt=1)
     hurdle: Annotated[float, PUBLIC] = Field(default=0.10, ge=0, le=0.5)
     draws: Annotated[int, PUBLIC] = Field(default=2000, ge=100, le=1_000_000)
+    area_correlation: Annotated[float, PUBLIC] = Field(default=0.0, ge=0, lt=1)
     seed: Annotated[int, PUBLIC] = Field(default=20261124, ge=0)
     time_limit: Annotated[float, PUBLIC] = Field(default=30.0, gt=0, le=3600)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -19,6 +20,9 @@ matplotlib.rcParams["svg.hashsalt"] = "pfund"  # the same figure gives the same 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+if TYPE_CHECKING:
+    from pfund.services.analysis import FrontierReport
 
 INK = "#1f2933"
 ACCENT = "#1d4ed8"
@@ -104,3 +108,22 @@ def core_index_chart(labels: Sequence[str], index: Sequence[float]) -> str:
     ax.set_xlabel("share of optimal portfolios containing the project", fontsize=8, color=INK)
     ax.tick_params(axis="y", labelsize=6)
     return _svg(fig)
+
+
+def frontier_svg(report: FrontierReport) -> str:
+    """Both frontiers of a frontier run, one above the other, as a standalone SVG page."""
+    budget = frontier_chart(
+        [p.budget_total for p in report.budget],
+        [p.value for p in report.budget],
+        xlabel="total budget, millions",
+        ylabel="portfolio value",
+        marker=(report.chosen_budget_total, report.chosen_value),
+    )
+    equity = frontier_chart(
+        [p.equity / 1e6 for p in report.equity],
+        [p.value for p in report.equity],
+        xlabel="spending in smaller regions (PV, millions)",
+        ylabel="portfolio value",
+        marker=(report.chosen_equity / 1e6, report.chosen_value),
+    )
+    return f"<html><body>{budget}{equity}</body></html>" if report.equity else budget

@@ -129,6 +129,7 @@ def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
         rate=rate,
         base_year=base,
         hurdle=policy.hurdle,
+        area_correlation=policy.area_correlation,
     )
     npv = _objective_npv(sim, policy)
     matrix = criteria_matrix(
@@ -241,6 +242,7 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
         "base_year": inputs.fund.first_year,
         "hurdle": policy.hurdle,
         "draws": policy.draws,
+        "area_correlation": policy.area_correlation,
         "objective": policy.objective,
         "quantile": policy.quantile,
         "policy_file": inputs.sources["policy"],
