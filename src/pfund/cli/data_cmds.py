@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pfund.cli.common import JsonOption, console, handled, print_json, runtime
+from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
 from pfund.domain import ProtectionClass
 from pfund.errors import InvalidInput, Problem
 from pfund.services.exports import export_records
@@ -39,22 +39,25 @@ def _report(result: ImportResult, as_json: bool) -> None:
 @import_app.command("projects")
 def projects(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
     """Import project proposals; all or nothing."""
-    with runtime(ctx) as rt:
-        _report(import_projects(rt, file), as_json)
+    with runtime(ctx) as rt, working("Checking and importing projects...", quiet=as_json):
+        result = import_projects(rt, file)
+    _report(result, as_json)
 
 
 @import_app.command("organisations")
 def organisations(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
     """Import organisations (NGOs, universities, companies, public bodies, groups)."""
-    with runtime(ctx) as rt:
-        _report(import_organisations(rt, file), as_json)
+    with runtime(ctx) as rt, working("Checking and importing organisations...", quiet=as_json):
+        result = import_organisations(rt, file)
+    _report(result, as_json)
 
 
 @import_app.command("people")
 def people(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
     """Import contact people; their names and contacts are protected."""
-    with runtime(ctx) as rt:
-        _report(import_people(rt, file), as_json)
+    with runtime(ctx) as rt, working("Checking and importing people...", quiet=as_json):
+        result = import_people(rt, file)
+    _report(result, as_json)
 
 
 TEMPLATES = ("projects.csv", "projects.json", "organisations.csv", "organisations.json")
