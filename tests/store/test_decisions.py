@@ -52,3 +52,32 @@ def test_records_list_newest_first_and_filter_by_kind(make_uow: Callable[[], Uni
         assert [r.id for r in uow.decisions.list(kind="optimize")] == ["RUN-2", "RUN-1"]
         assert uow.decisions.count(kind="frontier") == 1
         assert uow.decisions.get("RUN-404") is None
+
+
+def test_condition_history_is_kept_in_order(make_uow: Callable[[], UnitOfWork]) -> None:
+    from datetime import date
+
+    from pfund.domain.conditions import ConditionChange
+    from tests.factories import make_condition
+
+    with make_uow() as uow:
+        uow.conditions.add_many([make_condition("ceasefire_holding")])
+        for old, new, day in (("not_met", "met", 1), ("met", "reversed", 9)):
+            uow.conditions.add_change(
+                ConditionChange(
+                    code="ceasefire_holding",
+                    old=old,
+                    new=new,
+                    evidence="OSCE report",
+                    verifier="OSCE SMM",
+                    on=date(2027, 3, day),
+                    actor="test",
+                )
+            )
+        uow.commit()
+    with make_uow() as uow:
+        history = uow.conditions.history("ceasefire_holding")
+    assert [(c.old.value, c.new.value, c.on.day) for c in history] == [
+        ("not_met", "met", 1),
+        ("met", "reversed", 9),
+    ]

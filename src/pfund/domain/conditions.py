@@ -48,3 +48,20 @@ class Stage(BaseModel):
     description: Annotated[str, PUBLIC] = ""
     conditions: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     unlocks: Annotated[list[str], PUBLIC] = Field(default_factory=list)
+
+
+class ConditionChange(BaseModel):
+    """One change of a condition's status, with the evidence and who verified it.
+
+    Stored append-only: the history of a condition is the list of its changes.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Annotated[str, PUBLIC] = Field(pattern=CODE_PATTERN)
+    old: Annotated[ConditionStatus, PUBLIC]
+    new: Annotated[ConditionStatus, PUBLIC]
+    evidence: Annotated[str, PUBLIC] = Field(min_length=3)
+    verifier: Annotated[str, PUBLIC] = Field(min_length=2)
+    on: Annotated[date, PUBLIC]
+    actor: str = ""

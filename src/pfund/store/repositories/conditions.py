@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from pfund.domain.conditions import Condition, Stage, VerificationProtocol
+from pfund.domain.conditions import Condition, ConditionChange, Stage, VerificationProtocol
 from pfund.domain.enums import ConditionStatus
 from pfund.store.repositories._rows import RowDict, group_by, insert_many, positions, table
-from pfund.store.tables import ConditionRow, StageConditionRow, StageRow
+from pfund.store.tables import ConditionChangeRow, ConditionRow, StageConditionRow, StageRow
 
 
 def condition_row(condition: Condition) -> RowDict:
@@ -62,6 +62,21 @@ class ConditionRepository:
         )
         if getattr(result, "rowcount", 0) == 0:
             raise LookupError(f"no condition '{code}'")
+
+    def add_change(self, change: ConditionChange) -> None:
+        """Append a status change to the condition's history (never updated or deleted)."""
+        row = change.model_dump(mode="python")
+        row["old"], row["new"] = change.old.value, change.new.value
+        insert_many(self.session, ConditionChangeRow, [row])
+
+    def history(self, code: str | None = None) -> builtins.list[ConditionChange]:
+        """Changes in the order they were made; all conditions, or one."""
+        changes = table(ConditionChangeRow)
+        query = select(changes).order_by(changes.c.id)
+        if code is not None:
+            query = query.where(changes.c.code == code)
+        rows = self.session.execute(query)
+        return [ConditionChange(**{k: v for k, v in r._mapping.items() if k != "id"}) for r in rows]
 
 
 class StageRepository:

@@ -2,7 +2,12 @@
 
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
-from pfund.store.tables.conditions import ConditionRow, StageConditionRow, StageRow
+from pfund.store.tables.conditions import (
+    ConditionChangeRow,
+    ConditionRow,
+    StageConditionRow,
+    StageRow,
+)
 from pfund.store.tables.decisions import DecisionRecordRow
 from pfund.store.tables.ledger import LedgerEntryRow, TrancheConditionRow, TrancheRow
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
@@ -25,6 +30,7 @@ __all__ = [
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "ConditionChangeRow",
     "ConditionRow",
     "ContributorRow",
     "DecisionRecordRow",

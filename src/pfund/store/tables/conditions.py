@@ -48,3 +48,18 @@ class StageConditionRow(Base):
         CODE, ForeignKey("conditions.code"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+
+
+class ConditionChangeRow(Base):
+    """One status change of a condition, append-only; ``id`` keeps their order."""
+
+    __tablename__ = "condition_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(CODE, ForeignKey("conditions.code"), index=True)
+    old: Mapped[str] = mapped_column(ENUM)
+    new: Mapped[str] = mapped_column(ENUM)
+    evidence: Mapped[str] = mapped_column(Text)
+    verifier: Mapped[str] = mapped_column(Text)
+    on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(Text, default="")
