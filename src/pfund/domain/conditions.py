@@ -53,7 +53,8 @@ class Stage(BaseModel):
 class ConditionChange(BaseModel):
     """One change of a condition's status, with the evidence and who verified it.
 
-    Stored append-only: the history of a condition is the list of its changes.
+    Stored append-only: the history of a condition is the list of its changes. The
+    conditions engine's subclass checks the protocol (allowed move, evidence, verifier).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -61,7 +62,7 @@ class ConditionChange(BaseModel):
     code: Annotated[str, PUBLIC] = Field(pattern=CODE_PATTERN)
     old: Annotated[ConditionStatus, PUBLIC]
     new: Annotated[ConditionStatus, PUBLIC]
-    evidence: Annotated[str, PUBLIC] = Field(min_length=3)
-    verifier: Annotated[str, PUBLIC] = Field(min_length=2)
+    evidence: Annotated[str, PUBLIC]
+    verifier: Annotated[str, PUBLIC]
     on: Annotated[date, PUBLIC]
     actor: str = ""

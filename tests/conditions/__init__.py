@@ -1,0 +1,1 @@
+"""Tests of the conditions engine: transitions, stage gates and scenarios."""
