@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from pfund import __version__
-from pfund.cli import audit_cmds, data_cmds, fund_cmds, portfolio_cmds, project_cmds, report_cmds
+from pfund.cli import (
+    audit_cmds,
+    conditions_cmds,
+    data_cmds,
+    fund_cmds,
+    portfolio_cmds,
+    project_cmds,
+    report_cmds,
+)
 from pfund.settings import Settings
 
 app = typer.Typer(
@@ -56,6 +64,7 @@ app.add_typer(project_cmds.app, name="projects")
 app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)
 report_cmds.register(app)
+app.add_typer(conditions_cmds.app, name="conditions")
 
 
 def main() -> None:

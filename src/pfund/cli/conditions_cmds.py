@@ -1,0 +1,101 @@
+"""``pfund conditions show|set|history``: the register of political conditions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pfund.cli.common import JsonOption, console, print_json, runtime
+from pfund.services.conditions import history, set_condition, show
+
+app = typer.Typer(help="Show and set the conditions that gate the money.", no_args_is_help=True)
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Every condition, its status and protocol, and the stage the fund has reached."""
+    with runtime(ctx) as rt:
+        view = show(rt)
+    if as_json:
+        print_json(view)
+        return
+    table = Table(
+        "condition",
+        "stage",
+        "status",
+        "since",
+        "verified by",
+        title=f"Conditions: stage {view.stage_reached} reached",
+    )
+    for c in view.conditions:
+        table.add_row(
+            f"{c.code}\n{c.title}",
+            "" if c.stage is None else str(c.stage),
+            c.status,
+            str(c.since or ""),
+            c.verifier,
+        )
+    console.print(table)
+    console.print(
+        f"Unlocked: {', '.join(view.unlocked) or 'nothing'}; "
+        f"{view.frozen_tranches} tranches frozen."
+    )
+
+
+@app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The condition, e.g. ceasefire_holding.")],
+    status: Annotated[str, typer.Argument(help="not_met, partly_met, met or reversed.")],
+    evidence: Annotated[str, typer.Option(help="What shows it (a report, a statement).")],
+    verifier: Annotated[str, typer.Option(help="Who verified it, as the protocol names.")],
+    on: Annotated[str | None, typer.Option(help="Date of the change (YYYY-MM-DD; today).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Change a condition's status with its evidence; a reversal freezes tranches."""
+    with runtime(ctx) as rt:
+        day = _date(on)
+        result = set_condition(rt, code, status, evidence=evidence, verifier=verifier, on=day)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"{code}: {result.old} -> {result.new}. Stage reached: {result.stage_before} -> "
+        f"{result.stage_after}."
+    )
+    for reason in result.frozen_reasons:
+        console.print(f"  frozen: {reason}", markup=False)
+
+
+@app.command("history")
+def history_cmd(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Argument(help="One condition (default: all).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Every change of status, with evidence, verifier and date."""
+    with runtime(ctx) as rt:
+        changes = history(rt, code)
+    if as_json:
+        print_json(changes)
+        return
+    table = Table("on", "condition", "from", "to", "evidence", "verifier", "by")
+    for c in changes:
+        table.add_row(str(c.on), c.code, c.old.value, c.new.value, c.evidence, c.verifier, c.actor)
+    console.print(table)
+
+
+def _date(value: str | None) -> date:
+    from pfund.errors import InvalidInput, Problem
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            "bad date", [Problem(f"'{value}' is not YYYY-MM-DD", field="on")]
+        ) from None

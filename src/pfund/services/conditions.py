@@ -1,0 +1,148 @@
+"""The conditions register: set a condition with evidence, and let the gates follow.
+
+A change is checked against the verification protocol, stored with its history and
+audit event, and a reversal freezes every tranche that needed the condition, all in
+one transaction: money can never flow on a condition that no longer holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from pfund.conditions import (
+    ConditionChange,
+    apply_change,
+    frozen_by_reversal,
+    stage_reached,
+    statuses_of,
+    unlocked,
+)
+from pfund.domain import ConditionStatus, TrancheStatus
+from pfund.domain.conditions import ConditionChange as StoredChange
+from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.services.audit import AuditWriter
+from pfund.services.runtime import Runtime
+
+
+class ConditionLine(BaseModel):
+    code: str
+    title: str
+    status: str
+    since: date | None
+    stage: int | None
+    iati_type: str
+    verifier: str
+    evidence: str
+
+
+class ConditionsView(BaseModel):
+    stage_reached: int
+    unlocked: list[str]
+    conditions: list[ConditionLine]
+    frozen_tranches: int
+
+
+class ChangeResult(BaseModel):
+    code: str
+    old: str
+    new: str
+    stage_before: int
+    stage_after: int
+    frozen: list[str]
+    frozen_reasons: list[str]
+
+
+def show(rt: Runtime) -> ConditionsView:
+    with rt.uow() as uow:
+        conditions, stages = uow.conditions.list(), uow.stages.list()
+        frozen = [t for t in uow.tranches.list() if t.status is TrancheStatus.FROZEN]
+    statuses = statuses_of(conditions)
+    holder = {code: s.number for s in stages for code in s.conditions}
+    return ConditionsView(
+        stage_reached=stage_reached(stages, statuses),
+        unlocked=unlocked(stages, statuses),
+        conditions=[
+            ConditionLine(
+                code=c.code,
+                title=c.title,
+                status=c.status.value,
+                since=c.status_since,
+                stage=holder.get(c.code),
+                iati_type=c.iati_type.name.lower(),
+                verifier=c.protocol.verifier,
+                evidence=c.protocol.evidence,
+            )
+            for c in conditions
+        ],
+        frozen_tranches=len(frozen),
+    )
+
+
+def set_condition(
+    rt: Runtime, code: str, status: str, *, evidence: str, verifier: str, on: date
+) -> ChangeResult:
+    """Change a condition's status; a reversal freezes the tranches that needed it."""
+    new = _status(status)
+    with rt.uow() as uow:
+        condition = uow.conditions.get(code)
+        if condition is None:
+            known = ", ".join(c.code for c in uow.conditions.list())
+            raise NotFound(f"no condition '{code}' (known: {known})")
+        stages = uow.stages.list()
+        before = stage_reached(stages, statuses_of(uow.conditions.list()))
+        change = ConditionChange(
+            code=code,
+            old=condition.status,
+            new=new,
+            evidence=evidence,
+            verifier=verifier,
+            on=on,
+            actor=rt.actor,
+        )
+        updated = apply_change(condition, change)
+        uow.conditions.set_status(code, updated.status, since=updated.status_since)
+        uow.conditions.add_change(StoredChange(**change.model_dump()))
+        audit = AuditWriter(uow, rt.actor)
+        audit.record(
+            "condition.changed",
+            "condition",
+            code,
+            {"old": condition.status.value, "new": new.value, "on": on.isoformat()},
+        )
+        frozen = []
+        if new is ConditionStatus.REVERSED:
+            frozen = frozen_by_reversal(uow.tranches.list(), code, stages)
+            for f in frozen:
+                uow.tranches.set_status(f.tranche_id, TrancheStatus.FROZEN)
+                audit.record("tranche.frozen", "tranche", f.tranche_id, {"condition": code})
+        after = stage_reached(stages, statuses_of(uow.conditions.list()))
+        uow.commit()
+    return ChangeResult(
+        code=code,
+        old=condition.status.value,
+        new=new.value,
+        stage_before=before,
+        stage_after=after,
+        frozen=[f.tranche_id for f in frozen],
+        frozen_reasons=[f.reason for f in frozen],
+    )
+
+
+def history(rt: Runtime, code: str | None = None) -> list[StoredChange]:
+    with rt.uow() as uow:
+        if code is not None and uow.conditions.get(code) is None:
+            raise NotFound(f"no condition '{code}'")
+        return uow.conditions.history(code)
+
+
+def _status(value: str) -> ConditionStatus:
+    try:
+        return ConditionStatus(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in ConditionStatus)
+        raise InvalidInput(
+            "unknown status",
+            [Problem(f"'{value}' is not a status; choose {choices}", field="status")],
+        ) from None
