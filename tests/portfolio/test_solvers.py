@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pfund.portfolio import PortfolioProblem, Solver, Status
+from pfund.portfolio import PortfolioProblem, Solver, Status, get_solver
 from tests.portfolio.cases import brute_force, feasible, knapsack, random_problem
 
 MKNAP1 = Path(__file__).resolve().parents[1] / "cases" / "mknap1.txt"
@@ -83,3 +83,12 @@ def test_solver_hits_known_optimum_of_first_mknap1_instance(solver: Solver) -> N
     sol = solver.solve(problem, time_limit=10)
     assert sol.status is Status.OPTIMAL
     assert sol.objective == pytest.approx(optimum)
+
+
+def test_highs_solves_after_an_earlier_solve_with_another_thread_count() -> None:
+    """HiGHS keeps its first scheduler per process; a later thread count must not fail."""
+    problem = random_problem(3)
+    engine = get_solver("highs")
+    results = [engine.solve(problem, time_limit=5, threads=t) for t in (None, 1, 2, None)]
+    assert all(r.status is Status.OPTIMAL for r in results)
+    assert len({round(r.objective, 9) for r in results}) == 1

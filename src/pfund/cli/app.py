@@ -65,6 +65,7 @@ app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)
 report_cmds.register(app)
 app.add_typer(conditions_cmds.app, name="conditions")
+app.add_typer(conditions_cmds.scenario_app, name="scenario")
 
 
 def main() -> None:

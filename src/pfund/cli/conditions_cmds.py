@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, print_json, runtime
+from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.io.dataset import load_dataset
+from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.conditions import history, set_condition, show
+from pfund.services.scenarios import run_scenarios
 
 app = typer.Typer(help="Show and set the conditions that gate the money.", no_args_is_help=True)
 
@@ -99,3 +103,54 @@ def _date(value: str | None) -> date:
         raise InvalidInput(
             "bad date", [Problem(f"'{value}' is not YYYY-MM-DD", field="on")]
         ) from None
+
+
+scenario_app = typer.Typer(help="Plan under scenarios of which conditions come when.")
+
+
+@scenario_app.command("run")
+def scenario_run(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario file (default: the fund's scenarios/default.yaml)."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """The best portfolio in expectation for each scenario, and if only stage k comes."""
+    with runtime(ctx) as rt, working("Appraising and optimising per scenario...", quiet=as_json):
+        path = file or load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
+        report = run_scenarios(rt, appraise_pipeline(load_inputs(rt)), path)
+    if as_json:
+        print_json(report)
+        return
+    table = Table(
+        "scenario",
+        "status",
+        "projects",
+        "expected value",
+        "expected spend (m)",
+        title=f"Scenarios {report.record_id} ({report.file})",
+    )
+    for s in report.scenarios:
+        table.add_row(
+            s.scenario,
+            s.status,
+            str(len(s.chosen)),
+            f"{s.expected_value:.3f}",
+            f"{sum(s.expected_spend_m.values()):,.0f}",
+        )
+    console.print(table)
+    stages = Table("if only this stage is reached", "status", "projects", "value", "cost (m)")
+    for line in report.by_stage:
+        stages.add_row(
+            f"{line.max_stage}: {line.stage_name}",
+            line.status,
+            str(len(line.chosen)),
+            f"{line.value:.3f}",
+            f"{line.cost_m:,.0f}",
+        )
+    console.print(stages)
+    for line in report.by_stage:
+        if line.message:
+            console.print(f"stage {line.max_stage}: {line.message}", markup=False)

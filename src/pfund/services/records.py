@@ -11,7 +11,13 @@ from pfund.errors import NotFound
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 
-PREFIX = {"appraisal": "APR", "portfolio": "OPT", "frontier": "FRN", "robust": "ROB"}
+PREFIX = {
+    "appraisal": "APR",
+    "portfolio": "OPT",
+    "frontier": "FRN",
+    "robust": "ROB",
+    "scenario": "SCN",
+}
 
 
 def save_record(

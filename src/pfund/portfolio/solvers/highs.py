@@ -134,9 +134,15 @@ def _options(time_limit: float, rel_gap: float, threads: int | None) -> dict[str
         "random_seed": _SEED,
         "mip_feasibility_tolerance": 1e-7,
     }
-    if threads is not None:
+    first = _PROCESS_THREADS.setdefault("threads", int(threads or 0))  # 0: HiGHS decides
+    if threads is not None and first == threads:
         opts["threads"] = int(threads)
     return opts
+
+
+# HiGHS starts one task scheduler per process and refuses a later solve that asks for
+# another thread count ("no portfolio found: Not Set"); the first count asked for stays.
+_PROCESS_THREADS: dict[str, int] = {}
 
 
 def _add_rows(h: Any, rows: list[Row]) -> None:

@@ -1,0 +1,110 @@
+"""Planning under scenarios: what to fund when the conditions may or may not come.
+
+One scenario-aware optimisation per scenario (the deterministic equivalent of choosing
+now and going ahead only where a project's stage is reached), plus the plain question
+"what do we fund if only stage k is ever reached?", each recorded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel
+
+from pfund.conditions import Scenario, compare_scenarios, load_scenarios, mix, what_if
+from pfund.errors import InvalidInput, Problem
+from pfund.io.files import read_text
+from pfund.portfolio import PortfolioProblem, optimise
+from pfund.services.appraisal import PipelineAppraisal, parameters_of
+from pfund.services.portfolio import MILLION, portfolio_problem
+from pfund.services.records import save_record
+from pfund.services.runtime import Runtime
+
+
+class ScenarioLine(BaseModel):
+    scenario: str
+    status: str
+    chosen: list[str]
+    expected_value: float
+    expected_spend_m: dict[int, float]
+    message: str
+
+
+class StageLine(BaseModel):
+    max_stage: int
+    stage_name: str
+    status: str
+    chosen: list[str]
+    value: float
+    cost_m: float
+    message: str = ""
+
+
+class ScenarioReport(BaseModel):
+    record_id: str
+    file: str
+    scenarios: list[ScenarioLine]
+    by_stage: list[StageLine]
+
+
+def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioReport:
+    """Compare the scenarios of a file and the stage-capped portfolios; record the run."""
+    with rt.uow() as uow:
+        stages = uow.stages.list()
+    scenarios = _load(path, [s.number for s in stages])
+    problem = portfolio_problem(pa)
+    limit = pa.inputs.policy.time_limit
+    if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
+        scenarios = {**scenarios, "weighted mixture": mix(scenarios, name="weighted mixture")}
+    outcomes = compare_scenarios(problem, None, scenarios, time_limit=limit)
+    lines = [
+        ScenarioLine(
+            scenario=o.scenario,
+            status=o.status,
+            chosen=o.chosen,
+            expected_value=o.expected_value,
+            expected_spend_m={y: v / MILLION for y, v in o.expected_disbursements.items()},
+            message=o.message,
+        )
+        for o in outcomes
+    ]
+    by_stage = [_capped(problem, s.number, s.name, limit) for s in stages]
+    report = ScenarioReport(record_id="", file=path.name, scenarios=lines, by_stage=by_stage)
+    record = save_record(
+        rt,
+        kind="scenario",
+        inputs={
+            "scenarios": yaml.safe_load(read_text(path)),
+            "source_hash": pa.inputs.source_hash(),
+        },
+        parameters=parameters_of(pa.inputs) | {"time_limit": limit},
+        status="done",
+        result=report.model_dump(exclude={"record_id"}),
+        seed=pa.inputs.policy.seed,
+    )
+    return report.model_copy(update={"record_id": record.id})
+
+
+def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) -> StageLine:
+    result = optimise(what_if(problem, max_stage), time_limit=limit, threads=1)
+    sol = result.solution
+    chosen = np.flatnonzero(sol.selected) if sol.has_portfolio else np.array([], dtype=int)
+    return StageLine(
+        max_stage=max_stage,
+        stage_name=name,
+        status=sol.status.value,
+        chosen=[problem.ids[i] for i in chosen],
+        value=sol.objective if sol.has_portfolio else 0.0,
+        cost_m=float(problem.cost[chosen].sum()) / MILLION,
+        message="" if sol.has_portfolio else result.summary,
+    )
+
+
+def _load(path: Path, stages: list[int]) -> dict[str, Scenario]:
+    try:
+        data = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as err:
+        raise InvalidInput(f"cannot read {path.name}", [Problem(str(err), path.name)]) from None
+    return load_scenarios(data, source=path.name, stages=stages)
