@@ -162,3 +162,19 @@ def test_deterministic_equivalent_value_equals_average_over_paths(
     equivalent = scenario_problem(p, starts, _mixture(paths))
     expected, _ = _explicit(p, starts, x, paths)
     assert equivalent.portfolio_value(x) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_what_if_drops_area_floors_no_allowed_project_can_meet() -> None:
+    problem = PortfolioProblem(
+        ids=("GOV", "HLT"),
+        value=np.array([1.0, 1.0]),
+        cost=np.array([[1.0], [1.0]]),
+        periods=(2027,),
+        budget=np.array([5.0]),
+        area=("governance", "health"),
+        area_min_share={"health": 0.2, "governance": 0.1},
+        stage=np.array([0, 1]),
+    )
+    capped = what_if(problem, 0)
+    assert capped.area_min_share == {"governance": 0.1}
+    assert optimise(capped).solution.selected.tolist() == [True, False]

@@ -104,9 +104,17 @@ def _refuse_forced(
 
 def what_if(problem: PortfolioProblem, max_stage: int) -> PortfolioProblem:
     """The problem if no stage after `max_stage` is ever reached ("what do we fund if
-    only the ceasefire holds?" is max_stage=1); an existing lower limit stays."""
+    only the ceasefire holds?" is max_stage=1); an existing lower limit stays.
+
+    A minimum area share is kept only for areas with a project the stage allows: a floor
+    for health when no health project can start would otherwise forbid every portfolio
+    but the empty one.
+    """
     limit = max_stage if problem.max_stage is None else min(max_stage, problem.max_stage)
-    return problem.with_changes(max_stage=limit)
+    stage = problem.stage if problem.stage is not None else np.zeros(problem.n, dtype=np.int64)
+    open_areas = {a for a, s in zip(problem.area, stage, strict=True) if s <= limit}
+    floors = {a: v for a, v in problem.area_min_share.items() if a in open_areas}
+    return problem.with_changes(max_stage=limit, area_min_share=floors)
 
 
 def expected_costs(
