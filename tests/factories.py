@@ -255,7 +255,7 @@ def make_ledger_entry(**overrides: Any) -> LedgerEntry:
     values: dict[str, Any] = {
         "at": datetime(2028, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
         "debit": LedgerAccount.CONTRIBUTIONS_RECEIVABLE,
-        "credit": LedgerAccount.FUND_BALANCE,
+        "credit": LedgerAccount.PLEDGED,
         "amount": Decimal("11314259759.07"),
         "currency": "USD",
         "contributor": "DEU",

@@ -83,8 +83,14 @@ class TrancheStatus(StrEnum):
 
 
 class LedgerAccount(StrEnum):
-    """Accounts of the double-entry ledger; every entry moves money between two."""
+    """Accounts of the double-entry ledger; every entry moves money between two.
 
+    ``pledged`` is the one source account (the fund's net assets): a pledge moves money
+    out of it into ``contributions_receivable``; every other account is a bucket money
+    sits in (see ``pfund.funding.ledger``).
+    """
+
+    PLEDGED = "pledged"
     CONTRIBUTIONS_RECEIVABLE = "contributions_receivable"
     FUND_BALANCE = "fund_balance"
     COMMITTED = "committed"
