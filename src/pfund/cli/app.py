@@ -13,6 +13,7 @@ from pfund.cli import (
     conditions_cmds,
     data_cmds,
     fund_cmds,
+    money_cmds,
     portfolio_cmds,
     project_cmds,
     report_cmds,
@@ -66,6 +67,9 @@ portfolio_cmds.register(app)
 report_cmds.register(app)
 app.add_typer(conditions_cmds.app, name="conditions")
 app.add_typer(conditions_cmds.scenario_app, name="scenario")
+app.add_typer(money_cmds.fund_app, name="fund")
+app.add_typer(money_cmds.tranche_app, name="tranches")
+portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
 
 
 def main() -> None:

@@ -70,8 +70,12 @@ def set_cmd(
         f"{code}: {result.old} -> {result.new}. Stage reached: {result.stage_before} -> "
         f"{result.stage_after}."
     )
-    for reason in result.frozen_reasons:
-        console.print(f"  frozen: {reason}", markup=False)
+    if result.frozen:
+        console.print(f"{len(result.frozen)} tranches frozen:")
+    for reason in result.frozen_reasons[:10]:
+        console.print(f"  {reason}", markup=False)
+    if len(result.frozen) > 10:
+        console.print(f"  ... and {len(result.frozen) - 10} more (`pfund tranches list`).")
 
 
 @app.command("history")

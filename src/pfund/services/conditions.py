@@ -7,7 +7,7 @@ one transaction: money can never flow on a condition that no longer holds.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
 
@@ -23,7 +23,9 @@ from pfund.domain import ConditionStatus, TrancheStatus
 from pfund.domain.conditions import ConditionChange as StoredChange
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
+from pfund.services.funding import post_entries
 from pfund.services.runtime import Runtime
+from pfund.services.tranches import freeze_entries
 
 
 class ConditionLine(BaseModel):
@@ -114,6 +116,8 @@ def set_condition(
         frozen = []
         if new is ConditionStatus.REVERSED:
             frozen = frozen_by_reversal(uow.tranches.list(), code, stages)
+            ids = [f.tranche_id for f in frozen]
+            post_entries(uow, audit, freeze_entries(uow, ids, datetime.now(UTC)))
             for f in frozen:
                 uow.tranches.set_status(f.tranche_id, TrancheStatus.FROZEN)
                 audit.record("tranche.frozen", "tranche", f.tranche_id, {"condition": code})

@@ -1,0 +1,163 @@
+"""``pfund fund size|contributions|ledger`` and ``pfund tranches``: the fund's money."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pfund.cli.common import JsonOption, console, err_console, money, print_json, runtime
+from pfund.services.funding import fund_size, ledger_view, record_contributions
+from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+
+fund_app = typer.Typer(help="Size the fund and keep its ledger.", no_args_is_help=True)
+tranche_app = typer.Typer(
+    help="Release and pay tranches of approved projects.", no_args_is_help=True
+)
+
+
+@fund_app.command("size")
+def size_cmd(
+    ctx: typer.Context,
+    share: Annotated[
+        float | None, typer.Option(help="Share of GDP in percent (default 0.25).")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="GDP year (default: the newest shipped).")
+    ] = None,
+    rule: Annotated[
+        str, typer.Option(help="gdp_share, capped_share or defence_share.")
+    ] = "gdp_share",
+    cap: Annotated[
+        float | None, typer.Option(help="capped_share: most one member pays, 0-1.")
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """What each member pays: a share of its GDP (or of defence spending), by rule."""
+    with runtime(ctx) as rt:
+        size = fund_size(
+            rt,
+            share=Decimal(str(share)) / 100 if share is not None else None,
+            year=year,
+            rule=rule,
+            cap=Decimal(str(cap)) if cap is not None else None,
+        )
+    if as_json:
+        print_json(size)
+        return
+    table = Table("member", "GDP", "contribution", "share", title=f"{size.rule}, {size.year} GDP")
+    for m in size.members:
+        table.add_row(
+            f"{m.name} ({m.iso3})",
+            money(m.gdp_usd),
+            money(m.contribution),
+            f"{m.share_of_total:.1%}",
+        )
+    console.print(table)
+    console.print(f"Total: {money(size.total)} a year ({size.share_of_gdp:.4%} of GDP).")
+
+
+@fund_app.command("contributions")
+def contributions_cmd(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option(help="GDP year of the contributions.")],
+    received: Annotated[bool, typer.Option(help="Record the receipts too.")] = False,
+    member: Annotated[list[str] | None, typer.Option(help="Only these members (ISO3).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Record members' pledges (and receipts) for a year in the ledger."""
+    with runtime(ctx) as rt:
+        result = record_contributions(rt, year=year, received=received, members=member)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"{result.members} members pledged {money(result.pledged)}; "
+            f"received {money(result.received)}."
+        )
+
+
+@fund_app.command("ledger")
+def ledger_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Balances of every account, contributors' positions and the ledger's invariants."""
+    with runtime(ctx) as rt:
+        view = ledger_view(rt)
+    if as_json:
+        print_json(view)
+    else:
+        table = Table("account", "balance", title=f"Ledger: {view.entries} entries")
+        for account, balance in view.balances.items():
+            table.add_row(account, money(balance))
+        console.print(table)
+        console.print("Invariants hold." if not view.invariants else "")
+    for problem in view.invariants:
+        err_console.print(f"invariant broken: {problem}", markup=False)
+    if view.invariants:
+        raise typer.Exit(1)
+
+
+def approve_cmd(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(help="The portfolio run to approve, e.g. OPT-0001.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Approve a run: its projects are approved and their yearly tranches committed."""
+    with runtime(ctx) as rt:
+        result = approve(rt, run_id)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"Approved {result.projects} projects of {result.run}: {result.tranches} "
+            f"tranches, {money(result.committed)} committed."
+        )
+
+
+@tranche_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    project: Annotated[str | None, typer.Option(help="Only this project's tranches.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Tranches with year, amount, stage and status."""
+    with runtime(ctx) as rt:
+        tranches = list_tranches(rt, project)
+    if as_json:
+        print_json(tranches)
+        return
+    table = Table("tranche", "year", "amount", "stage", "status")
+    for t in tranches:
+        table.add_row(t.id, str(t.year), money(t.amount, t.currency), str(t.stage), t.status.value)
+    console.print(table)
+
+
+@tranche_app.command("release")
+def release_cmd(
+    ctx: typer.Context,
+    tranche: Annotated[str, typer.Argument(help="The tranche id.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Release a tranche if every condition it needs holds; otherwise say which do not."""
+    with runtime(ctx) as rt:
+        step = release_tranche(rt, tranche)
+    if as_json:
+        print_json(step)
+    else:
+        console.print(f"Released {step.tranche}: {money(step.amount)}.")
+
+
+@tranche_app.command("disburse")
+def disburse_cmd(
+    ctx: typer.Context,
+    tranche: Annotated[str, typer.Argument(help="The tranche id.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Pay a released tranche."""
+    with runtime(ctx) as rt:
+        step = disburse_tranche(rt, tranche)
+    if as_json:
+        print_json(step)
+    else:
+        console.print(f"Disbursed {step.tranche}: {money(step.amount)}.")

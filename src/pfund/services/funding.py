@@ -1,0 +1,175 @@
+"""The fund's money: its size from members' GDP, and the ledger of what came and went.
+
+Every ledger entry is checked by the pure ledger (``pfund.funding``) against all entries
+before it, then stored with its audit event in one transaction, so a refused entry
+leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from pfund.domain import LedgerEntry
+from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.funding import (
+    FundingRule,
+    Ledger,
+    account_balances,
+    check_invariants,
+    contributor_positions,
+    pledge,
+    receipt,
+    schedule,
+)
+from pfund.services.audit import AuditWriter
+from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
+
+
+class MemberShare(BaseModel):
+    iso3: str
+    name: str
+    gdp_usd: Decimal
+    contribution: Decimal
+    share_of_total: float
+    note: str = ""
+
+
+class FundSize(BaseModel):
+    rule: str
+    share_of_gdp: Decimal
+    year: int
+    total: Decimal
+    members: list[MemberShare]
+
+
+def fund_size(
+    rt: Runtime,
+    *,
+    share: Decimal | None = None,
+    year: int | None = None,
+    rule: str = "gdp_share",
+    cap: Decimal | None = None,
+) -> FundSize:
+    """What each member pays for one GDP year under a burden-sharing rule."""
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        contributors = uow.reference.contributors()
+    if fund is None or not contributors:
+        raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
+    year = year or max(c.year for c in contributors)
+    members = [c for c in contributors if c.year == year]
+    if not members:
+        years = sorted({c.year for c in contributors})
+        raise InvalidInput(
+            "no GDP for that year", [Problem(f"no GDP for {year}; have {years}", field="year")]
+        )
+    kwargs: dict[str, object] = {"kind": rule, "share": share or fund.default_share_of_gdp}
+    if cap is not None:
+        kwargs["cap_share_of_total"] = cap
+    plan = schedule(members, FundingRule(**kwargs), years=[year])  # type: ignore[arg-type]
+    total = plan.total()
+    return FundSize(
+        rule=rule,
+        share_of_gdp=Decimal(str(kwargs["share"])),
+        year=year,
+        total=total,
+        members=sorted(
+            (
+                MemberShare(
+                    iso3=c.iso3,
+                    name=c.name,
+                    gdp_usd=c.gdp_usd,
+                    contribution=plan.amount(c.iso3, year),
+                    share_of_total=float(plan.amount(c.iso3, year) / total) if total else 0.0,
+                    note=plan.notes.get(c.iso3, ""),
+                )
+                for c in members
+            ),
+            key=lambda m: -m.contribution,
+        ),
+    )
+
+
+def post_entries(uow: UnitOfWork, audit: AuditWriter, entries: list[LedgerEntry]) -> Ledger:
+    """Check new entries against the whole ledger, then store them with their events."""
+    ledger = Ledger(entries=tuple(uow.ledger.list())).post_all(entries)
+    for entry in entries:
+        stored = uow.ledger.add(entry)
+        record = entry.tranche_id or entry.contributor or "fund"
+        audit.record(
+            f"ledger.{_movement(entry)}",
+            "ledger_entry",
+            str(stored.id),
+            {"record": record, "amount": str(entry.amount), "currency": entry.currency},
+        )
+    return ledger
+
+
+def _movement(entry: LedgerEntry) -> str:
+    return f"{entry.credit.value}_to_{entry.debit.value}"
+
+
+class PledgeResult(BaseModel):
+    year: int
+    pledged: Decimal
+    received: Decimal
+    members: int
+
+
+def record_contributions(
+    rt: Runtime,
+    *,
+    year: int,
+    received: bool,
+    members: list[str] | None = None,
+    rule: str = "gdp_share",
+) -> PledgeResult:
+    """Pledge each member's contribution for a GDP year (and its receipt, if received)."""
+    size = fund_size(rt, year=year, rule=rule)
+    chosen = [m for m in size.members if not members or m.iso3 in members]
+    unknown = sorted(set(members or []) - {m.iso3 for m in size.members})
+    if unknown:
+        raise InvalidInput(
+            "unknown members", [Problem(f"no contributor {u}", field="member") for u in unknown]
+        )
+    at = datetime.now(UTC)
+    entries = [
+        pledge(at, m.contribution, contributor=m.iso3, memo=f"contribution {year}") for m in chosen
+    ]
+    if received:
+        entries += [
+            receipt(at, m.contribution, contributor=m.iso3, memo=f"receipt {year}") for m in chosen
+        ]
+    with rt.uow() as uow:
+        post_entries(uow, AuditWriter(uow, rt.actor), entries)
+        uow.commit()
+    total = sum((m.contribution for m in chosen), Decimal(0))
+    return PledgeResult(
+        year=year, pledged=total, received=total if received else Decimal(0), members=len(chosen)
+    )
+
+
+class LedgerView(BaseModel):
+    entries: int
+    balances: dict[str, Decimal]
+    contributors: dict[str, dict[str, Decimal]]
+    invariants: list[str]
+
+
+def ledger_view(rt: Runtime) -> LedgerView:
+    with rt.uow() as uow:
+        entries = uow.ledger.list()
+    positions = contributor_positions(entries)
+    return LedgerView(
+        entries=len(entries),
+        balances={a.value: v for a, v in account_balances(entries).items()},
+        contributors={
+            k: {"pledged": p.pledged, "received": p.received, "outstanding": p.outstanding}
+            for k, p in positions.items()
+        },
+        invariants=check_invariants(entries),
+    )

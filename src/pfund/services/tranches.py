@@ -1,0 +1,168 @@
+"""From a decision to money: approve a portfolio run, then release and pay tranches.
+
+Approval commits each chosen project's likely cost, one tranche per year; a tranche is
+released only when the gate (its stage's conditions and its own) holds; every step is a
+ledger entry checked against the whole ledger, with its audit event, in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from pfund.conditions import statuses_of, tranche_gate
+from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
+from pfund.funding import Ledger, commit, disburse, freeze, release
+from pfund.services.audit import AuditWriter
+from pfund.services.funding import post_entries
+from pfund.services.records import get_record
+from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
+
+OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
+
+
+class ApproveResult(BaseModel):
+    run: str
+    projects: int
+    tranches: int
+    committed: Decimal
+
+
+def approve(rt: Runtime, run_id: str) -> ApproveResult:
+    """Approve a portfolio run: projects approved, tranches planned, money committed."""
+    record = get_record(rt, run_id, kind="portfolio")
+    chosen = record.result["selected"]
+    if not chosen:
+        raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
+    at = datetime.now(UTC)
+    with rt.uow() as uow:
+        tranches = [t for pid in chosen for t in _plan(uow, pid)]
+        audit = AuditWriter(uow, rt.actor)
+        uow.tranches.add_many(tranches)
+        post_entries(
+            uow,
+            audit,
+            [
+                commit(
+                    at,
+                    t.amount,
+                    project_id=t.project_id,
+                    tranche_id=t.id,
+                    memo=f"approved in {record.id}",
+                )
+                for t in tranches
+            ],
+        )
+        for pid in chosen:
+            uow.projects.set_status(pid, ProjectStatus.APPROVED)
+            audit.record("project.approved", "project", pid, {"run": record.id})
+        uow.commit()
+    total = sum((t.amount for t in tranches), Decimal(0))
+    return ApproveResult(
+        run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
+    )
+
+
+def _plan(uow: UnitOfWork, project_id: str) -> list[Tranche]:
+    project = uow.projects.get(project_id)
+    if project is None:
+        raise NotFound(f"project '{project_id}' of the run is no longer stored")
+    if project.status not in OPEN:
+        raise Conflict(f"project {project_id} is already {project.status.value}")
+    return [
+        Tranche(
+            id=f"{project_id}-{year}",
+            project_id=project_id,
+            year=year,
+            amount=amount.quantize(Decimal("0.01")),
+            currency=project.currency,
+            stage=project.stage,
+        )
+        for year, amount in project.likely_cost_by_year().items()
+        if amount > 0
+    ]
+
+
+class TrancheStep(BaseModel):
+    tranche: str
+    status: str
+    amount: Decimal
+    reason: str
+
+
+def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
+    """Release a planned tranche if the conditions it needs hold; say which do not."""
+    with rt.uow() as uow:
+        tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
+        gate = tranche_gate(tranche, statuses_of(uow.conditions.list()), uow.stages.list())
+        if not gate.releasable:
+            raise Conflict(f"tranche {tranche_id} cannot be released: {gate.reason}")
+        at = datetime.now(UTC)
+        audit = AuditWriter(uow, rt.actor)
+        post_entries(
+            uow,
+            audit,
+            [release(at, tranche.amount, project_id=tranche.project_id, tranche_id=tranche.id)],
+        )
+        uow.tranches.set_status(tranche.id, TrancheStatus.RELEASED)
+        audit.record("tranche.released", "tranche", tranche.id, {"amount": str(tranche.amount)})
+        uow.commit()
+    return TrancheStep(
+        tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
+    )
+
+
+def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
+    with rt.uow() as uow:
+        tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
+        audit = AuditWriter(uow, rt.actor)
+        post_entries(
+            uow,
+            audit,
+            [
+                disburse(
+                    datetime.now(UTC),
+                    tranche.amount,
+                    project_id=tranche.project_id,
+                    tranche_id=tranche.id,
+                )
+            ],
+        )
+        uow.tranches.set_status(tranche.id, TrancheStatus.DISBURSED)
+        audit.record("tranche.disbursed", "tranche", tranche.id, {"amount": str(tranche.amount)})
+        uow.commit()
+    return TrancheStep(tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid")
+
+
+def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> list[LedgerEntry]:
+    """Ledger entries moving each tranche's committed or released money to frozen."""
+    ledger = Ledger(entries=tuple(uow.ledger.list()))
+    out: list[LedgerEntry] = []
+    for tid in tranche_ids:
+        tranche = uow.tranches.get(tid)
+        assert tranche is not None
+        for account in (LedgerAccount.RELEASED, LedgerAccount.COMMITTED):
+            held = ledger.balance(account, tid)
+            if held > 0:
+                out.append(
+                    freeze(at, held, project_id=tranche.project_id, tranche_id=tid, source=account)
+                )
+    return out
+
+
+def _tranche(uow: UnitOfWork, tranche_id: str, expected: TrancheStatus) -> Tranche:
+    tranche = uow.tranches.get(tranche_id)
+    if tranche is None:
+        raise NotFound(f"no tranche '{tranche_id}'")
+    if tranche.status is not expected:
+        raise Conflict(f"tranche {tranche_id} is {tranche.status.value}, not {expected.value}")
+    return tranche
+
+
+def list_tranches(rt: Runtime, project_id: str | None = None) -> list[Tranche]:
+    with rt.uow() as uow:
+        return uow.tranches.list(project_id)
