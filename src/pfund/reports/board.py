@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pfund import __version__
 from pfund.domain import Project
 from pfund.reports import plots
+from pfund.reports.funding import MoneyPages, build_money_pages
 from pfund.services.analysis import (
     ExplanationLine,
     FrontierReport,
@@ -63,6 +64,7 @@ class BoardReport:
     hurdle: float
     charts: dict[str, str]
     version: str
+    money: MoneyPages
 
 
 def build_report(
@@ -99,6 +101,7 @@ def build_report(
         hurdle=appraisal.hurdle,
         charts=_charts(portfolio, front, robust),
         version=__version__,
+        money=build_money_pages(rt, pa),
     )
 
 

@@ -78,21 +78,27 @@ def frontier_chart(
 
 
 def years_chart(
-    years: Sequence[int], *, budget: Sequence[float], used: Sequence[float], greedy: Sequence[float]
+    years: Sequence[int],
+    *,
+    budget: Sequence[float],
+    used: Sequence[float],
+    greedy: Sequence[float],
+    labels: tuple[str, str, str] = ("chosen portfolio", "benefit-per-dollar ranking", "budget"),
 ) -> str:
-    """Money the chosen portfolio spends each year, against the budget and the ranking's."""
+    """Money spent each year (bars) against a second series (dots) and a limit (line)."""
     fig, ax = _figure()
-    ax.bar(years, used, color=ACCENT, label="chosen portfolio")
-    ax.plot(
-        years,
-        greedy,
-        color=MUTED,
-        marker="o",
-        markersize=3,
-        linestyle="none",
-        label="benefit-per-dollar ranking",
-    )
-    ax.step(years, budget, where="mid", color=INK, linewidth=1.5, label="budget")
+    ax.bar(years, used, color=ACCENT, label=labels[0])
+    if labels[1]:
+        ax.plot(
+            years,
+            greedy,
+            color=MUTED,
+            marker="o",
+            markersize=3,
+            linestyle="none",
+            label=labels[1],
+        )
+    ax.step(years, budget, where="mid", color=INK, linewidth=1.5, label=labels[2])
     ax.set_ylabel("USD m", fontsize=8, color=INK)
     ax.legend(fontsize=7, frameon=False)
     return _svg(fig)

@@ -53,7 +53,7 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
     """Compare the scenarios of a file and the stage-capped portfolios; record the run."""
     with rt.uow() as uow:
         stages = uow.stages.list()
-    scenarios = _load(path, [s.number for s in stages])
+    scenarios = load_scenario_file(path, [s.number for s in stages])
     problem = portfolio_problem(pa)
     limit = pa.inputs.policy.time_limit
     if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
@@ -102,7 +102,7 @@ def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) 
     )
 
 
-def _load(path: Path, stages: list[int]) -> dict[str, Scenario]:
+def load_scenario_file(path: Path, stages: list[int]) -> dict[str, Scenario]:
     try:
         data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as err:

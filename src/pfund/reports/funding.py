@@ -1,0 +1,97 @@
+"""The board report's funding, conditions and scenario pages, gathered from the store.
+
+Kept apart from the portfolio pages so each can be read alone; every figure comes from
+the ledger, the conditions register or a recorded scenario run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pfund.conditions import expected_envelope, mix
+from pfund.domain import Tranche
+from pfund.io.dataset import load_dataset
+from pfund.reports import plots
+from pfund.services.appraisal import PipelineAppraisal
+from pfund.services.conditions import ConditionsView, show
+from pfund.services.funding import FundSize, LedgerView, fund_size, ledger_view
+from pfund.services.runtime import Runtime
+from pfund.services.scenarios import ScenarioReport, load_scenario_file, run_scenarios
+from pfund.services.tranches import list_tranches
+
+
+@dataclass(frozen=True)
+class MoneyPages:
+    size: FundSize
+    ledger: LedgerView
+    conditions: ConditionsView
+    gated: dict[int, dict[str, float]]  # stage -> tranche status -> USD m
+    scenarios: ScenarioReport
+    envelope: dict[int, float]  # year -> full envelope, USD m
+    expected: dict[int, float]  # year -> expected under the weighted scenarios, USD m
+    charts: dict[str, str]
+
+
+def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
+    size = fund_size(rt)
+    path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
+    scenarios = run_scenarios(rt, pa, path)
+    with rt.uow() as uow:
+        stage_numbers = [s.number for s in uow.stages.list()]
+    loaded = load_scenario_file(path, stage_numbers)
+    weighted = (
+        mix(loaded)
+        if all(s.weight is not None for s in loaded.values())
+        else next(iter(loaded.values()))
+    )
+    years = sorted(pa.inputs.policy.budgets)
+    full = dict.fromkeys(years, size.total)
+    expected = expected_envelope(full, weighted)
+    gated = _gated(list_tranches(rt))
+    pages = MoneyPages(
+        size=size,
+        ledger=ledger_view(rt),
+        conditions=show(rt),
+        gated=gated,
+        scenarios=scenarios,
+        envelope={y: float(v) / 1e6 for y, v in full.items()},
+        expected={y: float(v) / 1e6 for y, v in expected.items()},
+        charts={},
+    )
+    return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
+
+
+def _gated(tranches: list[Tranche]) -> dict[int, dict[str, float]]:
+    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for t in tranches:
+        out[t.stage][t.status.value] += float(t.amount) / 1e6
+    return {k: dict(v) for k, v in sorted(out.items())}
+
+
+def _charts(p: MoneyPages) -> dict[str, str]:
+    top = p.size.members[:15]
+    return {
+        "members": plots.bar_chart(
+            [m.name for m in top],
+            [float(m.contribution) / 1e9 for m in top],
+            xlabel=f"contribution, USD bn a year ({p.size.share_of_gdp:.2%} of {p.size.year} GDP)",
+        ),
+        "envelope": plots.years_chart(
+            list(p.envelope),
+            budget=list(p.envelope.values()),
+            used=list(p.expected.values()),
+            greedy=list(p.expected.values()),
+            labels=("expected under the scenarios", "", "if every stage came at once"),
+        ),
+        "scenarios": plots.bar_chart(
+            [s.scenario for s in p.scenarios.scenarios],
+            [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
+            xlabel="expected spending on the scenario's best portfolio, USD m",
+        ),
+    }
+
+
+def total(values: dict[str, Decimal]) -> Decimal:
+    return sum(values.values(), Decimal(0))
