@@ -33,6 +33,9 @@ def size_cmd(
     cap: Annotated[
         float | None, typer.Option(help="capped_share: most one member pays, 0-1.")
     ] = None,
+    defence_share: Annotated[
+        float | None, typer.Option(help="defence_share: share of defence spending, 0-1 (0.1).")
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """What each member pays: a share of its GDP (or of defence spending), by rule."""
@@ -42,6 +45,7 @@ def size_cmd(
             share=Decimal(str(share)) / 100 if share is not None else None,
             year=year,
             rule=rule,
+            defence_share=Decimal(str(defence_share)) if defence_share is not None else None,
             cap=Decimal(str(cap)) if cap is not None else None,
         )
     if as_json:

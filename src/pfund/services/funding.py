@@ -28,6 +28,10 @@ from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
+# 0.25% of GDP is about a tenth of what NATO members spend on defence (2.4% of GDP on
+# average in 2023), so "a share of defence spending" defaults to a tenth of it.
+DEFAULT_DEFENCE_SHARE = Decimal("0.10")
+
 
 class MemberShare(BaseModel):
     iso3: str
@@ -53,6 +57,7 @@ def fund_size(
     year: int | None = None,
     rule: str = "gdp_share",
     cap: Decimal | None = None,
+    defence_share: Decimal | None = None,
 ) -> FundSize:
     """What each member pays for one GDP year under a burden-sharing rule."""
     with rt.uow() as uow:
@@ -70,6 +75,8 @@ def fund_size(
     kwargs: dict[str, object] = {"kind": rule, "share": share or fund.default_share_of_gdp}
     if cap is not None:
         kwargs["cap_share_of_total"] = cap
+    if rule == "defence_share":
+        kwargs["defence_share"] = defence_share or DEFAULT_DEFENCE_SHARE
     plan = schedule(members, FundingRule(**kwargs), years=[year])  # type: ignore[arg-type]
     total = plan.total()
     return FundSize(

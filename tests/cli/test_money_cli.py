@@ -1,0 +1,66 @@
+"""From the CLI: size the fund, set conditions, watch tranches release and freeze."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Invoke, as_json
+
+EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "OSCE SMM")
+
+
+def test_fund_size_rules(demo_db: Invoke) -> None:
+    size = as_json(demo_db("fund", "size", "--json"))
+    assert size["total"] == "129363225904.5"
+    assert size["members"][0]["iso3"] == "USA"
+    defence = as_json(demo_db("fund", "size", "--rule", "defence_share", "--json"))
+    assert any(m["iso3"] == "ISL" and m["note"] for m in defence["members"])
+    bad = demo_db("fund", "size", "--share", "9")
+    assert bad.exit_code == 1 and "share" in bad.output
+
+
+def test_conditions_gate_release_and_reversal_freezes(demo_db: Invoke) -> None:
+    assert demo_db("fund", "contributions", "--year", "2023", "--received").exit_code == 0
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert demo_db("portfolio", "approve", run["record_id"]).exit_code == 0
+    tranches = as_json(demo_db("tranches", "list", "--json"))
+    stage1 = next(t["id"] for t in tranches if t["stage"] == 1)
+    held = demo_db("tranches", "release", stage1)
+    assert held.exit_code == 1 and "ceasefire_holding" in held.output
+    met = demo_db("conditions", "set", "ceasefire_holding", "met", *EVIDENCE, "--on", "2027-04-01")
+    assert met.exit_code == 0 and "Stage reached: 0 -> 1" in met.stdout
+    assert demo_db("tranches", "release", stage1).exit_code == 0
+    reversed_ = as_json(
+        demo_db(
+            "conditions",
+            "set",
+            "ceasefire_holding",
+            "reversed",
+            *EVIDENCE,
+            "--on",
+            "2027-09-01",
+            "--json",
+        )
+    )
+    assert stage1 in reversed_["frozen"]
+    history = as_json(demo_db("conditions", "history", "ceasefire_holding", "--json"))
+    assert [c["new"] for c in history] == ["met", "reversed"]
+    ledger = demo_db("fund", "ledger")
+    assert ledger.exit_code == 0 and "Invariants hold." in ledger.stdout
+    shown = as_json(demo_db("conditions", "show", "--json"))
+    assert shown["stage_reached"] == 0 and shown["frozen_tranches"] == len(reversed_["frozen"])
+
+
+def test_condition_errors_are_clean(demo_db: Invoke) -> None:
+    unknown = demo_db("conditions", "set", "peace_on_mars", "met", *EVIDENCE)
+    assert unknown.exit_code == 1 and "no condition 'peace_on_mars'" in unknown.output
+    jump = demo_db("conditions", "set", "free_elections", "reversed", *EVIDENCE)
+    assert jump.exit_code == 1 and "allowed next statuses" in jump.output
+    assert "Traceback" not in unknown.output + jump.output
+
+
+def test_scenario_run_compares_scenarios_and_stages(demo_db: Invoke) -> None:
+    report = as_json(demo_db("scenario", "run", "--json"))
+    names = [s["scenario"] for s in report["scenarios"]]
+    assert {"stalemate", "ceasefire_only", "settlement"} <= set(names)
+    values = {s["scenario"]: s["expected_value"] for s in report["scenarios"]}
+    assert values["settlement"] > values["stalemate"]
+    assert [s["max_stage"] for s in report["by_stage"]] == [0, 1, 2, 3]
