@@ -43,6 +43,8 @@ class MemberShare(BaseModel):
 
 
 class FundSize(BaseModel):
+    """``share_of_gdp`` is what the rule raises as a share of the members' GDP."""
+
     rule: str
     share_of_gdp: Decimal
     year: int
@@ -81,7 +83,7 @@ def fund_size(
     total = plan.total()
     return FundSize(
         rule=rule,
-        share_of_gdp=Decimal(str(kwargs["share"])),
+        share_of_gdp=total / sum((c.gdp_usd for c in members), Decimal(0)),
         year=year,
         total=total,
         members=sorted(
