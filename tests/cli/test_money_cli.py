@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
 from tests.cli.conftest import Invoke, as_json
 
 EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "OSCE SMM")
@@ -64,3 +69,36 @@ def test_scenario_run_compares_scenarios_and_stages(demo_db: Invoke) -> None:
     values = {s["scenario"]: s["expected_value"] for s in report["scenarios"]}
     assert values["settlement"] > values["stalemate"]
     assert [s["max_stage"] for s in report["by_stage"]] == [0, 1, 2, 3]
+
+
+def test_envelope_with_ramp_and_growth_feeds_the_budgets(demo_db: Invoke, tmp_path: Path) -> None:
+    budget = tmp_path / "budget.csv"
+    result = as_json(
+        demo_db(
+            "fund",
+            "envelope",
+            "--years",
+            "2026-2035",
+            "--ramp",
+            "2026:0.1,2028:0.5",
+            "--growth",
+            "0.03",
+            "--budget-file",
+            str(budget),
+            "--fraction",
+            "0.02",
+            "--json",
+        )
+    )
+    totals = {y["year"]: Decimal(y["total"]) for y in result["years"]}
+    full = Decimal("129363225904.5")
+    assert totals[2026] == pytest.approx(
+        full * Decimal("1.03") ** 3 * Decimal("0.1"), rel=Decimal("1e-6")
+    )
+    assert totals[2027] == pytest.approx(
+        full * Decimal("1.03") ** 4 * Decimal("0.1"), rel=Decimal("1e-6")
+    )
+    assert totals[2029] == pytest.approx(full * Decimal("1.03") ** 6, rel=Decimal("1e-6"))
+    run = as_json(demo_db("portfolio", "optimize", "--budget-file", str(budget), "--json"))
+    assert run["status"] == "optimal"
+    assert run["years"][0]["budget"] == pytest.approx(float(totals[2026]) * 0.02 / 1e6, rel=1e-6)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, err_console, money, print_json, runtime
-from pfund.services.funding import fund_size, ledger_view, record_contributions
+from pfund.services.funding import envelope, fund_size, ledger_view, record_contributions
 from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
 
 fund_app = typer.Typer(help="Size the fund and keep its ledger.", no_args_is_help=True)
@@ -165,3 +166,87 @@ def disburse_cmd(
         print_json(step)
     else:
         console.print(f"Disbursed {step.tranche}: {money(step.amount)}.")
+
+
+@fund_app.command("envelope")
+def envelope_cmd(
+    ctx: typer.Context,
+    years: Annotated[str, typer.Option(help="First and last year, e.g. 2026-2035.")] = "2026-2035",
+    ramp: Annotated[
+        str, typer.Option(help="Phase-in as year:fraction pairs, e.g. 2026:0.1,2027:0.25,2028:0.5.")
+    ] = "",
+    growth: Annotated[float, typer.Option(help="Nominal GDP growth a year, e.g. 0.03.")] = 0.0,
+    rule: Annotated[
+        str, typer.Option(help="gdp_share, capped_share or defence_share.")
+    ] = "gdp_share",
+    share: Annotated[float | None, typer.Option(help="Share of GDP in percent (0.25).")] = None,
+    budget_file: Annotated[
+        Path | None, typer.Option("--budget-file", help="Also write it as a budget file (CSV).")
+    ] = None,
+    fraction: Annotated[
+        float, typer.Option(help="Share of the envelope the budget file gives the pipeline.")
+    ] = 1.0,
+    as_json: bool = JsonOption,
+) -> None:
+    """Contributions by year with ramp-up and growth: the envelope the budgets come from."""
+    with runtime(ctx) as rt:
+        first, last = _years(years)
+        result = envelope(
+            rt,
+            first=first,
+            last=last,
+            ramp=_ramp(ramp),
+            growth=Decimal(str(growth)),
+            rule=rule,
+            share=Decimal(str(share)) / 100 if share is not None else None,
+        )
+    if budget_file is not None:
+        rows = [
+            f"{y.year},{(y.total * Decimal(str(fraction))).quantize(Decimal('0.01'))}"
+            for y in result.years
+        ]
+        budget_file.write_text("year,budget\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    if as_json:
+        print_json(result)
+        return
+    table = Table(
+        "year",
+        "phase-in",
+        "contributions",
+        title=f"Envelope ({result.rule}, {result.gdp_year} GDP, growth {result.growth:.1%})",
+    )
+    for y in result.years:
+        table.add_row(str(y.year), f"{y.ramp:.0%}", money(y.total))
+    console.print(table)
+    if budget_file is not None:
+        console.print(
+            f"Wrote {budget_file} ({fraction:.0%} of the envelope); use it with "
+            "`pfund portfolio optimize --budget-file`."
+        )
+
+
+def _years(text: str) -> tuple[int, int]:
+    from pfund.errors import InvalidInput, Problem
+
+    try:
+        first, _, last = text.partition("-")
+        return int(first), int(last or first)
+    except ValueError:
+        raise InvalidInput(
+            "bad years", [Problem(f"'{text}' is not like 2026-2035", field="years")]
+        ) from None
+
+
+def _ramp(text: str) -> dict[int, Decimal]:
+    from pfund.errors import InvalidInput, Problem
+
+    out: dict[int, Decimal] = {}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        year, _, fraction = pair.partition(":")
+        try:
+            out[int(year)] = Decimal(fraction)
+        except (ValueError, ArithmeticError):
+            raise InvalidInput(
+                "bad ramp", [Problem(f"'{pair}' is not year:fraction", field="ramp")]
+            ) from None
+    return out

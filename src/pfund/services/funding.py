@@ -182,3 +182,61 @@ def ledger_view(rt: Runtime) -> LedgerView:
         },
         invariants=check_invariants(entries),
     )
+
+
+class EnvelopeYear(BaseModel):
+    year: int
+    total: Decimal
+    ramp: Decimal
+
+
+class Envelope(BaseModel):
+    """Contributions by year under a rule, a ramp-up and GDP growth: the budget envelope."""
+
+    rule: str
+    gdp_year: int
+    growth: Decimal
+    years: list[EnvelopeYear]
+    by_member: dict[str, dict[int, Decimal]]
+
+
+def envelope(
+    rt: Runtime,
+    *,
+    first: int,
+    last: int,
+    ramp: dict[int, Decimal],
+    growth: Decimal,
+    rule: str = "gdp_share",
+    share: Decimal | None = None,
+) -> Envelope:
+    """What members pay each year from ``first`` to ``last``; this feeds the budgets."""
+    if last < first:
+        raise InvalidInput("bad years", [Problem(f"{last} is before {first}", field="years")])
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        contributors = uow.reference.contributors()
+    if fund is None or not contributors:
+        raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
+    base = max(c.year for c in contributors)
+    members = [c for c in contributors if c.year == base]
+    kwargs: dict[str, object] = {
+        "kind": rule,
+        "share": share or fund.default_share_of_gdp,
+        "ramp": ramp,
+        "gdp_growth": growth,
+    }
+    if rule == "defence_share":
+        kwargs["defence_share"] = DEFAULT_DEFENCE_SHARE
+    rule_ = FundingRule(**kwargs)  # type: ignore[arg-type]
+    plan = schedule(members, rule_, years=list(range(first, last + 1)))
+    return Envelope(
+        rule=rule,
+        gdp_year=base,
+        growth=growth,
+        years=[
+            EnvelopeYear(year=y, total=t, ramp=rule_.ramp_fraction(y))
+            for y, t in plan.envelope().items()
+        ],
+        by_member={m.iso3: dict(plan.amounts[m.iso3]) for m in members},
+    )
