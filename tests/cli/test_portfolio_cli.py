@@ -97,6 +97,8 @@ def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = (out / "index.html").read_text("utf-8")
     assert "OPT-0001" in html and "<svg" in html
+    for section in ("Where the money comes from", "What must happen", "Scenarios"):
+        assert section in html
     assert 'src="http' not in html and 'href="http' not in html and "<script" not in html
     leaked = [s for s in _sample_secrets() if s in html]
     assert not leaked

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pfund.conditions import expected_envelope, mix
-from pfund.domain import Tranche
+from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
+from pfund.domain import Tranche, TrancheStatus
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
 from pfund.services.appraisal import PipelineAppraisal
@@ -32,6 +32,17 @@ class MoneyPages:
     envelope: dict[int, float]  # year -> full envelope, USD m
     expected: dict[int, float]  # year -> expected under the weighted scenarios, USD m
     charts: dict[str, str]
+    frozen: list[FrozenLine]
+
+
+@dataclass(frozen=True)
+class FrozenLine:
+    """A project whose tranches are frozen, how much, and what must hold again."""
+
+    project: str
+    tranches: int
+    amount_m: float
+    missing: str
 
 
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
@@ -49,7 +60,8 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     years = sorted(pa.inputs.policy.budgets)
     full = dict.fromkeys(years, size.total)
     expected = expected_envelope(full, weighted)
-    gated = _gated(list_tranches(rt))
+    tranches = list_tranches(rt)
+    gated = _gated(tranches)
     pages = MoneyPages(
         size=size,
         ledger=ledger_view(rt),
@@ -59,8 +71,26 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         envelope={y: float(v) / 1e6 for y, v in full.items()},
         expected={y: float(v) / 1e6 for y, v in expected.items()},
         charts={},
+        frozen=_frozen(rt, tranches),
     )
     return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
+
+
+def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
+    """Frozen tranches by project, with the conditions their gate still misses."""
+    with rt.uow() as uow:
+        statuses, stages = statuses_of(uow.conditions.list()), uow.stages.list()
+    by_project: dict[str, list[Tranche]] = defaultdict(list)
+    for t in tranches:
+        if t.status is TrancheStatus.FROZEN:
+            by_project[t.project_id].append(t)
+    lines = []
+    for project, items in by_project.items():
+        probe = items[0].model_copy(update={"status": TrancheStatus.PLANNED})
+        gate = tranche_gate(probe, statuses, stages)
+        amount = sum(float(t.amount) for t in items) / 1e6
+        lines.append(FrozenLine(project, len(items), amount, ", ".join(gate.missing)))
+    return sorted(lines, key=lambda line: -line.amount_m)
 
 
 def _gated(tranches: list[Tranche]) -> dict[int, dict[str, float]]:
@@ -85,12 +115,22 @@ def _charts(p: MoneyPages) -> dict[str, str]:
             greedy=list(p.expected.values()),
             labels=("expected under the scenarios", "", "if every stage came at once"),
         ),
+        "stages": plots.stage_chart(
+            list(p.gated),
+            {s: [p.gated[k].get(s, 0.0) for k in p.gated] for s in _statuses(p.gated)},
+        ),
         "scenarios": plots.bar_chart(
             [s.scenario for s in p.scenarios.scenarios],
             [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
             xlabel="expected spending on the scenario's best portfolio, USD m",
         ),
     }
+
+
+def _statuses(gated: dict[int, dict[str, float]]) -> list[str]:
+    order = ["disbursed", "released", "planned", "frozen"]
+    present = {s for by in gated.values() for s in by}
+    return [s for s in order if s in present] + sorted(present - set(order))
 
 
 def total(values: dict[str, Decimal]) -> Decimal:

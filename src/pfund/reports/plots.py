@@ -133,3 +133,18 @@ def frontier_svg(report: FrontierReport) -> str:
         marker=(report.chosen_equity / 1e6, report.chosen_value),
     )
     return f"<html><body>{budget}{equity}</body></html>" if report.equity else budget
+
+
+def stage_chart(stages: Sequence[int], by_status: dict[str, Sequence[float]]) -> str:
+    """Money of approved tranches by the stage they need, stacked by status."""
+    fig, ax = _figure(height=2.6)
+    colours = {"planned": MUTED, "released": ACCENT, "disbursed": INK, "frozen": WARN}
+    left = [0.0] * len(stages)
+    labels = [f"stage {s}" for s in stages]
+    for status, values in by_status.items():
+        ax.barh(labels, values, left=left, color=colours.get(status, MUTED), label=status)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel("USD m", fontsize=8, color=INK)
+    ax.legend(fontsize=7, frameon=False)
+    return _svg(fig)
