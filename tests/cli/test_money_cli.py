@@ -102,3 +102,31 @@ def test_envelope_with_ramp_and_growth_feeds_the_budgets(demo_db: Invoke, tmp_pa
     run = as_json(demo_db("portfolio", "optimize", "--budget-file", str(budget), "--json"))
     assert run["status"] == "optimal"
     assert run["years"][0]["budget"] == pytest.approx(float(totals[2026]) * 0.02 / 1e6, rel=1e-6)
+
+
+def test_payment_schedule_above_the_commitment_is_refused(demo_db: Invoke, tmp_path: Path) -> None:
+    assert demo_db("fund", "contributions", "--year", "2023", "--received").exit_code == 0
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert demo_db("portfolio", "approve", run["record_id"]).exit_code == 0
+    tranches = as_json(demo_db("tranches", "list", "--json"))
+    project = next(t["project_id"] for t in tranches if t["stage"] == 0)
+    committed = sum(Decimal(t["amount"]) for t in tranches if t["project_id"] == project)
+    too_much = tmp_path / "too_much.csv"
+    too_much.write_text(f"year,amount\n2027,{committed}\n2028,0.01\n", encoding="utf-8")
+    refused = demo_db("tranches", "schedule", project, str(too_much))
+    assert refused.exit_code == 1
+    assert "above the commitment" in " ".join(refused.output.split())  # Rich wraps lines
+    assert as_json(demo_db("tranches", "list", "--json")) == tranches
+    ledger_before = as_json(demo_db("fund", "ledger", "--json"))
+    half = (committed / 2).quantize(Decimal("0.01"))
+    fine = tmp_path / "fine.csv"
+    fine.write_text(f"year,amount,conditions\n2027,{half},\n2028,{half},free_elections\n", "utf-8")
+    done = as_json(demo_db("tranches", "schedule", project, str(fine), "--json"))
+    assert Decimal(done["returned"]) == committed - 2 * half
+    ledger = as_json(demo_db("fund", "ledger", "--json"))
+    assert Decimal(ledger["balances"]["committed"]) == (
+        Decimal(ledger_before["balances"]["committed"]) - Decimal(done["returned"])
+    )
+    held = demo_db("tranches", "release", f"{project}-S2")
+    assert held.exit_code == 1 and "free_elections" in held.output
+    assert demo_db("tranches", "release", f"{project}-S1").exit_code == 0

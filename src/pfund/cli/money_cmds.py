@@ -11,7 +11,14 @@ from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, err_console, money, print_json, runtime
 from pfund.services.funding import envelope, fund_size, ledger_view, record_contributions
-from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+from pfund.services.tranches import (
+    ScheduleRow,
+    approve,
+    disburse_tranche,
+    list_tranches,
+    release_tranche,
+    reschedule,
+)
 
 fund_app = typer.Typer(help="Size the fund and keep its ledger.", no_args_is_help=True)
 tranche_app = typer.Typer(
@@ -250,3 +257,44 @@ def _ramp(text: str) -> dict[int, Decimal]:
                 "bad ramp", [Problem(f"'{pair}' is not year:fraction", field="ramp")]
             ) from None
     return out
+
+
+@tranche_app.command("schedule")
+def schedule_cmd(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Argument(help="An approved project.")],
+    file: Annotated[Path, typer.Argument(help="CSV with year,amount[,conditions (; separated)].")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Replace a project's planned tranches by your schedule (never above its commitment)."""
+    with runtime(ctx) as rt:
+        result = reschedule(rt, project, _schedule_rows(file), source=file.name)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"{result.project}: {result.tranches} tranches, {money(result.scheduled)} of "
+            f"{money(result.commitment)} committed; {money(result.returned)} back to the fund."
+        )
+
+
+def _schedule_rows(path: Path) -> list[ScheduleRow]:
+    from pydantic import ValidationError
+
+    from pfund.errors import InvalidInput, Problem
+    from pfund.io.files import read_records
+
+    rows, problems = [], []
+    for record in read_records(path, key="tranches"):
+        data = dict(record.data)
+        conditions = str(data.pop("conditions", "") or "")
+        try:
+            rows.append(ScheduleRow(**data, conditions=[c for c in conditions.split(";") if c]))
+        except ValidationError as err:
+            problems += [
+                Problem(e["msg"], path.name, record.row, ".".join(map(str, e["loc"])))
+                for e in err.errors()
+            ]
+    if problems:
+        raise InvalidInput(f"{path.name}: the payment schedule is not valid", problems)
+    return rows

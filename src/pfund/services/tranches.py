@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pfund.conditions import statuses_of, tranche_gate
 from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
-from pfund.funding import Ledger, commit, disburse, freeze, release
+from pfund.funding import Ledger, commit, disburse, freeze, release, return_funds
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.records import get_record
@@ -166,3 +166,114 @@ def _tranche(uow: UnitOfWork, tranche_id: str, expected: TrancheStatus) -> Tranc
 def list_tranches(rt: Runtime, project_id: str | None = None) -> list[Tranche]:
     with rt.uow() as uow:
         return uow.tranches.list(project_id)
+
+
+class ScheduleRow(BaseModel):
+    """One tranche of a payment schedule as a user writes it."""
+
+    year: int
+    amount: Decimal
+    conditions: list[str] = []
+
+
+class RescheduleResult(BaseModel):
+    project: str
+    tranches: int
+    scheduled: Decimal
+    commitment: Decimal
+    returned: Decimal
+
+
+def reschedule(
+    rt: Runtime, project_id: str, rows: list[ScheduleRow], *, source: str
+) -> RescheduleResult:
+    """Replace an approved project's planned tranches by a schedule of the user's.
+
+    The schedule may not exceed the commitment; tranches may add project-level
+    conditions (a verified result, say) that must also hold before release. The old
+    tranches' commitment goes back to the fund balance and the new ones are committed,
+    in one transaction, so the ledger never shows money committed twice.
+    """
+    at = datetime.now(UTC)
+    with rt.uow() as uow:
+        old = [t for t in uow.tranches.list(project_id) if t.status is not TrancheStatus.CANCELLED]
+        if not old:
+            raise NotFound(f"project '{project_id}' has no tranches: approve its run first")
+        moving = [t for t in old if t.status is not TrancheStatus.PLANNED]
+        if moving:
+            raise Conflict(
+                f"tranche {moving[0].id} is {moving[0].status.value}; "
+                "only planned tranches can be rescheduled"
+            )
+        commitment = sum((t.amount for t in old), Decimal(0))
+        _check_schedule(rows, commitment, {c.code for c in uow.conditions.list()}, source)
+        project = old[0]
+        new = [
+            Tranche(
+                id=f"{project_id}-S{i + 1}",
+                project_id=project_id,
+                year=r.year,
+                amount=r.amount,
+                currency=project.currency,
+                stage=project.stage,
+                conditions=r.conditions,
+            )
+            for i, r in enumerate(rows)
+        ]
+        audit = AuditWriter(uow, rt.actor)
+        entries = [
+            return_funds(at, t.amount, project_id=project_id, tranche_id=t.id, memo="rescheduled")
+            for t in old
+        ]
+        entries += [
+            commit(at, t.amount, project_id=project_id, tranche_id=t.id, memo="rescheduled")
+            for t in new
+        ]
+        uow.tranches.add_many(new)
+        post_entries(uow, audit, entries)
+        for t in old:
+            uow.tranches.set_status(t.id, TrancheStatus.CANCELLED)
+        audit.record(
+            "tranches.rescheduled", "project", project_id, {"source": source, "tranches": len(new)}
+        )
+        uow.commit()
+    scheduled = sum((r.amount for r in rows), Decimal(0))
+    return RescheduleResult(
+        project=project_id,
+        tranches=len(new),
+        scheduled=scheduled,
+        commitment=commitment,
+        returned=commitment - scheduled,
+    )
+
+
+def _check_schedule(
+    rows: list[ScheduleRow], commitment: Decimal, known: set[str], source: str
+) -> None:
+    problems = [
+        Problem(f"amount must be positive, got {r.amount}", source, i + 2, "amount")
+        for i, r in enumerate(rows)
+        if r.amount <= 0
+    ]
+    problems += [
+        Problem(f"unknown condition '{c}'", source, i + 2, "conditions")
+        for i, r in enumerate(rows)
+        for c in r.conditions
+        if c not in known
+    ]
+    total = sum((r.amount for r in rows), Decimal(0))
+    if total > commitment:
+        problems.append(
+            Problem(
+                f"the schedule pays {total}, above the commitment of {commitment}",
+                source,
+                None,
+                "amount",
+            )
+        )
+    if not rows:
+        problems.append(Problem("the schedule has no tranche", source))
+    if problems:
+        raise InvalidInput(
+            f"{source}: the payment schedule is not valid; nothing was changed", problems
+        )
