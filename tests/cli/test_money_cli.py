@@ -110,7 +110,9 @@ def test_payment_schedule_above_the_commitment_is_refused(demo_db: Invoke, tmp_p
     assert demo_db("portfolio", "approve", run["record_id"]).exit_code == 0
     tranches = as_json(demo_db("tranches", "list", "--json"))
     project = next(t["project_id"] for t in tranches if t["stage"] == 0)
-    committed = sum(Decimal(t["amount"]) for t in tranches if t["project_id"] == project)
+    committed = sum(
+        (Decimal(t["amount"]) for t in tranches if t["project_id"] == project), Decimal(0)
+    )
     too_much = tmp_path / "too_much.csv"
     too_much.write_text(f"year,amount\n2027,{committed}\n2028,0.01\n", encoding="utf-8")
     refused = demo_db("tranches", "schedule", project, str(too_much))
