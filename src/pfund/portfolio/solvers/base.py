@@ -8,7 +8,10 @@ and adapters that can keep their model warm override it.
 
 from __future__ import annotations
 
+import importlib
+import time
 from abc import ABC, abstractmethod
+from importlib import metadata
 
 import numpy as np
 
@@ -23,15 +26,22 @@ class Solver(ABC):
 
     name: str = "abstract"
 
-    @abstractmethod
-    def available(self) -> bool:
-        """True when the underlying library can be imported and run here."""
+    module: str = ""  # the import that must work for the adapter to run
+    distribution: str = ""  # the package whose version is recorded with every decision
+    label: str = ""  # how messages name the solver
 
-    @abstractmethod
+    def available(self) -> bool:
+        """True when the underlying library can be imported here."""
+        try:
+            importlib.import_module(self.module)
+        except ImportError:
+            return False
+        return True
+
     def version(self) -> str:
         """The library's version, recorded with every decision for reproducibility."""
+        return metadata.version(self.distribution)
 
-    @abstractmethod
     def solve(
         self,
         problem: PortfolioProblem,
@@ -42,6 +52,24 @@ class Solver(ABC):
         extra: list[LinearConstraint] | None = None,
     ) -> Solution:
         """Maximise value·x; deterministic for equal input when solved within the limit."""
+        start = time.perf_counter()
+        try:
+            return self._solve(problem, extra, time_limit, rel_gap, threads, start)
+        except Exception as exc:  # a solver crash must become a status, not a trace
+            seconds = time.perf_counter() - start
+            return error_solution(self, problem.n, f"{self.label} failed: {exc}", seconds)
+
+    @abstractmethod
+    def _solve(
+        self,
+        problem: PortfolioProblem,
+        extra: list[LinearConstraint] | None,
+        time_limit: float,
+        rel_gap: float,
+        threads: int | None,
+        start: float,
+    ) -> Solution:
+        """Build the model, run it, and translate the answer (exceptions become ERROR)."""
 
     def solve_many(
         self,

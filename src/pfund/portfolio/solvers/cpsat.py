@@ -37,37 +37,9 @@ class CpSatSolver(Solver):
     def __init__(self, *, deterministic: bool = True) -> None:
         self.deterministic = deterministic
 
-    def available(self) -> bool:
-        """True when ortools imports."""
-        try:
-            from ortools.sat.python import cp_model  # noqa: F401
-        except ImportError:
-            return False
-        return True
-
-    def version(self) -> str:
-        """The ortools package version."""
-        from importlib.metadata import version
-
-        return version("ortools")
-
-    def solve(
-        self,
-        problem: PortfolioProblem,
-        *,
-        time_limit: float,
-        rel_gap: float = 1e-4,
-        threads: int | None = None,
-        extra: list[LinearConstraint] | None = None,
-    ) -> Solution:
-        """Scale, build, solve and translate back to floats."""
-        start = time.perf_counter()
-        try:
-            return self._solve(problem, extra, time_limit, rel_gap, threads, start)
-        except Exception as exc:  # a solver crash must become a status, not a trace
-            return error_solution(
-                self, problem.n, f"CP-SAT failed: {exc}", time.perf_counter() - start
-            )
+    module = "ortools.sat.python.cp_model"
+    distribution = "ortools"
+    label = "CP-SAT"
 
     def _solve(
         self,

@@ -29,36 +29,21 @@ class HighsSolver(Solver):
 
     name = "highs"
 
-    def available(self) -> bool:
-        """True when highspy imports."""
-        try:
-            import highspy  # noqa: F401
-        except ImportError:
-            return False
-        return True
+    module = "highspy"
+    distribution = "highspy"
+    label = "HiGHS"
 
-    def version(self) -> str:
-        """HiGHS major.minor.patch."""
-        from importlib.metadata import version
-
-        return version("highspy")
-
-    def solve(
+    def _solve(
         self,
         problem: PortfolioProblem,
-        *,
+        extra: list[LinearConstraint] | None,
         time_limit: float,
-        rel_gap: float = 1e-4,
-        threads: int | None = None,
-        extra: list[LinearConstraint] | None = None,
+        rel_gap: float,
+        threads: int | None,
+        start: float,
     ) -> Solution:
-        """Build the model and run it once."""
-        start = time.perf_counter()
-        try:
-            h = self._model(problem, extra, time_limit, rel_gap, threads)
-            return self._run(h, problem, start)
-        except Exception as exc:  # a solver crash must become a status, not a trace
-            return error_solution(self, problem.n, f"HiGHS failed: {exc}", _since(start))
+        h = self._model(problem, extra, time_limit, rel_gap, threads)
+        return self._run(h, problem, start)
 
     def solve_many(
         self,
