@@ -133,6 +133,7 @@ def scenario_run(
         "status",
         "projects",
         "expected value",
+        "expected envelope (m)",
         "expected spend (m)",
         title=f"Scenarios {report.record_id} ({report.file})",
     )
@@ -142,6 +143,7 @@ def scenario_run(
             s.status,
             str(len(s.chosen)),
             f"{s.expected_value:.3f}",
+            f"{sum(s.expected_envelope_m.values()):,.0f}",
             f"{sum(s.expected_spend_m.values()):,.0f}",
         )
     console.print(table)

@@ -13,11 +13,19 @@ import numpy as np
 import yaml
 from pydantic import BaseModel
 
-from pfund.conditions import Scenario, compare_scenarios, load_scenarios, mix, what_if
+from pfund.conditions import (
+    Scenario,
+    compare_scenarios,
+    expected_envelope,
+    load_scenarios,
+    mix,
+    what_if,
+)
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import read_text
 from pfund.portfolio import PortfolioProblem, optimise
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
+from pfund.services.funding import fund_size
 from pfund.services.portfolio import MILLION, portfolio_problem
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
@@ -29,6 +37,7 @@ class ScenarioLine(BaseModel):
     chosen: list[str]
     expected_value: float
     expected_spend_m: dict[int, float]
+    expected_envelope_m: dict[int, float]
     message: str
 
 
@@ -59,6 +68,7 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
     if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
         scenarios = {**scenarios, "weighted mixture": mix(scenarios, name="weighted mixture")}
     outcomes = compare_scenarios(problem, None, scenarios, time_limit=limit)
+    full = dict.fromkeys(sorted(pa.inputs.policy.budgets), fund_size(rt).total)
     lines = [
         ScenarioLine(
             scenario=o.scenario,
@@ -66,6 +76,10 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
             chosen=o.chosen,
             expected_value=o.expected_value,
             expected_spend_m={y: v / MILLION for y, v in o.expected_disbursements.items()},
+            expected_envelope_m={
+                y: float(v) / MILLION
+                for y, v in expected_envelope(full, scenarios[o.scenario]).items()
+            },
             message=o.message,
         )
         for o in outcomes
