@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.errors import InvalidInput, Problem
 from pfund.io.dataset import load_dataset
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.conditions import history, set_condition, show
@@ -97,8 +98,6 @@ def history_cmd(
 
 
 def _date(value: str | None) -> date:
-    from pfund.errors import InvalidInput, Problem
-
     if value is None:
         return date.today()
     try:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, err_console, money, print_json, runtime
+from pfund.errors import InvalidInput, Problem
+from pfund.io.files import read_records
 from pfund.services.funding import envelope, fund_size, ledger_view, record_contributions
 from pfund.services.tranches import (
     ScheduleRow,
@@ -233,8 +236,6 @@ def envelope_cmd(
 
 
 def _years(text: str) -> tuple[int, int]:
-    from pfund.errors import InvalidInput, Problem
-
     try:
         first, _, last = text.partition("-")
         return int(first), int(last or first)
@@ -245,8 +246,6 @@ def _years(text: str) -> tuple[int, int]:
 
 
 def _ramp(text: str) -> dict[int, Decimal]:
-    from pfund.errors import InvalidInput, Problem
-
     out: dict[int, Decimal] = {}
     for pair in filter(None, (p.strip() for p in text.split(","))):
         year, _, fraction = pair.partition(":")
@@ -279,11 +278,6 @@ def schedule_cmd(
 
 
 def _schedule_rows(path: Path) -> list[ScheduleRow]:
-    from pydantic import ValidationError
-
-    from pfund.errors import InvalidInput, Problem
-    from pfund.io.files import read_records
-
     rows, problems = [], []
     for record in read_records(path, key="tranches"):
         data = dict(record.data)

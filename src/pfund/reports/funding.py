@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
@@ -131,7 +130,3 @@ def _statuses(gated: dict[int, dict[str, float]]) -> list[str]:
     order = ["disbursed", "released", "planned", "frozen"]
     present = {s for by in gated.values() for s in by}
     return [s for s in order if s in present] + sorted(present - set(order))
-
-
-def total(values: dict[str, Decimal]) -> Decimal:
-    return sum(values.values(), Decimal(0))

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pfund.appraisal import criteria_matrix, project_values
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain.decision import DecisionRecord
+from pfund.errors import Conflict, NotFound
 from pfund.portfolio import (
     PortfolioProblem,
     Solution,
@@ -78,8 +79,6 @@ def explain(
     lines = []
     for k, pid in enumerate(targets):
         if pid not in problem.ids:
-            from pfund.errors import NotFound
-
             raise NotFound(f"project '{pid}' is not in run {record.id}")
         e = explain_all(problem, solution, time_limit=time_limit, resolve=resolve, only=[pid])[0]
         lines.append(
@@ -233,8 +232,6 @@ def robustness(
     """Core index of every project over value draws and weight sets; recorded."""
     record, problem = recorded(rt, record_id)
     if list(problem.ids) != pa.ids:
-        from pfund.errors import Conflict
-
         raise Conflict(
             f"the pipeline changed since {record.id}; run `pfund portfolio optimize` again"
         )

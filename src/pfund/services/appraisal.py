@@ -7,7 +7,6 @@ files, runs them, and records the run so every number in a report traces to its 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +249,3 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
         "criteria_file": inputs.sources["criteria"],
         "pfund_version": __version__,
     }
-
-
-def money_total(values: list[Decimal]) -> Decimal:
-    return sum(values, Decimal(0))

@@ -7,20 +7,20 @@ problem for ``rerun`` so a decision can be reproduced exactly.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
 from pfund.domain import Project, ProjectStatus
-from pfund.domain.decision import DecisionRecord
+from pfund.domain.decision import DecisionRecord, inputs_hash
 from pfund.errors import InvalidInput, Problem
 from pfund.portfolio import (
     DEFAULT_SOLVER,
     PortfolioProblem,
     PortfolioResult,
     build_problem,
+    greedy,
     optimise,
 )
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
@@ -189,8 +189,6 @@ def result_json(problem: PortfolioProblem, result: PortfolioResult) -> dict[str,
         "message": sol.message,
     }
     if versus is not None:
-        from pfund.portfolio import greedy
-
         g = greedy(problem)
         out |= {
             "greedy_selected": [problem.ids[i] for i in np.flatnonzero(g.selected)],
@@ -279,8 +277,6 @@ class RerunReport(BaseModel):
 
 def rerun(rt: Runtime, record_id: str) -> RerunReport:
     """Solve a recorded problem again with the recorded solver and parameters."""
-    from pfund.domain.decision import inputs_hash
-
     record = get_record(rt, record_id, kind="portfolio")
     problem = problem_from_json(record.inputs["problem"])
     params = record.parameters
@@ -306,7 +302,3 @@ def rerun(rt: Runtime, record_id: str) -> RerunReport:
         objective_now=objective_now,
         differences=diffs,
     )
-
-
-def decimal_total(values: list[Decimal]) -> Decimal:
-    return sum(values, Decimal(0))
