@@ -146,5 +146,6 @@ def stage_chart(stages: Sequence[int], by_status: dict[str, Sequence[float]]) ->
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel("USD m", fontsize=8, color=INK)
-    ax.legend(fontsize=7, frameon=False)
+    if by_status:  # nothing approved yet: an empty chart needs no legend
+        ax.legend(fontsize=7, frameon=False)
     return _svg(fig)
