@@ -99,3 +99,21 @@ def _sample_secrets() -> list[str]:
     for org in orgs:
         found += [str(org[f]) for f in org.get("protected_fields", []) if org.get(f)]
     return [s for s in found if len(s) > 3]
+
+
+def test_csv_export_of_a_varying_benefit_is_refused_cleanly(cli: Invoke, tmp_path: Path) -> None:
+    assert cli("init").exit_code == 0
+    varying = {
+        "id": "V-1",
+        "title": "Benefit that grows",
+        "area": "health",
+        "costs": {"2027": {"capital": 10}},
+        "benefits": {"gain": {"by_year": {"2028": 1, "2029": 2}}},
+    }
+    source = tmp_path / "varying.json"
+    source.write_text(json.dumps([varying]), encoding="utf-8")
+    assert cli("import", "projects", str(source)).exit_code == 0
+    result = cli("export", "projects", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1
+    assert "export to JSON" in " ".join(result.output.split())
+    assert cli("export", "projects", str(tmp_path / "out.json")).exit_code == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,21 @@ def export_records(
     views = [view(r, audience=audience) for r in records]
     if fmt == "csv":
         flatten = flatten_project if kind == "projects" else flatten_organisation
-        _write_csv(path, [flatten(v) for v in views])
+        _write_csv(path, [_flat(flatten, v) for v in views])
     else:
         _write_tree(path, {kind: views}, fmt)
     return ExportResult(kind=kind, file=str(path), records=len(views), audience=audience.label)
+
+
+def _flat(
+    flatten: Callable[[dict[str, Any]], dict[str, str]], view: dict[str, Any]
+) -> dict[str, str]:
+    """One CSV row, or a clear refusal naming the record that has no flat form."""
+    try:
+        return flatten(view)
+    except ValueError as err:
+        problem = Problem(str(err), field="format")
+        raise InvalidInput(f"cannot write {view.get('id')} to CSV", [problem]) from None
 
 
 def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
