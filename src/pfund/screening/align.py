@@ -1,0 +1,133 @@
+"""One-to-one alignment of the words of two names, in any order."""
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from pfund.screening.names import PERSON, Form, Token
+
+MATCH_MIN = 0.5  # below this similarity two words are not counterparts
+COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
+COMPOUND_MIN = 0.8  # two joined words must spell a word of the other name this closely
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Paired word indexes with their similarity, for one spelling of each name."""
+
+    left: Form
+    right: Form
+    pairs: tuple[tuple[int, int, float], ...]
+    schema: str = PERSON
+    raw: tuple[str, str] = ("", "")
+
+    def similarity_of(self, side: int, index: int) -> float:
+        """Similarity of the counterpart of word ``index`` on ``side`` (0 left, 1 right)."""
+        for pair in self.pairs:
+            if pair[side] == index:
+                return pair[2]
+        return 0.0
+
+
+def _is_initial(token: Token) -> bool:
+    return len(token.text) == 1
+
+
+def token_similarity(one: Token, other: Token) -> float:
+    """Similarity in [0, 1] of two words; an initial agrees with any word it begins."""
+    if _is_initial(one) or _is_initial(other):
+        return 1.0 if one.text[0] == other.text[0] else 0.0
+    by_key = OSA.normalized_similarity(one.key, other.key)
+    return max(by_key, OSA.normalized_similarity(one.text, other.text))
+
+
+def _best(token: Token, form: Form) -> float:
+    return max((token_similarity(token, other) for other in form.tokens), default=0.0)
+
+
+def merge_compounds(form: Form, other: Form) -> Form:
+    """Join adjacent words of ``form`` that together spell one word of ``other``
+    (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf)."""
+    tokens = list(form.tokens)
+    index = 0
+    while index < len(tokens) - 1:
+        one, two = tokens[index], tokens[index + 1]
+        joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
+        score = _best(joined, other)
+        if score >= COMPOUND_MIN and score > max(_best(one, other), _best(two, other)):
+            tokens[index : index + 2] = [joined]
+        else:
+            index += 1
+    return Form(tuple(tokens), form.legal_forms)
+
+
+def _acronym_at(tokens: list[Token], index: int, acronyms: set[str]) -> Token | None:
+    for length in range(5, 1, -1):
+        words = tokens[index : index + length]
+        letters = "".join(token.text[0] for token in words)
+        if len(words) == length and letters in acronyms:
+            return Token(letters, letters, optional=False)
+    return None
+
+
+def merge_acronyms(form: Form, other: Form) -> Form:
+    """Read consecutive words of ``form`` as the acronym that ``other`` uses for them
+    (People's Liberation Army and PLA, United States and U.S.)."""
+    acronyms = {token.text for token in other.tokens if len(token.text) > 1}
+    tokens = list(form.tokens)
+    for index in range(len(tokens)):
+        acronym = _acronym_at(tokens, index, acronyms)
+        if acronym is not None:
+            tokens[index : index + len(acronym.text)] = [acronym]
+    return Form(tuple(tokens), form.legal_forms)
+
+
+def _expand_initials(form: Form, partners: dict[int, Token]) -> Form:
+    tokens = tuple(
+        partners[i] if _is_initial(token) and i in partners else token
+        for i, token in enumerate(form.tokens)
+    )
+    return Form(tokens, form.legal_forms)
+
+
+def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
+    """Pair words greedily, most similar first (ties broken by position), after joining
+    compound words; an initial paired with a word is then read as that word."""
+    left, right = merge_acronyms(left, right), merge_acronyms(right, left)
+    left, right = merge_compounds(left, right), merge_compounds(right, left)
+    pairs = _pair(left, right)
+    left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
+    right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
+    return Alignment(left, right, pairs, schema)
+
+
+def _pair(left: Form, right: Form) -> tuple[tuple[int, int, float], ...]:
+    candidates = sorted(
+        (
+            (-token_similarity(one, other), i, j)
+            for i, one in enumerate(left.tokens)
+            for j, other in enumerate(right.tokens)
+        )
+    )
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for negative, i, j in candidates:
+        if -negative < MATCH_MIN or i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        pairs.append((i, j, -negative))
+    return tuple(pairs)
+
+
+def alignment_quality(alignment: Alignment) -> float:
+    """Length-weighted similarity of paired words over all required words of both names."""
+    weights = [len(token.text) for token in alignment.left.required]
+    weights += [len(token.text) for token in alignment.right.required]
+    matched = sum(
+        similarity * (len(alignment.left.tokens[i].text) + len(alignment.right.tokens[j].text))
+        for i, j, similarity in alignment.pairs
+        if not (alignment.left.tokens[i].optional or alignment.right.tokens[j].optional)
+    )
+    return matched / sum(weights) if weights else 0.0

@@ -1,0 +1,150 @@
+"""Matching features. Each is a function of an alignment of two names returning a value
+in [0, 1]; its docstring is the explanation a user sees next to the value."""
+
+from collections.abc import Callable
+from itertools import combinations
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
+from pfund.screening.legal_forms import family
+from pfund.screening.names import PERSON, Form
+from pfund.screening.phonetic import skeleton
+
+Feature = Callable[[Alignment], float]
+
+
+def _keys(form: Form) -> list[str]:
+    return [token.key for token in form.required] or [token.key for token in form.tokens]
+
+
+def _shorter_longer(alignment: Alignment) -> tuple[int, int]:
+    left, right = len(alignment.left.required), len(alignment.right.required)
+    return (0, 1) if left <= right else (1, 0)
+
+
+def _unmatched(alignment: Alignment, side: int) -> int:
+    form = alignment.left if side == 0 else alignment.right
+    return sum(
+        1
+        for index, token in enumerate(form.tokens)
+        if not token.optional and alignment.similarity_of(side, index) < COUNTERPART_MIN
+    )
+
+
+def aligned_similarity(alignment: Alignment) -> float:
+    """How closely the words of the two names correspond when each word is paired with its
+    most similar counterpart, in any order. Spellings are compared on a phonetic key, so
+    transliterations such as Khrushchev and Chruschtschow count as the same word.
+    Patronymics (Petrovich, Ivanovna) are optional and do not lower this value."""
+    return alignment_quality(alignment)
+
+
+def weakest_pair(alignment: Alignment) -> float:
+    """Similarity of the least similar pair of corresponding words. One clearly different
+    word (Olaf against Octavian) is a strong sign of two different people."""
+    required = [
+        similarity
+        for i, j, similarity in alignment.pairs
+        if not (alignment.left.tokens[i].optional or alignment.right.tokens[j].optional)
+    ]
+    return min(required, default=0.0)
+
+
+def token_set_similarity(alignment: Alignment) -> float:
+    """Similarity of the two names read as sets of words, ignoring order and ignoring
+    words that only one name has."""
+    left, right = " ".join(_keys(alignment.left)), " ".join(_keys(alignment.right))
+    return fuzz.token_set_ratio(left, right) / 100.0
+
+
+def compact_similarity(alignment: Alignment) -> float:
+    """Similarity of the names written without spaces, in their own order or sorted, so
+    that Jin Ping and Jinping, or Sidorov Ivan and Ivan Sidorov, agree."""
+    left, right = _keys(alignment.left), _keys(alignment.right)
+    as_written = Levenshtein.normalized_similarity("".join(left), "".join(right))
+    as_sorted = Levenshtein.normalized_similarity("".join(sorted(left)), "".join(sorted(right)))
+    return max(as_written, as_sorted)
+
+
+def skeleton_similarity(alignment: Alignment) -> float:
+    """Similarity of the consonants of the names, which survive transliteration better
+    than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v)."""
+    left = sorted(skeleton(key) for key in _keys(alignment.left))
+    right = sorted(skeleton(key) for key in _keys(alignment.right))
+    return Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+
+
+def _extra(alignment: Alignment) -> float:
+    _, longer = _shorter_longer(alignment)
+    return min(_unmatched(alignment, longer), 3) / 3.0
+
+
+def extra_person_words(alignment: Alignment) -> float:
+    """Words of the longer person name that the shorter one lacks (a middle name, a
+    second surname), counted up to three. People are often listed with fewer names."""
+    return _extra(alignment) if alignment.schema == PERSON else 0.0
+
+
+def extra_organisation_words(alignment: Alignment) -> float:
+    """Words of the longer organisation name that the shorter one lacks (Deutsche Bank
+    Trust against Deutsche Bank), counted up to three: often a subsidiary or a branch."""
+    return 0.0 if alignment.schema == PERSON else _extra(alignment)
+
+
+def mismatched_words(alignment: Alignment) -> float:
+    """Words of the shorter name without a close counterpart in the other, counted up to
+    two. Even one such word (Castro against Castillo) suggests a different person."""
+    shorter, _ = _shorter_longer(alignment)
+    return min(_unmatched(alignment, shorter), 2) / 2.0
+
+
+def same_words(alignment: Alignment) -> float:
+    """The names have the same words once script, spelling, case, punctuation, word order,
+    patronymics and legal form are set aside."""
+    return float(sorted(_keys(alignment.left)) == sorted(_keys(alignment.right)))
+
+
+def legal_form_conflict(alignment: Alignment) -> float:
+    """Both names carry a legal form and the forms differ: 1 when they belong to different
+    families (a limited company against a joint-stock company, ООО against АО), 0.5 when
+    they are different forms of one family (JSC against PJSC)."""
+    left, right = alignment.left.legal_forms, alignment.right.legal_forms
+    left, right = left - {"co"}, right - {"co"}
+    if not left or not right or left & right:
+        return 0.0
+    return 0.5 if {family(form) for form in left} & {family(form) for form in right} else 1.0
+
+
+def order_changed(alignment: Alignment) -> float:
+    """Share of pairs of corresponding words that appear in the opposite order in the two
+    names (Hans Friedrich against Friedrich Hans). Russian lists put the surname first or
+    last, so this weighs only lightly."""
+    pairs = [(i, j) for i, j, _ in alignment.pairs]
+    crossings = sum(1 for (a, b), (c, d) in combinations(pairs, 2) if (a - c) * (b - d) < 0)
+    total = len(pairs) * (len(pairs) - 1) // 2
+    return crossings / total if total else 0.0
+
+
+def patronymic_conflict(alignment: Alignment) -> float:
+    """Both names give a patronymic and the patronymics differ (Ivan Petrovich against
+    Ivan Sergeevich): the fathers differ, so the people most likely do too."""
+    left = [token.key for token in alignment.left.tokens if token.optional]
+    right = [token.key for token in alignment.right.tokens if token.optional]
+    if not left or not right:
+        return 0.0
+    best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
+    return float(best < COUNTERPART_MIN)
+
+
+def written_alike(alignment: Alignment) -> float:
+    """Similarity of the names exactly as written, before any normalisation: names
+    written identically are stronger evidence than names equal only once normalised."""
+    return Levenshtein.normalized_similarity(*alignment.raw)
+
+
+def person(alignment: Alignment) -> float:
+    """The names are of people rather than organisations; the same evidence weighs
+    differently for the two."""
+    return float(alignment.schema == PERSON)

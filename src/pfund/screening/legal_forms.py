@@ -1,0 +1,86 @@
+"""Company legal forms: recognise, strip and canonicalise them.
+
+Legal forms are matched on whole tokens after transliteration and lower-casing, so
+``ООО``, ``OOO`` and ``L.L.C.`` are all found; Cyrillic spellings in the table are
+transliterated with every scheme of ``translit``. Each canonical form belongs to a
+family; two forms in different families (a limited company against a joint-stock
+company) point to different legal persons.
+"""
+
+from dataclasses import dataclass
+
+from pfund.screening.translit import ascii_word, latin_spellings, tokenise
+
+# canonical form -> (family, spellings)
+LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "llc": ("limited", ("ооо", "общество с ограниченной ответственностью", "llc", "ltd",
+                        "limited", "limited liability company", "sp z oo", "tov", "тов")),
+    "gmbh": ("limited", ("gmbh", "gesellschaft mit beschrankter haftung")),
+    "sarl": ("limited", ("sarl", "srl", "bv", "societatea cu raspundere limitata")),
+    "jsc": ("stock", ("ао", "акционерное общество", "jsc", "joint stock company")),
+    "pjsc": ("stock", ("пао", "публичное акционерное общество", "pjsc",
+                       "public joint stock company")),
+    "cjsc": ("stock", ("зао", "закрытое акционерное общество", "cjsc",
+                       "closed joint stock company")),
+    "ojsc": ("stock", ("оао", "открытое акционерное общество", "ojsc",
+                       "open joint stock company")),
+    "ag": ("stock", ("ag", "aktiengesellschaft", "ab", "a s", "as")),
+    "sa": ("stock", ("sa", "sas", "societe anonyme", "nv")),
+    "plc": ("stock", ("plc", "public limited company")),
+    "inc": ("stock", ("inc", "incorporated")),
+    "ie": ("sole", ("ип", "индивидуальный предприниматель", "individual entrepreneur")),
+    "nko": ("nonprofit", ("ано", "нко", "автономная некоммерческая организация")),
+    "llp": ("partnership", ("lp", "llp", "limited partnership")),
+    "co": ("generic", ("co", "company", "corp", "corporation")),
+}  # fmt: skip
+
+
+def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
+    found = {
+        tuple(ascii_word(word) for word in tokenise(latin)): form
+        for form, (_, spellings) in LEGAL_FORMS.items()
+        for spelling in spellings
+        for latin in latin_spellings(spelling)
+    }
+    return tuple(sorted(found.items(), key=lambda item: (-len(item[0]), item[0])))
+
+
+_PHRASES = _phrases()
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """Tokens of a name with its legal forms taken out, and the canonical forms found."""
+
+    tokens: tuple[str, ...]
+    forms: frozenset[str]
+
+
+def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
+    for phrase, form in _PHRASES:
+        if tokens[start : start + len(phrase)] == phrase:
+            return len(phrase), form
+    return None
+
+
+def strip_legal_forms(tokens: tuple[str, ...]) -> Stripped:
+    """Remove legal-form tokens; keep them all when nothing else would be left."""
+    kept: list[str] = []
+    forms: set[str] = set()
+    index = 0
+    while index < len(tokens):
+        found = _phrase_at(tokens, index)
+        if found is None:
+            kept.append(tokens[index])
+            index += 1
+            continue
+        forms.add(found[1])
+        index += found[0]
+    if not kept:
+        return Stripped(tokens, frozenset(forms))
+    return Stripped(tuple(kept), frozenset(forms))
+
+
+def family(form: str) -> str:
+    """The family of a canonical legal form (``limited``, ``stock``, ...)."""
+    return LEGAL_FORMS[form][0]

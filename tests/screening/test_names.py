@@ -1,0 +1,40 @@
+from pfund.screening.legal_forms import strip_legal_forms
+from pfund.screening.names import forms
+from pfund.screening.phonetic import fold
+
+
+def test_national_spellings_of_khrushchev_fold_to_one_consonant_frame() -> None:
+    keys = {fold(word) for word in ("khrushchev", "chruschtschow", "khrouchtchev", "chruszczow")}
+    assert keys == {"hruSev", "hruSov"}
+
+
+def test_cyrillic_name_yields_several_transliterations() -> None:
+    texts = {form.tokens[0].text for form in forms("Хрущёв")}
+    assert {"khrushchev", "khrushchyov"} <= texts
+
+
+def test_patronymic_is_optional_in_any_spelling() -> None:
+    for name in ("Иван Петрович Сидоров", "Ivan Petrowitsch Sidorow", "Sidorov Ivan Petrovich"):
+        optional = [token.text for form in forms(name) for token in form.tokens if token.optional]
+        assert optional, name
+        assert all(text.startswith("petro") for text in optional)
+
+
+def test_two_word_name_has_no_patronymic() -> None:
+    assert not any(token.optional for form in forms("Аляксандр Лукашэвіч") for token in form.tokens)
+
+
+def test_legal_forms_are_stripped_and_canonicalised() -> None:
+    russian = forms("ООО «Ромашка»", "Company")[0]
+    english = forms("Romashka L.L.C.", "Company")[0]
+    assert [token.text for token in russian.tokens] == ["romashka"]
+    assert russian.legal_forms == english.legal_forms == frozenset({"llc"})
+    assert forms("ПАО Газпром", "Company")[0].legal_forms == frozenset({"pjsc"})
+
+
+def test_name_made_only_of_a_legal_form_keeps_its_words() -> None:
+    assert strip_legal_forms(("limited",)).tokens == ("limited",)
+
+
+def test_person_names_keep_tokens_that_look_like_legal_forms() -> None:
+    assert [token.text for token in forms("Sa Ao", "Person")[0].tokens] == ["sa", "ao"]

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from pfund.screening import THRESHOLD, explain, is_match, score
+from pfund.screening.calibrate import measure, parse_cases
+
+CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
+# Measured on the whole of names_cases.csv with the shipped weights: F1 0.860.
+# The brief asked for 0.90; see the report. This floor guards against regressions.
+F1_FLOOR = 0.85
+
+
+@pytest.mark.parametrize(
+    "other", ["Khrushchev", "Chruschtschow", "Khrouchtchev", "Chruszczow", "Khrushchyov"]
+)
+def test_spellings_of_khrushchev_match_the_cyrillic(other: str) -> None:
+    assert is_match("Хрущёв", other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Иван Петрович Сидоров", "Ivan Sidorov"),
+        ("Иван Петрович Сидоров", "Sidorov Ivan"),
+        ("Ivan Sidorov", "Sidorov Ivan"),
+        ("Никита Сергеевич Хрущёв", "Nikita Chruschtschow"),
+    ],
+)
+def test_order_and_patronymic_do_not_prevent_a_match(one: str, other: str) -> None:
+    assert is_match(one, other)
+
+
+def test_russian_company_matches_its_english_form() -> None:
+    assert is_match("ООО «Ромашка»", "Romashka LLC", "Company")
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "schema"),
+    [
+        ("Иван Петрович Сидоров", "Пётр Иванович Кузнецов", "Person"),
+        ("Vladimir Putin", "Angela Merkel", "Person"),
+        ("ООО «Ромашка»", "Lukoil PJSC", "Company"),
+        ("Ivan Petrovich Sidorov", "Ivan Sergeevich Sidorov", "Person"),
+    ],
+)
+def test_different_names_do_not_match(one: str, other: str, schema: str) -> None:
+    assert not is_match(one, other, schema)
+
+
+def test_more_spelling_differences_lower_the_score() -> None:
+    scores = [score("Khrushchev", other) for other in ("Khrushchev", "Khrushev", "Kruszew")]
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_different_legal_form_families_lower_the_score() -> None:
+    same = score("ООО Ромашка", "Romashka LLC", "Company")
+    assert score("АО Ромашка", "Romashka LLC", "Company") < same
+
+
+def test_scores_are_deterministic_and_symmetric_enough() -> None:
+    first = score("Иван Сидоров", "Ivan Sidorov")
+    assert first == score("Иван Сидоров", "Ivan Sidorov")
+    assert 0.0 <= first <= 1.0
+    assert abs(first - score("Ivan Sidorov", "Иван Сидоров")) < 1e-9
+
+
+def test_explanation_lists_every_feature_with_its_docstring() -> None:
+    result = explain("Хрущёв", "Chruschtschow")
+    assert result.is_match
+    assert all(line.explanation for line in result.features)
+    assert {line.name for line in result.features} >= {"aligned_similarity", "mismatched_words"}
+
+
+def test_empty_name_scores_zero() -> None:
+    assert score("", "Ivan Sidorov") == 0.0
+
+
+def test_f1_on_the_name_benchmark_reaches_the_floor() -> None:
+    cases = parse_cases(CASES.read_text(encoding="utf-8").splitlines())
+    scores = [score(case.name1, case.name2, case.schema) for case in cases]
+    metrics = measure(scores, [case.is_match for case in cases], THRESHOLD)
+    assert metrics.f1 >= F1_FLOOR
+    assert metrics.tie_share < 0.2
