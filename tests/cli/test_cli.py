@@ -117,3 +117,15 @@ def test_csv_export_of_a_varying_benefit_is_refused_cleanly(cli: Invoke, tmp_pat
     assert result.exit_code == 1
     assert "export to JSON" in " ".join(result.output.split())
     assert cli("export", "projects", str(tmp_path / "out.json")).exit_code == 0
+
+
+def test_organisations_list_shows_aliases_for_protected_names(demo_db: Invoke) -> None:
+    listed = as_json(demo_db("organisations", "list", "--json"))
+    assert len(listed) >= 40
+    protected = [o for o in listed if "name" not in o]
+    assert protected, "Russian NGOs that protect their names must not show them"
+    assert all(o["alias"] for o in protected)
+    table = demo_db("organisations", "list").stdout
+    assert not [s for s in _sample_secrets() if s in table]
+    missing = demo_db("organisations", "show", "NOPE")
+    assert missing.exit_code == 1 and "no organisation" in missing.output

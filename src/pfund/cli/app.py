@@ -14,6 +14,7 @@ from pfund.cli import (
     data_cmds,
     fund_cmds,
     money_cmds,
+    organisation_cmds,
     portfolio_cmds,
     project_cmds,
     report_cmds,
@@ -62,6 +63,7 @@ def main_options(
 fund_cmds.register(app)
 data_cmds.register(app)
 app.add_typer(project_cmds.app, name="projects")
+app.add_typer(organisation_cmds.app, name="organisations")
 app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)
 report_cmds.register(app)
