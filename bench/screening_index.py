@@ -1,0 +1,188 @@
+"""Measure the screening candidate index on a synthetic watchlist and print JSON.
+
+Usage: python bench/screening_index.py [--n N ...] [--queries Q] [--seed S]
+
+Generates N entities (default: 100,000 then 1,000,000) with Russian-style names in
+Cyrillic, some with a Latin alias, builds the index and runs Q queries (default 1,000) on
+one core: half are noisy spellings of listed names (another transliteration, the
+patronymic dropped, one letter changed in half of them), half are fresh names.
+Prints build seconds, peak RSS, queries per second (candidates + scoring) and recall.
+Targets: build 1,000,000 in 120 s within 4 GB; at least 500 queries per second.
+"""
+
+import argparse
+import json
+import resource
+import time
+from collections.abc import Iterator
+
+import iuliia
+import numpy as np
+
+from pfund.domain.watchlist import WatchlistEntity
+from pfund.screening.index import CandidateIndex
+
+SYLLABLES = [c + v for c in "бвгдзклмнпрстфхцчшщж" for v in "аеиоу"]
+SURNAME_ENDINGS = ["ов", "ев", "ин", "ский", "енко", "ук", "цев", "ых"]
+FIRST = [
+    "Александр",
+    "Сергей",
+    "Дмитрий",
+    "Андрей",
+    "Алексей",
+    "Максим",
+    "Евгений",
+    "Иван",
+    "Михаил",
+    "Артём",
+    "Никита",
+    "Олег",
+    "Павел",
+    "Роман",
+    "Владимир",
+    "Юрий",
+    "Николай",
+    "Виктор",
+    "Игорь",
+    "Григорий",
+    "Фёдор",
+    "Тимур",
+    "Вадим",
+    "Кирилл",
+]
+FATHERS = [
+    "Сергее",
+    "Андрее",
+    "Алексее",
+    "Николае",
+    "Юрье",
+    "Викторо",
+    "Ивано",
+    "Петро",
+    "Павло",
+    "Олего",
+    "Игоре",
+]
+WORD_ENDINGS = ["тех", "строй", "торг", "инвест", "пром", "нефть", "транс", "снаб", "лес"]
+FORMS = ["ООО", "АО", "ПАО", "ЗАО"]
+
+
+def _zipf(rng: np.random.Generator, size: int, count: int) -> np.ndarray:
+    weights = 1.0 / np.arange(1, size + 1)
+    return rng.choice(size, count, p=weights / weights.sum())
+
+
+def _root(rng: np.random.Generator) -> str:
+    first, second = rng.choice(len(SYLLABLES), 2)
+    return str(SYLLABLES[first].capitalize() + SYLLABLES[second])
+
+
+def _person(rng: np.random.Generator) -> str:
+    surname = _root(rng) + SURNAME_ENDINGS[rng.integers(len(SURNAME_ENDINGS))]
+    first = FIRST[_zipf(rng, len(FIRST), 1)[0]]
+    return f"{surname} {first} {FATHERS[rng.integers(len(FATHERS))]}вич"
+
+
+def _company(rng: np.random.Generator) -> str:
+    words = [_root(rng) + WORD_ENDINGS[rng.integers(len(WORD_ENDINGS))]]
+    if rng.random() < 0.4:
+        words.append(_root(rng).lower() + WORD_ENDINGS[rng.integers(len(WORD_ENDINGS))])
+    return f"{FORMS[rng.integers(len(FORMS))]} {' '.join(words)}"
+
+
+def _latin(name: str, schema: iuliia.Schema = iuliia.WIKIPEDIA) -> str:
+    return " ".join(schema.translate(word) for word in name.split())
+
+
+def generate(n: int, seed: int) -> list[tuple[str, str, str]]:
+    """(id, schema, Cyrillic name) for n synthetic entities, 70 % persons."""
+    rng = np.random.default_rng(seed)
+    persons = rng.random(n) < 0.7
+    return [
+        (f"e{i}", "Person", _person(rng)) if person else (f"e{i}", "Company", _company(rng))
+        for i, person in enumerate(persons)
+    ]
+
+
+def entities(rows: list[tuple[str, str, str]], seed: int) -> Iterator[WatchlistEntity]:
+    rng = np.random.default_rng(seed + 1)
+    for entity_id, schema, name in rows:
+        alias = (_latin(name),) if rng.random() < 0.3 else ()
+        inn = (f"{rng.integers(10**9, 10**10)}",) if schema == "Company" else ()
+        yield WatchlistEntity(
+            id=entity_id, schema_name=schema, names=(name,), aliases=alias, inn=inn
+        )
+
+
+def _noisy(name: str, schema: str, rng: np.random.Generator) -> str:
+    words = _latin(name, iuliia.BGN_PCGN).split()
+    if schema == "Person" and rng.random() < 0.5:
+        words = words[:2]
+    if rng.random() < 0.5:
+        at = int(rng.integers(len(words)))
+        word = words[at]
+        if len(word) > 4:
+            pos = int(rng.integers(1, len(word) - 1))
+            words[at] = word[:pos] + "aeiou"[int(rng.integers(5))] + word[pos + 1 :]
+    return " ".join(words)
+
+
+def queries(rows: list[tuple[str, str, str]], count: int, seed: int) -> list[tuple[str, str, str]]:
+    """(expected id or '', schema, query name): half noisy listed names, half fresh."""
+    rng = np.random.default_rng(seed + 2)
+    picked = rng.choice(len(rows), count // 2, replace=False)
+    noisy = [(rows[i][0], rows[i][1], _noisy(rows[i][2], rows[i][1], rng)) for i in picked]
+    fresh = [
+        ("", schema, _latin(name)) for _, schema, name in generate(count - len(noisy), seed + 3)
+    ]
+    return noisy + fresh
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(n: int, count: int, seed: int) -> dict[str, float | int]:
+    rows = generate(n, seed)
+    started = time.perf_counter()
+    index = CandidateIndex.build(entities(rows, seed))
+    build = time.perf_counter() - started
+    asked = queries(rows, count, seed)
+    started = time.perf_counter()
+    candidates = [index.query(name, schema) for _, schema, name in asked]
+    candidate_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    hits = [index.screen(name, schema) for _, schema, name in asked]
+    screen_seconds = time.perf_counter() - started
+    listed = [i for i, (expected, _, _) in enumerate(asked) if expected]
+    found = sum(asked[i][0] in candidates[i] for i in listed)
+    fresh = set(range(len(asked))) - set(listed)
+    matched = sum(any(h.entity_id == asked[i][0] for h in hits[i]) for i in listed)
+    return {
+        "entities": n,
+        "build_seconds": round(build, 2),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "indexed_keys": len(index.postings),
+        "skipped_common_keys": index.skipped,
+        "queries": count,
+        "candidate_queries_per_second": round(count / candidate_seconds, 1),
+        "screen_queries_per_second": round(count / screen_seconds, 1),
+        "recall_at_candidates": round(found / len(listed), 3),
+        "recall_at_threshold": round(matched / len(listed), 3),
+        "mean_candidates": round(sum(map(len, candidates)) / count, 1),
+        "false_hits_on_fresh_names": sum(bool(hits[i]) for i in fresh),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    results = [measure(n, args.queries, args.seed) for n in args.n]
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""A watchlist entity as screening needs it: names, identifiers and a few facts.
+
+Plain and pure: readers (``pfund.io.ftm``) build these records; the index and the
+scorer only read them.
+"""
+
+from pydantic import BaseModel, ConfigDict
+
+from pfund.domain.identifiers import inn_problem, ogrn_problem
+
+
+class WatchlistEntity(BaseModel):
+    """One listed person or organisation (a FollowTheMoney entity, flattened)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    schema_name: str
+    names: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    inn: tuple[str, ...] = ()
+    ogrn: tuple[str, ...] = ()
+    registration_numbers: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Names, then aliases, then weak aliases, without repeats."""
+        return tuple(dict.fromkeys((*self.names, *self.aliases, *self.weak_aliases)))
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Every identifier (INN, OGRN, registration numbers), without repeats."""
+        return tuple(dict.fromkeys((*self.inn, *self.ogrn, *self.registration_numbers)))
+
+
+def identifier_problems(inn: tuple[str, ...], ogrn: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, reason) for every INN or OGRN whose format or check digit is wrong."""
+    found = [("innCode", inn_problem(value)) for value in inn]
+    found += [("ogrnCode", ogrn_problem(value)) for value in ogrn]
+    return [(field, reason) for field, reason in found if reason]

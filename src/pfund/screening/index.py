@@ -1,0 +1,251 @@
+"""A candidate index for screening a name against a large watchlist (blocking).
+
+Scoring every listed name is too slow at a million entities, so the index first finds
+candidates: entities sharing phonetic keys with the queried name (every transliteration,
+see ``pfund.screening.names``), or sharing an exact identifier (INN, OGRN, registration
+number). Keys weigh by inverse document frequency, ``log(N / df)``; a key held by more
+than ``max_share`` of the entities (ООО, LLC, a very common first name) tells entities
+too little apart and is not indexed. A candidate must gather at least ``min_share`` of
+the weight of the query's indexed keys; only candidates are scored.
+
+Postings are numpy ``int32`` arrays of entity positions, sorted, built by one sort of
+(key, entity) pairs, never as Python lists of lists.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from pfund.domain.watchlist import WatchlistEntity
+from pfund.screening.names import PERSON, forms, is_organisation
+from pfund.screening.score import THRESHOLD, Explanation, explain
+from pfund.screening.translit import tokenise
+
+IntArray = npt.NDArray[np.int32]
+MAX_SHARE = 0.05
+MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A listed entity that matches the query, its score and why."""
+
+    entity_id: str
+    score: float
+    matched: str
+    summary: str
+
+
+@lru_cache(maxsize=2**18)
+def word_keys(word: str, organisation: bool) -> tuple[str, ...]:
+    """The phonetic keys of one word over every transliteration (legal forms dropped)."""
+    schema = "Organization" if organisation else PERSON
+    found = forms.__wrapped__(word, schema)
+    return tuple(dict.fromkeys(token.key for form in found for token in form.tokens))
+
+
+def name_keys(name: str, schema: str) -> frozenset[str]:
+    """The phonetic keys of every word of a name, the unit the index is built on."""
+    organisation = is_organisation(schema)
+    return frozenset(key for word in tokenise(name) for key in word_keys(word, organisation))
+
+
+def normalise_identifier(value: str) -> str:
+    """An identifier compared exactly: upper case without spaces, dashes or dots."""
+    return "".join(char for char in value.upper() if char.isalnum())
+
+
+class _Pairs:
+    """(key, entity) pairs gathered in compact arrays while building."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.keys = array("i")
+        self.entities = array("i")
+
+    def add(self, position: int, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.keys.append(self.vocabulary.setdefault(key, len(self.vocabulary)))
+            self.entities.append(position)
+
+    def postings(self) -> dict[str, IntArray]:
+        """Each key's sorted entity positions, as views of one sorted array."""
+        keys = np.frombuffer(self.keys, dtype=np.int32)
+        order = np.argsort(keys, kind="stable")
+        entities = np.frombuffer(self.entities, dtype=np.int32)[order]
+        bounds = np.searchsorted(keys[order], np.arange(len(self.vocabulary) + 1))
+        return {
+            key: entities[bounds[number] : bounds[number + 1]]
+            for key, number in self.vocabulary.items()
+        }
+
+
+class CandidateIndex:
+    """Phonetic-key and identifier postings over a watchlist; build with ``build``."""
+
+    def __init__(
+        self,
+        *,
+        ids: list[str],
+        persons: npt.NDArray[np.bool_],
+        names: list[list[str]],
+        postings: dict[str, IntArray],
+        identifiers: dict[str, IntArray],
+    ) -> None:
+        self.ids = ids
+        self.persons = persons
+        self.names = names
+        self.postings = postings
+        self.identifiers = identifiers
+        self.skipped = 0
+
+    @classmethod
+    def build(
+        cls, entities: Iterable[WatchlistEntity], *, max_share: float = MAX_SHARE
+    ) -> CandidateIndex:
+        """Index every name, alias and identifier of the entities."""
+        ids: list[str] = []
+        persons = array("b")
+        names: list[list[str]] = []
+        tokens, identifiers = _Pairs(), _Pairs()
+        for position, entity in enumerate(entities):
+            ids.append(entity.id)
+            persons.append(entity.schema_name == PERSON)
+            names.append(list(entity.all_names))
+            keys = set().union(*(name_keys(n, entity.schema_name) for n in entity.all_names))
+            tokens.add(position, keys)
+            identifiers.add(position, {normalise_identifier(i) for i in entity.identifiers})
+        postings = tokens.postings()
+        limit = max(1, int(max_share * len(ids)))
+        kept = {key: found for key, found in postings.items() if len(found) <= limit}
+        index = cls(
+            ids=ids,
+            persons=np.frombuffer(persons, dtype=np.bool_).copy(),
+            names=names,
+            postings=kept,
+            identifiers=identifiers.postings(),
+        )
+        index.skipped = len(postings) - len(kept)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def weight(self, key: str) -> float:
+        """Inverse document frequency of an indexed key: rare keys weigh more."""
+        return math.log(len(self.ids) / len(self.postings[key]))
+
+    def _by_identifier(self, identifiers: Sequence[str]) -> list[int]:
+        found = (self.identifiers.get(normalise_identifier(value)) for value in identifiers)
+        return sorted({int(i) for positions in found if positions is not None for i in positions})
+
+    def _by_name(self, name: str, schema: str, limit: int) -> list[int]:
+        weighted = sorted(
+            ((self.weight(key), key) for key in name_keys(name, schema) if key in self.postings),
+            reverse=True,
+        )
+        if not weighted:
+            return []
+        needed = MIN_SHARE * sum(weight for weight, _ in weighted)
+        rare = _rare_prefix([weight for weight, _ in weighted], needed)
+        candidates = np.unique(np.concatenate([self.postings[k] for _, k in weighted[:rare]]))
+        candidates = candidates[self._same_kind(candidates, schema)]
+        totals = np.zeros(len(candidates))
+        for weight, key in weighted:
+            totals += weight * _contains(self.postings[key], candidates)
+        keep = totals >= needed
+        candidates, totals = candidates[keep], totals[keep]
+        order = np.lexsort((candidates, -totals))[:limit]
+        return [int(i) for i in candidates[order]]
+
+    def _same_kind(self, candidates: IntArray, schema: str) -> npt.NDArray[np.bool_]:
+        if schema == "LegalEntity":
+            return np.ones(len(candidates), dtype=np.bool_)
+        flags: npt.NDArray[np.bool_] = self.persons[candidates] == (schema == PERSON)
+        return flags
+
+    def candidates(
+        self, name: str, schema: str = PERSON, *, identifiers: Sequence[str] = (), limit: int = 50
+    ) -> list[int]:
+        """Positions of the candidates: identifier matches first, then by shared weight."""
+        by_id = self._by_identifier(identifiers)
+        seen = set(by_id)
+        by_name = [i for i in self._by_name(name, schema, limit) if i not in seen]
+        return (by_id + by_name)[:limit]
+
+    def query(
+        self, name: str, schema: str = PERSON, *, identifiers: Sequence[str] = (), limit: int = 50
+    ) -> list[str]:
+        """Ids of the candidate entities for a name (and identifiers), best first."""
+        found = self.candidates(name, schema, identifiers=identifiers, limit=limit)
+        return [self.ids[i] for i in found]
+
+    def screen(
+        self,
+        name: str,
+        schema: str = PERSON,
+        *,
+        identifiers: Sequence[str] = (),
+        limit: int = 10,
+        threshold: float = THRESHOLD,
+    ) -> list[Hit]:
+        """Score the candidates; hits at or above ``threshold``, best first.
+
+        A shared identifier is a hit with score 1.0 whatever the names say.
+        """
+        by_id = set(self._by_identifier(identifiers))
+        hits = [self._identifier_hit(i, identifiers) for i in sorted(by_id)]
+        for position in self._by_name(name, schema, limit):
+            if position not in by_id:
+                hits.append(self._name_hit(position, name, schema))
+        found = [hit for hit in hits if hit.score >= threshold]
+        return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))
+
+    def _identifier_hit(self, position: int, identifiers: Sequence[str]) -> Hit:
+        wanted = {normalise_identifier(value): value for value in identifiers}
+        shared = [
+            value
+            for key, value in wanted.items()
+            if key in self.identifiers and position in self.identifiers[key]
+        ]
+        summary = f"same identifier {', '.join(shared)}"
+        return Hit(self.ids[position], 1.0, self.names[position][0], summary)
+
+    def _name_hit(self, position: int, name: str, schema: str) -> Hit:
+        kind = PERSON if self.persons[position] else "Organization"
+        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        scored = [(explain(name, listed, kind), listed) for listed in self.names[position]]
+        best, matched = max(scored, key=lambda pair: pair[0].score)
+        return Hit(self.ids[position], best.score, matched, summarise(best))
+
+
+def summarise(explanation: Explanation, top: int = 3) -> str:
+    """The spellings compared and the features that moved the score most."""
+    ranked = sorted(explanation.features, key=lambda f: -abs(f.contribution))[:top]
+    pulls = ", ".join(f"{f.name} {f.contribution:+.2f}" for f in ranked)
+    return f"'{explanation.left}' vs '{explanation.right}': {pulls}"
+
+
+def _rare_prefix(weights: list[float], needed: float) -> int:
+    """How many of the rarest keys an entity must share one of to reach ``needed``:
+    an entity holding none of them gathers at most the rest, which falls short."""
+    rest = sum(weights)
+    for count, weight in enumerate(weights, start=1):
+        rest -= weight
+        if rest < needed:
+            return count
+    return len(weights)
+
+
+def _contains(postings: IntArray, positions: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of the sorted ``positions`` appear in the sorted ``postings``."""
+    at = np.searchsorted(postings, positions)
+    found: npt.NDArray[np.bool_] = postings[np.minimum(at, len(postings) - 1)] == positions
+    return found

@@ -1,0 +1,68 @@
+"""The candidate index: blocking by phonetic keys and identifiers, then scoring."""
+
+from pathlib import Path
+
+import pytest
+
+from pfund.domain.watchlist import WatchlistEntity
+from pfund.io.ftm import read_ftm
+from pfund.screening.index import CandidateIndex
+from pfund.screening.score import THRESHOLD
+
+SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
+
+
+@pytest.fixture(scope="module")
+def index() -> CandidateIndex:
+    return CandidateIndex.build(read_ftm(SAMPLE).entities)
+
+
+def test_latin_spelling_finds_the_cyrillic_listed_person(index: CandidateIndex) -> None:
+    assert index.query("Ivanov Pyotr", "Person")[0] == "ru-p-001"
+    hits = index.screen("Ivanov Pyotr Sergeyevich", "Person")
+    assert [hit.entity_id for hit in hits] == ["ru-p-001"]
+    assert hits[0].score >= THRESHOLD
+    assert "ivanov" in hits[0].summary
+
+
+def test_german_spelling_finds_the_listed_person(index: CandidateIndex) -> None:
+    hits = index.screen("Chruschtschow Nikita", "Person")
+    assert [hit.entity_id for hit in hits] == ["ru-p-002"]
+
+
+def test_company_found_without_its_legal_form(index: CandidateIndex) -> None:
+    hits = index.screen("Sberbank", "Company")
+    assert hits[0].entity_id == "ru-c-001"
+
+
+def test_identifier_match_scores_one_with_the_reason(index: CandidateIndex) -> None:
+    hits = index.screen("Unrelated Trading", "Company", identifiers=["1027700132195"])
+    assert hits[0].entity_id == "ru-c-001"
+    assert hits[0].score == 1.0
+    assert "1027700132195" in hits[0].summary
+
+
+def test_unrelated_names_have_no_hit(index: CandidateIndex) -> None:
+    assert index.screen("Petrov Vasily Gennadievich", "Person") == []
+    assert index.screen("Acme Widgets Limited", "Company") == []
+
+
+def test_persons_are_not_candidates_for_a_company_query(index: CandidateIndex) -> None:
+    assert "ru-p-001" not in index.query("Ivanov", "Company")
+
+
+def test_common_keys_are_not_indexed() -> None:
+    entities = [
+        WatchlistEntity(id=f"c{i}", schema_name="Company", names=(f"Alpha Word{i}x",))
+        for i in range(40)
+    ]
+    index = CandidateIndex.build(entities, max_share=0.1)
+    assert "alfa" not in index.postings
+    assert index.query("Alpha Word7x", "Company")[0] == "c7"
+
+
+def test_results_are_deterministic() -> None:
+    entities = read_ftm(SAMPLE).entities
+    first = CandidateIndex.build(entities).screen("Ivanov Petr", "Person")
+    again = CandidateIndex.build(tuple(reversed(entities))).screen("Ivanov Petr", "Person")
+    assert first == again
