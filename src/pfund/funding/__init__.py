@@ -6,25 +6,26 @@ ledger, balances and invariant checks out. No clock, no store, no network.
 
 from __future__ import annotations
 
-from pfund.funding.contributions import CENT, ContributionSchedule, cap_amounts, schedule
-from pfund.funding.ledger import (
+from pfund.funding.balances import (
     ContributorPosition,
-    Ledger,
     account_balances,
     check_invariants,
-    commit,
     contributor_positions,
+    project_balances,
+    tranche_balances,
+)
+from pfund.funding.contributions import CENT, ContributionSchedule, cap_amounts, schedule
+from pfund.funding.entries import (
+    commit,
     disburse,
     freeze,
     pledge,
-    project_balances,
     receipt,
-    refusals,
     release,
     return_funds,
-    tranche_balances,
     unfreeze,
 )
+from pfund.funding.ledger import Ledger, refusals
 from pfund.funding.rules import DEFAULT_SHARE, MAX_SHARE, FundingKind, FundingRule
 
 __all__ = [

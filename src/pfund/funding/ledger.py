@@ -33,44 +33,9 @@ from decimal import Decimal
 from pfund.domain import LedgerAccount, LedgerEntry
 from pfund.domain.money import check_currency, minor_digits
 from pfund.errors import InvalidInput, Problem
-from pfund.funding.balances import (
-    ContributorPosition,
-    account_balances,
-    check_invariants,
-    contributor_positions,
-    project_balances,
-    tranche_balances,
-)
 from pfund.funding.book import MOVEMENTS, Book, Scope, movement, scope_id, scope_of
-from pfund.funding.entries import (
-    commit,
-    disburse,
-    freeze,
-    pledge,
-    receipt,
-    release,
-    return_funds,
-    unfreeze,
-)
 
-__all__ = [
-    "ContributorPosition",
-    "Ledger",
-    "account_balances",
-    "check_invariants",
-    "commit",
-    "contributor_positions",
-    "disburse",
-    "freeze",
-    "pledge",
-    "project_balances",
-    "receipt",
-    "refusals",
-    "release",
-    "return_funds",
-    "tranche_balances",
-    "unfreeze",
-]
+__all__ = ["Ledger", "refusals"]
 
 
 @dataclass(frozen=True)
