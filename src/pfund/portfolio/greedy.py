@@ -34,6 +34,7 @@ class GreedyComparison:
     gain_share: float
     greedy_feasible: bool
     sentence: str
+    greedy_selected: tuple[int, ...] = ()
 
 
 def greedy(problem: PortfolioProblem) -> Solution:
@@ -74,7 +75,8 @@ def compare_with_greedy(problem: PortfolioProblem, optimal: Solution) -> GreedyC
         f"benefit per dollar with the same budgets"
         + ("." if ok else f"; greedy also breaks rules: {base.message}.")
     )
-    return GreedyComparison(optimal.objective, base.objective, gain, share, ok, sentence)
+    chosen = tuple(int(i) for i in np.flatnonzero(base.selected))
+    return GreedyComparison(optimal.objective, base.objective, gain, share, ok, sentence, chosen)
 
 
 def _ranking(problem: PortfolioProblem) -> list[int]:

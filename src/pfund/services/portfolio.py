@@ -20,7 +20,6 @@ from pfund.portfolio import (
     PortfolioProblem,
     PortfolioResult,
     build_problem,
-    greedy,
     optimise,
 )
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
@@ -189,9 +188,8 @@ def result_json(problem: PortfolioProblem, result: PortfolioResult) -> dict[str,
         "message": sol.message,
     }
     if versus is not None:
-        g = greedy(problem)
         out |= {
-            "greedy_selected": [problem.ids[i] for i in np.flatnonzero(g.selected)],
+            "greedy_selected": [problem.ids[i] for i in versus.greedy_selected],
             "greedy_objective": versus.greedy_value,
             "gain_over_greedy": versus.gain,
             "gain_share": versus.gain_share,
