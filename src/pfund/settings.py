@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "pfund.db"
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
+DEVELOPMENT_SECRET = "development-only-secret"
 
 
 def _default_actor() -> str:
@@ -41,3 +44,33 @@ class Settings(BaseSettings):
         description="Folder of a fund data set; the bundled Russian Partnership Fund if unset.",
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses placeholder secrets and sets secure cookies.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description="Signs session cookies and CSRF tokens; at least 32 random characters "
+        "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))').",
+    )
+    max_upload_bytes: int = Field(
+        default=2_000_000, ge=1_000, description="Largest request body the web service accepts."
+    )
+    proposals_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Public proposals accepted per hour from one network address (counted "
+        "in memory under a salted hash, never stored or logged).",
+    )
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if self.environment != "development" and (
+            secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32
+        ):
+            raise ValueError(
+                "PFUND_SECRET_KEY is a placeholder or shorter than 32 characters; "
+                "set a random value before running in production"
+            )
+        return self

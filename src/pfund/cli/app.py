@@ -18,6 +18,7 @@ from pfund.cli import (
     portfolio_cmds,
     project_cmds,
     report_cmds,
+    users_cmds,
 )
 from pfund.settings import Settings
 
@@ -72,6 +73,8 @@ app.add_typer(conditions_cmds.scenario_app, name="scenario")
 app.add_typer(money_cmds.fund_app, name="fund")
 app.add_typer(money_cmds.tranche_app, name="tranches")
 portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
+app.add_typer(users_cmds.app, name="users")
+app.command("serve")(users_cmds.serve_cmd)
 
 
 def main() -> None:

@@ -19,9 +19,8 @@ from pfund.cli.common import (
 )
 from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
-from pfund.services.appraisal import appraise_pipeline, load_inputs, report_of
+from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
 from pfund.services.portfolio import PortfolioReport, rerun, run_portfolio
-from pfund.services.records import save_record
 
 app = typer.Typer(help="Choose, explain and test the portfolio.", no_args_is_help=True)
 
@@ -59,17 +58,7 @@ def appraise_cmd(
         with working("Appraising the pipeline...", quiet=as_json):
             inputs = load_inputs(rt, policy_file=policy, criteria_file=criteria)
             pa = appraise_pipeline(inputs)
-        report = report_of(pa)
-        record = save_record(
-            rt,
-            kind="appraisal",
-            inputs={"source_hash": inputs.source_hash()},
-            parameters={"draws": report.draws, "hurdle": report.hurdle},
-            status="done",
-            result={"lines": [line.model_dump() for line in report.lines]},
-            seed=report.seed,
-        )
-        report = report.model_copy(update={"record_id": record.id})
+        report = record_appraisal(rt, inputs, pa)
     if as_json:
         print_json(report)
         return
@@ -82,7 +71,7 @@ def appraise_cmd(
         "P(NPV>0)",
         f"P(ERR≥{report.hurdle:.0%})",
         "value",
-        title=f"Appraisal {record.id}: {report.draws} draws, seed {report.seed}, "
+        title=f"Appraisal {report.record_id}: {report.draws} draws, seed {report.seed}, "
         f"discount rate {report.discount_rate:.1%}",
     )
     for line in report.lines[:top]:

@@ -6,6 +6,13 @@ from enum import StrEnum
 
 
 class ProjectStatus(StrEnum):
+    """Where a project is; ``submitted`` is a public proposal staff have not yet taken in.
+
+    Submitted proposals are neither published nor appraised: anyone can send one, so a
+    person reads it first (and decides what of it may be shown).
+    """
+
+    SUBMITTED = "submitted"
     PROPOSED = "proposed"
     SCREENED = "screened"
     APPRAISED = "appraised"

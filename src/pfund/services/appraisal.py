@@ -34,9 +34,10 @@ from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
+from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
 
-INACTIVE = {ProjectStatus.CANCELLED, ProjectStatus.COMPLETED}
+INACTIVE = {ProjectStatus.SUBMITTED, ProjectStatus.CANCELLED, ProjectStatus.COMPLETED}
 
 
 @dataclass(frozen=True)
@@ -249,3 +250,18 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
         "criteria_file": inputs.sources["criteria"],
         "pfund_version": __version__,
     }
+
+
+def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> AppraisalReport:
+    """Report an appraisal and keep it as a decision record, so its numbers can be traced."""
+    report = report_of(pa)
+    record = save_record(
+        rt,
+        kind="appraisal",
+        inputs={"source_hash": inputs.source_hash()},
+        parameters={"draws": report.draws, "hurdle": report.hurdle},
+        status="done",
+        result={"lines": [line.model_dump() for line in report.lines]},
+        seed=report.seed,
+    )
+    return report.model_copy(update={"record_id": record.id})

@@ -21,8 +21,10 @@ from pfund.store.repositories import (
     PersonRepository,
     ProjectRepository,
     ReferenceRepository,
+    ReviewRepository,
     StageRepository,
     TrancheRepository,
+    UserRepository,
 )
 
 
@@ -41,6 +43,8 @@ class UnitOfWork:
     ledger: LedgerRepository
     audit: AuditRepository
     decisions: DecisionRepository
+    users: UserRepository
+    reviews: ReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -58,6 +62,8 @@ class UnitOfWork:
         self.ledger = LedgerRepository(session)
         self.audit = AuditRepository(session)
         self.decisions = DecisionRepository(session)
+        self.users = UserRepository(session)
+        self.reviews = ReviewRepository(session)
         return self
 
     def __exit__(

@@ -1,5 +1,6 @@
 """Repositories: map rows to domain objects and back; each takes a Session, none commits."""
 
+from pfund.store.repositories.accounts import ReviewRepository, UserRepository
 from pfund.store.repositories.audit import AuditRepository
 from pfund.store.repositories.conditions import ConditionRepository, StageRepository
 from pfund.store.repositories.counts import table_counts
@@ -19,7 +20,9 @@ __all__ = [
     "PersonRepository",
     "ProjectRepository",
     "ReferenceRepository",
+    "ReviewRepository",
     "StageRepository",
     "TrancheRepository",
+    "UserRepository",
     "table_counts",
 ]

@@ -1,5 +1,6 @@
 """SQLAlchemy row classes, one module per subject; ``metadata`` holds every table."""
 
+from pfund.store.tables.accounts import ApiTokenRow, ReviewRow, UserRow
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
 from pfund.store.tables.conditions import (
@@ -26,6 +27,7 @@ from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, Regio
 
 __all__ = [
     "NAMING_CONVENTION",
+    "ApiTokenRow",
     "AreaRow",
     "AuditEventRow",
     "AuditHeadRow",
@@ -48,10 +50,12 @@ __all__ = [
     "ProjectRow",
     "ProjectScoreRow",
     "RegionRow",
+    "ReviewRow",
     "StageConditionRow",
     "StageRow",
     "TrancheConditionRow",
     "TrancheRow",
+    "UserRow",
     "VettingItemRow",
     "metadata",
 ]

@@ -1,0 +1,111 @@
+"""Request dependencies: the store, who is asking, and what they may do.
+
+A request is signed in by a bearer token (API clients) or by the session cookie (the
+web pages). Cookie-authenticated writes must carry the session's CSRF token, in the
+``X-CSRF-Token`` header or a ``csrf_token`` form field; bearer requests cannot be forged
+by another site, so they need none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from pfund.domain.account import ANONYMOUS, Permission, Principal
+from pfund.services.accounts import Forbidden, NotAuthenticated, get_user, user_for_token
+from pfund.services.runtime import Runtime
+from pfund.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_USER = "user"
+SESSION_CSRF = "csrf"
+
+
+def app_runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def principal(request: Request, rt: Annotated[Runtime, Depends(app_runtime)]) -> Principal:
+    """Who is asking: a token's user, the session's user, or the anonymous public."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    found = _from_token(request, rt) or _from_session(request, rt) or ANONYMOUS
+    request.state.principal = found
+    return found
+
+
+def _from_token(request: Request, rt: Runtime) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("use 'Authorization: Bearer <token>'")
+    user = user_for_token(rt, token.strip())
+    if user is None:
+        raise NotAuthenticated("the token is unknown or revoked")
+    return Principal(user=user)
+
+
+def _from_session(request: Request, rt: Runtime) -> Principal | None:
+    if "session" not in request.scope:
+        return None
+    username = request.session.get(SESSION_USER)
+    if not username:
+        return None
+    user = get_user(rt, username)
+    if user is None or not user.active:
+        request.session.clear()
+        return None
+    if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+        _check_csrf(request)  # web forms check their own field (pfund.web.forms)
+    return Principal(user=user)
+
+
+def _check_csrf(request: Request) -> None:
+    expected = request.session.get(SESSION_CSRF, "")
+    given = request.headers.get("x-csrf-token", "")
+    if not expected or not secrets.compare_digest(str(expected), str(given)):
+        raise Forbidden("missing or wrong CSRF token; reload the page and try again")
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use."""
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return str(token)
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+RuntimeDep = Annotated[Runtime, Depends(app_runtime)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+def require(permission: Permission) -> object:
+    """A dependency that lets the request through only with ``permission``."""
+
+    def check(who: PrincipalDep) -> Principal:
+        if who.can(permission):
+            return who
+        if who.user is None:
+            raise NotAuthenticated(f"sign in to {permission.value.replace('_', ' ')}")
+        raise Forbidden(f"your role does not allow: {permission.value.replace('_', ' ')}")
+
+    return Depends(check)
+
+
+def acting(rt: Runtime, who: Principal) -> Runtime:
+    """The app's runtime, acting as the requester, so the audit log names them."""
+    return replace(rt, actor=who.actor)

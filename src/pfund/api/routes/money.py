@@ -1,0 +1,92 @@
+"""Conditions, tranches and the ledger: what must happen for money to flow, and where it went."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.routes.projects import audience
+from pfund.domain import Tranche
+from pfund.domain.account import Permission, Principal
+from pfund.domain.protection import view
+from pfund.services import conditions, funding, tranches
+from pfund.services.conditions import ChangeResult, ConditionsView
+from pfund.services.funding import FundSize, LedgerView
+from pfund.services.tranches import TrancheStep
+
+router = APIRouter(tags=["money"])
+
+
+class ConditionUpdate(BaseModel):
+    status: str = Field(description="met, not_met, partially_met, reversed, ...")
+    evidence: str = Field(min_length=3, max_length=5000)
+    verifier: str = Field(min_length=2, max_length=300)
+    on: date
+
+
+@router.get("/conditions", response_model=ConditionsView)
+def conditions_view(rt: RuntimeDep) -> ConditionsView:
+    """Every condition, its status and evidence, and the stage of work it unlocks."""
+    return conditions.show(rt)
+
+
+@router.get("/conditions/history")
+def conditions_history(
+    rt: RuntimeDep, who: PrincipalDep, code: str | None = None
+) -> list[dict[str, Any]]:
+    """Every change of status, oldest first, with its evidence and verifier."""
+    return [view(c, audience=audience(who)) for c in conditions.history(rt, code)]
+
+
+@router.put("/conditions/{code}", response_model=ChangeResult)
+def set_condition(
+    code: str,
+    update: ConditionUpdate,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.SET_CONDITIONS)],
+) -> ChangeResult:
+    """Change a condition; a reversal freezes every tranche that needed it."""
+    return conditions.set_condition(
+        acting(rt, who),
+        code,
+        update.status,
+        evidence=update.evidence,
+        verifier=update.verifier,
+        on=update.on,
+    )
+
+
+@router.get("/fund/size", response_model=FundSize)
+def fund_size(rt: RuntimeDep) -> FundSize:
+    """What each contributor pays at the fund's share of GDP."""
+    return funding.fund_size(rt)
+
+
+@router.get("/ledger", response_model=LedgerView)
+def ledger(rt: RuntimeDep) -> LedgerView:
+    """Balances of the double-entry ledger, by account and by contributor."""
+    return funding.ledger_view(rt)
+
+
+@router.get("/tranches", response_model=list[Tranche])
+def tranche_list(rt: RuntimeDep, project: str | None = None) -> list[Tranche]:
+    return tranches.list_tranches(rt, project)
+
+
+@router.post("/tranches/{tranche_id}/release", response_model=TrancheStep)
+def release(
+    tranche_id: str, rt: RuntimeDep, who: Annotated[Principal, require(Permission.MOVE_MONEY)]
+) -> TrancheStep:
+    """Release a tranche when its conditions hold and its counterparty is cleared."""
+    return tranches.release_tranche(acting(rt, who), tranche_id)
+
+
+@router.post("/tranches/{tranche_id}/disburse", response_model=TrancheStep)
+def disburse(
+    tranche_id: str, rt: RuntimeDep, who: Annotated[Principal, require(Permission.MOVE_MONEY)]
+) -> TrancheStep:
+    return tranches.disburse_tranche(acting(rt, who), tranche_id)

@@ -1,0 +1,105 @@
+"""Projects and organisations: public fields for everyone, internal fields for staff."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, UploadFile
+
+from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.domain import Project, ProjectStatus, ProtectionClass
+from pfund.domain.account import Permission, Principal
+from pfund.domain.protection import view
+from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.services import imports
+from pfund.services.imports import ImportResult
+from pfund.services.summary import FundSummary, get_project, list_projects, summarise
+
+router = APIRouter(tags=["projects"])
+
+IMPORTERS = {
+    "projects": imports.import_projects,
+    "organisations": imports.import_organisations,
+    "people": imports.import_people,
+}
+SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
+
+
+def audience(who: Principal) -> ProtectionClass:
+    """Staff see internal fields; protected fields leave only through compliance services."""
+    if who.can(Permission.READ_INTERNAL):
+        return ProtectionClass.INTERNAL
+    return ProtectionClass.PUBLIC
+
+
+@router.get("/fund", response_model=FundSummary)
+def fund_summary(rt: RuntimeDep) -> FundSummary:
+    """The fund at a glance: projects, organisations, money, stages."""
+    return summarise(rt)
+
+
+@router.get("/projects")
+def projects(
+    rt: RuntimeDep,
+    who: PrincipalDep,
+    area: str | None = None,
+    status: str | None = None,
+    region: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every project, filtered by area, status or region."""
+    found = list_projects(rt, area=area, status=status, region=region)
+    return [view(p, audience=audience(who)) for p in found if _visible(p, who)]
+
+
+@router.get("/projects/{project_id}")
+def project(project_id: str, rt: RuntimeDep, who: PrincipalDep) -> dict[str, Any]:
+    found = get_project(rt, project_id)
+    if not _visible(found, who):
+        raise NotFound(f"no project with id '{project_id}'")
+    return view(found, audience=audience(who))
+
+
+def _visible(project: Project, who: Principal) -> bool:
+    """Submitted proposals stay unpublished until staff take them in."""
+    return project.status is not ProjectStatus.SUBMITTED or who.can(Permission.READ_INTERNAL)
+
+
+@router.get("/organisations")
+def organisations(
+    rt: RuntimeDep, who: PrincipalDep, kind: str | None = None
+) -> list[dict[str, Any]]:
+    with rt.uow() as uow:
+        found = uow.organisations.list(kind=kind)
+    return [view(o, audience=audience(who)) for o in found]
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation(organisation_id: str, rt: RuntimeDep, who: PrincipalDep) -> dict[str, Any]:
+    with rt.uow() as uow:
+        found = uow.organisations.get(organisation_id)
+    if found is None:
+        raise NotFound(f"no organisation with id '{organisation_id}'")
+    return view(found, audience=audience(who))
+
+
+@router.post("/imports/{kind}", response_model=ImportResult)
+def import_file(
+    kind: str,
+    file: UploadFile,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.IMPORT)],
+) -> ImportResult:
+    """Import a CSV, JSON or YAML file of records: all or nothing."""
+    if kind not in IMPORTERS:
+        raise NotFound(f"no import of '{kind}' (known: {', '.join(IMPORTERS)})")
+    name = Path(file.filename or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        reason = f"a {', '.join(sorted(SUFFIXES))} file is needed"
+        raise InvalidInput(f"cannot import '{name}'", [Problem(reason, file=name)])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(file.file.read())
+        return IMPORTERS[kind](acting(rt, who), path)

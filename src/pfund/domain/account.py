@@ -1,0 +1,113 @@
+"""Staff accounts and what each role may do.
+
+Roles follow the fund's work: analysts plan and select, reviewers score proposals,
+compliance screens counterparties, admins run the installation. The public is a role too
+(anonymous, read-only, public fields only), so every permission check has one shape.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+USERNAME_PATTERN = r"^[a-z][a-z0-9_.-]{1,62}$"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    REVIEWER = "reviewer"
+    COMPLIANCE = "compliance"
+    PUBLIC = "public"
+
+
+class Permission(StrEnum):
+    """One verb of the fund; routes ask for a permission, never for a role."""
+
+    READ_PUBLIC = "read_public"
+    READ_INTERNAL = "read_internal"
+    READ_PROTECTED = "read_protected"
+    IMPORT = "import"
+    APPRAISE = "appraise"
+    OPTIMISE = "optimise"
+    APPROVE = "approve"
+    SET_CONDITIONS = "set_conditions"
+    MOVE_MONEY = "move_money"
+    REVIEW = "review"
+    ASSIGN_REVIEWS = "assign_reviews"
+    SCREEN = "screen"
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+
+
+_STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PUBLIC: frozenset({Permission.READ_PUBLIC}),
+    Role.REVIEWER: frozenset(_STAFF | {Permission.REVIEW}),
+    Role.ANALYST: frozenset(
+        _STAFF
+        | {
+            Permission.IMPORT,
+            Permission.APPRAISE,
+            Permission.OPTIMISE,
+            Permission.APPROVE,
+            Permission.SET_CONDITIONS,
+            Permission.MOVE_MONEY,
+            Permission.ASSIGN_REVIEWS,
+            Permission.READ_AUDIT,
+        }
+    ),
+    Role.COMPLIANCE: frozenset(
+        _STAFF | {Permission.SCREEN, Permission.READ_PROTECTED, Permission.READ_AUDIT}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def permissions_of(roles: list[Role] | tuple[Role, ...] | frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set(ROLE_PERMISSIONS[Role.PUBLIC])
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+class User(BaseModel):
+    """A staff account as services see it: never carries the password hash."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    display_name: str = ""
+    roles: list[Role] = Field(min_length=1)
+    active: bool = True
+    created_at: datetime
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles) if self.active else permissions_of([])
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+class Principal(BaseModel):
+    """Whoever makes a request: a signed-in user or the anonymous public."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: User | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user.username}" if self.user else "public"
+
+    def can(self, permission: Permission) -> bool:
+        if self.user is None:
+            return permission in ROLE_PERMISSIONS[Role.PUBLIC]
+        return self.user.can(permission)
+
+
+ANONYMOUS = Principal()

@@ -1,0 +1,411 @@
+"""What the public portal shows: where every dollar goes, and what must happen for more.
+
+Built only from public views of stored records. Money per project comes from its
+tranches (committed when a run is approved, disbursed when paid), which the ledger
+mirrors entry for entry. Money per region splits a project's commitment equally across
+the regions it names: proposals do not say how much lands where, and an equal split is
+the assumption a reader can check.
+
+Every answer is cached under the audit log's head: every change to stored data appends
+an audit event in its own transaction, so a new head is exactly "something changed".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from threading import Lock
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from pfund.conditions import stage_reached, statuses_of
+from pfund.domain import (
+    Condition,
+    ConditionStatus,
+    Organisation,
+    Project,
+    ProjectStatus,
+    TrancheStatus,
+)
+from pfund.domain.protection import ProtectionClass, view
+from pfund.errors import NotFound
+from pfund.services.funding import fund_size
+from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+UNPUBLISHED = {ProjectStatus.SUBMITTED}
+COMMITTED_STATUSES = {
+    ProjectStatus.APPROVED.value,
+    ProjectStatus.FUNDED.value,
+    ProjectStatus.IN_PROGRESS.value,
+    ProjectStatus.COMPLETED.value,
+}
+ZERO = Decimal(0)
+
+
+class ProjectLine(BaseModel):
+    id: str
+    title: str
+    title_ru: str
+    area: str
+    area_name: str
+    area_name_ru: str
+    regions: list[str]
+    status: str
+    stage: int
+    likely_cost: Decimal
+    committed: Decimal
+    disbursed: Decimal
+    frozen: Decimal
+    currency: str
+    proponent: str | None
+
+
+class ConditionLine(BaseModel):
+    code: str
+    title: str
+    title_ru: str
+    definition: str
+    status: str
+    since: date | None
+    met: bool
+
+
+class StageLine(BaseModel):
+    number: int
+    name: str
+    name_ru: str
+    description: str
+    unlocked: bool
+    conditions: list[ConditionLine]
+    tranches_waiting: int
+    money_waiting: Decimal
+
+
+class AreaMoney(BaseModel):
+    code: str
+    name: str
+    name_ru: str
+    projects: int
+    committed: Decimal
+    disbursed: Decimal
+
+
+class RegionMoney(BaseModel):
+    code: str
+    name: str
+    name_ru: str
+    projects: int
+    committed: Decimal
+    per_person: Decimal | None
+
+
+class ContributorLine(BaseModel):
+    iso3: str
+    name: str
+    gdp_usd: Decimal
+    share_of_gdp: Decimal
+    annual_contribution: Decimal
+
+
+class DecisionLine(BaseModel):
+    id: str
+    kind: str
+    created_at: str
+    status: str
+    gap: float | None
+    selected: int
+    cost: float | None
+    value: float | None
+    approved: bool
+
+
+class Overview(BaseModel):
+    fund: str
+    fund_ru: str
+    currency: str
+    projects: int
+    approved_projects: int
+    committed: Decimal
+    disbursed: Decimal
+    frozen: Decimal
+    annual_contributions: Decimal
+    stage_reached: int
+    next_stage: StageLine | None
+    by_area: list[AreaMoney]
+    latest_decision: DecisionLine | None
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._lock = Lock()
+        self._head = -1
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        with rt.uow() as uow:
+            head, _ = uow.audit.head(lock=False)
+        with self._lock:
+            if head != self._head:
+                self._head, self._values = head, {}
+            if key in self._values:
+                return self._values[key]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            if head == self._head:
+                self._values[key] = value
+        return value
+
+
+_caches: dict[int, _Cache] = {}
+
+
+def _cache(rt: Runtime) -> _Cache:
+    return _caches.setdefault(id(rt.engine), _Cache())
+
+
+def projects(rt: Runtime) -> list[ProjectLine]:
+    return _cache(rt).get(rt, ("projects",), lambda: _projects(rt))
+
+
+def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
+    """One published project's line and its public fields."""
+    for line in projects(rt):
+        if line.id == project_id:
+            with rt.uow() as uow:
+                found = uow.projects.get(project_id)
+            assert found is not None
+            return line, view(found, audience=ProtectionClass.PUBLIC)
+    raise NotFound(f"no project with id '{project_id}'")
+
+
+def _projects(rt: Runtime) -> list[ProjectLine]:
+    with rt.uow() as uow:
+        areas = {a.code: a for a in uow.reference.areas()}
+        orgs = {o.id: o for o in uow.organisations.list()}
+        money = _tranche_money(uow)
+        found = [p for p in uow.projects.list() if p.status not in UNPUBLISHED]
+    return [_line(p, areas, orgs, money.get(p.id, {})) for p in found]
+
+
+def _line(
+    p: Project, areas: dict[str, Any], orgs: dict[str, Organisation], money: dict[str, Decimal]
+) -> ProjectLine:
+    area = areas.get(p.area)
+    return ProjectLine(
+        id=p.id,
+        title=p.title,
+        title_ru=p.title_ru,
+        area=p.area,
+        area_name=area.name if area else p.area,
+        area_name_ru=(area.name_ru or area.name) if area else p.area,
+        regions=list(p.regions),
+        status=p.status.value,
+        stage=p.stage,
+        likely_cost=p.likely_cost(),
+        committed=money.get("committed", ZERO),
+        disbursed=money.get("disbursed", ZERO),
+        frozen=money.get("frozen", ZERO),
+        currency=p.currency,
+        proponent=_public_name(orgs.get(p.proponent or "")),
+    )
+
+
+def _public_name(org: Organisation | None) -> str | None:
+    if org is None:
+        return None
+    shown = view(org, audience=ProtectionClass.PUBLIC)
+    return shown.get("name") or shown.get("alias") or None
+
+
+def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
+    money: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for t in uow.tranches.list():
+        if t.status is TrancheStatus.CANCELLED:
+            continue
+        money[t.project_id]["committed"] += t.amount
+        if t.status is TrancheStatus.DISBURSED:
+            money[t.project_id]["disbursed"] += t.amount
+        if t.status is TrancheStatus.RELEASED:
+            money[t.project_id]["released"] += t.amount
+        if t.status is TrancheStatus.FROZEN:
+            money[t.project_id]["frozen"] += t.amount
+    return money
+
+
+def stages(rt: Runtime) -> list[StageLine]:
+    return _cache(rt).get(rt, ("stages",), lambda: _stages(rt))
+
+
+def _stages(rt: Runtime) -> list[StageLine]:
+    with rt.uow() as uow:
+        conditions = {c.code: c for c in uow.conditions.list()}
+        all_stages = uow.stages.list()
+        tranches = uow.tranches.list()
+    reached = stage_reached(all_stages, statuses_of(list(conditions.values())))
+    lines = []
+    for s in sorted(all_stages, key=lambda s: s.number):
+        waiting = [t for t in tranches if t.stage == s.number and t.status in WAITING_STATUSES]
+        lines.append(
+            StageLine(
+                number=s.number,
+                name=s.name,
+                name_ru=s.name_ru or s.name,
+                description=s.description,
+                unlocked=s.number <= reached,
+                conditions=[_condition(conditions[c]) for c in s.conditions if c in conditions],
+                tranches_waiting=len(waiting),
+                money_waiting=sum((t.amount for t in waiting), ZERO),
+            )
+        )
+    return lines
+
+
+WAITING_STATUSES = {TrancheStatus.PLANNED, TrancheStatus.FROZEN}
+
+
+def _condition(c: Condition) -> ConditionLine:
+    return ConditionLine(
+        code=c.code,
+        title=c.title,
+        title_ru=c.title_ru or c.title,
+        definition=c.definition,
+        status=c.status.value,
+        since=c.status_since,
+        met=c.status is ConditionStatus.MET,
+    )
+
+
+def by_area(rt: Runtime) -> list[AreaMoney]:
+    def build() -> list[AreaMoney]:
+        with rt.uow() as uow:
+            areas = uow.reference.areas()
+        lines = projects(rt)
+        return [
+            AreaMoney(
+                code=a.code,
+                name=a.name,
+                name_ru=a.name_ru or a.name,
+                projects=sum(1 for p in lines if p.area == a.code),
+                committed=sum((p.committed for p in lines if p.area == a.code), ZERO),
+                disbursed=sum((p.disbursed for p in lines if p.area == a.code), ZERO),
+            )
+            for a in areas
+        ]
+
+    return _cache(rt).get(rt, ("areas",), build)
+
+
+def by_region(rt: Runtime) -> list[RegionMoney]:
+    """Committed money per region, each project's commitment split equally over its regions."""
+
+    def build() -> list[RegionMoney]:
+        with rt.uow() as uow:
+            regions = uow.reference.regions()
+        money: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        count: dict[str, int] = defaultdict(int)
+        for p in projects(rt):
+            for code in p.regions:
+                count[code] += 1
+                if p.committed:
+                    money[code] += p.committed / len(p.regions)
+        return [
+            RegionMoney(
+                code=r.code,
+                name=r.name,
+                name_ru=r.name_ru or r.name,
+                projects=count[r.code],
+                committed=money[r.code].quantize(Decimal(1)),
+                per_person=(money[r.code] / r.population).quantize(Decimal("0.01"))
+                if r.population
+                else None,
+            )
+            for r in regions
+        ]
+
+    return _cache(rt).get(rt, ("regions",), build)
+
+
+def contributors(rt: Runtime) -> list[ContributorLine]:
+    def build() -> list[ContributorLine]:
+        size = fund_size(rt)
+        with rt.uow() as uow:
+            found = {c.iso3: c for c in uow.reference.contributors()}
+        lines = []
+        for m in size.members:
+            c = found.get(m.iso3)
+            if c is None:
+                continue
+            lines.append(
+                ContributorLine(
+                    iso3=c.iso3,
+                    name=c.name,
+                    gdp_usd=c.gdp_usd,
+                    share_of_gdp=c.share_of_gdp,
+                    annual_contribution=m.contribution,
+                )
+            )
+        return sorted(lines, key=lambda x: -x.annual_contribution)
+
+    return _cache(rt).get(rt, ("contributors",), build)
+
+
+def decisions(rt: Runtime) -> list[DecisionLine]:
+    def build() -> list[DecisionLine]:
+        with rt.uow() as uow:
+            records = uow.decisions.list(kind="portfolio")
+            approved = {
+                str(e.details.get("run"))
+                for e in uow.audit.list(record_type="project")
+                if e.action == "project.approved"
+            }
+        return [
+            DecisionLine(
+                id=r.id,
+                kind=r.kind,
+                created_at=r.created_at.isoformat(),
+                status=r.status,
+                gap=r.gap,
+                selected=len(r.result.get("selected", [])),
+                cost=r.result.get("cost"),
+                value=r.objective,
+                approved=r.id in approved,
+            )
+            for r in records
+        ]
+
+    return _cache(rt).get(rt, ("decisions",), build)
+
+
+def overview(rt: Runtime) -> Overview:
+    def build() -> Overview:
+        with rt.uow() as uow:
+            fund = uow.fund.get()
+        if fund is None:
+            raise NotFound("the store holds no fund yet")
+        lines = projects(rt)
+        stage_lines = stages(rt)
+        reached = max((s.number for s in stage_lines if s.unlocked), default=0)
+        upcoming = [s for s in stage_lines if not s.unlocked]
+        runs = decisions(rt)
+        return Overview(
+            fund=fund.name,
+            fund_ru=fund.name_ru or fund.name,
+            currency=fund.currency,
+            projects=len(lines),
+            approved_projects=sum(1 for p in lines if p.status in COMMITTED_STATUSES),
+            committed=sum((p.committed for p in lines), ZERO),
+            disbursed=sum((p.disbursed for p in lines), ZERO),
+            frozen=sum((p.frozen for p in lines), ZERO),
+            annual_contributions=sum((c.annual_contribution for c in contributors(rt)), ZERO),
+            stage_reached=reached,
+            next_stage=upcoming[0] if upcoming else None,
+            by_area=by_area(rt),
+            latest_decision=runs[0] if runs else None,
+        )
+
+    return _cache(rt).get(rt, ("overview",), build)

@@ -1,0 +1,44 @@
+"""The pages: the public portal (English and Russian) and the staff workspace.
+
+Server-rendered with Jinja; readable without JavaScript; every asset served from here.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from pfund.api.errors import error_body
+from pfund.errors import PfundError
+from pfund.web import auth, proposals, public, staff
+from pfund.web.jobs import Jobs
+from pfund.web.render import render
+
+
+def install(app: FastAPI) -> None:
+    static = Path(str(files("pfund.web") / "static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    for module in (public, proposals, auth, staff):
+        app.include_router(module.router)
+    app.state.jobs = Jobs()
+    app.add_exception_handler(staff.SignInRequired, staff.redirect_to_signin)
+    previous = app.exception_handlers[PfundError]
+
+    async def pages_or_json(request: Request, exc: Exception) -> Response:
+        """Pages get an HTML error page; the API keeps its JSON error shape."""
+        if request.url.path.startswith("/api/") or not isinstance(exc, PfundError):
+            result = previous(request, exc)
+            return await result if hasattr(result, "__await__") else result
+        return render(
+            request,
+            "error.html.j2",
+            status=exc.status,
+            error=exc,
+            body=error_body(exc.status, exc.message, exc.problems),
+        )
+
+    app.add_exception_handler(PfundError, pages_or_json)

@@ -1,0 +1,81 @@
+"""Rendering pages: one Jinja environment, a language and formatter per request."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pfund import __version__
+from pfund.api.deps import csrf_token
+from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
+from pfund.web.labels import label_in
+
+LANG_COOKIE = "lang"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("pfund.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["version"] = __version__
+    return env
+
+
+def language(request: Request) -> str:
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    catalog = translations(lang)
+
+    def gettext(message: str, **values: Any) -> str:
+        text = catalog.gettext(message)
+        return text % values if values else text
+
+    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+        text = catalog.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    principal = getattr(request.state, "principal", None)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            lang=lang,
+            languages=LANGUAGES,
+            fmt=Formatter(lang),
+            gettext=gettext,
+            ngettext=ngettext,
+            _=gettext,
+            label=lambda value: label_in(gettext, value),
+            user=principal.user if principal else None,
+            csrf=lambda: csrf_token(request),  # only pages with a form start a session
+            path=request.url.path,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    response.headers["content-language"] = lang
+    return response
+
+
+def localised(lang: str, english: str, russian: str) -> str:
+    """The Russian text on Russian pages when the data has one, the English otherwise."""
+    return russian if lang == "ru" and russian else english

@@ -1,0 +1,269 @@
+"""The staff workspace: import, appraise, optimise, compare, approve, pay, set conditions.
+
+Every page needs a signed-in user and every action the permission its service needs;
+forms carry the session's CSRF token. Pages call the same services as the API and the
+CLI, acting as the signed-in user, so the audit log names them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from pfund.api.deps import PrincipalDep, RuntimeDep, acting
+from pfund.api.routes.projects import IMPORTERS, SUFFIXES
+from pfund.domain.account import Permission, Principal
+from pfund.errors import NotFound, PfundError
+from pfund.services import conditions, portal, proposals, reviews, tranches
+from pfund.services.accounts import Forbidden
+from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
+from pfund.services.portfolio import report_of_record, run_portfolio
+from pfund.services.records import get_record
+from pfund.services.runtime import Runtime
+from pfund.web.forms import check_csrf
+from pfund.web.jobs import Jobs
+from pfund.web.render import render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+IMPORT_KINDS = ("projects", "organisations", "people")
+
+
+class SignInRequired(Exception):
+    """Raised for a page that needs a signed-in user; answered with a redirect."""
+
+
+def staff(who: PrincipalDep) -> Principal:
+    if who.user is None or not who.can(Permission.READ_INTERNAL):
+        raise SignInRequired()
+    return who
+
+
+StaffDep = Annotated[Principal, Depends(staff)]
+CsrfField = Annotated[str, Form(alias="csrf_token")]
+
+
+def _allowed(who: Principal, permission: Permission) -> None:
+    if not who.can(permission):
+        raise Forbidden(f"your role does not allow: {permission.value.replace('_', ' ')}")
+
+
+def jobs(request: Request) -> Jobs:
+    found: Jobs = request.app.state.jobs
+    return found
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    with rt.uow() as uow:
+        runs = uow.decisions.list(limit=20)
+    return render(
+        request,
+        "staff/dashboard.html.j2",
+        overview=portal.overview(rt),
+        runs=runs,
+        submitted=proposals.submitted(rt),
+        my_reviews=reviews.list_reviews(rt, reviewer=who.user.username if who.user else None),
+        can=who.can,
+        P=Permission,
+        message=request.query_params.get("message"),
+    )
+
+
+@router.post("/proposals/{project_id}/accept")
+def accept(
+    project_id: str, request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.IMPORT)
+    proposals.accept(acting(rt, who), project_id)
+    return _back(f"{project_id} taken into the pipeline")
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request, _who: StaffDep) -> HTMLResponse:
+    return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=None, error=None)
+
+
+@router.post("/import", response_class=HTMLResponse)
+def import_file(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    file: UploadFile,
+    kind: Annotated[str, Form()],
+    csrf_token: CsrfField = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.IMPORT)
+    name = Path(file.filename or "upload").name
+    try:
+        if kind not in IMPORTERS or Path(name).suffix.lower() not in SUFFIXES:
+            raise NotFound(f"cannot import '{name}' as {kind}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(file.file.read())
+            result = IMPORTERS[kind](acting(rt, who), path)
+    except PfundError as err:
+        return render(
+            request, "staff/import.html.j2", status=400, kinds=IMPORT_KINDS, result=None, error=err
+        )
+    return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=result, error=None)
+
+
+def _appraise(rt: Runtime) -> str:
+    inputs = load_inputs(rt)
+    return record_appraisal(rt, inputs, appraise_pipeline(inputs)).record_id or ""
+
+
+def _optimise(rt: Runtime, time_limit: float | None) -> str:
+    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=time_limit)
+    return report.record_id
+
+
+@router.post("/appraise")
+def appraise(
+    request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.APPRAISE)
+    runner = acting(rt, who)
+    job = jobs(request).start("appraisal", lambda: _appraise(runner))
+    return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
+
+
+@router.post("/optimise")
+def optimise(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    time_limit: Annotated[float, Form(gt=0, le=600)] = 30.0,
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.OPTIMISE)
+    runner = acting(rt, who)
+    job = jobs(request).start("portfolio", lambda: _optimise(runner, time_limit))
+    return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(job_id: str, request: Request, _who: StaffDep) -> HTMLResponse:
+    job = jobs(request).get(job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    return render(request, "staff/job.html.j2", job=job)
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    record = get_record(rt, run_id, kind="portfolio")
+    approved = any(d.approved for d in portal.decisions(rt) if d.id == run_id)
+    return render(
+        request,
+        "staff/run.html.j2",
+        record=record,
+        report=report_of_record(record),
+        approved=approved,
+        can=who.can,
+        P=Permission,
+    )
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(
+    request: Request, rt: RuntimeDep, _who: StaffDep, a: str = "", b: str = ""
+) -> HTMLResponse:
+    with rt.uow() as uow:
+        runs = uow.decisions.list(kind="portfolio", limit=50)
+    left = report_of_record(get_record(rt, a, kind="portfolio")) if a else None
+    right = report_of_record(get_record(rt, b, kind="portfolio")) if b else None
+    return render(request, "staff/compare.html.j2", runs=runs, left=left, right=right, a=a, b=b)
+
+
+@router.post("/runs/{run_id}/approve")
+def approve(
+    run_id: str, request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.APPROVE)
+    result = tranches.approve(acting(rt, who), run_id)
+    return _back(f"{run_id} approved: {result.projects} projects, {result.tranches} tranches")
+
+
+@router.get("/tranches", response_class=HTMLResponse)
+def tranche_page(
+    request: Request, rt: RuntimeDep, who: StaffDep, project: str | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "staff/tranches.html.j2",
+        tranches=tranches.list_tranches(rt, project),
+        can=who.can,
+        P=Permission,
+        message=request.query_params.get("message"),
+    )
+
+
+@router.post("/tranches/{tranche_id}/{action}")
+def move_money(
+    tranche_id: str,
+    action: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.MOVE_MONEY)
+    steps = {"release": tranches.release_tranche, "disburse": tranches.disburse_tranche}
+    if action not in steps:
+        raise NotFound(f"no action '{action}'")
+    steps[action](acting(rt, who), tranche_id)
+    message = quote(f"{tranche_id} {action}d")
+    return RedirectResponse(f"/staff/tranches?message={message}", status_code=303)
+
+
+@router.get("/conditions", response_class=HTMLResponse)
+def conditions_page(request: Request, rt: RuntimeDep, _who: StaffDep) -> HTMLResponse:
+    return render(
+        request,
+        "staff/conditions.html.j2",
+        view=conditions.show(rt),
+        today=date.today().isoformat(),
+        message=request.query_params.get("message"),
+    )
+
+
+@router.post("/conditions")
+def set_condition(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    code: Annotated[str, Form(max_length=64)],
+    status: Annotated[str, Form(max_length=32)],
+    evidence: Annotated[str, Form(min_length=3, max_length=5000)],
+    verifier: Annotated[str, Form(min_length=2, max_length=300)],
+    on: Annotated[date, Form()],
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.SET_CONDITIONS)
+    result = conditions.set_condition(
+        acting(rt, who), code, status, evidence=evidence, verifier=verifier, on=on
+    )
+    message = f"{code}: {result.old} -> {result.new}; {len(result.frozen)} tranches frozen"
+    return RedirectResponse(f"/staff/conditions?message={quote(message)}", status_code=303)
+
+
+def _back(message: str) -> RedirectResponse:
+    return RedirectResponse(f"/staff?message={quote(message)}", status_code=303)
+
+
+def redirect_to_signin(request: Request, _: Exception) -> Response:
+    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
