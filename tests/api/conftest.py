@@ -40,8 +40,9 @@ def settings_for(url: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "pfund.db"
+def unapproved_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample fund with accounts, contributions received and one portfolio run."""
+    path = tmp_path_factory.mktemp("unapproved") / "pfund.db"
     rt = open_runtime(settings_for(f"sqlite:///{path}"))
     try:
         load_demo(rt)
@@ -49,8 +50,20 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             accounts.add_user(rt, name, PASSWORD, roles=roles, display_name=name.title())
         year = max(c.year for c in _contributors(rt))
         record_contributions(rt, year=year, received=True)
-        report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=20)
-        approve(rt, report.record_id)
+        run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=20)
+    finally:
+        rt.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(unapproved_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same with its run (OPT-0001) approved, so money is committed."""
+    path = tmp_path_factory.mktemp("approved") / "pfund.db"
+    shutil.copy(unapproved_template, path)
+    rt = open_runtime(settings_for(f"sqlite:///{path}"))
+    try:
+        approve(rt, "OPT-0001")
     finally:
         rt.close()
     return path
@@ -79,6 +92,16 @@ def app_rt(db_url: str) -> Iterator[Runtime]:
 def client(db_url: str, app_rt: Runtime) -> Iterator[TestClient]:
     app = create_app(settings_for(db_url), runtime=app_rt)
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def unapproved_client(unapproved_template: Path, tmp_path: Path) -> Iterator[TestClient]:
+    """A service over the sample fund whose portfolio run is not approved yet."""
+    copy = tmp_path / "unapproved.db"
+    shutil.copy(unapproved_template, copy)
+    settings = settings_for(f"sqlite:///{copy}")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -23,6 +23,7 @@ from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
+DECIDED = {ProjectStatus.APPROVED, ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
 
 
 class ApproveResult(BaseModel):
@@ -33,13 +34,19 @@ class ApproveResult(BaseModel):
 
 
 def approve(rt: Runtime, run_id: str) -> ApproveResult:
-    """Approve a portfolio run: projects approved, tranches planned, money committed."""
+    """Approve a portfolio run: projects approved, tranches planned, money committed.
+
+    A later run keeps earlier approvals in (must include), so its approval commits only
+    the projects it adds; approving a run with nothing new is refused.
+    """
     record = get_record(rt, run_id, kind="portfolio")
-    chosen = record.result["selected"]
-    if not chosen:
+    if not record.result["selected"]:
         raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
     at = datetime.now(UTC)
     with rt.uow() as uow:
+        chosen = _new_in(uow, record.result["selected"])
+        if not chosen:
+            raise Conflict(f"every project of run {record.id} is already approved")
         tranches = [t for pid in chosen for t in _plan(uow, pid)]
         audit = AuditWriter(uow, rt.actor)
         uow.tranches.add_many(tranches)
@@ -65,6 +72,12 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
     return ApproveResult(
         run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
     )
+
+
+def _new_in(uow: UnitOfWork, selected: list[str]) -> list[str]:
+    """The run's projects not yet approved (or funded, or under way)."""
+    decided = {p.id for p in uow.projects.list() if p.status in DECIDED}
+    return [pid for pid in selected if pid not in decided]
 
 
 def _plan(uow: UnitOfWork, project_id: str) -> list[Tranche]:

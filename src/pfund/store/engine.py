@@ -12,7 +12,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; on SQLite foreign keys are switched on for every connection.
 
     SQLite ignores foreign keys unless each connection asks for them, and the store relies
-    on them (a project's region must exist) exactly as PostgreSQL does.
+    on them (a project's region must exist) exactly as PostgreSQL does. The web service
+    reads while background jobs write, so SQLite runs in WAL mode (readers never wait
+    for a writer) and a writer waits up to 15 s for another instead of failing at once.
     """
     engine = create_engine(url, echo=echo, future=True)
     if engine.dialect.name == "sqlite":
@@ -24,6 +26,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # n
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
 

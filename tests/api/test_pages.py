@@ -1,0 +1,185 @@
+"""The portal and the workspace as a browser without JavaScript sees them."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+
+from pfund.services import proposals
+from pfund.services.runtime import Runtime
+from tests.api.conftest import csrf_of, sign_in
+
+PUBLIC_PAGES = (
+    "/",
+    "/projects",
+    "/funding",
+    "/conditions",
+    "/map",
+    "/decisions",
+    "/data",
+    "/propose",
+    "/signin",
+)
+
+
+def proposal(csrf: str, **changes: str) -> dict[str, str]:
+    form = {
+        "csrf_token": csrf,
+        "title": "Clean water for Tver villages",
+        "description": "Drill and equip twelve wells for villages without safe water.",
+        "area": "health",
+        "regions": "RU-TVE",
+        "first_year": "2030",
+        "years": "2",
+        "cost_low": "400000",
+        "cost_likely": "500000",
+        "cost_high": "700000",
+        "people_reached": "9000",
+        "organisation": "Tverskaya Voda Initiative",
+        "contact_name": "Anna Secretova",
+        "contact_email": "anna.secretova@example.org",
+    }
+    return form | changes
+
+
+def test_every_public_page_renders_in_english_and_russian(client: TestClient) -> None:
+    for path in PUBLIC_PAGES:
+        english = client.get(path, headers={"accept-language": "en"})
+        russian = client.get(path, headers={"accept-language": "ru-RU,ru;q=0.9"})
+        assert english.status_code == russian.status_code == 200, path
+        assert english.headers["content-language"] == "en"
+        assert russian.headers["content-language"] == "ru"
+        assert '<html lang="ru">' in russian.text
+        assert english.text != russian.text, path
+        assert "<script" not in english.text  # readable without JavaScript
+
+
+def test_the_language_switch_wins_over_the_browser_and_sticks(client: TestClient) -> None:
+    page = client.get("/?lang=ru", headers={"accept-language": "en"})
+    assert "Проекты" in page.text
+    assert (
+        client.get("/funding", headers={"accept-language": "en"}).headers["content-language"]
+        == "ru"
+    )
+
+
+def test_money_is_written_the_way_each_language_writes_it(client: TestClient) -> None:
+    english = client.get("/funding?lang=en").text
+    russian = client.get("/funding?lang=ru").text
+    assert "$" in english and "," in english
+    assert "\xa0$" in russian or "\u202f" in russian or "\xa0" in russian
+
+
+def test_the_map_shades_regions_and_credits_openstreetmap(client: TestClient) -> None:
+    page = client.get("/map").text
+    assert page.count("<path") > 70
+    assert "OpenStreetMap" in page
+    assert len(page) < 400_000
+
+
+def test_every_asset_is_served_locally(client: TestClient) -> None:
+    page = client.get("/").text
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_a_proposal_reaches_the_staff_queue_unpublished(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    form_page = client.get("/propose?lang=ru")
+    answer = client.post("/propose", data=proposal(csrf_of(form_page.text)))
+    assert answer.status_code == 200, answer.text
+    waiting = proposals.submitted(app_rt)
+    assert len(waiting) == 1
+    project_id = waiting[0]
+    assert project_id in answer.text
+    assert client.get(f"/projects/{project_id}").status_code == 404
+    assert project_id not in client.get("/api/v1/projects").text
+    assert "Secretova" not in client.get("/api/v1/projects").text
+    sign_in(client, "ana")
+    assert project_id in client.get("/staff").text
+
+
+def test_a_bad_proposal_names_the_fields_stores_nothing_and_keeps_no_contact(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    form_page = client.get("/propose")
+    bad = proposal(
+        csrf_of(form_page.text), area="astrology", cost_likely="-5", contact_email="not-an-email"
+    )
+    answer = client.post("/propose", data=bad)
+    assert answer.status_code == 400
+    assert 'id="contact_email-error"' in answer.text
+    assert 'id="cost_likely-error"' in answer.text
+    assert "anna.secretova" not in answer.text and "not-an-email" not in answer.text
+    assert proposals.submitted(app_rt) == []
+
+
+def test_a_proposal_without_the_form_token_is_refused(client: TestClient, app_rt: Runtime) -> None:
+    client.get("/propose")
+    answer = client.post("/propose", data=proposal("forged"))
+    assert answer.status_code == 403
+    assert proposals.submitted(app_rt) == []
+
+
+def test_too_many_proposals_from_one_address_are_slowed(client: TestClient) -> None:
+    limiter = client.app.state.proposal_limiter  # type: ignore[attr-defined]
+    limiter.per_hour = 2
+    csrf = csrf_of(client.get("/propose").text)
+    codes = [client.post("/propose", data=proposal(csrf)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_the_workspace_needs_a_signed_in_user(client: TestClient) -> None:
+    answer = client.get("/staff", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/signin")
+
+
+def test_an_analyst_optimises_and_approves_from_the_pages(unapproved_client: TestClient) -> None:
+    client = unapproved_client
+    sign_in(client, "ana")
+    dashboard = client.get("/staff").text
+    started = client.post(
+        "/staff/optimise",
+        data={"csrf_token": csrf_of(dashboard), "time_limit": "10"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    job_url = started.headers["location"]
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    job = jobs.get(job_url.rsplit("/", 1)[1])
+    for _ in range(1800):  # up to three minutes on a loaded machine
+        if job.done:
+            break
+        job_page = client.get(job_url).text
+        assert 'http-equiv="refresh"' in job_page
+        time.sleep(0.1)
+    assert job.error is None, job.error
+    run_page = client.get(f"/staff/runs/{job.result}").text
+    approved = client.post(
+        f"/staff/runs/{job.result}/approve",
+        data={"csrf_token": csrf_of(run_page)},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+    assert "approved" in client.get(approved.headers["location"]).text
+    assert job.result in client.get("/decisions").text
+
+
+def test_a_reviewer_cannot_approve(client: TestClient) -> None:
+    sign_in(client, "rev")
+    page = client.get("/staff").text
+    answer = client.post("/staff/runs/OPT-0001/approve", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 403
+
+
+def test_approving_a_run_with_nothing_new_is_refused(client: TestClient) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/runs/OPT-0001").text
+    assert 'id="approve"' not in page  # already approved: no button
+    answer = client.post("/staff/runs/OPT-0001/approve", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 409
+    assert "already approved" in answer.text
