@@ -9,6 +9,7 @@ any output is built. Nothing is written to the store, so no audit event is neede
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,7 +30,7 @@ from pfund.domain import (
 )
 from pfund.domain import LedgerAccount as A
 from pfund.domain.protection import view
-from pfund.errors import IntegrityFailure, Problem
+from pfund.errors import IntegrityFailure, NotFound, Problem
 from pfund.io.iati import (
     COMMITMENT,
     DISBURSEMENT,
@@ -118,9 +119,12 @@ def export_iati(rt: Runtime, path: Path) -> IatiExport:
 
     An invalid file is never written: publishing one would break every reader that
     harvests the fund's data, so it is an integrity failure to fix, not a warning.
+    IATI files hold at least one activity, so before any approval there is no file.
     """
     data = iati_xml(rt)
     document = etree.fromstring(data)
+    if len(document) == 0:
+        raise NotFound("no project is approved yet, so there is no IATI activity to publish")
     try:
         activities_schema().assertValid(document)
     except etree.DocumentInvalid as err:
@@ -143,9 +147,11 @@ class OpenDataExport(BaseModel):
 
 
 def write_open_data(rt: Runtime, folder: Path) -> OpenDataExport:
-    """Every public dataset in every format, plus ``iati.xml``, into one folder to publish."""
+    """Every public dataset in every format, plus ``iati.xml`` once a project is approved."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = [export_iati(rt, folder / "iati.xml").file]
+    written = []
+    with suppress(NotFound):
+        written.append(export_iati(rt, folder / "iati.xml").file)
     for name in DATASETS:
         for fmt in FORMATS:
             path = folder / f"{name}.{fmt}"
