@@ -290,3 +290,18 @@ def test_a_project_that_protects_its_regions_or_partners_shows_neither(
     assert {r["id"]: r.get("regions") for r in rows}["HLT-S0"] in ("", None)
     assert "partners" not in by_id["HLT-S1"]
     assert by_id["HLT-S2"]["partners"] == ["ORG-S3"]
+
+
+def test_iati_needs_the_fund_identifier_and_says_where_to_set_it(
+    planted_store: tuple[Runtime, Secrets],
+) -> None:
+    rt, _ = planted_store
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        assert fund is not None
+        uow.fund.put(fund.model_copy(update={"iati_org_ref": ""}))
+        uow.commit()
+    with pytest.raises(InvalidInput) as caught:
+        iati_xml(rt)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == ("fund.yaml", "iati_org_ref")

@@ -30,7 +30,7 @@ from pfund.domain import (
 )
 from pfund.domain import LedgerAccount as A
 from pfund.domain.protection import view
-from pfund.errors import IntegrityFailure, NotFound, Problem
+from pfund.errors import IntegrityFailure, InvalidInput, NotFound, Problem
 from pfund.io.iati import (
     COMMITMENT,
     DISBURSEMENT,
@@ -76,7 +76,7 @@ class _Store:
     fund: dict[str, Any]
     areas: dict[str, dict[str, Any]]
     regions: dict[str, dict[str, Any]]
-    conditions: dict[str, Condition]
+    conditions: dict[str, ConditionText]
     stages: list[Stage]
     organisations: dict[str, dict[str, Any]]
     projects: list[Project]
@@ -92,19 +92,32 @@ def iati_xml(rt: Runtime, *, generated: datetime | None = None) -> bytes:
     (protected), the names of implementing organisations that protect their name (shown
     by role only), internal notes, releases and freezes (gates inside the fund, not
     flows of money; the conditions say what the money waits for).
+
+    An IATI file holds at least one activity, so before any approval this raises
+    NotFound (a 404 for the API) rather than return a file no validator accepts.
     """
     with rt.uow() as uow:
         store = _read(uow)
-    fund = store.fund
-    publisher = Publisher(
-        ref=fund["iati_org_ref"] or f"XX-{fund['code'].upper()}",
+    chosen = [p for p in store.projects if _reported(p, store)]
+    if not chosen:
+        raise NotFound("no project is approved yet, so there is no IATI activity to publish")
+    activities = (_activity(p, store) for p in chosen)
+    when = generated or datetime.now(UTC)
+    return activities_xml(_publisher(store.fund), activities, generated=when)
+
+
+def _publisher(fund: dict[str, Any]) -> Publisher:
+    if not fund.get("iati_org_ref"):
+        problem = Problem(
+            "set the fund's IATI organisation identifier", "fund.yaml", None, "iati_org_ref"
+        )
+        raise InvalidInput("the fund has no IATI identifier to publish under", [problem])
+    return Publisher(
+        ref=fund["iati_org_ref"],
         name=fund["name"],
         name_ru=fund.get("name_ru", ""),
         country=fund["beneficiary_country"],
     )
-    chosen = [p for p in store.projects if _reported(p, store)]
-    activities = (_activity(p, store) for p in chosen)
-    return activities_xml(publisher, activities, generated=generated or datetime.now(UTC))
 
 
 class IatiExport(BaseModel):
@@ -123,8 +136,6 @@ def export_iati(rt: Runtime, path: Path) -> IatiExport:
     """
     data = iati_xml(rt)
     document = etree.fromstring(data)
-    if len(document) == 0:
-        raise NotFound("no project is approved yet, so there is no IATI activity to publish")
     try:
         activities_schema().assertValid(document)
     except etree.DocumentInvalid as err:
@@ -175,7 +186,7 @@ def _read(uow: UnitOfWork) -> _Store:
         fund=view(fund, audience=PUBLIC),
         areas={a.code: view(a, audience=PUBLIC) for a in uow.reference.areas()},
         regions={r.code: view(r, audience=PUBLIC) for r in uow.reference.regions()},
-        conditions={c.code: c for c in uow.conditions.list()},
+        conditions={c.code: _condition_text(c) for c in uow.conditions.list()},
         stages=uow.stages.list(),
         organisations={o.id: view(o, audience=PUBLIC) for o in uow.organisations.list()},
         projects=uow.projects.list(),
@@ -274,7 +285,7 @@ def _conditions(stage: int, tranches: list[Tranche], store: _Store) -> list[Cond
     codes = [c for s in store.stages if s.number <= stage for c in s.conditions]
     codes += [c for t in tranches if t.status is not TrancheStatus.CANCELLED for c in t.conditions]
     unique = [c for i, c in enumerate(codes) if c not in codes[:i] and c in store.conditions]
-    return [_condition_text(store.conditions[c]) for c in unique]
+    return [store.conditions[c] for c in unique]
 
 
 def _condition_text(condition: Condition) -> ConditionText:
