@@ -50,9 +50,12 @@ def public(project: Any) -> dict[str, Any]:
 
 
 def activity(**overrides: Any) -> Activity:
+    project = overrides.get("project") or public(make_project(title_ru="Трасса М-11"))
     values: dict[str, Any] = {
-        "project": public(make_project(title_ru="Трасса М-11")),
+        "project": project,
         "status": "2",
+        "years": sorted(project.get("costs") or [2030]),
+        "currency": project.get("currency", "USD"),
         "sectors": [("1", "21020")],
         "implementers": ["Road Institute", None],
         "transactions": [
@@ -212,3 +215,22 @@ def test_the_fund_refuses_an_iati_ref_or_sector_iati_would_reject(
 ) -> None:
     with pytest.raises(ValidationError, match=reason):
         make_fund(**{field: value})
+
+
+def test_a_project_that_protects_its_public_fields_still_makes_a_valid_activity() -> None:
+    hidden = ["title", "title_ru", "description", "area", "regions", "costs", "outcomes"]
+    project = make_project(title_ru="Трасса М-11", protected_fields=hidden)
+    shown = public(project)
+    assert not set(hidden) & set(shown)
+    root = parse(activities_xml(PUBLISHER, [activity(project=shown, places=[])], generated=NOW))
+    activities_schema().assertValid(root)
+    written = etree.tostring(root, encoding="unicode")
+    assert project.title not in written
+    assert project.description not in written
+    assert text(one(root[0], "title/narrative")) == f"Project {project.id}"
+    assert root[0].find("budget") is None and root[0].find("result") is None
+
+
+def test_an_activity_without_years_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one year"):
+        activity(years=[])

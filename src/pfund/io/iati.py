@@ -95,16 +95,24 @@ class Activity:
     """Everything one ``iati-activity`` says, all of it public.
 
     ``implementers`` holds the public name of each implementing organisation, or None
-    for one whose name is protected: it is shown by its role only.
+    for one whose name is protected: it is shown by its role only. ``years`` are the
+    years the activity spans (its cost years, or its tranches' when costs are protected).
+    A project view may lack any field its record protects; the activity then says less.
     """
 
     project: Mapping[str, Any]
     status: str
+    years: Sequence[int]
+    currency: str
     sectors: Sequence[tuple[str, str]]
     implementers: Sequence[str | None] = ()
     transactions: Sequence[Transaction] = ()
     conditions: Sequence[ConditionText] = ()
     places: Sequence[Place] = ()
+
+    def __post_init__(self) -> None:
+        if not self.years:
+            raise ValueError(f"activity {self.project.get('id')} needs at least one year")
 
 
 def activities_xml(
@@ -129,26 +137,27 @@ def activity_element(
         attrib={
             "last-updated-datetime": _time(generated),
             LANG: "en",
-            "default-currency": str(p["currency"]),
+            "default-currency": activity.currency,
         },
     )
     _text(el, "iati-identifier", f"{publisher.ref}-{p['id']}")
     _reporting_org(el, publisher)
-    _narratives(etree.SubElement(el, "title"), p["title"], p.get("title_ru", ""))
+    title = p.get("title") or f"Project {p['id']}"
+    _narratives(etree.SubElement(el, "title"), title, p.get("title_ru", ""))
     description = etree.SubElement(el, "description", type="1")  # DescriptionType 1 general
-    _narratives(description, p.get("description") or p["title"], "")
+    _narratives(description, p.get("description") or title, "")
     _participants(el, publisher, activity.implementers)
     etree.SubElement(el, "activity-status", code=activity.status)
-    _dates(el, _years(p), activity.transactions)
+    _dates(el, activity.years, activity.transactions)
     etree.SubElement(el, "recipient-country", code=publisher.country, percentage="100")
     for place in activity.places:
         _location(el, place)
     _sectors(el, activity.sectors)
-    _budgets(el, p)
+    _budgets(el, p, activity.currency)
     for transaction in activity.transactions:
         _transaction(el, publisher, transaction)
     _conditions(el, activity.conditions)
-    _results(el, p)
+    _results(el, p, activity.years)
     return el
 
 
@@ -173,7 +182,9 @@ def _participants(
         _narratives(org, *WITHHELD)
 
 
-def _dates(parent: etree._Element, years: list[int], transactions: Sequence[Transaction]) -> None:
+def _dates(
+    parent: etree._Element, years: Sequence[int], transactions: Sequence[Transaction]
+) -> None:
     _date(parent, PLANNED_START, date(years[0], 1, 1))
     paid = [t.on for t in transactions if t.code == DISBURSEMENT and t.value > 0]
     if paid:
@@ -210,9 +221,9 @@ def _shares(n: int) -> list[Decimal]:
     return [base + (Decimal(100) - base * n if i == 0 else 0) for i in range(n)]
 
 
-def _budgets(parent: etree._Element, project: Mapping[str, Any]) -> None:
+def _budgets(parent: etree._Element, project: Mapping[str, Any], currency: str) -> None:
     """One original (BudgetType 1), indicative (BudgetStatus 1) budget per year of cost."""
-    for year, cost in sorted(project["costs"].items()):
+    for year, cost in sorted((project.get("costs") or {}).items()):
         amount = sum((Decimal(str(part["likely"])) for part in cost.values() if part), Decimal(0))
         if amount <= 0:
             continue
@@ -220,7 +231,7 @@ def _budgets(parent: etree._Element, project: Mapping[str, Any]) -> None:
         start = date(int(year), 1, 1)
         etree.SubElement(budget, "period-start", attrib={"iso-date": start.isoformat()})
         etree.SubElement(budget, "period-end", attrib={"iso-date": f"{int(year)}-12-31"})
-        _value(budget, amount, str(project["currency"]), start)
+        _value(budget, amount, currency, start)
 
 
 def _transaction(parent: etree._Element, publisher: Publisher, t: Transaction) -> None:
@@ -245,14 +256,13 @@ def _conditions(parent: etree._Element, conditions: Sequence[ConditionText]) -> 
         )
 
 
-def _results(parent: etree._Element, project: Mapping[str, Any]) -> None:
+def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:
     """Outcome indicators (ResultType 2; IndicatorMeasure 1, unit): the appraisal's low
     estimate as the baseline and its likely estimate as the target over the project's years.
     """
     outcomes: Mapping[str, Any] = project.get("outcomes") or {}
     if not outcomes:
         return
-    years = _years(project)
     result = etree.SubElement(parent, "result", type="2")
     _narratives(etree.SubElement(result, "title"), "Expected outcomes", "Ожидаемые результаты")
     for name, outcome in outcomes.items():
@@ -269,10 +279,6 @@ def _results(parent: etree._Element, project: Mapping[str, Any]) -> None:
         etree.SubElement(period, "period-end", attrib={"iso-date": f"{years[-1]}-12-31"})
         target = etree.SubElement(period, "target", value=_number(value["likely"]))
         _narratives(etree.SubElement(target, "comment"), "Likely estimate at appraisal")
-
-
-def _years(project: Mapping[str, Any]) -> list[int]:
-    return sorted(int(y) for y in project["costs"])
 
 
 def _value(parent: etree._Element, amount: Decimal, currency: str, on: date) -> None:

@@ -207,10 +207,12 @@ def _activity(project: Project, store: _Store) -> Activity:
     return Activity(
         project=public,
         status=_status(project, tranches, store.entries.get(project.id, [])),
-        sectors=_sectors(public["area"], store),
+        years=_years(public, tranches, store),
+        currency=public.get("currency") or store.fund["currency"],
+        sectors=_sectors(public.get("area", ""), store),
         implementers=[_public_name(i, store) for i in _implementers(public)],
         transactions=_transactions(store.entries.get(project.id, [])),
-        conditions=_conditions(public["stage"], tranches, store),
+        conditions=_conditions(public.get("stage"), tranches, store),
         places=[_place(code, store) for code in public.get("regions", [])],
     )
 
@@ -280,9 +282,19 @@ def _kind(debit: A, credit: A) -> tuple[str, int, str] | None:
     return None
 
 
-def _conditions(stage: int, tranches: list[Tranche], store: _Store) -> list[ConditionText]:
-    """The conditions of every stage up to the project's, then its tranches' own."""
-    codes = [c for s in store.stages if s.number <= stage for c in s.conditions]
+def _years(public: dict[str, Any], tranches: list[Tranche], store: _Store) -> list[int]:
+    """The cost years; when costs are protected, the tranches' years; else the fund's first."""
+    years = sorted(int(y) for y in public.get("costs") or {})
+    years = years or sorted({t.year for t in tranches})
+    return years or [int(store.fund["first_year"])]
+
+
+def _conditions(stage: int | None, tranches: list[Tranche], store: _Store) -> list[ConditionText]:
+    """The conditions of every stage up to the project's (when its stage is public), then
+    its tranches' own.
+    """
+    reached = -1 if stage is None else stage
+    codes = [c for s in store.stages if s.number <= reached for c in s.conditions]
     codes += [c for t in tranches if t.status is not TrancheStatus.CANCELLED for c in t.conditions]
     unique = [c for i, c in enumerate(codes) if c not in codes[:i] and c in store.conditions]
     return [store.conditions[c] for c in unique]
