@@ -28,8 +28,7 @@ from pfund.domain import (
     Tranche,
     TrancheStatus,
 )
-from pfund.domain import LedgerAccount as A
-from pfund.domain.protection import view
+from pfund.domain.protection import effective_protection, view
 from pfund.errors import IntegrityFailure, InvalidInput, NotFound, Problem
 from pfund.io.iati import (
     COMMITMENT,
@@ -42,7 +41,7 @@ from pfund.io.iati import (
     activities_schema,
     activities_xml,
 )
-from pfund.services.opendata_datasets import DATASETS, FORMATS, dataset_bytes
+from pfund.services.opendata_datasets import DATASETS, FORMATS, dataset_bytes, flow
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -57,6 +56,13 @@ REPORTED = {
     ProjectStatus.COMPLETED,
 }
 UNPAID = {TrancheStatus.PLANNED, TrancheStatus.RELEASED, TrancheStatus.FROZEN}
+# each ledger flow (see ``flow``) as an IATI transaction type and its description
+IATI_FLOWS = {
+    ("committed", 1): (COMMITMENT, "Commitment"),
+    ("committed", -1): (COMMITMENT, "Commitment returned to the fund"),
+    ("disbursed", 1): (DISBURSEMENT, "Disbursement"),
+    ("disbursed", -1): (DISBURSEMENT, "Repayment by the project"),
+}
 __all__ = [
     "DATASETS",
     "FORMATS",
@@ -196,6 +202,11 @@ def _read(uow: UnitOfWork) -> _Store:
 
 
 def _reported(project: Project, store: _Store) -> bool:
+    """Approved and later, or cancelled after money was committed; a project that
+    protects its status is not reported, since its activity status would reveal it.
+    """
+    if effective_protection(project, "status") is not PUBLIC:
+        return False
     if project.status in REPORTED:
         return True
     return project.status is ProjectStatus.CANCELLED and project.id in store.entries
@@ -228,7 +239,7 @@ def _status(project: Project, tranches: list[Tranche], entries: list[dict[str, A
     unpaid = [t for t in tranches if t.status in UNPAID]
     if unpaid and all(t.status is TrancheStatus.FROZEN for t in unpaid):
         return "6"
-    paid = any(e["debit"] is A.DISBURSED for e in entries)
+    paid = any(flow(e["debit"], e["credit"]) == ("disbursed", 1) for e in entries)
     started = project.status in {ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
     return "2" if paid or started else "1"
 
@@ -260,26 +271,14 @@ def _transactions(entries: Iterable[dict[str, Any]]) -> list[Transaction]:
     """Commitments and disbursements; money returned counts against what it undoes."""
     out: list[Transaction] = []
     for e in entries:
-        kind = _kind(e["debit"], e["credit"])
-        if kind is None:
+        moved = flow(e["debit"], e["credit"])
+        if moved is None:
             continue
-        code, sign, words = kind
+        code, words = IATI_FLOWS[moved]
         what = f"{words} (tranche {e['tranche_id']})" if e.get("tranche_id") else words
-        value = sign * Decimal(e["amount"])
+        value = moved[1] * Decimal(e["amount"])
         out.append(Transaction(code, e["at"].date(), value, e["currency"], what))
     return out
-
-
-def _kind(debit: A, credit: A) -> tuple[str, int, str] | None:
-    if debit is A.COMMITTED and credit is A.FUND_BALANCE:
-        return COMMITMENT, 1, "Commitment"
-    if debit is A.FUND_BALANCE and credit in (A.COMMITTED, A.RELEASED, A.FROZEN):
-        return COMMITMENT, -1, "Commitment returned to the fund"
-    if debit is A.DISBURSED and credit is A.RELEASED:
-        return DISBURSEMENT, 1, "Disbursement"
-    if debit is A.RETURNED and credit is A.DISBURSED:
-        return DISBURSEMENT, -1, "Repayment by the project"
-    return None
 
 
 def _years(public: dict[str, Any], tranches: list[Tranche], store: _Store) -> list[int]:

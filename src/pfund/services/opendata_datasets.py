@@ -98,8 +98,9 @@ def ledger(uow: UnitOfWork) -> Rows:
         if not e.project_id:
             continue
         totals = flows.setdefault(e.project_id, {"committed": Decimal(0), "disbursed": Decimal(0)})
-        for name, sign in _flow(e.debit, e.credit):
-            totals[name] += sign * e.amount
+        moved = flow(e.debit, e.credit)
+        if moved is not None:
+            totals[moved[0]] += moved[1] * e.amount
     rows = []
     for project_id, balances in sorted(project_balances(entries).items()):
         row: dict[str, Any] = {"project_id": project_id, "currency": currency[project_id]}
@@ -109,17 +110,21 @@ def ledger(uow: UnitOfWork) -> Rows:
     return rows
 
 
-def _flow(debit: LedgerAccount, credit: LedgerAccount) -> list[tuple[str, int]]:
+def flow(debit: LedgerAccount, credit: LedgerAccount) -> tuple[str, int] | None:
+    """The money flow a ledger movement changes and its sign: ``committed`` (a commitment,
+    or unpaid money returned to the fund) or ``disbursed`` (a payment, or a repayment).
+    Releases and freezes move money inside the fund and change neither.
+    """
     a = LedgerAccount
     if debit is a.COMMITTED and credit is a.FUND_BALANCE:
-        return [("committed", 1)]
+        return ("committed", 1)
     if debit is a.FUND_BALANCE and credit in (a.COMMITTED, a.RELEASED, a.FROZEN):
-        return [("committed", -1)]
-    if debit is a.DISBURSED:
-        return [("disbursed", 1)]
-    if credit is a.DISBURSED:
-        return [("disbursed", -1)]
-    return []
+        return ("committed", -1)
+    if debit is a.DISBURSED and credit is a.RELEASED:
+        return ("disbursed", 1)
+    if debit is a.RETURNED and credit is a.DISBURSED:
+        return ("disbursed", -1)
+    return None
 
 
 DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
