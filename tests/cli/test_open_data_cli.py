@@ -38,3 +38,9 @@ def test_open_data_is_public_only_and_refuses_internal(demo_db: Invoke, tmp_path
     assert "projects.csv" in names and "ledger.json" in names
     assert "iati.xml" not in names  # nothing approved yet
     assert all(Path(f).stat().st_size > 0 for f in written["files"])
+
+
+def test_an_unknown_export_lists_every_kind(demo_db: Invoke, tmp_path: Path) -> None:
+    result = demo_db("export", "iatii", str(tmp_path / "x.xml"))
+    assert result.exit_code == 1
+    assert "projects, organisations, iati, open-data" in " ".join(result.output.split())

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
 from pfund.domain import ProtectionClass
 from pfund.errors import InvalidInput, Problem
-from pfund.services.exports import export_records
+from pfund.services.exports import KINDS, export_records
 from pfund.services.imports import (
     ImportResult,
     import_organisations,
@@ -104,6 +104,11 @@ def export(
     if kind in OPEN_DATA:
         _export_open_data(ctx, kind, file, internal=internal, as_json=as_json)
         return
+    with handled():
+        if kind not in KINDS:
+            choices = ", ".join((*KINDS, *OPEN_DATA))
+            problem = Problem(f"cannot export '{kind}' (choose {choices})", field="kind")
+            raise InvalidInput("unknown export", [problem])
     audience = ProtectionClass.INTERNAL if internal else ProtectionClass.PUBLIC
     with runtime(ctx) as rt:
         result = export_records(rt, kind, file, audience=audience)
