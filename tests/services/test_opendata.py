@@ -27,6 +27,7 @@ from pfund.services.imports import import_organisations, import_people, import_p
 from pfund.services.opendata import (
     DATASETS,
     FORMATS,
+    catalogue,
     export_iati,
     iati_xml,
     public_dataset,
@@ -305,3 +306,11 @@ def test_iati_needs_the_fund_identifier_and_says_where_to_set_it(
         iati_xml(rt)
     (problem,) = caught.value.problems
     assert (problem.file, problem.field) == ("fund.yaml", "iati_org_ref")
+
+
+def test_the_catalogue_says_what_each_dataset_holds_and_leaves_out() -> None:
+    entries = {d.name: d for d in catalogue()}
+    assert set(entries) == set(DATASETS)
+    assert all(d.holds and d.left_out and d.formats == list(FORMATS) for d in entries.values())
+    assert "contact people" in entries["projects"].left_out
+    assert "Left out" not in entries["organisations"].holds

@@ -41,7 +41,15 @@ from pfund.io.iati import (
     activities_schema,
     activities_xml,
 )
-from pfund.services.opendata_datasets import DATASETS, FORMATS, dataset_bytes, flow
+from pfund.services.opendata_datasets import (
+    DATASETS,
+    FORMATS,
+    MEDIA_TYPES,
+    DatasetInfo,
+    catalogue,
+    dataset_bytes,
+    flow,
+)
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -66,8 +74,11 @@ IATI_FLOWS = {
 __all__ = [
     "DATASETS",
     "FORMATS",
+    "MEDIA_TYPES",
+    "DatasetInfo",
     "IatiExport",
     "OpenDataExport",
+    "catalogue",
     "export_iati",
     "iati_xml",
     "public_dataset",

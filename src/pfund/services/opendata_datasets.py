@@ -8,11 +8,14 @@ views; CSV flattens it (lists joined by ';', nested values in dotted columns).
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+from pydantic import BaseModel
 
 from pfund.domain import LedgerAccount, ProtectionClass
 from pfund.domain.protection import view
@@ -24,6 +27,11 @@ from pfund.store.unit_of_work import UnitOfWork
 
 PUBLIC = ProtectionClass.PUBLIC
 FORMATS = ("csv", "json")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xml": "application/xml",
+}
 Rows = list[dict[str, Any]]
 
 
@@ -135,6 +143,27 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "tranches": tranches,
     "ledger": ledger,
 }
+
+
+class DatasetInfo(BaseModel):
+    """What a download page says about a dataset: what it holds and what it leaves out."""
+
+    name: str
+    holds: str
+    left_out: str
+    formats: list[str]
+
+
+def catalogue() -> list[DatasetInfo]:
+    """Every public dataset, described by its builder's docstring, so the page and the
+    code cannot drift apart.
+    """
+    out = []
+    for name, build in DATASETS.items():
+        text = " ".join(inspect.cleandoc(build.__doc__ or "").split())
+        holds, _, left_out = text.partition(" Left out: ")
+        out.append(DatasetInfo(name=name, holds=holds, left_out=left_out, formats=[*FORMATS]))
+    return out
 
 
 def dataset_bytes(rt: Runtime, name: str, fmt: str) -> bytes:
