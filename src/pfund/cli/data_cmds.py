@@ -8,17 +8,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
 from pfund.domain import ProtectionClass
 from pfund.errors import InvalidInput, Problem
-from pfund.services.exports import export_records
+from pfund.services.exports import KINDS, export_records
 from pfund.services.imports import (
     ImportResult,
     import_organisations,
     import_people,
     import_projects,
 )
+from pfund.services.opendata import IatiExport, OpenDataExport, export_iati, write_open_data
 
 import_app = typer.Typer(help="Import projects, organisations or people from CSV, JSON or YAML.")
 FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
@@ -81,14 +83,32 @@ def template(
 
 def export(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="projects or organisations")],
-    file: Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file to write.")],
+    kind: Annotated[str, typer.Argument(help="projects, organisations, iati or open-data")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv, .json or .yaml file to write; an .xml file for iati; "
+            "a folder for open-data."
+        ),
+    ],
     internal: Annotated[
         bool, typer.Option("--internal", help="Include internal fields (staff only).")
     ] = False,
     as_json: bool = JsonOption,
 ) -> None:
-    """Export records; public fields only unless --internal. Protected fields never."""
+    """Export records; public fields only unless --internal. Protected fields never.
+
+    `export iati FILE` writes the IATI 2.03 activity file (validated before it is
+    written); `export open-data DIR` writes every public dataset as CSV and JSON.
+    """
+    if kind in OPEN_DATA:
+        _export_open_data(ctx, kind, file, internal=internal, as_json=as_json)
+        return
+    with handled():
+        if kind not in KINDS:
+            choices = ", ".join((*KINDS, *OPEN_DATA))
+            problem = Problem(f"cannot export '{kind}' (choose {choices})", field="kind")
+            raise InvalidInput("unknown export", [problem])
     audience = ProtectionClass.INTERNAL if internal else ProtectionClass.PUBLIC
     with runtime(ctx) as rt:
         result = export_records(rt, kind, file, audience=audience)
@@ -96,3 +116,29 @@ def export(
         print_json(result)
     else:
         console.print(f"Wrote {result.records} {result.kind} ({result.audience} fields) to {file}.")
+
+
+OPEN_DATA = ("iati", "open-data")
+
+
+def _export_open_data(
+    ctx: typer.Context, kind: str, file: Path, *, internal: bool, as_json: bool
+) -> None:
+    """Open data is public by definition: --internal is refused rather than ignored."""
+    with handled():
+        if internal:
+            problem = Problem("open data holds public fields only", field="--internal")
+            raise InvalidInput(f"`export {kind}` takes no --internal", [problem])
+    with runtime(ctx) as rt:
+        if kind == "iati":
+            result: BaseModel = export_iati(rt, file)
+        else:
+            result = write_open_data(rt, file)
+    if as_json:
+        print_json(result)
+    elif isinstance(result, IatiExport):
+        console.print(
+            f"Wrote {result.activities} IATI activities to {file} (valid against IATI 2.03)."
+        )
+    elif isinstance(result, OpenDataExport):
+        console.print(f"Wrote {len(result.files)} open-data files to {file}.")

@@ -6,14 +6,19 @@ Nothing in the code is specific to one fund; a new fund is a new data set whose
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
 from pfund.domain.reference import CountryAlpha2
+
+# IATI identifiers must not hold spaces, "/", "&", "|" or "?"; an empty ref means unset.
+IATI_REF_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9_.:\-]{0,99})?$"
+DAC_CODE = re.compile(r"\d{5}")
 
 
 class FundDefinition(BaseModel):
@@ -31,6 +36,22 @@ class FundDefinition(BaseModel):
     default_share_of_gdp: Annotated[Decimal, PUBLIC] = Field(default=Decimal("0.0025"), ge=0)
     discount_rate: Annotated[Decimal, PUBLIC] = Field(default=Decimal("0.06"), ge=0, le=1)
     description: Annotated[str, PUBLIC] = ""
+    # The fund's IATI organisation identifier (org-id.guide prefix + registration):
+    # every activity it publishes is identified as ``<iati_org_ref>-<project id>``.
+    iati_org_ref: Annotated[str, PUBLIC] = Field(default="", pattern=IATI_REF_PATTERN)
+    # The DAC 5-digit purpose code each area reports under in IATI (vocabulary 1); an
+    # area's 3-digit categories are too coarse, and its list of 5-digit codes too wide,
+    # for a reader to know what kind of work an activity is.
+    iati_sectors: Annotated[dict[str, str], PUBLIC] = Field(default_factory=dict)
+
+    @field_validator("iati_sectors")
+    @classmethod
+    def _dac_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = {area: code for area, code in value.items() if not DAC_CODE.fullmatch(code)}
+        if bad:
+            area, code = next(iter(bad.items()))
+            raise ValueError(f"area '{area}': '{code}' is not a DAC 5-digit purpose code")
+        return value
 
     @model_validator(mode="after")
     def _horizon(self) -> FundDefinition:

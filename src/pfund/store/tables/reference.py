@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pfund.store.tables.base import CODE, CURRENCY, TITLE, Base
@@ -28,6 +28,8 @@ class FundRow(Base):
     default_share_of_gdp: Mapped[str] = mapped_column(String(40))
     discount_rate: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
+    iati_org_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    iati_sectors: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class AreaRow(Base):

@@ -1,0 +1,309 @@
+"""IATI 2.03 activity XML, written from public views only.
+
+The writer never sees a domain object: it is handed the public view of each project
+(``view(project, audience=PUBLIC)``) and small records the service built from other
+public views, so nothing protected or internal can reach the file by a slip here.
+Codes come from the IATI codelists shipped in ``pfund/data/iati/codelists`` (see its
+README); the few from codelists not shipped are named where they are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+IATI_VERSION = "2.03"
+LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CENT = Decimal("0.01")
+
+# OrganisationRole codelist
+ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"
+# TransactionType codelist
+COMMITMENT, DISBURSEMENT = "2", "3"
+# ActivityDateType codelist (not shipped): 1 planned start, 2 actual start, 3 planned end
+PLANNED_START, ACTUAL_START, PLANNED_END = "1", "2", "3"
+WITHHELD = (
+    "Implementing partner (name withheld for the partner's safety)",
+    "Партнёр-исполнитель (название не раскрывается ради безопасности партнёра)",
+)
+
+
+def schema_dir() -> Path:
+    """The shipped IATI 2.03 schemas (activities, organisations, common, xml)."""
+    return Path(str(files("pfund") / "data" / "iati" / "schemas-2.03"))
+
+
+def activities_schema() -> etree.XMLSchema:
+    """The official activities schema, loaded from the package (no network)."""
+    return etree.XMLSchema(etree.parse(str(schema_dir() / "iati-activities-schema.xsd")))
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The reporting organisation: the fund, from its public definition.
+
+    ``org_type`` is from the OrganisationType codelist (not shipped): 40 multilateral,
+    which is what a fund pooled by many states is.
+    """
+
+    ref: str
+    name: str
+    name_ru: str
+    country: str
+    org_type: str = "40"
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One ledger movement as IATI sees it; negative values undo a commitment or payment."""
+
+    code: str
+    on: date
+    value: Decimal
+    currency: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ConditionText:
+    """A condition an activity depends on, in the public words of the register."""
+
+    type: str
+    title: str
+    title_ru: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region where the activity helps (ISO 3166-2 code and names)."""
+
+    code: str
+    name: str
+    name_ru: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Everything one ``iati-activity`` says, all of it public.
+
+    ``implementers`` holds the public name of each implementing organisation, or None
+    for one whose name is protected: it is shown by its role only. ``years`` are the
+    years the activity spans (its cost years, or its tranches' when costs are protected).
+    A project view may lack any field its record protects; the activity then says less.
+    """
+
+    project: Mapping[str, Any]
+    status: str
+    years: Sequence[int]
+    currency: str
+    sectors: Sequence[tuple[str, str]]
+    implementers: Sequence[str | None] = ()
+    transactions: Sequence[Transaction] = ()
+    conditions: Sequence[ConditionText] = ()
+    places: Sequence[Place] = ()
+
+    def __post_init__(self) -> None:
+        if not self.years:
+            raise ValueError(f"activity {self.project.get('id')} needs at least one year")
+
+
+def activities_xml(
+    publisher: Publisher, activities: Iterable[Activity], *, generated: datetime
+) -> bytes:
+    """The ``iati-activities`` document, UTF-8 with an XML declaration."""
+    root = etree.Element(
+        "iati-activities", version=IATI_VERSION, attrib={"generated-datetime": _time(generated)}
+    )
+    for activity in activities:
+        root.append(activity_element(publisher, activity, generated=generated))
+    return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True))
+
+
+def activity_element(
+    publisher: Publisher, activity: Activity, *, generated: datetime
+) -> etree._Element:
+    """One ``iati-activity``, its children in the order the schema requires."""
+    p = activity.project
+    el = etree.Element(
+        "iati-activity",
+        attrib={
+            "last-updated-datetime": _time(generated),
+            LANG: "en",
+            "default-currency": activity.currency,
+        },
+    )
+    _text(el, "iati-identifier", f"{publisher.ref}-{p['id']}")
+    _reporting_org(el, publisher)
+    title = p.get("title") or f"Project {p['id']}"
+    _narratives(etree.SubElement(el, "title"), title, p.get("title_ru", ""))
+    description = etree.SubElement(el, "description", type="1")  # DescriptionType 1 general
+    _narratives(description, p.get("description") or title, "")
+    _participants(el, publisher, activity.implementers)
+    etree.SubElement(el, "activity-status", code=activity.status)
+    _dates(el, activity.years, activity.transactions)
+    etree.SubElement(el, "recipient-country", code=publisher.country, percentage="100")
+    for place in activity.places:
+        _location(el, place)
+    _sectors(el, activity.sectors)
+    _budgets(el, p, activity.currency)
+    for transaction in activity.transactions:
+        _transaction(el, publisher, transaction)
+    _conditions(el, activity.conditions)
+    _results(el, p, activity.years)
+    return el
+
+
+def _reporting_org(parent: etree._Element, publisher: Publisher) -> None:
+    org = etree.SubElement(parent, "reporting-org", ref=publisher.ref, type=publisher.org_type)
+    _narratives(org, publisher.name, publisher.name_ru)
+
+
+def _participants(
+    parent: etree._Element, publisher: Publisher, implementers: Sequence[str | None]
+) -> None:
+    """The fund funds; implementers are named when public, else shown by role alone."""
+    funder = etree.SubElement(
+        parent, "participating-org", role=ROLE_FUNDING, ref=publisher.ref, type=publisher.org_type
+    )
+    _narratives(funder, publisher.name, publisher.name_ru)
+    named = sorted({n for n in implementers if n})
+    for name in named:
+        _narratives(etree.SubElement(parent, "participating-org", role=ROLE_IMPLEMENTING), name)
+    if any(n is None for n in implementers):
+        org = etree.SubElement(parent, "participating-org", role=ROLE_IMPLEMENTING)
+        _narratives(org, *WITHHELD)
+
+
+def _dates(
+    parent: etree._Element, years: Sequence[int], transactions: Sequence[Transaction]
+) -> None:
+    _date(parent, PLANNED_START, date(years[0], 1, 1))
+    paid = [t.on for t in transactions if t.code == DISBURSEMENT and t.value > 0]
+    if paid:
+        _date(parent, ACTUAL_START, min(paid))
+    _date(parent, PLANNED_END, date(years[-1], 12, 31))
+
+
+def _date(parent: etree._Element, kind: str, on: date) -> None:
+    etree.SubElement(parent, "activity-date", type=kind, attrib={"iso-date": on.isoformat()})
+
+
+def _location(parent: etree._Element, place: Place) -> None:
+    """GeographicLocationReach 2 (intended beneficiaries), LocationClass 1 (admin region)."""
+    el = etree.SubElement(parent, "location", ref=place.code)
+    etree.SubElement(el, "location-reach", code="2")
+    _narratives(etree.SubElement(el, "name"), place.name, place.name_ru)
+    etree.SubElement(el, "location-class", code="1")
+
+
+def _sectors(parent: etree._Element, sectors: Sequence[tuple[str, str]]) -> None:
+    """Sectors as (vocabulary, code); percentages split evenly within each vocabulary."""
+    by_vocabulary: dict[str, list[str]] = {}
+    for vocabulary, code in sectors:
+        by_vocabulary.setdefault(vocabulary, []).append(code)
+    for vocabulary, codes in by_vocabulary.items():
+        for code, share in zip(codes, _shares(len(codes)), strict=True):
+            attrib = {"vocabulary": vocabulary, "code": code, "percentage": str(share)}
+            etree.SubElement(parent, "sector", attrib=attrib)
+
+
+def _shares(n: int) -> list[Decimal]:
+    """``n`` percentages with two decimals that add up to exactly 100."""
+    base = (Decimal(100) / n).quantize(CENT, rounding=ROUND_DOWN)
+    return [base + (Decimal(100) - base * n if i == 0 else 0) for i in range(n)]
+
+
+def _budgets(parent: etree._Element, project: Mapping[str, Any], currency: str) -> None:
+    """One original (BudgetType 1), indicative (BudgetStatus 1) budget per year of cost."""
+    for year, cost in sorted((project.get("costs") or {}).items()):
+        amount = sum((Decimal(str(part["likely"])) for part in cost.values() if part), Decimal(0))
+        if amount <= 0:
+            continue
+        budget = etree.SubElement(parent, "budget", type="1", status="1")
+        start = date(int(year), 1, 1)
+        etree.SubElement(budget, "period-start", attrib={"iso-date": start.isoformat()})
+        etree.SubElement(budget, "period-end", attrib={"iso-date": f"{int(year)}-12-31"})
+        _value(budget, amount, currency, start)
+
+
+def _transaction(parent: etree._Element, publisher: Publisher, t: Transaction) -> None:
+    el = etree.SubElement(parent, "transaction")
+    etree.SubElement(el, "transaction-type", code=t.code)
+    etree.SubElement(el, "transaction-date", attrib={"iso-date": t.on.isoformat()})
+    _value(el, t.value, t.currency, t.on)
+    _narratives(etree.SubElement(el, "description"), t.description)
+    provider = etree.SubElement(el, "provider-org", ref=publisher.ref, type=publisher.org_type)
+    _narratives(provider, publisher.name)
+
+
+def _conditions(parent: etree._Element, conditions: Sequence[ConditionText]) -> None:
+    """Each political condition the money waits for; attached="0" when there is none."""
+    el = etree.SubElement(parent, "conditions", attached="1" if conditions else "0")
+    for c in conditions:
+        condition = etree.SubElement(el, "condition", type=c.type)
+        _narratives(
+            condition,
+            f"{c.title}: {c.definition}",
+            c.title_ru,
+        )
+
+
+def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:
+    """Outcome indicators (ResultType 2; IndicatorMeasure 1, unit): the appraisal's low
+    estimate as the baseline and its likely estimate as the target over the project's years.
+    """
+    outcomes: Mapping[str, Any] = project.get("outcomes") or {}
+    if not outcomes:
+        return
+    result = etree.SubElement(parent, "result", type="2")
+    _narratives(etree.SubElement(result, "title"), "Expected outcomes", "Ожидаемые результаты")
+    for name, outcome in outcomes.items():
+        value, unit = outcome["value"], outcome.get("unit", "")
+        indicator = etree.SubElement(result, "indicator", measure="1", ascending="1")
+        title = name.replace("_", " ").capitalize() + (f" ({unit})" if unit else "")
+        _narratives(etree.SubElement(indicator, "title"), title)
+        baseline = etree.SubElement(
+            indicator, "baseline", year=str(years[0]), value=_number(value["low"])
+        )
+        _narratives(etree.SubElement(baseline, "comment"), "Low estimate at appraisal")
+        period = etree.SubElement(indicator, "period")
+        etree.SubElement(period, "period-start", attrib={"iso-date": f"{years[0]}-01-01"})
+        etree.SubElement(period, "period-end", attrib={"iso-date": f"{years[-1]}-12-31"})
+        target = etree.SubElement(period, "target", value=_number(value["likely"]))
+        _narratives(etree.SubElement(target, "comment"), "Likely estimate at appraisal")
+
+
+def _value(parent: etree._Element, amount: Decimal, currency: str, on: date) -> None:
+    el = etree.SubElement(parent, "value", currency=currency, attrib={"value-date": on.isoformat()})
+    el.text = format(amount.quantize(CENT), "f")
+
+
+def _narratives(parent: etree._Element, english: str, russian: str = "") -> None:
+    """English narrative (the activity's default language), then Russian when given."""
+    _text(parent, "narrative", english)
+    if russian:
+        _text(parent, "narrative", russian).set(LANG, "ru")
+
+
+def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    el = etree.SubElement(parent, tag)
+    el.text = text
+    return el
+
+
+def _number(value: Any) -> str:
+    """A quantity without float noise or exponent: 1300000.0 -> '1300000'."""
+    number = Decimal(str(value)).normalize()
+    return format(number, "f")
+
+
+def _time(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()

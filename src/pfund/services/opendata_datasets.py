@@ -1,0 +1,241 @@
+"""The public datasets behind the portal's downloads, as CSV or JSON.
+
+Each dataset is built from ``view(record, audience=PUBLIC)`` and nothing else; its
+builder's docstring says what it leaves out and why. JSON keeps the nested shape of the
+views; CSV flattens it (lists joined by ';', nested values in dotted columns).
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from pfund.domain import LedgerAccount, ProtectionClass
+from pfund.domain.protection import view
+from pfund.errors import InvalidInput, Problem
+from pfund.funding import contributor_positions, project_balances
+from pfund.io.flat import flatten_organisation, flatten_project
+from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
+
+PUBLIC = ProtectionClass.PUBLIC
+FORMATS = ("csv", "json")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xml": "application/xml",
+}
+Rows = list[dict[str, Any]]
+
+
+def projects(uow: UnitOfWork) -> Rows:
+    """Every project in the pipeline, proposals included, with its public fields.
+
+    Left out: contact people (protected), internal notes and the record's own
+    protection list (internal), and any field the record asked to protect.
+    """
+    return [view(p, audience=PUBLIC) for p in uow.projects.list()]
+
+
+def organisations(uow: UnitOfWork) -> Rows:
+    """Partners and counterparties with their public fields.
+
+    Left out: the name and website of an organisation that protects them (its alias
+    stands in), the vetting checklist (reviewers are protected, the rest is internal),
+    a company's re-engagement talks and internal notes (internal).
+    """
+    return [view(o, audience=PUBLIC) for o in uow.organisations.list()]
+
+
+def contributors(uow: UnitOfWork) -> Rows:
+    """Each member state's GDP year and share, with what it pledged and paid in the ledger.
+
+    Left out: ledger memos (internal). Pledges and receipts are summed per member over
+    all years, as the ledger keeps them.
+    """
+    positions = contributor_positions(uow.ledger.list())
+    rows = []
+    for c in uow.reference.contributors():
+        row = view(c, audience=PUBLIC)
+        position = positions.get(c.iso3)
+        row["pledged_usd"] = position.pledged if position else Decimal(0)
+        row["received_usd"] = position.received if position else Decimal(0)
+        rows.append(row)
+    return rows
+
+
+def conditions(uow: UnitOfWork) -> Rows:
+    """The political conditions, where each stands, and the stage it belongs to.
+
+    Left out: who changed a status in the store (the actor is internal); the verifier
+    and evidence of the protocol are public and included.
+    """
+    stage_of = {code: s.number for s in uow.stages.list() for code in s.conditions}
+    return [
+        view(c, audience=PUBLIC) | {"stage": stage_of.get(c.code)} for c in uow.conditions.list()
+    ]
+
+
+def tranches(uow: UnitOfWork) -> Rows:
+    """Every scheduled payment: project, year, amount, status and the conditions it needs.
+
+    Left out: nothing is held back; cancelled tranches stay, so a reader can follow a
+    rescheduled project.
+    """
+    return [view(t, audience=PUBLIC) for t in uow.tranches.list()]
+
+
+def ledger(uow: UnitOfWork) -> Rows:
+    """Money per project from the double-entry ledger: committed and disbursed in total
+    (net of money returned) and what sits in each account now.
+
+    Left out: the individual entries' memos and times (internal bookkeeping); the IATI
+    file carries the dated transactions.
+    """
+    entries = uow.ledger.list()
+    currency = {e.project_id: e.currency for e in entries if e.project_id}
+    flows: dict[str, dict[str, Decimal]] = {}
+    for e in entries:
+        if not e.project_id:
+            continue
+        totals = flows.setdefault(e.project_id, {"committed": Decimal(0), "disbursed": Decimal(0)})
+        moved = flow(e.debit, e.credit)
+        if moved is not None:
+            totals[moved[0]] += moved[1] * e.amount
+    rows = []
+    for project_id, balances in sorted(project_balances(entries).items()):
+        row: dict[str, Any] = {"project_id": project_id, "currency": currency[project_id]}
+        row |= {f"total_{k}": v for k, v in flows.get(project_id, {}).items()}
+        row |= {f"now_{a.value}": v for a, v in balances.items()}
+        rows.append(row)
+    return rows
+
+
+def flow(debit: LedgerAccount, credit: LedgerAccount) -> tuple[str, int] | None:
+    """The money flow a ledger movement changes and its sign: ``committed`` (a commitment,
+    or unpaid money returned to the fund) or ``disbursed`` (a payment, or a repayment).
+    Releases and freezes move money inside the fund and change neither.
+    """
+    a = LedgerAccount
+    if debit is a.COMMITTED and credit is a.FUND_BALANCE:
+        return ("committed", 1)
+    if debit is a.FUND_BALANCE and credit in (a.COMMITTED, a.RELEASED, a.FROZEN):
+        return ("committed", -1)
+    if debit is a.DISBURSED and credit is a.RELEASED:
+        return ("disbursed", 1)
+    if debit is a.RETURNED and credit is a.DISBURSED:
+        return ("disbursed", -1)
+    return None
+
+
+DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
+    "projects": projects,
+    "organisations": organisations,
+    "contributors": contributors,
+    "conditions": conditions,
+    "tranches": tranches,
+    "ledger": ledger,
+}
+
+
+class DatasetInfo(BaseModel):
+    """What a download page says about a dataset: what it holds and what it leaves out."""
+
+    name: str
+    holds: str
+    left_out: str
+    formats: list[str]
+
+
+def catalogue() -> list[DatasetInfo]:
+    """Every public dataset, described by its builder's docstring, so the page and the
+    code cannot drift apart.
+    """
+    out = []
+    for name, build in DATASETS.items():
+        text = " ".join(inspect.cleandoc(build.__doc__ or "").split())
+        holds, _, left_out = text.partition(" Left out: ")
+        out.append(DatasetInfo(name=name, holds=holds, left_out=left_out, formats=[*FORMATS]))
+    return out
+
+
+def dataset_bytes(rt: Runtime, name: str, fmt: str) -> bytes:
+    """The named dataset in the named format; an unknown name or format is bad input."""
+    problems = []
+    if name not in DATASETS:
+        problems.append(Problem(f"'{name}' is not a dataset; choose {', '.join(DATASETS)}"))
+    if fmt not in FORMATS:
+        problems.append(Problem(f"'{fmt}' is not a format; choose {' or '.join(FORMATS)}"))
+    if problems:
+        raise InvalidInput("cannot build that public dataset", problems)
+    with rt.uow() as uow:
+        rows = DATASETS[name](uow)
+    if fmt == "json":
+        text = json.dumps({name: rows}, ensure_ascii=False, indent=1, default=_jsonable)
+        return (text + "\n").encode("utf-8")
+    return _csv([_flat(name, r) for r in rows]).encode("utf-8")
+
+
+def _flat(name: str, row: dict[str, Any]) -> dict[str, str]:
+    if name == "projects":
+        return _project_row(row)
+    if name == "organisations":
+        return flatten_organisation(row)
+    out: dict[str, str] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out |= {f"{key}.{k}": _cell(v) for k, v in value.items()}
+        else:
+            out[key] = _cell(value)
+    return out
+
+
+def _project_row(row: dict[str, Any]) -> dict[str, str]:
+    """The importer's flat form; a benefit that varies by year gets a column per year."""
+    try:
+        return flatten_project(row)
+    except ValueError:
+        flat = flatten_project({k: v for k, v in row.items() if k != "benefits"})
+        for name, stream in row.get("benefits", {}).items():
+            for year, estimate in stream["by_year"].items():
+                values = [_cell(estimate[k]) for k in ("low", "likely", "high")]
+                flat[f"benefit.{name}.{year}"] = ";".join(values)
+        return flat
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(getattr(value, "value", value))
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(c for c in row if c not in columns)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -1,0 +1,316 @@
+"""Open data over the store: the demo fund's IATI file validates and matches the ledger,
+and no protected value reaches the IATI file or any public dataset, in any format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from pfund.domain import TrancheStatus
+from pfund.domain.protection import protected_values
+from pfund.errors import InvalidInput, NotFound
+from pfund.io.iati import COMMITMENT, DISBURSEMENT, WITHHELD, activities_schema
+from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.conditions import set_condition
+from pfund.services.demo import load_demo
+from pfund.services.funding import ledger_view, record_contributions
+from pfund.services.imports import import_organisations, import_people, import_projects
+from pfund.services.opendata import (
+    DATASETS,
+    FORMATS,
+    catalogue,
+    export_iati,
+    iati_xml,
+    public_dataset,
+    write_open_data,
+)
+from pfund.services.portfolio import run_portfolio
+from pfund.services.runtime import Runtime
+from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+
+REF = "XI-IATI-RPF"
+LINKS = {0: ["regions"], 1: ["partners"]}  # planted projects that protect a link
+
+
+@pytest.fixture
+def funded(rt: Runtime) -> tuple[Runtime, str]:
+    """The demo fund after contributions, an approved run and one tranche paid."""
+    load_demo(rt)
+    record_contributions(rt, year=2023, received=True)
+    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)))
+    approve(rt, report.record_id)
+    first = next(t for t in list_tranches(rt) if t.stage == 0)
+    release_tranche(rt, first.id)
+    disburse_tranche(rt, first.id)
+    return rt, first.project_id
+
+
+def activities(rt: Runtime) -> dict[str, etree._Element]:
+    root = etree.fromstring(iati_xml(rt))
+    activities_schema().assertValid(root)
+    return {str(a.findtext("iati-identifier")).removeprefix(f"{REF}-"): a for a in root}
+
+
+def total(activity: etree._Element, code: str) -> Decimal:
+    return sum(
+        (
+            Decimal(str(t.findtext("value")))
+            for t in activity.iterfind("transaction")
+            if t.find(f"transaction-type[@code='{code}']") is not None
+        ),
+        Decimal(0),
+    )
+
+
+def status(activity: etree._Element) -> str | None:
+    found = activity.find("activity-status")
+    return None if found is None else found.get("code")
+
+
+def test_the_funded_demo_reports_its_approved_projects_in_valid_iati(
+    funded: tuple[Runtime, str],
+) -> None:
+    rt, paid = funded
+    reported = activities(rt)
+    approved = {t.project_id for t in list_tranches(rt)}
+    assert set(reported) == approved
+    assert status(reported[paid]) == "2"
+    assert reported[paid].find("activity-date[@type='2']") is not None
+    assert {status(a) for pid, a in reported.items() if pid != paid} == {"1"}
+
+
+def test_iati_transactions_sum_to_the_ledger(funded: tuple[Runtime, str]) -> None:
+    rt, paid = funded
+    reported = activities(rt)
+    balances = ledger_view(rt).balances
+    committed = sum(total(a, COMMITMENT) for a in reported.values())
+    disbursed = sum(total(a, DISBURSEMENT) for a in reported.values())
+    assert committed == balances["committed"] + balances["released"] + balances["disbursed"]
+    assert disbursed == balances["disbursed"] > 0
+    assert total(reported[paid], DISBURSEMENT) == balances["disbursed"]
+
+
+def test_the_ledger_dataset_agrees_with_the_iati_file(funded: tuple[Runtime, str]) -> None:
+    rt, _ = funded
+    reported = activities(rt)
+    rows = list(csv.DictReader(io.StringIO(public_dataset(rt, "ledger", "csv").decode())))
+    assert {r["project_id"] for r in rows} == set(reported)
+    for row in rows:
+        activity = reported[row["project_id"]]
+        assert Decimal(row["total_committed"]) == total(activity, COMMITMENT)
+        assert Decimal(row["total_disbursed"]) == total(activity, DISBURSEMENT)
+
+
+def test_a_reversal_shows_frozen_activities_as_suspended(funded: tuple[Runtime, str]) -> None:
+    rt, _ = funded
+    evidence = {"evidence": "OSCE report", "verifier": "OSCE SMM"}
+    set_condition(rt, "ceasefire_holding", "met", on=date(2027, 4, 1), **evidence)
+    result = set_condition(rt, "ceasefire_holding", "reversed", on=date(2027, 6, 1), **evidence)
+    assert result.frozen
+    tranches = list_tranches(rt)
+    suspended = {
+        pid
+        for pid in {t.project_id for t in tranches}
+        if all(
+            t.status is TrancheStatus.FROZEN
+            for t in tranches
+            if t.project_id == pid and t.status is not TrancheStatus.DISBURSED
+        )
+    }
+    reported = activities(rt)
+    assert suspended
+    assert {pid for pid, a in reported.items() if status(a) == "6"} == suspended
+
+
+def test_export_iati_writes_a_valid_file_or_refuses_before_any_approval(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    load_demo(rt)
+    with pytest.raises(NotFound, match="no project is approved"):
+        export_iati(rt, tmp_path / "iati.xml")
+    assert not (tmp_path / "iati.xml").exists()
+    written = write_open_data(rt, tmp_path / "open")
+    assert len(written.files) == len(DATASETS) * len(FORMATS)
+
+
+def test_public_dataset_names_the_choices_for_an_unknown_name_or_format(rt: Runtime) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        public_dataset(rt, "people", "xlsx")
+    reasons = " ".join(p.reason for p in caught.value.problems)
+    assert "'people' is not a dataset" in reasons
+    assert "projects" in reasons
+    assert "'xlsx' is not a format" in reasons
+
+
+def test_datasets_round_trip_as_json_and_csv_with_the_same_records(rt: Runtime) -> None:
+    load_demo(rt)
+    for name in DATASETS:
+        records = json.loads(public_dataset(rt, name, "json"))[name]
+        rows = list(csv.DictReader(io.StringIO(public_dataset(rt, name, "csv").decode())))
+        assert len(rows) == len(records), name
+    projects = json.loads(public_dataset(rt, "projects", "json"))["projects"]
+    assert projects
+    assert all("contacts" not in p and "notes" not in p for p in projects)
+
+
+# --- protection ------------------------------------------------------------------------
+
+
+class Secrets:
+    """Random, unmistakable values to plant in protected (and internal) fields."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.internal: list[str] = []
+
+    def token(self) -> str:
+        return f"{self.rng.getrandbits(40):010x}"
+
+    def note(self) -> str:
+        value = f"internal note {self.token()}"
+        self.internal.append(value)
+        return value
+
+
+def planted(secrets: Secrets, n: int = 6) -> dict[str, list[dict[str, Any]]]:
+    orgs = [
+        {
+            "id": f"ORG-S{i}",
+            "name": f"Секретная организация {secrets.token()}",
+            "alias": f"Partner S{i}",
+            "kind": "ngo",
+            "country": "RU",
+            "website": f"https://{secrets.token()}.example.org",
+            "notes": secrets.note(),
+            "protected_fields": ["name", "website"],
+        }
+        for i in range(n)
+    ]
+    people = [
+        {
+            "id": f"PER-S{i}",
+            "organisation": f"ORG-S{i}",
+            "role": "Project lead",
+            "alias": f"Lead S{i}",
+            "name": f"Ivan {secrets.token()} Sekretov",
+            "email": f"x{secrets.token()}@hidden.example.org",
+            "phone": f"+7 9{secrets.rng.randrange(10**9):09d}",
+            "notes": f"meets at {secrets.token()}",
+        }
+        for i in range(n)
+    ]
+    projects = [
+        {
+            "id": f"HLT-S{i}",
+            "title": f"Clinic support S{i}",
+            "description": f"Confidential plan {secrets.token()}",
+            "area": "health",
+            "regions": ["RU-SAM"],
+            "proponent": f"ORG-S{i}",
+            "partners": [f"ORG-S{(i + 1) % n}"],
+            "contacts": [f"PER-S{i}"],
+            "status": "approved",
+            "stage": 1,
+            "costs": {2030: {"capital": [1000, 2000, 3000]}},
+            "outcomes": {"people_reached": [10, 20, 30]},
+            "notes": secrets.note(),
+            "protected_fields": ["description", *LINKS.get(i, [])],
+        }
+        for i in range(n)
+    ]
+    return {"organisations": orgs, "people": people, "projects": projects}
+
+
+@pytest.fixture
+def planted_store(rt: Runtime, tmp_path: Path) -> tuple[Runtime, Secrets]:
+    load_demo(rt)
+    secrets = Secrets(seed=20261130)
+    records = planted(secrets)
+    for kind, importer in (
+        ("organisations", import_organisations),
+        ("people", import_people),
+        ("projects", import_projects),
+    ):
+        path = tmp_path / f"{kind}.json"
+        path.write_text(json.dumps({kind: records[kind]}, ensure_ascii=False), encoding="utf-8")
+        importer(rt, path)
+    return rt, secrets
+
+
+def every_protected_value(rt: Runtime) -> set[str]:
+    """Protected strings to hunt for, less region codes and organisation ids: those are
+    public vocabulary, and what a record protects is its link to them, checked apart.
+    """
+    with rt.uow() as uow:
+        orgs = uow.organisations.list()
+        records = [*orgs, *uow.people.list(), *uow.projects.list()]
+        vocabulary = {r.code for r in uow.reference.regions()} | {o.id for o in orgs}
+    return {v for r in records for v in protected_values(r)} - vocabulary
+
+
+def test_no_protected_value_reaches_the_iati_file_or_any_dataset(
+    planted_store: tuple[Runtime, Secrets],
+) -> None:
+    rt, secrets = planted_store
+    secret = every_protected_value(rt)
+    assert len(secret) > 30
+    outputs = {"iati.xml": iati_xml(rt).decode("utf-8")}
+    outputs |= {
+        f"{name}.{fmt}": public_dataset(rt, name, fmt).decode("utf-8")
+        for name in DATASETS
+        for fmt in FORMATS
+    }
+    assert "HLT-S0" in outputs["iati.xml"] and WITHHELD[0] in outputs["iati.xml"]
+    assert "ORG-S0" in outputs["projects.csv"] and "Partner S0" in outputs["organisations.json"]
+    for file, text in outputs.items():
+        leaked = sorted(v for v in [*secret, *secrets.internal] if v in text)
+        assert leaked == [], f"{file} leaks {len(leaked)} protected or internal values"
+
+
+def test_a_project_that_protects_its_regions_or_partners_shows_neither(
+    planted_store: tuple[Runtime, Secrets],
+) -> None:
+    rt, _ = planted_store
+    reported = activities(rt)
+    assert reported["HLT-S0"].find("location") is None
+    assert reported["HLT-S1"].find("location[@ref='RU-SAM']") is not None
+    projects = json.loads(public_dataset(rt, "projects", "json"))["projects"]
+    by_id = {p["id"]: p for p in projects}
+    assert "regions" not in by_id["HLT-S0"]
+    assert by_id["HLT-S1"]["regions"] == ["RU-SAM"]
+    rows = csv.DictReader(io.StringIO(public_dataset(rt, "projects", "csv").decode()))
+    assert {r["id"]: r.get("regions") for r in rows}["HLT-S0"] in ("", None)
+    assert "partners" not in by_id["HLT-S1"]
+    assert by_id["HLT-S2"]["partners"] == ["ORG-S3"]
+
+
+def test_iati_needs_the_fund_identifier_and_says_where_to_set_it(
+    planted_store: tuple[Runtime, Secrets],
+) -> None:
+    rt, _ = planted_store
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        assert fund is not None
+        uow.fund.put(fund.model_copy(update={"iati_org_ref": ""}))
+        uow.commit()
+    with pytest.raises(InvalidInput) as caught:
+        iati_xml(rt)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.field) == ("fund.yaml", "iati_org_ref")
+
+
+def test_the_catalogue_says_what_each_dataset_holds_and_leaves_out() -> None:
+    entries = {d.name: d for d in catalogue()}
+    assert set(entries) == set(DATASETS)
+    assert all(d.holds and d.left_out and d.formats == list(FORMATS) for d in entries.values())
+    assert "contact people" in entries["projects"].left_out
+    assert "Left out" not in entries["organisations"].holds
