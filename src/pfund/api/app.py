@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pfund import __version__
 from pfund.api import errors
 from pfund.api.limits import BodyLimit, RateLimiter, SecurityHeaders
-from pfund.api.routes import accounts, decisions, money, projects, reviews
+from pfund.api.routes import accounts, decisions, money, opendata, projects, reviews
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.settings import Settings
 
@@ -23,10 +23,13 @@ API_PREFIX = "/api/v1"
 SESSION_COOKIE = "pfund_session"
 
 
+API_ROUTERS = tuple(m.router for m in (projects, decisions, money, reviews, accounts, opendata))
+
+
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (projects, decisions, money, reviews, accounts):
-        router.include_router(module.router)
+    for module_router in API_ROUTERS:
+        router.include_router(module_router)
     return router
 
 

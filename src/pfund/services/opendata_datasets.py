@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pfund.domain import LedgerAccount, ProtectionClass
+from pfund.domain import LedgerAccount, ProjectStatus, ProtectionClass
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
@@ -38,10 +38,16 @@ Rows = list[dict[str, Any]]
 def projects(uow: UnitOfWork) -> Rows:
     """Every project in the pipeline, proposals included, with its public fields.
 
-    Left out: contact people (protected), internal notes and the record's own
-    protection list (internal), and any field the record asked to protect.
+    Left out: proposals sent through the public form that staff have not yet taken in
+    (``submitted``: anyone can send one, so a person reads it before it is published),
+    contact people (protected), internal notes and the record's own protection list
+    (internal), and any field the record asked to protect.
     """
-    return [view(p, audience=PUBLIC) for p in uow.projects.list()]
+    return [
+        view(p, audience=PUBLIC)
+        for p in uow.projects.list()
+        if p.status is not ProjectStatus.SUBMITTED
+    ]
 
 
 def organisations(uow: UnitOfWork) -> Rows:

@@ -18,12 +18,14 @@ from pfund.web import auth, proposals, public, staff
 from pfund.web.jobs import Jobs
 from pfund.web.render import render
 
+PAGE_ROUTERS = tuple(m.router for m in (public, proposals, auth, staff))
+
 
 def install(app: FastAPI) -> None:
     static = Path(str(files("pfund.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
-    for module in (public, proposals, auth, staff):
-        app.include_router(module.router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     app.state.jobs = Jobs()
     app.add_exception_handler(staff.SignInRequired, staff.redirect_to_signin)
     previous = app.exception_handlers[PfundError]

@@ -1,0 +1,183 @@
+"""No protected value reaches a public page, a public API answer, an export or a log line.
+
+The store is filled with generated protected values (people's names, e-mails and phones,
+organisations that protect their name and website, projects that protect their
+description, a proposal's contact sent through the public form), then every public
+route is walked, in English and Russian, with every id it takes, and every export is
+written. A new public route that this walk cannot reach fails the test, so the proof
+keeps covering the whole service.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from pfund.api import API_PREFIX, create_app
+from pfund.api.app import API_ROUTERS
+from pfund.reports.board import build_report, write_report
+from pfund.services import proposals
+from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.exports import KINDS, export_records
+from pfund.services.imports import import_organisations, import_people, import_projects
+from pfund.services.opendata import export_iati, write_open_data
+from pfund.services.portfolio import run_portfolio
+from pfund.services.runtime import Runtime, open_runtime
+from pfund.web import PAGE_ROUTERS
+from tests.api.conftest import settings_for
+from tests.services.test_opendata import Secrets, every_protected_value, planted
+
+PARAM = re.compile(r"{(\w+)}")
+
+
+@pytest.fixture
+def planted_rt(db_url: str, tmp_path: Path) -> Iterator[tuple[Runtime, list[str]]]:
+    rt = open_runtime(settings_for(db_url))
+    secrets = Secrets(seed=7)
+    for kind, importer in (
+        ("organisations", import_organisations),
+        ("people", import_people),
+        ("projects", import_projects),
+    ):
+        path = tmp_path / f"{kind}.json"
+        records = planted(secrets)[kind]
+        path.write_text(json.dumps({kind: records}, ensure_ascii=False), encoding="utf-8")
+        importer(rt, path)
+    form = proposals.ProposalForm(
+        title="Water for Kimry",
+        description="Twelve wells for villages without safe drinking water.",
+        area="health",
+        regions=["RU-TVE"],
+        first_year=2030,
+        years=2,
+        cost_low=1000,
+        cost_likely=2000,
+        cost_high=3000,
+        organisation=f"Kimry Voda {secrets.token()}",
+        contact_name=f"Olga {secrets.token()}",
+        contact_email=f"o{secrets.token()}@example.org",
+    )
+    proposals.submit(rt, form)
+    yield rt, [*secrets.internal, form.organisation, form.contact_name, form.contact_email]
+    rt.close()
+
+
+def get_paths() -> list[str]:
+    """Every GET path the service answers: API routes, pages and the OpenAPI document."""
+    paths = [f"{API_PREFIX}/openapi.json"]
+    for prefix, routers in ((API_PREFIX, API_ROUTERS), ("", PAGE_ROUTERS)):
+        for router in routers:
+            paths += [
+                prefix + r.path
+                for r in router.routes
+                if isinstance(r, APIRoute) and "GET" in (r.methods or set())
+            ]
+    return paths
+
+
+def ids_for(rt: Runtime) -> dict[str, list[str]]:
+    with rt.uow() as uow:
+        return {
+            "project_id": [p.id for p in uow.projects.list()],
+            "organisation_id": [o.id for o in uow.organisations.list()],
+            "run_id": [r.id for r in uow.decisions.list(kind="portfolio")],
+            "code": [c.code for c in uow.conditions.list()],
+            "tranche_id": [t.id for t in uow.tranches.list()][:5],
+            "name": [
+                "projects",
+                "organisations",
+                "contributors",
+                "conditions",
+                "tranches",
+                "ledger",
+            ],
+            "fmt": ["csv", "json"],
+            "job_id": ["0"],
+        }
+
+
+def urls(path: str, values: dict[str, list[str]]) -> list[str]:
+    """The path with every stored id in its one parameter, or a sample of combinations."""
+    names = PARAM.findall(path)
+    if any(n not in values for n in names):
+        return []
+    limit = None if len(names) == 1 or names == ["name", "fmt"] else 3
+    found = []
+    for combo in itertools.product(*(values[n][:limit] for n in names)):
+        url = path
+        for name, value in zip(names, combo, strict=True):
+            url = url.replace("{" + name + "}", value)
+        found.append(url)
+    return found
+
+
+def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
+    planted_rt: tuple[Runtime, list[str]],
+    db_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rt, extra = planted_rt
+    secret = every_protected_value(rt) | set(extra)
+    assert len(secret) > 40
+    app = create_app(settings_for(db_url), runtime=rt)
+    values = ids_for(rt)
+    bodies: dict[str, str] = {}
+    unreached = []
+    caplog.set_level(logging.DEBUG)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path in get_paths():
+            targets = urls(path, values)
+            public = 0
+            for url in targets:
+                for lang in ("en", "ru"):
+                    answer = client.get(
+                        url, headers={"accept-language": lang}, follow_redirects=False
+                    )
+                    assert answer.status_code < 500, f"{url}: {answer.status_code}"
+                    if answer.status_code == 200:
+                        public += 1
+                        bodies[f"{url} [{lang}]"] = answer.text
+            if public == 0 and not _staff_only(client, targets):
+                unreached.append(path)
+    assert not unreached, f"public routes the walk could not reach: {unreached}"
+    assert len(bodies) > 300
+    for kind in KINDS:
+        for suffix in ("csv", "json", "yaml"):
+            exported = tmp_path / f"{kind}.{suffix}"
+            export_records(rt, kind, exported)
+            bodies[exported.name] = exported.read_text(encoding="utf-8")
+    bodies["iati.xml"] = _read(export_iati(rt, tmp_path / "iati.xml").file)
+    for file in write_open_data(rt, tmp_path / "open").files:
+        bodies[Path(file).name] = _read(file)
+    pa = appraise_pipeline(load_inputs(rt))
+    run, _ = run_portfolio(rt, pa, time_limit=10)
+    board = build_report(rt, pa, run_id=run.record_id, robust_draws=5, robust_weights=5)
+    report = write_report(board, tmp_path / "report")
+    bodies["board report"] = report.read_text(encoding="utf-8")
+    bodies["log"] = caplog.text
+    for where, text in bodies.items():
+        leaked = sorted(v for v in secret if v in text)
+        assert leaked == [], f"{where} shows {len(leaked)} protected or internal values"
+
+
+def _staff_only(client: TestClient, targets: list[str]) -> bool:
+    """Routes the public may not read answer 401 (API) or send to the sign-in page."""
+    if not targets:
+        return False
+    answer = client.get(targets[0], follow_redirects=False)
+    return answer.status_code in {401, 403} or (
+        answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+    )
+
+
+def _read(file: str) -> str:
+    return Path(file).read_text(encoding="utf-8")
