@@ -63,6 +63,7 @@ class ProjectLine(BaseModel):
     frozen: Decimal
     currency: str
     proponent: str | None
+    proponent_hidden: bool = False
 
 
 class ConditionLine(BaseModel):
@@ -212,6 +213,7 @@ def _line(
         frozen=money.get("frozen", ZERO),
         currency=p.currency,
         proponent=_public_name(orgs.get(p.proponent or "")),
+        proponent_hidden=bool(p.proponent) and _public_name(orgs.get(p.proponent or "")) is None,
     )
 
 

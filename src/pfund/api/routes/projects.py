@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, Query, UploadFile
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
-from pfund.domain import Project, ProjectStatus, ProtectionClass
+from pfund.domain import OrganisationKind, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission, Principal
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, NotFound, Problem
@@ -44,12 +44,12 @@ def fund_summary(rt: RuntimeDep) -> FundSummary:
 def projects(
     rt: RuntimeDep,
     who: PrincipalDep,
-    area: str | None = None,
-    status: str | None = None,
-    region: str | None = None,
+    area: Annotated[str | None, Query(max_length=64)] = None,
+    status: ProjectStatus | None = None,
+    region: Annotated[str | None, Query(max_length=10)] = None,
 ) -> list[dict[str, Any]]:
     """Every project, filtered by area, status or region."""
-    found = list_projects(rt, area=area, status=status, region=region)
+    found = list_projects(rt, area=area, status=status.value if status else None, region=region)
     return [view(p, audience=audience(who)) for p in found if _visible(p, who)]
 
 
@@ -68,7 +68,7 @@ def _visible(project: Project, who: Principal) -> bool:
 
 @router.get("/organisations")
 def organisations(
-    rt: RuntimeDep, who: PrincipalDep, kind: str | None = None
+    rt: RuntimeDep, who: PrincipalDep, kind: OrganisationKind | None = None
 ) -> list[dict[str, Any]]:
     with rt.uow() as uow:
         found = uow.organisations.list(kind=kind)
