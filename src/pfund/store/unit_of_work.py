@@ -16,13 +16,16 @@ from pfund.store.repositories import (
     ConditionRepository,
     DecisionRepository,
     FundRepository,
+    HitRepository,
     LedgerRepository,
     OrganisationRepository,
+    OutreachRepository,
     PersonRepository,
     ProjectRepository,
     ReferenceRepository,
     StageRepository,
     TrancheRepository,
+    WatchlistRepository,
 )
 
 
@@ -41,6 +44,9 @@ class UnitOfWork:
     ledger: LedgerRepository
     audit: AuditRepository
     decisions: DecisionRepository
+    watchlists: WatchlistRepository
+    hits: HitRepository
+    outreach: OutreachRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -58,6 +64,9 @@ class UnitOfWork:
         self.ledger = LedgerRepository(session)
         self.audit = AuditRepository(session)
         self.decisions = DecisionRepository(session)
+        self.watchlists = WatchlistRepository(session)
+        self.hits = HitRepository(session)
+        self.outreach = OutreachRepository(session)
         return self
 
     def __exit__(

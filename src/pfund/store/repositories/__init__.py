@@ -8,18 +8,26 @@ from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
 from pfund.store.repositories.reference import FundRepository, ReferenceRepository
+from pfund.store.repositories.screening import (
+    HitRepository,
+    OutreachRepository,
+    WatchlistRepository,
+)
 
 __all__ = [
     "AuditRepository",
     "ConditionRepository",
     "DecisionRepository",
     "FundRepository",
+    "HitRepository",
     "LedgerRepository",
     "OrganisationRepository",
+    "OutreachRepository",
     "PersonRepository",
     "ProjectRepository",
     "ReferenceRepository",
     "StageRepository",
     "TrancheRepository",
+    "WatchlistRepository",
     "table_counts",
 ]

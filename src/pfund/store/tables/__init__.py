@@ -23,6 +23,13 @@ from pfund.store.tables.projects import (
     ProjectScoreRow,
 )
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
+from pfund.store.tables.screening import (
+    HitDecisionRow,
+    OutreachRow,
+    ScreeningHitRow,
+    WatchlistEntityRow,
+    WatchlistRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -35,8 +42,10 @@ __all__ = [
     "ContributorRow",
     "DecisionRecordRow",
     "FundRow",
+    "HitDecisionRow",
     "LedgerEntryRow",
     "OrganisationRow",
+    "OutreachRow",
     "PersonRow",
     "ProjectBenefitRow",
     "ProjectContactRow",
@@ -48,10 +57,13 @@ __all__ = [
     "ProjectRow",
     "ProjectScoreRow",
     "RegionRow",
+    "ScreeningHitRow",
     "StageConditionRow",
     "StageRow",
     "TrancheConditionRow",
     "TrancheRow",
     "VettingItemRow",
+    "WatchlistEntityRow",
+    "WatchlistRow",
     "metadata",
 ]
