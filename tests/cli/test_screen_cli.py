@@ -127,10 +127,11 @@ def test_vet_outreach_and_status_commands(demo_db: Invoke) -> None:
         demo_db("organisations", "vet", "ORG-0003", "--approve", "--on", "2026-06-01", "--json")
     )
     assert renewed["approved"] and renewed["valid_until"] == "2027-06-01"
-    bad = demo_db(
-        "organisations", "vet", "ORG-0003", "--criterion", "x", "--evidence", "e", "--reviewer", "r"
-    )
+    judge = ("--evidence", "e", "--reviewer", "r")
+    bad = demo_db("organisations", "vet", "ORG-0003", "--criterion", "x", "--met", *judge)
     assert bad.exit_code == 1 and "criterion" in flat(bad.output)
+    unsaid = demo_db("organisations", "vet", "ORG-0003", "--criterion", "x", *judge)
+    assert unsaid.exit_code == 1 and "--met" in flat(unsaid.output)
     logged = as_json(
         demo_db(
             "organisations",

@@ -23,6 +23,8 @@ from pfund.services.screening import load_watchlist, screen_all
 from pfund.services.screening_names import read_names, screen_names
 from pfund.services.tranches import release_tranche
 from pfund.store.repositories import table_counts
+from pfund.store.repositories._rows import insert_many, table
+from pfund.store.tables import PersonRow, ProjectContactRow
 
 SAMPLE = Path(pfund.__file__).parent / "data" / "rpf" / "watchlists" / "sample.ftm.json"
 PERSON_NAME = "Алексей Николаевич Образцов"  # PER-0015 of the sample fund, protected
@@ -157,22 +159,31 @@ def test_an_open_or_confirmed_hit_blocks_the_release_until_dismissed(demo: Runti
     assert release_tranche(demo, tranche).status == "released"
 
 
-def test_a_person_hit_blocks_by_id_without_the_name(demo: Runtime) -> None:
-    tranche = _planned_tranche(demo, "GOV-MED-02")
-    with demo.uow() as uow:  # make PER-0015 a person of the proponent's
-        from pfund.store.repositories._rows import table
-        from pfund.store.tables import PersonRow
-
-        people = table(PersonRow)
-        uow.session.execute(
-            people.update().where(people.c.id == "PER-0015").values(organisation="ORG-0006")
-        )
+def _tie_person_to_project(rt: Runtime, via: str) -> None:
+    """Make PER-0015 (of ORG-0018) a person of GOV-MED-02's proponent, or its contact."""
+    with rt.uow() as uow:
+        if via == "organisation":
+            people = table(PersonRow)
+            change = people.update().where(people.c.id == "PER-0015")
+            uow.session.execute(change.values(organisation="ORG-0006"))
+        else:
+            rows = [{"project_id": "GOV-MED-02", "position": 0, "contact": "PER-0015"}]
+            insert_many(uow.session, ProjectContactRow, rows)
         uow.commit()
+
+
+@pytest.mark.parametrize("via", ["organisation", "contact"])
+def test_a_person_hit_blocks_by_id_without_the_name(demo: Runtime, via: str) -> None:
+    tranche = _planned_tranche(demo, "GOV-MED-02")
+    _tie_person_to_project(demo, via)
     report = load_watchlist(demo, SAMPLE)
     org_hit = next(h.hit for h in report.new_hits if h.counterparty_id == "ORG-0006")
     decide(demo, org_hit, "dismiss", "not the same newsroom")
     with pytest.raises(Conflict) as refused:
         release_tranche(demo, tranche)
     text = str(refused.value)
-    assert "PER-0015" in text and "ORG-0006" in text
+    assert "person PER-0015" in text
     assert PERSON_NAME not in text and "Образцов" not in text
+    person_hit = next(h.hit for h in report.new_hits if h.counterparty_id == "PER-0015")
+    decide(demo, person_hit, "dismiss", "date of birth differs")
+    assert release_tranche(demo, tranche).status == "released"

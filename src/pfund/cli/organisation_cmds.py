@@ -95,7 +95,9 @@ def vet_cmd(
     ctx: typer.Context,
     org_id: Annotated[str, typer.Argument(help="The democratic-forces group's id.")],
     criterion: Annotated[str | None, typer.Option(help="A PACE platform criterion.")] = None,
-    met: Annotated[bool, typer.Option("--met/--not-met", help="Whether it is met.")] = True,
+    met: Annotated[
+        bool | None, typer.Option("--met/--not-met", help="Whether it is met (required).")
+    ] = None,
     evidence: Annotated[str, typer.Option(help="What shows it.")] = "",
     reviewer: Annotated[str, typer.Option(help="Who judged it (kept protected).")] = "",
     approve_: Annotated[
@@ -109,6 +111,11 @@ def vet_cmd(
     with runtime(ctx) as rt:
         day = _day(on)
         if criterion is not None:
+            if met is None:
+                raise InvalidInput(
+                    f"say whether '{criterion}' is met",
+                    [Problem("give --met or --not-met", field="met")],
+                )
             view_ = set_criterion(
                 rt, org_id, criterion, met=met, evidence=evidence, reviewer=reviewer, on=day
             )

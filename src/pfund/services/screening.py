@@ -297,15 +297,18 @@ def blocking_refs(
     uow: UnitOfWork,
     *,
     organisations: Iterable[str] | None = None,
+    contacts: Iterable[str] = (),
     entities: Iterable[tuple[str, str]] | None = None,
 ) -> list[HitRef]:
-    """Open or confirmed hits of these organisations (or their people), or entities."""
+    """Open or confirmed hits of these organisations, their people and the contacts
+    named; or of these listed entities."""
     people = {p.id: p.organisation for p in uow.people.list()}
     pairs = None
     if organisations is not None:
         orgs = set(organisations)
         pairs = [(CounterpartyKind.ORGANISATION.value, o) for o in orgs]
         pairs += [(CounterpartyKind.PERSON.value, p) for p, o in people.items() if o in orgs]
+        pairs += [(CounterpartyKind.PERSON.value, p) for p in contacts]
     found = uow.hits.with_status(statuses=BLOCKING, counterparties=pairs, entities=entities)
     return [_ref(hit, status, _owner(hit, people)) for hit, status in found]
 

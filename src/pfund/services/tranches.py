@@ -121,12 +121,14 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
 def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
     """No money to a counterparty with an open or confirmed screening hit.
 
-    The proponent and partners count, and so do their people; the message names the hit
-    and the organisation by id only, never a person's name.
+    The proponent and partners count, and so do their people and the project's
+    contacts; the message names the hit and the organisation by id only, never a
+    person's name.
     """
     project = uow.projects.get(tranche.project_id)
     parties = [p for p in ([project.proponent, *project.partners] if project else []) if p]
-    hits = blocking_refs(uow, organisations=parties)
+    contacts = project.contacts if project else []
+    hits = blocking_refs(uow, organisations=parties, contacts=contacts)
     if hits:
         problems = [
             Problem(

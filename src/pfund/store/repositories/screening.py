@@ -199,6 +199,10 @@ class HitRepository:
         wanted = set(statuses) if statuses is not None else None
         pairs = set(counterparties) if counterparties is not None else None
         listed = set(entities) if entities is not None else None
+        if pairs is not None:
+            query = query.where(hits.c.counterparty_id.in_(sorted({i for _, i in pairs})))
+        if listed is not None:
+            query = query.where(hits.c.entity_id.in_(sorted({i for _, i in listed})))
         for row in self.session.execute(query):
             values = _aware(row, "created_at")
             decision = values.pop("decision")
