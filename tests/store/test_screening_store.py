@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+from sqlalchemy.exc import DBAPIError
+
 from pfund.domain.compliance import (
     CounterpartyKind,
     HitDecision,
@@ -17,6 +20,8 @@ from pfund.domain.compliance import (
 from pfund.domain.enums import OrganisationKind, ReengagementStatus, RussiaStatus, VettingCriterion
 from pfund.domain.organisation import CompanyProfile, VettingItem
 from pfund.domain.watchlist import WatchlistEntity
+from pfund.store.repositories._rows import table
+from pfund.store.tables import HitDecisionRow
 from tests.factories import make_organisation
 from tests.store.conftest import MakeUow
 
@@ -138,3 +143,21 @@ def test_company_status_and_vetting_items_change_in_place(seeded: MakeUow) -> No
         vetted = u.organisations.get("ORG-0008")
         assert vetted is not None and vetted.vetting is not None
         assert [i.met for i in vetted.vetting.items] == [False]
+
+
+def test_the_database_refuses_to_change_or_remove_a_decision(seeded: MakeUow) -> None:
+    with_watchlist(seeded)
+    with seeded() as u:
+        (stored,) = u.hits.add_new([hit()])
+        assert stored.id is not None
+        decision = HitDecision(
+            hit_id=stored.id, decision=HitDecisionKind.DISMISS, reason="r", actor="a", at=AT
+        )
+        u.hits.decide(decision)
+        u.commit()
+    decisions = table(HitDecisionRow)
+    for change in (decisions.update().values(reason="rewritten"), decisions.delete()):
+        with seeded() as u, pytest.raises(DBAPIError, match="append-only"):
+            u.session.execute(change)
+    with seeded() as u:
+        assert u.hits.decisions(stored.id) == [decision]

@@ -17,6 +17,36 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Review decisions are evidence: the database itself refuses to change or remove one.
+APPEND_ONLY = "hit decisions are append-only: add a new decision instead"
+SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER hit_decisions_no_{verb.lower()} BEFORE {verb} ON hit_decisions "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+    for verb in ("UPDATE", "DELETE")
+]
+POSTGRES_TRIGGERS = [
+    "CREATE FUNCTION hit_decisions_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END; $$",
+    "CREATE TRIGGER hit_decisions_no_change BEFORE UPDATE OR DELETE ON hit_decisions "
+    "FOR EACH ROW EXECUTE FUNCTION hit_decisions_append_only()",
+]
+
+
+def _append_only() -> None:
+    dialect = op.get_bind().dialect.name
+    statements = {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, [])
+    for statement in statements:
+        op.execute(statement)
+
+
+def _drop_append_only() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS hit_decisions_no_update")
+        op.execute("DROP TRIGGER IF EXISTS hit_decisions_no_delete")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS hit_decisions_no_change ON hit_decisions")
+        op.execute("DROP FUNCTION IF EXISTS hit_decisions_append_only()")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -98,6 +128,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hit_decisions")),
     )
     op.create_index(op.f("ix_hit_decisions_hit_id"), "hit_decisions", ["hit_id"], unique=False)
+    _append_only()
     op.create_table(
         "outreach",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -128,6 +159,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_outreach_organisation_id"), table_name="outreach")
     op.drop_table("outreach")
+    _drop_append_only()
     op.drop_index(op.f("ix_hit_decisions_hit_id"), table_name="hit_decisions")
     op.drop_table("hit_decisions")
     op.drop_index(op.f("ix_screening_hits_watchlist_id"), table_name="screening_hits")
