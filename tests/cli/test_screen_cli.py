@@ -53,6 +53,10 @@ def test_compliance_officer_walkthrough(demo_db: Invoke) -> None:
     assert refused.exit_code == 1
     assert f"screening hit {hit['hit']}" in flat(refused.output)
     assert "ORG-0006" in refused.output
+    lonely = demo_db("screen", "review", "--reason", "looks fine")
+    assert lonely.exit_code == 1 and "needs a decision" in flat(lonely.output)
+    unknown = demo_db("screen", "review", "--confirm", "999", "--reason", "r")
+    assert unknown.exit_code == 1 and "no screening hit 999" in flat(unknown.output)
     no_reason = demo_db("screen", "review", "--dismiss", str(hit["hit"]))
     assert no_reason.exit_code == 1 and "reason" in flat(no_reason.output)
     dismissed = demo_db(
@@ -116,6 +120,7 @@ def test_no_public_output_or_log_names_a_person(
     assert "PER-0015" in text  # the person hit is there, by id
     leaked = [name for name in PEOPLE if name in text]
     assert leaked == []
+    assert "obraztsov" not in text.lower(), "nor a transliteration of one"
     review = demo_db("screen", "review", "--json")
     assert any(i["counterparty_name"] in PEOPLE for i in json.loads(review.stdout))
 

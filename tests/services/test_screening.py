@@ -21,7 +21,7 @@ from pfund.services.hit_review import decide, review_queue
 from pfund.services.runtime import Runtime
 from pfund.services.screening import load_watchlist, screen_all
 from pfund.services.screening_names import read_names, screen_names
-from pfund.services.tranches import release_tranche
+from pfund.services.tranches import disburse_tranche, release_tranche
 from pfund.store.repositories import table_counts
 from pfund.store.repositories._rows import insert_many, table
 from pfund.store.tables import PersonRow, ProjectContactRow
@@ -157,6 +157,18 @@ def test_an_open_or_confirmed_hit_blocks_the_release_until_dismissed(demo: Runti
         release_tranche(demo, tranche)
     decide(demo, hit, "dismiss", "different organisation: registry checked")
     assert release_tranche(demo, tranche).status == "released"
+
+
+def test_a_hit_raised_after_release_stops_the_payment(demo: Runtime) -> None:
+    tranche = _planned_tranche(demo, "GOV-MED-02")
+    release_tranche(demo, tranche)
+    hit = next(
+        h.hit for h in load_watchlist(demo, SAMPLE).new_hits if h.counterparty_id == "ORG-0006"
+    )
+    with pytest.raises(Conflict, match=f"cannot be paid: screening hit {hit}"):
+        disburse_tranche(demo, tranche)
+    decide(demo, hit, "dismiss", "different organisation: registry checked")
+    assert disburse_tranche(demo, tranche).status == "disbursed"
 
 
 def _tie_person_to_project(rt: Runtime, via: str) -> None:

@@ -116,6 +116,10 @@ def review_cmd(
             raise InvalidInput(
                 "choose one decision", [Problem("give --confirm or --dismiss, not both")]
             )
+        if reason and confirm is None and dismiss is None:
+            raise InvalidInput(
+                "a reason needs a decision", [Problem("give --confirm HIT or --dismiss HIT")]
+            )
     with runtime(ctx) as rt:
         if confirm is None and dismiss is None:
             _print_queue(review_queue(rt, everything=everything), as_json)

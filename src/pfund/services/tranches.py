@@ -118,8 +118,13 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     )
 
 
+_NEXT = {TrancheStatus.PLANNED: "released", TrancheStatus.RELEASED: "paid"}
+
+
 def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
     """No money to a counterparty with an open or confirmed screening hit.
+
+    Checked at release and again at payment, since a hit can arrive in between.
 
     The proponent and partners count, and so do their people and the project's
     contacts; the message names the hit and the organisation by id only, never a
@@ -141,7 +146,7 @@ def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
         ]
         first = hits[0]
         raise Conflict(
-            f"tranche {tranche.id} cannot be released: screening hit {first.hit} on "
+            f"tranche {tranche.id} cannot be {_NEXT[tranche.status]}: screening hit {first.hit} on "
             f"organisation {first.organisation} is {first.status.value}",
             problems,
         )
@@ -150,6 +155,7 @@ def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
+        _refuse_screening_hits(uow, tranche)
         audit = AuditWriter(uow, rt.actor)
         post_entries(
             uow,
