@@ -43,6 +43,8 @@ def test_compliance_officer_walkthrough(demo_db: Invoke) -> None:
     tranche = newsroom_tranche(demo_db)
     loaded = as_json(demo_db("screen", "load", SAMPLE, "--json"))
     assert loaded["watchlist"] == "sample" and loaded["entities"] == 10
+    (listed,) = as_json(demo_db("screen", "lists", "--json"))
+    assert listed["id"] == "sample" and listed["entities"] == 10 and listed["open_hits"] == 2
     report = as_json(demo_db("screen", "all", "--json"))
     assert report["organisations"] == 54 and report["people"] == 15
     queue = as_json(demo_db("screen", "review", "--json"))

@@ -60,12 +60,12 @@ def test_watchlist_entities_round_trip_and_replace_by_id(seeded: MakeUow) -> Non
     with_watchlist(seeded)
     first = entity("e1", "Иванов Пётр", aliases=("Ivanov Petr",), inn=("500100732259",))
     with seeded() as u:
-        u.watchlists.put_entities("wl", [(first, "h1"), (entity("e2", "Smith"), "h2")])
+        u.watchlists.add_entities("wl", [(first, "h1"), (entity("e2", "Smith"), "h2")])
         u.commit()
     with seeded() as u:
         assert u.watchlists.entities("wl", ["e1"]) == [(first, "h1")]
-        u.watchlists.put_entities("wl", [(entity("e1", "Other"), "h9")])
-        u.watchlists.remove_entities("wl", ["e2"])
+        u.watchlists.remove_entities("wl", ["e1", "e2"])
+        u.watchlists.add_entities("wl", [(entity("e1", "Other"), "h9")])
         u.commit()
     with seeded() as u:
         assert u.watchlists.hashes("wl") == {"e1": "h9"}

@@ -17,7 +17,7 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, err_console, handled, print_json, runtime, working
 from pfund.errors import InvalidInput, Problem
 from pfund.services.hit_review import QueueItem, decide, review_queue
-from pfund.services.screening import HitRef, load_watchlist, screen_all
+from pfund.services.screening import HitRef, load_watchlist, screen_all, watchlists
 from pfund.services.screening_names import NameResult, read_names, screen_names
 
 app = typer.Typer(
@@ -56,6 +56,27 @@ def load_cmd(
         err_console.print(f"warning: {line}", markup=False, highlight=False)
     _print_refs(report.new_hits, "New hits")
     _print_refs(report.removed_with_open_hits, "Removed entities whose hits are still open")
+
+
+@app.command("lists")
+def lists_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """The loaded watchlists: source, when loaded, content hash, entities, open hits."""
+    with runtime(ctx) as rt:
+        found = watchlists(rt)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("watchlist", "loaded at", "entities", "open hits", "content hash", "source")
+    for w in found:
+        table.add_row(
+            w.id,
+            w.loaded_at.isoformat(timespec="seconds"),
+            str(w.entities),
+            str(w.open_hits),
+            w.content_hash[:12],
+            w.source,
+        )
+    console.print(table)
 
 
 @app.command("all")

@@ -74,6 +74,15 @@ class LoadReport(BaseModel):
     removed_with_open_hits: list[HitRef]
 
 
+class WatchlistView(BaseModel):
+    id: str
+    source: str
+    loaded_at: datetime
+    content_hash: str
+    entities: int
+    open_hits: int
+
+
 class ScreenReport(BaseModel):
     organisations: int
     people: int
@@ -219,8 +228,8 @@ def load_watchlist(
             )
         )
         fresh = [hashed[i] for i in (*added, *changed)]
-        uow.watchlists.put_entities(wid, fresh)
-        uow.watchlists.remove_entities(wid, removed)
+        uow.watchlists.remove_entities(wid, [*changed, *removed])
+        uow.watchlists.add_entities(wid, fresh)
         audit = AuditWriter(uow, rt.actor)
         audit.record(
             "watchlist.loaded",
@@ -317,3 +326,21 @@ def _owner(hit: ScreeningHit, people: dict[str, str | None]) -> str | None:
     if hit.counterparty_kind is CounterpartyKind.ORGANISATION:
         return hit.counterparty_id
     return people.get(hit.counterparty_id)
+
+
+def watchlists(rt: Runtime) -> list[WatchlistView]:
+    """The loaded watchlists, when each was loaded, and how many hits await review."""
+    with rt.uow() as uow:
+        lists = uow.watchlists.list()
+        waiting = [hit.watchlist_id for hit, _ in uow.hits.with_status(statuses=[HitStatus.OPEN])]
+    return [
+        WatchlistView(
+            id=w.id,
+            source=w.source,
+            loaded_at=w.loaded_at,
+            content_hash=w.content_hash,
+            entities=w.entity_count,
+            open_hits=waiting.count(w.id),
+        )
+        for w in lists
+    ]

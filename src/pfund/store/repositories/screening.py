@@ -104,11 +104,10 @@ class WatchlistRepository:
         )
         return {row.entity_id: row.content_hash for row in self.session.execute(query)}
 
-    def put_entities(
+    def add_entities(
         self, watchlist_id: str, entities: Sequence[tuple[WatchlistEntity, str]]
     ) -> None:
-        """Store (entity, content hash) pairs, replacing any stored under the same id."""
-        self.remove_entities(watchlist_id, [entity.id for entity, _ in entities])
+        """Store (entity, content hash) pairs; remove older versions first."""
         rows = [entity_row(watchlist_id, entity, digest) for entity, digest in entities]
         insert_many(self.session, WatchlistEntityRow, rows)
 
