@@ -199,3 +199,15 @@ def test_a_person_hit_blocks_by_id_without_the_name(demo: Runtime, via: str) -> 
     person_hit = next(h.hit for h in report.new_hits if h.counterparty_id == "PER-0015")
     decide(demo, person_hit, "dismiss", "date of birth differs")
     assert release_tranche(demo, tranche).status == "released"
+
+
+def test_a_word_shared_by_listed_entities_still_finds_them(demo: Runtime, tmp_path: Path) -> None:
+    names = ["Wolga Free Press", "Wolga Free Radio", "Wolga Press Trust"]
+    rows: list[dict[str, object]] = [
+        {"id": f"w{i}", "schema": "Organization", "properties": {"name": [name]}}
+        for i, name in enumerate(names)
+    ]
+    report = load_watchlist(demo, write(tmp_path / "wolga.ftm.json", rows))
+    assert ("ORG-0006", "w0") in {(h.counterparty_id, h.entity_id) for h in report.new_hits}
+    (found,) = screen_names(demo, ["Volga Free Press"])
+    assert found.hits[0].entity_id == "w0"

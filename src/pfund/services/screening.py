@@ -132,6 +132,20 @@ def counterparties(uow: UnitOfWork) -> list[Counterparty]:
     return found
 
 
+# Below this many entities the index keeps every key: its default drops keys held by
+# more than 5 % of entities, which in a ten-entity list (or a small update) is any word
+# two entities share, and would hide "Wolga Free Press" when "Wolga Free Radio" is listed.
+SMALL_LIST = 5_000
+
+
+def build_index(entities: Iterable[WatchlistEntity]) -> CandidateIndex:
+    """The candidate index, keeping every key for small lists and small updates."""
+    listed = list(entities)
+    if len(listed) <= SMALL_LIST:
+        return CandidateIndex.build(listed, max_share=1.0)
+    return CandidateIndex.build(listed)
+
+
 def screen_counterparties(
     watchlist_id: str,
     entities: Sequence[tuple[WatchlistEntity, str]],
@@ -141,7 +155,7 @@ def screen_counterparties(
     """Every counterparty against the given entities: the best hit per (party, entity)."""
     if not entities or not parties:
         return []
-    index = CandidateIndex.build(entity for entity, _ in entities)
+    index = build_index(entity for entity, _ in entities)
     digests = {entity.id: digest for entity, digest in entities}
     out: list[ScreeningHit] = []
     for party in parties:

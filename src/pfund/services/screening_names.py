@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pfund.errors import InvalidInput, Problem
-from pfund.screening.index import CandidateIndex
 from pfund.services.runtime import Runtime
+from pfund.services.screening import build_index
 
 SCHEMAS = {
     "any": "LegalEntity",
@@ -73,7 +73,7 @@ def screen_names(rt: Runtime, names: list[str], *, kind: str = "any") -> list[Na
         )
     with rt.uow() as uow:
         lists = [(w.id, uow.watchlists.entities(w.id)) for w in uow.watchlists.list()]
-    indexes = [(wid, CandidateIndex.build(e for e, _ in found)) for wid, found in lists if found]
+    indexes = [(wid, build_index(e for e, _ in found)) for wid, found in lists if found]
     results = []
     for name in names:
         hits = [
