@@ -211,3 +211,15 @@ def test_a_word_shared_by_listed_entities_still_finds_them(demo: Runtime, tmp_pa
     assert ("ORG-0006", "w0") in {(h.counterparty_id, h.entity_id) for h in report.new_hits}
     (found,) = screen_names(demo, ["Volga Free Press"])
     assert found.hits[0].entity_id == "w0"
+
+
+def test_a_repeated_entity_id_refuses_the_file_unless_skipped(
+    demo: Runtime, tmp_path: Path
+) -> None:
+    rows = lines()[:2]
+    twice = write(tmp_path / "twice.ftm.json", [*rows, rows[0]])
+    with pytest.raises(InvalidInput) as refused:
+        load_watchlist(demo, twice)
+    assert "pfs-org-001" in str(refused.value) and "appears again" in str(refused.value)
+    report = load_watchlist(demo, twice, skip_bad=True)
+    assert report.entities == 2 and len(report.skipped_lines) == 1

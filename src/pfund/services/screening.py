@@ -35,6 +35,7 @@ from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
 PERSON, ORGANISATION, COMPANY, ANY = "Person", "Organization", "Company", "LegalEntity"
+MAX_ENTITY_ID = 200  # the watchlist_entities.entity_id column
 
 
 class Counterparty(BaseModel):
@@ -223,7 +224,11 @@ def load_watchlist(
     """
     read = read_ftm(path, skip_bad=skip_bad)
     wid = _checked_id(watchlist_id or watchlist_id_for(path), path)
-    hashed = {entity.id: (entity, entity_hash(entity)) for entity in read.entities}
+    kept, refused = _unique_entities(read.entities, path.name)
+    if refused and not skip_bad:
+        raise InvalidInput(f"{path.name}: {len(refused)} bad entities; nothing was read", refused)
+    problems = [*read.problems, *refused]
+    hashed = {entity.id: (entity, entity_hash(entity)) for entity in kept}
     at = datetime.now(UTC)
     with rt.uow() as uow:
         before = uow.watchlists.hashes(wid)
@@ -255,7 +260,7 @@ def load_watchlist(
                 "added": len(added),
                 "changed": len(changed),
                 "removed": len(removed),
-                "skipped_lines": [p.row for p in read.problems],
+                "skipped_lines": [p.row for p in problems if p.row],
             },
         )
         parties = counterparties(uow)
@@ -270,11 +275,29 @@ def load_watchlist(
         changed=len(changed),
         removed=len(removed),
         unchanged=len(hashed) - len(added) - len(changed),
-        skipped_lines=[str(p) for p in read.problems],
+        skipped_lines=[str(p) for p in problems],
         warnings=[str(w) for w in read.warnings],
         new_hits=new,
         removed_with_open_hits=left_open,
     )
+
+
+def _unique_entities(
+    entities: Sequence[WatchlistEntity], source: str
+) -> tuple[list[WatchlistEntity], list[Problem]]:
+    """The first entity of each id (at most 200 characters); a problem for the rest."""
+    kept: dict[str, WatchlistEntity] = {}
+    problems = []
+    for entity in entities:
+        if len(entity.id) > MAX_ENTITY_ID:
+            reason = f"entity id '{entity.id[:40]}...' is longer than {MAX_ENTITY_ID} characters"
+        elif entity.id in kept:
+            reason = f"entity id '{entity.id}' appears again; the first one is kept"
+        else:
+            kept[entity.id] = entity
+            continue
+        problems.append(Problem(reason, file=source, field="id"))
+    return list(kept.values()), problems
 
 
 def _checked_id(wid: str, path: Path) -> str:
