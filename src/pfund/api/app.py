@@ -15,7 +15,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from pfund import __version__
 from pfund.api import errors
 from pfund.api.limits import BodyLimit, RateLimiter, SecurityHeaders
-from pfund.api.routes import accounts, decisions, money, opendata, projects, reviews
+from pfund.api.routes import (
+    accounts,
+    decisions,
+    money,
+    opendata,
+    projects,
+    reviews,
+    screening,
+)
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.settings import Settings
 
@@ -23,7 +31,9 @@ API_PREFIX = "/api/v1"
 SESSION_COOKIE = "pfund_session"
 
 
-API_ROUTERS = tuple(m.router for m in (projects, decisions, money, reviews, accounts, opendata))
+API_ROUTERS = tuple(
+    m.router for m in (projects, decisions, money, reviews, screening, accounts, opendata)
+)
 
 
 def api_router() -> APIRouter:

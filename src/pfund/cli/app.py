@@ -13,11 +13,13 @@ from pfund.cli import (
     conditions_cmds,
     data_cmds,
     fund_cmds,
+    match_cmds,
     money_cmds,
     organisation_cmds,
     portfolio_cmds,
     project_cmds,
     report_cmds,
+    screen_cmds,
     users_cmds,
 )
 from pfund.settings import Settings
@@ -75,6 +77,8 @@ app.add_typer(money_cmds.tranche_app, name="tranches")
 portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
 app.add_typer(users_cmds.app, name="users")
 app.command("serve")(users_cmds.serve_cmd)
+app.add_typer(screen_cmds.app, name="screen")
+app.add_typer(match_cmds.app, name="match")
 
 
 def main() -> None:

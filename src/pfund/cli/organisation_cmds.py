@@ -11,9 +11,14 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime
 from pfund.domain import Organisation, ProtectionClass
 from pfund.domain.protection import view
-from pfund.errors import NotFound
+from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.services.outreach import log_outreach, outreach_log
+from pfund.services.vetting import approve, set_company_status, set_criterion, vetting_status
 
-app = typer.Typer(help="List and show organisations.", no_args_is_help=True)
+app = typer.Typer(
+    help="List and show organisations; vet groups, log outreach, set company status.",
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
@@ -69,3 +74,125 @@ def _standing(o: Organisation) -> str:
     if o.vetting is not None:
         return "vetted, approved" if o.vetting.approved_at(date.today()) else "vetting not approved"
     return ""
+
+
+OnOption = typer.Option(None, "--on", help="The day (YYYY-MM-DD; default today).")
+
+
+def _day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            "bad date", [Problem(f"'{value}' is not YYYY-MM-DD", field="on")]
+        ) from None
+
+
+@app.command("vet")
+def vet_cmd(
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="The democratic-forces group's id.")],
+    criterion: Annotated[str | None, typer.Option(help="A PACE platform criterion.")] = None,
+    met: Annotated[
+        bool | None, typer.Option("--met/--not-met", help="Whether it is met (required).")
+    ] = None,
+    evidence: Annotated[str, typer.Option(help="What shows it.")] = "",
+    reviewer: Annotated[str, typer.Option(help="Who judged it (kept protected).")] = "",
+    approve_: Annotated[
+        bool, typer.Option("--approve", help="Approve the group (every criterion met).")
+    ] = False,
+    valid_days: Annotated[int, typer.Option(help="How long an approval holds.")] = 365,
+    on: str | None = OnOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Show a group's vetting; judge one criterion; or approve it for a set period."""
+    with runtime(ctx) as rt:
+        day = _day(on)
+        if criterion is not None:
+            if met is None:
+                raise InvalidInput(
+                    f"say whether '{criterion}' is met",
+                    [Problem("give --met or --not-met", field="met")],
+                )
+            view_ = set_criterion(
+                rt, org_id, criterion, met=met, evidence=evidence, reviewer=reviewer, on=day
+            )
+        if approve_:
+            view_ = approve(rt, org_id, on=day, valid_days=valid_days)
+        if criterion is None and not approve_:
+            view_ = vetting_status(rt, org_id, on=day)
+    if as_json:
+        print_json(view_)
+        return
+    state = f"approved until {view_.valid_until}" if view_.approved else "not approved"
+    console.print(f"{view_.organisation}: {state} on {day}.")
+    if view_.missing:
+        console.print(f"Not met yet: {', '.join(view_.missing)}", markup=False)
+
+
+@app.command("outreach")
+def outreach_cmd(
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="The company's id.")],
+    channel: Annotated[str | None, typer.Option(help="email, call, meeting, letter...")] = None,
+    staff: Annotated[str, typer.Option(help="The staff member who reached out.")] = "",
+    outcome: Annotated[
+        str, typer.Option(help="no_reply, interested, meeting_set, declined, follow_up, committed.")
+    ] = "no_reply",
+    contact: Annotated[str | None, typer.Option(help="The contact's person id.")] = None,
+    note: Annotated[str, typer.Option(help="A note (internal).")] = "",
+    on: str | None = OnOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Log a contact with a company (with --channel), or list its outreach log."""
+    with runtime(ctx) as rt:
+        if channel is not None:
+            log_outreach(
+                rt,
+                org_id,
+                on=_day(on),
+                channel=channel,
+                staff=staff,
+                outcome=outcome,
+                contact=contact,
+                note=note,
+            )
+        entries = outreach_log(rt, org_id)
+    if as_json:
+        print_json(entries)
+        return
+    table = Table("on", "channel", "staff", "contact", "outcome", "note")
+    for e in entries:
+        table.add_row(
+            str(e.on), e.channel, e.staff, e.contact_person_id or "", e.outcome.value, e.note
+        )
+    console.print(table)
+
+
+@app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="The company's id.")],
+    russia_status: Annotated[
+        str,
+        typer.Option(help="withdrawn, suspended, scaling_back, buying_time or digging_in."),
+    ],
+    reengagement: Annotated[
+        str,
+        typer.Option(help="not_contacted, interested, in_talks, committed or declined."),
+    ],
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a company's Russia status and re-engagement."""
+    with runtime(ctx) as rt:
+        result = set_company_status(
+            rt, org_id, russia_status=russia_status, reengagement=reengagement
+        )
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"{result.organisation}: {result.russia_status.value}; {result.reengagement.value}."
+    )

@@ -117,7 +117,7 @@ def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes (one per core).")] = 1,
 ) -> None:
     """Serve the API, the public portal and the staff workspace."""
     import uvicorn
@@ -126,8 +126,20 @@ def serve_cmd(
 
     settings = settings_of(ctx)
     with handled():
-        app = create_app(settings)
+        create_app(settings).state.runtime.close()  # fail here, clearly, on bad settings
     if settings.environment == "development":
         err_console.print("[yellow]development mode:[/] placeholder secret; not for production")
     console.print(f"pfund on http://{host}:{port}/  (API: /api/v1/openapi.json)")
-    uvicorn.run(app, host=host, port=port, workers=workers, log_level="warning", access_log=False)
+    # Workers are separate processes: each builds its app from the environment.
+    os.environ["PFUND_DATABASE_URL"] = settings.database_url
+    if settings.dataset:
+        os.environ["PFUND_DATASET"] = str(settings.dataset)
+    uvicorn.run(
+        "pfund.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )

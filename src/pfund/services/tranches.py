@@ -20,6 +20,7 @@ from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
+from pfund.services.screening import blocking_refs
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
@@ -111,6 +112,7 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     """Release a planned tranche if the conditions it needs hold; say which do not."""
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
+        _refuse_screening_hits(uow, tranche)
         gate = tranche_gate(tranche, statuses_of(uow.conditions.list()), uow.stages.list())
         if not gate.releasable:
             raise Conflict(f"tranche {tranche_id} cannot be released: {gate.reason}")
@@ -129,9 +131,44 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     )
 
 
+_NEXT = {TrancheStatus.PLANNED: "released", TrancheStatus.RELEASED: "paid"}
+
+
+def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
+    """No money to a counterparty with an open or confirmed screening hit.
+
+    Checked at release and again at payment, since a hit can arrive in between.
+
+    The proponent and partners count, and so do their people and the project's
+    contacts; the message names the hit and the organisation by id only, never a
+    person's name.
+    """
+    project = uow.projects.get(tranche.project_id)
+    parties = [p for p in ([project.proponent, *project.partners] if project else []) if p]
+    contacts = project.contacts if project else []
+    hits = blocking_refs(uow, organisations=parties, contacts=contacts)
+    if hits:
+        problems = [
+            Problem(
+                f"hit {h.hit} ({h.status.value}, score {h.score:.2f}) on "
+                f"{h.counterparty_kind.value} {h.counterparty_id} of organisation "
+                f"{h.organisation}; review it with 'pfund screen review'",
+                field="screening",
+            )
+            for h in hits
+        ]
+        first = hits[0]
+        raise Conflict(
+            f"tranche {tranche.id} cannot be {_NEXT[tranche.status]}: screening hit {first.hit} on "
+            f"organisation {first.organisation} is {first.status.value}",
+            problems,
+        )
+
+
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
+        _refuse_screening_hits(uow, tranche)
         audit = AuditWriter(uow, rt.actor)
         post_entries(
             uow,

@@ -16,8 +16,10 @@ from pfund.store.repositories import (
     ConditionRepository,
     DecisionRepository,
     FundRepository,
+    HitRepository,
     LedgerRepository,
     OrganisationRepository,
+    OutreachRepository,
     PersonRepository,
     ProjectRepository,
     ReferenceRepository,
@@ -25,6 +27,7 @@ from pfund.store.repositories import (
     StageRepository,
     TrancheRepository,
     UserRepository,
+    WatchlistRepository,
 )
 
 
@@ -45,6 +48,9 @@ class UnitOfWork:
     decisions: DecisionRepository
     users: UserRepository
     reviews: ReviewRepository
+    watchlists: WatchlistRepository
+    hits: HitRepository
+    outreach: OutreachRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -64,6 +70,9 @@ class UnitOfWork:
         self.decisions = DecisionRepository(session)
         self.users = UserRepository(session)
         self.reviews = ReviewRepository(session)
+        self.watchlists = WatchlistRepository(session)
+        self.hits = HitRepository(session)
+        self.outreach = OutreachRepository(session)
         return self
 
     def __exit__(

@@ -20,7 +20,15 @@ from pfund.api.deps import PrincipalDep, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.domain.account import Permission, Principal
 from pfund.errors import NotFound, PfundError
-from pfund.services import conditions, portal, proposals, reviews, tranches
+from pfund.services import (
+    conditions,
+    hit_review,
+    portal,
+    proposals,
+    reviews,
+    screening,
+    tranches,
+)
 from pfund.services.accounts import Forbidden
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
 from pfund.services.portfolio import report_of_record, run_portfolio
@@ -267,3 +275,68 @@ def _back(message: str) -> RedirectResponse:
 
 def redirect_to_signin(request: Request, _: Exception) -> Response:
     return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    """The review queue: each open hit with both names, and a form to decide it."""
+    _allowed(who, Permission.SCREEN)
+    _allowed(who, Permission.READ_PROTECTED)
+    return render(
+        request,
+        "staff/screening.html.j2",
+        queue=hit_review.review_queue(rt),
+        watchlists=screening.watchlists(rt),
+        message=request.query_params.get("message"),
+    )
+
+
+@router.post("/screening/watchlists")
+def load_watchlist(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    file: UploadFile,
+    skip_bad: Annotated[bool, Form()] = False,
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.SCREEN)
+    name = Path(file.filename or "watchlist.ftm.json").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(file.file.read())
+        report = screening.load_watchlist(acting(rt, who), path, skip_bad=skip_bad)
+    message = (
+        f"{report.watchlist}: {report.entities} entities, {report.added} added, "
+        f"{report.changed} changed; {len(report.new_hits)} new hits"
+    )
+    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+
+
+@router.post("/screening/run")
+def screen_everyone(
+    request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.SCREEN)
+    report = screening.screen_all(acting(rt, who))
+    message = f"screened: {len(report.new_hits)} new hits"
+    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+
+
+@router.post("/screening/hits/{hit_id}")
+def decide_hit(
+    hit_id: int,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    decision: Annotated[str, Form(pattern="^(confirm|dismiss)$")],
+    reason: Annotated[str, Form(min_length=3, max_length=2000)],
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.SCREEN)
+    hit_review.decide(acting(rt, who), hit_id, decision, reason)
+    message = f"hit {hit_id}: {decision}ed"
+    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)

@@ -9,14 +9,21 @@ from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
 from pfund.store.repositories.reference import FundRepository, ReferenceRepository
+from pfund.store.repositories.screening import (
+    HitRepository,
+    OutreachRepository,
+    WatchlistRepository,
+)
 
 __all__ = [
     "AuditRepository",
     "ConditionRepository",
     "DecisionRepository",
     "FundRepository",
+    "HitRepository",
     "LedgerRepository",
     "OrganisationRepository",
+    "OutreachRepository",
     "PersonRepository",
     "ProjectRepository",
     "ReferenceRepository",
@@ -24,5 +31,6 @@ __all__ = [
     "StageRepository",
     "TrancheRepository",
     "UserRepository",
+    "WatchlistRepository",
     "table_counts",
 ]

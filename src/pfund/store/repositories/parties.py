@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from pfund.domain.enums import OrganisationKind
+from pfund.domain.enums import OrganisationKind, ReengagementStatus, RussiaStatus
 from pfund.domain.organisation import (
     CompanyProfile,
     Organisation,
@@ -128,6 +129,47 @@ class OrganisationRepository:
 
     def ids(self) -> set[str]:
         return set(self.session.scalars(select(table(OrganisationRow).c.id)))
+
+    def set_company_status(
+        self, organisation_id: str, russia: RussiaStatus, reengagement: ReengagementStatus
+    ) -> None:
+        """Record where a company stands now (the audit log keeps where it stood)."""
+        orgs = table(OrganisationRow)
+        self.session.execute(
+            update(orgs)
+            .where(orgs.c.id == organisation_id)
+            .values(company_russia_status=russia.value, company_reengagement=reengagement.value)
+        )
+
+    def set_vetting_item(self, organisation_id: str, item: VettingItem) -> None:
+        """Replace one criterion's judgement, keeping the checklist's order."""
+        items = table(VettingItemRow)
+        mine = items.c.organisation_id == organisation_id
+        old = self.session.execute(
+            select(items.c.position).where(mine, items.c.criterion == item.criterion.value)
+        ).scalar()
+        if old is None:
+            old = self.session.execute(
+                select(func.count()).select_from(items).where(mine)
+            ).scalar_one()
+        self.session.execute(delete(items).where(mine, items.c.criterion == item.criterion.value))
+        values = item.model_dump(include={"met", "evidence", "reviewer", "checked_on"})
+        row = {"organisation_id": organisation_id, "criterion": item.criterion.value}
+        insert_many(self.session, VettingItemRow, [row | values | {"position": old}])
+        orgs = table(OrganisationRow)
+        self.session.execute(
+            update(orgs).where(orgs.c.id == organisation_id).values(has_vetting=True)
+        )
+
+    def set_vetting_approval(
+        self, organisation_id: str, *, approved_on: date | None, valid_until: date | None
+    ) -> None:
+        orgs = table(OrganisationRow)
+        self.session.execute(
+            update(orgs)
+            .where(orgs.c.id == organisation_id)
+            .values(vetting_approved_on=approved_on, vetting_valid_until=valid_until)
+        )
 
     def _load(self, *where: ColumnElement[bool]) -> builtins.list[Organisation]:
         orgs, items = table(OrganisationRow), table(VettingItemRow)

@@ -24,6 +24,13 @@ from pfund.store.tables.projects import (
     ProjectScoreRow,
 )
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
+from pfund.store.tables.screening import (
+    HitDecisionRow,
+    OutreachRow,
+    ScreeningHitRow,
+    WatchlistEntityRow,
+    WatchlistRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -37,8 +44,10 @@ __all__ = [
     "ContributorRow",
     "DecisionRecordRow",
     "FundRow",
+    "HitDecisionRow",
     "LedgerEntryRow",
     "OrganisationRow",
+    "OutreachRow",
     "PersonRow",
     "ProjectBenefitRow",
     "ProjectContactRow",
@@ -51,11 +60,14 @@ __all__ = [
     "ProjectScoreRow",
     "RegionRow",
     "ReviewRow",
+    "ScreeningHitRow",
     "StageConditionRow",
     "StageRow",
     "TrancheConditionRow",
     "TrancheRow",
     "UserRow",
     "VettingItemRow",
+    "WatchlistEntityRow",
+    "WatchlistRow",
     "metadata",
 ]
