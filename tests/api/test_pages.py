@@ -183,3 +183,33 @@ def test_approving_a_run_with_nothing_new_is_refused(client: TestClient) -> None
     answer = client.post("/staff/runs/OPT-0001/approve", data={"csrf_token": csrf_of(page)})
     assert answer.status_code == 409
     assert "already approved" in answer.text
+
+
+def test_a_reviewer_declares_a_conflict_and_cannot_score_then_the_other_scores(
+    client: TestClient,
+) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/reviews").text
+    for name in ("rev", "rev2"):
+        assigned = client.post(
+            "/staff/reviews",
+            data={"csrf_token": csrf_of(page), "project_id": "GOV-MED-01", "reviewer": name},
+        )
+        assert assigned.status_code == 200
+    client.post("/signout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "rev")
+    page = client.get("/staff/reviews").text
+    review_id = page.split('action="/staff/reviews/', 1)[1].split("/", 1)[0]
+    declared = client.post(
+        f"/staff/reviews/{review_id}/declaration",
+        data={"csrf_token": csrf_of(page), "conflict": "true", "reason": "I advised the proponent"},
+    )
+    assert "recused" in declared.text
+    refused = client.post(
+        f"/staff/reviews/{review_id}/scores",
+        data={"csrf_token": csrf_of(page), "score_democratic_governance": "9"},
+    )
+    assert refused.status_code == 409
+    assert (
+        client.get("/api/v1/projects/GOV-MED-01").json()["scores"].get("democratic_governance") != 9
+    )

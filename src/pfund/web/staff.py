@@ -340,3 +340,74 @@ def decide_hit(
     hit_review.decide(acting(rt, who), hit_id, decision, reason)
     message = f"hit {hit_id}: {decision}ed"
     return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    """A reviewer's assignments: declare conflicts first, then score."""
+    mine = None if who.can(Permission.ASSIGN_REVIEWS) else who.user.username if who.user else ""
+    return render(
+        request,
+        "staff/reviews.html.j2",
+        reviews=reviews.list_reviews(rt, reviewer=mine),
+        scales=reviews.score_scales(rt),
+        can=who.can,
+        P=Permission,
+        message=request.query_params.get("message"),
+    )
+
+
+@router.post("/reviews/{review_id}/declaration")
+def declare(
+    review_id: int,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    conflict: Annotated[bool, Form()],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.REVIEW)
+    assert who.user is not None
+    reviews.declare(acting(rt, who), review_id, who.user.username, conflict=conflict, reason=reason)
+    return RedirectResponse(f"/staff/reviews?message=review+{review_id}+declared", status_code=303)
+
+
+@router.post("/reviews/{review_id}/scores")
+async def score(
+    review_id: int, request: Request, rt: RuntimeDep, who: StaffDep
+) -> RedirectResponse:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    _allowed(who, Permission.REVIEW)
+    assert who.user is not None
+    scores = {
+        key.removeprefix("score_"): float(str(value))
+        for key, value in form.items()
+        if key.startswith("score_") and str(value).strip()
+    }
+    reviews.submit_scores(
+        acting(rt, who),
+        review_id,
+        who.user.username,
+        scores,
+        comment=str(form.get("comment", ""))[:5000],
+    )
+    return RedirectResponse(f"/staff/reviews?message=review+{review_id}+scored", status_code=303)
+
+
+@router.post("/reviews")
+def assign_review(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    project_id: Annotated[str, Form(max_length=64)],
+    reviewer: Annotated[str, Form(max_length=64)],
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.ASSIGN_REVIEWS)
+    reviews.assign(acting(rt, who), project_id, reviewer)
+    message = quote(f"{reviewer} assigned to {project_id}")
+    return RedirectResponse(f"/staff/reviews?message={message}", status_code=303)
