@@ -12,7 +12,7 @@ import secrets
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from pfund.domain.account import ANONYMOUS, Permission, Principal
 from pfund.services.accounts import Forbidden, NotAuthenticated, get_user, user_for_token
@@ -89,6 +89,8 @@ def csrf_token(request: Request) -> str:
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]
+# Row numbers in paths: bounded so that no database is asked for a number it cannot hold.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RuntimeDep = Annotated[Runtime, Depends(app_runtime)]
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 

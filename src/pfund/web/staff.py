@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pfund.api.deps import PrincipalDep, RuntimeDep, acting
+from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.domain.account import Permission, Principal
 from pfund.errors import NotFound, PfundError
@@ -327,7 +327,7 @@ def screen_everyone(
 
 @router.post("/screening/hits/{hit_id}")
 def decide_hit(
-    hit_id: int,
+    hit_id: RowId,
     request: Request,
     rt: RuntimeDep,
     who: StaffDep,
@@ -359,7 +359,7 @@ def reviews_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRespons
 
 @router.post("/reviews/{review_id}/declaration")
 def declare(
-    review_id: int,
+    review_id: RowId,
     request: Request,
     rt: RuntimeDep,
     who: StaffDep,
@@ -376,7 +376,7 @@ def declare(
 
 @router.post("/reviews/{review_id}/scores")
 async def score(
-    review_id: int, request: Request, rt: RuntimeDep, who: StaffDep
+    review_id: RowId, request: Request, rt: RuntimeDep, who: StaffDep
 ) -> RedirectResponse:
     form = await request.form()
     check_csrf(request, str(form.get("csrf_token", "")))

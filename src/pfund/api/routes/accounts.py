@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from pydantic import BaseModel, Field
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
@@ -67,12 +67,12 @@ def audit_log(
     rt: RuntimeDep,
     _who: Annotated[Principal, require(Permission.READ_AUDIT)],
     record: str | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """The newest audit events (who did what to which record, and the hash chain)."""
     with rt.uow() as uow:
         events = uow.audit.list(record_id=record)
-    return [e.model_dump(mode="json") for e in events[-max(1, min(limit, 1000)) :]]
+    return [e.model_dump(mode="json") for e in events[-limit:]]
 
 
 @router.get("/audit/verify", response_model=AuditReport)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
@@ -49,11 +49,14 @@ def appraise(
 
 @router.get("/runs", response_model=list[RunSummary])
 def runs(
-    rt: RuntimeDep, who: PrincipalDep, kind: str | None = None, limit: int = 50
+    rt: RuntimeDep,
+    who: PrincipalDep,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[RunSummary]:
     """Decision records, newest first: every appraisal, portfolio and analysis run."""
     with rt.uow() as uow:
-        records = uow.decisions.list(kind=kind, limit=max(1, min(limit, 500)))
+        records = uow.decisions.list(kind=kind, limit=limit)
     return [
         RunSummary(
             id=r.id,

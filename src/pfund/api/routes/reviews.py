@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from pfund.api.deps import RuntimeDep, acting, require
+from pfund.api.deps import RowId, RuntimeDep, acting, require
 from pfund.domain.account import Permission, Principal
 from pfund.services import reviews
 from pfund.services.reviews import Review
@@ -54,7 +54,7 @@ def my_reviews(
 
 @router.post("/reviews/{review_id}/declaration", response_model=Review)
 def declare(
-    review_id: int,
+    review_id: RowId,
     declaration: Declaration,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.REVIEW)],
@@ -72,7 +72,7 @@ def declare(
 
 @router.post("/reviews/{review_id}/scores", response_model=Review)
 def score(
-    review_id: int,
+    review_id: RowId,
     scores: Scores,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.REVIEW)],

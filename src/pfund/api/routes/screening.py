@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, UploadFile
 from pydantic import BaseModel, Field
 
-from pfund.api.deps import RuntimeDep, acting, require
+from pfund.api.deps import RowId, RuntimeDep, acting, require
 from pfund.domain.account import Permission, Principal
 from pfund.domain.compliance import OutreachEntry
 from pfund.services import hit_review, matching, outreach, screening, screening_names, vetting
@@ -105,7 +105,7 @@ def review_queue(
 
 
 @router.post("/screening/hits/{hit_id}/decision", response_model=QueueItem)
-def decide(hit_id: int, decision: Decision, rt: RuntimeDep, who: Screener) -> QueueItem:
+def decide(hit_id: RowId, decision: Decision, rt: RuntimeDep, who: Screener) -> QueueItem:
     """Confirm or dismiss a hit, with a reason (kept with who and when, never changed)."""
     return hit_review.decide(acting(rt, who), hit_id, decision.decision, decision.reason)
 
