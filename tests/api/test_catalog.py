@@ -1,0 +1,37 @@
+"""Every message of the pages has a Russian translation, with the same placeholders."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+WEB = Path(str(files("pfund.web")))
+METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
+OPTIONS = {
+    "templates/**.j2": {
+        "extensions": "jinja2.ext.i18n",
+        "trim_blocks": "True",
+        "lstrip_blocks": "True",
+    }
+}
+
+
+def test_every_message_of_the_pages_is_translated_into_russian() -> None:
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(
+            str(WEB),
+            METHODS,
+            options_map=OPTIONS,
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
+        )
+    }
+    assert len(found) > 150
+    with (WEB / "locale" / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="ru")
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string}
+    assert sorted(found - translated) == []
+    assert list(catalog.check()) == []
