@@ -88,6 +88,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
         return {
             "project_id": [p.id for p in uow.projects.list()],
             "organisation_id": [o.id for o in uow.organisations.list()],
+            "org_id": [o.id for o in uow.organisations.list()][:3],
             "run_id": [r.id for r in uow.decisions.list(kind="portfolio")],
             "code": [c.code for c in uow.conditions.list()],
             "tranche_id": [t.id for t in uow.tranches.list()][:5],

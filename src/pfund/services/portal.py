@@ -144,12 +144,14 @@ class Overview(BaseModel):
 class _Cache:
     def __init__(self) -> None:
         self._lock = Lock()
-        self._head = -1
+        self._head: tuple[int, str] = (-1, "")
         self._values: dict[tuple[Any, ...], Any] = {}
 
     def get(self, rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        # The head's hash, not only its number: it names the whole history, so two
+        # stores (or one store restored from a backup) can never share an entry.
         with rt.uow() as uow:
-            head, _ = uow.audit.head(lock=False)
+            head = uow.audit.head(lock=False)
         with self._lock:
             if head != self._head:
                 self._head, self._values = head, {}
@@ -167,6 +169,15 @@ _caches: dict[int, _Cache] = {}
 
 def _cache(rt: Runtime) -> _Cache:
     return _caches.setdefault(id(rt.engine), _Cache())
+
+
+def cached(rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()``, computed once per state of the store (until the next audit event).
+
+    For what the public reads: a page or a list is the same for every reader until
+    something changes, and every change appends an audit event.
+    """
+    return _cache(rt).get(rt, key, build)
 
 
 def projects(rt: Runtime) -> list[ProjectLine]:

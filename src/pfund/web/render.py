@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -11,6 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pfund import __version__
 from pfund.api.deps import csrf_token
+from pfund.domain.account import User
+from pfund.services.portal import cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import label_in
 
@@ -39,7 +42,42 @@ def language(request: Request) -> str:
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The page in the reader's language."""
+    principal = getattr(request.state, "principal", None)
     lang = language(request)
+    html = _html(request, template, lang, principal.user if principal else None, context)
+    return _response(request, html, lang, status)
+
+
+def public_page(
+    request: Request, template: str, build: Callable[[], dict[str, Any]]
+) -> HTMLResponse:
+    """A public page that anonymous readers share: ``build`` runs, and the page renders,
+    once per language, address and state of the store (until the next audit event),
+    which is what lets the portal answer hundreds of readers a second.
+    """
+    principal = getattr(request.state, "principal", None)
+    lang = language(request)
+    if principal is not None and principal.user is not None:
+        return render(request, template, **build())
+    key = ("page", template, request.url.path, str(request.url.query), lang)
+    html = cached(
+        request.app.state.runtime, key, lambda: _html(request, template, lang, None, build())
+    )
+    return _response(request, html, lang, 200)
+
+
+def _response(request: Request, html: str, lang: str, status: int) -> HTMLResponse:
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    response.headers["content-language"] = lang
+    return response
+
+
+def _html(
+    request: Request, template: str, lang: str, user: User | None, context: dict[str, Any]
+) -> str:
     catalog = translations(lang)
 
     def gettext(message: str, **values: Any) -> str:
@@ -50,8 +88,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         text = catalog.ngettext(singular, plural, n)
         return text % {"num": n, **values}
 
-    principal = getattr(request.state, "principal", None)
-    html = (
+    return (
         environment()
         .get_template(template)
         .render(
@@ -63,17 +100,12 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
             ngettext=ngettext,
             _=gettext,
             label=lambda value: label_in(gettext, value),
-            user=principal.user if principal else None,
+            user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
             **context,
         )
     )
-    response = HTMLResponse(html, status_code=status)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
-    response.headers["content-language"] = lang
-    return response
 
 
 def localised(lang: str, english: str, russian: str) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
+from fastapi.responses import Response
+from pydantic_core import to_json
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
 from pfund.domain import OrganisationKind, Project, ProjectStatus, ProtectionClass
@@ -15,6 +17,7 @@ from pfund.domain.protection import view
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import imports
 from pfund.services.imports import ImportResult
+from pfund.services.portal import cached
 from pfund.services.summary import FundSummary, get_project, list_projects, summarise
 
 router = APIRouter(tags=["projects"])
@@ -40,17 +43,29 @@ def fund_summary(rt: RuntimeDep) -> FundSummary:
     return summarise(rt)
 
 
-@router.get("/projects")
+@router.get("/projects", response_model=list[dict[str, Any]])
 def projects(
     rt: RuntimeDep,
     who: PrincipalDep,
     area: Annotated[str | None, Query(max_length=64)] = None,
     status: ProjectStatus | None = None,
     region: Annotated[str | None, Query(max_length=10)] = None,
-) -> list[dict[str, Any]]:
-    """Every project, filtered by area, status or region."""
-    found = list_projects(rt, area=area, status=status.value if status else None, region=region)
-    return [view(p, audience=audience(who)) for p in found if _visible(p, who)]
+) -> Response:
+    """Every project, filtered by area, status or region.
+
+    The public answer is built once per state of the store and shared by every reader.
+    """
+    seen = audience(who)
+
+    def build() -> bytes:
+        found = list_projects(rt, area=area, status=status.value if status else None, region=region)
+        return to_json([view(p, audience=seen) for p in found if _visible(p, who)])
+
+    if seen is ProtectionClass.PUBLIC:
+        body = cached(rt, ("api-projects", area, status, region), build)
+    else:
+        body = build()
+    return Response(body, media_type="application/json")
 
 
 @router.get("/projects/{project_id}")
