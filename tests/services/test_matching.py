@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+import pfund
 from pfund.errors import Conflict, NotFound
 from pfund.services.demo import load_demo
 from pfund.services.hit_review import decide
 from pfund.services.matching import match_company, match_project
 from pfund.services.runtime import Runtime
 from pfund.services.screening import load_watchlist
-from tests.services.test_screening import SAMPLE
 
 DAY = date(2026, 6, 1)
+SAMPLE = Path(pfund.__file__).parent / "data" / "rpf" / "watchlists" / "sample.ftm.json"
 
 
 @pytest.fixture
