@@ -99,3 +99,12 @@ def test_a_company_gets_the_open_projects_it_fits_best() -> None:
     assert [m.project_id for m in ranked] == ["P-1", "P-2"]
     with pytest.raises(ValueError, match="not a company"):
         rank_projects(group("ORG-4", None, None), [fits], on=DAY)
+
+
+def test_a_blocked_organisation_is_never_eligible() -> None:
+    willing = company("ORG-2", RussiaStatus.WITHDRAWN, ReengagementStatus.INTERESTED)
+    digging = company("ORG-1", RussiaStatus.DIGGING_IN, ReengagementStatus.DECLINED)
+    ranked = rank_partners(project(), [willing, digging], on=DAY, blocked=frozenset({"ORG-2"}))
+    assert [(m.organisation_id, m.eligible) for m in ranked] == [("ORG-1", True), ("ORG-2", False)]
+    assert "screening hit" in ranked[1].standing_reason and ranked[1].fit > 0
+    assert not rank_projects(willing, [project()], on=DAY, blocked=True)[0].eligible

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+import pfund
 from pfund.errors import Conflict, NotFound
 from pfund.services.demo import load_demo
+from pfund.services.hit_review import decide
 from pfund.services.matching import match_company, match_project
 from pfund.services.runtime import Runtime
+from pfund.services.screening import load_watchlist
 
 DAY = date(2026, 6, 1)
+SAMPLE = Path(pfund.__file__).parent / "data" / "rpf" / "watchlists" / "sample.ftm.json"
 
 
 @pytest.fixture
@@ -42,3 +47,16 @@ def test_projects_for_a_company_are_explained(demo: Runtime) -> None:
         match_company(demo, "ORG-0006", on=DAY)
     with pytest.raises(NotFound):
         match_project(demo, "NOPE-1", on=DAY)
+
+
+def test_an_organisation_with_an_open_hit_is_not_proposed(demo: Runtime) -> None:
+    def newsroom() -> bool:
+        found = match_project(demo, "GOV-MED-02", on=DAY, limit=60)
+        return next(m for m in found if m.organisation == "ORG-0006").eligible
+
+    assert newsroom()
+    report = load_watchlist(demo, SAMPLE)
+    assert not newsroom()
+    hit = next(h.hit for h in report.new_hits if h.counterparty_id == "ORG-0006")
+    decide(demo, hit, "dismiss", "another newsroom")
+    assert newsroom()

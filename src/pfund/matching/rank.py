@@ -43,8 +43,12 @@ class Match:
     involved: bool
 
 
-def match(project: Project, org: Organisation, on: date) -> Match:
-    """Score one pair; ``on`` is the day a vetting approval must be valid."""
+BLOCKED = "open or confirmed screening hit: not eligible until reviewed"
+
+
+def match(project: Project, org: Organisation, on: date, *, blocked: bool = False) -> Match:
+    """Score one pair; ``on`` is the day a vetting approval must be valid, and a
+    ``blocked`` organisation (a screening hit not dismissed) is never eligible."""
     factors = tuple(
         FactorScore(
             factor.__name__,
@@ -55,7 +59,7 @@ def match(project: Project, org: Organisation, on: date) -> Match:
         for factor, weight in FIT
     )
     fit = sum(f.contribution for f in factors)
-    level, reason = standing(org, on)
+    level, reason = (0.0, BLOCKED) if blocked else standing(org, on)
     return Match(
         project_id=project.id,
         organisation_id=org.id,
@@ -74,17 +78,28 @@ def _order(found: Iterable[Match], key: str) -> list[Match]:
 
 
 def rank_partners(
-    project: Project, organisations: Iterable[Organisation], *, on: date, limit: int = 20
+    project: Project,
+    organisations: Iterable[Organisation],
+    *,
+    on: date,
+    blocked: frozenset[str] = frozenset(),
+    limit: int = 20,
 ) -> list[Match]:
     """Organisations and companies for a project, eligible ones first, best first."""
-    return _order((match(project, org, on) for org in organisations), "organisation_id")[:limit]
+    found = (match(project, org, on, blocked=org.id in blocked) for org in organisations)
+    return _order(found, "organisation_id")[:limit]
 
 
 def rank_projects(
-    company: Organisation, projects: Iterable[Project], *, on: date, limit: int = 20
+    company: Organisation,
+    projects: Iterable[Project],
+    *,
+    on: date,
+    blocked: bool = False,
+    limit: int = 20,
 ) -> list[Match]:
     """Open projects a company could join, best first (its standing scales them all)."""
     if company.kind is not OrganisationKind.COMPANY:
         raise ValueError(f"{company.id} is a {company.kind.value}, not a company")
     open_ = (p for p in projects if p.status not in CLOSED)
-    return _order((match(p, company, on) for p in open_), "project_id")[:limit]
+    return _order((match(p, company, on, blocked=blocked) for p in open_), "project_id")[:limit]

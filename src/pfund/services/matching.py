@@ -1,5 +1,8 @@
 """Matchmaking over the store: load the project or company, rank with the pure engine.
 
+An organisation with an open or confirmed screening hit (on itself or one of its
+people) is listed as not eligible, so nobody is introduced to a possible sanctions hit.
+
 Names shown are public names (a protected NGO appears by its alias).
 """
 
@@ -13,6 +16,7 @@ from pfund.domain.enums import OrganisationKind
 from pfund.errors import Conflict, NotFound
 from pfund.matching import Match, rank_partners, rank_projects
 from pfund.services.runtime import Runtime
+from pfund.services.screening import blocking_refs
 
 
 class FactorView(BaseModel):
@@ -71,7 +75,10 @@ def match_project(rt: Runtime, project_id: str, *, on: date, limit: int = 20) ->
         if project is None:
             raise NotFound(f"no project with id '{project_id}'")
         orgs = {o.id: o for o in uow.organisations.list()}
-    ranked = rank_partners(project, orgs.values(), on=on, limit=limit)
+        blocked = frozenset(
+            r.organisation for r in blocking_refs(uow, organisations=orgs) if r.organisation
+        )
+    ranked = rank_partners(project, orgs.values(), on=on, blocked=blocked, limit=limit)
     return [
         _view(m, project.title, orgs[m.organisation_id].public_name(), orgs[m.organisation_id].kind)
         for m in ranked
@@ -87,7 +94,8 @@ def match_company(rt: Runtime, org_id: str, *, on: date, limit: int = 20) -> lis
         if company.kind is not OrganisationKind.COMPANY:
             raise Conflict(f"organisation {org_id} is a {company.kind.value}, not a company")
         projects = {p.id: p for p in uow.projects.list()}
-    ranked = rank_projects(company, projects.values(), on=on, limit=limit)
+        blocked = bool(blocking_refs(uow, organisations=[org_id]))
+    ranked = rank_projects(company, projects.values(), on=on, blocked=blocked, limit=limit)
     return [
         _view(m, projects[m.project_id].title, company.public_name(), company.kind) for m in ranked
     ]
