@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from pfund.screening.names import PERSON, Form, Token
+from pfund.screening.names import PERSON, Form, Token, word_key
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
@@ -66,7 +66,7 @@ def _acronym_at(tokens: list[Token], index: int, acronyms: set[str]) -> Token | 
         words = tokens[index : index + length]
         letters = "".join(token.text[0] for token in words)
         if len(words) == length and letters in acronyms:
-            return Token(letters, letters, optional=False)
+            return Token(letters, word_key(letters), optional=False)
     return None
 
 

@@ -56,11 +56,26 @@ class Stripped:
     forms: frozenset[str]
 
 
+TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
+
+
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
     for phrase, form in _PHRASES:
         if tokens[start : start + len(phrase)] == phrase:
             return len(phrase), form
+    for phrase, form in _PHRASES:
+        if _truncated_at(tokens, start, phrase):
+            return len(phrase), form
     return None
+
+
+def _truncated_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
+    """Whether the name ends with ``phrase`` cut off inside its last word, as fixed-width
+    list fields do (JOINT STOCK COMPAN for JOINT STOCK COMPANY)."""
+    found = tokens[start:]
+    if len(found) != len(phrase) or len(found[-1]) < TRUNCATED_MIN:
+        return False
+    return found[:-1] == phrase[:-1] and phrase[-1].startswith(found[-1])
 
 
 def strip_legal_forms(tokens: tuple[str, ...]) -> Stripped:

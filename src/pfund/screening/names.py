@@ -4,11 +4,16 @@ A name is transliterated (Cyrillic with several iuliia schemes, any other script
 ICU through normality), lower-cased, stripped of punctuation and split into tokens.
 Each token keeps its plain Latin ``text`` and a phonetic ``key`` (see ``phonetic``).
 Company legal forms are taken out and canonicalised; patronymics are marked optional.
+Honorifics that open a person's name (Mr, Dr, President, Präsident) are dropped with
+rigour's list; Arabic name particles are written one way (ibn, ben, bn as bin; el, ul as
+al), since they are spelling variants of the same word.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rigour.names import remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
@@ -18,6 +23,10 @@ PERSON = "Person"
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 _PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
+# Spellings of Arabic particles: "son of" and the article. "ben" only after the first word,
+# where it cannot be the given name Ben.
+PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
+LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,8 @@ class Form:
         return tuple(token for token in self.tokens if not token.optional)
 
 
-def _key(token: str) -> str:
+def word_key(token: str) -> str:
+    """The phonetic key of one plain lower-case word (see ``phonetic.fold``)."""
     symbols = fold(token)
     return "".join(char if char.isupper() else ascii_word(char) for char in symbols)
 
@@ -56,7 +66,7 @@ def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     for word in tokenise(spelling):
         parts = tokenise(ascii_word(word)) or (word,)
-        keys = [_key(word)] if len(parts) == 1 else [_key(part) for part in parts]
+        keys = [word_key(word)] if len(parts) == 1 else [word_key(part) for part in parts]
         pairs.extend(zip(parts, keys, strict=True))
     return tuple(pairs)
 
@@ -69,10 +79,17 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     words = stripped.tokens if stripped else words
     keys = [pairs[word] for word in words]
     tokens = tuple(
-        Token(word, key, optional=not organisation and _is_patronymic(key, i, len(words)))
+        _particle(i, Token(word, key, not organisation and _is_patronymic(key, i, len(words))))
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
     return Form(tokens, stripped.forms if stripped else frozenset())
+
+
+def _particle(position: int, token: Token) -> Token:
+    """The token with an Arabic particle written in its one canonical spelling."""
+    table = LATER_PARTICLES if position else PARTICLES
+    canonical = table.get(token.text)
+    return Token(canonical, word_key(canonical), token.optional) if canonical else token
 
 
 def is_organisation(schema: str) -> bool:
@@ -84,5 +101,7 @@ def is_organisation(schema: str) -> bool:
 def forms(name: str, schema: str = PERSON) -> tuple[Form, ...]:
     """All distinct comparable forms of a name (one per transliteration that differs)."""
     organisation = is_organisation(schema)
+    if not organisation:
+        name = remove_person_prefixes(name) or name
     built = (_form(spelling, organisation=organisation) for spelling in latin_spellings(name))
     return tuple(dict.fromkeys(form for form in built if form.tokens))

@@ -36,7 +36,8 @@ NUMBER_WORDS: dict[str, str] = {
     )
     for word in words.split()
 } | {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5"}  # fmt: skip
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Split RamiMakhlouf but not GmbH: the upper-case letter must start a lower-case word.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 
 
 def latin_spellings(name: str) -> tuple[str, ...]:
@@ -50,7 +51,7 @@ def latin_spellings(name: str) -> tuple[str, ...]:
 
 def tokenise(spelling: str) -> tuple[str, ...]:
     """Lower-case word tokens: dots and apostrophes join, other punctuation and a change
-    from lower to upper case (RamiMakhlouf) split."""
+    from lower to upper case starting a new word (RamiMakhlouf, not GmbH) split."""
     text = _CAMEL.sub(" ", spelling).lower().replace("&", " and ")
     text = _JOINERS.sub("", text)
     return tuple(NUMBER_WORDS.get(token, token) for token in _SEPARATORS.split(text) if token)
