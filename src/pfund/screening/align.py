@@ -1,6 +1,7 @@
 """One-to-one alignment of the words of two names, in any order."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -33,6 +34,7 @@ def _is_initial(token: Token) -> bool:
     return len(token.text) == 1
 
 
+@lru_cache(maxsize=2**16)
 def token_similarity(one: Token, other: Token) -> float:
     """Similarity in [0, 1] of two words; an initial agrees with any word it begins."""
     if _is_initial(one) or _is_initial(other):
@@ -61,20 +63,24 @@ def merge_compounds(form: Form, other: Form) -> Form:
     return Form(tuple(tokens), form.legal_forms)
 
 
+ACRONYM_MAX = 5  # longest acronym read as the initials of as many words
+
+
 def _acronym_at(tokens: list[Token], index: int, acronyms: set[str]) -> Token | None:
-    for length in range(5, 1, -1):
-        words = tokens[index : index + length]
-        letters = "".join(token.text[0] for token in words)
-        if len(words) == length and letters in acronyms:
-            return Token(letters, word_key(letters), optional=False)
+    initials = "".join(token.text[0] for token in tokens[index : index + ACRONYM_MAX])
+    for length in range(len(initials), 1, -1):
+        if initials[:length] in acronyms:
+            return Token(initials[:length], word_key(initials[:length]), optional=False)
     return None
 
 
 def merge_acronyms(form: Form, other: Form) -> Form:
     """Read consecutive words of ``form`` as the acronym that ``other`` uses for them
     (People's Liberation Army and PLA, United States and U.S.)."""
-    acronyms = {token.text for token in other.tokens if len(token.text) > 1}
+    acronyms = {token.text for token in other.tokens if 1 < len(token.text) <= ACRONYM_MAX}
     tokens = list(form.tokens)
+    if not acronyms or len(tokens) < 2:
+        return form
     for index in range(len(tokens)):
         acronym = _acronym_at(tokens, index, acronyms)
         if acronym is not None:

@@ -46,6 +46,11 @@ def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
 
 
 _PHRASES = _phrases()
+_LONGEST = max(len(phrase) for phrase, _ in _PHRASES)
+# Phrases by their first word, longest first, so a position is checked against few.
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _form in _PHRASES:
+    _BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _form))
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,13 @@ TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
 
 
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
-    for phrase, form in _PHRASES:
+    for phrase, form in _BY_FIRST.get(tokens[start], ()):
         if tokens[start : start + len(phrase)] == phrase:
             return len(phrase), form
-    for phrase, form in _PHRASES:
-        if _truncated_at(tokens, start, phrase):
-            return len(phrase), form
+    if len(tokens) - start <= _LONGEST:
+        for phrase, form in _PHRASES:
+            if _truncated_at(tokens, start, phrase):
+                return len(phrase), form
     return None
 
 

@@ -10,8 +10,8 @@ al), since they are spelling variants of the same word.
 """
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rigour.names import remove_person_prefixes
 
@@ -29,17 +29,18 @@ PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
 LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic."""
+class Token(NamedTuple):
+    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic.
+
+    A named tuple rather than a dataclass: tokens are hashed and compared in the inner
+    loops of screening, and tuples do both in C."""
 
     text: str
     key: str
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(NamedTuple):
     """One spelling of a name, ready to compare, with the legal forms found in it."""
 
     tokens: tuple[Token, ...]
@@ -63,12 +64,15 @@ def _is_patronymic(key: str, position: int, count: int) -> bool:
 
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several."""
-    pairs: list[tuple[str, str]] = []
-    for word in tokenise(spelling):
-        parts = tokenise(ascii_word(word)) or (word,)
-        keys = [word_key(word)] if len(parts) == 1 else [word_key(part) for part in parts]
-        pairs.extend(zip(parts, keys, strict=True))
-    return tuple(pairs)
+    return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
+
+
+@lru_cache(maxsize=2**16)
+def _word_pairs(word: str) -> tuple[tuple[str, str], ...]:
+    """(ascii text, phonetic key) of one token, cached: watchlists repeat their words."""
+    parts = tokenise(ascii_word(word)) or (word,)
+    keys = [word_key(word)] if len(parts) == 1 else [word_key(part) for part in parts]
+    return tuple(zip(parts, keys, strict=True))
 
 
 def _form(spelling: str, *, organisation: bool) -> Form:

@@ -75,6 +75,10 @@ def _docstring(feature: f.Feature) -> str:
     return " ".join((feature.__doc__ or "").split())
 
 
+_EXPLANATIONS = tuple(_docstring(feature) for feature, _ in FEATURES)
+_WEIGHTS = [weight for _, weight in FEATURES]
+
+
 def best_alignment(name1: str, name2: str, schema: str = PERSON) -> Alignment | None:
     """The alignment of the two spellings (one per transliteration) that agree best."""
     candidates = [
@@ -100,14 +104,13 @@ def explain(name1: str, name2: str, schema: str = PERSON) -> Explanation:
     """Score two names and say why: the feature values, weights and explanations."""
     alignment = best_alignment(name1, name2, schema)
     values = feature_values(alignment) if alignment else [0.0] * len(FEATURES)
-    weights = [weight for _, weight in FEATURES]
     lines = tuple(
-        FeatureValue(feature.__name__, value, weight, _docstring(feature))
-        for (feature, weight), value in zip(FEATURES, values, strict=True)
+        FeatureValue(feature.__name__, value, weight, text)
+        for (feature, weight), value, text in zip(FEATURES, values, _EXPLANATIONS, strict=True)
     )
     left = " ".join(token.text for token in alignment.left.tokens) if alignment else ""
     right = " ".join(token.text for token in alignment.right.tokens) if alignment else ""
-    score = logistic(values, weights, BIAS) if alignment else 0.0
+    score = logistic(values, _WEIGHTS, BIAS) if alignment else 0.0
     return Explanation(score, left, right, schema, lines)
 
 

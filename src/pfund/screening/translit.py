@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import iuliia
 from normality import ascii_text
@@ -45,8 +46,16 @@ def latin_spellings(name: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFC", name)
     if not _CYRILLIC.search(text):
         return (text,)
-    text = text.lower().translate(_EXTRA_CYRILLIC)
-    return tuple(dict.fromkeys(scheme.translate(text) for scheme in SCHEMES))
+    words = text.lower().translate(_EXTRA_CYRILLIC).split(" ")
+    spelt = [_word_spellings(word) for word in words]
+    return tuple(dict.fromkeys(" ".join(column) for column in zip(*spelt, strict=True)))
+
+
+@lru_cache(maxsize=2**16)
+def _word_spellings(word: str) -> tuple[str, ...]:
+    """One word in every scheme, in the order of ``SCHEMES``. The schemes work word by word
+    (their context rules never cross a space), so names share the work for common words."""
+    return tuple(scheme.translate(word) for scheme in SCHEMES)
 
 
 def tokenise(spelling: str) -> tuple[str, ...]:
