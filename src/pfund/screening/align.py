@@ -54,6 +54,9 @@ def merge_compounds(form: Form, other: Form) -> Form:
     index = 0
     while index < len(tokens) - 1:
         one, two = tokens[index], tokens[index + 1]
+        if not _could_spell(one, two, other):
+            index += 1
+            continue
         joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
         score = _best(joined, other)
         if score >= COMPOUND_MIN and score > max(_best(one, other), _best(two, other)):
@@ -61,6 +64,24 @@ def merge_compounds(form: Form, other: Form) -> Form:
         else:
             index += 1
     return Form(tuple(tokens), form.legal_forms)
+
+
+def _could_spell(one: Token, two: Token, other: Form) -> bool:
+    """Whether the two words joined could reach ``COMPOUND_MIN`` against a word of
+    ``other``. An edit distance is at least the difference in length, so a word much
+    shorter or longer than the joined one cannot; initials match by first letter alone.
+    A shortcut only: it never changes which words are joined."""
+    text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
+    return any(
+        _is_initial(token)
+        or _close_length(text, len(token.text))
+        or _close_length(key, len(token.key))
+        for token in other.tokens
+    )
+
+
+def _close_length(one: int, other: int) -> bool:
+    return abs(one - other) <= (1 - COMPOUND_MIN) * max(one, other) + 1e-9
 
 
 ACRONYM_MAX = 5  # longest acronym read as the initials of as many words

@@ -47,6 +47,10 @@ def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
 
 _PHRASES = _phrases()
 _LONGEST = max(len(phrase) for phrase, _ in _PHRASES)
+# Phrases by all but their last word, for names whose last word was cut off.
+_BY_HEAD: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+for _phrase, _form in _PHRASES:
+    _BY_HEAD.setdefault(_phrase[:-1], []).append((_phrase[-1], _form))
 # Phrases by their first word, longest first, so a position is checked against few.
 _BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 for _phrase, _form in _PHRASES:
@@ -68,20 +72,19 @@ def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
     for phrase, form in _BY_FIRST.get(tokens[start], ()):
         if tokens[start : start + len(phrase)] == phrase:
             return len(phrase), form
-    if len(tokens) - start <= _LONGEST:
-        for phrase, form in _PHRASES:
-            if _truncated_at(tokens, start, phrase):
-                return len(phrase), form
-    return None
+    return _truncated_at(tokens, start)
 
 
-def _truncated_at(tokens: tuple[str, ...], start: int, phrase: tuple[str, ...]) -> bool:
-    """Whether the name ends with ``phrase`` cut off inside its last word, as fixed-width
+def _truncated_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
+    """A phrase with which the name ends, cut off inside its last word, as fixed-width
     list fields do (JOINT STOCK COMPAN for JOINT STOCK COMPANY)."""
     found = tokens[start:]
-    if len(found) != len(phrase) or len(found[-1]) < TRUNCATED_MIN:
-        return False
-    return found[:-1] == phrase[:-1] and phrase[-1].startswith(found[-1])
+    if len(found) > _LONGEST or len(found[-1]) < TRUNCATED_MIN:
+        return None
+    for last, form in _BY_HEAD.get(found[:-1], ()):
+        if last.startswith(found[-1]):
+            return len(found), form
+    return None
 
 
 def strip_legal_forms(tokens: tuple[str, ...]) -> Stripped:
