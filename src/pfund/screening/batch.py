@@ -119,7 +119,9 @@ def _run(
     limit: int,
     chunk_size: int,
 ) -> list[list[Hit]]:
-    shared = client.scatter(index, broadcast=True)  # type: ignore[no-untyped-call]
+    # A key of its own (hash=False): another scatter of the same index on a shared client
+    # cannot release this copy while the tasks need it.
+    shared = client.scatter(index, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
     futures = [
         client.submit(screen_chunk, shared, chunk, threshold, limit, pure=False)
         for chunk in chunks(asked, chunk_size)
