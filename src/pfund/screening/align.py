@@ -51,10 +51,11 @@ def merge_compounds(form: Form, other: Form) -> Form:
     """Join adjacent words of ``form`` that together spell one word of ``other``
     (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf)."""
     tokens = list(form.tokens)
+    fits = _LengthFilter(other)
     index = 0
     while index < len(tokens) - 1:
         one, two = tokens[index], tokens[index + 1]
-        if not _could_spell(one, two, other):
+        if not fits.could_spell(one, two):
             index += 1
             continue
         joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
@@ -66,18 +67,24 @@ def merge_compounds(form: Form, other: Form) -> Form:
     return Form(tuple(tokens), form.legal_forms)
 
 
-def _could_spell(one: Token, two: Token, other: Form) -> bool:
-    """Whether the two words joined could reach ``COMPOUND_MIN`` against a word of
-    ``other``. An edit distance is at least the difference in length, so a word much
-    shorter or longer than the joined one cannot; initials match by first letter alone.
-    A shortcut only: it never changes which words are joined."""
-    text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
-    return any(
-        _is_initial(token)
-        or _close_length(text, len(token.text))
-        or _close_length(key, len(token.key))
-        for token in other.tokens
-    )
+class _LengthFilter:
+    """Whether two words joined could reach ``COMPOUND_MIN`` against a word of the other
+    name. An edit distance is at least the difference in length, so a word much shorter
+    or longer than the joined one cannot; initials match by first letter alone. A
+    shortcut only: it never changes which words are joined."""
+
+    def __init__(self, other: Form) -> None:
+        self.any = any(_is_initial(token) for token in other.tokens)
+        self.texts = [len(token.text) for token in other.tokens]
+        self.keys = [len(token.key) for token in other.tokens]
+
+    def could_spell(self, one: Token, two: Token) -> bool:
+        if self.any:
+            return True
+        text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
+        return any(_close_length(text, n) for n in self.texts) or any(
+            _close_length(key, n) for n in self.keys
+        )
 
 
 def _close_length(one: int, other: int) -> bool:

@@ -55,6 +55,8 @@ class Form(NamedTuple):
 def word_key(token: str) -> str:
     """The phonetic key of one plain lower-case word (see ``phonetic.fold``)."""
     symbols = fold(token)
+    if symbols.isascii():
+        return symbols
     return "".join(char if char.isupper() else ascii_word(char) for char in symbols)
 
 
@@ -102,10 +104,22 @@ def is_organisation(schema: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
+    """The Latin spellings of a name (one per transliteration that differs), a person's
+    without the honorifics that open it."""
+    if not is_organisation(schema):
+        name = remove_person_prefixes(name) or name
+    return latin_spellings(name)
+
+
+@lru_cache(maxsize=4096)
+def form_of(spelling: str, schema: str = PERSON) -> Form:
+    """The comparable form of one spelling (its tokens may be empty)."""
+    return _form(spelling, organisation=is_organisation(schema))
+
+
+@lru_cache(maxsize=4096)
 def forms(name: str, schema: str = PERSON) -> tuple[Form, ...]:
     """All distinct comparable forms of a name (one per transliteration that differs)."""
-    organisation = is_organisation(schema)
-    if not organisation:
-        name = remove_person_prefixes(name) or name
-    built = (_form(spelling, organisation=organisation) for spelling in latin_spellings(name))
+    built = (form_of(spelling, schema) for spelling in spellings(name, schema))
     return tuple(dict.fromkeys(form for form in built if form.tokens))
