@@ -25,7 +25,14 @@ import numpy.typing as npt
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening.names import PERSON, forms, is_organisation
-from pfund.screening.score import THRESHOLD, Explanation, explain
+from pfund.screening.score import (
+    THRESHOLD,
+    Explanation,
+    alignment_score,
+    best_alignment,
+    explain,
+    explanation,
+)
 from pfund.screening.translit import tokenise
 
 IntArray = npt.NDArray[np.int32]
@@ -236,9 +243,16 @@ class CandidateIndex:
     def _name_hit(self, position: int, name: str, schema: str) -> Hit:
         kind = PERSON if self.persons[position] else "Organization"
         kind = schema if kind != PERSON and is_organisation(schema) else kind
-        scored = [(explain(name, listed, kind), listed) for listed in self.names[position]]
-        best, matched = max(scored, key=lambda pair: pair[0].score)
-        return Hit(self.ids[position], best.score, matched, summarise(best))
+        listed = self.names[position]
+        if len(listed) == 1:
+            best = explain(name, listed[0], kind)
+            return Hit(self.ids[position], best.score, listed[0], summarise(best))
+        # Several names: score each, explain only the best (the first of equal scores).
+        aligned = [best_alignment(name, other, kind) for other in listed]
+        scores = [alignment_score(alignment) for alignment in aligned]
+        at = scores.index(max(scores))
+        best = explanation(aligned[at], kind)
+        return Hit(self.ids[position], best.score, listed[at], summarise(best))
 
 
 def summarise(explanation: Explanation, top: int = 3) -> str:

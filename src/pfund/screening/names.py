@@ -17,7 +17,7 @@ from rigour.names import remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
-from pfund.screening.translit import ascii_word, latin_spellings, tokenise
+from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
 PERSON = "Person"
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
@@ -69,7 +69,7 @@ def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
 
 
-@lru_cache(maxsize=2**16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _word_pairs(word: str) -> tuple[tuple[str, str], ...]:
     """(ascii text, phonetic key) of one token, cached: watchlists repeat their words."""
     parts = tokenise(ascii_word(word)) or (word,)

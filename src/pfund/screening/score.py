@@ -135,7 +135,11 @@ def logistic(values: list[float], weights: list[float], bias: float) -> float:
 
 def explain(name1: str, name2: str, schema: str = PERSON) -> Explanation:
     """Score two names and say why: the feature values, weights and explanations."""
-    alignment = best_alignment(name1, name2, schema)
+    return explanation(best_alignment(name1, name2, schema), schema)
+
+
+def explanation(alignment: Alignment | None, schema: str = PERSON) -> Explanation:
+    """The explanation of one alignment (``None`` when a name has no words: score 0)."""
     values = feature_values(alignment) if alignment else [0.0] * len(FEATURES)
     lines = tuple(
         FeatureValue(feature.__name__, value, weight, text)
@@ -147,11 +151,15 @@ def explain(name1: str, name2: str, schema: str = PERSON) -> Explanation:
     return Explanation(score, left, right, schema, lines)
 
 
+def alignment_score(alignment: Alignment | None) -> float:
+    """The score of one alignment, as ``explanation(alignment).score`` gives it."""
+    return logistic(feature_values(alignment), _WEIGHTS, BIAS) if alignment else 0.0
+
+
 def score(name1: str, name2: str, schema: str = PERSON) -> float:
     """The calibrated match score of two names in [0, 1]; higher means more alike.
     The same number as ``explain(...).score``, without building the explanation."""
-    alignment = best_alignment(name1, name2, schema)
-    return logistic(feature_values(alignment), _WEIGHTS, BIAS) if alignment else 0.0
+    return alignment_score(best_alignment(name1, name2, schema))
 
 
 def is_match(name1: str, name2: str, schema: str = PERSON) -> bool:

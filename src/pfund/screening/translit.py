@@ -38,6 +38,9 @@ NUMBER_WORDS: dict[str, str] = {
     for word in words.split()
 } | {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5"}  # fmt: skip
 # Split RamiMakhlouf but not GmbH: the upper-case letter must start a lower-case word.
+# Words whose spellings are kept: enough for the vocabulary of a watchlist of a million
+# entities, which building the index spells anyway, so that screening finds them ready.
+WORD_CACHE_SIZE = 2**21
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 
 
@@ -51,7 +54,7 @@ def latin_spellings(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(" ".join(column) for column in zip(*spelt, strict=True)))
 
 
-@lru_cache(maxsize=2**16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def _word_spellings(word: str) -> tuple[str, ...]:
     """One word in every scheme, in the order of ``SCHEMES``. The schemes work word by word
     (their context rules never cross a space), so names share the work for common words."""
