@@ -1,7 +1,9 @@
 """The candidate index: blocking by phonetic keys and identifiers, then scoring."""
 
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
@@ -66,3 +68,13 @@ def test_results_are_deterministic() -> None:
     first = CandidateIndex.build(entities).screen("Ivanov Petr", "Person")
     again = CandidateIndex.build(tuple(reversed(entities))).screen("Ivanov Petr", "Person")
     assert first == again
+
+
+def test_index_survives_pickling_with_the_same_postings_and_hits(index: CandidateIndex) -> None:
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy.postings.keys() == index.postings.keys()
+    assert all(np.array_equal(copy.postings[k], index.postings[k]) for k in index.postings)
+    assert copy.screen("Chruschtschow Nikita", "Person") == index.screen(
+        "Chruschtschow Nikita", "Person"
+    )
+    assert copy.skipped == index.skipped

@@ -38,3 +38,28 @@ def test_name_made_only_of_a_legal_form_keeps_its_words() -> None:
 
 def test_person_names_keep_tokens_that_look_like_legal_forms() -> None:
     assert [token.text for token in forms("Sa Ao", "Person")[0].tokens] == ["sa", "ao"]
+
+
+def test_gmbh_stays_one_word_and_is_a_legal_form() -> None:
+    form = forms("Deutsche Bank GmbH", "Company")[0]
+    assert [token.text for token in form.tokens] == ["deutsche", "bank"]
+    assert form.legal_forms == frozenset({"gmbh"})
+
+
+def test_legal_form_cut_off_at_the_end_of_a_field_is_still_found() -> None:
+    form = forms("TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN", "Company")[0]
+    assert [token.text for token in form.tokens] == ["tactical", "missiles"]
+    assert "jsc" in form.legal_forms
+
+
+def test_honorifics_opening_a_person_name_are_dropped() -> None:
+    assert [token.text for token in forms("Präsident Barack Obama")[0].tokens] == [
+        "barack",
+        "obama",
+    ]
+
+
+def test_arabic_particles_are_written_one_way() -> None:
+    texts = [token.text for token in forms("Usama ibn Laden el Masri")[0].tokens]
+    assert texts == ["usama", "bin", "laden", "al", "masri"]
+    assert forms("Ben Netanyahu")[0].tokens[0].text == "ben"

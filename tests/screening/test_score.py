@@ -6,9 +6,9 @@ from pfund.screening import THRESHOLD, explain, is_match, score
 from pfund.screening.calibrate import measure, parse_cases
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
-# Measured on the whole of names_cases.csv with the shipped weights: F1 0.860.
+# Measured on the whole of names_cases.csv with the shipped weights: F1 0.879.
 # The brief asked for 0.90; see the report. This floor guards against regressions.
-F1_FLOOR = 0.85
+F1_FLOOR = 0.87
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,14 @@ def test_f1_on_the_name_benchmark_reaches_the_floor() -> None:
     metrics = measure(scores, [case.is_match for case in cases], THRESHOLD)
     assert metrics.f1 >= F1_FLOOR
     assert metrics.tie_share < 0.2
+
+
+def test_a_number_on_one_side_only_lowers_the_score() -> None:
+    with_number = score("Management Company 23", "Management Company", "Company")
+    assert with_number < score("Management Company", "Management Company", "Company")
+    values = {line.name: line.value for line in explain("Fund II", "Fund", "Company").features}
+    assert values["unpaired_number"] == 1.0
+
+
+def test_initials_agree_with_the_names_they_abbreviate() -> None:
+    assert is_match("JC Juncker", "Jean-Claude Juncker")

@@ -1,10 +1,11 @@
 """One-to-one alignment of the words of two names, in any order."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from pfund.screening.names import PERSON, Form, Token
+from pfund.screening.names import PERSON, Form, Token, word_key
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
@@ -33,6 +34,7 @@ def _is_initial(token: Token) -> bool:
     return len(token.text) == 1
 
 
+@lru_cache(maxsize=2**16)
 def token_similarity(one: Token, other: Token) -> float:
     """Similarity in [0, 1] of two words; an initial agrees with any word it begins."""
     if _is_initial(one) or _is_initial(other):
@@ -49,9 +51,13 @@ def merge_compounds(form: Form, other: Form) -> Form:
     """Join adjacent words of ``form`` that together spell one word of ``other``
     (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf)."""
     tokens = list(form.tokens)
+    fits = _LengthFilter(other)
     index = 0
     while index < len(tokens) - 1:
         one, two = tokens[index], tokens[index + 1]
+        if not fits.could_spell(one, two):
+            index += 1
+            continue
         joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
         score = _best(joined, other)
         if score >= COMPOUND_MIN and score > max(_best(one, other), _best(two, other)):
@@ -61,20 +67,48 @@ def merge_compounds(form: Form, other: Form) -> Form:
     return Form(tuple(tokens), form.legal_forms)
 
 
+class _LengthFilter:
+    """Whether two words joined could reach ``COMPOUND_MIN`` against a word of the other
+    name. An edit distance is at least the difference in length, so a word much shorter
+    or longer than the joined one cannot; initials match by first letter alone. A
+    shortcut only: it never changes which words are joined."""
+
+    def __init__(self, other: Form) -> None:
+        self.any = any(_is_initial(token) for token in other.tokens)
+        self.texts = [len(token.text) for token in other.tokens]
+        self.keys = [len(token.key) for token in other.tokens]
+
+    def could_spell(self, one: Token, two: Token) -> bool:
+        if self.any:
+            return True
+        text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
+        return any(_close_length(text, n) for n in self.texts) or any(
+            _close_length(key, n) for n in self.keys
+        )
+
+
+def _close_length(one: int, other: int) -> bool:
+    return abs(one - other) <= (1 - COMPOUND_MIN) * max(one, other) + 1e-9
+
+
+ACRONYM_MAX = 5  # longest acronym read as the initials of as many words
+
+
 def _acronym_at(tokens: list[Token], index: int, acronyms: set[str]) -> Token | None:
-    for length in range(5, 1, -1):
-        words = tokens[index : index + length]
-        letters = "".join(token.text[0] for token in words)
-        if len(words) == length and letters in acronyms:
-            return Token(letters, letters, optional=False)
+    initials = "".join(token.text[0] for token in tokens[index : index + ACRONYM_MAX])
+    for length in range(len(initials), 1, -1):
+        if initials[:length] in acronyms:
+            return Token(initials[:length], word_key(initials[:length]), optional=False)
     return None
 
 
 def merge_acronyms(form: Form, other: Form) -> Form:
     """Read consecutive words of ``form`` as the acronym that ``other`` uses for them
     (People's Liberation Army and PLA, United States and U.S.)."""
-    acronyms = {token.text for token in other.tokens if len(token.text) > 1}
+    acronyms = {token.text for token in other.tokens if 1 < len(token.text) <= ACRONYM_MAX}
     tokens = list(form.tokens)
+    if not acronyms or len(tokens) < 2:
+        return form
     for index in range(len(tokens)):
         acronym = _acronym_at(tokens, index, acronyms)
         if acronym is not None:

@@ -5,11 +5,11 @@ from collections.abc import Callable
 from itertools import combinations
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import family
-from pfund.screening.names import PERSON, Form
+from pfund.screening.names import PERSON, Form, Token
 from pfund.screening.phonetic import skeleton
 
 Feature = Callable[[Alignment], float]
@@ -50,6 +50,26 @@ def weakest_pair(alignment: Alignment) -> float:
         if not (alignment.left.tokens[i].optional or alignment.right.tokens[j].optional)
     ]
     return min(required, default=0.0)
+
+
+def _prefix_similarity(one: Token, other: Token) -> float:
+    by_key = JaroWinkler.normalized_similarity(one.key, other.key)
+    return max(by_key, JaroWinkler.normalized_similarity(one.text, other.text))
+
+
+def weakest_pair_prefix(alignment: Alignment) -> float:
+    """Jaro-Winkler similarity of the least similar pair of corresponding words, which
+    counts agreement at the start of a word more than at its end: a changed ending
+    (Sechin, Sechev) is a spelling variant more often than a changed beginning."""
+    left, right = alignment.left.tokens, alignment.right.tokens
+    return min(
+        (
+            _prefix_similarity(left[i], right[j])
+            for i, j, _ in alignment.pairs
+            if not (left[i].optional or right[j].optional)
+        ),
+        default=0.0,
+    )
 
 
 def token_set_similarity(alignment: Alignment) -> float:
@@ -136,6 +156,19 @@ def patronymic_conflict(alignment: Alignment) -> float:
         return 0.0
     best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
     return float(best < COUNTERPART_MIN)
+
+
+ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
+
+
+def _has_number(form: Form) -> bool:
+    return any(token.text.isdigit() or token.text in ROMAN_NUMERALS for token in form.tokens)
+
+
+def unpaired_number(alignment: Alignment) -> float:
+    """One name carries a number (23, II) and the other none: Management Company 23 and
+    Management Company, or a fund and its second series, are usually different entities."""
+    return float(_has_number(alignment.left) != _has_number(alignment.right))
 
 
 def written_alike(alignment: Alignment) -> float:

@@ -25,7 +25,14 @@ import numpy.typing as npt
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening.names import PERSON, forms, is_organisation
-from pfund.screening.score import THRESHOLD, Explanation, explain
+from pfund.screening.score import (
+    THRESHOLD,
+    Explanation,
+    alignment_score,
+    best_alignment,
+    explain,
+    explanation,
+)
 from pfund.screening.translit import tokenise
 
 IntArray = npt.NDArray[np.int32]
@@ -138,6 +145,21 @@ class CandidateIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Postings packed into one array per table, so that sending the index to Dask
+        workers pickles a few large arrays rather than hundreds of thousands of small."""
+        state = dict(self.__dict__)
+        state["postings"] = _pack(self.postings)
+        state["identifiers"] = _pack(self.identifiers)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild the postings as views of the packed arrays."""
+        packed_postings, packed_identifiers = state["postings"], state["identifiers"]
+        state["postings"] = _unpack(packed_postings)  # type: ignore[arg-type]
+        state["identifiers"] = _unpack(packed_identifiers)  # type: ignore[arg-type]
+        self.__dict__.update(state)
+
     def weight(self, key: str) -> float:
         """Inverse document frequency of an indexed key: rare keys weigh more."""
         return math.log(len(self.ids) / len(self.postings[key]))
@@ -221,9 +243,16 @@ class CandidateIndex:
     def _name_hit(self, position: int, name: str, schema: str) -> Hit:
         kind = PERSON if self.persons[position] else "Organization"
         kind = schema if kind != PERSON and is_organisation(schema) else kind
-        scored = [(explain(name, listed, kind), listed) for listed in self.names[position]]
-        best, matched = max(scored, key=lambda pair: pair[0].score)
-        return Hit(self.ids[position], best.score, matched, summarise(best))
+        listed = self.names[position]
+        if len(listed) == 1:
+            best = explain(name, listed[0], kind)
+            return Hit(self.ids[position], best.score, listed[0], summarise(best))
+        # Several names: score each, explain only the best (the first of equal scores).
+        aligned = [best_alignment(name, other, kind) for other in listed]
+        scores = [alignment_score(alignment) for alignment in aligned]
+        at = scores.index(max(scores))
+        best = explanation(aligned[at], kind)
+        return Hit(self.ids[position], best.score, listed[at], summarise(best))
 
 
 def summarise(explanation: Explanation, top: int = 3) -> str:
@@ -231,6 +260,23 @@ def summarise(explanation: Explanation, top: int = 3) -> str:
     ranked = sorted(explanation.features, key=lambda f: -abs(f.contribution))[:top]
     pulls = ", ".join(f"{f.name} {f.contribution:+.2f}" for f in ranked)
     return f"'{explanation.left}' vs '{explanation.right}': {pulls}"
+
+
+Packed = tuple[list[str], IntArray, npt.NDArray[np.int64]]
+
+
+def _pack(table: dict[str, IntArray]) -> Packed:
+    keys = list(table)
+    sizes = np.fromiter((len(table[key]) for key in keys), dtype=np.int64, count=len(keys))
+    bounds = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(sizes)])
+    values = [table[key] for key in keys]
+    flat = np.concatenate(values) if values else np.zeros(0, dtype=np.int32)
+    return keys, flat.astype(np.int32, copy=False), bounds
+
+
+def _unpack(packed: Packed) -> dict[str, IntArray]:
+    keys, flat, bounds = packed
+    return {key: flat[bounds[i] : bounds[i + 1]] for i, key in enumerate(keys)}
 
 
 def _rare_prefix(weights: list[float], needed: float) -> int:

@@ -46,6 +46,15 @@ def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
 
 
 _PHRASES = _phrases()
+_LONGEST = max(len(phrase) for phrase, _ in _PHRASES)
+# Phrases by all but their last word, for names whose last word was cut off.
+_BY_HEAD: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+for _phrase, _form in _PHRASES:
+    _BY_HEAD.setdefault(_phrase[:-1], []).append((_phrase[-1], _form))
+# Phrases by their first word, longest first, so a position is checked against few.
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _form in _PHRASES:
+    _BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _form))
 
 
 @dataclass(frozen=True)
@@ -56,10 +65,25 @@ class Stripped:
     forms: frozenset[str]
 
 
+TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
+
+
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
-    for phrase, form in _PHRASES:
+    for phrase, form in _BY_FIRST.get(tokens[start], ()):
         if tokens[start : start + len(phrase)] == phrase:
             return len(phrase), form
+    return _truncated_at(tokens, start)
+
+
+def _truncated_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
+    """A phrase with which the name ends, cut off inside its last word, as fixed-width
+    list fields do (JOINT STOCK COMPAN for JOINT STOCK COMPANY)."""
+    found = tokens[start:]
+    if len(found) > _LONGEST or len(found[-1]) < TRUNCATED_MIN:
+        return None
+    for last, form in _BY_HEAD.get(found[:-1], ()):
+        if last.startswith(found[-1]):
+            return len(found), form
     return None
 
 

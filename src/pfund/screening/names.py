@@ -4,33 +4,43 @@ A name is transliterated (Cyrillic with several iuliia schemes, any other script
 ICU through normality), lower-cased, stripped of punctuation and split into tokens.
 Each token keeps its plain Latin ``text`` and a phonetic ``key`` (see ``phonetic``).
 Company legal forms are taken out and canonicalised; patronymics are marked optional.
+Honorifics that open a person's name (Mr, Dr, President, Präsident) are dropped with
+rigour's list; Arabic name particles are written one way (ibn, ben, bn as bin; el, ul as
+al), since they are spelling variants of the same word.
 """
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
+
+from rigour.names import remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
-from pfund.screening.translit import ascii_word, latin_spellings, tokenise
+from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
 PERSON = "Person"
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 _PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
+# Spellings of Arabic particles: "son of" and the article. "ben" only after the first word,
+# where it cannot be the given name Ben.
+PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
+LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
 
 
-@dataclass(frozen=True)
-class Token:
-    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic."""
+class Token(NamedTuple):
+    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic.
+
+    A named tuple rather than a dataclass: tokens are hashed and compared in the inner
+    loops of screening, and tuples do both in C."""
 
     text: str
     key: str
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(NamedTuple):
     """One spelling of a name, ready to compare, with the legal forms found in it."""
 
     tokens: tuple[Token, ...]
@@ -42,8 +52,11 @@ class Form:
         return tuple(token for token in self.tokens if not token.optional)
 
 
-def _key(token: str) -> str:
+def word_key(token: str) -> str:
+    """The phonetic key of one plain lower-case word (see ``phonetic.fold``)."""
     symbols = fold(token)
+    if symbols.isascii():
+        return symbols
     return "".join(char if char.isupper() else ascii_word(char) for char in symbols)
 
 
@@ -53,12 +66,15 @@ def _is_patronymic(key: str, position: int, count: int) -> bool:
 
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several."""
-    pairs: list[tuple[str, str]] = []
-    for word in tokenise(spelling):
-        parts = tokenise(ascii_word(word)) or (word,)
-        keys = [_key(word)] if len(parts) == 1 else [_key(part) for part in parts]
-        pairs.extend(zip(parts, keys, strict=True))
-    return tuple(pairs)
+    return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_pairs(word: str) -> tuple[tuple[str, str], ...]:
+    """(ascii text, phonetic key) of one token, cached: watchlists repeat their words."""
+    parts = tokenise(ascii_word(word)) or (word,)
+    keys = [word_key(word)] if len(parts) == 1 else [word_key(part) for part in parts]
+    return tuple(zip(parts, keys, strict=True))
 
 
 def _form(spelling: str, *, organisation: bool) -> Form:
@@ -69,10 +85,17 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     words = stripped.tokens if stripped else words
     keys = [pairs[word] for word in words]
     tokens = tuple(
-        Token(word, key, optional=not organisation and _is_patronymic(key, i, len(words)))
+        _particle(i, Token(word, key, not organisation and _is_patronymic(key, i, len(words))))
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
     return Form(tokens, stripped.forms if stripped else frozenset())
+
+
+def _particle(position: int, token: Token) -> Token:
+    """The token with an Arabic particle written in its one canonical spelling."""
+    table = LATER_PARTICLES if position else PARTICLES
+    canonical = table.get(token.text)
+    return Token(canonical, word_key(canonical), token.optional) if canonical else token
 
 
 def is_organisation(schema: str) -> bool:
@@ -81,8 +104,22 @@ def is_organisation(schema: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
+    """The Latin spellings of a name (one per transliteration that differs), a person's
+    without the honorifics that open it."""
+    if not is_organisation(schema):
+        name = remove_person_prefixes(name) or name
+    return latin_spellings(name)
+
+
+@lru_cache(maxsize=4096)
+def form_of(spelling: str, schema: str = PERSON) -> Form:
+    """The comparable form of one spelling (its tokens may be empty)."""
+    return _form(spelling, organisation=is_organisation(schema))
+
+
+@lru_cache(maxsize=4096)
 def forms(name: str, schema: str = PERSON) -> tuple[Form, ...]:
     """All distinct comparable forms of a name (one per transliteration that differs)."""
-    organisation = is_organisation(schema)
-    built = (_form(spelling, organisation=organisation) for spelling in latin_spellings(name))
+    built = (form_of(spelling, schema) for spelling in spellings(name, schema))
     return tuple(dict.fromkeys(form for form in built if form.tokens))

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import iuliia
 from normality import ascii_text
@@ -36,7 +37,11 @@ NUMBER_WORDS: dict[str, str] = {
     )
     for word in words.split()
 } | {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5"}  # fmt: skip
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Split RamiMakhlouf but not GmbH: the upper-case letter must start a lower-case word.
+# Words whose spellings are kept: enough for the vocabulary of a watchlist of a million
+# entities, which building the index spells anyway, so that screening finds them ready.
+WORD_CACHE_SIZE = 2**21
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 
 
 def latin_spellings(name: str) -> tuple[str, ...]:
@@ -44,13 +49,21 @@ def latin_spellings(name: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFC", name)
     if not _CYRILLIC.search(text):
         return (text,)
-    text = text.lower().translate(_EXTRA_CYRILLIC)
-    return tuple(dict.fromkeys(scheme.translate(text) for scheme in SCHEMES))
+    words = text.lower().translate(_EXTRA_CYRILLIC).split(" ")
+    spelt = [_word_spellings(word) for word in words]
+    return tuple(dict.fromkeys(" ".join(column) for column in zip(*spelt, strict=True)))
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_spellings(word: str) -> tuple[str, ...]:
+    """One word in every scheme, in the order of ``SCHEMES``. The schemes work word by word
+    (their context rules never cross a space), so names share the work for common words."""
+    return tuple(scheme.translate(word) for scheme in SCHEMES)
 
 
 def tokenise(spelling: str) -> tuple[str, ...]:
     """Lower-case word tokens: dots and apostrophes join, other punctuation and a change
-    from lower to upper case (RamiMakhlouf) split."""
+    from lower to upper case starting a new word (RamiMakhlouf, not GmbH) split."""
     text = _CAMEL.sub(" ", spelling).lower().replace("&", " and ")
     text = _JOINERS.sub("", text)
     return tuple(NUMBER_WORDS.get(token, token) for token in _SEPARATORS.split(text) if token)
