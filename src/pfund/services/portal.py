@@ -30,13 +30,14 @@ from pfund.domain import (
     ProjectStatus,
     TrancheStatus,
 )
-from pfund.domain.protection import ProtectionClass, view
+from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
 from pfund.services.funding import fund_size
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+PUBLIC = ProtectionClass.PUBLIC
 UNPUBLISHED = {ProjectStatus.SUBMITTED}
 COMMITTED_STATUSES = {
     ProjectStatus.APPROVED.value,
@@ -56,8 +57,8 @@ class ProjectLine(BaseModel):
     area_name_ru: str
     regions: list[str]
     status: str
-    stage: int
-    likely_cost: Decimal
+    stage: int | None
+    likely_cost: Decimal | None
     committed: Decimal
     disbursed: Decimal
     frozen: Decimal
@@ -200,31 +201,39 @@ def _projects(rt: Runtime) -> list[ProjectLine]:
         areas = {a.code: a for a in uow.reference.areas()}
         orgs = {o.id: o for o in uow.organisations.list()}
         money = _tranche_money(uow)
-        found = [p for p in uow.projects.list() if p.status not in UNPUBLISHED]
+        found = [
+            p
+            for p in uow.projects.list()
+            if p.status not in UNPUBLISHED and effective_protection(p, "status") is PUBLIC
+        ]
     return [_line(p, areas, orgs, money.get(p.id, {})) for p in found]
 
 
 def _line(
     p: Project, areas: dict[str, Any], orgs: dict[str, Organisation], money: dict[str, Decimal]
 ) -> ProjectLine:
-    area = areas.get(p.area)
+    """The project as the public may see it: from its public view, so a field the
+    project protects (its regions, costs, proponent...) never reaches a page."""
+    shown = view(p, audience=ProtectionClass.PUBLIC)
+    area = areas.get(shown.get("area", ""))
+    proponent = orgs.get(shown.get("proponent") or "")
     return ProjectLine(
         id=p.id,
-        title=p.title,
-        title_ru=p.title_ru,
-        area=p.area,
-        area_name=area.name if area else p.area,
-        area_name_ru=(area.name_ru or area.name) if area else p.area,
-        regions=list(p.regions),
+        title=shown.get("title") or p.id,
+        title_ru=shown.get("title_ru", ""),
+        area=area.code if area else "",
+        area_name=area.name if area else "-",
+        area_name_ru=(area.name_ru or area.name) if area else "-",
+        regions=list(shown.get("regions", [])),
         status=p.status.value,
-        stage=p.stage,
-        likely_cost=p.likely_cost(),
+        stage=shown.get("stage"),
+        likely_cost=p.likely_cost() if "costs" in shown else None,
         committed=money.get("committed", ZERO),
         disbursed=money.get("disbursed", ZERO),
         frozen=money.get("frozen", ZERO),
         currency=p.currency,
-        proponent=_public_name(orgs.get(p.proponent or "")),
-        proponent_hidden=bool(p.proponent) and _public_name(orgs.get(p.proponent or "")) is None,
+        proponent=_public_name(proponent),
+        proponent_hidden=bool(p.proponent) and _public_name(proponent) is None,
     )
 
 
