@@ -13,12 +13,25 @@ from __future__ import annotations
 
 from pfund.errors import InvalidInput, Problem
 from pfund.portfolio.solvers.base import Solver
+from pfund.portfolio.solvers.core import CoreHighsSolver
 from pfund.portfolio.solvers.cpsat import CpSatSolver
 from pfund.portfolio.solvers.highs import HighsSolver
 
-__all__ = ["DEFAULT_SOLVER", "SOLVERS", "CpSatSolver", "HighsSolver", "Solver", "get_solver"]
+__all__ = [
+    "DEFAULT_SOLVER",
+    "SOLVERS",
+    "CoreHighsSolver",
+    "CpSatSolver",
+    "HighsSolver",
+    "Solver",
+    "get_solver",
+]
 
-SOLVERS: dict[str, type[Solver]] = {"highs": HighsSolver, "cpsat": CpSatSolver}
+SOLVERS: dict[str, type[Solver]] = {
+    "highs": HighsSolver,
+    "highs-core": CoreHighsSolver,
+    "cpsat": CpSatSolver,
+}
 DEFAULT_SOLVER = "highs"
 
 

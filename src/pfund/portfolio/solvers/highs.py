@@ -13,14 +13,16 @@ import time
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pfund.portfolio.model import Row, column_bounds, rows_of
 from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status, relative_gap
 from pfund.portfolio.solvers.base import Solver, error_solution
 
-__all__ = ["HighsSolver"]
+__all__ = ["HighsSolver", "best_start"]
 
+BoolArray = npt.NDArray[np.bool_]
 _SEED = 20240601
 
 
@@ -54,17 +56,36 @@ class HighsSolver(Solver):
         rel_gap: float = 1e-4,
         threads: int | None = None,
     ) -> list[Solution]:
-        """Keep one model, change only the objective, warm-start from the last answer."""
+        """Keep one model, change only the objective, warm-start every draw.
+
+        Every portfolio found so far satisfies the unchanged rules, so each is a valid
+        start for the next draw; the one worth most under the new values is given to
+        HiGHS (with `_starts` adding any strategy-specific candidates).
+        """
         h = self._model(problem, None, time_limit, rel_gap, threads)
         cols = np.arange(problem.n, dtype=np.int32)
         out: list[Solution] = []
+        pool: list[BoolArray] = []
         for row in np.asarray(values, dtype=np.float64):
             start = time.perf_counter()
+            draw = problem.with_changes(value=row)
+            candidates = [*pool, *self._starts(draw, time_limit, rel_gap, threads)]
             h.changeColsCost(problem.n, cols, row)
-            if out and out[-1].has_portfolio:
-                h.setSolution(problem.n, cols, out[-1].selected.astype(np.float64))
-            out.append(self._run(h, problem.with_changes(value=row), start))
+            h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
+            best = best_start(candidates, row)
+            if best is not None:
+                h.setSolution(problem.n, cols, best.astype(np.float64))
+            out.append(self._run(h, draw, start))
+            if out[-1].has_portfolio:
+                pool.append(out[-1].selected)
         return out
+
+    def _starts(
+        self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
+    ) -> list[BoolArray]:
+        """Extra start candidates for one draw of `solve_many`; none for plain HiGHS."""
+        del problem, time_limit, rel_gap, threads
+        return []
 
     def _model(
         self,
@@ -109,6 +130,14 @@ class HighsSolver(Solver):
             float(info.mip_dual_bound),
             start,
         )
+
+
+def best_start(candidates: list[BoolArray], value: FloatArray) -> BoolArray | None:
+    """The candidate portfolio worth most under `value` (the first on ties), or None."""
+    if not candidates:
+        return None
+    worth = np.asarray(candidates, dtype=np.float64) @ value
+    return candidates[int(np.argmax(worth))]
 
 
 def _options(time_limit: float, rel_gap: float, threads: int | None) -> dict[str, Any]:
