@@ -6,7 +6,8 @@ plausible value vector as a row of a matrix; the portfolio is re-optimised for e
 row, and a project's core index is the share of those optimal portfolios containing it.
 Core projects (index >= 1 - tol) are safe to fund now; exterior ones (index <= tol) can
 be dropped; borderline ones deserve a closer look. The solver keeps one model and only
-swaps the objective, warm-started from the previous answer; with `workers` > 1 the rows
+swaps the objective, warm-started from the earlier portfolio worth most under the new
+values (every one obeys the unchanged rules); with `workers` > 1 the rows
 are split into that many contiguous chunks solved in separate processes (the same split
 for the same input, so the result repeats).
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -47,7 +48,8 @@ class RobustResult:
     """Core index and class per project, with the portfolios behind them.
 
     `portfolios` is (K, n) boolean; `not_optimal` counts re-optimisations that stopped
-    at the time limit (their portfolio is used, `max_gap` says how good it was).
+    at the time limit (their portfolio is used, `max_gap` says how good it was);
+    `gaps` holds the proven gap of each usable re-optimisation.
     """
 
     ids: tuple[str, ...]
@@ -57,6 +59,7 @@ class RobustResult:
     not_optimal: int
     max_gap: float
     seconds: float
+    gaps: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def of(self, cls: Robustness) -> list[str]:
         """Project ids in a class."""
@@ -110,6 +113,7 @@ def core_indices(
         not_optimal=sum(s.status is not Status.OPTIMAL for s in solutions),
         max_gap=max(s.gap for s in usable),
         seconds=time.perf_counter() - start,
+        gaps=np.array([s.gap for s in usable]),
     )
 
 

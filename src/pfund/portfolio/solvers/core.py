@@ -30,9 +30,9 @@ import numpy.typing as npt
 
 from pfund.portfolio.model import column_bounds
 from pfund.portfolio.problem import LinearConstraint, PortfolioProblem
-from pfund.portfolio.solution import Solution, Status, relative_gap
+from pfund.portfolio.solution import Solution
 from pfund.portfolio.solvers.cpsat import CpSatSolver
-from pfund.portfolio.solvers.highs import HighsSolver, _result
+from pfund.portfolio.solvers.highs import HighsSolver
 
 __all__ = ["CoreHighsSolver", "CorePlan"]
 
@@ -93,15 +93,15 @@ class CoreHighsSolver(HighsSolver):
 
     def _starts(
         self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
-    ) -> list[BoolArray]:
-        """In `solve_many`, each draw also gets its own core portfolio as a candidate."""
+    ) -> tuple[list[BoolArray], float]:
+        """In `solve_many`, each draw also gets its own core portfolio and LP bound."""
         began = time.perf_counter()
         plan = self._plan(problem, None, time_limit, rel_gap, threads)
         if plan is None:
-            return []
+            return [], np.inf
         budget = max(self.core_share * time_limit - _since(began), 0.0)
         found = self._core(problem, None, plan, budget, rel_gap, threads)
-        return [] if found is None else [found]
+        return ([] if found is None else [found]), plan.bound
 
     def _plan(
         self,
@@ -156,27 +156,10 @@ class CoreHighsSolver(HighsSolver):
         rel_gap: float,
         start: float,
     ) -> Solution:
-        """The better of the full model's and the core's portfolio, with the best bound.
-
-        Both the full model's dual bound and the LP optimum bound the whole problem, so
-        the lower one is reported; "optimal" needs the full model's proof or a gap
-        within `rel_gap` against that bound.
-        """
-        if solution.status is Status.INFEASIBLE or plan is None:
-            return replace(solution, notes=(*solution.notes, _note(plan, incumbent)))
-        chosen = solution.selected if solution.has_portfolio else None
-        if incumbent is not None and (
-            chosen is None or problem.portfolio_value(incumbent) > solution.objective
-        ):
-            chosen = incumbent
-        if chosen is None:
-            return replace(solution, notes=(*solution.notes, _note(plan, incumbent)))
-        bound = float(np.nanmin([solution.bound, plan.bound]))
-        objective = problem.portfolio_value(chosen)
-        proven = solution.status is Status.OPTIMAL and chosen is solution.selected
-        status = Status.OPTIMAL if proven or relative_gap(objective, bound) <= rel_gap else None
-        result = _result(self, problem, chosen, status or Status.FEASIBLE, bound, start)
-        return replace(result, notes=(*solution.notes, _note(plan, incumbent)))
+        """The full model's answer settled against the core portfolio and the LP bound."""
+        bound = np.inf if plan is None else plan.bound
+        settled = self._settle(problem, solution, incumbent, bound, rel_gap, start)
+        return replace(settled, notes=(*settled.notes, _note(plan, incumbent)))
 
 
 def core_plan(

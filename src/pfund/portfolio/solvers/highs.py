@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -69,23 +70,54 @@ class HighsSolver(Solver):
         for row in np.asarray(values, dtype=np.float64):
             start = time.perf_counter()
             draw = problem.with_changes(value=row)
-            candidates = [*pool, *self._starts(draw, time_limit, rel_gap, threads)]
+            own, bound = self._starts(draw, time_limit, rel_gap, threads)
+            best = best_start([*pool, *own], row)
             h.changeColsCost(problem.n, cols, row)
             h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
-            best = best_start(candidates, row)
             if best is not None:
                 h.setSolution(problem.n, cols, best.astype(np.float64))
-            out.append(self._run(h, draw, start))
+            out.append(self._settle(draw, self._run(h, draw, start), best, bound, rel_gap, start))
             if out[-1].has_portfolio:
                 pool.append(out[-1].selected)
         return out
 
     def _starts(
         self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
-    ) -> list[BoolArray]:
-        """Extra start candidates for one draw of `solve_many`; none for plain HiGHS."""
+    ) -> tuple[list[BoolArray], float]:
+        """Extra start candidates for one draw and a proven upper bound (none here)."""
         del problem, time_limit, rel_gap, threads
-        return []
+        return [], np.inf
+
+    def _settle(
+        self,
+        problem: PortfolioProblem,
+        solution: Solution,
+        incumbent: BoolArray | None,
+        bound: float,
+        rel_gap: float,
+        start: float,
+    ) -> Solution:
+        """The better of HiGHS's answer and a known valid `incumbent`, with the best bound.
+
+        A run stopped before HiGHS took the start (or before its root LP) still returns
+        the start; `bound` (an LP optimum, say) tightens a weak dual bound. "optimal"
+        needs HiGHS's proof of its own answer or a gap within `rel_gap`.
+        """
+        if solution.status is Status.INFEASIBLE:
+            return solution
+        chosen = solution.selected if solution.has_portfolio else None
+        if incumbent is not None and (
+            chosen is None or problem.portfolio_value(incumbent) > solution.objective
+        ):
+            chosen = incumbent
+        if chosen is None:
+            return solution
+        best_bound = float(np.nanmin([solution.bound, bound]))
+        value = problem.portfolio_value(chosen)
+        proven = solution.status is Status.OPTIMAL and chosen is solution.selected
+        status = Status.OPTIMAL if proven or relative_gap(value, best_bound) <= rel_gap else None
+        result = _result(self, problem, chosen, status or Status.FEASIBLE, best_bound, start)
+        return replace(result, notes=solution.notes)
 
     def _model(
         self,
