@@ -64,7 +64,7 @@ class CoreHighsSolver(HighsSolver):
     label = "HiGHS (core start)"
 
     def __init__(
-        self, *, core_size: float = 0.1, core_share: float = 0.5, core_engine: str = "cpsat"
+        self, *, core_size: float = 0.2, core_share: float = 0.5, core_engine: str = "cpsat"
     ) -> None:
         self.core_size = core_size
         self.core_share = core_share
@@ -121,7 +121,8 @@ class CoreHighsSolver(HighsSolver):
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         lp = h.getSolution()
-        return core_plan(problem, np.asarray(lp.col_value), np.asarray(lp.col_dual), self.core_size)
+        plan = core_plan(problem, np.asarray(lp.col_value), np.asarray(lp.col_dual), self.core_size)
+        return replace(plan, bound=float(h.getInfo().objective_function_value))
 
     def _core(
         self,
