@@ -9,6 +9,7 @@ from pfund.portfolio import Status
 from pfund.portfolio.solvers import CoreHighsSolver, HighsSolver
 from pfund.portfolio.solvers.core import core_plan
 from pfund.portfolio.solvers.highs import best_start
+from pfund.portfolio.solvers.rounding import lp_rounding
 from tests.portfolio.cases import brute_force, feasible, knapsack, random_problem
 
 
@@ -88,3 +89,28 @@ def test_best_start_is_the_candidate_worth_most_under_the_new_values() -> None:
     assert best_start([a, b], np.array([1.0, 5.0, 0.0])) is b
     assert best_start([a, b], np.array([5.0, 1.0, 0.0])) is a
     assert best_start([], np.array([1.0, 1.0, 1.0])) is None
+
+
+@pytest.mark.parametrize("seed", range(14))
+def test_lp_rounding_returns_a_valid_portfolio_or_none(seed: int) -> None:
+    problem = random_problem(seed)
+    lp = HighsSolver()._relaxation(problem, 5, 1e-4, 1)
+    lp.run()
+    sol = lp.getSolution()
+    value, dual = np.asarray(sol.col_value), np.asarray(sol.col_dual)
+    rounded = lp_rounding(problem, value, dual)
+    if brute_force(problem) is None:
+        assert rounded is None
+    elif rounded is not None:
+        assert feasible(problem, rounded)
+        assert problem.portfolio_value(rounded) <= float(problem.value @ value) + 1e-6
+
+
+def test_lp_rounding_fills_a_knapsack_in_lp_order() -> None:
+    problem = knapsack([10, 6, 5, 1], [5, 3, 3, 1], 8)
+    rounded = lp_rounding(problem, np.array([1.0, 1.0, 0.0, 0.0]), np.array([0, 0, -1.0, -2.0]))
+    assert rounded is not None
+    assert rounded.tolist() == [True, True, False, False]
+    fill = lp_rounding(problem, np.array([1.0, 0.0, 0.0, 0.0]), np.array([0, -0.5, -1.0, -2.0]))
+    assert fill is not None
+    assert fill.tolist() == [True, True, False, False]  # 6 fits next to 10; 5 no longer does

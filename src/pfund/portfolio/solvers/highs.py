@@ -20,6 +20,7 @@ from pfund.portfolio.model import Row, column_bounds, rows_of
 from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status, relative_gap
 from pfund.portfolio.solvers.base import Solver, error_solution
+from pfund.portfolio.solvers.rounding import lp_rounding
 
 __all__ = ["HighsSolver", "best_start"]
 
@@ -64,6 +65,7 @@ class HighsSolver(Solver):
         HiGHS (with `_starts` adding any strategy-specific candidates).
         """
         h = self._model(problem, None, time_limit, rel_gap, threads)
+        lp = self._relaxation(problem, time_limit, rel_gap, threads)
         cols = np.arange(problem.n, dtype=np.int32)
         out: list[Solution] = []
         pool: list[BoolArray] = []
@@ -71,7 +73,9 @@ class HighsSolver(Solver):
             start = time.perf_counter()
             draw = problem.with_changes(value=row)
             own, bound = self._starts(draw, time_limit, rel_gap, threads)
-            best = best_start([*pool, *own], row)
+            lp_bound, rounded = _lp_start(lp, draw)
+            best = best_start([*pool, *own, *rounded], row)
+            bound = min(bound, lp_bound)
             h.changeColsCost(problem.n, cols, row)
             h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
             if best is not None:
@@ -80,6 +84,15 @@ class HighsSolver(Solver):
             if out[-1].has_portfolio:
                 pool.append(out[-1].selected)
         return out
+
+    def _relaxation(
+        self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
+    ) -> Any:
+        """The LP relaxation, kept so each draw re-solves it from the last basis (ms)."""
+        lp = self._model(problem, None, time_limit, rel_gap, threads)
+        n = problem.n
+        lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+        return lp
 
     def _starts(
         self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
@@ -162,6 +175,22 @@ class HighsSolver(Solver):
             float(info.mip_dual_bound),
             start,
         )
+
+
+def _lp_start(lp: Any, problem: PortfolioProblem) -> tuple[float, list[BoolArray]]:
+    """Re-solve the kept LP under the draw's values: its optimum bounds the draw, and
+    its rounding (when valid) is one more start candidate."""
+    import highspy
+
+    n = problem.n
+    lp.changeColsCost(n, np.arange(n, dtype=np.int32), problem.value)
+    lp.run()
+    if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float(np.inf), []
+    sol = lp.getSolution()
+    rounded = lp_rounding(problem, np.asarray(sol.col_value), np.asarray(sol.col_dual))
+    bound = float(lp.getInfo().objective_function_value)
+    return bound, [] if rounded is None else [rounded]
 
 
 def best_start(candidates: list[BoolArray], value: FloatArray) -> BoolArray | None:
