@@ -18,6 +18,7 @@ so the default gap here is 0.1% and callers with a deadline set a per-draw time 
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -96,7 +97,10 @@ def core_indices(
     elif len(chunks) == 1:
         solutions = _solve_chunk(*args[0])
     else:
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        # spawn, not fork: a HiGHS that already ran in this process leaves a thread
+        # scheduler a forked child inherits without its threads, and its solves crawl
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=spawn) as pool:
             solutions = [
                 s for part in pool.map(_solve_chunk, *zip(*args, strict=True)) for s in part
             ]
