@@ -6,8 +6,9 @@ plausible value vector as a row of a matrix; the portfolio is re-optimised for e
 row, and a project's core index is the share of those optimal portfolios containing it.
 Core projects (index >= 1 - tol) are safe to fund now; exterior ones (index <= tol) can
 be dropped; borderline ones deserve a closer look. The solver keeps one model and only
-swaps the objective, warm-started from the earlier portfolio worth most under the new
-values (every one obeys the unchanged rules); with `workers` > 1 the rows
+swaps the objective, warm-started from the earlier portfolio or LP rounding worth most
+under the new values (every one obeys the unchanged rules), with the draw's LP optimum
+as a bound; with `workers` > 1 the rows
 are split into that many contiguous chunks solved in separate processes (the same split
 for the same input, so the result repeats).
 

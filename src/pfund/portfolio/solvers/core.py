@@ -7,14 +7,14 @@ strategy, for any `PortfolioProblem` and its rows:
 1. Solve the LP relaxation of the full model.
 2. Rank projects by how far their reduced cost is from zero. Those far from zero keep
    their LP value in every good portfolio with high likelihood; fix them. The *core*
-   is every fractional project plus the `core_size` share of projects with the
+   is every fractional project plus the `core_size` share (20%) of projects with the
    smallest reduced costs.
-3. Solve the core MIP (same rows, fixed columns) for `core_share` of the time limit.
+3. Solve the core (same rows, fixed columns) with CP-SAT for `core_share` of the limit.
    Its portfolio satisfies every rule of the full problem, since only bounds changed.
 4. Give that portfolio to the full model as a start (``setSolution``) and solve the
    full model for the rest of the time.
 
-The reported bound and gap are the full model's, so "optimal" still means proven
+The reported bound is the lower of the full model's and the LP optimum, so "optimal" means proven
 optimal for the whole problem and a stopped run states its proven gap. When the core
 has no portfolio (fixing broke a share rule, say), the full model runs without a
 start, exactly as plain HiGHS. With every solve inside its limit the answer repeats.
