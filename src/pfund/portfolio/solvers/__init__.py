@@ -9,8 +9,9 @@ at 0.034% after 60 s and takes 26 s and 1.2 GB for 10,000. HiGHS also keeps its 
 warm-starts when only the objective changes, which the robustness analysis relies on.
 
 "highs-core" starts HiGHS from the optimum of an LP-guided core solved by CP-SAT
-(`core.py`): on the knapsacks it averages 0.19–0.20% against 0.27% for HiGHS under the
-same load, but it is slower on the synthetic pipelines, so it is a choice, not the default.
+(`core.py`): on the knapsacks it measured 0.20% against 0.27% for HiGHS in one paired run
+and 0.188% against 0.181% in another (load-dependent, bench/README.md), and it is slower
+on the synthetic pipelines, so it is a choice, not the default.
 """
 
 from __future__ import annotations
