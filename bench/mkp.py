@@ -4,7 +4,7 @@ Items are projects and constraints are yearly budgets. Reports, per solver and f
 greedy, the mean and max relative gap to the best known value (best_known.csv).
 The OR-Library files are not shipped with the package; pass their folder.
 
-Usage: python bench/mkp.py [PATH] [--solver highs|cpsat|all] [--limit N]
+Usage: python bench/mkp.py [PATH] [--solver highs|highs-core|cpsat|all|A,B] [--limit N]
        [--time-limit S] [--threads T]
 (PATH defaults to ../shared/data/benchmarks/mkp from the repository root;
 --limit N takes the first N instances of each of mknapcb1..9.)
@@ -81,6 +81,7 @@ def run(
     known = best_known(folder)
     gaps: dict[str, list[float]] = {s: [] for s in [*solvers, "greedy"]}
     seconds: dict[str, list[float]] = {s: [] for s in solvers}
+    proven: dict[str, list[float]] = {s: [] for s in solvers}
     for k in range(1, 10):
         for idx, (_, _, _, prof, w, cap) in enumerate(read_instances(folder / f"mknapcb{k}.txt")):
             if idx >= limit:
@@ -91,6 +92,7 @@ def run(
                 sol = get_solver(name).solve(problem, time_limit=time_limit, threads=threads)
                 gaps[name].append((best - sol.objective) / best)
                 seconds[name].append(sol.seconds)
+                proven[name].append(sol.gap)
             gaps["greedy"].append((best - greedy(problem).objective) / best)
     return {
         "instances": len(gaps["greedy"]),
@@ -101,19 +103,23 @@ def run(
             for s, g in gaps.items()
         },
         "mean_seconds": {s: float(np.mean(t)) for s, t in seconds.items()},
+        "mean_proven_gap": {s: float(np.mean(g)) for s, g in proven.items()},
+        "load_average": os.getloadavg(),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT)
-    parser.add_argument("--solver", default="highs", help="highs, cpsat or all")
+    parser.add_argument(
+        "--solver", default="highs", help="a solver, a comma-separated list, or all"
+    )
     parser.add_argument("--limit", type=int, default=30, help="first N instances of each file")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     silence_banner()
-    solvers = ["highs", "cpsat"] if args.solver == "all" else [args.solver]
+    solvers = ["highs", "highs-core", "cpsat"] if args.solver == "all" else args.solver.split(",")
     result = run(args.path.resolve(), solvers, args.limit, args.time_limit, args.threads)
     print(json.dumps(result, indent=2))
 

@@ -6,7 +6,9 @@ plausible value vector as a row of a matrix; the portfolio is re-optimised for e
 row, and a project's core index is the share of those optimal portfolios containing it.
 Core projects (index >= 1 - tol) are safe to fund now; exterior ones (index <= tol) can
 be dropped; borderline ones deserve a closer look. The solver keeps one model and only
-swaps the objective, warm-started from the previous answer; with `workers` > 1 the rows
+swaps the objective, warm-started from the earlier portfolio or LP rounding worth most
+under the new values (every one obeys the unchanged rules), with the draw's LP optimum
+as a bound; with `workers` > 1 the rows
 are split into that many contiguous chunks solved in separate processes (the same split
 for the same input, so the result repeats).
 
@@ -17,10 +19,11 @@ so the default gap here is 0.1% and callers with a deadline set a per-draw time 
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -47,7 +50,8 @@ class RobustResult:
     """Core index and class per project, with the portfolios behind them.
 
     `portfolios` is (K, n) boolean; `not_optimal` counts re-optimisations that stopped
-    at the time limit (their portfolio is used, `max_gap` says how good it was).
+    at the time limit (their portfolio is used, `max_gap` says how good it was);
+    `gaps` holds the proven gap of each usable re-optimisation.
     """
 
     ids: tuple[str, ...]
@@ -57,6 +61,7 @@ class RobustResult:
     not_optimal: int
     max_gap: float
     seconds: float
+    gaps: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     def of(self, cls: Robustness) -> list[str]:
         """Project ids in a class."""
@@ -93,7 +98,10 @@ def core_indices(
     elif len(chunks) == 1:
         solutions = _solve_chunk(*args[0])
     else:
-        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        # spawn, not fork: a HiGHS that already ran in this process leaves a thread
+        # scheduler a forked child inherits without its threads, and its solves crawl
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(chunks), mp_context=spawn) as pool:
             solutions = [
                 s for part in pool.map(_solve_chunk, *zip(*args, strict=True)) for s in part
             ]
@@ -110,6 +118,7 @@ def core_indices(
         not_optimal=sum(s.status is not Status.OPTIMAL for s in solutions),
         max_gap=max(s.gap for s in usable),
         seconds=time.perf_counter() - start,
+        gaps=np.array([s.gap for s in usable]),
     )
 
 

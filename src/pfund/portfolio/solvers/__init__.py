@@ -7,18 +7,36 @@ shares, caps and dependencies HiGHS proves 0.01% in 7 s (1,000 projects) and 0.0
 5 s (10,000) using 185 MB; CP-SAT, which must scale share rows to large integers, stops
 at 0.034% after 60 s and takes 26 s and 1.2 GB for 10,000. HiGHS also keeps its model and
 warm-starts when only the objective changes, which the robustness analysis relies on.
+
+"highs-core" starts HiGHS from the optimum of an LP-guided core solved by CP-SAT
+(`core.py`): on the knapsacks it measured 0.20% against 0.27% for HiGHS in one paired run
+and 0.188% against 0.181% in another (load-dependent, bench/README.md), and it is slower
+on the synthetic pipelines, so it is a choice, not the default.
 """
 
 from __future__ import annotations
 
 from pfund.errors import InvalidInput, Problem
 from pfund.portfolio.solvers.base import Solver
+from pfund.portfolio.solvers.core import CoreHighsSolver
 from pfund.portfolio.solvers.cpsat import CpSatSolver
 from pfund.portfolio.solvers.highs import HighsSolver
 
-__all__ = ["DEFAULT_SOLVER", "SOLVERS", "CpSatSolver", "HighsSolver", "Solver", "get_solver"]
+__all__ = [
+    "DEFAULT_SOLVER",
+    "SOLVERS",
+    "CoreHighsSolver",
+    "CpSatSolver",
+    "HighsSolver",
+    "Solver",
+    "get_solver",
+]
 
-SOLVERS: dict[str, type[Solver]] = {"highs": HighsSolver, "cpsat": CpSatSolver}
+SOLVERS: dict[str, type[Solver]] = {
+    "highs": HighsSolver,
+    "highs-core": CoreHighsSolver,
+    "cpsat": CpSatSolver,
+}
 DEFAULT_SOLVER = "highs"
 
 

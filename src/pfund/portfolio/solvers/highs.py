@@ -10,17 +10,21 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pfund.portfolio.model import Row, column_bounds, rows_of
 from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status, relative_gap
 from pfund.portfolio.solvers.base import Solver, error_solution
+from pfund.portfolio.solvers.rounding import lp_rounding
 
-__all__ = ["HighsSolver"]
+__all__ = ["HighsSolver", "best_start"]
 
+BoolArray = npt.NDArray[np.bool_]
 _SEED = 20240601
 
 
@@ -54,17 +58,79 @@ class HighsSolver(Solver):
         rel_gap: float = 1e-4,
         threads: int | None = None,
     ) -> list[Solution]:
-        """Keep one model, change only the objective, warm-start from the last answer."""
+        """Keep one model, change only the objective, warm-start every draw.
+
+        Every portfolio found so far satisfies the unchanged rules, so each is a valid
+        start for the next draw; the one worth most under the new values is given to
+        HiGHS (with `_starts` adding any strategy-specific candidates).
+        """
         h = self._model(problem, None, time_limit, rel_gap, threads)
+        lp = self._relaxation(problem, time_limit, rel_gap, threads)
         cols = np.arange(problem.n, dtype=np.int32)
         out: list[Solution] = []
+        pool: list[BoolArray] = []
         for row in np.asarray(values, dtype=np.float64):
             start = time.perf_counter()
+            draw = problem.with_changes(value=row)
+            own, bound = self._starts(draw, time_limit, rel_gap, threads)
+            lp_bound, rounded = _lp_start(lp, draw)
+            best = best_start([*pool, *own, *rounded], row)
+            bound = min(bound, lp_bound)
             h.changeColsCost(problem.n, cols, row)
-            if out and out[-1].has_portfolio:
-                h.setSolution(problem.n, cols, out[-1].selected.astype(np.float64))
-            out.append(self._run(h, problem.with_changes(value=row), start))
+            h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
+            if best is not None:
+                h.setSolution(problem.n, cols, best.astype(np.float64))
+            out.append(self._settle(draw, self._run(h, draw, start), best, bound, rel_gap, start))
+            if out[-1].has_portfolio:
+                pool.append(out[-1].selected)
         return out
+
+    def _relaxation(
+        self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
+    ) -> Any:
+        """The LP relaxation, kept so each draw re-solves it from the last basis (ms)."""
+        lp = self._model(problem, None, time_limit, rel_gap, threads)
+        n = problem.n
+        lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+        return lp
+
+    def _starts(
+        self, problem: PortfolioProblem, time_limit: float, rel_gap: float, threads: int | None
+    ) -> tuple[list[BoolArray], float]:
+        """Extra start candidates for one draw and a proven upper bound (none here)."""
+        del problem, time_limit, rel_gap, threads
+        return [], np.inf
+
+    def _settle(
+        self,
+        problem: PortfolioProblem,
+        solution: Solution,
+        incumbent: BoolArray | None,
+        bound: float,
+        rel_gap: float,
+        start: float,
+    ) -> Solution:
+        """The better of HiGHS's answer and a known valid `incumbent`, with the best bound.
+
+        A run stopped before HiGHS took the start (or before its root LP) still returns
+        the start; `bound` (an LP optimum, say) tightens a weak dual bound. "optimal"
+        needs HiGHS's proof of its own answer or a gap within `rel_gap`.
+        """
+        if solution.status is Status.INFEASIBLE:
+            return solution
+        chosen = solution.selected if solution.has_portfolio else None
+        if incumbent is not None and (
+            chosen is None or problem.portfolio_value(incumbent) > solution.objective
+        ):
+            chosen = incumbent
+        if chosen is None:
+            return solution
+        best_bound = float(np.nanmin([solution.bound, bound]))
+        value = problem.portfolio_value(chosen)
+        proven = solution.status is Status.OPTIMAL and chosen is solution.selected
+        status = Status.OPTIMAL if proven or relative_gap(value, best_bound) <= rel_gap else None
+        result = _result(self, problem, chosen, status or Status.FEASIBLE, best_bound, start)
+        return replace(result, notes=solution.notes)
 
     def _model(
         self,
@@ -109,6 +175,30 @@ class HighsSolver(Solver):
             float(info.mip_dual_bound),
             start,
         )
+
+
+def _lp_start(lp: Any, problem: PortfolioProblem) -> tuple[float, list[BoolArray]]:
+    """Re-solve the kept LP under the draw's values: its optimum bounds the draw, and
+    its rounding (when valid) is one more start candidate."""
+    import highspy
+
+    n = problem.n
+    lp.changeColsCost(n, np.arange(n, dtype=np.int32), problem.value)
+    lp.run()
+    if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float(np.inf), []
+    sol = lp.getSolution()
+    rounded = lp_rounding(problem, np.asarray(sol.col_value), np.asarray(sol.col_dual))
+    bound = float(lp.getInfo().objective_function_value)
+    return bound, [] if rounded is None else [rounded]
+
+
+def best_start(candidates: list[BoolArray], value: FloatArray) -> BoolArray | None:
+    """The candidate portfolio worth most under `value` (the first on ties), or None."""
+    if not candidates:
+        return None
+    worth = np.asarray(candidates, dtype=np.float64) @ value
+    return candidates[int(np.argmax(worth))]
 
 
 def _options(time_limit: float, rel_gap: float, threads: int | None) -> dict[str, Any]:
