@@ -103,7 +103,10 @@ def optimize_cmd(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds for the solver.")
     ] = None,
-    solver: Annotated[str | None, typer.Option(help="highs (default) or cpsat.")] = None,
+    solver: Annotated[
+        str | None,
+        typer.Option(help="highs (default), highs-core (LP-guided core start) or cpsat."),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Choose the portfolio with the most value within the budgets and rules; record it."""
