@@ -10,6 +10,7 @@ pairs share a score with another (12 % of distinct pairs: the rest are repeated 
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import product
 
 from rapidfuzz.distance import Levenshtein
@@ -85,6 +86,7 @@ FORM_PAIRS = 1  # spelling pairs aligned in full: the closest by a quick compari
 # is the same with 1, 2 or all pairs; one is 30 % faster)
 
 
+@lru_cache(maxsize=2**16)
 def _sorted_words(spelling: str) -> str:
     return " ".join(sorted(spelling.lower().split()))
 
@@ -138,9 +140,13 @@ def explain(name1: str, name2: str, schema: str = PERSON) -> Explanation:
     return explanation(best_alignment(name1, name2, schema), schema)
 
 
-def explanation(alignment: Alignment | None, schema: str = PERSON) -> Explanation:
-    """The explanation of one alignment (``None`` when a name has no words: score 0)."""
-    values = feature_values(alignment) if alignment else [0.0] * len(FEATURES)
+def explanation(
+    alignment: Alignment | None, schema: str = PERSON, *, values: list[float] | None = None
+) -> Explanation:
+    """The explanation of one alignment (``None`` when a name has no words: score 0);
+    ``values`` are its feature values when already computed (``feature_values``)."""
+    if values is None:
+        values = feature_values(alignment) if alignment else [0.0] * len(FEATURES)
     lines = tuple(
         FeatureValue(feature.__name__, value, weight, text)
         for (feature, weight), value, text in zip(FEATURES, values, _EXPLANATIONS, strict=True)
@@ -154,6 +160,11 @@ def explanation(alignment: Alignment | None, schema: str = PERSON) -> Explanatio
 def alignment_score(alignment: Alignment | None) -> float:
     """The score of one alignment, as ``explanation(alignment).score`` gives it."""
     return logistic(feature_values(alignment), _WEIGHTS, BIAS) if alignment else 0.0
+
+
+def values_score(values: list[float]) -> float:
+    """The score of feature values computed by ``feature_values``."""
+    return logistic(values, _WEIGHTS, BIAS)
 
 
 def score(name1: str, name2: str, schema: str = PERSON) -> float:
