@@ -42,10 +42,18 @@ def test_russian_company_matches_its_english_form() -> None:
         ("Vladimir Putin", "Angela Merkel", "Person"),
         ("ООО «Ромашка»", "Lukoil PJSC", "Company"),
         ("Ivan Petrovich Sidorov", "Ivan Sergeevich Sidorov", "Person"),
+        ("Khosheykh Aleksandr Igorevich", "Хощеых Александр Юрьевич", "Person"),
     ],
 )
 def test_different_names_do_not_match(one: str, other: str, schema: str) -> None:
     assert not is_match(one, other, schema)
+
+
+@pytest.mark.parametrize(
+    "other", ["Сидоров Иван Юрьевич", "Sidorov Ivan Yurievich", "Sidorov Ivan Yuryevich"]
+)
+def test_spellings_of_one_patronymic_do_not_conflict(other: str) -> None:
+    assert is_match("Sidorov Ivan Iurevich", other)
 
 
 def test_more_spelling_differences_lower_the_score() -> None:

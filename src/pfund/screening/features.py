@@ -9,7 +9,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import family
-from pfund.screening.names import PERSON, Form, Token
+from pfund.screening.names import PERSON, Form, Token, patronymic_stem
 from pfund.screening.phonetic import skeleton
 
 Feature = Callable[[Alignment], float]
@@ -149,9 +149,10 @@ def order_changed(alignment: Alignment) -> float:
 
 def patronymic_conflict(alignment: Alignment) -> float:
     """Both names give a patronymic and the patronymics differ (Ivan Petrovich against
-    Ivan Sergeevich): the fathers differ, so the people most likely do too."""
-    left = [token.key for token in alignment.left.tokens if token.optional]
-    right = [token.key for token in alignment.right.tokens if token.optional]
+    Ivan Sergeevich): the fathers differ, so the people most likely do too. The fathers'
+    names are compared without the shared ending, so Igorevich and Yurevich differ."""
+    left = [patronymic_stem(token.key) for token in alignment.left.tokens if token.optional]
+    right = [patronymic_stem(token.key) for token in alignment.right.tokens if token.optional]
     if not left or not right:
         return 0.0
     best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
