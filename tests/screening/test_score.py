@@ -6,7 +6,7 @@ from pfund.screening import THRESHOLD, explain, is_match, score
 from pfund.screening.calibrate import measure, parse_cases
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
-# Measured on the whole of names_cases.csv with the shipped weights: F1 0.879.
+# Measured on the whole of names_cases.csv with the shipped weights: F1 0.884.
 # The brief asked for 0.90; see the report. This floor guards against regressions.
 F1_FLOOR = 0.87
 
@@ -43,6 +43,7 @@ def test_russian_company_matches_its_english_form() -> None:
         ("ООО «Ромашка»", "Lukoil PJSC", "Company"),
         ("Ivan Petrovich Sidorov", "Ivan Sergeevich Sidorov", "Person"),
         ("Khosheykh Aleksandr Igorevich", "Хощеых Александр Юрьевич", "Person"),
+        ("Omar bin Abdullah al-Rawi", "Abdullah bin Omar al-Rawi", "Person"),
     ],
 )
 def test_different_names_do_not_match(one: str, other: str, schema: str) -> None:
@@ -54,6 +55,10 @@ def test_different_names_do_not_match(one: str, other: str, schema: str) -> None
 )
 def test_spellings_of_one_patronymic_do_not_conflict(other: str) -> None:
     assert is_match("Sidorov Ivan Iurevich", other)
+
+
+def test_the_same_lineage_in_another_spelling_still_matches() -> None:
+    assert is_match("Omar bin Abdullah al-Rawi", "Omar ibn Abdallah al Rawi")
 
 
 def test_more_spelling_differences_lower_the_score() -> None:

@@ -159,6 +159,26 @@ def patronymic_conflict(alignment: Alignment) -> float:
     return float(best < COUNTERPART_MIN)
 
 
+def _around_bin(form: Form) -> tuple[int, int] | None:
+    """Positions of the words just before and just after the first ``bin`` (son of)."""
+    texts = [token.text for token in form.tokens]
+    if "bin" not in texts[1:-1]:
+        return None
+    at = texts.index("bin", 1)
+    return at - 1, at + 1
+
+
+def lineage_swapped(alignment: Alignment) -> float:
+    """Both names say whose son someone is (Omar bin Abdullah) and the words swap sides
+    of ``bin``: Omar bin Abdullah is the son of Abdullah, Abdullah bin Omar his father
+    or another man, so the same words name different people."""
+    left, right = _around_bin(alignment.left), _around_bin(alignment.right)
+    if left is None or right is None:
+        return 0.0
+    crossed = {(left[0], right[1]), (left[1], right[0])}
+    return float(any((i, j) in crossed for i, j, _ in alignment.pairs))
+
+
 ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
 
 
