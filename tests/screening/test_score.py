@@ -6,7 +6,7 @@ from pfund.screening import THRESHOLD, explain, is_match, score
 from pfund.screening.calibrate import measure, parse_cases
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
-# Measured on the whole of names_cases.csv with the shipped weights: F1 0.879.
+# Measured on the whole of names_cases.csv with the shipped weights: F1 0.884.
 # The brief asked for 0.90; see the report. This floor guards against regressions.
 F1_FLOOR = 0.87
 
@@ -42,10 +42,23 @@ def test_russian_company_matches_its_english_form() -> None:
         ("Vladimir Putin", "Angela Merkel", "Person"),
         ("ООО «Ромашка»", "Lukoil PJSC", "Company"),
         ("Ivan Petrovich Sidorov", "Ivan Sergeevich Sidorov", "Person"),
+        ("Khosheykh Aleksandr Igorevich", "Хощеых Александр Юрьевич", "Person"),
+        ("Omar bin Abdullah al-Rawi", "Abdullah bin Omar al-Rawi", "Person"),
     ],
 )
 def test_different_names_do_not_match(one: str, other: str, schema: str) -> None:
     assert not is_match(one, other, schema)
+
+
+@pytest.mark.parametrize(
+    "other", ["Сидоров Иван Юрьевич", "Sidorov Ivan Yurievich", "Sidorov Ivan Yuryevich"]
+)
+def test_spellings_of_one_patronymic_do_not_conflict(other: str) -> None:
+    assert is_match("Sidorov Ivan Iurevich", other)
+
+
+def test_the_same_lineage_in_another_spelling_still_matches() -> None:
+    assert is_match("Omar bin Abdullah al-Rawi", "Omar ibn Abdallah al Rawi")
 
 
 def test_more_spelling_differences_lower_the_score() -> None:

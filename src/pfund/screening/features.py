@@ -9,7 +9,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import family
-from pfund.screening.names import PERSON, Form, Token
+from pfund.screening.names import PERSON, Form, Token, patronymic_stem
 from pfund.screening.phonetic import skeleton
 
 Feature = Callable[[Alignment], float]
@@ -149,13 +149,34 @@ def order_changed(alignment: Alignment) -> float:
 
 def patronymic_conflict(alignment: Alignment) -> float:
     """Both names give a patronymic and the patronymics differ (Ivan Petrovich against
-    Ivan Sergeevich): the fathers differ, so the people most likely do too."""
-    left = [token.key for token in alignment.left.tokens if token.optional]
-    right = [token.key for token in alignment.right.tokens if token.optional]
+    Ivan Sergeevich): the fathers differ, so the people most likely do too. The fathers'
+    names are compared without the shared ending, so Igorevich and Yurevich differ."""
+    left = [patronymic_stem(token.key) for token in alignment.left.tokens if token.optional]
+    right = [patronymic_stem(token.key) for token in alignment.right.tokens if token.optional]
     if not left or not right:
         return 0.0
     best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
     return float(best < COUNTERPART_MIN)
+
+
+def _around_bin(form: Form) -> tuple[int, int] | None:
+    """Positions of the words just before and just after the first ``bin`` (son of)."""
+    texts = [token.text for token in form.tokens]
+    if "bin" not in texts[1:-1]:
+        return None
+    at = texts.index("bin", 1)
+    return at - 1, at + 1
+
+
+def lineage_swapped(alignment: Alignment) -> float:
+    """Both names say whose son someone is (Omar bin Abdullah) and the words swap sides
+    of ``bin``: Omar bin Abdullah is the son of Abdullah, Abdullah bin Omar his father
+    or another man, so the same words name different people."""
+    left, right = _around_bin(alignment.left), _around_bin(alignment.right)
+    if left is None or right is None:
+        return 0.0
+    crossed = {(left[0], right[1]), (left[1], right[0])}
+    return float(any((i, j) in crossed for i, j, _ in alignment.pairs))
 
 
 ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})

@@ -28,10 +28,10 @@ from pfund.screening.names import PERSON, forms, is_organisation
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
-    alignment_score,
     best_alignment,
-    explain,
     explanation,
+    feature_values,
+    values_score,
 )
 from pfund.screening.translit import tokenise
 
@@ -225,8 +225,9 @@ class CandidateIndex:
         by_id = set(self._by_identifier(identifiers))
         hits = [self._identifier_hit(i, identifiers) for i in sorted(by_id)]
         for position in self._by_name(name, schema, limit):
-            if position not in by_id:
-                hits.append(self._name_hit(position, name, schema))
+            hit = None if position in by_id else self._name_hit(position, name, schema, threshold)
+            if hit is not None:
+                hits.append(hit)
         found = [hit for hit in hits if hit.score >= threshold]
         return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))
 
@@ -240,18 +241,20 @@ class CandidateIndex:
         summary = f"same identifier {', '.join(shared)}"
         return Hit(self.ids[position], 1.0, self.names[position][0], summary)
 
-    def _name_hit(self, position: int, name: str, schema: str) -> Hit:
+    def _name_hit(self, position: int, name: str, schema: str, threshold: float) -> Hit | None:
+        """The hit for the best of an entity's names (the first of equal scores), or
+        ``None`` below ``threshold``: only a hit is explained and summarised."""
         kind = PERSON if self.persons[position] else "Organization"
         kind = schema if kind != PERSON and is_organisation(schema) else kind
         listed = self.names[position]
-        if len(listed) == 1:
-            best = explain(name, listed[0], kind)
-            return Hit(self.ids[position], best.score, listed[0], summarise(best))
-        # Several names: score each, explain only the best (the first of equal scores).
         aligned = [best_alignment(name, other, kind) for other in listed]
-        scores = [alignment_score(alignment) for alignment in aligned]
-        at = scores.index(max(scores))
-        best = explanation(aligned[at], kind)
+        values = [feature_values(alignment) if alignment else None for alignment in aligned]
+        scores = [values_score(found) if found is not None else 0.0 for found in values]
+        top = max(scores)
+        if top < threshold:
+            return None
+        at = scores.index(top)
+        best = explanation(aligned[at], kind, values=values[at])
         return Hit(self.ids[position], best.score, listed[at], summarise(best))
 
 

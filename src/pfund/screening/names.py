@@ -23,6 +23,7 @@ PERSON = "Person"
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 _PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
+_PATRONYMIC_ENDING = re.compile(r"(?:vi)?C(?:na)?$|vna$")
 # Spellings of Arabic particles: "son of" and the article. "ben" only after the first word,
 # where it cannot be the given name Ben.
 PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
@@ -58,6 +59,13 @@ def word_key(token: str) -> str:
     if symbols.isascii():
         return symbols
     return "".join(char if char.isupper() else ascii_word(char) for char in symbols)
+
+
+def patronymic_stem(key: str) -> str:
+    """The father's name in a patronymic key, without the ending every patronymic shares
+    (``petroviC`` and ``petrovna`` give ``petro``, ``iureviC`` gives ``iure``)."""
+    stem = _PATRONYMIC_ENDING.sub("", key)
+    return stem if len(stem) >= 3 else key
 
 
 def _is_patronymic(key: str, position: int, count: int) -> bool:
