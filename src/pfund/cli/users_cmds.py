@@ -135,7 +135,7 @@ def serve_cmd(
     if settings.dataset:
         os.environ["PFUND_DATASET"] = str(settings.dataset)
     uvicorn.run(
-        "pfund.api.app:create_app",
+        "pfund.api.app:serve_app",
         factory=True,
         host=host,
         port=port,

@@ -16,7 +16,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     reads while background jobs write, so SQLite runs in WAL mode (readers never wait
     for a writer) and a writer waits up to 15 s for another instead of failing at once.
     """
-    engine = create_engine(url, echo=echo, future=True)
+    options: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # The web service runs requests on up to 40 threads per worker: a pool that
+        # keeps 20 connections open spares a new server process per burst.
+        options = {"pool_size": 20, "max_overflow": 20}
+    engine = create_engine(url, echo=echo, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
