@@ -252,8 +252,6 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
         money[t.project_id]["committed"] += t.amount
         if t.status is TrancheStatus.DISBURSED:
             money[t.project_id]["disbursed"] += t.amount
-        if t.status is TrancheStatus.RELEASED:
-            money[t.project_id]["released"] += t.amount
         if t.status is TrancheStatus.FROZEN:
             money[t.project_id]["frozen"] += t.amount
     return money

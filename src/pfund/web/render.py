@@ -106,8 +106,3 @@ def _html(
             **context,
         )
     )
-
-
-def localised(lang: str, english: str, russian: str) -> str:
-    """The Russian text on Russian pages when the data has one, the English otherwise."""
-    return russian if lang == "ru" and russian else english

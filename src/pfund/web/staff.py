@@ -233,8 +233,7 @@ def move_money(
     if action not in steps:
         raise NotFound(f"no action '{action}'")
     steps[action](acting(rt, who), tranche_id)
-    message = quote(f"{tranche_id} {action}d")
-    return RedirectResponse(f"/staff/tranches?message={message}", status_code=303)
+    return _back(f"{tranche_id} {action}d", "/staff/tranches")
 
 
 @router.get("/conditions", response_class=HTMLResponse)
@@ -266,11 +265,12 @@ def set_condition(
         acting(rt, who), code, status, evidence=evidence, verifier=verifier, on=on
     )
     message = f"{code}: {result.old} -> {result.new}; {len(result.frozen)} tranches frozen"
-    return RedirectResponse(f"/staff/conditions?message={quote(message)}", status_code=303)
+    return _back(message, "/staff/conditions")
 
 
-def _back(message: str) -> RedirectResponse:
-    return RedirectResponse(f"/staff?message={quote(message)}", status_code=303)
+def _back(message: str, page: str = "/staff") -> RedirectResponse:
+    """After a form: back to ``page``, with what happened said at its top."""
+    return RedirectResponse(f"{page}?message={quote(message)}", status_code=303)
 
 
 def redirect_to_signin(request: Request, _: Exception) -> Response:
@@ -311,7 +311,7 @@ def load_watchlist(
         f"{report.watchlist}: {report.entities} entities, {report.added} added, "
         f"{report.changed} changed; {len(report.new_hits)} new hits"
     )
-    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+    return _back(message, "/staff/screening")
 
 
 @router.post("/screening/run")
@@ -322,7 +322,7 @@ def screen_everyone(
     _allowed(who, Permission.SCREEN)
     report = screening.screen_all(acting(rt, who))
     message = f"screened: {len(report.new_hits)} new hits"
-    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+    return _back(message, "/staff/screening")
 
 
 @router.post("/screening/hits/{hit_id}")
@@ -339,7 +339,7 @@ def decide_hit(
     _allowed(who, Permission.SCREEN)
     hit_review.decide(acting(rt, who), hit_id, decision, reason)
     message = f"hit {hit_id}: {decision}ed"
-    return RedirectResponse(f"/staff/screening?message={quote(message)}", status_code=303)
+    return _back(message, "/staff/screening")
 
 
 @router.get("/reviews", response_class=HTMLResponse)
@@ -371,7 +371,7 @@ def declare(
     _allowed(who, Permission.REVIEW)
     assert who.user is not None
     reviews.declare(acting(rt, who), review_id, who.user.username, conflict=conflict, reason=reason)
-    return RedirectResponse(f"/staff/reviews?message=review+{review_id}+declared", status_code=303)
+    return _back(f"review {review_id} declared", "/staff/reviews")
 
 
 @router.post("/reviews/{review_id}/scores")
@@ -394,7 +394,7 @@ async def score(
         scores,
         comment=str(form.get("comment", ""))[:5000],
     )
-    return RedirectResponse(f"/staff/reviews?message=review+{review_id}+scored", status_code=303)
+    return _back(f"review {review_id} scored", "/staff/reviews")
 
 
 @router.post("/reviews")
@@ -409,5 +409,4 @@ def assign_review(
     check_csrf(request, csrf_token)
     _allowed(who, Permission.ASSIGN_REVIEWS)
     reviews.assign(acting(rt, who), project_id, reviewer)
-    message = quote(f"{reviewer} assigned to {project_id}")
-    return RedirectResponse(f"/staff/reviews?message={message}", status_code=303)
+    return _back(f"{reviewer} assigned to {project_id}", "/staff/reviews")
