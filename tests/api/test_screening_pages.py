@@ -47,3 +47,28 @@ def test_only_compliance_reads_the_review_queue(
     assert client.get("/api/v1/screening/hits", headers=token_for("comp")).status_code == 200
     sign_in(client, "ana")
     assert client.get("/staff/screening").status_code == 403
+
+
+def test_an_import_after_a_load_is_screened_and_says_so(client: TestClient) -> None:
+    sign_in(client, "comp")
+    page = client.get("/staff/screening").text
+    client.post(
+        "/staff/screening/watchlists",
+        data={"csrf_token": csrf_of(page)},
+        files={"file": ("sample.ftm.json", SAMPLE.read_bytes(), "application/json")},
+    )
+    client.post("/signout", data={"csrf_token": csrf_of(client.get("/staff").text)})
+    sign_in(client, "ana")
+    form = client.get("/staff/import").text
+    orgs = (
+        b"id,name,kind,country,areas,company.russia_status\n"
+        b"C-9,Fantomstroy LLC,company,RU,energy,digging_in\n"
+    )
+    done = client.post(
+        "/staff/import",
+        data={"csrf_token": csrf_of(form), "kind": "organisations"},
+        files={"file": ("orgs.csv", orgs, "text/csv")},
+    )
+    assert done.status_code == 200
+    assert "Imported 1 organisations" in done.text
+    assert "raised 1 new hits" in done.text and 'href="/staff/screening"' in done.text

@@ -87,6 +87,33 @@ def test_screen_names_and_files(demo_db: Invoke, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no such file" in flat(missing.output)
 
 
+def test_screen_takes_a_name_or_a_file_directly(demo_db: Invoke, tmp_path: Path) -> None:
+    """``pfund screen NAME|FILE`` as the issue writes it; sub-commands keep their words."""
+    assert demo_db("screen", "load", SAMPLE).exit_code == 0
+    named = as_json(demo_db("screen", "Volga Free Press", "Nobody Here", "--json"))
+    assert [r["name"] for r in named] == ["Volga Free Press", "Nobody Here"]
+    assert named[0]["hits"][0]["entity_id"] == "pfs-org-001" and named[1]["hits"] == []
+    names = tmp_path / "names.txt"
+    names.write_text("Pridumanov Gleb Semenovich\n", encoding="utf-8")
+    by_file = as_json(demo_db("screen", str(names), "--kind", "person", "--json"))
+    assert by_file[0]["hits"][0]["entity_id"] == "pfs-per-004"
+    queue = demo_db("screen", "review", "--json")
+    assert queue.exit_code == 0 and isinstance(json.loads(queue.stdout), list)
+
+
+def test_an_import_reports_the_hits_it_raised(demo_db: Invoke, tmp_path: Path) -> None:
+    assert demo_db("screen", "load", SAMPLE).exit_code == 0
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text(
+        "id,name,kind,country,areas,company.russia_status\n"
+        "C-9,Fantomstroy LLC,company,RU,energy,digging_in\n",
+        encoding="utf-8",
+    )
+    result = demo_db("import", "organisations", str(orgs))
+    assert result.exit_code == 0, result.output
+    assert "New screening hits" in result.output and "pfs-com-001" in flat(result.output)
+
+
 def test_bad_watchlist_lines_exit_1_unless_skipped(demo_db: Invoke, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ftm.json"
     good = Path(SAMPLE).read_text(encoding="utf-8").splitlines()[:2]

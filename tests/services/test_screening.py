@@ -18,6 +18,8 @@ from pfund.services.audit import AuditWriter
 from pfund.services.demo import load_demo
 from pfund.services.funding import post_entries, record_contributions
 from pfund.services.hit_review import decide, review_queue
+from pfund.services.imports import import_organisations, import_people
+from pfund.services.proposals import ProposalForm, accept, submit
 from pfund.services.runtime import Runtime
 from pfund.services.screening import load_watchlist, screen_all
 from pfund.services.screening_names import read_names, screen_names
@@ -223,3 +225,55 @@ def test_a_repeated_entity_id_refuses_the_file_unless_skipped(
     assert "pfs-org-001" in str(refused.value) and "appears again" in str(refused.value)
     report = load_watchlist(demo, twice, skip_bad=True)
     assert report.entities == 2 and len(report.skipped_lines) == 1
+
+
+def test_organisations_imported_after_a_load_are_screened_on_the_way_in(
+    demo: Runtime, tmp_path: Path
+) -> None:
+    load_watchlist(demo, SAMPLE)
+    path = tmp_path / "orgs.csv"
+    path.write_text(
+        "id,name,kind,country,areas,company.russia_status\n"
+        "C-9,Fantomstroy LLC,company,RU,energy,digging_in\n"
+        "N-9,Siberian Reading Circle,ngo,RU,education,\n",
+        encoding="utf-8",
+    )
+    result = import_organisations(demo, path)
+    assert [(h.counterparty_id, h.entity_id) for h in result.new_hits] == [("C-9", "pfs-com-001")]
+    queue = {i.counterparty_id: i for i in review_queue(demo)}
+    assert queue["C-9"].hit == result.new_hits[0].hit
+    with demo.uow() as uow:
+        raised = [e for e in uow.audit.list() if e.action == "screening.hit_raised"]
+    assert raised[-1].record_id == str(result.new_hits[0].hit)
+
+
+def test_people_imported_with_no_watchlist_loaded_raise_nothing(
+    demo: Runtime, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.yaml"
+    path.write_text("- {id: P-9, name: Образцов Алексей Николаевич}\n", "utf-8")
+    assert import_people(demo, path).new_hits == []
+    load_watchlist(demo, SAMPLE)  # the load screens them instead
+    assert "P-9" in {i.counterparty_id for i in review_queue(demo)}
+
+
+def test_a_proposal_taken_into_the_pipeline_screens_its_contact(demo: Runtime) -> None:
+    load_watchlist(demo, SAMPLE)
+    form = ProposalForm(
+        title="Clean water for Samara schools",
+        description="Filters and training for forty rural schools in Samara oblast.",
+        area="health",
+        first_year=2027,
+        years=1,
+        cost_low=Decimal(90_000),
+        cost_likely=Decimal(100_000),
+        cost_high=Decimal(130_000),
+        contact_name="Pridumanov Gleb Semenovich",
+        contact_email="gleb@example.org",
+    )
+    sent = submit(demo, form)
+    person = f"PER-WEB-{sent.project_id.removeprefix('WEB-')}"
+    assert person not in {i.counterparty_id for i in review_queue(demo)}
+    accept(demo, sent.project_id)
+    (hit,) = [i for i in review_queue(demo) if i.counterparty_id == person]
+    assert hit.entity_id == "pfs-per-004"

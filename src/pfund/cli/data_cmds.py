@@ -11,6 +11,7 @@ import typer
 from pydantic import BaseModel
 
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
+from pfund.cli.screen_cmds import print_hit_refs
 from pfund.domain import ProtectionClass
 from pfund.errors import InvalidInput, Problem
 from pfund.services.exports import KINDS, export_records
@@ -36,6 +37,7 @@ def _report(result: ImportResult, as_json: bool) -> None:
         print_json(result)
     else:
         console.print(f"Imported {result.imported} {result.kind} from {result.file}.")
+        print_hit_refs(result.new_hits, "New screening hits")
 
 
 @import_app.command("projects")

@@ -1,18 +1,20 @@
 """``pfund screen``: load watchlists, screen names and every counterparty, review hits.
 
-``pfund screen NAME_OR_FILE`` would collide with the sub-commands (``pfund screen all``
-is a command, not a name), so a name is ``pfund screen name NAME`` and a file of names
-``pfund screen file FILE``. Only ``review`` shows counterparties' names: compliance
-needs them; every other output names hits by id.
+``pfund screen NAME...`` and ``pfund screen FILE`` screen names as the issue asks; a
+first word that is a sub-command (``all``, ``review``...) is the sub-command, so such a
+name is screened with ``pfund screen name NAME``, and ``pfund screen file FILE`` reads a
+file whatever its name. Only ``review`` shows counterparties' names: compliance needs
+them; every other output names hits by id.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from typer.core import TyperGroup
 
 from pfund.cli.common import JsonOption, console, err_console, handled, print_json, runtime, working
 from pfund.errors import InvalidInput, Problem
@@ -20,8 +22,23 @@ from pfund.services.hit_review import QueueItem, decide, review_queue
 from pfund.services.screening import HitRef, load_watchlist, screen_all, watchlists
 from pfund.services.screening_names import NameResult, read_names, screen_names
 
+
+class NameOrFileGroup(TyperGroup):
+    """Sub-commands, and otherwise ``name`` or ``file`` by whether the word is a file."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        first = args[0] if args else ""
+        if first and not first.startswith("-") and self.get_command(ctx, first) is None:
+            target = "file" if Path(first).is_file() else "name"
+            return target, self.get_command(ctx, target), args
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
-    help="Screen counterparties against watchlists and review the hits.", no_args_is_help=True
+    cls=NameOrFileGroup,
+    help="Screen counterparties against watchlists and review the hits. "
+    "'pfund screen NAME...' or 'pfund screen FILE' screens names (read-only).",
+    no_args_is_help=True,
 )
 
 KindOption = typer.Option("any", "--kind", help="any, person, organisation or company.")
@@ -54,8 +71,8 @@ def load_cmd(
         err_console.print(f"skipped: {line}", markup=False, highlight=False)
     for line in report.warnings:
         err_console.print(f"warning: {line}", markup=False, highlight=False)
-    _print_refs(report.new_hits, "New hits")
-    _print_refs(report.removed_with_open_hits, "Removed entities whose hits are still open")
+    print_hit_refs(report.new_hits, "New hits")
+    print_hit_refs(report.removed_with_open_hits, "Removed entities whose hits are still open")
 
 
 @app.command("lists")
@@ -91,7 +108,7 @@ def all_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         f"Screened {report.organisations} organisations and {report.people} people against "
         f"{report.entities} listed entities: {report.hits} hits, {len(report.new_hits)} new."
     )
-    _print_refs(report.new_hits, "New hits")
+    print_hit_refs(report.new_hits, "New hits")
 
 
 @app.command("name")
@@ -154,7 +171,7 @@ def review_cmd(
     console.print(f"Hit {item.hit} is now {item.status.value}.")
 
 
-def _print_refs(refs: list[HitRef], title: str) -> None:
+def print_hit_refs(refs: list[HitRef], title: str) -> None:
     if not refs:
         return
     table = Table(

@@ -23,6 +23,12 @@ from pfund.io.checks import (
 from pfund.io.files import Record, read_records
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
+from pfund.services.screening import (
+    HitRef,
+    organisation_party,
+    person_party,
+    screen_new_counterparties,
+)
 from pfund.store.unit_of_work import UnitOfWork
 
 
@@ -31,6 +37,7 @@ class ImportResult(BaseModel):
     file: str
     imported: int
     ids: list[str]
+    new_hits: list[HitRef] = []
 
 
 def known(uow: UnitOfWork) -> Known:
@@ -76,9 +83,11 @@ def _import(rt: Runtime, path: Path, kind: str, check: Checker) -> ImportResult:
                 checked.problems,
             )
         items = [item for _, item in checked.items]
-        store_records(uow, AuditWriter(uow, rt.actor), kind, items, source=path.name)
+        hits = store_records(uow, AuditWriter(uow, rt.actor), kind, items, source=path.name)
         uow.commit()
-    return ImportResult(kind=kind, file=path.name, imported=len(items), ids=[i.id for i in items])
+    return ImportResult(
+        kind=kind, file=path.name, imported=len(items), ids=[i.id for i in items], new_hits=hits
+    )
 
 
 def store_records(
@@ -88,8 +97,12 @@ def store_records(
     items: list[Project] | list[Organisation] | list[Person],
     *,
     source: str,
-) -> None:
-    """Write the records and one audit event each; people's events name no protected value."""
+) -> list[HitRef]:
+    """Write the records and one audit event each; people's events name no protected value.
+
+    New organisations and people are screened against the stored watchlists in the same
+    transaction, so nobody enters the store unscreened; their new hits are returned.
+    """
     if kind == "projects":
         uow.projects.add_many([i for i in items if isinstance(i, Project)])
     elif kind == "organisations":
@@ -99,3 +112,8 @@ def store_records(
     record_type = RECORD_TYPE[kind]
     for item in items:
         audit.record(f"{record_type}.created", record_type, item.id, {"source": source})
+    parties = [
+        *(organisation_party(i) for i in items if isinstance(i, Organisation)),
+        *(person_party(i) for i in items if isinstance(i, Person)),
+    ]
+    return screen_new_counterparties(uow, audit, parties)

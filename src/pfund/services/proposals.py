@@ -22,6 +22,7 @@ from pfund.io.files import Record
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
+from pfund.services.screening import person_party, screen_new_counterparties
 
 FORM = "proposal form"
 PUBLIC_FORM_ACTOR = "public-form"
@@ -131,7 +132,13 @@ def accept(rt: Runtime, project_id: str) -> Submitted:
         if project.status is not ProjectStatus.SUBMITTED:
             raise Conflict(f"{project_id} is {project.status.value}, not submitted")
         uow.projects.set_status(project_id, ProjectStatus.PROPOSED)
-        AuditWriter(uow, rt.actor).record("project.accepted", "project", project_id)
+        audit = AuditWriter(uow, rt.actor)
+        audit.record("project.accepted", "project", project_id)
+        # The proposer entered the store through the public form, unscreened (screening
+        # a large list per anonymous request would be a way to load the server); they
+        # become a counterparty of the pipeline here.
+        contacts = [p for p in (uow.people.get(c) for c in project.contacts) if p]
+        screen_new_counterparties(uow, audit, [person_party(p) for p in contacts])
         uow.commit()
     return Submitted(project_id=project_id, status=ProjectStatus.PROPOSED.value)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pfund.domain import Organisation, Person
 from pfund.domain.compliance import (
     BLOCKING,
     CounterpartyKind,
@@ -110,27 +111,30 @@ def watchlist_id_for(path: Path) -> str:
 
 def counterparties(uow: UnitOfWork) -> list[Counterparty]:
     """Every stored organisation (name and alias) and person (name), in id order."""
-    found = [
-        Counterparty(
-            kind=CounterpartyKind.ORGANISATION,
-            id=org.id,
-            names=list(dict.fromkeys(n for n in (org.name, org.alias) if n)),
-            schema_name=COMPANY if org.kind is OrganisationKind.COMPANY else ORGANISATION,
-            organisation=org.id,
-        )
-        for org in uow.organisations.list()
+    return [
+        *(organisation_party(org) for org in uow.organisations.list()),
+        *(person_party(person) for person in uow.people.list()),
     ]
-    found += [
-        Counterparty(
-            kind=CounterpartyKind.PERSON,
-            id=person.id,
-            names=[person.name],
-            schema_name=PERSON,
-            organisation=person.organisation,
-        )
-        for person in uow.people.list()
-    ]
-    return found
+
+
+def organisation_party(org: Organisation) -> Counterparty:
+    return Counterparty(
+        kind=CounterpartyKind.ORGANISATION,
+        id=org.id,
+        names=list(dict.fromkeys(n for n in (org.name, org.alias) if n)),
+        schema_name=COMPANY if org.kind is OrganisationKind.COMPANY else ORGANISATION,
+        organisation=org.id,
+    )
+
+
+def person_party(person: Person) -> Counterparty:
+    return Counterparty(
+        kind=CounterpartyKind.PERSON,
+        id=person.id,
+        names=[person.name],
+        schema_name=PERSON,
+        organisation=person.organisation,
+    )
 
 
 # Below this many entities the index keeps every key: its default drops keys held by
@@ -158,6 +162,16 @@ def screen_counterparties(
         return []
     index = build_index(entity for entity, _ in entities)
     digests = {entity.id: digest for entity, digest in entities}
+    return _screen_with(index, digests, watchlist_id, parties, at)
+
+
+def _screen_with(
+    index: CandidateIndex,
+    digests: dict[str, str],
+    watchlist_id: str,
+    parties: Sequence[Counterparty],
+    at: datetime,
+) -> list[ScreeningHit]:
     out: list[ScreeningHit] = []
     for party in parties:
         best: dict[str, Hit] = {}
@@ -180,6 +194,42 @@ def screen_counterparties(
             for hit in sorted(best.values(), key=lambda h: h.entity_id)
         ]
     return out
+
+
+# The index of each stored watchlist, kept by the process under the list's content hash
+# (a hash over its entities' hashes), so screening a few new counterparties does not
+# rebuild the index of a large list each time; a reload changes the hash.
+_INDEXES: dict[str, tuple[str, CandidateIndex, dict[str, str]]] = {}
+
+
+def _stored_index(uow: UnitOfWork, watchlist: Watchlist) -> tuple[CandidateIndex, dict[str, str]]:
+    kept = _INDEXES.get(watchlist.id)
+    if kept is not None and kept[0] == watchlist.content_hash:
+        return kept[1], kept[2]
+    stored = uow.watchlists.entities(watchlist.id)
+    index = build_index(entity for entity, _ in stored)
+    digests = {entity.id: digest for entity, digest in stored}
+    _INDEXES[watchlist.id] = (watchlist.content_hash, index, digests)
+    return index, digests
+
+
+def screen_new_counterparties(
+    uow: UnitOfWork, audit: AuditWriter, parties: Sequence[Counterparty]
+) -> list[HitRef]:
+    """Screen counterparties that have just been stored against every stored watchlist.
+
+    A watchlist load screens the counterparties stored at that time; without this, an
+    organisation or person added later would carry no hit until someone ran
+    ``pfund screen all``, and a tranche could be released to a listed party.
+    """
+    if not parties:
+        return []
+    at = datetime.now(UTC)
+    hits: list[ScreeningHit] = []
+    for watchlist in uow.watchlists.list():
+        index, digests = _stored_index(uow, watchlist)
+        hits += _screen_with(index, digests, watchlist.id, parties, at)
+    return _store_hits(uow, audit, hits, list(parties))
 
 
 def _store_hits(
@@ -318,9 +368,9 @@ def screen_all(rt: Runtime) -> ScreenReport:
         hits: list[ScreeningHit] = []
         entities = 0
         for watchlist in uow.watchlists.list():
-            stored = uow.watchlists.entities(watchlist.id)
-            entities += len(stored)
-            hits += screen_counterparties(watchlist.id, stored, parties, at)
+            index, digests = _stored_index(uow, watchlist)
+            entities += len(digests)
+            hits += _screen_with(index, digests, watchlist.id, parties, at)
         new = _store_hits(uow, audit, hits, parties)
         orgs = sum(p.kind is CounterpartyKind.ORGANISATION for p in parties)
         audit.record(
