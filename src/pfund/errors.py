@@ -68,3 +68,17 @@ class IntegrityFailure(PfundError):
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message, problems or [], status=500)
+
+
+class NotAuthenticated(PfundError):
+    """Wrong name or password, or nobody signed in; deliberately does not say which."""
+
+    def __init__(self, message: str = "wrong user name or password") -> None:
+        super().__init__(message, status=401)
+
+
+class Forbidden(PfundError):
+    """Signed in, but the role does not allow this."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=403)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pfund.domain.account import Role
-from pfund.errors import Conflict, InvalidInput
+from pfund.errors import Conflict, Forbidden, InvalidInput
 from pfund.services import accounts, reviews
-from pfund.services.accounts import Forbidden
 from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
 from pfund.services.summary import get_project

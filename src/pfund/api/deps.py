@@ -15,7 +15,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from pfund.domain.account import ANONYMOUS, Permission, Principal
-from pfund.services.accounts import Forbidden, NotAuthenticated, get_user, user_for_token
+from pfund.errors import Forbidden, NotAuthenticated
+from pfund.services.accounts import get_user, user_for_token
 from pfund.services.runtime import Runtime
 from pfund.settings import Settings
 
@@ -109,5 +110,6 @@ def require(permission: Permission) -> object:
 
 
 def acting(rt: Runtime, who: Principal) -> Runtime:
-    """The app's runtime, acting as the requester, so the audit log names them."""
-    return replace(rt, actor=who.actor)
+    """The app's runtime, acting as the requester: the audit log names them and the
+    services check their permissions."""
+    return replace(rt, actor=who.actor, principal=who)

@@ -15,8 +15,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ValidationError
 
-from pfund.domain.account import Role, User
-from pfund.errors import Conflict, InvalidInput, NotFound, PfundError, Problem
+from pfund.domain.account import Permission, Role, User
+from pfund.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 
@@ -25,20 +25,6 @@ _hasher = PasswordHasher()
 # Verifying against this when the user is unknown keeps the time of a failed sign-in
 # the same whether or not the name exists.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
-
-
-class NotAuthenticated(PfundError):
-    """Wrong name or password; deliberately does not say which."""
-
-    def __init__(self, message: str = "wrong user name or password") -> None:
-        super().__init__(message, status=401)
-
-
-class Forbidden(PfundError):
-    """Signed in, but the role does not allow this."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=403)
 
 
 class IssuedToken(BaseModel):
@@ -55,6 +41,7 @@ def add_user(
     roles: list[Role],
     display_name: str = "",
 ) -> User:
+    rt.require(Permission.MANAGE_USERS)
     problems = _password_problems(password)
     try:
         user = User(
@@ -131,11 +118,13 @@ def get_user(rt: Runtime, username: str) -> User | None:
 
 
 def list_users(rt: Runtime) -> list[User]:
+    rt.require(Permission.MANAGE_USERS)
     with rt.uow() as uow:
         return uow.users.list()
 
 
 def set_roles(rt: Runtime, username: str, roles: list[Role], *, active: bool = True) -> User:
+    rt.require(Permission.MANAGE_USERS)
     if Role.PUBLIC in roles or not roles:
         raise InvalidInput("an account needs at least one staff role", [Problem("roles")])
     with rt.uow() as uow:

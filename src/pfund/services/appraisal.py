@@ -29,6 +29,7 @@ from pfund.appraisal import (
 )
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain import FundDefinition, Project, ProjectStatus, Region
+from pfund.domain.account import Permission
 from pfund.domain.decision import inputs_hash
 from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
@@ -254,6 +255,7 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
 
 def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> AppraisalReport:
     """Report an appraisal and keep it as a decision record, so its numbers can be traced."""
+    rt.require(Permission.APPRAISE)
     report = report_of(pa)
     record = save_record(
         rt,

@@ -20,6 +20,7 @@ from pfund.conditions import (
     unlocked,
 )
 from pfund.domain import ConditionStatus, TrancheStatus
+from pfund.domain.account import Permission
 from pfund.domain.conditions import ConditionChange as StoredChange
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
@@ -86,6 +87,7 @@ def set_condition(
     rt: Runtime, code: str, status: str, *, evidence: str, verifier: str, on: date
 ) -> ChangeResult:
     """Change a condition's status; a reversal freezes the tranches that needed it."""
+    rt.require(Permission.SET_CONDITIONS)
     new = _status(status)
     with rt.uow() as uow:
         condition = uow.conditions.get(code)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from pfund.domain import LedgerEntry
+from pfund.domain.account import Permission
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.funding import (
     FundingRule,
@@ -138,6 +139,7 @@ def record_contributions(
     rule: str = "gdp_share",
 ) -> PledgeResult:
     """Pledge each member's contribution for a GDP year (and its receipt, if received)."""
+    rt.require(Permission.MOVE_MONEY)
     size = fund_size(rt, year=year, rule=rule)
     chosen = [m for m in size.members if not members or m.iso3 in members]
     unknown = sorted(set(members or []) - {m.iso3 for m in size.members})

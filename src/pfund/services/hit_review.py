@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from pfund.domain.account import Permission
 from pfund.domain.compliance import (
     STATUS_AFTER,
     CounterpartyKind,
@@ -45,6 +46,7 @@ class QueueItem(BaseModel):
 
 def review_queue(rt: Runtime, *, everything: bool = False) -> list[QueueItem]:
     """Open hits, highest score first; with ``everything`` decided ones too."""
+    rt.require(Permission.READ_PROTECTED)
     with rt.uow() as uow:
         statuses = None if everything else [HitStatus.OPEN]
         found = uow.hits.with_status(statuses=statuses)
@@ -54,6 +56,7 @@ def review_queue(rt: Runtime, *, everything: bool = False) -> list[QueueItem]:
 
 def decide(rt: Runtime, hit_id: int, decision: str, reason: str) -> QueueItem:
     """Confirm or dismiss a hit; the reason is required and kept with actor and time."""
+    rt.require(Permission.SCREEN)
     kind = _decision(decision)
     if not reason.strip():
         raise InvalidInput(

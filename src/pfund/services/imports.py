@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pfund.domain import Organisation, Person, Project
+from pfund.domain.account import Permission
 from pfund.errors import InvalidInput, NotFound
 from pfund.io.checks import (
     Checked,
@@ -57,14 +58,17 @@ def known(uow: UnitOfWork) -> Known:
 
 
 def import_projects(rt: Runtime, path: Path) -> ImportResult:
+    rt.require(Permission.IMPORT)
     return _import(rt, path, "projects", check_projects)
 
 
 def import_organisations(rt: Runtime, path: Path) -> ImportResult:
+    rt.require(Permission.IMPORT)
     return _import(rt, path, "organisations", check_organisations)
 
 
 def import_people(rt: Runtime, path: Path) -> ImportResult:
+    rt.require(Permission.IMPORT)
     return _import(rt, path, "people", check_people)
 
 

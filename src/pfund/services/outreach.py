@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import ValidationError
 
+from pfund.domain.account import Permission
 from pfund.domain.compliance import OutreachEntry
 from pfund.domain.enums import OrganisationKind
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
@@ -29,6 +30,7 @@ def log_outreach(
     note: str = "",
 ) -> OutreachEntry:
     """Append one contact with a company; the contact, if any, must be a stored person."""
+    rt.require(Permission.IMPORT)
     try:
         entry = OutreachEntry(
             organisation_id=org_id,
@@ -66,6 +68,7 @@ def log_outreach(
 
 
 def outreach_log(rt: Runtime, org_id: str | None = None) -> list[OutreachEntry]:
+    rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         if org_id is not None and uow.organisations.get(org_id) is None:
             raise NotFound(f"no organisation with id '{org_id}'")

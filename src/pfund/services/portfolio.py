@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from pfund.domain import Project, ProjectStatus
+from pfund.domain.account import Permission
 from pfund.domain.decision import DecisionRecord, inputs_hash
 from pfund.errors import InvalidInput, Problem
 from pfund.portfolio import (
@@ -153,6 +154,7 @@ def run_portfolio(
     time_limit: float | None = None,
 ) -> tuple[PortfolioReport, PortfolioProblem]:
     """Solve the pipeline's portfolio, record the decision, and report it."""
+    rt.require(Permission.OPTIMISE)
     problem = portfolio_problem(pa)
     limit = time_limit or pa.inputs.policy.time_limit
     result = optimise(problem, solver=solver or DEFAULT_SOLVER, time_limit=limit, threads=1)
@@ -275,6 +277,7 @@ class RerunReport(BaseModel):
 
 def rerun(rt: Runtime, record_id: str) -> RerunReport:
     """Solve a recorded problem again with the recorded solver and parameters."""
+    rt.require(Permission.OPTIMISE)
     record = get_record(rt, record_id, kind="portfolio")
     problem = problem_from_json(record.inputs["problem"])
     params = record.parameters

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 
 from pfund.domain import Person, ProjectStatus
+from pfund.domain.account import Permission
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.io.checks import check_projects
 from pfund.io.files import Record
@@ -125,6 +126,7 @@ def _contact(form: ProposalForm, person_id: str) -> Person:
 
 def accept(rt: Runtime, project_id: str) -> Submitted:
     """Take a submitted proposal into the pipeline (status proposed), or refuse."""
+    rt.require(Permission.IMPORT)
     with rt.uow() as uow:
         project = uow.projects.get(project_id)
         if project is None:

@@ -14,10 +14,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from pfund.appraisal import load_criteria
-from pfund.domain.account import Role
-from pfund.errors import Conflict, InvalidInput, NotFound, Problem
+from pfund.domain.account import Permission, Role
+from pfund.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
-from pfund.services.accounts import Forbidden
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
@@ -56,6 +55,7 @@ def score_scales(rt: Runtime) -> dict[str, float]:
 
 
 def assign(rt: Runtime, project_id: str, reviewer: str) -> Review:
+    rt.require(Permission.ASSIGN_REVIEWS)
     with rt.uow() as uow:
         if uow.projects.get(project_id) is None:
             raise NotFound(f"no project with id '{project_id}'")
@@ -77,6 +77,7 @@ def declare(
     rt: Runtime, review_id: int, reviewer: str, *, conflict: bool, reason: str = ""
 ) -> Review:
     """Record the conflict-of-interest declaration; it cannot be changed afterwards."""
+    rt.require(Permission.REVIEW)
     if conflict and not reason.strip():
         raise InvalidInput("say what the conflict is", [Problem("required", field="reason")])
     with rt.uow() as uow:
@@ -98,6 +99,7 @@ def declare(
 def submit_scores(
     rt: Runtime, review_id: int, reviewer: str, scores: dict[str, float], *, comment: str = ""
 ) -> Review:
+    rt.require(Permission.REVIEW)
     scales = score_scales(rt)
     problems = _score_problems(scores, scales)
     if problems:

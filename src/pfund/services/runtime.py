@@ -1,7 +1,12 @@
 """The running store a use case needs: engine, sessions and the acting user.
 
 Built from Settings by the interfaces (CLI, API) and passed into every use case, so
-tests hand in their own database and actor.
+tests hand in their own database and actor. A use case that changes something, or
+shows protected values, checks the acting principal's permission itself
+(``rt.require``), so no interface can forget to: the API and the pages check too, to
+answer early, but the service is the last word. A runtime without a principal is the
+operator's console (the CLI): whoever holds the database's credentials can already do
+everything, so it acts with every permission and the audit log names its actor.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from pfund.domain.account import Permission, Principal
+from pfund.errors import Forbidden, NotAuthenticated
 from pfund.settings import Settings
 from pfund.store.engine import make_engine, make_session_factory
 from pfund.store.migrate import upgrade
@@ -26,9 +33,20 @@ class Runtime:
     sessions: sessionmaker[Session]
     actor: str
     dataset: Path | None = None
+    principal: Principal | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    def require(self, permission: Permission) -> None:
+        """Refuse, before anything is read or written, unless the principal may do this."""
+        who = self.principal
+        if who is None or who.can(permission):
+            return
+        what = permission.value.replace("_", " ")
+        if who.user is None:
+            raise NotAuthenticated(f"sign in to {what}")
+        raise Forbidden(f"your role does not allow: {what}")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pfund.domain import Organisation, Person
+from pfund.domain.account import Permission
 from pfund.domain.compliance import (
     BLOCKING,
     CounterpartyKind,
@@ -272,6 +273,7 @@ def load_watchlist(
     Bad lines refuse the whole file unless ``skip_bad``; then they are reported with
     their line numbers and the rest is loaded.
     """
+    rt.require(Permission.SCREEN)
     read = read_ftm(path, skip_bad=skip_bad)
     wid = _checked_id(watchlist_id or watchlist_id_for(path), path)
     kept, refused = _unique_entities(read.entities, path.name)
@@ -361,6 +363,7 @@ def _checked_id(wid: str, path: Path) -> str:
 
 def screen_all(rt: Runtime) -> ScreenReport:
     """Screen every stored organisation and person against every stored watchlist."""
+    rt.require(Permission.SCREEN)
     at = datetime.now(UTC)
     with rt.uow() as uow:
         parties = counterparties(uow)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pfund.domain.account import Permission
 from pfund.errors import InvalidInput, Problem
 from pfund.services.runtime import Runtime
 from pfund.services.screening import build_index
@@ -66,6 +67,7 @@ def _csv_names(text: str) -> list[str]:
 
 def screen_names(rt: Runtime, names: list[str], *, kind: str = "any") -> list[NameResult]:
     """Each name's hits in every stored watchlist, best first."""
+    rt.require(Permission.SCREEN)
     if kind not in SCHEMAS:
         choices = ", ".join(SCHEMAS)
         raise InvalidInput(

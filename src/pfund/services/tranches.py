@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from pfund.conditions import statuses_of, tranche_gate
 from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
+from pfund.domain.account import Permission
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import Ledger, commit, disburse, freeze, release, return_funds
 from pfund.services.audit import AuditWriter
@@ -40,6 +41,7 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
     A later run keeps earlier approvals in (must include), so its approval commits only
     the projects it adds; approving a run with nothing new is refused.
     """
+    rt.require(Permission.APPROVE)
     record = get_record(rt, run_id, kind="portfolio")
     if not record.result["selected"]:
         raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
@@ -110,6 +112,7 @@ class TrancheStep(BaseModel):
 
 def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     """Release a planned tranche if the conditions it needs hold; say which do not."""
+    rt.require(Permission.MOVE_MONEY)
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
         _refuse_screening_hits(uow, tranche)
@@ -166,6 +169,7 @@ def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
 
 
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
+    rt.require(Permission.MOVE_MONEY)
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
         _refuse_screening_hits(uow, tranche)
@@ -244,6 +248,7 @@ def reschedule(
     tranches' commitment goes back to the fund balance and the new ones are committed,
     in one transaction, so the ledger never shows money committed twice.
     """
+    rt.require(Permission.MOVE_MONEY)
     at = datetime.now(UTC)
     with rt.uow() as uow:
         old = [t for t in uow.tranches.list(project_id) if t.status is not TrancheStatus.CANCELLED]

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from pfund.domain.account import Permission
 from pfund.domain.enums import (
     OrganisationKind,
     ReengagementStatus,
@@ -80,6 +81,7 @@ def set_criterion(
     on: date,
 ) -> VettingView:
     """Judge one criterion; an unmet criterion withdraws any approval."""
+    rt.require(Permission.SCREEN)
     item = VettingItem(
         criterion=_enum(VettingCriterion, criterion, "criterion"),
         met=met,
@@ -107,6 +109,7 @@ def approve(
     rt: Runtime, org_id: str, *, on: date, valid_days: int = DEFAULT_VALIDITY_DAYS
 ) -> VettingView:
     """Approve a group whose every criterion is met, for ``valid_days`` from ``on``."""
+    rt.require(Permission.SCREEN)
     if valid_days < 1:
         raise InvalidInput(
             "invalid validity", [Problem("must be at least one day", field="valid_days")]
@@ -133,6 +136,7 @@ def approve(
 
 def vetting_status(rt: Runtime, org_id: str, *, on: date) -> VettingView:
     """The checklist and whether the approval holds on ``on`` (expired means no)."""
+    rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         org = _organisation(uow, org_id, OrganisationKind.DEMOCRATIC_FORCES)
     vetting = org.vetting
@@ -164,6 +168,7 @@ def set_company_status(
     rt: Runtime, org_id: str, *, russia_status: str, reengagement: str
 ) -> CompanyView:
     """Record a company's Russia status and re-engagement, with the old ones audited."""
+    rt.require(Permission.IMPORT)
     russia = _enum(RussiaStatus, russia_status, "russia_status")
     again = _enum(ReengagementStatus, reengagement, "reengagement")
     with rt.uow() as uow:

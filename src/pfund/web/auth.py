@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pfund.api.deps import SESSION_CSRF, SESSION_USER, RuntimeDep, csrf_token, principal
-from pfund.services.accounts import NotAuthenticated, authenticate
+from pfund.errors import NotAuthenticated
+from pfund.services.accounts import authenticate
 from pfund.web.forms import check_csrf
 from pfund.web.render import render
 

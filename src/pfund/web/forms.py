@@ -7,8 +7,7 @@ import secrets
 from fastapi import Request
 
 from pfund.api.deps import SESSION_CSRF
-from pfund.errors import PfundError
-from pfund.services.accounts import Forbidden
+from pfund.errors import Forbidden, PfundError
 
 
 def check_csrf(request: Request, given: str) -> None:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.domain.account import Permission, Principal
-from pfund.errors import NotFound, PfundError
+from pfund.errors import Forbidden, NotFound, PfundError
 from pfund.services import (
     conditions,
     hit_review,
@@ -29,7 +29,6 @@ from pfund.services import (
     screening,
     tranches,
 )
-from pfund.services.accounts import Forbidden
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
@@ -285,7 +284,7 @@ def screening_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRespo
     return render(
         request,
         "staff/screening.html.j2",
-        queue=hit_review.review_queue(rt),
+        queue=hit_review.review_queue(acting(rt, who)),
         watchlists=screening.watchlists(rt),
         message=request.query_params.get("message"),
     )

@@ -48,9 +48,9 @@ def me(who: PrincipalDep) -> Me:
 
 @router.get("/users", response_model=list[User])
 def users(
-    rt: RuntimeDep, _who: Annotated[Principal, require(Permission.MANAGE_USERS)]
+    rt: RuntimeDep, who: Annotated[Principal, require(Permission.MANAGE_USERS)]
 ) -> list[User]:
-    return accounts.list_users(rt)
+    return accounts.list_users(acting(rt, who))
 
 
 @router.post("/users", response_model=User, status_code=201)

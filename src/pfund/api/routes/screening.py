@@ -88,20 +88,20 @@ def screen_everyone(rt: RuntimeDep, who: Screener) -> ScreenReport:
 
 
 @router.post("/screening/names", response_model=list[NameResult])
-def screen_names(names: Names, rt: RuntimeDep, _who: Screener) -> list[NameResult]:
+def screen_names(names: Names, rt: RuntimeDep, who: Screener) -> list[NameResult]:
     """Screen names without storing anything (a quick check before a meeting, say)."""
-    return screening_names.screen_names(rt, names.names, kind=names.kind)
+    return screening_names.screen_names(acting(rt, who), names.names, kind=names.kind)
 
 
 @router.get("/screening/hits", response_model=list[QueueItem])
 def review_queue(
     rt: RuntimeDep,
     _who: Screener,
-    _protected: Annotated[Principal, require(Permission.READ_PROTECTED)],
+    protected: Annotated[Principal, require(Permission.READ_PROTECTED)],
     everything: bool = False,
 ) -> list[QueueItem]:
     """Open hits, best first (with ``everything``, decided ones too)."""
-    return hit_review.review_queue(rt, everything=everything)
+    return hit_review.review_queue(acting(rt, protected), everything=everything)
 
 
 @router.post("/screening/hits/{hit_id}/decision", response_model=QueueItem)
@@ -145,8 +145,8 @@ def vet(
 
 
 @router.get("/organisations/{org_id}/vetting", response_model=vetting.VettingView)
-def vetting_status(org_id: str, rt: RuntimeDep, _who: Staff) -> vetting.VettingView:
-    return vetting.vetting_status(rt, org_id, on=date.today())
+def vetting_status(org_id: str, rt: RuntimeDep, who: Staff) -> vetting.VettingView:
+    return vetting.vetting_status(acting(rt, who), org_id, on=date.today())
 
 
 @router.get("/match/project/{project_id}", response_model=list[MatchView])
