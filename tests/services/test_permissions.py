@@ -21,6 +21,7 @@ from pfund.errors import Forbidden, NotAuthenticated
 from pfund.services import (
     accounts,
     appraisal,
+    backup,
     conditions,
     funding,
     hit_review,
@@ -90,6 +91,16 @@ CASES: list[tuple[str, Permission, Callable[[Runtime], Any]]] = [
     ),
     ("take in a proposal", Permission.IMPORT, lambda rt: proposals.accept(rt, "WEB-1")),
     ("list users", Permission.MANAGE_USERS, lambda rt: accounts.list_users(rt)),
+    (
+        "back up the store",
+        Permission.MANAGE_STORE,
+        lambda rt: backup.backup(rt, NOWHERE, "a long enough passphrase"),
+    ),
+    (
+        "restore the store",
+        Permission.MANAGE_STORE,
+        lambda rt: backup.restore(rt, NOWHERE, "a long enough passphrase"),
+    ),
     (
         "add a user",
         Permission.MANAGE_USERS,

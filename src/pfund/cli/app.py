@@ -10,6 +10,7 @@ import typer
 from pfund import __version__
 from pfund.cli import (
     audit_cmds,
+    backup_cmds,
     conditions_cmds,
     data_cmds,
     fund_cmds,
@@ -79,6 +80,7 @@ app.add_typer(users_cmds.app, name="users")
 app.command("serve")(users_cmds.serve_cmd)
 app.add_typer(screen_cmds.app, name="screen")
 app.add_typer(match_cmds.app, name="match")
+backup_cmds.register(app)
 
 
 def main() -> None:

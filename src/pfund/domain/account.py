@@ -40,6 +40,7 @@ class Permission(StrEnum):
     SCREEN = "screen"
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
+    MANAGE_STORE = "manage_store"
 
 
 _STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
