@@ -5,11 +5,15 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
 COMPOUND_MIN = 0.8  # two joined words must spell a word of the other name this closely
+# Similarity of two spellings of one given name that rigour knows as equivalents (Ted and
+# Theodore, Sasha and Aleksandr): alike, but less certain than one spelling.
+EQUIVALENT_NAME = 0.9
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,12 @@ def token_similarity(one: Token, other: Token) -> float:
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
-    return max(by_key, OSA.normalized_similarity(one.text, other.text))
+    similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
+    if similarity < EQUIVALENT_NAME and given_name_symbols(one.text) & given_name_symbols(
+        other.text
+    ):
+        return EQUIVALENT_NAME
+    return similarity
 
 
 def _best(token: Token, form: Form) -> float:
@@ -126,8 +135,11 @@ def _expand_initials(form: Form, partners: dict[int, Token]) -> Form:
 
 def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
     """Pair words greedily, most similar first (ties broken by position), after joining
-    compound words; an initial paired with a word is then read as that word."""
-    left, right = merge_acronyms(left, right), merge_acronyms(right, left)
+    compound words; an initial paired with a word is then read as that word. A person's
+    initials run together are read as an acronym (JC Juncker) only beside another word:
+    a person written as N.N. alone is an unknown, not Nursultan Nazarbayev."""
+    if schema != PERSON or min(len(left.tokens), len(right.tokens)) > 1:
+        left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
     pairs = _pair(left, right)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})

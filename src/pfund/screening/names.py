@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from rigour._core import stopwords_list
 from rigour.names import remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
@@ -28,10 +29,16 @@ _PATRONYMIC_ENDING = re.compile(r"(?:vi)?C(?:na)?$|vna$")
 # where it cannot be the given name Ben.
 PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
 LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
+# Function words of many languages (the, of, de, und, и), from rigour's list: in an
+# organisation's name they need no counterpart (The World Bank is World Bank).
+ORGANISATION_STOPWORDS = frozenset(
+    ascii_word(word) for word in stopwords_list() if word.isalpha() and ascii_word(word)
+)
 
 
 class Token(NamedTuple):
-    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic.
+    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if a person's
+    patronymic or an organisation's function word.
 
     A named tuple rather than a dataclass: tokens are hashed and compared in the inner
     loops of screening, and tuples do both in C."""
@@ -72,6 +79,14 @@ def _is_patronymic(key: str, position: int, count: int) -> bool:
     return count >= 3 and position > 0 and bool(_PATRONYMIC.search(key))
 
 
+def _is_optional(word: str, key: str, position: int, count: int, organisation: bool) -> bool:
+    """Whether a word may lack a counterpart: a person's patronymic, an organisation's
+    function word (unless the name is nothing else)."""
+    if organisation:
+        return count > 1 and word in ORGANISATION_STOPWORDS
+    return _is_patronymic(key, position, count)
+
+
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several."""
     return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
@@ -93,7 +108,7 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     words = stripped.tokens if stripped else words
     keys = [pairs[word] for word in words]
     tokens = tuple(
-        _particle(i, Token(word, key, not organisation and _is_patronymic(key, i, len(words))))
+        _particle(i, Token(word, key, _is_optional(word, key, i, len(words), organisation)))
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
     return Form(tokens, stripped.forms if stripped else frozenset())
