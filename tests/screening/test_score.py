@@ -106,3 +106,10 @@ def test_a_number_on_one_side_only_lowers_the_score() -> None:
 
 def test_initials_agree_with_the_names_they_abbreviate() -> None:
     assert is_match("JC Juncker", "Jean-Claude Juncker")
+
+
+def test_three_words_may_spell_one() -> None:
+    assert is_match("vanderbilt corp", "van der bilt corp", "Company")
+    assert score("Nikolai Plat Ono Vich Patrushev", "Nikolai Platonovich Patrushev") > score(
+        "Nikolai Plat Ono Vich Patrushev", "Nikolai Petrovich Patrushev"
+    )

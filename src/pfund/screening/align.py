@@ -56,28 +56,37 @@ def _best(token: Token, form: Form) -> float:
     return max((token_similarity(token, other) for other in form.tokens), default=0.0)
 
 
+COMPOUND_MAX = 3  # most words joined into one (Plat Ono Vich and Platonovich)
+
+
 def merge_compounds(form: Form, other: Form) -> Form:
     """Join adjacent words of ``form`` that together spell one word of ``other``
-    (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf)."""
+    (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf, van der Bilt and Vanderbilt):
+    two words, else three."""
     tokens = list(form.tokens)
     fits = _LengthFilter(other)
     index = 0
     while index < len(tokens) - 1:
-        one, two = tokens[index], tokens[index + 1]
-        if not fits.could_spell(one, two):
-            index += 1
-            continue
-        joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
-        score = _best(joined, other)
-        if score >= COMPOUND_MIN and score > max(_best(one, other), _best(two, other)):
-            tokens[index : index + 2] = [joined]
+        for count in range(2, COMPOUND_MAX + 1):
+            parts = tokens[index : index + count]
+            if len(parts) < count or not fits.could_spell(parts):
+                continue
+            joined = Token(
+                "".join(part.text for part in parts),
+                "".join(part.key for part in parts),
+                all(part.optional for part in parts),
+            )
+            score = _best(joined, other)
+            if score >= COMPOUND_MIN and score > max(_best(part, other) for part in parts):
+                tokens[index : index + count] = [joined]
+                break
         else:
             index += 1
     return Form(tuple(tokens), form.legal_forms)
 
 
 class _LengthFilter:
-    """Whether two words joined could reach ``COMPOUND_MIN`` against a word of the other
+    """Whether words joined could reach ``COMPOUND_MIN`` against a word of the other
     name. An edit distance is at least the difference in length, so a word much shorter
     or longer than the joined one cannot; initials match by first letter alone. A
     shortcut only: it never changes which words are joined."""
@@ -87,10 +96,11 @@ class _LengthFilter:
         self.texts = [len(token.text) for token in other.tokens]
         self.keys = [len(token.key) for token in other.tokens]
 
-    def could_spell(self, one: Token, two: Token) -> bool:
+    def could_spell(self, parts: list[Token]) -> bool:
         if self.any:
             return True
-        text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
+        text = sum(len(part.text) for part in parts)
+        key = sum(len(part.key) for part in parts)
         return any(_close_length(text, n) for n in self.texts) or any(
             _close_length(key, n) for n in self.keys
         )

@@ -14,13 +14,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from rigour._core import stopwords_list
-from rigour.names import remove_person_prefixes
+from rigour.names import remove_obj_prefixes, remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
 from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
 PERSON = "Person"
+OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 _PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
@@ -129,9 +130,12 @@ def is_organisation(schema: str) -> bool:
 @lru_cache(maxsize=4096)
 def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
     """The Latin spellings of a name (one per transliteration that differs), a person's
-    without the honorifics that open it."""
+    without the honorifics that open it, a vessel's without the prefix that says what it
+    is (MV, M/V, SS: rigour's list)."""
     if not is_organisation(schema):
         name = remove_person_prefixes(name) or name
+    elif schema in OBJECT_SCHEMAS:
+        name = remove_obj_prefixes(name) or name
     return latin_spellings(name)
 
 

@@ -19,31 +19,31 @@ from pfund.screening import features as f
 from pfund.screening.align import Alignment, align, alignment_quality
 from pfund.screening.names import PERSON, form_of, spellings
 
-BIAS = 0.84
+BIAS = 0.13
 # Fitted jointly, so a weight is the pull of a feature given all the others: the positive
 # weight of extra_person_words offsets the lower similarities that extra words cause.
 FEATURES: tuple[tuple[f.Feature, float], ...] = (
-    (f.aligned_similarity, 3.15),
-    (f.weakest_pair, 0.61),
-    (f.weakest_pair_prefix, -5.54),
-    (f.token_set_similarity, -0.02),
-    (f.compact_similarity, 2.38),
-    (f.skeleton_similarity, 1.74),
-    (f.extra_person_words, 2.06),
-    (f.extra_organisation_words, -0.9),
-    (f.mismatched_words, -6.55),
-    (f.same_words, 0.83),
-    (f.legal_form_conflict, -4.29),
-    (f.order_changed, -0.04),
-    (f.patronymic_conflict, -4.89),
-    (f.lineage_swapped, -4.04),
-    (f.written_alike, 0.64),
-    (f.unpaired_number, -2.99),
-    (f.person, -1.22),
-    (f.place_differs, -0.36),
-    (f.characters_differ, -4.58),
+    (f.aligned_similarity, 4.51),
+    (f.weakest_pair, 0.62),
+    (f.weakest_pair_prefix, -5.13),
+    (f.token_set_similarity, -0.65),
+    (f.compact_similarity, 1.63),
+    (f.skeleton_similarity, 2.45),
+    (f.extra_person_words, 2.48),
+    (f.extra_organisation_words, -1.87),
+    (f.mismatched_words, -6.31),
+    (f.same_words, 0.7),
+    (f.legal_form_conflict, -4.36),
+    (f.order_changed, -0.18),
+    (f.patronymic_conflict, -4.84),
+    (f.lineage_swapped, -4.06),
+    (f.written_alike, 0.39),
+    (f.unpaired_number, -2.83),
+    (f.person, -1.37),
+    (f.place_differs, -0.06),
+    (f.characters_differ, -4.6),
 )
-THRESHOLD = 0.46
+THRESHOLD = 0.42
 
 
 @dataclass(frozen=True)
