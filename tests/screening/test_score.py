@@ -113,3 +113,15 @@ def test_three_words_may_spell_one() -> None:
     assert score("Nikolai Plat Ono Vich Patrushev", "Nikolai Platonovich Patrushev") > score(
         "Nikolai Plat Ono Vich Patrushev", "Nikolai Petrovich Patrushev"
     )
+
+
+def test_a_contraction_agrees_with_the_word_it_contracts() -> None:
+    assert is_match("First Bank Int'l", "First International Bank", "Company")
+    assert score("Acme Mgmt", "Acme Management", "Company") > score(
+        "Acme Mgmt", "Acme Marketing", "Company"
+    )
+
+
+def test_a_slash_between_words_lists_alternative_names() -> None:
+    assert is_match("Al Qaeda", "Al-Qa'ida/Islamic Army", "Organization")
+    assert is_match("Mendez Denmark A/S", "Mendez Denmark A/S", "Company")

@@ -14,6 +14,10 @@ COMPOUND_MIN = 0.8  # two joined words must spell a word of the other name this 
 # Similarity of two spellings of one given name that rigour knows as equivalents (Ted and
 # Theodore, Sasha and Aleksandr): alike, but less certain than one spelling.
 EQUIVALENT_NAME = 0.9
+# Similarity of a contraction to the word it contracts (Int'l and International, Mgmt and
+# Management, Chas and Charles): the first and last letters kept, others dropped in order.
+CONTRACTION = 0.9
+CONTRACTION_MAX_SHARE = 0.6  # a contraction keeps at most this share of the word's letters
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,21 @@ def token_similarity(one: Token, other: Token) -> float:
         other.text
     ):
         return EQUIVALENT_NAME
+    if similarity < CONTRACTION and _contracts(one.text, other.text):
+        return CONTRACTION
     return similarity
+
+
+def _contracts(one: str, other: str) -> bool:
+    """Whether the shorter word is a contraction of the longer: at least three letters,
+    the same first and last letter, the rest of its letters in order in the longer."""
+    short, long = (one, other) if len(one) <= len(other) else (other, one)
+    if len(short) < 3 or len(short) > CONTRACTION_MAX_SHARE * len(long):
+        return False
+    if short[0] != long[0] or short[-1] != long[-1] or short.isdigit():
+        return False
+    letters = iter(long[1:-1])
+    return all(letter in letters for letter in short[1:-1])
 
 
 def _best(token: Token, form: Form) -> float:

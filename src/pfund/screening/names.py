@@ -122,6 +122,11 @@ def _particle(position: int, token: Token) -> Token:
     return Token(canonical, word_key(canonical), token.optional) if canonical else token
 
 
+# A slash between words lists alternative names (Al-Qa'ida/Islamic Army); a slash between
+# single letters is part of one (A/S, M/V, c/o).
+_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+
+
 def is_organisation(schema: str) -> bool:
     """Whether names of this schema may carry a legal form (anything but a Person)."""
     return schema != PERSON
@@ -129,14 +134,18 @@ def is_organisation(schema: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
-    """The Latin spellings of a name (one per transliteration that differs), a person's
+    """The Latin spellings of a name (one per transliteration that differs, and of each
+    alternative when a slash lists several), a person's
     without the honorifics that open it, a vessel's without the prefix that says what it
     is (MV, M/V, SS: rigour's list)."""
     if not is_organisation(schema):
         name = remove_person_prefixes(name) or name
     elif schema in OBJECT_SCHEMAS:
         name = remove_obj_prefixes(name) or name
-    return latin_spellings(name)
+    alternatives = [name, *(part for part in _ALTERNATIVES.split(name) if part.strip())]
+    if len(alternatives) == 2:  # no slash between words
+        alternatives = alternatives[:1]
+    return tuple(dict.fromkeys(s for part in alternatives for s in latin_spellings(part.strip())))
 
 
 @lru_cache(maxsize=4096)

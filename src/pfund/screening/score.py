@@ -43,7 +43,7 @@ FEATURES: tuple[tuple[f.Feature, float], ...] = (
     (f.place_differs, -0.06),
     (f.characters_differ, -4.6),
 )
-THRESHOLD = 0.42
+THRESHOLD = 0.4044
 
 
 @dataclass(frozen=True)
