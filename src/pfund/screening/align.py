@@ -1,5 +1,6 @@
 """One-to-one alignment of the words of two names, in any order."""
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,21 +112,25 @@ class _LengthFilter:
 
     def __init__(self, other: Form) -> None:
         self.any = any(_is_initial(token) for token in other.tokens)
-        self.texts = [len(token.text) for token in other.tokens]
-        self.keys = [len(token.key) for token in other.tokens]
+        self.texts = frozenset(len(token.text) for token in other.tokens)
+        self.keys = frozenset(len(token.key) for token in other.tokens)
 
     def could_spell(self, parts: list[Token]) -> bool:
         if self.any:
             return True
         text = sum(len(part.text) for part in parts)
         key = sum(len(part.key) for part in parts)
-        return any(_close_length(text, n) for n in self.texts) or any(
-            _close_length(key, n) for n in self.keys
+        return any(n in self.texts for n in _close_lengths(text)) or any(
+            n in self.keys for n in _close_lengths(key)
         )
 
 
-def _close_length(one: int, other: int) -> bool:
-    return abs(one - other) <= (1 - COMPOUND_MIN) * max(one, other) + 1e-9
+@lru_cache(maxsize=256)
+def _close_lengths(length: int) -> range:
+    """Lengths ``n`` with ``|length - n| <= (1 - COMPOUND_MIN) * max(length, n)``."""
+    low = math.ceil(COMPOUND_MIN * length - 1e-9)
+    high = math.floor(length / COMPOUND_MIN + 1e-9)
+    return range(low, high + 1)
 
 
 ACRONYM_MAX = 5  # longest acronym read as the initials of as many words

@@ -9,6 +9,7 @@ company) point to different legal persons.
 
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from pfund.screening.translit import ascii_word, latin_spellings, tokenise
@@ -84,10 +85,8 @@ def _spelt(word: str) -> str:
     if len(word) < MISSPELT_MIN_LENGTH or word in _LONG_WORDS:
         return word
     edits = 1 if len(word) < 10 else 2
-    for known in _LONG_WORDS:
-        if abs(len(known) - len(word)) <= edits and OSA.distance(word, known) <= edits:
-            return known
-    return word
+    found = process.extractOne(word, _LONG_WORDS, scorer=OSA.distance, score_cutoff=edits)
+    return str(found[0]) if found else word
 
 
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
