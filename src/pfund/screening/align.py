@@ -44,14 +44,18 @@ def _is_initial(token: Token) -> bool:
 
 
 @lru_cache(maxsize=2**16)
-def token_similarity(one: Token, other: Token) -> float:
-    """Similarity in [0, 1] of two words; an initial agrees with any word it begins."""
+def token_similarity(one: Token, other: Token, person: bool = False) -> float:
+    """Similarity in [0, 1] of two words; an initial agrees with any word it begins, a
+    contraction with the word it contracts, and in a person's name (``person``) a given
+    name with the equivalents rigour knows for it."""
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
     similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
-    if similarity < EQUIVALENT_NAME and given_name_symbols(one.text) & given_name_symbols(
-        other.text
+    if (
+        person
+        and similarity < EQUIVALENT_NAME
+        and given_name_symbols(one.text) & given_name_symbols(other.text)
     ):
         return EQUIVALENT_NAME
     if similarity < CONTRACTION and _contracts(one.text, other.text):
@@ -82,6 +86,8 @@ def merge_compounds(form: Form, other: Form) -> Form:
     """Join adjacent words of ``form`` that together spell one word of ``other``
     (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf, van der Bilt and Vanderbilt):
     two words, else three."""
+    if len(form.tokens) < 2:
+        return form
     tokens = list(form.tokens)
     fits = _LengthFilter(other)
     index = 0
@@ -111,18 +117,24 @@ class _LengthFilter:
     shortcut only: it never changes which words are joined."""
 
     def __init__(self, other: Form) -> None:
-        self.any = any(_is_initial(token) for token in other.tokens)
-        self.texts = frozenset(len(token.text) for token in other.tokens)
-        self.keys = frozenset(len(token.key) for token in other.tokens)
+        self.any, self.texts, self.keys = _reachable_lengths(other)
 
     def could_spell(self, parts: list[Token]) -> bool:
         if self.any:
             return True
-        text = sum(len(part.text) for part in parts)
-        key = sum(len(part.key) for part in parts)
-        return any(n in self.texts for n in _close_lengths(text)) or any(
-            n in self.keys for n in _close_lengths(key)
+        return (
+            sum(len(part.text) for part in parts) in self.texts
+            or sum(len(part.key) for part in parts) in self.keys
         )
+
+
+@lru_cache(maxsize=2**12)
+def _reachable_lengths(other: Form) -> tuple[bool, frozenset[int], frozenset[int]]:
+    """Whether ``other`` has an initial, and the lengths of joined text and keys that are
+    close enough to the length of one of its words (the relation is symmetric)."""
+    texts = frozenset(n for token in other.tokens for n in _close_lengths(len(token.text)))
+    keys = frozenset(n for token in other.tokens for n in _close_lengths(len(token.key)))
+    return any(_is_initial(token) for token in other.tokens), texts, keys
 
 
 @lru_cache(maxsize=256)
@@ -174,16 +186,16 @@ def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
     if schema != PERSON or min(len(left.tokens), len(right.tokens)) > 1:
         left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
-    pairs = _pair(left, right)
+    pairs = _pair(left, right, schema == PERSON)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
     right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
     return Alignment(left, right, pairs, schema)
 
 
-def _pair(left: Form, right: Form) -> tuple[tuple[int, int, float], ...]:
+def _pair(left: Form, right: Form, person: bool) -> tuple[tuple[int, int, float], ...]:
     candidates = sorted(
         (
-            (-token_similarity(one, other), i, j)
+            (-token_similarity(one, other, person), i, j)
             for i, one in enumerate(left.tokens)
             for j, other in enumerate(right.tokens)
         )

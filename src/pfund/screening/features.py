@@ -250,7 +250,10 @@ def characters_differ(alignment: Alignment) -> float:
     differ (traditional and simplified Chinese forms are one character). Transliteration
     makes different characters read alike (高石 and 高市 both read Gao Shi), but each
     character is a syllable of the name: one other character is another name."""
-    one, other = (_syllables(name) for name in alignment.raw)
+    left, right = alignment.raw
+    if left.isascii() or right.isascii():
+        return 0.0
+    one, other = _syllables(left), _syllables(right)
     return float(bool(one and other and one != other))
 
 
