@@ -125,3 +125,12 @@ def test_a_contraction_agrees_with_the_word_it_contracts() -> None:
 def test_a_slash_between_words_lists_alternative_names() -> None:
     assert is_match("Al Qaeda", "Al-Qa'ida/Islamic Army", "Organization")
     assert is_match("Mendez Denmark A/S", "Mendez Denmark A/S", "Company")
+
+
+def test_identical_names_are_explained_by_pulls_towards_a_match() -> None:
+    """Pulls are measured from a typical pair, so no feature of two identical names pulls
+    strongly against the match (a correlated feature's negative weight once did)."""
+    explanation = explain("Igor Ivanovich Sechin", "Igor Ivanovich Sechin")
+    top = sorted(explanation.features, key=lambda line: -abs(line.contribution))[:3]
+    assert all(line.contribution > 0 for line in top)
+    assert min(line.contribution for line in explanation.features) > -1.0

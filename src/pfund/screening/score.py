@@ -44,6 +44,32 @@ FEATURES: tuple[tuple[f.Feature, float], ...] = (
     (f.characters_differ, -4.6),
 )
 THRESHOLD = 0.4044
+# The mean of each feature over the pairs the weights were fitted on, in table order: a
+# typical pair. Explanations measure each feature's pull from there, so that the pulls of
+# correlated features (weakest_pair_prefix against aligned_similarity) do not show as
+# large opposite numbers that cancel: identical names are then explained by the
+# similarities being above the typical pair's, not by a "negative" prefix agreement.
+TYPICAL: tuple[float, ...] = (
+    0.782,  # aligned_similarity
+    0.885,  # weakest_pair
+    0.924,  # weakest_pair_prefix
+    0.867,  # token_set_similarity
+    0.782,  # compact_similarity
+    0.761,  # skeleton_similarity
+    0.187,  # extra_person_words
+    0.053,  # extra_organisation_words
+    0.237,  # mismatched_words
+    0.249,  # same_words
+    0.016,  # legal_form_conflict
+    0.027,  # order_changed
+    0.007,  # patronymic_conflict
+    0.005,  # lineage_swapped
+    0.695,  # written_alike
+    0.01,  # unpaired_number
+    0.663,  # person
+    0.022,  # place_differs
+    0.01,  # characters_differ
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +80,13 @@ class FeatureValue:
     value: float
     weight: float
     explanation: str
+    typical: float = 0.0
 
     @property
     def contribution(self) -> float:
-        """Value times weight: how far this feature moved the log-odds of a match."""
-        return self.value * self.weight
+        """How far this feature moved the log-odds of a match from a typical pair's: the
+        weight times the value's distance from the typical value."""
+        return (self.value - self.typical) * self.weight
 
 
 @dataclass(frozen=True)
@@ -151,8 +179,10 @@ def explanation(
     if values is None:
         values = feature_values(alignment) if alignment else [0.0] * len(FEATURES)
     lines = tuple(
-        FeatureValue(feature.__name__, value, weight, text)
-        for (feature, weight), value, text in zip(FEATURES, values, _EXPLANATIONS, strict=True)
+        FeatureValue(feature.__name__, value, weight, text, typical)
+        for (feature, weight), value, text, typical in zip(
+            FEATURES, values, _EXPLANATIONS, TYPICAL, strict=True
+        )
     )
     left = " ".join(token.text for token in alignment.left.tokens) if alignment else ""
     right = " ".join(token.text for token in alignment.right.tokens) if alignment else ""
