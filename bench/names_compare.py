@@ -21,6 +21,7 @@ from followthemoney import EntityProxy, model
 from nomenklatura.matching import LogicV2, ScoringConfig
 
 from names import cases_path, metrics_json
+from pfund.screening import lexicon
 from pfund.screening.calibrate import Case, best_threshold, measure, parse_cases
 from pfund.screening.score import THRESHOLD, score
 
@@ -76,6 +77,7 @@ def main(argv: list[str]) -> None:
         argv = argv[:at] + argv[at + 2 :]
     path = cases_path(argv)
     cases = parse_cases(path.read_text(encoding="utf-8").splitlines())
+    lexicon.load()  # rigour's taggers, once per process: not part of the pairs' speed
     result = {
         "cases": str(path),
         "pfund": report(cases, lambda case: score(case.name1, case.name2, case.schema), THRESHOLD),

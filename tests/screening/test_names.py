@@ -68,3 +68,21 @@ def test_arabic_particles_are_written_one_way() -> None:
     texts = [token.text for token in forms("Usama ibn Laden el Masri")[0].tokens]
     assert texts == ["usama", "bin", "laden", "al", "masri"]
     assert forms("Ben Netanyahu")[0].tokens[0].text == "ben"
+
+
+def test_misspelt_legal_form_words_are_still_legal_forms() -> None:
+    (form,) = forms("Siemens Aktiengeselschaft", "Company")
+    assert [token.text for token in form.tokens] == ["siemens"]
+    assert form.legal_forms == {"ag"}
+    (form,) = forms("Tactical Missiles Joynt Stock Company", "Company")
+    assert form.legal_forms == {"jsc"}
+
+
+def test_a_short_word_near_a_legal_form_word_stays_a_word() -> None:
+    (form,) = forms("Stick Holdings", "Company")
+    assert [token.text for token in form.tokens] == ["stick", "holdings"]
+
+
+def test_a_vessel_prefix_is_dropped() -> None:
+    (form,) = forms("MV Hellenic Spirit", "Vessel")
+    assert [token.text for token in form.tokens] == ["hellenic", "spirit"]

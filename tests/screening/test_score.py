@@ -6,9 +6,9 @@ from pfund.screening import THRESHOLD, explain, is_match, score
 from pfund.screening.calibrate import measure, parse_cases
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
-# Measured on the whole of names_cases.csv with the shipped weights: F1 0.884.
-# The brief asked for 0.90; see the report. This floor guards against regressions.
-F1_FLOOR = 0.87
+# Measured on the whole of names_cases.csv with the shipped weights: F1 0.902 (0.885 on
+# the held-out odd rows). This floor guards against regressions.
+F1_FLOOR = 0.89
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,31 @@ def test_a_number_on_one_side_only_lowers_the_score() -> None:
 
 def test_initials_agree_with_the_names_they_abbreviate() -> None:
     assert is_match("JC Juncker", "Jean-Claude Juncker")
+
+
+def test_three_words_may_spell_one() -> None:
+    assert is_match("vanderbilt corp", "van der bilt corp", "Company")
+    assert score("Nikolai Plat Ono Vich Patrushev", "Nikolai Platonovich Patrushev") > score(
+        "Nikolai Plat Ono Vich Patrushev", "Nikolai Petrovich Patrushev"
+    )
+
+
+def test_a_contraction_agrees_with_the_word_it_contracts() -> None:
+    assert is_match("First Bank Int'l", "First International Bank", "Company")
+    assert score("Acme Mgmt", "Acme Management", "Company") > score(
+        "Acme Mgmt", "Acme Marketing", "Company"
+    )
+
+
+def test_a_slash_between_words_lists_alternative_names() -> None:
+    assert is_match("Al Qaeda", "Al-Qa'ida/Islamic Army", "Organization")
+    assert is_match("Mendez Denmark A/S", "Mendez Denmark A/S", "Company")
+
+
+def test_identical_names_are_explained_by_pulls_towards_a_match() -> None:
+    """Pulls are measured from a typical pair, so no feature of two identical names pulls
+    strongly against the match (a correlated feature's negative weight once did)."""
+    explanation = explain("Igor Ivanovich Sechin", "Igor Ivanovich Sechin")
+    top = sorted(explanation.features, key=lambda line: -abs(line.contribution))[:3]
+    assert all(line.contribution > 0 for line in top)
+    assert min(line.contribution for line in explanation.features) > -1.0

@@ -1,15 +1,24 @@
 """One-to-one alignment of the words of two names, in any order."""
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
 COMPOUND_MIN = 0.8  # two joined words must spell a word of the other name this closely
+# Similarity of two spellings of one given name that rigour knows as equivalents (Ted and
+# Theodore, Sasha and Aleksandr): alike, but less certain than one spelling.
+EQUIVALENT_NAME = 0.9
+# Similarity of a contraction to the word it contracts (Int'l and International, Mgmt and
+# Management, Chas and Charles): the first and last letters kept, others dropped in order.
+CONTRACTION = 0.9
+CONTRACTION_MAX_SHARE = 0.6  # a contraction keeps at most this share of the word's letters
 
 
 @dataclass(frozen=True)
@@ -35,60 +44,105 @@ def _is_initial(token: Token) -> bool:
 
 
 @lru_cache(maxsize=2**16)
-def token_similarity(one: Token, other: Token) -> float:
-    """Similarity in [0, 1] of two words; an initial agrees with any word it begins."""
+def token_similarity(one: Token, other: Token, person: bool = False) -> float:
+    """Similarity in [0, 1] of two words; an initial agrees with any word it begins, a
+    contraction with the word it contracts, and in a person's name (``person``) a given
+    name with the equivalents rigour knows for it."""
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
-    return max(by_key, OSA.normalized_similarity(one.text, other.text))
+    similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
+    if (
+        person
+        and similarity < EQUIVALENT_NAME
+        and given_name_symbols(one.text) & given_name_symbols(other.text)
+    ):
+        return EQUIVALENT_NAME
+    if similarity < CONTRACTION and _contracts(one.text, other.text):
+        return CONTRACTION
+    return similarity
+
+
+def _contracts(one: str, other: str) -> bool:
+    """Whether the shorter word is a contraction of the longer: at least three letters,
+    the same first and last letter, the rest of its letters in order in the longer."""
+    short, long = (one, other) if len(one) <= len(other) else (other, one)
+    if len(short) < 3 or len(short) > CONTRACTION_MAX_SHARE * len(long):
+        return False
+    if short[0] != long[0] or short[-1] != long[-1] or short.isdigit():
+        return False
+    letters = iter(long[1:-1])
+    return all(letter in letters for letter in short[1:-1])
 
 
 def _best(token: Token, form: Form) -> float:
     return max((token_similarity(token, other) for other in form.tokens), default=0.0)
 
 
+COMPOUND_MAX = 3  # most words joined into one (Plat Ono Vich and Platonovich)
+
+
 def merge_compounds(form: Form, other: Form) -> Form:
     """Join adjacent words of ``form`` that together spell one word of ``other``
-    (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf)."""
+    (Jin Ping and Jinping, Rami Makhlouf and RamiMakhlouf, van der Bilt and Vanderbilt):
+    two words, else three."""
+    if len(form.tokens) < 2:
+        return form
     tokens = list(form.tokens)
     fits = _LengthFilter(other)
     index = 0
     while index < len(tokens) - 1:
-        one, two = tokens[index], tokens[index + 1]
-        if not fits.could_spell(one, two):
-            index += 1
-            continue
-        joined = Token(one.text + two.text, one.key + two.key, one.optional and two.optional)
-        score = _best(joined, other)
-        if score >= COMPOUND_MIN and score > max(_best(one, other), _best(two, other)):
-            tokens[index : index + 2] = [joined]
+        for count in range(2, COMPOUND_MAX + 1):
+            parts = tokens[index : index + count]
+            if len(parts) < count or not fits.could_spell(parts):
+                continue
+            joined = Token(
+                "".join(part.text for part in parts),
+                "".join(part.key for part in parts),
+                all(part.optional for part in parts),
+            )
+            score = _best(joined, other)
+            if score >= COMPOUND_MIN and score > max(_best(part, other) for part in parts):
+                tokens[index : index + count] = [joined]
+                break
         else:
             index += 1
     return Form(tuple(tokens), form.legal_forms)
 
 
 class _LengthFilter:
-    """Whether two words joined could reach ``COMPOUND_MIN`` against a word of the other
+    """Whether words joined could reach ``COMPOUND_MIN`` against a word of the other
     name. An edit distance is at least the difference in length, so a word much shorter
     or longer than the joined one cannot; initials match by first letter alone. A
     shortcut only: it never changes which words are joined."""
 
     def __init__(self, other: Form) -> None:
-        self.any = any(_is_initial(token) for token in other.tokens)
-        self.texts = [len(token.text) for token in other.tokens]
-        self.keys = [len(token.key) for token in other.tokens]
+        self.any, self.texts, self.keys = _reachable_lengths(other)
 
-    def could_spell(self, one: Token, two: Token) -> bool:
+    def could_spell(self, parts: list[Token]) -> bool:
         if self.any:
             return True
-        text, key = len(one.text) + len(two.text), len(one.key) + len(two.key)
-        return any(_close_length(text, n) for n in self.texts) or any(
-            _close_length(key, n) for n in self.keys
+        return (
+            sum(len(part.text) for part in parts) in self.texts
+            or sum(len(part.key) for part in parts) in self.keys
         )
 
 
-def _close_length(one: int, other: int) -> bool:
-    return abs(one - other) <= (1 - COMPOUND_MIN) * max(one, other) + 1e-9
+@lru_cache(maxsize=2**12)
+def _reachable_lengths(other: Form) -> tuple[bool, frozenset[int], frozenset[int]]:
+    """Whether ``other`` has an initial, and the lengths of joined text and keys that are
+    close enough to the length of one of its words (the relation is symmetric)."""
+    texts = frozenset(n for token in other.tokens for n in _close_lengths(len(token.text)))
+    keys = frozenset(n for token in other.tokens for n in _close_lengths(len(token.key)))
+    return any(_is_initial(token) for token in other.tokens), texts, keys
+
+
+@lru_cache(maxsize=256)
+def _close_lengths(length: int) -> range:
+    """Lengths ``n`` with ``|length - n| <= (1 - COMPOUND_MIN) * max(length, n)``."""
+    low = math.ceil(COMPOUND_MIN * length - 1e-9)
+    high = math.floor(length / COMPOUND_MIN + 1e-9)
+    return range(low, high + 1)
 
 
 ACRONYM_MAX = 5  # longest acronym read as the initials of as many words
@@ -126,19 +180,22 @@ def _expand_initials(form: Form, partners: dict[int, Token]) -> Form:
 
 def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
     """Pair words greedily, most similar first (ties broken by position), after joining
-    compound words; an initial paired with a word is then read as that word."""
-    left, right = merge_acronyms(left, right), merge_acronyms(right, left)
+    compound words; an initial paired with a word is then read as that word. A person's
+    initials run together are read as an acronym (JC Juncker) only beside another word:
+    a person written as N.N. alone is an unknown, not Nursultan Nazarbayev."""
+    if schema != PERSON or min(len(left.tokens), len(right.tokens)) > 1:
+        left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
-    pairs = _pair(left, right)
+    pairs = _pair(left, right, schema == PERSON)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
     right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
     return Alignment(left, right, pairs, schema)
 
 
-def _pair(left: Form, right: Form) -> tuple[tuple[int, int, float], ...]:
+def _pair(left: Form, right: Form, person: bool) -> tuple[tuple[int, int, float], ...]:
     candidates = sorted(
         (
-            (-token_similarity(one, other), i, j)
+            (-token_similarity(one, other, person), i, j)
             for i, one in enumerate(left.tokens)
             for j, other in enumerate(right.tokens)
         )

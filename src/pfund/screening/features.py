@@ -2,13 +2,17 @@
 in [0, 1]; its docstring is the explanation a user sees next to the value."""
 
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import combinations
 
+from icu import Transliterator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rigour._core import text_scripts
 
 from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import family
+from pfund.screening.lexicon import place
 from pfund.screening.names import PERSON, Form, Token, patronymic_stem
 from pfund.screening.phonetic import skeleton
 
@@ -151,6 +155,8 @@ def patronymic_conflict(alignment: Alignment) -> float:
     """Both names give a patronymic and the patronymics differ (Ivan Petrovich against
     Ivan Sergeevich): the fathers differ, so the people most likely do too. The fathers'
     names are compared without the shared ending, so Igorevich and Yurevich differ."""
+    if alignment.schema != PERSON:
+        return 0.0
     left = [patronymic_stem(token.key) for token in alignment.left.tokens if token.optional]
     right = [patronymic_stem(token.key) for token in alignment.right.tokens if token.optional]
     if not left or not right:
@@ -202,3 +208,59 @@ def person(alignment: Alignment) -> float:
     """The names are of people rather than organisations; the same evidence weighs
     differently for the two."""
     return float(alignment.schema == PERSON)
+
+
+def place_differs(alignment: Alignment) -> float:
+    """An organisation's name names a place (a country, a region, a city) that the other
+    name lacks or names differently: Banco Santander México against Banco Santander,
+    Government of Estonia against Government of Ethiopia. A country in a company's name
+    usually marks a subsidiary of its own. Places are recognised by rigour; a misspelt
+    counterpart (China against Chima) is left to the similarity of the words."""
+    if alignment.schema == PERSON:
+        return 0.0
+    return float(_unshared_place(alignment, 0) or _unshared_place(alignment, 1))
+
+
+def _unshared_place(alignment: Alignment, side: int) -> bool:
+    form, other = (
+        (alignment.left, alignment.right) if side == 0 else (alignment.right, alignment.left)
+    )
+    partner = {int(pair[side]): int(pair[1 - side]) for pair in alignment.pairs}
+    for index, token in enumerate(form.tokens):
+        code = place(token.text)
+        if code is None:
+            continue
+        counterpart = partner.get(index)
+        if counterpart is None:
+            return True
+        other_code = place(other.tokens[counterpart].text)
+        if other_code is not None and other_code != code:
+            return True
+    return False
+
+
+_SIMPLIFIED = Transliterator.createInstance("Traditional-Simplified")
+# Scripts whose characters are whole syllables or words: two different characters read
+# alike (石 and 市 are both shi) are still two different names.
+SYLLABIC_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+
+
+def characters_differ(alignment: Alignment) -> float:
+    """Both names are written in Chinese, Japanese or Korean characters and the characters
+    differ (traditional and simplified Chinese forms are one character). Transliteration
+    makes different characters read alike (高石 and 高市 both read Gao Shi), but each
+    character is a syllable of the name: one other character is another name."""
+    left, right = alignment.raw
+    if left.isascii() or right.isascii():
+        return 0.0
+    one, other = _syllables(left), _syllables(right)
+    return float(bool(one and other and one != other))
+
+
+@lru_cache(maxsize=2**12)
+def _syllables(name: str) -> str:
+    """The name's characters if all are Han, Hangul or kana (simplified), else ''."""
+    letters = "".join(char for char in name if char.isalnum())
+    if not letters or not text_scripts(letters) <= SYLLABIC_SCRIPTS:
+        return ""
+    return str(_SIMPLIFIED.transliterate(letters))

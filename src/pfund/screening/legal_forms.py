@@ -9,6 +9,9 @@ company) point to different legal persons.
 
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from pfund.screening.translit import ascii_word, latin_spellings, tokenise
 
 # canonical form -> (family, spellings)
@@ -68,11 +71,41 @@ class Stripped:
 TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
 
 
+# Long words of legal forms, which clerks misspell (Aktiengeselschaft, Joynt Stock): a word
+# at least this long, one edit from one (two from a word of ten letters or more), is read
+# as that word.
+MISSPELT_MIN_LENGTH = 5
+_LONG_WORDS = tuple(
+    sorted({word for phrase, _ in _PHRASES for word in phrase if len(word) >= MISSPELT_MIN_LENGTH})
+)
+
+
+def _spelt(word: str) -> str:
+    """The legal-form word that ``word`` misspells, else ``word`` itself."""
+    if len(word) < MISSPELT_MIN_LENGTH or word in _LONG_WORDS:
+        return word
+    edits = 1 if len(word) < 10 else 2
+    found = process.extractOne(word, _LONG_WORDS, scorer=OSA.distance, score_cutoff=edits)
+    return str(found[0]) if found else word
+
+
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
     for phrase, form in _BY_FIRST.get(tokens[start], ()):
         if tokens[start : start + len(phrase)] == phrase:
             return len(phrase), form
-    return _truncated_at(tokens, start)
+    return _truncated_at(tokens, start) or _misspelt_at(tokens, start)
+
+
+def _misspelt_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
+    """A phrase some of whose long words are misspelt (Joynt Stock Company)."""
+    first = _spelt(tokens[start])
+    if first == tokens[start] and len(first) < MISSPELT_MIN_LENGTH:
+        return None
+    for phrase, form in _BY_FIRST.get(first, ()):
+        window = tokens[start : start + len(phrase)]
+        if len(window) == len(phrase) and tuple(_spelt(word) for word in window) == phrase:
+            return len(phrase), form
+    return None
 
 
 def _truncated_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:

@@ -13,13 +13,15 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from rigour.names import remove_person_prefixes
+from rigour._core import stopwords_list
+from rigour.names import remove_obj_prefixes, remove_person_prefixes
 
 from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
 from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
 PERSON = "Person"
+OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 _PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
@@ -28,10 +30,16 @@ _PATRONYMIC_ENDING = re.compile(r"(?:vi)?C(?:na)?$|vna$")
 # where it cannot be the given name Ben.
 PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
 LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
+# Function words of many languages (the, of, de, und, и), from rigour's list: in an
+# organisation's name they need no counterpart (The World Bank is World Bank).
+ORGANISATION_STOPWORDS = frozenset(
+    ascii_word(word) for word in stopwords_list() if word.isalpha() and ascii_word(word)
+)
 
 
 class Token(NamedTuple):
-    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if patronymic.
+    """One word of a name: plain Latin ``text``, phonetic ``key``, optional if a person's
+    patronymic or an organisation's function word.
 
     A named tuple rather than a dataclass: tokens are hashed and compared in the inner
     loops of screening, and tuples do both in C."""
@@ -72,6 +80,14 @@ def _is_patronymic(key: str, position: int, count: int) -> bool:
     return count >= 3 and position > 0 and bool(_PATRONYMIC.search(key))
 
 
+def _is_optional(word: str, key: str, position: int, count: int, organisation: bool) -> bool:
+    """Whether a word may lack a counterpart: a person's patronymic, an organisation's
+    function word (unless the name is nothing else)."""
+    if organisation:
+        return count > 1 and word in ORGANISATION_STOPWORDS
+    return _is_patronymic(key, position, count)
+
+
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
     """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several."""
     return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
@@ -93,7 +109,7 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     words = stripped.tokens if stripped else words
     keys = [pairs[word] for word in words]
     tokens = tuple(
-        _particle(i, Token(word, key, not organisation and _is_patronymic(key, i, len(words))))
+        _particle(i, Token(word, key, _is_optional(word, key, i, len(words), organisation)))
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
     return Form(tokens, stripped.forms if stripped else frozenset())
@@ -106,6 +122,11 @@ def _particle(position: int, token: Token) -> Token:
     return Token(canonical, word_key(canonical), token.optional) if canonical else token
 
 
+# A slash between words lists alternative names (Al-Qa'ida/Islamic Army); a slash between
+# single letters is part of one (A/S, M/V, c/o).
+_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+
+
 def is_organisation(schema: str) -> bool:
     """Whether names of this schema may carry a legal form (anything but a Person)."""
     return schema != PERSON
@@ -113,11 +134,18 @@ def is_organisation(schema: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
-    """The Latin spellings of a name (one per transliteration that differs), a person's
-    without the honorifics that open it."""
+    """The Latin spellings of a name (one per transliteration that differs, and of each
+    alternative when a slash lists several), a person's
+    without the honorifics that open it, a vessel's without the prefix that says what it
+    is (MV, M/V, SS: rigour's list)."""
     if not is_organisation(schema):
         name = remove_person_prefixes(name) or name
-    return latin_spellings(name)
+    elif schema in OBJECT_SCHEMAS:
+        name = remove_obj_prefixes(name) or name
+    alternatives = [name, *(part for part in _ALTERNATIVES.split(name) if part.strip())]
+    if len(alternatives) == 2:  # no slash between words
+        alternatives = alternatives[:1]
+    return tuple(dict.fromkeys(s for part in alternatives for s in latin_spellings(part.strip())))
 
 
 @lru_cache(maxsize=4096)

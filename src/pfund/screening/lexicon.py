@@ -1,0 +1,58 @@
+"""What rigour knows about single words of names: given-name equivalents and places.
+
+rigour (OpenSanctions' name library) tags name parts with symbols from maintained
+corpora: ``NAME`` symbols group spellings of one given name across languages and
+scripts (Aleksandr, Alexander, Sasha, Александр share one), ``NICK`` symbols join a
+nickname to its full name (Ted and Theodore, Ben and Benjamin), and ``LOC`` symbols mark
+countries and other places (Estonia, México). Words are looked up one at a time and
+cached: a watchlist repeats its words, and a word's symbols do not depend on its
+neighbours for these categories.
+"""
+
+from functools import lru_cache
+
+from rigour.names import NameTypeTag, analyze_names
+
+from pfund.screening.translit import WORD_CACHE_SIZE
+
+_PERSON_CATEGORIES = frozenset({"NAME", "NICK"})
+
+
+def _symbols(word: str, kind: NameTypeTag, categories: frozenset[str]) -> frozenset[str]:
+    found: set[str] = set()
+    analysed = analyze_names(
+        kind, [word], consolidate=False, phonetics=False, numerics=False, rewrite=False
+    )
+    for name in analysed:
+        for span in name.spans:
+            category = span.symbol.category.value
+            if category in categories and len(span.parts) == 1:
+                found.add(f"{category}:{span.symbol.id}")
+    return frozenset(found)
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def given_name_symbols(word: str) -> frozenset[str]:
+    """rigour's symbols for a word read as a person's name part: two words sharing one
+    are spellings or nicknames of one name (Ted and Theodore, Sasha and Aleksandr)."""
+    if len(word) < 2:
+        return frozenset()
+    return _symbols(word, NameTypeTag.PER, _PERSON_CATEGORIES)
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def place(word: str) -> str | None:
+    """The territory code rigour gives a word of an organisation's name (``ee`` for
+    Estonia, ``mx`` for Mexico), or ``None`` when the word names no place."""
+    if len(word) < 3:
+        return None
+    codes = _symbols(word, NameTypeTag.ORG, frozenset({"LOC"}))
+    return min(codes).split(":", 1)[1] if codes else None
+
+
+def load() -> None:
+    """Load rigour's taggers now rather than on the first word looked up. The person
+    tagger holds a corpus of given names (about 6 CPU seconds and 380 MiB the first
+    time); an index loads it while it is built, so that no query pays for it."""
+    given_name_symbols("ivan")
+    place("russia")
