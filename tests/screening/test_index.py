@@ -78,3 +78,12 @@ def test_index_survives_pickling_with_the_same_postings_and_hits(index: Candidat
         "Chruschtschow Nikita", "Person"
     )
     assert copy.skipped == index.skipped
+
+
+def test_a_summary_gives_each_pull_with_its_value_and_the_typical_one() -> None:
+    index = CandidateIndex.build(
+        [WatchlistEntity(id="o1", schema_name="Organization", names=("Wolga Free Press",))],
+        max_share=1.0,
+    )
+    (hit,) = index.screen("Wolga Free Press", "Organization")
+    assert "mismatched_words 0 (typical 0.24) +" in hit.summary

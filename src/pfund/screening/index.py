@@ -262,9 +262,13 @@ class CandidateIndex:
 
 
 def summarise(explanation: Explanation, top: int = 3) -> str:
-    """The spellings compared and the features that moved the score most."""
+    """The spellings compared and the features that moved the score most, each with its
+    value and the typical pair's, so "mismatched_words 0 (typical 0.24) +1.50" reads as
+    "no mismatched words, which raised the score", not as mismatched words raising it."""
     ranked = sorted(explanation.features, key=lambda f: -abs(f.contribution))[:top]
-    pulls = ", ".join(f"{f.name} {f.contribution:+.2f}" for f in ranked)
+    pulls = ", ".join(
+        f"{f.name} {f.value:.2g} (typical {f.typical:.2g}) {f.contribution:+.2f}" for f in ranked
+    )
     return f"'{explanation.left}' vs '{explanation.right}': {pulls}"
 
 
