@@ -21,6 +21,7 @@ from pfund.portfolio.solvers.base import Solver
 from pfund.portfolio.solvers.core import CoreHighsSolver
 from pfund.portfolio.solvers.cpsat import CpSatSolver
 from pfund.portfolio.solvers.highs import HighsSolver
+from pfund.portfolio.solvers.hyper import HyperplaneHighsSolver
 
 __all__ = [
     "DEFAULT_SOLVER",
@@ -28,6 +29,7 @@ __all__ = [
     "CoreHighsSolver",
     "CpSatSolver",
     "HighsSolver",
+    "HyperplaneHighsSolver",
     "Solver",
     "get_solver",
 ]
@@ -35,6 +37,7 @@ __all__ = [
 SOLVERS: dict[str, type[Solver]] = {
     "highs": HighsSolver,
     "highs-core": CoreHighsSolver,
+    "highs-hyper": HyperplaneHighsSolver,
     "cpsat": CpSatSolver,
 }
 DEFAULT_SOLVER = "highs"
