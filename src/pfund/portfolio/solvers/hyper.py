@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
 import time
-from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -74,16 +74,110 @@ class Restricted:
     note: str
 
 
+@dataclass(eq=False)
+class Link:
+    """Two queues between the full and the restricted run, and the callbacks using them.
+
+    Portfolios travel as packed bits with their value. A queue's `put` never blocks (a
+    feeder thread writes the pipe), so neither HiGHS run waits on the other. Only
+    portfolios better than the receiving run's incumbent are handed to HiGHS (through
+    its user-solution callback), and only those inside its cardinality range, since a
+    start outside the range would break the restricted model's row.
+    """
+
+    outbox: Any  # multiprocessing queues (the context's Queue is not a class to name)
+    inbox: Any
+    send: bool = True
+    receive: bool = True
+    latest: dict[str, Any] = field(default_factory=dict)  # best portfolio read, and result
+
+    def mirrored(self) -> Link:
+        """The other process's end: its outbox is this one's inbox."""
+        return Link(self.inbox, self.outbox, self.send, self.receive)
+
+    def attach(
+        self,
+        h: Any,
+        problem: PortfolioProblem,
+        *,
+        receive: bool,
+        count: tuple[int, int] = (0, 1 << 62),
+    ) -> None:
+        """Subscribe HiGHS callbacks: send each improving portfolio, take better ones."""
+        n = problem.n
+
+        def improved(event: Any) -> None:
+            x = np.asarray(event.data_out.mip_solution[:n]) > 0.5
+            self.outbox.put(("sol", problem.portfolio_value(x), np.packbits(x)))
+
+        def offer(event: Any) -> None:
+            best = self._drain(n, count)
+            incumbent = float(event.data_out.mip_primal_bound)
+            if best is not None and (not np.isfinite(incumbent) or best[0] > incumbent + 1e-9):
+                event.data_in.setSolution(best[1].astype(np.float64))
+                self.latest.pop("sol", None)
+
+        if self.send:
+            h.cbMipImprovingSolution.subscribe(improved)
+        if receive:
+            h.cbMipUserSolution.subscribe(offer)
+
+    def _drain(self, n: int, count: tuple[int, int]) -> tuple[float, BoolArray] | None:
+        """Read every waiting message; keep the best portfolio in range and any result."""
+        while True:
+            try:
+                kind, *body = self.inbox.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "done":
+                self.latest["done"] = body[0]
+                continue
+            value, bits = body
+            x = np.unpackbits(bits, count=n).astype(bool)
+            if count[0] <= x.sum() <= count[1] and value > self.latest.get("sol", (-np.inf,))[0]:
+                self.latest["sol"] = (value, x)
+        best: tuple[float, BoolArray] | None = self.latest.get("sol")
+        return best
+
+    def result(self, timeout: float) -> Restricted | None:
+        """Wait for the restricted run's answer (None if it does not come in time)."""
+        waited = self.latest.get("done")
+        end = time.perf_counter() + timeout
+        while waited is None and time.perf_counter() < end:
+            try:
+                kind, *body = self.inbox.get(timeout=max(end - time.perf_counter(), 0.0))
+            except queue.Empty:
+                break
+            if kind == "done":
+                waited = body[0]
+        return waited if isinstance(waited, Restricted) else None
+
+    def close(self) -> None:
+        """Drop whatever the other side will not read, without waiting on it (the parent
+        side: the restricted run may already be gone)."""
+        for q in (self.outbox, self.inbox):
+            q.cancel_join_thread()
+            q.close()
+
+
 class HyperplaneHighsSolver(HighsSolver):
     """Plain HiGHS on the full model, raced against HiGHS on the best cardinality range."""
 
     name = "highs-hyper"
     label = "HiGHS (cardinality hyperplanes)"
 
-    def __init__(self, *, width: int = 1, share: float = 0.5, parallel: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        width: int = 1,
+        share: float = 0.5,
+        parallel: bool = True,
+        exchange: str = "to_restricted",
+    ) -> None:
         self.width = width
         self.share = share  # of the limit for the restricted model when run sequentially
         self.parallel = parallel
+        self.exchange = exchange  # "to_restricted" (one way), "both" or "none"
 
     def _solve(
         self,
@@ -97,18 +191,19 @@ class HyperplaneHighsSolver(HighsSolver):
         child = self._spawn(problem, extra, time_limit, rel_gap, threads)
         if child is None:
             return self._sequential(problem, extra, time_limit, rel_gap, threads, start)
-        process, conn = child
+        process, link = child
         try:
             remaining = max(time_limit - _since(start), 0.0)
             h = self._model(problem, extra, remaining, rel_gap, threads)
+            link.attach(h, problem, receive=self.exchange == "both")
             full = self._run(h, problem, start)
             if full.status in (Status.OPTIMAL, Status.INFEASIBLE):
                 return replace(full, notes=(*full.notes, "full model settled it first"))
-            deadline = max(time_limit - _since(start), 0.0) + _GRACE
-            found = conn.recv() if conn.poll(deadline) else None
+            found = link.result(max(time_limit - _since(start), 0.0) + _GRACE)
         finally:
-            _stop(process, conn)
-        if not isinstance(found, Restricted):
+            link.close()
+            _stop(process)
+        if found is None:
             note = "the hyperplane run gave no answer in time"
             return replace(full, notes=(*full.notes, note))
         return self._combine(problem, full, found, rel_gap, start)
@@ -120,7 +215,7 @@ class HyperplaneHighsSolver(HighsSolver):
         time_limit: float,
         rel_gap: float,
         threads: int | None,
-    ) -> tuple[Any, Connection] | None:
+    ) -> tuple[Any, Link] | None:
         """Start the restricted run in its own process, or None to run sequentially.
 
         Spawned (not forked): this process may hold HiGHS's running task scheduler.
@@ -132,15 +227,16 @@ class HyperplaneHighsSolver(HighsSolver):
             return None
         try:
             ctx = mp.get_context("spawn")
-            receive, send = ctx.Pipe(duplex=False)
+            link = Link(ctx.Queue(), ctx.Queue())
             deadline = time.time() + time_limit
-            args = (send, problem, extra, deadline, rel_gap, self.width)
+            send = self.exchange == "both"
+            receive = self.exchange != "none"
+            args = (link.mirrored(), problem, extra, deadline, rel_gap, self.width, send, receive)
             process = ctx.Process(target=_restricted_child, args=args, daemon=True)
             process.start()
-            send.close()
         except Exception:  # no process could start here: fall back to one after the other
             return None
-        return process, receive
+        return process, link
 
     def _sequential(
         self,
@@ -227,8 +323,13 @@ def restricted_run(
     rel_gap: float,
     width: int,
     threads: int | None,
+    link: Link | None = None,
 ) -> Restricted:
-    """The best portfolio of the model restricted to the best hyperplanes, and a bound."""
+    """The best portfolio of the model restricted to the best hyperplanes, and a bound.
+
+    With a `link`, portfolios of the full model's run that fall in the range are given to
+    HiGHS as they come (and, if the link sends, this run's portfolios go back).
+    """
     began = time.perf_counter()
     planes = hyperplanes(problem, extra, width, threads, time_limit)
     if planes is None:
@@ -236,6 +337,8 @@ def restricted_run(
     h = _with_count_row(HighsSolver()._model(problem, extra, time_limit, rel_gap, threads))
     h.changeRowBounds(h.getNumRow() - 1, float(planes.lower), float(planes.upper))
     h.setOptionValue("time_limit", max(time_limit - _since(began), 0.0))
+    if link is not None:
+        link.attach(h, problem, receive=link.receive, count=(planes.lower, planes.upper))
     h.run()
     info = h.getInfo()
     infeasible = h.getModelStatus() in _infeasible_statuses()
@@ -252,21 +355,25 @@ def restricted_run(
 
 
 def _restricted_child(
-    conn: Connection,
+    link: Link,
     problem: PortfolioProblem,
     extra: list[LinearConstraint] | None,
     deadline: float,
     rel_gap: float,
     width: int,
+    send: bool,
+    receive: bool,
 ) -> None:
     """Entry point of the spawned process: one HiGHS thread, until the shared deadline."""
+    link = replace(link, send=send, receive=receive)
     try:
-        found = restricted_run(problem, extra, max(deadline - time.time(), 0.0), rel_gap, width, 1)
-        conn.send(found)
+        remaining = max(deadline - time.time(), 0.0)
+        found: Restricted | str = restricted_run(problem, extra, remaining, rel_gap, width, 1, link)
     except Exception as exc:  # the parent keeps the full model's answer
-        conn.send(f"hyperplane run failed: {exc}")
-    finally:
-        conn.close()
+        found = f"hyperplane run failed: {exc}"
+    link.outbox.put(("done", found))
+    link.outbox.close()
+    link.outbox.join_thread()  # the answer must reach the pipe before this process ends
 
 
 def _relaxation(
@@ -301,12 +408,11 @@ def _infeasible_statuses() -> tuple[Any, ...]:
     return (ms.kInfeasible, ms.kUnboundedOrInfeasible)
 
 
-def _stop(process: Any, conn: Connection) -> None:
-    """End the restricted run (it is ours, started by `_spawn`) and free its pipe."""
+def _stop(process: Any) -> None:
+    """End the restricted run (ours, started by `_spawn`) if it is still going."""
     if process.is_alive():
         process.terminate()
     process.join(timeout=5)
-    conn.close()
 
 
 def _since(start: float) -> float:
