@@ -173,11 +173,13 @@ class HyperplaneHighsSolver(HighsSolver):
         share: float = 0.5,
         parallel: bool = True,
         exchange: str = "to_restricted",
+        delay: float = 0.0,
     ) -> None:
         self.width = width
         self.share = share  # of the limit for the restricted model when run sequentially
         self.parallel = parallel
         self.exchange = exchange  # "to_restricted" (one way), "both" or "none"
+        self.delay = delay  # share of the limit the full model runs alone before the race
 
     def _solve(
         self,
@@ -188,55 +190,38 @@ class HyperplaneHighsSolver(HighsSolver):
         threads: int | None,
         start: float,
     ) -> Solution:
-        child = self._spawn(problem, extra, time_limit, rel_gap, threads)
-        if child is None:
+        if not self._can_race(threads):
             return self._sequential(problem, extra, time_limit, rel_gap, threads, start)
-        process, link = child
+        try:
+            ctx = mp.get_context("spawn")
+            link = Link(ctx.Queue(), ctx.Queue())
+        except Exception:  # no queues here (no semaphores, say): one after the other
+            return self._sequential(problem, extra, time_limit, rel_gap, threads, start)
+        race = Race(ctx, link, start, self.delay * time_limit, time_limit)
+        race.child_args = (problem, extra, rel_gap, self.width, self.exchange)
         try:
             remaining = max(time_limit - _since(start), 0.0)
             h = self._model(problem, extra, remaining, rel_gap, threads)
             link.attach(h, problem, receive=self.exchange == "both")
+            h.cbMipUserSolution.subscribe(race.maybe_start)
             full = self._run(h, problem, start)
-            if full.status in (Status.OPTIMAL, Status.INFEASIBLE):
-                return replace(full, notes=(*full.notes, "full model settled it first"))
+            if race.process is None or full.status in (Status.OPTIMAL, Status.INFEASIBLE):
+                return replace(full, notes=(*full.notes, race.note(full)))
             found = link.result(max(time_limit - _since(start), 0.0) + _GRACE)
         finally:
             link.close()
-            _stop(process)
+            race.stop()
         if found is None:
             note = "the hyperplane run gave no answer in time"
             return replace(full, notes=(*full.notes, note))
         return self._combine(problem, full, found, rel_gap, start)
 
-    def _spawn(
-        self,
-        problem: PortfolioProblem,
-        extra: list[LinearConstraint] | None,
-        time_limit: float,
-        rel_gap: float,
-        threads: int | None,
-    ) -> tuple[Any, Link] | None:
-        """Start the restricted run in its own process, or None to run sequentially.
-
-        Spawned (not forked): this process may hold HiGHS's running task scheduler.
-        """
+    def _can_race(self, threads: int | None) -> bool:
+        """Two cores, two threads allowed, and a process that may start children."""
         cores = os.cpu_count() or 1
         if not self.parallel or (threads or cores) < 2 or cores < 2:
-            return None
-        if mp.current_process().daemon:  # a pool worker may not have children
-            return None
-        try:
-            ctx = mp.get_context("spawn")
-            link = Link(ctx.Queue(), ctx.Queue())
-            deadline = time.time() + time_limit
-            send = self.exchange == "both"
-            receive = self.exchange != "none"
-            args = (link.mirrored(), problem, extra, deadline, rel_gap, self.width, send, receive)
-            process = ctx.Process(target=_restricted_child, args=args, daemon=True)
-            process.start()
-        except Exception:  # no process could start here: fall back to one after the other
-            return None
-        return process, link
+            return False
+        return not mp.current_process().daemon  # a pool worker may not have children
 
     def _sequential(
         self,
@@ -271,6 +256,61 @@ class HyperplaneHighsSolver(HighsSolver):
         """The better portfolio of the two runs, with the tightest proven bound."""
         settled = self._settle(problem, full, found.selected, found.bound, rel_gap, start)
         return replace(settled, notes=(*settled.notes, found.note))
+
+
+@dataclass(eq=False)
+class Race:
+    """Starts the restricted run from the full model's first user-solution callback.
+
+    So a problem HiGHS settles in presolve or at the root never starts a process, and
+    with `delay` (seconds; 0 by default) the full model may run alone for a while. The
+    callback comes every few dozen milliseconds of the search, so the full model's tree
+    is kept. Spawned, not forked: HiGHS's worker threads are running. Measured
+    (bench/README.md): waiting a fifth of the limit spares pipelines that HiGHS proves
+    in seconds but costs the knapsacks, and a niced process starves on a shared machine.
+    """
+
+    ctx: Any
+    link: Link
+    start: float
+    delay: float
+    time_limit: float
+    child_args: tuple[Any, ...] = ()
+    process: Any = None
+    failed: str = ""
+
+    def maybe_start(self, event: Any) -> None:
+        """HiGHS callback: start the restricted run once, after `delay` seconds."""
+        del event
+        if self.process is not None or self.failed or _since(self.start) < self.delay:
+            return
+        problem, extra, rel_gap, width, exchange = self.child_args
+        deadline = time.time() + max(self.time_limit - _since(self.start), 0.0)
+        send, receive = exchange == "both", exchange != "none"
+        args = (self.link.mirrored(), problem, extra, deadline, rel_gap, width, send, receive)
+        try:
+            process = self.ctx.Process(target=_restricted_child, args=args, daemon=True)
+            process.start()
+        except Exception as exc:  # the full model goes on alone
+            self.failed = f"could not start the hyperplane run: {exc}"
+            return
+        self.process = process
+
+    def note(self, full: Solution) -> str:
+        """Why the full model's answer stands alone."""
+        if self.failed:
+            return self.failed
+        if self.process is None:
+            return f"full model done in {full.seconds:.3g} s, before the hyperplane run began"
+        return "full model settled it while the hyperplane run went on"
+
+    def stop(self) -> None:
+        """End the restricted run (ours, started above) if it is still going."""
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=5)
 
 
 def hyperplanes(
@@ -406,13 +446,6 @@ def _infeasible_statuses() -> tuple[Any, ...]:
 
     ms = highspy.HighsModelStatus
     return (ms.kInfeasible, ms.kUnboundedOrInfeasible)
-
-
-def _stop(process: Any) -> None:
-    """End the restricted run (ours, started by `_spawn`) if it is still going."""
-    if process.is_alive():
-        process.terminate()
-    process.join(timeout=5)
 
 
 def _since(start: float) -> float:
