@@ -12,6 +12,14 @@ warm-starts when only the objective changes, which the robustness analysis relie
 (`core.py`): on the knapsacks it measured 0.20% against 0.27% for HiGHS in one paired run
 and 0.188% against 0.181% in another (load-dependent, bench/README.md), and it is slower
 on the synthetic pipelines, so it is a choice, not the default.
+
+"highs-hyper" (`hyper.py`) races the full HiGHS model against HiGHS restricted to the
+cardinality hyperplanes with the best LP bound, in a second process, and keeps the
+better portfolio with an honest combined bound. On the knapsacks it is ahead of plain
+HiGHS (bench/README.md), but while it races it takes the core HiGHS uses for its own
+proof, so pipelines HiGHS proves in seconds take longer; with one thread (decisions
+and reruns) it runs the two searches one after the other. It is a choice for hard
+problems that run to the time limit, not the default.
 """
 
 from __future__ import annotations
