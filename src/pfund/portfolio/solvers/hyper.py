@@ -11,7 +11,10 @@ portfolios there than in the full model. So, for any `PortfolioProblem`:
 1. A second process (spawned, one HiGHS thread) solves the LP relaxation with a free
    cardinality row, walks k to the k* with the best LP bound f(k*), and solves the MIP
    restricted to ``k* - width <= sum x <= k* + width`` until the deadline.
-2. This process meanwhile solves the full model exactly as plain HiGHS does.
+2. This process meanwhile solves the full model exactly as plain HiGHS does, and starts
+   the second process from its first user-solution callback (a problem settled at the
+   root starts none). Its improving portfolios are handed to the restricted run when
+   they fall inside the range (one way: see `Link`).
 3. The answer is the better portfolio of the two. Both obey every rule of the problem
    (the restricted model only adds a row), so either is valid.
 
@@ -25,8 +28,10 @@ model proves it or the best of these bounds is within ``rel_gap`` of the portfol
 Without a second core (``threads=1``, or inside a daemonic worker process that cannot
 start children) the same two steps run one after the other: the restricted model for
 `share` of the limit, then the full model started from its portfolio. `solve_many`
-(the robustness draws, one thread each) is plain HiGHS's. Each solve is deterministic
-when it ends inside its limit, as for plain HiGHS.
+(the robustness draws, one thread each) is plain HiGHS's. A run the full model proves
+returns plain HiGHS's own portfolio, since nothing flows into it by default; a run cut
+short by the limit depends on machine speed, as with any solver. Not the default:
+while it races it slows the proofs HiGHS finishes in seconds (bench/README.md).
 """
 
 from __future__ import annotations
