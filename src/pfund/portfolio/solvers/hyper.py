@@ -199,7 +199,7 @@ class HyperplaneHighsSolver(HighsSolver):
             return self._sequential(problem, extra, time_limit, rel_gap, threads, start)
         try:
             ctx = mp.get_context("spawn")
-            link = Link(ctx.Queue(), ctx.Queue())
+            link = Link(ctx.Queue(), ctx.Queue(), send=self.exchange != "none")
         except Exception:  # no queues here (no semaphores, say): one after the other
             return self._sequential(problem, extra, time_limit, rel_gap, threads, start)
         race = Race(ctx, link, start, self.delay * time_limit, time_limit)
