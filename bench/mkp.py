@@ -4,7 +4,7 @@ Items are projects and constraints are yearly budgets. Reports, per solver and f
 greedy, the mean and max relative gap to the best known value (best_known.csv).
 The OR-Library files are not shipped with the package; pass their folder.
 
-Usage: python bench/mkp.py [PATH] [--solver highs|highs-core|cpsat|all|A,B] [--limit N]
+Usage: python bench/mkp.py [PATH] [--solver highs|highs-core|highs-hyper|cpsat|all|A,B] [--limit N]
        [--time-limit S] [--threads T]
 (PATH defaults to ../shared/data/benchmarks/mkp from the repository root;
 --limit N takes the first N instances of each of mknapcb1..9.)
@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     silence_banner()
-    solvers = ["highs", "highs-core", "cpsat"] if args.solver == "all" else args.solver.split(",")
+    every = ["highs", "highs-core", "highs-hyper", "cpsat"]
+    solvers = every if args.solver == "all" else args.solver.split(",")
     result = run(args.path.resolve(), solvers, args.limit, args.time_limit, args.threads)
     print(json.dumps(result, indent=2))
 

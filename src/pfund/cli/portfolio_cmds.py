@@ -105,7 +105,10 @@ def optimize_cmd(
     ] = None,
     solver: Annotated[
         str | None,
-        typer.Option(help="highs (default), highs-core (LP-guided core start) or cpsat."),
+        typer.Option(
+            help="highs (default), highs-core (LP-guided core start), highs-hyper "
+            "(cardinality hyperplanes) or cpsat."
+        ),
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:

@@ -35,7 +35,7 @@ class RunSummary(BaseModel):
 
 class OptimiseRequest(BaseModel):
     time_limit: float | None = Field(default=None, gt=0, le=600, description="Seconds.")
-    solver: str | None = Field(default=None, pattern="^(highs|highs-core|cpsat)$")
+    solver: str | None = Field(default=None, pattern="^(highs|highs-core|highs-hyper|cpsat)$")
 
 
 @router.post("/appraisals", response_model=AppraisalReport)

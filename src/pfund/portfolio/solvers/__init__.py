@@ -12,6 +12,14 @@ warm-starts when only the objective changes, which the robustness analysis relie
 (`core.py`): on the knapsacks it measured 0.20% against 0.27% for HiGHS in one paired run
 and 0.188% against 0.181% in another (load-dependent, bench/README.md), and it is slower
 on the synthetic pipelines, so it is a choice, not the default.
+
+"highs-hyper" (`hyper.py`) races the full HiGHS model against HiGHS restricted to the
+cardinality hyperplanes with the best LP bound, in a second process, and keeps the
+better portfolio with an honest combined bound. On the knapsacks it is ahead of plain
+HiGHS (bench/README.md), but while it races it takes the core HiGHS uses for its own
+proof, so pipelines HiGHS proves in seconds take longer; with one thread (decisions
+and reruns) it runs the two searches one after the other. It is a choice for hard
+problems that run to the time limit, not the default.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from pfund.portfolio.solvers.base import Solver
 from pfund.portfolio.solvers.core import CoreHighsSolver
 from pfund.portfolio.solvers.cpsat import CpSatSolver
 from pfund.portfolio.solvers.highs import HighsSolver
+from pfund.portfolio.solvers.hyper import HyperplaneHighsSolver
 
 __all__ = [
     "DEFAULT_SOLVER",
@@ -28,6 +37,7 @@ __all__ = [
     "CoreHighsSolver",
     "CpSatSolver",
     "HighsSolver",
+    "HyperplaneHighsSolver",
     "Solver",
     "get_solver",
 ]
@@ -35,6 +45,7 @@ __all__ = [
 SOLVERS: dict[str, type[Solver]] = {
     "highs": HighsSolver,
     "highs-core": CoreHighsSolver,
+    "highs-hyper": HyperplaneHighsSolver,
     "cpsat": CpSatSolver,
 }
 DEFAULT_SOLVER = "highs"
