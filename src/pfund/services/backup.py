@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pyrage import DecryptError, passphrase
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, func, select, text
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, select, text
 from sqlalchemy.orm import Session
 
 import pfund
@@ -31,6 +31,7 @@ from pfund.errors import Conflict, IntegrityFailure, InvalidInput, Problem
 from pfund.services.audit import AuditWriter, verify
 from pfund.services.runtime import Runtime
 from pfund.store.migrate import current_revision
+from pfund.store.repositories import table_counts
 from pfund.store.tables import metadata
 
 FORMAT = "pfund-backup"
@@ -85,7 +86,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
     with rt.uow() as uow:
         session = uow.session
         seq, head_hash = uow.audit.head(lock=False)
-        counts = {t.name: _count(session, t) for t in metadata.sorted_tables}
+        counts = table_counts(session)
         header = BackupHeader(
             format=FORMAT,
             format_version=FORMAT_VERSION,
@@ -158,10 +159,6 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         tables={k: v for k, v in found.items() if v},
         audit_events=audit.events,
     )
-
-
-def _count(session: Session, table: Table) -> int:
-    return session.scalar(select(func.count()).select_from(table)) or 0
 
 
 def _rows(session: Session, table: Table) -> Iterator[dict[str, Any]]:
