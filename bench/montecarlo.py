@@ -1,7 +1,11 @@
 """Time the Monte Carlo appraisal of a synthetic pipeline; prints JSON.
 
 Usage: python bench/montecarlo.py [PROJECTS] [DRAWS] [--float32] [--correlation RHO]
+       [--dask ADDRESS|local [--workers N]]
 (default 1,000 projects x 10,000 draws, PERT, float64 NPV draws, no correlation).
+With --dask the same simulation also runs on a Dask cluster (``local``: a LocalCluster of
+N single-threaded workers, started before the clock) and the JSON says whether every
+array came out identical.
 Compiling the pipeline and the one-off PERT table are timed apart from sampling; peak
 memory is the process's resident high-water mark (``ru_maxrss``) and the peak of
 allocations traced by ``tracemalloc`` (numpy reports its buffers to it) during a second,
@@ -27,7 +31,15 @@ from pfund.io.dataset import load_dataset
 from pfund.sample.synthetic import generate_projects
 
 
-def main(projects: int, draws: int, *, float32: bool, rho: float) -> dict[str, Any]:
+def main(
+    projects: int,
+    draws: int,
+    *,
+    float32: bool,
+    rho: float,
+    dask: str | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
     data = load_dataset()
     pipeline = generate_projects(
         projects, seed=1, areas=[a.code for a in data.areas], regions=[r.code for r in data.regions]
@@ -39,16 +51,17 @@ def main(projects: int, draws: int, *, float32: bool, rho: float) -> dict[str, A
     compiled = compile_pipeline(pipeline)
     compiling = time.perf_counter() - start
 
+    kw: dict[str, Any] = {
+        "draws": draws,
+        "seed": 7,
+        "rate": float(data.fund.discount_rate),
+        "base_year": data.fund.first_year,
+        "area_correlation": rho,
+        "dtype": np.float32 if float32 else np.float64,
+    }
+
     def run() -> Simulation:
-        return simulate(
-            compiled,
-            draws=draws,
-            seed=7,
-            rate=float(data.fund.discount_rate),
-            base_year=data.fund.first_year,
-            area_correlation=rho,
-            dtype=np.float32 if float32 else np.float64,
-        )
+        return simulate(compiled, **kw)
 
     start = time.perf_counter()
     result = run()
@@ -58,6 +71,7 @@ def main(projects: int, draws: int, *, float32: bool, rho: float) -> dict[str, A
     result = run()
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    spread = timed_dask(compiled, kw, dask, workers, result) if dask else {}
     return {
         "bench": "montecarlo",
         "projects": projects,
@@ -73,6 +87,41 @@ def main(projects: int, draws: int, *, float32: bool, rho: float) -> dict[str, A
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "mean_p_npv_positive": round(float(result.p_npv_positive.mean()), 4),
         "non_conventional": int((~result.conventional).sum()),
+        **spread,
+    }
+
+
+def timed_dask(
+    compiled: Any,
+    kw: dict[str, Any],
+    scheduler: str,
+    workers: int | None,
+    single: Simulation,
+) -> dict[str, Any]:
+    """The same simulation on Dask: seconds (cluster already up) and whether it matches."""
+    from pfund.appraisal.montecarlo_dask import simulate_dask
+    from pfund.cluster import dask_client, worker_threads
+
+    with dask_client(scheduler, workers) as client:
+        threads = worker_threads(client)
+        start = time.perf_counter()
+        result = simulate_dask(compiled, scheduler=client, **kw)
+        seconds = time.perf_counter() - start
+    same = all(
+        np.array_equal(getattr(single, name), getattr(result, name))
+        for name in (
+            "npv_by_project",
+            "p_npv_positive",
+            "p_err_hurdle",
+            "npv_quantiles",
+            "bcr_quantiles",
+            "outcome_mean",
+        )
+    )
+    return {
+        "dask_worker_threads": threads,
+        "dask_simulate_seconds": round(seconds, 3),
+        "dask_identical_to_single_process": same,
     }
 
 
@@ -82,10 +131,19 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("draws", nargs="?", type=int, default=10_000)
     parser.add_argument("--float32", action="store_true")
     parser.add_argument("--correlation", type=float, default=0.0)
+    parser.add_argument("--dask", help="also run on Dask: a scheduler address or 'local'")
+    parser.add_argument("--workers", type=int, help="workers of the local cluster")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _args(sys.argv[1:])
-    report = main(args.projects, args.draws, float32=args.float32, rho=args.correlation)
+    report = main(
+        args.projects,
+        args.draws,
+        float32=args.float32,
+        rho=args.correlation,
+        dask=args.dask,
+        workers=args.workers,
+    )
     print(json.dumps(report, indent=2))

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         "in memory under a salted hash, never stored or logged).",
     )
 
+    dask_scheduler: str | None = Field(
+        default=None,
+        description="Run the Monte Carlo appraisal on Dask: a scheduler address "
+        "(tcp://host:8786) or 'local' for a cluster on this machine. Unset: in this "
+        "process. The results are the same to the last digit either way.",
+    )
+
     @model_validator(mode="after")
     def _no_placeholder_secret(self) -> Self:
         secret = self.secret_key.get_secret_value()

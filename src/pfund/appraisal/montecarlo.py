@@ -46,7 +46,7 @@ from pfund.appraisal.pipeline import BENEFIT, COST, BoolArray, Pipeline, compile
 from pfund.appraisal.schedule import HIGH, LIKELY, LOW, FloatArray
 from pfund.domain import Project
 
-__all__ = ["QUANTILES", "Simulation", "simulate"]
+__all__ = ["QUANTILES", "Simulation", "simulate"]  # the rest serves montecarlo_dask
 
 QUANTILES = (0.05, 0.5, 0.95)
 _BLOCK_VALUES = 1 << 20  # variates x draws per block: about 8 MB per array
@@ -107,20 +107,76 @@ def simulate(
     dtype: type[np.floating[Any]] = np.float64,
 ) -> Simulation:
     """Sample every project's costs, benefits and outcomes ``draws`` times."""
+    model = prepare(projects, rate, hurdle, base_year, method, area_correlation, draws)
+    totals = new_totals(model, draws, dtype)
+    gens = generators(seed)
+    for at in blocks(model, draws):
+        add_part(totals, at, compute_block(model, gens, at.stop - at.start))
+    return summarise(model, totals, draws=draws, seed=seed)
+
+
+def prepare(
+    projects: Sequence[Project] | Pipeline,
+    rate: float,
+    hurdle: float,
+    base_year: int,
+    method: str,
+    area_correlation: float,
+    draws: int,
+) -> Model:
+    """Check the parameters and compile what every block needs."""
     kind = check_method(method)
     _check(draws, rate, hurdle, area_correlation)
     pipe = projects if isinstance(projects, Pipeline) else compile_pipeline(projects)
-    model = _Model.build(pipe, rate, hurdle, base_year, kind, area_correlation)
-    totals = _run(model, draws, seed, dtype)
+    return Model.build(pipe, rate, hurdle, base_year, kind, area_correlation)
+
+
+def generators(seed: int) -> list[np.random.Generator]:
+    """Stream variates, area factors and outcomes: three independent streams of one seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
+
+
+def blocks(model: Model, draws: int) -> list[slice]:
+    """The draw-major blocks, about ``_BLOCK_VALUES`` variates each.
+
+    Why fixed by the model alone: outcome means are sums of per-block sums, so every path
+    that must give the same floats (this process, a Dask cluster) splits the same way.
+    """
+    size = max(1, _BLOCK_VALUES // max(1, model.pipe.term_c.size))
+    return [slice(start, min(draws, start + size)) for start in range(0, draws, size)]
+
+
+def new_totals(model: Model, draws: int, dtype: type[np.floating[Any]]) -> _Totals:
+    pipe = model.pipe
+    return _Totals(
+        npv=np.empty((pipe.size, draws), dtype=dtype),
+        bcr=np.empty((pipe.size, draws), dtype=np.float32),
+        positive=np.zeros(pipe.size),
+        hurdle=np.zeros(pipe.size),
+        outcomes=np.zeros(len(pipe.outcome_keys)),
+    )
+
+
+def add_part(totals: _Totals, at: slice, part: Part) -> None:
+    """Put one block's results in place (blocks must come in order: outcome sums add up)."""
+    totals.npv[:, at] = part.npv
+    totals.bcr[:, at] = part.bcr
+    totals.positive += part.positive
+    totals.hurdle += part.hurdle
+    totals.outcomes += part.outcomes
+
+
+def summarise(model: Model, totals: _Totals, *, draws: int, seed: int) -> Simulation:
+    pipe = model.pipe
     return Simulation(
         project_ids=pipe.project_ids,
         draws=draws,
         seed=seed,
-        method=kind,
-        rate=rate,
-        hurdle=hurdle,
-        base_year=base_year,
-        area_correlation=area_correlation,
+        method=model.method,
+        rate=model.rate,
+        hurdle=model.hurdle,
+        base_year=model.base_year,
+        area_correlation=model.rho,
         npv_by_project=totals.npv,
         mean_npv=totals.npv.mean(axis=1, dtype=np.float64),
         p_npv_positive=totals.positive / draws,
@@ -145,12 +201,15 @@ def _check(draws: int, rate: float, hurdle: float, rho: float) -> None:
 
 
 @dataclass(frozen=True)
-class _Model:
+class Model:
     """Discounted coefficients per term and everything a block needs."""
 
     pipe: Pipeline
     method: Method
     rho: float
+    rate: float
+    hurdle: float
+    base_year: int
     base: FloatArray  # 3 x projects: PV of lows (cost, benefit, net at hurdle)
     weights: csr_array  # (3 x projects) x terms: PV of each term's range
     variate_factor: npt.NDArray[np.int64]
@@ -162,7 +221,7 @@ class _Model:
     @classmethod
     def build(
         cls, pipe: Pipeline, rate: float, hurdle: float, base_year: int, method: Method, rho: float
-    ) -> _Model:
+    ) -> Model:
         df, dfh = pipe.discount(rate, base_year), pipe.discount(hurdle, base_year)
         is_cost, is_ben = pipe.term_side == COST, pipe.term_side == BENEFIT
         sign = np.where(is_ben, 1.0, -1.0)
@@ -177,6 +236,9 @@ class _Model:
             pipe=pipe,
             method=method,
             rho=rho,
+            rate=rate,
+            hurdle=hurdle,
+            base_year=base_year,
             base=base,
             weights=_weights(pipe, np.vstack([rng_, range_h])),
             variate_factor=pipe.variate_side * len(areas) + area_of[pipe.variate_owner],
@@ -197,38 +259,40 @@ def _weights(pipe: Pipeline, coef: FloatArray) -> csr_array:
     return csr_array((coef.ravel(), (rows, cols)), shape=(3 * pipe.size, terms.size))
 
 
-def _run(model: _Model, draws: int, seed: int, dtype: type[np.floating[Any]]) -> _Totals:
+@dataclass(frozen=True, eq=False)
+class Part:
+    """One block's results: NPV and BCR draws, counts of successes, outcome sums."""
+
+    npv: npt.NDArray[Any]
+    bcr: npt.NDArray[Any]
+    positive: npt.NDArray[np.int64]
+    hurdle: npt.NDArray[np.int64]
+    outcomes: FloatArray
+
+
+def compute_block(model: Model, gens: list[np.random.Generator], n: int) -> Part:
+    """``n`` draws: uniforms, quantiles per term, sums per project."""
     pipe = model.pipe
-    gens = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
-    totals = _Totals(
-        npv=np.empty((pipe.size, draws), dtype=dtype),
-        bcr=np.empty((pipe.size, draws), dtype=np.float32),
-        positive=np.zeros(pipe.size),
-        hurdle=np.zeros(pipe.size),
-        outcomes=np.zeros(len(pipe.outcome_keys)),
-    )
-    block = max(1, _BLOCK_VALUES // max(1, pipe.term_c.size))
-    for start in range(0, draws, block):
-        _block(model, gens, totals, slice(start, min(draws, start + block)))
-    return totals
-
-
-def _block(model: _Model, gens: list[np.random.Generator], totals: _Totals, at: slice) -> None:
-    """One block of draws: uniforms, quantiles per term, sums per project."""
-    pipe, n = model.pipe, at.stop - at.start
     factor = gens[1].standard_normal((n, model.factors)) if model.rho > 0 else None
     u = _uniforms(gens[0], n, model.variate_factor, factor, model.rho)
     q = model.term_quantile(np.ascontiguousarray(u[:, pipe.term_variate].T))
     sums = (model.weights @ q).reshape(3, pipe.size, n) + model.base[:, :, None]
     cost, benefit, net_h = sums
     npv = benefit - cost
-    totals.npv[:, at] = npv
     with np.errstate(divide="ignore", invalid="ignore"):
-        totals.bcr[:, at] = benefit / cost
-    totals.positive += (npv > 0).sum(axis=1)
-    totals.hurdle += (net_h >= 0).sum(axis=1)
-    if len(pipe.outcome_keys):
-        totals.outcomes += _outcome_sum(model, gens[2], n, factor)
+        bcr = benefit / cost
+    outcomes = (
+        _outcome_sum(model, gens[2], n, factor)
+        if len(pipe.outcome_keys)
+        else np.zeros(0, dtype=np.float64)
+    )
+    return Part(
+        npv=npv,
+        bcr=bcr,
+        positive=(npv > 0).sum(axis=1),
+        hurdle=(net_h >= 0).sum(axis=1),
+        outcomes=outcomes,
+    )
 
 
 def _uniforms(
@@ -247,7 +311,7 @@ def _uniforms(
 
 
 def _outcome_sum(
-    model: _Model, gen: np.random.Generator, n: int, factor: FloatArray | None
+    model: Model, gen: np.random.Generator, n: int, factor: FloatArray | None
 ) -> FloatArray:
     points = model.pipe.outcome_points
     u = _uniforms(gen, n, model.outcome_factor, factor, model.rho)

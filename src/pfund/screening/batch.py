@@ -3,9 +3,8 @@
 Both paths run the same pure function (``screen_chunk``) on the same index, chunk by
 chunk, and put the chunks back in the order of the queries, so they return the same hits
 with the same scores in the same order. The Dask path sends the index to every worker
-once (``scatter(broadcast=True)``), then one task per chunk of queries. Without a
-scheduler address it starts a ``LocalCluster`` on this machine and closes it afterwards;
-with one (``tcp://host:8786``) it uses that cluster and leaves it running.
+once (``scatter(broadcast=True)``), then one task per chunk of queries, on the cluster
+`pfund.cluster.dask_client` gives.
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
+from pfund.cluster import dask_client
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening.index import CandidateIndex, Hit
 from pfund.screening.names import PERSON
@@ -94,20 +94,13 @@ def screen_batch_dask(
 ) -> list[list[Hit]]:
     """Hits for every query, in query order, computed on a Dask cluster.
 
-    ``scheduler`` is a scheduler address or a connected ``Client``; ``None`` starts a
-    local cluster of ``n_workers`` single-threaded worker processes (Dask's default
-    count when ``None``), used for this call only.
+    ``scheduler`` is a scheduler address, ``"local"`` or a connected ``Client``; ``None``
+    or ``"local"`` starts a local cluster of ``n_workers`` single-threaded worker
+    processes (Dask's default count when ``None``), used for this call only.
     """
     index = as_index(index_or_entities)
     asked = [as_query(query) for query in queries]
-    if isinstance(scheduler, Client):
-        return _run(scheduler, index, asked, threshold, limit, chunk_size)
-    if scheduler is not None:
-        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
-            return _run(client, index, asked, threshold, limit, chunk_size)
-    # distributed ships no type hints for these calls.
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, dashboard_address=None)  # type: ignore[no-untyped-call]
-    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+    with dask_client(scheduler, n_workers) as client:
         return _run(client, index, asked, threshold, limit, chunk_size)
 
 

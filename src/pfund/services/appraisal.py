@@ -7,6 +7,7 @@ files, runs them, and records the run so every number in a report traces to its 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from pfund.appraisal import (
     resolve_value_mode,
     simulate,
 )
+from pfund.appraisal.montecarlo_dask import simulate_dask
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain import FundDefinition, Project, ProjectStatus, Region
 from pfund.domain.account import Permission
@@ -51,6 +53,9 @@ class Inputs:
     criteria: CriteriaSet
     policy: PortfolioPolicy
     sources: dict[str, str]
+    # Where the Monte Carlo runs (``Runtime.dask_scheduler``; None: this process). Not an
+    # input of the result, which is the same either way, so not in the hash.
+    scheduler: str | None = None
 
     def source_hash(self) -> str:
         """One hash of the pipeline, criteria and policy, to tell whether inputs changed."""
@@ -96,6 +101,7 @@ def load_inputs(
             "criteria": str(criteria_path),
             "criteria_text": criteria_path.read_text(encoding="utf-8"),
         },
+        scheduler=rt.dask_scheduler,
     )
 
 
@@ -117,13 +123,17 @@ class PipelineAppraisal:
 
 
 def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
-    """Likely-value CBA, Monte Carlo, and each project's value for the portfolio."""
+    """Likely-value CBA, Monte Carlo, and each project's value for the portfolio.
+
+    With ``inputs.scheduler`` the Monte Carlo runs on Dask, with the same result as here.
+    """
+    scheduler = inputs.scheduler
     fund, policy, projects = inputs.fund, inputs.policy, inputs.projects
     rate, base = float(fund.discount_rate), fund.first_year
     appraisals = {
         p.id: appraise(p, rate=rate, base_year=base, hurdle=policy.hurdle) for p in projects
     }
-    sim = simulate(
+    sim = (simulate if scheduler is None else partial(simulate_dask, scheduler=scheduler))(
         projects,
         draws=policy.draws,
         seed=policy.seed,

@@ -34,6 +34,7 @@ class Runtime:
     actor: str
     dataset: Path | None = None
     principal: Principal | None = None
+    dask_scheduler: str | None = None  # where Monte Carlo runs (None: this process)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
@@ -62,4 +63,5 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         sessions=make_session_factory(engine),
         actor=settings.actor,
         dataset=settings.dataset,
+        dask_scheduler=settings.dask_scheduler,
     )

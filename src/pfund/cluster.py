@@ -1,0 +1,38 @@
+"""Where work that outgrows one process runs: a Dask cluster, local or remote.
+
+One place for the rule both batch screening and Monte Carlo follow, so that a fund
+configures its cluster once (``PFUND_DASK_SCHEDULER``): a scheduler address
+(``tcp://host:8786``) or a connected ``Client`` is used and left running; ``None`` or
+``"local"`` starts a ``LocalCluster`` of single-threaded worker processes on this machine
+for the one call and closes it afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from distributed import Client, LocalCluster
+
+LOCAL = "local"
+
+
+@contextmanager
+def dask_client(scheduler: str | Client | None, n_workers: int | None = None) -> Iterator[Client]:
+    """A client for the call: the one given, one to the address, or a local cluster's."""
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler is not None and scheduler != LOCAL:
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    # distributed ships no type hints for these calls.
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, dashboard_address=None)  # type: ignore[no-untyped-call]
+    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+        yield client
+
+
+def worker_threads(client: Client) -> int:
+    """How many tasks the cluster runs at once (at least 1)."""
+    return max(1, sum(client.nthreads().values()))  # type: ignore[no-untyped-call]
