@@ -94,28 +94,34 @@ def run(
     known = known_instances(folder)
     rows: list[dict[str, object]] = []
     loads: list[float] = []
-    for k in range(1, 10):
-        for idx, (_, _, _, prof, w, cap) in enumerate(read_instances(folder / f"mknapcb{k}.txt")):
-            if idx not in picks:
-                continue
-            meta = known[f"mknapcb{k}-{idx:02d}"]
-            best = float(meta["best_known"])
-            problem = as_problem(prof, w, cap)
-            row: dict[str, object] = {
-                "instance": meta["instance"],
-                "group": f"{meta['m']}x{meta['n']}@{meta['tightness']}",
-                "gap": {"greedy": (best - greedy(problem).objective) / best},
-                "proven_gap": {},
-                "seconds": {},
-            }
-            for name in solvers:
-                sol = get_solver(name).solve(problem, time_limit=time_limit, threads=threads)
-                row["gap"][name] = (best - sol.objective) / best  # type: ignore[index]
-                row["proven_gap"][name] = sol.gap  # type: ignore[index]
-                row["seconds"][name] = sol.seconds  # type: ignore[index]
-            loads.append(os.getloadavg()[0])
-            rows.append(row)
-            print(json.dumps(row), file=sys.stderr, flush=True)
+    every = {
+        (k, idx): instance
+        for k in range(1, 10)
+        for idx, instance in enumerate(read_instances(folder / f"mknapcb{k}.txt"))
+        if idx in picks
+    }
+    # Stratified order (0, 10, 20, 1, 11, 21, ... across all nine files), so that any
+    # prefix of the per-instance rows on stderr is a sample shaped like the whole run.
+    for k, idx in sorted(every, key=lambda key: (key[1] % 10, key[1] // 10, key[0])):
+        _, _, _, prof, w, cap = every[(k, idx)]
+        meta = known[f"mknapcb{k}-{idx:02d}"]
+        best = float(meta["best_known"])
+        problem = as_problem(prof, w, cap)
+        row: dict[str, object] = {
+            "instance": meta["instance"],
+            "group": f"{meta['m']}x{meta['n']}@{meta['tightness']}",
+            "gap": {"greedy": (best - greedy(problem).objective) / best},
+            "proven_gap": {},
+            "seconds": {},
+        }
+        for name in solvers:
+            sol = get_solver(name).solve(problem, time_limit=time_limit, threads=threads)
+            row["gap"][name] = (best - sol.objective) / best  # type: ignore[index]
+            row["proven_gap"][name] = sol.gap  # type: ignore[index]
+            row["seconds"][name] = sol.seconds  # type: ignore[index]
+        loads.append(os.getloadavg()[0])
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
     return summarise(rows, [*solvers, "greedy"], solvers, time_limit, threads, loads)
 
 
