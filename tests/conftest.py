@@ -2,17 +2,21 @@
 
 PostgreSQL runs when ``PFUND_TEST_POSTGRES_URL`` names a server (each test gets a fresh
 ``public`` schema there). Without it the PostgreSQL half is skipped on a laptop but fails
-in CI (``CI`` set), so a misconfigured pipeline can never pass by skipping.
+in CI (``CI`` set), so a misconfigured pipeline can never pass by skipping. Under
+pytest-xdist each worker has a database of its own beside the configured one (``test``
+becomes ``test_gw0``, ``test_gw1``, ...), created when missing, so that one worker's
+schema reset never drops the tables of another's test.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.store import UnitOfWork, make_engine, make_session_factory, upgrade
@@ -23,11 +27,31 @@ POSTGRES_URL_VAR = "PFUND_TEST_POSTGRES_URL"
 def _postgres_url() -> str:
     url = os.environ.get(POSTGRES_URL_VAR)
     if url:
-        return url
+        return _worker_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
     message = f"set {POSTGRES_URL_VAR} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
     if os.environ.get("CI"):
         pytest.fail(f"PostgreSQL tests cannot be skipped in CI: {message}")
     pytest.skip(f"PostgreSQL tests skipped: {message}")
+
+
+@functools.cache
+def _worker_database(url: str, worker: str | None) -> str:
+    """The configured database, or under xdist the worker's own beside it, made if missing."""
+    if worker is None:
+        return url
+    configured = make_url(url)
+    name = f"{configured.database}_{worker}"
+    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return configured.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:

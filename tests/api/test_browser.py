@@ -38,10 +38,16 @@ FLAGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def listening_socket() -> socket.socket:
+    """A loopback socket on a port the system chose, already listening.
+
+    The server is handed the socket itself rather than its port number, so no other
+    process (another pytest-xdist worker, say) can take the port in between.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
 
 
 @pytest.fixture
@@ -49,16 +55,15 @@ def server(unapproved_template: Path, tmp_path: Path) -> Iterator[str]:
     """The service on a loopback port, over a copy of the unapproved sample fund."""
     copy = tmp_path / "browser.db"
     shutil.copy(unapproved_template, copy)
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(
         create_app(settings_for(f"sqlite:///{copy}")),
-        host="127.0.0.1",
-        port=port,
         log_level="warning",
         access_log=False,
     )
     served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, daemon=True)
+    thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(200):
         if served.started:
@@ -67,6 +72,7 @@ def server(unapproved_template: Path, tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     served.should_exit = True
     thread.join(timeout=10)
+    sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 
 from pfund.api import API_PREFIX, create_app
+from pfund.screening import lexicon
 from pfund.services import accounts
 from pfund.services.runtime import Runtime
 from tests.api.conftest import settings_for
@@ -22,6 +23,10 @@ EXAMPLES = 30
 
 
 def test_no_generated_request_makes_a_server_error(db_url: str, app_rt: Runtime) -> None:
+    # rigour's name taggers load once per process (about 8 CPU seconds). Loaded inside
+    # the first screening request, they could outlast the client's 10 s read timeout on
+    # a busy machine (as under pytest-xdist), and Hypothesis would report a flaky case.
+    lexicon.load()
     app = create_app(settings_for(db_url), runtime=app_rt)
     token = accounts.issue_token(app_rt, "ada", label="schemathesis").token
     schema = schemathesis.openapi.from_asgi(f"{API_PREFIX}/openapi.json", app)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from pfund.domain import Area, Condition, Contributor, FundDefinition, Region, Stage
 from pfund.errors import InvalidInput, Problem
-from pfund.io.files import read_text
+from pfund.io.files import load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
 REQUIRED_FILES = ("areas", "regions", "contributors", "conditions", "stages")
@@ -100,7 +100,7 @@ def _csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 def _yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(read_text(path))
+        return load_yaml(read_text(path))
     except yaml.YAMLError as err:
         raise InvalidInput(f"cannot read {path.name}", [Problem(str(err), path.name)]) from None
 

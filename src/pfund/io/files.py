@@ -20,6 +20,10 @@ from pfund.errors import InvalidInput, Problem
 FORMATS = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
+# libyaml's parser, where PyYAML was built with it, reads the sample pipeline about five
+# times faster than the pure-Python one; both build the same plain values.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Record:
@@ -65,6 +69,18 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+def load_yaml(text: str) -> Any:
+    """The plain values of a YAML text, as ``yaml.safe_load`` gives them, only faster.
+
+    A text that libyaml refuses is parsed again by the pure-Python parser, so a file is
+    refused with ``yaml.safe_load``'s own error, whose message names what it found.
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def read_records(path: Path, *, key: str) -> list[Record]:
     """Records of a CSV, JSON or YAML file; ``key`` names the list in a wrapping object."""
     fmt = file_format(path)
@@ -98,7 +114,7 @@ def _parse_tree(name: str, text: str, fmt: str) -> Any:
     try:
         if fmt == "json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except json.JSONDecodeError as err:
         problem = Problem(
             f"malformed JSON: {err.msg} (column {err.colno})", file=name, row=err.lineno

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, Problem
-from pfund.io.files import file_format, read_records, read_text
+from pfund.io.files import file_format, load_yaml, read_records, read_text
 
 
 def load_policy(path: Path, *, budgets: dict[int, Decimal] | None = None) -> PortfolioPolicy:
@@ -74,7 +74,7 @@ def load_budget_file(path: Path) -> dict[int, Decimal]:
 
 def _mapping(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(read_text(path))
+        data = load_yaml(read_text(path))
     except yaml.YAMLError as err:
         raise InvalidInput(f"cannot read {path.name}", [Problem(str(err), path.name)]) from None
     if not isinstance(data, dict):

@@ -22,7 +22,7 @@ from pfund.conditions import (
     what_if,
 )
 from pfund.errors import InvalidInput, Problem
-from pfund.io.files import read_text
+from pfund.io.files import load_yaml, read_text
 from pfund.portfolio import PortfolioProblem, optimise
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
 from pfund.services.funding import fund_size
@@ -90,7 +90,7 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
         rt,
         kind="scenario",
         inputs={
-            "scenarios": yaml.safe_load(read_text(path)),
+            "scenarios": load_yaml(read_text(path)),
             "source_hash": pa.inputs.source_hash(),
         },
         parameters=parameters_of(pa.inputs) | {"time_limit": limit},
@@ -118,7 +118,7 @@ def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) 
 
 def load_scenario_file(path: Path, stages: list[int]) -> dict[str, Scenario]:
     try:
-        data = yaml.safe_load(read_text(path))
+        data = load_yaml(read_text(path))
     except yaml.YAMLError as err:
         raise InvalidInput(f"cannot read {path.name}", [Problem(str(err), path.name)]) from None
     return load_scenarios(data, source=path.name, stages=stages)
