@@ -6,7 +6,7 @@ all instances and per group (constraints x items x tightness), with one row per
 instance. The OR-Library files are not shipped with the package; pass their folder.
 
 Usage: python bench/mkp.py [PATH] [--solver highs|highs-core|highs-hyper|cpsat|all|A,B]
-       [--limit N | --spread N] [--time-limit S] [--threads T]
+       [--limit N | --spread N | --instances I,J,...] [--time-limit S] [--threads T]
 (PATH defaults to ../shared/data/benchmarks/mkp from the repository root. Each file
 mknapcb1..9 holds 30 instances, ten per tightness ratio 0.25, 0.5 and 0.75; the whole
 set is 270 x 10 s, 45 minutes per solver. --limit N takes the first N of each file,
@@ -175,13 +175,20 @@ def main(argv: list[str] | None = None) -> None:
     picked = parser.add_mutually_exclusive_group()
     picked.add_argument("--limit", type=int, help="first N instances of each file")
     picked.add_argument("--spread", type=int, help="N evenly spaced instances of each file")
+    picked.add_argument(
+        "--instances", help="these instance numbers of each file (0-29, comma-separated)"
+    )
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     silence_banner()
     every = ["highs", "highs-core", "highs-hyper", "cpsat"]
     solvers = every if args.solver == "all" else args.solver.split(",")
-    picks = chosen(args.limit, args.spread)
+    picks = (
+        [int(i) for i in args.instances.split(",")]
+        if args.instances
+        else chosen(args.limit, args.spread)
+    )
     result = run(args.path.resolve(), solvers, picks, args.time_limit, args.threads)
     print(json.dumps(result, indent=2))
 
