@@ -7,7 +7,6 @@ files, runs them, and records the run so every number in a report traces to its 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,6 @@ from pfund.appraisal import (
     resolve_value_mode,
     simulate,
 )
-from pfund.appraisal.montecarlo_dask import simulate_dask
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain import FundDefinition, Project, ProjectStatus, Region
 from pfund.domain.account import Permission
@@ -122,26 +120,36 @@ class PipelineAppraisal:
         return [p.id for p in self.inputs.projects]
 
 
+def _simulate(inputs: Inputs, rate: float, base_year: int) -> Simulation:
+    """The pipeline's Monte Carlo, here or on Dask (imported only then: `distributed` adds
+    about a quarter of a second to every start of the CLI and the service)."""
+    policy = inputs.policy
+    kw: dict[str, Any] = {
+        "draws": policy.draws,
+        "seed": policy.seed,
+        "rate": rate,
+        "base_year": base_year,
+        "hurdle": policy.hurdle,
+        "area_correlation": policy.area_correlation,
+    }
+    if inputs.scheduler is None:
+        return simulate(inputs.projects, **kw)
+    from pfund.appraisal.montecarlo_dask import simulate_dask
+
+    return simulate_dask(inputs.projects, scheduler=inputs.scheduler, **kw)
+
+
 def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
     """Likely-value CBA, Monte Carlo, and each project's value for the portfolio.
 
     With ``inputs.scheduler`` the Monte Carlo runs on Dask, with the same result as here.
     """
-    scheduler = inputs.scheduler
     fund, policy, projects = inputs.fund, inputs.policy, inputs.projects
     rate, base = float(fund.discount_rate), fund.first_year
     appraisals = {
         p.id: appraise(p, rate=rate, base_year=base, hurdle=policy.hurdle) for p in projects
     }
-    sim = (simulate if scheduler is None else partial(simulate_dask, scheduler=scheduler))(
-        projects,
-        draws=policy.draws,
-        seed=policy.seed,
-        rate=rate,
-        base_year=base,
-        hurdle=policy.hurdle,
-        area_correlation=policy.area_correlation,
-    )
+    sim = _simulate(inputs, rate, base)
     npv = _objective_npv(sim, policy)
     matrix = criteria_matrix(
         projects,
