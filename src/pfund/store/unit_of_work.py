@@ -11,6 +11,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pfund.keys import Keys, default_keys
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
@@ -52,8 +53,19 @@ class UnitOfWork:
     hits: HitRepository
     outreach: OutreachRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], keys: Keys | None = None) -> None:
         self._session_factory = session_factory
+        self._keys = keys
+
+    @property
+    def keys(self) -> Keys:
+        """The installation's keys (audit HMAC, data encryption) this unit of work uses.
+
+        Given by the runtime; a bare unit of work (tests, tools) uses the default file's.
+        """
+        if self._keys is None:
+            self._keys = default_keys()
+        return self._keys
 
     def __enter__(self) -> Self:
         self.session = session = self._session_factory()
