@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.conftest import Invoke, as_json
 
-EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "OSCE SMM")
+EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "osce_monitoring")
 
 
 def test_fund_size_rules(demo_db: Invoke) -> None:
