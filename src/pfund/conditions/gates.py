@@ -81,9 +81,7 @@ def vetting_holds(organisations: Iterable[Organisation], today: date) -> list[Ho
             f"counterparty {org.id} ({org.kind.value.replace('_', ' ')}): {why}; the money "
             f"waits for an approved vetting ('pfund organisations vet {org.id}')"
         )
-        out.append(
-            Hold(f"vetting of {org.id} is not approved", Problem(reason, field="vetting"))
-        )
+        out.append(Hold(f"vetting of {org.id} is not approved", Problem(reason, field="vetting")))
     return out
 
 

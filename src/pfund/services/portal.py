@@ -308,9 +308,7 @@ def _frozen_money(rt: Runtime) -> FrozenMoney:
     with rt.uow() as uow:
         entries = uow.ledger.list()
         fund = uow.fund.get()
-    frozen = {
-        e.tranche_id: ZERO for e in entries if LedgerAccount.FROZEN in (e.debit, e.credit)
-    }
+    frozen = {e.tranche_id: ZERO for e in entries if LedgerAccount.FROZEN in (e.debit, e.credit)}
     for e in entries:
         if e.debit is LedgerAccount.FROZEN:
             frozen[e.tranche_id] += e.amount

@@ -51,7 +51,7 @@ def unfreeze_tranche(rt: Runtime, tranche_id: str, reason: str) -> TrancheStep:
     if len(why) < MIN_REASON:
         raise InvalidInput(
             "an unfreeze needs its reason",
-            [Problem(f"say in at least {MIN_REASON} characters why it is unfrozen", field="reason")],
+            [Problem(f"say why, in at least {MIN_REASON} characters", field="reason")],
         )
     with rt.uow() as uow:
         tranche = _frozen(uow, tranche_id)

@@ -235,9 +235,7 @@ def move_money(
     _allowed(who, Permission.MOVE_MONEY)
     as_who = acting(rt, who)
     steps: dict[str, Callable[[], object]] = {
-        "release": lambda: tranches.release_tranche(
-            as_who, tranche_id, early=early, reason=reason
-        ),
+        "release": lambda: tranches.release_tranche(as_who, tranche_id, early=early, reason=reason),
         "disburse": lambda: tranches.disburse_tranche(as_who, tranche_id),
         "unfreeze": lambda: unfreeze_tranche(as_who, tranche_id, reason),
     }
