@@ -39,7 +39,7 @@ def _half_vetted() -> object:
     """A group with three criteria met, two never judged, and no approval: the finding."""
     full = make_democratic_forces("ORG-D02")
     assert full.vetting is not None
-    judged = [i for i in full.vetting.items][:3]
+    judged = list(full.vetting.items)[:3]
     vetting = full.vetting.model_copy(
         update={"items": judged, "approved_on": None, "valid_until": None}
     )
