@@ -45,7 +45,8 @@ def test_early_release_and_unfreeze_through_the_api(
     still = client.post(url, json={"reason": "ceasefire holds again"}, headers=headers)
     assert [p["field"] for p in error_of(still)["problems"]] == ["conditions"]
     again = OSCE | {"status": "met", "on": "2030-03-10"}
-    assert client.put("/api/v1/conditions/ceasefire_holding", json=again, headers=headers).is_success
+    condition = "/api/v1/conditions/ceasefire_holding"
+    assert client.put(condition, json=again, headers=headers).is_success
     back = client.post(url, json={"reason": "ceasefire holds again"}, headers=headers)
     assert back.status_code == 200 and back.json()["status"] == "released"
     assert client.get("/api/v1/ledger").json()["invariants"] == []
