@@ -16,7 +16,7 @@ OSCE = {"evidence": "OSCE monitoring report 3", "verifier": "osce_monitoring"}
 
 def _first(client: TestClient, stage: int, year: int) -> str:
     tranches = client.get("/api/v1/tranches").json()
-    return next(t["id"] for t in tranches if t["stage"] == stage and t["year"] == year)
+    return str(next(t["id"] for t in tranches if t["stage"] == stage and t["year"] == year))
 
 
 def test_early_release_and_unfreeze_through_the_api(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pfund.domain import Tranche, TrancheStatus
+from pfund.domain import Organisation, Tranche, TrancheStatus
 from pfund.domain.enums import VettingCriterion
 from pfund.errors import Conflict, InvalidInput
 from pfund.funding import commit
@@ -35,7 +35,7 @@ TRANCHE = "GATE-01-2027"
 AMOUNT = Decimal("1000.00")
 
 
-def _half_vetted() -> object:
+def _half_vetted() -> Organisation:
     """A group with three criteria met, two never judged, and no approval: the finding."""
     full = make_democratic_forces("ORG-D02")
     assert full.vetting is not None
