@@ -14,6 +14,7 @@ import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,20 @@ def make_uow(session_factory: sessionmaker[Session]) -> Callable[[], UnitOfWork]
 def uow(make_uow: Callable[[], UnitOfWork]) -> Callable[[], UnitOfWork]:
     """The same factory as ``make_uow``, under the shorter name."""
     return make_uow
+
+
+# The day the money gate sees unless a test sets another (``today(date(...))``): after
+# every date the shipped tests use for conditions and tranche years, so no test depends
+# on the day it runs.
+GATE_TODAY = date(2030, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """Fix the gate's clock (``pfund.services.gate.today``); call the fixture to move it."""
+
+    def set_today(day: date) -> None:
+        monkeypatch.setattr("pfund.services.gate.today", lambda: day)
+
+    set_today(GATE_TODAY)
+    return set_today

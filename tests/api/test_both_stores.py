@@ -30,8 +30,8 @@ def test_the_service_reads_and_writes_on_each_store(
         code = client.get("/api/v1/conditions").json()["conditions"][0]["code"]
         change = {
             "status": "met",
-            "evidence": "OSCE report 12",
-            "verifier": "OSCE",
+            "evidence": "OSCE monitoring report 12",
+            "verifier": "osce_monitoring",
             "on": "2027-04-01",
         }
         answer = client.put(f"/api/v1/conditions/{code}", json=change, headers=headers)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.conftest import Invoke, as_json
 
-EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "OSCE SMM")
+EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "osce_monitoring")
 
 
 def test_fund_size_rules(demo_db: Invoke) -> None:
@@ -52,6 +52,14 @@ def test_conditions_gate_release_and_reversal_freezes(demo_db: Invoke) -> None:
     assert ledger.exit_code == 0 and "Invariants hold." in ledger.stdout
     shown = as_json(demo_db("conditions", "show", "--json"))
     assert shown["stage_reached"] == 0 and shown["frozen_tranches"] == len(reversed_["frozen"])
+    reason = ("--reason", "ceasefire holds again")
+    still = demo_db("tranches", "unfreeze", stage1, *reason)
+    assert still.exit_code == 1 and "ceasefire_holding is reversed" in still.output
+    again = ("conditions", "set", "ceasefire_holding", "met", *EVIDENCE, "--on", "2027-10-01")
+    assert demo_db(*again).exit_code == 0
+    back = demo_db("tranches", "unfreeze", stage1, *reason)
+    assert back.exit_code == 0 and "back to released" in back.stdout
+    assert "Invariants hold." in demo_db("fund", "ledger").stdout
 
 
 def test_condition_errors_are_clean(demo_db: Invoke) -> None:

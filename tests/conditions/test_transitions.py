@@ -12,8 +12,10 @@ from pfund.conditions import (
     apply_change,
     check_history,
     check_transition,
+    registered_verifier,
 )
 from pfund.domain import Condition, ConditionStatus, VerificationProtocol
+from pfund.domain.fund import Verifier
 from pfund.errors import InvalidInput
 
 S = ConditionStatus
@@ -90,15 +92,63 @@ def _condition(status: ConditionStatus, since: date | None) -> Condition:
 
 
 def test_apply_change_moves_status_and_date() -> None:
-    after = apply_change(_condition(S.NOT_MET, date(2026, 1, 1)), _change())
+    after = apply_change(_condition(S.NOT_MET, date(2026, 1, 1)), _change(), today=TODAY)
     assert after.status is S.MET
     assert after.status_since == date(2027, 3, 1)
 
 
 def test_apply_change_refuses_wrong_start_and_backdating() -> None:
     with pytest.raises(InvalidInput) as info:
-        apply_change(_condition(S.PARTLY_MET, date(2027, 6, 1)), _change())
+        apply_change(_condition(S.PARTLY_MET, date(2027, 6, 1)), _change(), today=TODAY)
     assert {p.field for p in info.value.problems} == {"old", "on"}
+
+
+TODAY = date(2027, 5, 1)
+
+
+def test_apply_change_refuses_a_date_after_today_and_takes_today_itself() -> None:
+    condition = _condition(S.NOT_MET, date(2026, 1, 1))
+    with pytest.raises(InvalidInput) as info:
+        apply_change(condition, _change(on=date(2027, 5, 2)), today=TODAY)
+    (problem,) = info.value.problems
+    assert problem.field == "on" and "after today (2027-05-01)" in problem.reason
+    assert apply_change(condition, _change(on=TODAY), today=TODAY).status_since == TODAY
+
+
+@pytest.mark.parametrize("evidence", ["x", "ok", "report", "see the file", "a" * 40])
+def test_evidence_must_be_a_meaningful_text(evidence: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        _change(evidence=evidence)
+    assert [p.field for p in info.value.problems] == ["evidence"]
+
+
+@pytest.mark.parametrize(
+    "evidence", ["OSCE monitoring report of 12 March", "https://www.osce.org/smm/reports/12"]
+)
+def test_evidence_may_be_a_text_or_a_link(evidence: str) -> None:
+    assert _change(evidence=evidence).evidence == evidence
+
+
+VERIFIERS = [
+    Verifier(code="osce_monitoring", name="OSCE monitoring mission", name_ru="Миссия ОБСЕ"),
+    Verifier(code="nato", name="NATO", name_ru="НАТО"),
+]
+
+
+@pytest.mark.parametrize("given", ["osce_monitoring", "OSCE Monitoring  mission", "миссия обсе"])
+def test_a_registered_verifier_is_found_by_code_or_either_name(given: str) -> None:
+    assert registered_verifier(given, VERIFIERS).code == "osce_monitoring"
+
+
+def test_an_unregistered_verifier_is_refused_listing_the_registered_ones() -> None:
+    with pytest.raises(InvalidInput) as info:
+        registered_verifier("my cousin", VERIFIERS)
+    (problem,) = info.value.problems
+    assert problem.field == "verifier"
+    assert "'my cousin' is not a registered verifier" in problem.reason
+    assert "osce_monitoring (OSCE monitoring mission); nato (NATO)" in problem.reason
+    with pytest.raises(InvalidInput, match="no registered verifiers"):
+        registered_verifier("nato", [])
 
 
 def test_history_must_chain_and_never_go_back_in_time() -> None:

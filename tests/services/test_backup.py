@@ -118,7 +118,8 @@ def test_restoring_into_the_test_database_keeps_ids_counting(
     before = counts(empty)
     with empty.uow() as uow:
         code = uow.conditions.list()[0].code
-    set_condition(empty, code, "met", evidence="report", verifier="OSCE", on=date(2027, 4, 1))
+    evidence = "OSCE monitoring report 12"
+    set_condition(empty, code, "met", evidence=evidence, verifier="nato", on=date(2027, 4, 1))
     load_watchlist(empty, SAMPLE, watchlist_id="again")  # new hits
     after = counts(empty)
     assert after["condition_changes"] > before["condition_changes"]

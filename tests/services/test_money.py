@@ -22,7 +22,7 @@ from pfund.services.scenarios import run_scenarios
 from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
 from pfund.store.repositories import table_counts
 
-CEASEFIRE = {"evidence": "OSCE monitoring report", "verifier": "OSCE SMM"}
+CEASEFIRE = {"evidence": "OSCE monitoring report", "verifier": "osce_monitoring"}
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def test_the_ledger_dataset_agrees_with_the_iati_file(funded: tuple[Runtime, str
 
 def test_a_reversal_shows_frozen_activities_as_suspended(funded: tuple[Runtime, str]) -> None:
     rt, _ = funded
-    evidence = {"evidence": "OSCE report", "verifier": "OSCE SMM"}
+    evidence = {"evidence": "OSCE monitoring report", "verifier": "osce_monitoring"}
     set_condition(rt, "ceasefire_holding", "met", on=date(2027, 4, 1), **evidence)
     result = set_condition(rt, "ceasefire_holding", "reversed", on=date(2027, 6, 1), **evidence)
     assert result.frozen

@@ -12,8 +12,9 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
 from pfund.errors import InvalidInput, Problem
 from pfund.io.dataset import load_dataset
+from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs
-from pfund.services.conditions import history, set_condition, show
+from pfund.services.conditions import history, set_condition, show, verifiers
 from pfund.services.scenarios import run_scenarios
 
 app = typer.Typer(help="Show and set the conditions that gate the money.", no_args_is_help=True)
@@ -55,9 +56,17 @@ def set_cmd(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The condition, e.g. ceasefire_holding.")],
     status: Annotated[str, typer.Argument(help="not_met, partly_met, met or reversed.")],
-    evidence: Annotated[str, typer.Option(help="What shows it (a report, a statement).")],
-    verifier: Annotated[str, typer.Option(help="Who verified it, as the protocol names.")],
-    on: Annotated[str | None, typer.Option(help="Date of the change (YYYY-MM-DD; today).")] = None,
+    evidence: Annotated[
+        str,
+        typer.Option(help="The report or statement that shows it (15+ characters) or its URL."),
+    ],
+    verifier: Annotated[
+        str,
+        typer.Option(help="A registered verifier, by code or name ('pfund conditions verifiers')."),
+    ],
+    on: Annotated[
+        str | None, typer.Option(help="Date of the change, not after today (YYYY-MM-DD; today).")
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Change a condition's status with its evidence; a reversal freezes tranches."""
@@ -77,6 +86,20 @@ def set_cmd(
         console.print(f"  {reason}", markup=False)
     if len(result.frozen) > 10:
         console.print(f"  ... and {len(result.frozen) - 10} more (`pfund tranches list`).")
+
+
+@app.command("verifiers")
+def verifiers_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """The fund's registered verifiers: only their word can change a condition."""
+    with runtime(ctx) as rt:
+        registered = verifiers(rt)
+    if as_json:
+        print_json(registered)
+        return
+    table = Table("code", "name", "name (ru)", title="Registered verifiers")
+    for v in registered:
+        table.add_row(v.code, v.name, v.name_ru)
+    console.print(table)
 
 
 @app.command("history")
@@ -99,7 +122,7 @@ def history_cmd(
 
 def _date(value: str | None) -> date:
     if value is None:
-        return date.today()
+        return money_gate.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -22,6 +22,7 @@ from pfund.services.tranches import (
     release_tranche,
     reschedule,
 )
+from pfund.services.unfreeze import unfreeze_tranche
 
 fund_app = typer.Typer(help="Size the fund and keep its ledger.", no_args_is_help=True)
 tranche_app = typer.Typer(
@@ -152,11 +153,19 @@ def list_cmd(
 def release_cmd(
     ctx: typer.Context,
     tranche: Annotated[str, typer.Argument(help="The tranche id.")],
+    early: Annotated[
+        bool, typer.Option("--early", help="Release before the tranche's year (audited).")
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Why it is released early (with --early).")] = "",
     as_json: bool = JsonOption,
 ) -> None:
-    """Release a tranche if every condition it needs holds; otherwise say which do not."""
+    """Release a tranche if the gate lets it through; otherwise say every reason it does not.
+
+    The gate: the conditions it needs, screening hits, the vetting of democratic-forces
+    counterparties, and its year (from 1 January; earlier only with --early --reason).
+    """
     with runtime(ctx) as rt:
-        step = release_tranche(rt, tranche)
+        step = release_tranche(rt, tranche, early=early, reason=reason)
     if as_json:
         print_json(step)
     else:
@@ -169,13 +178,33 @@ def disburse_cmd(
     tranche: Annotated[str, typer.Argument(help="The tranche id.")],
     as_json: bool = JsonOption,
 ) -> None:
-    """Pay a released tranche."""
+    """Pay a released tranche; the gate is checked again (conditions, screening, vetting)."""
     with runtime(ctx) as rt:
         step = disburse_tranche(rt, tranche)
     if as_json:
         print_json(step)
     else:
         console.print(f"Disbursed {step.tranche}: {money(step.amount)}.")
+
+
+@tranche_app.command("unfreeze")
+def unfreeze_cmd(
+    ctx: typer.Context,
+    tranche: Annotated[str, typer.Argument(help="The frozen tranche id.")],
+    reason: Annotated[str, typer.Option(help="Why it is unfrozen (kept in the audit log).")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Return a frozen tranche to committed or released, once its conditions hold again.
+
+    Never automatic: a condition met again unfreezes nothing until someone decides it.
+    """
+    with runtime(ctx) as rt:
+        step = unfreeze_tranche(rt, tranche, reason)
+    if as_json:
+        print_json(step)
+    else:
+        state = "committed (planned)" if step.status == "planned" else step.status
+        console.print(f"Unfrozen {step.tranche}: {money(step.amount)} back to {state}.")
 
 
 @fund_app.command("envelope")

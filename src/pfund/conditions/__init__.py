@@ -45,6 +45,8 @@ from pfund.conditions.transitions import (
     apply_change,
     check_history,
     check_transition,
+    evidence_problem,
+    registered_verifier,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "check_history",
     "check_transition",
     "compare_scenarios",
+    "evidence_problem",
     "expected_costs",
     "expected_disbursements",
     "expected_envelope",
@@ -68,6 +71,7 @@ __all__ = [
     "mix",
     "p_reached",
     "reach_probabilities",
+    "registered_verifier",
     "required_conditions",
     "scenario_problem",
     "stage_reached",

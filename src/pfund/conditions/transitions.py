@@ -13,17 +13,25 @@ The table encodes the protocol's reading of each status:
   reversal judged lasting).
 
 A change to the same status is refused: it would be an audit entry that changes nothing.
+
+A change rests on evidence and a verifier a reader can follow: the evidence is a
+meaningful text (a few words naming the report or statement) or a link to it, the
+verifier one of the fund's registered verifiers, and the change is dated no later than
+the day it is recorded: a status "met" next April must not unlock money today.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urlsplit
 
 from pydantic import model_validator
 
 from pfund.domain import Condition, ConditionStatus
 from pfund.domain.conditions import ConditionChange as StoredChange
+from pfund.domain.fund import Verifier
 from pfund.errors import InvalidInput, Problem
 
 __all__ = [
@@ -33,7 +41,13 @@ __all__ = [
     "apply_change",
     "check_history",
     "check_transition",
+    "evidence_problem",
+    "registered_verifier",
 ]
+
+# Evidence is a text of at least this many characters and words, or a URL.
+MIN_EVIDENCE_CHARS = 15
+MIN_EVIDENCE_WORDS = 3
 
 S = ConditionStatus
 
@@ -85,6 +99,8 @@ class ConditionChange(StoredChange):
             for name in ("evidence", "verifier")
             if not getattr(self, name).strip()
         ]
+        weak = evidence_problem(self.evidence) if self.evidence.strip() else None
+        problems += [weak] if weak else []
         bad_move = _transition_problem(self.code, self.old, self.new)
         problems += [bad_move] if bad_move else []
         if problems:
@@ -92,9 +108,54 @@ class ConditionChange(StoredChange):
         return self
 
 
-def apply_change(condition: Condition, change: ConditionChange) -> Condition:
-    """The condition after `change`, refusing a change that starts from another status
-    or is dated before the condition's current status began."""
+def evidence_problem(evidence: str) -> Problem | None:
+    """Why `evidence` cannot carry a change of status, or None when it can.
+
+    A link (http or https, with a host) points at the evidence itself; otherwise the
+    text must say what the evidence is in a few words ("OSCE monitoring report of
+    12 March"), not "ok" or "x".
+    """
+    text = evidence.strip()
+    if _is_url(text):
+        return None
+    if len(text) >= MIN_EVIDENCE_CHARS and len(text.split()) >= MIN_EVIDENCE_WORDS:
+        return None
+    reason = (
+        f"evidence must name the report or statement in at least {MIN_EVIDENCE_CHARS} "
+        f"characters and {MIN_EVIDENCE_WORDS} words, or be a link (https://...) to it"
+    )
+    return Problem(reason, field="evidence")
+
+
+def _is_url(text: str) -> bool:
+    if any(c.isspace() for c in text):
+        return False
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and "." in parts.netloc
+
+
+def registered_verifier(value: str, verifiers: Sequence[Verifier]) -> Verifier:
+    """The registered verifier `value` names (by code, or by its English or Russian name).
+
+    Raise `InvalidInput` listing the registered verifiers when it names none of them:
+    a status that moves money rests only on the word of a body the fund registered.
+    """
+    wanted = " ".join(value.split()).casefold()
+    for v in verifiers:
+        if wanted in {v.code.casefold(), v.name.casefold(), v.name_ru.casefold()} - {""}:
+            return v
+    if not verifiers:
+        reason = "the fund has no registered verifiers; run 'pfund init' to load them"
+    else:
+        listed = "; ".join(f"{v.code} ({v.name})" for v in verifiers)
+        reason = f"'{value}' is not a registered verifier; registered: {listed}"
+    raise InvalidInput("unknown verifier", [Problem(reason, field="verifier")])
+
+
+def apply_change(condition: Condition, change: ConditionChange, *, today: date) -> Condition:
+    """The condition after `change`, refusing a change that starts from another status,
+    is dated before the condition's current status began, or is dated after `today`
+    (the day it is recorded: a future date would unlock money before the fact)."""
     problems: list[Problem] = []
     if change.code != condition.code:
         problems.append(Problem(f"change is for {change.code!r}", field="code"))
@@ -103,6 +164,9 @@ def apply_change(condition: Condition, change: ConditionChange) -> Condition:
         problems.append(Problem(reason + condition.status.value, field="old"))
     if condition.status_since is not None and change.on < condition.status_since:
         reason = f"{change.on} is before the current status began ({condition.status_since})"
+        problems.append(Problem(reason, field="on"))
+    if change.on > today:
+        reason = f"{change.on} is after today ({today}); record a change once it has happened"
         problems.append(Problem(reason, field="on"))
     if problems:
         raise InvalidInput(f"cannot apply change to condition {condition.code!r}", problems)

@@ -21,6 +21,20 @@ IATI_REF_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9_.:\-]{0,99})?$"
 DAC_CODE = re.compile(r"\d{5}")
 
 
+class Verifier(BaseModel):
+    """A body the fund accepts as the verifier of a condition's change of status.
+
+    The register is part of the fund's data set: a status that releases or freezes money
+    may only rest on the word of a body named here, never on free text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Annotated[str, PUBLIC] = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")
+    name: Annotated[str, PUBLIC] = Field(min_length=2, max_length=300)
+    name_ru: Annotated[str, PUBLIC] = Field(default="", max_length=300)
+
+
 class FundDefinition(BaseModel):
     """Name, beneficiary country, currency and planning horizon of a fund."""
 
@@ -43,6 +57,8 @@ class FundDefinition(BaseModel):
     # area's 3-digit categories are too coarse, and its list of 5-digit codes too wide,
     # for a reader to know what kind of work an activity is.
     iati_sectors: Annotated[dict[str, str], PUBLIC] = Field(default_factory=dict)
+    # The bodies whose word may change a condition's status (see ``Verifier``).
+    verifiers: Annotated[list[Verifier], PUBLIC] = Field(default_factory=list)
 
     @field_validator("iati_sectors")
     @classmethod
@@ -57,4 +73,7 @@ class FundDefinition(BaseModel):
     def _horizon(self) -> FundDefinition:
         if self.last_year < self.first_year:
             raise ValueError("last_year comes before first_year")
+        codes = [v.code for v in self.verifiers]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each verifier code may appear only once")
         return self

@@ -15,6 +15,7 @@ from pfund.conditions import (
     ConditionChange,
     apply_change,
     frozen_by_reversal,
+    registered_verifier,
     stage_reached,
     statuses_of,
     unlocked,
@@ -22,11 +23,14 @@ from pfund.conditions import (
 from pfund.domain import ConditionStatus, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.domain.conditions import ConditionChange as StoredChange
+from pfund.domain.fund import Verifier
 from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import freeze_entries
+from pfund.store.unit_of_work import UnitOfWork
 
 
 class ConditionLine(BaseModel):
@@ -86,7 +90,11 @@ def show(rt: Runtime) -> ConditionsView:
 def set_condition(
     rt: Runtime, code: str, status: str, *, evidence: str, verifier: str, on: date
 ) -> ChangeResult:
-    """Change a condition's status; a reversal freezes the tranches that needed it."""
+    """Change a condition's status; a reversal freezes the tranches that needed it.
+
+    The verifier must be one of the fund's registered verifiers (stored by its code),
+    the evidence a meaningful text or a link, and the date no later than today.
+    """
     rt.require(Permission.SET_CONDITIONS)
     new = _status(status)
     with rt.uow() as uow:
@@ -100,12 +108,12 @@ def set_condition(
             code=code,
             old=condition.status,
             new=new,
-            evidence=evidence,
-            verifier=verifier,
+            evidence=evidence.strip(),
+            verifier=registered_verifier(verifier, _verifiers(uow)).code,
             on=on,
             actor=rt.actor,
         )
-        updated = apply_change(condition, change)
+        updated = apply_change(condition, change, today=money_gate.today())
         uow.conditions.set_status(code, updated.status, since=updated.status_since)
         uow.conditions.add_change(StoredChange(**change.model_dump()))
         audit = AuditWriter(uow, rt.actor)
@@ -134,6 +142,17 @@ def set_condition(
         frozen=[f.tranche_id for f in frozen],
         frozen_reasons=[f.reason for f in frozen],
     )
+
+
+def verifiers(rt: Runtime) -> list[Verifier]:
+    """The fund's registered verifiers, in the data set's order (forms offer these)."""
+    with rt.uow() as uow:
+        return _verifiers(uow)
+
+
+def _verifiers(uow: UnitOfWork) -> list[Verifier]:
+    fund = uow.fund.get()
+    return list(fund.verifiers) if fund else []
 
 
 def history(rt: Runtime, code: str | None = None) -> list[StoredChange]:

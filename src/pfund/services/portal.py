@@ -25,6 +25,7 @@ from pfund.conditions import stage_reached, statuses_of
 from pfund.domain import (
     Condition,
     ConditionStatus,
+    LedgerAccount,
     Organisation,
     Project,
     ProjectStatus,
@@ -286,6 +287,46 @@ def _stages(rt: Runtime) -> list[StageLine]:
 
 
 WAITING_STATUSES = {TrancheStatus.PLANNED, TrancheStatus.FROZEN}
+
+
+class FrozenMoney(BaseModel):
+    """Money a reversal holds now, and money returned by an unfreeze decision so far."""
+
+    frozen: Decimal
+    frozen_tranches: int
+    unfrozen: Decimal
+    unfrozen_tranches: int
+    currency: str
+
+
+def frozen_money(rt: Runtime) -> FrozenMoney:
+    """Totals from the ledger: the frozen balance, and every unfreeze entry ever posted."""
+    return _cache(rt).get(rt, ("frozen_money",), lambda: _frozen_money(rt))
+
+
+def _frozen_money(rt: Runtime) -> FrozenMoney:
+    with rt.uow() as uow:
+        entries = uow.ledger.list()
+        fund = uow.fund.get()
+    frozen = {e.tranche_id: ZERO for e in entries if LedgerAccount.FROZEN in (e.debit, e.credit)}
+    for e in entries:
+        if e.debit is LedgerAccount.FROZEN:
+            frozen[e.tranche_id] += e.amount
+        elif e.credit is LedgerAccount.FROZEN:
+            frozen[e.tranche_id] -= e.amount
+    unfrozen = [
+        e
+        for e in entries
+        if e.credit is LedgerAccount.FROZEN
+        and e.debit in (LedgerAccount.COMMITTED, LedgerAccount.RELEASED)
+    ]
+    return FrozenMoney(
+        frozen=sum(frozen.values(), ZERO),
+        frozen_tranches=sum(1 for v in frozen.values() if v > 0),
+        unfrozen=sum((e.amount for e in unfrozen), ZERO),
+        unfrozen_tranches=len({e.tranche_id for e in unfrozen}),
+        currency=fund.currency if fund else "USD",
+    )
 
 
 def _condition(c: Condition) -> ConditionLine:

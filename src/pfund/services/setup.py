@@ -6,10 +6,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pfund.domain.fund import FundDefinition
 from pfund.errors import Conflict, InvalidInput, Problem
 from pfund.io.dataset import Dataset, load_dataset
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
 
 
 class InitResult(BaseModel):
@@ -38,6 +40,7 @@ def init_fund(rt: Runtime, dataset: Path | None = None) -> InitResult:
                     f"this database already holds the fund '{current.code}', not "
                     f"'{data.fund.code}'; use another database",
                 )
+            _register_verifiers(uow, rt, current, data)
             return _result(data, created=False)
         audit = AuditWriter(uow, rt.actor)
         uow.fund.put(data.fund)
@@ -49,6 +52,26 @@ def init_fund(rt: Runtime, dataset: Path | None = None) -> InitResult:
         audit.record("fund.initialised", "fund", data.fund.code, _counts(data))
         uow.commit()
     return _result(data, created=True)
+
+
+def _register_verifiers(
+    uow: UnitOfWork, rt: Runtime, current: FundDefinition, data: Dataset
+) -> None:
+    """Give a store made before verifiers were registered the data set's register.
+
+    Only an empty register is filled: a register already stored is the fund's record of
+    whose word it accepted, and is not rewritten behind its back.
+    """
+    if current.verifiers or not data.fund.verifiers:
+        return
+    uow.fund.put(current.model_copy(update={"verifiers": data.fund.verifiers}))
+    AuditWriter(uow, rt.actor).record(
+        "fund.verifiers_registered",
+        "fund",
+        current.code,
+        {"verifiers": [v.code for v in data.fund.verifiers]},
+    )
+    uow.commit()
 
 
 def _check_stages(data: Dataset) -> None:

@@ -1,7 +1,8 @@
 """From a decision to money: approve a portfolio run, then release and pay tranches.
 
 Approval commits each chosen project's likely cost, one tranche per year; a tranche is
-released only when the gate (its stage's conditions and its own) holds; every step is a
+released and paid only through the gate of ``services.gate`` (conditions, screening,
+vetting, year); every step is a
 ledger entry checked against the whole ledger, with its audit event, in one transaction.
 """
 
@@ -12,16 +13,16 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from pfund.conditions import statuses_of, tranche_gate
 from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import Ledger, commit, disburse, freeze, release, return_funds
+from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
+from pfund.services.gate import Step, check_gate
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
-from pfund.services.screening import blocking_refs
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
@@ -110,15 +111,19 @@ class TrancheStep(BaseModel):
     reason: str
 
 
-def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
-    """Release a planned tranche if the conditions it needs hold; say which do not."""
+def release_tranche(
+    rt: Runtime, tranche_id: str, *, early: bool = False, reason: str = ""
+) -> TrancheStep:
+    """Release a planned tranche if the gate lets it through; say every reason it does not.
+
+    ``early`` with a ``reason`` is a person's explicit decision to release before the
+    tranche's year; the reason is kept in the release's audit event.
+    """
     rt.require(Permission.MOVE_MONEY)
+    why_early = early_reason(early, reason)
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
-        _refuse_screening_hits(uow, tranche)
-        gate = tranche_gate(tranche, statuses_of(uow.conditions.list()), uow.stages.list())
-        if not gate.releasable:
-            raise Conflict(f"tranche {tranche_id} cannot be released: {gate.reason}")
+        gate = check_gate(uow, tranche, Step.RELEASE, today=money_gate.today(), early=early)
         at = datetime.now(UTC)
         audit = AuditWriter(uow, rt.actor)
         post_entries(
@@ -127,52 +132,35 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
             [release(at, tranche.amount, project_id=tranche.project_id, tranche_id=tranche.id)],
         )
         uow.tranches.set_status(tranche.id, TrancheStatus.RELEASED)
-        audit.record("tranche.released", "tranche", tranche.id, {"amount": str(tranche.amount)})
+        details = {"amount": str(tranche.amount)} | why_early
+        audit.record("tranche.released", "tranche", tranche.id, details)
         uow.commit()
     return TrancheStep(
         tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
     )
 
 
-_NEXT = {TrancheStatus.PLANNED: "released", TrancheStatus.RELEASED: "paid"}
-
-
-def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
-    """No money to a counterparty with an open or confirmed screening hit.
-
-    Checked at release and again at payment, since a hit can arrive in between.
-
-    The proponent and partners count, and so do their people and the project's
-    contacts; the message names the hit and the organisation by id only, never a
-    person's name.
-    """
-    project = uow.projects.get(tranche.project_id)
-    parties = [p for p in ([project.proponent, *project.partners] if project else []) if p]
-    contacts = project.contacts if project else []
-    hits = blocking_refs(uow, organisations=parties, contacts=contacts)
-    if hits:
-        problems = [
-            Problem(
-                f"hit {h.hit} ({h.status.value}, score {h.score:.2f}) on "
-                f"{h.counterparty_kind.value} {h.counterparty_id} of organisation "
-                f"{h.organisation}; review it with 'pfund screen review'",
-                field="screening",
-            )
-            for h in hits
-        ]
-        first = hits[0]
-        raise Conflict(
-            f"tranche {tranche.id} cannot be {_NEXT[tranche.status]}: screening hit {first.hit} on "
-            f"organisation {first.organisation} is {first.status.value}",
-            problems,
+def early_reason(early: bool, reason: str) -> dict[str, str]:
+    """The audit details of an early release; refuse one without a reason, or a stray reason."""
+    text = reason.strip()
+    if early and len(text) < 10:
+        raise InvalidInput(
+            "an early release needs its reason",
+            [Problem("say in at least 10 characters why the money goes early", field="reason")],
         )
+    if text and not early:
+        raise InvalidInput(
+            "a reason is given but no early release asked",
+            [Problem("add --early (early: true) or drop the reason", field="early")],
+        )
+    return {"early": "yes", "early_reason": text} if early else {}
 
 
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     rt.require(Permission.MOVE_MONEY)
     with rt.uow() as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
-        _refuse_screening_hits(uow, tranche)
+        check_gate(uow, tranche, Step.DISBURSE, today=money_gate.today())
         audit = AuditWriter(uow, rt.actor)
         post_entries(
             uow,

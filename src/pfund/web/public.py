@@ -77,7 +77,11 @@ def funding(request: Request, rt: RuntimeDep) -> HTMLResponse:
 
 @router.get("/conditions", response_class=HTMLResponse)
 def conditions(request: Request, rt: RuntimeDep) -> HTMLResponse:
-    return public_page(request, "conditions.html.j2", lambda: {"stages": portal.stages(rt)})
+    return public_page(
+        request,
+        "conditions.html.j2",
+        lambda: {"stages": portal.stages(rt), "held": portal.frozen_money(rt)},
+    )
 
 
 @router.get("/map", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ CLI, acting as the signed-in user, so the audit log names them.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -29,10 +30,12 @@ from pfund.services import (
     screening,
     tranches,
 )
+from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
+from pfund.services.unfreeze import unfreeze_tranche
 from pfund.web.forms import check_csrf
 from pfund.web.jobs import Jobs
 from pfund.web.render import render
@@ -225,14 +228,22 @@ def move_money(
     rt: RuntimeDep,
     who: StaffDep,
     csrf_token: CsrfField = "",
+    early: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.MOVE_MONEY)
-    steps = {"release": tranches.release_tranche, "disburse": tranches.disburse_tranche}
+    as_who = acting(rt, who)
+    steps: dict[str, Callable[[], object]] = {
+        "release": lambda: tranches.release_tranche(as_who, tranche_id, early=early, reason=reason),
+        "disburse": lambda: tranches.disburse_tranche(as_who, tranche_id),
+        "unfreeze": lambda: unfreeze_tranche(as_who, tranche_id, reason),
+    }
     if action not in steps:
         raise NotFound(f"no action '{action}'")
-    steps[action](acting(rt, who), tranche_id)
-    return _back(f"{tranche_id} {action}d", "/staff/tranches")
+    steps[action]()
+    done = {"release": "released", "disburse": "disbursed", "unfreeze": "unfrozen"}[action]
+    return _back(f"{tranche_id} {done}", "/staff/tranches")
 
 
 @router.get("/conditions", response_class=HTMLResponse)
@@ -241,7 +252,8 @@ def conditions_page(request: Request, rt: RuntimeDep, _who: StaffDep) -> HTMLRes
         request,
         "staff/conditions.html.j2",
         view=conditions.show(rt),
-        today=date.today().isoformat(),
+        verifiers=conditions.verifiers(rt),
+        today=money_gate.today().isoformat(),
         message=request.query_params.get("message"),
     )
 
@@ -254,7 +266,7 @@ def set_condition(
     code: Annotated[str, Form(max_length=64)],
     status: Annotated[str, Form(max_length=32)],
     evidence: Annotated[str, Form(min_length=3, max_length=5000)],
-    verifier: Annotated[str, Form(min_length=2, max_length=300)],
+    verifier: Annotated[str, Form(min_length=2, max_length=64)],
     on: Annotated[date, Form()],
     csrf_token: CsrfField = "",
 ) -> RedirectResponse:

@@ -17,15 +17,31 @@ from pfund.services import conditions, funding, tranches
 from pfund.services.conditions import ChangeResult, ConditionsView
 from pfund.services.funding import FundSize, LedgerView
 from pfund.services.tranches import TrancheStep
+from pfund.services.unfreeze import unfreeze_tranche
 
 router = APIRouter(tags=["money"])
 
 
 class ConditionUpdate(BaseModel):
     status: str = Field(description="met, not_met, partially_met, reversed, ...")
-    evidence: str = Field(min_length=3, max_length=5000)
-    verifier: str = Field(min_length=2, max_length=300)
-    on: date
+    evidence: str = Field(
+        min_length=3, max_length=5000, description="The report or statement (15+ chars) or a URL."
+    )
+    verifier: str = Field(
+        min_length=2, max_length=300, description="A registered verifier's code or name."
+    )
+    on: date = Field(description="The day of the change; not after today.")
+
+
+class ReleaseRequest(BaseModel):
+    """An optional body of a release: an explicit, audited release before the tranche's year."""
+
+    early: bool = False
+    reason: str = Field(default="", max_length=1000)
+
+
+class UnfreezeRequest(BaseModel):
+    reason: str = Field(min_length=10, max_length=1000, description="Kept in the audit log.")
 
 
 @router.get("/conditions", response_model=ConditionsView)
@@ -79,10 +95,20 @@ def tranche_list(rt: RuntimeDep, project: str | None = None) -> list[Tranche]:
 
 @router.post("/tranches/{tranche_id}/release", response_model=TrancheStep)
 def release(
-    tranche_id: str, rt: RuntimeDep, who: Annotated[Principal, require(Permission.MOVE_MONEY)]
+    tranche_id: str,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.MOVE_MONEY)],
+    body: ReleaseRequest | None = None,
 ) -> TrancheStep:
-    """Release a tranche when its conditions hold and its counterparty is cleared."""
-    return tranches.release_tranche(acting(rt, who), tranche_id)
+    """Release a tranche when the gate lets it through (conditions, screening, vetting, year).
+
+    A 409 names every reason it is held. Before the tranche's year only with
+    ``{"early": true, "reason": "..."}``, which the audit log keeps.
+    """
+    asked = body or ReleaseRequest()
+    return tranches.release_tranche(
+        acting(rt, who), tranche_id, early=asked.early, reason=asked.reason
+    )
 
 
 @router.post("/tranches/{tranche_id}/disburse", response_model=TrancheStep)
@@ -90,3 +116,14 @@ def disburse(
     tranche_id: str, rt: RuntimeDep, who: Annotated[Principal, require(Permission.MOVE_MONEY)]
 ) -> TrancheStep:
     return tranches.disburse_tranche(acting(rt, who), tranche_id)
+
+
+@router.post("/tranches/{tranche_id}/unfreeze", response_model=TrancheStep)
+def unfreeze(
+    tranche_id: str,
+    body: UnfreezeRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.MOVE_MONEY)],
+) -> TrancheStep:
+    """Return a frozen tranche to committed or released once its conditions hold again."""
+    return unfreeze_tranche(acting(rt, who), tranche_id, body.reason)

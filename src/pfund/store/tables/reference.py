@@ -30,6 +30,8 @@ class FundRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     iati_org_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
     iati_sectors: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # The registered verifiers of conditions: [{code, name, name_ru}, ...] in data-set order.
+    verifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class AreaRow(Base):

@@ -1,0 +1,122 @@
+"""The money gate's pure checks: each says why a tranche is held, in a finance officer's words.
+
+A release or a payment passes only when nothing holds it. Besides the political
+conditions (``stages.tranche_gate``) and screening hits (read from the store by the
+service), two rules live here, on domain objects and a ``today`` the caller passes in:
+
+- **vetting**: every counterparty of a kind the fund vets (a democratic-forces group)
+  must hold an approval on the day: every PACE criterion judged and met, approved, and
+  not expired. A missing, incomplete, not yet approved or lapsed vetting holds the money;
+- **year**: a tranche is money for its year, so it is not released before 1 January of
+  that year, unless a person decides an early release explicitly (and the service
+  audits it with the reason).
+
+Each check returns ``Hold``s: a short summary for the refusal's headline and a
+``Problem`` with the detail. Only ids and codes appear, never a person's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from pfund.conditions.stages import GateResult
+from pfund.domain import ConditionStatus, Organisation, OrganisationKind, Tranche
+from pfund.domain.enums import VettingCriterion
+from pfund.errors import Problem
+
+__all__ = [
+    "VETTED_KINDS",
+    "Hold",
+    "condition_holds",
+    "vetting_holds",
+    "year_hold",
+]
+
+# The kinds of counterparty whose vetting must hold. Only a democratic-forces group
+# carries the PACE checklist (an NGO, the other civil-society kind, is not vetted on it:
+# see ``Organisation._profile_fits_kind``); a new kind that is vetted is added here.
+VETTED_KINDS = frozenset({OrganisationKind.DEMOCRATIC_FORCES})
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One reason money is held: a headline summary and the problem that explains it."""
+
+    summary: str
+    problem: Problem
+
+
+def condition_holds(gate: GateResult, holders: Mapping[str, int] | None = None) -> list[Hold]:
+    """One hold per condition the tranche needs that is not met, naming its status.
+
+    ``holders`` maps a condition to the stage that needs it, to say "stage 1" rather than
+    leave the reader to look it up; a condition of no stage is the tranche's own.
+    """
+    holders = holders or {}
+    out = []
+    for code in gate.missing:
+        status = gate.missing_status.get(code, ConditionStatus.NOT_MET)
+        stage = holders.get(code)
+        via = f"stage {stage}" if stage is not None else "the tranche's own conditions"
+        reason = (
+            f"condition {code} is {status.value.replace('_', ' ')}; {via} needs it met "
+            "before money moves"
+        )
+        out.append(Hold(f"condition {code} is {status.value}", Problem(reason, field="conditions")))
+    return out
+
+
+def vetting_holds(organisations: Iterable[Organisation], today: date) -> list[Hold]:
+    """One hold per counterparty of a vetted kind whose vetting does not hold on ``today``."""
+    out = []
+    for org in organisations:
+        if org.kind not in VETTED_KINDS:
+            continue
+        why = _vetting_gap(org, today)
+        if why is None:
+            continue
+        reason = (
+            f"counterparty {org.id} ({org.kind.value.replace('_', ' ')}): {why}; the money "
+            f"waits for an approved vetting ('pfund organisations vet {org.id}')"
+        )
+        out.append(Hold(f"vetting of {org.id} is not approved", Problem(reason, field="vetting")))
+    return out
+
+
+def _vetting_gap(org: Organisation, today: date) -> str | None:
+    """What is missing from a group's vetting on ``today``, or None when it holds."""
+    vetting = org.vetting
+    judged = {i.criterion: i.met for i in (vetting.items if vetting else [])}
+    never = [c.value for c in VettingCriterion if judged.get(c) is None]
+    unmet = [c.value for c in VettingCriterion if judged.get(c) is False]
+    total = len(VettingCriterion)
+    gaps = []
+    if never:
+        gaps.append(f"{len(never)} of {total} criteria never judged ({', '.join(never)})")
+    if unmet:
+        gaps.append(f"{len(unmet)} of {total} criteria judged not met ({', '.join(unmet)})")
+    if gaps:
+        return "vetting not approved: " + "; ".join(gaps)
+    assert vetting is not None  # every criterion judged means a checklist exists
+    if vetting.approved_on is None:
+        return "every criterion is met but the vetting was never approved"
+    if today < vetting.approved_on:
+        return f"the vetting approval starts on {vetting.approved_on}, after today ({today})"
+    if vetting.valid_until is not None and today > vetting.valid_until:
+        return f"the vetting approval lapsed on {vetting.valid_until}"
+    return None
+
+
+def year_hold(tranche: Tranche, today: date, *, early: bool) -> Hold | None:
+    """A hold when the tranche's year has not begun, unless an early release is decided."""
+    opens = date(tranche.year, 1, 1)
+    if today >= opens or early:
+        return None
+    reason = (
+        f"tranche {tranche.id} is money for {tranche.year} and may be released from "
+        f"{opens}; releasing it earlier needs an explicit early release with a reason "
+        "(--early --reason)"
+    )
+    return Hold(f"its year {tranche.year} has not begun", Problem(reason, field="year"))
