@@ -1,0 +1,68 @@
+"""Protected fields encrypted at rest: their columns become unbounded text.
+
+A ciphertext (``v1:<key id>:<base64>``) is longer than the value it seals, so the
+columns that hold protected values lose their length limit; the limit of the plain
+value stays in the domain model (``max_length``), the one place it is checked.
+
+Existing clear values cannot be encrypted here (the keys live outside the database);
+``open_runtime`` encrypts whatever is left in clear right after migrating, as one
+audited step (``pfund keys encrypt`` does the same by hand, ``pfund keys status``
+counts what is left).
+
+Revision ID: 0012
+Revises: 0006
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (table, column, old type, nullable)
+WIDENED: list[tuple[str, str, sa.types.TypeEngine[str], bool]] = [
+    ("people", "name", sa.String(300), False),
+    ("people", "email", sa.String(320), True),
+    ("people", "phone", sa.String(64), False),
+    ("organisations", "name", sa.String(300), False),
+    ("organisations", "alias", sa.String(300), False),
+    ("organisations", "website", sa.String(500), False),
+    ("vetting_items", "reviewer", sa.String(200), False),
+    ("project_contacts", "contact", sa.String(320), False),
+]
+
+
+def _alter(to_text: bool) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # Batch mode copies each table; a parent table (organisations, people) is
+        # dropped and renamed back meanwhile, which the children's foreign keys must
+        # not see before the transaction ends.
+        op.execute("PRAGMA defer_foreign_keys = ON")
+    tables = dict.fromkeys(t for t, *_ in WIDENED)
+    for name in tables:
+        with op.batch_alter_table(name) as batch:
+            for table, column, old, nullable in WIDENED:
+                if table == name:
+                    batch.alter_column(
+                        column,
+                        type_=sa.Text() if to_text else old,
+                        existing_type=old if to_text else sa.Text(),
+                        existing_nullable=nullable,
+                    )
+
+
+def upgrade() -> None:
+    _alter(to_text=True)
+
+
+def downgrade() -> None:
+    # Sealed values do not fit the old lengths: decrypt first (a restore of a backup
+    # into an older pfund does that), or this fails on PostgreSQL.
+    _alter(to_text=False)
