@@ -32,9 +32,12 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from pfund.errors import IntegrityFailure, Problem
 from pfund.keys import Keys
+from pfund.store.tables import metadata
 
 VERSION = "v1"
 NONCE_BYTES = 12
@@ -239,3 +242,79 @@ def _mapping(row: Any) -> Mapping[str, Any]:
 
 def _aad(table: str, column: str, row: str) -> bytes:
     return f"pfund:{table}.{column}:{row}".encode()
+
+
+# -- maintenance: what is sealed with which key, and resealing ------------------------
+
+
+@dataclass
+class SealCensus:
+    """How the protected values of a store are held: per data key, and in clear."""
+
+    by_key: dict[str, int]
+    clear: dict[str, int]  # "table.column" -> values still in clear
+
+    @property
+    def clear_total(self) -> int:
+        return sum(self.clear.values())
+
+
+def _protected_rows(session: Session, spec: TableSpec) -> Iterable[tuple[Any, dict[str, Any]]]:
+    """(primary key values, row) of one table, with the columns a census needs."""
+    tbl = metadata.tables[spec.table]
+    primary = list(tbl.primary_key.columns)
+    names = {c.name for c in primary} | set(spec.key) | set(spec.columns)
+    if spec.raisable:
+        names.add("protected_fields")
+    columns = [tbl.c[n] for n in sorted(names)]
+    for row in session.execute(select(*columns).order_by(*primary)).mappings():
+        yield tuple(row[c.name] for c in primary), dict(row)
+
+
+def census(session: Session) -> SealCensus:
+    """Count the protected values by the data key that sealed them, and those in clear."""
+    by_key: dict[str, int] = {}
+    clear: dict[str, int] = {}
+    for spec in SPECS.values():
+        for _, row in _protected_rows(session, spec):
+            for column in spec.protected_in(row):
+                value = row.get(column)
+                if is_clear(value):
+                    name = f"{spec.table}.{column}"
+                    clear[name] = clear.get(name, 0) + 1
+                elif (key_id := sealed_key_id(value)) is not None:
+                    by_key[key_id] = by_key.get(key_id, 0) + 1
+    return SealCensus(by_key=by_key, clear=clear)
+
+
+def reseal(session: Session, cipher: FieldCipher, *, clear: bool, old_keys: bool) -> int:
+    """Seal values left in clear (``clear``) and/or reseal those sealed with a key other
+    than the current one (``old_keys``), with ``cipher``'s current key. Returns how many
+    values were written; the caller commits, in one transaction with its audit event."""
+    current = cipher.keys.data_key_id
+    written = 0
+    for spec in SPECS.values():
+        tbl = metadata.tables[spec.table]
+        primary = list(tbl.primary_key.columns)
+        for pk, row in _protected_rows(session, spec):
+            changes: dict[str, Any] = {}
+            for column in spec.protected_in(row):
+                value = row.get(column)
+                if clear and is_clear(value):
+                    plain = value
+                elif old_keys and (kid := sealed_key_id(value)) is not None and kid != current:
+                    text = cipher.decrypt(
+                        value, table=spec.table, column=column, row=spec.row_key(row)
+                    )
+                    plain = json.loads(text) if column in spec.json_columns else text
+                else:
+                    continue
+                changes[column] = plain
+            if not changes:
+                continue
+            sealed = cipher.seal(spec.table, {**row, **changes})
+            values = {c: sealed[c] for c in changes}
+            where = [col == value for col, value in zip(primary, pk, strict=True)]
+            session.execute(update(tbl).where(*where).values(values))
+            written += len(values)
+    return written
