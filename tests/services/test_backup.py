@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import pfund
 from pfund.errors import Conflict, IntegrityFailure, InvalidInput
-from pfund.services.audit import verify
 from pfund.keys import Keys, generate_keys
+from pfund.services.audit import verify
 from pfund.services.backup import backup, restore, table_digests
 from pfund.services.conditions import set_condition
 from pfund.services.demo import load_demo

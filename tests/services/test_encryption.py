@@ -29,6 +29,7 @@ from pfund.services.hit_review import review_queue
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.screening import load_watchlist
 from pfund.settings import Settings
+from pfund.store import make_engine, upgrade
 from pfund.store.crypto import SPECS, DataKeyError, census
 from pfund.store.tables import metadata
 
@@ -228,3 +229,42 @@ def test_status_needs_the_store_permission(demo: Runtime) -> None:
         key_status(as_role(demo, Role.ANALYST))
     with pytest.raises(InvalidInput):
         rotate(replace(demo, keys=replace(demo.keys, path=None)))
+
+
+def test_an_upgraded_store_with_clear_values_migrates_and_is_sealed_on_open(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A store at 0006 holding people, an organisation's vetting and a contact in clear
+    (the children of the tables that 0012 rebuilds on SQLite) upgrades, then is sealed."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as connection:
+            for statement in LEGACY_ROWS:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    settings = Settings(database_url=database_url, keys_file=tmp_path / "new.keys")
+    rt = open_runtime(settings)
+    try:
+        assert key_status(rt).clear_values == {}
+        with rt.uow() as uow:
+            person = uow.people.get("PER-9")
+            org = uow.organisations.get("ORG-9")
+        assert person is not None and person.name == "Clear Name" and person.phone == "+7 9"
+        assert org is not None and org.name == "Clear NGO"
+        assert "Clear Name" not in raw_dump(rt.engine) and "Clear NGO" not in raw_dump(rt.engine)
+    finally:
+        rt.close()
+
+
+LEGACY_ROWS = [
+    "INSERT INTO organisations (id, name, alias, kind, country, areas, regions, capabilities, "
+    "website, has_vetting, notes, protected_fields) VALUES ('ORG-9', 'Clear NGO', 'NGO 9', "
+    "'ngo', 'RU', '[]', '[]', '[]', '', false, '', '[\"name\"]')",
+    "INSERT INTO people (id, organisation, role, alias, name, email, phone, notes) VALUES "
+    "('PER-9', 'ORG-9', 'lead', 'Lead 9', 'Clear Name', 'c@example.org', '+7 9', '')",
+    'INSERT INTO outreach (organisation_id, "on", channel, staff, contact_person_id, '
+    "outcome, note) VALUES ('ORG-9', '2026-01-02', 'mail', 'staff', 'PER-9', 'no_reply', "
+    "'met Clear Name')",
+]

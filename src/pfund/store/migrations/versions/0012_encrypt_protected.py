@@ -40,22 +40,30 @@ WIDENED: list[tuple[str, str, sa.types.TypeEngine[str], bool]] = [
 
 
 def _alter(to_text: bool) -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # Batch mode copies each table; a parent table (organisations, people) is
-        # dropped and renamed back meanwhile, which the children's foreign keys must
-        # not see before the transaction ends.
-        op.execute("PRAGMA defer_foreign_keys = ON")
-    tables = dict.fromkeys(t for t, *_ in WIDENED)
-    for name in tables:
-        with op.batch_alter_table(name) as batch:
-            for table, column, old, nullable in WIDENED:
-                if table == name:
-                    batch.alter_column(
-                        column,
-                        type_=sa.Text() if to_text else old,
-                        existing_type=old if to_text else sa.Text(),
-                        existing_nullable=nullable,
-                    )
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table, column, old, nullable in WIDENED:
+        new, was = (sa.Text(), old) if to_text else (old, sa.Text())
+        if sqlite:
+            _sqlite_retype(table, column, new, nullable)
+        else:
+            op.alter_column(table, column, type_=new, existing_type=was, existing_nullable=nullable)
+
+
+def _sqlite_retype(table: str, column: str, new: sa.types.TypeEngine[str], nullable: bool) -> None:
+    """Change a column's declared type in place (SQLite 3.35+): add, copy, drop, rename.
+
+    Batch mode would copy the whole table and drop the old one, which the foreign keys of
+    its children (outreach -> people, everything -> organisations) refuse inside the
+    migration's transaction. SQLite does not enforce a VARCHAR length, so only the
+    declared type changes; no value is touched.
+    """
+    tmp = f"{column}__retyped"
+    kind = new.compile(dialect=op.get_bind().dialect)
+    constraint = "" if nullable else " NOT NULL DEFAULT ''"
+    op.execute(f'ALTER TABLE {table} ADD COLUMN "{tmp}" {kind}{constraint}')
+    op.execute(f'UPDATE {table} SET "{tmp}" = "{column}"')
+    op.execute(f'ALTER TABLE {table} DROP COLUMN "{column}"')
+    op.execute(f'ALTER TABLE {table} RENAME COLUMN "{tmp}" TO "{column}"')
 
 
 def upgrade() -> None:
