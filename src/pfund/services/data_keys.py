@@ -107,7 +107,8 @@ def rotate(rt: Runtime, *, keep_old: bool = False) -> RotationReport:
         )
     with rt.uow() as uow:
         _refuse_missing_keys(rt, census(uow.session).by_key)
-    new = write_keys(old.with_new_data_key(), old.path)
+    path = old.path
+    new = write_keys(old.with_new_data_key(), path)
     rt.keys = new
     with rt.uow() as uow:
         writer = AuditWriter(uow, rt.actor)
@@ -119,7 +120,7 @@ def rotate(rt: Runtime, *, keep_old: bool = False) -> RotationReport:
     retired = set(new.data_keys) - {new.data_key_id}
     dropped = sorted(retired - in_use) if not keep_old else []
     if dropped:
-        new = write_keys(new.without_data_keys_except(set(new.data_keys) - set(dropped)), new.path)
+        new = write_keys(new.without_data_keys_except(set(new.data_keys) - set(dropped)), path)
         rt.keys = new
     return RotationReport(
         keys_file=str(new.path),

@@ -32,7 +32,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.orm import Session
 
 from pfund.errors import IntegrityFailure, Problem
@@ -71,14 +71,14 @@ class TableSpec:
     def columns(self) -> tuple[str, ...]:
         return self.always + self.raisable
 
-    def protected_in(self, row: Mapping[str, Any]) -> tuple[str, ...]:
+    def protected_in(self, row: Mapping[str, Any] | RowMapping) -> tuple[str, ...]:
         """The columns protected in this row."""
         if not self.raisable:
             return self.always
         raised = set(row.get("protected_fields") or ())
         return self.always + tuple(c for c in self.raisable if c in raised)
 
-    def row_key(self, row: Mapping[str, Any]) -> str:
+    def row_key(self, row: Mapping[str, Any] | RowMapping) -> str:
         return "|".join(str(row[k]) for k in self.key)
 
 
@@ -203,10 +203,10 @@ class FieldCipher:
 
     # -- whole rows --------------------------------------------------------------
 
-    def seal(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    def seal(self, table: str, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
         """The row with its protected columns encrypted (for INSERT/UPDATE)."""
         spec = SPECS[table]
-        out = dict(row)
+        out: dict[str, Any] = dict(row)
         key = spec.row_key(row)
         for column in spec.protected_in(row):
             if column not in out:
@@ -218,10 +218,10 @@ class FieldCipher:
             out[column] = self.encrypt(str(text), table=table, column=column, row=key)
         return out
 
-    def open(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    def open(self, table: str, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
         """The row with its protected columns decrypted (in memory only)."""
         spec = SPECS[table]
-        out = dict(row)
+        out: dict[str, Any] = dict(row)
         key = spec.row_key(row)
         for column in spec.protected_in(row):
             value = out.get(column)
@@ -304,7 +304,7 @@ def reseal(session: Session, cipher: FieldCipher, *, clear: bool, old_keys: bool
                     plain = value
                 elif old_keys and (kid := sealed_key_id(value)) is not None and kid != current:
                     text = cipher.decrypt(
-                        value, table=spec.table, column=column, row=spec.row_key(row)
+                        str(value), table=spec.table, column=column, row=spec.row_key(row)
                     )
                     plain = json.loads(text) if column in spec.json_columns else text
                 else:

@@ -59,10 +59,10 @@ def vetting_rows(org: Organisation) -> builtins.list[RowDict]:
 
 
 def build_organisation(
-    row: Row[Any] | RowDict, items: builtins.list[Row[Any]] | builtins.list[RowDict]
+    raw: Row[Any] | RowDict, items: builtins.list[Row[Any]] | builtins.list[RowDict]
 ) -> Organisation:
     """An organisation from its (opened) row and its vetting items' (opened) rows."""
-    row = _attrs(row)
+    row = _attrs(raw)
     company = None
     if row.company_russia_status is not None:
         company = CompanyProfile(
