@@ -181,8 +181,8 @@ def _tie_person_to_project(rt: Runtime, via: str) -> None:
             change = people.update().where(people.c.id == "PER-0015")
             uow.session.execute(change.values(organisation="ORG-0006"))
         else:
-            rows = [{"project_id": "GOV-MED-02", "position": 0, "contact": "PER-0015"}]
-            insert_many(uow.session, ProjectContactRow, rows)
+            row = {"project_id": "GOV-MED-02", "position": 0, "contact": "PER-0015"}
+            insert_many(uow.session, ProjectContactRow, [uow.cipher.seal("project_contacts", row)])
         uow.commit()
 
 

@@ -14,6 +14,7 @@ from pfund.cli import (
     conditions_cmds,
     data_cmds,
     fund_cmds,
+    keys_cmds,
     match_cmds,
     money_cmds,
     organisation_cmds,
@@ -81,6 +82,7 @@ app.command("serve")(users_cmds.serve_cmd)
 app.add_typer(screen_cmds.app, name="screen")
 app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
+app.add_typer(keys_cmds.app, name="keys")
 
 
 def main() -> None:

@@ -7,11 +7,20 @@ also opens. Rows are written table by table in foreign-key order, with their val
 JSON (dates ISO 8601, money as decimal strings), so a SQLite store restores into
 PostgreSQL and back. A restore goes into an empty store of the same schema revision, in
 one transaction that re-checks the audit chain before it commits.
+
+Protected fields are sealed in the database with the installation's data key
+(:mod:`pfund.store.crypto`); a backup holds them decrypted, inside the age encryption,
+and a restore seals them again with the target's own key. So a backup opens with its
+passphrase alone, on another installation with other keys too, and losing a keys file
+does not lose the backups. The header carries a digest of each table's content
+(protected values decrypted), and a restore recomputes them from what it wrote before
+it commits: the round trip is checked by content, not by counts.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -30,6 +39,7 @@ from pfund.domain.account import Permission
 from pfund.errors import Conflict, IntegrityFailure, InvalidInput, Problem
 from pfund.services.audit import AuditWriter, verify
 from pfund.services.runtime import Runtime
+from pfund.store.crypto import SPECS, FieldCipher
 from pfund.store.migrate import current_revision
 from pfund.store.repositories import table_counts
 from pfund.store.tables import metadata
@@ -50,6 +60,7 @@ class BackupHeader(BaseModel):
     tables: dict[str, int]
     audit_seq: int
     audit_hash: str
+    digests: dict[str, str] = {}
 
 
 class RestoreReport(BaseModel):
@@ -97,13 +108,20 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
             audit_seq=seq,
             audit_hash=head_hash,
         )
+        body = io.BytesIO()
+        digests: dict[str, str] = {}
+        for table in metadata.sorted_tables:
+            digest = hashlib.sha256()
+            for row in _rows(session, table, uow.cipher):
+                digest.update(_canonical(row))
+                line = json.dumps({"t": table.name, "r": row}, ensure_ascii=False)
+                body.write(line.encode("utf-8") + b"\n")
+            digests[table.name] = digest.hexdigest()
+        header.digests = digests
         buffer = io.BytesIO()
         with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as out:
             out.write(header.model_dump_json().encode("utf-8") + b"\n")
-            for table in metadata.sorted_tables:
-                for row in _rows(session, table):
-                    line = json.dumps({"t": table.name, "r": row}, ensure_ascii=False)
-                    out.write(line.encode("utf-8") + b"\n")
+            out.write(body.getvalue())
         if uow.audit.head(lock=False) != (seq, head_hash):
             raise Conflict("the store changed while it was being copied; run the backup again")
     path.write_bytes(passphrase.encrypt(buffer.getvalue(), secret))
@@ -129,7 +147,10 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         found = dict.fromkeys(tables, 0)
         for number, line in enumerate(lines, start=2):
             name, row = _parsed(line, number, path, tables)
-            session.execute(tables[name].insert().values(_decoded(tables[name], row)))
+            values = _decoded(tables[name], row)
+            if name in SPECS:
+                values = uow.cipher.seal(name, values)
+            session.execute(tables[name].insert().values(values))
             found[name] += 1
         if found != {name: header.tables.get(name, 0) for name in tables}:
             raise InvalidInput(
@@ -137,6 +158,7 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
                 [Problem("the file was cut short or edited", file=path.name)],
             )
         _advance_sequences(session)
+        _check_digests(session, uow.cipher, header, path)
         if uow.audit.head(lock=False) != (header.audit_seq, header.audit_hash):
             raise IntegrityFailure(f"{path.name}: the audit head does not match its header")
         audit = verify(uow)
@@ -161,15 +183,52 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
     )
 
 
-def _rows(session: Session, table: Table) -> Iterator[dict[str, Any]]:
+def table_digests(session: Session, cipher: FieldCipher) -> dict[str, str]:
+    """A SHA-256 of each table's rows as a backup holds them (protected values opened).
+
+    Equal digests mean equal contents, whichever database and data key hold them.
+    """
+    digests = {}
+    for table in metadata.sorted_tables:
+        digest = hashlib.sha256()
+        for row in _rows(session, table, cipher):
+            digest.update(_canonical(row))
+        digests[table.name] = digest.hexdigest()
+    return digests
+
+
+def _check_digests(session: Session, cipher: FieldCipher, header: BackupHeader, path: Path) -> None:
+    """Refuse a restore whose rows, read back, are not the rows the backup was taken of."""
+    if not header.digests:
+        return
+    found = table_digests(session, cipher)
+    differ = sorted(name for name, digest in header.digests.items() if found.get(name) != digest)
+    if differ:
+        raise IntegrityFailure(
+            f"{path.name}: the restored rows differ from the backup's; nothing was restored",
+            [Problem(f"table {name} differs", file=path.name) for name in differ],
+        )
+
+
+def _rows(session: Session, table: Table, cipher: FieldCipher) -> Iterator[dict[str, Any]]:
+    """The table's rows in key order, JSON-ready, protected values decrypted."""
     order = list(table.primary_key.columns) or list(table.columns)
+    sealed = table.name in SPECS
     for row in session.execute(select(table).order_by(*order)).mappings():
-        yield {k: _encoded(v) for k, v in row.items()}
+        values = cipher.open(table.name, row) if sealed else row
+        yield {k: _encoded(v) for k, v in values.items()}
+
+
+def _canonical(row: dict[str, Any]) -> bytes:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def _encoded(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        # SQLite gives stored times back naive (they were written in UTC), PostgreSQL
+        # aware: one form, so that the same row reads the same from either.
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

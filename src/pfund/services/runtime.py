@@ -55,13 +55,14 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Open the configured database, bringing its schema up to date first."""
+def open_runtime(settings: Settings, *, migrate: bool = True, seal_clear: bool = True) -> Runtime:
+    """Open the configured database, bringing its schema up to date first, and sealing
+    protected values an older pfund left in clear (``seal_clear``; only when migrating)."""
     engine = make_engine(settings.database_url, echo=settings.echo_sql)
     keys = load_keys(settings)
     if migrate:
         upgrade(engine)
-    return Runtime(
+    rt = Runtime(
         engine=engine,
         sessions=make_session_factory(engine),
         actor=settings.actor,
@@ -69,6 +70,13 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         dask_scheduler=settings.dask_scheduler,
         keys=keys,
     )
+    if migrate and seal_clear:
+        # A store written before protected fields were sealed (migration 0012) still
+        # holds them in clear: seal them now, once and audited, so none is forgotten.
+        from pfund.services.data_keys import encrypt_clear
+
+        encrypt_clear(rt)
+    return rt
 
 
 def load_keys(settings: Settings) -> Keys:

@@ -12,6 +12,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.keys import Keys, default_keys
+from pfund.store.crypto import FieldCipher
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
@@ -52,6 +53,7 @@ class UnitOfWork:
     watchlists: WatchlistRepository
     hits: HitRepository
     outreach: OutreachRepository
+    cipher: FieldCipher
 
     def __init__(self, session_factory: sessionmaker[Session], keys: Keys | None = None) -> None:
         self._session_factory = session_factory
@@ -69,11 +71,13 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = session = self._session_factory()
+        # Protected fields are sealed with this unit of work's keys (read only when used).
+        self.cipher = cipher = FieldCipher(lambda: self.keys)
         self.fund = FundRepository(session)
         self.reference = ReferenceRepository(session)
-        self.projects = ProjectRepository(session)
-        self.organisations = OrganisationRepository(session)
-        self.people = PersonRepository(session)
+        self.projects = ProjectRepository(session, cipher)
+        self.organisations = OrganisationRepository(session, cipher)
+        self.people = PersonRepository(session, cipher)
         self.conditions = ConditionRepository(session)
         self.stages = StageRepository(session)
         self.tranches = TrancheRepository(session)
@@ -83,8 +87,8 @@ class UnitOfWork:
         self.users = UserRepository(session)
         self.reviews = ReviewRepository(session)
         self.watchlists = WatchlistRepository(session)
-        self.hits = HitRepository(session)
-        self.outreach = OutreachRepository(session)
+        self.hits = HitRepository(session, cipher)
+        self.outreach = OutreachRepository(session, cipher)
         return self
 
     def __exit__(

@@ -40,7 +40,7 @@ CHILD_TABLES: tuple[type[Base], ...] = (
     ProjectScoreRow,
 )
 DEPENDS_ON, EXCLUDES = "depends_on", "excludes"
-Grouped = dict[str, list[Row[Any]]]
+Grouped = dict[str, list[Any]]  # Core rows, or opened rows with the same attributes
 
 
 @dataclass
@@ -132,11 +132,11 @@ def outcome_rows(project: Project) -> list[RowDict]:
     ]
 
 
-def build_project(row: Row[Any], children: dict[type[Base], Grouped]) -> Project:
+def build_project(row: Any, children: dict[type[Base], Grouped]) -> Project:
     """A project from its row and its children's rows (each group ordered by position)."""
     pid, currency = row.id, row.currency
 
-    def kids(row_class: type[Base]) -> list[Row[Any]]:
+    def kids(row_class: type[Base]) -> list[Any]:
         return children[row_class].get(pid, [])
 
     links = kids(ProjectLinkRow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, delete, func, select, update
@@ -19,6 +20,7 @@ from pfund.domain.organisation import (
     VettingChecklist,
     VettingItem,
 )
+from pfund.store.crypto import FieldCipher
 from pfund.store.repositories._rows import RowDict, group_by, insert_many, table
 from pfund.store.tables import OrganisationRow, PersonRow, VettingItemRow
 
@@ -56,7 +58,11 @@ def vetting_rows(org: Organisation) -> builtins.list[RowDict]:
     ]
 
 
-def build_organisation(row: Row[Any], items: builtins.list[Row[Any]]) -> Organisation:
+def build_organisation(
+    raw: Row[Any] | RowDict, items: builtins.list[Row[Any]] | builtins.list[RowDict]
+) -> Organisation:
+    """An organisation from its (opened) row and its vetting items' (opened) rows."""
+    row = _attrs(raw)
     company = None
     if row.company_russia_status is not None:
         company = CompanyProfile(
@@ -67,7 +73,7 @@ def build_organisation(row: Row[Any], items: builtins.list[Row[Any]]) -> Organis
     vetting = None
     if row.has_vetting:
         vetting = VettingChecklist(
-            items=[_vetting_item(item) for item in items],
+            items=[_vetting_item(_attrs(item)) for item in items],
             approved_on=row.vetting_approved_on,
             valid_until=row.vetting_valid_until,
         )
@@ -93,7 +99,12 @@ _PLAIN_FIELDS = (
 )
 
 
-def _vetting_item(row: Row[Any]) -> VettingItem:
+def _attrs(row: Row[Any] | RowDict) -> Any:
+    """Attribute access to an opened row dict, as Core rows give it."""
+    return SimpleNamespace(**row) if isinstance(row, dict) else row
+
+
+def _vetting_item(row: Any) -> VettingItem:
     return VettingItem(
         criterion=row.criterion,
         met=row.met,
@@ -104,18 +115,32 @@ def _vetting_item(row: Row[Any]) -> VettingItem:
 
 
 class OrganisationRepository:
-    """Organisations read and written whole, vetting items in bulk."""
+    """Organisations read and written whole, vetting items in bulk.
 
-    def __init__(self, session: Session) -> None:
+    Fields an organisation raises to protected, and every vetting reviewer, are sealed
+    by ``cipher`` on the way in and opened on the way out.
+    """
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
         self.session = session
+        self.cipher = cipher
 
     def add(self, organisation: Organisation) -> None:
         self.add_many([organisation])
 
     def add_many(self, organisations: Iterable[Organisation]) -> None:
         orgs = builtins.list(organisations)
-        insert_many(self.session, OrganisationRow, [organisation_row(o) for o in orgs])
-        insert_many(self.session, VettingItemRow, [r for o in orgs for r in vetting_rows(o)])
+        seal = self.cipher.seal
+        insert_many(
+            self.session,
+            OrganisationRow,
+            [seal("organisations", organisation_row(o)) for o in orgs],
+        )
+        insert_many(
+            self.session,
+            VettingItemRow,
+            [seal("vetting_items", r) for o in orgs for r in vetting_rows(o)],
+        )
 
     def get(self, organisation_id: str) -> Organisation | None:
         found = self._load(table(OrganisationRow).c.id == organisation_id)
@@ -155,7 +180,8 @@ class OrganisationRepository:
         self.session.execute(delete(items).where(mine, items.c.criterion == item.criterion.value))
         values = item.model_dump(include={"met", "evidence", "reviewer", "checked_on"})
         row = {"organisation_id": organisation_id, "criterion": item.criterion.value}
-        insert_many(self.session, VettingItemRow, [row | values | {"position": old}])
+        sealed = self.cipher.seal("vetting_items", row | values | {"position": old})
+        insert_many(self.session, VettingItemRow, [sealed])
         orgs = table(OrganisationRow)
         self.session.execute(
             update(orgs).where(orgs.c.id == organisation_id).values(has_vetting=True)
@@ -178,25 +204,34 @@ class OrganisationRepository:
         if where:
             query = query.where(items.c.organisation_id.in_(select(orgs.c.id).where(*where)))
         grouped = group_by(self.session.execute(query), "organisation_id")
-        return [build_organisation(row, grouped.get(row.id, [])) for row in rows]
+        opened = self.cipher.open_all
+        return [
+            build_organisation(
+                self.cipher.open("organisations", row._mapping),
+                opened("vetting_items", grouped.get(row.id, [])),
+            )
+            for row in rows
+        ]
 
 
 class PersonRepository:
-    """People; their protected fields are stored as given and filtered by services."""
+    """People; their protected fields are sealed at rest and filtered by services."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
         self.session = session
+        self.cipher = cipher
 
     def add(self, person: Person) -> None:
         self.add_many([person])
 
     def add_many(self, people: Iterable[Person]) -> None:
-        insert_many(self.session, PersonRow, [p.model_dump() for p in people])
+        rows = [self.cipher.seal("people", p.model_dump()) for p in people]
+        insert_many(self.session, PersonRow, rows)
 
     def get(self, person_id: str) -> Person | None:
         people = table(PersonRow)
         row = self.session.execute(select(people).where(people.c.id == person_id)).first()
-        return Person.model_validate(dict(row._mapping)) if row else None
+        return Person.model_validate(self.cipher.open("people", row._mapping)) if row else None
 
     def list(self, *, organisation: str | None = None) -> builtins.list[Person]:
         """People ordered by id, optionally only those of one organisation."""
@@ -204,7 +239,10 @@ class PersonRepository:
         query = select(people).order_by(people.c.id)
         if organisation is not None:
             query = query.where(people.c.organisation == organisation)
-        return [Person.model_validate(dict(row._mapping)) for row in self.session.execute(query)]
+        return [
+            Person.model_validate(values)
+            for values in self.cipher.open_all("people", self.session.execute(query))
+        ]
 
     def ids(self) -> set[str]:
         return set(self.session.scalars(select(table(PersonRow).c.id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
@@ -12,6 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from pfund.domain.enums import ProjectStatus
 from pfund.domain.project import Project
+from pfund.store.crypto import FieldCipher
 from pfund.store.repositories._project_map import (
     CHILD_TABLES,
     Grouped,
@@ -20,7 +22,14 @@ from pfund.store.repositories._project_map import (
     scalar_row,
 )
 from pfund.store.repositories._rows import group_by, insert_many, table
-from pfund.store.tables import Base, ProjectBenefitRow, ProjectCostRow, ProjectRegionRow, ProjectRow
+from pfund.store.tables import (
+    Base,
+    ProjectBenefitRow,
+    ProjectContactRow,
+    ProjectCostRow,
+    ProjectRegionRow,
+    ProjectRow,
+)
 
 # Order of each child table's rows within a project, so lists and dicts come back as written.
 CHILD_ORDER: dict[type[Base], tuple[str, ...]] = {
@@ -32,10 +41,23 @@ ALL_TABLES: tuple[type[Base], ...] = (ProjectRow, *CHILD_TABLES)
 
 
 class ProjectRepository:
-    """Reads and writes whole projects; never commits (the unit of work does)."""
+    """Reads and writes whole projects; never commits (the unit of work does).
 
-    def __init__(self, session: Session) -> None:
+    Contacts, and the text fields a project raises to protected, are sealed by
+    ``cipher`` on the way in and opened on the way out.
+    """
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
         self.session = session
+        self.cipher = cipher
+
+    def _seal(self, batch: ProjectRows) -> ProjectRows:
+        rows, seal = batch.by_table, self.cipher.seal
+        rows[ProjectRow] = [seal("projects", r) for r in rows.get(ProjectRow, [])]
+        rows[ProjectContactRow] = [
+            seal("project_contacts", r) for r in rows.get(ProjectContactRow, [])
+        ]
+        return batch
 
     def add(self, project: Project) -> None:
         self.add_many([project])
@@ -49,6 +71,7 @@ class ProjectRepository:
         batch = ProjectRows()
         for project in projects:
             batch.add(project)
+        self._seal(batch)
         for row_class in ALL_TABLES:
             insert_many(self.session, row_class, batch.by_table.get(row_class, []))
 
@@ -58,7 +81,7 @@ class ProjectRepository:
         The row is updated in place rather than deleted, so links from other projects
         to this one survive.
         """
-        values = scalar_row(project)
+        values = self.cipher.seal("projects", scalar_row(project))
         result = self.session.execute(
             update(table(ProjectRow)).where(table(ProjectRow).c.id == project.id).values(values)
         )
@@ -69,6 +92,7 @@ class ProjectRepository:
             self.session.execute(delete(child).where(child.c.project_id == project.id))
         batch = ProjectRows()
         batch.add(project)
+        self._seal(batch)
         for row_class in CHILD_TABLES:
             insert_many(self.session, row_class, batch.by_table.get(row_class, []))
 
@@ -118,7 +142,14 @@ class ProjectRepository:
             return []
         ids = select(projects.c.id).where(*where) if where else None
         children = {row_class: self._children(row_class, ids) for row_class in CHILD_TABLES}
-        return [build_project(row, children) for row in rows]
+        children[ProjectContactRow] = {
+            pid: [SimpleNamespace(**r) for r in self.cipher.open_all("project_contacts", group)]
+            for pid, group in children[ProjectContactRow].items()
+        }
+        return [
+            build_project(SimpleNamespace(**self.cipher.open("projects", row._mapping)), children)
+            for row in rows
+        ]
 
     def _children(self, row_class: type[Base], ids: Select[Any] | None) -> Grouped:
         child = table(row_class)

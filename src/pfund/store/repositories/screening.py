@@ -23,6 +23,7 @@ from pfund.domain.compliance import (
     Watchlist,
 )
 from pfund.domain.watchlist import WatchlistEntity
+from pfund.store.crypto import FieldCipher
 from pfund.store.repositories._rows import RowDict, insert_many, table, to_utc
 from pfund.store.tables import (
     HitDecisionRow,
@@ -131,10 +132,19 @@ class WatchlistRepository:
 
 
 class HitRepository:
-    """Screening hits and their append-only decisions."""
+    """Screening hits and their append-only decisions.
 
-    def __init__(self, session: Session) -> None:
+    What a hit matched and why name a protected counterparty, so both are sealed at
+    rest, bound to the hit's counterparty and listed entity.
+    """
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
         self.session = session
+        self.cipher = cipher
+
+    def _open(self, row: Row[Any]) -> RowDict:
+        values = self.cipher.open("screening_hits", row._mapping)
+        return values | {"created_at": to_utc(values["created_at"])}
 
     def add_new(self, hits: Iterable[ScreeningHit]) -> builtins.list[ScreeningHit]:
         """Store the hits not already stored for the same pair and entity version.
@@ -147,6 +157,7 @@ class HitRepository:
                 continue
             values = hit.model_dump(exclude={"id"}) | {"created_at": to_utc(hit.created_at)}
             values["counterparty_kind"] = hit.counterparty_kind.value
+            values = self.cipher.seal("screening_hits", values)
             hit_id = self.session.execute(
                 table(ScreeningHitRow)
                 .insert()
@@ -170,7 +181,7 @@ class HitRepository:
     def get(self, hit_id: int) -> ScreeningHit | None:
         hits = table(ScreeningHitRow)
         row = self.session.execute(select(hits).where(hits.c.id == hit_id)).first()
-        return ScreeningHit.model_validate(_aware(row, "created_at")) if row else None
+        return ScreeningHit.model_validate(self._open(row)) if row else None
 
     def with_status(
         self,
@@ -203,7 +214,7 @@ class HitRepository:
         if listed is not None:
             query = query.where(hits.c.entity_id.in_(sorted({i for _, i in listed})))
         for row in self.session.execute(query):
-            values = _aware(row, "created_at")
+            values = self._open(row)
             decision = values.pop("decision")
             status = STATUS_AFTER[HitDecisionKind(decision)] if decision else HitStatus.OPEN
             hit = ScreeningHit.model_validate(values)
@@ -237,17 +248,27 @@ class HitRepository:
 
 
 class OutreachRepository:
-    """The company outreach log, in the order contacts happened."""
+    """The company outreach log, in the order contacts happened.
 
-    def __init__(self, session: Session) -> None:
+    The note is sealed bound to the entry's id, which the database gives on insert: the
+    entry is inserted with an empty note and the sealed note written right after.
+    """
+
+    def __init__(self, session: Session, cipher: FieldCipher) -> None:
         self.session = session
+        self.cipher = cipher
 
     def add(self, entry: OutreachEntry) -> int:
         values = entry.model_dump(exclude={"id"}) | {"outcome": entry.outcome.value}
         rows = table(OutreachRow)
         entry_id: int = self.session.execute(
-            rows.insert().values(values).returning(rows.c.id)
+            rows.insert().values(values | {"note": ""}).returning(rows.c.id)
         ).scalar_one()
+        if entry.note:
+            sealed = self.cipher.seal("outreach", {"id": entry_id, "note": entry.note})
+            self.session.execute(
+                update(rows).where(rows.c.id == entry_id).values(note=sealed["note"])
+            )
         return entry_id
 
     def list(self, organisation_id: str | None = None) -> builtins.list[OutreachEntry]:
@@ -255,4 +276,7 @@ class OutreachRepository:
         query = select(rows).order_by(rows.c.on, rows.c.id)
         if organisation_id is not None:
             query = query.where(rows.c.organisation_id == organisation_id)
-        return [OutreachEntry.model_validate(dict(r._mapping)) for r in self.session.execute(query)]
+        return [
+            OutreachEntry.model_validate(values)
+            for values in self.cipher.open_all("outreach", self.session.execute(query))
+        ]

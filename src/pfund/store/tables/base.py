@@ -26,6 +26,10 @@ ENUM = String(32)
 CURRENCY = String(3)
 TITLE = String(300)
 
+# ``info`` of a column that holds protected values sealed at rest (pfund.store.crypto):
+# its type is unbounded text, and the limit of the plain value is the domain model's.
+SEALED = {"encrypted": True}
+
 
 class Base(DeclarativeBase):
     """Row classes only: domain objects live in :mod:`pfund.domain` and never subclass this."""

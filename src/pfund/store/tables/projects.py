@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Double, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pfund.store.tables.base import CODE, CURRENCY, ENUM, ID, TITLE, Base
+from pfund.store.tables.base import CODE, CURRENCY, ENUM, ID, SEALED, TITLE, Base
 
 PROJECT_FK = "projects.id"
 
@@ -28,7 +28,7 @@ class ProjectRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     title: Mapped[str] = mapped_column(TITLE)
     title_ru: Mapped[str] = mapped_column(TITLE, default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info=SEALED)
     area: Mapped[str] = mapped_column(CODE, ForeignKey("areas.code"), index=True)
     proponent: Mapped[str | None] = mapped_column(ID, ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(ENUM, index=True)
@@ -36,7 +36,7 @@ class ProjectRow(Base):
     stage: Mapped[int] = mapped_column(Integer)
     risk: Mapped[str] = mapped_column(ENUM)
     value_score: Mapped[float | None] = mapped_column(Double, nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info=SEALED)
     protected_fields: Mapped[list[str]] = mapped_column(JSON)
 
 
@@ -67,7 +67,7 @@ class ProjectContactRow(Base):
 
     project_id: Mapped[str] = _project_id()
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    contact: Mapped[str] = mapped_column(String(320))
+    contact: Mapped[str] = mapped_column(Text, info=SEALED)
 
 
 class ProjectLinkRow(Base):

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pfund.store.tables.base import ENUM, ID, TITLE, Base
+from pfund.store.tables.base import ENUM, ID, SEALED, TITLE, Base
 
 HASH = String(64)
 
@@ -76,8 +76,8 @@ class ScreeningHitRow(Base):
     entity_id: Mapped[str] = mapped_column(String(200))
     entity_hash: Mapped[str] = mapped_column(HASH)
     score: Mapped[float] = mapped_column(Double)
-    matched: Mapped[str] = mapped_column(Text)
-    explanation: Mapped[str] = mapped_column(Text)
+    matched: Mapped[str] = mapped_column(Text, info=SEALED)
+    explanation: Mapped[str] = mapped_column(Text, info=SEALED)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -106,4 +106,4 @@ class OutreachRow(Base):
     staff: Mapped[str] = mapped_column(String(200))
     contact_person_id: Mapped[str | None] = mapped_column(ID, ForeignKey("people.id"))
     outcome: Mapped[str] = mapped_column(ENUM)
-    note: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, info=SEALED)
