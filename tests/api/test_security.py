@@ -367,7 +367,7 @@ def test_a_cookie_signed_with_any_string_of_the_source_is_refused(
 
 def _try(client: TestClient, username: str, password: str) -> int:
     answer = client.post("/api/v1/auth/token", data={"username": username, "password": password})
-    return answer.status_code
+    return int(answer.status_code)
 
 
 def test_sign_in_backs_off_per_account_across_two_apps_on_one_database(
