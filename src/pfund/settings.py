@@ -7,11 +7,12 @@ their own database and actor.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pfund.keys import DEFAULT_KEYS_FILE
 
@@ -23,6 +24,35 @@ DEVELOPMENT_SECRET = "development-only-secret"
 def is_placeholder_secret(secret: str) -> bool:
     """A secret anyone could guess: a known placeholder or too short to resist guessing."""
     return secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address only this machine can reach."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_refusal(settings: Settings, host: str) -> str | None:
+    """Why ``pfund serve`` must not listen on ``host`` with these settings, or None.
+
+    A guessable cookie secret lets anyone sign an admin session, so it may only serve
+    this machine (loopback); without PFUND_SECRET_KEY the keys file's random secret is
+    used, which is never a placeholder.
+    """
+    if settings.secret_key is None or is_loopback(host):
+        return None
+    if is_placeholder_secret(settings.secret_key.get_secret_value()):
+        return (
+            f"PFUND_SECRET_KEY is a placeholder or shorter than 32 characters: refusing to "
+            f"serve on {host}, where others could forge a session with it. Unset it (the "
+            "keys file's random secret is then used) or set 32+ random characters; "
+            "a placeholder is accepted on 127.0.0.1 only."
+        )
+    return None
 
 
 def _default_actor() -> str:
@@ -72,7 +102,31 @@ class Settings(BaseSettings):
         default=20,
         ge=1,
         description="Public proposals accepted per hour from one network address (counted "
-        "in memory under a salted hash, never stored or logged).",
+        "in the database under a keyed hash of the address, never in clear).",
+    )
+    signin_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins of one account before each further try must wait "
+        "(30 s, doubling up to an hour); a successful sign-in clears the count.",
+    )
+    signin_attempts_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one network address (any accounts) before "
+        "each further try must wait; higher than per account, as offices share one.",
+    )
+    session_hours: int = Field(
+        default=8, ge=1, le=24 * 30, description="How long a web session lasts at most."
+    )
+    token_days: int = Field(
+        default=90, ge=1, le=3650, description="How long a new API token lasts by default."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For is believed, comma-separated; none by default, so the client "
+        "address is the connection's peer.",
     )
 
     dask_scheduler: str | None = Field(
@@ -81,6 +135,23 @@ class Settings(BaseSettings):
         "(tcp://host:8786) or 'local' for a cluster on this machine. Unset: in this "
         "process. The results are the same to the last digit either way.",
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an address or a CIDR network") from None
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secret(self) -> Self:

@@ -124,12 +124,16 @@ def test_a_proposal_without_the_form_token_is_refused(client: TestClient, app_rt
     assert proposals.submitted(app_rt) == []
 
 
-def test_too_many_proposals_from_one_address_are_slowed(client: TestClient) -> None:
-    limiter = client.app.state.proposal_limiter  # type: ignore[attr-defined]
-    limiter.per_hour = 2
+def test_too_many_proposals_from_one_address_are_slowed_and_not_stored(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    client.app.state.settings.proposals_per_hour = 2  # type: ignore[attr-defined]
+    before = len(proposals.submitted(app_rt))
     csrf = csrf_of(client.get("/propose").text)
-    codes = [client.post("/propose", data=proposal(csrf)).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    answers = [client.post("/propose", data=proposal(csrf)) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[2].headers["retry-after"]) > 0
+    assert len(proposals.submitted(app_rt)) == before + 2  # the refused one is not stored
 
 
 def test_the_workspace_needs_a_signed_in_user(client: TestClient) -> None:

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from pfund import __version__
 from pfund.api import errors
-from pfund.api.limits import BodyLimit, RateLimiter, SecurityHeaders
+from pfund.api.limits import BodyLimit, SecurityHeaders
 from pfund.api.routes import (
     accounts,
     decisions,
@@ -96,7 +96,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.settings = settings
     app.state.runtime = runtime or open_runtime(settings)
-    app.state.proposal_limiter = RateLimiter(settings.proposals_per_hour)
     errors.install(app)
     app.include_router(api_router())
     from pfund.web import install as install_web  # the pages sit on top of the API layer
@@ -108,7 +107,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         session_cookie=SESSION_COOKIE,
         same_site="lax",
         https_only=settings.environment == "production",
-        max_age=8 * 3600,
+        max_age=settings.session_hours * 3600,  # the server-side session ends it too
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)

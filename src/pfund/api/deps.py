@@ -1,7 +1,10 @@
 """Request dependencies: the store, who is asking, and what they may do.
 
 A request is signed in by a bearer token (API clients) or by the session cookie (the
-web pages). Cookie-authenticated writes must carry the session's CSRF token, in the
+web pages). The cookie is signed, but a signature only proves that this server wrote it
+once: every request also finds the cookie's session id among the stored sessions, so a
+session ended by signing out, deactivation or a password change stays ended even for a
+copy of the cookie. Cookie-authenticated writes must carry the session's CSRF token, in the
 ``X-CSRF-Token`` header or a ``csrf_token`` form field; bearer requests cannot be forged
 by another site, so they need none.
 """
@@ -16,12 +19,13 @@ from fastapi import Depends, Path, Request
 
 from pfund.domain.account import ANONYMOUS, Permission, Principal
 from pfund.errors import Forbidden, NotAuthenticated
-from pfund.services.accounts import get_user, user_for_token
+from pfund.services.accounts import session_user, user_for_token
 from pfund.services.runtime import Runtime
 from pfund.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER = "user"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
 
 
@@ -62,10 +66,11 @@ def _from_session(request: Request, rt: Runtime) -> Principal | None:
     if "session" not in request.scope:
         return None
     username = request.session.get(SESSION_USER)
+    session_id = request.session.get(SESSION_ID)
     if not username:
         return None
-    user = get_user(rt, username)
-    if user is None or not user.active:
+    user = session_user(rt, str(session_id)) if session_id else None
+    if user is None or user.username != username:
         request.session.clear()
         return None
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):

@@ -1,19 +1,17 @@
-"""Protections at the edge: body size limit, security headers, and a rate limiter.
+"""Protections at the edge: body size limit, security headers, and the client address.
 
-The rate limiter keys on a salted hash of the client address, kept in memory only and
-re-salted every hour, so it can slow abuse of the public form without keeping any trace
-of who sent what (nothing here is stored or logged).
+The rate limits themselves (sign-in back-off, proposals per hour) live in the database
+(``pfund.services.throttle``) so that they hold across worker processes; this module
+decides, in one place, which network address a request counts against.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
 import json
-import secrets
-import time
-from collections import defaultdict
-from threading import Lock
+from functools import lru_cache
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pfund.api.errors import error_body
@@ -94,24 +92,52 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class RateLimiter:
-    """At most ``per_hour`` events per client and hour, counted under an hourly salt."""
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-    def __init__(self, per_hour: int) -> None:
-        self.per_hour = per_hour
-        self._lock = Lock()
-        self._hour = -1
-        self._salt = b""
-        self._counts: dict[str, int] = defaultdict(int)
 
-    def allow(self, client: str) -> bool:
-        hour = int(time.time() // 3600)
-        with self._lock:
-            if hour != self._hour:
-                self._hour, self._salt = hour, secrets.token_bytes(16)
-                self._counts.clear()
-            key = hashlib.blake2b(client.encode(), key=self._salt, digest_size=16).hexdigest()
-            if self._counts[key] >= self.per_hour:
-                return False
-            self._counts[key] += 1
-            return True
+@lru_cache(maxsize=32)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+
+
+def _within(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def client_address(request: Request) -> str:
+    """The address a request counts against for every rate limit.
+
+    The connection's peer, unless the peer is one of ``PFUND_TRUSTED_PROXIES``: then
+    ``X-Forwarded-For`` is read from the right (the entry the nearest proxy appended),
+    skipping trusted proxies, and the first other address is the client. Anyone can
+    write the header, so from an untrusted peer it is ignored; ``pfund serve`` turns
+    uvicorn's own proxy-header handling off so that this function alone decides.
+    """
+    peer = request.client.host if request.client else ""
+    proxies = _networks(tuple(request.app.state.settings.trusted_proxies))
+    if not proxies or not _within(peer, proxies):
+        return peer or "unknown"
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _is_address(hop):
+            return peer  # a garbled chain: count it against the proxy, not a made-up name
+        if not _within(hop, proxies):
+            return hop
+    return hops[0] if hops else peer

@@ -112,3 +112,20 @@ class Principal(BaseModel):
 
 
 ANONYMOUS = Principal()
+
+
+class TokenInfo(BaseModel):
+    """What may be shown about an API token: its public id, never the token or its hash."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token_id: str
+    username: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None = None
+
+    def valid_at(self, moment: datetime) -> bool:
+        return not self.revoked and (self.expires_at is None or moment < self.expires_at)

@@ -24,6 +24,7 @@ from pfund.store.repositories import (
     OutreachRepository,
     PersonRepository,
     ProjectRepository,
+    RateLimitRepository,
     ReferenceRepository,
     ReviewRepository,
     StageRepository,
@@ -49,6 +50,7 @@ class UnitOfWork:
     audit: AuditRepository
     decisions: DecisionRepository
     users: UserRepository
+    limits: RateLimitRepository
     reviews: ReviewRepository
     watchlists: WatchlistRepository
     hits: HitRepository
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.decisions = DecisionRepository(session)
         self.users = UserRepository(session)
+        self.limits = RateLimitRepository(session)
         self.reviews = ReviewRepository(session)
         self.watchlists = WatchlistRepository(session)
         self.hits = HitRepository(session, cipher)

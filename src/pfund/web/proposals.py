@@ -1,8 +1,9 @@
 """The public proposal form: works without JavaScript, in both languages, rate-limited.
 
-The limiter counts per network address under an hourly salted hash held in memory
-(``pfund.api.limits.RateLimiter``): enough to slow a flood, with nothing kept about
-anyone. Errors name fields and reasons and never repeat what was typed into them.
+The limit counts per network address in the database (``pfund.services.throttle``), so
+it holds across worker processes, under a keyed hash of the address that names nobody;
+a proposal over the limit is refused before anything is stored. Errors name fields and
+reasons and never repeat what was typed into them.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from pfund.api.deps import RuntimeDep, principal
+from pfund.api.deps import RuntimeDep, SettingsDep, principal
+from pfund.api.limits import client_address
 from pfund.errors import PfundError
 from pfund.services import proposals
 from pfund.services.portal import by_area
+from pfund.services.throttle import TooManyAttempts, count_proposal
 from pfund.web.forms import check_csrf, field_errors
+from pfund.web.labels import N_
 from pfund.web.render import render
 
 # The principal dependency runs first, so the page header knows who is signed in.
@@ -42,7 +46,7 @@ def form(request: Request, rt: RuntimeDep) -> HTMLResponse:
 
 
 @router.post("/propose", response_class=HTMLResponse)
-async def send(request: Request, rt: RuntimeDep) -> HTMLResponse:
+async def send(request: Request, rt: RuntimeDep, settings: SettingsDep) -> HTMLResponse:
     data = await request.form()
     check_csrf(request, str(data.get("csrf_token", "")))
     values: dict[str, object] = {k: str(data.get(k, "")).strip() for k in FIELDS}
@@ -51,11 +55,11 @@ async def send(request: Request, rt: RuntimeDep) -> HTMLResponse:
     ]
     if not values["people_reached"]:
         values["people_reached"] = None
-    limiter = request.app.state.proposal_limiter
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        errors = {"": "too many proposals from this network in the last hour; try later"}
-        return render(
+    try:
+        count_proposal(rt, client_address(request), settings.proposals_per_hour)
+    except TooManyAttempts as err:
+        errors = {"": N_("too many proposals from this network in the last hour; try later")}
+        page = render(
             request,
             "propose.html.j2",
             status=429,
@@ -63,6 +67,8 @@ async def send(request: Request, rt: RuntimeDep) -> HTMLResponse:
             errors=errors,
             values=_shown(values),
         )
+        page.headers["retry-after"] = str(err.retry_after)
+        return page
     try:
         result = proposals.submit(rt, proposals.parse_form(values))
     except PfundError as err:

@@ -1,6 +1,10 @@
 """Repositories: map rows to domain objects and back; each takes a Session, none commits."""
 
-from pfund.store.repositories.accounts import ReviewRepository, UserRepository
+from pfund.store.repositories.accounts import (
+    RateLimitRepository,
+    ReviewRepository,
+    UserRepository,
+)
 from pfund.store.repositories.audit import AuditRepository
 from pfund.store.repositories.conditions import ConditionRepository, StageRepository
 from pfund.store.repositories.counts import table_counts
@@ -26,6 +30,7 @@ __all__ = [
     "OutreachRepository",
     "PersonRepository",
     "ProjectRepository",
+    "RateLimitRepository",
     "ReferenceRepository",
     "ReviewRepository",
     "StageRepository",

@@ -1,6 +1,12 @@
 """SQLAlchemy row classes, one module per subject; ``metadata`` holds every table."""
 
-from pfund.store.tables.accounts import ApiTokenRow, ReviewRow, UserRow
+from pfund.store.tables.accounts import (
+    ApiTokenRow,
+    RateLimitRow,
+    ReviewRow,
+    UserRow,
+    UserSessionRow,
+)
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
 from pfund.store.tables.conditions import (
@@ -58,6 +64,7 @@ __all__ = [
     "ProjectRegionRow",
     "ProjectRow",
     "ProjectScoreRow",
+    "RateLimitRow",
     "RegionRow",
     "ReviewRow",
     "ScreeningHitRow",
@@ -66,6 +73,7 @@ __all__ = [
     "TrancheConditionRow",
     "TrancheRow",
     "UserRow",
+    "UserSessionRow",
     "VettingItemRow",
     "WatchlistEntityRow",
     "WatchlistRow",
