@@ -236,7 +236,7 @@ def _bodies(fields: list[str], csrf: str) -> list[dict[str, Any]]:
         {"data": base},
         {"data": {**base, **dict.fromkeys(fields, "not a number"), "score_quality": "abc"}},
         {"data": {**base, **dict.fromkeys(fields, ""), "score_impact": "1e999"}},
-        {"json": dict.fromkeys(fields, {"nested": [1, None]})},
+        {"json": {key: {"nested": [1, None]} for key in fields}},
         {"json": [1, 2, 3]},
         {"content": b'{"broken": ', "headers": {"content-type": "application/json"}},
         {"content": deep, "headers": {"content-type": "application/json"}},
@@ -291,4 +291,3 @@ def test_the_listed_records_of_the_wrong_kind_say_what_they_are(
         assert set(body) == {"error"}
         assert record in body["error"]["message"]
         assert "not a portfolio run" in body["error"]["message"]
-

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic_core import to_json
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.uploads import upload_name
 from pfund.domain import OrganisationKind, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission, Principal
 from pfund.domain.protection import view
@@ -109,7 +110,7 @@ def import_file(
     """Import a CSV, JSON or YAML file of records: all or nothing."""
     if kind not in IMPORTERS:
         raise NotFound(f"no import of '{kind}' (known: {', '.join(IMPORTERS)})")
-    name = Path(file.filename or "upload").name
+    name = upload_name(file.filename, "upload.csv")
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         reason = f"a {', '.join(sorted(SUFFIXES))} file is needed"
