@@ -171,15 +171,8 @@ def _urls(path: str, ids: dict[str, list[str]]) -> list[str]:
     found: list[str] = []
     for name in names:
         for value in [*ids.get(name, ["x"]), *BAD]:
-            url = path
-            for other in names:
-                url = PARAM.sub(
-                    lambda m, o=other, v=value if other == name else first[other]: (
-                        v if m.group(1) == o else m.group(0)
-                    ),
-                    url,
-                )
-            found.append(url)
+            chosen = {**first, name: value}
+            found.append(PARAM.sub(lambda m, c=chosen: c[m.group(1)], path))  # type: ignore[misc]
     return list(dict.fromkeys(found))
 
 
@@ -192,7 +185,7 @@ def _csrf(client: TestClient) -> str:
     if marker not in page.text:
         return ""
     start = page.text.index(marker) + len(marker)
-    return page.text[start : page.text.index('"', start)]
+    return str(page.text[start : page.text.index('"', start)])
 
 
 def test_no_get_route_answers_5xx(store: Store, clients: dict[str, TestClient]) -> None:

@@ -123,6 +123,7 @@ def serve_cmd(
     import uvicorn
 
     from pfund.api import create_app
+    from pfund.api.logs import log_config
 
     settings = settings_of(ctx)
     with handled():
@@ -142,4 +143,5 @@ def serve_cmd(
         workers=workers,
         log_level="warning",
         access_log=False,
+        log_config=log_config(),  # no exception text, traceback or query string
     )
