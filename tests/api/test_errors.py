@@ -16,15 +16,20 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.api import create_app
 from pfund.api.logs import WithholdTracebacks, WithoutQuery, log_config
+from pfund.domain.account import Role
 from pfund.errors import InvalidInput
 from pfund.io.files import MAX_DEPTH, read_records
-from pfund.services import portal
+from pfund.services import accounts, portal
+from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
-from tests.api.conftest import settings_for
+from pfund.settings import Settings
+from tests.api.conftest import PASSWORD, settings_for
 
 NAME = "Olga Vasilyevna Secretova"
 EMAIL = "olga.secretova@example.org"
@@ -198,3 +203,33 @@ def test_an_upload_named_dot_dot_is_a_400(client: TestClient, token_for: object)
     )
     assert answer.status_code == 400
     assert "file name" in _shape(answer.json(), 400)["message"]  # type: ignore[operator]
+
+
+def test_a_phone_longer_than_its_column_is_a_400_naming_no_value(
+    database_url: str,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The finding: a 70-character phone passed validation and failed in PostgreSQL,
+    whose error (with the person's name, e-mail and phone) reached the server log."""
+    caplog.set_level(logging.DEBUG)
+    rt = Runtime(engine=engine, sessions=session_factory, actor="test:setup")
+    load_demo(rt)
+    accounts.add_user(rt, "ana", PASSWORD, roles=[Role.ANALYST])
+    long_phone = "+7 " + "9" * 67
+    person = {"id": "P-LONG", "name": NAME, "email": EMAIL, "phone": long_phone, "notes": NAME}
+    app = create_app(Settings(database_url=database_url), runtime=rt)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        token = client.post("/api/v1/auth/token", data={"username": "ana", "password": PASSWORD})
+        answer = client.post(
+            "/api/v1/imports/people",
+            files={"file": ("people.json", json.dumps({"people": [person]}).encode())},
+            headers={"Authorization": f"Bearer {token.json()['token']}"},
+        )
+    assert answer.status_code == 400, answer.text
+    error = _shape(answer.json(), 400)
+    assert "people.json" in str(error["message"])
+    assert any(p["field"] and "phone" in p["field"] for p in error["problems"])  # type: ignore[attr-defined]
+    _assert_clean(answer.text, _server_log(caplog))
+    assert long_phone not in answer.text + _server_log(caplog)

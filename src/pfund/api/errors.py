@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pfund.errors import Conflict, InvalidInput, PfundError, Problem
+from pfund.errors import PfundError, Problem, store_refusal
 
 log = logging.getLogger("pfund.api")
 
@@ -97,20 +97,6 @@ def route_of(scope: Scope) -> str:
         if template:
             return str(template)
     return "(no route)"
-
-
-def store_refusal(exc: Exception) -> PfundError:
-    """What the database refused, as the user's error. The driver's message is left out
-    on purpose: it quotes the refused row, which may hold protected values."""
-    if isinstance(exc, IntegrityError):
-        return Conflict(
-            "the change contradicts what is stored (a duplicate or a missing record)",
-            [Problem("nothing was changed; reload and check the record")],
-        )
-    return InvalidInput(
-        "a value does not fit what the store can hold (too long, or out of range)",
-        [Problem("nothing was changed; shorten or correct the values")],
-    )
 
 
 async def _store_error(request: Request, exc: Exception) -> Any:
