@@ -51,6 +51,11 @@ STARTS_A_RUN = {
     "/signout",
 }
 LANGS = ("en", "ru")
+# One account of each role (rev2 is a second reviewer, for the review tests).
+CRAWLED = [name for name in ROLES if name != "rev2"]
+# The admin, who may do everything, gets every malformed body; other roles the first
+# few (their writes mostly stop at the permission check, which these already reach).
+FEW_BODIES = 4
 
 
 @dataclass
@@ -153,7 +158,7 @@ def clients(store: Store) -> Iterator[dict[str, TestClient]]:
     found: dict[str, TestClient] = {}
     with TestClient(store.app, raise_server_exceptions=False) as anonymous:
         found["public"] = anonymous
-        for username in ROLES:
+        for username in CRAWLED:
             client = TestClient(store.app, raise_server_exceptions=False)
             sign_in(client, username)
             found[username] = client
@@ -259,7 +264,8 @@ def test_no_write_route_answers_5xx_to_a_malformed_request(
             # token: with it, the crawl would appraise, optimise or sign itself out.
             csrf = "" if path in STARTS_A_RUN else _csrf(client)
             for url, method in itertools.product(urls, sorted(writes)):
-                for body in _bodies(fields, csrf):
+                bodies = _bodies(fields, csrf)
+                for body in bodies if role == "ada" else bodies[:FEW_BODIES]:
                     headers = {"x-csrf-token": csrf, **body.pop("headers", {})}
                     answer = client.request(
                         method, url, headers=headers, follow_redirects=False, **body
