@@ -256,7 +256,9 @@ def longest(annotation: Any, metadata: list[Any]) -> int | None:
 def test_every_bounded_column_is_named_with_the_field_it_stores() -> None:
     columns = bounded_columns()
     assert not set(columns) - set(COLUMNS), "columns this test does not know"
-    assert not set(COLUMNS) - set(columns), "columns that no longer exist"
+    # A column widened to unbounded text (an encrypted one, say) may stay named here.
+    existing = {f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables for c in t.columns}
+    assert not set(COLUMNS) - existing, "columns that no longer exist"
 
 
 @pytest.mark.parametrize("column", sorted({**COLUMNS, **ALSO}))
@@ -267,7 +269,9 @@ def test_the_field_refuses_what_the_column_cannot_hold(column: str) -> None:
     model, path = target
     annotation, metadata = _field(model, path)
     bound = longest(annotation, metadata)
-    size = bounded_columns()[column]
+    size = bounded_columns().get(column)
+    if size is None:
+        return  # no longer bounded: any length fits
     assert bound is not None, f"{model.__name__}.{path} has no length bound ({column}: {size})"
     assert bound <= size, (
         f"{model.__name__}.{path} accepts {bound} characters; {column} holds {size}"
