@@ -82,3 +82,21 @@ class Forbidden(PfundError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, status=403)
+
+
+def store_refusal(exc: Exception) -> PfundError:
+    """What the database refused (an ``IntegrityError`` or ``DataError``), as the user's
+    error: a 409 for a broken constraint, a 400 for a value the column cannot hold. The
+    driver's message is left out on purpose: it quotes the refused row, which may hold
+    protected values."""
+    from sqlalchemy.exc import IntegrityError
+
+    if isinstance(exc, IntegrityError):
+        return Conflict(
+            "the change contradicts what is stored (a duplicate or a missing record)",
+            [Problem("nothing was changed; reload and check the record")],
+        )
+    return InvalidInput(
+        "a value does not fit what the store can hold (too long, or out of range)",
+        [Problem("nothing was changed; shorten or correct the values")],
+    )

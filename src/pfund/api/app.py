@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pfund import __version__
 from pfund.api import errors
 from pfund.api.limits import BodyLimit, SecurityHeaders
+from pfund.api.logs import install_filters
 from pfund.api.routes import (
     accounts,
     decisions,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     app.state.runtime = runtime or open_runtime(settings)
     errors.install(app)
+    install_filters()
     app.include_router(api_router())
     from pfund.web import install as install_web  # the pages sit on top of the API layer
 
@@ -111,4 +113,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(errors.CatchAll)  # outermost: nothing unexpected reaches the server
     return app

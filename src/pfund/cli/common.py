@@ -18,9 +18,9 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 
-from pfund.errors import PfundError
+from pfund.errors import PfundError, store_refusal
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.settings import Settings
 
@@ -54,6 +54,11 @@ def handled() -> Iterator[None]:
         err_console.print(f"[bold red]error:[/] {err.message}", highlight=False)
         for problem in err.problems:
             err_console.print(f"  - {problem}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    except (IntegrityError, DataError) as err:
+        # Said without the driver's text, which quotes the refused row.
+        refusal = store_refusal(err)
+        err_console.print(f"[bold red]error:[/] {refusal.message}", highlight=False)
         raise typer.Exit(1) from None
     except OperationalError as err:
         err_console.print(f"[bold red]error:[/] cannot use the database: {err.orig}")

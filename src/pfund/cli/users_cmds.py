@@ -222,6 +222,7 @@ def serve_cmd(
     import uvicorn
 
     from pfund.api import create_app
+    from pfund.api.logs import log_config
 
     settings = settings_of(ctx)
     check_serve(settings, host)
@@ -244,6 +245,7 @@ def serve_cmd(
         # believes X-Forwarded-For only from PFUND_TRUSTED_PROXIES; uvicorn's own handling
         # would believe it from 127.0.0.1 and let anyone behind it pick their address.
         proxy_headers=False,
+        log_config=log_config(),  # no exception text, traceback or query string
     )
 
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pfund.domain.lengths import Name
+
 USERNAME_PATTERN = r"^[a-z][a-z0-9_.-]{1,62}$"
 
 
@@ -81,7 +83,7 @@ class User(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     username: str = Field(pattern=USERNAME_PATTERN)
-    display_name: str = ""
+    display_name: Name = ""
     roles: list[Role] = Field(min_length=1)
     active: bool = True
     created_at: datetime

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pfund.domain.lengths import Id, Label, Name
+
 GENESIS_HASH = "0" * 64
 
 
@@ -31,10 +33,10 @@ class AuditEvent(BaseModel):
 
     seq: int = Field(ge=1)
     at: datetime
-    actor: str
-    action: str
-    record_type: str
-    record_id: str
+    actor: Name
+    action: Label
+    record_type: Label
+    record_id: Id
     details: dict[str, Any] = Field(default_factory=dict)
     prev_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pfund.domain.lengths import Digest, Id, Name, Title
 from pfund.domain.protection import PROTECTED, PUBLIC
 
 
@@ -47,10 +48,10 @@ class Watchlist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64)
-    name: str
+    name: Title
     source: str
     loaded_at: datetime
-    content_hash: str
+    content_hash: Digest
     entity_count: int = Field(ge=0)
 
 
@@ -65,10 +66,10 @@ class ScreeningHit(BaseModel):
 
     id: int | None = None
     counterparty_kind: CounterpartyKind
-    counterparty_id: str
-    watchlist_id: str
-    entity_id: str
-    entity_hash: str
+    counterparty_id: Id
+    watchlist_id: Id
+    entity_id: Name
+    entity_hash: Digest
     score: float = Field(ge=0, le=1)
     matched: Annotated[str, PROTECTED] = ""
     explanation: Annotated[str, PROTECTED] = ""
@@ -105,10 +106,10 @@ class OutreachEntry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: int | None = None
-    organisation_id: Annotated[str, PUBLIC]
+    organisation_id: Annotated[Id, PUBLIC]
     on: date
     channel: str = Field(min_length=1, max_length=64)
     staff: str = Field(min_length=1, max_length=200)
-    contact_person_id: str | None = None
+    contact_person_id: Id | None = None
     outcome: OutreachOutcome
     note: Annotated[str, PROTECTED] = ""

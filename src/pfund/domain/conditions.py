@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from pfund.domain.enums import ConditionStatus, IatiConditionType
+from pfund.domain.lengths import Id, Title
 from pfund.domain.protection import PUBLIC
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -27,9 +28,9 @@ class Condition(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: Annotated[str, PUBLIC] = Field(pattern=CODE_PATTERN)
-    title: Annotated[str, PUBLIC]
-    title_ru: Annotated[str, PUBLIC] = ""
+    code: Annotated[Id, PUBLIC] = Field(pattern=CODE_PATTERN)
+    title: Annotated[Title, PUBLIC]
+    title_ru: Annotated[Title, PUBLIC] = ""
     definition: Annotated[str, PUBLIC]
     protocol: Annotated[VerificationProtocol, PUBLIC]
     iati_type: Annotated[IatiConditionType, PUBLIC] = IatiConditionType.POLICY
@@ -43,10 +44,10 @@ class Stage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     number: Annotated[int, PUBLIC] = Field(ge=0, le=9)
-    name: Annotated[str, PUBLIC]
-    name_ru: Annotated[str, PUBLIC] = ""
+    name: Annotated[Title, PUBLIC]
+    name_ru: Annotated[Title, PUBLIC] = ""
     description: Annotated[str, PUBLIC] = ""
-    conditions: Annotated[list[str], PUBLIC] = Field(default_factory=list)
+    conditions: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
     unlocks: Annotated[list[str], PUBLIC] = Field(default_factory=list)
 
 
@@ -59,7 +60,7 @@ class ConditionChange(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: Annotated[str, PUBLIC] = Field(pattern=CODE_PATTERN)
+    code: Annotated[Id, PUBLIC] = Field(pattern=CODE_PATTERN)
     old: Annotated[ConditionStatus, PUBLIC]
     new: Annotated[ConditionStatus, PUBLIC]
     evidence: Annotated[str, PUBLIC]

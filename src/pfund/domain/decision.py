@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pfund.domain.lengths import Label, Name, Word
 from pfund.domain.protection import PUBLIC
 
 
@@ -32,17 +33,17 @@ class DecisionRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Annotated[str, PUBLIC] = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
-    kind: Annotated[str, PUBLIC]
+    kind: Annotated[Word, PUBLIC]
     created_at: Annotated[datetime, PUBLIC]
-    actor: str
+    actor: Name
     inputs_hash: Annotated[str, PUBLIC] = Field(pattern=r"^[0-9a-f]{64}$")
     inputs: dict[str, Any]
     parameters: Annotated[dict[str, Any], PUBLIC]
-    solver: Annotated[str, PUBLIC] = ""
-    solver_version: Annotated[str, PUBLIC] = ""
+    solver: Annotated[Label, PUBLIC] = ""
+    solver_version: Annotated[Label, PUBLIC] = ""
     seed: Annotated[int | None, PUBLIC] = None
-    status: Annotated[str, PUBLIC]
+    status: Annotated[Word, PUBLIC]
     objective: Annotated[float | None, PUBLIC] = None
     gap: Annotated[float | None, PUBLIC] = None
     result: Annotated[dict[str, Any], PUBLIC]
-    pfund_version: Annotated[str, PUBLIC] = ""
+    pfund_version: Annotated[Word, PUBLIC] = ""

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pfund.domain.lengths import MAX_DIGITS, Id, Title
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
 from pfund.domain.reference import CountryAlpha2
@@ -40,15 +41,19 @@ class FundDefinition(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: Annotated[str, PUBLIC] = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    name: Annotated[str, PUBLIC]
-    name_ru: Annotated[str, PUBLIC] = ""
+    code: Annotated[Id, PUBLIC] = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: Annotated[Title, PUBLIC]
+    name_ru: Annotated[Title, PUBLIC] = ""
     beneficiary_country: Annotated[CountryAlpha2, PUBLIC]
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
     first_year: Annotated[int, PUBLIC] = Field(ge=1990, le=2200)
     last_year: Annotated[int, PUBLIC] = Field(ge=1990, le=2200)
-    default_share_of_gdp: Annotated[Decimal, PUBLIC] = Field(default=Decimal("0.0025"), ge=0)
-    discount_rate: Annotated[Decimal, PUBLIC] = Field(default=Decimal("0.06"), ge=0, le=1)
+    default_share_of_gdp: Annotated[Decimal, PUBLIC] = Field(
+        default=Decimal("0.0025"), ge=0, max_digits=MAX_DIGITS
+    )
+    discount_rate: Annotated[Decimal, PUBLIC] = Field(
+        default=Decimal("0.06"), ge=0, le=1, max_digits=MAX_DIGITS
+    )
     description: Annotated[str, PUBLIC] = ""
     # The fund's IATI organisation identifier (org-id.guide prefix + registration):
     # every activity it publishes is identified as ``<iati_org_ref>-<project id>``.

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pfund.domain.enums import LedgerAccount, TrancheStatus
+from pfund.domain.lengths import Id
 from pfund.domain.money import CurrencyCode
 from pfund.domain.project import ID_PATTERN
 from pfund.domain.protection import PUBLIC
@@ -20,12 +21,12 @@ class Tranche(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Annotated[str, PUBLIC] = Field(pattern=ID_PATTERN)
-    project_id: Annotated[str, PUBLIC]
+    project_id: Annotated[Id, PUBLIC]
     year: Annotated[int, PUBLIC] = Field(ge=1900, le=2200)
     amount: Annotated[Decimal, PUBLIC] = Field(gt=0)
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
     stage: Annotated[int, PUBLIC] = Field(default=0, ge=0, le=9)
-    conditions: Annotated[list[str], PUBLIC] = Field(default_factory=list)
+    conditions: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
     status: Annotated[TrancheStatus, PUBLIC] = TrancheStatus.PLANNED
 
 
@@ -40,9 +41,9 @@ class LedgerEntry(BaseModel):
     credit: Annotated[LedgerAccount, PUBLIC]
     amount: Annotated[Decimal, PUBLIC] = Field(gt=0)
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
-    contributor: Annotated[str | None, PUBLIC] = None
-    project_id: Annotated[str | None, PUBLIC] = None
-    tranche_id: Annotated[str | None, PUBLIC] = None
+    contributor: Annotated[str | None, PUBLIC] = Field(default=None, max_length=3)
+    project_id: Annotated[Id | None, PUBLIC] = None
+    tranche_id: Annotated[Id | None, PUBLIC] = None
     memo: str = ""
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ from pfund.domain.enums import (
     RussiaStatus,
     VettingCriterion,
 )
+from pfund.domain.lengths import Id, Name, Phone, Title, Url
 from pfund.domain.project import ID_PATTERN
 from pfund.domain.protection import PROTECTED, PUBLIC
 from pfund.domain.reference import CountryAlpha2
@@ -40,7 +41,7 @@ class VettingItem(BaseModel):
     criterion: VettingCriterion
     met: bool | None = None
     evidence: str = ""
-    reviewer: Annotated[str, PROTECTED] = ""
+    reviewer: Annotated[Name, PROTECTED] = ""
     checked_on: date | None = None
 
 
@@ -81,13 +82,13 @@ class Organisation(BaseModel):
 
     id: Annotated[str, PUBLIC] = Field(pattern=ID_PATTERN)
     name: Annotated[str, PUBLIC] = Field(min_length=2, max_length=300)
-    alias: Annotated[str, PUBLIC] = ""
+    alias: Annotated[Title, PUBLIC] = ""
     kind: Annotated[OrganisationKind, PUBLIC]
     country: Annotated[CountryAlpha2, PUBLIC]
     areas: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     regions: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     capabilities: Annotated[list[str], PUBLIC] = Field(default_factory=list)
-    website: Annotated[str, PUBLIC] = ""
+    website: Annotated[Url, PUBLIC] = ""
     company: Annotated[CompanyProfile | None, PUBLIC] = None
     vetting: VettingChecklist | None = None
     notes: str = ""
@@ -117,10 +118,10 @@ class Person(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Annotated[str, PUBLIC] = Field(pattern=ID_PATTERN)
-    organisation: str | None = None
-    role: Annotated[str, PUBLIC] = ""
-    alias: Annotated[str, PUBLIC] = ""
-    name: Annotated[str, PROTECTED]
+    organisation: Id | None = None
+    role: Annotated[Name, PUBLIC] = ""
+    alias: Annotated[Name, PUBLIC] = ""
+    name: Annotated[Title, PROTECTED]
     email: Annotated[EmailStr | None, PROTECTED] = None
-    phone: Annotated[str, PROTECTED] = ""
+    phone: Annotated[Phone, PROTECTED] = ""
     notes: Annotated[str, PROTECTED] = ""

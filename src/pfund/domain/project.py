@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pfund.domain.enums import ProjectStatus, RiskRating
 from pfund.domain.estimate import Estimate
+from pfund.domain.lengths import Contact, Id, Label, Title
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PROTECTED, PUBLIC
 from pfund.domain.reference import SubdivisionCode
@@ -80,7 +81,7 @@ class Outcome(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: Annotated[Estimate[float], PUBLIC]
-    unit: Annotated[str, PUBLIC] = ""
+    unit: Annotated[Label, PUBLIC] = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -97,23 +98,23 @@ class Project(BaseModel):
 
     id: Annotated[str, PUBLIC] = Field(pattern=ID_PATTERN)
     title: Annotated[str, PUBLIC] = Field(min_length=3, max_length=300)
-    title_ru: Annotated[str, PUBLIC] = ""
+    title_ru: Annotated[Title, PUBLIC] = ""
     description: Annotated[str, PUBLIC] = ""
-    area: Annotated[str, PUBLIC]
+    area: Annotated[Id, PUBLIC]
     regions: Annotated[list[SubdivisionCode], PUBLIC] = Field(default_factory=list)
-    proponent: Annotated[str | None, PUBLIC] = None
-    partners: Annotated[list[str], PUBLIC] = Field(default_factory=list)
-    contacts: Annotated[list[str], PROTECTED] = Field(default_factory=list)
+    proponent: Annotated[Id | None, PUBLIC] = None
+    partners: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
+    contacts: Annotated[list[Contact], PROTECTED] = Field(default_factory=list)
     status: Annotated[ProjectStatus, PUBLIC] = ProjectStatus.PROPOSED
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
     stage: Annotated[int, PUBLIC] = Field(default=0, ge=0, le=9)
     costs: Annotated[dict[Year, YearCost], PUBLIC]
-    benefits: Annotated[dict[str, BenefitStream], PUBLIC] = Field(default_factory=dict)
-    outcomes: Annotated[dict[str, Outcome], PUBLIC] = Field(default_factory=dict)
-    depends_on: Annotated[list[str], PUBLIC] = Field(default_factory=list)
-    excludes: Annotated[list[str], PUBLIC] = Field(default_factory=list)
+    benefits: Annotated[dict[Label, BenefitStream], PUBLIC] = Field(default_factory=dict)
+    outcomes: Annotated[dict[Label, Outcome], PUBLIC] = Field(default_factory=dict)
+    depends_on: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
+    excludes: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
     risk: Annotated[RiskRating, PUBLIC] = RiskRating.MEDIUM
-    scores: Annotated[dict[str, float], PUBLIC] = Field(default_factory=dict)
+    scores: Annotated[dict[Label, float], PUBLIC] = Field(default_factory=dict)
     value_score: Annotated[float | None, PUBLIC] = Field(default=None, ge=0)
     notes: str = ""
     protected_fields: list[str] = Field(default_factory=list)

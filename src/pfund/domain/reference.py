@@ -8,6 +8,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from pfund.domain.lengths import MAX_DIGITS, Id, Label, Title
 from pfund.domain.protection import PUBLIC
 
 
@@ -40,9 +41,9 @@ class Area(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    code: Annotated[str, PUBLIC] = Field(pattern=r"^[a-z][a-z_]*$")
-    name: Annotated[str, PUBLIC]
-    name_ru: Annotated[str, PUBLIC] = ""
+    code: Annotated[Id, PUBLIC] = Field(pattern=r"^[a-z][a-z_]*$")
+    name: Annotated[Title, PUBLIC]
+    name_ru: Annotated[Title, PUBLIC] = ""
     dac_categories: Annotated[list[str], PUBLIC] = Field(default_factory=list)
 
 
@@ -52,9 +53,9 @@ class Region(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     code: Annotated[SubdivisionCode, PUBLIC]
-    name: Annotated[str, PUBLIC]
-    name_ru: Annotated[str, PUBLIC] = ""
-    kind: Annotated[str, PUBLIC] = ""
+    name: Annotated[Title, PUBLIC]
+    name_ru: Annotated[Title, PUBLIC] = ""
+    kind: Annotated[Label, PUBLIC] = ""
     population: Annotated[int | None, PUBLIC] = Field(default=None, ge=0)
     population_year: Annotated[int | None, PUBLIC] = None
 
@@ -65,11 +66,15 @@ class Contributor(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     iso3: Annotated[CountryAlpha3, PUBLIC]
-    name: Annotated[str, PUBLIC]
+    name: Annotated[Title, PUBLIC]
     year: Annotated[int, PUBLIC]
     gdp_usd: Annotated[Decimal, PUBLIC] = Field(ge=0)
-    defence_pct_gdp: Annotated[Decimal | None, PUBLIC] = Field(default=None, ge=0)
-    share_of_gdp: Annotated[Decimal, PUBLIC] = Field(default=Decimal("0.0025"), ge=0, le=1)
+    defence_pct_gdp: Annotated[Decimal | None, PUBLIC] = Field(
+        default=None, ge=0, max_digits=MAX_DIGITS
+    )
+    share_of_gdp: Annotated[Decimal, PUBLIC] = Field(
+        default=Decimal("0.0025"), ge=0, le=1, max_digits=MAX_DIGITS
+    )
 
     @property
     def contribution_usd(self) -> Decimal:

@@ -7,6 +7,7 @@ scorer only read them.
 from pydantic import BaseModel, ConfigDict
 
 from pfund.domain.identifiers import inn_problem, ogrn_problem
+from pfund.domain.lengths import Name, Word
 
 
 class WatchlistEntity(BaseModel):
@@ -14,8 +15,8 @@ class WatchlistEntity(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
-    schema_name: str
+    id: Name
+    schema_name: Word
     names: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     weak_aliases: tuple[str, ...] = ()

@@ -19,6 +19,9 @@ from pfund.errors import InvalidInput, Problem
 
 FORMATS = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# No record of the fund nests anywhere near this deep; a file that does is refused by
+# name rather than left to exhaust the parser's (or a later reader's) recursion.
+MAX_DEPTH = 64
 
 # libyaml's parser, where PyYAML was built with it, reads the sample pipeline about five
 # times faster than the pure-Python one; both build the same plain values.
@@ -76,9 +79,62 @@ def load_yaml(text: str) -> Any:
     refused with ``yaml.safe_load``'s own error, whose message names what it found.
     """
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
+        try:
+            value = yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            value = yaml.safe_load(text)
+    except RecursionError:
+        raise TooDeep() from None
+    if not within_depth(value):
+        raise TooDeep()
+    return value
+
+
+class TooDeep(yaml.YAMLError):
+    """A file nested deeper than :data:`MAX_DEPTH`; a YAML error, so that every reader
+    of YAML refuses it the way it refuses any malformed file."""
+
+    problem = f"nested more than {MAX_DEPTH} levels deep"
+
+    def __str__(self) -> str:
+        return self.problem
+
+
+def within_depth(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and mappings in ``value`` nest at most ``limit`` levels (walked
+    without recursion, so the check itself cannot overflow)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def load_json(name: str, text: str) -> Any:
+    """A JSON text's values; malformed or too deeply nested JSON is refused naming ``name``."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        problem = Problem(
+            f"malformed JSON: {err.msg} (column {err.colno})", file=name, row=err.lineno
+        )
+        raise InvalidInput(f"cannot read {name}", [problem]) from None
+    except RecursionError:
+        value = None
+        deep = True
+    else:
+        deep = not within_depth(value)
+    if deep:
+        raise InvalidInput(f"cannot read {name}", [Problem(TooDeep.problem, file=name)])
+    return value
 
 
 def read_records(path: Path, *, key: str) -> list[Record]:
@@ -111,15 +167,10 @@ def _csv_records(name: str, text: str) -> list[Record]:
 
 
 def _parse_tree(name: str, text: str, fmt: str) -> Any:
+    if fmt == "json":
+        return load_json(name, text)
     try:
-        if fmt == "json":
-            return json.loads(text)
         return load_yaml(text)
-    except json.JSONDecodeError as err:
-        problem = Problem(
-            f"malformed JSON: {err.msg} (column {err.colno})", file=name, row=err.lineno
-        )
-        raise InvalidInput(f"cannot read {name}", [problem]) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

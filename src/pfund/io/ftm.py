@@ -23,6 +23,7 @@ from followthemoney.proxy import EntityProxy
 
 from pfund.domain.watchlist import WatchlistEntity, identifier_problems
 from pfund.errors import InvalidInput, Problem
+from pfund.io.files import TooDeep, within_depth
 
 SCHEMAS = frozenset({"Person", "Organization", "Company", "LegalEntity", "PublicBody"})
 # Entity field -> FtM property.
@@ -73,6 +74,10 @@ def _parse(text: str) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise _BadLine(f"not valid JSON ({err.msg} at column {err.colno})") from None
+    except RecursionError:
+        raise _BadLine(TooDeep.problem) from None
+    if not within_depth(data):
+        raise _BadLine(TooDeep.problem)
     if not isinstance(data, dict):
         raise _BadLine("expected a JSON object with id, schema and properties")
     return data

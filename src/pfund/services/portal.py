@@ -12,7 +12,7 @@ an audit event in its own transaction, so a new head is exactly "something chang
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -143,11 +143,21 @@ class Overview(BaseModel):
     latest_decision: DecisionLine | None
 
 
+# Entries kept per store: every page in both languages, with room for the filters
+# readers use; beyond it the least recently used entry goes, so requests with ever new
+# query strings cannot grow the cache (and the worker's memory) without bound.
+MAX_ENTRIES = 512
+
+
 class _Cache:
-    def __init__(self) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self._lock = Lock()
         self._head: tuple[int, str] = (-1, "")
-        self._values: dict[tuple[Any, ...], Any] = {}
+        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.max_entries = max_entries
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def get(self, rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         # The head's hash, not only its number: it names the whole history, so two
@@ -156,13 +166,17 @@ class _Cache:
             head = uow.audit.head(lock=False)
         with self._lock:
             if head != self._head:
-                self._head, self._values = head, {}
+                self._head, self._values = head, OrderedDict()
             if key in self._values:
+                self._values.move_to_end(key)
                 return self._values[key]  # type: ignore[no-any-return]
         value = build()
         with self._lock:
             if head == self._head:
                 self._values[key] = value
+                self._values.move_to_end(key)
+                while len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
         return value
 
 

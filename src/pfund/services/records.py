@@ -73,4 +73,12 @@ def get_record(rt: Runtime, record_id: str | None, *, kind: str) -> DecisionReco
         what = f"run '{record_id}'" if record_id else f"{kind} run yet"
         hint = "" if record_id else " (run `pfund portfolio optimize` first)"
         raise NotFound(f"no {what}{hint}")
+    if record.kind != kind:
+        # A record of another kind has another shape: say what it is rather than fail
+        # reading it as this kind.
+        raise NotFound(f"'{record.id}' is {_article(record.kind)} run, not {_article(kind)} run")
     return record
+
+
+def _article(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from pfund.appraisal import load_criteria
 from pfund.domain.account import Permission, Role
+from pfund.domain.lengths import Id, Name
 from pfund.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.services.audit import AuditWriter
@@ -24,9 +25,9 @@ from pfund.store.unit_of_work import UnitOfWork
 
 class Review(BaseModel):
     id: int
-    project_id: str
-    reviewer: str
-    assigned_by: str
+    project_id: Id
+    reviewer: Id
+    assigned_by: Name
     assigned_at: datetime
     conflict: bool | None
     conflict_reason: str

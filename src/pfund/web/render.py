@@ -60,11 +60,30 @@ def public_page(
     lang = language(request)
     if principal is not None and principal.user is not None:
         return render(request, template, **build())
-    key = ("page", template, request.url.path, str(request.url.query), lang)
+    key = ("page", template, request.url.path, _declared_query(request), lang)
     html = cached(
         request.app.state.runtime, key, lambda: _html(request, template, lang, None, build())
     )
     return _response(request, html, lang, 200)
+
+
+def _declared_query(request: Request) -> tuple[tuple[str, str], ...]:
+    """The query parameters the page's route declares, as given: the part of the query
+    string that can change the page. Anything else is ignored, so it neither makes a
+    new cache entry nor is kept in one."""
+    names = _query_names(request.scope.get("route"))
+    return tuple((n, request.query_params[n]) for n in names if n in request.query_params)
+
+
+def _query_names(route: Any) -> tuple[str, ...]:
+    names: set[str] = set()
+    pending = [getattr(route, "dependant", None)]
+    while pending:  # the route's own parameters and its dependencies'
+        dependant = pending.pop()
+        if dependant is not None:
+            names.update(p.alias for p in dependant.query_params)
+            pending.extend(dependant.dependencies)
+    return tuple(sorted(names))
 
 
 def _response(request: Request, html: str, lang: str, status: int) -> HTMLResponse:

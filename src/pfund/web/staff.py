@@ -7,11 +7,12 @@ CLI, acting as the signed-in user, so the audit log names them.
 
 from __future__ import annotations
 
+import math
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
@@ -19,8 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
+from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
-from pfund.errors import Forbidden, NotFound, PfundError
+from pfund.errors import Forbidden, InvalidInput, NotFound, PfundError, Problem
 from pfund.services import (
     conditions,
     hit_review,
@@ -111,8 +113,8 @@ def import_file(
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.IMPORT)
-    name = Path(file.filename or "upload").name
     try:
+        name = upload_name(file.filename, "upload.csv")
         if kind not in IMPORTERS or Path(name).suffix.lower() not in SUFFIXES:
             raise NotFound(f"cannot import '{name}' as {kind}")
         with tempfile.TemporaryDirectory() as folder:
@@ -313,7 +315,7 @@ def load_watchlist(
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.SCREEN)
-    name = Path(file.filename or "watchlist.ftm.json").name
+    name = upload_name(file.filename, "watchlist.ftm.json")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(file.file.read())
@@ -393,11 +395,7 @@ async def score(
     check_csrf(request, str(form.get("csrf_token", "")))
     _allowed(who, Permission.REVIEW)
     assert who.user is not None
-    scores = {
-        key.removeprefix("score_"): float(str(value))
-        for key, value in form.items()
-        if key.startswith("score_") and str(value).strip()
-    }
+    scores = _scores(form.items())
     reviews.submit_scores(
         acting(rt, who),
         review_id,
@@ -406,6 +404,26 @@ async def score(
         comment=str(form.get("comment", ""))[:5000],
     )
     return _back(f"review {review_id} scored", "/staff/reviews")
+
+
+def _scores(fields: Iterable[tuple[str, Any]]) -> dict[str, float]:
+    """The form's ``score_*`` fields as numbers; one that is not a number is the
+    reviewer's mistake (a 400 naming the field), not the server's."""
+    scores: dict[str, float] = {}
+    problems: list[Problem] = []
+    for key, value in fields:
+        if not key.startswith("score_") or not str(value).strip():
+            continue
+        try:
+            number = float(str(value))
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            problems.append(Problem("a score must be a number", field=key))
+        scores[key.removeprefix("score_")] = number
+    if problems:
+        raise InvalidInput("the scores are not valid", problems)
+    return scores
 
 
 @router.post("/reviews")

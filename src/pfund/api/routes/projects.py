@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic_core import to_json
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.uploads import upload_name
 from pfund.domain import OrganisationKind, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission, Principal
 from pfund.domain.protection import view
@@ -59,7 +60,10 @@ def projects(
 
     def build() -> bytes:
         found = list_projects(rt, area=area, status=status.value if status else None, region=region)
-        return to_json([view(p, audience=seen) for p in found if _visible(p, who)])
+        # The filters match what this reader sees: a project whose regions (say) are
+        # protected must not be found by its region, or the filter would reveal them.
+        views = [view(p, audience=seen) for p in found if _visible(p, who)]
+        return to_json([v for v in views if _shows(v, area, status, region)])
 
     if seen is ProtectionClass.PUBLIC:
         body = cached(rt, ("api-projects", area, status, region), build)
@@ -74,6 +78,17 @@ def project(project_id: str, rt: RuntimeDep, who: PrincipalDep) -> dict[str, Any
     if not _visible(found, who):
         raise NotFound(f"no project with id '{project_id}'")
     return view(found, audience=audience(who))
+
+
+def _shows(
+    seen: dict[str, Any], area: str | None, status: ProjectStatus | None, region: str | None
+) -> bool:
+    """Whether a project's view (only the fields its reader may see) passes the filters."""
+    return (
+        (area is None or seen.get("area") == area)
+        and (status is None or seen.get("status") == status)
+        and (region is None or region in (seen.get("regions") or []))
+    )
 
 
 def _visible(project: Project, who: Principal) -> bool:
@@ -109,7 +124,7 @@ def import_file(
     """Import a CSV, JSON or YAML file of records: all or nothing."""
     if kind not in IMPORTERS:
         raise NotFound(f"no import of '{kind}' (known: {', '.join(IMPORTERS)})")
-    name = Path(file.filename or "upload").name
+    name = upload_name(file.filename, "upload.csv")
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         reason = f"a {', '.join(sorted(SUFFIXES))} file is needed"

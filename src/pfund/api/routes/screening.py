@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from pfund.api.deps import RowId, RuntimeDep, acting, require
+from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
 from pfund.domain.compliance import OutreachEntry
 from pfund.services import hit_review, matching, outreach, screening, screening_names, vetting
@@ -74,7 +75,7 @@ def load_watchlist(
     skip_bad: Annotated[bool, Query(description="Load the good lines, report the bad.")] = False,
 ) -> LoadReport:
     """Load or update a watchlist (FollowTheMoney JSON lines); re-screens what changed."""
-    name = Path(file.filename or "watchlist.ftm.json").name
+    name = upload_name(file.filename, "watchlist.ftm.json")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(file.file.read())

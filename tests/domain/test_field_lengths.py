@@ -1,0 +1,287 @@
+"""Every bounded text column holds whatever its domain field accepts.
+
+A value the domain accepts but the column cannot hold passes validation and then fails
+inside the database, where PostgreSQL refuses it with the row in its message (a person's
+name, e-mail and phone ended up in a server traceback that way) and SQLite keeps it,
+so that a SQLite backup no longer restores into PostgreSQL. So each ``String(n)`` column
+of every table is named here with the field it stores, and the field must refuse
+anything longer than ``n``; a column that stores no field says why. A new column, or a
+field that loses its bound, fails this test.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from decimal import Decimal
+from enum import Enum
+from re import _parser as sre_parse  # a pattern's longest match
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import annotated_types
+import pycountry
+import pytest
+from pydantic import AfterValidator, BaseModel
+from pydantic.fields import FieldInfo
+from sqlalchemy import String
+
+from pfund.domain import (
+    account,
+    audit,
+    compliance,
+    conditions,
+    decision,
+    fund,
+    ledger,
+    organisation,
+    project,
+    reference,
+    watchlist,
+)
+from pfund.domain.money import check_currency
+from pfund.services.reviews import Review
+from pfund.store.tables import Base
+
+# Validators that accept only codes of a known length.
+KNOWN = {
+    reference.check_country2: 2,
+    reference.check_country3: 3,
+    check_currency: 3,
+    reference.check_subdivision: max(len(s.code) for s in pycountry.subdivisions),
+}
+EMAIL_MAX = 254  # email-validator refuses longer addresses (RFC 5321)
+
+ORG, PERSON, COMPANY = organisation.Organisation, organisation.Person, organisation.CompanyProfile
+PR = project.Project
+# table.column -> "Model.field" (a path through nested models; [] is a list's item,
+# {} a mapping's key), or None with the reason the column stores no domain field.
+COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
+    "areas.code": (reference.Area, "code"),
+    "areas.name": (reference.Area, "name"),
+    "areas.name_ru": (reference.Area, "name_ru"),
+    "audit_events.actor": (audit.AuditEvent, "actor"),
+    "audit_events.action": (audit.AuditEvent, "action"),
+    "audit_events.record_type": (audit.AuditEvent, "record_type"),
+    "audit_events.record_id": (audit.AuditEvent, "record_id"),
+    "audit_events.prev_hash": (audit.AuditEvent, "prev_hash"),
+    "audit_events.hash": (audit.AuditEvent, "hash"),
+    "audit_head.hash": (audit.AuditEvent, "hash"),
+    "conditions.code": (conditions.Condition, "code"),
+    "conditions.title": (conditions.Condition, "title"),
+    "conditions.title_ru": (conditions.Condition, "title_ru"),
+    "conditions.iati_type": (conditions.Condition, "iati_type"),
+    "conditions.status": (conditions.Condition, "status"),
+    "contributors.iso3": (reference.Contributor, "iso3"),
+    "contributors.name": (reference.Contributor, "name"),
+    "contributors.defence_pct_gdp": (reference.Contributor, "defence_pct_gdp"),
+    "contributors.share_of_gdp": (reference.Contributor, "share_of_gdp"),
+    "decision_records.id": (decision.DecisionRecord, "id"),
+    "decision_records.kind": (decision.DecisionRecord, "kind"),
+    "decision_records.actor": (decision.DecisionRecord, "actor"),
+    "decision_records.inputs_hash": (decision.DecisionRecord, "inputs_hash"),
+    "decision_records.solver": (decision.DecisionRecord, "solver"),
+    "decision_records.solver_version": (decision.DecisionRecord, "solver_version"),
+    "decision_records.status": (decision.DecisionRecord, "status"),
+    "decision_records.pfund_version": (decision.DecisionRecord, "pfund_version"),
+    "fund.code": (fund.FundDefinition, "code"),
+    "fund.name": (fund.FundDefinition, "name"),
+    "fund.name_ru": (fund.FundDefinition, "name_ru"),
+    "fund.beneficiary_country": (fund.FundDefinition, "beneficiary_country"),
+    "fund.currency": (fund.FundDefinition, "currency"),
+    "fund.default_share_of_gdp": (fund.FundDefinition, "default_share_of_gdp"),
+    "fund.discount_rate": (fund.FundDefinition, "discount_rate"),
+    "fund.iati_org_ref": (fund.FundDefinition, "iati_org_ref"),
+    "organisations.id": (ORG, "id"),
+    "organisations.name": (ORG, "name"),
+    "organisations.alias": (ORG, "alias"),
+    "organisations.kind": (ORG, "kind"),
+    "organisations.country": (ORG, "country"),
+    "organisations.website": (ORG, "website"),
+    "organisations.company_russia_status": (COMPANY, "russia_status"),
+    "organisations.company_reengagement": (COMPANY, "reengagement"),
+    "organisations.company_home_country": (COMPANY, "home_country"),
+    "regions.code": (reference.Region, "code"),
+    "regions.name": (reference.Region, "name"),
+    "regions.name_ru": (reference.Region, "name_ru"),
+    "regions.kind": (reference.Region, "kind"),
+    "stages.name": (conditions.Stage, "name"),
+    "stages.name_ru": (conditions.Stage, "name_ru"),
+    "users.username": (account.User, "username"),
+    "users.display_name": (account.User, "display_name"),
+    "users.password_hash": "an argon2 hash the service computes (about 100 characters)",
+    "watchlists.id": (compliance.Watchlist, "id"),
+    "watchlists.name": (compliance.Watchlist, "name"),
+    "watchlists.content_hash": (compliance.Watchlist, "content_hash"),
+    "api_tokens.token_hash": "a SHA-256 hex digest the service computes",
+    "api_tokens.username": (account.User, "username"),
+    "api_tokens.label": "typed by an admin on the command line; a longer one is refused",
+    "condition_changes.code": (conditions.ConditionChange, "code"),
+    "condition_changes.old": (conditions.ConditionChange, "old"),
+    "condition_changes.new": (conditions.ConditionChange, "new"),
+    "people.id": (PERSON, "id"),
+    "people.organisation": (PERSON, "organisation"),
+    "people.role": (PERSON, "role"),
+    "people.alias": (PERSON, "alias"),
+    "people.name": (PERSON, "name"),
+    "people.email": (PERSON, "email"),
+    "people.phone": (PERSON, "phone"),
+    "projects.id": (PR, "id"),
+    "projects.title": (PR, "title"),
+    "projects.title_ru": (PR, "title_ru"),
+    "projects.area": (PR, "area"),
+    "projects.proponent": (PR, "proponent"),
+    "projects.status": (PR, "status"),
+    "projects.currency": (PR, "currency"),
+    "projects.risk": (PR, "risk"),
+    "screening_hits.counterparty_kind": (compliance.ScreeningHit, "counterparty_kind"),
+    "screening_hits.counterparty_id": (compliance.ScreeningHit, "counterparty_id"),
+    "screening_hits.watchlist_id": (compliance.ScreeningHit, "watchlist_id"),
+    "screening_hits.entity_id": (compliance.ScreeningHit, "entity_id"),
+    "screening_hits.entity_hash": (compliance.ScreeningHit, "entity_hash"),
+    "stage_conditions.condition": (conditions.Stage, "conditions[]"),
+    "vetting_items.organisation_id": (ORG, "id"),
+    "vetting_items.criterion": (organisation.VettingItem, "criterion"),
+    "vetting_items.reviewer": (organisation.VettingItem, "reviewer"),
+    "watchlist_entities.watchlist_id": (compliance.Watchlist, "id"),
+    "watchlist_entities.entity_id": (watchlist.WatchlistEntity, "id"),
+    "watchlist_entities.schema_name": (watchlist.WatchlistEntity, "schema_name"),
+    "watchlist_entities.content_hash": "a SHA-256 hex digest the service computes",
+    "hit_decisions.decision": (compliance.HitDecision, "decision"),
+    "outreach.organisation_id": (compliance.OutreachEntry, "organisation_id"),
+    "outreach.channel": (compliance.OutreachEntry, "channel"),
+    "outreach.staff": (compliance.OutreachEntry, "staff"),
+    "outreach.contact_person_id": (compliance.OutreachEntry, "contact_person_id"),
+    "outreach.outcome": (compliance.OutreachEntry, "outcome"),
+    "project_benefits.project_id": (PR, "id"),
+    "project_benefits.stream": (PR, "benefits{}"),
+    "project_contacts.project_id": (PR, "id"),
+    "project_contacts.contact": (PR, "contacts[]"),
+    "project_costs.project_id": (PR, "id"),
+    "project_costs.kind": "'capital' or 'running', written by the repository",
+    "project_links.project_id": (PR, "id"),
+    "project_links.other_id": (PR, "depends_on[]"),
+    "project_links.kind": "'depends_on' or 'excludes', written by the repository",
+    "project_outcomes.project_id": (PR, "id"),
+    "project_outcomes.name": (PR, "outcomes{}"),
+    "project_outcomes.unit": (project.Outcome, "unit"),
+    "project_partners.project_id": (PR, "id"),
+    "project_partners.organisation_id": (PR, "partners[]"),
+    "project_regions.project_id": (PR, "id"),
+    "project_regions.region": (PR, "regions[]"),
+    "project_scores.project_id": (PR, "id"),
+    "project_scores.criterion": (PR, "scores{}"),
+    "reviews.project_id": (Review, "project_id"),
+    "reviews.reviewer": (Review, "reviewer"),
+    "reviews.assigned_by": (Review, "assigned_by"),
+    "tranches.id": (ledger.Tranche, "id"),
+    "tranches.project_id": (ledger.Tranche, "project_id"),
+    "tranches.currency": (ledger.Tranche, "currency"),
+    "tranches.status": (ledger.Tranche, "status"),
+    "ledger_entries.debit": (ledger.LedgerEntry, "debit"),
+    "ledger_entries.credit": (ledger.LedgerEntry, "credit"),
+    "ledger_entries.currency": (ledger.LedgerEntry, "currency"),
+    "ledger_entries.contributor": (ledger.LedgerEntry, "contributor"),
+    "ledger_entries.project_id": (ledger.LedgerEntry, "project_id"),
+    "ledger_entries.tranche_id": (ledger.LedgerEntry, "tranche_id"),
+    "tranche_conditions.tranche_id": (ledger.Tranche, "id"),
+    "tranche_conditions.condition": (ledger.Tranche, "conditions[]"),
+}
+# Links that must hold the same ids as their first entry (same bound, checked there too).
+ALSO = {"project_links.other_id": (PR, "excludes[]")}
+
+
+def bounded_columns() -> dict[str, int]:
+    return {
+        f"{t.name}.{c.name}": int(c.type.length)
+        for t in Base.metadata.sorted_tables
+        for c in t.columns
+        if isinstance(c.type, String) and c.type.length
+    }
+
+
+def _unwrap(annotation: Any, metadata: list[Any]) -> Any:
+    """The annotation without Annotated and None, collecting constraints on the way."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation, *extra = get_args(annotation)
+            metadata.extend(extra)
+        elif get_origin(annotation) in (Union, types.UnionType):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            if len(rest) != 1:
+                return annotation
+            annotation = rest[0]
+        else:
+            return annotation
+
+
+def _field(model: type[BaseModel], path: str) -> tuple[Any, list[Any]]:
+    """The annotation and constraints at ``path`` (``name``, ``name[]``, ``name{}``)."""
+    name = path.rstrip("[]{}")
+    info: FieldInfo = model.model_fields[name]
+    metadata: list[Any] = list(info.metadata)
+    annotation = _unwrap(info.annotation, metadata)
+    if path.endswith(("[]", "{}")):
+        index = 0  # a list's item, or a mapping's key
+        metadata = []
+        annotation = _unwrap(get_args(annotation)[index], metadata)
+    return annotation, metadata
+
+
+def longest(annotation: Any, metadata: list[Any]) -> int | None:
+    """The longest text the field accepts, or None when nothing bounds it."""
+    bounds: list[int] = []
+    for item in metadata:
+        for inner in getattr(item, "metadata", [item]):
+            if isinstance(inner, annotated_types.MaxLen):
+                bounds.append(inner.max_length)
+            pattern = getattr(inner, "pattern", None)
+            if isinstance(pattern, str):
+                width = sre_parse.parse(pattern).getwidth()[1]
+                if width < sre_parse.MAXREPEAT:
+                    bounds.append(width)
+            if isinstance(inner, annotated_types.MaxLen | AfterValidator):
+                func = getattr(inner, "func", None)
+                if func in KNOWN:
+                    bounds.append(KNOWN[func])
+            max_digits = getattr(inner, "max_digits", None)
+            if annotation is Decimal and max_digits is not None:
+                bounds.append(int(max_digits) + 8)  # sign, point and an exponent
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        bounds.append(max(len(str(m.value)) for m in annotation))
+    if getattr(annotation, "__name__", "") == "EmailStr":
+        bounds.append(EMAIL_MAX)
+    return min(bounds) if bounds else None
+
+
+def test_every_bounded_column_is_named_with_the_field_it_stores() -> None:
+    columns = bounded_columns()
+    assert not set(columns) - set(COLUMNS), "columns this test does not know"
+    # A column widened to unbounded text (an encrypted one, say) may stay named here.
+    existing = {f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables for c in t.columns}
+    assert not set(COLUMNS) - existing, "columns that no longer exist"
+
+
+@pytest.mark.parametrize("column", sorted({**COLUMNS, **ALSO}))
+def test_the_field_refuses_what_the_column_cannot_hold(column: str) -> None:
+    target = ALSO.get(column) or COLUMNS[column]
+    if isinstance(target, str):
+        return  # not a domain field; the reason is written beside it
+    model, path = target
+    annotation, metadata = _field(model, path)
+    bound = longest(annotation, metadata)
+    size = bounded_columns().get(column)
+    if size is None:
+        return  # no longer bounded: any length fits
+    assert bound is not None, f"{model.__name__}.{path} has no length bound ({column}: {size})"
+    assert bound <= size, (
+        f"{model.__name__}.{path} accepts {bound} characters; {column} holds {size}"
+    )
+
+
+def test_the_bounds_are_read_correctly() -> None:
+    """The walk itself, on fields whose bounds are known."""
+    assert longest(*_field(PERSON, "phone")) == 64
+    assert longest(*_field(ORG, "id")) == 64
+    assert longest(*_field(PR, "regions[]")) == KNOWN[reference.check_subdivision]
+    assert re.fullmatch(project.ID_PATTERN, "a" * 64)
+    assert not re.fullmatch(project.ID_PATTERN, "a" * 65)
