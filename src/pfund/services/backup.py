@@ -34,6 +34,10 @@ from pfund.store.migrate import current_revision
 from pfund.store.repositories import table_counts
 from pfund.store.tables import metadata
 
+# Derived tables (balances the database keeps from the ledger, the money lock row) are
+# rebuilt by the store itself and so are neither written nor restored.
+BACKED_UP = [t for t in metadata.sorted_tables if not t.info.get("derived")]
+
 FORMAT = "pfund-backup"
 FORMAT_VERSION = 1
 MIN_PASSPHRASE = 12
@@ -86,7 +90,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
     with rt.uow() as uow:
         session = uow.session
         seq, head_hash = uow.audit.head(lock=False)
-        counts = table_counts(session)
+        counts = table_counts(session)  # derived tables too: restore rebuilds them
         header = BackupHeader(
             format=FORMAT,
             format_version=FORMAT_VERSION,
@@ -100,7 +104,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
         buffer = io.BytesIO()
         with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as out:
             out.write(header.model_dump_json().encode("utf-8") + b"\n")
-            for table in metadata.sorted_tables:
+            for table in BACKED_UP:
                 for row in _rows(session, table):
                     line = json.dumps({"t": table.name, "r": row}, ensure_ascii=False)
                     out.write(line.encode("utf-8") + b"\n")
@@ -121,7 +125,7 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
             f"{revision}",
             [Problem("restore it with the pfund version that wrote it", file=path.name)],
         )
-    tables = {t.name: t for t in metadata.sorted_tables}
+    tables = {t.name: t for t in BACKED_UP}
     with rt.uow() as uow:
         session = uow.session
         _refuse_unless_empty(session, path)
@@ -247,7 +251,7 @@ def _refuse_unless_empty(session: Session, path: Path) -> None:
     """Only into a store holding nothing but the empty audit head a migration makes."""
     filled = [
         t.name
-        for t in metadata.sorted_tables
+        for t in BACKED_UP
         if t.name != "audit_head" and session.scalar(select(t).limit(1)) is not None
     ]
     if filled:
@@ -261,7 +265,7 @@ def _advance_sequences(session: Session) -> None:
     """PostgreSQL's serial sequences do not see explicit ids: move each past its rows."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in metadata.sorted_tables:
+    for table in BACKED_UP:
         for column in table.primary_key.columns:
             if isinstance(column.type, Integer) and column.autoincrement is True:
                 session.execute(

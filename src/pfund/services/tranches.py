@@ -22,6 +22,7 @@ from pfund.services.funding import post_entries
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.screening import blocking_refs
+from pfund.services.writes import finish, money_write
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
@@ -46,7 +47,7 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
     if not record.result["selected"]:
         raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
     at = datetime.now(UTC)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         chosen = _new_in(uow, record.result["selected"])
         if not chosen:
             raise Conflict(f"every project of run {record.id} is already approved")
@@ -70,11 +71,12 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         for pid in chosen:
             uow.projects.set_status(pid, ProjectStatus.APPROVED)
             audit.record("project.approved", "project", pid, {"run": record.id})
-        uow.commit()
-    total = sum((t.amount for t in tranches), Decimal(0))
-    return ApproveResult(
-        run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
-    )
+        total = sum((t.amount for t in tranches), Decimal(0))
+        result = ApproveResult(
+            run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
+        )
+        finish(uow, rt, result)
+    return result
 
 
 def _new_in(uow: UnitOfWork, selected: list[str]) -> list[str]:
@@ -113,7 +115,7 @@ class TrancheStep(BaseModel):
 def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     """Release a planned tranche if the conditions it needs hold; say which do not."""
     rt.require(Permission.MOVE_MONEY)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
         _refuse_screening_hits(uow, tranche)
         gate = tranche_gate(tranche, statuses_of(uow.conditions.list()), uow.stages.list())
@@ -126,12 +128,13 @@ def release_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
             audit,
             [release(at, tranche.amount, project_id=tranche.project_id, tranche_id=tranche.id)],
         )
-        uow.tranches.set_status(tranche.id, TrancheStatus.RELEASED)
+        _move(uow, tranche, TrancheStatus.PLANNED, TrancheStatus.RELEASED)
         audit.record("tranche.released", "tranche", tranche.id, {"amount": str(tranche.amount)})
-        uow.commit()
-    return TrancheStep(
-        tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
-    )
+        step = TrancheStep(
+            tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
+        )
+        finish(uow, rt, step)
+    return step
 
 
 _NEXT = {TrancheStatus.PLANNED: "released", TrancheStatus.RELEASED: "paid"}
@@ -170,7 +173,7 @@ def _refuse_screening_hits(uow: UnitOfWork, tranche: Tranche) -> None:
 
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     rt.require(Permission.MOVE_MONEY)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
         _refuse_screening_hits(uow, tranche)
         audit = AuditWriter(uow, rt.actor)
@@ -186,10 +189,13 @@ def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
                 )
             ],
         )
-        uow.tranches.set_status(tranche.id, TrancheStatus.DISBURSED)
+        _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
         audit.record("tranche.disbursed", "tranche", tranche.id, {"amount": str(tranche.amount)})
-        uow.commit()
-    return TrancheStep(tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid")
+        step = TrancheStep(
+            tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid"
+        )
+        finish(uow, rt, step)
+    return step
 
 
 def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> list[LedgerEntry]:
@@ -206,6 +212,15 @@ def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> lis
                     freeze(at, held, project_id=tranche.project_id, tranche_id=tid, source=account)
                 )
     return out
+
+
+def _move(uow: UnitOfWork, tranche: Tranche, expected: TrancheStatus, new: TrancheStatus) -> None:
+    """Change the tranche's status only if it is still ``expected``; a Conflict if not."""
+    if not uow.tranches.transition(tranche.id, expected, new):
+        raise Conflict(
+            f"tranche {tranche.id} is no longer {expected.value}: another change came first; "
+            "nothing was changed"
+        )
 
 
 def _tranche(uow: UnitOfWork, tranche_id: str, expected: TrancheStatus) -> Tranche:
@@ -250,8 +265,9 @@ def reschedule(
     """
     rt.require(Permission.MOVE_MONEY)
     at = datetime.now(UTC)
-    with rt.uow() as uow:
-        old = [t for t in uow.tranches.list(project_id) if t.status is not TrancheStatus.CANCELLED]
+    with money_write(rt) as uow:
+        stored = uow.tranches.list(project_id)
+        old = [t for t in stored if t.status is not TrancheStatus.CANCELLED]
         if not old:
             raise NotFound(f"project '{project_id}' has no tranches: approve its run first")
         moving = [t for t in old if t.status is not TrancheStatus.PLANNED]
@@ -263,9 +279,10 @@ def reschedule(
         commitment = sum((t.amount for t in old), Decimal(0))
         _check_schedule(rows, commitment, {c.code for c in uow.conditions.list()}, source)
         project = old[0]
+        first = _next_schedule_number(project_id, stored)
         new = [
             Tranche(
-                id=f"{project_id}-S{i + 1}",
+                id=f"{project_id}-S{first + i}",
                 project_id=project_id,
                 year=r.year,
                 amount=r.amount,
@@ -287,19 +304,32 @@ def reschedule(
         uow.tranches.add_many(new)
         post_entries(uow, audit, entries)
         for t in old:
-            uow.tranches.set_status(t.id, TrancheStatus.CANCELLED)
+            _move(uow, t, TrancheStatus.PLANNED, TrancheStatus.CANCELLED)
         audit.record(
             "tranches.rescheduled", "project", project_id, {"source": source, "tranches": len(new)}
         )
-        uow.commit()
-    scheduled = sum((r.amount for r in rows), Decimal(0))
-    return RescheduleResult(
-        project=project_id,
-        tranches=len(new),
-        scheduled=scheduled,
-        commitment=commitment,
-        returned=commitment - scheduled,
-    )
+        scheduled = sum((r.amount for r in rows), Decimal(0))
+        result = RescheduleResult(
+            project=project_id,
+            tranches=len(new),
+            scheduled=scheduled,
+            commitment=commitment,
+            returned=commitment - scheduled,
+        )
+        finish(uow, rt, result)
+    return result
+
+
+def _next_schedule_number(project_id: str, stored: list[Tranche]) -> int:
+    """The first unused n of ``<project>-S<n>``: a second schedule replaces the first
+    (whose tranches are cancelled but kept) under new ids, never reusing one."""
+    prefix = f"{project_id}-S"
+    used = [
+        int(t.id[len(prefix) :])
+        for t in stored
+        if t.id.startswith(prefix) and t.id[len(prefix) :].isdigit()
+    ]
+    return max(used, default=0) + 1
 
 
 def _check_schedule(
