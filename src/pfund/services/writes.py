@@ -79,6 +79,7 @@ def _replay_if_answered(uow: UnitOfWork, rt: Runtime) -> None:
                     field="Idempotency-Key",
                 )
             ],
+            status=422,
         )
     raise Replayed(int(stored.status), str(stored.body))
 
