@@ -42,8 +42,7 @@ from tests.conftest import _postgres_url, _reset_postgres
 
 N = 12
 SECRET = "a long enough passphrase for the race tests"
-MET = {"evidence": "OSCE monitoring report 12", "verifier": "OSCE", "on": date(2026, 4, 1)}
-REVERSED = {"evidence": "OSCE monitoring report 13", "verifier": "OSCE", "on": date(2026, 5, 1)}
+EVIDENCE = {"evidence": "OSCE monitoring report 12", "verifier": "OSCE"}
 
 
 @pytest.fixture(scope="module")
@@ -209,15 +208,10 @@ def test_a_reversal_racing_releases_never_leaves_money_released_on_it(
     rt: Runtime, server: str, headers: dict[str, str]
 ) -> None:
     approve(rt, "OPT-0001")
-    set_condition(rt, "ceasefire_holding", "met", **MET)
+    set_condition(rt, "ceasefire_holding", "met", on=date(2026, 4, 1), **EVIDENCE)
     stage1 = [t.id for t in list_tranches(rt) if t.stage == 1][: N - 1]
     assert len(stage1) >= 3
-    reversal = {
-        "status": "reversed",
-        "evidence": REVERSED["evidence"],
-        "verifier": REVERSED["verifier"],
-        "on": REVERSED["on"].isoformat(),
-    }
+    reversal = {"status": "reversed", "on": "2026-05-01"} | EVIDENCE
     sends = [post(f"/api/v1/tranches/{t}/release", headers) for t in stage1]
     sends.insert(
         len(sends) // 2,

@@ -121,7 +121,7 @@ def test_a_receipt_follows_its_pledge_and_is_recorded_once(rt: Runtime) -> None:
 def test_a_second_schedule_replaces_the_first(approved: Runtime) -> None:
     tranche = next(t for t in list_tranches(approved) if t.id == stage0(approved))
     project = tranche.project_id
-    committed = sum(t.amount for t in list_tranches(approved, project))
+    committed = sum((t.amount for t in list_tranches(approved, project)), Decimal(0))
     half = (committed / 2).quantize(Decimal("0.01"))
     rows = [ScheduleRow(year=2027, amount=half), ScheduleRow(year=2028, amount=half)]
     reschedule(approved, project, rows, source="first.csv")
@@ -155,7 +155,7 @@ def test_the_upgrade_gives_stored_contributions_their_year_and_balances(
             years = connection.execute(
                 text("SELECT year, correction FROM ledger_entries ORDER BY id")
             ).all()
-            balances = dict(
+            balances: dict[str, int] = dict(
                 connection.execute(
                     text("SELECT account, balance_minor FROM ledger_balances WHERE scope <> ''")
                 ).all()

@@ -85,7 +85,10 @@ class ContributionRequest(BaseModel):
     )
 
 
-MONEY_WRITE = {409: {"description": "Refused: already done, or the gate does not hold."}}
+MONEY_WRITE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Refused: already done, or the gate does not hold."},
+    422: {"description": "The Idempotency-Key was used for another request."},
+}
 
 
 @router.post("/fund/contributions", response_model=PledgeResult, responses=MONEY_WRITE)
