@@ -223,9 +223,12 @@ def test_check_invariants_finds_what_the_ledger_would_refuse() -> None:
     assert check_invariants([]) == []
 
 
-def test_no_movement_debits_the_source_so_pledged_only_grows() -> None:
-    """The conservation law rests on this: pledged is the total ever pledged."""
-    assert SOURCE not in {debit for debit, _ in MOVEMENTS}
+def test_only_a_pledge_reversal_debits_the_source() -> None:
+    """The conservation law rests on this: pledged is the total pledged less pledges
+    reversed, and a reversal takes back only what is still receivable."""
+    assert {(d, c) for d, c in MOVEMENTS if d is SOURCE} == {
+        (A.PLEDGED, A.CONTRIBUTIONS_RECEIVABLE)
+    }
 
 
 def test_builders_choose_the_accounts_of_their_movement() -> None:

@@ -52,7 +52,8 @@ def test_list_loads_children_in_a_fixed_number_of_queries(seeded: MakeUow, engin
         some = uow.projects.list(area="health", region="RU-MOW")
     assert len(everything) == 300
     assert some
-    assert len(statements) <= 2 * 8 + 2  # projects + 7 child tables, per list (+ BEGIN)
+    queries = [s for s in statements if s != "BEGIN"]  # the engine begins SQLite itself
+    assert len(queries) <= 2 * 8 + 2  # projects + 7 child tables, per list
 
 
 def test_list_filters_by_area_status_and_region(seeded: MakeUow) -> None:

@@ -175,12 +175,18 @@ def test_tranches_and_ledger_round_trip(seeded: MakeUow) -> None:
     tranche = make_tranche()
     plain = make_tranche("TR-0002", conditions=[], amount=Decimal("0.01"), status="planned")
     local = timezone(timedelta(hours=3))
+    # A sound sequence: the database keeps balances and refuses one that overdraws.
     entries = [
-        make_ledger_entry(),
+        make_ledger_entry(amount=Decimal("12345678901.23")),
         make_ledger_entry(
             at=datetime(2028, 6, 1, 15, 0, tzinfo=local),
+            debit=LedgerAccount.FUND_BALANCE,
+            credit=LedgerAccount.CONTRIBUTIONS_RECEIVABLE,
+            amount=Decimal("12345678901.23"),
+        ),
+        make_ledger_entry(
             debit=LedgerAccount.COMMITTED,
-            credit=LedgerAccount.RELEASED,
+            credit=LedgerAccount.FUND_BALANCE,
             amount=Decimal("12345678901.23"),
             contributor=None,
             project_id=tranche.project_id,
@@ -193,7 +199,7 @@ def test_tranches_and_ledger_round_trip(seeded: MakeUow) -> None:
         uow.tranches.add(plain)
         stored_entries = [uow.ledger.add(e) for e in entries]
         uow.commit()
-    assert [e.id for e in stored_entries] == [1, 2]
+    assert [e.id for e in stored_entries] == [1, 2, 3]
     with seeded() as uow:
         assert uow.tranches.list() == [tranche, plain]
         assert uow.tranches.list(tranche.project_id) == [tranche, plain]
@@ -203,7 +209,7 @@ def test_tranches_and_ledger_round_trip(seeded: MakeUow) -> None:
             update={"status": TrancheStatus.RELEASED}
         )
         listed = uow.ledger.list()
-        assert uow.ledger.list(tranche_id=tranche.id) == [listed[1]]
+        assert uow.ledger.list(tranche_id=tranche.id) == [listed[2]]
     assert listed == stored_entries
     assert listed[1].at.tzinfo is not None
     assert listed[1].at == datetime(2028, 6, 1, 12, 0, tzinfo=UTC)

@@ -11,16 +11,18 @@ by another site, so they need none.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 
 from pfund.domain.account import ANONYMOUS, Permission, Principal
 from pfund.errors import Forbidden, NotAuthenticated
 from pfund.services.accounts import session_user, user_for_token
-from pfund.services.runtime import Runtime
+from pfund.services.runtime import Idempotency, Runtime
 from pfund.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -114,7 +116,40 @@ def require(permission: Permission) -> object:
     return Depends(check)
 
 
-def acting(rt: Runtime, who: Principal) -> Runtime:
+IDEMPOTENCY_HELP = (
+    "Optional: a key of your own (a UUID, say) that makes this money write safe to retry. "
+    "A request with a key already answered for you, with the same method, path and body, "
+    "gets the first answer again (same status and body, header `Idempotent-Replayed: "
+    "true`) and moves nothing; the same key with another request is refused (422). The "
+    "key is stored with the movement, in its transaction."
+)
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", min_length=1, max_length=200, description=IDEMPOTENCY_HELP),
+    ] = None,
+) -> Idempotency | None:
+    """The request's Idempotency-Key with a digest of what it asks (method, path, body)."""
+    if key is None:
+        return None
+    body = await request.body()
+    try:  # the same JSON however it is spaced or ordered
+        text = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")) if body else ""
+    except ValueError:
+        text = body.decode("utf-8", "replace")
+    path = request.url.path
+    request_line = f"{request.method}\n{path}\n{request.url.query}\n{text}"
+    fingerprint = hashlib.sha256(request_line.encode("utf-8")).hexdigest()
+    return Idempotency(key=key, method=request.method, path=path, fingerprint=fingerprint)
+
+
+IdempotencyDep = Annotated[Idempotency | None, Depends(idempotency)]
+
+
+def acting(rt: Runtime, who: Principal, idem: Idempotency | None = None) -> Runtime:
     """The app's runtime, acting as the requester: the audit log names them and the
-    services check their permissions."""
-    return replace(rt, actor=who.actor, principal=who)
+    services check their permissions; ``idem`` makes a money write answer once."""
+    return replace(rt, actor=who.actor, principal=who, idempotency=idem)

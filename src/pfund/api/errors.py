@@ -20,12 +20,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pfund.errors import PfundError, Problem, store_refusal
+from pfund.services.writes import Replayed
 
 log = logging.getLogger("pfund.api")
 
@@ -43,6 +44,17 @@ def error_body(status: int, message: str, problems: list[Problem] | None = None)
 def _pfund_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PfundError)
     return JSONResponse(error_body(exc.status, exc.message, exc.problems), status_code=exc.status)
+
+
+def _replayed(_: Request, exc: Exception) -> Response:
+    """A retried money write: the first answer, byte for byte; nothing moved again."""
+    assert isinstance(exc, Replayed)
+    return Response(
+        exc.body,
+        status_code=exc.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -158,6 +170,7 @@ def _error_page(scope: Scope, body: dict[str, Any]) -> Any:
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Replayed, _replayed)
     app.add_exception_handler(PfundError, _pfund_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

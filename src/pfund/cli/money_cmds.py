@@ -13,7 +13,13 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, err_console, money, print_json, runtime
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import read_records
-from pfund.services.funding import envelope, fund_size, ledger_view, record_contributions
+from pfund.services.funding import (
+    envelope,
+    fund_size,
+    ledger_view,
+    record_contributions,
+    reverse_contributions,
+)
 from pfund.services.tranches import (
     ScheduleRow,
     approve,
@@ -81,9 +87,34 @@ def contributions_cmd(
     year: Annotated[int, typer.Option(help="GDP year of the contributions.")],
     received: Annotated[bool, typer.Option(help="Record the receipts too.")] = False,
     member: Annotated[list[str] | None, typer.Option(help="Only these members (ISO3).")] = None,
+    reverse: Annotated[
+        bool,
+        typer.Option(
+            help="Correct an error: reverse the pledges (with --received: the receipts) "
+            "recorded for the year, by audited reversing entries."
+        ),
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Why a reversal is made (kept in the log).")] = "",
     as_json: bool = JsonOption,
 ) -> None:
-    """Record members' pledges (and receipts) for a year in the ledger."""
+    """Record members' pledges (and receipts) for a year in the ledger, once each.
+
+    A member's pledge or receipt for a year already recorded is refused; to correct one,
+    reverse it with --reverse (receipts before pledges) and record it again.
+    """
+    if reverse:
+        with runtime(ctx) as rt:
+            reversal = reverse_contributions(
+                rt, year=year, receipts=received, members=member, reason=reason
+            )
+        if as_json:
+            print_json(reversal)
+        else:
+            console.print(
+                f"Reversed the {reversal.kind}s of {', '.join(reversal.members)} for "
+                f"{reversal.year}: {money(reversal.reversed)}."
+            )
+        return
     with runtime(ctx) as rt:
         result = record_contributions(rt, year=year, received=received, members=member)
     if as_json:

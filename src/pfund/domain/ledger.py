@@ -45,6 +45,11 @@ class LedgerEntry(BaseModel):
     project_id: Annotated[Id | None, PUBLIC] = None
     tranche_id: Annotated[Id | None, PUBLIC] = None
     memo: str = ""
+    # A contribution's year; and for a pledge, receipt or their reversal, how many
+    # reversals of that movement for the member's year came before (the store allows one
+    # entry per member, year, movement and correction).
+    year: Annotated[int | None, PUBLIC] = None
+    correction: Annotated[int, PUBLIC] = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _two_accounts(self) -> LedgerEntry:

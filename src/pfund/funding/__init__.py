@@ -23,6 +23,8 @@ from pfund.funding.entries import (
     receipt,
     release,
     return_funds,
+    reverse_pledge,
+    reverse_receipt,
     unfreeze,
 )
 from pfund.funding.ledger import Ledger, refusals
@@ -50,6 +52,8 @@ __all__ = [
     "refusals",
     "release",
     "return_funds",
+    "reverse_pledge",
+    "reverse_receipt",
     "schedule",
     "tranche_balances",
     "unfreeze",

@@ -82,9 +82,10 @@ def contributor_positions(entries: Iterable[LedgerEntry]) -> dict[str, Contribut
     """Pledged and received per contributor, from the pledge and receipt entries."""
     sums: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for entry in entries:
-        name = movement(entry)
-        if name in ("pledge", "receipt") and entry.contributor:
-            sums[(entry.contributor, name)] += entry.amount
+        name = movement(entry) or ""
+        kind, _, reversal = name.partition(" ")
+        if kind in ("pledge", "receipt") and entry.contributor:
+            sums[(entry.contributor, kind)] += -entry.amount if reversal else entry.amount
     members = sorted({member for member, _ in sums})
     return {m: ContributorPosition(sums[(m, "pledge")], sums[(m, "receipt")]) for m in members}
 

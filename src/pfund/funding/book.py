@@ -39,6 +39,8 @@ SCOPES[A.FUND_BALANCE] = Scope.FUND
 MOVEMENTS: dict[tuple[LedgerAccount, LedgerAccount], str] = {
     (A.CONTRIBUTIONS_RECEIVABLE, A.PLEDGED): "pledge",
     (A.FUND_BALANCE, A.CONTRIBUTIONS_RECEIVABLE): "receipt",
+    (A.PLEDGED, A.CONTRIBUTIONS_RECEIVABLE): "pledge reversal",
+    (A.CONTRIBUTIONS_RECEIVABLE, A.FUND_BALANCE): "receipt reversal",
     (A.COMMITTED, A.FUND_BALANCE): "commitment",
     (A.RELEASED, A.COMMITTED): "release",
     (A.FROZEN, A.COMMITTED): "freeze",

@@ -23,6 +23,8 @@ __all__ = [
     "receipt",
     "release",
     "return_funds",
+    "reverse_pledge",
+    "reverse_receipt",
     "unfreeze",
 ]
 
@@ -59,7 +61,14 @@ def _choice(value: LedgerAccount, allowed: tuple[LedgerAccount, ...], name: str)
 
 
 def pledge(
-    at: datetime, amount: Decimal, *, contributor: str, currency: str = "USD", memo: str = ""
+    at: datetime,
+    amount: Decimal,
+    *,
+    contributor: str,
+    currency: str = "USD",
+    memo: str = "",
+    year: int | None = None,
+    correction: int = 0,
 ) -> LedgerEntry:
     """A member promises money: pledged -> contributions receivable."""
     return _entry(
@@ -70,11 +79,20 @@ def pledge(
         currency=currency,
         contributor=contributor,
         memo=memo,
+        year=year,
+        correction=correction,
     )
 
 
 def receipt(
-    at: datetime, amount: Decimal, *, contributor: str, currency: str = "USD", memo: str = ""
+    at: datetime,
+    amount: Decimal,
+    *,
+    contributor: str,
+    currency: str = "USD",
+    memo: str = "",
+    year: int | None = None,
+    correction: int = 0,
 ) -> LedgerEntry:
     """A member's money arrives: contributions receivable -> fund balance."""
     return _entry(
@@ -85,6 +103,64 @@ def receipt(
         currency=currency,
         contributor=contributor,
         memo=memo,
+        year=year,
+        correction=correction,
+    )
+
+
+def reverse_pledge(
+    at: datetime,
+    amount: Decimal,
+    *,
+    contributor: str,
+    year: int,
+    correction: int,
+    currency: str = "USD",
+    memo: str = "",
+) -> LedgerEntry:
+    """A pledge recorded in error is taken back: contributions receivable -> pledged.
+
+    The ledger is append-only, so a correction is this explicit reversing entry; the
+    receivable must still hold the amount (reverse the receipt first).
+    """
+    return _entry(
+        A.PLEDGED,
+        A.CONTRIBUTIONS_RECEIVABLE,
+        at=at,
+        amount=amount,
+        currency=currency,
+        contributor=contributor,
+        memo=memo,
+        year=year,
+        correction=correction,
+    )
+
+
+def reverse_receipt(
+    at: datetime,
+    amount: Decimal,
+    *,
+    contributor: str,
+    year: int,
+    correction: int,
+    currency: str = "USD",
+    memo: str = "",
+) -> LedgerEntry:
+    """A receipt recorded in error is taken back: fund balance -> contributions receivable.
+
+    Refused by the ledger when the fund balance no longer holds the money (it was
+    committed meanwhile).
+    """
+    return _entry(
+        A.CONTRIBUTIONS_RECEIVABLE,
+        A.FUND_BALANCE,
+        at=at,
+        amount=amount,
+        currency=currency,
+        contributor=contributor,
+        memo=memo,
+        year=year,
+        correction=correction,
     )
 
 

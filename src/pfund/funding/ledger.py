@@ -7,6 +7,8 @@ can never go below zero. The movements, debit <- credit:
 
     pledge        contributions_receivable <- pledged                  per contributor
     receipt       fund_balance <- contributions_receivable             at most receivable
+    reversals     pledged <- contributions_receivable                  a pledge taken back
+                  contributions_receivable <- fund_balance             a receipt taken back
     commitment    committed <- fund_balance                            at most the balance
     release       released <- committed                                per tranche
     freeze        frozen <- committed | released                       per tranche
@@ -17,7 +19,7 @@ can never go below zero. The movements, debit <- credit:
                   fund_balance <- returned                             a refund re-used
 
 Conservation law, after every entry: the sum of the balances of all buckets equals the
-balance of ``pledged``, which is the total pledged (no movement debits ``pledged``), so
+balance of ``pledged``, which is the total pledged (less reversed pledges), so
 money is never created or lost, only moved. Balances are kept per contributor
 (``pledged``, ``contributions_receivable``), once for the fund (``fund_balance``) and per
 tranche (the rest); so "released for tranche T" is a balance, and a disbursement beyond

@@ -44,6 +44,10 @@ from pfund.store.migrate import current_revision
 from pfund.store.repositories import table_counts
 from pfund.store.tables import metadata
 
+# Derived tables (balances the database keeps from the ledger, the money lock row) are
+# rebuilt by the store itself and so are neither written nor restored.
+BACKED_UP = [t for t in metadata.sorted_tables if not t.info.get("derived")]
+
 FORMAT = "pfund-backup"
 FORMAT_VERSION = 1
 MIN_PASSPHRASE = 12
@@ -97,7 +101,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
     with rt.uow() as uow:
         session = uow.session
         seq, head_hash = uow.audit.head(lock=False)
-        counts = table_counts(session)
+        counts = table_counts(session)  # derived tables too: restore rebuilds them
         header = BackupHeader(
             format=FORMAT,
             format_version=FORMAT_VERSION,
@@ -110,7 +114,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
         )
         body = io.BytesIO()
         digests: dict[str, str] = {}
-        for table in metadata.sorted_tables:
+        for table in BACKED_UP:
             digest = hashlib.sha256()
             for row in _rows(session, table, uow.cipher):
                 digest.update(_canonical(row))
@@ -139,7 +143,7 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
             f"{revision}",
             [Problem("restore it with the pfund version that wrote it", file=path.name)],
         )
-    tables = {t.name: t for t in metadata.sorted_tables}
+    tables = {t.name: t for t in BACKED_UP}
     with rt.uow() as uow:
         session = uow.session
         _refuse_unless_empty(session, path)
@@ -306,7 +310,7 @@ def _refuse_unless_empty(session: Session, path: Path) -> None:
     """Only into a store holding nothing but the empty audit head a migration makes."""
     filled = [
         t.name
-        for t in metadata.sorted_tables
+        for t in BACKED_UP
         if t.name != "audit_head" and session.scalar(select(t).limit(1)) is not None
     ]
     if filled:
@@ -320,7 +324,7 @@ def _advance_sequences(session: Session) -> None:
     """PostgreSQL's serial sequences do not see explicit ids: move each past its rows."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in metadata.sorted_tables:
+    for table in BACKED_UP:
         for column in table.primary_key.columns:
             if isinstance(column.type, Integer) and column.autoincrement is True:
                 session.execute(

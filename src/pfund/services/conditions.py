@@ -24,12 +24,13 @@ from pfund.domain import ConditionStatus, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.domain.conditions import ConditionChange as StoredChange
 from pfund.domain.fund import Verifier
-from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import freeze_entries
+from pfund.services.writes import finish, money_write
 from pfund.store.unit_of_work import UnitOfWork
 
 
@@ -97,7 +98,7 @@ def set_condition(
     """
     rt.require(Permission.SET_CONDITIONS)
     new = _status(status)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         condition = uow.conditions.get(code)
         if condition is None:
             known = ", ".join(c.code for c in uow.conditions.list())
@@ -125,23 +126,29 @@ def set_condition(
         )
         frozen = []
         if new is ConditionStatus.REVERSED:
-            frozen = frozen_by_reversal(uow.tranches.list(), code, stages)
+            tranches = uow.tranches.list()
+            was = {t.id: t.status for t in tranches}
+            frozen = frozen_by_reversal(tranches, code, stages)
             ids = [f.tranche_id for f in frozen]
             post_entries(uow, audit, freeze_entries(uow, ids, datetime.now(UTC)))
             for f in frozen:
-                uow.tranches.set_status(f.tranche_id, TrancheStatus.FROZEN)
+                if not uow.tranches.transition(
+                    f.tranche_id, was[f.tranche_id], TrancheStatus.FROZEN
+                ):
+                    raise Conflict(f"tranche {f.tranche_id} changed meanwhile; nothing was changed")
                 audit.record("tranche.frozen", "tranche", f.tranche_id, {"condition": code})
         after = stage_reached(stages, statuses_of(uow.conditions.list()))
-        uow.commit()
-    return ChangeResult(
-        code=code,
-        old=condition.status.value,
-        new=new.value,
-        stage_before=before,
-        stage_after=after,
-        frozen=[f.tranche_id for f in frozen],
-        frozen_reasons=[f.reason for f in frozen],
-    )
+        result = ChangeResult(
+            code=code,
+            old=condition.status.value,
+            new=new.value,
+            stage_before=before,
+            stage_after=after,
+            frozen=[f.tranche_id for f in frozen],
+            frozen_reasons=[f.reason for f in frozen],
+        )
+        finish(uow, rt, result)
+    return result
 
 
 def verifiers(rt: Runtime) -> list[Verifier]:

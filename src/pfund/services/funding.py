@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from pfund.domain import LedgerEntry
 from pfund.domain.account import Permission
-from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import (
     FundingRule,
     Ledger,
@@ -23,10 +23,14 @@ from pfund.funding import (
     contributor_positions,
     pledge,
     receipt,
+    reverse_pledge,
+    reverse_receipt,
     schedule,
 )
+from pfund.funding.book import movement
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
+from pfund.services.writes import finish, money_write
 from pfund.store.unit_of_work import UnitOfWork
 
 # 0.25% of GDP is about a tenth of what NATO members spend on defence (2.4% of GDP on
@@ -138,7 +142,13 @@ def record_contributions(
     members: list[str] | None = None,
     rule: str = "gdp_share",
 ) -> PledgeResult:
-    """Pledge each member's contribution for a GDP year (and its receipt, if received)."""
+    """Pledge each member's contribution for a GDP year (and its receipt, if received).
+
+    Each member's pledge and receipt for a year are recorded once: a pledge already
+    recorded is refused, naming the member and year (with ``received`` it is kept and only
+    the receipt is added); a receipt already recorded is refused. Corrections are
+    explicit reversing entries (:func:`reverse_contributions`). All or nothing.
+    """
     rt.require(Permission.MOVE_MONEY)
     size = fund_size(rt, year=year, rule=rule)
     chosen = [m for m in size.members if not members or m.iso3 in members]
@@ -148,20 +158,173 @@ def record_contributions(
             "unknown members", [Problem(f"no contributor {u}", field="member") for u in unknown]
         )
     at = datetime.now(UTC)
-    entries = [
-        pledge(at, m.contribution, contributor=m.iso3, memo=f"contribution {year}") for m in chosen
-    ]
-    if received:
-        entries += [
-            receipt(at, m.contribution, contributor=m.iso3, memo=f"receipt {year}") for m in chosen
-        ]
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
+        book = _Contributions(uow.ledger.list(), year)
+        entries: list[LedgerEntry] = []
+        already: list[tuple[str, str]] = []
+        pledged = receipted = Decimal(0)
+        for m in chosen:
+            pledge_live = book.live(m.iso3, "pledge")
+            if pledge_live is None:
+                amount = m.contribution
+                entries.append(
+                    pledge(
+                        at,
+                        amount,
+                        contributor=m.iso3,
+                        memo=f"contribution {year}",
+                        year=year,
+                        correction=book.count(m.iso3, "pledge"),
+                    )
+                )
+                pledged += amount
+            elif not received:
+                already.append(("pledge", m.iso3))
+            else:
+                amount = pledge_live
+            if not received:
+                continue
+            if book.live(m.iso3, "receipt") is not None:
+                already.append(("receipt", m.iso3))
+                continue
+            entries.append(
+                receipt(
+                    at,
+                    amount,
+                    contributor=m.iso3,
+                    memo=f"receipt {year}",
+                    year=year,
+                    correction=book.count(m.iso3, "receipt"),
+                )
+            )
+            receipted += amount
+        if already:
+            kind, member = already[0]
+            flag = " --received" if kind == "receipt" else ""
+            raise Conflict(
+                f"the {kind} of {member} for {year} is already recorded; corrections are "
+                f"explicit reversing entries (pfund fund contributions --year {year} "
+                f"--member {member}{flag} --reverse); nothing was recorded",
+                [
+                    Problem(f"the {k} of {m} for {year} is already recorded", field="member")
+                    for k, m in already
+                ],
+            )
         post_entries(uow, AuditWriter(uow, rt.actor), entries)
-        uow.commit()
-    total = sum((m.contribution for m in chosen), Decimal(0))
-    return PledgeResult(
-        year=year, pledged=total, received=total if received else Decimal(0), members=len(chosen)
-    )
+        result = PledgeResult(year=year, pledged=pledged, received=receipted, members=len(chosen))
+        finish(uow, rt, result)
+    return result
+
+
+class ReversalResult(BaseModel):
+    year: int
+    kind: str
+    reversed: Decimal
+    members: list[str]
+
+
+def reverse_contributions(
+    rt: Runtime,
+    *,
+    year: int,
+    receipts: bool,
+    members: list[str] | None = None,
+    reason: str = "",
+) -> ReversalResult:
+    """Correct a contribution recorded in error by an explicit, audited reversing entry.
+
+    ``receipts`` reverses the members' receipts for the year (the money did not arrive);
+    otherwise their pledges, which is refused for a member whose receipt still stands
+    (reverse that first). The ledger refuses a receipt's reversal when the fund balance
+    no longer holds the money. Afterwards the year can be recorded again, correctly.
+    """
+    rt.require(Permission.MOVE_MONEY)
+    kind = "receipt" if receipts else "pledge"
+    at = datetime.now(UTC)
+    with money_write(rt) as uow:
+        book = _Contributions(uow.ledger.list(), year)
+        chosen = sorted(members or book.members())
+        problems = [
+            Problem(f"no {kind} of {m} for {year} to reverse", field="member")
+            for m in chosen
+            if book.live(m, kind) is None
+        ]
+        if not receipts:
+            problems += [
+                Problem(
+                    f"the receipt of {m} for {year} stands: reverse it first (--received)",
+                    field="member",
+                )
+                for m in chosen
+                if book.live(m, "receipt") is not None
+            ]
+        if problems or not chosen:
+            raise Conflict(
+                f"cannot reverse the {kind}s of {year}; nothing was changed",
+                problems or [Problem(f"no {kind} recorded for {year}", field="year")],
+            )
+        build = reverse_receipt if receipts else reverse_pledge
+        memo = f"reverses {kind} {year}" + (f": {reason}" if reason else "")
+        entries = [
+            build(
+                at,
+                book.live(m, kind) or Decimal(0),
+                contributor=m,
+                year=year,
+                correction=book.reversals(m, kind),
+                memo=memo,
+            )
+            for m in chosen
+        ]
+        audit = AuditWriter(uow, rt.actor)
+        post_entries(uow, audit, entries)
+        for entry in entries:
+            audit.record(
+                "contribution.reversed",
+                "contributor",
+                entry.contributor or "",
+                {"year": year, "kind": kind, "amount": str(entry.amount), "reason": reason},
+            )
+        result = ReversalResult(
+            year=year,
+            kind=kind,
+            reversed=sum((e.amount for e in entries), Decimal(0)),
+            members=chosen,
+        )
+        finish(uow, rt, result)
+    return result
+
+
+class _Contributions:
+    """The pledges, receipts and reversals of one year, per member and kind."""
+
+    def __init__(self, entries: list[LedgerEntry], year: int) -> None:
+        self._recorded: dict[tuple[str, str], list[Decimal]] = {}
+        self._reversed: dict[tuple[str, str], int] = {}
+        for entry in entries:
+            if entry.year != year or not entry.contributor:
+                continue
+            kind, _, reversal = (movement(entry) or "").partition(" ")
+            key = (entry.contributor, kind)
+            if reversal:
+                self._reversed[key] = self._reversed.get(key, 0) + 1
+            else:
+                self._recorded.setdefault(key, []).append(entry.amount)
+
+    def members(self) -> list[str]:
+        return sorted({m for m, _ in self._recorded})
+
+    def count(self, member: str, kind: str) -> int:
+        return len(self._recorded.get((member, kind), []))
+
+    def reversals(self, member: str, kind: str) -> int:
+        return self._reversed.get((member, kind), 0)
+
+    def live(self, member: str, kind: str) -> Decimal | None:
+        """The amount of the member's standing (unreversed) entry, or None."""
+        amounts = self._recorded.get((member, kind), [])
+        standing = amounts[self.reversals(member, kind) :]
+        return standing[-1] if standing else None
 
 
 class LedgerView(BaseModel):

@@ -26,6 +26,20 @@ from pfund.store.migrate import upgrade
 from pfund.store.unit_of_work import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """An API money write's ``Idempotency-Key`` and what it was sent with.
+
+    ``fingerprint`` digests the method, path and body: the same key with another
+    request is refused rather than answered with the first request's answer.
+    """
+
+    key: str
+    method: str
+    path: str
+    fingerprint: str
+
+
 @dataclass
 class Runtime:
     """An open store and who acts on it."""
@@ -37,9 +51,11 @@ class Runtime:
     principal: Principal | None = None
     dask_scheduler: str | None = None  # where Monte Carlo runs (None: this process)
     keys: Keys = field(default_factory=default_keys)
+    idempotency: Idempotency | None = None  # set by the API for one money write
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.keys)
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; ``write=True`` holds the money lock before its first read."""
+        return UnitOfWork(self.sessions, self.keys, write=write)
 
     def require(self, permission: Permission) -> None:
         """Refuse, before anything is read or written, unless the principal may do this."""

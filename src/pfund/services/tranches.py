@@ -23,6 +23,7 @@ from pfund.services.funding import post_entries
 from pfund.services.gate import Step, check_gate
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
+from pfund.services.writes import finish, money_write
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
@@ -47,7 +48,7 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
     if not record.result["selected"]:
         raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
     at = datetime.now(UTC)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         chosen = _new_in(uow, record.result["selected"])
         if not chosen:
             raise Conflict(f"every project of run {record.id} is already approved")
@@ -71,11 +72,12 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         for pid in chosen:
             uow.projects.set_status(pid, ProjectStatus.APPROVED)
             audit.record("project.approved", "project", pid, {"run": record.id})
-        uow.commit()
-    total = sum((t.amount for t in tranches), Decimal(0))
-    return ApproveResult(
-        run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
-    )
+        total = sum((t.amount for t in tranches), Decimal(0))
+        result = ApproveResult(
+            run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
+        )
+        finish(uow, rt, result)
+    return result
 
 
 def _new_in(uow: UnitOfWork, selected: list[str]) -> list[str]:
@@ -121,7 +123,7 @@ def release_tranche(
     """
     rt.require(Permission.MOVE_MONEY)
     why_early = early_reason(early, reason)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.PLANNED)
         gate = check_gate(uow, tranche, Step.RELEASE, today=money_gate.today(), early=early)
         at = datetime.now(UTC)
@@ -131,13 +133,14 @@ def release_tranche(
             audit,
             [release(at, tranche.amount, project_id=tranche.project_id, tranche_id=tranche.id)],
         )
-        uow.tranches.set_status(tranche.id, TrancheStatus.RELEASED)
+        _move(uow, tranche, TrancheStatus.PLANNED, TrancheStatus.RELEASED)
         details = {"amount": str(tranche.amount)} | why_early
         audit.record("tranche.released", "tranche", tranche.id, details)
-        uow.commit()
-    return TrancheStep(
-        tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
-    )
+        step = TrancheStep(
+            tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
+        )
+        finish(uow, rt, step)
+    return step
 
 
 def early_reason(early: bool, reason: str) -> dict[str, str]:
@@ -158,7 +161,7 @@ def early_reason(early: bool, reason: str) -> dict[str, str]:
 
 def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
     rt.require(Permission.MOVE_MONEY)
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
         check_gate(uow, tranche, Step.DISBURSE, today=money_gate.today())
         audit = AuditWriter(uow, rt.actor)
@@ -174,10 +177,13 @@ def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
                 )
             ],
         )
-        uow.tranches.set_status(tranche.id, TrancheStatus.DISBURSED)
+        _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
         audit.record("tranche.disbursed", "tranche", tranche.id, {"amount": str(tranche.amount)})
-        uow.commit()
-    return TrancheStep(tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid")
+        step = TrancheStep(
+            tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid"
+        )
+        finish(uow, rt, step)
+    return step
 
 
 def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> list[LedgerEntry]:
@@ -194,6 +200,15 @@ def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> lis
                     freeze(at, held, project_id=tranche.project_id, tranche_id=tid, source=account)
                 )
     return out
+
+
+def _move(uow: UnitOfWork, tranche: Tranche, expected: TrancheStatus, new: TrancheStatus) -> None:
+    """Change the tranche's status only if it is still ``expected``; a Conflict if not."""
+    if not uow.tranches.transition(tranche.id, expected, new):
+        raise Conflict(
+            f"tranche {tranche.id} is no longer {expected.value}: another change came first; "
+            "nothing was changed"
+        )
 
 
 def _tranche(uow: UnitOfWork, tranche_id: str, expected: TrancheStatus) -> Tranche:
@@ -238,8 +253,9 @@ def reschedule(
     """
     rt.require(Permission.MOVE_MONEY)
     at = datetime.now(UTC)
-    with rt.uow() as uow:
-        old = [t for t in uow.tranches.list(project_id) if t.status is not TrancheStatus.CANCELLED]
+    with money_write(rt) as uow:
+        stored = uow.tranches.list(project_id)
+        old = [t for t in stored if t.status is not TrancheStatus.CANCELLED]
         if not old:
             raise NotFound(f"project '{project_id}' has no tranches: approve its run first")
         moving = [t for t in old if t.status is not TrancheStatus.PLANNED]
@@ -251,9 +267,10 @@ def reschedule(
         commitment = sum((t.amount for t in old), Decimal(0))
         _check_schedule(rows, commitment, {c.code for c in uow.conditions.list()}, source)
         project = old[0]
+        first = _next_schedule_number(project_id, stored)
         new = [
             Tranche(
-                id=f"{project_id}-S{i + 1}",
+                id=f"{project_id}-S{first + i}",
                 project_id=project_id,
                 year=r.year,
                 amount=r.amount,
@@ -275,19 +292,32 @@ def reschedule(
         uow.tranches.add_many(new)
         post_entries(uow, audit, entries)
         for t in old:
-            uow.tranches.set_status(t.id, TrancheStatus.CANCELLED)
+            _move(uow, t, TrancheStatus.PLANNED, TrancheStatus.CANCELLED)
         audit.record(
             "tranches.rescheduled", "project", project_id, {"source": source, "tranches": len(new)}
         )
-        uow.commit()
-    scheduled = sum((r.amount for r in rows), Decimal(0))
-    return RescheduleResult(
-        project=project_id,
-        tranches=len(new),
-        scheduled=scheduled,
-        commitment=commitment,
-        returned=commitment - scheduled,
-    )
+        scheduled = sum((r.amount for r in rows), Decimal(0))
+        result = RescheduleResult(
+            project=project_id,
+            tranches=len(new),
+            scheduled=scheduled,
+            commitment=commitment,
+            returned=commitment - scheduled,
+        )
+        finish(uow, rt, result)
+    return result
+
+
+def _next_schedule_number(project_id: str, stored: list[Tranche]) -> int:
+    """The first unused n of ``<project>-S<n>``: a second schedule replaces the first
+    (whose tranches are cancelled but kept) under new ids, never reusing one."""
+    prefix = f"{project_id}-S"
+    used = [
+        int(t.id[len(prefix) :])
+        for t in stored
+        if t.id.startswith(prefix) and t.id[len(prefix) :].isdigit()
+    ]
+    return max(used, default=0) + 1
 
 
 def _check_schedule(

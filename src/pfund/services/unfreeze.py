@@ -26,6 +26,7 @@ from pfund.services.funding import post_entries
 from pfund.services.gate import condition_gate
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import TrancheStep
+from pfund.services.writes import finish, money_write
 from pfund.store.repositories._rows import table
 from pfund.store.tables import TrancheRow
 from pfund.store.unit_of_work import UnitOfWork
@@ -53,7 +54,7 @@ def unfreeze_tranche(rt: Runtime, tranche_id: str, reason: str) -> TrancheStep:
             "an unfreeze needs its reason",
             [Problem(f"say why, in at least {MIN_REASON} characters", field="reason")],
         )
-    with rt.uow() as uow:
+    with money_write(rt) as uow:
         tranche = _frozen(uow, tranche_id)
         _, holds = condition_gate(uow, tranche)
         if holds:
@@ -92,8 +93,9 @@ def unfreeze_tranche(rt: Runtime, tranche_id: str, reason: str) -> TrancheStep:
             tranche.id,
             {"amount": str(total), "status": status.value, "reason": why},
         )
-        uow.commit()
-    return TrancheStep(tranche=tranche.id, status=status.value, amount=total, reason=why)
+        step = TrancheStep(tranche=tranche.id, status=status.value, amount=total, reason=why)
+        finish(uow, rt, step)
+    return step
 
 
 def _frozen(uow: UnitOfWork, tranche_id: str) -> Tranche:

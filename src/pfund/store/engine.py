@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -15,6 +15,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     on them (a project's region must exist) exactly as PostgreSQL does. The web service
     reads while background jobs write, so SQLite runs in WAL mode (readers never wait
     for a writer) and a writer waits up to 15 s for another instead of failing at once.
+
+    SQLite transactions are begun by the engine, not by pysqlite (which would begin one
+    only at the first write, after the reads a use case bases that write on): a
+    connection asked for with the ``WRITE`` execution option begins ``BEGIN IMMEDIATE``
+    and so holds the database's write lock before its first read; any other begins a
+    plain (deferred) transaction. This is SQLAlchemy's documented pysqlite recipe.
     """
     options: dict[str, Any] = {}
     if url.startswith("postgresql"):
@@ -24,7 +30,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, echo=echo, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+# The execution option a unit of work sets on its connection to take the write lock first.
+WRITE = "pfund_write"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # noqa: ARG001
@@ -35,6 +46,14 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:  # n
         cursor.execute("PRAGMA journal_mode=WAL")
     finally:
         cursor.close()
+    # pysqlite emits no BEGIN of its own from now on: _sqlite_begin does.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin IMMEDIATE (the write lock now) for writers, DEFERRED for everyone else."""
+    write = connection.get_execution_options().get(WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,6 +2,10 @@
 
 A use case opens one, does its reads and writes (audit event included) and commits once;
 leaving without commit, or with an exception, rolls everything back.
+
+A unit of work that changes money or conditions is opened with ``write=True`` (or
+calls :meth:`UnitOfWork.lock_for_write` first): it holds the store's money lock before
+its first read, so what it reads is still true when it writes.
 """
 
 from __future__ import annotations
@@ -9,16 +13,20 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.keys import Keys, default_keys
 from pfund.store.crypto import FieldCipher
+from pfund.store.engine import WRITE
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
     DecisionRepository,
     FundRepository,
     HitRepository,
+    IdempotencyRepository,
     LedgerRepository,
     OrganisationRepository,
     OutreachRepository,
@@ -32,6 +40,10 @@ from pfund.store.repositories import (
     UserRepository,
     WatchlistRepository,
 )
+from pfund.store.repositories._rows import table
+from pfund.store.tables import MoneyLockRow
+
+MONEY_LOCK_ID = 1
 
 
 class UnitOfWork:
@@ -55,11 +67,20 @@ class UnitOfWork:
     watchlists: WatchlistRepository
     hits: HitRepository
     outreach: OutreachRepository
+    idempotency: IdempotencyRepository
     cipher: FieldCipher
 
-    def __init__(self, session_factory: sessionmaker[Session], keys: Keys | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        keys: Keys | None = None,
+        *,
+        write: bool = False,
+    ) -> None:
         self._session_factory = session_factory
         self._keys = keys
+        self._write = write
+        self.locked = False
 
     @property
     def keys(self) -> Keys:
@@ -92,7 +113,39 @@ class UnitOfWork:
         self.watchlists = WatchlistRepository(session)
         self.hits = HitRepository(session, cipher)
         self.outreach = OutreachRepository(session, cipher)
+        self.idempotency = IdempotencyRepository(session)
+        self.locked = False
+        if self._write:
+            try:
+                self.lock_for_write()
+            except BaseException:
+                session.close()
+                raise
         return self
+
+    def lock_for_write(self) -> None:
+        """Take the money lock, before anything is read; held until commit or rollback.
+
+        SQLite: the transaction begins ``BEGIN IMMEDIATE`` (see ``pfund.store.engine``),
+        so this writer holds the database's write lock and any other waits for it.
+        PostgreSQL: ``SELECT ... FOR UPDATE`` on the one ``money_lock`` row; every later
+        statement of the transaction (READ COMMITTED) sees whatever the writer before
+        committed. A fund-wide lock, deliberately: money writes are few and short, and it
+        serialises a condition's reversal with the releases its gate would allow.
+        """
+        if self.locked:
+            return
+        session = self.session
+        if session.in_transaction():
+            raise RuntimeError("lock_for_write must come before the unit of work reads")
+        connection = session.connection(execution_options={WRITE: True})
+        if connection.dialect.name == "postgresql":
+            locks = table(MoneyLockRow)
+            query = select(locks.c.id).where(locks.c.id == MONEY_LOCK_ID).with_for_update()
+            if session.execute(query).first() is None:  # a store built without migrations
+                session.execute(pg_insert(locks).values(id=MONEY_LOCK_ID).on_conflict_do_nothing())
+                session.execute(query)
+        self.locked = True
 
     def __exit__(
         self,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.deps import IdempotencyDep, PrincipalDep, RuntimeDep, acting, require
 from pfund.domain.account import Permission, Principal
 from pfund.services import analysis, portfolio, tranches
 from pfund.services.analysis import ExplanationLine
@@ -109,7 +109,11 @@ def rerun(
 
 @router.post("/portfolio/runs/{run_id}/approve", response_model=ApproveResult)
 def approve(
-    run_id: str, rt: RuntimeDep, who: Annotated[Principal, require(Permission.APPROVE)]
+    run_id: str,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.APPROVE)],
+    idem: IdempotencyDep,
 ) -> ApproveResult:
-    """Approve a run: its projects are approved and their tranches committed."""
-    return tranches.approve(acting(rt, who), run_id)
+    """Approve a run: its projects are approved and their tranches committed, once
+    (a second approval is a 409 unless it repeats an Idempotency-Key)."""
+    return tranches.approve(acting(rt, who, idem), run_id)

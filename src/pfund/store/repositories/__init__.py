@@ -9,6 +9,7 @@ from pfund.store.repositories.audit import AuditRepository
 from pfund.store.repositories.conditions import ConditionRepository, StageRepository
 from pfund.store.repositories.counts import table_counts
 from pfund.store.repositories.decisions import DecisionRepository
+from pfund.store.repositories.idempotency import IdempotencyRepository
 from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
@@ -25,6 +26,7 @@ __all__ = [
     "DecisionRepository",
     "FundRepository",
     "HitRepository",
+    "IdempotencyRepository",
     "LedgerRepository",
     "OrganisationRepository",
     "OutreachRepository",

@@ -70,6 +70,20 @@ class TrancheRepository:
         if getattr(result, "rowcount", 0) == 0:
             raise LookupError(f"no tranche '{tranche_id}'")
 
+    def transition(self, tranche_id: str, expected: TrancheStatus, status: TrancheStatus) -> bool:
+        """Move a tranche from ``expected`` to ``status``; False when it was not ``expected``.
+
+        ``UPDATE ... WHERE status = :expected``: of two writers racing on one tranche only
+        one can move it, whatever each read before.
+        """
+        tranches = table(TrancheRow)
+        result = self.session.execute(
+            update(tranches)
+            .where(tranches.c.id == tranche_id, tranches.c.status == expected.value)
+            .values(status=status.value)
+        )
+        return getattr(result, "rowcount", 0) == 1
+
     def _load(self, *where: ColumnElement[bool]) -> builtins.list[Tranche]:
         tranches, links = table(TrancheRow), table(TrancheConditionRow)
         rows = self.session.execute(select(tranches).where(*where).order_by(tranches.c.id)).all()

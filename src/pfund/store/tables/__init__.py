@@ -16,7 +16,14 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
-from pfund.store.tables.ledger import LedgerEntryRow, TrancheConditionRow, TrancheRow
+from pfund.store.tables.ledger import (
+    IdempotencyKeyRow,
+    LedgerBalanceRow,
+    LedgerEntryRow,
+    MoneyLockRow,
+    TrancheConditionRow,
+    TrancheRow,
+)
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
 from pfund.store.tables.projects import (
     ProjectBenefitRow,
@@ -51,7 +58,10 @@ __all__ = [
     "DecisionRecordRow",
     "FundRow",
     "HitDecisionRow",
+    "IdempotencyKeyRow",
+    "LedgerBalanceRow",
     "LedgerEntryRow",
+    "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",
     "PersonRow",

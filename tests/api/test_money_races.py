@@ -1,0 +1,300 @@
+"""Money moves once: many clients at once through the real server, on SQLite and PostgreSQL.
+
+Each test starts the service (uvicorn, in a thread, on a loopback socket it was handed)
+over its own copy of the sample fund: accounts, 2023 contributions received and one
+portfolio run (OPT-0001), not yet approved. PostgreSQL gets that copy by a backup of
+the SQLite template restored into it. N clients then fire the same money write at the
+same moment (a barrier releases them together): exactly one may succeed, every other
+must get a 409, the ledger's invariants must hold and the audit chain must verify.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from pfund.api import create_app
+from pfund.domain import TrancheStatus
+from pfund.services.audit import verify
+from pfund.services.backup import backup, restore
+from pfund.services.conditions import set_condition
+from pfund.services.funding import ledger_view, reverse_contributions
+from pfund.services.runtime import Runtime, open_runtime
+from pfund.services.tranches import approve, list_tranches
+from tests.api.conftest import PASSWORD, settings_for
+from tests.api.test_browser import listening_socket
+from tests.conftest import _postgres_url, _reset_postgres
+
+N = 12
+SECRET = "a long enough passphrase for the race tests"
+EVIDENCE = {"evidence": "OSCE monitoring report 12", "verifier": "OSCE"}
+
+
+@pytest.fixture(scope="module")
+def template_backup(unapproved_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The unapproved sample fund as a backup file, to restore into PostgreSQL."""
+    file = tmp_path_factory.mktemp("race") / "template.age"
+    rt = open_runtime(settings_for(f"sqlite:///{unapproved_template}"))
+    try:
+        backup(rt, file, SECRET)
+    finally:
+        rt.close()
+    return file
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def store_url(request: pytest.FixtureRequest, unapproved_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the unapproved sample fund on each database."""
+    if request.param == "sqlite":
+        copy = tmp_path / "race.db"
+        shutil.copy(unapproved_template, copy)
+        return f"sqlite:///{copy}"
+    url = _postgres_url()
+    _reset_postgres(url)
+    rt = open_runtime(settings_for(url))
+    try:
+        restore(rt, request.getfixturevalue("template_backup"), SECRET)
+    finally:
+        rt.close()
+    return url
+
+
+@pytest.fixture
+def rt(store_url: str) -> Iterator[Runtime]:
+    runtime = open_runtime(settings_for(store_url))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[str]:
+    """The real service on a loopback socket: requests run on its thread pool."""
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(create_app(settings_for(store_url)), log_level="warning")
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if served.started:
+            break
+        time.sleep(0.05)
+    assert served.started, "the service did not start"
+    yield f"http://127.0.0.1:{port}"
+    served.should_exit = True
+    thread.join(timeout=15)
+    sock.close()
+
+
+@pytest.fixture
+def headers(server: str) -> dict[str, str]:
+    """A bearer token of the administrator (who may approve and move money)."""
+    answer = httpx.post(
+        f"{server}/api/v1/auth/token", data={"username": "ada", "password": PASSWORD}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+Send = Callable[[httpx.Client], httpx.Response]
+
+
+def together(server: str, sends: list[Send]) -> list[httpx.Response]:
+    """Send every request at once: all threads wait at a barrier, then fire."""
+    barrier = threading.Barrier(len(sends))
+
+    def fire(send: Send) -> httpx.Response:
+        with httpx.Client(base_url=server, timeout=60) as client:
+            barrier.wait()
+            return send(client)
+
+    with ThreadPoolExecutor(len(sends)) as pool:
+        return list(pool.map(fire, sends))
+
+
+def post(path: str, headers: dict[str, str], **kwargs: Any) -> Send:
+    return lambda client: client.post(path, headers=headers, **kwargs)
+
+
+def statuses(answers: list[httpx.Response]) -> Counter[int]:
+    return Counter(a.status_code for a in answers)
+
+
+def assert_sound(rt: Runtime) -> None:
+    """The ledger's invariants hold and the audit chain verifies."""
+    assert ledger_view(rt).invariants == []
+    with rt.uow() as uow:
+        report = verify(uow)
+    assert report.intact and report.head_matches, report.breaks
+
+
+def entries_of(rt: Runtime, tranche: str, debit: str) -> int:
+    with rt.uow() as uow:
+        return int(
+            uow.session.execute(
+                text("SELECT COUNT(*) FROM ledger_entries WHERE tranche_id = :t AND debit = :d"),
+                {"t": tranche, "d": debit},
+            ).scalar_one()
+        )
+
+
+def free_tranche(rt: Runtime) -> str:
+    """A planned tranche of stage 0 (no conditions), of the earliest year."""
+    planned = [t for t in list_tranches(rt) if t.stage == 0 and t.status is TrancheStatus.PLANNED]
+    return min(planned, key=lambda t: (t.year, t.id)).id
+
+
+def test_one_approval_of_a_run_among_many(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    answers = together(server, [post("/api/v1/portfolio/runs/OPT-0001/approve", headers)] * N)
+    assert statuses(answers) == {200: 1, 409: N - 1}, [a.text for a in answers]
+    committed = ledger_view(rt).balances["committed"]
+    assert committed == sum(t.amount for t in list_tranches(rt))
+    assert_sound(rt)
+
+
+def test_one_release_and_one_payment_of_a_tranche(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    approve(rt, "OPT-0001")
+    tranche = free_tranche(rt)
+    released = together(server, [post(f"/api/v1/tranches/{tranche}/release", headers)] * N)
+    assert statuses(released) == {200: 1, 409: N - 1}, [a.text for a in released]
+    paid = together(server, [post(f"/api/v1/tranches/{tranche}/disburse", headers)] * N)
+    assert statuses(paid) == {200: 1, 409: N - 1}, [a.text for a in paid]
+    assert entries_of(rt, tranche, "released") == 1
+    assert entries_of(rt, tranche, "disbursed") == 1
+    assert {t.id: t.status for t in list_tranches(rt)}[tranche] is TrancheStatus.DISBURSED
+    assert_sound(rt)
+
+
+def test_one_contribution_of_a_member_and_year(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    reverse_contributions(rt, year=2023, receipts=True, members=["DEU"], reason="test")
+    reverse_contributions(rt, year=2023, receipts=False, members=["DEU"], reason="test")
+    body = {"year": 2023, "received": True, "members": ["DEU"]}
+    answers = together(server, [post("/api/v1/fund/contributions", headers, json=body)] * N)
+    assert statuses(answers) == {200: 1, 409: N - 1}, [a.text for a in answers]
+    refusal = next(a for a in answers if a.status_code == 409).json()["error"]["message"]
+    assert "DEU" in refusal and "2023" in refusal and "already recorded" in refusal
+    position = ledger_view(rt).contributors["DEU"]
+    assert position["pledged"] == position["received"] > 0
+    assert_sound(rt)
+
+
+def test_a_reversal_racing_releases_never_leaves_money_released_on_it(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    approve(rt, "OPT-0001")
+    set_condition(rt, "ceasefire_holding", "met", on=date(2026, 4, 1), **EVIDENCE)
+    stage1 = [t.id for t in list_tranches(rt) if t.stage == 1][: N - 1]
+    assert len(stage1) >= 3
+    reversal = {"status": "reversed", "on": "2026-05-01"} | EVIDENCE
+    sends = [post(f"/api/v1/tranches/{t}/release", headers) for t in stage1]
+    sends.insert(
+        len(sends) // 2,
+        lambda client: client.put(
+            "/api/v1/conditions/ceasefire_holding", json=reversal, headers=headers
+        ),
+    )
+    answers = together(server, sends)
+    assert set(statuses(answers)) <= {200, 409}, [a.text for a in answers]
+    after = {t.id: t.status for t in list_tranches(rt)}
+    # Whatever the order, no stage-1 money is released on the reversed condition.
+    assert {after[t] for t in stage1} <= {TrancheStatus.PLANNED, TrancheStatus.FROZEN}
+    assert ledger_view(rt).balances["released"] == 0
+    assert_sound(rt)
+
+
+def test_a_retry_with_the_same_key_gets_the_first_answer_and_moves_nothing(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    approve(rt, "OPT-0001")
+    tranche = free_tranche(rt)
+    keyed = headers | {"Idempotency-Key": "release-once-1"}
+    answers = together(server, [post(f"/api/v1/tranches/{tranche}/release", keyed)] * N)
+    assert statuses(answers) == {200: N}, [a.text for a in answers]
+    assert len({a.text for a in answers}) == 1
+    assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == N - 1
+    with httpx.Client(base_url=server, timeout=60) as client:
+        again = client.post(f"/api/v1/tranches/{tranche}/release", headers=keyed)
+        assert (again.status_code, again.json()) == (200, answers[0].json())
+        unkeyed = client.post(f"/api/v1/tranches/{tranche}/release", headers=headers)
+        assert unkeyed.status_code == 409
+        other = client.post(f"/api/v1/tranches/{tranche}/disburse", headers=keyed)
+        assert other.status_code == 422  # the key belongs to another request
+        body = {"year": 2023, "received": True, "members": ["FRA"]}
+        key = headers | {"Idempotency-Key": "contribution-1"}
+        first = client.post("/api/v1/fund/contributions", json=body, headers=key)
+        assert first.status_code == 409  # already recorded: a refusal is not kept ...
+        changed = client.post(
+            "/api/v1/fund/contributions", json=body | {"members": ["ITA"]}, headers=key
+        )
+        assert changed.status_code == 409  # ... so the key is still free
+    assert entries_of(rt, tranche, "released") == 1
+    assert_sound(rt)
+
+
+def test_the_same_key_with_another_body_is_refused(
+    rt: Runtime, server: str, headers: dict[str, str]
+) -> None:
+    reverse_contributions(rt, year=2023, receipts=True, members=["DEU", "FRA"])
+    key = headers | {"Idempotency-Key": "contribution-2"}
+    with httpx.Client(base_url=server, timeout=60) as client:
+        body = {"year": 2023, "received": True, "members": ["DEU"]}
+        first = client.post("/api/v1/fund/contributions", json=body, headers=key)
+        assert first.status_code == 200, first.text
+        # the same JSON, spaced and ordered otherwise, is the same request
+        same = client.post(
+            "/api/v1/fund/contributions",
+            content=b'{"members": ["DEU"], "received": true,  "year": 2023}',
+            headers=key | {"Content-Type": "application/json"},
+        )
+        assert (same.status_code, same.json()) == (200, first.json())
+        other = client.post(
+            "/api/v1/fund/contributions", json=body | {"members": ["FRA"]}, headers=key
+        )
+        assert other.status_code == 422, other.text
+        assert "Idempotency-Key" in other.text
+    assert ledger_view(rt).contributors["FRA"]["received"] == 0
+    assert_sound(rt)
+
+
+def test_releases_from_many_processes(rt: Runtime, store_url: str) -> None:
+    """The CLI in N processes at once: one release, N-1 refusals (exit 1)."""
+    approve(rt, "OPT-0001")
+    tranche = free_tranche(rt)
+    env = os.environ | {"PFUND_DATABASE_URL": store_url, "PFUND_ACTOR": "test:cli"}
+    command = [str(Path(sys.executable).parent / "pfund"), "tranches", "release", tranche]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(8)
+    ]
+    codes = Counter(run.wait(timeout=300) for run in runs)
+    errors = [run.stderr.read().decode() for run in runs if run.stderr]
+    assert codes == {0: 1, 1: 7}, errors
+    assert all("Traceback" not in e for e in errors)
+    assert entries_of(rt, tranche, "released") == 1
+    assert_sound(rt)
