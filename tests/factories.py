@@ -29,6 +29,7 @@ from pfund.domain import (
     event_hash,
 )
 from pfund.domain.audit import GENESIS_HASH
+from pfund.keys import default_keys
 from pfund.domain.enums import VettingCriterion
 
 AREAS = ("transport", "health", "energy", "education")
@@ -280,6 +281,6 @@ def make_audit_chain(count: int, *, start: tuple[int, str] = (0, GENESIS_HASH)) 
             "details": {"fields": ["title", "costs"], "n": seq, "ü": "ä"},
             "prev_hash": prev,
         }
-        prev = event_hash(**body)
+        prev = event_hash(default_keys().audit_key, **body)
         events.append(AuditEvent(**body, hash=prev))
     return events

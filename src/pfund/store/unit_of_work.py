@@ -12,6 +12,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.keys import Keys, default_keys
+from pfund.store.row_state import track_changes
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
@@ -69,6 +70,7 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = session = self._session_factory()
+        track_changes(session)
         self.fund = FundRepository(session)
         self.reference = ReferenceRepository(session)
         self.projects = ProjectRepository(session)
