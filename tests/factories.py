@@ -29,8 +29,8 @@ from pfund.domain import (
     event_hash,
 )
 from pfund.domain.audit import GENESIS_HASH
-from pfund.keys import default_keys
 from pfund.domain.enums import VettingCriterion
+from pfund.keys import default_keys
 
 AREAS = ("transport", "health", "energy", "education")
 REGIONS = ("RU-MOW", "RU-SPE", "RU-TVE", "RU-NGR", "RU-SVE")

@@ -100,10 +100,8 @@ def ledger_amount(used: Used) -> None:
         f"ledger entry {entry['id']}: amount_minor is 1 but the audit log last recorded "
         f"{entry['amount_minor']}",
     )
-    tamper(
-        used.engine,
-        f"UPDATE ledger_entries SET amount_minor = {entry['amount_minor']} WHERE id = {entry['id']}",
-    )
+    amount, ident = entry["amount_minor"], entry["id"]
+    tamper(used.engine, f"UPDATE ledger_entries SET amount_minor = {amount} WHERE id = {ident}")
 
 
 def ledger_deleted(used: Used) -> None:
@@ -178,7 +176,9 @@ def hit_deleted(used: Used) -> None:
 
 def hit_decision_changed(used: Used) -> None:
     decision = one(used.engine, f"SELECT * FROM hit_decisions WHERE hit_id = {used.hit}")
-    tamper(used.engine, f"UPDATE hit_decisions SET decision = 'confirmed' WHERE id = {decision['id']}")
+    tamper(
+        used.engine, f"UPDATE hit_decisions SET decision = 'confirmed' WHERE id = {decision['id']}"
+    )
     assert_named(
         used,
         f"hit decision {decision['id']}: decision is confirmed but the audit log last recorded "
@@ -199,7 +199,9 @@ def project_row(used: Used) -> None:
 
 def _set(engine: Engine, table: str, column: str, value: Any, ident: str) -> None:
     with engine.begin() as conn:
-        conn.execute(text(f"UPDATE {table} SET {column} = :v WHERE id = :i"), {"v": value, "i": ident})
+        conn.execute(
+            text(f"UPDATE {table} SET {column} = :v WHERE id = :i"), {"v": value, "i": ident}
+        )
 
 
 CASES: list[Case] = [

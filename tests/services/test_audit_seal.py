@@ -223,7 +223,7 @@ def _fill_evidence(engine: Engine) -> None:
         )
         conn.execute(
             text(
-                "INSERT INTO condition_changes (id, code, old, new, evidence, verifier, \"on\", "
+                'INSERT INTO condition_changes (id, code, old, new, evidence, verifier, "on", '
                 "actor) VALUES (1, 'ceasefire_holding', 'not_met', 'met', 'e', 'v', :on, 'a')"
             ),
             {"on": now.date()},

@@ -33,7 +33,9 @@ def verify_cmd(
         try:
             earlier = parse_head(head) if head is not None else None
         except ValueError as err:
-            raise InvalidInput(str(err), [Problem("give SEQ:HASH as published", field="--head")]) from None
+            raise InvalidInput(
+                str(err), [Problem("give SEQ:HASH as published", field="--head")]
+            ) from None
     with runtime(ctx) as rt, rt.uow() as uow:
         report = verify(uow, earlier_head=earlier)
     if as_json:

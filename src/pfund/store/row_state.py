@@ -80,7 +80,9 @@ COVERED: dict[str, Covered] = {
     "screening_hits": Covered(
         "screening hit", ("counterparty_kind", "counterparty_id"), _by("screening_hit", "id")
     ),
-    "hit_decisions": Covered("hit decision", ("hit_id", "decision"), _by("screening_hit", "hit_id")),
+    "hit_decisions": Covered(
+        "hit decision", ("hit_id", "decision"), _by("screening_hit", "hit_id")
+    ),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}
@@ -124,7 +126,9 @@ def state_of(key: bytes, table: Table, row: Mapping[str, Any]) -> RowState:
     return RowState(digest=row_digest(key, table.name, canonical), fields=fields)
 
 
-def owner_of(table: Table, row: Mapping[str, Any] | None, pk: tuple[Any, ...]) -> tuple[str, str] | None:
+def owner_of(
+    table: Table, row: Mapping[str, Any] | None, pk: tuple[Any, ...]
+) -> tuple[str, str] | None:
     """The audit record a row belongs to (a ledger entry to its tranche, and so on)."""
     if row is None:
         row = dict(zip([c.name for c in table.primary_key.columns], pk, strict=True))
@@ -136,7 +140,8 @@ def current_states(session: Session, key: bytes) -> dict[str, RowState]:
     out: dict[str, RowState] = {}
     for table in covered_tables():
         pk = list(table.primary_key.columns)
-        for row in session.execute(select(table).order_by(*pk)).mappings():
+        for found in session.execute(select(table).order_by(*pk)).mappings():
+            row = dict(found)
             out[row_key(table, [row[c.name] for c in pk])] = state_of(key, table, row)
     return out
 
@@ -156,9 +161,11 @@ def states_of(
         ordered = sorted(pks, key=lambda p: tuple(str(v) for v in p))
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
-            where = cols[0].in_([p[0] for p in chunk]) if len(cols) == 1 else tuple_(*cols).in_(chunk)
-            for row in session.execute(select(table).where(where)).mappings():
-                found[tuple(row[c.name] for c in cols)] = row
+            where = (
+                cols[0].in_([p[0] for p in chunk]) if len(cols) == 1 else tuple_(*cols).in_(chunk)
+            )
+            for mapping in session.execute(select(table).where(where)).mappings():
+                found[tuple(mapping[c.name] for c in cols)] = dict(mapping)
         for pk in ordered:
             row = found.get(pk)
             state = state_of(key, table, row) if row is not None else None
@@ -224,9 +231,11 @@ def _on_execute(state: ORMExecuteState) -> Any:
     changed = changed_rows(session)
     cols = list(table.primary_key.columns)
     params = state.parameters
-    param_rows: list[Mapping[str, Any]] = (
-        list(params) if isinstance(params, list | tuple) else [params] if params else []
-    )
+    param_rows: list[Mapping[str, Any]] = []
+    if isinstance(params, list | tuple):
+        param_rows = list(params)
+    elif isinstance(params, Mapping) and params:
+        param_rows = [params]
     if isinstance(statement, Update | Delete):
         query = select(*cols).select_from(table)
         if statement.whereclause is not None:

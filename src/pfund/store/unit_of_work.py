@@ -12,7 +12,6 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.keys import Keys, default_keys
-from pfund.store.row_state import track_changes
 from pfund.store.repositories import (
     AuditRepository,
     ConditionRepository,
@@ -31,6 +30,7 @@ from pfund.store.repositories import (
     UserRepository,
     WatchlistRepository,
 )
+from pfund.store.row_state import track_changes
 
 
 class UnitOfWork:
