@@ -197,6 +197,15 @@ def project_row(used: Used) -> None:
     _set(used.engine, "projects", "title", project["title"], project["id"])
 
 
+def vetting_judged(used: Used) -> None:
+    """A criterion never judged, marked met by hand, would pass the vetting gate."""
+    item = one(used.engine, "SELECT * FROM vetting_items ORDER BY organisation_id, criterion")
+    where = f"organisation_id = '{item['organisation_id']}' AND criterion = '{item['criterion']}'"
+    tamper(used.engine, f"DELETE FROM vetting_items WHERE {where}")
+    assert_named(used, f"vetting item {item['organisation_id']}/{item['criterion']}: deleted")
+    reinsert(used.engine, "vetting_items", item)
+
+
 def _set(engine: Engine, table: str, column: str, value: Any, ident: str) -> None:
     with engine.begin() as conn:
         conn.execute(
@@ -215,6 +224,7 @@ CASES: list[Case] = [
     hit_deleted,
     hit_decision_changed,
     project_row,
+    vetting_judged,
 ]
 
 

@@ -2,9 +2,9 @@
 
 :data:`COVERED` is the registry: every table whose rows decide where money goes (the
 ledger, tranches and what gates them, conditions and their history, screening hits and
-their review decisions, projects), each with the label people read and the few named,
-never protected, fields an event keeps beside the row's digest so that ``audit verify``
-can say *what* changed.
+their review decisions, the vetting of counterparties, projects), each with the label
+people read and the few named, never protected, fields an event keeps beside the row's
+digest so that ``audit verify`` can say *what* changed.
 
 A unit of work's session is tracked (:func:`track_changes`): every INSERT, UPDATE or
 DELETE it sends to a covered table adds the keys of the rows it touched to the session,
