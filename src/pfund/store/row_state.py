@@ -34,6 +34,7 @@ CHANGED = "pfund.audit.changed"
 UNTRACKED = "pfund.audit.untracked"
 SEAL = "pfund.audit.seal"
 PENDING = "pfund.audit.pending"
+REQUIRE_AUDIT = "pfund.audit.required"
 
 Owner = Callable[[Mapping[str, Any]], tuple[str, str] | None]
 RowKey = tuple[str, tuple[Any, ...]]
@@ -82,6 +83,11 @@ COVERED: dict[str, Covered] = {
     ),
     "hit_decisions": Covered(
         "hit decision", ("hit_id", "decision"), _by("screening_hit", "hit_id")
+    ),
+    "vetting_items": Covered(
+        "vetting item",
+        ("organisation_id", "criterion", "met"),
+        _by("organisation", "organisation_id"),
     ),
 }
 
@@ -188,8 +194,9 @@ def changed_rows(session: Session) -> set[RowKey]:
     return changed
 
 
-def track_changes(session: Session) -> None:
+def track_changes(session: Session, *, require_audit: bool = True) -> None:
     """Follow every write this session makes to a covered table (see the module doc)."""
+    session.info[REQUIRE_AUDIT] = require_audit
     event.listen(session, "do_orm_execute", _on_execute)
     event.listen(session, "before_commit", _before_commit)
     event.listen(session, "after_rollback", _forget)
@@ -204,8 +211,8 @@ def _before_commit(session: Session) -> None:
     if seal is not None:
         seal(session)
         return
-    changed = session.info.get(CHANGED)
-    if changed:
+    changed = session.info.pop(CHANGED, None)
+    if changed and session.info.get(REQUIRE_AUDIT, True):
         names = ", ".join(sorted(row_key(metadata.tables[t], pk) for t, pk in changed)[:5])
         raise UnauditedChange(
             f"{len(changed)} covered row(s) changed without an audit event ({names}); "

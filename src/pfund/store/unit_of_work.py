@@ -54,9 +54,20 @@ class UnitOfWork:
     hits: HitRepository
     outreach: OutreachRepository
 
-    def __init__(self, session_factory: sessionmaker[Session], keys: Keys | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        keys: Keys | None = None,
+        *,
+        require_audit: bool = True,
+    ) -> None:
+        """``require_audit``: refuse a commit that changes rows the audit chain covers
+        (money, tranches, conditions, screening, projects) without recording an audit
+        event. Only the repositories' own tests turn it off; ``audit verify`` would name
+        such rows anyway, as present without any event."""
         self._session_factory = session_factory
         self._keys = keys
+        self._require_audit = require_audit
 
     @property
     def keys(self) -> Keys:
@@ -70,7 +81,7 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = session = self._session_factory()
-        track_changes(session)
+        track_changes(session, require_audit=self._require_audit)
         self.fund = FundRepository(session)
         self.reference = ReferenceRepository(session)
         self.projects = ProjectRepository(session)
