@@ -131,10 +131,14 @@ def verify(uow: UnitOfWork, *, earlier_head: tuple[int, str] | None = None) -> A
     """Check every event's keyed hash and link, the head, and every covered row.
 
     The head check catches the removal of the newest events, which a chain alone cannot.
-    ``earlier_head`` is a head published before (seq, hash): it must still be in the
+    Writers wait while it runs (it holds the chain's head), so what it compares is one
+    consistent state. ``earlier_head`` is a head published before (seq, hash): it must still be in the
     chain, else history was rewritten since it was published.
     """
     key = uow.keys.audit_key
+    # Hold the head so no writer commits between reading the events and the rows (every
+    # commit that changes a covered row appends an event, which needs this lock).
+    uow.audit.head(lock=True)
     events = uow.audit.list()
     breaks = verify_chain(events, key)
     head_seq, head_hash = uow.audit.head(lock=False)
