@@ -231,6 +231,15 @@ CASES: list[Case] = [
 def test_every_direct_edit_of_a_covered_row_is_named(used: Used) -> None:
     """Normal use verifies; then each edit or removal is named, and undone, in turn."""
     assert_intact(used)
+    kept = one(used.engine, "SELECT seq, hash FROM audit_head")
     for case in CASES:
         case(used)
         assert_intact(used)
+    head = f"{kept['seq']}:{kept['hash']}"
+    still = used.cli("audit", "verify", "--head", head)
+    assert still.exit_code == 0 and f"The published head {head} is in the chain" in flat(
+        still.output
+    )
+    other = used.cli("audit", "verify", "--head", f"{kept['seq']}:{'0' * 64}")
+    assert other.exit_code == 1 and "rewritten" in other.output
+    assert used.cli("audit", "verify", "--head", "nonsense").exit_code == 1

@@ -132,8 +132,8 @@ def verify(uow: UnitOfWork, *, earlier_head: tuple[int, str] | None = None) -> A
 
     The head check catches the removal of the newest events, which a chain alone cannot.
     Writers wait while it runs (it holds the chain's head), so what it compares is one
-    consistent state. ``earlier_head`` is a head published before (seq, hash): it must still be in the
-    chain, else history was rewritten since it was published.
+    consistent state. ``earlier_head`` is a head published before (seq, hash): it must
+    still be in the chain, else history was rewritten since it was published.
     """
     key = uow.keys.audit_key
     # Hold the head so no writer commits between reading the events and the rows (every
