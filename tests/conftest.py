@@ -108,7 +108,7 @@ def make_uow(session_factory: sessionmaker[Session]) -> Callable[[], UnitOfWork]
     """A factory of units of work: ``with make_uow() as uow: ...; uow.commit()``."""
 
     def factory() -> UnitOfWork:
-        return UnitOfWork(session_factory)
+        return UnitOfWork(session_factory, require_audit=False)  # repositories' own tests
 
     return factory
 

@@ -30,6 +30,7 @@ from pfund.domain import (
 )
 from pfund.domain.audit import GENESIS_HASH
 from pfund.domain.enums import VettingCriterion
+from pfund.keys import default_keys
 
 AREAS = ("transport", "health", "energy", "education")
 REGIONS = ("RU-MOW", "RU-SPE", "RU-TVE", "RU-NGR", "RU-SVE")
@@ -280,6 +281,6 @@ def make_audit_chain(count: int, *, start: tuple[int, str] = (0, GENESIS_HASH)) 
             "details": {"fields": ["title", "costs"], "n": seq, "ü": "ä"},
             "prev_hash": prev,
         }
-        prev = event_hash(**body)
+        prev = event_hash(default_keys().audit_key, **body)
         events.append(AuditEvent(**body, hash=prev))
     return events

@@ -42,7 +42,10 @@ from tests.conftest import _postgres_url, _reset_postgres
 
 N = 12
 SECRET = "a long enough passphrase for the race tests"
-EVIDENCE = {"evidence": "OSCE monitoring report 12 on the line of contact", "verifier": "osce_monitoring"}
+EVIDENCE = {
+    "evidence": "OSCE monitoring report 12 on the line of contact",
+    "verifier": "osce_monitoring",
+}
 
 
 @pytest.fixture(scope="module")

@@ -99,6 +99,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "conditions",
                 "tranches",
                 "ledger",
+                "audit-head",
             ],
             "fmt": ["csv", "json"],
             "job_id": ["0"],

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from pfund.domain import Person
 from pfund.domain.protection import protected_values
 from pfund.io.dataset import load_dataset
 from tests.cli.conftest import Invoke, as_json
+from tests.tamper import tamper
 
 
 def test_demo_prints_a_summary_of_the_sample_fund(demo_db: Invoke) -> None:
@@ -82,8 +83,7 @@ def test_template_files_import_cleanly(demo_db: Invoke, tmp_path: Path) -> None:
 def test_audit_verify_names_an_event_edited_by_hand(demo_db: Invoke, database_url: str) -> None:
     assert demo_db("audit", "verify").exit_code == 0
     engine = create_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET record_id = 'FORGED' WHERE seq = 7"))
+    tamper(engine, "UPDATE audit_events SET record_id = 'FORGED' WHERE seq = 7")
     engine.dispose()
     result = demo_db("audit", "verify")
     assert result.exit_code == 1

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
-
 from pfund.services.audit import AuditWriter, verify
 from pfund.services.imports import import_people
 from pfund.services.runtime import Runtime
+from tests.tamper import tamper
 
 
 def add_events(rt: Runtime, n: int) -> None:
@@ -35,31 +34,39 @@ def test_intact_chain_verifies_and_spans_transactions(rt: Runtime) -> None:
 
 def test_changed_event_is_named(rt: Runtime) -> None:
     add_events(rt, 4)
-    with rt.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3"))
+    tamper(
+        rt.engine,
+        "UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3",
+    )
     assert breaks(rt) == [(3, "changed")]
 
 
 def test_removed_event_is_named(rt: Runtime) -> None:
     add_events(rt, 4)
-    with rt.engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_events WHERE seq = 3"))
+    tamper(
+        rt.engine,
+        "DELETE FROM audit_events WHERE seq = 3",
+    )
     assert (4, "removed") in breaks(rt)
 
 
 def test_removed_newest_event_is_caught_by_the_head(rt: Runtime) -> None:
     add_events(rt, 4)
-    with rt.engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit_events WHERE seq = 5"))
+    tamper(
+        rt.engine,
+        "DELETE FROM audit_events WHERE seq = 5",
+    )
     assert [kind for _, kind in breaks(rt)] == ["removed"]
 
 
 def test_reordered_events_are_named(rt: Runtime) -> None:
     add_events(rt, 4)
-    with rt.engine.begin() as conn:
-        conn.execute(text("UPDATE audit_events SET seq = 100 WHERE seq = 2"))
-        conn.execute(text("UPDATE audit_events SET seq = 2 WHERE seq = 3"))
-        conn.execute(text("UPDATE audit_events SET seq = 3 WHERE seq = 100"))
+    tamper(
+        rt.engine,
+        "UPDATE audit_events SET seq = 100 WHERE seq = 2",
+        "UPDATE audit_events SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_events SET seq = 3 WHERE seq = 100",
+    )
     found = breaks(rt)
     assert {seq for seq, _ in found} >= {2, 3}
 

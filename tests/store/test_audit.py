@@ -9,6 +9,7 @@ import pytest
 
 from pfund.domain import verify_chain
 from pfund.domain.audit import GENESIS_HASH
+from pfund.keys import default_keys
 from pfund.store import UnitOfWork
 from tests.factories import make_audit_chain
 
@@ -34,7 +35,7 @@ def test_append_moves_the_head_and_list_returns_the_chain_in_order(make_uow: Mak
         ]
         assert uow.audit.list(record_type="organisation") == []
     assert stored == events
-    assert verify_chain(stored) == []
+    assert verify_chain(stored, default_keys().audit_key) == []
 
 
 def test_details_round_trip_as_canonical_text(make_uow: MakeUow) -> None:

@@ -1,4 +1,4 @@
-"""``pfund audit verify|log``: is the record intact, and what happened."""
+"""``pfund audit verify|seal|log``: is the record intact, and what happened."""
 
 from __future__ import annotations
 
@@ -7,27 +7,70 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, err_console, print_json, runtime
-from pfund.services.audit import verify
+from pfund.cli.common import JsonOption, console, err_console, handled, print_json, runtime
+from pfund.errors import InvalidInput, Problem
+from pfund.services.audit import parse_head, seal, verify
 
 app = typer.Typer(help="Verify and read the audit log.", no_args_is_help=True)
 
 
 @app.command("verify")
-def verify_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Check the hash chain; exits 1 and names each event changed, removed or reordered."""
+def verify_cmd(
+    ctx: typer.Context,
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head",
+            help="A head published earlier (SEQ:HASH, from the portal footer or the "
+            "audit-head open dataset): check it is still in the chain.",
+        ),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Check the keyed hash chain and every money, tranche, condition, screening and
+    project row; exits 1 and names each event or row that was changed, removed or added."""
+    with handled():
+        try:
+            earlier = parse_head(head) if head is not None else None
+        except ValueError as err:
+            raise InvalidInput(
+                str(err), [Problem("give SEQ:HASH as published", field="--head")]
+            ) from None
     with runtime(ctx) as rt, rt.uow() as uow:
-        report = verify(uow)
+        report = verify(uow, earlier_head=earlier)
     if as_json:
         print_json(report)
     elif report.intact:
-        console.print(f"Audit log intact: {report.events} events, hash chain verified.")
+        console.print(
+            f"Audit log intact: {report.events} events, keyed hash chain verified; "
+            f"{report.rows_checked} rows match the states the log recorded."
+        )
+        if report.earlier_head is not None:
+            console.print(f"The published head {report.earlier_head} is in the chain.")
     else:
         err_console.print(f"[bold red]Audit log broken[/] ({report.events} events):")
         for b in report.breaks:
             err_console.print(f"  - event {b.seq}: {b.kind}: {b.detail}", markup=False)
+        for r in report.row_breaks:
+            err_console.print(f"  - {r.kind}: {r.detail}", markup=False)
     if not report.intact:
         raise typer.Exit(1)
+
+
+@app.command("seal")
+def seal_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """Vouch with this installation's audit key for events written before the chain was
+    keyed (once, after upgrading): checks the old chain, then records every row's state."""
+    with runtime(ctx) as rt:
+        report = seal(rt)
+    if as_json:
+        print_json(report)
+        return
+    console.print(
+        f"Sealed {report.legacy_events} earlier events (head {report.legacy_head[:12]}...) and "
+        f"the state of {report.rows} rows with the audit key: event {report.seq}, "
+        f"head {report.seq}:{report.hash}."
+    )
 
 
 @app.command("log")

@@ -42,6 +42,7 @@ from pfund.services.runtime import Runtime
 from pfund.store.crypto import SPECS, FieldCipher
 from pfund.store.migrate import current_revision
 from pfund.store.repositories import table_counts
+from pfund.store.row_state import UNTRACKED
 from pfund.store.tables import metadata
 
 # Derived tables (balances the database keeps from the ledger, the money lock row) are
@@ -65,6 +66,8 @@ class BackupHeader(BaseModel):
     audit_seq: int
     audit_hash: str
     digests: dict[str, str] = {}
+    # Fingerprint of the audit key that sealed the chain ("" in backups before 0010).
+    audit_key: str = ""
 
 
 class RestoreReport(BaseModel):
@@ -111,6 +114,7 @@ def backup(rt: Runtime, path: Path, secret: str) -> BackupHeader:
             tables=counts,
             audit_seq=seq,
             audit_hash=head_hash,
+            audit_key=uow.keys.fingerprint("audit"),
         )
         body = io.BytesIO()
         digests: dict[str, str] = {}
@@ -143,10 +147,12 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
             f"{revision}",
             [Problem("restore it with the pfund version that wrote it", file=path.name)],
         )
+    _refuse_other_audit_key(rt, header, path)
     tables = {t.name: t for t in BACKED_UP}
     with rt.uow() as uow:
         session = uow.session
         _refuse_unless_empty(session, path)
+        session.info[UNTRACKED] = True  # the restored rows come with their own events
         session.execute(tables["audit_head"].delete())
         found = dict.fromkeys(tables, 0)
         for number, line in enumerate(lines, start=2):
@@ -166,11 +172,13 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         if uow.audit.head(lock=False) != (header.audit_seq, header.audit_hash):
             raise IntegrityFailure(f"{path.name}: the audit head does not match its header")
         audit = verify(uow)
-        if not (audit.intact and audit.head_matches):
+        broken = [b for b in audit.breaks if b.kind != "unsealed"]
+        if broken or audit.row_breaks or not audit.head_matches:
             raise IntegrityFailure(
                 f"{path.name}: the restored audit chain is broken; nothing was restored",
-                [Problem(str(b)) for b in audit.breaks],
+                [Problem(b.detail) for b in broken] + [Problem(r.detail) for r in audit.row_breaks],
             )
+        session.info[UNTRACKED] = False
         AuditWriter(uow, rt.actor).record(
             "store.restored",
             "store",
@@ -185,6 +193,29 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         tables={k: v for k, v in found.items() if v},
         audit_events=audit.events,
     )
+
+
+def _refuse_other_audit_key(rt: Runtime, header: BackupHeader, path: Path) -> None:
+    """A chain sealed with another installation's audit key cannot be checked here.
+
+    Rather than re-sealing someone else's history with this key (which would vouch for
+    whatever the file holds), the restore is refused: restore it where the keys file of
+    the installation that wrote it is in use (PFUND_KEYS_FILE), which the protected
+    fields need as well.
+    """
+    mine = rt.keys.fingerprint("audit")
+    if header.audit_key and header.audit_key != mine:
+        raise InvalidInput(
+            f"{path.name} was sealed with audit key {header.audit_key}; this installation's "
+            f"audit key is {mine}",
+            [
+                Problem(
+                    "restore it with the keys file of the installation that wrote it "
+                    "(set PFUND_KEYS_FILE to that file)",
+                    file=path.name,
+                )
+            ],
+        )
 
 
 def table_digests(session: Session, cipher: FieldCipher) -> dict[str, str]:

@@ -22,6 +22,7 @@ from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
 from pfund.io.flat import flatten_organisation, flatten_project
+from pfund.services.audit import published_head
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -141,6 +142,18 @@ def flow(debit: LedgerAccount, credit: LedgerAccount) -> tuple[str, int] | None:
     return None
 
 
+def audit_head(uow: UnitOfWork) -> Rows:
+    """The audit chain's head: the number of the last event, its keyed hash and its time.
+    Keep it, and later run ``pfund audit verify --head SEQ:HASH`` (or ask the fund to) to
+    check that the history up to it was not rewritten since.
+
+    Left out: the events themselves (they name staff and internal records); the head
+    reveals nothing of them, since the chain is keyed with a key the fund keeps.
+    """
+    head = published_head(uow)
+    return [{"seq": head.seq, "hash": head.hash, "at": head.at, "head": head.text}]
+
+
 DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "projects": projects,
     "organisations": organisations,
@@ -148,6 +161,7 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "conditions": conditions,
     "tranches": tranches,
     "ledger": ledger,
+    "audit-head": audit_head,
 }
 
 

@@ -33,6 +33,7 @@ from pfund.domain import (
 )
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
+from pfund.services.audit import AuditHead, published_head
 from pfund.services.funding import fund_size
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
@@ -194,6 +195,16 @@ def cached(rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
     something changes, and every change appends an audit event.
     """
     return _cache(rt).get(rt, key, build)
+
+
+def audit_head(rt: Runtime) -> AuditHead:
+    """The audit chain's head as the footer publishes it (seq, keyed hash, time)."""
+
+    def build() -> AuditHead:
+        with rt.uow() as uow:
+            return published_head(uow)
+
+    return _cache(rt).get(rt, ("audit-head",), build)
 
 
 def projects(rt: Runtime) -> list[ProjectLine]:

@@ -41,6 +41,7 @@ from pfund.store.repositories import (
     WatchlistRepository,
 )
 from pfund.store.repositories._rows import table
+from pfund.store.row_state import track_changes
 from pfund.store.tables import MoneyLockRow
 
 MONEY_LOCK_ID = 1
@@ -76,10 +77,17 @@ class UnitOfWork:
         keys: Keys | None = None,
         *,
         write: bool = False,
+        require_audit: bool = True,
     ) -> None:
+        """``write``: hold the money lock before the first read (see ``lock_for_write``).
+        ``require_audit``: refuse a commit that changes rows the audit chain covers
+        (money, tranches, conditions, screening, projects) without recording an audit
+        event. Only the repositories' own tests turn it off; ``audit verify`` would name
+        such rows anyway, as present without any event."""
         self._session_factory = session_factory
         self._keys = keys
         self._write = write
+        self._require_audit = require_audit
         self.locked = False
 
     @property
@@ -96,6 +104,7 @@ class UnitOfWork:
         self.session = session = self._session_factory()
         # Protected fields are sealed with this unit of work's keys (read only when used).
         self.cipher = cipher = FieldCipher(lambda: self.keys)
+        track_changes(session, require_audit=self._require_audit)
         self.fund = FundRepository(session)
         self.reference = ReferenceRepository(session)
         self.projects = ProjectRepository(session, cipher)

@@ -13,7 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pfund import __version__
 from pfund.api.deps import csrf_token
 from pfund.domain.account import User
-from pfund.services.portal import cached
+from pfund.services.audit import AuditHead
+from pfund.services.portal import audit_head, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import label_in
 
@@ -122,6 +123,13 @@ def _html(
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
+            audit_head=_audit_head(request),
             **context,
         )
     )
+
+
+def _audit_head(request: Request) -> AuditHead | None:
+    """The chain head every page's footer publishes, so readers can keep one."""
+    rt = getattr(request.app.state, "runtime", None)
+    return audit_head(rt) if rt is not None else None

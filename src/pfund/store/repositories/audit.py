@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from pfund.domain.audit import GENESIS_HASH, AuditEvent, utc
+from pfund.domain.audit import GENESIS_HASH, AuditEvent, RowState, utc
 from pfund.store.repositories._rows import table
 from pfund.store.tables import AuditEventRow, AuditHeadRow
 
@@ -26,10 +26,18 @@ def canonical_details(details: dict[str, Any]) -> str:
     return json.dumps(details, sort_keys=True)
 
 
+def canonical_rows(rows: dict[str, RowState | None]) -> str:
+    """The stored form of an event's row states (key order fixed)."""
+    return json.dumps(
+        {k: v.model_dump() if v is not None else None for k, v in rows.items()}, sort_keys=True
+    )
+
+
 def build_event(row: Row[Any]) -> AuditEvent:
     values = dict(row._mapping)
     values["at"] = utc(row.at)
     values["details"] = json.loads(row.details)
+    values["rows"] = json.loads(row.rows or "{}")
     return AuditEvent(**values)
 
 
@@ -78,6 +86,7 @@ class AuditRepository:
         values = event.model_dump() | {
             "at": utc(event.at),
             "details": canonical_details(event.details),
+            "rows": canonical_rows(event.rows),
         }
         self.session.execute(insert(table(AuditEventRow)).values(values))
 
@@ -114,6 +123,12 @@ class AuditRepository:
         if limit is not None:
             query = query.limit(limit)
         return [build_event(row) for row in self.session.execute(query)]
+
+    def get(self, seq: int) -> AuditEvent | None:
+        """One event by its sequence number."""
+        events = table(AuditEventRow)
+        row = self.session.execute(select(events).where(events.c.seq == seq)).first()
+        return build_event(row) if row else None
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(table(AuditEventRow))) or 0

@@ -14,7 +14,8 @@ class AuditEventRow(Base):
     """An audit event; ``seq`` is assigned by the service from the locked head, not the DB.
 
     ``details`` is the canonical ``json.dumps(details, sort_keys=True)`` text, so both
-    databases give back exactly the string that was hashed.
+    databases give back exactly the string that was hashed; ``rows`` likewise. The table
+    is append-only: triggers (migration 0010) refuse UPDATE and DELETE.
     """
 
     __tablename__ = "audit_events"
@@ -27,6 +28,10 @@ class AuditEventRow(Base):
     record_type: Mapped[str] = mapped_column(String(100))
     record_id: Mapped[str] = mapped_column(ID)
     details: Mapped[str] = mapped_column(Text)
+    # The new state of the rows the event changed: canonical JSON of {row key: state}.
+    rows: Mapped[str] = mapped_column(Text, server_default="{}")
+    # "hmac-sha256" (keyed); "sha256" only for events written before the chain was keyed.
+    scheme: Mapped[str] = mapped_column(String(16), server_default="sha256")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

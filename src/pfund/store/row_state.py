@@ -1,0 +1,281 @@
+"""Which rows the audit chain vouches for, their canonical form, and who changed them.
+
+:data:`COVERED` is the registry: every table whose rows decide where money goes (the
+ledger, tranches and what gates them, conditions and their history, screening hits and
+their review decisions, the vetting of counterparties, projects), each with the label
+people read and the few named, never protected, fields an event keeps beside the row's
+digest so that ``audit verify`` can say *what* changed.
+
+A unit of work's session is tracked (:func:`track_changes`): every INSERT, UPDATE or
+DELETE it sends to a covered table adds the keys of the rows it touched to the session,
+whoever wrote the statement. At commit the audit writer digests the new state of those
+rows into the transaction's events; a commit that changed covered rows without any audit
+event is refused, so a service cannot forget to account for what it changed. Statements
+written as raw SQL text are not seen: only this code's own constructs are.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, event, func, select, tuple_
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import Delete, Insert, Update
+
+from pfund.domain.audit import RowState, row_digest, utc
+from pfund.store.crypto import is_sealed
+from pfund.store.tables import metadata
+
+CHANGED = "pfund.audit.changed"
+UNTRACKED = "pfund.audit.untracked"
+SEAL = "pfund.audit.seal"
+PENDING = "pfund.audit.pending"
+REQUIRE_AUDIT = "pfund.audit.required"
+
+Owner = Callable[[Mapping[str, Any]], tuple[str, str] | None]
+RowKey = tuple[str, tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One covered table: how people call its rows, what an event shows of them, and
+    which audit record (type, id) a row belongs to, so its state joins that event."""
+
+    label: str
+    fields: tuple[str, ...]
+    owner: Owner
+
+
+def _by(record_type: str, column: str) -> Owner:
+    def owner(row: Mapping[str, Any]) -> tuple[str, str] | None:
+        value = row.get(column)
+        return (record_type, str(value)) if value is not None else None
+
+    return owner
+
+
+COVERED: dict[str, Covered] = {
+    "projects": Covered("project", ("status", "stage"), _by("project", "id")),
+    "tranches": Covered(
+        "tranche", ("status", "amount_minor", "currency", "year", "stage"), _by("tranche", "id")
+    ),
+    "tranche_conditions": Covered(
+        "tranche condition", ("tranche_id", "condition"), _by("tranche", "tranche_id")
+    ),
+    "ledger_entries": Covered(
+        "ledger entry",
+        ("debit", "credit", "amount_minor", "currency", "tranche_id", "contributor"),
+        _by("tranche", "tranche_id"),
+    ),
+    "conditions": Covered("condition", ("status", "status_since"), _by("condition", "code")),
+    "condition_changes": Covered(
+        "condition change", ("code", "old", "new", "on"), _by("condition", "code")
+    ),
+    "stage_conditions": Covered(
+        "stage condition", ("stage_number", "condition"), _by("stage", "stage_number")
+    ),
+    "screening_hits": Covered(
+        "screening hit", ("counterparty_kind", "counterparty_id"), _by("screening_hit", "id")
+    ),
+    "hit_decisions": Covered(
+        "hit decision", ("hit_id", "decision"), _by("screening_hit", "hit_id")
+    ),
+    "vetting_items": Covered(
+        "vetting item",
+        ("organisation_id", "criterion", "met"),
+        _by("organisation", "organisation_id"),
+    ),
+}
+
+LABELS = {name: covered.label for name, covered in COVERED.items()}
+
+
+def covered_tables() -> list[Table]:
+    return [metadata.tables[name] for name in COVERED]
+
+
+def row_key(table: Table, values: Iterable[Any]) -> str:
+    """``table:pk`` (parts of a composite key joined by ``/``): how events name a row."""
+    return f"{table.name}:" + "/".join(str(v) for v in values)
+
+
+def canonical_value(value: Any) -> Any:
+    """One JSON value per stored value, the same whichever database gave it back."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value else "NaN"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in {"-0", "0"} else text
+    if isinstance(value, datetime):
+        return utc(value).isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "b64:" + base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_value(v) for v in value]
+    return str(value)
+
+
+SEALED_VALUE = "<sealed>"
+
+
+def state_of(key: bytes, table: Table, row: Mapping[str, Any]) -> RowState:
+    """The row's keyed digest over every column, and its named fields.
+
+    An encrypted protected value counts as the fixed text ``<sealed>``: its ciphertext
+    changes with every rotation and restore (a fresh nonce), and AES-GCM already refuses
+    an edited one, bound to its table, column and row (``pfund.store.crypto``). A sealed
+    cell replaced by clear text, or the reverse, still changes the digest.
+    """
+    canonical = {
+        c.name: SEALED_VALUE if is_sealed(row[c.name]) else canonical_value(row[c.name])
+        for c in table.columns
+    }
+    fields = {f: canonical[f] for f in COVERED[table.name].fields}
+    return RowState(digest=row_digest(key, table.name, canonical), fields=fields)
+
+
+def owner_of(
+    table: Table, row: Mapping[str, Any] | None, pk: tuple[Any, ...]
+) -> tuple[str, str] | None:
+    """The audit record a row belongs to (a ledger entry to its tranche, and so on)."""
+    if row is None:
+        row = dict(zip([c.name for c in table.primary_key.columns], pk, strict=True))
+    return COVERED[table.name].owner(row)
+
+
+def current_states(session: Session, key: bytes) -> dict[str, RowState]:
+    """The state of every covered row present now (what ``audit verify`` compares)."""
+    out: dict[str, RowState] = {}
+    for table in covered_tables():
+        pk = list(table.primary_key.columns)
+        for found in session.execute(select(table).order_by(*pk)).mappings():
+            row = dict(found)
+            out[row_key(table, [row[c.name] for c in pk])] = state_of(key, table, row)
+    return out
+
+
+def states_of(
+    session: Session, key: bytes, wanted: Iterable[RowKey]
+) -> dict[str, tuple[RowState | None, tuple[str, str] | None]]:
+    """The new state of each wanted row (None when it is gone) and the record it belongs to."""
+    by_table: dict[str, set[tuple[Any, ...]]] = {}
+    for name, pk in wanted:
+        by_table.setdefault(name, set()).add(pk)
+    out: dict[str, tuple[RowState | None, tuple[str, str] | None]] = {}
+    for name, pks in by_table.items():
+        table = metadata.tables[name]
+        cols = list(table.primary_key.columns)
+        found: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+        ordered = sorted(pks, key=lambda p: tuple(str(v) for v in p))
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            where = (
+                cols[0].in_([p[0] for p in chunk]) if len(cols) == 1 else tuple_(*cols).in_(chunk)
+            )
+            for mapping in session.execute(select(table).where(where)).mappings():
+                found[tuple(mapping[c.name] for c in cols)] = dict(mapping)
+        for pk in ordered:
+            row = found.get(pk)
+            state = state_of(key, table, row) if row is not None else None
+            out[row_key(table, pk)] = (state, owner_of(table, row, pk))
+    return out
+
+
+def row_keys_of_all(session: Session) -> set[RowKey]:
+    """The keys of every covered row present now (for the one-time seal of old stores)."""
+    out: set[RowKey] = set()
+    for table in covered_tables():
+        cols = list(table.primary_key.columns)
+        out.update((table.name, tuple(row)) for row in session.execute(select(*cols)))
+    return out
+
+
+def changed_rows(session: Session) -> set[RowKey]:
+    """The covered rows this session changed since its last commit."""
+    changed: set[RowKey] = session.info.setdefault(CHANGED, set())
+    return changed
+
+
+def track_changes(session: Session, *, require_audit: bool = True) -> None:
+    """Follow every write this session makes to a covered table (see the module doc)."""
+    session.info[REQUIRE_AUDIT] = require_audit
+    event.listen(session, "do_orm_execute", _on_execute)
+    event.listen(session, "before_commit", _before_commit)
+    event.listen(session, "after_rollback", _forget)
+
+
+class UnauditedChange(RuntimeError):
+    """Covered rows were changed in a transaction that recorded no audit event."""
+
+
+def _before_commit(session: Session) -> None:
+    seal = session.info.get(SEAL)
+    if seal is not None:
+        seal(session)
+        return
+    changed = session.info.pop(CHANGED, None)
+    if changed and session.info.get(REQUIRE_AUDIT, True):
+        names = ", ".join(sorted(row_key(metadata.tables[t], pk) for t, pk in changed)[:5])
+        raise UnauditedChange(
+            f"{len(changed)} covered row(s) changed without an audit event ({names}); "
+            "record the use case with AuditWriter in the same unit of work"
+        )
+
+
+def _forget(session: Session) -> None:
+    for name in (CHANGED, SEAL, PENDING):
+        session.info.pop(name, None)
+
+
+def _on_execute(state: ORMExecuteState) -> Any:
+    statement = state.statement
+    if not isinstance(statement, Insert | Update | Delete):
+        return None
+    table = statement.table
+    if not isinstance(table, Table) or table.name not in COVERED:
+        return None
+    session = state.session
+    if session.info.get(UNTRACKED):
+        return None
+    changed = changed_rows(session)
+    cols = list(table.primary_key.columns)
+    params = state.parameters
+    param_rows: list[Mapping[str, Any]] = []
+    if isinstance(params, list | tuple):
+        param_rows = list(params)
+    elif isinstance(params, Mapping) and params:
+        param_rows = [params]
+    if isinstance(statement, Update | Delete):
+        query = select(*cols).select_from(table)
+        if statement.whereclause is not None:
+            query = query.where(statement.whereclause)
+        for bound in param_rows or [{}]:
+            for row in session.execute(query, dict(bound)):
+                changed.add((table.name, tuple(row)))
+        return None
+    if not param_rows:
+        param_rows = [statement.compile(dialect=session.get_bind().dialect).params]
+    names = [c.name for c in cols]
+    if all(all(row.get(n) is not None for n in names) for row in param_rows):
+        changed.update((table.name, tuple(row[n] for n in names)) for row in param_rows)
+        return None
+    # Ids the database assigns: what appeared above the highest id before the insert.
+    (column,) = cols
+    before = session.scalar(select(func.max(column))) or 0
+    result = state.invoke_statement()
+    if getattr(result, "returns_rows", False):  # the caller reads it after our query below
+        result = result.freeze()()
+    for (new_id,) in session.execute(select(column).where(column > before)):
+        changed.add((table.name, (new_id,)))
+    return result
