@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from pfund.store import UnitOfWork, make_engine, make_session_factory, upgrade
 
 POSTGRES_URL_VAR = "PFUND_TEST_POSTGRES_URL"
+
+# One keys file for the whole run of this process (and the servers and commands it
+# starts, which inherit the environment), so that every runtime, unit of work and CLI
+# call on a test database agrees on the audit and data keys. Never the developer's own.
+os.environ["PFUND_KEYS_FILE"] = str(
+    Path(tempfile.mkdtemp(prefix="pfund-test-keys-")) / "pfund.keys"
+)
 
 
 def _postgres_url() -> str:

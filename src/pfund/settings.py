@@ -13,9 +13,16 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pfund.keys import DEFAULT_KEYS_FILE
+
 DEFAULT_DATABASE_FILE = "pfund.db"
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development-only-secret"})
 DEVELOPMENT_SECRET = "development-only-secret"
+
+
+def is_placeholder_secret(secret: str) -> bool:
+    """A secret anyone could guess: a known placeholder or too short to resist guessing."""
+    return secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32
 
 
 def _default_actor() -> str:
@@ -48,10 +55,15 @@ class Settings(BaseSettings):
         default="development",
         description="production refuses placeholder secrets and sets secure cookies.",
     )
-    secret_key: SecretStr = Field(
-        default=SecretStr(DEVELOPMENT_SECRET),
-        description="Signs session cookies and CSRF tokens; at least 32 random characters "
-        "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))').",
+    keys_file: Path = Field(
+        default=Path(DEFAULT_KEYS_FILE),
+        description="The installation's keys (cookie secret, audit key, data keys), "
+        "outside the database, mode 600; created by 'pfund init' when missing.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Overrides the keys file's cookie secret; at least 32 random "
+        "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))').",
     )
     max_upload_bytes: int = Field(
         default=2_000_000, ge=1_000, description="Largest request body the web service accepts."
@@ -72,9 +84,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_placeholder_secret(self) -> Self:
-        secret = self.secret_key.get_secret_value()
-        if self.environment != "development" and (
-            secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32
+        if self.secret_key is None:
+            return self
+        if self.environment != "development" and is_placeholder_secret(
+            self.secret_key.get_secret_value()
         ):
             raise ValueError(
                 "PFUND_SECRET_KEY is a placeholder or shorter than 32 characters; "

@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_web(app)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
+        secret_key=app.state.runtime.keys.secret_key,
         session_cookie=SESSION_COOKIE,
         same_site="lax",
         https_only=settings.environment == "production",

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime, working
+from pfund.cli.common import (
+    JsonOption,
+    console,
+    money,
+    print_json,
+    runtime,
+    settings_of,
+    working,
+)
 from pfund.cli.portfolio_cmds import print_portfolio
 from pfund.reports.board import build_report, write_report
 from pfund.services.appraisal import appraise_pipeline, load_inputs
@@ -24,12 +32,23 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context, as_json: bool = JsonOption) -> None:
-    """Create the database schema and load the fund's reference data."""
+    """Create the database schema and load the fund's reference data.
+
+    Also creates the installation's keys file (cookie secret, audit key, data key; mode
+    600) when none exists at PFUND_KEYS_FILE.
+    """
+    keys_file = settings_of(ctx).keys_file
+    new_keys = not keys_file.exists()
     with runtime(ctx) as rt:
         result = init_fund(rt)
     if as_json:
-        print_json(result)
+        print_json(result.model_dump() | {"keys_file": str(keys_file), "keys_created": new_keys})
         return
+    if new_keys:
+        console.print(
+            f"Created the keys file {keys_file} (mode 600): keep a copy apart from the "
+            "database; without it protected fields and the audit chain cannot be read."
+        )
     verb = "Initialised" if result.created else "Already initialised:"
     console.print(
         f"{verb} {result.fund}: {result.areas} areas, {result.regions} regions, "

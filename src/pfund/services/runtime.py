@@ -11,7 +11,7 @@ everything, so it acts with every permission and the audit log names its actor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.domain.account import Permission, Principal
 from pfund.errors import Forbidden, NotAuthenticated
+from pfund.keys import Keys, default_keys, ensure_keys
 from pfund.settings import Settings
 from pfund.store.engine import make_engine, make_session_factory
 from pfund.store.migrate import upgrade
@@ -49,11 +50,12 @@ class Runtime:
     dataset: Path | None = None
     principal: Principal | None = None
     dask_scheduler: str | None = None  # where Monte Carlo runs (None: this process)
+    keys: Keys = field(default_factory=default_keys)
     idempotency: Idempotency | None = None  # set by the API for one money write
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
         """A unit of work; ``write=True`` holds the money lock before its first read."""
-        return UnitOfWork(self.sessions, write=write)
+        return UnitOfWork(self.sessions, self.keys, write=write)
 
     def require(self, permission: Permission) -> None:
         """Refuse, before anything is read or written, unless the principal may do this."""
@@ -72,6 +74,7 @@ class Runtime:
 def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Open the configured database, bringing its schema up to date first."""
     engine = make_engine(settings.database_url, echo=settings.echo_sql)
+    keys = load_keys(settings)
     if migrate:
         upgrade(engine)
     return Runtime(
@@ -80,4 +83,14 @@ def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         actor=settings.actor,
         dataset=settings.dataset,
         dask_scheduler=settings.dask_scheduler,
+        keys=keys,
     )
+
+
+def load_keys(settings: Settings) -> Keys:
+    """The keys file of the settings (created when missing), with its secret overridden
+    by ``PFUND_SECRET_KEY`` when that is set."""
+    keys, _ = ensure_keys(settings.keys_file)
+    if settings.secret_key is not None:
+        keys = replace(keys, secret_key=settings.secret_key.get_secret_value())
+    return keys

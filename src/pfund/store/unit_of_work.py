@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from pfund.keys import Keys, default_keys
 from pfund.store.engine import WRITE
 from pfund.store.repositories import (
     AuditRepository,
@@ -65,10 +66,27 @@ class UnitOfWork:
     outreach: OutreachRepository
     idempotency: IdempotencyRepository
 
-    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = False) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        keys: Keys | None = None,
+        *,
+        write: bool = False,
+    ) -> None:
         self._session_factory = session_factory
+        self._keys = keys
         self._write = write
         self.locked = False
+
+    @property
+    def keys(self) -> Keys:
+        """The installation's keys (audit HMAC, data encryption) this unit of work uses.
+
+        Given by the runtime; a bare unit of work (tests, tools) uses the default file's.
+        """
+        if self._keys is None:
+            self._keys = default_keys()
+        return self._keys
 
     def __enter__(self) -> Self:
         self.session = session = self._session_factory()
