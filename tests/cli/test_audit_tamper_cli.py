@@ -21,7 +21,12 @@ from tests.cli.conftest import Invoke, as_json
 from tests.cli.test_screen_cli import SAMPLE, flat
 from tests.tamper import tamper
 
-EVIDENCE = ("--evidence", "OSCE monitoring report", "--verifier", "OSCE SMM")
+EVIDENCE = (
+    "--evidence",
+    "OSCE monitoring report on the line of contact",
+    "--verifier",
+    "osce_monitoring",
+)
 
 
 @dataclass

@@ -217,7 +217,7 @@ def _fill_evidence(engine: Engine) -> None:
         conn.execute(
             text(
                 "INSERT INTO ledger_entries (id, at, debit, credit, amount_minor, currency, memo) "
-                "VALUES (1, :at, 'a', 'b', 1, 'USD', '')"
+                "VALUES (1, :at, 'contributions_receivable', 'pledged', 1, 'USD', '')"
             ),
             {"at": now},
         )
