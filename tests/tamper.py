@@ -27,3 +27,29 @@ def tamper(engine: Engine, *statements: str) -> None:
         if conn.dialect.name == "postgresql":
             for table in GUARDED:
                 conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+
+
+def insert_behind(engine: Engine, table: str, row: dict[str, object]) -> None:
+    """Put a row back as an attacker would: with the table's triggers out of the way.
+
+    A direct DELETE does not run the ledger's balance trigger, so putting the deleted
+    entry back must not run its INSERT trigger either, or the balances count it twice.
+    """
+    columns = ", ".join(f'"{c}"' for c in row)
+    values = ", ".join(f":{c}" for c in row)
+    insert = text(f"INSERT INTO {table} ({columns}) VALUES ({values})")
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            conn.execute(insert, row)
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+            return
+        triggers = conn.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+            {"t": table},
+        ).all()
+        for name, _ in triggers:
+            conn.execute(text(f'DROP TRIGGER "{name}"'))
+        conn.execute(insert, row)
+        for _, sql in triggers:
+            conn.execute(text(sql))

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from pfund.store import make_engine
 from tests.cli.conftest import Invoke, as_json
 from tests.cli.test_screen_cli import SAMPLE, flat
-from tests.tamper import tamper
+from tests.tamper import insert_behind, tamper
 
 EVIDENCE = (
     "--evidence",
@@ -113,12 +113,12 @@ def ledger_deleted(used: Used) -> None:
     entry = one(used.engine, "SELECT * FROM ledger_entries ORDER BY id DESC")
     tamper(used.engine, f"DELETE FROM ledger_entries WHERE id = {entry['id']}")
     assert_named(used, f"ledger entry {entry['id']}: deleted")
-    reinsert(used.engine, "ledger_entries", entry)
+    insert_behind(used.engine, "ledger_entries", entry)
 
 
 def ledger_forged(used: Used) -> None:
     entry = one(used.engine, "SELECT * FROM ledger_entries WHERE tranche_id = :t", t=used.released)
-    forged = entry | {"id": 999999, "tranche_id": used.stage2}
+    forged = entry | {"id": 999999, "tranche_id": used.stage2, "amount_minor": 1}
     reinsert(used.engine, "ledger_entries", forged)
     assert_named(used, "ledger entry 999999: present, but no audit event ever recorded it")
     tamper(used.engine, "DELETE FROM ledger_entries WHERE id = 999999")
