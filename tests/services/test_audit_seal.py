@@ -202,12 +202,16 @@ def test_append_only_tables_refuse_updates_and_deletes(
         assert conn.scalar(text(f"SELECT count(*) FROM {table} WHERE {where}")) == 1
 
 
-def test_postgres_refuses_truncate_of_the_evidence(rt: Runtime) -> None:
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("TRUNCATE is PostgreSQL's")
+def test_emptying_the_evidence_at_once_is_refused(rt: Runtime) -> None:
+    """PostgreSQL's TRUNCATE skips row triggers, so it has its own guard; SQLite has no
+    TRUNCATE, and its whole-table DELETE (the truncate optimisation) must still meet
+    the row triggers."""
+    _fill_evidence(rt.engine)
+    postgres = rt.engine.dialect.name == "postgresql"
     for table in ("audit_events", "ledger_entries", "condition_changes", "hit_decisions"):
+        statement = f"TRUNCATE {table} CASCADE" if postgres else f"DELETE FROM {table}"
         with pytest.raises(DBAPIError, match="append-only"), rt.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {table} CASCADE"))
+            conn.execute(text(statement))
 
 
 def _fill_evidence(engine: Engine) -> None:
