@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from pfund.domain import LedgerAccount, Tranche, TrancheStatus
 from pfund.domain.account import Permission
@@ -69,7 +69,7 @@ def unfreeze_tranche(rt: Runtime, tranche_id: str, reason: str) -> TrancheStep:
         if not back:
             raise Conflict(f"tranche {tranche_id} is frozen but holds no frozen money")
         status = back[0][2]  # released wins: money once released goes back to released
-        if not _transition(uow, tranche.id, TrancheStatus.FROZEN, status):
+        if not uow.tranches.transition(tranche.id, TrancheStatus.FROZEN, status):
             raise Conflict(f"tranche {tranche_id} changed while it was being unfrozen; retry")
         at = datetime.now(UTC)
         audit = AuditWriter(uow, rt.actor)
@@ -108,16 +108,3 @@ def _frozen(uow: UnitOfWork, tranche_id: str) -> Tranche:
     if tranche.status is not TrancheStatus.FROZEN:
         raise Conflict(f"tranche {tranche_id} is {tranche.status.value}, not frozen")
     return tranche
-
-
-def _transition(
-    uow: UnitOfWork, tranche_id: str, expected: TrancheStatus, status: TrancheStatus
-) -> bool:
-    """``UPDATE ... WHERE status = :expected``: only one of two racing unfreezes moves it."""
-    rows = table(TrancheRow)
-    result = uow.session.execute(
-        update(rows)
-        .where(rows.c.id == tranche_id, rows.c.status == expected.value)
-        .values(status=status.value)
-    )
-    return getattr(result, "rowcount", 0) == 1
