@@ -207,12 +207,18 @@ def changed_rows(session: Session) -> set[RowKey]:
     return changed
 
 
+TRACKED = "pfund.audit.tracked"
+
+
 def track_changes(session: Session, *, require_audit: bool = True) -> None:
-    """Follow every write this session makes to a covered table (see the module doc)."""
+    """Follow every write this session makes to a covered table (see the module doc).
+
+    The listeners are registered once on the Session class (below) and act only on
+    sessions marked here: listeners added per session cost more than the whole read of
+    a cached public page.
+    """
+    session.info[TRACKED] = True
     session.info[REQUIRE_AUDIT] = require_audit
-    event.listen(session, "do_orm_execute", _on_execute)
-    event.listen(session, "before_commit", _before_commit)
-    event.listen(session, "after_rollback", _forget)
 
 
 class UnauditedChange(RuntimeError):
@@ -220,6 +226,8 @@ class UnauditedChange(RuntimeError):
 
 
 def _before_commit(session: Session) -> None:
+    if not session.info.get(TRACKED):
+        return
     seal = session.info.get(SEAL)
     if seal is not None:
         seal(session)
@@ -241,6 +249,8 @@ def _forget(session: Session) -> None:
 def _on_execute(state: ORMExecuteState) -> Any:
     statement = state.statement
     if not isinstance(statement, Insert | Update | Delete):
+        return None
+    if not state.session.info.get(TRACKED):
         return None
     table = statement.table
     if not isinstance(table, Table) or table.name not in COVERED:
@@ -279,3 +289,8 @@ def _on_execute(state: ORMExecuteState) -> Any:
     for (new_id,) in session.execute(select(column).where(column > before)):
         changed.add((table.name, (new_id,)))
     return result
+
+
+event.listen(Session, "do_orm_execute", _on_execute)
+event.listen(Session, "before_commit", _before_commit)
+event.listen(Session, "after_rollback", _forget)
