@@ -285,19 +285,52 @@ def test_the_same_key_with_another_body_is_refused(
     assert_sound(rt)
 
 
-def test_releases_from_many_processes(rt: Runtime, store_url: str) -> None:
-    """The CLI in N processes at once: one release, N-1 refusals (exit 1)."""
-    approve(rt, "OPT-0001")
-    tranche = free_tranche(rt)
+def race_cli(store_url: str, *args: str, processes: int = 8) -> None:
+    """The CLI in ``processes`` processes at once: exactly one succeeds, the rest exit 1
+    with a message (no traceback)."""
     env = os.environ | {"PFUND_DATABASE_URL": store_url, "PFUND_ACTOR": "test:cli"}
-    command = [str(Path(sys.executable).parent / "pfund"), "tranches", "release", tranche]
+    command = [str(Path(sys.executable).parent / "pfund"), *args]
     runs = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(8)
+        for _ in range(processes)
     ]
     codes = Counter(run.wait(timeout=300) for run in runs)
     errors = [run.stderr.read().decode() for run in runs if run.stderr]
-    assert codes == {0: 1, 1: 7}, errors
+    assert codes == {0: 1, 1: processes - 1}, errors
     assert all("Traceback" not in e for e in errors)
+
+
+def test_releases_and_payments_from_many_processes(rt: Runtime, store_url: str) -> None:
+    """One release and one payment of a tranche, whatever number of processes try."""
+    approve(rt, "OPT-0001")
+    tranche = free_tranche(rt)
+    race_cli(store_url, "tranches", "release", tranche)
     assert entries_of(rt, tranche, "released") == 1
+    race_cli(store_url, "tranches", "disburse", tranche, processes=4)
+    assert entries_of(rt, tranche, "disbursed") == 1
+    assert_sound(rt)
+
+
+def contribution_entries(rt: Runtime) -> int:
+    with rt.uow() as uow:
+        return int(
+            uow.session.execute(
+                text(
+                    "SELECT COUNT(*) FROM ledger_entries WHERE contributor = 'DEU' AND year = 2023"
+                )
+            ).scalar_one()
+        )
+
+
+def test_approvals_and_contributions_from_many_processes(rt: Runtime, store_url: str) -> None:
+    """One approval of a run, and one pledge and receipt of a member-year, across processes."""
+    race_cli(store_url, "portfolio", "approve", "OPT-0001", processes=4)
+    committed = ledger_view(rt).balances["committed"]
+    assert committed == sum(t.amount for t in list_tranches(rt))
+    reverse_contributions(rt, year=2023, receipts=True, members=["DEU"], reason="test")
+    reverse_contributions(rt, year=2023, receipts=False, members=["DEU"], reason="test")
+    before = contribution_entries(rt)
+    args = ("fund", "contributions", "--year", "2023", "--member", "DEU", "--received")
+    race_cli(store_url, *args, processes=4)
+    assert contribution_entries(rt) == before + 2  # one pledge and one receipt, once
     assert_sound(rt)
