@@ -50,7 +50,7 @@ from pfund.services.funding import ledger_view
 from pfund.services.runtime import open_runtime
 from pfund.services.tranches import list_tranches
 from pfund.settings import Settings
-from pfund.store import make_engine
+from web_load import reset_postgres  # this folder's service bench: one schema reset
 
 PFUND = str(Path(sys.executable).parent / "pfund")
 PASSWORD = "race bench password, long enough"
@@ -69,14 +69,6 @@ class Shot:
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"PFUND_DATABASE_URL": url, "PFUND_ACTOR": "bench:race"}
     return subprocess.run([PFUND, *args], env=env, capture_output=True, text=True, check=False)
-
-
-def reset_postgres(url: str) -> None:
-    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build(url: str) -> str:
