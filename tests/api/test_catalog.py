@@ -6,7 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
+
+from pfund.web import i18n
 
 WEB = Path(str(files("pfund.web")))
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
@@ -30,8 +31,7 @@ def test_every_message_of_the_pages_is_translated_into_russian() -> None:
         )
     }
     assert len(found) > 150
-    with (WEB / "locale" / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale="ru")
+    catalog = i18n.catalog("ru")
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string}
     assert sorted(found - translated) == []
     assert list(catalog.check()) == []

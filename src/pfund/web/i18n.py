@@ -2,7 +2,10 @@
 
 The catalogs are kept as ``.po`` files (the translators' format, reviewed in git) and
 compiled in memory when the app starts, so no generated ``.mo`` file is committed or
-needed at install time. The language comes from ``?lang=``, then the ``lang`` cookie,
+needed at install time. A language's folder may hold several ``.po`` files (one per part
+of the service, so translators of different parts do not edit one file); they are read
+as one catalog, ``messages.po`` first, and a message two files translate is an error.
+The language comes from ``?lang=``, then the ``lang`` cookie,
 then the browser's Accept-Language; English when nothing matches.
 """
 
@@ -17,6 +20,7 @@ from importlib.resources import files
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
@@ -32,13 +36,35 @@ def translations(language: str) -> NullTranslations:
     """The compiled catalog of ``language``; English is the source, so it needs none."""
     if language == DEFAULT:
         return NullTranslations()
-    po = files("pfund.web") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, catalog(language))
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+def catalog(language: str) -> Catalog:
+    """Every ``.po`` file of ``language`` as one catalog."""
+    folder = files("pfund.web") / "locale" / language / "LC_MESSAGES"
+    names = sorted(
+        (p.name for p in folder.iterdir() if p.name.endswith(".po")),
+        key=lambda name: (name != f"{DOMAIN}.po", name),
+    )
+    merged: Catalog | None = None
+    for name in names:
+        with (folder / name).open("rb") as handle:
+            part = read_po(handle, locale=language, domain=DOMAIN)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if not message.id:
+                continue
+            if message.id in merged and merged[message.id].string:
+                raise ValueError(f"{name}: '{message.id}' is translated in two catalogs")
+            merged[message.id] = message
+    if merged is None:
+        raise FileNotFoundError(f"no catalog for '{language}' in {folder}")
+    return merged
 
 
 def negotiate(query: str | None, cookie: str | None, accept_language: str | None) -> str:
