@@ -104,6 +104,12 @@ class Settings(BaseSettings):
         description="Public proposals accepted per hour from one network address (counted "
         "in the database under a keyed hash of the address, never in clear).",
     )
+    status_checks_per_hour: int = Field(
+        default=60,
+        ge=1,
+        description="Look-ups of a proposal by its reference code per hour from one network "
+        "address (status, answer, withdraw), so codes cannot be tried in bulk.",
+    )
     signin_attempts: int = Field(
         default=5,
         ge=1,

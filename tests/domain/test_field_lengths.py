@@ -197,6 +197,11 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "ledger_entries.tranche_id": (ledger.LedgerEntry, "tranche_id"),
     "tranche_conditions.tranche_id": (ledger.Tranche, "id"),
     "tranche_conditions.condition": (ledger.Tranche, "conditions[]"),
+    "project_publications.project_id": (PR, "id"),
+    "proposals.project_id": (PR, "id"),
+    "proposals.code_hash": "hex of an HMAC-SHA256: always 64 characters",
+    "proposal_messages.project_id": (PR, "id"),
+    "proposal_messages.kind": "a MessageKind the service writes (at most 9 characters)",
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

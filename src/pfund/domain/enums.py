@@ -9,10 +9,17 @@ class ProjectStatus(StrEnum):
     """Where a project is; ``submitted`` is a public proposal staff have not yet taken in.
 
     Submitted proposals are neither published nor appraised: anyone can send one, so a
-    person reads it first (and decides what of it may be shown).
+    person reads it first (and decides what of it may be shown). Staff may return one
+    for changes (``returned``: the proposer answers and it is ``submitted`` again) or
+    reject it with a reason; the proposer may withdraw it. Being in the pipeline does
+    not make a project public: publication is a step of its own (see
+    ``pfund.services.proposals.publish``).
     """
 
     SUBMITTED = "submitted"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
     PROPOSED = "proposed"
     SCREENED = "screened"
     APPRAISED = "appraised"

@@ -118,6 +118,10 @@ class Project(BaseModel):
     value_score: Annotated[float | None, PUBLIC] = Field(default=None, ge=0)
     notes: str = ""
     protected_fields: list[str] = Field(default_factory=list)
+    # Shown on the portal, the public API and the open data (internal: the flag itself is
+    # staff's business). Imports default to published, so a fund loaded from files stays
+    # public; a proposal from the public form is stored unpublished until staff publish it.
+    published: bool = True
 
     @field_validator("costs")
     @classmethod
@@ -166,3 +170,20 @@ class Project(BaseModel):
 
     def likely_cost_by_year(self) -> dict[int, Decimal]:
         return {year: cost.likely() for year, cost in self.costs.items()}
+
+
+# Proposals not taken in (or turned away) are never public, whatever their flag says.
+INTAKE_STATUSES = frozenset(
+    {
+        ProjectStatus.SUBMITTED,
+        ProjectStatus.RETURNED,
+        ProjectStatus.REJECTED,
+        ProjectStatus.WITHDRAWN,
+    }
+)
+
+
+def is_public(project: Project) -> bool:
+    """Whether a project may appear in any public output (portal, public API, open data,
+    IATI, public exports): published by the fund, and past intake."""
+    return project.published and project.status not in INTAKE_STATUSES

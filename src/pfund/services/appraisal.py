@@ -38,7 +38,14 @@ from pfund.io.policy import load_budget_file, load_policy
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
 
-INACTIVE = {ProjectStatus.SUBMITTED, ProjectStatus.CANCELLED, ProjectStatus.COMPLETED}
+INACTIVE = {
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.RETURNED,
+    ProjectStatus.REJECTED,
+    ProjectStatus.WITHDRAWN,
+    ProjectStatus.CANCELLED,
+    ProjectStatus.COMPLETED,
+}
 
 
 @dataclass(frozen=True)

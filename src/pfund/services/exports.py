@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from pfund.domain import ProtectionClass
+from pfund.domain import Project, ProtectionClass
+from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import file_format
@@ -42,7 +43,11 @@ def export_records(
         raise InvalidInput("unknown export", [problem])
     fmt = file_format(path)
     with rt.uow() as uow:
-        records = uow.projects.list() if kind == "projects" else uow.organisations.list()
+        records: list[Any] = (
+            _projects(uow.projects.list(), audience)
+            if kind == "projects"
+            else uow.organisations.list()
+        )
     views = [view(r, audience=audience) for r in records]
     if fmt == "csv":
         flatten = flatten_project if kind == "projects" else flatten_organisation
@@ -50,6 +55,13 @@ def export_records(
     else:
         _write_tree(path, {kind: views}, fmt)
     return ExportResult(kind=kind, file=str(path), records=len(views), audience=audience.label)
+
+
+def _projects(found: list[Project], audience: ProtectionClass) -> list[Project]:
+    """A public export holds the published projects only; staff exports hold every one."""
+    if audience is ProtectionClass.PUBLIC:
+        return [p for p in found if is_public(p)]
+    return found
 
 
 def _flat(

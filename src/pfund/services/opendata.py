@@ -28,6 +28,7 @@ from pfund.domain import (
     Tranche,
     TrancheStatus,
 )
+from pfund.domain.project import is_public
 from pfund.domain.protection import effective_protection, view
 from pfund.errors import IntegrityFailure, InvalidInput, NotFound, Problem
 from pfund.io.iati import (
@@ -206,7 +207,7 @@ def _read(uow: UnitOfWork) -> _Store:
         conditions={c.code: _condition_text(c) for c in uow.conditions.list()},
         stages=uow.stages.list(),
         organisations={o.id: view(o, audience=PUBLIC) for o in uow.organisations.list()},
-        projects=uow.projects.list(),
+        projects=[p for p in uow.projects.list(published=True) if is_public(p)],
         tranches=tranches,
         entries=entries,
     )

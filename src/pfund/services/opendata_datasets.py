@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pfund.domain import LedgerAccount, ProjectStatus, ProtectionClass
+from pfund.domain import LedgerAccount, ProtectionClass
+from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
@@ -39,16 +40,13 @@ Rows = list[dict[str, Any]]
 def projects(uow: UnitOfWork) -> Rows:
     """Every project in the pipeline, proposals included, with its public fields.
 
-    Left out: proposals sent through the public form that staff have not yet taken in
-    (``submitted``: anyone can send one, so a person reads it before it is published),
+    Left out: projects the fund has not published, and every proposal not taken in
+    (``submitted`` and the rest of intake: anyone can send one, so a person reads it
+    before it is published),
     contact people (protected), internal notes and the record's own protection list
     (internal), and any field the record asked to protect.
     """
-    return [
-        view(p, audience=PUBLIC)
-        for p in uow.projects.list()
-        if p.status is not ProjectStatus.SUBMITTED
-    ]
+    return [view(p, audience=PUBLIC) for p in uow.projects.list(published=True) if is_public(p)]
 
 
 def organisations(uow: UnitOfWork) -> Rows:

@@ -31,6 +31,7 @@ from pfund.domain import (
     ProjectStatus,
     TrancheStatus,
 )
+from pfund.domain.project import INTAKE_STATUSES
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
 from pfund.services.audit import AuditHead, published_head
@@ -40,7 +41,7 @@ from pfund.store.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 PUBLIC = ProtectionClass.PUBLIC
-UNPUBLISHED = {ProjectStatus.SUBMITTED}
+UNPUBLISHED = INTAKE_STATUSES
 COMMITTED_STATUSES = {
     ProjectStatus.APPROVED.value,
     ProjectStatus.FUNDED.value,
@@ -229,7 +230,7 @@ def _projects(rt: Runtime) -> list[ProjectLine]:
         money = _tranche_money(uow)
         found = [
             p
-            for p in uow.projects.list()
+            for p in uow.projects.list(published=True)
             if p.status not in UNPUBLISHED and effective_protection(p, "status") is PUBLIC
         ]
     return [_line(p, areas, orgs, money.get(p.id, {})) for p in found]

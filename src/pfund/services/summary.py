@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pfund.domain import Project, ProtectionClass
+from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import NotFound
 from pfund.services.imports import known
@@ -45,13 +46,16 @@ class FundSummary(BaseModel):
     audit_events: int
 
 
-def summarise(rt: Runtime) -> FundSummary:
+def summarise(rt: Runtime, *, public: bool = False) -> FundSummary:
+    """The fund at a glance; ``public``: counting only what the public may see."""
     with rt.uow() as uow:
         fund = uow.fund.get()
         if fund is None:
             known(uow)  # raises the "run pfund init" error
             raise AssertionError("unreachable")
         projects = uow.projects.list()
+        if public:
+            projects = [p for p in projects if is_public(p)]
         orgs = uow.organisations.list()
         contributors = uow.reference.contributors()
         year = max((c.year for c in contributors), default=None)

@@ -111,8 +111,22 @@ def signin_succeeded(rt: Runtime, attempt: Attempt, *, now: float | None = None)
 
 def count_proposal(rt: Runtime, address: str, per_hour: int, *, now: float | None = None) -> None:
     """Count one public proposal from ``address``; TooManyAttempts past ``per_hour``."""
+    _count_hourly(rt, "proposal", address, per_hour, now=now)
+
+
+def count_status_check(
+    rt: Runtime, address: str, per_hour: int, *, now: float | None = None
+) -> None:
+    """Count one look-up of a proposal by its reference code from ``address``, so
+    codes cannot be tried in bulk; TooManyAttempts past ``per_hour``."""
+    _count_hourly(rt, "proposal-code", address, per_hour, now=now)
+
+
+def _count_hourly(
+    rt: Runtime, kind: str, address: str, per_hour: int, *, now: float | None = None
+) -> None:
     at = int(now if now is not None else time.time())
-    key = limit_key(rt, "proposal", address)
+    key = limit_key(rt, kind, address)
     with rt.uow() as uow:
         counted = uow.limits.count(key, at, PROPOSAL_WINDOW)
         uow.limits.prune(at, PRUNE_AFTER)
@@ -120,8 +134,9 @@ def count_proposal(rt: Runtime, address: str, per_hour: int, *, now: float | Non
     assert counted is not None  # proposal counters are never blocked, only counted
     hits, window_start = counted
     if hits > per_hour:
+        what = "proposals" if kind == "proposal" else "attempts"
         raise TooManyAttempts(
-            "too many proposals from this network in the last hour; try later",
+            f"too many {what} from this network in the last hour; try later",
             window_start + PROPOSAL_WINDOW - at,
         )
 

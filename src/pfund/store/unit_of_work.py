@@ -32,6 +32,7 @@ from pfund.store.repositories import (
     OutreachRepository,
     PersonRepository,
     ProjectRepository,
+    ProposalRepository,
     RateLimitRepository,
     ReferenceRepository,
     ReviewRepository,
@@ -69,6 +70,7 @@ class UnitOfWork:
     hits: HitRepository
     outreach: OutreachRepository
     idempotency: IdempotencyRepository
+    proposals: ProposalRepository
     cipher: FieldCipher
 
     def __init__(
@@ -123,6 +125,7 @@ class UnitOfWork:
         self.hits = HitRepository(session, cipher)
         self.outreach = OutreachRepository(session, cipher)
         self.idempotency = IdempotencyRepository(session)
+        self.proposals = ProposalRepository(session)
         self.locked = False
         if self._write:
             try:

@@ -37,6 +37,56 @@ LABELS = {
     "released": N_("released"),
     "frozen": N_("frozen"),
     "disbursed": N_("disbursed"),
+    "returned": N_("returned for changes"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+
+# A proposal's status as its proposer reads it, in a sentence.
+PROPOSAL_STATUS_WORDS = {
+    "submitted": N_("The fund's staff are reading your proposal."),
+    "returned": N_("Returned for changes: read the message below, then answer with your changes."),
+    "rejected": N_("The fund has decided not to take your proposal further; the reason is below."),
+    "withdrawn": N_("You withdrew this proposal."),
+    "proposed": N_("Your proposal has been taken into the fund's pipeline for appraisal."),
+}
+
+# What staff and proposer said to each other, by kind.
+MESSAGE_WORDS = {
+    "question": N_("Question from the fund"),
+    "answer": N_("Your answer"),
+    "returned": N_("Returned for changes"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+# The same, as staff read them.
+STAFF_MESSAGE_WORDS = {
+    "question": N_("Question to the proposer"),
+    "answer": N_("Answer from the proposer"),
+    "returned": N_("Returned for changes"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn by the proposer"),
+}
+
+# A proposal's history (audit events of its project) in words.
+HISTORY_WORDS = {
+    "project.submitted": N_("received through the public form"),
+    "project.created": N_("imported"),
+    "project.accepted": N_("taken into the pipeline"),
+    "project.published": N_("published on the portal"),
+    "project.unpublished": N_("taken off the portal"),
+    "proposal.asked": N_("question asked"),
+    "proposal.answered": N_("answered by the proposer"),
+    "proposal.resubmitted": N_("sent again with changes"),
+    "proposal.returned": N_("returned for changes"),
+    "proposal.rejected": N_("rejected"),
+    "proposal.withdrawn": N_("withdrawn by the proposer"),
+    "review.assigned": N_("reviewer assigned"),
+    "review.declared": N_("reviewer declared conflicts of interest"),
+    "review.scored": N_("reviewer scored it"),
+    "project.approved": N_("approved by the board"),
+    "tranches.rescheduled": N_("payment schedule changed"),
 }
 
 

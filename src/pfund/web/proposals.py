@@ -3,7 +3,12 @@
 The limit counts per network address in the database (``pfund.services.throttle``), so
 it holds across worker processes, under a keyed hash of the address that names nobody;
 a proposal over the limit is refused before anything is stored. Errors name fields and
-reasons and never repeat what was typed into them.
+reasons; the form comes back filled in with what its sender typed (the contact fields
+too, in that one response only), so one round of corrections is enough.
+
+The proposer checks their proposal with its reference code alone (``/proposals/status``):
+no account, the code posted (never in a URL, so it stays out of logs and histories), and
+the same answer for every wrong code.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from fastapi.responses import HTMLResponse
 
 from pfund.api.deps import RuntimeDep, SettingsDep, principal
 from pfund.api.limits import client_address
-from pfund.errors import PfundError
+from pfund.errors import NotFound, PfundError
 from pfund.services import proposals
 from pfund.services.portal import by_area
-from pfund.services.throttle import TooManyAttempts, count_proposal
+from pfund.services.runtime import Runtime
+from pfund.services.throttle import TooManyAttempts, count_proposal, count_status_check
 from pfund.web.forms import check_csrf, field_errors
 from pfund.web.labels import N_
 from pfund.web.render import render
@@ -59,33 +65,85 @@ async def send(request: Request, rt: RuntimeDep, settings: SettingsDep) -> HTMLR
         count_proposal(rt, client_address(request), settings.proposals_per_hour)
     except TooManyAttempts as err:
         errors = {"": N_("too many proposals from this network in the last hour; try later")}
-        page = render(
-            request,
-            "propose.html.j2",
-            status=429,
-            areas=by_area(rt),
-            errors=errors,
-            values=_shown(values),
-        )
+        page = _form_again(request, rt, values, errors, 429)
         page.headers["retry-after"] = str(err.retry_after)
         return page
     try:
-        result = proposals.submit(rt, proposals.parse_form(values))
+        result = proposals.submit(rt, proposals.check_form(rt, values))
     except PfundError as err:
-        return render(
-            request,
-            "propose.html.j2",
-            status=400,
-            areas=by_area(rt),
-            errors=field_errors(err),
-            values=_shown(values),
-        )
+        return _form_again(request, rt, values, field_errors(err), 400)
     return render(request, "proposed.html.j2", result=result)
 
 
-def _shown(values: dict[str, object]) -> dict[str, object]:
-    """Refill the form for its sender, except the contact fields."""
-    hidden = {"contact_name", "contact_email", "organisation"}
-    shown = {k: v for k, v in values.items() if k not in hidden}
+def _form_again(
+    request: Request, rt: Runtime, values: dict[str, object], errors: dict[str, str], status: int
+) -> HTMLResponse:
+    """The form with its problems, refilled with what was sent, contact fields included:
+    they go back to their sender in this one response and are kept nowhere else (not
+    stored, not logged, not cached)."""
+    shown = dict(values)
     shown["regions"] = ", ".join(values.get("regions") or [])  # type: ignore[arg-type]
-    return shown
+    page = render(
+        request, "propose.html.j2", status=status, areas=by_area(rt), errors=errors, values=shown
+    )
+    page.headers["cache-control"] = "no-store"
+    return page
+
+
+@router.get("/proposals/status", response_class=HTMLResponse)
+def status_form(request: Request) -> HTMLResponse:
+    return render(request, "proposal_status.html.j2", found=None, error=None, code="")
+
+
+@router.post("/proposals/status", response_class=HTMLResponse)
+async def status_page(request: Request, rt: RuntimeDep, settings: SettingsDep) -> HTMLResponse:
+    """The proposal's state for whoever holds its code; with ``action`` the proposer
+    answers a question (or the return) or withdraws it. A wrong code, whatever it is,
+    gets the same page; every look-up counts against the address's hourly limit."""
+    data = await request.form()
+    check_csrf(request, str(data.get("csrf_token", "")))
+    code = str(data.get("code", ""))[:64]
+    action = str(data.get("action", ""))
+    text = str(data.get("text", ""))[:5000]
+    try:
+        count_status_check(rt, client_address(request), settings.status_checks_per_hour)
+    except TooManyAttempts as err:
+        error = N_("too many attempts from this network in the last hour; try later")
+        page = _status(request, None, error, "", 429)
+        page.headers["retry-after"] = str(err.retry_after)
+        return page
+    try:
+        if action == "answer":
+            found = proposals.answer_by_code(rt, code, text)
+        elif action == "withdraw":
+            found = proposals.withdraw_by_code(rt, code, text)
+        else:
+            found = proposals.status_by_code(rt, code)
+    except NotFound:
+        return _status(request, None, N_("no proposal with this code"), "", 404)
+    except PfundError as err:
+        try:
+            current = proposals.status_by_code(rt, code)
+        except NotFound:
+            return _status(request, None, N_("no proposal with this code"), "", 404)
+        return _status(request, current, err.message, code, 400)
+    return _status(request, found, None, code, 200)
+
+
+def _status(
+    request: Request,
+    found: proposals.ProposalStatus | None,
+    error: str | None,
+    code: str,
+    status: int,
+) -> HTMLResponse:
+    page = render(
+        request,
+        "proposal_status.html.j2",
+        status=status,
+        found=found,
+        error=error,
+        code=code if found else "",
+    )
+    page.headers["cache-control"] = "no-store"
+    return page

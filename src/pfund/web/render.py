@@ -16,7 +16,13 @@ from pfund.domain.account import User
 from pfund.services.audit import AuditHead
 from pfund.services.portal import audit_head, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
-from pfund.web.labels import label_in
+from pfund.web.labels import (
+    HISTORY_WORDS,
+    MESSAGE_WORDS,
+    PROPOSAL_STATUS_WORDS,
+    STAFF_MESSAGE_WORDS,
+    label_in,
+)
 
 LANG_COOKIE = "lang"
 
@@ -124,6 +130,10 @@ def _html(
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
             audit_head=_audit_head(request),
+            status_words=PROPOSAL_STATUS_WORDS,
+            message_words=MESSAGE_WORDS,
+            staff_message_words=STAFF_MESSAGE_WORDS,
+            history_words=HISTORY_WORDS,
             **context,
         )
     )

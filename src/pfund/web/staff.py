@@ -79,22 +79,12 @@ def dashboard(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
         "staff/dashboard.html.j2",
         overview=portal.overview(rt),
         runs=runs,
-        submitted=proposals.submitted(rt),
+        waiting=proposals.waiting(acting(rt, who)),
         my_reviews=reviews.list_reviews(rt, reviewer=who.user.username if who.user else None),
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
     )
-
-
-@router.post("/proposals/{project_id}/accept")
-def accept(
-    project_id: str, request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
-) -> RedirectResponse:
-    check_csrf(request, csrf_token)
-    _allowed(who, Permission.IMPORT)
-    proposals.accept(acting(rt, who), project_id)
-    return _back(f"{project_id} taken into the pipeline")
 
 
 @router.get("/import", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain import OrganisationKind, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission, Principal
+from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import imports
@@ -39,9 +40,9 @@ def audience(who: Principal) -> ProtectionClass:
 
 
 @router.get("/fund", response_model=FundSummary)
-def fund_summary(rt: RuntimeDep) -> FundSummary:
+def fund_summary(rt: RuntimeDep, who: PrincipalDep) -> FundSummary:
     """The fund at a glance: projects, organisations, money, stages."""
-    return summarise(rt)
+    return summarise(rt, public=not who.can(Permission.READ_INTERNAL))
 
 
 @router.get("/projects", response_model=list[dict[str, Any]])
@@ -92,8 +93,8 @@ def _shows(
 
 
 def _visible(project: Project, who: Principal) -> bool:
-    """Submitted proposals stay unpublished until staff take them in."""
-    return project.status is not ProjectStatus.SUBMITTED or who.can(Permission.READ_INTERNAL)
+    """The public sees published projects only; staff see every one."""
+    return is_public(project) or who.can(Permission.READ_INTERNAL)
 
 
 @router.get("/organisations")

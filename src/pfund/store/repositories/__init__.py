@@ -13,6 +13,7 @@ from pfund.store.repositories.idempotency import IdempotencyRepository
 from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
+from pfund.store.repositories.proposals import ProposalRepository
 from pfund.store.repositories.reference import FundRepository, ReferenceRepository
 from pfund.store.repositories.screening import (
     HitRepository,
@@ -32,6 +33,7 @@ __all__ = [
     "OutreachRepository",
     "PersonRepository",
     "ProjectRepository",
+    "ProposalRepository",
     "RateLimitRepository",
     "ReferenceRepository",
     "ReviewRepository",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,6 +28,7 @@ from pfund.store.tables import (
     ProjectBenefitRow,
     ProjectContactRow,
     ProjectCostRow,
+    ProjectPublicationRow,
     ProjectRegionRow,
     ProjectRow,
 )
@@ -69,11 +71,15 @@ class ProjectRepository:
         the other project is checked at commit.
         """
         batch = ProjectRows()
-        for project in projects:
+        items = builtins.list(projects)
+        for project in items:
             batch.add(project)
         self._seal(batch)
         for row_class in ALL_TABLES:
             insert_many(self.session, row_class, batch.by_table.get(row_class, []))
+        now = datetime.now(UTC)
+        shown = [{"project_id": p.id, "published_at": now} for p in items if p.published]
+        insert_many(self.session, ProjectPublicationRow, shown)
 
     def replace(self, project: Project) -> None:
         """Overwrite a stored project with a new version of itself (same id).
@@ -95,6 +101,50 @@ class ProjectRepository:
         self._seal(batch)
         for row_class in CHILD_TABLES:
             insert_many(self.session, row_class, batch.by_table.get(row_class, []))
+        self.set_published(project.id, project.published)
+
+    def set_published(self, project_id: str, published: bool) -> bool:
+        """Publish or withdraw from publication; False when it already was so."""
+        rows = table(ProjectPublicationRow)
+        if not published:
+            gone = self.session.execute(delete(rows).where(rows.c.project_id == project_id))
+            return bool(getattr(gone, "rowcount", 0))
+        present = self.session.scalar(
+            select(rows.c.project_id).where(rows.c.project_id == project_id)
+        )
+        if present is not None:
+            return False
+        self.session.execute(
+            rows.insert().values(project_id=project_id, published_at=datetime.now(UTC))
+        )
+        return True
+
+    def published_at(self, project_id: str) -> datetime | None:
+        rows = table(ProjectPublicationRow)
+        found: datetime | None = self.session.scalar(
+            select(rows.c.published_at).where(rows.c.project_id == project_id)
+        )
+        return found
+
+    def move_status(
+        self, project_id: str, expected: Iterable[ProjectStatus], status: ProjectStatus
+    ) -> bool:
+        """``UPDATE ... WHERE status IN expected``: False when another move came first.
+
+        The condition is in the statement itself, so of two staff acting at once only
+        one changes the row (PostgreSQL re-checks the condition after the other's
+        commit; SQLite writers run one at a time).
+        """
+        projects = table(ProjectRow)
+        result = self.session.execute(
+            update(projects)
+            .where(
+                projects.c.id == project_id,
+                projects.c.status.in_([s.value for s in expected]),
+            )
+            .values(status=status.value)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def set_status(self, project_id: str, status: ProjectStatus) -> None:
         projects = table(ProjectRow)
@@ -114,10 +164,14 @@ class ProjectRepository:
         area: str | None = None,
         status: ProjectStatus | str | None = None,
         region: str | None = None,
+        published: bool | None = None,
     ) -> builtins.list[Project]:
         """Projects matching every filter given, ordered by id, children loaded in bulk."""
         projects = table(ProjectRow)
         where: builtins.list[ColumnElement[bool]] = []
+        if published is not None:
+            shown = select(table(ProjectPublicationRow).c.project_id)
+            where.append(projects.c.id.in_(shown) if published else projects.c.id.not_in(shown))
         if area is not None:
             where.append(projects.c.area == area)
         if status is not None:
@@ -146,10 +200,16 @@ class ProjectRepository:
             pid: [SimpleNamespace(**r) for r in self.cipher.open_all("project_contacts", group)]
             for pid, group in children[ProjectContactRow].items()
         }
-        return [
+        built = [
             build_project(SimpleNamespace(**self.cipher.open("projects", row._mapping)), children)
             for row in rows
         ]
+        publications = table(ProjectPublicationRow)
+        shown_query = select(publications.c.project_id)
+        if ids is not None:
+            shown_query = shown_query.where(publications.c.project_id.in_(ids))
+        shown = set(self.session.scalars(shown_query))
+        return [p if p.id in shown else p.model_copy(update={"published": False}) for p in built]
 
     def _children(self, row_class: type[Base], ids: Select[Any] | None) -> Grouped:
         child = table(row_class)

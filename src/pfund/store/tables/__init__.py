@@ -36,6 +36,11 @@ from pfund.store.tables.projects import (
     ProjectRow,
     ProjectScoreRow,
 )
+from pfund.store.tables.proposals import (
+    ProjectPublicationRow,
+    ProposalMessageRow,
+    ProposalRow,
+)
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
 from pfund.store.tables.screening import (
     HitDecisionRow,
@@ -71,9 +76,12 @@ __all__ = [
     "ProjectLinkRow",
     "ProjectOutcomeRow",
     "ProjectPartnerRow",
+    "ProjectPublicationRow",
     "ProjectRegionRow",
     "ProjectRow",
     "ProjectScoreRow",
+    "ProposalMessageRow",
+    "ProposalRow",
     "RateLimitRow",
     "RegionRow",
     "ReviewRow",
