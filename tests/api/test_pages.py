@@ -113,7 +113,9 @@ def test_a_bad_proposal_names_the_fields_stores_nothing_and_keeps_no_contact(
     assert answer.status_code == 400
     assert 'id="contact_email-error"' in answer.text
     assert 'id="cost_likely-error"' in answer.text
-    assert "anna.secretova" not in answer.text and "not-an-email" not in answer.text
+    # The sender gets back what they typed (the contact too), and nothing is kept.
+    assert 'value="not-an-email"' in answer.text
+    assert answer.headers["cache-control"] == "no-store"
     assert proposals.submitted(app_rt) == []
 
 

@@ -212,17 +212,29 @@ def check_form(rt: Runtime, values: dict[str, object]) -> ProposalForm:
         form = None
         problems = _form_problems(err)
     failed = {(p.field or "").split(".")[0] for p in problems}
-    data = _lenient_data(values, failed)
-    record = Record(file=FORM, row=1, data=data, format="form")
     with rt.uow() as uow:
         present = known(uow)
-    checked = check_projects([record], replace(present, people=present.people | {"PER-WEB-X"}))
+    present = replace(present, people=present.people | {"PER-WEB-X"})
+    data = _lenient_data(values, failed)
     cost_fields = {"first_year", "years", "cost_low", "cost_likely", "cost_high"}
-    for p in checked.problems:
-        field = (p.field or "").split(".")[0]
-        if field in failed or (field in {"costs", "cost"} and failed & cost_fields):
-            continue
-        problems.append(Problem(p.reason, file=FORM, field=p.field))
+    # The importer checks references only once the record is a valid project, so a
+    # field it refuses is replaced by a stand-in and the record checked again, until
+    # the references have been checked too (a few rounds at most, here, not for the
+    # sender).
+    for _ in range(4):
+        record = Record(file=FORM, row=1, data=data, format="form")
+        found = check_projects([record], present).problems
+        fresh = []
+        for p in found:
+            field = (p.field or "").split(".")[0]
+            costs = field in {"costs", "cost"} and bool(failed & cost_fields)
+            if field not in failed and not costs:
+                fresh.append(Problem(p.reason, file=FORM, field=p.field))
+        problems.extend(fresh)
+        if not found:
+            break
+        failed |= {(p.field or "").split(".")[0] for p in found}
+        data = _stand_ins(data, failed)
     if problems or form is None:
         raise InvalidInput("the proposal could not be accepted", problems)
     return form
@@ -262,6 +274,22 @@ def _lenient_data(values: dict[str, object], failed: set[str]) -> dict[str, obje
         "costs": {first + k: {"capital": estimate} for k in range(max(1, min(years, 15)))},
         "contacts": ["PER-WEB-X"],
     }
+
+
+def _stand_ins(data: dict[str, object], failed: set[str]) -> dict[str, object]:
+    """The record with every refused field replaced by a value the importer accepts."""
+    valid: dict[str, object] = {
+        "title": "a title",
+        "title_ru": "",
+        "description": "a description long enough",
+        "regions": [],
+        "costs": {2030: {"capital": ["1", "1", "1"]}},
+    }
+    out = dict(data)
+    for key in failed:
+        if key in valid:
+            out[key] = valid[key]
+    return out
 
 
 def submit(rt: Runtime, form: ProposalForm) -> Submitted:
