@@ -23,6 +23,7 @@ from pfund.api.routes import (
     money,
     opendata,
     projects,
+    proposals,
     reviews,
     screening,
 )
@@ -34,7 +35,8 @@ SESSION_COOKIE = "pfund_session"
 
 
 API_ROUTERS = tuple(
-    m.router for m in (projects, decisions, money, reviews, screening, accounts, opendata)
+    m.router
+    for m in (projects, decisions, money, reviews, screening, accounts, opendata, proposals)
 )
 
 

@@ -20,6 +20,7 @@ from pfund.cli import (
     organisation_cmds,
     portfolio_cmds,
     project_cmds,
+    proposal_cmds,
     report_cmds,
     screen_cmds,
     users_cmds,
@@ -68,6 +69,7 @@ def main_options(
 fund_cmds.register(app)
 data_cmds.register(app)
 app.add_typer(project_cmds.app, name="projects")
+app.add_typer(proposal_cmds.app, name="proposals")
 app.add_typer(organisation_cmds.app, name="organisations")
 app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)

@@ -44,7 +44,7 @@ def proposal_list(
         "staff/proposals.html.j2",
         found=found,
         statuses=STATUSES,
-        status=wanted or "",
+        chosen=wanted or "",
         message=request.query_params.get("message"),
     )
 
