@@ -69,6 +69,13 @@ STAFF_MESSAGE_WORDS = {
     "withdrawn": N_("Withdrawn by the proposer"),
 }
 
+# A review's state (pfund.services.reviews.Review.state).
+REVIEW_STATES = (
+    N_("awaiting declaration"),
+    N_("recused"),
+    N_("to score"),
+)
+
 # A proposal's history (audit events of its project) in words.
 HISTORY_WORDS = {
     "project.submitted": N_("received through the public form"),

@@ -22,6 +22,7 @@ from pfund.domain.account import Permission
 from pfund.errors import NotFound
 from pfund.services import proposals, reviews
 from pfund.web.forms import check_csrf
+from pfund.web.labels import N_
 from pfund.web.render import render
 from pfund.web.staff import CsrfField, StaffDep
 
@@ -88,13 +89,16 @@ def move(
     check_csrf(request, csrf_token)
     as_who = acting(rt, who)
     steps: dict[str, tuple[Callable[[], object], str]] = {
-        "ask": (lambda: proposals.ask(as_who, project_id, text), "question sent"),
-        "return": (lambda: proposals.return_(as_who, project_id, text), "returned for changes"),
-        "reject": (lambda: proposals.reject(as_who, project_id, text), "rejected"),
-        "accept": (lambda: proposals.accept(as_who, project_id), "taken into the pipeline"),
-        "publish": (lambda: proposals.publish(as_who, project_id), "published"),
-        "unpublish": (lambda: proposals.unpublish(as_who, project_id), "taken off the portal"),
-        "reviewers": (lambda: reviews.assign(as_who, project_id, reviewer), "reviewer assigned"),
+        "ask": (lambda: proposals.ask(as_who, project_id, text), N_("question sent")),
+        "return": (lambda: proposals.return_(as_who, project_id, text), N_("returned for changes")),
+        "reject": (lambda: proposals.reject(as_who, project_id, text), N_("rejected")),
+        "accept": (lambda: proposals.accept(as_who, project_id), N_("taken into the pipeline")),
+        "publish": (lambda: proposals.publish(as_who, project_id), N_("published")),
+        "unpublish": (lambda: proposals.unpublish(as_who, project_id), N_("taken off the portal")),
+        "reviewers": (
+            lambda: reviews.assign(as_who, project_id, reviewer),
+            N_("reviewer assigned"),
+        ),
     }
     if action not in steps:
         raise NotFound(f"no action '{action}'")
