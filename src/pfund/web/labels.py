@@ -40,6 +40,9 @@ LABELS = {
     "returned": N_("returned for changes"),
     "rejected": N_("rejected"),
     "withdrawn": N_("withdrawn"),
+    "open": N_("open, to decide"),
+    "confirmed": N_("confirmed"),
+    "dismissed": N_("dismissed"),
 }
 
 # A proposal's status as its proposer reads it, in a sentence.

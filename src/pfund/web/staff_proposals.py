@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pfund.api.deps import RuntimeDep, acting
+from pfund.api.deps import RowId, RuntimeDep, acting
 from pfund.domain import ProjectStatus
 from pfund.domain.account import Permission
 from pfund.errors import NotFound
@@ -24,7 +24,7 @@ from pfund.services import proposals, reviews
 from pfund.web.forms import check_csrf
 from pfund.web.labels import N_
 from pfund.web.render import render
-from pfund.web.staff import CsrfField, StaffDep
+from pfund.web.staff import CsrfField, StaffDep, _scores
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 STATUSES = [s.value for s in ProjectStatus]
@@ -104,6 +104,47 @@ def move(
         raise NotFound(f"no action '{action}'")
     run, done = steps[action]
     run()
+    return _back(project_id, done)
+
+
+@router.post("/proposals/{project_id}/reviews/{review_id}/declaration")
+def declare(
+    project_id: str,
+    review_id: RowId,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    conflict: Annotated[bool, Form()],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    """The reviewer's declaration, from the proposal's page and back to it."""
+    check_csrf(request, csrf_token)
+    username = who.user.username if who.user else ""
+    reviews.declare(acting(rt, who), review_id, username, conflict=conflict, reason=reason)
+    return _back(project_id, N_("declaration recorded"))
+
+
+@router.post("/proposals/{project_id}/reviews/{review_id}/scores")
+async def score(
+    project_id: str, review_id: RowId, request: Request, rt: RuntimeDep, who: StaffDep
+) -> RedirectResponse:
+    """The reviewer's scores, from the proposal's page and back to it."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    username = who.user.username if who.user else ""
+    reviews.submit_scores(
+        acting(rt, who),
+        review_id,
+        username,
+        _scores(form.items()),
+        comment=str(form.get("comment", ""))[:5000],
+    )
+    return _back(project_id, N_("scores recorded"))
+
+
+def _back(project_id: str, done: str) -> RedirectResponse:
+    """Back to the proposal's page, with what happened said at its top."""
     return RedirectResponse(
         f"/staff/proposals/{quote(project_id)}?message={quote(done)}", status_code=303
     )

@@ -1,0 +1,57 @@
+from pathlib import Path
+from playwright.sync_api import Browser
+from tests.api.test_browser import browser, server, sign_in  # noqa
+from tests.api.test_journey_proposal import new_page, sign_out
+
+OUT = Path(__file__).resolve().parents[2] / "test-artifacts" / "intake-look"
+
+def test_look(browser: Browser, server: str) -> None:  # noqa
+    OUT.mkdir(parents=True, exist_ok=True)
+    for lang, width in (("en", 1100), ("ru", 390), ("en", 390)):
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        p = new_page(ctx)
+        p.goto(f"{server}/propose?lang={lang}")
+        p.fill("input[name=title]", "Wells")
+        p.fill("textarea[name=description]", "short")
+        p.fill("input[name=regions]", "RU-XXX")
+        p.fill("input[name=first_year]", "2030"); p.fill("input[name=years]", "2")
+        for n, v in (("cost_low", "5"), ("cost_likely", "4"), ("cost_high", "6")):
+            p.fill(f"input[name={n}]", v)
+        p.fill("input[name=contact_name]", "Anna Test"); p.fill("input[name=contact_email]", "anna@example.org")
+        p.evaluate("document.querySelectorAll('[required],[minlength],[min]').forEach(e=>{e.removeAttribute('required');e.removeAttribute('minlength');e.removeAttribute('min')})")
+        p.click("button[type=submit]")
+        p.screenshot(path=str(OUT / f"propose-errors-{lang}-{width}.png"), full_page=True)
+        p.fill("textarea[name=description]", "Twelve wells for twelve villages without water.")
+        p.fill("input[name=title]", "Wells for twelve villages")
+        p.fill("input[name=regions]", "RU-TVE")
+        p.fill("input[name=cost_low]", "3")
+        p.click("button[type=submit]")
+        p.screenshot(path=str(OUT / f"proposed-{lang}-{width}.png"), full_page=True)
+        code = p.locator("#reference-code").inner_text()
+        pid = next(w.rstrip(".") for w in p.locator("main").inner_text().split() if w.startswith("WEB-"))
+        p.goto(f"{server}/proposals/status")
+        p.screenshot(path=str(OUT / f"status-form-{lang}-{width}.png"), full_page=True)
+        p.fill("input[name=code]", "WRONG-CODE")
+        p.click("button[type=submit]")
+        p.screenshot(path=str(OUT / f"status-wrong-{lang}-{width}.png"), full_page=True)
+        sign_in(p, server, "comp")
+        p.goto(f"{server}/staff/proposals/{pid}")
+        p.screenshot(path=str(OUT / f"staff-proposal-comp-{lang}-{width}.png"), full_page=True)
+        sign_out(p)
+        sign_in(p, server, "ana")
+        p.goto(f"{server}/staff/proposals/{pid}")
+        p.fill("form[action$='/ask'] textarea", "Which villages?")
+        p.click("#ask")
+        p.fill("form[action$='/return'] textarea", "Add the running costs, please.")
+        p.click("#return")
+        p.screenshot(path=str(OUT / f"staff-proposal-ana-{lang}-{width}.png"), full_page=True)
+        p.goto(f"{server}/staff/proposals")
+        p.screenshot(path=str(OUT / f"staff-list-{lang}-{width}.png"), full_page=True)
+        p.goto(f"{server}/staff")
+        p.screenshot(path=str(OUT / f"dashboard-{lang}-{width}.png"), full_page=True)
+        sign_out(p)
+        p.goto(f"{server}/proposals/status")
+        p.fill("input[name=code]", code)
+        p.click("button[type=submit]")
+        p.screenshot(path=str(OUT / f"status-returned-{lang}-{width}.png"), full_page=True)
+        ctx.close()
