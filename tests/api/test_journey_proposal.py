@@ -143,7 +143,8 @@ def test_a_proposal_from_the_russian_form_to_the_public_page(
     public = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
     try:
         reader = new_page(public)
-        assert reader.goto(f"{server}/projects/{project_id}?lang=ru").status == 404
+        answer = reader.goto(f"{server}/projects/{project_id}?lang=ru")
+        assert answer is not None and answer.status == 404  # taken in, not published
         sign_in(staff, server, "ana")
         staff.goto(f"{server}/staff/proposals/{project_id}")
         staff.click("#publish")

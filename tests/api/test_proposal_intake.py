@@ -159,7 +159,7 @@ def test_the_dashboard_lists_waiting_proposals_by_title_with_a_link(client: Test
 
 
 def test_taking_in_does_not_publish_and_publishing_shows_it_everywhere(
-    client: TestClient, app_rt: Runtime
+    client: TestClient,
 ) -> None:
     project_id, _ = send(client)
     sign_in(client, "ana")

@@ -28,9 +28,7 @@ def exported_ids(cli: Invoke, path: Path, *extra: str) -> set[str]:
         return {row["id"] for row in csv.DictReader(handle)}
 
 
-def test_list_show_ask_return_reject_with_exit_codes(
-    demo_db: Invoke, database_url: str
-) -> None:
+def test_list_show_ask_return_reject_with_exit_codes(demo_db: Invoke, database_url: str) -> None:
     first, second = submit(database_url), submit(database_url, title="Second proposal here")
     listed = as_json(demo_db("proposals", "list", "--status", "submitted", "--json"))
     assert {first, second} <= {p["id"] for p in listed["items"]}

@@ -236,7 +236,7 @@ def race(moves: list[Callable[[], object]]) -> list[BaseException | None]:
         start.wait()
         try:
             moves[i]()
-        except BaseException as err:  # noqa: BLE001 (reported to the test)
+        except BaseException as err:
             outcome[i] = err
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(moves))]
@@ -260,9 +260,7 @@ def test_two_staff_at_once_cannot_both_move_a_proposal(staffed: Runtime, second:
     failed = [e for e in outcome if e is not None]
     assert len(failed) == 1, outcome
     assert isinstance(failed[0], PfundError) and failed[0].status == 409
-    moves = [
-        a for a in events(staffed, pid) if a in {"proposal.rejected", "project.accepted"}
-    ]
+    moves = [a for a in events(staffed, pid) if a in {"proposal.rejected", "project.accepted"}]
     assert len(moves) == 1
     with staffed.uow() as uow:
         messages = uow.proposals.messages(pid)
