@@ -180,6 +180,7 @@ def test_an_unpublished_project_leaves_every_public_output(
     client: TestClient, app_rt: Runtime, token_for: Headers
 ) -> None:
     xml = iati_xml(app_rt).decode()
+    assert client.get("/api/v1/open-data/tranches.csv").text.count("\n") > 2
     chosen = re.search(r"<iati-identifier>[^<]*-([A-Z]{3}-[A-Z0-9-]+)</iati-identifier>", xml)
     assert chosen is not None
     project_id = chosen.group(1)
@@ -191,8 +192,10 @@ def test_an_unpublished_project_leaves_every_public_output(
     assert project_id not in client.get("/projects").text
     assert client.get(f"/api/v1/projects/{project_id}").status_code == 404
     assert project_id not in client.get("/api/v1/projects").text
-    for dataset in ("projects.csv", "projects.json"):
-        assert project_id not in client.get(f"/api/v1/open-data/{dataset}").text
+    for name in ("projects", "tranches", "ledger"):
+        for fmt in ("csv", "json"):
+            dataset = client.get(f"/api/v1/open-data/{name}.{fmt}")
+            assert dataset.status_code == 200 and project_id not in dataset.text, name
     assert project_id not in iati_xml(app_rt).decode()
     assert client.get(f"/api/v1/projects/{project_id}", headers=headers).status_code == 200
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pfund.domain import LedgerAccount, ProtectionClass
-from pfund.domain.project import is_public
+from pfund.domain.project import INTAKE_STATUSES, is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
@@ -91,20 +91,22 @@ def conditions(uow: UnitOfWork) -> Rows:
 def tranches(uow: UnitOfWork) -> Rows:
     """Every scheduled payment: project, year, amount, status and the conditions it needs.
 
-    Left out: nothing is held back; cancelled tranches stay, so a reader can follow a
-    rescheduled project.
+    Left out: tranches of projects the fund has not published; cancelled tranches stay,
+    so a reader can follow a rescheduled project.
     """
-    return [view(t, audience=PUBLIC) for t in uow.tranches.list()]
+    shown = uow.projects.published_ids(hidden=INTAKE_STATUSES)
+    return [view(t, audience=PUBLIC) for t in uow.tranches.list() if t.project_id in shown]
 
 
 def ledger(uow: UnitOfWork) -> Rows:
     """Money per project from the double-entry ledger: committed and disbursed in total
     (net of money returned) and what sits in each account now.
 
-    Left out: the individual entries' memos and times (internal bookkeeping); the IATI
-    file carries the dated transactions.
+    Left out: the individual entries' memos and times (internal bookkeeping; the IATI
+    file carries the dated transactions) and projects the fund has not published.
     """
-    entries = uow.ledger.list()
+    shown = uow.projects.published_ids(hidden=INTAKE_STATUSES)
+    entries = [e for e in uow.ledger.list() if e.project_id in shown]
     currency = {e.project_id: e.currency for e in entries if e.project_id}
     flows: dict[str, dict[str, Decimal]] = {}
     for e in entries:

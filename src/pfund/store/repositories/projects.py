@@ -182,6 +182,15 @@ class ProjectRepository:
             where.append(projects.c.id.in_(in_region))
         return self._load(*where)
 
+    def published_ids(self, *, hidden: Iterable[ProjectStatus] = ()) -> set[str]:
+        """Ids of the published projects, except those in a ``hidden`` status; one query."""
+        projects, shown = table(ProjectRow), table(ProjectPublicationRow)
+        query = select(projects.c.id).where(
+            projects.c.id.in_(select(shown.c.project_id)),
+            projects.c.status.not_in([s.value for s in hidden]),
+        )
+        return set(self.session.scalars(query))
+
     def ids(self) -> set[str]:
         return set(self.session.scalars(select(table(ProjectRow).c.id)))
 
