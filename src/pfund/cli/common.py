@@ -116,6 +116,27 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def words(value: Any) -> str:
+    """A value as a person reads it: never a Python repr (``<Enum...>``, ``datetime.date``)."""
+    if isinstance(value, BaseModel):
+        return words(value.model_dump(mode="python"))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value).replace("_", " ")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), ",f")
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {words(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return ", ".join(words(v) for v in value)
+    if value is None:
+        return "-"
+    return str(value)
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
 

@@ -72,6 +72,7 @@ TEMPLATES = {
     "organisations.json": "templates/organisations.json",
     "people.yaml": "templates/people.yaml",
     "budgets.csv": "templates/budgets.csv",
+    "schedule.csv": "templates/schedule.csv",
     "watchlist.ftm.json": "rpf/watchlists/sample.ftm.json",
 }
 
