@@ -10,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from pfund.cli.app import app
-from pfund.domain.organisation import VettingChecklist, VettingItem
 from pfund.domain.enums import VettingCriterion
+from pfund.domain.organisation import VettingChecklist, VettingItem
 from pfund.services.vetting import judged_gaps, why_not_approved
 from tests.cli.conftest import Invoke, as_json
 

@@ -66,14 +66,12 @@ def _serve_once(args: list[str], folder: Path) -> None:
     else:
         args += ["--port", str(port)]
     command = [str(Path(sys.executable).with_name("pfund")), *args[1:]]
-    server = subprocess.Popen(  # noqa: S603 (our own command)
-        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    server = subprocess.Popen(command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 180
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
                     assert answer.status == 200
                     assert "pfund" in answer.read().decode("utf-8").lower()
                     return
@@ -105,7 +103,7 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path, monkeypatch: pytest.Mon
             continue
         started = time.monotonic()
         result = runner.invoke(app, args[1:])
-        print(f"{time.monotonic() - started:6.1f} s  {line[:70]}", file=sys.stderr)  # noqa: T201
+        print(f"{time.monotonic() - started:6.1f} s  {line[:70]}", file=sys.stderr)
         assert result.exit_code == 0, (
             f"README tour, line {number} exits {result.exit_code}: {line}\n{result.output}"
         )
