@@ -77,8 +77,10 @@ def test_read_only_commands_store_nothing(
 def test_a_failed_report_stores_nothing(
     optimised: Invoke, database_url: str, tmp_path: Path
 ) -> None:
+    bad = optimised("portfolio", "optimize", "--policy", str(infeasible_policy(tmp_path)))
+    assert bad.exit_code == 1  # OPT-0002, infeasible: no report can be made of it
     before = stored(database_url)
-    for run in ("OPT-9999", "APR-0001"):
+    for run in ("OPT-9999", "APR-0001", "OPT-0002"):
         failed = optimised("report", str(tmp_path / "board"), "--run", run)
         assert failed.exit_code == 1, failed.output
         assert "Traceback" not in failed.output
@@ -122,10 +124,11 @@ def test_frontier_answers_from_the_newest_run_with_a_portfolio(
 def test_frontier_says_in_words_where_no_portfolio_meets_the_rules(
     optimised: Invoke,
 ) -> None:
-    """After approval every approved project must stay in: small budgets cannot hold
-    them, and those points say so instead of printing nan."""
+    """After approval a new run keeps every approved project in: small budgets cannot
+    hold them, and those points say so instead of printing nan."""
     assert optimised("fund", "contributions", "--year", "2023", "--received").exit_code == 0
     assert optimised("portfolio", "approve", "OPT-0001").exit_code == 0
+    assert optimised("portfolio", "optimize", "--time-limit", "20").exit_code == 0  # OPT-0002
     front = optimised("portfolio", "frontier", "--points", "30")
     assert front.exit_code == 0, front.output
     assert "nan" not in front.stdout.lower()

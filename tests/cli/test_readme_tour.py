@@ -34,7 +34,7 @@ REPR = re.compile(r"<[A-Z]\w*\.[A-Z_]+: |datetime\.(date|datetime)\(|Decimal\('|
 def tour_lines(readme: Path = README) -> list[str]:
     """The command lines of the README's "A tour" block, in order."""
     text = readme.read_text(encoding="utf-8")
-    block = re.search(r"^## A tour\n+```sh\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    block = re.search(r"^## A tour\n.*?^```sh\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
     assert block is not None, "README.md has no '## A tour' sh block"
     return [line for line in block.group(1).splitlines() if line.strip()]
 

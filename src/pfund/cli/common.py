@@ -96,7 +96,11 @@ def handled() -> Iterator[None]:
         err_console.print(f"[bold red]error:[/] not a usable database URL: {err}")
         raise typer.Exit(1) from None
     except ValidationError as err:
-        err_console.print(f"[bold red]error:[/] invalid settings or input: {err}")
+        # Each problem in words (field and reason), not pydantic's text with its reprs.
+        err_console.print("[bold red]error:[/] invalid settings or input", highlight=False)
+        for e in err.errors():
+            where = ".".join(str(part) for part in e["loc"]) or "input"
+            err_console.print(f"  - {where}: {e['msg']}", highlight=False, markup=False)
         raise typer.Exit(1) from None
 
 

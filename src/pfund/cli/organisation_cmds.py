@@ -47,7 +47,7 @@ def list_cmd(
     table = Table("id", "name", "kind", "country", "areas", "standing")
     for o in orgs:
         table.add_row(
-            o.id, o.public_name(), o.kind.value, o.country, ", ".join(o.areas), _standing(o)
+            o.id, o.public_name(), words(o.kind), o.country, ", ".join(o.areas), _standing(o)
         )
     console.print(table)
     console.print(f"{len(orgs)} organisations. Names partners asked to protect show as aliases.")
