@@ -137,3 +137,15 @@ def test_frontier_says_in_words_where_no_portfolio_meets_the_rules(
     assert empty, "expected budgets too small for the approved projects"
     assert all(p["value"] is None and "no portfolio" in p["answer"] for p in empty)
     assert "no portfolio meets the rules" in front.stdout.replace("\n", " ")
+
+
+def test_approval_before_contributions_names_the_step(optimised: Invoke, database_url: str) -> None:
+    before = stored(database_url)
+    refused = optimised("portfolio", "approve", "OPT-0001")
+    assert refused.exit_code == 1
+    said = " ".join(refused.output.split())
+    assert "the fund holds USD 0.00" in said
+    assert "record contributions first: pfund fund contributions --year 2023 --received" in said
+    assert stored(database_url) == before
+    assert optimised("fund", "contributions", "--year", "2023", "--received").exit_code == 0
+    assert optimised("portfolio", "approve", "OPT-0001").exit_code == 0

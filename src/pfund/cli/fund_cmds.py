@@ -83,6 +83,12 @@ def demo(
             out["report"] = str(path)
             if not as_json:
                 console.print(f"Board report: {path}")
+                console.print(
+                    "To approve it, record the members' contributions first: "
+                    f"`pfund fund contributions --year {summary.envelope_year} --received`, "
+                    f"then `pfund portfolio approve {portfolio.record_id}`.",
+                    highlight=False,
+                )
     if as_json:
         print_json(out)
 
