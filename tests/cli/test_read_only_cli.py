@@ -53,7 +53,13 @@ READ_ONLY = [
     ("portfolio", "frontier", "--points", "30"),
     ("portfolio", "robust", "--draws", "3", "--weight-sets", "3"),
     ("conditions", "show"),
+    ("conditions", "verifiers"),
     ("conditions", "history"),
+    ("match", "project", "TRN-M11-03"),
+    ("screen", "lists"),
+    ("screen", "review"),
+    ("users", "list"),
+    ("keys", "status"),
     ("fund", "size"),
     ("fund", "ledger"),
     ("tranches", "list"),
@@ -122,7 +128,7 @@ def test_frontier_answers_from_the_newest_run_with_a_portfolio(
 
 
 def test_frontier_says_in_words_where_no_portfolio_meets_the_rules(
-    optimised: Invoke,
+    optimised: Invoke, database_url: str
 ) -> None:
     """After approval a new run keeps every approved project in: small budgets cannot
     hold them, and those points say so instead of printing nan."""
@@ -132,7 +138,11 @@ def test_frontier_says_in_words_where_no_portfolio_meets_the_rules(
     front = optimised("portfolio", "frontier", "--points", "30")
     assert front.exit_code == 0, front.output
     assert "nan" not in front.stdout.lower()
-    points = as_json(optimised("portfolio", "frontier", "--points", "30", "--json"))["budget"]
+    records, _ = stored(database_url)
+    recorded = as_json(optimised("portfolio", "frontier", "--points", "30", "--record", "--json"))
+    assert recorded["record_id"] == "FRN-0001"  # stored only when asked
+    assert stored(database_url)[0] == records + 1
+    points = recorded["budget"]
     empty = [p for p in points if p["status"] not in ("optimal", "feasible")]
     assert empty, "expected budgets too small for the approved projects"
     assert all(p["value"] is None and "no portfolio" in p["answer"] for p in empty)
