@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -31,6 +33,42 @@ POSTGRES_URL_VAR = "PFUND_TEST_POSTGRES_URL"
 os.environ["PFUND_KEYS_FILE"] = str(
     Path(tempfile.mkdtemp(prefix="pfund-test-keys-")) / "pfund.keys"
 )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_INSTALL = "apt-get install -y chromium"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Make sure the browser tests have their browser before any test runs.
+
+    On a fresh machine a missing chromium would otherwise surface as dozens of browser
+    test errors. As root with apt-get at hand it is installed (as ``.ci/run`` does);
+    otherwise the run stops at once with the one command that installs it.
+    """
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has checked already
+    problem = ensure_chromium(CHROMIUM)
+    if problem is not None:
+        pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def ensure_chromium(path: Path, *, install: str = CHROMIUM_INSTALL) -> str | None:
+    """None when the browser is there (or could be installed); else what to run."""
+    if path.exists():
+        return None
+    apt = shutil.which("apt-get")
+    if apt is not None and hasattr(os, "geteuid") and os.geteuid() == 0:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": False}
+        done = subprocess.run([apt, *install.split()[1:]], **quiet)  # type: ignore[call-overload]
+        if done.returncode != 0:
+            subprocess.run([apt, "update", "-q"], **quiet)  # type: ignore[call-overload]
+            subprocess.run([apt, *install.split()[1:]], **quiet)  # type: ignore[call-overload]
+        if path.exists():
+            return None
+    return (
+        f"the browser tests need chromium at {path}, which is missing; install it with: {install}"
+    )
 
 
 def _postgres_url() -> str:

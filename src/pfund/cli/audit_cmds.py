@@ -1,7 +1,8 @@
-"""``pfund audit verify|seal|log``: is the record intact, and what happened."""
+"""``pfund audit verify|head|seal|log``: is the record intact, and what happened."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, err_console, handled, print_json, runtime
 from pfund.errors import InvalidInput, Problem
-from pfund.services.audit import parse_head, seal, verify
+from pfund.services.audit import parse_head, published_head, seal, verify
 
 app = typer.Typer(help="Verify and read the audit log.", no_args_is_help=True)
 
@@ -21,8 +22,9 @@ def verify_cmd(
         str | None,
         typer.Option(
             "--head",
-            help="A head published earlier (SEQ:HASH, from the portal footer or the "
-            "audit-head open dataset): check it is still in the chain.",
+            help="A head published earlier (SEQ:HASH, from the portal footer, the "
+            "audit-head open dataset or `pfund audit head`), or a file holding one: "
+            "check it is still in the chain.",
         ),
     ] = None,
     as_json: bool = JsonOption,
@@ -31,7 +33,7 @@ def verify_cmd(
     project row; exits 1 and names each event or row that was changed, removed or added."""
     with handled():
         try:
-            earlier = parse_head(head) if head is not None else None
+            earlier = parse_head(_head_text(head)) if head is not None else None
         except ValueError as err:
             raise InvalidInput(
                 str(err), [Problem("give SEQ:HASH as published", field="--head")]
@@ -55,6 +57,33 @@ def verify_cmd(
             err_console.print(f"  - {r.kind}: {r.detail}", markup=False)
     if not report.intact:
         raise typer.Exit(1)
+
+
+def _head_text(head: str) -> str:
+    """The head as given, or read from the file it names (as `pfund audit head FILE` wrote)."""
+    if ":" not in head and Path(head).is_file():
+        return Path(head).read_text(encoding="utf-8").strip()
+    return head
+
+
+@app.command("head")
+def head_cmd(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="Also write SEQ:HASH to this file, to keep apart.")
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """The chain's head now (SEQ:HASH): keep it outside, check it later with --head."""
+    with runtime(ctx) as rt, rt.uow() as uow:
+        head = published_head(uow)
+    text = f"{head.seq}:{head.hash}"
+    if file is not None:
+        file.write_text(text + "\n", encoding="utf-8")
+    if as_json:
+        print_json(head)
+    else:
+        console.print(text, highlight=False, soft_wrap=True)
 
 
 @app.command("seal")

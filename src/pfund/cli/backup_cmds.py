@@ -59,7 +59,7 @@ def restore_cmd(
 ) -> None:
     """Restore a backup into an empty store (a new SQLite file or PostgreSQL database)."""
     secret = _passphrase(passphrase_stdin, confirm=False)
-    with runtime(ctx) as rt, working("Restoring the store", quiet=as_json):
+    with runtime(ctx, create=True) as rt, working("Restoring the store", quiet=as_json):
         report = restore(rt, file, secret)
     if as_json:
         print_json(report)

@@ -12,15 +12,17 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 
-from pfund.errors import PfundError, store_refusal
+from pfund.errors import NotFound, PfundError, store_refusal
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.settings import Settings
 
@@ -36,14 +38,41 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 @contextmanager
-def runtime(ctx: typer.Context) -> Iterator[Runtime]:
-    """An open store for one command, with user errors turned into clean exits."""
+def runtime(ctx: typer.Context, *, create: bool = False) -> Iterator[Runtime]:
+    """An open store for one command, with user errors turned into clean exits.
+
+    Only the commands that make a store (``init``, ``demo``, ``restore``) pass
+    ``create``: any other command naming a SQLite file that does not exist stops, rather
+    than silently creating an empty store under a mistyped name.
+    """
     with handled():
-        rt = open_runtime(settings_of(ctx))
+        settings = settings_of(ctx)
+        if not create:
+            require_existing_store(settings.database_url)
+        rt = open_runtime(settings)
         try:
             yield rt
         finally:
             rt.close()
+
+
+def require_existing_store(url: str) -> None:
+    """Refuse a SQLite URL whose file is missing; other databases are the server's to say."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # said by open_runtime, in the usual words
+    if not parsed.get_backend_name().startswith("sqlite"):
+        return
+    name = parsed.database or ""
+    if name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists():
+        raise NotFound(
+            f"no database at {path}: `pfund init` or `pfund demo` creates one "
+            "(or check --db / PFUND_DATABASE_URL)"
+        )
 
 
 @contextmanager
@@ -67,7 +96,11 @@ def handled() -> Iterator[None]:
         err_console.print(f"[bold red]error:[/] not a usable database URL: {err}")
         raise typer.Exit(1) from None
     except ValidationError as err:
-        err_console.print(f"[bold red]error:[/] invalid settings or input: {err}")
+        # Each problem in words (field and reason), not pydantic's text with its reprs.
+        err_console.print("[bold red]error:[/] invalid settings or input", highlight=False)
+        for e in err.errors():
+            where = ".".join(str(part) for part in e["loc"]) or "input"
+            err_console.print(f"  - {where}: {e['msg']}", highlight=False, markup=False)
         raise typer.Exit(1) from None
 
 
@@ -85,6 +118,27 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def words(value: Any) -> str:
+    """A value as a person reads it: never a Python repr (``<Enum...>``, ``datetime.date``)."""
+    if isinstance(value, BaseModel):
+        return words(value.model_dump(mode="python"))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value).replace("_", " ")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), ",f")
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {words(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return ", ".join(words(v) for v in value)
+    if value is None:
+        return "-"
+    return str(value)
 
 
 def print_json(value: Any) -> None:

@@ -64,7 +64,17 @@ def people(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> Non
     _report(result, as_json)
 
 
-TEMPLATES = ("projects.csv", "projects.json", "organisations.csv", "organisations.json")
+# Templates to fill in, and the sample watchlist (a file to try `pfund screen load` on).
+TEMPLATES = {
+    "projects.csv": "templates/projects.csv",
+    "projects.json": "templates/projects.json",
+    "organisations.csv": "templates/organisations.csv",
+    "organisations.json": "templates/organisations.json",
+    "people.yaml": "templates/people.yaml",
+    "budgets.csv": "templates/budgets.csv",
+    "schedule.csv": "templates/schedule.csv",
+    "watchlist.ftm.json": "rpf/watchlists/sample.ftm.json",
+}
 
 
 @import_app.command("template")
@@ -78,7 +88,7 @@ def template(
             raise InvalidInput(
                 "unknown template", [Problem(f"choose one of {', '.join(TEMPLATES)}")]
             )
-        source = Path(str(files("pfund") / "data" / "templates" / name))
+        source = Path(str(files("pfund") / "data" / TEMPLATES[name]))
         shutil.copyfile(source, dest)
     console.print(f"Wrote {dest}.")
 

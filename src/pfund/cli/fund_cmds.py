@@ -39,7 +39,7 @@ def init(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     """
     keys_file = settings_of(ctx).keys_file
     new_keys = not keys_file.exists()
-    with runtime(ctx) as rt:
+    with runtime(ctx, create=True) as rt:
         result = init_fund(rt)
     if as_json:
         print_json(result.model_dump() | {"keys_file": str(keys_file), "keys_created": new_keys})
@@ -67,7 +67,7 @@ def demo(
 ) -> None:
     """Load the sample fund, print its summary, choose its portfolio and write the report."""
     out: dict[str, object] = {}
-    with runtime(ctx) as rt:
+    with runtime(ctx, create=True) as rt:
         with working("Loading the sample fund...", quiet=as_json):
             out["summary"] = summary = load_demo(rt)
         if not as_json:
@@ -83,6 +83,12 @@ def demo(
             out["report"] = str(path)
             if not as_json:
                 console.print(f"Board report: {path}")
+                console.print(
+                    "To approve it, record the members' contributions first: "
+                    f"`pfund fund contributions --year {summary.envelope_year} --received`, "
+                    f"then `pfund portfolio approve {portfolio.record_id}`.",
+                    highlight=False,
+                )
     if as_json:
         print_json(out)
 

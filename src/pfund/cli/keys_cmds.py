@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from pfund.cli.common import JsonOption, console, err_console, handled, print_json, settings_of
+from pfund.cli.common import (
+    JsonOption,
+    console,
+    err_console,
+    handled,
+    print_json,
+    require_existing_store,
+    settings_of,
+)
 from pfund.services.data_keys import encrypt_clear, key_status, rotate
 from pfund.services.runtime import Runtime, open_runtime
 
@@ -22,6 +30,7 @@ app = typer.Typer(help="Data keys: what they seal, rotation, sealing clear value
 def _store(ctx: typer.Context) -> Iterator[Runtime]:
     """The store, opened without sealing clear values, so that they can be reported."""
     with handled():
+        require_existing_store(settings_of(ctx).database_url)
         rt = open_runtime(settings_of(ctx), seal_clear=False)
         try:
             yield rt

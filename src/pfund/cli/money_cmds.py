@@ -40,7 +40,7 @@ tranche_app = typer.Typer(
 def size_cmd(
     ctx: typer.Context,
     share: Annotated[
-        float | None, typer.Option(help="Share of GDP in percent (default 0.25).")
+        float | None, typer.Option(help="Share of GDP in percent (default 0.25, i.e. 0.25%).")
     ] = None,
     year: Annotated[
         int | None, typer.Option(help="GDP year (default: the newest shipped).")
@@ -49,22 +49,28 @@ def size_cmd(
         str, typer.Option(help="gdp_share, capped_share or defence_share.")
     ] = "gdp_share",
     cap: Annotated[
-        float | None, typer.Option(help="capped_share: most one member pays, 0-1.")
+        float | None,
+        typer.Option(help="capped_share: the most one member pays, in percent of the total."),
     ] = None,
     defence_share: Annotated[
-        float | None, typer.Option(help="defence_share: share of defence spending, 0-1 (0.1).")
+        float | None,
+        typer.Option(help="defence_share: share of defence spending in percent (default 10)."),
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """What each member pays: a share of its GDP (or of defence spending), by rule."""
+    """What each member pays: a share of its GDP (or of defence spending), by rule.
+
+    Every share is given in percent: --share 0.25 is 0.25% of GDP, --cap 20 is 20% of
+    the total, --defence-share 10 is 10% of defence spending.
+    """
     with runtime(ctx) as rt:
         size = fund_size(
             rt,
-            share=Decimal(str(share)) / 100 if share is not None else None,
+            share=_fraction(share, "--share"),
             year=year,
             rule=rule,
-            defence_share=Decimal(str(defence_share)) if defence_share is not None else None,
-            cap=Decimal(str(cap)) if cap is not None else None,
+            defence_share=_fraction(defence_share, "--defence-share"),
+            cap=_fraction(cap, "--cap"),
         )
     if as_json:
         print_json(size)
@@ -79,6 +85,18 @@ def size_cmd(
         )
     console.print(table)
     console.print(f"Total: {money(size.total)} a year ({size.share_of_gdp:.4%} of GDP).")
+
+
+def _fraction(percent: float | None, option: str) -> Decimal | None:
+    """A share given in percent as a fraction, refused (in percent) outside (0, 100]."""
+    if percent is None:
+        return None
+    if not 0 < percent <= 100:
+        raise InvalidInput(
+            f"{option} is a percentage",
+            [Problem(f"must be above 0 and at most 100 (percent), got {percent:g}", field=option)],
+        )
+    return Decimal(str(percent)) / 100
 
 
 @fund_app.command("contributions")

@@ -8,12 +8,20 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, handled, print_json, runtime
+from pfund.cli.common import JsonOption, console, handled, print_json, runtime, words
 from pfund.domain import Organisation, ProtectionClass
+from pfund.domain.enums import VettingCriterion
+from pfund.domain.organisation import VettingChecklist
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.outreach import log_outreach, outreach_log
-from pfund.services.vetting import approve, set_company_status, set_criterion, vetting_status
+from pfund.services.vetting import (
+    approve,
+    set_company_status,
+    set_criterion,
+    vetting_status,
+    why_not_approved,
+)
 
 app = typer.Typer(
     help="List and show organisations; vet groups, log outreach, set company status.",
@@ -39,7 +47,7 @@ def list_cmd(
     table = Table("id", "name", "kind", "country", "areas", "standing")
     for o in orgs:
         table.add_row(
-            o.id, o.public_name(), o.kind.value, o.country, ", ".join(o.areas), _standing(o)
+            o.id, o.public_name(), words(o.kind), o.country, ", ".join(o.areas), _standing(o)
         )
     console.print(table)
     console.print(f"{len(orgs)} organisations. Names partners asked to protect show as aliases.")
@@ -63,16 +71,47 @@ def show_cmd(
         return
     console.rule(f"[bold]{org.id}[/]  {org.public_name()}")
     for key, value in data.items():
-        if value not in (None, "", [], {}):
-            console.print(f"{key}: {value}", markup=False)
-    console.print(f"standing: {_standing(org)}")
+        if key not in ("vetting", "company") and value not in (None, "", [], {}):
+            console.print(f"{key.replace('_', ' ')}: {words(value)}", markup=False)
+    if org.company is not None:
+        c = org.company
+        home = f"; home country {c.home_country}" if c.home_country else ""
+        console.print(
+            f"company: Russia status {words(c.russia_status)}; "
+            f"re-engagement {words(c.reengagement)}{home}",
+            markup=False,
+        )
+    if org.vetting is not None:
+        _print_vetting(org.vetting)
+    console.print(f"standing: {_standing(org)}", markup=False)
+
+
+def _print_vetting(vetting: VettingChecklist) -> None:
+    """Each criterion in words: met or not (and when), or not judged; reviewers never."""
+    judged = {i.criterion: i for i in vetting.items}
+    console.print("vetting:")
+    for criterion in VettingCriterion:
+        item = judged.get(criterion)
+        if item is None or item.met is None:
+            console.print(f"  {criterion.value}: not judged", markup=False)
+            continue
+        state = "met" if item.met else "not met"
+        when = f", judged on {item.checked_on.isoformat()}" if item.checked_on else ""
+        evidence = f": {item.evidence}" if item.evidence else ""
+        console.print(f"  {criterion.value}: {state}{when}{evidence}", markup=False)
+    if vetting.approved_on is not None:
+        until = f" until {vetting.valid_until.isoformat()}" if vetting.valid_until else ""
+        console.print(f"  approved on {vetting.approved_on.isoformat()}{until}", markup=False)
 
 
 def _standing(o: Organisation) -> str:
     if o.company is not None:
-        return f"{o.company.russia_status.value}; {o.company.reengagement.value}"
+        return f"{words(o.company.russia_status)}; {words(o.company.reengagement)}"
     if o.vetting is not None:
-        return "vetted, approved" if o.vetting.approved_at(date.today()) else "vetting not approved"
+        today = date.today()
+        if o.vetting.approved_at(today):
+            return "vetted, approved"
+        return "vetting not approved: " + "; ".join(why_not_approved(o.vetting, today))
     return ""
 
 
@@ -126,10 +165,17 @@ def vet_cmd(
     if as_json:
         print_json(view_)
         return
-    state = f"approved until {view_.valid_until}" if view_.approved else "not approved"
-    console.print(f"{view_.organisation}: {state} on {day}.")
-    if view_.missing:
-        console.print(f"Not met yet: {', '.join(view_.missing)}", markup=False)
+    if view_.approved:
+        console.print(f"{view_.organisation}: approved until {view_.valid_until} (on {day}).")
+    else:
+        console.print(
+            f"{view_.organisation}: not approved on {day}: {'; '.join(view_.reasons)}.",
+            markup=False,
+        )
+    if view_.not_met:
+        console.print(f"Not met: {', '.join(view_.not_met)}", markup=False)
+    if view_.not_judged:
+        console.print(f"Not judged: {', '.join(view_.not_judged)}", markup=False)
 
 
 @app.command("outreach")

@@ -37,7 +37,14 @@ CriteriaOpt = Annotated[
     Path | None, typer.Option("--criteria", help="Criteria and weights file (default: the fund's).")
 ]
 RunOpt = Annotated[
-    str | None, typer.Option("--run", help="A portfolio run id (default: the newest).")
+    str | None,
+    typer.Option("--run", help="A portfolio run id (default: the newest that holds a portfolio)."),
+]
+RecordOpt = Annotated[
+    bool,
+    typer.Option(
+        "--record", help="Store the result as a decision record of its own (else nothing)."
+    ),
 ]
 
 
@@ -204,21 +211,26 @@ def frontier_cmd(
         Path | None,
         typer.Option("--plot", help="Also write the frontiers as a page of SVG plots (.html)."),
     ] = None,
+    record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Value against total budget, and value against regional equity."""
     with runtime(ctx) as rt, progress_bar("Tracing the frontier", quiet=as_json) as bar:
-        report = frontier(rt, record_id=run, points=points, progress=bar)
+        report = frontier(rt, record_id=run, points=points, progress=bar, record=record)
     if plot is not None:
         plot.write_text(frontier_svg(report), encoding="utf-8")
     if as_json:
         print_json(report)
         return
-    table = Table(
-        "budget (m)", "value", "cost (m)", "status", title=f"Budget frontier {report.record_id}"
+    title = f"Budget frontier of {report.portfolio_run}" + (
+        f" (recorded as {report.record_id})" if report.record_id else ""
     )
+    table = Table("budget (m)", "value", "cost (m)", "status", title=title)
     for p in report.budget:
-        table.add_row(f"{p.budget_total:,.0f}", f"{p.value:.3f}", f"{p.cost:,.0f}", p.status)
+        if p.value is None or p.cost is None:
+            table.add_row(f"{p.budget_total:,.0f}", p.answer, "", p.status)
+        else:
+            table.add_row(f"{p.budget_total:,.0f}", f"{p.value:.3f}", f"{p.cost:,.0f}", p.status)
     console.print(table)
     console.print(f"Value against regional equity: {len(report.equity)} non-dominated portfolios.")
 
@@ -233,6 +245,7 @@ def robust_cmd(
     ] = 100,
     policy: PolicyOpt = None,
     criteria: CriteriaOpt = None,
+    record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Core index: how often each project is in an optimal portfolio as values vary."""
@@ -241,7 +254,13 @@ def robust_cmd(
             pa = appraise_pipeline(load_inputs(rt, policy_file=policy, criteria_file=criteria))
         with progress_bar("Re-optimising", quiet=as_json) as bar:
             report = robustness(
-                rt, pa, record_id=run, draws=draws, weight_sets=weight_sets, progress=bar
+                rt,
+                pa,
+                record_id=run,
+                draws=draws,
+                weight_sets=weight_sets,
+                progress=bar,
+                record=record,
             )
     if as_json:
         print_json(report)
@@ -251,7 +270,8 @@ def robust_cmd(
         "core index",
         "class",
         "chosen",
-        title=f"Robustness {report.record_id}: {report.re_optimisations} re-optimisations",
+        title=f"Robustness of {report.portfolio_run}: {report.re_optimisations} re-optimisations"
+        + (f" (recorded as {report.record_id})" if report.record_id else ""),
     )
     for line in report.lines:
         table.add_row(

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, money, print_json, runtime
-from pfund.domain import Project, ProtectionClass
+from pfund.domain import Organisation, Project, ProtectionClass
 from pfund.services.summary import get_project, list_projects, project_view
 
 app = typer.Typer(help="List and show projects.", no_args_is_help=True)
@@ -49,13 +49,32 @@ def show(
     project_id: Annotated[str, typer.Argument(help="The project's id.")],
     as_json: bool = JsonOption,
 ) -> None:
-    """Show one project: costs by year, benefits, outcomes and links."""
+    """Show one project: costs by year, benefits, outcomes, proponent, partners and links."""
     with runtime(ctx) as rt:
         project = get_project(rt, project_id)
+        with rt.uow() as uow:
+            ids = [i for i in (project.proponent, *project.partners) if i]
+            orgs = {i: o for i in ids if (o := uow.organisations.get(i)) is not None}
     if as_json:
         print_json(project_view(project, audience=ProtectionClass.INTERNAL))
         return
     _print_project(project)
+    _print_parties(project, orgs)
+
+
+def _party(org_id: str, orgs: dict[str, Organisation]) -> str:
+    """An organisation as a staff list shows it: its public name (the alias when the name
+    is protected), kind and country; an id the store does not hold is said so."""
+    org = orgs.get(org_id)
+    if org is None:
+        return f"{org_id} (not in the store)"
+    return f"{org_id} {org.public_name()} ({org.kind.value.replace('_', ' ')}, {org.country})"
+
+
+def _print_parties(p: Project, orgs: dict[str, Organisation]) -> None:
+    console.print(f"proponent: {_party(p.proponent, orgs) if p.proponent else '-'}", markup=False)
+    partners = [_party(i, orgs) for i in p.partners]
+    console.print(f"partners: {'; '.join(partners) if partners else '-'}", markup=False)
 
 
 def _print_project(p: Project) -> None:

@@ -16,6 +16,7 @@ from pfund.cli.common import (
     err_console,
     handled,
     print_json,
+    require_existing_store,
     runtime,
     settings_of,
 )
@@ -227,6 +228,7 @@ def serve_cmd(
     settings = settings_of(ctx)
     check_serve(settings, host)
     with handled():
+        require_existing_store(settings.database_url)
         create_app(settings).state.runtime.close()  # fail here, clearly, on bad settings
     console.print(f"pfund on http://{host}:{port}/  (API: /api/v1/openapi.json)")
     # Workers are separate processes: each builds its app from the environment.

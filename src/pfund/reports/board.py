@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from pfund import __version__
 from pfund.domain import Project
+from pfund.portfolio import PortfolioProblem
 from pfund.reports import plots
 from pfund.reports.funding import MoneyPages, build_money_pages
 from pfund.services.analysis import (
@@ -28,18 +29,22 @@ from pfund.services.analysis import (
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
 from pfund.services.portfolio import PortfolioReport, report_of_record
-from pfund.services.records import get_record
+from pfund.services.problem_json import problem_from_json
+from pfund.services.records import get_answering_record
 from pfund.services.runtime import Runtime
 
 
 class ProjectRow(BaseModel):
+    """A project of the run; NPV and P(NPV>0) are None for a project the pipeline no
+    longer holds (the run recorded its value and cost, not its appraisal)."""
+
     id: str
     title: str
     area: str
     stage: int
     cost_m: float
-    npv_m: float
-    p_npv_positive: float
+    npv_m: float | None
+    p_npv_positive: float | None
     value: float
     core_index: float | None
     robustness: str
@@ -75,8 +80,14 @@ def build_report(
     robust_draws: int = 40,
     robust_weights: int = 40,
 ) -> BoardReport:
-    """Gather the newest (or named) run and its analyses, computing what is missing."""
-    record = get_record(rt, run_id, kind="portfolio")
+    """The report of the named run (default: the newest that holds a portfolio).
+
+    Built from the run's record, whatever has changed since: the portfolio, frontier and
+    explanations come from its recorded problem; the current appraisal only fills in each
+    project's NPV and the value draws of the robustness analysis. Writing it stores
+    nothing (no frontier, robustness or scenario record).
+    """
+    record = get_answering_record(rt, run_id)
     portfolio = report_of_record(record)
     front = frontier(rt, record_id=record.id, points=31, time_limit=2.0)
     robust = robustness(
@@ -84,7 +95,8 @@ def build_report(
     )
     _, why = explain(rt, record_id=record.id, resolve=False)
     appraisal = report_of(pa)
-    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio)
+    problem = problem_from_json(record.inputs["problem"])
+    rows = _rows(problem, pa.inputs.projects, appraisal.lines, robust, why, portfolio)
     return BoardReport(
         fund=appraisal.fund,
         currency=appraisal.currency,
@@ -106,33 +118,36 @@ def build_report(
 
 
 def _rows(
+    problem: PortfolioProblem,
     projects: list[Project],
     lines: list[AppraisalLine],
     robust: RobustReport,
     why: list[ExplanationLine],
     portfolio: PortfolioReport,
 ) -> list[ProjectRow]:
+    """One row per project of the run (not of today's pipeline), valued as the run was."""
     by_line = {line.id: line for line in lines}
+    by_id = {p.id: p for p in projects}
     core = {line.project: line for line in robust.lines}
     reasons = {w.project: w.sentence for w in why}
     chosen = set(portfolio.selected)
     out = []
-    for p in projects:
-        a, c = by_line[p.id], core.get(p.id)
+    for j, pid in enumerate(problem.ids):
+        p, a, c = by_id.get(pid), by_line.get(pid), core.get(pid)
         out.append(
             ProjectRow(
-                id=p.id,
-                title=p.title,
-                area=p.area,
-                stage=p.stage,
-                cost_m=float(p.likely_cost()) / 1e6,
-                npv_m=a.expected_npv / 1e6,
-                p_npv_positive=a.p_npv_positive,
-                value=a.value,
+                id=pid,
+                title=p.title if p else "",
+                area=problem.area[j] if problem.area else (p.area if p else ""),
+                stage=int(problem.stage[j]) if problem.stage is not None else 0,
+                cost_m=float(problem.cost[j].sum()) / 1e6,
+                npv_m=a.expected_npv / 1e6 if a else None,
+                p_npv_positive=a.p_npv_positive if a else None,
+                value=float(problem.value[j]),
                 core_index=c.core_index if c else None,
                 robustness=c.robustness if c else "",
-                chosen=p.id in chosen,
-                why=reasons.get(p.id, ""),
+                chosen=pid in chosen,
+                why=reasons.get(pid, ""),
             )
         )
     return sorted(out, key=lambda r: (not r.chosen, -r.value))
@@ -156,14 +171,14 @@ def _charts(
         ),
         "frontier": plots.frontier_chart(
             [p.budget_total for p in front.budget],
-            [p.value for p in front.budget],
+            [_plotted(p.value) for p in front.budget],
             xlabel="total budget, USD m",
             ylabel="portfolio value",
             marker=(front.chosen_budget_total, front.chosen_value),
         ),
         "equity": plots.frontier_chart(
-            [p.equity / 1e6 for p in front.equity],
-            [p.value for p in front.equity],
+            [_plotted(p.equity) / 1e6 for p in front.equity],
+            [_plotted(p.value) for p in front.equity],
             xlabel="spending in smaller regions (PV, USD m)",
             ylabel="portfolio value",
             marker=(front.chosen_equity / 1e6, front.chosen_value),
@@ -175,6 +190,11 @@ def _charts(
     }
 
 
+def _plotted(value: float | None) -> float:
+    """A point without a portfolio is a gap in the curve (NaN is not drawn)."""
+    return float("nan") if value is None else value
+
+
 def render(report: BoardReport) -> str:
     env = Environment(
         loader=PackageLoader("pfund.reports", "templates"),
@@ -182,8 +202,8 @@ def render(report: BoardReport) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["m"] = lambda v: f"{v:,.1f}"
-    env.filters["pct"] = lambda v: f"{v:.0%}"
+    env.filters["m"] = lambda v: "-" if v is None else f"{v:,.1f}"
+    env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
     return env.get_template("board.html.j2").render(r=report)
 
 

@@ -47,7 +47,7 @@ class FrozenLine:
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     size = fund_size(rt)
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-    scenarios = run_scenarios(rt, pa, path)
+    scenarios = run_scenarios(rt, pa, path, record=False)
     with rt.uow() as uow:
         stage_numbers = [s.number for s in uow.stages.list()]
     loaded = load_scenario_file(path, stage_numbers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from math import nan
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -120,14 +121,14 @@ def frontier_svg(report: FrontierReport) -> str:
     """Both frontiers of a frontier run, one above the other, as a standalone SVG page."""
     budget = frontier_chart(
         [p.budget_total for p in report.budget],
-        [p.value for p in report.budget],
+        [nan if p.value is None else p.value for p in report.budget],
         xlabel="total budget, millions",
         ylabel="portfolio value",
         marker=(report.chosen_budget_total, report.chosen_value),
     )
     equity = frontier_chart(
-        [p.equity / 1e6 for p in report.equity],
-        [p.value for p in report.equity],
+        [nan if p.equity is None else p.equity / 1e6 for p in report.equity],
+        [nan if p.value is None else p.value for p in report.equity],
         xlabel="spending in smaller regions (PV, millions)",
         ylabel="portfolio value",
         marker=(report.chosen_equity / 1e6, report.chosen_value),

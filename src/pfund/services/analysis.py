@@ -1,7 +1,9 @@
 """Questions a board asks of a recorded portfolio: why, what if more money, how sure.
 
-Each works from a decision record, so the answer concerns the very problem decided on;
-frontier and robustness runs are recorded in turn.
+Each works from a decision record, so the answer concerns the very problem decided on,
+whatever has changed in the pipeline since. Asking stores nothing: a frontier or
+robustness run becomes a decision record of its own only when asked to (``record``).
+By default they answer for the newest run that holds a portfolio.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from pydantic import BaseModel
 from pfund.appraisal import criteria_matrix, project_values
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain.decision import DecisionRecord
-from pfund.errors import Conflict, NotFound
+from pfund.errors import NotFound
 from pfund.portfolio import (
+    BudgetPoint,
     PortfolioProblem,
     Solution,
     Status,
@@ -27,14 +30,15 @@ from pfund.portfolio import (
 from pfund.services.appraisal import PipelineAppraisal
 from pfund.services.portfolio import MILLION
 from pfund.services.problem_json import problem_from_json
-from pfund.services.records import get_record, save_record
+from pfund.services.records import get_answering_record, save_record
 from pfund.services.runtime import Runtime
 
 Progress = Callable[[int, int], None]
 
 
 def recorded(rt: Runtime, record_id: str | None) -> tuple[DecisionRecord, PortfolioProblem]:
-    record = get_record(rt, record_id, kind="portfolio")
+    """The named run, or the newest that holds a portfolio, with its recorded problem."""
+    record = get_answering_record(rt, record_id)
     return record, problem_from_json(record.inputs["problem"])
 
 
@@ -99,19 +103,41 @@ def explain(
 
 
 class FrontierPoint(BaseModel):
-    """Budget and cost in millions of the fund's currency."""
+    """Budget and cost in millions of the fund's currency; value and cost are None where
+    no portfolio meets the rules at that budget (``answer`` says so in words)."""
 
     budget_factor: float
     budget_total: float
-    value: float
-    cost: float
+    value: float | None
+    cost: float | None
     status: str
+    answer: str = ""
 
 
 class EquityFrontierPoint(BaseModel):
-    value: float
-    equity: float
+    value: float | None
+    equity: float | None
     status: str
+
+
+NO_PORTFOLIO = "no portfolio meets the rules at this budget"
+
+
+def _number(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+def _budget_point(p: BudgetPoint) -> FrontierPoint:
+    """A point of the budget frontier; where no portfolio answers, no numbers but words."""
+    answered = p.status in (Status.OPTIMAL, Status.FEASIBLE)
+    return FrontierPoint(
+        budget_factor=p.factor,
+        budget_total=float(sum(b for b in p.budget if np.isfinite(b))) / MILLION,
+        value=_number(p.value) if answered else None,
+        cost=_number(p.cost / MILLION) if answered else None,
+        status=p.status.value,
+        answer="" if answered else NO_PORTFOLIO,
+    )
 
 
 class FrontierReport(BaseModel):
@@ -131,28 +157,23 @@ def frontier(
     points: int = 31,
     time_limit: float = 5.0,
     progress: Progress | None = None,
+    record: bool = False,
 ) -> FrontierReport:
-    """Value against total budget, and value against regional equity; recorded."""
-    record, problem = recorded(rt, record_id)
-    solution = solution_of(record, problem)
+    """Value against total budget, and value against regional equity (a FRN- record
+    only with ``record``)."""
+    run, problem = recorded(rt, record_id)
+    solution = solution_of(run, problem)
     budget = budget_frontier(problem, points=points, time_limit=time_limit, progress=progress)
     equity = equity_frontier(problem, points=max(points // 2, 11), time_limit=time_limit)
     finite = problem.budget[np.isfinite(problem.budget)]
     report = FrontierReport(
         record_id="",
-        portfolio_run=record.id,
-        budget=[
-            FrontierPoint(
-                budget_factor=p.factor,
-                budget_total=float(sum(b for b in p.budget if np.isfinite(b))) / MILLION,
-                value=p.value,
-                cost=p.cost / MILLION,
-                status=p.status.value,
-            )
-            for p in budget
-        ],
+        portfolio_run=run.id,
+        budget=[_budget_point(p) for p in budget],
         equity=[
-            EquityFrontierPoint(value=p.value, equity=p.equity, status=p.status.value)
+            EquityFrontierPoint(
+                value=_number(p.value), equity=_number(p.equity), status=p.status.value
+            )
             for p in equity
         ],
         chosen_budget_total=float(finite.sum()) / MILLION,
@@ -161,15 +182,17 @@ def frontier(
         if problem.equity is not None
         else 0.0,
     )
+    if not record:
+        return report
     saved = save_record(
         rt,
         kind="frontier",
-        inputs={"portfolio_run": record.id, "portfolio_inputs_hash": record.inputs_hash},
+        inputs={"portfolio_run": run.id, "portfolio_inputs_hash": run.inputs_hash},
         parameters={"points": points, "time_limit": time_limit},
         status="done",
         result=report.model_dump(exclude={"record_id"}),
-        solver=record.solver,
-        solver_version=record.solver_version,
+        solver=run.solver,
+        solver_version=run.solver_version,
     )
     return report.model_copy(update={"record_id": saved.id})
 
@@ -219,6 +242,20 @@ def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int
     return np.vstack(rows)
 
 
+def on_run_projects(rows: FloatArray, ids: list[str], problem: PortfolioProblem) -> FloatArray:
+    """Value rows over the current pipeline's ids, laid over the run's own projects.
+
+    A column of the run's problem takes the current row's value of the same project;
+    a project the pipeline no longer holds keeps the value the run recorded.
+    """
+    where = {pid: i for i, pid in enumerate(ids)}
+    out = np.tile(np.asarray(problem.value, dtype=np.float64), (rows.shape[0], 1))
+    for j, pid in enumerate(problem.ids):
+        if (i := where.get(pid)) is not None:
+            out[:, j] = rows[:, i]
+    return out
+
+
 def robustness(
     rt: Runtime,
     pa: PipelineAppraisal,
@@ -228,16 +265,20 @@ def robustness(
     weight_sets: int = 100,
     time_limit: float = 5.0,
     progress: Progress | None = None,
+    record: bool = False,
 ) -> RobustReport:
-    """Core index of every project over value draws and weight sets; recorded."""
-    record, problem = recorded(rt, record_id)
-    if list(problem.ids) != pa.ids:
-        raise Conflict(
-            f"the pipeline changed since {record.id}; run `pfund portfolio optimize` again"
-        )
-    rows = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
+    """Core index of every project of a run over value draws and weight sets (a ROB-
+    record only with ``record``).
+
+    The run's own problem is re-optimised, whatever has changed since: values vary as
+    the current appraisal of the same projects varies; a project no longer in the
+    pipeline keeps the value the run recorded.
+    """
+    run, problem = recorded(rt, record_id)
+    current = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
+    rows = on_run_projects(current, pa.ids, problem)
     result = core_indices(problem, rows, time_limit=time_limit, threads=1, progress=progress)
-    chosen = set(record.result["selected"])
+    chosen = set(run.result["selected"])
     lines = [
         RobustLine(
             project=pid,
@@ -251,7 +292,7 @@ def robustness(
     n_mc = min(draws, pa.simulation.draws) if pa.value_mode != "score" else 0
     report = RobustReport(
         record_id="",
-        portfolio_run=record.id,
+        portfolio_run=run.id,
         value_draws=n_mc,
         weight_sets=len(rows) - n_mc,
         re_optimisations=len(rows),
@@ -260,15 +301,17 @@ def robustness(
         seconds=result.seconds,
         lines=lines,
     )
+    if not record:
+        return report
     saved = save_record(
         rt,
         kind="robust",
-        inputs={"portfolio_run": record.id, "values": rows.tolist()},
+        inputs={"portfolio_run": run.id, "values": rows.tolist()},
         parameters={"draws": draws, "weight_sets": weight_sets, "time_limit": time_limit},
         status="done",
         result=report.model_dump(exclude={"record_id", "seconds"}),
-        solver=record.solver,
-        solver_version=record.solver_version,
+        solver=run.solver,
+        solver_version=run.solver_version,
         seed=pa.inputs.policy.seed,
     )
     return report.model_copy(update={"record_id": saved.id})

@@ -7,7 +7,7 @@ from typing import Any
 
 from pfund import __version__
 from pfund.domain.decision import DecisionRecord, inputs_hash
-from pfund.errors import NotFound
+from pfund.errors import Conflict, NotFound
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 
@@ -78,6 +78,39 @@ def get_record(rt: Runtime, record_id: str | None, *, kind: str) -> DecisionReco
         # reading it as this kind.
         raise NotFound(f"'{record.id}' is {_article(record.kind)} run, not {_article(kind)} run")
     return record
+
+
+ANSWERING = ("optimal", "feasible")
+
+
+def get_answering_record(rt: Runtime, record_id: str | None) -> DecisionRecord:
+    """A portfolio run that holds a portfolio: the one named, or the newest such run.
+
+    A run that found no portfolio (infeasible, or the solver failed) cannot answer
+    "what if more money?" or "why is this project in?": by default it is passed over for
+    the newest run that can, and when it is named, the refusal says which run can.
+    """
+    if record_id:
+        record = get_record(rt, record_id, kind="portfolio")
+        if record.status in ANSWERING:
+            return record
+        newest = _newest_answering(rt)
+        hint = f"; the newest run with one is {newest.id}" if newest else ""
+        raise Conflict(f"run {record.id} is {record.status}: it holds no portfolio{hint}")
+    newest = _newest_answering(rt)
+    if newest is None:
+        get_record(rt, None, kind="portfolio")  # no run at all: says so, with the hint
+        raise NotFound(
+            "no portfolio run holds a portfolio yet (each was infeasible or failed): "
+            "change the policy and run `pfund portfolio optimize` again"
+        )
+    return newest
+
+
+def _newest_answering(rt: Runtime) -> DecisionRecord | None:
+    with rt.uow() as uow:
+        ids = uow.decisions.ids_by_status(kind="portfolio", statuses=ANSWERING)
+        return uow.decisions.get(ids[0]) if ids else None
 
 
 def _article(kind: str) -> str:

@@ -58,8 +58,11 @@ class ScenarioReport(BaseModel):
     by_stage: list[StageLine]
 
 
-def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioReport:
-    """Compare the scenarios of a file and the stage-capped portfolios; record the run."""
+def run_scenarios(
+    rt: Runtime, pa: PipelineAppraisal, path: Path, *, record: bool = True
+) -> ScenarioReport:
+    """Compare the scenarios of a file and the stage-capped portfolios; record the run
+    (unless ``record`` is False: the board report only reads)."""
     with rt.uow() as uow:
         stages = uow.stages.list()
     scenarios = load_scenario_file(path, [s.number for s in stages])
@@ -86,7 +89,9 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
     ]
     by_stage = [_capped(problem, s.number, s.name, limit) for s in stages]
     report = ScenarioReport(record_id="", file=path.name, scenarios=lines, by_stage=by_stage)
-    record = save_record(
+    if not record:
+        return report
+    saved = save_record(
         rt,
         kind="scenario",
         inputs={
@@ -98,7 +103,7 @@ def run_scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> ScenarioRep
         result=report.model_dump(exclude={"record_id"}),
         seed=pa.inputs.policy.seed,
     )
-    return report.model_copy(update={"record_id": record.id})
+    return report.model_copy(update={"record_id": saved.id})
 
 
 def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) -> StageLine:

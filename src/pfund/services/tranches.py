@@ -53,6 +53,7 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         if not chosen:
             raise Conflict(f"every project of run {record.id} is already approved")
         tranches = [t for pid in chosen for t in _plan(uow, pid)]
+        _check_balance(uow, record.id, sum((t.amount for t in tranches), Decimal(0)))
         audit = AuditWriter(uow, rt.actor)
         uow.tranches.add_many(tranches)
         post_entries(
@@ -78,6 +79,31 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         )
         finish(uow, rt, result)
     return result
+
+
+def _check_balance(uow: UnitOfWork, run_id: str, needed: Decimal) -> None:
+    """Refuse an approval the fund's balance cannot cover, naming the step that fills it.
+
+    Approval commits money received from members; right after ``pfund demo`` the ledger
+    is empty, and the ledger's own refusal ("exceeds the 0.00 USD in the fund balance")
+    does not say what to do about it.
+    """
+    held = Ledger(entries=tuple(uow.ledger.list())).balance(LedgerAccount.FUND_BALANCE)
+    if needed <= held:
+        return
+    years = sorted({c.year for c in uow.reference.contributors()})
+    fund = uow.fund.get()
+    cur = f"{fund.currency} " if fund is not None else ""
+    step = (
+        f"pfund fund contributions --year {years[-1]} --received"
+        if years
+        else "pfund fund contributions --year YEAR --received"
+    )
+    raise Conflict(
+        f"the fund holds {cur}{held:,.2f}, and approving {run_id} commits {cur}{needed:,.2f}; "
+        f"record contributions first: {step}",
+        [Problem(f"the fund balance is below what {run_id} commits", field="fund_balance")],
+    )
 
 
 def _new_in(uow: UnitOfWork, selected: list[str]) -> list[str]:

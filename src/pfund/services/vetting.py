@@ -21,7 +21,7 @@ from pfund.domain.enums import (
     RussiaStatus,
     VettingCriterion,
 )
-from pfund.domain.organisation import Organisation, VettingItem
+from pfund.domain.organisation import Organisation, VettingChecklist, VettingItem
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
@@ -39,6 +39,9 @@ class VettingView(BaseModel):
     valid_until: date | None
     missing: list[str]
     items: list[dict[str, object]]
+    not_met: list[str] = []
+    not_judged: list[str] = []
+    reasons: list[str] = []
 
 
 class CompanyView(BaseModel):
@@ -140,6 +143,7 @@ def vetting_status(rt: Runtime, org_id: str, *, on: date) -> VettingView:
     with rt.uow() as uow:
         org = _organisation(uow, org_id, OrganisationKind.DEMOCRATIC_FORCES)
     vetting = org.vetting
+    not_met, not_judged = judged_gaps(vetting)
     return VettingView(
         organisation=org.id,
         approved=bool(vetting and vetting.approved_at(on)),
@@ -150,7 +154,42 @@ def vetting_status(rt: Runtime, org_id: str, *, on: date) -> VettingView:
             item.model_dump(mode="json", exclude={"reviewer"})
             for item in (vetting.items if vetting else [])
         ],
+        not_met=not_met,
+        not_judged=not_judged,
+        reasons=why_not_approved(vetting, on),
     )
+
+
+def judged_gaps(vetting: VettingChecklist | None) -> tuple[list[str], list[str]]:
+    """The criteria judged and found unmet, and those never judged (a different matter:
+    nobody has looked yet), in the platform's order."""
+    items = {i.criterion: i for i in (vetting.items if vetting else [])}
+    not_met = [c.value for c in VettingCriterion if c in items and items[c].met is False]
+    not_judged = [c.value for c in VettingCriterion if c not in items or items[c].met is None]
+    return not_met, not_judged
+
+
+def why_not_approved(vetting: VettingChecklist | None, on: date) -> list[str]:
+    """Why a group does not stand approved on ``on``, in words; empty when it does."""
+    if vetting is None:
+        return ["never vetted: no criterion judged"]
+    if vetting.approved_at(on):
+        return []
+    reasons = []
+    if vetting.approved_on is None:
+        reasons.append("never approved")
+    elif vetting.approved_on > on:
+        reasons.append(f"the approval starts on {vetting.approved_on.isoformat()}")
+    elif vetting.valid_until is not None and vetting.valid_until < on:
+        reasons.append(f"the approval expired on {vetting.valid_until.isoformat()}")
+    items = {i.criterion: i for i in vetting.items}
+    not_met, not_judged = judged_gaps(vetting)
+    for name in not_met:
+        day = items[VettingCriterion(name)].checked_on
+        when = f" (judged on {day.isoformat()})" if day else ""
+        reasons.append(f"'{name}' not met{when}")
+    reasons.extend(f"'{name}' not judged" for name in not_judged)
+    return reasons
 
 
 def _missing(org: Organisation) -> list[str]:

@@ -49,6 +49,17 @@ class DecisionRepository:
             query = query.limit(limit)
         return [_build(r) for r in self.session.execute(query)]
 
+    def ids_by_status(self, *, kind: str, statuses: tuple[str, ...]) -> tuple[str, ...]:
+        """Ids of the records of a kind in one of ``statuses``, newest first (ids only:
+        the records themselves can be large)."""
+        rows = table(DecisionRecordRow)
+        query = (
+            select(rows.c.id)
+            .where(rows.c.kind == kind, rows.c.status.in_(statuses))
+            .order_by(rows.c.created_at.desc(), rows.c.id.desc())
+        )
+        return tuple(str(i) for i in self.session.execute(query).scalars())
+
     def count(self, *, kind: str | None = None) -> int:
         rows = table(DecisionRecordRow)
         query = select(func.count()).select_from(rows)
