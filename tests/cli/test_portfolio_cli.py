@@ -102,3 +102,20 @@ def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
     assert 'src="http' not in html and 'href="http' not in html and "<script" not in html
     leaked = [s for s in _sample_secrets() if s in html]
     assert not leaked
+
+
+def test_the_err_hurdle_is_a_gate_as_the_criteria_file_says(demo_db: Invoke) -> None:
+    """EDU-SCH-01 (ERR 3.7%, negative NPV) was chosen before the hurdle acted as a gate."""
+    appraised = as_json(demo_db("appraise", "--json"))
+    below = {
+        line["id"]
+        for line in appraised["lines"]
+        if line["err"] is not None and line["err"] < appraised["hurdle"]
+    }
+    assert "EDU-SCH-01" in below
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert run["status"] == "optimal" and run["selected"]
+    assert not below & set(run["selected"])
+    why = as_json(demo_db("portfolio", "explain", "EDU-SCH-01", "--json"))["explanations"][0]
+    assert why["reason"] == "hurdle" and why["selected"] is False
+    assert "3.7%" in why["sentence"] and "below the hurdle of 10.0%" in why["sentence"]
