@@ -431,7 +431,11 @@ def contributors(rt: Runtime) -> list[ContributorLine]:
                     iso3=c.iso3,
                     name=c.name,
                     gdp_usd=c.gdp_usd,
-                    share_of_gdp=c.share_of_gdp,
+                    # What the fund's rule (fund.yaml's share, or a cap) takes from this
+                    # member, not the contributor table's default of 0.25%.
+                    share_of_gdp=(m.contribution / c.gdp_usd).quantize(Decimal("1e-7"))
+                    if c.gdp_usd
+                    else ZERO,
                     annual_contribution=m.contribution,
                 )
             )
