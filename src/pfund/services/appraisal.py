@@ -35,8 +35,11 @@ from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
+from pfund.services.audit import AuditWriter
+from pfund.services.lifecycle import advance
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
 
 INACTIVE = {ProjectStatus.SUBMITTED, ProjectStatus.CANCELLED, ProjectStatus.COMPLETED}
 
@@ -271,6 +274,11 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
     }
 
 
+def _appraised(uow: UnitOfWork, audit: AuditWriter, ids: list[str]) -> None:
+    """The projects a recorded appraisal includes are appraised (see services.lifecycle)."""
+    advance(uow, audit, ids, ProjectStatus.APPRAISED, "appraisal recorded")
+
+
 def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> AppraisalReport:
     """Report an appraisal and keep it as a decision record, so its numbers can be traced."""
     rt.require(Permission.APPRAISE)
@@ -283,5 +291,6 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
         status="done",
         result={"lines": [line.model_dump() for line in report.lines]},
         seed=report.seed,
+        then=lambda uow, audit: _appraised(uow, audit, [line.id for line in report.lines]),
     )
     return report.model_copy(update={"record_id": record.id})
