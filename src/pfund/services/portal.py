@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from pfund.appraisal import appraise
 from pfund.conditions import stage_reached, statuses_of
 from pfund.domain import (
     Condition,
@@ -66,6 +67,7 @@ class ProjectLine(BaseModel):
     frozen: Decimal
     currency: str
     proponent: str | None
+    released: Decimal = ZERO  # released to the project, not yet paid
     proponent_hidden: bool = False
 
 
@@ -138,6 +140,7 @@ class Overview(BaseModel):
     disbursed: Decimal
     frozen: Decimal
     annual_contributions: Decimal
+    released: Decimal = ZERO  # released to projects, not yet paid
     stage_reached: int
     next_stage: StageLine | None
     by_area: list[AreaMoney]
@@ -222,6 +225,55 @@ def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
     raise NotFound(f"no project with id '{project_id}'")
 
 
+class OutcomeCost(BaseModel):
+    """Present value of a project's costs per unit of one outcome (cost-effectiveness)."""
+
+    key: str
+    name: str
+    name_ru: str
+    unit: str
+    cost_per_unit: float
+    currency: str
+
+
+def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
+    """Cost per unit of each outcome of a published project, at likely values, discounted
+    at the fund's rate to its first year; empty when its costs or outcomes are protected.
+
+    Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
+    with underscores as spaces.
+    """
+    project(rt, project_id)  # NotFound unless published
+
+    def build() -> list[OutcomeCost]:
+        with rt.uow() as uow:
+            found, fund = uow.projects.get(project_id), uow.fund.get()
+        assert found is not None
+        shown = view(found, audience=ProtectionClass.PUBLIC)
+        if fund is None or "costs" not in shown or "outcomes" not in shown:
+            return []
+        a = appraise(found, rate=float(fund.discount_rate), base_year=fund.first_year)
+        lines = []
+        for key, cost in sorted(a.cost_per_unit.items()):
+            if cost is None:
+                continue
+            outcome = found.outcomes[key]
+            name = str(getattr(outcome, "name", "") or key.replace("_", " "))
+            lines.append(
+                OutcomeCost(
+                    key=key,
+                    name=name,
+                    name_ru=str(getattr(outcome, "name_ru", "") or name),
+                    unit=outcome.unit,
+                    cost_per_unit=cost,
+                    currency=found.currency,
+                )
+            )
+        return lines
+
+    return _cache(rt).get(rt, ("outcome-costs", project_id), build)
+
+
 def _projects(rt: Runtime) -> list[ProjectLine]:
     with rt.uow() as uow:
         areas = {a.code: a for a in uow.reference.areas()}
@@ -257,6 +309,7 @@ def _line(
         committed=money.get("committed", ZERO),
         disbursed=money.get("disbursed", ZERO),
         frozen=money.get("frozen", ZERO),
+        released=money.get("released", ZERO),
         currency=p.currency,
         proponent=_public_name(proponent),
         proponent_hidden=bool(p.proponent) and _public_name(proponent) is None,
@@ -280,6 +333,8 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
             money[t.project_id]["disbursed"] += t.amount
         if t.status is TrancheStatus.FROZEN:
             money[t.project_id]["frozen"] += t.amount
+        if t.status is TrancheStatus.RELEASED:
+            money[t.project_id]["released"] += t.amount
     return money
 
 
@@ -491,6 +546,7 @@ def overview(rt: Runtime) -> Overview:
             committed=sum((p.committed for p in lines), ZERO),
             disbursed=sum((p.disbursed for p in lines), ZERO),
             frozen=sum((p.frozen for p in lines), ZERO),
+            released=sum((p.released for p in lines), ZERO),
             annual_contributions=sum((c.annual_contribution for c in contributors(rt)), ZERO),
             stage_reached=reached,
             next_stage=upcoming[0] if upcoming else None,
