@@ -135,7 +135,10 @@ def _point(
     weights; the robustness analysis still uses the whole interval or ranked set.
     """
     if "point" in weights:
-        return _weights(source, "weights.point", lambda: ExactWeights.of(weights["point"], names))
+        given: ExactWeights = _weights(
+            source, "weights.point", lambda: ExactWeights.of(weights["point"], names)
+        )
+        return given
     if known is None:
         reason = "give weights.point, weights.intervals or weights.ranking (any one is enough)"
         raise _invalid(source, "weights", reason)
