@@ -3,12 +3,14 @@ in words, and cost per outcome on the project page."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import list_tranches, release_tranche
+from tests.api.conftest import sign_in
 
 MEANING = "Released money not yet paid is on its way"
 
@@ -43,3 +45,18 @@ def test_the_project_page_shows_cost_per_outcome(client: TestClient) -> None:
     section = page[page.index("Cost per outcome") :]
     assert "people served: $" in section
     assert "Стоимость единицы результата" in client.get("/projects/TRN-M11-03?lang=ru").text
+
+
+def test_the_staff_run_page_lists_cost_per_outcome_of_the_chosen_projects(
+    client: TestClient,
+) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/runs/OPT-0001?lang=en").text
+    section = page[page.index("<summary>Cost per outcome</summary>") : page.index("</details>")]
+    assert section.count('<td class="num">$') > 10  # names, not keys: spaces, no underscores
+    names = re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>", section)
+    assert names and not [n for n in names if "_" in n]
+    russian = client.get("/staff/runs/OPT-0001?lang=ru").text
+    assert "Стоимость единицы" in russian
+    sign_in(client, "rev")
+    assert client.get("/staff/runs/OPT-0001").status_code == 200

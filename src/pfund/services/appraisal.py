@@ -294,3 +294,53 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
         then=lambda uow, audit: _appraised(uow, audit, [line.id for line in report.lines]),
     )
     return report.model_copy(update={"record_id": record.id})
+
+
+class OutcomeCost(BaseModel):
+    """Present value of a project's costs per unit of one outcome (cost-effectiveness)."""
+
+    key: str
+    name: str
+    name_ru: str
+    unit: str
+    cost_per_unit: float
+    currency: str
+
+
+def costs_per_outcome(fund: FundDefinition, project: Project) -> list[OutcomeCost]:
+    """Cost per unit of each outcome at likely values, discounted at the fund's rate to its
+    first year (the appraisal's `cost_per_unit`), for pages that list projects.
+
+    Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
+    with underscores as spaces.
+    """
+    a = appraise(project, rate=float(fund.discount_rate), base_year=fund.first_year)
+    lines = []
+    for key, cost in sorted(a.cost_per_unit.items()):
+        if cost is None:
+            continue
+        outcome = project.outcomes[key]
+        name = str(getattr(outcome, "name", "") or key.replace("_", " "))
+        lines.append(
+            OutcomeCost(
+                key=key,
+                name=name,
+                name_ru=str(getattr(outcome, "name_ru", "") or name),
+                unit=outcome.unit,
+                cost_per_unit=cost,
+                currency=project.currency,
+            )
+        )
+    return lines
+
+
+def outcome_costs(rt: Runtime, ids: list[str]) -> dict[str, list[OutcomeCost]]:
+    """Cost per outcome of the stored projects named (staff views: internal figures)."""
+    rt.require(Permission.READ_INTERNAL)
+    wanted = set(ids)
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        projects = [p for p in uow.projects.list() if p.id in wanted]
+    if fund is None:
+        return {}
+    return {p.id: costs_per_outcome(fund, p) for p in projects}

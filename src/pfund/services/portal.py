@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from pfund.appraisal import appraise
 from pfund.conditions import stage_reached, statuses_of
 from pfund.domain import (
     Condition,
@@ -34,6 +33,7 @@ from pfund.domain import (
 )
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
+from pfund.services.appraisal import OutcomeCost, costs_per_outcome
 from pfund.services.audit import AuditHead, published_head
 from pfund.services.funding import fund_size
 from pfund.services.runtime import Runtime
@@ -225,17 +225,6 @@ def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
     raise NotFound(f"no project with id '{project_id}'")
 
 
-class OutcomeCost(BaseModel):
-    """Present value of a project's costs per unit of one outcome (cost-effectiveness)."""
-
-    key: str
-    name: str
-    name_ru: str
-    unit: str
-    cost_per_unit: float
-    currency: str
-
-
 def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
     """Cost per unit of each outcome of a published project, at likely values, discounted
     at the fund's rate to its first year; empty when its costs or outcomes are protected.
@@ -252,24 +241,7 @@ def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
         shown = view(found, audience=ProtectionClass.PUBLIC)
         if fund is None or "costs" not in shown or "outcomes" not in shown:
             return []
-        a = appraise(found, rate=float(fund.discount_rate), base_year=fund.first_year)
-        lines = []
-        for key, cost in sorted(a.cost_per_unit.items()):
-            if cost is None:
-                continue
-            outcome = found.outcomes[key]
-            name = str(getattr(outcome, "name", "") or key.replace("_", " "))
-            lines.append(
-                OutcomeCost(
-                    key=key,
-                    name=name,
-                    name_ru=str(getattr(outcome, "name_ru", "") or name),
-                    unit=outcome.unit,
-                    cost_per_unit=cost,
-                    currency=found.currency,
-                )
-            )
-        return lines
+        return costs_per_outcome(fund, found)
 
     return _cache(rt).get(rt, ("outcome-costs", project_id), build)
 
