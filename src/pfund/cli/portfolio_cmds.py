@@ -37,7 +37,8 @@ CriteriaOpt = Annotated[
     Path | None, typer.Option("--criteria", help="Criteria and weights file (default: the fund's).")
 ]
 RunOpt = Annotated[
-    str | None, typer.Option("--run", help="A portfolio run id (default: the newest).")
+    str | None,
+    typer.Option("--run", help="A portfolio run id (default: the newest with a portfolio)."),
 ]
 
 

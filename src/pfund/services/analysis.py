@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pfund.appraisal import criteria_matrix, project_values
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain.decision import DecisionRecord
-from pfund.errors import Conflict, NotFound
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.portfolio import (
     PortfolioProblem,
     Solution,
@@ -33,9 +33,37 @@ from pfund.services.runtime import Runtime
 Progress = Callable[[int, int], None]
 
 
+ANSWERING = {Status.OPTIMAL.value, Status.FEASIBLE.value}
+
+
 def recorded(rt: Runtime, record_id: str | None) -> tuple[DecisionRecord, PortfolioProblem]:
-    record = get_record(rt, record_id, kind="portfolio")
+    """The run named, or else the newest run that found a portfolio: an infeasible run
+    (a what-if that broke a rule, say) has nothing to explain or trace, so it is skipped
+    when no run is named and refused, with the reason, when it is."""
+    record = get_record(rt, record_id, kind="portfolio") if record_id else answering_run(rt)
+    if record.status not in ANSWERING:
+        raise InvalidInput(
+            f"run {record.id} found no portfolio ({record.status})",
+            [
+                Problem(
+                    f"run {record.id} is {record.status}: name a run that found a portfolio "
+                    "(`pfund portfolio optimize` makes one)",
+                    field="run",
+                )
+            ],
+        )
     return record, problem_from_json(record.inputs["problem"])
+
+
+def answering_run(rt: Runtime) -> DecisionRecord:
+    """The newest portfolio run that found a portfolio (optimal or feasible)."""
+    with rt.uow() as uow:
+        runs = uow.decisions.list(kind="portfolio")
+    found = next((r for r in runs if r.status in ANSWERING), None)
+    if found is None:
+        hint = " (the recorded runs found none)" if runs else ""
+        raise NotFound(f"no run with a portfolio yet{hint}: run `pfund portfolio optimize`")
+    return found
 
 
 def solution_of(record: DecisionRecord, problem: PortfolioProblem) -> Solution:
