@@ -29,7 +29,7 @@ def test_released_not_paid_money_is_shown_where_people_look(
     home = client.get("/?lang=en").text
     assert "released to projects, not yet paid" in home and MEANING in home
     russian = client.get(f"/projects/{tranche.project_id}?lang=ru").text
-    assert "Выделено, ещё не выплачено" in russian
+    assert "Открыто, не выплачено" in russian
 
 
 def test_stage_0_is_described_in_words_without_an_empty_table(client: TestClient) -> None:
