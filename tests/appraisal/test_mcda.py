@@ -64,6 +64,30 @@ def test_loader_errors_name_the_field_and_the_valid_choices() -> None:
     assert "strictly increasing" in _problem(data)
 
 
+@pytest.mark.parametrize("kept", ["intervals", "ranking"])
+def test_any_documented_weight_form_works_alone(kept: str) -> None:
+    """Only intervals or only a ranking: the run's weights are the point that form implies."""
+    data = _spec()
+    data["weights"] = {kept: data["weights"][kept]}
+    criteria = parse_criteria(data, source="criteria.yaml")
+    known = criteria.intervals if kept == "intervals" else criteria.ranking
+    assert known is not None
+    assert criteria.point.point() == pytest.approx(known.point())
+    assert criteria.point.point().sum() == pytest.approx(1.0)
+    if kept == "ranking":  # rank-order centroid: the first criterion weighs most
+        assert criteria.point.values[criteria.names.index("net_benefit")] == max(
+            criteria.point.values
+        )
+
+
+def test_no_weights_at_all_names_the_forms_to_give() -> None:
+    data = _spec()
+    data["weights"] = {}
+    assert _problem(data) == (
+        "weights: give weights.point, weights.intervals or weights.ranking (any one is enough)"
+    )
+
+
 def test_loader_reports_an_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "criteria.yaml"
     path.write_text("criteria: [unclosed", encoding="utf-8")

@@ -79,6 +79,23 @@ def test_scenario_run_compares_scenarios_and_stages(demo_db: Invoke) -> None:
     assert [s["max_stage"] for s in report["by_stage"]] == [0, 1, 2, 3]
 
 
+def test_only_stage_k_answers_for_the_unapproved_remainder_after_approval(
+    demo_db: Invoke,
+) -> None:
+    """Approved projects needing a later stage used to make every stage-k question infeasible."""
+    assert demo_db("fund", "contributions", "--year", "2023", "--received").exit_code == 0
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert demo_db("portfolio", "approve", run["record_id"]).exit_code == 0
+    report = as_json(demo_db("scenario", "run", "--json"))
+    approved = set(run["selected"])
+    for line in report["by_stage"]:
+        assert line["status"] == "optimal", line
+        assert set(line["committed"]) == approved
+        assert not approved & set(line["chosen"])
+        assert line["cost_m"] >= line["committed_cost_m"] > 0
+    assert {s["status"] for s in report["scenarios"]} == {"optimal"}
+
+
 def test_envelope_with_ramp_and_growth_feeds_the_budgets(demo_db: Invoke, tmp_path: Path) -> None:
     budget = tmp_path / "budget.csv"
     result = as_json(

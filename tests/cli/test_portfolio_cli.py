@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,42 @@ def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
     assert 'src="http' not in html and 'href="http' not in html and "<script" not in html
     leaked = [s for s in _sample_secrets() if s in html]
     assert not leaked
+
+
+def test_the_err_hurdle_is_a_gate_as_the_criteria_file_says(demo_db: Invoke) -> None:
+    """EDU-SCH-01 (ERR 3.7%, negative NPV) was chosen before the hurdle acted as a gate."""
+    appraised = as_json(demo_db("appraise", "--json"))
+    below = {
+        line["id"]
+        for line in appraised["lines"]
+        if line["err"] is not None and line["err"] < appraised["hurdle"]
+    }
+    assert "EDU-SCH-01" in below
+    run = as_json(demo_db("portfolio", "optimize", "--json"))
+    assert run["status"] == "optimal" and run["selected"]
+    assert not below & set(run["selected"])
+    why = as_json(demo_db("portfolio", "explain", "EDU-SCH-01", "--json"))["explanations"][0]
+    assert why["reason"] == "hurdle" and why["selected"] is False
+    assert "3.7%" in why["sentence"] and "below the hurdle of 10.0%" in why["sentence"]
+
+
+def test_frontier_skips_an_infeasible_newest_run_and_refuses_one_named(
+    demo_db: Invoke, tmp_path: Path
+) -> None:
+    """Before, the newest run was used even when infeasible: 31 rows of nan."""
+    good = as_json(demo_db("portfolio", "optimize", "--json"))["record_id"]
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "budgets: {2026: 0, 2027: 0, 2028: 0, 2029: 0, 2030: 0, 2031: 0, 2032: 0, 2033: 0,"
+        " 2034: 0, 2035: 0}\nmust_include: [TRN-M11-03]\n",
+        encoding="utf-8",
+    )
+    infeasible = demo_db("portfolio", "optimize", "--policy", str(policy), "--json")
+    bad = json.loads(infeasible.stdout)
+    assert bad["status"] == "infeasible"
+    front = as_json(demo_db("portfolio", "frontier", "--points", "5", "--json"))
+    assert front["portfolio_run"] == good
+    assert all(p["value"] == p["value"] for p in front["budget"])  # no NaN
+    named = demo_db("portfolio", "frontier", "--run", bad["record_id"], "--points", "5")
+    assert named.exit_code == 1 and "holds no portfolio" in named.output
+    assert "Traceback" not in named.output

@@ -107,6 +107,28 @@ def test_what_if_only_the_ceasefire_holds() -> None:
     assert what_if(_problem(max_stage=0), 2).max_stage == 0
 
 
+def test_what_if_keeps_committed_projects_and_optimises_the_rest() -> None:
+    """B (stage 2) is approved: "only stage 1" keeps it and chooses among the others."""
+    p = _problem().with_changes(committed=frozenset({1}))
+    sol = optimise(what_if(p, 1), time_limit=10).solution
+    assert sol.has_portfolio
+    chosen = {p.ids[i] for i in np.flatnonzero(sol.selected)}
+    assert "B" in chosen and "E" not in chosen
+    assert sum(PROJECTS[k]["cost"].get(2027, 0) for k in chosen) <= 10  # type: ignore[attr-defined]
+    plain = _problem(must_include=["B"])  # forced in by policy, not committed: a conflict
+    assert not optimise(what_if(plain, 1), time_limit=10).solution.has_portfolio
+
+
+def test_the_err_hurdle_gates_unless_forced_in() -> None:
+    err = np.array([0.03, 0.2, np.nan, 0.09, 0.5])
+    p = _problem().with_changes(err=err, hurdle=0.10)
+    assert p.below_hurdle() == {0, 3}
+    sol = optimise(p, time_limit=10).solution
+    assert not sol.selected[0] and not sol.selected[3]
+    forced = _problem(must_include=["A"]).with_changes(err=err, hurdle=0.10)
+    assert forced.below_hurdle() == {3}
+
+
 def test_compare_scenarios_reports_each_and_a_conflict() -> None:
     scenarios = {
         "settlement": Scenario(path={1: 2026, 2: 2027, 3: 2027}),

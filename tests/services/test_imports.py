@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from pfund.domain import ProjectStatus
 from pfund.errors import InvalidInput, Problem
+from pfund.services.audit import AuditWriter
 from pfund.services.imports import import_projects
 from pfund.services.runtime import Runtime
 from pfund.store.repositories import table_counts
@@ -101,8 +103,8 @@ def test_import_rejects_duplicate_id_in_file_and_against_store(rt: Runtime, tmp_
     assert [(p.row, p.field) for p in problems] == [(3, "id")]
     assert "first used on row 2" in problems[0].reason
     import_projects(rt, write(tmp_path, GOOD))
-    again = rejected(rt, write(tmp_path, GOOD))
-    assert "already exists" in again[0].reason
+    again = import_projects(rt, write(tmp_path, GOOD))  # the same project again: no new version
+    assert again.unchanged == ["P-1"] and again.updated == [] and again.imported == 0
 
 
 def test_import_rejects_dependency_cycle_and_names_it(rt: Runtime, tmp_path: Path) -> None:
@@ -173,3 +175,65 @@ def test_import_rejects_unknown_stage_and_unknown_organisation(rt: Runtime, tmp_
         ("stage", "unknown stage 7"),
         ("proponent", "refers to unknown organisation 'ORG-404'"),
     }
+
+
+def _project_json(tmp_path: Path, name: str = "projects.json", **changes: object) -> Path:
+    item: dict[str, object] = {
+        "id": "P-1",
+        "title": "Clinic upgrade in Samara",
+        "description": "Secret plan text",
+        "protected_fields": ["description"],
+        "area": "health",
+        "regions": ["RU-SAM"],
+        "currency": "USD",
+        "stage": 1,
+        "costs": {"2028": {"capital": [100, 120, 150]}},
+    } | changes
+    path = tmp_path / name
+    path.write_text(json.dumps({"projects": [item]}), encoding="utf-8")
+    return path
+
+
+def test_reimporting_a_project_makes_a_new_version_with_what_changed(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """Before, a stored id was refused as "already exists": a project could not be updated."""
+    import_projects(rt, _project_json(tmp_path))
+    changed = _project_json(tmp_path, title="Clinic and pharmacy in Samara", description="New")
+    result = import_projects(rt, changed)
+    assert result.updated == ["P-1"] and result.imported == 1
+    with rt.uow() as uow:
+        stored = uow.projects.get("P-1")
+        assert stored is not None and stored.title == "Clinic and pharmacy in Samara"
+        assert uow.projects.version("P-1") == 2
+        event = uow.audit.list(record_id="P-1")[-1]
+    assert event.action == "project.updated" and event.details["version"] == 2
+    assert event.details["changes"] == {
+        "title": "Clinic upgrade in Samara -> Clinic and pharmacy in Samara",
+        "description": "<protected> -> <protected>",
+    }
+    assert "Secret" not in json.dumps(event.details)
+
+
+def test_the_costs_of_an_approved_project_change_only_when_allowed(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    import_projects(rt, _project_json(tmp_path))
+    with rt.uow() as uow:
+        uow.projects.set_status("P-1", ProjectStatus.APPROVED)
+        AuditWriter(uow, "test").record("project.approved", "project", "P-1", {"run": "test"})
+        uow.commit()
+    dearer = _project_json(tmp_path, "dearer.json", costs={"2028": {"capital": [100, 200, 250]}})
+    problems = rejected(rt, dearer)
+    assert [p.field for p in problems] == ["costs"]
+    assert "P-1 is approved: its money is committed" in problems[0].reason
+    assert "--allow-cost-changes" in problems[0].reason
+    renamed = import_projects(rt, _project_json(tmp_path, title="Clinic upgrade, Samara oblast"))
+    assert renamed.updated == ["P-1"]  # what does not touch money may change
+    allowed = import_projects(rt, dearer, allow_cost_changes=True)
+    assert allowed.updated == ["P-1"]
+    with rt.uow() as uow:
+        stored = uow.projects.get("P-1")
+        assert stored is not None and stored.status is ProjectStatus.APPROVED
+        assert stored.title == "Clinic upgrade in Samara"
+        assert uow.projects.version("P-1") == 3

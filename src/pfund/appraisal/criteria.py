@@ -112,13 +112,39 @@ def parse_criteria(data: Any, *, source: str = "criteria") -> CriteriaSet:
     mode = data.get("value_mode", "auto")
     if mode not in _MODES:
         raise _invalid(source, "value_mode", f"got {mode!r}; choose one of {', '.join(_MODES)}")
+    intervals, ranking = _intervals(weights, source, names), _ranking(weights, source, names)
     return CriteriaSet(
         criteria=criteria,
-        point=_weights(source, "weights.point", lambda: ExactWeights.of(weights["point"], names)),
-        intervals=_intervals(weights, source, names),
-        ranking=_ranking(weights, source, names),
+        point=_point(weights, source, names, intervals or ranking),
+        intervals=intervals,
+        ranking=ranking,
         value_mode=mode,
     )
+
+
+def _point(
+    weights: Mapping[str, Any],
+    source: str,
+    names: Sequence[str],
+    known: IntervalWeights | RankedWeights | None,
+) -> ExactWeights:
+    """The weights a single run uses: given exactly, or the point the other forms imply.
+
+    Every documented form works alone: with only intervals the point is their centre
+    (normalised, kept inside the box), with only a ranking the rank-order centroid
+    weights; the robustness analysis still uses the whole interval or ranked set.
+    """
+    if "point" in weights:
+        given: ExactWeights = _weights(
+            source, "weights.point", lambda: ExactWeights.of(weights["point"], names)
+        )
+        return given
+    if known is None:
+        reason = "give weights.point, weights.intervals or weights.ranking (any one is enough)"
+        raise _invalid(source, "weights", reason)
+    centre = known.point()
+    # Rounding the implied point to a sum of exactly 1 keeps ExactWeights' check honest.
+    return ExactWeights(tuple(names), tuple(float(w) for w in centre / centre.sum()))
 
 
 def _criterion(name: str, spec: Any, source: str) -> Criterion:

@@ -174,7 +174,9 @@ def scenario_run(
         stages.add_row(
             f"{line.max_stage}: {line.stage_name}",
             line.status,
-            str(len(line.chosen)),
+            f"{len(line.chosen)} + {len(line.committed)} approved"
+            if line.committed
+            else str(len(line.chosen)),
             f"{line.value:.3f}",
             f"{line.cost_m:,.0f}",
         )

@@ -37,14 +37,29 @@ def _report(result: ImportResult, as_json: bool) -> None:
         print_json(result)
     else:
         console.print(f"Imported {result.imported} {result.kind} from {result.file}.")
+        if result.updated:
+            console.print(f"New versions of {len(result.updated)}: {', '.join(result.updated)}.")
+        if result.unchanged:
+            console.print(f"Unchanged, not written: {', '.join(result.unchanged)}.")
         print_hit_refs(result.new_hits, "New screening hits")
 
 
 @import_app.command("projects")
-def projects(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
-    """Import project proposals; all or nothing."""
+def projects(
+    ctx: typer.Context,
+    file: FileArg,
+    as_json: bool = JsonOption,
+    allow_cost_changes: Annotated[
+        bool,
+        typer.Option(
+            "--allow-cost-changes",
+            help="Let an update change the costs of an approved project (tranches stay).",
+        ),
+    ] = False,
+) -> None:
+    """Import project proposals; a stored id makes a new version; all or nothing."""
     with runtime(ctx) as rt, working("Checking and importing projects...", quiet=as_json):
-        result = import_projects(rt, file)
+        result = import_projects(rt, file, allow_cost_changes=allow_cost_changes)
     _report(result, as_json)
 
 

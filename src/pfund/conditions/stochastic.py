@@ -71,7 +71,8 @@ def scenario_problem(
     ahead are excluded. `start_years` None means each project's first cost year.
     """
     probs = reach_probabilities(problem, start_years, scenario)
-    never = frozenset(int(i) for i in np.flatnonzero(probs <= 0.0))
+    # Committed (approved) projects stay in: their money is committed whatever comes.
+    never = frozenset(int(i) for i in np.flatnonzero(probs <= 0.0)) - problem.committed
     _refuse_forced(problem, never, scenario, start_years)
     equity = None if problem.equity is None else problem.equity * probs
     return problem.with_changes(
@@ -105,6 +106,8 @@ def _refuse_forced(
 def what_if(problem: PortfolioProblem, max_stage: int) -> PortfolioProblem:
     """The problem if no stage after `max_stage` is ever reached ("what do we fund if
     only the ceasefire holds?" is max_stage=1); an existing lower limit stays.
+    Committed (approved) projects stay in with their costs, whatever their stage: the
+    answer is for the rest of the pipeline, within what their commitments leave.
 
     A minimum area share is kept only for areas with a project the stage allows: a floor
     for health when no health project can start would otherwise forbid every portfolio

@@ -32,6 +32,9 @@ class PortfolioPolicy(BaseModel):
     objective: Annotated[Literal["expected", "quantile"], PUBLIC] = "expected"
     quantile: Annotated[float, PUBLIC] = Field(default=0.5, gt=0, lt=1)
     hurdle: Annotated[float, PUBLIC] = Field(default=0.10, ge=0, le=0.5)
+    # Areas whose case rests on what the ERR does not count (the board's choice): the
+    # hurdle does not gate their projects. Empty: the gate applies to every project.
+    hurdle_exempt_areas: Annotated[list[str], PUBLIC] = Field(default_factory=list)
     draws: Annotated[int, PUBLIC] = Field(default=2000, ge=100, le=1_000_000)
     area_correlation: Annotated[float, PUBLIC] = Field(default=0.0, ge=0, lt=1)
     seed: Annotated[int, PUBLIC] = Field(default=20261124, ge=0)

@@ -86,8 +86,10 @@ def _reason(error: Any) -> str:
 
 
 def check_projects(records: list[Record], known: Known) -> Checked:
+    """A project whose id is stored is an update (a new version), not a duplicate; the
+    service decides whether the update is allowed."""
     checked = parse(records, Project)
-    _duplicates(checked, known.projects, "project")
+    _duplicates(checked, frozenset(), "project")
     ids = known.projects | {p.id for _, p in checked.items}
     for record, project in checked.items:
         _project_references(checked, record, project, known, ids)

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     MUST_INCLUDE = "must_include"
     CHOSEN = "chosen"
     STAGE = "stage"
+    HURDLE = "hurdle"
     MUST_EXCLUDE = "must_exclude"
     EXCLUDED_ALTERNATIVE = "excluded_alternative"
     MISSING_PREREQUISITE = "missing_prerequisite"
@@ -130,6 +131,8 @@ def _reason(p: PortfolioProblem, x: BoolArray, i: int) -> tuple[Reason, tuple[st
         return Reason.STAGE, ()
     if i in p.must_exclude:
         return Reason.MUST_EXCLUDE, ()
+    if i in p.below_hurdle():
+        return Reason.HURDLE, ()
     rivals = tuple(
         p.ids[b if a == i else a] for a, b in p.excludes if i in (a, b) and x[b if a == i else a]
     )
@@ -195,7 +198,12 @@ def _marginal(p: PortfolioProblem, x: BoolArray) -> float:
 def _value_lost(
     p: PortfolioProblem, sol: Solution, i: int, reason: Reason, solver: Solver, limit: float | None
 ) -> float | None:
-    if limit is None or reason in (Reason.STAGE, Reason.MUST_EXCLUDE, Reason.MUST_INCLUDE):
+    if limit is None or reason in (
+        Reason.STAGE,
+        Reason.HURDLE,
+        Reason.MUST_EXCLUDE,
+        Reason.MUST_INCLUDE,
+    ):
         return None
     if sol.selected[i]:
         forced = p.with_changes(must_exclude=p.must_exclude | {i})
@@ -205,6 +213,12 @@ def _value_lost(
     if not other.has_portfolio:
         return None
     return max(sol.objective - other.objective, 0.0)
+
+
+def _pct(p: PortfolioProblem, i: int, what: str) -> str:
+    """The project's ERR or the hurdle as a percentage, for the hurdle sentence."""
+    value = p.hurdle if what == "hurdle" else (None if p.err is None else float(p.err[i]))
+    return "n/a" if value is None else f"{value:.1%}"
 
 
 def _sentence(
@@ -226,6 +240,8 @@ def _sentence(
         + (f"; leaving it out would lose {money(lost)} of value" if lost is not None else ""),
         Reason.STAGE: f"{name} is out: it needs stage {p.stages[i]} "
         f"and only stage {p.max_stage} is unlocked",
+        Reason.HURDLE: f"{name} is out: its economic rate of return, {_pct(p, i, 'err')}, "
+        f"is below the hurdle of {_pct(p, i, 'hurdle')} that a project must clear",
         Reason.MUST_EXCLUDE: f"{name} is out because it must be excluded",
         Reason.EXCLUDED_ALTERNATIVE: f"{name} is out because its alternative {others} "
         f"was chosen{cost}",

@@ -122,7 +122,7 @@ class _State:
         self.envelope = (
             float(p.budget[np.isfinite(p.budget)].sum()) if np.isfinite(p.budget).all() else 0.0
         )
-        self.blocked = p.must_exclude | p.blocked_by_stage()
+        self.blocked = p.blocked()
         self.needs = _adjacency(p.n, p.depends)
         self.needed_by = _adjacency(p.n, [(j, i) for i, j in p.depends])
         self.rivals = _adjacency(p.n, [*p.excludes, *((j, i) for i, j in p.excludes)])

@@ -68,6 +68,7 @@ def restrict(
         depends=tuple(d for d in p.depends if has(GroupKind.DEPENDS, d)),
         excludes=tuple(e for e in p.excludes if has(GroupKind.EXCLUDES, e)),
         must_include=frozenset(i for i in p.must_include if has(GroupKind.MUST_INCLUDE, i)),
+        committed=frozenset(i for i in p.committed if has(GroupKind.MUST_INCLUDE, i)),
         must_exclude=frozenset(i for i in p.must_exclude if has(GroupKind.MUST_EXCLUDE, i)),
         max_stage=p.max_stage if has(GroupKind.STAGE) else None,
     )

@@ -92,7 +92,7 @@ def rows_of(problem: PortfolioProblem, extra: list[LinearConstraint] | None = No
 def column_bounds(problem: PortfolioProblem) -> Bounds:
     """Fix forced projects by bounds; a project both forced in and out gets lower > upper."""
     lower, upper = np.zeros(problem.n), np.ones(problem.n)
-    for i in problem.must_exclude | problem.blocked_by_stage():
+    for i in problem.blocked():
         upper[i] = 0.0
     for i in problem.must_include:
         lower[i] = 1.0

@@ -30,6 +30,12 @@ class PortfolioProblem:
     equally among its regions when region caps are checked. `depends` holds (i, j):
     i only if j; `excludes` holds (i, j): not both. Projects whose `stage` exceeds
     `max_stage` cannot be chosen. `equity` is an optional second objective.
+
+    `err` (NaN where a project has no single ERR) and `hurdle` make the ERR hurdle a
+    gate: a project whose ERR is defined and below the hurdle cannot be chosen unless
+    it must be included (see `below_hurdle`). `committed` projects are already approved:
+    their money is committed, so they stay in whatever stage is unlocked (a "what if
+    only stage k" question answers for the rest of the pipeline, not for them).
     """
 
     ids: tuple[str, ...]
@@ -49,6 +55,9 @@ class PortfolioProblem:
     stage: IntArray | None = None
     max_stage: int | None = None
     equity: FloatArray | None = None
+    err: FloatArray | None = None
+    hurdle: float | None = None
+    committed: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -62,8 +71,11 @@ class PortfolioProblem:
         set_(self, "stage", np.asarray(stage, dtype=np.int64))
         if self.equity is not None:
             set_(self, "equity", np.asarray(self.equity, dtype=np.float64))
+        if self.err is not None:
+            set_(self, "err", np.asarray(self.err, dtype=np.float64))
+        set_(self, "must_include", self.must_include | self.committed)
         check_problem(self)
-        for arr in (self.value, self.cost, self.budget, self.stage, self.equity):
+        for arr in (self.value, self.cost, self.budget, self.stage, self.equity, self.err):
             if arr is not None:
                 arr.setflags(write=False)
 
@@ -84,10 +96,28 @@ class PortfolioProblem:
         return self.stage
 
     def blocked_by_stage(self) -> frozenset[int]:
-        """Projects that need a stage later than the one unlocked."""
+        """Projects that need a stage later than the one unlocked (committed ones stay)."""
         if self.max_stage is None:
             return frozenset()
-        return frozenset(int(i) for i in np.flatnonzero(self.stages > self.max_stage))
+        late = np.flatnonzero(self.stages > self.max_stage)
+        return frozenset(int(i) for i in late) - self.committed
+
+    def below_hurdle(self) -> frozenset[int]:
+        """Projects the ERR hurdle keeps out: a defined ERR below it, not forced in.
+
+        A project without a single ERR (no monetised benefit, or several roots) is not
+        gated: its value rests on the other criteria. A project the board must include
+        (or has approved) stays in: the gate is for choosing, not for undoing decisions.
+        """
+        if self.err is None or self.hurdle is None:
+            return frozenset()
+        with np.errstate(invalid="ignore"):
+            low = np.flatnonzero(np.isfinite(self.err) & (self.err < self.hurdle))
+        return frozenset(int(i) for i in low) - self.must_include
+
+    def blocked(self) -> frozenset[int]:
+        """Every project no portfolio may hold: must-exclude, stage and hurdle."""
+        return self.must_exclude | self.blocked_by_stage() | self.below_hurdle()
 
     def with_changes(self, **changes: object) -> PortfolioProblem:
         """A validated copy with some fields replaced (the problem itself is frozen)."""

@@ -49,6 +49,8 @@ def _shapes(p: PortfolioProblem) -> Iterator[tuple[str, str]]:
     }
     if p.equity is not None:
         expected["equity"] = (p.equity.shape, (n,))
+    if p.err is not None:
+        expected["err"] = (p.err.shape, (n,))
     for name, (got, want) in expected.items():
         if got != want:
             yield name, f"shape {got} but {want} expected (n={n} projects, T={t} periods)"
@@ -97,7 +99,11 @@ def _links(p: PortfolioProblem) -> Iterator[tuple[str, str]]:
         for i, j in pairs:
             if not (_in_range(i, n) and _in_range(j, n)) or i == j:
                 yield name, f"pair ({i}, {j}) must name two different projects in 0..{n - 1}"
-    for name, idx in (("must_include", p.must_include), ("must_exclude", p.must_exclude)):
+    for name, idx in (
+        ("must_include", p.must_include),
+        ("must_exclude", p.must_exclude),
+        ("committed", p.committed),
+    ):
         bad = [i for i in idx if not _in_range(i, n)]
         if bad:
             yield name, f"indices {sorted(bad)} are outside 0..{n - 1}"

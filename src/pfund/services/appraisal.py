@@ -35,8 +35,11 @@ from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
+from pfund.services.audit import AuditWriter
+from pfund.services.lifecycle import advance
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
 
 INACTIVE = {
     ProjectStatus.SUBMITTED,
@@ -278,6 +281,11 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
     }
 
 
+def _appraised(uow: UnitOfWork, audit: AuditWriter, ids: list[str]) -> None:
+    """The projects a recorded appraisal includes are appraised (see services.lifecycle)."""
+    advance(uow, audit, ids, ProjectStatus.APPRAISED, "appraisal recorded")
+
+
 def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> AppraisalReport:
     """Report an appraisal and keep it as a decision record, so its numbers can be traced."""
     rt.require(Permission.APPRAISE)
@@ -290,5 +298,56 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
         status="done",
         result={"lines": [line.model_dump() for line in report.lines]},
         seed=report.seed,
+        then=lambda uow, audit: _appraised(uow, audit, [line.id for line in report.lines]),
     )
     return report.model_copy(update={"record_id": record.id})
+
+
+class OutcomeCost(BaseModel):
+    """Present value of a project's costs per unit of one outcome (cost-effectiveness)."""
+
+    key: str
+    name: str
+    name_ru: str
+    unit: str
+    cost_per_unit: float
+    currency: str
+
+
+def costs_per_outcome(fund: FundDefinition, project: Project) -> list[OutcomeCost]:
+    """Cost per unit of each outcome at likely values, discounted at the fund's rate to its
+    first year (the appraisal's `cost_per_unit`), for pages that list projects.
+
+    Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
+    with underscores as spaces.
+    """
+    a = appraise(project, rate=float(fund.discount_rate), base_year=fund.first_year)
+    lines = []
+    for key, cost in sorted(a.cost_per_unit.items()):
+        if cost is None:
+            continue
+        outcome = project.outcomes[key]
+        name = str(getattr(outcome, "name", "") or key.replace("_", " "))
+        lines.append(
+            OutcomeCost(
+                key=key,
+                name=name,
+                name_ru=str(getattr(outcome, "name_ru", "") or name),
+                unit=outcome.unit,
+                cost_per_unit=cost,
+                currency=project.currency,
+            )
+        )
+    return lines
+
+
+def outcome_costs(rt: Runtime, ids: list[str]) -> dict[str, list[OutcomeCost]]:
+    """Cost per outcome of the stored projects named (staff views: internal figures)."""
+    rt.require(Permission.READ_INTERNAL)
+    wanted = set(ids)
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        projects = [p for p in uow.projects.list() if p.id in wanted]
+    if fund is None:
+        return {}
+    return {p.id: costs_per_outcome(fund, p) for p in projects}

@@ -22,6 +22,7 @@ from pfund.domain.compliance import (
 )
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
+from pfund.services.lifecycle import after_screening
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -76,12 +77,14 @@ def decide(rt: Runtime, hit_id: int, decision: str, reason: str) -> QueueItem:
                 at=datetime.now(UTC),
             )
         )
-        AuditWriter(uow, rt.actor).record(
+        audit = AuditWriter(uow, rt.actor)
+        audit.record(
             f"screening.hit_{STATUS_AFTER[kind].value}",
             "screening_hit",
             str(hit_id),
             {"counterparty": hit.counterparty_id, "entity": hit.entity_id},
         )
+        after_screening(uow, audit, f"screening hit {hit_id} {STATUS_AFTER[kind].value}")
         item = _item(uow, hit, STATUS_AFTER[kind])
         uow.commit()
     return item

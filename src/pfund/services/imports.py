@@ -6,13 +6,15 @@ written; then one transaction writes the records and their audit events together
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from pfund.domain import Organisation, Person, Project
+from pfund.domain import Organisation, Person, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
+from pfund.domain.protection import effective_protection
 from pfund.errors import InvalidInput, NotFound
 from pfund.io.checks import (
     Checked,
@@ -34,11 +36,16 @@ from pfund.store.unit_of_work import UnitOfWork
 
 
 class ImportResult(BaseModel):
+    """`imported` counts new and updated records; `updated` names the projects that got a
+    new version, `unchanged` those re-imported exactly as stored (nothing written)."""
+
     kind: str
     file: str
     imported: int
     ids: list[str]
     new_hits: list[HitRef] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
 
 
 def known(uow: UnitOfWork) -> Known:
@@ -57,9 +64,111 @@ def known(uow: UnitOfWork) -> Known:
     )
 
 
-def import_projects(rt: Runtime, path: Path) -> ImportResult:
+def import_projects(rt: Runtime, path: Path, *, allow_cost_changes: bool = False) -> ImportResult:
+    """Import projects; a stored id is an update that makes a new version of the project.
+
+    An update replaces the project's fields but keeps its status (the lifecycle sets it),
+    adds one to its version, and writes a ``project.updated`` event holding each changed
+    field as ``old -> new`` (protected fields as ``<protected>``). An update that would
+    change the costs or currency of a project already approved (or funded, under way,
+    completed) is refused, since its money is committed in tranches, unless
+    `allow_cost_changes`; the tranches stay as committed either way. All or nothing.
+    """
     rt.require(Permission.IMPORT)
-    return _import(rt, path, "projects", check_projects)
+    records = read_records(path, key="projects")
+    with rt.uow() as uow:
+        checked = check_projects(records, known(uow))
+        stored = {p.id: p for p in uow.projects.list()}
+        _money_problems(checked, stored, allow_cost_changes)
+        _refuse(path, checked)
+        items = [
+            item.model_copy(update={"status": stored[item.id].status})
+            if item.id in stored
+            else item
+            for _, item in checked.items
+        ]
+        audit = AuditWriter(uow, rt.actor)
+        fresh = [i for i in items if i.id not in stored]
+        changed = {i.id: _changes(stored[i.id], i) for i in items if i.id in stored}
+        hits = store_records(uow, audit, "projects", fresh, source=path.name)
+        for item in items:
+            if changed.get(item.id):
+                uow.projects.replace(item)
+                version = uow.projects.bump_version(item.id)
+                details = {"source": path.name, "version": version, "changes": changed[item.id]}
+                audit.record("project.updated", "project", item.id, details)
+        uow.commit()
+    written = [i.id for i in items if i.id not in changed or changed[i.id]]
+    return ImportResult(
+        kind="projects",
+        file=path.name,
+        imported=len(written),
+        ids=written,
+        new_hits=hits,
+        updated=[pid for pid, c in changed.items() if c],
+        unchanged=[pid for pid, c in changed.items() if not c],
+    )
+
+
+MONEY_FIELDS = ("costs", "currency")
+COMMITTED = {
+    ProjectStatus.APPROVED,
+    ProjectStatus.FUNDED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.COMPLETED,
+}
+SHOWN = 200  # characters of an old or new value kept in the audit event
+
+
+def _money_problems(checked: Checked, stored: dict[str, Project], allowed: bool) -> None:
+    if allowed:
+        return
+    for record, item in checked.items:
+        old = stored.get(item.id)
+        if old is None or old.status not in COMMITTED:
+            continue
+        for name in MONEY_FIELDS:
+            if getattr(old, name) != getattr(item, name):
+                checked.add(
+                    record,
+                    name,
+                    f"project {item.id} is {old.status.value}: its money is committed in "
+                    f"tranches, so its {name} cannot change by import (allow it explicitly "
+                    "with --allow-cost-changes; the tranches stay as committed)",
+                )
+
+
+def _changes(old: Project, new: Project) -> dict[str, str]:
+    """Each changed field as ``old -> new``; a protected field as ``<protected>``."""
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    out = {}
+    for name in Project.model_fields:
+        if getattr(old, name) == getattr(new, name):  # by value: 120 == 120.00
+            continue
+        hidden = ProtectionClass.PROTECTED in (
+            effective_protection(old, name),
+            effective_protection(new, name),
+        )
+        out[name] = (
+            "<protected> -> <protected>"
+            if hidden
+            else f"{_short(before.get(name))} -> {_short(after.get(name))}"
+        )
+    return out
+
+
+def _short(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _refuse(path: Path, checked: Checked) -> None:
+    if checked.problems:
+        count = len(checked.problems)
+        raise InvalidInput(
+            f"{path.name}: {count} problem{'s' * (count != 1)} found; nothing was imported",
+            checked.problems,
+        )
 
 
 def import_organisations(rt: Runtime, path: Path) -> ImportResult:
@@ -80,12 +189,7 @@ def _import(rt: Runtime, path: Path, kind: str, check: Checker) -> ImportResult:
     records = read_records(path, key=kind)
     with rt.uow() as uow:
         checked = check(records, known(uow))
-        if checked.problems:
-            count = len(checked.problems)
-            raise InvalidInput(
-                f"{path.name}: {count} problem{'s' * (count != 1)} found; nothing was imported",
-                checked.problems,
-            )
+        _refuse(path, checked)
         items = [item for _, item in checked.items]
         hits = store_records(uow, AuditWriter(uow, rt.actor), kind, items, source=path.name)
         uow.commit()

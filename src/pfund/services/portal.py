@@ -34,6 +34,7 @@ from pfund.domain import (
 from pfund.domain.project import INTAKE_STATUSES
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
+from pfund.services.appraisal import OutcomeCost, costs_per_outcome
 from pfund.services.audit import AuditHead, published_head
 from pfund.services.funding import fund_size
 from pfund.services.runtime import Runtime
@@ -67,6 +68,7 @@ class ProjectLine(BaseModel):
     frozen: Decimal
     currency: str
     proponent: str | None
+    released: Decimal = ZERO  # released to the project, not yet paid
     proponent_hidden: bool = False
 
 
@@ -139,6 +141,7 @@ class Overview(BaseModel):
     disbursed: Decimal
     frozen: Decimal
     annual_contributions: Decimal
+    released: Decimal = ZERO  # released to projects, not yet paid
     stage_reached: int
     next_stage: StageLine | None
     by_area: list[AreaMoney]
@@ -223,6 +226,27 @@ def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
     raise NotFound(f"no project with id '{project_id}'")
 
 
+def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
+    """Cost per unit of each outcome of a published project, at likely values, discounted
+    at the fund's rate to its first year; empty when its costs or outcomes are protected.
+
+    Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
+    with underscores as spaces.
+    """
+    project(rt, project_id)  # NotFound unless published
+
+    def build() -> list[OutcomeCost]:
+        with rt.uow() as uow:
+            found, fund = uow.projects.get(project_id), uow.fund.get()
+        assert found is not None
+        shown = view(found, audience=ProtectionClass.PUBLIC)
+        if fund is None or "costs" not in shown or "outcomes" not in shown:
+            return []
+        return costs_per_outcome(fund, found)
+
+    return _cache(rt).get(rt, ("outcome-costs", project_id), build)
+
+
 def _projects(rt: Runtime) -> list[ProjectLine]:
     with rt.uow() as uow:
         areas = {a.code: a for a in uow.reference.areas()}
@@ -258,6 +282,7 @@ def _line(
         committed=money.get("committed", ZERO),
         disbursed=money.get("disbursed", ZERO),
         frozen=money.get("frozen", ZERO),
+        released=money.get("released", ZERO),
         currency=p.currency,
         proponent=_public_name(proponent),
         proponent_hidden=bool(p.proponent) and _public_name(proponent) is None,
@@ -281,6 +306,8 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
             money[t.project_id]["disbursed"] += t.amount
         if t.status is TrancheStatus.FROZEN:
             money[t.project_id]["frozen"] += t.amount
+        if t.status is TrancheStatus.RELEASED:
+            money[t.project_id]["released"] += t.amount
     return money
 
 
@@ -432,7 +459,11 @@ def contributors(rt: Runtime) -> list[ContributorLine]:
                     iso3=c.iso3,
                     name=c.name,
                     gdp_usd=c.gdp_usd,
-                    share_of_gdp=c.share_of_gdp,
+                    # What the fund's rule (fund.yaml's share, or a cap) takes from this
+                    # member, not the contributor table's default of 0.25%.
+                    share_of_gdp=(m.contribution / c.gdp_usd).quantize(Decimal("1e-7"))
+                    if c.gdp_usd
+                    else ZERO,
                     annual_contribution=m.contribution,
                 )
             )
@@ -488,6 +519,7 @@ def overview(rt: Runtime) -> Overview:
             committed=sum((p.committed for p in lines), ZERO),
             disbursed=sum((p.disbursed for p in lines), ZERO),
             frozen=sum((p.frozen for p in lines), ZERO),
+            released=sum((p.released for p in lines), ZERO),
             annual_contributions=sum((c.annual_contribution for c in contributors(rt)), ZERO),
             stage_reached=reached,
             next_stage=upcoming[0] if upcoming else None,

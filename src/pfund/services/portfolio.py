@@ -35,8 +35,11 @@ MILLION = 1e6  # reports show money in millions
 def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
     """The optimiser's problem: values from appraisal, likely costs, the board's policy.
 
-    Projects already approved or under way are kept in (must include); a project whose
-    prerequisite is not in the active pipeline cannot go ahead (must exclude).
+    Projects already approved or under way are kept in (committed: must include, whatever
+    stage a what-if unlocks); a project whose prerequisite is not in the active pipeline
+    cannot go ahead (must exclude). The policy's ERR hurdle is a gate, as criteria.yaml
+    says: a project whose likely-value ERR is defined and below it cannot be chosen
+    (`PortfolioProblem.below_hurdle`; `portfolio explain` gives it as the reason).
     """
     policy, projects = pa.inputs.policy, pa.inputs.projects
     _check_budget_years(projects, set(policy.budgets))
@@ -48,7 +51,7 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
     stranded = [p.id for p in projects if set(p.depends_on) - active]
     total = float(sum(policy.budgets.values()))
     regions = {r for p in projects for r in p.regions}
-    return build_problem(
+    problem = build_problem(
         table,
         {y: float(b) for y, b in policy.budgets.items()},
         area_min_share=policy.area_min_share,
@@ -63,6 +66,13 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
             set(policy.must_include) | {p.id for p in projects if p.status in DECIDED}
         ),
         must_exclude=sorted(set(policy.must_exclude) | set(stranded)),
+    )
+    exempt = set(policy.hurdle_exempt_areas)
+    errs = [None if p.area in exempt else pa.appraisals[p.id].err.value for p in projects]
+    return problem.with_changes(
+        err=np.array([np.nan if e is None else e for e in errs], dtype=np.float64),
+        hurdle=policy.hurdle,
+        committed=frozenset(i for i, p in enumerate(projects) if p.status in DECIDED),
     )
 
 

@@ -32,6 +32,10 @@ def problem_to_json(p: PortfolioProblem) -> dict[str, Any]:
         "stage": None if p.stage is None else p.stage.tolist(),
         "max_stage": p.max_stage,
         "equity": None if p.equity is None else p.equity.tolist(),
+        # NaN (no single ERR) is stored as null: JSON has no NaN.
+        "err": None if p.err is None else [e if np.isfinite(e) else None for e in p.err.tolist()],
+        "hurdle": p.hurdle,
+        "committed": sorted(p.committed),
     }
 
 
@@ -54,4 +58,14 @@ def problem_from_json(d: dict[str, Any]) -> PortfolioProblem:
         stage=None if d["stage"] is None else np.array(d["stage"], dtype=np.int64),
         max_stage=d["max_stage"],
         equity=None if d["equity"] is None else np.array(d["equity"], dtype=np.float64),
+        # Runs recorded before the hurdle gate and commitments lack these keys: no gate.
+        err=_errs(d.get("err")),
+        hurdle=d.get("hurdle"),
+        committed=frozenset(d.get("committed", ())),
     )
+
+
+def _errs(values: list[float | None] | None) -> np.ndarray | None:
+    if values is None:
+        return None
+    return np.array([np.nan if e is None else e for e in values], dtype=np.float64)

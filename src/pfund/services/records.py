@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from pfund.domain.decision import DecisionRecord, inputs_hash
 from pfund.errors import Conflict, NotFound
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
 
 PREFIX = {
     "appraisal": "APR",
@@ -33,8 +35,13 @@ def save_record(
     seed: int | None = None,
     objective: float | None = None,
     gap: float | None = None,
+    then: Callable[[UnitOfWork, AuditWriter], None] | None = None,
 ) -> DecisionRecord:
-    """Number the run (OPT-0001, ...), store it and write its audit event."""
+    """Number the run (OPT-0001, ...), store it and write its audit event.
+
+    `then` runs in the same transaction, after the record: what the run changes (an
+    appraisal moves its projects to *appraised*) commits with it or not at all.
+    """
     with rt.uow() as uow:
         number = uow.decisions.count(kind=kind) + 1
         record = DecisionRecord(
@@ -56,7 +63,10 @@ def save_record(
         )
         uow.decisions.add(record)
         details = {"inputs_hash": record.inputs_hash, "status": status}
-        AuditWriter(uow, rt.actor).record(f"{kind}.run", "decision", record.id, details)
+        audit = AuditWriter(uow, rt.actor)
+        audit.record(f"{kind}.run", "decision", record.id, details)
+        if then is not None:
+            then(uow, audit)
         uow.commit()
     return record
 

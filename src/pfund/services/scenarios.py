@@ -42,6 +42,13 @@ class ScenarioLine(BaseModel):
 
 
 class StageLine(BaseModel):
+    """The best portfolio if only stage `max_stage` is reached.
+
+    `chosen` are the projects chosen among those not yet approved; `committed` are the
+    approved ones, kept with their money whatever the stage (`cost_m` and `value` count
+    both, `committed_cost_m` the approved part alone).
+    """
+
     max_stage: int
     stage_name: str
     status: str
@@ -49,6 +56,8 @@ class StageLine(BaseModel):
     value: float
     cost_m: float
     message: str = ""
+    committed: list[str] = []
+    committed_cost_m: float = 0.0
 
 
 class ScenarioReport(BaseModel):
@@ -110,14 +119,17 @@ def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) 
     result = optimise(what_if(problem, max_stage), time_limit=limit, threads=1)
     sol = result.solution
     chosen = np.flatnonzero(sol.selected) if sol.has_portfolio else np.array([], dtype=int)
+    committed = sorted(problem.committed)
     return StageLine(
         max_stage=max_stage,
         stage_name=name,
         status=sol.status.value,
-        chosen=[problem.ids[i] for i in chosen],
+        chosen=[problem.ids[i] for i in chosen if i not in problem.committed],
         value=sol.objective if sol.has_portfolio else 0.0,
         cost_m=float(problem.cost[chosen].sum()) / MILLION,
         message="" if sol.has_portfolio else result.summary,
+        committed=[problem.ids[i] for i in committed],
+        committed_cost_m=float(problem.cost[committed].sum()) / MILLION,
     )
 
 

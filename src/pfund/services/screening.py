@@ -33,6 +33,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.io.ftm import read_ftm
 from pfund.screening.index import CandidateIndex, Hit
 from pfund.services.audit import AuditWriter
+from pfund.services.lifecycle import after_screening
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -382,6 +383,7 @@ def screen_all(rt: Runtime) -> ScreenReport:
             "all",
             {"counterparties": len(parties), "entities": entities, "new_hits": len(new)},
         )
+        after_screening(uow, audit, "screening run")
         uow.commit()
     return ScreenReport(
         organisations=orgs,

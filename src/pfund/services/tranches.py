@@ -21,6 +21,7 @@ from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.gate import Step, check_gate
+from pfund.services.lifecycle import advance, after_payment
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.writes import finish, money_write
@@ -162,6 +163,7 @@ def release_tranche(
         _move(uow, tranche, TrancheStatus.PLANNED, TrancheStatus.RELEASED)
         details = {"amount": str(tranche.amount)} | why_early
         audit.record("tranche.released", "tranche", tranche.id, details)
+        advance(uow, audit, [tranche.project_id], ProjectStatus.FUNDED, f"released {tranche.id}")
         step = TrancheStep(
             tranche=tranche.id, status="released", amount=tranche.amount, reason=gate.reason
         )
@@ -205,6 +207,7 @@ def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
         )
         _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
         audit.record("tranche.disbursed", "tranche", tranche.id, {"amount": str(tranche.amount)})
+        after_payment(uow, audit, tranche.project_id, f"paid {tranche.id}")
         step = TrancheStep(
             tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid"
         )

@@ -60,7 +60,8 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         line, fields = portal.project(rt, project_id)
         stage = next((s for s in portal.stages(rt) if s.number == line.stage), None)
-        return {"p": line, "fields": fields, "stage": stage}
+        costs = portal.outcome_costs(rt, project_id)
+        return {"p": line, "fields": fields, "stage": stage, "outcome_costs": costs}
 
     return public_page(request, "project.html.j2", build)
 

@@ -33,7 +33,7 @@ from pfund.services import (
     tranches,
 )
 from pfund.services import gate as money_gate
-from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
+from pfund.services.appraisal import appraise_pipeline, load_inputs, outcome_costs, record_appraisal
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -166,11 +166,13 @@ def job_page(job_id: str, request: Request, _who: StaffDep) -> HTMLResponse:
 def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
     record = get_record(rt, run_id, kind="portfolio")
     approved = any(d.approved for d in portal.decisions(rt) if d.id == run_id)
+    report = report_of_record(record)
     return render(
         request,
         "staff/run.html.j2",
         record=record,
-        report=report_of_record(record),
+        report=report,
+        outcome_costs=outcome_costs(acting(rt, who), report.selected),
         approved=approved,
         can=who.can,
         P=Permission,

@@ -146,6 +146,25 @@ class ProjectRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    def version(self, project_id: str) -> int:
+        """The stored version number of a project (1 until it is first updated)."""
+        found = self.session.execute(
+            select(table(ProjectRow).c.version).where(table(ProjectRow).c.id == project_id)
+        ).scalar_one_or_none()
+        if found is None:
+            raise LookupError(f"no project '{project_id}'")
+        return int(found)
+
+    def bump_version(self, project_id: str) -> int:
+        """Add one to the project's version number and return the new number."""
+        projects = table(ProjectRow)
+        self.session.execute(
+            update(projects)
+            .where(projects.c.id == project_id)
+            .values(version=projects.c.version + 1)
+        )
+        return self.version(project_id)
+
     def set_status(self, project_id: str, status: ProjectStatus) -> None:
         projects = table(ProjectRow)
         result = self.session.execute(

@@ -38,6 +38,8 @@ class ProjectRow(Base):
     value_score: Mapped[float | None] = mapped_column(Double, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="", info=SEALED)
     protected_fields: Mapped[list[str]] = mapped_column(JSON)
+    # 1 when created; each update by import adds one (migration 0015).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ProjectRegionRow(Base):
