@@ -82,6 +82,8 @@ class Outcome(BaseModel):
 
     value: Annotated[Estimate[float], PUBLIC]
     unit: Annotated[Label, PUBLIC] = ""
+    # What a Russian reader sees instead of the outcome's key (``km_built``).
+    name_ru: Annotated[Title, PUBLIC] = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -100,6 +102,7 @@ class Project(BaseModel):
     title: Annotated[str, PUBLIC] = Field(min_length=3, max_length=300)
     title_ru: Annotated[Title, PUBLIC] = ""
     description: Annotated[str, PUBLIC] = ""
+    description_ru: Annotated[str, PUBLIC] = ""
     area: Annotated[Id, PUBLIC]
     regions: Annotated[list[SubdivisionCode], PUBLIC] = Field(default_factory=list)
     proponent: Annotated[Id | None, PUBLIC] = None

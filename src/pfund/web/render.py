@@ -17,6 +17,13 @@ from pfund.services.audit import AuditHead
 from pfund.services.portal import audit_head, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import label_in
+from pfund.web.localize import (
+    country_name,
+    decision_summary,
+    localized,
+    outcome_name,
+    translate_message,
+)
 
 LANG_COOKIE = "lang"
 
@@ -120,6 +127,11 @@ def _html(
             ngettext=ngettext,
             _=gettext,
             label=lambda value: label_in(gettext, value),
+            localized=lambda obj, field: localized(obj, field, lang),
+            country=lambda iso3, english: country_name(iso3, english, lang),
+            outcome=lambda key, value: outcome_name(key, value, lang),
+            translated=lambda text, status=None: translate_message(text, lang, gettext, status),
+            summary=lambda report: decision_summary(report, lang, gettext, Formatter(lang)),
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
