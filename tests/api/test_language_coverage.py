@@ -77,7 +77,9 @@ def _pages(app: FastAPI) -> list[str]:
         if not names:
             found.append(path)
             continue
-        for values in ([ids.get(n, ["x"])[i % len(ids.get(n, ["x"]))] for n in names] for i in range(2)):
+        for values in (
+            [ids.get(n, ["x"])[i % len(ids.get(n, ["x"]))] for n in names] for i in range(2)
+        ):
             chosen = dict(zip(names, values, strict=True))
             found.append(PARAM.sub(lambda m, c=chosen: c[m.group(1)], path))  # type: ignore[misc]
         found.append(PARAM.sub("NOPE-9999", path))

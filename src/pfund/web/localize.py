@@ -118,6 +118,7 @@ MESSAGES = [
     N_("nothing was changed; shorten or correct the values"),
     N_("the store holds no fund yet"),
     N_("internal error"),
+    N_("internal error (request %(id)s)"),
     # What a staff action reports when it is done.
     N_("%(id)s taken into the pipeline"),
     N_("%(id)s approved: %(n)s projects, %(m)s tranches"),

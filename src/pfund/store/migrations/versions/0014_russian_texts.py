@@ -31,9 +31,7 @@ COLUMNS: list[tuple[str, str, sa.types.TypeEngine[str]]] = [
 
 def upgrade() -> None:
     for table, column, kind in COLUMNS:
-        op.add_column(
-            table, sa.Column(column, kind, nullable=False, server_default="")
-        )
+        op.add_column(table, sa.Column(column, kind, nullable=False, server_default=""))
 
 
 def downgrade() -> None:
