@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from pfund.api import create_app
 from pfund.services.runtime import open_runtime
-from tests.api.conftest import ROLES, settings_for, sign_in
+from tests.api.conftest import ROLES, csrf_of, settings_for, sign_in
 from tests.api.test_crawl import PARAM, _all_routes, _fill, _ids
 from tests.language_runs import foreign_runs
 
@@ -142,4 +142,30 @@ def test_form_errors_read_in_its_language(clients: dict[str, TestClient], lang: 
         },
     )
     assert answer.status_code in (200, 400, 422)
+    assert _leftovers(answer.text, lang) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_refused_release_and_an_import_with_problems_read_in_its_language(
+    app: FastAPI, clients: dict[str, TestClient], lang: str
+) -> None:
+    """The gate's refusal (conditions, year) and an import's problems, as staff see them."""
+    admin = clients["ada"]
+    token = csrf_of(admin.get("/staff/import").text)
+    tranche = app.state.ids["tranche_id"][0]
+    refused = admin.post(
+        f"/staff/tranches/{tranche}/release",
+        headers={"accept-language": lang},
+        data={"csrf_token": token, "reason": ""},
+    )
+    assert refused.status_code == 409, refused.text
+    assert _leftovers(refused.text, lang) == []
+    bad = b"id,title,area,regions,costs\nBAD,x,nowhere,XX-1,\n"
+    answer = admin.post(
+        "/staff/import",
+        headers={"accept-language": lang},
+        data={"csrf_token": token, "kind": "projects"},
+        files={"file": ("bad.csv", bad, "text/csv")},
+    )
+    assert answer.status_code == 400
     assert _leftovers(answer.text, lang) == []

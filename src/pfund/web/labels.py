@@ -76,6 +76,13 @@ LABELS = {
     "people_reached": N_("People it would reach (optional)"),
     "contact_name": N_("Your name"),
     "contact_email": N_("E-mail"),
+    # What holds a tranche back, as the gate names it.
+    "vetting": N_("vetting"),
+    "year": N_("year"),
+    "not met": N_("not met"),
+    "partly met": N_("partly met"),
+    "democratic forces": N_("democratic forces"),
+    "democratic_forces": N_("democratic forces"),
 }
 
 

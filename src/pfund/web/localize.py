@@ -133,6 +133,80 @@ MESSAGES = [
     N_("review %(id)s declared"),
     N_("review %(id)s scored"),
     N_("%(who)s assigned to %(id)s"),
+    # Why the gate holds a tranche (the headline, then one problem per hold).
+    N_("tranche %(id)s cannot be released: %(reasons)s"),
+    N_("tranche %(id)s cannot be paid: %(reasons)s"),
+    N_("tranche %(id)s cannot be unfrozen: %(reasons)s"),
+    N_("condition %(id)s is %(status)s"),
+    N_("vetting of %(id)s is not approved"),
+    N_("its year %(id)s has not begun"),
+    N_("screening hit %(id)s on organisation %(org)s is %(status)s"),
+    N_("condition %(id)s is %(status)s; stage %(n)s needs it met before money moves"),
+    N_(
+        "condition %(id)s is %(status)s; the tranche's own conditions needs it met before "
+        "money moves"
+    ),
+    N_(
+        "tranche %(id)s is money for %(year)s and may be released from %(date)s; releasing "
+        "it earlier needs an explicit early release with a reason (--early --reason)"
+    ),
+    N_(
+        "counterparty %(id)s (%(kind)s): %(reasons)s; the money waits for an approved "
+        "vetting ('pfund organisations vet %(org)s')"
+    ),
+    N_("vetting not approved: %(reasons)s"),
+    N_("%(n)s of %(total)s criteria never judged (%(list)s)"),
+    N_("%(n)s of %(total)s criteria judged not met (%(list)s)"),
+    N_("every criterion is met but the vetting was never approved"),
+    N_("the vetting approval lapsed on %(date)s"),
+    N_("the vetting approval starts on %(date)s, after today (%(today)s)"),
+    N_(
+        "hit %(id)s (%(status)s, score %(score)s) on %(kind)s %(who)s of organisation "
+        "%(org)s; review it with 'pfund screen review'"
+    ),
+    N_("tranche %(id)s is no longer %(status)s: another change came first; nothing was changed"),
+    N_("tranche %(id)s is frozen but holds no frozen money"),
+    N_("tranche %(id)s changed while it was being unfrozen; retry"),
+    N_("tranche %(id)s is %(status)s, not frozen"),
+    # What an import (or the proposal form, checked by the same rules) finds wrong.
+    N_("is required but missing"),
+    N_("is missing or not valid"),
+    N_("unknown area '%(id)s' (expected one of %(known)s)"),
+    N_("unknown area '%(id)s'"),
+    N_("unknown stage %(id)s (this fund has %(known)s)"),
+    N_("unknown region '%(id)s' for this fund"),
+    N_("refers to unknown project '%(id)s'"),
+    N_("refers to unknown organisation '%(id)s'"),
+    N_("refers to unknown person '%(id)s'"),
+    N_("year %(id)s is outside the fund's horizon %(span)s"),
+    N_("years %(id)s are outside the fund's horizon %(span)s"),
+    N_("%(kind)s '%(id)s' already exists in the store"),
+    N_("duplicate id '%(id)s' (first used on row %(n)s)"),
+    N_("dependency cycle: %(cycle)s"),
+    N_("'%(id)s' is not an ISO 3166-2 subdivision code"),
+    N_("'%(id)s' is not an ISO 3166-1 alpha-2 country code"),
+    N_("'%(id)s' is not an ISO 3166-1 alpha-3 country code"),
+    N_("unknown currency '%(id)s' (expected an ISO 4217 code such as USD)"),
+    N_("needs low <= likely <= high, got %(values)s"),
+    N_("give [low, likely, high], got %(n)s numbers"),
+    N_("give a capital or a running cost for the year"),
+    N_("a project needs a cost in at least one year"),
+    N_("a project cannot depend on or exclude itself"),
+    N_("must not be negative"),
+    N_("lists %(id)s twice"),
+    N_("the file is empty"),
+    N_("no such file"),
+    N_("expected a mapping"),
+    N_("more cells than header columns"),
+    N_("item %(n)s is not an object"),
+    N_("unknown file type '%(id)s' (use one of %(known)s)"),
+    N_("file is larger than %(n)s MiB"),
+    N_("malformed YAML: %(detail)s"),
+    N_("%(file)s: %(n)s problems found; nothing was imported"),
+    N_("%(file)s: %(n)s problem found; nothing was imported"),
+    N_("cannot read %(file)s"),
+    N_("nested more than %(n)s levels deep"),
+    N_("expected a list of %(kind)s, or an object with a '%(key)s' list"),
     # Form fields as pydantic states what is wrong with them.
     N_("Field required"),
     N_("String should have at least %(n)s characters"),
@@ -163,6 +237,7 @@ WORDS = {
     "projects": N_("projects"),
     "organisations": N_("organisations"),
     "people": N_("people"),
+    "project": N_("project"),
     # The verbs of the fund, as a refusal names them.
     "read public": N_("read public records"),
     "read internal": N_("read internal records"),
@@ -192,6 +267,16 @@ BY_STATUS = {
 }
 
 
+GOT = re.compile(r"^(?P<core>.+) \(got (?P<value>.+)\)$", re.DOTALL)
+
+
+@cache
+def _most_specific_first() -> list[str]:
+    """The templates with the most fixed text first, so that ``condition %(id)s is
+    %(status)s`` does not swallow the longer message that starts the same way."""
+    return sorted(MESSAGES, key=lambda t: -len(re.sub(r"%\(\w+\)s", "", t)))
+
+
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"%\((\w+)\)s", template)
@@ -210,10 +295,19 @@ def translate_message(text: str, lang: str, gettext: Gettext, status: int | None
     """
     if lang == "en":
         return text
-    for template in MESSAGES:
+    given = GOT.match(text.strip())
+    if given is not None:  # an import's reason quotes the value it got
+        core = translate_message(given["core"], lang, gettext, status)
+        return core + gettext(" (got %(value)s)", value=given["value"])
+    for template in _most_specific_first():
         found = _pattern(template).match(text.strip())
         if found is not None:
-            values = {k: _word(v, gettext) for k, v in found.groupdict().items()}
+            values = {
+                k: "; ".join(translate_message(r, lang, gettext) for r in v.split("; "))
+                if k == "reasons"
+                else _word(v, gettext)
+                for k, v in found.groupdict().items()
+            }
             return gettext(template) % values
     return gettext(BY_STATUS.get(status or 400, BY_STATUS[400]))
 
