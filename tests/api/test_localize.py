@@ -56,12 +56,12 @@ def test_outcome_and_country_names_in_russian() -> None:
         (
             "'APR-0001' is an appraisal run, not a portfolio run",
             "«APR-0001» — запуск вида «оценка», а не «портфель»",
-        ),  # noqa: E501
+        ),
         ("String should have at least 20 characters", "Не короче 20 символов"),
         (
             "Input should be greater than 0 (got '-3')",
             "Значение должно быть больше 0 (указано: '-3')",
-        ),  # noqa: E501
+        ),
         ("is required but missing", "обязательное поле не заполнено"),
         ("TRN-1-2028 released", "TRN-1-2028: транш выделен"),
         (
