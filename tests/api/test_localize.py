@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
+from fastapi.testclient import TestClient
 
-from pfund.web.i18n import translations
+from pfund.web.i18n import Formatter, translations
 from pfund.web.localize import (
     BY_STATUS,
     MESSAGES,
@@ -88,3 +90,16 @@ def test_every_template_reads_in_russian() -> None:
     for template in MESSAGES:
         english = template.replace("%(", "<").replace(")s", ">")
         assert foreign_runs(ru(english), "ru") == [], template
+
+
+def test_dates_kept_as_iso_text_read_in_the_locale() -> None:
+    assert Formatter("ru").date("2026-12-05T10:00:00+00:00") == "5 декабря 2026\u202fг."
+    assert Formatter("en").date("2026-12-05") == "December 5, 2026"
+    assert Formatter("ru").date("") == ""
+
+
+def test_the_decisions_page_dates_its_runs_in_russian(client: TestClient) -> None:
+    page = client.get("/decisions", headers={"accept-language": "ru"})
+    assert page.status_code == 200
+    assert re.search(r"\d{1,2} [а-я]+ 20\d\d\sг\.", page.text)
+    assert not re.search(r"<td>20\d\d-\d\d-\d\d</td>", page.text)
