@@ -103,3 +103,18 @@ def test_the_decisions_page_dates_its_runs_in_russian(client: TestClient) -> Non
     assert page.status_code == 200
     assert re.search(r"\d{1,2} [а-я]+ 20\d\d\sг\.", page.text)
     assert not re.search(r"<td>20\d\d-\d\d-\d\d</td>", page.text)
+
+
+def test_a_project_reads_in_russian_with_its_regions_description_and_outcomes(
+    client: TestClient,
+) -> None:
+    ru_page = client.get("/projects/TRN-M11-01", headers={"accept-language": "ru"}).text
+    en_page = client.get("/projects/TRN-M11-01", headers={"accept-language": "en"}).text
+    assert "Москва, Московская область, Тверская область" in ru_page
+    assert "Moscow, Moscow Oblast, Tver Oblast" in en_page
+    assert "Разделительные ограждения, освещение" in ru_page
+    assert "Median barriers, lighting" in en_page
+    assert "модернизировано, км" in ru_page
+    assert "km upgraded" in en_page
+    listing = client.get("/projects?area=transport", headers={"accept-language": "ru"}).text
+    assert "Москва, Московская область, Тверская область" in listing
