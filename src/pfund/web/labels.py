@@ -38,6 +38,7 @@ LABELS = {
     "frozen": N_("frozen"),
     "disbursed": N_("disbursed"),
     "very_high": N_("very high"),
+    "done": N_("done"),
     # Kinds of decision records and of background jobs.
     "portfolio": N_("portfolio run"),
     "appraisal": N_("appraisal"),
