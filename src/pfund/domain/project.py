@@ -122,6 +122,17 @@ class Project(BaseModel):
     notes: str = ""
     protected_fields: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _twin_protected_with_its_original(cls, data: Any) -> Any:
+        """A protected description keeps its Russian twin protected too: the twin says
+        the same thing, so protecting one and publishing the other would leak it."""
+        if isinstance(data, dict):
+            raised = list(data.get("protected_fields") or [])
+            if "description" in raised and "description_ru" not in raised:
+                return {**data, "protected_fields": [*raised, "description_ru"]}
+        return data
+
     @field_validator("costs")
     @classmethod
     def _some_costs(cls, value: dict[int, YearCost]) -> dict[int, YearCost]:
