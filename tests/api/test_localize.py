@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
-from pfund.web.i18n import Formatter, translations
+from pfund.web.i18n import Formatter, catalog, translations
 from pfund.web.localize import (
     BY_STATUS,
     MESSAGES,
@@ -118,3 +118,14 @@ def test_a_project_reads_in_russian_with_its_regions_description_and_outcomes(
     assert "km upgraded" in en_page
     listing = client.get("/projects?area=transport", headers={"accept-language": "ru"}).text
     assert "Москва, Московская область, Тверская область" in listing
+
+
+def test_tranche_actions_use_the_fund_s_financial_words() -> None:
+    """A tranche is «выделен» (released) and «выплачен» (paid); frozen money is
+    «разморожено», never «разблокировано»."""
+    assert gettext("Release") == "Выделить транш"
+    assert gettext("released") == "выделено"
+    assert gettext("Unfreeze") == "Разморозить"
+    assert gettext("Disburse") == "Выплатить"
+    words = " ".join(str(m.string) for m in catalog("ru") if m.id)
+    assert "азблокир" not in words
