@@ -18,13 +18,16 @@ import pytest
 import yaml
 
 from pfund.domain import (
+    Condition,
     Organisation,
     OrganisationKind,
     Person,
     Project,
     ProjectStatus,
     RussiaStatus,
+    Stage,
 )
+from tests.language_runs import foreign_runs
 
 AREA_PREFIX = {
     "agriculture": "AGR",
@@ -112,6 +115,24 @@ def test_projects_are_in_usd_and_bilingual() -> None:
         assert p.title_ru, p.id
         assert p.description, p.id
         assert any("а" <= ch <= "я" for ch in p.title_ru.lower()), p.id
+
+
+def test_every_text_a_reader_sees_is_written_in_russian_too() -> None:
+    """Descriptions, outcome names, condition definitions and stage descriptions have a
+    Russian twin that is Russian (not a copy of the English, not transliterated codes)."""
+    for p in projects():
+        assert foreign_runs(p.description_ru, "ru") == [], p.id
+        assert _cyrillic(p.description_ru), p.id
+        for name, outcome in p.outcomes.items():
+            assert _cyrillic(outcome.name_ru), f"{p.id} {name}"
+    for c in (Condition.model_validate(c) for c in load_yaml("conditions.yaml")):
+        assert _cyrillic(c.definition_ru) and not foreign_runs(c.definition_ru, "ru"), c.code
+    for s in (Stage.model_validate(s) for s in load_yaml("stages.yaml")):
+        assert _cyrillic(s.description_ru) and not foreign_runs(s.description_ru, "ru"), s.number
+
+
+def _cyrillic(text: str) -> bool:
+    return sum("а" <= ch <= "я" for ch in text.lower()) > len(text) / 2
 
 
 def test_years_lie_within_the_fund_horizon() -> None:

@@ -45,6 +45,8 @@ def test_bundled_files_load() -> None:
         years = {y for s in scenarios.values() for t in s.reach.values() for y in t}
         assert min(years) >= 2026
         assert max(years) <= 2060
+        # Every scenario is named and described in Russian too.
+        assert all(s.name_ru and s.description_ru for s in scenarios.values())
 
 
 @pytest.mark.parametrize(

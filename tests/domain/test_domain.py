@@ -107,3 +107,17 @@ def test_an_organisation_can_protect_its_own_name() -> None:
 def test_company_needs_its_russia_status() -> None:
     with pytest.raises(ValidationError, match="company profile"):
         Organisation(id="C-1", name="Acme", kind="company", country="DE")
+
+
+def test_a_protected_description_keeps_its_russian_twin_protected() -> None:
+    project = Project.model_validate(
+        {
+            **DESIGN_EXAMPLE,
+            "description": "A secret plan",
+            "description_ru": "Секретный план",
+            "protected_fields": ["description"],
+        }
+    )
+    public = view(project, audience=ProtectionClass.PUBLIC)
+    assert "description" not in public and "description_ru" not in public
+    assert set(protected_values(project)) >= {"A secret plan", "Секретный план"}

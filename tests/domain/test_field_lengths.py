@@ -176,6 +176,7 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "project_outcomes.project_id": (PR, "id"),
     "project_outcomes.name": (PR, "outcomes{}"),
     "project_outcomes.unit": (project.Outcome, "unit"),
+    "project_outcomes.name_ru": (project.Outcome, "name_ru"),
     "project_partners.project_id": (PR, "id"),
     "project_partners.organisation_id": (PR, "partners[]"),
     "project_regions.project_id": (PR, "id"),

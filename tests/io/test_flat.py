@@ -50,3 +50,17 @@ def test_an_unknown_file_type_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"PK")
     with pytest.raises(InvalidInput, match="cannot read"):
         read_records(path, key="projects")
+
+
+def test_the_csv_template_carries_russian_texts_beside_the_english() -> None:
+    """The project template's ``description_ru`` and ``outcome.<name>.name_ru`` columns
+    reach the project, and go back out to CSV."""
+    template = Path(__file__).parents[2] / "src/pfund/data/templates/projects.csv"
+    record = read_records(template, key="projects")[0]
+    project = Project.model_validate(unflatten(record.data))
+    assert project.description_ru.startswith("Замените")
+    assert project.outcomes["people_served"].name_ru == "обслуживаемые жители"
+    row = flatten_project(view(project, audience=ProtectionClass.PUBLIC))
+    assert row["outcome.people_served.name_ru"] == "обслуживаемые жители"
+    assert row["description_ru"] == project.description_ru
+    assert csv_column(("outcomes", "people_served", "name_ru")) == "outcome.people_served.name_ru"

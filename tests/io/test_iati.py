@@ -234,3 +234,17 @@ def test_a_project_that_protects_its_public_fields_still_makes_a_valid_activity(
 def test_an_activity_without_years_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one year"):
         activity(years=[])
+
+
+def test_descriptions_and_conditions_carry_their_russian_narratives() -> None:
+    project = public(make_project(description="Barriers.", description_ru="Ограждения."))
+    condition = ConditionText("1", "Ceasefire", "Перемирие", "Holds 90 days.", "Держится 90 дней.")
+    el = parse(
+        activities_xml(
+            PUBLISHER, [activity(project=project, conditions=[condition])], generated=NOW
+        )
+    )[0]
+    description = one(el, "description").findall("narrative")
+    assert [(n.get(LANG), n.text) for n in description][1] == ("ru", "Ограждения.")
+    narratives = one(el, "conditions/condition").findall("narrative")
+    assert narratives[1].text == "Перемирие: Держится 90 дней."

@@ -36,6 +36,7 @@ from pfund.services.opendata import (
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+from tests.language_runs import foreign_runs
 
 REF = "XI-IATI-RPF"
 LINKS = {0: ["regions"], 1: ["partners"]}  # planted projects that protect a link
@@ -314,3 +315,10 @@ def test_the_catalogue_says_what_each_dataset_holds_and_leaves_out() -> None:
     assert all(d.holds and d.left_out and d.formats == list(FORMATS) for d in entries.values())
     assert "contact people" in entries["projects"].left_out
     assert "Left out" not in entries["organisations"].holds
+
+
+def test_the_catalogue_says_it_in_russian_too() -> None:
+    """Every dataset has a title in both languages and its two parts in Russian."""
+    for d in catalogue():
+        assert d.title and d.title_ru and d.holds_ru and d.left_out_ru, d.name
+        assert foreign_runs(f"{d.title_ru}. {d.holds_ru} {d.left_out_ru}", "ru") == [], d.name

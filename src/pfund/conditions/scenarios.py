@@ -43,6 +43,9 @@ class Scenario(BaseModel):
 
     name: str = ""
     description: str = ""
+    # The scenario's name and description for a Russian reader (the key stays the id).
+    name_ru: str = ""
+    description_ru: str = ""
     weight: float | None = None
     contributions_from_stage: int = 1
     reach: dict[int, dict[int, float]] = {}

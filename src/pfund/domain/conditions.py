@@ -32,6 +32,7 @@ class Condition(BaseModel):
     title: Annotated[Title, PUBLIC]
     title_ru: Annotated[Title, PUBLIC] = ""
     definition: Annotated[str, PUBLIC]
+    definition_ru: Annotated[str, PUBLIC] = ""
     protocol: Annotated[VerificationProtocol, PUBLIC]
     iati_type: Annotated[IatiConditionType, PUBLIC] = IatiConditionType.POLICY
     status: Annotated[ConditionStatus, PUBLIC] = ConditionStatus.NOT_MET
@@ -47,6 +48,7 @@ class Stage(BaseModel):
     name: Annotated[Title, PUBLIC]
     name_ru: Annotated[Title, PUBLIC] = ""
     description: Annotated[str, PUBLIC] = ""
+    description_ru: Annotated[str, PUBLIC] = ""
     conditions: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
     unlocks: Annotated[list[str], PUBLIC] = Field(default_factory=list)
 

@@ -82,6 +82,8 @@ class Outcome(BaseModel):
 
     value: Annotated[Estimate[float], PUBLIC]
     unit: Annotated[Label, PUBLIC] = ""
+    # What a Russian reader sees instead of the outcome's key (``km_built``).
+    name_ru: Annotated[Title, PUBLIC] = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -100,6 +102,7 @@ class Project(BaseModel):
     title: Annotated[str, PUBLIC] = Field(min_length=3, max_length=300)
     title_ru: Annotated[Title, PUBLIC] = ""
     description: Annotated[str, PUBLIC] = ""
+    description_ru: Annotated[str, PUBLIC] = ""
     area: Annotated[Id, PUBLIC]
     regions: Annotated[list[SubdivisionCode], PUBLIC] = Field(default_factory=list)
     proponent: Annotated[Id | None, PUBLIC] = None
@@ -122,6 +125,17 @@ class Project(BaseModel):
     # staff's business). Imports default to published, so a fund loaded from files stays
     # public; a proposal from the public form is stored unpublished until staff publish it.
     published: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _twin_protected_with_its_original(cls, data: Any) -> Any:
+        """A protected description keeps its Russian twin protected too: the twin says
+        the same thing, so protecting one and publishing the other would leak it."""
+        if isinstance(data, dict):
+            raised = list(data.get("protected_fields") or [])
+            if "description" in raised and "description_ru" not in raised:
+                return {**data, "protected_fields": [*raised, "description_ru"]}
+        return data
 
     @field_validator("costs")
     @classmethod

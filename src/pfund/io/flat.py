@@ -79,7 +79,8 @@ def csv_column(loc: Sequence[str | int]) -> str:
         tail = "per_year" if "by_year" in parts or len(parts) == 2 else parts[2]
         return f"benefit.{parts[1]}.{tail}"
     if head == "outcomes" and len(parts) >= 2:
-        return f"outcome.{parts[1]}" + (".unit" if "unit" in parts[2:] else "")
+        leaf = next((f".{k}" for k in ("unit", "name_ru") if k in parts[2:]), "")
+        return f"outcome.{parts[1]}{leaf}"
     if head == "scores" and len(parts) >= 2:
         return f"score.{parts[1]}"
     if head in LIST_FIELDS:
@@ -104,8 +105,9 @@ def flatten_project(view: dict[str, Any]) -> dict[str, str]:
         elif key == "outcomes":
             for name, outcome in value.items():
                 row[f"outcome.{name}"] = _join_estimate(outcome["value"])
-                if outcome.get("unit"):
-                    row[f"outcome.{name}.unit"] = outcome["unit"]
+                for leaf in ("unit", "name_ru"):
+                    if outcome.get(leaf):
+                        row[f"outcome.{name}.{leaf}"] = outcome[leaf]
         else:
             row[key] = _cell(value)
     return row

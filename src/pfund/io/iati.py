@@ -79,6 +79,7 @@ class ConditionText:
     title: str
     title_ru: str
     definition: str
+    definition_ru: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def activity_element(
     title = p.get("title") or f"Project {p['id']}"
     _narratives(etree.SubElement(el, "title"), title, p.get("title_ru", ""))
     description = etree.SubElement(el, "description", type="1")  # DescriptionType 1 general
-    _narratives(description, p.get("description") or title, "")
+    _narratives(description, p.get("description") or title, p.get("description_ru", ""))
     _participants(el, publisher, activity.implementers)
     etree.SubElement(el, "activity-status", code=activity.status)
     _dates(el, activity.years, activity.transactions)
@@ -249,11 +250,10 @@ def _conditions(parent: etree._Element, conditions: Sequence[ConditionText]) -> 
     el = etree.SubElement(parent, "conditions", attached="1" if conditions else "0")
     for c in conditions:
         condition = etree.SubElement(el, "condition", type=c.type)
-        _narratives(
-            condition,
-            f"{c.title}: {c.definition}",
-            c.title_ru,
+        russian = (
+            f"{c.title_ru}: {c.definition_ru}" if c.title_ru and c.definition_ru else c.title_ru
         )
+        _narratives(condition, f"{c.title}: {c.definition}", russian)
 
 
 def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:

@@ -37,6 +37,7 @@ from pfund.store.unit_of_work import UnitOfWork
 class ConditionLine(BaseModel):
     code: str
     title: str
+    title_ru: str = ""
     status: str
     since: date | None
     stage: int | None
@@ -75,6 +76,7 @@ def show(rt: Runtime) -> ConditionsView:
             ConditionLine(
                 code=c.code,
                 title=c.title,
+                title_ru=c.title_ru,
                 status=c.status.value,
                 since=c.status_since,
                 stage=holder.get(c.code),

@@ -320,6 +320,7 @@ def _condition_text(condition: Condition) -> ConditionText:
         title=public["title"],
         title_ru=public.get("title_ru", ""),
         definition=public["definition"],
+        definition_ru=public.get("definition_ru", ""),
     )
 
 

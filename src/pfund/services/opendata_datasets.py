@@ -166,12 +166,79 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
 
 
 class DatasetInfo(BaseModel):
-    """What a download page says about a dataset: what it holds and what it leaves out."""
+    """What a download page says about a dataset: what it holds and what it leaves out,
+    in English (from the builder's docstring) and in Russian."""
 
     name: str
     holds: str
     left_out: str
     formats: list[str]
+    title: str = ""
+    title_ru: str = ""
+    holds_ru: str = ""
+    left_out_ru: str = ""
+
+
+# Each dataset's title in both languages, and the docstring's two parts in Russian
+# (a test checks that every dataset has them, so a new dataset cannot miss them).
+RUSSIAN: dict[str, tuple[str, str, str, str]] = {
+    "projects": (
+        "Projects",
+        "Проекты",
+        "Все проекты портфеля, включая предложения, с их открытыми полями.",
+        "предложения, присланные через открытую форму и ещё не принятые сотрудниками "
+        "(их может прислать кто угодно, поэтому сначала их читает человек), контактные лица "
+        "(защищённые данные), внутренние заметки и перечень защищённых полей записи, а также "
+        "любое поле, которое запись просит защитить.",
+    ),
+    "organisations": (
+        "Organisations",
+        "Организации",
+        "Партнёры и контрагенты с их открытыми полями.",
+        "название и сайт организации, которая просит их защитить (вместо них — псевдоним), "
+        "чек-лист проверки благонадёжности (эксперты защищены, остальное — внутреннее), "
+        "переговоры компании о возвращении и внутренние заметки.",
+    ),
+    "contributors": (
+        "Contributors",
+        "Государства-доноры",
+        "ВВП каждого государства-участника, его год и доля, а также обещанные и внесённые "
+        "по реестру суммы.",
+        "примечания к проводкам (внутренние). Обязательства и поступления суммируются по "
+        "каждому участнику за все годы, как их хранит реестр.",
+    ),
+    "conditions": (
+        "Conditions",
+        "Условия",
+        "Политические условия, их текущий статус и этап, к которому каждое относится.",
+        "кто изменил статус в хранилище (это внутренние данные); проверяющий и "
+        "подтверждение по протоколу открыты и включены.",
+    ),
+    "tranches": (
+        "Tranches",
+        "Транши",
+        "Все запланированные платежи: проект, год, сумма, статус и нужные условия.",
+        "ничего не скрыто; отменённые транши остаются, чтобы читатель мог проследить "
+        "перенесённый проект.",
+    ),
+    "ledger": (
+        "Ledger",
+        "Реестр операций",
+        "Деньги по проектам из реестра двойной записи: всего выделено и выплачено (за "
+        "вычетом возвратов) и остатки на каждом счёте.",
+        "примечания и время отдельных проводок (внутренний учёт); датированные операции "
+        "есть в файле IATI.",
+    ),
+    "audit-head": (
+        "Audit log head",
+        "Вершина журнала аудита",
+        "Вершина цепочки аудита: номер последнего события, его ключевой хеш и время. "
+        "Сохраните её и позже проверьте (или попросите фонд проверить), что история до неё "
+        "с тех пор не переписана.",
+        "сами события (в них названы сотрудники и внутренние записи); вершина ничего о них "
+        "не раскрывает, так как цепочка защищена ключом, который хранит фонд.",
+    ),
+}
 
 
 def catalogue() -> list[DatasetInfo]:
@@ -182,7 +249,19 @@ def catalogue() -> list[DatasetInfo]:
     for name, build in DATASETS.items():
         text = " ".join(inspect.cleandoc(build.__doc__ or "").split())
         holds, _, left_out = text.partition(" Left out: ")
-        out.append(DatasetInfo(name=name, holds=holds, left_out=left_out, formats=[*FORMATS]))
+        title, title_ru, holds_ru, left_out_ru = RUSSIAN.get(name, (name, "", "", ""))
+        out.append(
+            DatasetInfo(
+                name=name,
+                holds=holds,
+                left_out=left_out,
+                formats=[*FORMATS],
+                title=title,
+                title_ru=title_ru,
+                holds_ru=holds_ru,
+                left_out_ru=left_out_ru,
+            )
+        )
     return out
 
 

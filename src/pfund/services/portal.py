@@ -77,6 +77,7 @@ class ConditionLine(BaseModel):
     title: str
     title_ru: str
     definition: str
+    definition_ru: str = ""
     status: str
     since: date | None
     met: bool
@@ -87,6 +88,7 @@ class StageLine(BaseModel):
     name: str
     name_ru: str
     description: str
+    description_ru: str = ""
     unlocked: bool
     conditions: list[ConditionLine]
     tranches_waiting: int
@@ -330,6 +332,7 @@ def _stages(rt: Runtime) -> list[StageLine]:
                 name=s.name,
                 name_ru=s.name_ru or s.name,
                 description=s.description,
+                description_ru=s.description_ru,
                 unlocked=s.number <= reached,
                 conditions=[_condition(conditions[c]) for c in s.conditions if c in conditions],
                 tranches_waiting=len(waiting),
@@ -388,6 +391,7 @@ def _condition(c: Condition) -> ConditionLine:
         title=c.title,
         title_ru=c.title_ru or c.title,
         definition=c.definition,
+        definition_ru=c.definition_ru,
         status=c.status.value,
         since=c.status_since,
         met=c.status is ConditionStatus.MET,

@@ -97,7 +97,7 @@ SPECS: dict[str, TableSpec] = {
             json_columns=("areas", "regions", "capabilities"),
         ),
         TableSpec("vetting_items", ("organisation_id", "criterion"), always=("reviewer",)),
-        TableSpec("projects", ("id",), raisable=("description", "notes")),
+        TableSpec("projects", ("id",), raisable=("description", "description_ru", "notes")),
         TableSpec("project_contacts", ("project_id", "position"), always=("contact",)),
         TableSpec(
             "screening_hits",

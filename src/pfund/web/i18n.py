@@ -114,9 +114,12 @@ class Formatter:
         pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
         return format_percent(value, format=pattern, locale=self.language)
 
-    def date(self, value: date | datetime | None) -> str:
-        if value is None:
+    def date(self, value: date | datetime | str | None) -> str:
+        """A date (or an ISO date text, as records keep it) in the locale's long form."""
+        if value is None or value == "":
             return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
             return format_datetime(value, format="medium", locale=self.language)
         return format_date(value, format="long", locale=self.language)

@@ -14,7 +14,7 @@ from pfund import __version__
 from pfund.api.deps import csrf_token
 from pfund.domain.account import User
 from pfund.services.audit import AuditHead
-from pfund.services.portal import audit_head, cached
+from pfund.services.portal import audit_head, by_region, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import (
     HISTORY_WORDS,
@@ -22,6 +22,14 @@ from pfund.web.labels import (
     PROPOSAL_STATUS_WORDS,
     STAFF_MESSAGE_WORDS,
     label_in,
+)
+from pfund.web.localize import (
+    country_name,
+    decision_summary,
+    localized,
+    outcome_name,
+    region_name,
+    translate_message,
 )
 
 LANG_COOKIE = "lang"
@@ -126,6 +134,12 @@ def _html(
             ngettext=ngettext,
             _=gettext,
             label=lambda value: label_in(gettext, value),
+            localized=lambda obj, field: localized(obj, field, lang),
+            country=lambda iso3, english: country_name(iso3, english, lang),
+            outcome=lambda key, value: outcome_name(key, value, lang),
+            region=lambda code: region_name(code, _regions(request), lang),
+            translated=lambda text, status=None: translate_message(text, lang, gettext, status),
+            summary=lambda report: decision_summary(report, lang, gettext, Formatter(lang)),
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
@@ -137,6 +151,12 @@ def _html(
             **context,
         )
     )
+
+
+def _regions(request: Request) -> dict[str, Any]:
+    """The fund's regions by code (names in both languages), from the portal's cache."""
+    rt = getattr(request.app.state, "runtime", None)
+    return {r.code: r for r in by_region(rt)} if rt is not None else {}
 
 
 def _audit_head(request: Request) -> AuditHead | None:

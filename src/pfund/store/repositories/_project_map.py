@@ -75,6 +75,7 @@ def scalar_row(project: Project) -> RowDict:
         "title": project.title,
         "title_ru": project.title_ru,
         "description": project.description,
+        "description_ru": project.description_ru,
         "area": project.area,
         "proponent": project.proponent,
         "status": project.status.value,
@@ -124,6 +125,7 @@ def outcome_rows(project: Project) -> list[RowDict]:
             "name": name,
             "position": i,
             "unit": outcome.unit,
+            "name_ru": outcome.name_ru,
             "low": outcome.value.low,
             "likely": outcome.value.likely,
             "high": outcome.value.high,
@@ -145,6 +147,7 @@ def build_project(row: Any, children: dict[type[Base], Grouped]) -> Project:
         title=row.title,
         title_ru=row.title_ru,
         description=row.description,
+        description_ru=row.description_ru,
         area=row.area,
         regions=[r.region for r in kids(ProjectRegionRow)],
         proponent=row.proponent,
@@ -182,4 +185,4 @@ def _benefits(rows: list[Row[Any]], currency: str) -> dict[str, BenefitStream]:
 
 def _outcome(row: Row[Any]) -> Outcome:
     value = Estimate[float](low=row.low, likely=row.likely, high=row.high)
-    return Outcome(value=value, unit=row.unit)
+    return Outcome(value=value, unit=row.unit, name_ru=row.name_ru)

@@ -19,6 +19,7 @@ class ConditionRow(Base):
     title: Mapped[str] = mapped_column(TITLE)
     title_ru: Mapped[str] = mapped_column(TITLE, default="")
     definition: Mapped[str] = mapped_column(Text)
+    definition_ru: Mapped[str] = mapped_column(Text, default="")
     verifier: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)
     iati_type: Mapped[str] = mapped_column(ENUM)
@@ -35,6 +36,7 @@ class StageRow(Base):
     name: Mapped[str] = mapped_column(TITLE)
     name_ru: Mapped[str] = mapped_column(TITLE, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_ru: Mapped[str] = mapped_column(Text, default="")
     unlocks: Mapped[list[str]] = mapped_column(JSON)
 
 

@@ -1,0 +1,349 @@
+"""The fund's own words in the reader's language: ``_ru`` fields, country names, the
+decision summary and the messages of errors.
+
+The catalog translates the pages' fixed text; what comes from data (a project's
+description, a condition's definition, an outcome's name) carries its Russian twin in a
+``_ru`` field beside the English, and a page shows the twin to a Russian reader, falling
+back to the English only when the data set gives no Russian. Country names come from
+CLDR (through Babel), not from the data set, so every contributor has one.
+
+Errors are written in English where they are raised (the CLI and the API speak
+English); a page translates them here by matching the message against the English
+templates below, which the catalog translates with the same placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import pycountry
+from babel import Locale
+
+from pfund.web.labels import LABELS, N_
+
+Gettext = Callable[..., str]
+
+
+def localized(obj: Any, field: str, lang: str) -> str:
+    """``obj.<field>_ru`` for a Russian reader when it is filled, else ``obj.<field>``.
+
+    ``obj`` may be a model or a mapping (the public view of a record)."""
+
+    def get(name: str) -> Any:
+        if isinstance(obj, Mapping):
+            return obj.get(name)
+        return getattr(obj, name, None)
+
+    if lang != "en":
+        twin = get(f"{field}_{lang}")
+        if twin:
+            return str(twin)
+    value = get(field)
+    return "" if value is None else str(value)
+
+
+@cache
+def _alpha2(iso3: str) -> str | None:
+    found = pycountry.countries.get(alpha_3=iso3.upper())
+    return found.alpha_2 if found is not None else None
+
+
+def country_name(iso3: str, english: str, lang: str) -> str:
+    """A country's name as CLDR writes it in ``lang``; the data set's English name when
+    the code is not a country CLDR knows."""
+    code = _alpha2(iso3)
+    if lang == "en" or code is None:
+        return english
+    return str(Locale.parse(lang).territories.get(code, english))
+
+
+def region_name(code: str, names: Mapping[str, Any], lang: str) -> str:
+    """A region's name from the fund's region table (``name``/``name_ru``), or its code."""
+    region = names.get(code)
+    return localized(region, "name", lang) if region is not None else code
+
+
+def outcome_name(key: str, outcome: Any, lang: str) -> str:
+    """An outcome's name: its ``name_ru`` for a Russian reader, else its key in words."""
+    twin = localized(outcome, "name", lang) if lang != "en" else ""
+    return twin or key.replace("_", " ")
+
+
+# English messages of errors and form problems, with their variable parts named. Each
+# is a catalog message; a page matches the English text against them to translate it.
+MESSAGES = [
+    # Records that are not there.
+    N_("no project with id '%(id)s'"),
+    N_("no organisation with id '%(id)s'"),
+    N_("no tranche '%(id)s'"),
+    N_("no condition '%(id)s'"),
+    N_("no condition '%(id)s' (known: %(known)s)"),
+    N_("no screening hit %(id)s"),
+    N_("no review %(id)s"),
+    N_("no job %(id)s"),
+    N_("no action '%(id)s'"),
+    N_("no run '%(id)s'"),
+    N_("no dataset '%(id)s' (known: %(known)s)"),
+    N_("cannot import '%(id)s' as %(kind)s"),
+    N_("'%(id)s' is an %(kind)s run, not a %(expected)s run"),
+    N_("'%(id)s' is a %(kind)s run, not a %(expected)s run"),
+    N_("'%(id)s' is a %(kind)s run, not an %(expected)s run"),
+    N_("'%(id)s' is an %(kind)s run, not an %(expected)s run"),
+    N_("project '%(id)s' is not in run %(run)s"),
+    N_("project '%(id)s' has no tranches: approve its run first"),
+    # Permissions and forms.
+    N_("your role does not allow: %(what)s"),
+    N_("sign in to %(what)s"),
+    N_("review %(id)s is assigned to someone else"),
+    N_("missing or wrong CSRF token; reload the page and try again"),
+    N_("the form has expired; reload the page and send it again"),
+    N_("wrong user name or password"),
+    # What contradicts the store.
+    N_("tranche %(id)s is %(status)s, not %(expected)s"),
+    N_("project %(id)s is already %(status)s"),
+    N_("%(id)s is %(status)s, not submitted"),
+    N_("every project of run %(id)s is already approved"),
+    N_("%(who)s is already assigned to %(id)s"),
+    N_("%(who)s declared a conflict on %(id)s and is recused"),
+    N_("review %(id)s already has its declaration"),
+    N_("declare any conflict of interest before scoring"),
+    N_("please send the proposal again"),
+    N_("the proposal could not be accepted"),
+    N_("the change contradicts what is stored (a duplicate or a missing record)"),
+    N_("nothing was changed; reload and check the record"),
+    N_("a value does not fit what the store can hold (too long, or out of range)"),
+    N_("nothing was changed; shorten or correct the values"),
+    N_("the store holds no fund yet"),
+    N_("internal error"),
+    N_("internal error (request %(id)s)"),
+    # What a staff action reports when it is done.
+    N_("%(id)s taken into the pipeline"),
+    N_("%(id)s approved: %(n)s projects, %(m)s tranches"),
+    N_("%(id)s released"),
+    N_("%(id)s disbursed"),
+    N_("%(id)s unfrozen"),
+    N_("%(id)s: %(old)s -> %(new)s; %(n)s tranches frozen"),
+    N_("%(id)s: %(n)s entities, %(added)s added, %(changed)s changed; %(hits)s new hits"),
+    N_("screened: %(n)s new hits"),
+    N_("hit %(id)s: confirmed"),
+    N_("hit %(id)s: dismissed"),
+    N_("review %(id)s declared"),
+    N_("review %(id)s scored"),
+    N_("%(who)s assigned to %(id)s"),
+    # Why the gate holds a tranche (the headline, then one problem per hold).
+    N_("tranche %(id)s cannot be released: %(reasons)s"),
+    N_("tranche %(id)s cannot be paid: %(reasons)s"),
+    N_("tranche %(id)s cannot be unfrozen: %(reasons)s"),
+    N_("condition %(id)s is %(status)s"),
+    N_("vetting of %(id)s is not approved"),
+    N_("its year %(id)s has not begun"),
+    N_("screening hit %(id)s on organisation %(org)s is %(status)s"),
+    N_("condition %(id)s is %(status)s; stage %(n)s needs it met before money moves"),
+    N_(
+        "condition %(id)s is %(status)s; the tranche's own conditions needs it met before "
+        "money moves"
+    ),
+    N_(
+        "tranche %(id)s is money for %(year)s and may be released from %(date)s; releasing "
+        "it earlier needs an explicit early release with a reason (--early --reason)"
+    ),
+    N_(
+        "counterparty %(id)s (%(kind)s): %(reasons)s; the money waits for an approved "
+        "vetting ('pfund organisations vet %(org)s')"
+    ),
+    N_("vetting not approved: %(reasons)s"),
+    N_("%(n)s of %(total)s criteria never judged (%(list)s)"),
+    N_("%(n)s of %(total)s criteria judged not met (%(list)s)"),
+    N_("every criterion is met but the vetting was never approved"),
+    N_("the vetting approval lapsed on %(date)s"),
+    N_("the vetting approval starts on %(date)s, after today (%(today)s)"),
+    N_(
+        "hit %(id)s (%(status)s, score %(score)s) on %(kind)s %(who)s of organisation "
+        "%(org)s; review it with 'pfund screen review'"
+    ),
+    N_("tranche %(id)s is no longer %(status)s: another change came first; nothing was changed"),
+    N_("tranche %(id)s is frozen but holds no frozen money"),
+    N_("tranche %(id)s changed while it was being unfrozen; retry"),
+    N_("tranche %(id)s is %(status)s, not frozen"),
+    # What an import (or the proposal form, checked by the same rules) finds wrong.
+    N_("is required but missing"),
+    N_("is missing or not valid"),
+    N_("unknown area '%(id)s' (expected one of %(known)s)"),
+    N_("unknown area '%(id)s'"),
+    N_("unknown stage %(id)s (this fund has %(known)s)"),
+    N_("unknown region '%(id)s' for this fund"),
+    N_("refers to unknown project '%(id)s'"),
+    N_("refers to unknown organisation '%(id)s'"),
+    N_("refers to unknown person '%(id)s'"),
+    N_("year %(id)s is outside the fund's horizon %(span)s"),
+    N_("years %(id)s are outside the fund's horizon %(span)s"),
+    N_("%(kind)s '%(id)s' already exists in the store"),
+    N_("duplicate id '%(id)s' (first used on row %(n)s)"),
+    N_("dependency cycle: %(cycle)s"),
+    N_("'%(id)s' is not an ISO 3166-2 subdivision code"),
+    N_("'%(id)s' is not an ISO 3166-1 alpha-2 country code"),
+    N_("'%(id)s' is not an ISO 3166-1 alpha-3 country code"),
+    N_("unknown currency '%(id)s' (expected an ISO 4217 code such as USD)"),
+    N_("needs low <= likely <= high, got %(values)s"),
+    N_("give [low, likely, high], got %(n)s numbers"),
+    N_("give a capital or a running cost for the year"),
+    N_("a project needs a cost in at least one year"),
+    N_("a project cannot depend on or exclude itself"),
+    N_("must not be negative"),
+    N_("lists %(id)s twice"),
+    N_("the file is empty"),
+    N_("no such file"),
+    N_("expected a mapping"),
+    N_("more cells than header columns"),
+    N_("item %(n)s is not an object"),
+    N_("unknown file type '%(id)s' (use one of %(known)s)"),
+    N_("file is larger than %(n)s MiB"),
+    N_("malformed YAML: %(detail)s"),
+    N_("%(file)s: %(n)s problems found; nothing was imported"),
+    N_("%(file)s: %(n)s problem found; nothing was imported"),
+    N_("cannot read %(file)s"),
+    N_("nested more than %(n)s levels deep"),
+    N_("expected a list of %(kind)s, or an object with a '%(key)s' list"),
+    # Form fields as pydantic states what is wrong with them.
+    N_("Field required"),
+    N_("String should have at least %(n)s characters"),
+    N_("String should have at least %(n)s character"),
+    N_("String should have at most %(n)s characters"),
+    N_("String should have at most %(n)s character"),
+    N_("Input should be greater than or equal to %(n)s"),
+    N_("Input should be greater than %(n)s"),
+    N_("Input should be less than or equal to %(n)s"),
+    N_("Input should be less than %(n)s"),
+    N_("Input should be a valid integer, unable to parse string as an integer"),
+    N_("Input should be a valid integer"),
+    N_("Input should be a valid decimal"),
+    N_("Input should be a valid number, unable to parse string as a number"),
+    N_("Input should be a valid number"),
+    N_("Input should be a valid string"),
+    N_("List should have at most %(n)s items after validation, not %(m)s"),
+    N_("value is not a valid email address: %(detail)s"),
+    N_("Value error, %(detail)s"),
+]
+# Words that stand in the variable parts and have a translation of their own.
+WORDS = {
+    "portfolio": N_("portfolio"),
+    "appraisal": N_("appraisal"),
+    "frontier": N_("frontier"),
+    "robust": N_("robust"),
+    "scenario": N_("scenario"),
+    "projects": N_("projects"),
+    "organisations": N_("organisations"),
+    "people": N_("people"),
+    "project": N_("project"),
+    # The verbs of the fund, as a refusal names them.
+    "read public": N_("read public records"),
+    "read internal": N_("read internal records"),
+    "read protected": N_("read protected data"),
+    "import": N_("import records"),
+    "appraise": N_("appraise projects"),
+    "optimise": N_("optimise the portfolio"),
+    "approve": N_("approve a portfolio"),
+    "set conditions": N_("set conditions"),
+    "move money": N_("move money"),
+    "review": N_("review proposals"),
+    "assign reviews": N_("assign reviews"),
+    "screen": N_("screen counterparties"),
+    "read audit": N_("read the audit log"),
+    "manage users": N_("manage users"),
+    "manage store": N_("manage the store"),
+}
+# Fixed text per status, for an error no template above matches.
+BY_STATUS = {
+    400: N_("The request could not be accepted."),
+    401: N_("Sign in to see this page."),
+    403: N_("Your role does not allow this."),
+    404: N_("Not found."),
+    409: N_("This contradicts what is stored; nothing was changed."),
+    429: N_("Too many requests; try again later."),
+    500: N_("Something went wrong on our side; nothing was changed."),
+}
+
+
+GOT = re.compile(r"^(?P<core>.+) \(got (?P<value>.+)\)$", re.DOTALL)
+
+
+@cache
+def _most_specific_first() -> list[str]:
+    """The templates with the most fixed text first, so that ``condition %(id)s is
+    %(status)s`` does not swallow the longer message that starts the same way."""
+    return sorted(MESSAGES, key=lambda t: -len(re.sub(r"%\(\w+\)s", "", t)))
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+def translate_message(text: str, lang: str, gettext: Gettext, status: int | None = None) -> str:
+    """``text`` (an English error or problem) in the reader's language.
+
+    The text is matched against ``MESSAGES``; the translation gets its variable parts
+    back, each translated when it is a known word (a status, a kind of run). A message
+    no template matches is shown as the fixed text of its status (as it is, in English).
+    """
+    if lang == "en":
+        return text
+    given = GOT.match(text.strip())
+    if given is not None:  # an import's reason quotes the value it got
+        core = translate_message(given["core"], lang, gettext, status)
+        return core + gettext(" (got %(value)s)", value=given["value"])
+    for template in _most_specific_first():
+        found = _pattern(template).match(text.strip())
+        if found is not None:
+            values = {
+                k: "; ".join(translate_message(r, lang, gettext) for r in v.split("; "))
+                if k == "reasons"
+                else _word(v, gettext)
+                for k, v in found.groupdict().items()
+            }
+            return gettext(template) % values
+    return gettext(BY_STATUS.get(status or 400, BY_STATUS[400]))
+
+
+def _word(value: str, gettext: Gettext) -> str:
+    if value in WORDS:
+        return gettext(WORDS[value])
+    if value in LABELS:
+        return gettext(LABELS[value])
+    return value
+
+
+def decision_summary(report: Any, lang: str, gettext: Gettext, fmt: Any) -> str:
+    """The paragraph a decision record quotes, written again in the reader's language
+    from the record's figures (the stored paragraph is English)."""
+    if lang == "en":
+        return str(report.summary)
+    if not report.selected:
+        return gettext("No portfolio could be chosen within the budgets and rules.")
+    parts = [
+        gettext(
+            "%(status)s portfolio of %(n)s projects, value %(value)s.",
+            status=gettext(LABELS.get(report.status, report.status)),
+            n=len(report.selected),
+            value=fmt.number(report.objective or 0, 2),
+        )
+    ]
+    if report.status == "feasible" and report.gap is not None:
+        parts.append(gettext("Proven within %(gap)s of the best.", gap=fmt.percent(report.gap, 3)))
+    if report.gain_over_greedy is not None and report.gain_share is not None:
+        parts.append(
+            gettext(
+                "The optimised portfolio buys %(gain)s more value (%(share)s) than ranking "
+                "by benefit per dollar with the same budgets.",
+                gain=fmt.number(report.gain_over_greedy, 2),
+                share=fmt.percent(report.gain_share, 2),
+            )
+        )
+    return " ".join(parts)
