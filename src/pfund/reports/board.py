@@ -27,6 +27,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.names import area_names, words
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -36,6 +37,7 @@ class ProjectRow(BaseModel):
     id: str
     title: str
     area: str
+    area_name: str = ""
     stage: int
     cost_m: float
     npv_m: float
@@ -84,7 +86,8 @@ def build_report(
     )
     _, why = explain(rt, record_id=record.id, resolve=False)
     appraisal = report_of(pa)
-    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio)
+    areas = {code: n.name for code, n in area_names(rt).items()}
+    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio, areas)
     return BoardReport(
         fund=appraisal.fund,
         currency=appraisal.currency,
@@ -99,7 +102,7 @@ def build_report(
         seed=appraisal.seed,
         discount_rate=appraisal.discount_rate,
         hurdle=appraisal.hurdle,
-        charts=_charts(portfolio, front, robust),
+        charts=_charts(portfolio, front, robust, areas, {p.id: p.title for p in rows}),
         version=__version__,
         money=build_money_pages(rt, pa),
     )
@@ -111,6 +114,7 @@ def _rows(
     robust: RobustReport,
     why: list[ExplanationLine],
     portfolio: PortfolioReport,
+    areas: dict[str, str],
 ) -> list[ProjectRow]:
     by_line = {line.id: line for line in lines}
     core = {line.project: line for line in robust.lines}
@@ -124,6 +128,7 @@ def _rows(
                 id=p.id,
                 title=p.title,
                 area=p.area,
+                area_name=areas.get(p.area) or words(p.area),
                 stage=p.stage,
                 cost_m=float(p.likely_cost()) / 1e6,
                 npv_m=a.expected_npv / 1e6,
@@ -139,12 +144,18 @@ def _rows(
 
 
 def _charts(
-    portfolio: PortfolioReport, front: FrontierReport, robust: RobustReport
+    portfolio: PortfolioReport,
+    front: FrontierReport,
+    robust: RobustReport,
+    areas: dict[str, str],
+    titles: dict[str, str],
 ) -> dict[str, str]:
+    """The report's charts, labelled with names (areas, project titles), not codes."""
     years = [y.year for y in portfolio.years]
+    borderline = [line for line in robust.lines if 0 < line.core_index < 1][:30]
     return {
         "areas": plots.bar_chart(
-            [a.area for a in portfolio.areas if a.cost > 0],
+            [areas.get(a.area) or words(a.area) for a in portfolio.areas if a.cost > 0],
             [a.cost for a in portfolio.areas if a.cost > 0],
             xlabel="cost of chosen projects, USD m",
         ),
@@ -169,10 +180,17 @@ def _charts(
             marker=(front.chosen_equity / 1e6, front.chosen_value),
         ),
         "core": plots.core_index_chart(
-            [line.project for line in robust.lines if 0 < line.core_index < 1][:30],
-            [line.core_index for line in robust.lines if 0 < line.core_index < 1][:30],
+            [_short(titles.get(line.project) or line.project) for line in borderline],
+            [line.core_index for line in borderline],
         ),
     }
+
+
+def _short(title: str, limit: int = 48) -> str:
+    """A title short enough for a chart's axis, cut at a word."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def render(report: BoardReport) -> str:
@@ -184,6 +202,7 @@ def render(report: BoardReport) -> str:
     )
     env.filters["m"] = lambda v: f"{v:,.1f}"
     env.filters["pct"] = lambda v: f"{v:.0%}"
+    env.filters["words"] = words
     return env.get_template("board.html.j2").render(r=report)
 
 

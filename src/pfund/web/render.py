@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +15,7 @@ from pfund import __version__
 from pfund.api.deps import csrf_token
 from pfund.domain.account import User
 from pfund.services.audit import AuditHead
+from pfund.services.names import region_names
 from pfund.services.portal import audit_head, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import label_in
@@ -123,10 +125,26 @@ def _html(
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
+            lang_url=lambda code: _language_url(request, code),
+            region_name=lambda code: _region_name(request, code, lang),
             audit_head=_audit_head(request),
             **context,
         )
     )
+
+
+def _language_url(request: Request, lang: str) -> str:
+    """This page in ``lang``, keeping the filters it shows (the query parameters its route
+    declares; anything else is left out, as it is from the page cache's key)."""
+    query = [(n, v) for n, v in _declared_query(request) if n != "lang"]
+    return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
+
+
+def _region_name(request: Request, code: str, lang: str) -> str:
+    """A region's name in the page's language (the code when the store has no name)."""
+    rt = getattr(request.app.state, "runtime", None)
+    found = region_names(rt).get(code) if rt is not None else None
+    return found.in_language(lang) if found else code
 
 
 def _audit_head(request: Request) -> AuditHead | None:

@@ -1,0 +1,60 @@
+"""Names for the codes records carry, so a reader sees "Samara Oblast", not ``RU-SAM``.
+
+Codes stay where they are useful (links, small print, exports, the API); pages, charts
+and reports show these names instead, in the reader's language. They come from the
+fund's reference tables (``regions.csv``, ``areas.csv``) and are cached until the store
+changes, like every public view.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from pfund.services.portal import cached
+from pfund.services.runtime import Runtime
+
+
+class Name(BaseModel):
+    """A code and what a reader calls it, in English and Russian."""
+
+    code: str
+    name: str
+    name_ru: str = ""
+
+    def in_language(self, lang: str) -> str:
+        """The name in ``lang``, English when no Russian name is recorded."""
+        return self.name_ru if lang == "ru" and self.name_ru else self.name
+
+
+def region_names(rt: Runtime) -> dict[str, Name]:
+    """Every region of the fund's table by its ISO 3166-2 code."""
+
+    def build() -> dict[str, Name]:
+        with rt.uow() as uow:
+            regions = uow.reference.regions()
+        return {r.code: Name(code=r.code, name=r.name, name_ru=r.name_ru) for r in regions}
+
+    return cached(rt, ("region-names",), build)
+
+
+def area_names(rt: Runtime) -> dict[str, Name]:
+    """Every area of cooperation by its code (``natural_resources``)."""
+
+    def build() -> dict[str, Name]:
+        with rt.uow() as uow:
+            areas = uow.reference.areas()
+        return {a.code: Name(code=a.code, name=a.name, name_ru=a.name_ru) for a in areas}
+
+    return cached(rt, ("area-names",), build)
+
+
+def name_of(names: dict[str, Name], code: str, lang: str = "en") -> str:
+    """The name of ``code`` in ``lang``; a code the table lacks reads as words."""
+    found = names.get(code)
+    return found.in_language(lang) if found else words(code)
+
+
+def words(code: str) -> str:
+    """A code without a recorded name, as words: ``ceasefire_only`` -> "Ceasefire only"."""
+    text = code.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
