@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from pfund.api import create_app
 from pfund.services import reviews, screening
@@ -24,8 +24,8 @@ from tests.api.test_browser import CHROMIUM, FLAGS, listening_socket
 
 WATCHLIST = Path(str(files("pfund.data") / "rpf" / "watchlists" / "sample.ftm.json"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def busy_copy(template: Path, folder: Path) -> Path:
