@@ -25,6 +25,7 @@ from tests.api.test_browser import CHROMIUM, FLAGS, listening_socket
 WATCHLIST = Path(str(files("pfund.data") / "rpf" / "watchlists" / "sample.ftm.json"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE: ViewportSize = {"width": 390, "height": 844}
+NARROW: ViewportSize = {"width": 360, "height": 780}  # the narrowest phones in common use
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
