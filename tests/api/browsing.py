@@ -62,6 +62,7 @@ def serving(copy: Path) -> Iterator[str]:
         if served.started:
             break
         time.sleep(0.05)
+    assert served.started, "the service did not start"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -100,3 +101,18 @@ def overflow(page: Page) -> list[str]:
     (see overflow.js)."""
     found: list[str] = page.evaluate(_OVERFLOW)
     return found
+
+
+# Fixtures for the modules that browse the busy copy; each module that imports them gets
+# its own server (module scope), so tests in different modules never share a store.
+@pytest.fixture(scope="module")
+def busy_site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The service over a busy copy of the approved sample fund; its address."""
+    with serving(busy_copy(demo_template, tmp_path_factory.mktemp("busy"))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched

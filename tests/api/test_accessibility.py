@@ -9,16 +9,18 @@ fetched from the network. Moderate and minor findings are left to review by eye.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, Page
 
-from tests.api.browsing import DESKTOP, PHONE, busy_copy, chromium, serving, sign_in
+from tests.api import browsing
+from tests.api.browsing import DESKTOP, PHONE, sign_in
 
+# The fixtures: one server over a busy store and one chromium for this module.
+browser = browsing.browser
+busy_site = browsing.busy_site
 PUBLIC = [
     "/",
     "/projects",
@@ -55,18 +57,6 @@ UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
 LANGS = ("en", "ru")
 
 
-@pytest.fixture(scope="module")
-def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(busy_copy(demo_template, tmp_path_factory.mktemp("axe"))) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
 def serious(axe: Axe, page: Page, url: str) -> list[str]:
     """The serious and critical violations on the page, each with where it is."""
     results: dict[str, Any] = axe.run(page).response
@@ -89,11 +79,13 @@ def audit(page: Page, base: str, urls: list[str]) -> list[str]:
     return problems
 
 
-def test_public_pages_have_no_serious_accessibility_violation(browser: Browser, site: str) -> None:
+def test_public_pages_have_no_serious_accessibility_violation(
+    browser: Browser, busy_site: str
+) -> None:
     # On a phone: the same pages as on a desktop, plus tables that scroll sideways.
     context = browser.new_context(viewport=PHONE)
     try:
-        problems = audit(context.new_page(), site, PUBLIC)
+        problems = audit(context.new_page(), busy_site, PUBLIC)
     finally:
         context.close()
     assert not problems, "\n".join(problems)
@@ -107,13 +99,13 @@ def test_public_pages_have_no_serious_accessibility_violation(browser: Browser, 
     ids=["admin", "reviewer"],
 )
 def test_staff_pages_have_no_serious_accessibility_violation(
-    browser: Browser, site: str, role: str, pages: list[str]
+    browser: Browser, busy_site: str, role: str, pages: list[str]
 ) -> None:
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
-        sign_in(page, site, role)
-        problems = audit(page, site, pages)
+        sign_in(page, busy_site, role)
+        problems = audit(page, busy_site, pages)
     finally:
         context.close()
     assert not problems, "\n".join(problems)

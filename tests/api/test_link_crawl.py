@@ -16,24 +16,18 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.api.browsing import (
-    ARTIFACTS,
-    NARROW,
-    PHONE,
-    busy_copy,
-    chromium,
-    overflow,
-    serving,
-    sign_in,
-)
+from tests.api import browsing
+from tests.api.browsing import ARTIFACTS, NARROW, PHONE, overflow, sign_in
 
+# The fixtures: one server over a busy store and one chromium for this module.
+browser = browsing.browser
+busy_site = browsing.busy_site
 ROLES = {"public": None, "reviewer": "rev", "analyst": "ana", "compliance": "comp", "admin": "ada"}
 LANGS = ("en", "ru")
 PER_SHAPE = 2  # links of one shape followed per role and language
@@ -116,18 +110,6 @@ def crawl(page: Page, base: str, start: str, lang: str, role: str) -> tuple[int,
     return pages, problems
 
 
-@pytest.fixture(scope="module")
-def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(busy_copy(demo_template, tmp_path_factory.mktemp("crawl"))) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
 def test_shape_groups_links_by_page_not_by_record() -> None:
     assert shape("/projects/TRN-M11-03") == shape("/projects/AGR-FISH-01") == "/projects/{id}"
     assert shape("/projects?region=RU-SAM") == shape("/projects?region=RU-MOW")
@@ -138,7 +120,7 @@ def test_shape_groups_links_by_page_not_by_record() -> None:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_link_answers_fits_a_phone_and_speaks_the_page_language(
-    browser: Browser, site: str, role: str
+    browser: Browser, busy_site: str, role: str
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     # The public pages on the narrowest phones, the staff pages on a common one.
@@ -148,12 +130,12 @@ def test_every_link_answers_fits_a_phone_and_speaks_the_page_language(
     page.set_default_timeout(60_000)
     username = ROLES[role]
     if username:
-        sign_in(page, site, username)
+        sign_in(page, busy_site, username)
     start = "/staff" if username else "/"
     problems: list[str] = []
     try:
         for lang in LANGS:
-            pages, found = crawl(page, site, start, lang, role)
+            pages, found = crawl(page, busy_site, start, lang, role)
             assert pages >= (10 if username else 12), f"only {pages} pages reached [{lang}]"
             problems += found
     finally:

@@ -8,10 +8,25 @@ changes, like every public view.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
 from pydantic import BaseModel
 
 from pfund.services.portal import cached
 from pfund.services.runtime import Runtime
+from pfund.store.unit_of_work import UnitOfWork
+
+
+class Named(Protocol):
+    """A row of a reference table: a code and its names."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_ru(self) -> str: ...
 
 
 class Name(BaseModel):
@@ -28,24 +43,23 @@ class Name(BaseModel):
 
 def region_names(rt: Runtime) -> dict[str, Name]:
     """Every region of the fund's table by its ISO 3166-2 code."""
-
-    def build() -> dict[str, Name]:
-        with rt.uow() as uow:
-            regions = uow.reference.regions()
-        return {r.code: Name(code=r.code, name=r.name, name_ru=r.name_ru) for r in regions}
-
-    return cached(rt, ("region-names",), build)
+    return _named(rt, "regions", lambda uow: uow.reference.regions())
 
 
 def area_names(rt: Runtime) -> dict[str, Name]:
     """Every area of cooperation by its code (``natural_resources``)."""
+    return _named(rt, "areas", lambda uow: uow.reference.areas())
 
+
+def _named(
+    rt: Runtime, table: str, rows: Callable[[UnitOfWork], Sequence[Named]]
+) -> dict[str, Name]:
     def build() -> dict[str, Name]:
         with rt.uow() as uow:
-            areas = uow.reference.areas()
-        return {a.code: Name(code=a.code, name=a.name, name_ru=a.name_ru) for a in areas}
+            found = rows(uow)
+        return {r.code: Name(code=r.code, name=r.name, name_ru=r.name_ru) for r in found}
 
-    return cached(rt, ("area-names",), build)
+    return cached(rt, ("names", table), build)
 
 
 def name_of(names: dict[str, Name], code: str, lang: str = "en") -> str:
