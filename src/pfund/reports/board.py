@@ -27,7 +27,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
-from pfund.services.names import area_names, words
+from pfund.services.names import Name, area_names, name_of, words
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -86,7 +86,7 @@ def build_report(
     )
     _, why = explain(rt, record_id=record.id, resolve=False)
     appraisal = report_of(pa)
-    areas = {code: n.name for code, n in area_names(rt).items()}
+    areas = area_names(rt)
     rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio, areas)
     return BoardReport(
         fund=appraisal.fund,
@@ -114,7 +114,7 @@ def _rows(
     robust: RobustReport,
     why: list[ExplanationLine],
     portfolio: PortfolioReport,
-    areas: dict[str, str],
+    areas: dict[str, Name],
 ) -> list[ProjectRow]:
     by_line = {line.id: line for line in lines}
     core = {line.project: line for line in robust.lines}
@@ -128,7 +128,7 @@ def _rows(
                 id=p.id,
                 title=p.title,
                 area=p.area,
-                area_name=areas.get(p.area) or words(p.area),
+                area_name=name_of(areas, p.area),
                 stage=p.stage,
                 cost_m=float(p.likely_cost()) / 1e6,
                 npv_m=a.expected_npv / 1e6,
@@ -147,7 +147,7 @@ def _charts(
     portfolio: PortfolioReport,
     front: FrontierReport,
     robust: RobustReport,
-    areas: dict[str, str],
+    areas: dict[str, Name],
     titles: dict[str, str],
 ) -> dict[str, str]:
     """The report's charts, labelled with names (areas, project titles), not codes."""
@@ -155,7 +155,7 @@ def _charts(
     borderline = [line for line in robust.lines if 0 < line.core_index < 1][:30]
     return {
         "areas": plots.bar_chart(
-            [areas.get(a.area) or words(a.area) for a in portfolio.areas if a.cost > 0],
+            [name_of(areas, a.area) for a in portfolio.areas if a.cost > 0],
             [a.cost for a in portfolio.areas if a.cost > 0],
             xlabel="cost of chosen projects, USD m",
         ),
