@@ -126,7 +126,7 @@ def _html(
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
             lang_url=lambda code: _language_url(request, code),
-            region_name=lambda code: _region_name(request, code, lang),
+            region_name=_region_namer(request, lang),
             audit_head=_audit_head(request),
             **context,
         )
@@ -140,11 +140,17 @@ def _language_url(request: Request, lang: str) -> str:
     return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
 
 
-def _region_name(request: Request, code: str, lang: str) -> str:
-    """A region's name in the page's language (the code when the store has no name)."""
+def _region_namer(request: Request, lang: str) -> Callable[[str], str]:
+    """A region's name in the page's language (the code when the store has no name);
+    the table is read once per page, when the page first names a region."""
     rt = getattr(request.app.state, "runtime", None)
-    found = region_names(rt).get(code) if rt is not None else None
-    return found.in_language(lang) if found else code
+    table = cache(lambda: region_names(rt) if rt is not None else {})
+
+    def name(code: str) -> str:
+        found = table().get(code)
+        return found.in_language(lang) if found else code
+
+    return name
 
 
 def _audit_head(request: Request) -> AuditHead | None:
