@@ -7,7 +7,7 @@ to the run that produced it. Plots are inline SVG; no asset is fetched from anyw
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
-from pfund.services.names import Name, area_names, name_of, words
+from pfund.services.names import Name, area_names, name_of
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -37,7 +37,6 @@ class ProjectRow(BaseModel):
     id: str
     title: str
     area: str
-    area_name: str = ""
     stage: int
     cost_m: float
     npv_m: float
@@ -67,6 +66,7 @@ class BoardReport:
     charts: dict[str, str]
     version: str
     money: MoneyPages
+    area_titles: dict[str, str] = field(default_factory=dict)  # area names by code
 
 
 def build_report(
@@ -86,8 +86,7 @@ def build_report(
     )
     _, why = explain(rt, record_id=record.id, resolve=False)
     appraisal = report_of(pa)
-    areas = area_names(rt)
-    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio, areas)
+    rows = _rows(pa.inputs.projects, appraisal.lines, robust, why, portfolio)
     return BoardReport(
         fund=appraisal.fund,
         currency=appraisal.currency,
@@ -102,9 +101,10 @@ def build_report(
         seed=appraisal.seed,
         discount_rate=appraisal.discount_rate,
         hurdle=appraisal.hurdle,
-        charts=_charts(portfolio, front, robust, areas, {p.id: p.title for p in rows}),
+        charts=_charts(portfolio, front, robust, area_names(rt), {r.id: r.title for r in rows}),
         version=__version__,
         money=build_money_pages(rt, pa),
+        area_titles={code: n.name for code, n in area_names(rt).items()},
     )
 
 
@@ -114,7 +114,6 @@ def _rows(
     robust: RobustReport,
     why: list[ExplanationLine],
     portfolio: PortfolioReport,
-    areas: dict[str, Name],
 ) -> list[ProjectRow]:
     by_line = {line.id: line for line in lines}
     core = {line.project: line for line in robust.lines}
@@ -128,7 +127,6 @@ def _rows(
                 id=p.id,
                 title=p.title,
                 area=p.area,
-                area_name=name_of(areas, p.area),
                 stage=p.stage,
                 cost_m=float(p.likely_cost()) / 1e6,
                 npv_m=a.expected_npv / 1e6,
@@ -202,7 +200,6 @@ def render(report: BoardReport) -> str:
     )
     env.filters["m"] = lambda v: f"{v:,.1f}"
     env.filters["pct"] = lambda v: f"{v:.0%}"
-    env.filters["words"] = words
     return env.get_template("board.html.j2").render(r=report)
 
 

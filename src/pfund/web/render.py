@@ -126,7 +126,7 @@ def _html(
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
             lang_url=lambda code: _language_url(request, code),
-            region_name=_region_namer(request, lang),
+            region=_region_namer(request, lang),
             audit_head=_audit_head(request),
             **context,
         )
