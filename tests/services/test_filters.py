@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pfund.services.filters import ProjectFilter
-from pfund.services.names import Name, name_of, words
+from pfund.services.names import Name, name_of, short, words
 
 
 def test_a_filter_ignores_case_spaces_and_the_spelling_of_a_status() -> None:
@@ -22,3 +22,7 @@ def test_a_code_reads_as_its_name_or_else_as_words() -> None:
     assert name_of(names, "RU-SAM", "ru") == "Самарская область"
     assert Name(code="x", name="X only").in_language("ru") == "X only"
     assert name_of(names, "ceasefire_only") == words("ceasefire_only") == "Ceasefire only"
+    assert short("Sustainable salmon fisheries in Kamchatka and Sakhalin", 30) == (
+        "Sustainable salmon fisheries…"
+    )
+    assert short("Wind farm near Murmansk") == "Wind farm near Murmansk"

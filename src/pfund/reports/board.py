@@ -27,7 +27,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
-from pfund.services.names import Name, area_names, name_of
+from pfund.services.names import Name, area_names, name_of, short
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -178,17 +178,10 @@ def _charts(
             marker=(front.chosen_equity / 1e6, front.chosen_value),
         ),
         "core": plots.core_index_chart(
-            [_short(titles.get(line.project) or line.project) for line in borderline],
+            [short(titles.get(line.project) or line.project) for line in borderline],
             [line.core_index for line in borderline],
         ),
     }
-
-
-def _short(title: str, limit: int = 48) -> str:
-    """A title short enough for a chart's axis, cut at a word."""
-    if len(title) <= limit:
-        return title
-    return title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def render(report: BoardReport) -> str:

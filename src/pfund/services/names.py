@@ -72,3 +72,10 @@ def words(code: str) -> str:
     """A code without a recorded name, as words: ``ceasefire_only`` -> "Ceasefire only"."""
     text = code.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def short(title: str, limit: int = 48) -> str:
+    """A title short enough for a chart's axis, cut at a word."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
