@@ -122,11 +122,11 @@ def _html(
             ngettext=ngettext,
             _=gettext,
             label=lambda value: label_in(gettext, value),
+            region=_region_namer(request, lang),
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
             lang_url=lambda code: _language_url(request, code),
-            region=_region_namer(request, lang),
             audit_head=_audit_head(request),
             **context,
         )
