@@ -48,13 +48,13 @@ def busy_copy(template: Path, folder: Path) -> Path:
 
 
 @contextmanager
-def serving(copy: Path) -> Iterator[str]:
-    """The service over the store in ``copy``, until the block ends; yields its address."""
+def serving(store: Path | str) -> Iterator[str]:
+    """The real service over ``store`` (a SQLite file or a database URL) on a loopback
+    socket, until the block ends; yields its address. Requests run on its thread pool."""
+    url = store if isinstance(store, str) else f"sqlite:///{store}"
     sock = listening_socket()
     port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(settings_for(f"sqlite:///{copy}")), log_level="warning", access_log=False
-    )
+    config = uvicorn.Config(create_app(settings_for(url)), log_level="warning", access_log=False)
     served = uvicorn.Server(config)
     thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
