@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,10 +24,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
-from pfund.api import create_app
 from pfund.domain import TrancheStatus
 from pfund.services.audit import verify
 from pfund.services.backup import backup, restore
@@ -36,8 +33,8 @@ from pfund.services.conditions import set_condition
 from pfund.services.funding import ledger_view, reverse_contributions
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.tranches import approve, list_tranches
+from tests.api.browsing import serving
 from tests.api.conftest import PASSWORD, settings_for
-from tests.api.test_browser import listening_socket
 from tests.conftest import _postgres_url, _reset_postgres
 
 N = 12
@@ -92,21 +89,8 @@ def rt(store_url: str) -> Iterator[Runtime]:
 @pytest.fixture
 def server(store_url: str) -> Iterator[str]:
     """The real service on a loopback socket: requests run on its thread pool."""
-    sock = listening_socket()
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(create_app(settings_for(store_url)), log_level="warning")
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if served.started:
-            break
-        time.sleep(0.05)
-    assert served.started, "the service did not start"
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with serving(store_url) as base:
+        yield base
 
 
 @pytest.fixture

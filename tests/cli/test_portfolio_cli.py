@@ -101,6 +101,11 @@ def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
     for section in ("Where the money comes from", "What must happen", "Scenarios"):
         assert section in html
     assert 'src="http' not in html and 'href="http' not in html and "<script" not in html
+    # Charts and tables name areas, scenarios and stages; codes stay out of the text.
+    for code in ("natural_resources", "ceasefire_only", "stage 1<"):
+        assert code not in html, code
+    for name in ("Natural resources and minerals", "Ceasefire only", "1: Ceasefire holding"):
+        assert name in html, name
     leaked = [s for s in _sample_secrets() if s in html]
     assert not leaked
 

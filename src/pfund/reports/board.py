@@ -7,7 +7,7 @@ to the run that produced it. Plots are inline SVG; no asset is fetched from anyw
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.names import Name, area_names, name_of, short
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.problem_json import problem_from_json
 from pfund.services.records import get_answering_record
@@ -70,6 +71,7 @@ class BoardReport:
     charts: dict[str, str]
     version: str
     money: MoneyPages
+    area_titles: dict[str, str] = field(default_factory=dict)  # area names by code
 
 
 def build_report(
@@ -111,9 +113,10 @@ def build_report(
         seed=appraisal.seed,
         discount_rate=appraisal.discount_rate,
         hurdle=appraisal.hurdle,
-        charts=_charts(portfolio, front, robust),
+        charts=_charts(portfolio, front, robust, area_names(rt), {r.id: r.title for r in rows}),
         version=__version__,
         money=build_money_pages(rt, pa),
+        area_titles={code: n.name for code, n in area_names(rt).items()},
     )
 
 
@@ -154,12 +157,18 @@ def _rows(
 
 
 def _charts(
-    portfolio: PortfolioReport, front: FrontierReport, robust: RobustReport
+    portfolio: PortfolioReport,
+    front: FrontierReport,
+    robust: RobustReport,
+    areas: dict[str, Name],
+    titles: dict[str, str],
 ) -> dict[str, str]:
+    """The report's charts, labelled with names (areas, project titles), not codes."""
     years = [y.year for y in portfolio.years]
+    borderline = [line for line in robust.lines if 0 < line.core_index < 1][:30]
     return {
         "areas": plots.bar_chart(
-            [a.area for a in portfolio.areas if a.cost > 0],
+            [name_of(areas, a.area) for a in portfolio.areas if a.cost > 0],
             [a.cost for a in portfolio.areas if a.cost > 0],
             xlabel="cost of chosen projects, USD m",
         ),
@@ -184,8 +193,8 @@ def _charts(
             marker=(front.chosen_equity / 1e6, front.chosen_value),
         ),
         "core": plots.core_index_chart(
-            [line.project for line in robust.lines if 0 < line.core_index < 1][:30],
-            [line.core_index for line in robust.lines if 0 < line.core_index < 1][:30],
+            [short(titles.get(line.project) or line.project) for line in borderline],
+            [line.core_index for line in borderline],
         ),
     }
 

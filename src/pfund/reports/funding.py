@@ -7,7 +7,7 @@ the ledger, the conditions register or a recorded scenario run.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
@@ -16,6 +16,7 @@ from pfund.reports import plots
 from pfund.services.appraisal import PipelineAppraisal
 from pfund.services.conditions import ConditionsView, show
 from pfund.services.funding import FundSize, LedgerView, fund_size, ledger_view
+from pfund.services.names import words
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import ScenarioReport, load_scenario_file, run_scenarios
 from pfund.services.tranches import list_tranches
@@ -32,6 +33,7 @@ class MoneyPages:
     expected: dict[int, float]  # year -> expected under the weighted scenarios, USD m
     charts: dict[str, str]
     frozen: list[FrozenLine]
+    stage_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class FrozenLine:
     tranches: int
     amount_m: float
     missing: str
+    title: str = ""
 
 
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
@@ -49,7 +52,8 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
     scenarios = run_scenarios(rt, pa, path, record=False)
     with rt.uow() as uow:
-        stage_numbers = [s.number for s in uow.stages.list()]
+        stage_names = {s.number: s.name for s in uow.stages.list()}
+    stage_numbers = list(stage_names)
     loaded = load_scenario_file(path, stage_numbers)
     weighted = (
         mix(loaded)
@@ -71,14 +75,18 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         expected={y: float(v) / 1e6 for y, v in expected.items()},
         charts={},
         frozen=_frozen(rt, tranches),
+        stage_names=stage_names,
     )
     return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
 
 
 def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
-    """Frozen tranches by project, with the conditions their gate still misses."""
+    """Frozen tranches by project, with the conditions their gate still misses (by title)."""
     with rt.uow() as uow:
-        statuses, stages = statuses_of(uow.conditions.list()), uow.stages.list()
+        conditions, stages = uow.conditions.list(), uow.stages.list()
+        titles = {p.id: p.title for p in uow.projects.list()}
+    statuses = statuses_of(conditions)
+    named = {c.code: c.title for c in conditions}
     by_project: dict[str, list[Tranche]] = defaultdict(list)
     for t in tranches:
         if t.status is TrancheStatus.FROZEN:
@@ -88,7 +96,8 @@ def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
         probe = items[0].model_copy(update={"status": TrancheStatus.PLANNED})
         gate = tranche_gate(probe, statuses, stages)
         amount = sum(float(t.amount) for t in items) / 1e6
-        lines.append(FrozenLine(project, len(items), amount, ", ".join(gate.missing)))
+        missing = ", ".join(named.get(code) or words(code) for code in gate.missing)
+        lines.append(FrozenLine(project, len(items), amount, missing, titles.get(project, "")))
     return sorted(lines, key=lambda line: -line.amount_m)
 
 
@@ -117,9 +126,10 @@ def _charts(p: MoneyPages) -> dict[str, str]:
         "stages": plots.stage_chart(
             list(p.gated),
             {s: [p.gated[k].get(s, 0.0) for k in p.gated] for s in _statuses(p.gated)},
+            names=[f"{k}: {p.stage_names.get(k) or 'stage ' + str(k)}" for k in p.gated],
         ),
         "scenarios": plots.bar_chart(
-            [s.scenario for s in p.scenarios.scenarios],
+            [words(s.scenario) for s in p.scenarios.scenarios],
             [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
             xlabel="expected spending on the scenario's best portfolio, USD m",
         ),

@@ -136,12 +136,18 @@ def frontier_svg(report: FrontierReport) -> str:
     return f"<html><body>{budget}{equity}</body></html>" if report.equity else budget
 
 
-def stage_chart(stages: Sequence[int], by_status: dict[str, Sequence[float]]) -> str:
-    """Money of approved tranches by the stage they need, stacked by status."""
+def stage_chart(
+    stages: Sequence[int],
+    by_status: dict[str, Sequence[float]],
+    *,
+    names: Sequence[str] | None = None,
+) -> str:
+    """Money of approved tranches by the stage they need, stacked by status; each stage
+    labelled by ``names`` (its name) when given."""
     fig, ax = _figure(height=2.6)
     colours = {"planned": MUTED, "released": ACCENT, "disbursed": INK, "frozen": WARN}
     left = [0.0] * len(stages)
-    labels = [f"stage {s}" for s in stages]
+    labels = list(names) if names is not None else [f"stage {s}" for s in stages]
     for status, values in by_status.items():
         ax.barh(labels, values, left=left, color=colours.get(status, MUTED), label=status)
         left = [a + b for a, b in zip(left, values, strict=True)]

@@ -16,6 +16,7 @@ from pfund.domain import Project, ProtectionClass
 from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import NotFound
+from pfund.services.filters import ProjectFilter
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
 
@@ -98,8 +99,10 @@ def list_projects(
     status: str | None = None,
     region: str | None = None,
 ) -> list[Project]:
+    """Projects passing the filters, which ignore case (``ru-sam`` finds ``RU-SAM``)."""
+    chosen = ProjectFilter.of(area, status, region)
     with rt.uow() as uow:
-        return uow.projects.list(area=area, status=status, region=region)
+        return uow.projects.list(area=chosen.area, status=chosen.status, region=chosen.region)
 
 
 def get_project(rt: Runtime, project_id: str) -> Project:

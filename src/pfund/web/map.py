@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -21,6 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from pfund.services.portal import RegionMoney
+from pfund.web.i18n import Formatter, translations
 
 WIDTH = 960.0
 MIN_STEP = 2.0  # pixels between kept points
@@ -97,6 +99,33 @@ def shade(value: Decimal, top: Decimal) -> str:
     return PALETTE[min(len(PALETTE) - 1, 1 + int(level * (len(PALETTE) - 1)))]
 
 
+@dataclass(frozen=True)
+class Shade:
+    """One class of the map's legend: its colour and the committed money it stands for,
+    from ``low`` (None: from zero) up to ``high`` (None: no money at all)."""
+
+    colour: str
+    low: Decimal | None
+    high: Decimal | None
+
+
+def legend(regions: Sequence[RegionMoney]) -> list[Shade]:
+    """What each shade means for these regions: the bounds ``shade`` uses, in money.
+
+    A class k of n covers sqrt(value / top) from (k - 1) / n to k / n, so its money runs
+    from top * ((k - 1) / n)^2 to top * (k / n)^2.
+    """
+    top = max((r.committed for r in regions), default=Decimal(0))
+    shades = [Shade(PALETTE[0], None, None)]
+    if top <= 0:
+        return shades
+    steps = len(PALETTE) - 1
+    for k in range(1, len(PALETTE)):
+        low = top * Decimal(k - 1) ** 2 / steps**2 if k > 1 else None
+        shades.append(Shade(PALETTE[k], low, top * Decimal(k) ** 2 / steps**2))
+    return shades
+
+
 def region_map(regions: Sequence[RegionMoney], *, lang: str = "en") -> Markup:
     paths, height = _paths()
     top = max((r.committed for r in regions), default=Decimal(0))
@@ -106,13 +135,14 @@ def region_map(regions: Sequence[RegionMoney], *, lang: str = "en") -> Markup:
         region = by_code.get(code)
         value = region.committed if region else Decimal(0)
         name = (region.name_ru if lang == "ru" else region.name) if region else code
-        title = f"{name}: {value:,.0f}" if region else name
+        title = f"{name}: {Formatter(lang).money(value)}" if region else name
         shapes.append(
             f'<path d="{d}" fill="{shade(value, top)}" stroke="#555" stroke-width="0.3">'
             f"<title>{escape(title)}</title></path>"
         )
+    label = translations(lang).gettext("Map of the regions, shaded by the money committed")
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
-        f'role="img" class="map">{"".join(shapes)}</svg>'
+        f'role="img" aria-label="{escape(label)}" class="map">{"".join(shapes)}</svg>'
     )
     return Markup(svg)

@@ -15,9 +15,11 @@ from fastapi.responses import HTMLResponse
 
 from pfund.api.deps import RuntimeDep, principal
 from pfund.services import portal
+from pfund.services.filters import ProjectFilter
+from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
-from pfund.web.map import region_map
+from pfund.web.map import legend, region_map
 from pfund.web.render import language, public_page
 
 # The principal dependency runs first, so the page header knows who is signed in.
@@ -37,19 +39,21 @@ def projects(
     status: str | None = None,
     region: str | None = None,
 ) -> HTMLResponse:
+    chosen = ProjectFilter.of(area, status, region)
+
     def build() -> dict[str, Any]:
+        every = portal.projects(rt)
         lines = [
-            p
-            for p in portal.projects(rt)
-            if (not area or p.area == area)
-            and (not status or p.status == status)
-            and (not region or region in p.regions)
+            p for p in every if chosen.matches(area=p.area, status=p.status, regions=p.regions)
         ]
+        named = region_names(rt)
+        present = sorted({c for p in every for c in p.regions})
         return {
             "projects": lines,
             "areas": portal.by_area(rt),
-            "filters": {"area": area or "", "status": status or "", "region": region or ""},
-            "statuses": sorted({p.status for p in portal.projects(rt)}),
+            "filters": chosen.form(),
+            "statuses": sorted({p.status for p in every}),
+            "regions": [named[c] for c in present if c in named],
         }
 
     return public_page(request, "projects.html.j2", build)
@@ -89,7 +93,12 @@ def conditions(request: Request, rt: RuntimeDep) -> HTMLResponse:
 def money_map(request: Request, rt: RuntimeDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         regions = portal.by_region(rt)
-        return {"regions": regions, "svg": region_map(regions, lang=language(request))}
+        lang = language(request)
+        return {
+            "regions": regions,
+            "svg": region_map(regions, lang=lang),
+            "legend": legend(regions),
+        }
 
     return public_page(request, "map.html.j2", build)
 
@@ -104,7 +113,13 @@ def decision(request: Request, run_id: str, rt: RuntimeDep) -> HTMLResponse:
     def build() -> dict[str, Any]:
         record = get_record(rt, run_id, kind="portfolio")
         approved = any(d.approved for d in portal.decisions(rt) if d.id == run_id)
-        return {"record": record, "report": report_of_record(record), "approved": approved}
+        titles = {p.id: p for p in portal.projects(rt)}
+        return {
+            "record": record,
+            "report": report_of_record(record),
+            "approved": approved,
+            "titles": titles,
+        }
 
     return public_page(request, "decision.html.j2", build)
 

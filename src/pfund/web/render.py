@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,7 +15,8 @@ from pfund import __version__
 from pfund.api.deps import csrf_token
 from pfund.domain.account import User
 from pfund.services.audit import AuditHead
-from pfund.services.portal import audit_head, by_region, cached
+from pfund.services.names import region_names
+from pfund.services.portal import audit_head, cached
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import (
     HISTORY_WORDS,
@@ -28,7 +30,6 @@ from pfund.web.localize import (
     decision_summary,
     localized,
     outcome_name,
-    region_name,
     translate_message,
 )
 
@@ -137,12 +138,13 @@ def _html(
             localized=lambda obj, field: localized(obj, field, lang),
             country=lambda iso3, english: country_name(iso3, english, lang),
             outcome=lambda key, value: outcome_name(key, value, lang),
-            region=lambda code: region_name(code, _regions(request), lang),
             translated=lambda text, status=None: translate_message(text, lang, gettext, status),
             summary=lambda report: decision_summary(report, lang, gettext, Formatter(lang)),
+            region=_region_namer(request, lang),
             user=user,
             csrf=lambda: csrf_token(request),  # only pages with a form start a session
             path=request.url.path,
+            lang_url=lambda code: _language_url(request, code),
             audit_head=_audit_head(request),
             status_words=PROPOSAL_STATUS_WORDS,
             message_words=MESSAGE_WORDS,
@@ -153,10 +155,24 @@ def _html(
     )
 
 
-def _regions(request: Request) -> dict[str, Any]:
-    """The fund's regions by code (names in both languages), from the portal's cache."""
+def _language_url(request: Request, lang: str) -> str:
+    """This page in ``lang``, keeping the filters it shows (the query parameters its route
+    declares; anything else is left out, as it is from the page cache's key)."""
+    query = [(n, v) for n, v in _declared_query(request) if n != "lang"]
+    return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
+
+
+def _region_namer(request: Request, lang: str) -> Callable[[str], str]:
+    """A region's name in the page's language (the code when the store has no name);
+    the table is read once per page, when the page first names a region."""
     rt = getattr(request.app.state, "runtime", None)
-    return {r.code: r for r in by_region(rt)} if rt is not None else {}
+    table = cache(lambda: region_names(rt) if rt is not None else {})
+
+    def name(code: str) -> str:
+        found = table().get(code)
+        return found.in_language(lang) if found else code
+
+    return name
 
 
 def _audit_head(request: Request) -> AuditHead | None:

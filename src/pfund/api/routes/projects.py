@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 from pydantic_core import to_json
 
 from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
@@ -18,11 +19,18 @@ from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import imports
+from pfund.services.filters import ProjectFilter
 from pfund.services.imports import ImportResult
 from pfund.services.portal import cached
 from pfund.services.summary import FundSummary, get_project, list_projects, summarise
 
 router = APIRouter(tags=["projects"])
+
+
+def _status_code(value: object) -> object:
+    """A status filter in any case or spelling (``In progress``) as the enum's value."""
+    return ProjectFilter.of(status=value).status if isinstance(value, str) else value
+
 
 IMPORTERS = {
     "projects": imports.import_projects,
@@ -50,24 +58,25 @@ def projects(
     rt: RuntimeDep,
     who: PrincipalDep,
     area: Annotated[str | None, Query(max_length=64)] = None,
-    status: ProjectStatus | None = None,
+    status: Annotated[ProjectStatus | None, BeforeValidator(_status_code)] = None,
     region: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    """Every project, filtered by area, status or region.
+    """Every project, filtered by area, status or region (in any case: ``ru-sam``).
 
     The public answer is built once per state of the store and shared by every reader.
     """
     seen = audience(who)
+    chosen = ProjectFilter.of(area, status.value if status else None, region)
 
     def build() -> bytes:
-        found = list_projects(rt, area=area, status=status.value if status else None, region=region)
+        found = list_projects(rt, area=chosen.area, status=chosen.status, region=chosen.region)
         # The filters match what this reader sees: a project whose regions (say) are
         # protected must not be found by its region, or the filter would reveal them.
         views = [view(p, audience=seen) for p in found if _visible(p, who)]
-        return to_json([v for v in views if _shows(v, area, status, region)])
+        return to_json([v for v in views if _shows(v, chosen)])
 
     if seen is ProtectionClass.PUBLIC:
-        body = cached(rt, ("api-projects", area, status, region), build)
+        body = cached(rt, ("api-projects", chosen), build)
     else:
         body = build()
     return Response(body, media_type="application/json")
@@ -81,14 +90,10 @@ def project(project_id: str, rt: RuntimeDep, who: PrincipalDep) -> dict[str, Any
     return view(found, audience=audience(who))
 
 
-def _shows(
-    seen: dict[str, Any], area: str | None, status: ProjectStatus | None, region: str | None
-) -> bool:
+def _shows(seen: dict[str, Any], chosen: ProjectFilter) -> bool:
     """Whether a project's view (only the fields its reader may see) passes the filters."""
-    return (
-        (area is None or seen.get("area") == area)
-        and (status is None or seen.get("status") == status)
-        and (region is None or region in (seen.get("regions") or []))
+    return chosen.matches(
+        area=seen.get("area"), status=seen.get("status"), regions=seen.get("regions") or []
     )
 
 
