@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.api.uploads import upload_name
+from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission, Principal
 from pfund.errors import Forbidden, InvalidInput, NotFound, PfundError, Problem
 from pfund.services import (
@@ -37,9 +38,12 @@ from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appr
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
+from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
 from pfund.web.forms import check_csrf
 from pfund.web.jobs import Jobs
+from pfund.web.paging import paginate
+from pfund.web.refusals import staff_path
 from pfund.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -58,6 +62,8 @@ def staff(who: PrincipalDep) -> Principal:
 
 StaffDep = Annotated[Principal, Depends(staff)]
 CsrfField = Annotated[str, Form(alias="csrf_token")]
+# The list (with its filters and page) a form was sent from, to return to it.
+BackField = Annotated[str, Form(max_length=2000)]
 
 
 def _allowed(who: Principal, permission: Permission) -> None:
@@ -210,12 +216,36 @@ def approve(
 
 @router.get("/tranches", response_class=HTMLResponse)
 def tranche_page(
-    request: Request, rt: RuntimeDep, who: StaffDep, project: str | None = None
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    project: str = "",
+    status: str = "",
+    year: str = "",
 ) -> HTMLResponse:
+    """The tranches, filtered by project, status and year, a page at a time; each with
+    the one step it can take now, or why it cannot (from the gate)."""
+    every = tranches.list_tranches(rt)
+    wanted = project.strip().casefold()
+    rows = [
+        t
+        for t in every
+        if (not wanted or t.project_id.casefold() == wanted)
+        and (not status or t.status.value == status)
+        and (not year or str(t.year) == year)
+    ]
+    page = paginate(rows, request.query_params, "/staff/tranches")
+    actions, conditions_by_code = tranche_actions(rt, page.items, money_gate.today())
     return render(
         request,
         "staff/tranches.html.j2",
-        tranches=tranches.list_tranches(rt, project),
+        page=page,
+        rows=actions,
+        conditions=conditions_by_code,
+        projects=sorted({t.project_id for t in every}),
+        years=sorted({t.year for t in every}),
+        statuses=[s.value for s in TrancheStatus],
+        chosen={"project": project, "status": status, "year": year},
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
@@ -232,6 +262,7 @@ def move_money(
     csrf_token: CsrfField = "",
     early: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=1000)] = "",
+    back: BackField = "/staff/tranches",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.MOVE_MONEY)
@@ -245,7 +276,7 @@ def move_money(
         raise NotFound(f"no action '{action}'")
     steps[action]()
     done = {"release": "released", "disburse": "disbursed", "unfreeze": "unfrozen"}[action]
-    return _back(f"{tranche_id} {done}", "/staff/tranches")
+    return _back(f"{tranche_id} {done}", staff_path(back, "/staff/tranches"))
 
 
 @router.get("/conditions", response_class=HTMLResponse)
@@ -282,8 +313,10 @@ def set_condition(
 
 
 def _back(message: str, page: str = "/staff") -> RedirectResponse:
-    """After a form: back to ``page``, with what happened said at its top."""
-    return RedirectResponse(f"{page}?message={quote(message)}", status_code=303)
+    """After a form: back to ``page`` (its filters kept), with what happened said at its
+    top."""
+    glue = "&" if "?" in page else "?"
+    return RedirectResponse(f"{page}{glue}message={quote(message)}", status_code=303)
 
 
 def redirect_to_signin(request: Request, _: Exception) -> Response:
