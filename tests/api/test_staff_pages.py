@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import list_tranches
-from tests.api.conftest import sign_in
+from tests.api.conftest import csrf_of, sign_in
 
 
 def _rows(html: str) -> list[str]:
@@ -64,3 +64,39 @@ def test_a_reviewer_is_not_offered_money_actions(client: TestClient) -> None:
     sign_in(client, "rev")
     page = client.get("/staff/tranches").text
     assert 'id="release-' not in page and "Your role does not move money" in page
+
+
+def test_a_refused_release_is_explained_on_a_staff_page_with_links(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    held = next(t for t in list_tranches(app_rt) if t.stage == 1)
+    sign_in(client, "ana")
+    back = f"/staff/tranches?project={held.project_id}&status=planned"
+    page = client.get(back).text
+    answer = client.post(
+        f"/staff/tranches/{held.id}/release",
+        data={"csrf_token": csrf_of(page), "back": back},
+        headers={"referer": f"http://testserver{back}"},
+    )
+    assert answer.status_code == 409
+    text = answer.text
+    assert f"Refused: Release of tranche {held.id}" in text
+    assert "Nothing was changed" in text
+    assert 'href="/staff/conditions#condition-' in text
+    assert f'<a href="{back.replace("&", "&amp;")}" id="back">' in text
+    assert "pfund " not in text.split("<footer>")[0].split("</header>")[1]  # no CLI command
+    assert "Back to the fund" not in text
+
+
+def test_a_refused_payment_says_what_is_missing_in_russian(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    planned = list_tranches(app_rt)[0]
+    sign_in(client, "ana")
+    page = client.get("/staff/tranches?lang=ru").text
+    answer = client.post(
+        f"/staff/tranches/{planned.id}/disburse", data={"csrf_token": csrf_of(page)}
+    )
+    assert answer.status_code == 409
+    assert f"Отказано: Выплата транша {planned.id}" in answer.text
+    assert 'href="/staff/tranches"' in answer.text

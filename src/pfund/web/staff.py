@@ -23,7 +23,11 @@ from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.api.uploads import upload_name
 from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission, Principal
+from pfund.domain.compliance import CounterpartyKind
 from pfund.errors import Forbidden, InvalidInput, NotFound, PfundError, Problem
+from pfund.screening import wording
+from pfund.screening.names import PERSON
+from pfund.screening.score import Explanation, best_alignment, explanation
 from pfund.services import (
     conditions,
     hit_review,
@@ -35,6 +39,7 @@ from pfund.services import (
 )
 from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
+from pfund.services.compare import compare_runs
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -48,6 +53,7 @@ from pfund.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 IMPORT_KINDS = ("projects", "organisations", "people")
+REVIEW_STATES = ("awaiting declaration", "to score", "submitted", "recused")
 
 
 class SignInRequired(Exception):
@@ -77,14 +83,20 @@ def jobs(request: Request) -> Jobs:
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+def dashboard(
+    request: Request, rt: RuntimeDep, who: StaffDep, kind: str = "", status: str = ""
+) -> HTMLResponse:
     with rt.uow() as uow:
-        runs = uow.decisions.list(limit=20)
+        every = uow.decisions.list()
+    runs = [r for r in every if (not kind or r.kind == kind) and (not status or r.status == status)]
     return render(
         request,
         "staff/dashboard.html.j2",
         overview=portal.overview(rt),
-        runs=runs,
+        runs=paginate(runs, request.query_params, "/staff", per_page=25),
+        run_kinds=sorted({r.kind for r in every}),
+        run_statuses=sorted({r.status for r in every}),
+        chosen={"kind": kind, "status": status},
         submitted=proposals.submitted(rt),
         my_reviews=reviews.list_reviews(rt, reviewer=who.user.username if who.user else None),
         can=who.can,
@@ -195,13 +207,22 @@ def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare(
-    request: Request, rt: RuntimeDep, _who: StaffDep, a: str = "", b: str = ""
+    request: Request, rt: RuntimeDep, _who: StaffDep, a: str = "", b: str = "", status: str = ""
 ) -> HTMLResponse:
+    """Two runs side by side: the differences, the projects one chose and not the other."""
     with rt.uow() as uow:
-        runs = uow.decisions.list(kind="portfolio", limit=50)
-    left = report_of_record(get_record(rt, a, kind="portfolio")) if a else None
-    right = report_of_record(get_record(rt, b, kind="portfolio")) if b else None
-    return render(request, "staff/compare.html.j2", runs=runs, left=left, right=right, a=a, b=b)
+        every = uow.decisions.list(kind="portfolio")
+    runs = [r for r in every if not status or r.status == status or r.id in (a, b)]
+    return render(
+        request,
+        "staff/compare.html.j2",
+        runs=runs,
+        statuses=sorted({r.status for r in every}),
+        status=status,
+        comparison=compare_runs(rt, a, b) if a and b else None,
+        a=a,
+        b=b,
+    )
 
 
 @router.post("/runs/{run_id}/approve")
@@ -324,17 +345,38 @@ def redirect_to_signin(request: Request, _: Exception) -> Response:
 
 
 @router.get("/screening", response_class=HTMLResponse)
-def screening_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
-    """The review queue: each open hit with both names, and a form to decide it."""
+def screening_page(
+    request: Request, rt: RuntimeDep, who: StaffDep, watchlist: str = "", kind: str = ""
+) -> HTMLResponse:
+    """The review queue, by watchlist and kind of counterparty, a page at a time: each
+    open hit with both names, why they match in words, and a form to decide it."""
     _allowed(who, Permission.SCREEN)
     _allowed(who, Permission.READ_PROTECTED)
+    queue = [
+        h
+        for h in hit_review.review_queue(acting(rt, who))
+        if (not watchlist or h.watchlist == watchlist)
+        and (not kind or h.counterparty_kind.value == kind)
+    ]
+    page = paginate(queue, request.query_params, "/staff/screening")
     return render(
         request,
         "staff/screening.html.j2",
-        queue=hit_review.review_queue(acting(rt, who)),
+        queue=page,
+        reasons={h.hit: _why(h) for h in page.items},
+        say=wording.render,
         watchlists=screening.watchlists(rt),
+        kinds=[k.value for k in CounterpartyKind],
+        chosen={"watchlist": watchlist, "kind": kind},
         message=request.query_params.get("message"),
     )
+
+
+def _why(hit: hit_review.QueueItem) -> tuple[list[wording.Phrase], Explanation]:
+    """A hit's explanation in words and the feature table behind it."""
+    kind = PERSON if hit.counterparty_kind is CounterpartyKind.PERSON else "Organization"
+    alignment = best_alignment(hit.counterparty_name, hit.matched, kind)
+    return wording.describe(alignment), explanation(alignment, kind)
 
 
 @router.post("/screening/watchlists")
@@ -389,14 +431,33 @@ def decide_hit(
 
 
 @router.get("/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
-    """A reviewer's assignments: declare conflicts first, then score."""
+def reviews_page(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    project: str = "",
+    reviewer: str = "",
+    state: str = "",
+) -> HTMLResponse:
+    """A reviewer's assignments (everyone's for who assigns them), filtered by project,
+    reviewer and state, a page at a time: declare conflicts first, then score."""
     mine = None if who.can(Permission.ASSIGN_REVIEWS) else who.user.username if who.user else ""
+    every = reviews.list_reviews(rt, reviewer=mine)
+    wanted = project.strip().casefold()
+    rows = [
+        r
+        for r in every
+        if (not wanted or r.project_id.casefold() == wanted)
+        and (not reviewer or r.reviewer == reviewer.strip())
+        and (not state or r.state == state)
+    ]
     return render(
         request,
         "staff/reviews.html.j2",
-        reviews=reviews.list_reviews(rt, reviewer=mine),
-        scales=reviews.score_scales(rt),
+        reviews=paginate(rows, request.query_params, "/staff/reviews"),
+        criteria=reviews.scored_criteria(rt),
+        states=REVIEW_STATES,
+        chosen={"project": project, "reviewer": reviewer, "state": state},
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
