@@ -4,12 +4,15 @@ only when allowed (with the reason when not), refusals explained on a staff page
 from __future__ import annotations
 
 import re
+from importlib.resources import files
 
 from fastapi.testclient import TestClient
 
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import list_tranches
 from tests.api.conftest import csrf_of, sign_in
+
+SAMPLE = files("pfund.data") / "rpf" / "watchlists" / "sample.ftm.json"
 
 
 def _rows(html: str) -> list[str]:
@@ -100,3 +103,92 @@ def test_a_refused_payment_says_what_is_missing_in_russian(
     assert answer.status_code == 409
     assert f"Отказано: Выплата транша {planned.id}" in answer.text
     assert 'href="/staff/tranches"' in answer.text
+
+
+def _second_run(rt: Runtime) -> tuple[str, str]:
+    """A copy of OPT-0001 that drops its last project and whose value differs from it
+    only in the second decimal: the difference a rounded total hides."""
+    with rt.uow() as uow:
+        first = uow.decisions.get("OPT-0001")
+        assert first is not None and first.objective is not None
+        result = dict(first.result)
+        dropped = result["selected"][-1]
+        result["selected"] = result["selected"][:-1]
+        second = first.model_copy(
+            update={"id": "OPT-0900", "result": result, "objective": first.objective + 0.03}
+        )
+        uow.decisions.add(second)
+        uow.commit()
+        title = uow.projects.get(dropped)
+        assert title is not None
+    return second.id, title.title
+
+
+def test_compare_shows_the_differences_and_the_projects_of_one_run_only(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    other, dropped = _second_run(app_rt)
+    sign_in(client, "ana")
+    page = client.get(f"/staff/compare?a=OPT-0001&b={other}").text
+    value = page.split('id="figure-value"', 1)[1].split("</tr>", 1)[0]
+    assert "+0.03" in value
+    cells = re.findall(r'<td class="num">([^<]+)</td>', value)
+    assert cells[0] != cells[1]  # enough digits to see they differ
+    projects = page.split('id="figure-projects"', 1)[1].split("</tr>", 1)[0]
+    assert "-1" in projects
+    only_a = page.split('id="only-a"', 1)[1].split("</ul>", 1)[0]
+    assert dropped in only_a
+    assert "By area" in page
+
+
+def test_a_reviewer_sees_no_run_section_nor_import(client: TestClient) -> None:
+    sign_in(client, "rev")
+    page = client.get("/staff").text
+    assert "<h2>Run</h2>" not in page and 'href="/staff/import"' not in page
+    sign_in(client, "ana")
+    page = client.get("/staff").text
+    assert "<h2>Run</h2>" in page and 'href="/staff/import"' in page
+
+
+def test_the_reviews_page_title_is_text_and_each_field_is_named(client: TestClient) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/reviews").text
+    client.post(
+        "/staff/reviews",
+        data={"csrf_token": csrf_of(page), "project_id": "GOV-MED-01", "reviewer": "rev"},
+    )
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "form" not in title
+    client.post("/signout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "rev")
+    page = client.get("/staff/reviews").text
+    radios = re.findall(r'<label class="choice"><input type="radio"[^>]*> [^<]+</label>', page)
+    assert len(radios) == 2
+    review = page.split('action="/staff/reviews/', 1)[1].split("/", 1)[0]
+    client.post(
+        f"/staff/reviews/{review}/declaration",
+        data={"csrf_token": csrf_of(page), "conflict": "false"},
+    )
+    page = client.get("/staff/reviews").text
+    assert "Contribution to democratic governance (0–10)" in page
+    assert "democratic governance (0" not in page.replace("Contribution to democratic", "")
+    assert "Вклад в демократическое управление" in client.get("/staff/reviews?lang=ru").text
+
+
+def test_screening_hits_are_explained_in_words_with_the_features_disclosed(
+    client: TestClient,
+) -> None:
+    sign_in(client, "comp")
+    page = client.get("/staff/screening").text
+    client.post(
+        "/staff/screening/watchlists",
+        data={"csrf_token": csrf_of(page)},
+        files={"file": ("sample.ftm.json", SAMPLE.read_bytes(), "application/json")},
+    )
+    queue = client.get("/staff/screening").text
+    if "Volga Free Press" not in queue:
+        queue = client.post("/staff/screening/run", data={"csrf_token": csrf_of(queue)}).text
+    assert "another spelling of the same word (Volga / Wolga)" in queue
+    assert "<details><summary>How the score was reached</summary>" in queue
+    russian = client.get("/staff/screening?lang=ru").text
+    assert "то же слово в другом написании (Volga / Wolga)" in russian

@@ -218,7 +218,7 @@ def compare(
         "staff/compare.html.j2",
         runs=runs,
         statuses=sorted({r.status for r in every}),
-        status=status,
+        run_status=status,
         comparison=compare_runs(rt, a, b) if a and b else None,
         a=a,
         b=b,
