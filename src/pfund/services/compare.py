@@ -46,6 +46,8 @@ class ProjectRef(BaseModel):
 
 class AreaPair(BaseModel):
     area: str
+    name: str
+    name_ru: str
     a_projects: int
     b_projects: int
     a_cost: float
@@ -70,6 +72,7 @@ def compare_runs(rt: Runtime, a: str, b: str) -> Comparison:
     only_b = [p for p in right.selected if p not in set(left.selected)]
     with rt.uow() as uow:
         found = {p: uow.projects.get(p) for p in only_a + only_b}
+        names = {a.code: (a.name, a.name_ru or a.name) for a in uow.reference.areas()}
     refs = {
         p: ProjectRef(id=p, title=f.title if f else p, title_ru=f.title_ru if f else "")
         for p, f in found.items()
@@ -81,7 +84,7 @@ def compare_runs(rt: Runtime, a: str, b: str) -> Comparison:
         only_a=sorted((refs[p] for p in only_a), key=lambda r: r.title),
         only_b=sorted((refs[p] for p in only_b), key=lambda r: r.title),
         both=len(set(left.selected) & set(right.selected)),
-        areas=_areas(left, right),
+        areas=_areas(left, right, names),
     )
 
 
@@ -93,12 +96,16 @@ def _figures(left: PortfolioReport, right: PortfolioReport) -> list[Figure]:
     ]
 
 
-def _areas(left: PortfolioReport, right: PortfolioReport) -> list[AreaPair]:
+def _areas(
+    left: PortfolioReport, right: PortfolioReport, names: dict[str, tuple[str, str]]
+) -> list[AreaPair]:
     by_a = {u.area: u for u in left.areas}
     by_b = {u.area: u for u in right.areas}
     return [
         AreaPair(
             area=area,
+            name=names.get(area, (area, area))[0],
+            name_ru=names.get(area, (area, area))[1],
             a_projects=by_a[area].projects if area in by_a else 0,
             b_projects=by_b[area].projects if area in by_b else 0,
             a_cost=by_a[area].cost if area in by_a else 0.0,
