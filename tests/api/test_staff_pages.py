@@ -192,3 +192,24 @@ def test_screening_hits_are_explained_in_words_with_the_features_disclosed(
     assert "<details><summary>How the score was reached</summary>" in queue
     russian = client.get("/staff/screening?lang=ru").text
     assert "то же слово в другом написании (Volga / Wolga)" in russian
+
+
+def test_a_money_form_sent_twice_moves_the_money_once(client: TestClient, app_rt: Runtime) -> None:
+    every = list_tranches(app_rt)
+    first = next(t for t in every if t.stage == 0 and t.year == min(x.year for x in every))
+    sign_in(client, "ana")
+    page = client.get(f"/staff/tranches?project={first.project_id}").text
+    form = page.split(f'action="/staff/tranches/{first.id}/release"', 1)[1].split("</form>", 1)[0]
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    sent = {"csrf_token": csrf_of(page), "idempotency_key": key}
+    once = client.post(f"/staff/tranches/{first.id}/release", data=sent)
+    moved = _entries(app_rt, first.id)
+    twice = client.post(f"/staff/tranches/{first.id}/release", data=sent)
+    assert once.status_code == twice.status_code == 200
+    assert "the money moved once" in twice.text
+    assert _entries(app_rt, first.id) == moved
+
+
+def _entries(rt: Runtime, tranche: str) -> int:
+    with rt.uow() as uow:
+        return len([e for e in uow.ledger.list() if e.tranche_id == tranche])

@@ -45,7 +45,8 @@ from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
-from pfund.web.forms import check_csrf
+from pfund.services.writes import Replayed
+from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import Jobs
 from pfund.web.paging import paginate
 from pfund.web.refusals import staff_path
@@ -68,6 +69,8 @@ def staff(who: PrincipalDep) -> Principal:
 
 StaffDep = Annotated[Principal, Depends(staff)]
 CsrfField = Annotated[str, Form(alias="csrf_token")]
+# A key generated with each money form (``form_key``): sent twice, it moves money once.
+KeyField = Annotated[str, Form(max_length=100)]
 # The list (with its filters and page) a form was sent from, to return to it.
 BackField = Annotated[str, Form(max_length=2000)]
 
@@ -267,6 +270,7 @@ def tranche_page(
         years=sorted({t.year for t in every}),
         statuses=[s.value for s in TrancheStatus],
         chosen={"project": project, "status": status, "year": year},
+        new_key=new_form_key,
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
@@ -284,10 +288,12 @@ def move_money(
     early: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=1000)] = "",
     back: BackField = "/staff/tranches",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.MOVE_MONEY)
-    as_who = acting(rt, who)
+    asked = f"{action}\n{early}\n{reason.strip()}"
+    as_who = acting(rt, who, form_key(request, idempotency_key, asked))
     steps: dict[str, Callable[[], object]] = {
         "release": lambda: tranches.release_tranche(as_who, tranche_id, early=early, reason=reason),
         "disburse": lambda: tranches.disburse_tranche(as_who, tranche_id),
@@ -295,8 +301,11 @@ def move_money(
     }
     if action not in steps:
         raise NotFound(f"no action '{action}'")
-    steps[action]()
     done = {"release": "released", "disburse": "disbursed", "unfreeze": "unfrozen"}[action]
+    try:
+        steps[action]()
+    except Replayed:  # the same form sent twice (a double click): the first answer stands
+        done += " (the form was sent twice; the money moved once)"
     return _back(f"{tranche_id} {done}", staff_path(back, "/staff/tranches"))
 
 
