@@ -47,6 +47,6 @@ def test_every_screening_phrase_has_a_russian_translation() -> None:
     for message in [*PARTS.values(), *PHRASES.values()]:
         found = catalog.get(message)
         assert found is not None and found.string, message
-        assert sorted(re.findall(r"%\(\w+\)s", found.string)) == sorted(
+        assert sorted(re.findall(r"%\(\w+\)s", str(found.string))) == sorted(
             re.findall(r"%\(\w+\)s", message)
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from pfund.api import create_app
 from pfund.services.runtime import open_runtime
@@ -22,7 +22,7 @@ from tests.api.test_browser import browser, listening_socket  # noqa: F401 (fixt
 from tests.api.test_staff_pages import SAMPLE, _second_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "staff"
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture

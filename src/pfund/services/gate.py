@@ -95,7 +95,7 @@ def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
     parties = sorted({party for p in projects.values() for party in _parties(p)})
     contacts = sorted({c for p in projects.values() for c in p.contacts})
     hits = blocking_refs(uow, organisations=parties, contacts=contacts) if projects else []
-    organisations = {o: found for o in parties if (found := uow.organisations.get(o)) is not None}
+    organisations = {o: org for o in parties if (org := uow.organisations.get(o)) is not None}
     conditions = {c.code: c for c in uow.conditions.list()}
     return GateContext(conditions, uow.stages.list(), projects, organisations, hits)
 
