@@ -115,7 +115,7 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
         page = _signed_in(browser, base, "comp", phone)
         page.goto(f"{base}/staff/screening")
         page.set_input_files("input[name=file]", str(SAMPLE))
-        page.click("button:text-is(\"Load\")")
+        page.click('button:text-is("Load")')
         page.click("text=Screen every counterparty")
         _look(page, base, "/staff/screening", "07-screening")
         page.context.close()
