@@ -213,3 +213,29 @@ def test_a_money_form_sent_twice_moves_the_money_once(client: TestClient, app_rt
 def _entries(rt: Runtime, tranche: str) -> int:
     with rt.uow() as uow:
         return len([e for e in uow.ledger.list() if e.tranche_id == tranche])
+
+
+def test_an_open_hit_is_named_beside_the_tranche_and_linked_for_compliance(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    sign_in(client, "comp")
+    page = client.get("/staff/screening").text
+    client.post(
+        "/staff/screening/watchlists",
+        data={"csrf_token": csrf_of(page)},
+        files={"file": ("sample.ftm.json", SAMPLE.read_bytes(), "application/json")},
+    )
+    queue = client.get("/staff/screening").text
+    if "Volga Free Press" not in queue:
+        queue = client.post("/staff/screening/run", data={"csrf_token": csrf_of(queue)}).text
+    hit = queue.split('id="dismiss-', 1)[1].split('"', 1)[0]
+    with app_rt.uow() as uow:
+        project = next(p.id for p in uow.projects.list() if p.proponent == "ORG-0006")
+    page = client.get(f"/staff/tranches?project={project}").text
+    assert f'href="/staff/screening#hit-{hit}">Screening hit {hit}</a>' in page
+    assert "is open: compliance must review it" in page
+    assert f'<tr id="hit-{hit}">' in queue
+    client.post("/signout", data={"csrf_token": csrf_of(page)})
+    sign_in(client, "ana")
+    page = client.get(f"/staff/tranches?project={project}").text
+    assert f"Screening hit {hit}" in page and "#hit-" not in page  # named, not linked
