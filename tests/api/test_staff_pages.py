@@ -102,6 +102,8 @@ def test_a_refused_payment_says_what_is_missing_in_russian(
     )
     assert answer.status_code == 409
     assert f"Отказано: Выплата транша {planned.id}" in answer.text
+    assert "этот шаг возможен только для транша в состоянии" in answer.text
+    assert "not released" not in answer.text  # the service's English stays out
     assert 'href="/staff/tranches"' in answer.text
 
 

@@ -79,11 +79,30 @@ def refusal_page(request: Request, error: PfundError) -> HTMLResponse:
         asked=(words, values),
         holds=holds,
         conditions=_conditions(request) if holds else {},
+        moved_on=None if holds else _moved_on(request),
         back=_came_from(request, home),
         home=home,
         can=_can(request),
         P=Permission,
     )
+
+
+# The status a tranche must have for each step.
+EXPECTED = {"release": "planned", "disburse": "released", "unfreeze": "frozen"}
+
+
+def _moved_on(request: Request) -> tuple[str, str, str] | None:
+    """For a step refused because the tranche is no longer where the step starts (paid
+    already, released by someone else): its id, its status now and the status needed."""
+    found = re.fullmatch(r"/staff/tranches/([^/]+)/(\w+)", request.url.path)
+    if not found or found.group(2) not in EXPECTED:
+        return None
+    with request.app.state.runtime.uow() as uow:
+        tranche = uow.tranches.get(found.group(1))
+    expected = EXPECTED[found.group(2)]
+    if tranche is None or tranche.status.value == expected:
+        return None
+    return tranche.id, tranche.status.value, expected
 
 
 def _conditions(request: Request) -> dict[str, Condition]:
