@@ -241,3 +241,35 @@ def test_an_open_hit_is_named_beside_the_tranche_and_linked_for_compliance(
     sign_in(client, "ana")
     page = client.get(f"/staff/tranches?project={project}").text
     assert f"Screening hit {hit}" in page and "#hit-" not in page  # named, not linked
+
+
+def test_the_runs_on_the_dashboard_filter_and_page(client: TestClient, app_rt: Runtime) -> None:
+    with app_rt.uow() as uow:
+        first = uow.decisions.get("OPT-0001")
+        assert first is not None
+        for n in range(30):
+            uow.decisions.add(first.model_copy(update={"id": f"OPT-{1000 + n}"}))
+        uow.commit()
+        portfolio = uow.decisions.count(kind="portfolio")
+    sign_in(client, "ana")
+    page = client.get("/staff?kind=portfolio").text
+    runs = re.findall(r'<a href="/staff/runs/(OPT-\d+)">', page)
+    assert len(runs) == 25 and f"of {portfolio}" in page
+    assert 'href="/staff?kind=portfolio&amp;page=2"' in page
+    rest = client.get("/staff?kind=portfolio&page=2").text
+    assert len(re.findall(r'<a href="/staff/runs/(OPT-\d+)">', rest)) == portfolio - 25
+    assert "No run matches" in client.get("/staff?kind=portfolio&status=nonsense").text
+
+
+def test_reviews_filter_by_project(client: TestClient) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/reviews").text
+    for project in ("GOV-MED-01", "EDU-FUL-01"):
+        client.post(
+            "/staff/reviews",
+            data={"csrf_token": csrf_of(page), "project_id": project, "reviewer": "rev"},
+        )
+    every = client.get("/staff/reviews").text
+    assert "GOV-MED-01" in every and "EDU-FUL-01" in every
+    one = client.get("/staff/reviews?project=gov-med-01").text
+    assert "GOV-MED-01" in one and "EDU-FUL-01" not in one

@@ -31,6 +31,7 @@ class Page(Generic[T]):
     path: str
     filters: Mapping[str, str] = field(default_factory=dict)
     prefix: str = ""
+    default_per_page: int = PER_PAGE
 
     @property
     def pages(self) -> int:
@@ -57,7 +58,7 @@ class Page(Generic[T]):
         """The address of page ``number`` of this list with the same filters."""
         query = dict(self.filters)
         query[f"{self.prefix}page"] = str(number)
-        if self.per_page != PER_PAGE:
+        if self.per_page != self.default_per_page:
             query[f"{self.prefix}per_page"] = str(self.per_page)
         return f"{self.path}?{urlencode(query)}"
 
@@ -99,10 +100,11 @@ def paginate(
     ``prefix`` when a page holds two lists); a page number past the end shows the last
     page, and a per-page count is one of ``PER_PAGE_CHOICES``."""
     size = _number(query.get(f"{prefix}per_page"), per_page)
-    size = size if size in PER_PAGE_CHOICES else per_page
+    size = size if size in {*PER_PAGE_CHOICES, per_page} else per_page
     pages = max(1, -(-len(rows) // size))
     number = min(max(1, _number(query.get(f"{prefix}page"), 1)), pages)
     start = (number - 1) * size
     kept = {f"{prefix}page", f"{prefix}per_page"} | NOT_FILTERS
     filters = {k: v for k, v in query.items() if k not in kept and v != ""}
-    return Page(list(rows[start : start + size]), number, size, len(rows), path, filters, prefix)
+    items = list(rows[start : start + size])
+    return Page(items, number, size, len(rows), path, filters, prefix, per_page)

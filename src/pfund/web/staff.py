@@ -90,7 +90,7 @@ def dashboard(
     request: Request, rt: RuntimeDep, who: StaffDep, kind: str = "", status: str = ""
 ) -> HTMLResponse:
     with rt.uow() as uow:
-        every = uow.decisions.list()
+        every = uow.decisions.headings()
     runs = [r for r in every if (not kind or r.kind == kind) and (not status or r.status == status)]
     return render(
         request,
@@ -214,7 +214,7 @@ def compare(
 ) -> HTMLResponse:
     """Two runs side by side: the differences, the projects one chose and not the other."""
     with rt.uow() as uow:
-        every = uow.decisions.list(kind="portfolio")
+        every = uow.decisions.headings(kind="portfolio")
     runs = [r for r in every if not status or r.status == status or r.id in (a, b)]
     return render(
         request,
