@@ -109,6 +109,12 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
     assert answer.status == 409
     page.set_content(answer.text())  # what the browser shows after the refused form
     page.screenshot(path=str(ARTIFACTS / "06-refused-release-en.png"), full_page=True)
+    page.goto(f"{base}/staff/reviews?lang=en")
+    assign = page.locator("form[method=post][action='/staff/reviews']")
+    assign.locator("input[name=project_id]").fill("GOV-MED-01")
+    assign.locator("input[name=reviewer]").fill("rev")
+    page.click("button:text-is(\"Assign\")")
+    expect(page.locator(".notice")).to_contain_text("rev assigned")
     page.context.close()
 
     for phone in (False, True):
@@ -121,4 +127,9 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
         page.context.close()
         page = _signed_in(browser, base, "rev", phone)
         _look(page, base, "/staff", "08-dashboard-reviewer")
+        _look(page, base, "/staff/reviews", "09-reviews-reviewer")
+        if not phone:
+            box = page.locator("label.choice").first.bounding_box()
+            radio = page.locator("label.choice input[type=radio]").first.bounding_box()
+            assert box and radio and abs(radio["y"] - box["y"]) < box["height"] / 2  # beside
         page.context.close()
