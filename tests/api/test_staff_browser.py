@@ -113,7 +113,7 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
     assign = page.locator("form[method=post][action='/staff/reviews']")
     assign.locator("input[name=project_id]").fill("GOV-MED-01")
     assign.locator("input[name=reviewer]").fill("rev")
-    page.click("button:text-is(\"Assign\")")
+    page.click('button:text-is("Assign")')
     expect(page.locator(".notice")).to_contain_text("rev assigned")
     page.context.close()
 

@@ -273,3 +273,28 @@ def test_reviews_filter_by_project(client: TestClient) -> None:
     assert "GOV-MED-01" in every and "EDU-FUL-01" in every
     one = client.get("/staff/reviews?project=gov-med-01").text
     assert "GOV-MED-01" in one and "EDU-FUL-01" not in one
+
+
+def test_a_condition_form_sent_twice_records_the_change_once(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/conditions").text
+    key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    sent = {
+        "csrf_token": csrf_of(page),
+        "idempotency_key": key,
+        "code": "ceasefire_holding",
+        "status": "met",
+        "evidence": "OSCE monitoring report 3",
+        "verifier": "osce_monitoring",
+        "on": "2030-01-10",
+    }
+    once = client.post("/staff/conditions", data=sent)
+    with app_rt.uow() as uow:
+        events = uow.audit.count()
+    twice = client.post("/staff/conditions", data=sent)
+    assert once.status_code == twice.status_code == 200
+    assert "ceasefire_holding: not_met -&gt; met" in twice.text
+    with app_rt.uow() as uow:
+        assert uow.audit.count() == events

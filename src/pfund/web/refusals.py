@@ -30,6 +30,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/runs/([^/]+)/approve", N_("Approval of run %(id)s"), "/staff"),
     (r"/screening/hits/([^/]+)", N_("Decision on screening hit %(id)s"), "/staff/screening"),
     (r"/reviews/([^/]+)/\w+", N_("Review %(id)s"), "/staff/reviews"),
+    (r"/conditions", N_("Recording a change of a condition"), "/staff/conditions"),
 )
 # The list each part of the workspace returns to when the request does not say.
 LISTS = ("/staff/tranches", "/staff/screening", "/staff/reviews", "/staff/conditions")

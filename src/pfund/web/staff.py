@@ -200,6 +200,7 @@ def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
     return render(
         request,
         "staff/run.html.j2",
+        new_key=new_form_key,
         record=record,
         report=report_of_record(record),
         approved=approved,
@@ -230,11 +231,20 @@ def compare(
 
 @router.post("/runs/{run_id}/approve")
 def approve(
-    run_id: str, request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+    run_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    csrf_token: CsrfField = "",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.APPROVE)
-    result = tranches.approve(acting(rt, who), run_id)
+    as_who = acting(rt, who, form_key(request, idempotency_key, run_id))
+    try:
+        result = tranches.approve(as_who, run_id)
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        result = tranches.ApproveResult.model_validate_json(again.body)
     return _back(f"{run_id} approved: {result.projects} projects, {result.tranches} tranches")
 
 
@@ -314,6 +324,7 @@ def conditions_page(request: Request, rt: RuntimeDep, _who: StaffDep) -> HTMLRes
     return render(
         request,
         "staff/conditions.html.j2",
+        new_key=new_form_key,
         view=conditions.show(rt),
         verifiers=conditions.verifiers(rt),
         today=money_gate.today().isoformat(),
@@ -332,12 +343,18 @@ def set_condition(
     verifier: Annotated[str, Form(min_length=2, max_length=64)],
     on: Annotated[date, Form()],
     csrf_token: CsrfField = "",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.SET_CONDITIONS)
-    result = conditions.set_condition(
-        acting(rt, who), code, status, evidence=evidence, verifier=verifier, on=on
-    )
+    asked = "\n".join((code, status, evidence, verifier, on.isoformat()))
+    as_who = acting(rt, who, form_key(request, idempotency_key, asked))
+    try:
+        result = conditions.set_condition(
+            as_who, code, status, evidence=evidence, verifier=verifier, on=on
+        )
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        result = conditions.ChangeResult.model_validate_json(again.body)
     message = f"{code}: {result.old} -> {result.new}; {len(result.frozen)} tranches frozen"
     return _back(message, "/staff/conditions")
 
