@@ -298,3 +298,11 @@ def test_a_condition_form_sent_twice_records_the_change_once(
     assert "ceasefire_holding: not_met -&gt; met" in twice.text
     with app_rt.uow() as uow:
         assert uow.audit.count() == events
+
+
+def test_a_page_a_role_cannot_see_is_a_staff_page_with_the_way_back(client: TestClient) -> None:
+    sign_in(client, "ana")
+    answer = client.get("/staff/screening")
+    assert answer.status_code == 403
+    assert "This page cannot be shown" in answer.text and 'id="back"' in answer.text
+    assert "Back to the fund" not in answer.text
