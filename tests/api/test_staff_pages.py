@@ -4,11 +4,13 @@ only when allowed (with the reason when not), refusals explained on a staff page
 from __future__ import annotations
 
 import re
+from datetime import date
 from importlib.resources import files
 
 from fastapi.testclient import TestClient
 
 from pfund.services.runtime import Runtime
+from pfund.services.tranche_actions import tranche_actions
 from pfund.services.tranches import list_tranches
 from tests.api.conftest import csrf_of, sign_in
 
@@ -306,3 +308,17 @@ def test_a_page_a_role_cannot_see_is_a_staff_page_with_the_way_back(client: Test
     assert answer.status_code == 403
     assert "This page cannot be shown" in answer.text and 'id="back"' in answer.text
     assert "Back to the fund" not in answer.text
+
+
+def test_a_tranche_held_only_by_its_year_offers_an_early_release_with_its_reason(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    rows, _ = tranche_actions(app_rt, list_tranches(app_rt), date(2030, 6, 1))
+    later = next(r.tranche for r in rows if r.early_only)
+    sign_in(client, "ana")
+    page = client.get(f"/staff/tranches?project={later.project_id}&year={later.year}").text
+    assert f'id="release-{later.id}"' not in page
+    assert f'id="release-early-{later.id}"' in page
+    assert f"Money for {later.year}: it may be released from 1 January {later.year}" in page
+    form = page.split(f'action="/staff/tranches/{later.id}/release"', 1)[1].split("</form>")[0]
+    assert 'name="early" value="true"' in form and 'name="reason" required' in form
