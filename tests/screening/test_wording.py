@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pfund.screening.wording import PARTS, PHRASES, Phrase, explain_words, render
+from pfund.screening.wording import (
+    PARTS,
+    PHRASES,
+    Phrase,
+    explain_words,
+    identifier_phrase,
+    render,
+)
 
 
 def test_a_variant_given_name_and_a_missing_patronymic_are_said_in_words() -> None:
@@ -41,3 +48,8 @@ def test_the_phrases_render_through_the_pages_gettext() -> None:
         lambda message: russian.get(message, message),
     )
     assert text == "Фамилия: совпадает (Ivanov)"
+
+
+def test_a_hit_on_a_shared_identifier_says_so_first() -> None:
+    assert [p.key for p in identifier_phrase("same identifier INN 7707083893")] == ["identifier"]
+    assert identifier_phrase("'ivan' vs 'ivan': aligned_similarity 1 (typical 0.78) +1.0") == []

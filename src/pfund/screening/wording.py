@@ -31,7 +31,15 @@ from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Token
 from pfund.screening.score import best_alignment
 
-__all__ = ["PARTS", "PHRASES", "Phrase", "describe", "explain_words", "render"]
+__all__ = [
+    "PARTS",
+    "PHRASES",
+    "Phrase",
+    "describe",
+    "explain_words",
+    "identifier_phrase",
+    "render",
+]
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention: marks a message)
@@ -62,6 +70,7 @@ PHRASES = {
     "place": N_("one name names a place the other lacks"),
     "lineage": N_("the names say whose son someone is the other way round"),
     "nothing": N_("no words could be compared"),
+    "identifier": N_("both records carry the same identifier (a registration or tax number)"),
 }
 # Endings of Slavic surnames: such a word is the surname wherever it stands; the weak
 # ones (Ilyin, but also Konstantin) only when the word is not a known given name.
@@ -89,6 +98,12 @@ def render(phrases: list[Phrase], gettext: Callable[[str], str] = lambda text: t
     given name is a common variant (...)"."""
     text = "; ".join(p.render(gettext) for p in phrases)
     return text[:1].upper() + text[1:]
+
+
+def identifier_phrase(summary: str) -> list[Phrase]:
+    """The phrase for a hit raised by a shared identifier (its summary says "same
+    identifier ..."), which outweighs whatever the names say; none for a name hit."""
+    return [Phrase("identifier")] if summary.startswith("same identifier") else []
 
 
 def explain_words(name: str, listed: str, kind: str = PERSON) -> list[Phrase]:

@@ -402,7 +402,8 @@ def _why(hit: hit_review.QueueItem) -> tuple[list[wording.Phrase], Explanation]:
     """A hit's explanation in words and the feature table behind it."""
     kind = PERSON if hit.counterparty_kind is CounterpartyKind.PERSON else "Organization"
     alignment = best_alignment(hit.counterparty_name, hit.matched, kind)
-    return wording.describe(alignment), explanation(alignment, kind)
+    phrases = wording.identifier_phrase(hit.explanation) + wording.describe(alignment)
+    return phrases, explanation(alignment, kind)
 
 
 @router.post("/screening/watchlists")
