@@ -313,8 +313,8 @@ def test_a_page_a_role_cannot_see_is_a_staff_page_with_the_way_back(client: Test
 def test_a_tranche_held_only_by_its_year_offers_an_early_release_with_its_reason(
     client: TestClient, app_rt: Runtime
 ) -> None:
-    rows, _ = tranche_actions(app_rt, list_tranches(app_rt), date(2030, 6, 1))
-    later = next(r.tranche for r in rows if r.early_only)
+    steps = tranche_actions(app_rt, list_tranches(app_rt), date(2030, 6, 1))
+    later = next(r.tranche for r in steps.rows if r.early_only)
     sign_in(client, "ana")
     page = client.get(f"/staff/tranches?project={later.project_id}&year={later.year}").text
     assert f'id="release-{later.id}"' not in page

@@ -27,8 +27,8 @@ def test_the_page_sees_what_the_gate_refuses_on(
         _hit_on(gated, "Kama Riverkeepers Trust", tmp_path)
     if reason == "year":
         today_(date(2026, 12, 5))
-    rows, conditions = tranche_actions(gated, list_tranches(gated), gate.today())
-    row = next(r for r in rows if r.tranche.id == TRANCHE)
+    steps = tranche_actions(gated, list_tranches(gated), gate.today())
+    row = next(r for r in steps.rows if r.tranche.id == TRANCHE)
     assert row.action == "release"
     if reason == "none":
         assert row.allowed and release_tranche(gated, TRANCHE).status == "released"
@@ -44,8 +44,12 @@ def test_the_page_sees_what_the_gate_refuses_on(
     }.get(reason)
     if subject:
         assert row.holds[0].subject == subject
+    if reason == "vetting":
+        assert steps.organisations["ORG-D02"]
     if reason == "conditions":
-        assert row.holds[0].state == "not_met" and "ceasefire_holding" in conditions
+        assert row.holds[0].state == "not_met" and "ceasefire_holding" in steps.conditions
+    if reason == "vetting":
+        assert steps.organisations["ORG-D02"]
     if reason == "screening":
         assert row.holds[0].state == "open" and row.holds[0].subject.isdigit()
 

@@ -17,7 +17,7 @@ from pfund.domain import Condition, Tranche, TrancheStatus
 from pfund.services.gate import GateContext, Step, conditions_held, gate_context, gate_holds
 from pfund.services.runtime import Runtime
 
-__all__ = ["TrancheActions", "tranche_actions"]
+__all__ = ["TrancheActions", "TrancheSteps", "tranche_actions"]
 
 # The step each status leads to, and the word for it on the page's button.
 NEXT = {
@@ -46,14 +46,25 @@ class TrancheActions:
         return self.action == "release" and [h.problem.field for h in self.holds] == ["year"]
 
 
-def tranche_actions(
-    rt: Runtime, tranches: list[Tranche], today: date
-) -> tuple[list[TrancheActions], dict[str, Condition]]:
-    """Each tranche's next step and what holds it, with the conditions by code (for
-    their titles); a few queries for the whole list."""
+@dataclass(frozen=True)
+class TrancheSteps:
+    """A list's tranches with their next steps, and what the reasons name: conditions by
+    code (for their titles) and counterparties by id (for their names, which are public)."""
+
+    rows: list[TrancheActions]
+    conditions: dict[str, Condition]
+    organisations: dict[str, str]
+
+
+def tranche_actions(rt: Runtime, tranches: list[Tranche], today: date) -> TrancheSteps:
+    """Each tranche's next step and what holds it; a few queries for the whole list."""
     with rt.uow() as uow:
         context = gate_context(uow, tranches)
-    return [_actions(context, t, today) for t in tranches], context.conditions
+    return TrancheSteps(
+        [_actions(context, t, today) for t in tranches],
+        context.conditions,
+        {o.id: o.name for o in context.organisations.values()},
+    )
 
 
 def _actions(context: GateContext, tranche: Tranche, today: date) -> TrancheActions:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from pfund.conditions.gates import Hold
 from pfund.domain import Condition
 from pfund.domain.account import Permission
 from pfund.errors import PfundError
@@ -80,6 +81,7 @@ def refusal_page(request: Request, error: PfundError) -> HTMLResponse:
         asked=(words, values),
         holds=holds,
         conditions=_conditions(request) if holds else {},
+        organisations=_organisations(request, holds),
         moved_on=None if holds else _moved_on(request),
         back=_came_from(request, home),
         home=home,
@@ -110,6 +112,17 @@ def _conditions(request: Request) -> dict[str, Condition]:
     rt = request.app.state.runtime
     with rt.uow() as uow:
         return {c.code: c for c in uow.conditions.list()}
+
+
+def _organisations(request: Request, holds: list[Hold]) -> dict[str, str]:
+    """The names of the counterparties whose vetting holds the money (names of
+    organisations are public)."""
+    wanted = [h.subject for h in holds if h.problem.field == "vetting"]
+    if not wanted:
+        return {}
+    with request.app.state.runtime.uow() as uow:
+        found = [uow.organisations.get(o) for o in wanted]
+    return {o.id: o.name for o in found if o is not None}
 
 
 def _can(request: Request) -> object:

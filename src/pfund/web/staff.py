@@ -269,13 +269,14 @@ def tranche_page(
         and (not year or str(t.year) == year)
     ]
     page = paginate(rows, request.query_params, "/staff/tranches")
-    actions, conditions_by_code = tranche_actions(rt, page.items, money_gate.today())
+    steps = tranche_actions(rt, page.items, money_gate.today())
     return render(
         request,
         "staff/tranches.html.j2",
         page=page,
-        rows=actions,
-        conditions=conditions_by_code,
+        rows=steps.rows,
+        conditions=steps.conditions,
+        organisations=steps.organisations,
         projects=sorted({t.project_id for t in every}),
         years=sorted({t.year for t in every}),
         statuses=[s.value for s in TrancheStatus],
