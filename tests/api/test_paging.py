@@ -30,5 +30,5 @@ def test_a_notice_and_the_language_are_not_kept_as_filters() -> None:
 
 
 def test_an_empty_list_is_one_empty_page() -> None:
-    page = paginate([], {}, "/x")
+    page = paginate(list[int](), {}, "/x")
     assert (page.number, page.pages, page.first, page.last, page.next) == (1, 1, 0, 0, None)
