@@ -322,3 +322,12 @@ def test_a_tranche_held_only_by_its_year_offers_an_early_release_with_its_reason
     assert f"Money for {later.year}: it may be released from 1 January {later.year}" in page
     form = page.split(f'action="/staff/tranches/{later.id}/release"', 1)[1].split("</form>")[0]
     assert 'name="early" value="true"' in form and 'name="reason" required' in form
+
+
+def test_a_reviewer_is_shown_no_form_their_role_cannot_send(client: TestClient) -> None:
+    sign_in(client, "rev")
+    assert "Record a change" not in client.get("/staff/conditions").text
+    assert client.get("/staff/import").status_code == 403
+    sign_in(client, "ana")
+    assert "Record a change" in client.get("/staff/conditions").text
+    assert client.get("/staff/import").status_code == 200

@@ -119,7 +119,8 @@ def accept(
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request, _who: StaffDep) -> HTMLResponse:
+def import_page(request: Request, who: StaffDep) -> HTMLResponse:
+    _allowed(who, Permission.IMPORT)  # a role that cannot import is not shown the form
     return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=None, error=None)
 
 
@@ -321,11 +322,14 @@ def move_money(
 
 
 @router.get("/conditions", response_class=HTMLResponse)
-def conditions_page(request: Request, rt: RuntimeDep, _who: StaffDep) -> HTMLResponse:
+def conditions_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    """The conditions and, for a role that may, the form to record a change."""
     return render(
         request,
         "staff/conditions.html.j2",
         new_key=new_form_key,
+        can=who.can,
+        P=Permission,
         view=conditions.show(rt),
         verifiers=conditions.verifiers(rt),
         today=money_gate.today().isoformat(),
