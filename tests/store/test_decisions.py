@@ -81,3 +81,19 @@ def test_condition_history_is_kept_in_order(make_uow: Callable[[], UnitOfWork]) 
         ("not_met", "met", 1),
         ("met", "reversed", 9),
     ]
+
+
+def test_headings_list_runs_without_their_inputs_newest_first(
+    make_uow: Callable[[], UnitOfWork],
+) -> None:
+    with make_uow() as uow:
+        for n, kind in ((1, "optimize"), (2, "optimize"), (3, "frontier")):
+            uow.decisions.add(make_record(f"RUN-{n}", kind=kind, minute=n))
+        uow.commit()
+    with make_uow() as uow:
+        full = uow.decisions.list()
+        headings = uow.decisions.headings()
+        assert [(h.id, h.kind, h.status, h.actor, h.created_at) for h in headings] == [
+            (r.id, r.kind, r.status, r.actor, r.created_at) for r in full
+        ]
+        assert [h.id for h in uow.decisions.headings(kind="optimize")] == ["RUN-2", "RUN-1"]

@@ -42,10 +42,16 @@ VETTED_KINDS = frozenset({OrganisationKind.DEMOCRATIC_FORCES})
 
 @dataclass(frozen=True)
 class Hold:
-    """One reason money is held: a headline summary and the problem that explains it."""
+    """One reason money is held: a headline summary and the problem that explains it.
+
+    ``subject`` is what holds it, by code or id (the condition, the hit, the
+    counterparty, the year) and ``state`` that thing's status, so that a page can say
+    the reason in its reader's language and link to where it is put right."""
 
     summary: str
     problem: Problem
+    subject: str = ""
+    state: str = ""
 
 
 def condition_holds(gate: GateResult, holders: Mapping[str, int] | None = None) -> list[Hold]:
@@ -64,7 +70,8 @@ def condition_holds(gate: GateResult, holders: Mapping[str, int] | None = None) 
             f"condition {code} is {status.value.replace('_', ' ')}; {via} needs it met "
             "before money moves"
         )
-        out.append(Hold(f"condition {code} is {status.value}", Problem(reason, field="conditions")))
+        problem = Problem(reason, field="conditions")
+        out.append(Hold(f"condition {code} is {status.value}", problem, code, status.value))
     return out
 
 
@@ -81,7 +88,8 @@ def vetting_holds(organisations: Iterable[Organisation], today: date) -> list[Ho
             f"counterparty {org.id} ({org.kind.value.replace('_', ' ')}): {why}; the money "
             f"waits for an approved vetting ('pfund organisations vet {org.id}')"
         )
-        out.append(Hold(f"vetting of {org.id} is not approved", Problem(reason, field="vetting")))
+        problem = Problem(reason, field="vetting")
+        out.append(Hold(f"vetting of {org.id} is not approved", problem, org.id))
     return out
 
 
@@ -119,4 +127,5 @@ def year_hold(tranche: Tranche, today: date, *, early: bool) -> Hold | None:
         f"{opens}; releasing it earlier needs an explicit early release with a reason "
         "(--early --reason)"
     )
-    return Hold(f"its year {tranche.year} has not begun", Problem(reason, field="year"))
+    problem = Problem(reason, field="year")
+    return Hold(f"its year {tranche.year} has not begun", problem, str(tranche.year))

@@ -19,18 +19,32 @@ and the clock and hands them ``today``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from pfund.conditions import statuses_of, tranche_gate
 from pfund.conditions.gates import Hold, condition_holds, vetting_holds, year_hold
-from pfund.conditions.stages import GateResult
-from pfund.domain import Organisation, Tranche
+from pfund.conditions.stages import GateResult, Statuses
+from pfund.domain import Condition, Organisation, Project, Stage, Tranche
+from pfund.domain.compliance import CounterpartyKind
 from pfund.errors import Conflict, Problem
-from pfund.services.screening import blocking_refs
+from pfund.services.screening import HitRef, blocking_refs
 from pfund.store.unit_of_work import UnitOfWork
 
-__all__ = ["Step", "check_gate", "condition_gate", "today"]
+__all__ = [
+    "GateContext",
+    "GateRefused",
+    "Step",
+    "check_gate",
+    "condition_gate",
+    "conditions_held",
+    "gate_context",
+    "gate_holds",
+    "today",
+]
 
 
 class Step(StrEnum):
@@ -45,6 +59,66 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+class GateRefused(Conflict):
+    """The gate's refusal: a ``Conflict`` (same status and body for the API) that also
+    carries its ``holds``, so a page can name each reason in words and link to it."""
+
+    def __init__(self, message: str, holds: list[Hold]) -> None:
+        super().__init__(message, [h.problem for h in holds])
+        self.holds = holds
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """What the gate reads from the store for some tranches, read once: a page of
+    tranches is judged with a handful of queries, not a handful per tranche."""
+
+    conditions: dict[str, Condition]
+    stages: list[Stage]
+    projects: dict[str, Project]
+    organisations: dict[str, Organisation]
+    hits: list[HitRef]
+
+    @cached_property
+    def statuses(self) -> Statuses:
+        return statuses_of(list(self.conditions.values()))
+
+    @cached_property
+    def holders(self) -> dict[str, int]:
+        return {code: s.number for s in self.stages for code in s.conditions}
+
+
+def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
+    """Read, once, what the gate needs to judge ``tranches``."""
+    project_ids = sorted({t.project_id for t in tranches})
+    projects = {p: found for p in project_ids if (found := uow.projects.get(p)) is not None}
+    parties = sorted({party for p in projects.values() for party in _parties(p)})
+    contacts = sorted({c for p in projects.values() for c in p.contacts})
+    hits = blocking_refs(uow, organisations=parties, contacts=contacts) if projects else []
+    organisations = {o: org for o in parties if (org := uow.organisations.get(o)) is not None}
+    conditions = {c.code: c for c in uow.conditions.list()}
+    return GateContext(conditions, uow.stages.list(), projects, organisations, hits)
+
+
+def gate_holds(
+    context: GateContext, tranche: Tranche, step: Step, *, today: date, early: bool = False
+) -> tuple[GateResult, list[Hold]]:
+    """Every reason ``tranche`` is held at ``step`` on ``today``, from ``context``;
+    ``check_gate`` refuses on exactly these, and a page shows them before anyone asks."""
+    gate, holds = conditions_held(context, tranche)
+    project = context.projects.get(tranche.project_id)
+    parties = _parties(project) if project else []
+    contacts = set(project.contacts) if project else set()
+    hits = [h for h in context.hits if _concerns(h, set(parties), contacts)]
+    holds += _screening_holds(hits)
+    organisations = [context.organisations[p] for p in parties if p in context.organisations]
+    holds += vetting_holds(_unique(organisations), today)
+    if step is Step.RELEASE:
+        held = year_hold(tranche, today, early=early)
+        holds += [held] if held else []
+    return gate, holds
+
+
 def check_gate(
     uow: UnitOfWork, tranche: Tranche, step: Step, *, today: date, early: bool = False
 ) -> GateResult:
@@ -53,35 +127,40 @@ def check_gate(
     ``early`` is an explicit, audited early release decided by a person; it lifts only
     the year rule, and only at release (a released tranche's year was checked then).
     """
-    gate, holds = condition_gate(uow, tranche)
-    project = uow.projects.get(tranche.project_id)
-    parties = [p for p in ([project.proponent, *project.partners] if project else []) if p]
-    holds += _screening_holds(uow, parties, project.contacts if project else [])
-    organisations = [o for o in (uow.organisations.get(p) for p in parties) if o is not None]
-    holds += vetting_holds(_unique(organisations), today)
-    if step is Step.RELEASE:
-        held = year_hold(tranche, today, early=early)
-        holds += [held] if held else []
+    context = gate_context(uow, [tranche])
+    gate, holds = gate_holds(context, tranche, step, today=today, early=early)
     if holds:
         headline = "; ".join(h.summary for h in holds)
-        raise Conflict(
-            f"tranche {tranche.id} cannot be {step.value}: {headline}",
-            [h.problem for h in holds],
-        )
+        raise GateRefused(f"tranche {tranche.id} cannot be {step.value}: {headline}", holds)
     return gate
 
 
 def condition_gate(uow: UnitOfWork, tranche: Tranche) -> tuple[GateResult, list[Hold]]:
     """The conditions part of the gate alone: what an unfreeze must see hold again."""
-    stages = uow.stages.list()
-    gate = tranche_gate(tranche, statuses_of(uow.conditions.list()), stages)
-    holders = {code: s.number for s in stages for code in s.conditions}
-    return gate, condition_holds(gate, holders)
+    conditions = {c.code: c for c in uow.conditions.list()}
+    return conditions_held(GateContext(conditions, uow.stages.list(), {}, {}, []), tranche)
 
 
-def _screening_holds(uow: UnitOfWork, parties: list[str], contacts: list[str]) -> list[Hold]:
+def conditions_held(context: GateContext, tranche: Tranche) -> tuple[GateResult, list[Hold]]:
+    """The conditions ``tranche`` needs that are not met, from ``context``."""
+    gate = tranche_gate(tranche, context.statuses, context.stages)
+    return gate, condition_holds(gate, context.holders)
+
+
+def _parties(project: Project) -> list[str]:
+    return [p for p in [project.proponent, *project.partners] if p]
+
+
+def _concerns(hit: HitRef, parties: set[str], contacts: set[str]) -> bool:
+    """Whether a hit is on one of the project's parties, their people or its contacts
+    (as ``blocking_refs`` selects them for one project)."""
+    if hit.counterparty_kind is CounterpartyKind.ORGANISATION:
+        return hit.counterparty_id in parties
+    return hit.organisation in parties or hit.counterparty_id in contacts
+
+
+def _screening_holds(hits: list[HitRef]) -> list[Hold]:
     """One hold per open or confirmed hit; hit, counterparty and organisation by id only."""
-    hits = blocking_refs(uow, organisations=parties, contacts=contacts)
     return [
         Hold(
             f"screening hit {h.hit} on organisation {h.organisation} is {h.status.value}",
@@ -91,6 +170,8 @@ def _screening_holds(uow: UnitOfWork, parties: list[str], contacts: list[str]) -
                 f"{h.organisation}; review it with 'pfund screen review'",
                 field="screening",
             ),
+            str(h.hit),
+            h.status.value,
         )
         for h in hits
     ]

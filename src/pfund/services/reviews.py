@@ -167,3 +167,29 @@ def _mine(uow: UnitOfWork, review_id: int, reviewer: str) -> Review:
     if review.reviewer != reviewer:
         raise Forbidden(f"review {review_id} is assigned to someone else")
     return review
+
+
+class ScoredCriterion(BaseModel):
+    """A criterion a reviewer scores, named as the fund's criteria file names it."""
+
+    key: str
+    label: str
+    label_ru: str = ""
+    max_score: float
+
+
+def scored_criteria(rt: Runtime) -> list[ScoredCriterion]:
+    """The criteria a reviewer scores with their names (``label``, and ``label_ru`` when
+    the criteria file gives one) and maxima: the form names each field by its criterion."""
+    data = load_dataset(rt.dataset)
+    criteria = load_criteria(data.root / "criteria.yaml")
+    return [
+        ScoredCriterion(
+            key=str(c.options.get("score", c.name)),
+            label=c.label or c.name.replace("_", " "),
+            label_ru=str(c.options.get("label_ru", "")),
+            max_score=float(c.options.get("max_score", 10)),
+        )
+        for c in criteria.criteria
+        if c.source == "score"
+    ]

@@ -16,6 +16,7 @@ from pfund.api.errors import error_body
 from pfund.errors import PfundError
 from pfund.web import auth, proposals, public, staff, staff_proposals
 from pfund.web.jobs import Jobs
+from pfund.web.refusals import refusal_page
 from pfund.web.render import render
 
 PAGE_ROUTERS = tuple(m.router for m in (public, proposals, auth, staff, staff_proposals))
@@ -35,6 +36,8 @@ def install(app: FastAPI) -> None:
         if request.url.path.startswith("/api/") or not isinstance(exc, PfundError):
             result = previous(request, exc)
             return await result if hasattr(result, "__await__") else result
+        if request.url.path.startswith("/staff"):
+            return refusal_page(request, exc)
         return render(
             request,
             "error.html.j2",

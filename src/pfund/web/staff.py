@@ -21,8 +21,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
 from pfund.api.routes.projects import IMPORTERS, SUFFIXES
 from pfund.api.uploads import upload_name
+from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission, Principal
+from pfund.domain.compliance import CounterpartyKind
 from pfund.errors import Forbidden, InvalidInput, NotFound, PfundError, Problem
+from pfund.screening import wording
+from pfund.screening.names import PERSON
+from pfund.screening.score import Explanation, best_alignment, explanation
 from pfund.services import (
     conditions,
     hit_review,
@@ -34,16 +39,22 @@ from pfund.services import (
 )
 from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs, outcome_costs, record_appraisal
+from pfund.services.compare import compare_runs
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
+from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
-from pfund.web.forms import check_csrf
+from pfund.services.writes import Replayed
+from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import Jobs
+from pfund.web.paging import paginate
+from pfund.web.refusals import staff_path
 from pfund.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 IMPORT_KINDS = ("projects", "organisations", "people")
+REVIEW_STATES = ("awaiting declaration", "to score", "submitted", "recused")
 
 
 class SignInRequired(Exception):
@@ -58,6 +69,10 @@ def staff(who: PrincipalDep) -> Principal:
 
 StaffDep = Annotated[Principal, Depends(staff)]
 CsrfField = Annotated[str, Form(alias="csrf_token")]
+# A key generated with each money form (``form_key``): sent twice, it moves money once.
+KeyField = Annotated[str, Form(max_length=100)]
+# The list (with its filters and page) a form was sent from, to return to it.
+BackField = Annotated[str, Form(max_length=2000)]
 
 
 def _allowed(who: Principal, permission: Permission) -> None:
@@ -71,14 +86,20 @@ def jobs(request: Request) -> Jobs:
 
 
 @router.get("", response_class=HTMLResponse)
-def dashboard(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+def dashboard(
+    request: Request, rt: RuntimeDep, who: StaffDep, kind: str = "", status: str = ""
+) -> HTMLResponse:
     with rt.uow() as uow:
-        runs = uow.decisions.list(limit=20)
+        every = uow.decisions.headings()
+    runs = [r for r in every if (not kind or r.kind == kind) and (not status or r.status == status)]
     return render(
         request,
         "staff/dashboard.html.j2",
         overview=portal.overview(rt),
-        runs=runs,
+        runs=paginate(runs, request.query_params, "/staff", per_page=25),
+        run_kinds=sorted({r.kind for r in every}),
+        run_statuses=sorted({r.status for r in every}),
+        chosen={"kind": kind, "status": status},
         waiting=proposals.waiting(acting(rt, who)),
         my_reviews=reviews.list_reviews(rt, reviewer=who.user.username if who.user else None),
         can=who.can,
@@ -88,7 +109,8 @@ def dashboard(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request, _who: StaffDep) -> HTMLResponse:
+def import_page(request: Request, who: StaffDep) -> HTMLResponse:
+    _allowed(who, Permission.IMPORT)  # a role that cannot import is not shown the form
     return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=None, error=None)
 
 
@@ -170,6 +192,7 @@ def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
     return render(
         request,
         "staff/run.html.j2",
+        new_key=new_form_key,
         record=record,
         report=report,
         outcome_costs=outcome_costs(acting(rt, who), report.selected),
@@ -181,33 +204,77 @@ def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare(
-    request: Request, rt: RuntimeDep, _who: StaffDep, a: str = "", b: str = ""
+    request: Request, rt: RuntimeDep, _who: StaffDep, a: str = "", b: str = "", status: str = ""
 ) -> HTMLResponse:
+    """Two runs side by side: the differences, the projects one chose and not the other."""
     with rt.uow() as uow:
-        runs = uow.decisions.list(kind="portfolio", limit=50)
-    left = report_of_record(get_record(rt, a, kind="portfolio")) if a else None
-    right = report_of_record(get_record(rt, b, kind="portfolio")) if b else None
-    return render(request, "staff/compare.html.j2", runs=runs, left=left, right=right, a=a, b=b)
+        every = uow.decisions.headings(kind="portfolio")
+    runs = [r for r in every if not status or r.status == status or r.id in (a, b)]
+    return render(
+        request,
+        "staff/compare.html.j2",
+        runs=runs,
+        statuses=sorted({r.status for r in every}),
+        run_status=status,
+        comparison=compare_runs(rt, a, b) if a and b else None,
+        a=a,
+        b=b,
+    )
 
 
 @router.post("/runs/{run_id}/approve")
 def approve(
-    run_id: str, request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
+    run_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    csrf_token: CsrfField = "",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.APPROVE)
-    result = tranches.approve(acting(rt, who), run_id)
+    as_who = acting(rt, who, form_key(request, idempotency_key, run_id))
+    try:
+        result = tranches.approve(as_who, run_id)
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        result = tranches.ApproveResult.model_validate_json(again.body)
     return _back(f"{run_id} approved: {result.projects} projects, {result.tranches} tranches")
 
 
 @router.get("/tranches", response_class=HTMLResponse)
 def tranche_page(
-    request: Request, rt: RuntimeDep, who: StaffDep, project: str | None = None
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    project: str = "",
+    status: str = "",
+    year: str = "",
 ) -> HTMLResponse:
+    """The tranches, filtered by project, status and year, a page at a time; each with
+    the one step it can take now, or why it cannot (from the gate)."""
+    every = tranches.list_tranches(rt)
+    wanted = project.strip().casefold()
+    rows = [
+        t
+        for t in every
+        if (not wanted or t.project_id.casefold() == wanted)
+        and (not status or t.status.value == status)
+        and (not year or str(t.year) == year)
+    ]
+    page = paginate(rows, request.query_params, "/staff/tranches")
+    steps = tranche_actions(rt, page.items, money_gate.today())
     return render(
         request,
         "staff/tranches.html.j2",
-        tranches=tranches.list_tranches(rt, project),
+        page=page,
+        rows=steps.rows,
+        conditions=steps.conditions,
+        organisations=steps.organisations,
+        projects=sorted({t.project_id for t in every}),
+        years=sorted({t.year for t in every}),
+        statuses=[s.value for s in TrancheStatus],
+        chosen={"project": project, "status": status, "year": year},
+        new_key=new_form_key,
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
@@ -224,10 +291,13 @@ def move_money(
     csrf_token: CsrfField = "",
     early: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=1000)] = "",
+    back: BackField = "/staff/tranches",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.MOVE_MONEY)
-    as_who = acting(rt, who)
+    asked = f"{action}\n{early}\n{reason.strip()}"
+    as_who = acting(rt, who, form_key(request, idempotency_key, asked))
     steps: dict[str, Callable[[], object]] = {
         "release": lambda: tranches.release_tranche(as_who, tranche_id, early=early, reason=reason),
         "disburse": lambda: tranches.disburse_tranche(as_who, tranche_id),
@@ -235,16 +305,23 @@ def move_money(
     }
     if action not in steps:
         raise NotFound(f"no action '{action}'")
-    steps[action]()
     done = {"release": "released", "disburse": "disbursed", "unfreeze": "unfrozen"}[action]
-    return _back(f"{tranche_id} {done}", "/staff/tranches")
+    try:
+        steps[action]()
+    except Replayed:  # the same form sent twice (a double click): the first answer stands
+        done += " (the form was sent twice; the money moved once)"
+    return _back(f"{tranche_id} {done}", staff_path(back, "/staff/tranches"))
 
 
 @router.get("/conditions", response_class=HTMLResponse)
-def conditions_page(request: Request, rt: RuntimeDep, _who: StaffDep) -> HTMLResponse:
+def conditions_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
+    """The conditions and, for a role that may, the form to record a change."""
     return render(
         request,
         "staff/conditions.html.j2",
+        new_key=new_form_key,
+        can=who.can,
+        P=Permission,
         view=conditions.show(rt),
         verifiers=conditions.verifiers(rt),
         today=money_gate.today().isoformat(),
@@ -263,19 +340,27 @@ def set_condition(
     verifier: Annotated[str, Form(min_length=2, max_length=64)],
     on: Annotated[date, Form()],
     csrf_token: CsrfField = "",
+    idempotency_key: KeyField = "",
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.SET_CONDITIONS)
-    result = conditions.set_condition(
-        acting(rt, who), code, status, evidence=evidence, verifier=verifier, on=on
-    )
+    asked = "\n".join((code, status, evidence, verifier, on.isoformat()))
+    as_who = acting(rt, who, form_key(request, idempotency_key, asked))
+    try:
+        result = conditions.set_condition(
+            as_who, code, status, evidence=evidence, verifier=verifier, on=on
+        )
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        result = conditions.ChangeResult.model_validate_json(again.body)
     message = f"{code}: {result.old} -> {result.new}; {len(result.frozen)} tranches frozen"
     return _back(message, "/staff/conditions")
 
 
 def _back(message: str, page: str = "/staff") -> RedirectResponse:
-    """After a form: back to ``page``, with what happened said at its top."""
-    return RedirectResponse(f"{page}?message={quote(message)}", status_code=303)
+    """After a form: back to ``page`` (its filters kept), with what happened said at its
+    top."""
+    glue = "&" if "?" in page else "?"
+    return RedirectResponse(f"{page}{glue}message={quote(message)}", status_code=303)
 
 
 def redirect_to_signin(request: Request, _: Exception) -> Response:
@@ -283,17 +368,39 @@ def redirect_to_signin(request: Request, _: Exception) -> Response:
 
 
 @router.get("/screening", response_class=HTMLResponse)
-def screening_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
-    """The review queue: each open hit with both names, and a form to decide it."""
+def screening_page(
+    request: Request, rt: RuntimeDep, who: StaffDep, watchlist: str = "", kind: str = ""
+) -> HTMLResponse:
+    """The review queue, by watchlist and kind of counterparty, a page at a time: each
+    open hit with both names, why they match in words, and a form to decide it."""
     _allowed(who, Permission.SCREEN)
     _allowed(who, Permission.READ_PROTECTED)
+    queue = [
+        h
+        for h in hit_review.review_queue(acting(rt, who))
+        if (not watchlist or h.watchlist == watchlist)
+        and (not kind or h.counterparty_kind.value == kind)
+    ]
+    page = paginate(queue, request.query_params, "/staff/screening")
     return render(
         request,
         "staff/screening.html.j2",
-        queue=hit_review.review_queue(acting(rt, who)),
+        queue=page,
+        reasons={h.hit: _why(h) for h in page.items},
+        say=wording.render,
         watchlists=screening.watchlists(rt),
+        kinds=[k.value for k in CounterpartyKind],
+        chosen={"watchlist": watchlist, "kind": kind},
         message=request.query_params.get("message"),
     )
+
+
+def _why(hit: hit_review.QueueItem) -> tuple[list[wording.Phrase], Explanation]:
+    """A hit's explanation in words and the feature table behind it."""
+    kind = PERSON if hit.counterparty_kind is CounterpartyKind.PERSON else "Organization"
+    alignment = best_alignment(hit.counterparty_name, hit.matched, kind)
+    phrases = wording.identifier_phrase(hit.explanation) + wording.describe(alignment)
+    return phrases, explanation(alignment, kind)
 
 
 @router.post("/screening/watchlists")
@@ -348,14 +455,33 @@ def decide_hit(
 
 
 @router.get("/reviews", response_class=HTMLResponse)
-def reviews_page(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
-    """A reviewer's assignments: declare conflicts first, then score."""
+def reviews_page(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    project: str = "",
+    reviewer: str = "",
+    state: str = "",
+) -> HTMLResponse:
+    """A reviewer's assignments (everyone's for who assigns them), filtered by project,
+    reviewer and state, a page at a time: declare conflicts first, then score."""
     mine = None if who.can(Permission.ASSIGN_REVIEWS) else who.user.username if who.user else ""
+    every = reviews.list_reviews(rt, reviewer=mine)
+    wanted = project.strip().casefold()
+    rows = [
+        r
+        for r in every
+        if (not wanted or r.project_id.casefold() == wanted)
+        and (not reviewer or r.reviewer == reviewer.strip())
+        and (not state or r.state == state)
+    ]
     return render(
         request,
         "staff/reviews.html.j2",
-        reviews=reviews.list_reviews(rt, reviewer=mine),
-        scales=reviews.score_scales(rt),
+        reviews=paginate(rows, request.query_params, "/staff/reviews"),
+        criteria=reviews.scored_criteria(rt),
+        states=REVIEW_STATES,
+        chosen={"project": project, "reviewer": reviewer, "state": state},
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),

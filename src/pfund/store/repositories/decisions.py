@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select
@@ -14,6 +17,18 @@ from pfund.store.repositories._rows import table
 from pfund.store.tables.decisions import DecisionRecordRow
 
 JSON_FIELDS = ("inputs", "parameters", "result")
+
+
+@dataclass(frozen=True)
+class RunHeading:
+    """A decision record as a list shows it: without its inputs and result, which can
+    be large (a portfolio run stores its whole problem)."""
+
+    id: str
+    kind: str
+    status: str
+    actor: str
+    created_at: datetime
 
 
 def _build(row: Row[Any]) -> DecisionRecord:
@@ -59,6 +74,18 @@ class DecisionRepository:
             .order_by(rows.c.created_at.desc(), rows.c.id.desc())
         )
         return tuple(str(i) for i in self.session.execute(query).scalars())
+
+    def headings(self, *, kind: str | None = None) -> builtins.list[RunHeading]:
+        """Every record's heading, newest first: a list of runs to filter and page."""
+        rows = table(DecisionRecordRow)
+        columns = (rows.c.id, rows.c.kind, rows.c.status, rows.c.actor, rows.c.created_at)
+        query = select(*columns).order_by(rows.c.created_at.desc(), rows.c.id.desc())
+        if kind:
+            query = query.where(rows.c.kind == kind)
+        return [
+            RunHeading(r.id, r.kind, r.status, r.actor, utc(r.created_at))
+            for r in self.session.execute(query)
+        ]
 
     def count(self, *, kind: str | None = None) -> int:
         rows = table(DecisionRecordRow)

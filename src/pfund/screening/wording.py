@@ -1,0 +1,187 @@
+"""A screening hit explained in a compliance officer's words, word by word.
+
+"Surname matches, given name is a common variant; patronymic missing in the listed
+name" says what the feature table (``score.explain``) says in numbers: which words of
+the two names were paired, how alike each pair is and why (the same spelling, another
+transliteration, a known variant or nickname of one given name, an initial), which words
+have no counterpart, and the features that hold two names apart (different patronymics,
+legal forms, a number or a place in one name only).
+
+Pure: the phrases are English messages with ``%(name)s`` placeholders; ``render`` takes
+the page's ``gettext`` so that the same phrases read in Russian. Names are shown as the
+comparison saw them (transliterated, capitalised).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pfund.screening.align import COUNTERPART_MIN, Alignment
+from pfund.screening.features import (
+    legal_form_conflict,
+    lineage_swapped,
+    order_changed,
+    patronymic_conflict,
+    place_differs,
+    unpaired_number,
+)
+from pfund.screening.lexicon import given_name_symbols
+from pfund.screening.names import PERSON, Token
+from pfund.screening.score import best_alignment
+
+__all__ = [
+    "PARTS",
+    "PHRASES",
+    "Phrase",
+    "describe",
+    "explain_words",
+    "identifier_phrase",
+    "render",
+]
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention: marks a message)
+    return message
+
+
+# The parts of a name a phrase speaks of.
+PARTS = {
+    "surname": N_("surname"),
+    "given": N_("given name"),
+    "patronymic": N_("patronymic"),
+    "word": N_("word"),
+}
+# Every phrase an explanation may hold, by what it says.
+PHRASES = {
+    "same": N_("%(part)s matches (%(left)s)"),
+    "spelling": N_("%(part)s is another spelling of the same word (%(left)s / %(right)s)"),
+    "variant": N_("%(part)s is a common variant of the same name (%(left)s / %(right)s)"),
+    "initial": N_("%(part)s is an initial that fits (%(left)s / %(right)s)"),
+    "similar": N_("%(part)s is similar (%(left)s / %(right)s)"),
+    "differs": N_("%(part)s differs (%(left)s / %(right)s)"),
+    "missing_listed": N_("%(part)s missing in the listed name (%(left)s)"),
+    "missing_ours": N_("%(part)s missing in our record (%(right)s)"),
+    "patronymic_conflict": N_("the patronymics differ, so the fathers differ"),
+    "order": N_("the words are in another order"),
+    "legal_form": N_("the legal forms differ"),
+    "number": N_("one name carries a number the other lacks"),
+    "place": N_("one name names a place the other lacks"),
+    "lineage": N_("the names say whose son someone is the other way round"),
+    "nothing": N_("no words could be compared"),
+    "identifier": N_("both records carry the same identifier (a registration or tax number)"),
+}
+# Endings of Slavic surnames: such a word is the surname wherever it stands; the weak
+# ones (Ilyin, but also Konstantin) only when the word is not a known given name.
+SURNAME_ENDING = re.compile(r"(?:ov|ev|ova|eva|sky|ski|skiy|skii|skaya|enko|uk|yuk)$")
+WEAK_SURNAME_ENDING = re.compile(r"(?:in|ina|yn|yna)$")
+ALIKE = 0.999
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One finding: which phrase, and the words that fill it (``part`` is translated)."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str] = lambda text: text) -> str:
+        values = dict(self.values)
+        if "part" in values:
+            values["part"] = gettext(PARTS[values["part"]])
+        return gettext(PHRASES[self.key]) % values
+
+
+def render(phrases: list[Phrase], gettext: Callable[[str], str] = lambda text: text) -> str:
+    """The phrases as one sentence, first letter capitalised: "Surname matches (...);
+    given name is a common variant (...)"."""
+    text = "; ".join(p.render(gettext) for p in phrases)
+    return text[:1].upper() + text[1:]
+
+
+def identifier_phrase(summary: str) -> list[Phrase]:
+    """The phrase for a hit raised by a shared identifier (its summary says "same
+    identifier ..."), which outweighs whatever the names say; none for a name hit."""
+    return [Phrase("identifier")] if summary.startswith("same identifier") else []
+
+
+def explain_words(name: str, listed: str, kind: str = PERSON) -> list[Phrase]:
+    """Why ``name`` (ours) resembles ``listed`` (a watchlist's), in phrases."""
+    schema = PERSON if kind.lower() == "person" or kind == PERSON else "Organization"
+    return describe(best_alignment(name, listed, schema))
+
+
+def describe(alignment: Alignment | None) -> list[Phrase]:
+    """The phrases for one alignment of two names: each word of ours with its
+    counterpart, then the listed name's words we lack, then what holds the names apart."""
+    if alignment is None:
+        return [Phrase("nothing")]
+    person = alignment.schema == PERSON
+    left, right = alignment.left.tokens, alignment.right.tokens
+    partner = {i: (j, similarity) for i, j, similarity in alignment.pairs}
+    paired_right = {j for _, j, _ in alignment.pairs}
+    roles = _roles(left) if person else ["word"] * len(left)
+    right_roles = _roles(right) if person else ["word"] * len(right)
+    out = []
+    for index, token in enumerate(left):
+        part = roles[index]
+        if index not in partner:
+            out.append(Phrase("missing_listed", {"part": part, "left": _shown(token)}))
+            continue
+        j, similarity = partner[index]
+        out.append(_pair(part, token, right[j], similarity))
+    for j, token in enumerate(right):
+        if j not in paired_right:
+            out.append(Phrase("missing_ours", {"part": right_roles[j], "right": _shown(token)}))
+    return out + _apart(alignment)
+
+
+def _pair(part: str, one: Token, other: Token, similarity: float) -> Phrase:
+    words = {"part": part, "left": _shown(one), "right": _shown(other)}
+    if one.text == other.text:
+        return Phrase("same", words)
+    if len(one.text) == 1 or len(other.text) == 1:
+        return Phrase("initial" if similarity >= ALIKE else "differs", words)
+    if one.key == other.key:
+        return Phrase("spelling", words)
+    if part == "given" and given_name_symbols(one.text) & given_name_symbols(other.text):
+        return Phrase("variant", words)
+    if similarity >= COUNTERPART_MIN:
+        return Phrase("similar", words)
+    return Phrase("differs", words)
+
+
+def _roles(tokens: tuple[Token, ...]) -> list[str]:
+    """Each word of a person's name as surname, given name or patronymic: a patronymic
+    is marked by the name's parser, a surname by a Slavic ending or, failing one, by
+    being the only word that is not a known given name, else the last word."""
+    roles = ["patronymic" if t.optional else "given" for t in tokens]
+    required = [i for i, t in enumerate(tokens) if not t.optional]
+    if len(required) < 2:
+        return roles
+    unknown = [i for i in required if not given_name_symbols(tokens[i].text)]
+    slavic = [i for i in required if SURNAME_ENDING.search(tokens[i].text)]
+    slavic += [i for i in unknown if WEAK_SURNAME_ENDING.search(tokens[i].text)]
+    surname = slavic[0] if slavic else unknown[0] if len(unknown) == 1 else required[-1]
+    roles[surname] = "surname"
+    return roles
+
+
+def _apart(alignment: Alignment) -> list[Phrase]:
+    """The features that hold two names apart, when present."""
+    checks = (
+        (patronymic_conflict, "patronymic_conflict"),
+        (legal_form_conflict, "legal_form"),
+        (unpaired_number, "number"),
+        (place_differs, "place"),
+        (lineage_swapped, "lineage"),
+    )
+    found = [Phrase(key) for feature, key in checks if feature(alignment) > 0]
+    if order_changed(alignment) > 0 and alignment.schema != PERSON:
+        found.append(Phrase("order"))
+    return found
+
+
+def _shown(token: Token) -> str:
+    return token.text.capitalize() if len(token.text) > 1 else f"{token.text.upper()}."
