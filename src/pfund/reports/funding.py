@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
+from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
 from pfund.services.appraisal import PipelineAppraisal
@@ -32,6 +34,7 @@ class MoneyPages:
     expected: dict[int, float]  # year -> expected under the weighted scenarios, USD m
     charts: dict[str, str]
     frozen: list[FrozenLine]
+    scenarios_note: str = ""  # why the scenarios are missing, when they are
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class FrozenLine:
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     size = fund_size(rt)
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-    scenarios = run_scenarios(rt, pa, path, record=False)
+    scenarios, note = _scenarios(rt, pa, path)
     with rt.uow() as uow:
         stage_numbers = [s.number for s in uow.stages.list()]
     loaded = load_scenario_file(path, stage_numbers)
@@ -71,8 +74,21 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         expected={y: float(v) / 1e6 for y, v in expected.items()},
         charts={},
         frozen=_frozen(rt, tranches),
+        scenarios_note=note,
     )
     return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
+
+
+def _scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> tuple[ScenarioReport, str]:
+    """Scenarios plan today's pipeline; when it cannot be planned as it stands (a project
+    costs money in a year without a budget), the report of a stored run is still written
+    and this section says why it is empty."""
+    try:
+        return run_scenarios(rt, pa, path, record=False), ""
+    except InvalidInput as err:
+        why = "; ".join([err.message, *(p.reason for p in err.problems)])
+        empty = ScenarioReport(record_id="", file=path.name, scenarios=[], by_stage=[])
+        return empty, f"Not computed: today's pipeline cannot be planned as it stands ({why})."
 
 
 def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
@@ -122,7 +138,9 @@ def _charts(p: MoneyPages) -> dict[str, str]:
             [s.scenario for s in p.scenarios.scenarios],
             [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
             xlabel="expected spending on the scenario's best portfolio, USD m",
-        ),
+        )
+        if p.scenarios.scenarios
+        else "",
     }
 
 
