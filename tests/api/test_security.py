@@ -601,6 +601,7 @@ def test_serve_refuses_a_placeholder_secret_except_on_loopback(
     else:
         monkeypatch.setenv("PFUND_SECRET_KEY", secret)
     db = f"sqlite:///{tmp_path / 'f.db'}"
+    assert CliRunner().invoke(app, ["--db", db, "init"]).exit_code == 0  # serve needs a store
     result = CliRunner().invoke(app, ["--db", db, "serve", "--host", host])
     if refused:
         assert result.exit_code == 1

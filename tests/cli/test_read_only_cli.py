@@ -101,12 +101,20 @@ def test_report_of_a_run_rebuilds_after_the_pipeline_changed(
     assert optimised("import", "template", "projects.csv", str(template)).exit_code == 0
     assert optimised("import", "projects", str(template)).exit_code == 0  # pipeline changed
     assert optimised("portfolio", "optimize", "--time-limit", "20").exit_code == 0  # OPT-0002
+    late = tmp_path / "late.json"  # costs money in a year no budget covers
+    late.write_text(
+        '[{"id": "GOV-LATE-1", "title": "A late project", "area": "governance",'
+        ' "regions": ["RU-SAM"], "stage": 0, "costs": {"2040": {"capital": 100000}}}]',
+        encoding="utf-8",
+    )
+    assert optimised("import", "projects", str(late)).exit_code == 0
     before = stored(database_url)
     built = optimised("report", str(tmp_path / "old"), "--run", "OPT-0001")
     assert built.exit_code == 0, built.output
     page = (tmp_path / "old" / "index.html").read_text(encoding="utf-8")
     assert "OPT-0001" in page
-    assert "TRN-EXAMPLE-01" not in page  # the run's projects, not today's pipeline
+    assert "TRN-EXAMPLE-01" not in page and "GOV-LATE-1</b>" not in page  # the run's projects
+    assert "Not computed: today" in page  # scenarios plan today's pipeline, and say why not
     assert stored(database_url) == before
 
 

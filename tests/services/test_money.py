@@ -54,7 +54,7 @@ def test_fund_size_matches_the_shipped_gdp(demo: Runtime) -> None:
 def test_approval_commits_every_tranche_and_needs_money_first(demo: Runtime) -> None:
     report, _ = run_portfolio(demo, appraise_pipeline(load_inputs(demo)))
     before = counts(demo)
-    with pytest.raises(InvalidInput, match="ledger refuses"):
+    with pytest.raises(InvalidInput, match="record contributions first: pfund fund contrib"):
         approve(demo, report.record_id)
     assert counts(demo) == before
     record_contributions(demo, year=2023, received=True)

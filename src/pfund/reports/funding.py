@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
+from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
 from pfund.services.appraisal import PipelineAppraisal
@@ -34,6 +36,7 @@ class MoneyPages:
     charts: dict[str, str]
     frozen: list[FrozenLine]
     stage_names: dict[int, str] = field(default_factory=dict)
+    scenarios_note: str = ""  # why the scenarios are missing, when they are
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class FrozenLine:
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     size = fund_size(rt)
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-    scenarios = run_scenarios(rt, pa, path, record=False)
+    scenarios, note = _scenarios(rt, pa, path)
     with rt.uow() as uow:
         stage_names = {s.number: s.name for s in uow.stages.list()}
     stage_numbers = list(stage_names)
@@ -76,8 +79,21 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         charts={},
         frozen=_frozen(rt, tranches),
         stage_names=stage_names,
+        scenarios_note=note,
     )
     return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
+
+
+def _scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> tuple[ScenarioReport, str]:
+    """Scenarios plan today's pipeline; when it cannot be planned as it stands (a project
+    costs money in a year without a budget), the report of a stored run is still written
+    and this section says why it is empty."""
+    try:
+        return run_scenarios(rt, pa, path, record=False), ""
+    except InvalidInput as err:
+        why = "; ".join([err.message, *(p.reason for p in err.problems)])
+        empty = ScenarioReport(record_id="", file=path.name, scenarios=[], by_stage=[])
+        return empty, f"Not computed: today's pipeline cannot be planned as it stands ({why})."
 
 
 def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
@@ -132,7 +148,9 @@ def _charts(p: MoneyPages) -> dict[str, str]:
             [words(s.scenario) for s in p.scenarios.scenarios],
             [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
             xlabel="expected spending on the scenario's best portfolio, USD m",
-        ),
+        )
+        if p.scenarios.scenarios
+        else "",
     }
 
 

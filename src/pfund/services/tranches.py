@@ -100,7 +100,7 @@ def _check_balance(uow: UnitOfWork, run_id: str, needed: Decimal) -> None:
         if years
         else "pfund fund contributions --year YEAR --received"
     )
-    raise Conflict(
+    raise InvalidInput(
         f"the fund holds {cur}{held:,.2f}, and approving {run_id} commits {cur}{needed:,.2f}; "
         f"record contributions first: {step}",
         [Problem(f"the fund balance is below what {run_id} commits", field="fund_balance")],
