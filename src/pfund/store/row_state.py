@@ -128,6 +128,15 @@ def canonical_value(value: Any) -> Any:
 
 SEALED_VALUE = "<sealed>"
 
+# Columns added to covered tables after the keyed chain began, with the value their
+# migration gave every existing row. While a row holds that value the column is left out
+# of its digest, so an upgrade does not make every row the log vouches for look edited
+# behind its back; any other value is digested like every column (an edit is caught).
+ADDED_LATER: dict[str, dict[str, Any]] = {
+    "projects": {"description_ru": "", "version": 1},  # migrations 0014, 0015
+    "conditions": {"definition_ru": ""},  # migration 0014
+}
+
 
 def state_of(key: bytes, table: Table, row: Mapping[str, Any]) -> RowState:
     """The row's keyed digest over every column, and its named fields.
@@ -137,9 +146,11 @@ def state_of(key: bytes, table: Table, row: Mapping[str, Any]) -> RowState:
     an edited one, bound to its table, column and row (``pfund.store.crypto``). A sealed
     cell replaced by clear text, or the reverse, still changes the digest.
     """
+    later = ADDED_LATER.get(table.name, {})
     canonical = {
         c.name: SEALED_VALUE if is_sealed(row[c.name]) else canonical_value(row[c.name])
         for c in table.columns
+        if c.name not in later or row[c.name] != later[c.name]
     }
     fields = {f: canonical[f] for f in COVERED[table.name].fields}
     return RowState(digest=row_digest(key, table.name, canonical), fields=fields)
