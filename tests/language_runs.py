@@ -10,12 +10,15 @@ What counts as the page's text: what a reader sees, i.e. the text of the element
 (not scripts or styles), the page title, and the attributes a browser shows (``alt``,
 ``title``, ``placeholder``, ``aria-label`` and the labels of buttons). Block elements
 (paragraphs, cells, list items, options) end a run, inline ones (links, ``<strong>``)
-do not, so a sentence split by markup is still one sentence.
+do not, so a sentence split by markup is still one sentence. An element whose ``lang``
+attribute names another language (a raw engine trace, say) is marked as foreign text for
+readers and screen readers alike, and is not counted; nor are the proper names given.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 
 LATIN = re.compile(r"^[A-Za-z]+(?:['’-][A-Za-z]+)*$")
@@ -30,6 +33,7 @@ BLOCKS = {
     "option", "p", "pre", "section", "select", "summary", "table", "tbody", "td", "text",
     "textarea", "tfoot", "th", "thead", "title", "tr", "ul", "svg", "g",
 }  # fmt: skip
+VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 HIDDEN = {"script", "style", "template", "noscript"}
 SHOWN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 RUN = 3
@@ -38,11 +42,13 @@ RUN = 3
 class _Text(HTMLParser):
     """The visible text of a page as lines: one line per block of text."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "") -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self._line: list[str] = []
         self._hidden = 0
+        self._lang = lang
+        self._open: list[str] = []  # open elements of another language, innermost last
 
     def _end_line(self) -> None:
         text = " ".join(self._line).strip()
@@ -52,6 +58,11 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in HIDDEN:
+            self._hidden += 1
+            return
+        marked = dict(attrs).get("lang")
+        if self._lang and marked and marked.split("-")[0] != self._lang and tag not in VOID:
+            self._open.append(tag)
             self._hidden += 1
             return
         if tag in BLOCKS:
@@ -69,7 +80,10 @@ class _Text(HTMLParser):
             self._hidden -= 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN:
+        if self._open and tag == self._open[-1]:
+            self._open.pop()
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag in BLOCKS:
             self._end_line()
@@ -83,9 +97,10 @@ class _Text(HTMLParser):
         self._end_line()
 
 
-def visible_lines(html: str) -> list[str]:
-    """The page's visible text, one block per line (plain text passes through)."""
-    parser = _Text()
+def visible_lines(html: str, lang: str = "") -> list[str]:
+    """The page's visible text, one block per line (plain text passes through); with
+    ``lang``, less what the page marks as written in another language."""
+    parser = _Text(lang)
     parser.feed(html)
     parser.close()
     return parser.lines
@@ -122,10 +137,17 @@ def _runs(line: str, foreign: str) -> list[str]:
     return found
 
 
-def foreign_runs(text: str, lang: str) -> list[str]:
+def foreign_runs(text: str, lang: str, names: Iterable[str] = ()) -> list[str]:
     """Runs of three or more words of the other language in ``text`` (HTML or plain)
     shown to a reader of ``lang``: English on a Russian page, Cyrillic on an English one.
+    A run inside one of ``names`` (proper names the data gives in one form) is not one.
     """
     foreign = "latin" if lang == "ru" else "cyrillic"
-    lines = visible_lines(text) if "<" in text else text.splitlines()
-    return [run for line in lines for run in _runs(line, foreign)]
+    lines = visible_lines(text, lang) if "<" in text else text.splitlines()
+    proper = tuple(names)
+    return [
+        run
+        for line in lines
+        for run in _runs(line, foreign)
+        if not any(run in name for name in proper)
+    ]

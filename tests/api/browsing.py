@@ -4,6 +4,7 @@ page wider than a phone's screen that names the element responsible."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -45,6 +46,22 @@ def busy_copy(template: Path, folder: Path) -> Path:
     finally:
         rt.close()
     return copy
+
+
+def proper_names(template: Path) -> frozenset[str]:
+    """Names the data gives in one form only, so a page in either language shows them as
+    given: organisations' public names and the names of the listed watchlist entities."""
+    rt = open_runtime(settings_for(f"sqlite:///{template}"))
+    try:
+        with rt.uow() as uow:
+            names = {o.public_name() for o in uow.organisations.list()}
+    finally:
+        rt.close()
+    for line in WATCHLIST.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entity = json.loads(line)
+            names.update(entity.get("properties", {}).get("name", []))
+    return frozenset(names)
 
 
 @contextmanager

@@ -3,8 +3,9 @@
 Signed in as each role (and as nobody), a real browser on a phone (390 px wide; 360
 for the public pages) follows every same-site link reachable from the home page or the
 workspace, GET only. It fails on any answer of 5xx and on any broken link (404), on any
-page wider than the screen (naming the element that sticks out), and, where
-``tests/language_runs.py`` is present, on any run of English words on a Russian page.
+page wider than the screen (naming the element that sticks out), and on any run of
+English words on a Russian page (``tests/language_runs.py``; organisations' and listed
+names are proper names, shown as the data gives them).
 
 Kept to a minute or two: one chromium, one page per role reused throughout, and links
 grouped by their shape (``/projects/{id}``, ``/projects?region=``) with only the first
@@ -13,17 +14,17 @@ few of each shape followed, since the rest render from the same template and cod
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter, deque
-from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.api import browsing
-from tests.api.browsing import ARTIFACTS, NARROW, PHONE, overflow, sign_in
+from tests.api.browsing import ARTIFACTS, NARROW, PHONE, overflow, proper_names, sign_in
+from tests.language_runs import foreign_runs
 
 # The fixtures: one server over a busy store and one chromium for this module.
 browser = browsing.browser
@@ -35,16 +36,6 @@ MAX_PAGES = 80  # per role and language: a bound, should a page ever link withou
 # Path parts that name a record (TRN-M11-03, OPT-0001, 17) rather than a page.
 RECORD = re.compile(r"^(?=.*\d)[\w.-]+$|^[A-Z]{2,}[\w-]*$")
 SHOTS = ARTIFACTS / "crawl"
-
-
-def _foreign_runs() -> Callable[[str, str], list[str]] | None:
-    """``foreign_runs(html, lang)`` from tests/language_runs.py, when that module exists."""
-    try:
-        module = importlib.import_module("tests.language_runs")
-    except ImportError:
-        return None
-    found: Callable[[str, str], list[str]] = module.foreign_runs
-    return found
 
 
 def shape(url: str) -> str:
@@ -69,10 +60,11 @@ def same_site_links(page: Page, base: str) -> list[str]:
     return found
 
 
-def crawl(page: Page, base: str, start: str, lang: str, role: str) -> tuple[int, list[str]]:
+def crawl(
+    page: Page, base: str, start: str, lang: str, role: str, names: frozenset[str] = frozenset()
+) -> tuple[int, list[str]]:
     """Follow links breadth first from ``start``; the number of pages and the problems."""
     problems: list[str] = []
-    runs_of = _foreign_runs()
     seen: set[str] = {start}
     shapes: Counter[str] = Counter({shape(start): 1})
     queue = deque([start])
@@ -94,8 +86,8 @@ def crawl(page: Page, base: str, start: str, lang: str, role: str) -> tuple[int,
         wide = overflow(page)
         if wide:
             problems.append(f"{url} [{role}, {lang}] overflows: " + "; ".join(wide))
-        if runs_of is not None and lang == "ru":
-            english = runs_of(page.content(), "ru")
+        if lang == "ru":
+            english = foreign_runs(page.content(), "ru", names)
             if english:
                 problems.append(f"{url} [{role}, ru] English left: {english[:5]}")
         if shape(url) not in shot and role in ("public", "admin"):
@@ -120,7 +112,7 @@ def test_shape_groups_links_by_page_not_by_record() -> None:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_link_answers_fits_a_phone_and_speaks_the_page_language(
-    browser: Browser, busy_site: str, role: str
+    browser: Browser, busy_site: str, demo_template: Path, role: str
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     # The public pages on the narrowest phones, the staff pages on a common one.
@@ -133,9 +125,10 @@ def test_every_link_answers_fits_a_phone_and_speaks_the_page_language(
         sign_in(page, busy_site, username)
     start = "/staff" if username else "/"
     problems: list[str] = []
+    names = proper_names(demo_template)
     try:
         for lang in LANGS:
-            pages, found = crawl(page, busy_site, start, lang, role)
+            pages, found = crawl(page, busy_site, start, lang, role, names)
             assert pages >= (10 if username else 12), f"only {pages} pages reached [{lang}]"
             problems += found
     finally:

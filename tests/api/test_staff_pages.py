@@ -9,6 +9,7 @@ from importlib.resources import files
 
 from fastapi.testclient import TestClient
 
+from pfund.services import conditions
 from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.tranches import list_tranches
@@ -234,7 +235,12 @@ def test_an_open_hit_is_named_beside_the_tranche_and_linked_for_compliance(
         queue = client.post("/staff/screening/run", data={"csrf_token": csrf_of(queue)}).text
     hit = queue.split('id="dismiss-', 1)[1].split('"', 1)[0]
     with app_rt.uow() as uow:
-        project = next(p.id for p in uow.projects.list() if p.proponent == "ORG-0006")
+        funded = {t.project_id for t in uow.tranches.list()}
+        project = next(
+            p.id
+            for p in uow.projects.list()
+            if "ORG-0006" in (p.proponent, *p.partners) and p.id in funded
+        )
     page = client.get(f"/staff/tranches?project={project}").text
     assert f'href="/staff/screening#hit-{hit}">Screening hit {hit}</a>' in page
     assert "is open: compliance must review it" in page
@@ -313,6 +319,15 @@ def test_a_page_a_role_cannot_see_is_a_staff_page_with_the_way_back(client: Test
 def test_a_tranche_held_only_by_its_year_offers_an_early_release_with_its_reason(
     client: TestClient, app_rt: Runtime
 ) -> None:
+    # Stage 1 reached, so the later tranches that need it are held by their year alone.
+    conditions.set_condition(
+        app_rt,
+        "ceasefire_holding",
+        "met",
+        evidence="OSCE monitoring report 12",
+        verifier="osce_monitoring",
+        on=date(2026, 11, 20),
+    )
     steps = tranche_actions(app_rt, list_tranches(app_rt), date(2030, 6, 1))
     later = next(r.tranche for r in steps.rows if r.early_only)
     sign_in(client, "ana")

@@ -53,7 +53,7 @@ def test_list_loads_children_in_a_fixed_number_of_queries(seeded: MakeUow, engin
     assert len(everything) == 300
     assert some
     queries = [s for s in statements if s != "BEGIN"]  # the engine begins SQLite itself
-    assert len(queries) <= 2 * 8 + 2  # projects + 7 child tables, per list
+    assert len(queries) <= 2 * 9 + 2  # projects, 7 child tables and publications, per list
 
 
 def test_list_filters_by_area_status_and_region(seeded: MakeUow) -> None:

@@ -53,4 +53,3 @@ def test_every_added_column_exists_and_is_never_null() -> None:
         for column in later:
             assert column in table.columns, f"{name}.{column}"
             assert not table.columns[column].nullable, f"{name}.{column}"
-

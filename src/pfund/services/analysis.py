@@ -36,7 +36,6 @@ from pfund.services.runtime import Runtime
 Progress = Callable[[int, int], None]
 
 
-
 def recorded(rt: Runtime, record_id: str | None) -> tuple[DecisionRecord, PortfolioProblem]:
     """The named run, or the newest that holds a portfolio, with its recorded problem."""
     record = get_answering_record(rt, record_id)
