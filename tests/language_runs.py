@@ -68,6 +68,8 @@ class _Text(HTMLParser):
         if tag in BLOCKS:
             self._end_line()
         values = dict(attrs)
+        if self._hidden:
+            return
         for name in SHOWN_ATTRIBUTES:
             if values.get(name):
                 self.lines.append(str(values[name]))
