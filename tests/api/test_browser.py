@@ -162,7 +162,7 @@ def test_a_proposal_sent_in_russian_reaches_the_staff_queue(page: Page, server: 
     page.fill("input[name=title]", "Чистая вода для Кимр")
     page.fill("textarea[name=description]", "Двенадцать скважин для сёл без чистой питьевой воды.")
     page.select_option("select[name=area]", "health")
-    page.fill("input[name=regions]", "RU-TVE")
+    page.select_option("select[name=regions]", "RU-TVE")
     page.fill("input[name=first_year]", "2030")
     page.fill("input[name=years]", "2")
     page.fill("input[name=cost_low]", "400000")

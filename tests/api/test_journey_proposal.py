@@ -58,7 +58,7 @@ def test_a_proposal_from_the_russian_form_to_the_public_page(
         "textarea[name=description]", "Двенадцать скважин для сёл без чистой питьевой воды."
     )
     proposer.select_option("select[name=area]", "health")
-    proposer.fill("input[name=regions]", "RU-TVE")
+    proposer.select_option("select[name=regions]", "RU-TVE")
     proposer.fill("input[name=first_year]", "2030")
     proposer.fill("input[name=years]", "2")
     proposer.fill("input[name=cost_low]", "400000")

@@ -220,3 +220,19 @@ def test_a_reviewer_declares_a_conflict_and_cannot_score_then_the_other_scores(
     assert (
         client.get("/api/v1/projects/GOV-MED-01").json()["scores"].get("democratic_governance") != 9
     )
+
+
+def test_the_proposal_form_offers_regions_by_name_and_keeps_the_choice(
+    client: TestClient,
+) -> None:
+    """Before, regions were typed as ISO codes into a text field."""
+    page = client.get("/propose?lang=ru").text
+    assert '<option value="RU-TVE" >Тверская область</option>' in page
+    assert "ISO" not in page
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    again = client.post(
+        "/propose",
+        data={"csrf_token": token, "title": "x", "regions": ["RU-TVE", "RU-SAM"]},
+    ).text
+    assert '<option value="RU-TVE" selected>' in again
+    assert '<option value="RU-SAM" selected>' in again

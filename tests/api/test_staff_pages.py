@@ -346,3 +346,17 @@ def test_a_reviewer_is_shown_no_form_their_role_cannot_send(client: TestClient) 
     sign_in(client, "ana")
     assert "Record a change" in client.get("/staff/conditions").text
     assert client.get("/staff/import").status_code == 200
+
+
+def test_the_run_page_names_the_chosen_projects(client: TestClient, app_rt: Runtime) -> None:
+    """Before, the chosen projects were bare ids."""
+    with app_rt.uow() as uow:
+        record = uow.decisions.get("OPT-0001")
+        assert record is not None
+        chosen = uow.projects.get(record.result["selected"][0])
+    assert chosen is not None and chosen.title_ru
+    sign_in(client, "ana")
+    english = client.get("/staff/runs/OPT-0001?lang=en").text
+    russian = client.get("/staff/runs/OPT-0001?lang=ru").text
+    assert f"{chosen.title} <small>" in english.replace("&#39;", "'")
+    assert f"{chosen.title_ru} <small>" in russian.replace("&#39;", "'")

@@ -20,12 +20,13 @@ from pfund.api.deps import RuntimeDep, SettingsDep, principal
 from pfund.api.limits import client_address
 from pfund.errors import NotFound, PfundError
 from pfund.services import proposals
+from pfund.services.names import region_names
 from pfund.services.portal import by_area
 from pfund.services.runtime import Runtime
 from pfund.services.throttle import TooManyAttempts, count_proposal, count_status_check
 from pfund.web.forms import check_csrf, field_errors
 from pfund.web.labels import N_
-from pfund.web.render import render
+from pfund.web.render import language, render
 
 # The principal dependency runs first, so the page header knows who is signed in.
 router = APIRouter(include_in_schema=False, dependencies=[Depends(principal)])
@@ -48,7 +49,25 @@ FIELDS = (
 
 @router.get("/propose", response_class=HTMLResponse)
 def form(request: Request, rt: RuntimeDep) -> HTMLResponse:
-    return render(request, "propose.html.j2", areas=by_area(rt), errors={}, values={})
+    return render(
+        request,
+        "propose.html.j2",
+        areas=by_area(rt),
+        regions=_regions(request, rt),
+        errors={},
+        values={},
+    )
+
+
+def _regions(request: Request, rt: Runtime) -> list[tuple[str, str]]:
+    """The fund's regions as (code, name in the reader's language), sorted by name, so a
+    proposer picks names, not ISO codes."""
+    lang = language(request)
+    named = region_names(rt)
+    return sorted(
+        ((code, name.in_language(lang)) for code, name in named.items()),
+        key=lambda pair: pair[1],
+    )
 
 
 @router.post("/propose", response_class=HTMLResponse)
@@ -56,8 +75,11 @@ async def send(request: Request, rt: RuntimeDep, settings: SettingsDep) -> HTMLR
     data = await request.form()
     check_csrf(request, str(data.get("csrf_token", "")))
     values: dict[str, object] = {k: str(data.get(k, "")).strip() for k in FIELDS}
-    values["regions"] = [
-        r.strip().upper() for r in str(data.get("regions", "")).split(",") if r.strip()
+    values["regions"] = [  # chosen in the list; a comma-separated text is read too
+        r.strip().upper()
+        for given in data.getlist("regions")
+        for r in str(given).split(",")
+        if r.strip()
     ]
     if not values["people_reached"]:
         values["people_reached"] = None
@@ -81,10 +103,14 @@ def _form_again(
     """The form with its problems, refilled with what was sent, contact fields included:
     they go back to their sender in this one response and are kept nowhere else (not
     stored, not logged, not cached)."""
-    shown = dict(values)
-    shown["regions"] = ", ".join(values.get("regions") or [])  # type: ignore[arg-type]
     page = render(
-        request, "propose.html.j2", status=status, areas=by_area(rt), errors=errors, values=shown
+        request,
+        "propose.html.j2",
+        status=status,
+        areas=by_area(rt),
+        regions=_regions(request, rt),
+        errors=errors,
+        values=values,
     )
     page.headers["cache-control"] = "no-store"
     return page

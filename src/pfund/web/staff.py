@@ -189,12 +189,15 @@ def run_page(run_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
     record = get_record(rt, run_id, kind="portfolio")
     approved = any(d.approved for d in portal.decisions(rt) if d.id == run_id)
     report = report_of_record(record)
+    with rt.uow() as uow:  # staff read every project's title, published or not
+        titles = {p.id: p for p in uow.projects.list()}
     return render(
         request,
         "staff/run.html.j2",
         new_key=new_form_key,
         record=record,
         report=report,
+        titles=titles,
         outcome_costs=outcome_costs(acting(rt, who), report.selected),
         approved=approved,
         can=who.can,
