@@ -4,7 +4,9 @@ The proposer sends a proposal in Russian and checks its status with the code alo
 analyst reads its page and assigns a reviewer; the reviewer opens it from their reviews,
 declares no conflict and scores it; compliance clears any screening hit; the analyst
 takes it in (it stays off the portal) and publishes it; the public then reads it in
-Russian on a phone-sized page. Each step is photographed into test-artifacts/journey.
+Russian on a phone-sized page. Then the analyst optimises, the board approves, finance
+releases and pays its first tranche, and the public sees it in progress, paid, on the
+phone. Each step is photographed into test-artifacts/journey.
 """
 
 from __future__ import annotations
@@ -153,5 +155,32 @@ def test_a_proposal_from_the_russian_form_to_the_public_page(
         reader.goto(f"{server}/projects/{project_id}?lang=ru")
         expect(reader.locator("h1")).to_have_text(TITLE_RU)
         shot(reader, "09-public-project-ru-390")
+
+        # The analyst optimises the portfolio; the board approves it; finance releases
+        # and pays the project's first tranche, all from the pages, in Russian.
+        staff.goto(f"{server}/staff")
+        staff.fill("input[name=time_limit]", "15")
+        staff.click("form[action='/staff/optimise'] button")
+        staff.wait_for_selector("#result", timeout=180_000)  # the page refreshes itself
+        staff.click("#result")
+        expect(staff.locator("main")).to_contain_text(TITLE_RU)  # chosen, by its title
+        shot(staff, "10-analyst-optimised-ru")
+        staff.click("#approve")
+        expect(staff.locator(".notice")).to_be_visible()
+        shot(staff, "11-board-approved-ru")
+        staff.goto(f"{server}/staff/tranches?project={project_id}")
+        release = staff.locator(f"button[id^=release-{project_id}]").first
+        tranche = (release.get_attribute("id") or "").removeprefix("release-")
+        release.click()
+        expect(staff.locator(f"#disburse-{tranche}")).to_be_visible()
+        staff.click(f"#disburse-{tranche}")
+        expect(staff.locator(f"#tranche-{tranche}")).to_contain_text("выплачено")
+        shot(staff, "12-finance-paid-ru")
+
+        reader.goto(f"{server}/projects/{project_id}?lang=ru")
+        expect(reader.locator("main")).to_contain_text("выполняется")  # in progress
+        expect(reader.locator("main")).to_contain_text("500 000")  # the paid tranche
+        assert reader.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        shot(reader, "13-public-sees-it-paid-ru-390")
     finally:
         public.close()
