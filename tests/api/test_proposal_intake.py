@@ -233,3 +233,23 @@ def test_proposals_stay_out_of_the_public_counts(client: TestClient, app_rt: Run
     send(client)
     assert client.get("/api/v1/fund").json()["projects"] == before
     assert len(proposals.submitted(app_rt)) == 1
+
+
+def test_the_proposal_list_pages_with_the_shared_pager_keeping_its_filter(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    for n in range(proposals.PAGE_SIZE + 1):
+        proposals.submit(app_rt, proposals.parse_form(_form_values(n)))
+    sign_in(client, "ana")
+    first = client.get("/staff/proposals?status=submitted").text
+    assert f"Showing 1–{proposals.PAGE_SIZE} of {proposals.PAGE_SIZE + 1}" in first
+    assert 'href="/staff/proposals?status=submitted&amp;page=2" rel="next"' in first
+    second = client.get("/staff/proposals?status=submitted&page=2").text
+    assert f"Showing {proposals.PAGE_SIZE + 1}–{proposals.PAGE_SIZE + 1}" in second
+
+
+def _form_values(n: int) -> dict[str, object]:
+    values: dict[str, object] = dict(proposal("", title=f"Clean water, village {n}"))
+    del values["csrf_token"]
+    values["regions"] = ["RU-TVE"]
+    return values

@@ -6,19 +6,16 @@ test-artifacts/staff; no page scrolls sideways at 390 px."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from pfund.api import create_app
 from pfund.services.runtime import open_runtime
+from tests.api.browsing import serving
 from tests.api.conftest import PASSWORD, settings_for
-from tests.api.test_browser import browser, listening_socket  # noqa: F401 (fixture)
+from tests.api.test_browser import browser  # noqa: F401 (fixture)
 from tests.api.test_staff_pages import SAMPLE, _second_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "staff"
@@ -35,22 +32,8 @@ def approved_server(demo_template: Path, tmp_path: Path) -> Iterator[str]:
         _second_run(rt)
     finally:
         rt.close()
-    sock = listening_socket()
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(settings_for(f"sqlite:///{copy}")), log_level="warning", access_log=False
-    )
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if served.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serving(copy) as base:
+        yield base
 
 
 def _signed_in(browser: Browser, base: str, user: str, phone: bool = False) -> Page:  # noqa: F811

@@ -60,12 +60,6 @@ def country_name(iso3: str, english: str, lang: str) -> str:
     return str(Locale.parse(lang).territories.get(code, english))
 
 
-def region_name(code: str, names: Mapping[str, Any], lang: str) -> str:
-    """A region's name from the fund's region table (``name``/``name_ru``), or its code."""
-    region = names.get(code)
-    return localized(region, "name", lang) if region is not None else code
-
-
 def outcome_name(key: str, outcome: Any, lang: str) -> str:
     """An outcome's name: its ``name_ru`` for a Russian reader, else its key in words."""
     twin = localized(outcome, "name", lang) if lang != "en" else ""

@@ -48,6 +48,7 @@ from pfund.services.unfreeze import unfreeze_tranche
 from pfund.services.writes import Replayed
 from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import Jobs
+from pfund.web.labels import N_
 from pfund.web.paging import paginate
 from pfund.web.refusals import staff_path
 from pfund.web.render import render
@@ -366,6 +367,13 @@ def _back(message: str, page: str = "/staff") -> RedirectResponse:
     return RedirectResponse(f"{page}{glue}message={quote(message)}", status_code=303)
 
 
+def proposal_back(project_id: str, done: str) -> RedirectResponse:
+    """Back to a proposal's page, with what happened said at its top."""
+    return RedirectResponse(
+        f"/staff/proposals/{quote(project_id)}?message={quote(done)}", status_code=303
+    )
+
+
 def redirect_to_signin(request: Request, _: Exception) -> Response:
     return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
 
@@ -499,12 +507,17 @@ def declare(
     who: StaffDep,
     conflict: Annotated[bool, Form()],
     reason: Annotated[str, Form(max_length=2000)] = "",
+    project_id: Annotated[str, Form(max_length=64)] = "",
     csrf_token: CsrfField = "",
 ) -> RedirectResponse:
+    """A reviewer's declaration, sent from the reviews list or from the proposal's page
+    (``project_id``), and back to where it was sent from."""
     check_csrf(request, csrf_token)
     _allowed(who, Permission.REVIEW)
     assert who.user is not None
     reviews.declare(acting(rt, who), review_id, who.user.username, conflict=conflict, reason=reason)
+    if project_id:
+        return proposal_back(project_id, N_("declaration recorded"))
     return _back(f"review {review_id} declared", "/staff/reviews")
 
 
@@ -524,6 +537,9 @@ async def score(
         scores,
         comment=str(form.get("comment", ""))[:5000],
     )
+    project_id = str(form.get("project_id", ""))[:64]
+    if project_id:
+        return proposal_back(project_id, N_("scores recorded"))
     return _back(f"review {review_id} scored", "/staff/reviews")
 
 

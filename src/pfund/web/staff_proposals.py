@@ -11,20 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pfund.api.deps import RowId, RuntimeDep, acting
+from pfund.api.deps import RuntimeDep, acting
 from pfund.domain import ProjectStatus
 from pfund.domain.account import Permission
 from pfund.errors import NotFound
 from pfund.services import proposals, reviews
 from pfund.web.forms import check_csrf
 from pfund.web.labels import N_
+from pfund.web.paging import Page
 from pfund.web.render import render
-from pfund.web.staff import CsrfField, StaffDep, _scores
+from pfund.web.staff import CsrfField, StaffDep, proposal_back
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 STATUSES = [s.value for s in ProjectStatus]
@@ -40,10 +40,16 @@ def proposal_list(
 ) -> HTMLResponse:
     wanted = status if status in STATUSES else None
     found = proposals.list_proposals(acting(rt, who), status=wanted, page=max(1, min(page, 10**6)))
+    # The store pages the rows; the shared pager links pages and keeps the filter.
+    filters = {"status": wanted} if wanted else {}
+    listing = Page(
+        found.items, found.page, proposals.PAGE_SIZE, found.total, "/staff/proposals", filters
+    )
     return render(
         request,
         "staff/proposals.html.j2",
         found=found,
+        listing=listing,
         statuses=STATUSES,
         chosen=wanted or "",
         message=request.query_params.get("message"),
@@ -104,47 +110,4 @@ def move(
         raise NotFound(f"no action '{action}'")
     run, done = steps[action]
     run()
-    return _back(project_id, done)
-
-
-@router.post("/proposals/{project_id}/reviews/{review_id}/declaration")
-def declare(
-    project_id: str,
-    review_id: RowId,
-    request: Request,
-    rt: RuntimeDep,
-    who: StaffDep,
-    conflict: Annotated[bool, Form()],
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: CsrfField = "",
-) -> RedirectResponse:
-    """The reviewer's declaration, from the proposal's page and back to it."""
-    check_csrf(request, csrf_token)
-    username = who.user.username if who.user else ""
-    reviews.declare(acting(rt, who), review_id, username, conflict=conflict, reason=reason)
-    return _back(project_id, N_("declaration recorded"))
-
-
-@router.post("/proposals/{project_id}/reviews/{review_id}/scores")
-async def score(
-    project_id: str, review_id: RowId, request: Request, rt: RuntimeDep, who: StaffDep
-) -> RedirectResponse:
-    """The reviewer's scores, from the proposal's page and back to it."""
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    username = who.user.username if who.user else ""
-    reviews.submit_scores(
-        acting(rt, who),
-        review_id,
-        username,
-        _scores(form.items()),
-        comment=str(form.get("comment", ""))[:5000],
-    )
-    return _back(project_id, N_("scores recorded"))
-
-
-def _back(project_id: str, done: str) -> RedirectResponse:
-    """Back to the proposal's page, with what happened said at its top."""
-    return RedirectResponse(
-        f"/staff/proposals/{quote(project_id)}?message={quote(done)}", status_code=303
-    )
+    return proposal_back(project_id, done)
