@@ -41,10 +41,10 @@ def test_every_message_of_the_pages_is_translated_into_russian() -> None:
 def test_every_screening_phrase_has_a_russian_translation() -> None:
     """The explanation builder lives outside the pages (pfund.screening), so its phrases
     are not extracted with them: check them here, placeholders included."""
-    from pfund.screening.wording import PARTS, PHRASES
+    from pfund.screening.wording import FEATURE_NAMES, PARTS, PHRASES
 
     catalog = i18n.catalog("ru")
-    for message in [*PARTS.values(), *PHRASES.values()]:
+    for message in [*PARTS.values(), *PHRASES.values(), *FEATURE_NAMES.values()]:
         found = catalog.get(message)
         assert found is not None and found.string, message
         assert sorted(re.findall(r"%\(\w+\)s", str(found.string))) == sorted(

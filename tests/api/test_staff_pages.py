@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from importlib.resources import files
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -13,7 +14,9 @@ from pfund.services import conditions
 from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.tranches import list_tranches
+from tests.api.browsing import proper_names
 from tests.api.conftest import csrf_of, sign_in
+from tests.language_runs import foreign_runs
 
 SAMPLE = files("pfund.data") / "rpf" / "watchlists" / "sample.ftm.json"
 
@@ -197,13 +200,22 @@ def _sample_hits_queue(client: TestClient) -> str:
 
 
 def test_screening_hits_are_explained_in_words_with_the_features_disclosed(
-    client: TestClient,
+    client: TestClient, db_url: str
 ) -> None:
     queue = _sample_hits_queue(client)
     assert "another spelling of the same word (Volga / Wolga)" in queue
     assert "<details><summary>How the score was reached</summary>" in queue
+    assert "how alike the paired words are" in queue  # features in words, not codes
     russian = client.get("/staff/screening?lang=ru").text
     assert "то же слово в другом написании (Volga / Wolga)" in russian
+    # The disclosed feature table reads in Russian too: nothing in it is marked as
+    # English and left untranslated, and the page has no run of English words.
+    disclosed = russian.split("<details>", 1)[1].split("</details>", 1)[0]
+    hits = russian.split("<h2>", 2)[2]  # the open hits, below the language switch
+    assert "сходство слов, сопоставленных попарно" in disclosed and 'lang="en"' not in hits
+    names = proper_names(Path(db_url.removeprefix("sqlite:///")))
+    assert foreign_runs(russian, "ru", names) == []
+    assert foreign_runs(disclosed, "ru") == []
 
 
 def test_a_money_form_sent_twice_moves_the_money_once(client: TestClient, app_rt: Runtime) -> None:

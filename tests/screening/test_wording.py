@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pfund.screening.score import FEATURES
 from pfund.screening.wording import (
+    FEATURE_NAMES,
     PARTS,
     PHRASES,
     Phrase,
     explain_words,
+    feature_name,
     identifier_phrase,
     render,
 )
@@ -53,3 +56,9 @@ def test_the_phrases_render_through_the_pages_gettext() -> None:
 def test_a_hit_on_a_shared_identifier_says_so_first() -> None:
     assert [p.key for p in identifier_phrase("same identifier INN 7707083893")] == ["identifier"]
     assert identifier_phrase("'ivan' vs 'ivan': aligned_similarity 1 (typical 0.78) +1.0") == []
+
+
+def test_every_feature_of_the_score_has_a_name_in_words() -> None:
+    assert sorted(FEATURE_NAMES) == sorted(feature.__name__ for feature, _ in FEATURES)
+    assert feature_name("same_words") == "the same words once normalised"
+    assert feature_name("same_words", str.upper) == "THE SAME WORDS ONCE NORMALISED"

@@ -32,11 +32,13 @@ from pfund.screening.names import PERSON, Token
 from pfund.screening.score import best_alignment
 
 __all__ = [
+    "FEATURE_NAMES",
     "PARTS",
     "PHRASES",
     "Phrase",
     "describe",
     "explain_words",
+    "feature_name",
     "identifier_phrase",
     "render",
 ]
@@ -72,6 +74,30 @@ PHRASES = {
     "nothing": N_("no words could be compared"),
     "identifier": N_("both records carry the same identifier (a registration or tax number)"),
 }
+# Each feature of the score (``score.FEATURES``, by function name) in a few words, so
+# that the feature table a page discloses reads in the page's language; the numbers
+# stay as they are. A test checks that every feature has a name here.
+FEATURE_NAMES = {
+    "aligned_similarity": N_("how alike the paired words are"),
+    "weakest_pair": N_("how alike the least alike pair of words is"),
+    "weakest_pair_prefix": N_("how alike the least alike pair is at its start"),
+    "token_set_similarity": N_("how alike the sets of words are"),
+    "compact_similarity": N_("how alike the names are without spaces"),
+    "skeleton_similarity": N_("how alike the consonants are"),
+    "extra_person_words": N_("extra words in a person's name"),
+    "extra_organisation_words": N_("extra words in an organisation's name"),
+    "mismatched_words": N_("words without a counterpart"),
+    "same_words": N_("the same words once normalised"),
+    "legal_form_conflict": N_("legal forms that differ"),
+    "order_changed": N_("words in another order"),
+    "patronymic_conflict": N_("patronymics that differ"),
+    "lineage_swapped": N_("son and father the other way round"),
+    "written_alike": N_("how alike the names are as written"),
+    "unpaired_number": N_("a number in one name only"),
+    "person": N_("names of people, not organisations"),
+    "place_differs": N_("a place in one name only"),
+    "characters_differ": N_("Chinese, Japanese or Korean characters that differ"),
+}
 # Endings of Slavic surnames: such a word is the surname wherever it stands; the weak
 # ones (Ilyin, but also Konstantin) only when the word is not a known given name.
 SURNAME_ENDING = re.compile(r"(?:ov|ev|ova|eva|sky|ski|skiy|skii|skaya|enko|uk|yuk)$")
@@ -98,6 +124,12 @@ def render(phrases: list[Phrase], gettext: Callable[[str], str] = lambda text: t
     given name is a common variant (...)"."""
     text = "; ".join(p.render(gettext) for p in phrases)
     return text[:1].upper() + text[1:]
+
+
+def feature_name(feature: str, gettext: Callable[[str], str] = lambda text: text) -> str:
+    """A feature of the score (``aligned_similarity``) in words, in ``gettext``'s
+    language; a feature without words yet is shown by its code rather than not at all."""
+    return gettext(FEATURE_NAMES[feature]) if feature in FEATURE_NAMES else feature
 
 
 def identifier_phrase(summary: str) -> list[Phrase]:

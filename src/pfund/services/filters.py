@@ -48,3 +48,22 @@ class ProjectFilter:
     def form(self) -> dict[str, str]:
         """The filter as a form shows it back: empty strings for what is not set."""
         return {"area": self.area or "", "status": self.status or "", "region": self.region or ""}
+
+
+@dataclass(frozen=True)
+class HitFilter:
+    """The screening queue's filters: a watchlist (as its id, any case) and the kind of
+    counterparty (``person``, ``organisation``), compared without case by the store."""
+
+    watchlist: str | None = None
+    kind: str | None = None
+
+    @classmethod
+    def of(cls, watchlist: str | None = None, kind: str | None = None) -> HitFilter:
+        """The filter as a reader typed it: trimmed, kinds in the case they are stored."""
+        watchlist, kind = _clean(watchlist), _clean(kind)
+        return cls(watchlist=watchlist, kind=kind.lower() if kind else None)
+
+    def form(self) -> dict[str, str]:
+        """The filter as a form shows it back: empty strings for what is not set."""
+        return {"watchlist": self.watchlist or "", "kind": self.kind or ""}

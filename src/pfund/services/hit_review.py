@@ -20,11 +20,27 @@ from pfund.domain.compliance import (
     HitStatus,
     ScreeningHit,
 )
+from pfund.domain.organisation import Organisation, Person
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
+from pfund.services.filters import HitFilter
 from pfund.services.lifecycle import after_screening
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
+
+# Hits whose decisions and counterparties are read in one query: well within what both
+# databases take as parameters of one IN list.
+CHUNK = 500
+# The fields of a hit the queue shows as they are stored.
+SHOWN_AS_STORED = {
+    "counterparty_kind",
+    "counterparty_id",
+    "entity_id",
+    "matched",
+    "score",
+    "explanation",
+    "created_at",
+}
 
 
 class QueueItem(BaseModel):
@@ -47,12 +63,37 @@ class QueueItem(BaseModel):
 
 def review_queue(rt: Runtime, *, everything: bool = False) -> list[QueueItem]:
     """Open hits, highest score first; with ``everything`` decided ones too."""
+    return review_page(rt, everything=everything)[1]
+
+
+def review_page(
+    rt: Runtime,
+    *,
+    filters: HitFilter | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+    everything: bool = False,
+) -> tuple[int, list[QueueItem]]:
+    """How many hits the queue holds under ``filters``, and the ``limit`` of them from
+    ``offset``, highest score first (open hits; with ``everything`` decided ones too).
+
+    The store filters, counts and pages; the page's decisions and counterparties are
+    read in one query each, so a page costs the same few queries however many hits wait.
+    """
     rt.require(Permission.READ_PROTECTED)
+    wanted = filters or HitFilter()
     with rt.uow() as uow:
-        statuses = None if everything else [HitStatus.OPEN]
-        found = uow.hits.with_status(statuses=statuses)
-        items = [_item(uow, hit, status) for hit, status in found]
-    return sorted(items, key=lambda item: (-item.score, item.hit))
+        total, found = uow.hits.queue(
+            statuses=None if everything else [HitStatus.OPEN],
+            watchlist=wanted.watchlist,
+            kind=wanted.kind,
+            offset=offset,
+            limit=limit,
+        )
+        items = [
+            i for at in range(0, len(found), CHUNK) for i in _items(uow, found[at : at + CHUNK])
+        ]
+    return total, items
 
 
 def decide(rt: Runtime, hit_id: int, decision: str, reason: str) -> QueueItem:
@@ -85,7 +126,7 @@ def decide(rt: Runtime, hit_id: int, decision: str, reason: str) -> QueueItem:
             {"counterparty": hit.counterparty_id, "entity": hit.entity_id},
         )
         after_screening(uow, audit, f"screening hit {hit_id} {STATUS_AFTER[kind].value}")
-        item = _item(uow, hit, STATUS_AFTER[kind])
+        (item,) = _items(uow, [(hit, STATUS_AFTER[kind])])
         uow.commit()
     return item
 
@@ -101,29 +142,39 @@ def _decision(value: str) -> HitDecisionKind:
         ) from None
 
 
-def _item(uow: UnitOfWork, hit: ScreeningHit, status: HitStatus) -> QueueItem:
-    assert hit.id is not None
-    name, organisation = _counterparty(uow, hit)
-    return QueueItem(
-        hit=hit.id,
-        status=status,
-        counterparty_kind=hit.counterparty_kind,
-        counterparty_id=hit.counterparty_id,
-        counterparty_name=name,
-        organisation=organisation,
-        watchlist=hit.watchlist_id,
-        entity_id=hit.entity_id,
-        matched=hit.matched,
-        score=hit.score,
-        explanation=hit.explanation,
-        created_at=hit.created_at,
-        decisions=uow.hits.decisions(hit.id),
+def _items(uow: UnitOfWork, found: list[tuple[ScreeningHit, HitStatus]]) -> list[QueueItem]:
+    """The hits as the queue shows them, with their decisions and counterparties' names
+    read for all of them at once (one query each, not one per hit)."""
+    decisions = uow.hits.decisions_of(hit.id for hit, _ in found if hit.id is not None)
+    people = uow.people.many(
+        h.counterparty_id for h, _ in found if h.counterparty_kind is CounterpartyKind.PERSON
     )
+    orgs = uow.organisations.many(
+        h.counterparty_id for h, _ in found if h.counterparty_kind is not CounterpartyKind.PERSON
+    )
+    items = []
+    for hit, status in found:
+        assert hit.id is not None
+        name, organisation = _counterparty(hit, people, orgs)
+        items.append(
+            QueueItem(
+                hit=hit.id,
+                status=status,
+                counterparty_name=name,
+                organisation=organisation,
+                watchlist=hit.watchlist_id,
+                decisions=decisions.get(hit.id, []),
+                **hit.model_dump(include=SHOWN_AS_STORED),
+            )
+        )
+    return items
 
 
-def _counterparty(uow: UnitOfWork, hit: ScreeningHit) -> tuple[str, str | None]:
+def _counterparty(
+    hit: ScreeningHit, people: dict[str, Person], orgs: dict[str, Organisation]
+) -> tuple[str, str | None]:
     if hit.counterparty_kind is CounterpartyKind.PERSON:
-        person = uow.people.get(hit.counterparty_id)
+        person = people.get(hit.counterparty_id)
         return (person.name, person.organisation) if person else ("(removed)", None)
-    org = uow.organisations.get(hit.counterparty_id)
+    org = orgs.get(hit.counterparty_id)
     return (org.name if org else "(removed)", hit.counterparty_id)

@@ -424,7 +424,7 @@ def watchlists(rt: Runtime) -> list[WatchlistView]:
     """The loaded watchlists, when each was loaded, and how many hits await review."""
     with rt.uow() as uow:
         lists = uow.watchlists.list()
-        waiting = [hit.watchlist_id for hit, _ in uow.hits.with_status(statuses=[HitStatus.OPEN])]
+        waiting = uow.hits.count_by_watchlist([HitStatus.OPEN])
     return [
         WatchlistView(
             id=w.id,
@@ -432,7 +432,7 @@ def watchlists(rt: Runtime) -> list[WatchlistView]:
             loaded_at=w.loaded_at,
             content_hash=w.content_hash,
             entities=w.entity_count,
-            open_hits=waiting.count(w.id),
+            open_hits=waiting.get(w.id, 0),
         )
         for w in lists
     ]

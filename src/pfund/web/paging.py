@@ -7,7 +7,7 @@ and a link to page 3 keeps the project, status and year the reader chose.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
@@ -88,6 +88,47 @@ def _number(value: str | None, default: int) -> int:
         return default
 
 
+def _window(query: Mapping[str, str], total: int, prefix: str, per_page: int) -> tuple[int, int]:
+    """The page number and size ``query`` asks for, for a list of ``total`` rows: a page
+    number past the end is the last page, a per-page count one of ``PER_PAGE_CHOICES``."""
+    size = _number(query.get(f"{prefix}per_page"), per_page)
+    size = size if size in {*PER_PAGE_CHOICES, per_page} else per_page
+    pages = max(1, -(-total // size))
+    return min(max(1, _number(query.get(f"{prefix}page"), 1)), pages), size
+
+
+def _filters(query: Mapping[str, str], prefix: str) -> dict[str, str]:
+    kept = {f"{prefix}page", f"{prefix}per_page"} | NOT_FILTERS
+    return {k: v for k, v in query.items() if k not in kept and v != ""}
+
+
+# Reads one page of a list in the store: (offset, limit) -> (how many rows in all, the rows).
+Fetch = Callable[[int, int], tuple[int, Sequence[T]]]
+
+
+def paginate_stored(
+    fetch: Fetch[T],
+    query: Mapping[str, str],
+    path: str,
+    *,
+    prefix: str = "",
+    per_page: int = PER_PAGE,
+) -> Page[T]:
+    """The page ``query`` asks for of a list the store pages itself (``LIMIT``/``OFFSET``
+    and a ``COUNT``), so that a page of 50 reads 50 rows however long the list is.
+
+    ``fetch`` gives the total with the rows, in one transaction; the total is known only
+    then, so a page number past the end costs one more fetch, of the last page.
+    """
+    asked, size = _window(query, 10**9, prefix, per_page)
+    total, rows = fetch((asked - 1) * size, size)
+    number, _ = _window(query, total, prefix, per_page)
+    if number != asked:
+        total, rows = fetch((number - 1) * size, size)
+    filters = _filters(query, prefix)
+    return Page(list(rows), number, size, total, path, filters, prefix, per_page)
+
+
 def paginate(
     rows: Sequence[T],
     query: Mapping[str, str],
@@ -96,15 +137,13 @@ def paginate(
     prefix: str = "",
     per_page: int = PER_PAGE,
 ) -> Page[T]:
-    """The page of ``rows`` that ``query`` asks for (``page``, ``per_page``, with
-    ``prefix`` when a page holds two lists); a page number past the end shows the last
-    page, and a per-page count is one of ``PER_PAGE_CHOICES``."""
-    size = _number(query.get(f"{prefix}per_page"), per_page)
-    size = size if size in {*PER_PAGE_CHOICES, per_page} else per_page
-    pages = max(1, -(-len(rows) // size))
-    number = min(max(1, _number(query.get(f"{prefix}page"), 1)), pages)
-    start = (number - 1) * size
-    kept = {f"{prefix}page", f"{prefix}per_page"} | NOT_FILTERS
-    filters = {k: v for k, v in query.items() if k not in kept and v != ""}
-    items = list(rows[start : start + size])
-    return Page(items, number, size, len(rows), path, filters, prefix, per_page)
+    """The page of ``rows`` (a list already in memory) that ``query`` asks for
+    (``page``, ``per_page``, with ``prefix`` when a page holds two lists), as
+    ``paginate_stored`` gives it for a list the store pages."""
+    return paginate_stored(
+        lambda offset, limit: (len(rows), rows[offset : offset + limit]),
+        query,
+        path,
+        prefix=prefix,
+        per_page=per_page,
+    )

@@ -40,6 +40,7 @@ from pfund.services import (
 from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs, outcome_costs, record_appraisal
 from pfund.services.compare import compare_runs
+from pfund.services.filters import HitFilter
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -49,7 +50,7 @@ from pfund.services.writes import Replayed
 from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import Jobs
 from pfund.web.labels import N_
-from pfund.web.paging import paginate
+from pfund.web.paging import paginate, paginate_stored
 from pfund.web.refusals import staff_path
 from pfund.web.render import render
 
@@ -382,26 +383,29 @@ def redirect_to_signin(request: Request, _: Exception) -> Response:
 def screening_page(
     request: Request, rt: RuntimeDep, who: StaffDep, watchlist: str = "", kind: str = ""
 ) -> HTMLResponse:
-    """The review queue, by watchlist and kind of counterparty, a page at a time: each
-    open hit with both names, why they match in words, and a form to decide it."""
+    """The review queue, by watchlist and kind of counterparty, a page at a time (paged
+    by the store): each open hit with both names, why they match in words, and a form
+    to decide it."""
     _allowed(who, Permission.SCREEN)
     _allowed(who, Permission.READ_PROTECTED)
-    queue = [
-        h
-        for h in hit_review.review_queue(acting(rt, who))
-        if (not watchlist or h.watchlist == watchlist)
-        and (not kind or h.counterparty_kind.value == kind)
-    ]
-    page = paginate(queue, request.query_params, "/staff/screening")
+    filters = HitFilter.of(watchlist, kind)
+    page = paginate_stored(
+        lambda offset, limit: hit_review.review_page(
+            acting(rt, who), filters=filters, offset=offset, limit=limit
+        ),
+        request.query_params,
+        "/staff/screening",
+    )
     return render(
         request,
         "staff/screening.html.j2",
         queue=page,
         reasons={h.hit: _why(h) for h in page.items},
         say=wording.render,
+        feature_name=wording.feature_name,
         watchlists=screening.watchlists(rt),
         kinds=[k.value for k in CounterpartyKind],
-        chosen={"watchlist": watchlist, "kind": kind},
+        chosen=filters.form(),
         message=request.query_params.get("message"),
     )
 

@@ -146,6 +146,12 @@ class OrganisationRepository:
         found = self._load(table(OrganisationRow).c.id == organisation_id)
         return found[0] if found else None
 
+    def many(self, organisation_ids: Iterable[str]) -> dict[str, Organisation]:
+        """The organisations of ``organisation_ids`` that exist, by id, in two queries."""
+        ids = sorted(set(organisation_ids))
+        found = self._load(table(OrganisationRow).c.id.in_(ids)) if ids else []
+        return {o.id: o for o in found}
+
     def list(self, *, kind: OrganisationKind | str | None = None) -> builtins.list[Organisation]:
         """Organisations ordered by id, optionally of one kind."""
         if kind is None:
@@ -232,6 +238,13 @@ class PersonRepository:
         people = table(PersonRow)
         row = self.session.execute(select(people).where(people.c.id == person_id)).first()
         return Person.model_validate(self.cipher.open("people", row._mapping)) if row else None
+
+    def many(self, person_ids: Iterable[str]) -> dict[str, Person]:
+        """The people of ``person_ids`` that exist, by id, in one query."""
+        people, ids = table(PersonRow), sorted(set(person_ids))
+        query = select(people).where(people.c.id.in_(ids))
+        opened = self.cipher.open_all("people", self.session.execute(query)) if ids else []
+        return {p.id: p for p in (Person.model_validate(values) for values in opened)}
 
     def list(self, *, organisation: str | None = None) -> builtins.list[Person]:
         """People ordered by id, optionally only those of one organisation."""

@@ -10,7 +10,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, Select, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pfund.domain.compliance import (
@@ -183,6 +183,27 @@ class HitRepository:
         row = self.session.execute(select(hits).where(hits.c.id == hit_id)).first()
         return ScreeningHit.model_validate(self._open(row)) if row else None
 
+    def _with_last_decision(self) -> Select[Any]:
+        """Every hit with its latest decision (``NULL`` while open), in one query."""
+        hits, decisions = table(ScreeningHitRow), table(HitDecisionRow)
+        latest = (
+            select(decisions.c.hit_id, func.max(decisions.c.id).label("last"))
+            .group_by(decisions.c.hit_id)
+            .subquery()
+        )
+        last = decisions.alias("last_decision")
+        return (
+            select(hits, last.c.decision)
+            .outerjoin(latest, latest.c.hit_id == hits.c.id)
+            .outerjoin(last, last.c.id == latest.c.last)
+        )
+
+    def _hit_and_status(self, row: Row[Any]) -> tuple[ScreeningHit, HitStatus]:
+        values = self._open(row)
+        decision = values.pop("decision")
+        status = STATUS_AFTER[HitDecisionKind(decision)] if decision else HitStatus.OPEN
+        return ScreeningHit.model_validate(values), status
+
     def with_status(
         self,
         *,
@@ -192,19 +213,8 @@ class HitRepository:
     ) -> builtins.list[tuple[ScreeningHit, HitStatus]]:
         """Hits with their status, by id; optionally only some statuses, counterparties
         (kind, id) or listed entities (watchlist id, entity id)."""
-        hits, decisions = table(ScreeningHitRow), table(HitDecisionRow)
-        latest = (
-            select(decisions.c.hit_id, func.max(decisions.c.id).label("last"))
-            .group_by(decisions.c.hit_id)
-            .subquery()
-        )
-        last = decisions.alias("last_decision")
-        query = (
-            select(hits, last.c.decision)
-            .outerjoin(latest, latest.c.hit_id == hits.c.id)
-            .outerjoin(last, last.c.id == latest.c.last)
-            .order_by(hits.c.id)
-        )
+        hits = table(ScreeningHitRow)
+        query = self._with_last_decision().order_by(hits.c.id)
         out = []
         wanted = set(statuses) if statuses is not None else None
         pairs = set(counterparties) if counterparties is not None else None
@@ -214,10 +224,7 @@ class HitRepository:
         if listed is not None:
             query = query.where(hits.c.entity_id.in_(sorted({i for _, i in listed})))
         for row in self.session.execute(query):
-            values = self._open(row)
-            decision = values.pop("decision")
-            status = STATUS_AFTER[HitDecisionKind(decision)] if decision else HitStatus.OPEN
-            hit = ScreeningHit.model_validate(values)
+            hit, status = self._hit_and_status(row)
             if wanted is not None and status not in wanted:
                 continue
             if (
@@ -230,6 +237,45 @@ class HitRepository:
             out.append((hit, status))
         return out
 
+    @staticmethod
+    def _in_status(query: Select[Any], statuses: Iterable[HitStatus] | None) -> Select[Any]:
+        """``query`` (hits with their latest decision) kept to hits in ``statuses``."""
+        if statuses is None:
+            return query
+        wanted, last = set(statuses), query.selected_columns.decision
+        kinds = [k.value for k, status in STATUS_AFTER.items() if status in wanted]
+        held = [last.in_(kinds)] if kinds else []
+        held += [last.is_(None)] if HitStatus.OPEN in wanted else []
+        return query.where(or_(*held) if held else false())
+
+    def count_by_watchlist(self, statuses: Iterable[HitStatus] | None = None) -> dict[str, int]:
+        """How many hits (in ``statuses``) each watchlist raised, counted by the database."""
+        found = self._in_status(self._with_last_decision(), statuses).subquery()
+        query = select(found.c.watchlist_id, func.count()).group_by(found.c.watchlist_id)
+        return {str(row[0]): int(row[1]) for row in self.session.execute(query)}
+
+    def queue(
+        self,
+        *,
+        statuses: Iterable[HitStatus] | None = None,
+        watchlist: str | None = None,
+        kind: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[int, builtins.list[tuple[ScreeningHit, HitStatus]]]:
+        """How many hits pass the filters, and those from ``offset`` (at most ``limit``),
+        highest score first: filtered, counted and paged by the database, two queries
+        whatever the number of hits. ``watchlist`` and ``kind`` ignore case."""
+        hits = table(ScreeningHitRow)
+        query = self._in_status(self._with_last_decision(), statuses)
+        if watchlist:
+            query = query.where(func.lower(hits.c.watchlist_id) == watchlist.lower())
+        if kind:
+            query = query.where(func.lower(hits.c.counterparty_kind) == kind.lower())
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = query.order_by(hits.c.score.desc(), hits.c.id).offset(offset).limit(limit)
+        return total, [self._hit_and_status(row) for row in self.session.execute(page)]
+
     def decide(self, decision: HitDecision) -> None:
         """Append a decision; earlier ones stay as they were."""
         values = decision.model_dump() | {
@@ -239,12 +285,18 @@ class HitRepository:
         insert_many(self.session, HitDecisionRow, [values])
 
     def decisions(self, hit_id: int) -> builtins.list[HitDecision]:
-        rows = table(HitDecisionRow)
-        query = select(rows).where(rows.c.hit_id == hit_id).order_by(rows.c.id)
-        return [
-            HitDecision.model_validate({k: v for k, v in _aware(r, "at").items() if k != "id"})
-            for r in self.session.execute(query)
-        ]
+        return self.decisions_of([hit_id]).get(hit_id, [])
+
+    def decisions_of(self, hit_ids: Iterable[int]) -> dict[int, builtins.list[HitDecision]]:
+        """The decisions on each of ``hit_ids``, oldest first, in one query (hits without
+        one are left out)."""
+        rows, ids = table(HitDecisionRow), sorted(set(hit_ids))
+        query = select(rows).where(rows.c.hit_id.in_(ids)).order_by(rows.c.hit_id, rows.c.id)
+        found: dict[int, builtins.list[HitDecision]] = {}
+        for row in self.session.execute(query) if ids else ():
+            values = {k: v for k, v in _aware(row, "at").items() if k != "id"}
+            found.setdefault(row.hit_id, []).append(HitDecision.model_validate(values))
+        return found
 
 
 class OutreachRepository:
