@@ -246,6 +246,13 @@ def test_the_proposal_list_pages_with_the_shared_pager_keeping_its_filter(
     assert 'href="/staff/proposals?status=submitted&amp;page=2" rel="next"' in first
     second = client.get("/staff/proposals?status=submitted&page=2").text
     assert f"Showing {proposals.PAGE_SIZE + 1}–{proposals.PAGE_SIZE + 1}" in second
+    # The same pager as every staff list: a per-page choice, any case in the filter,
+    # and a page past the end showing the last.
+    small = client.get("/staff/proposals?status=Submitted&per_page=25&page=3").text
+    assert f"Showing 51–{proposals.PAGE_SIZE + 1}" in small and "<strong aria-current" in small
+    assert 'href="/staff/proposals?status=Submitted&amp;page=2&amp;per_page=25"' in small
+    past = client.get("/staff/proposals?status=submitted&page=99").text
+    assert f"Showing {proposals.PAGE_SIZE + 1}–{proposals.PAGE_SIZE + 1}" in past
 
 
 def _form_values(n: int) -> dict[str, object]:

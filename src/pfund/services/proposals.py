@@ -595,19 +595,23 @@ def list_proposals(
     rt: Runtime, *, status: str | None = None, page: int = 1, size: int = PAGE_SIZE
 ) -> ProposalPage:
     """Proposals (sent through the form, or in an intake status), newest first, by page."""
+    page = max(1, page)
+    total, items = proposal_lines(rt, status=status, offset=(page - 1) * size, limit=size)
+    wanted = ProjectStatus(status).value if status else None
+    pages = max(1, -(-total // size))
+    return ProposalPage(total=total, page=page, pages=pages, status=wanted, items=items)
+
+
+def proposal_lines(
+    rt: Runtime, *, status: str | None = None, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[int, list[ProposalLine]]:
+    """How many proposals there are (of ``status``), and ``limit`` of them from
+    ``offset``, newest first: counted and paged by the store, for any pager."""
     rt.require(Permission.READ_INTERNAL)
     wanted = ProjectStatus(status).value if status else None
-    page = max(1, page)
     with rt.uow() as uow:
-        total, rows = uow.proposals.page([s.value for s in INTAKE], wanted, (page - 1) * size, size)
-    pages = max(1, -(-total // size))
-    return ProposalPage(
-        total=total,
-        page=page,
-        pages=pages,
-        status=wanted,
-        items=[ProposalLine(**r) for r in rows],
-    )
+        total, rows = uow.proposals.page([s.value for s in INTAKE], wanted, offset, limit)
+    return total, [ProposalLine(**r) for r in rows]
 
 
 def detail(rt: Runtime, project_id: str) -> ProposalDetail:

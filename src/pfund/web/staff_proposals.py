@@ -20,9 +20,10 @@ from pfund.domain import ProjectStatus
 from pfund.domain.account import Permission
 from pfund.errors import NotFound
 from pfund.services import proposals, reviews
+from pfund.services.filters import ProjectFilter
 from pfund.web.forms import check_csrf
 from pfund.web.labels import N_
-from pfund.web.paging import Page
+from pfund.web.paging import paginate_stored
 from pfund.web.render import render
 from pfund.web.staff import CsrfField, StaffDep, proposal_back
 
@@ -32,23 +33,23 @@ STATUSES = [s.value for s in ProjectStatus]
 
 @router.get("/proposals", response_class=HTMLResponse)
 def proposal_list(
-    request: Request,
-    rt: RuntimeDep,
-    who: StaffDep,
-    status: str = "",
-    page: int = 1,
+    request: Request, rt: RuntimeDep, who: StaffDep, status: str = ""
 ) -> HTMLResponse:
-    wanted = status if status in STATUSES else None
-    found = proposals.list_proposals(acting(rt, who), status=wanted, page=max(1, min(page, 10**6)))
-    # The store pages the rows; the shared pager links pages and keeps the filter.
-    filters = {"status": wanted} if wanted else {}
-    listing = Page(
-        found.items, found.page, proposals.PAGE_SIZE, found.total, "/staff/proposals", filters
+    """Proposals by status (any case), newest first, paged by the store with the shared
+    pager, as every staff list is."""
+    wanted = ProjectFilter.of(status=status).status
+    wanted = wanted if wanted in STATUSES else None
+    listing = paginate_stored(
+        lambda offset, limit: proposals.proposal_lines(
+            acting(rt, who), status=wanted, offset=offset, limit=limit
+        ),
+        request.query_params,
+        "/staff/proposals",
+        per_page=proposals.PAGE_SIZE,
     )
     return render(
         request,
         "staff/proposals.html.j2",
-        found=found,
         listing=listing,
         statuses=STATUSES,
         chosen=wanted or "",
