@@ -21,6 +21,12 @@ from pfund.screening.align import Alignment, align, alignment_quality
 from pfund.screening.names import PERSON, form_of, spellings
 
 BIAS = 0.13
+# Set by rule, not fitted: a number, branch word or region that sets two organisations'
+# names apart is evidence of a different entity strong enough to outweigh identical other
+# words (the highest log-odds an organisation pair reaches without it is about 4.7, and
+# the threshold's is -0.39). Only a shared identifier or an alias overrides it, outside
+# the pair score (``index.CandidateIndex.screen``).
+MARKED_APART_WEIGHT = -6.0
 # Fitted jointly, so a weight is the pull of a feature given all the others: the positive
 # weight of extra_person_words offsets the lower similarities that extra words cause.
 FEATURES: tuple[tuple[f.Feature, float], ...] = (
@@ -43,6 +49,7 @@ FEATURES: tuple[tuple[f.Feature, float], ...] = (
     (f.person, -1.37),
     (f.place_differs, -0.06),
     (f.characters_differ, -4.6),
+    (f.marked_apart, MARKED_APART_WEIGHT),
 )
 THRESHOLD = 0.4044
 # The mean of each feature over the pairs the weights were fitted on, in table order: a
@@ -70,6 +77,7 @@ TYPICAL: tuple[float, ...] = (
     0.663,  # person
     0.022,  # place_differs
     0.01,  # characters_differ
+    0.0,  # marked_apart
 )
 
 
