@@ -144,14 +144,22 @@ def test_quotes_english_forms_and_their_order_do_not_matter(other: str) -> None:
     assert is_match("ООО «Спецавтоматика»", other, "Company")
 
 
+OTHERS = ("ООО «Меридиан»", "АО «Гранит»", "ПАО «Орион»", "ООО «Вектор»", "АО «Полюс»")
+
+
 def _watchlist(*entities: WatchlistEntity) -> CandidateIndex:
-    return CandidateIndex.build(entities, max_share=1.0)
+    """The entities among a few other firms, every word indexed (in so small a list every
+    word is held by more than the default share), so that both listed firms are scored."""
+    others = [
+        WatchlistEntity(id=f"other-{n}", schema_name="Company", names=(name,))
+        for n, name in enumerate(OTHERS)
+    ]
+    return CandidateIndex.build([*entities, *others], max_share=1.0)
 
 
 def test_a_shared_identifier_outweighs_a_number_in_the_name() -> None:
     listed = WatchlistEntity(id="ugmk", schema_name="Company", names=(UGMK,), inn=("6606015817",))
-    other = WatchlistEntity(id="other", schema_name="Company", names=("ООО «Меридиан»",))
-    index = _watchlist(listed, other)
+    index = _watchlist(listed)
     numbered = "ООО «Уральская горно-металлургическая компания-2»"
     assert [hit.entity_id for hit in index.screen(numbered, "Company")] == []
     hits = index.screen(numbered, "Company", identifiers=["6606 015817"])
