@@ -53,7 +53,7 @@ BRANCH_PREFIXES_RU = {"северо": "северный", "юго": "южный"
 # English words for the same, by the Russian word each renders.
 BRANCH_WORDS_EN = {
     "branch": "филиал", "branches": "филиал", "filial": "филиал",
-    "representative": "представительство", "office": "представительство",
+    "representative": "представительство",
     "division": "подразделение", "subsidiary": "дочерний",
     "regional": "региональный", "region": "региональный",
     "interregional": "межрегиональный", "territorial": "территориальный",
@@ -61,8 +61,9 @@ BRANCH_WORDS_EN = {
     "east": "восточный", "eastern": "восточный", "west": "западный", "western": "западный",
     "central": "центральный", "volga": "приволжский", "siberian": "сибирский",
     "caucasian": "кавказский", "ural": "уральский", "urals": "уральский",
-    "far": "дальневосточный",
 }  # fmt: skip
+# Left out as too common on their own: "office" (Head Office, Post Office) and "far"
+# (Far Eastern is read by "eastern").
 
 # Words of the English region names that say what kind of region it is, not which.
 REGION_KIND_WORDS = frozenset(
