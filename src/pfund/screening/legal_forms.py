@@ -15,7 +15,8 @@ from rigour.names import extract_org_types
 
 from pfund.screening.translit import ascii_word, latin_spellings, tokenise
 
-# canonical form -> (family, spellings)
+# canonical form -> (family, spellings). НАО (непубличное акционерное общество, Civil Code
+# art. 66.3 since Federal Law No. 99-FZ of 5 May 2014) is a joint-stock company like АО.
 LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "llc": ("limited", ("ооо", "общество с ограниченной ответственностью", "llc", "ltd",
                         "limited", "limited liability company", "sp z oo", "tov", "тов")),
