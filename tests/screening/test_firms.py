@@ -236,3 +236,11 @@ def test_every_class_of_the_labelled_firm_pairs_is_decided_right() -> None:
         "shared_identifier",
         "listed_alias",
     }
+
+
+def test_a_marked_word_in_another_spelling_is_the_same_word() -> None:
+    """Volga (a federal district's word) against the German Wolga, and Samarskiy against
+    Самарский, pair as spellings of one word: nothing is added."""
+    assert is_match("Volga Free Press", "Wolga Free Press", "Company")
+    assert is_match("Samarskiy filial Romashka", "Самарский филиал Ромашка", "Company")
+    assert not is_match("Samara Romashka", "Saratov Romashka", "Company")

@@ -208,19 +208,41 @@ def unpaired_number(alignment: Alignment) -> float:
     return float(_has_number(alignment.left) != _has_number(alignment.right))
 
 
-def _texts(form: Form) -> list[str]:
-    return [token.text for token in form.tokens]
-
-
 def marked_apart(alignment: Alignment) -> float:
     """One organisation's name adds a number, a branch word or a region that the other
     lacks, or the two give different ones (Ромашка-2, Филиал ООО «Ромашка», Ромашка
     Самарский against ООО «Ромашка»): a numbered firm, a branch or a regional company is
     a different entity, whatever the other words say. Only a shared identifier, or the
     listed entity's own alias with the same words, makes such a pair a match."""
+    return float(bool(marks_apart(alignment)))
+
+
+def marks_apart(alignment: Alignment) -> list[entity_marks.Mark]:
+    """The marks (``entity_marks``) of either organisation name that set it apart from
+    the other. A marked word paired with a spelling of itself (Volga and Wolga, Samarskiy
+    and Samarsky) is shared; paired with another mark of its kind (Samara and Saratov) it
+    differs; unpaired, it is shared only if the other name has the same mark elsewhere
+    (филиал and branch, Самарский and Samara)."""
     if alignment.schema not in ORGANISATION_SCHEMAS:
-        return 0.0
-    return float(bool(entity_marks.differing(_texts(alignment.left), _texts(alignment.right))))
+        return []
+    forms = (alignment.left, alignment.right)
+    found: list[entity_marks.Mark] = []
+    for side in (0, 1):
+        form, other = forms[side], forms[1 - side]
+        partner = {int(pair[side]): (int(pair[1 - side]), pair[2]) for pair in alignment.pairs}
+        theirs = entity_marks.marks(token.text for token in other.tokens)
+        for index, token in enumerate(form.tokens):
+            mark = entity_marks.mark_of(token.text)
+            if mark is None:
+                continue
+            counterpart, similarity = partner.get(index, (-1, 0.0))
+            if counterpart >= 0 and similarity >= COUNTERPART_MIN:
+                paired = entity_marks.mark_of(other.tokens[counterpart].text)
+                if paired is not None and entity_marks.unshared([mark], [paired]):
+                    found.append(mark)
+                continue
+            found += entity_marks.unshared([mark], theirs)
+    return found
 
 
 def written_alike(alignment: Alignment) -> float:

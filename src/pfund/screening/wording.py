@@ -24,7 +24,7 @@ from pfund.screening.features import (
     CONVERTED,
     legal_form_conflict,
     lineage_swapped,
-    marked_apart,
+    marks_apart,
     order_changed,
     patronymic_conflict,
     place_differs,
@@ -213,11 +213,8 @@ def _apart(alignment: Alignment) -> list[Phrase]:
 
 def _marked(alignment: Alignment) -> dict[str, list[str]]:
     """The words that set two firms apart (a number, a branch word, a region), by kind."""
-    if not marked_apart(alignment):
-        return {}
-    texts = ([t.text for t in alignment.left.tokens], [t.text for t in alignment.right.tokens])
     found: dict[str, list[str]] = {}
-    for mark in entity_marks.differing(*texts):
+    for mark in marks_apart(alignment):
         shown = mark.word if mark.kind == entity_marks.NUMBER else mark.word.capitalize()
         if shown not in found.setdefault(mark.kind, []):
             found[mark.kind].append(shown)
