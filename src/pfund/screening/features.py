@@ -10,10 +10,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rigour._core import text_scripts
 
+from pfund.screening import entity_marks
 from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
-from pfund.screening.legal_forms import family
+from pfund.screening.legal_forms import CONVERTIBLE_RU, family
 from pfund.screening.lexicon import place
-from pfund.screening.names import PERSON, Form, Token, patronymic_stem
+from pfund.screening.names import ORGANISATION_SCHEMAS, PERSON, Form, Token, patronymic_stem
 from pfund.screening.phonetic import skeleton
 
 Feature = Callable[[Alignment], float]
@@ -130,14 +131,23 @@ def same_words(alignment: Alignment) -> float:
     return float(sorted(_keys(alignment.left)) == sorted(_keys(alignment.right)))
 
 
+CONVERTED = 0.1  # the conflict of two forms one Russian company may have held in turn
+
+
 def legal_form_conflict(alignment: Alignment) -> float:
     """Both names carry a legal form and the forms differ: 1 when they belong to different
-    families (a limited company against a joint-stock company, ООО against АО), 0.5 when
-    they are different forms of one family (JSC against PJSC)."""
+    families (a limited company against a partnership, a GmbH against an AG), 0.5 when
+    they are different forms of one family (SA against AG). Forms a Russian company
+    takes in turn without ceasing to be the same business weigh only 0.1: ООО becomes
+    АО and back by transformation (Civil Code art. 92), ЗАО became АО and ОАО became
+    ПАО or АО by the 2014 reform (Federal Law No. 99-FZ of 5 May 2014, art. 3), and an
+    older list keeps the old form."""
     left, right = alignment.left.legal_forms, alignment.right.legal_forms
     left, right = left - {"co"}, right - {"co"}
     if not left or not right or left & right:
         return 0.0
+    if left | right <= CONVERTIBLE_RU:
+        return CONVERTED
     return 0.5 if {family(form) for form in left} & {family(form) for form in right} else 1.0
 
 
@@ -196,6 +206,43 @@ def unpaired_number(alignment: Alignment) -> float:
     """One name carries a number (23, II) and the other none: Management Company 23 and
     Management Company, or a fund and its second series, are usually different entities."""
     return float(_has_number(alignment.left) != _has_number(alignment.right))
+
+
+def marked_apart(alignment: Alignment) -> float:
+    """One organisation's name adds a number, a branch word or a region that the other
+    lacks, or the two give different ones (Ромашка-2, Филиал ООО «Ромашка», Ромашка
+    Самарский against ООО «Ромашка»): a numbered firm, a branch or a regional company is
+    a different entity, whatever the other words say. Only a shared identifier, or the
+    listed entity's own alias with the same words, makes such a pair a match."""
+    return float(bool(marks_apart(alignment)))
+
+
+def marks_apart(alignment: Alignment) -> list[entity_marks.Mark]:
+    """The marks (``entity_marks``) of either organisation name that set it apart from
+    the other. A marked word paired with a spelling of itself (Volga and Wolga, Samarskiy
+    and Samarsky) is shared; paired with another mark of its kind (Samara and Saratov) it
+    differs; unpaired, it is shared only if the other name has the same mark elsewhere
+    (филиал and branch, Самарский and Samara)."""
+    if alignment.schema not in ORGANISATION_SCHEMAS:
+        return []
+    forms = (alignment.left, alignment.right)
+    found: list[entity_marks.Mark] = []
+    for side in (0, 1):
+        form, other = forms[side], forms[1 - side]
+        partner = {int(pair[side]): (int(pair[1 - side]), pair[2]) for pair in alignment.pairs}
+        theirs = entity_marks.marks(token.text for token in other.tokens)
+        for index, token in enumerate(form.tokens):
+            mark = entity_marks.mark_of(token.text)
+            if mark is None:
+                continue
+            counterpart, similarity = partner.get(index, (-1, 0.0))
+            if counterpart >= 0 and similarity >= COUNTERPART_MIN:
+                paired = entity_marks.mark_of(other.tokens[counterpart].text)
+                if paired is not None and entity_marks.unshared([mark], [paired]):
+                    found.append(mark)
+                continue
+            found += entity_marks.unshared([mark], theirs)
+    return found
 
 
 def written_alike(alignment: Alignment) -> float:

@@ -11,16 +11,19 @@ from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from rigour.names import extract_org_types
 
 from pfund.screening.translit import ascii_word, latin_spellings, tokenise
 
-# canonical form -> (family, spellings)
+# canonical form -> (family, spellings). НАО (непубличное акционерное общество, Civil Code
+# art. 66.3 since Federal Law No. 99-FZ of 5 May 2014) is a joint-stock company like АО.
 LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "llc": ("limited", ("ооо", "общество с ограниченной ответственностью", "llc", "ltd",
                         "limited", "limited liability company", "sp z oo", "tov", "тов")),
     "gmbh": ("limited", ("gmbh", "gesellschaft mit beschrankter haftung")),
     "sarl": ("limited", ("sarl", "srl", "bv", "societatea cu raspundere limitata")),
-    "jsc": ("stock", ("ао", "акционерное общество", "jsc", "joint stock company")),
+    "jsc": ("stock", ("ао", "акционерное общество", "jsc", "joint stock company", "нао",
+                      "непубличное акционерное общество", "non public joint stock company")),
     "pjsc": ("stock", ("пао", "публичное акционерное общество", "pjsc",
                        "public joint stock company")),
     "cjsc": ("stock", ("зао", "закрытое акционерное общество", "cjsc",
@@ -36,6 +39,32 @@ LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "llp": ("partnership", ("lp", "llp", "limited partnership")),
     "co": ("generic", ("co", "company", "corp", "corporation")),
 }  # fmt: skip
+
+
+# Generic types in rigour's org_types table (OpenSanctions, resources/names/org_types.yml,
+# built from OCCRP's list, ISO 20275 and Wikipedia) of the Russian business companies
+# (хозяйственные общества, Civil Code art. 66): a limited company and a joint-stock one.
+RUSSIAN_COMPANY_TYPES = frozenset({"llc", "jsc"})
+
+
+def _russian_company_forms() -> frozenset[str]:
+    """The canonical forms a Russian business company may hold in turn: those with a
+    Cyrillic spelling that rigour reads as a limited or joint-stock company (ООО, АО,
+    ЗАО, ОАО, ПАО). ООО and АО turn into each other by transformation (Civil Code art.
+    92); ЗАО and ОАО became non-public and public АО (Federal Law No. 99-FZ of 5 May
+    2014, art. 3), so a list may give any of these forms for one company."""
+    found = set()
+    for form, (_, spellings) in LEGAL_FORMS.items():
+        cyrillic = [spelling for spelling in spellings if not spelling.isascii()]
+        generic = {
+            kind for spelling in cyrillic for _, kind in extract_org_types(spelling, generic=True)
+        }
+        if generic and generic <= RUSSIAN_COMPANY_TYPES:
+            found.add(form)
+    return frozenset(found)
+
+
+CONVERTIBLE_RU = _russian_company_forms()
 
 
 def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:

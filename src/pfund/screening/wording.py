@@ -18,10 +18,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pfund.screening import entity_marks
 from pfund.screening.align import COUNTERPART_MIN, Alignment
 from pfund.screening.features import (
+    CONVERTED,
     legal_form_conflict,
     lineage_swapped,
+    marks_apart,
     order_changed,
     patronymic_conflict,
     place_differs,
@@ -73,6 +76,24 @@ PHRASES = {
     "lineage": N_("the names say whose son someone is the other way round"),
     "nothing": N_("no words could be compared"),
     "identifier": N_("both records carry the same identifier (a registration or tax number)"),
+    "legal_form_converted": N_(
+        "the legal forms differ, but a Russian company may have changed one into the other"
+        " (LLC into JSC, CJSC into JSC, OJSC into PJSC)"
+    ),
+    "marked_number": N_("one name adds a number (%(words)s): likely a different entity"),
+    "marked_branch": N_(
+        "the names differ by a branch word (%(words)s): likely a branch, a different entity"
+    ),
+    "marked_region": N_(
+        "the names differ by a region (%(words)s): likely a regional company, a different entity"
+    ),
+}
+# The phrase for each kind of mark that sets two firms apart (``entity_marks``), and the
+# older phrase it makes redundant.
+MARKED = {
+    entity_marks.NUMBER: ("marked_number", "number"),
+    entity_marks.BRANCH: ("marked_branch", ""),
+    entity_marks.REGION: ("marked_region", "place"),
 }
 # Each feature of the score (``score.FEATURES``, by function name) in a few words, so
 # that the feature table a page discloses reads in the page's language; the numbers
@@ -210,8 +231,25 @@ def _apart(alignment: Alignment) -> list[Phrase]:
         (lineage_swapped, "lineage"),
     )
     found = [Phrase(key) for feature, key in checks if feature(alignment) > 0]
+    if legal_form_conflict(alignment) == CONVERTED:
+        found = [Phrase("legal_form_converted") if p.key == "legal_form" else p for p in found]
+    marked = _marked(alignment)
+    redundant = {MARKED[kind][1] for kind in marked}
+    found = [phrase for phrase in found if phrase.key not in redundant] + [
+        Phrase(MARKED[kind][0], {"words": ", ".join(words)}) for kind, words in marked.items()
+    ]
     if order_changed(alignment) > 0 and alignment.schema != PERSON:
         found.append(Phrase("order"))
+    return found
+
+
+def _marked(alignment: Alignment) -> dict[str, list[str]]:
+    """The words that set two firms apart (a number, a branch word, a region), by kind."""
+    found: dict[str, list[str]] = {}
+    for mark in marks_apart(alignment):
+        shown = mark.word if mark.kind == entity_marks.NUMBER else mark.word.capitalize()
+        if shown not in found.setdefault(mark.kind, []):
+            found[mark.kind].append(shown)
     return found
 
 
