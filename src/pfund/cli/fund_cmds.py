@@ -18,7 +18,7 @@ from pfund.cli.common import (
     working,
 )
 from pfund.cli.portfolio_cmds import print_portfolio
-from pfund.reports.board import build_report, write_report
+from pfund.reports.board import FILES, build_report, write_report
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.portfolio import run_portfolio
@@ -82,7 +82,7 @@ def demo(
                 path = write_report(build_report(rt, pa, run_id=portfolio.record_id), report_dir)
             out["report"] = str(path)
             if not as_json:
-                console.print(f"Board report: {path}")
+                console.print(f"Board report: {path} (in Russian: {path.parent / FILES['ru']})")
                 console.print(
                     "To approve it, record the members' contributions first: "
                     f"`pfund fund contributions --year {summary.envelope_year} --received`, "
