@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations
 
@@ -37,6 +37,19 @@ REPORT_WORDS = {
     "cost_at_risk": N_("expected money lost to failure"),
     "planning": N_("planning"),
     "all": N_("all areas"),
+}
+
+# The ledger's accounts, as the board reads its balances (not the tranche statuses that
+# share some of their codes: ``returned`` money is not a proposal returned for changes).
+ACCOUNTS = {
+    "pledged": N_("pledged by members"),
+    "contributions_receivable": N_("contributions receivable"),
+    "fund_balance": N_("fund balance"),
+    "committed": N_("committed to projects"),
+    "released": N_("released, not yet paid"),
+    "frozen": N_("frozen money"),
+    "disbursed": N_("paid out"),
+    "returned": N_("returned by projects"),
 }
 
 
@@ -71,6 +84,10 @@ class Words:
         if code in self.areas:
             return self.areas[code].in_language(self.lang)
         return words(code)
+
+    def account(self, code: str) -> str:
+        """A ledger account's name in the reader's words."""
+        return self.gettext(ACCOUNTS[code]) if code in ACCOUNTS else words(code)
 
     def listed(self, codes: list[str]) -> str:
         """Codes from the data as the reader's words, one after another."""
@@ -136,7 +153,10 @@ class Words:
         )
 
     def when(self, moment: datetime) -> str:
-        return format_datetime(moment, format="medium", tzinfo=moment.tzinfo, locale=self.lang)
+        """A moment as ``5 December 2026, 17:16 UTC`` / ``5 декабря 2026 г., 17:16 UTC``."""
+        day = format_date(moment, format="long", locale=self.lang)
+        time = format_time(moment, format="HH:mm", tzinfo=moment.tzinfo, locale=self.lang)
+        return f"{day}, {time} UTC"
 
     def date(self, value: Any) -> str:
         return self.fmt.date(value)
