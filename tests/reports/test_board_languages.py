@@ -23,7 +23,7 @@ from pfund.services.conditions import set_condition
 from pfund.services.names import Name
 from pfund.services.runtime import open_runtime
 from tests.api.conftest import settings_for
-from tests.language_runs import foreign_runs, visible_lines
+from tests.language_runs import ACRONYM, LATIN, PUNCTUATION, foreign_runs, visible_lines
 
 NBSP = "\u00a0"
 
@@ -63,6 +63,15 @@ def test_each_report_reads_in_its_own_language(built: tuple[BoardReport, dict[st
     assert report.money.frozen, "the reversal froze money: its table is checked too"
     assert foreign_runs(pages["ru"], "ru") == []
     assert foreign_runs(pages["en"], "en") == []
+    # Shorter than a run, still English: a ledger account, a status. None is left but the
+    # program's and the solver's names (codes and acronyms are neither language).
+    latin = {
+        word.strip(PUNCTUATION)
+        for line in visible_lines(pages["ru"], "ru")
+        for word in line.split()
+        if LATIN.match(word.strip(PUNCTUATION)) and not ACRONYM.match(word.strip(PUNCTUATION))
+    }
+    assert latin == {"pfund", report.portfolio.solver.split()[0]}
     # The project's reasons are sentences of the reader's language, one for every row.
     ru_text = "\n".join(visible_lines(pages["ru"], "ru"))
     for row in report.rows:

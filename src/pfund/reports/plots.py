@@ -57,7 +57,7 @@ def _numbers(ax: Axes, numbers: Numbers | None, axes: str = "xy") -> None:
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
