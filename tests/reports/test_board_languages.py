@@ -72,6 +72,13 @@ def test_each_report_reads_in_its_own_language(built: tuple[BoardReport, dict[st
         if LATIN.match(word.strip(PUNCTUATION)) and not ACRONYM.match(word.strip(PUNCTUATION))
     }
     assert latin == {"pfund", report.portfolio.solver.split()[0]}
+    cyrillic = [
+        w
+        for line in visible_lines(pages["en"], "en")
+        for w in line.split()
+        if re.search("[А-яЁё]", w)
+    ]
+    assert cyrillic == []  # the link to the Russian report is marked lang="ru"
     # The project's reasons are sentences of the reader's language, one for every row.
     ru_text = "\n".join(visible_lines(pages["ru"], "ru"))
     for row in report.rows:
