@@ -186,3 +186,24 @@ def _number(cell: str, lang: str) -> float | str:
         return float(text.rstrip("%"))
     except ValueError:
         return text
+
+
+def test_the_catalog_sentences_say_what_the_engine_says(
+    built: tuple[BoardReport, dict[str, str]],
+) -> None:
+    """The Russian reasons are written from the catalog's English sentences; written in
+    English they are the engine's own words, so a change of wording cannot leave the
+    Russian report saying something else."""
+    report, _ = built
+    english = Words("en", areas=report.areas)
+    for row in report.rows:
+        written = sentence(
+            english,
+            row.id,
+            row.reason,
+            max_stage=report.max_stage,
+            hurdle=report.hurdle,
+            marginal=report.marginal,
+        )
+        assert written == row.why
+    assert {row.reason.code for row in report.rows} >= {"chosen", "hurdle", "missing_prerequisite"}
