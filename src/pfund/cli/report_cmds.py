@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
-from pfund.reports.board import FILES, build_report, write_report
-from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, load_inputs
+from pfund.services.runtime import Runtime
 
 
 class Lang(StrEnum):
@@ -41,9 +41,27 @@ def report_cmd(
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
         pa = appraise_pipeline(load_inputs(rt))
-        path = write_report(build_report(rt, pa, run_id=run), directory, langs)
-    files = [str(directory / FILES[code]) for code in langs]
+        files = [str(path) for path in write_board(rt, pa, run, directory, langs)]
     if as_json:
-        print_json({"report": str(path), "files": files})
+        print_json({"report": files[0], "files": files})
     else:
         console.print(f"Wrote the board report to {', '.join(files)}.")
+
+
+def write_board(
+    rt: Runtime,
+    pa: PipelineAppraisal,
+    run: str | None,
+    directory: Path,
+    langs: tuple[str, ...] = ("en", "ru"),
+) -> list[Path]:
+    """Build the board report of ``run`` and write it in each of ``langs``.
+
+    The report's words come from the pages' catalog (``pfund.web``, which loads FastAPI),
+    so the report is imported here, when one is written, as ``serve`` imports the app:
+    every other command starts as fast as before.
+    """
+    from pfund.reports.board import FILES, build_report, write_report
+
+    write_report(build_report(rt, pa, run_id=run), directory, langs)
+    return [directory / FILES[lang] for lang in langs]
