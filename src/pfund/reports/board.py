@@ -1,8 +1,12 @@
-"""The board report: one self-contained HTML file a board member reads in ten minutes.
+"""The board report: one self-contained HTML file a board member reads in ten minutes,
+in English (``index.html``) and in Russian (``index.ru.html``) for the joint committee.
 
 Everything in it comes from decision records (the portfolio run, its frontier and
 robustness runs) and a re-appraisal with the recorded seed, so each number can be traced
 to the run that produced it. Plots are inline SVG; no asset is fetched from anywhere.
+``build_report`` gathers the figures once, in no language (names carry their ``_ru``
+twins); ``render`` writes them in one language, charts included, so the two files can
+differ only in words and notation.
 """
 
 from __future__ import annotations
