@@ -1,4 +1,5 @@
-"""Every message of the pages has a Russian translation, with the same placeholders."""
+"""Every message of the pages and of the board report has a Russian translation, with
+the same placeholders."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 
 from pfund.web import i18n
 
 WEB = Path(str(files("pfund.web")))
+REPORTS = Path(str(files("pfund.reports")))  # the board report uses the pages' catalog
 METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {
     "templates/**.j2": {
@@ -21,17 +24,18 @@ OPTIONS = {
 }
 
 
-def test_every_message_of_the_pages_is_translated_into_russian() -> None:
+@pytest.mark.parametrize(("folder", "least"), [(WEB, 150), (REPORTS, 100)])
+def test_every_message_of_the_pages_is_translated_into_russian(folder: Path, least: int) -> None:
     found = {
         message if isinstance(message, str) else message[0]
         for _, _, message, _, _ in extract_from_dir(
-            str(WEB),
+            str(folder),
             METHODS,
             options_map=OPTIONS,
             keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
         )
     }
-    assert len(found) > 150
+    assert len(found) > least
     catalog = i18n.catalog("ru")
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string}
     assert sorted(found - translated) == []

@@ -168,6 +168,7 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     board = build_report(rt, pa, run_id=run.record_id, robust_draws=5, robust_weights=5)
     report = write_report(board, tmp_path / "report")
     bodies["board report"] = report.read_text(encoding="utf-8")
+    bodies["board report, Russian"] = (report.parent / "index.ru.html").read_text("utf-8")
     bodies["log"] = caplog.text
     for where, text in bodies.items():
         leaked = sorted(v for v in secret if v in text)

@@ -108,6 +108,17 @@ def test_report_is_self_contained_and_leaks_nothing(tmp_path: Path) -> None:
         assert name in html, name
     leaked = [s for s in _sample_secrets() if s in html]
     assert not leaked
+    # The Russian report beside it: as self-contained, and linked both ways.
+    ru = (out / "index.ru.html").read_text("utf-8")
+    assert 'src="http' not in ru and 'href="http' not in ru and "<script" not in ru
+    assert 'href="index.ru.html"' in html and 'href="index.html"' in ru
+    assert "Природные ресурсы и полезные ископаемые" in ru and "Только прекращение огня" in ru
+    assert not [s for s in _sample_secrets() if s in ru]
+    # --lang writes one language only.
+    one = runner.invoke(app, ["--db", db, "report", str(tmp_path / "ru"), "--lang", "ru", "--json"])
+    assert one.exit_code == 0, one.output
+    assert json.loads(one.stdout)["files"] == [str(tmp_path / "ru" / "index.ru.html")]
+    assert sorted(p.name for p in (tmp_path / "ru").iterdir()) == ["index.ru.html"]
 
 
 def test_the_err_hurdle_is_a_gate_as_the_criteria_file_says(demo_db: Invoke) -> None:

@@ -18,7 +18,7 @@ from pfund.cli.common import (
     working,
 )
 from pfund.cli.portfolio_cmds import print_portfolio
-from pfund.reports.board import build_report, write_report
+from pfund.cli.report_cmds import write_board
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.portfolio import run_portfolio
@@ -79,10 +79,10 @@ def demo(
             if not as_json:
                 print_portfolio(portfolio)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
-                path = write_report(build_report(rt, pa, run_id=portfolio.record_id), report_dir)
-            out["report"] = str(path)
+                english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
+            out["report"] = str(english)
             if not as_json:
-                console.print(f"Board report: {path}")
+                console.print(f"Board report: {english} (in Russian: {russian})")
                 console.print(
                     "To approve it, record the members' contributions first: "
                     f"`pfund fund contributions --year {summary.envelope_year} --received`, "

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
-from pfund.reports.board import build_report, write_report
-from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, load_inputs
+from pfund.services.runtime import Runtime
+
+
+class Lang(StrEnum):
+    """Which files to write: the English report, the Russian one, or both."""
+
+    EN = "en"
+    RU = "ru"
+    BOTH = "both"
 
 
 def register(app: typer.Typer) -> None:
@@ -18,17 +27,41 @@ def register(app: typer.Typer) -> None:
 
 def report_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder to write index.html into.")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write index.html (English) and index.ru.html into.")
+    ],
     run: Annotated[
         str | None, typer.Option("--run", help="Portfolio run (default: newest).")
     ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.BOTH,
     as_json: bool = JsonOption,
 ) -> None:
-    """Write the self-contained HTML board report of a portfolio run."""
+    """Write the self-contained HTML board report of a portfolio run, in English and
+    Russian (each file links to the other)."""
+    langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
         pa = appraise_pipeline(load_inputs(rt))
-        path = write_report(build_report(rt, pa, run_id=run), directory)
+        files = [str(path) for path in write_board(rt, pa, run, directory, langs)]
     if as_json:
-        print_json({"report": str(path)})
+        print_json({"report": files[0], "files": files})
     else:
-        console.print(f"Wrote the board report to {path}.")
+        console.print(f"Wrote the board report to {', '.join(files)}.")
+
+
+def write_board(
+    rt: Runtime,
+    pa: PipelineAppraisal,
+    run: str | None,
+    directory: Path,
+    langs: tuple[str, ...] = ("en", "ru"),
+) -> list[Path]:
+    """Build the board report of ``run`` and write it in each of ``langs``.
+
+    The report's words come from the pages' catalog (``pfund.web``, which loads FastAPI),
+    so the report is imported here, when one is written, as ``serve`` imports the app:
+    every other command starts as fast as before.
+    """
+    from pfund.reports.board import FILES, build_report, write_report
+
+    write_report(build_report(rt, pa, run_id=run), directory, langs)
+    return [directory / FILES[lang] for lang in langs]

@@ -1,14 +1,21 @@
-"""The board report: one self-contained HTML file a board member reads in ten minutes.
+"""The board report: one self-contained HTML file a board member reads in ten minutes,
+in English (``index.html``) and in Russian (``index.ru.html``) for the joint committee.
 
 Everything in it comes from decision records (the portfolio run, its frontier and
 robustness runs) and a re-appraisal with the recorded seed, so each number can be traced
 to the run that produced it. Plots are inline SVG; no asset is fetched from anywhere.
+``build_report`` gathers the figures once, in no language (names carry their ``_ru``
+twins); ``render`` writes them in one language, charts included, so the two files can
+differ only in words and notation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from math import isfinite
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -16,9 +23,12 @@ from pydantic import BaseModel
 
 from pfund import __version__
 from pfund.domain import Project
+from pfund.io.dataset import load_dataset
 from pfund.portfolio import PortfolioProblem
 from pfund.reports import plots
-from pfund.reports.funding import MoneyPages, build_money_pages
+from pfund.reports.funding import MoneyPages, build_money_pages, money_charts, scenario_name
+from pfund.reports.language import Words
+from pfund.reports.why import Reason, sentence
 from pfund.services.analysis import (
     ExplanationLine,
     FrontierReport,
@@ -28,11 +38,15 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
-from pfund.services.names import Name, area_names, name_of, short
+from pfund.services.names import Name, area_names, short
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.problem_json import problem_from_json
 from pfund.services.records import get_answering_record
 from pfund.services.runtime import Runtime
+from pfund.web.i18n import LANGUAGES, translations
+
+PER_MILLION = 1e6  # the engine reads value per million of cost
+FILES = {"en": "index.html", "ru": "index.ru.html"}  # English keeps the report's old name
 
 
 class ProjectRow(BaseModel):
@@ -41,6 +55,7 @@ class ProjectRow(BaseModel):
 
     id: str
     title: str
+    title_ru: str = ""
     area: str
     stage: int
     cost_m: float
@@ -51,13 +66,16 @@ class ProjectRow(BaseModel):
     robustness: str
     chosen: bool
     why: str
+    reason: Reason = Reason(code="")
 
 
 @dataclass(frozen=True)
 class BoardReport:
-    fund: str
+    """The figures of the report, in no language: ``render`` writes them in one."""
+
+    fund: Name
     currency: str
-    generated: str
+    generated: datetime
     portfolio: PortfolioReport
     frontier: FrontierReport
     robust: RobustReport
@@ -68,10 +86,11 @@ class BoardReport:
     seed: int
     discount_rate: float
     hurdle: float
-    charts: dict[str, str]
     version: str
     money: MoneyPages
-    area_titles: dict[str, str] = field(default_factory=dict)  # area names by code
+    areas: dict[str, Name] = field(default_factory=dict)  # area names by code
+    max_stage: int = 0  # the highest stage the run's rules had unlocked
+    marginal: float = float("nan")  # value per million of the weakest chosen project
 
 
 def build_report(
@@ -100,9 +119,9 @@ def build_report(
     problem = problem_from_json(record.inputs["problem"])
     rows = _rows(problem, pa.inputs.projects, appraisal.lines, robust, why, portfolio)
     return BoardReport(
-        fund=appraisal.fund,
+        fund=_fund_name(rt, appraisal.fund),
         currency=appraisal.currency,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=datetime.now(UTC).replace(second=0, microsecond=0),
         portfolio=portfolio,
         frontier=front,
         robust=robust,
@@ -112,12 +131,26 @@ def build_report(
         draws=appraisal.draws,
         seed=appraisal.seed,
         discount_rate=appraisal.discount_rate,
-        hurdle=appraisal.hurdle,
-        charts=_charts(portfolio, front, robust, area_names(rt), {r.id: r.title for r in rows}),
+        hurdle=problem.hurdle if problem.hurdle is not None else appraisal.hurdle,
         version=__version__,
         money=build_money_pages(rt, pa),
-        area_titles={code: n.name for code, n in area_names(rt).items()},
+        areas=area_names(rt),
+        max_stage=problem.max_stage if problem.max_stage is not None else 0,
+        marginal=_marginal(why),
     )
+
+
+def _fund_name(rt: Runtime, english: str) -> Name:
+    """The fund's name in both languages (the data set's ``name_ru`` beside the name)."""
+    definition = load_dataset(rt.dataset).fund
+    return Name(code=definition.code, name=english, name_ru=definition.name_ru)
+
+
+def _marginal(why: list[ExplanationLine]) -> float:
+    """Value per million of cost of the weakest freely chosen project, the figure a
+    dominated project's sentence compares itself with."""
+    free = [w.value_per_cost for w in why if w.reason == "chosen" and isfinite(w.value_per_cost)]
+    return min(free, default=float("nan")) * PER_MILLION
 
 
 def _rows(
@@ -132,17 +165,19 @@ def _rows(
     by_line = {line.id: line for line in lines}
     by_id = {p.id: p for p in projects}
     core = {line.project: line for line in robust.lines}
-    reasons = {w.project: w.sentence for w in why}
+    reasons = {w.project: w for w in why}
     chosen = set(portfolio.selected)
     out = []
     for j, pid in enumerate(problem.ids):
-        p, a, c = by_id.get(pid), by_line.get(pid), core.get(pid)
+        p, a, c, w = by_id.get(pid), by_line.get(pid), core.get(pid), reasons.get(pid)
+        stage = int(problem.stage[j]) if problem.stage is not None else 0
         out.append(
             ProjectRow(
                 id=pid,
                 title=p.title if p else "",
+                title_ru=p.title_ru if p else "",
                 area=problem.area[j] if problem.area else (p.area if p else ""),
-                stage=int(problem.stage[j]) if problem.stage is not None else 0,
+                stage=stage,
                 cost_m=float(problem.cost[j].sum()) / 1e6,
                 npv_m=a.expected_npv / 1e6 if a else None,
                 p_npv_positive=a.p_npv_positive if a else None,
@@ -150,51 +185,79 @@ def _rows(
                 core_index=c.core_index if c else None,
                 robustness=c.robustness if c else "",
                 chosen=pid in chosen,
-                why=reasons.get(pid, ""),
+                why=w.sentence if w else "",
+                reason=_reason(w, stage, None if problem.err is None else float(problem.err[j])),
             )
         )
     return sorted(out, key=lambda r: (not r.chosen, -r.value))
 
 
-def _charts(
-    portfolio: PortfolioReport,
-    front: FrontierReport,
-    robust: RobustReport,
-    areas: dict[str, Name],
-    titles: dict[str, str],
-) -> dict[str, str]:
-    """The report's charts, labelled with names (areas, project titles), not codes."""
-    years = [y.year for y in portfolio.years]
-    borderline = [line for line in robust.lines if 0 < line.core_index < 1][:30]
+def _reason(line: ExplanationLine | None, stage: int, err: float | None) -> Reason:
+    if line is None:
+        return Reason(code="")
+    return Reason(
+        code=line.reason,
+        related=line.related,
+        per_million=line.value_per_cost * PER_MILLION,
+        value_lost=line.value_lost,
+        stage=stage,
+        err=err,
+        binding=line.binding,
+    )
+
+
+def _charts(r: BoardReport, w: Words) -> dict[str, str]:
+    """The report's charts in the reader's language, labelled with names (areas,
+    project titles), not codes."""
+    p, front = r.portfolio, r.frontier
+    unit = w.gettext("%(currency)s m", currency=r.currency)
+    titles = {row.id: w.twin(row, "title") for row in r.rows}
+    borderline = [line for line in r.robust.lines if 0 < line.core_index < 1][:30]
+    curve = (
+        w.gettext("best portfolio"),
+        w.gettext("benefit-per-dollar ranking"),
+        w.gettext("chosen"),
+    )
+    value = w.gettext("portfolio value")
     return {
         "areas": plots.bar_chart(
-            [name_of(areas, a.area) for a in portfolio.areas if a.cost > 0],
-            [a.cost for a in portfolio.areas if a.cost > 0],
-            xlabel="cost of chosen projects, USD m",
+            [w.area(a.area) for a in p.areas if a.cost > 0],
+            [a.cost for a in p.areas if a.cost > 0],
+            xlabel=w.gettext("cost of chosen projects, %(unit)s", unit=unit),
+            numbers=w.tick,
         ),
         "years": plots.years_chart(
-            years,
-            budget=[y.budget for y in portfolio.years],
-            used=[y.used for y in portfolio.years],
-            greedy=[y.greedy_used for y in portfolio.years],
+            [y.year for y in p.years],
+            budget=[y.budget for y in p.years],
+            used=[y.used for y in p.years],
+            greedy=[y.greedy_used for y in p.years],
+            labels=(w.gettext("chosen portfolio"), curve[1], w.gettext("budget")),
+            ylabel=unit,
+            numbers=w.tick,
         ),
         "frontier": plots.frontier_chart(
-            [p.budget_total for p in front.budget],
-            [_plotted(p.value) for p in front.budget],
-            xlabel="total budget, USD m",
-            ylabel="portfolio value",
+            [x.budget_total for x in front.budget],
+            [_plotted(x.value) for x in front.budget],
+            xlabel=w.gettext("total budget, %(unit)s", unit=unit),
+            ylabel=value,
             marker=(front.chosen_budget_total, front.chosen_value),
+            labels=curve,
+            numbers=w.tick,
         ),
         "equity": plots.frontier_chart(
-            [_plotted(p.equity) / 1e6 for p in front.equity],
-            [_plotted(p.value) for p in front.equity],
-            xlabel="spending in smaller regions (PV, USD m)",
-            ylabel="portfolio value",
+            [_plotted(x.equity) / 1e6 for x in front.equity],
+            [_plotted(x.value) for x in front.equity],
+            xlabel=w.gettext("spending in smaller regions (PV, %(unit)s)", unit=unit),
+            ylabel=value,
             marker=(front.chosen_equity / 1e6, front.chosen_value),
+            labels=curve,
+            numbers=w.tick,
         ),
         "core": plots.core_index_chart(
             [short(titles.get(line.project) or line.project) for line in borderline],
             [line.core_index for line in borderline],
+            xlabel=w.gettext("share of optimal portfolios containing the project"),
+            numbers=w.tick,
         ),
     }
 
@@ -204,20 +267,63 @@ def _plotted(value: float | None) -> float:
     return float("nan") if value is None else value
 
 
-def render(report: BoardReport) -> str:
+@cache
+def _environment(lang: str) -> Environment:
+    """The report's templates with the catalog of ``lang`` installed, as the web's."""
     env = Environment(
         loader=PackageLoader("pfund.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["m"] = lambda v: "-" if v is None else f"{v:,.1f}"
-    env.filters["pct"] = lambda v: "-" if v is None else f"{v:.0%}"
-    return env.get_template("board.html.j2").render(r=report)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def write_report(report: BoardReport, directory: Path) -> Path:
+def render(report: BoardReport, lang: str = "en") -> str:
+    """The report in ``lang``: the same figures, in the reader's words and notation."""
+    w = Words(lang, currency=report.currency, areas=report.areas)
+    conditions = {c.code: w.twin(c, "title") for c in report.money.conditions.conditions}
+    return (
+        _environment(lang)
+        .get_template("board.html.j2")
+        .render(
+            r=report,
+            w=w,
+            lang=lang,
+            files=FILES,
+            charts=_charts(report, w),
+            money_charts=money_charts(report.money, w),
+            scenario=lambda code: scenario_name(report.money, code, w),
+            condition=lambda code: conditions.get(code) or w.word(code),
+            why=lambda row: _why(report, row, w),
+        )
+    )
+
+
+def _why(report: BoardReport, row: ProjectRow, w: Words) -> str:
+    """The engine's sentence for an English reader; the same sentence from the catalog
+    for any other."""
+    if w.lang == "en" or not row.reason.code:
+        return row.why
+    return sentence(
+        w,
+        row.id,
+        row.reason,
+        max_stage=report.max_stage,
+        hurdle=report.hurdle,
+        marginal=report.marginal,
+    )
+
+
+def write_report(report: BoardReport, directory: Path, langs: Sequence[str] = LANGUAGES) -> Path:
+    """Write the report in each of ``langs`` (``index.html`` in English, ``index.ru.html``
+    in Russian, each linking to the other); the path of the first is returned."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "index.html"
-    path.write_text(render(report), encoding="utf-8")
-    return path
+    paths = []
+    for lang in langs:
+        path = directory / FILES[lang]
+        path.write_text(render(report, lang), encoding="utf-8")
+        paths.append(path)
+    return paths[0]

@@ -15,10 +15,11 @@ from pfund.domain import Tranche, TrancheStatus
 from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
+from pfund.reports.language import Words
 from pfund.services.appraisal import PipelineAppraisal
-from pfund.services.conditions import ConditionsView, show
+from pfund.services.conditions import ConditionsView, show, verifiers
 from pfund.services.funding import FundSize, LedgerView, fund_size, ledger_view
-from pfund.services.names import words
+from pfund.services.names import Name, words
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import ScenarioReport, load_scenario_file, run_scenarios
 from pfund.services.tranches import list_tranches
@@ -26,6 +27,8 @@ from pfund.services.tranches import list_tranches
 
 @dataclass(frozen=True)
 class MoneyPages:
+    """The figures of the funding pages, in no language (names carry both)."""
+
     size: FundSize
     ledger: LedgerView
     conditions: ConditionsView
@@ -33,31 +36,36 @@ class MoneyPages:
     scenarios: ScenarioReport
     envelope: dict[int, float]  # year -> full envelope, USD m
     expected: dict[int, float]  # year -> expected under the weighted scenarios, USD m
-    charts: dict[str, str]
     frozen: list[FrozenLine]
-    stage_names: dict[int, str] = field(default_factory=dict)
-    scenarios_note: str = ""  # why the scenarios are missing, when they are
+    stages: dict[int, Name] = field(default_factory=dict)
+    scenario_names: dict[str, Name] = field(default_factory=dict)
+    verifiers: dict[str, Name] = field(default_factory=dict)  # by code and by name
+    scenarios_problems: list[str] = field(default_factory=list)  # why they are missing
 
 
 @dataclass(frozen=True)
 class FrozenLine:
-    """A project whose tranches are frozen, how much, and what must hold again."""
+    """A project whose tranches are frozen, how much, and the conditions (codes) that
+    must hold again."""
 
     project: str
     tranches: int
     amount_m: float
-    missing: str
+    missing: list[str]
     title: str = ""
+    title_ru: str = ""
 
 
 def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     size = fund_size(rt)
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-    scenarios, note = _scenarios(rt, pa, path)
+    scenarios, problems = _scenarios(rt, pa, path)
     with rt.uow() as uow:
-        stage_names = {s.number: s.name for s in uow.stages.list()}
-    stage_numbers = list(stage_names)
-    loaded = load_scenario_file(path, stage_numbers)
+        stages = {
+            s.number: Name(code=str(s.number), name=s.name, name_ru=s.name_ru)
+            for s in uow.stages.list()
+        }
+    loaded = load_scenario_file(path, list(stages))
     weighted = (
         mix(loaded)
         if all(s.weight is not None for s in loaded.values())
@@ -67,42 +75,50 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
     full = dict.fromkeys(years, size.total)
     expected = expected_envelope(full, weighted)
     tranches = list_tranches(rt)
-    gated = _gated(tranches)
-    pages = MoneyPages(
+    return MoneyPages(
         size=size,
         ledger=ledger_view(rt),
         conditions=show(rt),
-        gated=gated,
+        gated=_gated(tranches),
         scenarios=scenarios,
         envelope={y: float(v) / 1e6 for y, v in full.items()},
         expected={y: float(v) / 1e6 for y, v in expected.items()},
-        charts={},
         frozen=_frozen(rt, tranches),
-        stage_names=stage_names,
-        scenarios_note=note,
+        stages=stages,
+        scenario_names={
+            code: Name(code=code, name=words(code), name_ru=s.name_ru) for code, s in loaded.items()
+        },
+        verifiers=_verifiers(rt),
+        scenarios_problems=problems,
     )
-    return MoneyPages(**{**pages.__dict__, "charts": _charts(pages)})
 
 
-def _scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> tuple[ScenarioReport, str]:
+def _verifiers(rt: Runtime) -> dict[str, Name]:
+    """The registered verifiers by code and by English name, for their Russian names."""
+    found = {}
+    for v in verifiers(rt):
+        named = Name(code=v.code, name=v.name, name_ru=v.name_ru)
+        found[v.code] = found[v.name] = named
+    return found
+
+
+def _scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> tuple[ScenarioReport, list[str]]:
     """Scenarios plan today's pipeline; when it cannot be planned as it stands (a project
     costs money in a year without a budget), the report of a stored run is still written
-    and this section says why it is empty."""
+    and this section says why it is empty (the problems, in English as raised)."""
     try:
-        return run_scenarios(rt, pa, path, record=False), ""
+        return run_scenarios(rt, pa, path, record=False), []
     except InvalidInput as err:
-        why = "; ".join([err.message, *(p.reason for p in err.problems)])
         empty = ScenarioReport(record_id="", file=path.name, scenarios=[], by_stage=[])
-        return empty, f"Not computed: today's pipeline cannot be planned as it stands ({why})."
+        return empty, [err.message, *(p.reason for p in err.problems)]
 
 
 def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
-    """Frozen tranches by project, with the conditions their gate still misses (by title)."""
+    """Frozen tranches by project, with the conditions their gate still misses."""
     with rt.uow() as uow:
-        conditions, stages = uow.conditions.list(), uow.stages.list()
-        titles = {p.id: p.title for p in uow.projects.list()}
-    statuses = statuses_of(conditions)
-    named = {c.code: c.title for c in conditions}
+        stages = uow.stages.list()
+        statuses = statuses_of(uow.conditions.list())
+        projects = {p.id: p for p in uow.projects.list()}
     by_project: dict[str, list[Tranche]] = defaultdict(list)
     for t in tranches:
         if t.status is TrancheStatus.FROZEN:
@@ -112,8 +128,17 @@ def _frozen(rt: Runtime, tranches: list[Tranche]) -> list[FrozenLine]:
         probe = items[0].model_copy(update={"status": TrancheStatus.PLANNED})
         gate = tranche_gate(probe, statuses, stages)
         amount = sum(float(t.amount) for t in items) / 1e6
-        missing = ", ".join(named.get(code) or words(code) for code in gate.missing)
-        lines.append(FrozenLine(project, len(items), amount, missing, titles.get(project, "")))
+        p = projects.get(project)
+        lines.append(
+            FrozenLine(
+                project,
+                len(items),
+                amount,
+                list(gate.missing),
+                p.title if p else "",
+                p.title_ru if p else "",
+            )
+        )
     return sorted(lines, key=lambda line: -line.amount_m)
 
 
@@ -124,34 +149,60 @@ def _gated(tranches: list[Tranche]) -> dict[int, dict[str, float]]:
     return {k: dict(v) for k, v in sorted(out.items())}
 
 
-def _charts(p: MoneyPages) -> dict[str, str]:
+def money_charts(p: MoneyPages, w: Words) -> dict[str, str]:
+    """The funding pages' charts in the reader's language."""
     top = p.size.members[:15]
+    unit = w.gettext("%(currency)s m", currency=w.currency)
     return {
         "members": plots.bar_chart(
-            [m.name for m in top],
+            [w.country(m.iso3, m.name) for m in top],
             [float(m.contribution) / 1e9 for m in top],
-            xlabel=f"contribution, USD bn a year ({p.size.share_of_gdp:.2%} of {p.size.year} GDP)",
+            xlabel=w.gettext(
+                "contribution, %(currency)s bn a year (%(share)s of %(year)s GDP)",
+                currency=w.currency,
+                share=w.pct(float(p.size.share_of_gdp), 2),
+                year=p.size.year,
+            ),
+            numbers=w.tick,
         ),
         "envelope": plots.years_chart(
             list(p.envelope),
             budget=list(p.envelope.values()),
             used=list(p.expected.values()),
             greedy=list(p.expected.values()),
-            labels=("expected under the scenarios", "", "if every stage came at once"),
+            labels=(
+                w.gettext("expected under the scenarios"),
+                "",
+                w.gettext("if every stage came at once"),
+            ),
+            ylabel=unit,
+            numbers=w.tick,
         ),
         "stages": plots.stage_chart(
             list(p.gated),
             {s: [p.gated[k].get(s, 0.0) for k in p.gated] for s in _statuses(p.gated)},
-            names=[f"{k}: {p.stage_names.get(k) or 'stage ' + str(k)}" for k in p.gated],
+            names=[f"{k}: {w.name(p.stages.get(k), str(k))}" for k in p.gated],
+            statuses={s: w.word(s) for s in _statuses(p.gated)},
+            xlabel=unit,
+            numbers=w.tick,
         ),
         "scenarios": plots.bar_chart(
-            [words(s.scenario) for s in p.scenarios.scenarios],
+            [scenario_name(p, s.scenario, w) for s in p.scenarios.scenarios],
             [sum(s.expected_spend_m.values()) for s in p.scenarios.scenarios],
-            xlabel="expected spending on the scenario's best portfolio, USD m",
+            xlabel=w.gettext(
+                "expected spending on the scenario's best portfolio, %(unit)s", unit=unit
+            ),
+            numbers=w.tick,
         )
         if p.scenarios.scenarios
         else "",
     }
+
+
+def scenario_name(p: MoneyPages, code: str, w: Words) -> str:
+    """A scenario's name: its ``name_ru`` for a Russian reader, its code in words else."""
+    found = p.scenario_names.get(code)
+    return found.in_language(w.lang) if found else w.word(code)
 
 
 def _statuses(gated: dict[int, dict[str, float]]) -> list[str]:

@@ -8,7 +8,7 @@ decision record alone.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from math import nan
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ matplotlib.rcParams["svg.hashsalt"] = "pfund"  # the same figure gives the same 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 if TYPE_CHECKING:
     from pfund.services.analysis import FrontierReport
@@ -30,6 +31,10 @@ ACCENT = "#1d4ed8"
 MUTED = "#9aa5b1"
 WARN = "#b45309"
 
+Numbers = Callable[[float], str]
+"""How a reader writes a number on an axis (``1,200.5`` or ``1 200,5``); None leaves
+matplotlib's own (English) style."""
+
 
 def _figure(width: float = 6.4, height: float = 3.2) -> tuple[Figure, Axes]:
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
@@ -38,21 +43,39 @@ def _figure(width: float = 6.4, height: float = 3.2) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def _numbers(ax: Axes, numbers: Numbers | None, axes: str = "xy") -> None:
+    """Tick labels in the reader's notation (a Russian reader writes ``2,5``)."""
+    if numbers is None:
+        return
+    formatter = FuncFormatter(lambda value, _: numbers(value))
+    if "x" in axes:
+        ax.xaxis.set_major_formatter(formatter)
+    if "y" in axes:
+        ax.yaxis.set_major_formatter(formatter)
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float], *, xlabel: str) -> str:
+def bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    xlabel: str,
+    numbers: Numbers | None = None,
+) -> str:
     """Horizontal bars, largest first: money by area or by member."""
     fig, ax = _figure(height=0.3 * len(labels) + 0.8)
     order = sorted(range(len(labels)), key=lambda i: values[i])
     ax.barh([labels[i] for i in order], [values[i] for i in order], color=ACCENT)
     ax.set_xlabel(xlabel, fontsize=8, color=INK)
+    _numbers(ax, numbers, "x")
     return _svg(fig)
 
 
@@ -64,16 +87,20 @@ def frontier_chart(
     ylabel: str,
     marker: tuple[float, float] | None = None,
     greedy: Sequence[float] | None = None,
+    labels: tuple[str, str, str] = ("best portfolio", "benefit-per-dollar ranking", "chosen"),
+    numbers: Numbers | None = None,
 ) -> str:
-    """A frontier, with the chosen portfolio marked and the greedy ranking beside it."""
+    """A frontier, with the chosen portfolio marked and the greedy ranking beside it;
+    ``labels`` name the curve, the ranking and the marker in the legend."""
     fig, ax = _figure()
-    ax.plot(x, y, color=ACCENT, marker="o", markersize=3, label="best portfolio")
+    ax.plot(x, y, color=ACCENT, marker="o", markersize=3, label=labels[0])
     if greedy is not None:
-        ax.plot(x, greedy, color=MUTED, linestyle="--", label="benefit-per-dollar ranking")
+        ax.plot(x, greedy, color=MUTED, linestyle="--", label=labels[1])
     if marker is not None:
-        ax.plot(*marker, marker="*", markersize=12, color=WARN, label="chosen")
+        ax.plot(*marker, marker="*", markersize=12, color=WARN, label=labels[2])
     ax.set_xlabel(xlabel, fontsize=8, color=INK)
     ax.set_ylabel(ylabel, fontsize=8, color=INK)
+    _numbers(ax, numbers)
     ax.legend(fontsize=7, frameon=False)
     return _svg(fig)
 
@@ -85,6 +112,8 @@ def years_chart(
     used: Sequence[float],
     greedy: Sequence[float],
     labels: tuple[str, str, str] = ("chosen portfolio", "benefit-per-dollar ranking", "budget"),
+    ylabel: str = "USD m",
+    numbers: Numbers | None = None,
 ) -> str:
     """Money spent each year (bars) against a second series (dots) and a limit (line)."""
     fig, ax = _figure()
@@ -100,20 +129,29 @@ def years_chart(
             label=labels[1],
         )
     ax.step(years, budget, where="mid", color=INK, linewidth=1.5, label=labels[2])
-    ax.set_ylabel("USD m", fontsize=8, color=INK)
-    ax.legend(fontsize=7, frameon=False)
+    ax.set_ylabel(ylabel, fontsize=8, color=INK)
+    # Below the plot: bars and the budget line fill the axes, a legend inside hides them.
+    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
+    _numbers(ax, numbers, "y")
     return _svg(fig)
 
 
-def core_index_chart(labels: Sequence[str], index: Sequence[float]) -> str:
+def core_index_chart(
+    labels: Sequence[str],
+    index: Sequence[float],
+    *,
+    xlabel: str = "share of optimal portfolios containing the project",
+    numbers: Numbers | None = None,
+) -> str:
     """Core index per project: 1 in every optimal portfolio, 0 in none."""
     fig, ax = _figure(height=0.18 * len(labels) + 0.8)
     colours = [ACCENT if v >= 0.999 else (MUTED if v <= 0.001 else WARN) for v in index]
     ax.barh(labels, index, color=colours)
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
-    ax.set_xlabel("share of optimal portfolios containing the project", fontsize=8, color=INK)
+    ax.set_xlabel(xlabel, fontsize=8, color=INK)
     ax.tick_params(axis="y", labelsize=6)
+    _numbers(ax, numbers, "x")
     return _svg(fig)
 
 
@@ -141,18 +179,23 @@ def stage_chart(
     by_status: dict[str, Sequence[float]],
     *,
     names: Sequence[str] | None = None,
+    statuses: dict[str, str] | None = None,
+    xlabel: str = "USD m",
+    numbers: Numbers | None = None,
 ) -> str:
     """Money of approved tranches by the stage they need, stacked by status; each stage
-    labelled by ``names`` (its name) when given."""
+    labelled by ``names`` (its name) and each status by ``statuses`` when given."""
     fig, ax = _figure(height=2.6)
     colours = {"planned": MUTED, "released": ACCENT, "disbursed": INK, "frozen": WARN}
     left = [0.0] * len(stages)
     labels = list(names) if names is not None else [f"stage {s}" for s in stages]
     for status, values in by_status.items():
-        ax.barh(labels, values, left=left, color=colours.get(status, MUTED), label=status)
+        shown = (statuses or {}).get(status, status)
+        ax.barh(labels, values, left=left, color=colours.get(status, MUTED), label=shown)
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel("USD m", fontsize=8, color=INK)
+    ax.set_xlabel(xlabel, fontsize=8, color=INK)
+    _numbers(ax, numbers, "x")
     if by_status:  # nothing approved yet: an empty chart needs no legend
         ax.legend(fontsize=7, frameon=False)
     return _svg(fig)
