@@ -117,6 +117,7 @@ FEATURE_NAMES = {
     "unpaired_number": N_("a number in one name only"),
     "person": N_("names of people, not organisations"),
     "place_differs": N_("a place in one name only"),
+    "marked_apart": N_("a number, branch or region that sets two firms apart"),
     "characters_differ": N_("Chinese, Japanese or Korean characters that differ"),
 }
 # Endings of Slavic surnames: such a word is the surname wherever it stands; the weak
