@@ -26,7 +26,7 @@ def _change(client: TestClient, current: str, new: str, again: str, lang: str = 
             "new_password_again": again,
         },
     )
-    return answer.text
+    return str(answer.text)
 
 
 def _signs_in(client: TestClient, password: str) -> bool:
@@ -36,7 +36,7 @@ def _signs_in(client: TestClient, password: str) -> bool:
         data={"username": "rev", "password": password, "csrf_token": csrf_of(page.text)},
         follow_redirects=False,
     )
-    return answer.status_code == 303
+    return bool(answer.status_code == 303)
 
 
 def test_any_signed_in_user_changes_their_password_and_other_sessions_end(

@@ -1,7 +1,7 @@
 """The staff pages in a real browser, in English and Russian, on a desk and a phone:
 the tranches list with its filters, pager and reasons, a refused release, the compare
-view, the reviews page, the screening queue, the password page and the import form. Screenshots go to
-test-artifacts/staff; no page scrolls sideways at 390 px."""
+view, the reviews page, the screening queue, the password page and the import form.
+Screenshots go to test-artifacts/staff; no page scrolls sideways at 390 px."""
 
 from __future__ import annotations
 
