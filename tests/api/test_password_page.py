@@ -82,3 +82,10 @@ def test_the_password_page_and_its_errors_read_in_russian(client: TestClient) ->
         assert foreign_runs(answer, "ru") == []
     done = _change(client, PASSWORD, NEW, NEW, lang="ru")
     assert "Пароль изменён." in done and foreign_runs(done, "ru") == []
+
+
+def test_the_change_is_said_once_and_not_by_an_address(client: TestClient) -> None:
+    sign_in(client, "rev")
+    assert "Your password has been changed." in _change(client, PASSWORD, NEW, NEW)
+    assert "Your password has been changed." not in client.get("/staff/password").text
+    assert "has been changed" not in client.get("/staff/password?ended=3").text

@@ -40,9 +40,13 @@ def signed_in(who: PrincipalDep) -> Principal:
 SignedInDep = Annotated[Principal, Depends(signed_in)]
 
 
+CHANGED = "password_changed"  # the session's note of a change just made, shown once
+
+
 @router.get("/password", response_class=HTMLResponse)
-def password_page(request: Request, _who: SignedInDep, ended: int | None = None) -> HTMLResponse:
-    return _page(request, ended=ended)
+def password_page(request: Request, _who: SignedInDep) -> HTMLResponse:
+    ended = request.session.pop(CHANGED, None)
+    return _page(request, ended=ended if isinstance(ended, int) else None)
 
 
 @router.post("/password", response_model=None)
@@ -79,7 +83,8 @@ def change_password(
         )
     except InvalidInput:  # the only rule on a new password is its length
         return _page(request, status=400, errors=[(SHORT, {"n": accounts.MIN_PASSWORD})])
-    return RedirectResponse(f"/staff/password?ended={ended}", status_code=303)
+    request.session[CHANGED] = ended  # said once on the page it redirects to
+    return RedirectResponse("/staff/password", status_code=303)
 
 
 def _page(
