@@ -6,17 +6,31 @@ each with where it is (file, row, field) and why.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+# The particulars of a refusal, as data: what each channel needs to word it.
+Facts = Mapping[str, str | int]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as the input allows."""
+    """One thing wrong with an input, located as precisely as the input allows.
+
+    ``code`` (with ``facts``) says what is wrong as data when the remedy differs by
+    channel (a command line option, a checkbox, a request field): each channel words
+    the problem from them, and ``reason`` stays the plain English that names none.
+    """
 
     reason: str
     file: str | None = None
     row: int | None = None
     field: str | None = None
+    code: str | None = None
+    # (``dataclasses.field``: the name ``field`` is this class's attribute above)
+    facts: Facts = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     def __str__(self) -> str:
         where = [p for p in (self.file, f"row {self.row}" if self.row else None) if p]
@@ -25,8 +39,16 @@ class Problem:
         prefix = ", ".join(where)
         return f"{prefix}: {self.reason}" if prefix else self.reason
 
-    def as_dict(self) -> dict[str, str | int | None]:
-        return {"file": self.file, "row": self.row, "field": self.field, "reason": self.reason}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "reason": self.reason,
+        }
+        if self.code:
+            out |= {"code": self.code, "facts": dict(self.facts)}
+        return out
 
 
 @dataclass
@@ -61,6 +83,27 @@ class Conflict(PfundError):
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message, problems or [], status=409)
+
+
+class Refusal(PfundError):
+    """A refusal for something that is missing, said as data: ``code`` names what is
+    missing and ``facts`` its particulars, so each channel words it for its reader (the
+    CLI names its command, a page says in words who puts it right, the API answers the
+    code). ``message`` is plain English that names no command, for whoever has no
+    wording of their own."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        facts: Facts,
+        problems: list[Problem] | None = None,
+        status: int = 409,
+    ) -> None:
+        super().__init__(message, problems or [], status=status)
+        self.code = code
+        self.facts = dict(facts)
 
 
 class IntegrityFailure(PfundError):

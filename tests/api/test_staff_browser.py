@@ -1,7 +1,7 @@
 """The staff pages in a real browser, in English and Russian, on a desk and a phone:
 the tranches list with its filters, pager and reasons, a refused release, the compare
-view, the reviews page and the screening queue. Screenshots go to
-test-artifacts/staff; no page scrolls sideways at 390 px."""
+view, the reviews page, the screening queue, the password page and the import form.
+Screenshots go to test-artifacts/staff; no page scrolls sideways at 390 px."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
         _look(page, base, "/staff/tranches?status=planned&year=2030&page=2", "03-tranches-filtered")
         _look(page, base, "/staff/compare?a=OPT-0001&b=OPT-0900", "04-compare")
         _look(page, base, "/staff/reviews", "05-reviews-analyst")
+        _look(page, base, "/staff/password", "10-password")
+        _look(page, base, "/staff/import", "11-import")
         page.context.close()
 
     page = _signed_in(browser, base, "ana")

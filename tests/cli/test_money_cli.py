@@ -54,7 +54,8 @@ def test_conditions_gate_release_and_reversal_freezes(demo_db: Invoke) -> None:
     assert shown["stage_reached"] == 0 and shown["frozen_tranches"] == len(reversed_["frozen"])
     reason = ("--reason", "ceasefire holds again")
     still = demo_db("tranches", "unfreeze", stage1, *reason)
-    assert still.exit_code == 1 and "ceasefire_holding is reversed" in still.output
+    said = " ".join(still.output.split())
+    assert still.exit_code == 1 and '"Ceasefire holding" [ceasefire_holding] is reversed' in said
     again = ("conditions", "set", "ceasefire_holding", "met", *EVIDENCE, "--on", "2027-10-01")
     assert demo_db(*again).exit_code == 0
     back = demo_db("tranches", "unfreeze", stage1, *reason)

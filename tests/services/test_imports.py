@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from pfund.domain import ProjectStatus
-from pfund.errors import InvalidInput, Problem
+from pfund.domain.account import Permission, Principal, Role, User
+from pfund.errors import Forbidden, InvalidInput, Problem
 from pfund.services.audit import AuditWriter
-from pfund.services.imports import import_projects
+from pfund.services.imports import COST_CHANGE_NOT_ALLOWED, import_projects
 from pfund.services.runtime import Runtime
 from pfund.store.repositories import table_counts
 
@@ -194,6 +197,15 @@ def _project_json(tmp_path: Path, name: str = "projects.json", **changes: object
     return path
 
 
+def mark_approved(rt: Runtime, project_id: str) -> None:
+    """Set a project approved, as an approval would, without a portfolio run."""
+    with rt.uow() as uow:
+        uow.projects.set_status(project_id, ProjectStatus.APPROVED)
+        details = {"run": "test"}
+        AuditWriter(uow, "test").record("project.approved", "project", project_id, details)
+        uow.commit()
+
+
 def test_reimporting_a_project_makes_a_new_version_with_what_changed(
     rt: Runtime, tmp_path: Path
 ) -> None:
@@ -219,15 +231,14 @@ def test_the_costs_of_an_approved_project_change_only_when_allowed(
     rt: Runtime, tmp_path: Path
 ) -> None:
     import_projects(rt, _project_json(tmp_path))
-    with rt.uow() as uow:
-        uow.projects.set_status("P-1", ProjectStatus.APPROVED)
-        AuditWriter(uow, "test").record("project.approved", "project", "P-1", {"run": "test"})
-        uow.commit()
+    mark_approved(rt, "P-1")
     dearer = _project_json(tmp_path, "dearer.json", costs={"2028": {"capital": [100, 200, 250]}})
     problems = rejected(rt, dearer)
     assert [p.field for p in problems] == ["costs"]
     assert "P-1 is approved: its money is committed" in problems[0].reason
-    assert "--allow-cost-changes" in problems[0].reason
+    assert problems[0].code == COST_CHANGE_NOT_ALLOWED
+    assert problems[0].facts == {"project": "P-1", "status": "approved", "field": "costs"}
+    assert "--" not in problems[0].reason  # the option is the CLI's to name
     renamed = import_projects(rt, _project_json(tmp_path, title="Clinic upgrade, Samara oblast"))
     assert renamed.updated == ["P-1"]  # what does not touch money may change
     allowed = import_projects(rt, dearer, allow_cost_changes=True)
@@ -237,3 +248,18 @@ def test_the_costs_of_an_approved_project_change_only_when_allowed(
         assert stored is not None and stored.status is ProjectStatus.APPROVED
         assert stored.title == "Clinic upgrade in Samara"
         assert uow.projects.version("P-1") == 3
+        event = uow.audit.list(record_id="P-1")[-1]
+    assert event.action == "project.updated" and event.details["cost_changes_allowed"] is True
+
+
+def test_allowing_cost_changes_needs_the_permission_to_approve(rt: Runtime, tmp_path: Path) -> None:
+    """Every role that imports today may approve, but the rule is the service's: a
+    principal that may import and not approve cannot allow cost changes."""
+    user = User(username="imp", roles=[Role.ANALYST], created_at=datetime.now(UTC))
+    importer = Principal(user=user)
+    narrowed = replace(rt, principal=importer, actor="user:imp")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Principal, "can", lambda _self, p: p is not Permission.APPROVE)
+        with pytest.raises(Forbidden):
+            import_projects(narrowed, _project_json(tmp_path), allow_cost_changes=True)
+        assert import_projects(narrowed, _project_json(tmp_path)).imported == 1

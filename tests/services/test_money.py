@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pfund.domain import TrancheStatus
-from pfund.errors import Conflict, InvalidInput, NotFound
+from pfund.errors import Conflict, InvalidInput, NotFound, Refusal
 from pfund.funding import disburse
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import AuditWriter, verify
@@ -19,7 +19,13 @@ from pfund.services.funding import fund_size, ledger_view, post_entries, record_
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import run_scenarios
-from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+from pfund.services.tranches import (
+    CONTRIBUTIONS_NEEDED,
+    approve,
+    disburse_tranche,
+    list_tranches,
+    release_tranche,
+)
 from pfund.store.repositories import table_counts
 
 CEASEFIRE = {"evidence": "OSCE monitoring report", "verifier": "osce_monitoring"}
@@ -54,8 +60,11 @@ def test_fund_size_matches_the_shipped_gdp(demo: Runtime) -> None:
 def test_approval_commits_every_tranche_and_needs_money_first(demo: Runtime) -> None:
     report, _ = run_portfolio(demo, appraise_pipeline(load_inputs(demo)))
     before = counts(demo)
-    with pytest.raises(InvalidInput, match="record contributions first: pfund fund contrib"):
+    with pytest.raises(Refusal, match="contributions must be received first") as refused:
         approve(demo, report.record_id)
+    assert refused.value.code == CONTRIBUTIONS_NEEDED
+    assert refused.value.facts["held"] == "0.00" and refused.value.facts["year"] == 2023
+    assert "pfund " not in str(refused.value) and "--" not in str(refused.value)
     assert counts(demo) == before
     record_contributions(demo, year=2023, received=True)
     result = approve(demo, report.record_id)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pfund.api.refusals import api_error
 from pfund.errors import PfundError, Problem, store_refusal
 from pfund.services.writes import Replayed
 
@@ -43,7 +44,7 @@ def error_body(status: int, message: str, problems: list[Problem] | None = None)
 
 def _pfund_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PfundError)
-    return JSONResponse(error_body(exc.status, exc.message, exc.problems), status_code=exc.status)
+    return JSONResponse({"error": api_error(exc)}, status_code=exc.status)
 
 
 def _replayed(_: Request, exc: Exception) -> Response:

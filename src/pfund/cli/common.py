@@ -80,9 +80,13 @@ def handled() -> Iterator[None]:
     try:
         yield
     except PfundError as err:
-        err_console.print(f"[bold red]error:[/] {err.message}", highlight=False)
-        for problem in err.problems:
-            err_console.print(f"  - {problem}", highlight=False, markup=False)
+        from pfund.cli.refusals import refusal_lines  # the CLI's words for a refusal
+
+        message, lines = refusal_lines(err)
+        err_console.print("[bold red]error:[/] ", end="", highlight=False)
+        err_console.print(message, highlight=False, markup=False)
+        for line in lines:
+            err_console.print(f"  - {line}", highlight=False, markup=False)
         raise typer.Exit(1) from None
     except (IntegrityError, DataError) as err:
         # Said without the driver's text, which quotes the refused row.

@@ -20,7 +20,7 @@ and the clock and hands them ``today``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -36,6 +36,7 @@ from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "GateContext",
+    "GateNames",
     "GateRefused",
     "Step",
     "check_gate",
@@ -59,13 +60,46 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+@dataclass(frozen=True)
+class GateNames:
+    """The English names of what a refusal cites by code: each condition's title, each
+    stage's name, and the stage that needs each condition (a CLI reader is told
+    "Ceasefire holding [ceasefire_holding] ... stage 1, Humanitarian ...", as a page
+    names them, not left to look the codes up)."""
+
+    conditions: dict[str, str] = field(default_factory=dict)
+    stages: dict[int, str] = field(default_factory=dict)
+    holders: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, conditions: Iterable[Condition], stages: Iterable[Stage]) -> GateNames:
+        stages = list(stages)
+        return cls(
+            conditions={c.code: c.title for c in conditions},
+            stages={s.number: s.name for s in stages},
+            holders={code: s.number for s in stages for code in s.conditions},
+        )
+
+
 class GateRefused(Conflict):
     """The gate's refusal: a ``Conflict`` (same status and body for the API) that also
-    carries its ``holds``, so a page can name each reason in words and link to it."""
+    carries its ``holds``, the tranche and step, and the names of what they cite, so a
+    page or the CLI can name each reason in words and a page link to it."""
 
-    def __init__(self, message: str, holds: list[Hold]) -> None:
+    def __init__(
+        self,
+        message: str,
+        holds: list[Hold],
+        *,
+        tranche: str = "",
+        step: str = "",
+        names: GateNames | None = None,
+    ) -> None:
         super().__init__(message, [h.problem for h in holds])
         self.holds = holds
+        self.tranche = tranche
+        self.step = step
+        self.names = names or GateNames()
 
 
 @dataclass(frozen=True)
@@ -131,7 +165,13 @@ def check_gate(
     gate, holds = gate_holds(context, tranche, step, today=today, early=early)
     if holds:
         headline = "; ".join(h.summary for h in holds)
-        raise GateRefused(f"tranche {tranche.id} cannot be {step.value}: {headline}", holds)
+        raise GateRefused(
+            f"tranche {tranche.id} cannot be {step.value}: {headline}",
+            holds,
+            tranche=tranche.id,
+            step=step.value,
+            names=GateNames.of(context.conditions.values(), context.stages),
+        )
     return gate
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pfund.domain import Organisation, Person, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
 from pfund.domain.protection import effective_protection
-from pfund.errors import InvalidInput, NotFound
+from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.checks import (
     Checked,
     Known,
@@ -73,8 +73,14 @@ def import_projects(rt: Runtime, path: Path, *, allow_cost_changes: bool = False
     change the costs or currency of a project already approved (or funded, under way,
     completed) is refused, since its money is committed in tranches, unless
     `allow_cost_changes`; the tranches stay as committed either way. All or nothing.
+
+    Allowing cost changes needs the permission to approve as well (a role that may
+    commit money may change what was committed), whichever channel asks; an update it
+    lets through says so in its event (``cost_changes_allowed``).
     """
     rt.require(Permission.IMPORT)
+    if allow_cost_changes:
+        rt.require(Permission.APPROVE)
     records = read_records(path, key="projects")
     with rt.uow() as uow:
         checked = check_projects(records, known(uow))
@@ -95,7 +101,13 @@ def import_projects(rt: Runtime, path: Path, *, allow_cost_changes: bool = False
             if changed.get(item.id):
                 uow.projects.replace(item)
                 version = uow.projects.bump_version(item.id)
-                details = {"source": path.name, "version": version, "changes": changed[item.id]}
+                details: dict[str, object] = {
+                    "source": path.name,
+                    "version": version,
+                    "changes": changed[item.id],
+                }
+                if allow_cost_changes and _money_changed(stored[item.id], item):
+                    details["cost_changes_allowed"] = True
                 audit.record("project.updated", "project", item.id, details)
         uow.commit()
     written = [i.id for i in items if i.id not in changed or changed[i.id]]
@@ -117,10 +129,16 @@ COMMITTED = {
     ProjectStatus.IN_PROGRESS,
     ProjectStatus.COMPLETED,
 }
+# An update that would change the money of a committed project, not allowed by the
+# import; its facts: project, status, field (costs or currency).
+COST_CHANGE_NOT_ALLOWED = "cost_change_not_allowed"
 SHOWN = 200  # characters of an old or new value kept in the audit event
 
 
 def _money_problems(checked: Checked, stored: dict[str, Project], allowed: bool) -> None:
+    """A ``COST_CHANGE_NOT_ALLOWED`` problem per money field an update would change on a
+    project whose money is committed; each channel words how to allow it (its option,
+    checkbox or request field), so the reason here names none."""
     if allowed:
         return
     for record, item in checked.items:
@@ -129,13 +147,25 @@ def _money_problems(checked: Checked, stored: dict[str, Project], allowed: bool)
             continue
         for name in MONEY_FIELDS:
             if getattr(old, name) != getattr(item, name):
-                checked.add(
-                    record,
-                    name,
-                    f"project {item.id} is {old.status.value}: its money is committed in "
-                    f"tranches, so its {name} cannot change by import (allow it explicitly "
-                    "with --allow-cost-changes; the tranches stay as committed)",
+                checked.problems.append(
+                    Problem(
+                        f"project {item.id} is {old.status.value}: its money is committed in "
+                        f"tranches, so its {name} cannot change by import unless the import "
+                        "allows cost changes (the tranches stay as committed)",
+                        file=record.file,
+                        row=record.row,
+                        field=name,
+                        code=COST_CHANGE_NOT_ALLOWED,
+                        facts={"project": item.id, "status": old.status.value, "field": name},
+                    )
                 )
+
+
+def _money_changed(old: Project, new: Project) -> bool:
+    """Whether an update changes the money of a project whose money is committed."""
+    return old.status in COMMITTED and any(
+        getattr(old, name) != getattr(new, name) for name in MONEY_FIELDS
+    )
 
 
 def _changes(old: Project, new: Project) -> dict[str, str]:

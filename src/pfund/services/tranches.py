@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
 from pfund.domain.account import Permission
-from pfund.errors import Conflict, InvalidInput, NotFound, Problem
+from pfund.errors import Conflict, Facts, InvalidInput, NotFound, Problem, Refusal
 from pfund.funding import Ledger, commit, disburse, freeze, release, return_funds
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
@@ -29,6 +29,9 @@ from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
 DECIDED = {ProjectStatus.APPROVED, ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
+# The refusal of an approval the fund's balance cannot cover; its facts: run, held,
+# needed, currency and, when the fund has contributors, year (the GDP year to record).
+CONTRIBUTIONS_NEEDED = "contributions_needed"
 
 
 class ApproveResult(BaseModel):
@@ -83,27 +86,44 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
 
 
 def _check_balance(uow: UnitOfWork, run_id: str, needed: Decimal) -> None:
-    """Refuse an approval the fund's balance cannot cover, naming the step that fills it.
+    """Refuse an approval the fund's balance cannot cover, saying what is missing.
 
     Approval commits money received from members; right after ``pfund demo`` the ledger
     is empty, and the ledger's own refusal ("exceeds the 0.00 USD in the fund balance")
-    does not say what to do about it.
+    does not say what to do about it. The refusal is ``CONTRIBUTIONS_NEEDED`` with its
+    figures as data: the CLI names its command, a page says who records contributions,
+    the API names its route; none of them is written here.
     """
     held = Ledger(entries=tuple(uow.ledger.list())).balance(LedgerAccount.FUND_BALANCE)
     if needed <= held:
         return
     years = sorted({c.year for c in uow.reference.contributors()})
     fund = uow.fund.get()
-    cur = f"{fund.currency} " if fund is not None else ""
-    step = (
-        f"pfund fund contributions --year {years[-1]} --received"
-        if years
-        else "pfund fund contributions --year YEAR --received"
+    currency = fund.currency if fund is not None else ""
+    facts: dict[str, str | int] = {
+        "run": run_id,
+        "held": f"{held:.2f}",
+        "needed": f"{needed:.2f}",
+        "currency": currency,
+    }
+    if years:
+        facts["year"] = years[-1]
+    short = Problem(f"the fund balance is below what {run_id} commits", field="fund_balance")
+    raise Refusal(
+        f"{shortfall(facts)}; members' contributions must be received first",
+        code=CONTRIBUTIONS_NEEDED,
+        facts=facts,
+        problems=[short],
     )
-    raise InvalidInput(
-        f"the fund holds {cur}{held:,.2f}, and approving {run_id} commits {cur}{needed:,.2f}; "
-        f"record contributions first: {step}",
-        [Problem(f"the fund balance is below what {run_id} commits", field="fund_balance")],
+
+
+def shortfall(facts: Facts) -> str:
+    """The figures of a ``CONTRIBUTIONS_NEEDED`` refusal in words, as every channel
+    starts it: "the fund holds USD 0.00, and approving OPT-0001 commits USD 4.00"."""
+    cur = f"{facts['currency']} " if facts.get("currency") else ""
+    held, needed = Decimal(str(facts["held"])), Decimal(str(facts["needed"]))
+    return (
+        f"the fund holds {cur}{held:,.2f}, and approving {facts['run']} commits {cur}{needed:,.2f}"
     )
 
 

@@ -23,7 +23,7 @@ from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import Ledger, unfreeze
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
-from pfund.services.gate import GateRefused, condition_gate
+from pfund.services.gate import GateNames, GateRefused, condition_gate
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import TrancheStep
 from pfund.services.writes import finish, money_write
@@ -59,7 +59,13 @@ def unfreeze_tranche(rt: Runtime, tranche_id: str, reason: str) -> TrancheStep:
         _, holds = condition_gate(uow, tranche)
         if holds:
             headline = "; ".join(h.summary for h in holds)
-            raise GateRefused(f"tranche {tranche_id} cannot be unfrozen: {headline}", holds)
+            raise GateRefused(
+                f"tranche {tranche_id} cannot be unfrozen: {headline}",
+                holds,
+                tranche=tranche_id,
+                step="unfrozen",
+                names=GateNames.of(uow.conditions.list(), uow.stages.list()),
+            )
         ledger = Ledger(entries=tuple(uow.ledger.list()))
         back = [(acc, ledger.frozen_from(acc, tranche.id), st) for acc, st in RETURNS]
         back = [(acc, amount, st) for acc, amount, st in back if amount > 0]

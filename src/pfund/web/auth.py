@@ -21,8 +21,10 @@ from pfund.api.deps import (
     principal,
 )
 from pfund.api.limits import client_address
+from pfund.domain.account import User
 from pfund.errors import NotAuthenticated
 from pfund.services.accounts import end_session, sign_in, start_session
+from pfund.services.runtime import Runtime
 from pfund.services.throttle import SigninLimits, TooManyAttempts
 from pfund.settings import Settings
 from pfund.web.forms import check_csrf
@@ -52,13 +54,7 @@ def signin(
 ) -> Response:
     check_csrf(request, csrf_token_field)
     try:
-        user = sign_in(
-            rt,
-            username,
-            password,
-            address=client_address(request),
-            limits=signin_limits(settings),
-        )
+        user = limited_sign_in(request, rt, settings, username, password)
     except TooManyAttempts as err:
         page = render(request, "signin.html.j2", status=429, next=_safe(next), error=TOO_MANY)
         page.headers["retry-after"] = str(err.retry_after)
@@ -81,6 +77,16 @@ def signout(
     check_csrf(request, csrf_token_field)
     _end(request, rt)
     return RedirectResponse("/", status_code=303)
+
+
+def limited_sign_in(
+    request: Request, rt: Runtime, settings: Settings, username: str, password: str
+) -> User:
+    """``sign_in`` behind the limits for this request's address: the sign-in form and
+    any form that asks for a password again (the password page) count failures alike."""
+    return sign_in(
+        rt, username, password, address=client_address(request), limits=signin_limits(settings)
+    )
 
 
 def signin_limits(settings: Settings) -> SigninLimits:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from pfund.api.deps import RuntimeDep, principal
 from pfund.services import portal
+from pfund.services.assumptions import plan_assumptions
 from pfund.services.filters import ProjectFilter
 from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
@@ -85,7 +86,11 @@ def conditions(request: Request, rt: RuntimeDep) -> HTMLResponse:
     return public_page(
         request,
         "conditions.html.j2",
-        lambda: {"stages": portal.stages(rt), "held": portal.frozen_money(rt)},
+        lambda: {
+            "stages": portal.stages(rt),
+            "held": portal.frozen_money(rt),
+            "scenarios": plan_assumptions(rt),
+        },
     )
 
 

@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse
 from pfund.conditions.gates import Hold
 from pfund.domain import Condition
 from pfund.domain.account import Permission
-from pfund.errors import PfundError
+from pfund.errors import PfundError, Refusal
 from pfund.services.gate import GateRefused
+from pfund.services.tranches import CONTRIBUTIONS_NEEDED
 from pfund.web.labels import N_
 from pfund.web.render import render
 
@@ -33,6 +34,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/reviews/([^/]+)/\w+", N_("Review %(id)s"), "/staff/reviews"),
     (r"/conditions", N_("Recording a change of a condition"), "/staff/conditions"),
 )
+# The refusals said as data that ``staff/_refusals.html.j2`` words for the reader.
+WORDED = frozenset({CONTRIBUTIONS_NEEDED})
 # The list each part of the workspace returns to when the request does not say.
 LISTS = ("/staff/tranches", "/staff/screening", "/staff/reviews", "/staff/conditions")
 
@@ -80,9 +83,10 @@ def refusal_page(request: Request, error: PfundError) -> HTMLResponse:
         error=error,
         asked=(words, values),
         holds=holds,
+        worded=isinstance(error, Refusal) and error.code in WORDED,
         conditions=_conditions(request) if holds else {},
         organisations=_organisations(request, holds),
-        moved_on=None if holds else _moved_on(request),
+        moved_on=None if holds or isinstance(error, Refusal) else _moved_on(request),
         back=_came_from(request, home),
         home=home,
         can=_can(request),

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
-from pfund.api.routes.projects import IMPORTERS, SUFFIXES
+from pfund.api.routes.projects import IMPORTERS, SUFFIXES, import_upload
 from pfund.api.uploads import upload_name
 from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission, Principal
@@ -113,7 +113,7 @@ def dashboard(
 @router.get("/import", response_class=HTMLResponse)
 def import_page(request: Request, who: StaffDep) -> HTMLResponse:
     _allowed(who, Permission.IMPORT)  # a role that cannot import is not shown the form
-    return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=None, error=None)
+    return _import_page(request, who)
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -123,8 +123,12 @@ def import_file(
     who: StaffDep,
     file: UploadFile,
     kind: Annotated[str, Form()],
+    allow_cost_changes: Annotated[bool, Form()] = False,
     csrf_token: CsrfField = "",
 ) -> HTMLResponse:
+    """Import a file as the CLI does; "allow cost changes" is the CLI's
+    ``--allow-cost-changes``, offered to the roles that may approve (the service checks
+    it again and records it in each update's audit event)."""
     check_csrf(request, csrf_token)
     _allowed(who, Permission.IMPORT)
     try:
@@ -134,12 +138,25 @@ def import_file(
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             path.write_bytes(file.file.read())
-            result = IMPORTERS[kind](acting(rt, who), path)
+            result = import_upload(acting(rt, who), kind, path, allow_cost_changes)
     except PfundError as err:
-        return render(
-            request, "staff/import.html.j2", status=400, kinds=IMPORT_KINDS, result=None, error=err
-        )
-    return render(request, "staff/import.html.j2", kinds=IMPORT_KINDS, result=result, error=None)
+        return _import_page(request, who, status=400, error=err)
+    return _import_page(request, who, result=result)
+
+
+def _import_page(
+    request: Request, who: Principal, *, status: int = 200, **shown: Any
+) -> HTMLResponse:
+    context: dict[str, Any] = {"result": None, "error": None, **shown}
+    return render(
+        request,
+        "staff/import.html.j2",
+        status=status,
+        kinds=IMPORT_KINDS,
+        can=who.can,
+        P=Permission,
+        **context,
+    )
 
 
 def _appraise(rt: Runtime) -> str:

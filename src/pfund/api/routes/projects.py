@@ -22,6 +22,7 @@ from pfund.services import imports
 from pfund.services.filters import ProjectFilter
 from pfund.services.imports import ImportResult
 from pfund.services.portal import cached
+from pfund.services.runtime import Runtime
 from pfund.services.summary import FundSummary, get_project, list_projects, summarise
 
 router = APIRouter(tags=["projects"])
@@ -126,6 +127,14 @@ def import_file(
     file: UploadFile,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.IMPORT)],
+    allow_cost_changes: Annotated[
+        bool,
+        Query(
+            description="Projects only: let an update change the costs or currency of a "
+            "project already approved (the tranches stay as committed). Needs the "
+            "permission to approve; audited in each update's event."
+        ),
+    ] = False,
 ) -> ImportResult:
     """Import a CSV, JSON or YAML file of records: all or nothing."""
     if kind not in IMPORTERS:
@@ -138,4 +147,17 @@ def import_file(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(file.file.read())
-        return IMPORTERS[kind](acting(rt, who), path)
+        return import_upload(acting(rt, who), kind, path, allow_cost_changes)
+
+
+def import_upload(rt: Runtime, kind: str, path: Path, allow_cost_changes: bool) -> ImportResult:
+    """The import of ``kind`` from ``path``; only projects take ``allow_cost_changes``
+    (organisations and people carry no committed money), so asking it of them is refused
+    rather than ignored."""
+    if kind == "projects":
+        return imports.import_projects(rt, path, allow_cost_changes=allow_cost_changes)
+    if allow_cost_changes:
+        reason = "only an import of projects can allow cost changes"
+        problem = Problem(reason, field="allow_cost_changes")
+        raise InvalidInput(f"an import of {kind} cannot allow cost changes", [problem])
+    return IMPORTERS[kind](rt, path)

@@ -1,0 +1,63 @@
+"""How the API words a refusal said as data: a machine-readable reason and words that
+name what an API client can send (a route, a request field), never a command line.
+
+A ``Refusal`` answers with ``reason`` (its code) and ``facts`` beside the usual
+``message``; a problem with a ``code`` carries ``code`` and ``facts`` too, and its
+``reason`` is worded here. Everything else keeps the service's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from pfund.errors import Facts, PfundError, Problem, Refusal
+from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
+from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
+
+
+def _contributions_needed(facts: Facts) -> str:
+    year = f" with year {facts['year']}" if "year" in facts else ""
+    return (
+        f"{shortfall(facts)}; members' contributions must be received first: a role that "
+        f"moves money records them with POST /api/v1/fund/contributions{year} and "
+        "received true"
+    )
+
+
+def _cost_change_not_allowed(facts: Facts) -> str:
+    return (
+        f"project {facts['project']} is {facts['status']}: its money is committed in "
+        f"tranches, so its {facts['field']} cannot change by import unless the import "
+        "is sent with allow_cost_changes=true by a role that may approve (the tranches "
+        "stay as committed)"
+    )
+
+
+WORDING: dict[str, Callable[[Facts], str]] = {
+    CONTRIBUTIONS_NEEDED: _contributions_needed,
+    COST_CHANGE_NOT_ALLOWED: _cost_change_not_allowed,
+}
+
+
+def api_error(exc: PfundError) -> dict[str, Any]:
+    """The ``error`` object of the API's answer to ``exc``."""
+    message = exc.message
+    extra: dict[str, Any] = {}
+    if isinstance(exc, Refusal):
+        message = WORDING[exc.code](exc.facts) if exc.code in WORDING else message
+        extra = {"reason": exc.code, "facts": dict(exc.facts)}
+    problems = [_worded(p) for p in exc.problems]
+    return {
+        "status": exc.status,
+        "message": message,
+        "problems": [p.as_dict() for p in problems],
+        **extra,
+    }
+
+
+def _worded(problem: Problem) -> Problem:
+    if problem.code in WORDING:
+        return replace(problem, reason=WORDING[problem.code](problem.facts))
+    return problem

@@ -1,0 +1,89 @@
+"""How the command line words a refusal: names rather than codes, and its own commands.
+
+The services refuse in plain English that fits every channel: a gate hold cites a
+condition by its code, and a ``Refusal`` (or a ``Problem`` with a ``code``) says what is
+missing as data. A person at the command line is told more: each condition by its
+title and each stage by its name (the code in brackets, to type in the next command),
+and the command or option that puts a refusal right, which only this channel can run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pfund.conditions.gates import Hold
+from pfund.errors import Facts, PfundError, Problem, Refusal
+from pfund.services.gate import GateNames, GateRefused
+from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
+from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
+
+
+def _contributions_needed(facts: Facts) -> str:
+    year = facts.get("year", "YEAR")
+    return (
+        f"{shortfall(facts)}; record contributions first: "
+        f"pfund fund contributions --year {year} --received"
+    )
+
+
+def _cost_change_not_allowed(facts: Facts) -> str:
+    return (
+        f"project {facts['project']} is {facts['status']}: its money is committed in "
+        f"tranches, so its {facts['field']} cannot change by import (allow it explicitly "
+        "with --allow-cost-changes; the tranches stay as committed)"
+    )
+
+
+# The CLI's words for each refusal said as data, by its code.
+WORDING: dict[str, Callable[[Facts], str]] = {
+    CONTRIBUTIONS_NEEDED: _contributions_needed,
+    COST_CHANGE_NOT_ALLOWED: _cost_change_not_allowed,
+}
+
+
+def refusal_lines(err: PfundError) -> tuple[str, list[str]]:
+    """The headline and one line per problem, as the CLI prints an error."""
+    if isinstance(err, GateRefused):
+        return _gate_headline(err), [_hold_line(h, err.names) for h in err.holds]
+    message = err.message
+    if isinstance(err, Refusal) and err.code in WORDING:
+        message = WORDING[err.code](err.facts)
+    return message, [_problem_line(p) for p in err.problems]
+
+
+def _problem_line(problem: Problem) -> str:
+    if problem.code in WORDING:
+        worded = WORDING[problem.code](problem.facts)
+        return str(Problem(worded, problem.file, problem.row, problem.field))
+    return str(problem)
+
+
+def _gate_headline(err: GateRefused) -> str:
+    """``tranche T cannot be released: 2 conditions not met (A, B); its year ...``."""
+    unmet = [h for h in err.holds if h.problem.field == "conditions"]
+    parts = []
+    if unmet:
+        titles = ", ".join(f'"{err.names.conditions.get(h.subject, h.subject)}"' for h in unmet)
+        noun = "condition" if len(unmet) == 1 else "conditions"
+        parts.append(f"{len(unmet)} {noun} not met ({titles})")
+    parts += [h.summary for h in err.holds if h.problem.field != "conditions"]
+    return f"tranche {err.tranche} cannot be {err.step}: {'; '.join(parts)}"
+
+
+def _hold_line(hold: Hold, names: GateNames) -> str:
+    """A condition by its title and code, and the stage that needs it by number and
+    name; any other hold as the gate says it (it names the command that clears it)."""
+    if hold.problem.field != "conditions":
+        return hold.problem.reason
+    code = hold.subject
+    title = names.conditions.get(code)
+    condition = f'"{title}" [{code}]' if title else code
+    stage = names.holders.get(code)
+    if stage is None:
+        via = "the tranche's own conditions need"
+    elif stage in names.stages:
+        via = f'stage {stage}, "{names.stages[stage]}", needs'
+    else:
+        via = f"stage {stage} needs"
+    state = hold.state.replace("_", " ") or "not met"
+    return f"condition {condition} is {state}; {via} it met before money moves"
