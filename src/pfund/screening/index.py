@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import lexicon
+from pfund.screening.align import Alignment
 from pfund.screening.names import PERSON, forms, is_organisation
 from pfund.screening.score import (
     THRESHOLD,
@@ -247,18 +248,30 @@ class CandidateIndex:
     def _name_hit(self, position: int, name: str, schema: str, threshold: float) -> Hit | None:
         """The hit for the best of an entity's names (the first of equal scores), or
         ``None`` below ``threshold``: only a hit is explained and summarised."""
-        kind = PERSON if self.persons[position] else "Organization"
-        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        kind, aligned, values, scores = self._scored(position, name, schema)
         listed = self.names[position]
-        aligned = [best_alignment(name, other, kind) for other in listed]
-        values = [feature_values(alignment) if alignment else None for alignment in aligned]
-        scores = [values_score(found) if found is not None else 0.0 for found in values]
         top = max(scores)
         if top < threshold:
             return None
         at = scores.index(top)
         best = explanation(aligned[at], kind, values=values[at])
         return Hit(self.ids[position], best.score, listed[at], summarise(best))
+
+    def _scored(
+        self, position: int, name: str, schema: str
+    ) -> tuple[str, list[Alignment | None], list[list[float] | None], list[float]]:
+        """The schema compared, and per listed name its alignment, feature values and score."""
+        kind = PERSON if self.persons[position] else "Organization"
+        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        aligned = [best_alignment(name, other, kind) for other in self.names[position]]
+        values = [feature_values(alignment) if alignment else None for alignment in aligned]
+        scores = [values_score(found) if found is not None else 0.0 for found in values]
+        return kind, aligned, values, scores
+
+    def score_entity(self, position: int, name: str, schema: str = PERSON) -> float:
+        """The pair score of the query against the entity's best name, as ``screen`` would
+        give it if the entity were a candidate: what the candidate stage is measured by."""
+        return max(self._scored(position, name, schema)[3])
 
 
 def summarise(explanation: Explanation, top: int = 3) -> str:
