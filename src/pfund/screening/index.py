@@ -2,11 +2,14 @@
 
 Scoring every listed name is too slow at a million entities, so the index first finds
 candidates: entities sharing phonetic keys with the queried name (every transliteration,
-see ``pfund.screening.names``), or sharing an exact identifier (INN, OGRN, registration
-number). Keys weigh by inverse document frequency, ``log(N / df)``; a key held by more
-than ``max_share`` of the entities (ООО, LLC, a very common first name) tells entities
-too little apart and is not indexed. A candidate must gather at least ``min_share`` of
-the weight of the query's indexed keys; only candidates are scored.
+see ``pfund.screening.names``, and the coarse keys of ``phonetic.coarse_keys``, which
+meet where the scorer accepts spellings whose keys differ), or sharing an exact
+identifier (INN, OGRN, registration number). Keys weigh by inverse document frequency,
+``log(N / df)``; a key held by more than ``max_share`` of the entities (ООО, LLC, a very
+common first name) tells entities too little apart and is not indexed. A candidate must
+gather at least ``min_share`` of the weight of the query's indexed words (a word weighs
+as its rarest indexed key, and an entity gathers the rarest of the word's keys it holds);
+only candidates are scored.
 
 Postings are numpy ``int32`` arrays of entity positions, sorted, built by one sort of
 (key, entity) pairs, never as Python lists of lists.
@@ -15,6 +18,7 @@ Postings are numpy ``int32`` arrays of entity positions, sorted, built by one so
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +31,7 @@ from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.names import PERSON, forms, is_organisation
+from pfund.screening.phonetic import coarse_keys
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -40,6 +45,7 @@ from pfund.screening.translit import tokenise
 IntArray = npt.NDArray[np.int32]
 MAX_SHARE = 0.05
 MIN_SHARE = 0.5
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -54,16 +60,30 @@ class Hit:
 
 @lru_cache(maxsize=2**18)
 def word_keys(word: str, organisation: bool) -> tuple[str, ...]:
-    """The phonetic keys of one word over every transliteration (legal forms dropped)."""
+    """The keys of one word over every transliteration (legal forms dropped): the phonetic
+    key the scorer compares, and the coarse keys (``phonetic.coarse_keys``) that bring
+    together spellings the scorer still accepts though their keys differ (Khrushchev and
+    Chruschtschow, Joukov and Zhukov). A word in Cyrillic is read as its transliterations
+    spell it; a Latin word in every reading its letters allow."""
     schema = "Organization" if organisation else PERSON
     found = forms.__wrapped__(word, schema)
-    return tuple(dict.fromkeys(token.key for form in found for token in form.tokens))
+    ambiguous = not _CYRILLIC.search(word)
+    tokens = [token for form in found for token in form.tokens]
+    keys = [token.key for token in tokens]
+    keys += [key for token in tokens for key in coarse_keys(token.text, ambiguous)]
+    return tuple(dict.fromkeys(keys))
 
 
 def name_keys(name: str, schema: str) -> frozenset[str]:
-    """The phonetic keys of every word of a name, the unit the index is built on."""
+    """The keys of every word of a name, the unit the index is built on."""
+    return frozenset(key for group in word_key_groups(name, schema) for key in group)
+
+
+def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
+    """The keys of each word of a name: a word counts once however many of its keys an
+    entity shares."""
     organisation = is_organisation(schema)
-    return frozenset(key for word in tokenise(name) for key in word_keys(word, organisation))
+    return [word_keys(word, organisation) for word in tokenise(name)]
 
 
 def normalise_identifier(value: str) -> str:
@@ -173,23 +193,42 @@ class CandidateIndex:
         return sorted({int(i) for positions in found if positions is not None for i in positions})
 
     def _by_name(self, name: str, schema: str, limit: int) -> list[int]:
-        weighted = sorted(
-            ((self.weight(key), key) for key in name_keys(name, schema) if key in self.postings),
-            reverse=True,
-        )
-        if not weighted:
+        """Candidates gathering ``MIN_SHARE`` of the query's weight: each word of the
+        query weighs as its rarest indexed key, and an entity gathers, for each word, the
+        weight of the rarest of the word's keys it holds."""
+        groups = self._indexed_groups(name, schema)
+        if not groups:
             return []
-        needed = MIN_SHARE * sum(weight for weight, _ in weighted)
-        rare = _rare_prefix([weight for weight, _ in weighted], needed)
-        candidates = _distinct(np.concatenate([self.postings[k] for _, k in weighted[:rare]]))
+        weights = [group[0][0] for group in groups]
+        needed = MIN_SHARE * sum(weights)
+        rare = _rare_prefix(weights, needed)
+        found = [self.postings[key] for group in groups[:rare] for _, key in group]
+        candidates = _distinct(np.concatenate(found))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
-        for weight, key in weighted:
-            totals += weight * _contains(self.postings[key], candidates)
+        for group in groups:
+            gathered = np.zeros(len(candidates))
+            for weight, key in group:
+                np.maximum(
+                    gathered, weight * _contains(self.postings[key], candidates), out=gathered
+                )
+            totals += gathered
         keep = totals >= needed
         candidates, totals = candidates[keep], totals[keep]
         order = np.lexsort((candidates, -totals))[:limit]
         return [int(i) for i in candidates[order]]
+
+    def _indexed_groups(self, name: str, schema: str) -> list[list[tuple[float, str]]]:
+        """The indexed keys of each word of the query, rarest first, the words in order of
+        their rarest key (rarest first); the same word twice counts once."""
+        groups = []
+        for keys in dict.fromkeys(word_key_groups(name, schema)):
+            group = sorted(
+                ((self.weight(key), key) for key in keys if key in self.postings), reverse=True
+            )
+            if group:
+                groups.append(group)
+        return sorted(groups, reverse=True)
 
     def _same_kind(self, candidates: IntArray, schema: str) -> npt.NDArray[np.bool_]:
         if schema == "LegalEntity":

@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pfund.screening import features as f
 from pfund.screening.align import Alignment, align, alignment_quality
-from pfund.screening.names import PERSON, form_of, spellings
+from pfund.screening.names import PERSON, form_of, readings, spellings
 
 BIAS = 0.13
 # Fitted jointly, so a weight is the pull of a feature given all the others: the positive
@@ -150,7 +150,11 @@ def best_alignment(name1: str, name2: str, schema: str = PERSON) -> Alignment | 
         for one, other in _closest_pairs(name1, name2, schema)
     ]
     candidates = [
-        align(left, right, schema) for left, right in found if left.tokens and right.tokens
+        align(one, other, schema)
+        for left, right in found
+        if left.tokens and right.tokens
+        for one in readings(left, schema)
+        for other in readings(right, schema)
     ]
     best = max(candidates, key=alignment_quality, default=None)
     return replace(best, raw=(name1, name2)) if best else None
