@@ -47,13 +47,13 @@ from pfund.screening.translit import tokenise
 IntArray = npt.NDArray[np.int32]
 MAX_SHARE = 0.05
 MIN_SHARE = 0.5
-RERANKED = 2000  # candidates by weight ordered again by their words' likeness
+RERANKED = 500  # candidates by weight ordered again by their words' likeness
 # The closest candidates are scored whatever their likeness; the others only if their
 # sorted word keys are this alike (token set ratio, 0-100): the scorer accepts almost no
 # pair below it (on the name benchmark, the synthetic list and the labelled set together,
-# 11 of 1,872 accepted pairs lie below 60, each with a closer candidate ahead of it).
-ALWAYS_SCORED = 3
-ALIKE_MIN = 60
+# 11 of 1,872 accepted pairs lie below 60, 40 below 70).
+ALWAYS_SCORED = 2
+ALIKE_MIN = 70
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
