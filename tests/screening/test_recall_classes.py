@@ -42,6 +42,7 @@ LISTED = {
     "gorbachev": "Горбачёв Михаил Сергеевич",
     "tsvetaeva": "Цветаева Марина Ивановна",
     "abramovich": "Роман Аркадьевич Абрамович",
+    "mikhalkov": "Михалков Никита Сергеевич",
 }
 
 
@@ -94,6 +95,7 @@ def test_marks_of_other_scripts_stay() -> None:
     ("query", "expected"),
     [
         ("Nikita Chruschtschow", "khrushchev"),  # German (Duden): ch for х, tsch, w
+        ("Nikita Michalkow", "mikhalkov"),  # German, Polish: ch for х before a vowel
         ("Georgi Schukow", "zhukov"),  # German: sch for ж
         ("Mikhaïl Gorbatchev", "gorbachev"),  # French: ï for й, tch for ч
         ("Nikita Khrouchtchev", "khrushchev"),  # French: ch for ш, tch for ч

@@ -33,7 +33,7 @@ from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.names import PERSON, forms, is_organisation
-from pfund.screening.phonetic import coarse_keys
+from pfund.screening.phonetic import COARSE, coarse_keys
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -47,6 +47,10 @@ from pfund.screening.translit import tokenise
 IntArray = npt.NDArray[np.int32]
 MAX_SHARE = 0.05
 MIN_SHARE = 0.5
+# A coarse key held by more entities than this share is not indexed: it is a common
+# given name's or patronymic's, whose own key is indexed, and scanning its postings for
+# every query cost more than it found.
+COARSE_MAX_SHARE = 0.01
 RERANKED = 500  # candidates by weight ordered again by their words' likeness
 # The closest candidates are scored whatever their likeness; the others only if their
 # sorted word keys are this alike (token set ratio, 0-100): the scorer accepts almost no
@@ -175,7 +179,12 @@ class CandidateIndex:
             identifiers.add(position, {normalise_identifier(i) for i in entity.identifiers})
         postings = tokens.postings()
         limit = max(1, int(max_share * len(ids)))
-        kept = {key: found for key, found in postings.items() if len(found) <= limit}
+        coarse_limit = max(1, int(COARSE_MAX_SHARE * len(ids)))
+        kept = {
+            key: found
+            for key, found in postings.items()
+            if len(found) <= (coarse_limit if key.startswith(COARSE) else limit)
+        }
         index = cls(
             ids=ids,
             persons=np.frombuffer(persons, dtype=np.bool_).copy(),
