@@ -2,11 +2,14 @@
 
 Scoring every listed name is too slow at a million entities, so the index first finds
 candidates: entities sharing phonetic keys with the queried name (every transliteration,
-see ``pfund.screening.names``), or sharing an exact identifier (INN, OGRN, registration
-number). Keys weigh by inverse document frequency, ``log(N / df)``; a key held by more
-than ``max_share`` of the entities (ООО, LLC, a very common first name) tells entities
-too little apart and is not indexed. A candidate must gather at least ``min_share`` of
-the weight of the query's indexed keys; only candidates are scored.
+see ``pfund.screening.names``, and the coarse keys of ``phonetic.coarse_keys``, which
+meet where the scorer accepts spellings whose keys differ), or sharing an exact
+identifier (INN, OGRN, registration number). Keys weigh by inverse document frequency,
+``log(N / df)``; a key held by more than ``max_share`` of the entities (ООО, LLC, a very
+common first name) tells entities too little apart and is not indexed. A candidate must
+gather at least ``min_share`` of the weight of the query's indexed words (a word weighs
+as its rarest indexed key, and an entity gathers the rarest of the word's keys it holds);
+only candidates are scored.
 
 Postings are numpy ``int32`` arrays of entity positions, sorted, built by one sort of
 (key, entity) pairs, never as Python lists of lists.
@@ -14,7 +17,9 @@ Postings are numpy ``int32`` arrays of entity positions, sorted, built by one so
 
 from __future__ import annotations
 
+import gc
 import math
+import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,10 +27,13 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import lexicon
+from pfund.screening.align import Alignment
 from pfund.screening.names import PERSON, forms, is_organisation
+from pfund.screening.phonetic import COARSE, coarse_keys
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -39,6 +47,18 @@ from pfund.screening.translit import tokenise
 IntArray = npt.NDArray[np.int32]
 MAX_SHARE = 0.05
 MIN_SHARE = 0.5
+# A coarse key held by more entities than this share is not indexed: it is a common
+# given name's or patronymic's, whose own key is indexed, and scanning its postings for
+# every query cost more than it found.
+COARSE_MAX_SHARE = 0.01
+RERANKED = 500  # candidates by weight ordered again by their words' likeness
+# The closest candidates are scored whatever their likeness; the others only if their
+# sorted word keys are this alike (token set ratio, 0-100): the scorer accepts almost no
+# pair below it (on the name benchmark, the synthetic list and the labelled set together,
+# 11 of 1,872 accepted pairs lie below 60, 40 below 70).
+ALWAYS_SCORED = 2
+ALIKE_MIN = 70
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -53,16 +73,39 @@ class Hit:
 
 @lru_cache(maxsize=2**18)
 def word_keys(word: str, organisation: bool) -> tuple[str, ...]:
-    """The phonetic keys of one word over every transliteration (legal forms dropped)."""
+    """The keys of one word over every transliteration (legal forms dropped): the phonetic
+    key the scorer compares, and the coarse keys (``phonetic.coarse_keys``) that bring
+    together spellings the scorer still accepts though their keys differ (Khrushchev and
+    Chruschtschow, Joukov and Zhukov). A word in Cyrillic is read as its transliterations
+    spell it; a Latin word in every reading its letters allow."""
     schema = "Organization" if organisation else PERSON
     found = forms.__wrapped__(word, schema)
-    return tuple(dict.fromkeys(token.key for form in found for token in form.tokens))
+    ambiguous = not _CYRILLIC.search(word)
+    tokens = [token for form in found for token in form.tokens]
+    keys = [token.key for token in tokens]
+    keys += [key for token in tokens for key in coarse_keys(token.text, ambiguous)]
+    return tuple(dict.fromkeys(keys))
 
 
 def name_keys(name: str, schema: str) -> frozenset[str]:
-    """The phonetic keys of every word of a name, the unit the index is built on."""
+    """The keys of every word of a name, the unit the index is built on."""
+    return frozenset(key for group in word_key_groups(name, schema) for key in group)
+
+
+def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
+    """The keys of each word of a name: a word counts once however many of its keys an
+    entity shares."""
     organisation = is_organisation(schema)
-    return frozenset(key for word in tokenise(name) for key in word_keys(word, organisation))
+    return [word_keys(word, organisation) for word in tokenise(name)]
+
+
+def compact_keys(name: str, schema: str) -> str:
+    """The phonetic key of each word of a name (its first transliteration's), sorted and
+    lower-cased: what the candidates are ordered by. Built from the cached keys of words,
+    so that building the index parses no name twice."""
+    organisation = is_organisation(schema)
+    found = (word_keys(word, organisation) for word in tokenise(name))
+    return " ".join(sorted(keys[0].lower() for keys in found if keys))
 
 
 def normalise_identifier(value: str) -> str:
@@ -113,6 +156,10 @@ class CandidateIndex:
         self.postings = postings
         self.identifiers = identifiers
         self.skipped = 0
+        # Each entity's first name as its sorted word keys, the order among candidates.
+        self.compact: list[str] = [
+            compact_keys(found[0], PERSON) if found else "" for found in names
+        ]
 
     @classmethod
     def build(
@@ -132,7 +179,12 @@ class CandidateIndex:
             identifiers.add(position, {normalise_identifier(i) for i in entity.identifiers})
         postings = tokens.postings()
         limit = max(1, int(max_share * len(ids)))
-        kept = {key: found for key, found in postings.items() if len(found) <= limit}
+        coarse_limit = max(1, int(COARSE_MAX_SHARE * len(ids)))
+        kept = {
+            key: found
+            for key, found in postings.items()
+            if len(found) <= (coarse_limit if key.startswith(COARSE) else limit)
+        }
         index = cls(
             ids=ids,
             persons=np.frombuffer(persons, dtype=np.bool_).copy(),
@@ -142,6 +194,10 @@ class CandidateIndex:
         )
         index.skipped = len(postings) - len(kept)
         lexicon.load()
+        # The index and the word caches are millions of long-lived objects; the cyclic
+        # collector would otherwise walk them all whenever screening allocates enough
+        # tokens to trigger a full collection (a third of screening's time at 100,000).
+        gc.freeze()
         return index
 
     def __len__(self) -> int:
@@ -172,23 +228,63 @@ class CandidateIndex:
         return sorted({int(i) for positions in found if positions is not None for i in positions})
 
     def _by_name(self, name: str, schema: str, limit: int) -> list[int]:
-        weighted = sorted(
-            ((self.weight(key), key) for key in name_keys(name, schema) if key in self.postings),
-            reverse=True,
-        )
-        if not weighted:
+        """Candidates gathering ``MIN_SHARE`` of the query's weight: each word of the
+        query weighs as its commonest indexed key, and an entity gathers, for each word,
+        the weight of the rarest of the word's keys it holds. Of those (the ``RERANKED``
+        best by weight), the ``limit`` whose words are most alike the query's."""
+        groups = self._indexed_groups(name, schema)
+        if not groups:
             return []
-        needed = MIN_SHARE * sum(weight for weight, _ in weighted)
-        rare = _rare_prefix([weight for weight, _ in weighted], needed)
-        candidates = _distinct(np.concatenate([self.postings[k] for _, k in weighted[:rare]]))
+        # A word weighs as its commonest indexed key: the key any accepted spelling of it
+        # shares (a misspelt word's own key may be another entity's rare one).
+        weights = [group[-1][0] for group in groups]
+        needed = MIN_SHARE * sum(weights)
+        rare = _rare_prefix(weights, needed)
+        found = [self.postings[key] for group in groups[:rare] for _, key in group]
+        candidates = _distinct(np.concatenate(found))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
-        for weight, key in weighted:
-            totals += weight * _contains(self.postings[key], candidates)
+        for group in groups:
+            gathered = np.zeros(len(candidates))
+            for weight, key in group:
+                np.maximum(
+                    gathered, weight * _contains(self.postings[key], candidates), out=gathered
+                )
+            totals += gathered
         keep = totals >= needed
         candidates, totals = candidates[keep], totals[keep]
-        order = np.lexsort((candidates, -totals))[:limit]
-        return [int(i) for i in candidates[order]]
+        if len(candidates) > RERANKED:
+            top = np.lexsort((candidates, -totals))[:RERANKED]
+            candidates, totals = candidates[top], totals[top]
+        return self._closest(name, schema, candidates, limit)
+
+    def _closest(self, name: str, schema: str, candidates: IntArray, limit: int) -> list[int]:
+        """The ``limit`` candidates whose names are closest to the query's by the sorted
+        word keys (the scorer's own measure of the names' words, in a cheap form)."""
+        query = compact_keys(name, schema)
+        compact = self.compact
+        choices = [compact[i] for i in candidates.tolist()]
+        alike = process.cdist(
+            [query], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1
+        )[0]
+        order = np.lexsort((candidates, -alike.astype(np.int16)))[:limit]
+        return [
+            int(candidates[at])
+            for rank, at in enumerate(order.tolist())
+            if rank < ALWAYS_SCORED or alike[at] >= ALIKE_MIN
+        ]
+
+    def _indexed_groups(self, name: str, schema: str) -> list[list[tuple[float, str]]]:
+        """The indexed keys of each word of the query, rarest first, the words in order of
+        their rarest key (rarest first); the same word twice counts once."""
+        groups = []
+        for keys in dict.fromkeys(word_key_groups(name, schema)):
+            group = sorted(
+                ((self.weight(key), key) for key in keys if key in self.postings), reverse=True
+            )
+            if group:
+                groups.append(group)
+        return sorted(groups, reverse=True)
 
     def _same_kind(self, candidates: IntArray, schema: str) -> npt.NDArray[np.bool_]:
         if schema == "LegalEntity":
@@ -247,18 +343,30 @@ class CandidateIndex:
     def _name_hit(self, position: int, name: str, schema: str, threshold: float) -> Hit | None:
         """The hit for the best of an entity's names (the first of equal scores), or
         ``None`` below ``threshold``: only a hit is explained and summarised."""
-        kind = PERSON if self.persons[position] else "Organization"
-        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        kind, aligned, values, scores = self._scored(position, name, schema)
         listed = self.names[position]
-        aligned = [best_alignment(name, other, kind) for other in listed]
-        values = [feature_values(alignment) if alignment else None for alignment in aligned]
-        scores = [values_score(found) if found is not None else 0.0 for found in values]
         top = max(scores)
         if top < threshold:
             return None
         at = scores.index(top)
         best = explanation(aligned[at], kind, values=values[at])
         return Hit(self.ids[position], best.score, listed[at], summarise(best))
+
+    def _scored(
+        self, position: int, name: str, schema: str
+    ) -> tuple[str, list[Alignment | None], list[list[float] | None], list[float]]:
+        """The schema compared, and per listed name its alignment, feature values and score."""
+        kind = PERSON if self.persons[position] else "Organization"
+        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        aligned = [best_alignment(name, other, kind) for other in self.names[position]]
+        values = [feature_values(alignment) if alignment else None for alignment in aligned]
+        scores = [values_score(found) if found is not None else 0.0 for found in values]
+        return kind, aligned, values, scores
+
+    def score_entity(self, position: int, name: str, schema: str = PERSON) -> float:
+        """The pair score of the query against the entity's best name, as ``screen`` would
+        give it if the entity were a candidate: what the candidate stage is measured by."""
+        return max(self._scored(position, name, schema)[3])
 
 
 def summarise(explanation: Explanation, top: int = 3) -> str:

@@ -3,7 +3,8 @@
 A name is transliterated (Cyrillic with several iuliia schemes, any other script with
 ICU through normality), lower-cased, stripped of punctuation and split into tokens.
 Each token keeps its plain Latin ``text`` and a phonetic ``key`` (see ``phonetic``).
-Company legal forms are taken out and canonicalised; patronymics are marked optional.
+Company legal forms are taken out and canonicalised; a person's patronymic is marked
+optional (one per name: a surname ending like a patronymic is read both ways, ``readings``).
 Honorifics that open a person's name (Mr, Dr, President, Präsident) are dropped with
 rigour's list; Arabic name particles are written one way (ibn, ben, bn as bin; el, ul as
 al), since they are spelling variants of the same word.
@@ -76,16 +77,22 @@ def patronymic_stem(key: str) -> str:
     return stem if len(stem) >= 3 else key
 
 
-def _is_patronymic(key: str, position: int, count: int) -> bool:
-    return count >= 3 and position > 0 and bool(_PATRONYMIC.search(key))
+def patronymic_positions(keys: tuple[str, ...]) -> tuple[int, ...]:
+    """Positions of the words of a person's name that could be its patronymic: in a name of
+    three words or more, any but the first that ends like one. A name has one patronymic,
+    but surnames end like patronymics too (Abramovich, Rabinovich, Petrovich)."""
+    if len(keys) < 3:
+        return ()
+    return tuple(i for i, key in enumerate(keys) if i and _PATRONYMIC.search(key))
 
 
-def _is_optional(word: str, key: str, position: int, count: int, organisation: bool) -> bool:
-    """Whether a word may lack a counterpart: a person's patronymic, an organisation's
-    function word (unless the name is nothing else)."""
-    if organisation:
+def _is_optional(word: str, position: int, count: int, patronymic: int | None) -> bool:
+    """Whether a word may lack a counterpart: a person's patronymic (``patronymic`` is its
+    position, ``None`` for an organisation), an organisation's function word (unless the
+    name is nothing else)."""
+    if patronymic is None:
         return count > 1 and word in ORGANISATION_STOPWORDS
-    return _is_patronymic(key, position, count)
+    return position == patronymic
 
 
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
@@ -107,12 +114,36 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     words = tuple(text for text, _ in found)
     stripped = strip_legal_forms(words) if organisation else None
     words = stripped.tokens if stripped else words
-    keys = [pairs[word] for word in words]
+    keys = tuple(pairs[word] for word in words)
+    # The first word that could be the patronymic is read as it (Given Patronymic Surname,
+    # Surname Given Patronymic); ``readings`` gives the others.
+    patronymic = None if organisation else next(iter(patronymic_positions(keys)), -1)
     tokens = tuple(
-        _particle(i, Token(word, key, _is_optional(word, key, i, len(words), organisation)))
+        _particle(i, Token(word, key, _is_optional(word, i, len(words), patronymic)))
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
     return Form(tokens, stripped.forms if stripped else frozenset())
+
+
+@lru_cache(maxsize=4096)
+def readings(form: Form, schema: str = PERSON) -> tuple[Form, ...]:
+    """The ways to read a person's name that has more than one word ending like a
+    patronymic: one reading per such word taken as the patronymic, the others as names.
+    Ivan Sergeevich Rabinovich has Sergeevich as its patronymic, Ivan Rabinovich Sergeevich
+    (a list's order) its last word; dropping both would drop the surname. Any other form
+    has one reading, itself."""
+    if is_organisation(schema):
+        return (form,)
+    positions = patronymic_positions(tuple(token.key for token in form.tokens))
+    if len(positions) < 2:
+        return (form,)
+    return tuple(
+        Form(
+            tuple(token._replace(optional=i == at) for i, token in enumerate(form.tokens)),
+            form.legal_forms,
+        )
+        for at in positions
+    )
 
 
 def _particle(position: int, token: Token) -> Token:

@@ -6,31 +6,60 @@ spelling convention writes the same Cyrillic letter with a different group of La
 letters. Folding maps every such group to one symbol, so the spellings above all become
 ``hruQev`` or ``hruQov``. Upper-case letters are symbols for sounds, never letters:
 
-- ``S`` stands for ш (sh, sch, sz, š),
-- ``Q`` stands for щ (shch, schtsch, szcz, chtch, šč, ŝ): Щипов and Шипов are different
-  names, and folding both to one symbol made Shchipov and Shipov the same word (a
-  Cyrillic name is indexed in every scheme, so a scheme writing щ as sch still meets it),
+- ``S`` stands for ш (sh, sch, sz, š, and the Italian sc before e, i, which Italian
+  writers use for ш and щ: Scerbakov),
+- ``Q`` stands for щ (shch, schtsch, szcz, chtch, šč, ŝ, and shh of GOST 7.79 system
+  B): Щипов and Шипов are different names, and folding both to one symbol made Shchipov
+  and Shipov the same word (a Cyrillic name is indexed in every scheme, so a scheme
+  writing щ as sch still meets it),
 - ``C`` stands for ч (ch, tch, tsch, cz, č),
 - ``Z`` stands for ж (zh, ž).
 
 Other rules: х written ``kh`` or (before a consonant) ``ch`` becomes ``h``; ``ou`` becomes
 ``u`` (French); ``w`` becomes ``v`` (German, Polish); ``y`` and ``j`` become ``i``;
-``ph`` becomes ``f``; ``ts``/``tz`` become ``c`` (ц); ``x`` becomes ``ks``; repeated
-letters collapse. The folding is deliberately coarse: it only has to bring spellings of
-one name together; telling names apart is the scorer's job.
+``ph`` becomes ``f``; ``ts``, ``tz`` and ``tc`` (GOST R 52535) become ``c`` (ц); ``x``
+becomes ``ks``; repeated letters collapse. The folding is deliberately coarse: it only
+has to bring spellings of one name together; telling names apart is the scorer's job.
+
+The candidate index needs coarser keys still (``coarse_keys``): the keys of a word in
+every reading its Latin letters allow, lower-cased, with the vowels dropped and the
+consonants in classes. Latin letter groups stand for different Cyrillic letters in
+different languages; the conventions below are those of the table "Transliteration of
+Russian into other languages" in Wikipedia's "Romanization of Russian" (German after
+Duden, French, Polish, Czech, Italian, Spanish columns):
+
+- ``ch`` is ч in English and Spanish, ш in French, х in German, Polish and Czech
+  (Chruschtschow, Chruszczow, Chruščov);
+- ``j`` is й in German, Polish, Czech and the scientific scheme, ж in French (Joukov);
+- ``x`` is х in ISO 9, GOST 7.79 (system B) and the scientific scheme (Xruščëv);
+- ``c`` is ц in Polish, Czech and the scientific scheme, к in Italian, Spanish and French
+  before a, o, u or a consonant (Nicolaj, Cuznetsov); ``c``, ``sc`` before e, i are ч, ш
+  in Italian (Cecov, Scerbakov);
+- ``ie``, ``ia``, ``iu`` (German, Polish je, ja, ju) and ``ou`` (French у) differ only in
+  vowels, which the coarse key drops; ``s``, ``z``, ``c`` and the symbols ``S``, ``Q``,
+  ``C``, ``Z`` are one class of hissing sounds (German z is ц, Polish sz, cz, ż are ш, ч,
+  ж), ``k``, ``g``, ``h`` one class of back sounds (Ukrainian and Belarusian г is h).
+
+Letter case is folded away in the coarse key: the upper-case symbols there are only one
+more spelling of a hissing sound.
 """
 
 import re
+from functools import lru_cache
+
+from normality import ascii_text
 
 # Longest groups first: the regex alternation takes the first alternative that matches.
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("schtsch", "Q"),
     ("chtch", "Q"),
     ("shch", "Q"),
+    ("shh", "Q"),
     ("szcz", "Q"),
     ("tsch", "C"),
     ("sch", "S"),
     ("tch", "C"),
+    ("tc", "c"),
     ("šč", "Q"),
     ("sh", "S"),
     ("sz", "S"),
@@ -38,6 +67,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("ŝ", "Q"),
     ("zh", "Z"),
     ("ž", "Z"),
+    ("ż", "Z"),
     ("cz", "C"),
     ("č", "C"),
     ("kh", "h"),
@@ -54,12 +84,14 @@ _GROUPS: tuple[tuple[str, str], ...] = (
 _GROUP_MAP = dict(_GROUPS)
 _GROUP_RE = re.compile("|".join(re.escape(group) for group, _ in _GROUPS))
 _CH_BEFORE_CONSONANT = re.compile(r"ch(?=[bcdfgklmnpqrstvwz])")
+_SC_BEFORE_FRONT_VOWEL = re.compile(r"sc(?=[ei])")
 _REPEATS = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiouy]")
 
 
 def fold(token: str) -> str:
     """Fold one lower-case Latin token into its phonetic key (see the module docstring)."""
+    token = _SC_BEFORE_FRONT_VOWEL.sub("S", token)
     token = _GROUP_RE.sub(lambda match: _GROUP_MAP[match.group(0)], token)
     token = _CH_BEFORE_CONSONANT.sub("h", token)
     token = token.replace("ch", "C")
@@ -71,3 +103,36 @@ def skeleton(key: str) -> str:
     if not key:
         return key
     return key[0] + _VOWELS.sub("", key[1:])
+
+
+# Each reading rewrites every occurrence of one ambiguous group before folding (see the
+# module docstring for the conventions); the word's own spelling is always a reading too.
+_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<![st])ch"), "kh"),  # German, Polish, Czech ch: х
+    (re.compile(r"j"), "zh"),  # French j: ж
+    (re.compile(r"x"), "kh"),  # ISO 9, GOST 7.79, scientific x: х
+    (re.compile(r"c(?![eiyhsz])"), "k"),  # Italian, Spanish, French c before a, o, u: к
+)
+_CLASSES = str.maketrans(
+    {"S": "s", "Q": "s", "C": "s", "Z": "s", "z": "s", "c": "s", "g": "k", "h": "k", "q": "k"}
+)
+_NOT_CONSONANTS = re.compile(r"[aeiouy]")
+COARSE = "~"  # marks a coarse key apart from a word's key in one table of keys
+
+
+@lru_cache(maxsize=2**20)
+def coarse_keys(word: str, ambiguous: bool = True) -> tuple[str, ...]:
+    """The coarse keys of one lower-case Latin word, each starting with ``COARSE``: one per
+    reading of its ambiguous letter groups (only the word's own when not ``ambiguous``: a
+    transliteration of Cyrillic has one reading), consonant classes only, case folded.
+    Empty for a word of vowels only (its key is enough)."""
+    spelt = [word]
+    if ambiguous:
+        spelt += [pattern.sub(value, word) for pattern, value in _READINGS]
+    found = (_coarse(fold(reading)) for reading in dict.fromkeys(spelt))
+    return tuple(dict.fromkeys(COARSE + key for key in found if key))
+
+
+def _coarse(key: str) -> str:
+    consonants = _NOT_CONSONANTS.sub("", (ascii_text(key.translate(_CLASSES)) or "").lower())
+    return _REPEATS.sub(r"\1", consonants)

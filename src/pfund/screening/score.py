@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pfund.screening import features as f
 from pfund.screening.align import Alignment, align, alignment_quality
-from pfund.screening.names import PERSON, form_of, spellings
+from pfund.screening.names import PERSON, form_of, readings, spellings
 
 BIAS = 0.13
 # Set by rule, not fitted: a number, branch word or region that sets two organisations'
@@ -162,7 +162,11 @@ def best_alignment(name1: str, name2: str, schema: str = PERSON) -> Alignment | 
         for one, other in _closest_pairs(name1, name2, schema)
     ]
     candidates = [
-        align(left, right, schema) for left, right in found if left.tokens and right.tokens
+        align(one, other, schema)
+        for left, right in found
+        if left.tokens and right.tokens
+        for one in readings(left, schema)
+        for other in readings(right, schema)
     ]
     best = max(candidates, key=alignment_quality, default=None)
     return replace(best, raw=(name1, name2)) if best else None

@@ -5,6 +5,7 @@ import unicodedata
 from functools import lru_cache
 
 import iuliia
+from icu import Transliterator, UTransDirection
 from normality import ascii_text
 
 # Schemes that disagree on ё, х, ц, ч, ш, щ, й, я, ю: together they cover passports,
@@ -19,9 +20,11 @@ SCHEMES: tuple[iuliia.Schema, ...] = (
     iuliia.MOSMETRO,
 )
 
-# Letters of other Cyrillic alphabets that the Russian schemes leave untouched.
+# Letters of other Cyrillic alphabets that the Russian schemes leave untouched. Belarusian
+# ў is w (BGN/PCGN's Belarusian table; ŭ in the national system and Łacinka): it stands
+# where Russian writes в or л (Ціханоўская, Тихановская), and w folds to v.
 _EXTRA_CYRILLIC = str.maketrans(
-    {"ү": "u", "ө": "o", "і": "i", "ї": "yi", "є": "ye", "ў": "u", "ґ": "g", "ә": "a",
+    {"ү": "u", "ө": "o", "і": "i", "ї": "yi", "є": "ye", "ў": "w", "ґ": "g", "ә": "a",
      "қ": "k", "ң": "n", "ғ": "g", "ұ": "u", "һ": "h", "ј": "j", "љ": "lj", "њ": "nj",
      "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz"}
 )  # fmt: skip
@@ -61,10 +64,30 @@ def _word_spellings(word: str) -> tuple[str, ...]:
     return tuple(scheme.translate(word) for scheme in SCHEMES)
 
 
+# Compatibility forms (ligatures, full-width letters) folded and letters composed with their
+# marks (s + caron is one letter, š, which the phonetic folding reads as ш); the marks that
+# still stand after a Latin letter are removed: the tie bar of ALA-LC (t͡s, i͡a), a
+# diaeresis or acute on a letter that has no composed form. Left in place they are not
+# word characters and would split one word in two ("T͡svetaeva" read as "t" and
+# "svetaeva"). Marks of other scripts stay: a Bengali or Khmer vowel sign is a letter.
+_MARKS = Transliterator.createFromRules(
+    "pfund-latin-marks",
+    "::NFKC; [:Latin:] [:Mn:]* { [:Mn:] > ; ::NFC;",
+    UTransDirection.FORWARD,
+)
+
+
+def strip_marks(text: str) -> str:
+    """The text with compatibility forms folded and combining marks left after Latin
+    letters removed (composed letters such as š, č, ž, é kept: they carry the sound)."""
+    return text if text.isascii() else str(_MARKS.transliterate(text))
+
+
 def tokenise(spelling: str) -> tuple[str, ...]:
     """Lower-case word tokens: dots and apostrophes join, other punctuation and a change
-    from lower to upper case starting a new word (RamiMakhlouf, not GmbH) split."""
-    text = _CAMEL.sub(" ", spelling).lower().replace("&", " and ")
+    from lower to upper case starting a new word (RamiMakhlouf, not GmbH) split. Combining
+    marks are removed first (``strip_marks``)."""
+    text = _CAMEL.sub(" ", strip_marks(spelling)).lower().replace("&", " and ")
     text = _JOINERS.sub("", text)
     return tuple(NUMBER_WORDS.get(token, token) for token in _SEPARATORS.split(text) if token)
 
