@@ -19,7 +19,7 @@ from pfund.reports.language import Words
 from pfund.services.appraisal import PipelineAppraisal
 from pfund.services.conditions import ConditionsView, show, verifiers
 from pfund.services.funding import FundSize, LedgerView, fund_size, ledger_view
-from pfund.services.names import Name, words
+from pfund.services.names import Name
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import ScenarioReport, load_scenario_file, run_scenarios
 from pfund.services.tranches import list_tranches
@@ -86,7 +86,8 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         frozen=_frozen(rt, tranches),
         stages=stages,
         scenario_names={
-            code: Name(code=code, name=words(code), name_ru=s.name_ru) for code, s in loaded.items()
+            code: Name(code=code, name=s.english_name, name_ru=s.name_ru)
+            for code, s in loaded.items()
         },
         verifiers=_verifiers(rt),
         scenarios_problems=problems,
@@ -200,7 +201,8 @@ def money_charts(p: MoneyPages, w: Words) -> dict[str, str]:
 
 
 def scenario_name(p: MoneyPages, code: str, w: Words) -> str:
-    """A scenario's name: its ``name_ru`` for a Russian reader, its code in words else."""
+    """A scenario's name: its ``name_ru`` for a Russian reader, else its English ``name``
+    (the code in words when the file gives none)."""
     found = p.scenario_names.get(code)
     return found.in_language(w.lang) if found else w.word(code)
 
