@@ -1,14 +1,17 @@
 """The gate through the API: an early release needs its body, an unfreeze its reason and
-its conditions; each refusal is a 409 naming the reason."""
+its conditions; each refusal is a 409 naming the reason, with the gate's code and facts
+and words naming the API's route (never the CLI's option). The staff page words the same
+hold in the reader's language, naming no command."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Headers
+from tests.api.conftest import Headers, csrf_of, sign_in
 from tests.api.test_api import error_of
 
 OSCE = {"evidence": "OSCE monitoring report 3", "verifier": "osce_monitoring"}
@@ -27,7 +30,11 @@ def test_early_release_and_unfreeze_through_the_api(
     early = _first(client, 0, 2027)
     held = client.post(f"/api/v1/tranches/{early}/release", headers=headers)
     assert error_of(held)["status"] == 409
-    assert [p["field"] for p in error_of(held)["problems"]] == ["year"]
+    [year] = error_of(held)["problems"]
+    assert year["field"] == "year" and year["code"] == "year_not_begun"
+    assert year["facts"] == {"tranche": early, "year": 2027, "opens": "2027-01-01"}
+    assert f"POST /api/v1/tranches/{early}/release with early true and a reason" in (year["reason"])
+    assert "--" not in year["reason"] and "pfund " not in year["reason"]
     body = {"early": True, "reason": "board decision of 1 December"}
     released = client.post(f"/api/v1/tranches/{early}/release", json=body, headers=headers)
     assert released.status_code == 200 and released.json()["status"] == "released"
@@ -50,3 +57,24 @@ def test_early_release_and_unfreeze_through_the_api(
     back = client.post(url, json={"reason": "ceasefire holds again"}, headers=headers)
     assert back.status_code == 200 and back.json()["status"] == "released"
     assert client.get("/api/v1/ledger").json()["invariants"] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Money for 2027: it may be released from 1 January 2027"),
+        ("ru", "2027"),
+    ],
+)
+def test_a_release_before_its_year_is_worded_on_the_staff_page_without_a_command(
+    client: TestClient, today: Callable[[date], None], lang: str, words: str
+) -> None:
+    today(date(2026, 12, 5))
+    early = _first(client, 0, 2027)
+    sign_in(client, "ana")
+    page = client.get(f"/staff/tranches?lang={lang}").text
+    answer = client.post(f"/staff/tranches/{early}/release", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 409
+    main = answer.text.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    assert words in main
+    assert "pfund " not in main and "--" not in main

@@ -4,9 +4,13 @@ likely than not, said to be planning judgements, not forecasts."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
+from pfund.io.dataset import bundled_dataset
 from pfund.services.assumptions import plan_assumptions
 from pfund.services.runtime import Runtime
 from tests.language_runs import foreign_runs
@@ -68,3 +72,17 @@ def test_the_conditions_page_shows_the_scenarios_in_the_readers_language(
     for text in words:
         assert text in section, text
     assert foreign_runs(page.text, lang) == []
+
+
+def test_a_scenario_is_shown_by_the_english_name_its_file_gives(
+    app_rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(bundled_dataset(), data)
+    file = data / "scenarios" / "default.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("name: Stalemate", "name: A long stalemate"), encoding="utf-8")
+    monkeypatch.setattr(app_rt, "dataset", data)
+    views = {v.key: v for v in plan_assumptions(app_rt)}
+    assert views["stalemate"].name == "A long stalemate"
+    assert views["stalemate"].name_ru == "Тупик"

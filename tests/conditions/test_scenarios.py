@@ -45,8 +45,20 @@ def test_bundled_files_load() -> None:
         years = {y for s in scenarios.values() for t in s.reach.values() for y in t}
         assert min(years) >= 2026
         assert max(years) <= 2060
-        # Every scenario is named and described in Russian too.
-        assert all(s.name_ru and s.description_ru for s in scenarios.values())
+        # Every scenario is named in English, and named and described in Russian too.
+        assert all(s.name_en and s.name_ru and s.description_ru for s in scenarios.values())
+    assert dated["settlement_dated"].english_name == "Settlement on dates"
+
+
+def test_a_scenario_s_english_name_is_its_own_field_and_the_key_stays_its_id() -> None:
+    named = _one(name="A long stalemate", stage_1={2026: 0.1})
+    assert (named.name, named.english_name) == ("t", "A long stalemate")
+    # Without a name, the key in words, as before.
+    assert _one(stage_1={2026: 0.1}).english_name == "T"
+    with pytest.raises(InvalidInput) as bad:
+        _one(name="Named", stage_1={2026: 1.5})
+    assert bad.value.problems[0].field == "scenarios.t.stage_1.2026"
+    assert "'t'" in bad.value.message
 
 
 @pytest.mark.parametrize(

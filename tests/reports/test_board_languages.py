@@ -110,8 +110,15 @@ def test_the_russian_report_names_things_and_writes_money_as_a_russian_reader(
         "Взвешенная смесь",
     ):
         assert name in ru, name
-    # A verifier the register does not name has no Russian name: it is marked as English.
-    assert '<td lang="en">OSCE special monitoring mission' in ru
+    # Every condition names its verifiers by the register's codes: each is shown by its
+    # Russian name, and no verifier cell is left in English.
+    assert (
+        "<td>Совет Европейского союза; Министерство финансов США, Управление по контролю за "
+        "иностранными активами (OFAC)</td>"
+    ) in ru
+    assert "<td>Мониторинговая миссия ОБСЕ (или её преемник, назначенный сторонами)</td>" in ru
+    assert "<td>Council of the European Union; US Treasury, Office of Foreign" in en
+    assert "eu_council" not in ru and "eu_council" not in en
     titled = next(r for r in report.rows if r.title_ru)
     assert titled.title_ru in ru and titled.title_ru not in en
     # Money: Babel's ru pattern, a no-break space between thousands and before the sign.

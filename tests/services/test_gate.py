@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pfund.cli.refusals import refusal_lines
 from pfund.domain import Organisation, Tranche, TrancheStatus
 from pfund.domain.enums import VettingCriterion
 from pfund.errors import Conflict, InvalidInput
@@ -133,6 +134,19 @@ def test_each_reason_alone_holds_the_release_and_is_named(
     }[reason]
     assert expected in refusal.problems[0].reason
     assert refusal.message.startswith(f"tranche {TRANCHE} cannot be released: ")
+    # The gate's words fit every channel: what is missing, as data, and no command...
+    problem = refusal.problems[0]
+    assert "pfund " not in problem.reason and "--" not in problem.reason
+    codes = {"screening": "screening_hit", "vetting": "vetting_not_approved"}
+    assert problem.code == codes.get(reason, {"year": "year_not_begun"}.get(reason))
+    # ...and the command line adds the command that clears it.
+    command = {
+        "screening": "(review it with 'pfund screen review')",
+        "vetting": "(vet it with 'pfund organisations vet ORG-D02')",
+        "year": f"('pfund tranches release {TRANCHE} --early --reason TEXT')",
+    }
+    _, lines = refusal_lines(refusal)
+    assert reason == "conditions" or lines[0].endswith(command[reason])
 
 
 def test_every_reason_at_once_is_named_without_a_protected_name(

@@ -3,7 +3,8 @@ name what an API client can send (a route, a request field), never a command lin
 
 A ``Refusal`` answers with ``reason`` (its code) and ``facts`` beside the usual
 ``message``; a problem with a ``code`` carries ``code`` and ``facts`` too, and its
-``reason`` is worded here. Everything else keeps the service's words.
+``reason`` is worded here (a gate hold keeps the gate's words and gains the route that
+clears it). Everything else keeps the service's words.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN
 from pfund.errors import Facts, PfundError, Problem, Refusal
+from pfund.services.gate import SCREENING_HIT
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 
@@ -41,6 +44,23 @@ WORDING: dict[str, Callable[[Facts], str]] = {
 }
 
 
+# The route that clears each of the gate's holds, after the gate's words (the problem
+# keeps its ``code`` and ``facts`` for a client that words it itself).
+GATE_ROUTES: dict[str, Callable[[Facts], str]] = {
+    SCREENING_HIT: lambda f: (
+        f"a compliance role decides it with POST /api/v1/screening/hits/{f['hit']}/decision"
+    ),
+    VETTING_NOT_APPROVED: lambda f: (
+        f"criteria are judged with PUT /api/v1/organisations/{f['organisation']}/vetting/"
+        f"{{criterion}} and approved with POST /api/v1/organisations/{f['organisation']}"
+        "/vetting/approval"
+    ),
+    YEAR_NOT_BEGUN: lambda f: (
+        f"send POST /api/v1/tranches/{f['tranche']}/release with early true and a reason"
+    ),
+}
+
+
 def api_error(exc: PfundError) -> dict[str, Any]:
     """The ``error`` object of the API's answer to ``exc``."""
     message = exc.message
@@ -60,4 +80,7 @@ def api_error(exc: PfundError) -> dict[str, Any]:
 def _worded(problem: Problem) -> Problem:
     if problem.code in WORDING:
         return replace(problem, reason=WORDING[problem.code](problem.facts))
+    if problem.code in GATE_ROUTES:
+        route = GATE_ROUTES[problem.code](problem.facts)
+        return replace(problem, reason=f"{problem.reason} ({route})")
     return problem

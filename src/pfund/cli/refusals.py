@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pfund.conditions.gates import Hold
+from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN, Hold
 from pfund.errors import Facts, PfundError, Problem, Refusal
-from pfund.services.gate import GateNames, GateRefused
+from pfund.services.gate import SCREENING_HIT, GateNames, GateRefused
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 
@@ -38,6 +38,14 @@ def _cost_change_not_allowed(facts: Facts) -> str:
 WORDING: dict[str, Callable[[Facts], str]] = {
     CONTRIBUTIONS_NEEDED: _contributions_needed,
     COST_CHANGE_NOT_ALLOWED: _cost_change_not_allowed,
+}
+
+
+# The command that clears each of the gate's holds said as data, after the gate's words.
+GATE_COMMANDS: dict[str, Callable[[Facts], str]] = {
+    SCREENING_HIT: lambda _f: "review it with 'pfund screen review'",
+    VETTING_NOT_APPROVED: lambda f: f"vet it with 'pfund organisations vet {f['organisation']}'",
+    YEAR_NOT_BEGUN: lambda f: f"'pfund tranches release {f['tranche']} --early --reason TEXT'",
 }
 
 
@@ -72,9 +80,11 @@ def _gate_headline(err: GateRefused) -> str:
 
 def _hold_line(hold: Hold, names: GateNames) -> str:
     """A condition by its title and code, and the stage that needs it by number and
-    name; any other hold as the gate says it (it names the command that clears it)."""
+    name; any other hold as the gate says it, with the command that clears it."""
     if hold.problem.field != "conditions":
-        return hold.problem.reason
+        command = GATE_COMMANDS.get(hold.problem.code or "")
+        reason = hold.problem.reason
+        return f"{reason} ({command(hold.problem.facts)})" if command else reason
     code = hold.subject
     title = names.conditions.get(code)
     condition = f'"{title}" [{code}]' if title else code

@@ -12,7 +12,10 @@ service), two rules live here, on domain objects and a ``today`` the caller pass
   audits it with the reason).
 
 Each check returns ``Hold``s: a short summary for the refusal's headline and a
-``Problem`` with the detail. Only ids and codes appear, never a person's name.
+``Problem`` with the detail. Only ids and codes appear, never a person's name. The
+problem says what is missing in words that name no command or option, and carries a
+``code`` (``VETTING_NOT_APPROVED``, ``YEAR_NOT_BEGUN``) and its ``facts``, so that each
+channel adds its own remedy: the CLI its command, the API its route, a page a link.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from pfund.errors import Problem
 
 __all__ = [
     "VETTED_KINDS",
+    "VETTING_NOT_APPROVED",
+    "YEAR_NOT_BEGUN",
     "Hold",
     "condition_holds",
     "vetting_holds",
@@ -38,6 +43,12 @@ __all__ = [
 # carries the PACE checklist (an NGO, the other civil-society kind, is not vetted on it:
 # see ``Organisation._profile_fits_kind``); a new kind that is vetted is added here.
 VETTED_KINDS = frozenset({OrganisationKind.DEMOCRATIC_FORCES})
+
+# The codes of the holds said as data (facts: ``organisation``, ``kind``, ``never`` and
+# ``unmet``, the criteria never judged and judged not met, comma-separated; and
+# ``tranche``, ``year``, ``opens``).
+VETTING_NOT_APPROVED = "vetting_not_approved"
+YEAR_NOT_BEGUN = "year_not_begun"
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,25 @@ def vetting_holds(organisations: Iterable[Organisation], today: date) -> list[Ho
             continue
         reason = (
             f"counterparty {org.id} ({org.kind.value.replace('_', ' ')}): {why}; the money "
-            f"waits for an approved vetting ('pfund organisations vet {org.id}')"
+            "waits for an approved vetting"
         )
-        problem = Problem(reason, field="vetting")
+        problem = Problem(
+            reason,
+            field="vetting",
+            code=VETTING_NOT_APPROVED,
+            facts={"organisation": org.id, "kind": org.kind.value, **_criteria_gaps(org)},
+        )
         out.append(Hold(f"vetting of {org.id} is not approved", problem, org.id))
     return out
+
+
+def _criteria_gaps(org: Organisation) -> dict[str, str]:
+    """The criteria never judged and judged not met, each comma-separated (may be empty)."""
+    judged = {i.criterion: i.met for i in (org.vetting.items if org.vetting else [])}
+    return {
+        "never": ",".join(c.value for c in VettingCriterion if judged.get(c) is None),
+        "unmet": ",".join(c.value for c in VettingCriterion if judged.get(c) is False),
+    }
 
 
 def _vetting_gap(org: Organisation, today: date) -> str | None:
@@ -124,8 +149,12 @@ def year_hold(tranche: Tranche, today: date, *, early: bool) -> Hold | None:
         return None
     reason = (
         f"tranche {tranche.id} is money for {tranche.year} and may be released from "
-        f"{opens}; releasing it earlier needs an explicit early release with a reason "
-        "(--early --reason)"
+        f"{opens}; releasing it earlier needs an explicit early release with a reason"
     )
-    problem = Problem(reason, field="year")
+    facts: dict[str, str | int] = {
+        "tranche": tranche.id,
+        "year": tranche.year,
+        "opens": opens.isoformat(),
+    }
+    problem = Problem(reason, field="year", code=YEAR_NOT_BEGUN, facts=facts)
     return Hold(f"its year {tranche.year} has not begun", problem, str(tranche.year))

@@ -41,15 +41,27 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # The scenario's key in its file: its id, named in every problem.
     name: str = ""
     description: str = ""
-    # The scenario's name and description for a Russian reader (the key stays the id).
+    # The scenario's name in English (the file's ``name``; the key in words when not
+    # given, see ``english_name``) and its name and description for a Russian reader.
+    name_en: str = ""
     name_ru: str = ""
     description_ru: str = ""
     weight: float | None = None
     contributions_from_stage: int = 1
     reach: dict[int, dict[int, float]] = {}
     path: dict[int, int] | None = None
+
+    @property
+    def english_name(self) -> str:
+        """The English name the file gives, else the key in words (``ceasefire_only`` ->
+        "Ceasefire only"), so that an older file without names still reads."""
+        if self.name_en:
+            return self.name_en
+        text = self.name.replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
 
     @model_validator(mode="before")
     @classmethod
@@ -176,7 +188,11 @@ def _one(name: str, raw: object, source: str | None, stages: tuple[int, ...]) ->
         raise InvalidInput(f"invalid scenario {name!r}", [problem])
     ctx = {"source": source, "prefix": prefix, "stages": stages}
     try:
-        return Scenario.model_validate({**raw, "name": name}, context=ctx)
+        # The file's ``name`` is the English name; the model's ``name`` is the key.
+        fields = {k: v for k, v in raw.items() if k != "name"}
+        if "name" in raw:
+            fields["name_en"] = raw["name"]
+        return Scenario.model_validate({**fields, "name": name}, context=ctx)
     except ValidationError as err:
         problems = [
             Problem(e["msg"], source, field=prefix + _field(e["loc"])) for e in err.errors()

@@ -15,12 +15,26 @@ CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 class VerificationProtocol(BaseModel):
-    """Who verifies a condition and with what evidence."""
+    """Who verifies a condition and with what evidence.
+
+    ``verifier`` names registered verifiers by code, comma-separated (the data set's
+    loader checks them against the fund's register), so a page or report names each in
+    its reader's language; a store filled before that may hold free text, shown as is."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     verifier: Annotated[str, PUBLIC]
     evidence: Annotated[str, PUBLIC]
+
+    @property
+    def verifier_codes(self) -> list[str]:
+        """The verifiers this protocol names, one per comma-separated part."""
+        return verifier_codes(self.verifier)
+
+
+def verifier_codes(text: str) -> list[str]:
+    """``"eu_council, us_treasury_ofac"`` -> ``["eu_council", "us_treasury_ofac"]``."""
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class Condition(BaseModel):

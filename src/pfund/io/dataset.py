@@ -54,19 +54,44 @@ def load_dataset(root: Path | None = None) -> Dataset:
         problems = [Problem(f"'files' must name the {k} file", "fund.yaml") for k in missing]
         raise InvalidInput(f"incomplete data set at {root}", problems)
     path = {k: root / v for k, v in names.items()}
+    fund = _one(FundDefinition, manifest, path=root / "fund.yaml", row=1)
+    conditions = _many(Condition, path["conditions"])
+    _check_verifiers(conditions, fund, path["conditions"])
     return Dataset(
         root=root,
-        fund=_one(FundDefinition, manifest, path=root / "fund.yaml", row=1),
+        fund=fund,
         areas=[_one(Area, _area(r), path=path["areas"], row=i) for i, r in _csv(path["areas"])],
         regions=[_one(Region, r, path=path["regions"], row=i) for i, r in _csv(path["regions"])],
         contributors=[
             _one(Contributor, _contributor(r), path=path["contributors"], row=i)
             for i, r in _csv(path["contributors"])
         ],
-        conditions=_many(Condition, path["conditions"]),
+        conditions=conditions,
         stages=_many(Stage, path["stages"]),
         sample_files={k: p for k, p in path.items() if k not in REQUIRED_FILES},
     )
+
+
+def _check_verifiers(conditions: list[Condition], fund: FundDefinition, path: Path) -> None:
+    """Every verifier a condition's protocol names must be in the fund's register (which
+    names it in English and Russian): a free-text verifier could not be shown to a
+    Russian reader. Every unknown code is named, with its file, condition and field."""
+    known = {v.code for v in fund.verifiers}
+    listed = ", ".join(sorted(known)) or "none"
+    problems = [
+        Problem(
+            f"condition {c.code}: '{code}' is not a registered verifier (the register in "
+            f"fund.yaml 'verifiers' holds: {listed})",
+            path.name,
+            row,
+            "protocol.verifier",
+        )
+        for row, c in enumerate(conditions, start=1)
+        for code in c.protocol.verifier_codes or [""]
+        if code not in known
+    ]
+    if problems:
+        raise InvalidInput(f"{path.name}: unknown verifiers", problems)
 
 
 def _area(row: dict[str, str]) -> dict[str, Any]:

@@ -26,7 +26,13 @@ from pfund.domain import Project
 from pfund.io.dataset import load_dataset
 from pfund.portfolio import PortfolioProblem
 from pfund.reports import plots
-from pfund.reports.funding import MoneyPages, build_money_pages, money_charts, scenario_name
+from pfund.reports.funding import (
+    MoneyPages,
+    build_money_pages,
+    money_charts,
+    scenario_name,
+    verifier_words,
+)
 from pfund.reports.language import Words
 from pfund.reports.why import Reason, sentence
 from pfund.services.analysis import (
@@ -296,6 +302,7 @@ def render(report: BoardReport, lang: str = "en") -> str:
             charts=_charts(report, w),
             money_charts=money_charts(report.money, w),
             scenario=lambda code: scenario_name(report.money, code, w),
+            verifier=lambda text: verifier_words(report.money, text, lang),
             condition=lambda code: conditions.get(code) or w.word(code),
             why=lambda row: _why(report, row, w),
         )

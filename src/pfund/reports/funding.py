@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
+from pfund.domain.conditions import verifier_codes
 from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
@@ -19,7 +20,7 @@ from pfund.reports.language import Words
 from pfund.services.appraisal import PipelineAppraisal
 from pfund.services.conditions import ConditionsView, show, verifiers
 from pfund.services.funding import FundSize, LedgerView, fund_size, ledger_view
-from pfund.services.names import Name, words
+from pfund.services.names import Name
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import ScenarioReport, load_scenario_file, run_scenarios
 from pfund.services.tranches import list_tranches
@@ -86,7 +87,8 @@ def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
         frozen=_frozen(rt, tranches),
         stages=stages,
         scenario_names={
-            code: Name(code=code, name=words(code), name_ru=s.name_ru) for code, s in loaded.items()
+            code: Name(code=code, name=s.english_name, name_ru=s.name_ru)
+            for code, s in loaded.items()
         },
         verifiers=_verifiers(rt),
         scenarios_problems=problems,
@@ -199,8 +201,22 @@ def money_charts(p: MoneyPages, w: Words) -> dict[str, str]:
     }
 
 
+def verifier_words(p: MoneyPages, text: str, lang: str) -> tuple[str, bool]:
+    """The verifiers a condition's protocol names, each by its registered name in
+    ``lang``, and whether all of them are in ``lang`` (a store from before the codes
+    holds free text: it is shown as is, marked English by the page)."""
+    named = [p.verifiers.get(code) for code in verifier_codes(text)]
+    if not named or any(n is None for n in named):
+        return text, lang == "en"
+    found = [n for n in named if n is not None]
+    return "; ".join(n.in_language(lang) for n in found), all(
+        lang == "en" or n.name_ru for n in found
+    )
+
+
 def scenario_name(p: MoneyPages, code: str, w: Words) -> str:
-    """A scenario's name: its ``name_ru`` for a Russian reader, its code in words else."""
+    """A scenario's name: its ``name_ru`` for a Russian reader, else its English ``name``
+    (the code in words when the file gives none)."""
     found = p.scenario_names.get(code)
     return found.in_language(w.lang) if found else w.word(code)
 

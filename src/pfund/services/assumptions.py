@@ -68,7 +68,7 @@ def plan_assumptions(rt: Runtime) -> list[ScenarioView]:
 def _view(key: str, scenario: Scenario, share: float, stages: list[Stage]) -> ScenarioView:
     return ScenarioView(
         key=key,
-        name=key.replace("_", " ").capitalize(),
+        name=scenario.english_name,
         name_ru=scenario.name_ru,
         description=scenario.description,
         description_ru=scenario.description_ru,

@@ -35,6 +35,7 @@ from pfund.services.screening import HitRef, blocking_refs
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
+    "SCREENING_HIT",
     "GateContext",
     "GateNames",
     "GateRefused",
@@ -46,6 +47,11 @@ __all__ = [
     "gate_holds",
     "today",
 ]
+
+
+# The code of a screening hold said as data (facts: ``hit``, ``status``, ``organisation``,
+# ``counterparty_kind``, ``counterparty``): each channel adds where the hit is reviewed.
+SCREENING_HIT = "screening_hit"
 
 
 class Step(StrEnum):
@@ -207,8 +213,16 @@ def _screening_holds(hits: list[HitRef]) -> list[Hold]:
             Problem(
                 f"hit {h.hit} ({h.status.value}, score {h.score:.2f}) on "
                 f"{h.counterparty_kind.value} {h.counterparty_id} of organisation "
-                f"{h.organisation}; review it with 'pfund screen review'",
+                f"{h.organisation}; compliance must review it before money moves",
                 field="screening",
+                code=SCREENING_HIT,
+                facts={
+                    "hit": h.hit,
+                    "status": h.status.value,
+                    "organisation": h.organisation or "",
+                    "counterparty_kind": h.counterparty_kind.value,
+                    "counterparty": h.counterparty_id,
+                },
             ),
             str(h.hit),
             h.status.value,

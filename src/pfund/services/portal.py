@@ -31,6 +31,7 @@ from pfund.domain import (
     ProjectStatus,
     TrancheStatus,
 )
+from pfund.domain.fund import Verifier
 from pfund.domain.project import INTAKE_STATUSES
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
@@ -81,6 +82,10 @@ class ConditionLine(BaseModel):
     status: str
     since: date | None
     met: bool
+    # Who verifies it, by the fund's register in each language ("" when a store from
+    # before the codes holds free text: ``verifier`` then is that text, in English).
+    verifier: str = ""
+    verifier_ru: str = ""
 
 
 class StageLine(BaseModel):
@@ -322,6 +327,8 @@ def _stages(rt: Runtime) -> list[StageLine]:
         conditions = {c.code: c for c in uow.conditions.list()}
         all_stages = uow.stages.list()
         tranches = uow.tranches.list()
+        fund = uow.fund.get()
+    register = {v.code: v for v in (fund.verifiers if fund else [])}
     reached = stage_reached(all_stages, statuses_of(list(conditions.values())))
     lines = []
     for s in sorted(all_stages, key=lambda s: s.number):
@@ -334,7 +341,9 @@ def _stages(rt: Runtime) -> list[StageLine]:
                 description=s.description,
                 description_ru=s.description_ru,
                 unlocked=s.number <= reached,
-                conditions=[_condition(conditions[c]) for c in s.conditions if c in conditions],
+                conditions=[
+                    _condition(conditions[c], register) for c in s.conditions if c in conditions
+                ],
                 tranches_waiting=len(waiting),
                 money_waiting=sum((t.amount for t in waiting), ZERO),
             )
@@ -385,8 +394,14 @@ def _frozen_money(rt: Runtime) -> FrozenMoney:
     )
 
 
-def _condition(c: Condition) -> ConditionLine:
+def _condition(c: Condition, register: dict[str, Verifier]) -> ConditionLine:
+    """A condition for the public page, its verifiers named from the register."""
+    named = [register.get(code) for code in c.protocol.verifier_codes]
+    found = [v for v in named if v is not None]
+    whole = bool(found) and len(found) == len(named)
     return ConditionLine(
+        verifier="; ".join(v.name for v in found) if whole else c.protocol.verifier,
+        verifier_ru="; ".join(v.name_ru or v.name for v in found) if whole else "",
         code=c.code,
         title=c.title,
         title_ru=c.title_ru or c.title,

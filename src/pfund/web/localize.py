@@ -142,12 +142,9 @@ MESSAGES = [
     ),
     N_(
         "tranche %(id)s is money for %(year)s and may be released from %(date)s; releasing "
-        "it earlier needs an explicit early release with a reason (--early --reason)"
+        "it earlier needs an explicit early release with a reason"
     ),
-    N_(
-        "counterparty %(id)s (%(kind)s): %(reasons)s; the money waits for an approved "
-        "vetting ('pfund organisations vet %(org)s')"
-    ),
+    N_("counterparty %(id)s (%(kind)s): %(reasons)s; the money waits for an approved vetting"),
     N_("vetting not approved: %(reasons)s"),
     N_("%(n)s of %(total)s criteria never judged (%(list)s)"),
     N_("%(n)s of %(total)s criteria judged not met (%(list)s)"),
@@ -156,7 +153,7 @@ MESSAGES = [
     N_("the vetting approval starts on %(date)s, after today (%(today)s)"),
     N_(
         "hit %(id)s (%(status)s, score %(score)s) on %(kind)s %(who)s of organisation "
-        "%(org)s; review it with 'pfund screen review'"
+        "%(org)s; compliance must review it before money moves"
     ),
     N_("tranche %(id)s is no longer %(status)s: another change came first; nothing was changed"),
     N_("tranche %(id)s is frozen but holds no frozen money"),
