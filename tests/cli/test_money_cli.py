@@ -158,3 +158,15 @@ def test_payment_schedule_above_the_commitment_is_refused(demo_db: Invoke, tmp_p
     held = demo_db("tranches", "release", f"{project}-S2")
     assert held.exit_code == 1 and "free_elections" in held.output
     assert demo_db("tranches", "release", f"{project}-S1").exit_code == 0
+
+
+def test_conditions_show_names_verifiers_by_their_registered_names(demo_db: Invoke) -> None:
+    """The data names verifiers by register code; a person reading the table needs names."""
+    shown = demo_db("conditions", "show")
+    said = " ".join(shown.stdout.split())
+    assert shown.exit_code == 0 and "NATO" in said and "OSCE" in said
+    assert "osce_monitoring" not in said and "us_treasury_ofac" not in said
+    listed = as_json(demo_db("conditions", "show", "--json"))["conditions"]
+    sanctions = next(c for c in listed if c["code"] == "sanctions_relief_phase1")
+    assert sanctions["verifier"] == "eu_council, us_treasury_ofac"
+    assert len(sanctions["verifier_names"]) == 2 and "eu_council" not in sanctions["verifier_names"]

@@ -42,7 +42,7 @@ def show_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
             "" if c.stage is None else str(c.stage),
             c.status,
             str(c.since or ""),
-            c.verifier,
+            "; ".join(c.verifier_names),
         )
     console.print(table)
     console.print(

@@ -42,7 +42,8 @@ class ConditionLine(BaseModel):
     since: date | None
     stage: int | None
     iati_type: str
-    verifier: str
+    verifier: str  # the register's codes, as stored
+    verifier_names: list[str] = []  # the same verifiers by their registered names
     evidence: str
 
 
@@ -67,6 +68,7 @@ def show(rt: Runtime) -> ConditionsView:
     with rt.uow() as uow:
         conditions, stages = uow.conditions.list(), uow.stages.list()
         frozen = [t for t in uow.tranches.list() if t.status is TrancheStatus.FROZEN]
+        register = {v.code: v.name for v in _verifiers(uow)}
     statuses = statuses_of(conditions)
     holder = {code: s.number for s in stages for code in s.conditions}
     return ConditionsView(
@@ -82,6 +84,8 @@ def show(rt: Runtime) -> ConditionsView:
                 stage=holder.get(c.code),
                 iati_type=c.iati_type.name.lower(),
                 verifier=c.protocol.verifier,
+                # a store set up before verifiers were codes holds free text: kept as is
+                verifier_names=[register.get(v, v) for v in c.protocol.verifier_codes],
                 evidence=c.protocol.evidence,
             )
             for c in conditions
