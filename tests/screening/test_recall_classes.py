@@ -6,6 +6,7 @@ candidate index retrieving whatever the pair scorer accepts."""
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import iuliia
 import pytest
@@ -162,7 +163,7 @@ def test_the_index_retrieves_what_the_scorer_accepts(index: CandidateIndex) -> N
     assert missed == []
 
 
-def _generator():  # type: ignore[no-untyped-def]
+def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "labelled_generate", ROOT / "bench" / "labelled" / "generate.py"
     )
