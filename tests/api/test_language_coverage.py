@@ -27,7 +27,8 @@ from tests.api.test_crawl import PARAM, _all_routes, _fill, _ids
 from tests.language_runs import foreign_runs
 
 # Proper names that are the same in both languages: reviewed, keep it short (today
-# none is needed beyond the organisations' names, which the data set gives in one form).
+# none is needed beyond the organisations' and people's names, which the data set gives
+# in one form).
 ALLOWED: dict[str, set[str]] = {"ru": set(), "en": set()}
 LANGS = ("en", "ru")
 ROLES_ASKED = ["public", *[name for name in ROLES if name != "rev2"]]
@@ -44,7 +45,10 @@ def app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     app.state.ids = _ids(rt)
     with rt.uow() as uow:
         # Organisations' names are proper names the data set gives in one form only.
-        app.state.names = frozenset(o.public_name() for o in uow.organisations.list())
+        # So are people's names: compliance reads a counterparty's name beside a hit.
+        app.state.names = frozenset(o.public_name() for o in uow.organisations.list()) | {
+            p.name for p in uow.people.list()
+        }
     yield app
     rt.close()
 
