@@ -280,9 +280,16 @@ class CandidateIndex:
         if len(candidates) > RERANKED:
             top = np.lexsort((candidates, -totals))[:RERANKED]
             candidates, totals = candidates[top], totals[top]
-        return self._closest(name, schema, candidates, limit)
+        return self._closest(name, schema, candidates, totals, limit)
 
-    def _closest(self, name: str, schema: str, candidates: IntArray, limit: int) -> list[int]:
+    def _closest(
+        self,
+        name: str,
+        schema: str,
+        candidates: IntArray,
+        totals: npt.NDArray[np.float64],
+        limit: int,
+    ) -> list[int]:
         """Of the ``limit`` candidates whose names are closest to the query's by the sorted
         word keys (the scorer's own measure of the names' words, in a cheap form), those
         worth scoring (see ``ALIKE_SURE``, ``ALIKE_MIN`` and ``LIKELY_SCORED``)."""
@@ -291,7 +298,7 @@ class CandidateIndex:
         alike = process.cdist(
             [query], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1
         )[0]
-        order = np.lexsort((candidates, -alike.astype(np.int16)))[:limit]
+        order = np.lexsort((candidates, -totals, -alike.astype(np.int16)))[:limit]
         chosen: list[int] = []
         likely = 0
         for rank, at in enumerate(order.tolist()):
