@@ -63,7 +63,8 @@ RERANKED = 500  # candidates by weight ordered again by their words' likeness
 # (the scorer accepts almost no pair below it). On bench/screening_index.py, scoring all
 # of the 10 closest at 70 or more found 442 of the 494 pairs the scorer accepts at
 # 100,000 entities (6.0 scored a query) and 417 at 1,000,000 (8.3 scored); these
-# settings find 440 (2.8 scored) and 407 (4.4 scored), at two to three times the speed.
+# settings, with ties in likeness ordered by shared key weight, find 441 (2.8 scored) and
+# 412 (4.6 scored), at about twice the speed.
 ALWAYS_SCORED = 2
 ALIKE_SURE = 90
 ALIKE_MIN = 70
