@@ -8,7 +8,7 @@ import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.io.ftm import read_ftm
-from pfund.screening.index import CandidateIndex
+from pfund.screening.index import CandidateIndex, compact_keys
 from pfund.screening.score import THRESHOLD
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
@@ -87,3 +87,31 @@ def test_a_summary_gives_each_pull_with_its_value_and_the_typical_one() -> None:
     )
     (hit,) = index.screen("Wolga Free Press", "Organization")
     assert "mismatched_words 0 (typical 0.24) +" in hit.summary
+
+
+def test_legal_forms_are_ordered_by_their_canonical_form() -> None:
+    """OJSC and ОАО are one form: the candidates' order (what is scored) must not set the
+    listed ОАО behind the same words under other forms."""
+    assert compact_keys("OJSC Zavod Progress", "Company") == compact_keys(
+        "ОАО «Завод Прогресс»", "Company"
+    )
+    assert compact_keys("ООО «Орион»", "Company") != compact_keys("ЗАО «Орион»", "Company")
+
+
+def test_few_candidates_are_scored_but_the_listed_form_among_them() -> None:
+    """Only the closest candidates are scored; among firms sharing the words under every
+    form, the one listed under the queried form (written in English) is still a hit."""
+    forms = ["ООО", "АО", "ПАО", "ЗАО", "ОАО"]
+    listed = [
+        WatchlistEntity(id=f"{form}-{words}", schema_name="Company", names=(f"{form} «{words}»",))
+        for form in forms
+        for words in ["Завод Прогресс", "Прогресс", "Агрофирма Прогресс", "Торговый дом Прогресс"]
+    ]
+    filler = [
+        WatchlistEntity(id=f"p{i}", schema_name="Person", names=(f"Person{i} Filler{i}",))
+        for i in range(400)
+    ]
+    index = CandidateIndex.build([*listed, *filler])
+    assert len(index.candidates("OJSC Zavod Progress", "Company", limit=10)) <= 10
+    hits = index.screen("OJSC Zavod Progress", "Company")
+    assert "ОАО-Завод Прогресс" in [hit.entity_id for hit in hits]

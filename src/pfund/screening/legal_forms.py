@@ -118,6 +118,16 @@ def _spelt(word: str) -> str:
     return str(found[0]) if found else word
 
 
+def single_word_form(word: str) -> str | None:
+    """The canonical legal form that one word is by itself (ооо and ooo are ``llc``,
+    оао and ojsc ``ojsc``), else ``None``: the candidate index orders candidates by
+    their words with these canonical forms, so that OJSC and ОАО cost no likeness."""
+    for phrase, form in _BY_FIRST.get(ascii_word(word), ()):
+        if len(phrase) == 1:
+            return form
+    return None
+
+
 def _phrase_at(tokens: tuple[str, ...], start: int) -> tuple[int, str] | None:
     for phrase, form in _BY_FIRST.get(tokens[start], ()):
         if tokens[start : start + len(phrase)] == phrase:
