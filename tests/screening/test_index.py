@@ -49,6 +49,15 @@ def test_unrelated_names_have_no_hit(index: CandidateIndex) -> None:
     assert index.screen("Acme Widgets Limited", "Company") == []
 
 
+def test_weak_aliases_are_not_matched(index: CandidateIndex) -> None:
+    """FtM marks weakAlias not matchable: ru-p-003's weak alias "Anya Smirnova" must not
+    flag a partner named Anna whose other words score by chance; the listed name itself
+    (Смирнова Анна Викторовна) is still found."""
+    assert index.screen("Анна Сергеевна Образцова", "Person") == []
+    listed = index.screen("Smirnova Anna Viktorovna", "Person")
+    assert [hit.entity_id for hit in listed] == ["ru-p-003"]
+
+
 def test_persons_are_not_candidates_for_a_company_query(index: CandidateIndex) -> None:
     assert "ru-p-001" not in index.query("Ivanov", "Company")
 

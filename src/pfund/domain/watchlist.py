@@ -30,9 +30,14 @@ class WatchlistEntity(BaseModel):
     problems: tuple[str, ...] = ()
 
     @property
-    def all_names(self) -> tuple[str, ...]:
-        """Names, then aliases, then weak aliases, without repeats."""
-        return tuple(dict.fromkeys((*self.names, *self.aliases, *self.weak_aliases)))
+    def matchable_names(self) -> tuple[str, ...]:
+        """Names, then aliases, without repeats: the names screening matches against.
+
+        Weak aliases are kept for the reader but never matched: FollowTheMoney marks
+        ``weakAlias`` not matchable (a nickname or a bare first name and surname such as
+        "Anya Smirnova" would otherwise flag anyone called Anna whose other words score
+        by chance)."""
+        return tuple(dict.fromkeys((*self.names, *self.aliases)))
 
     @property
     def identifiers(self) -> tuple[str, ...]:

@@ -190,7 +190,8 @@ class CandidateIndex:
     def build(
         cls, entities: Iterable[WatchlistEntity], *, max_share: float = MAX_SHARE
     ) -> CandidateIndex:
-        """Index every name, alias and identifier of the entities."""
+        """Index every name, alias and identifier of the entities (weak aliases are not
+        matchable, see ``WatchlistEntity.matchable_names``)."""
         ids: list[str] = []
         persons = array("b")
         names: list[list[str]] = []
@@ -198,8 +199,8 @@ class CandidateIndex:
         for position, entity in enumerate(entities):
             ids.append(entity.id)
             persons.append(entity.schema_name == PERSON)
-            names.append(list(entity.all_names))
-            keys = set().union(*(name_keys(n, entity.schema_name) for n in entity.all_names))
+            names.append(list(entity.matchable_names))
+            keys = set().union(*(name_keys(n, entity.schema_name) for n in entity.matchable_names))
             tokens.add(position, keys)
             identifiers.add(position, {normalise_identifier(i) for i in entity.identifiers})
         postings = tokens.postings()
