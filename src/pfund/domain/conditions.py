@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pfund.domain.enums import ConditionStatus, IatiConditionType
 from pfund.domain.lengths import Id, Title
 from pfund.domain.protection import PUBLIC
+
+V = TypeVar("V")
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -35,6 +38,15 @@ class VerificationProtocol(BaseModel):
 def verifier_codes(text: str) -> list[str]:
     """``"eu_council, us_treasury_ofac"`` -> ``["eu_council", "us_treasury_ofac"]``."""
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def named_verifiers(text: str, register: Mapping[str, V]) -> list[V] | None:
+    """The register's entries for the verifiers ``text`` names, in its order; None when
+    it names none or a code the register lacks (a store from before the codes holds free
+    text, which the pages then show as it is)."""
+    named = [register.get(code) for code in verifier_codes(text)]
+    found = [v for v in named if v is not None]
+    return found if found and len(found) == len(named) else None
 
 
 class Condition(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pfund.conditions import expected_envelope, mix, statuses_of, tranche_gate
 from pfund.domain import Tranche, TrancheStatus
-from pfund.domain.conditions import verifier_codes
+from pfund.domain.conditions import named_verifiers
 from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.reports import plots
@@ -205,10 +205,9 @@ def verifier_words(p: MoneyPages, text: str, lang: str) -> tuple[str, bool]:
     """The verifiers a condition's protocol names, each by its registered name in
     ``lang``, and whether all of them are in ``lang`` (a store from before the codes
     holds free text: it is shown as is, marked English by the page)."""
-    named = [p.verifiers.get(code) for code in verifier_codes(text)]
-    if not named or any(n is None for n in named):
+    found = named_verifiers(text, p.verifiers)
+    if found is None:
         return text, lang == "en"
-    found = [n for n in named if n is not None]
     return "; ".join(n.in_language(lang) for n in found), all(
         lang == "en" or n.name_ru for n in found
     )

@@ -31,6 +31,7 @@ from pfund.domain import (
     ProjectStatus,
     TrancheStatus,
 )
+from pfund.domain.conditions import named_verifiers
 from pfund.domain.fund import Verifier
 from pfund.domain.project import INTAKE_STATUSES
 from pfund.domain.protection import ProtectionClass, effective_protection, view
@@ -396,12 +397,10 @@ def _frozen_money(rt: Runtime) -> FrozenMoney:
 
 def _condition(c: Condition, register: dict[str, Verifier]) -> ConditionLine:
     """A condition for the public page, its verifiers named from the register."""
-    named = [register.get(code) for code in c.protocol.verifier_codes]
-    found = [v for v in named if v is not None]
-    whole = bool(found) and len(found) == len(named)
+    found = named_verifiers(c.protocol.verifier, register)
     return ConditionLine(
-        verifier="; ".join(v.name for v in found) if whole else c.protocol.verifier,
-        verifier_ru="; ".join(v.name_ru or v.name for v in found) if whole else "",
+        verifier="; ".join(v.name for v in found) if found else c.protocol.verifier,
+        verifier_ru="; ".join(v.name_ru or v.name for v in found) if found else "",
         code=c.code,
         title=c.title,
         title_ru=c.title_ru or c.title,
