@@ -30,7 +30,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from pfund.domain.watchlist import WatchlistEntity
-from pfund.screening import lexicon
+from pfund.screening import legal_forms, lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
@@ -47,29 +47,53 @@ from pfund.screening.score import (
 from pfund.screening.translit import tokenise
 
 IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+Int16Array = npt.NDArray[np.int16]
+# A word's keys and neighbours: (weight, key, whether a neighbour), heaviest first.
+Group = list[tuple[float, str, bool]]
+# An organisation's one-word legal form is one private-use character among its compact
+# keys, the same for every spelling of the form (ООО, OOO and LLC): it weighs as one
+# letter when names' words are compared, and differs wholly from another form.
+LEGAL_FORM_CHARACTERS = {
+    form: chr(0xE000 + number)
+    for number, form in enumerate(sorted({form for _, form in legal_forms.PHRASES}))
+}
 MAX_SHARE = 0.05
 MIN_SHARE = 0.5
 # A coarse key held by more entities than this share is not indexed: it is a common
 # given name's or patronymic's, whose own key is indexed, and scanning its postings for
 # every query cost more than it found.
 COARSE_MAX_SHARE = 0.01
-RERANKED = 500  # candidates by weight ordered again by their words' likeness
-# Scoring is most of screening's time (about 0.3 ms a candidate against 0.3-0.6 ms for
-# the whole candidate stage), so few candidates are scored. Of the candidates in order of
-# likeness (token set ratio of the sorted word keys, 0-100), the closest ``ALWAYS_SCORED``
-# are scored whatever their likeness; those whose keys are nearly the query's
-# (``ALIKE_SURE``: the same name listed for several entities, or within a longer name)
-# always; of the others, only the ``LIKELY_SCORED`` closest at least ``ALIKE_MIN`` alike
-# (the scorer accepts almost no pair below it). On bench/screening_index.py, scoring all
-# of the 10 closest at 70 or more found 442 of the 494 pairs the scorer accepts at
-# 100,000 entities (6.0 scored a query) and 417 at 1,000,000 (8.3 scored); these
-# settings, with ties in likeness ordered by shared key weight, find 441 (2.8 scored) and
-# 412 (4.6 scored), at about twice the speed.
+RERANKED = 150  # candidates by weight ordered again by their words' likeness
+# Scoring is most of screening's time (about 0.2-0.4 ms a candidate), so few candidates
+# are scored: of the candidates in order of likeness (``word_likeness``: each query
+# word's best match among the candidate's words, 0-100; ties by how much of the
+# candidate the query covers, then by shared key weight), the ``SCORED`` closest, of
+# which those after the first ``ALWAYS_SCORED`` only if at least ``ALIKE_MIN`` alike (the
+# scorer accepts almost no pair below it). On bench/screening_index.py at 1,000,000
+# entities, where a noisy name has tens to hundreds of scorer-accepted neighbours on the
+# generator's syllable lattice, scoring 4 found 449 of the 494 pairs the scorer
+# accepts, 6 found 452 and 10 found 466, at about 450, 365 and 200 queries a CPU second.
 ALWAYS_SCORED = 2
-ALIKE_SURE = 90
 ALIKE_MIN = 70
-LIKELY_SCORED = 1
+SCORED = 4
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# A word whose keys are not indexed, or whose listed spelling differs by a letter (a
+# misprint, a changed consonant: Бонецев and Bonetoev), meets the listed word through its
+# keys' neighbours: the indexed keys from which one deletion, or the query key's one
+# deletion, gives the same string (a deletion neighbourhood, as in SymSpell; within
+# two edits). A neighbour weighs ``NEAR_DISCOUNT`` of its own weight, so that an exact
+# key still counts for more. Keys shorter than ``NEAR_MIN_LENGTH`` have too many
+# neighbours to tell anything, and longer than ``NEAR_MAX_LENGTH`` are not tabled.
+NEAR_MIN_LENGTH = 4
+NEAR_MAX_LENGTH = 24
+NEAR_DISCOUNT = 0.8
+# A neighbour held by more entities than this (a common first name a letter away from a
+# misspelt one) counts only for candidates found otherwise: it would bring more
+# candidates than it tells apart. Coarse keys have no neighbours: they are coarse already.
+NEAR_MAX_SHARE = 0.00005
+NEAR_MAX_POSTINGS = 64
+MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
 
 
 @dataclass(frozen=True)
@@ -105,27 +129,40 @@ def name_keys(name: str, schema: str) -> frozenset[str]:
 
 def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
     """The keys of each word of a name: a word counts once however many of its keys an
-    entity shares."""
+    entity shares. An organisation's one-word legal form (LLC, ПАО) has none: it says
+    nothing of which firm is meant."""
     organisation = is_organisation(schema)
-    return [word_keys(word, organisation) for word in tokenise(name)]
+    return [
+        word_keys(word, organisation)
+        for word in tokenise(name)
+        if not (organisation and single_word_form(word))
+    ]
 
 
 def compact_keys(name: str, schema: str) -> str:
     """The phonetic key of each word of a name (its first transliteration's), sorted and
     lower-cased, an organisation's one-word legal forms as their canonical form (ОАО and
-    OJSC are one): what the candidates are ordered by. Built from the
-    cached keys of words, so that building the index parses no name twice."""
+    OJSC are one): the words candidates are ordered by (``compact_words``)."""
+    return " ".join(spellings[0] for spellings in compact_words(name, schema))
+
+
+def compact_words(name: str, schema: str) -> tuple[tuple[str, ...], ...]:
+    """Each word of a name as its lower-cased phonetic keys, the first transliteration's
+    first and then the others' (Кащеенко is kaqenko, and kaqeienko as BGN/PCGN spells
+    it), the words in order of their first key. Built from the cached keys of words, so
+    that building the index parses no name twice."""
     organisation = is_organisation(schema)
     found = (_compact_word(word, organisation) for word in tokenise(name))
-    return " ".join(sorted(key for key in found if key))
+    return tuple(sorted(spellings for spellings in found if spellings))
 
 
-def _compact_word(word: str, organisation: bool) -> str:
+@lru_cache(maxsize=2**18)
+def _compact_word(word: str, organisation: bool) -> tuple[str, ...]:
     form = single_word_form(word) if organisation else None
     if form is not None:
-        return form
-    keys = word_keys(word, organisation)
-    return keys[0].lower() if keys else ""
+        return (LEGAL_FORM_CHARACTERS[form],)
+    keys = (key.lower() for key in word_keys(word, organisation) if not key.startswith(COARSE))
+    return tuple(dict.fromkeys(keys))
 
 
 def normalise_identifier(value: str) -> str:
@@ -158,6 +195,50 @@ class _Pairs:
         }
 
 
+def _variants(key: str) -> list[str]:
+    """The key and its one-deletion variants (a coarse key keeps its mark), or nothing
+    for a key too short or too long to table (``NEAR_MIN_LENGTH``, ``NEAR_MAX_LENGTH``)."""
+    start = 1 if key.startswith(COARSE) else 0
+    if not NEAR_MIN_LENGTH <= len(key) - start <= NEAR_MAX_LENGTH:
+        return []
+    return [key, *dict.fromkeys(key[:at] + key[at + 1 :] for at in range(start, len(key)))]
+
+
+class Neighbours:
+    """The deletion neighbourhood of the indexed keys: every key's one-deletion variants
+    in one sorted byte-string array beside the key each came from, so that a query key's
+    neighbours are a few binary searches, and the table pickles as two arrays."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = np.array(list(keys), dtype=object)
+        variants: list[bytes] = []
+        owners = array("i")
+        for number, key in enumerate(self.keys.tolist()):
+            found = _variants(key)
+            variants += [variant.encode() for variant in found]
+            owners.extend([number] * len(found))
+        table = np.array(variants, dtype=bytes)
+        order = np.argsort(table, kind="stable")
+        self.variants = table[order]
+        self.owners = np.frombuffer(owners, dtype=np.int32)[order]
+
+    def near(self, key: str) -> list[str]:
+        """The indexed keys within one deletion of ``key`` on either side (two edits at
+        most), ``key`` itself left out."""
+        asked = [variant.encode() for variant in _variants(key)]
+        if not asked or not len(self.variants):
+            return []
+        wanted = np.array(asked, dtype=self.variants.dtype)
+        starts = np.searchsorted(self.variants, wanted, side="left")
+        ends = np.searchsorted(self.variants, wanted, side="right")
+        spans = zip(starts.tolist(), ends.tolist(), strict=True)
+        owners = [self.owners[a:b] for a, b in spans if b > a]
+        if not owners:
+            return []
+        found = self.keys[np.unique(np.concatenate(owners))].tolist()
+        return [other for other in found if other != key]
+
+
 class CandidateIndex:
     """Phonetic-key and identifier postings over a watchlist; build with ``build``."""
 
@@ -169,21 +250,36 @@ class CandidateIndex:
         names: list[list[str]],
         postings: dict[str, IntArray],
         identifiers: dict[str, IntArray],
+        common: frozenset[str] = frozenset(),
     ) -> None:
         self.ids = ids
         self.persons = persons
         self.names = names
         self.postings = postings
         self.identifiers = identifiers
-        self.skipped = 0
-        # Each entity's first name as its sorted word keys, the order among candidates.
-        # An object array, so that the candidates' keys are taken in one fancy index.
-        self.compact: npt.NDArray[np.object_] = np.array(
-            [
-                compact_keys(found[0], PERSON if person else "Organization") if found else ""
-                for found, person in zip(names, persons.tolist(), strict=True)
-            ],
-            dtype=object,
+        # Keys too common to index: a word holding one (not counting its coarse keys,
+        # which short names share) is common, and its neighbours (rarer names a letter
+        # away) say nothing of it.
+        self.common = common
+        self.skipped = len(common)
+        self.neighbours = Neighbours(
+            [key for key in [*postings, *sorted(common)] if not key.startswith(COARSE)]
+        )
+        # Each entity's first name as its words' keys, what candidates are ordered by:
+        # the words' first keys (sorted), then their other keys, in an object array so
+        # that the candidates' are taken in one fancy index; and how many words it has.
+        compact = [
+            compact_words(found[0], PERSON if person else "Organization") if found else ()
+            for found, person in zip(names, persons.tolist(), strict=True)
+        ]
+        self.compact: npt.NDArray[np.object_] = np.empty(len(compact), dtype=object)
+        self.compact[:] = [
+            tuple(spellings[0] for spellings in words)
+            + tuple(other for spellings in words for other in spellings[1:])
+            for words in compact
+        ]
+        self.word_counts = np.fromiter(
+            (len(words) for words in compact), dtype=np.int8, count=len(compact)
         )
 
     @classmethod
@@ -217,8 +313,8 @@ class CandidateIndex:
             names=names,
             postings=kept,
             identifiers=identifiers.postings(),
+            common=frozenset(postings.keys() - kept.keys()),
         )
-        index.skipped = len(postings) - len(kept)
         _load_tables()
         # The index and the word caches are millions of long-lived objects; the cyclic
         # collector would otherwise walk them all whenever screening allocates enough
@@ -255,34 +351,68 @@ class CandidateIndex:
 
     def _by_name(self, name: str, schema: str, limit: int) -> list[int]:
         """Candidates gathering ``MIN_SHARE`` of the query's weight: each word of the
-        query weighs as its commonest indexed key, and an entity gathers, for each word,
-        the weight of the rarest of the word's keys it holds. Of those (the ``RERANKED``
-        best by weight), the ``limit`` whose words are most alike the query's."""
+        query weighs as its commonest indexed key (or neighbour), and an entity gathers,
+        for each word, the weight of the rarest of the word's keys (or their neighbours)
+        it holds. Of those (the ``RERANKED`` best by weight), the ``limit`` whose words
+        are most alike the query's."""
         groups = self._indexed_groups(name, schema)
         if not groups:
             return []
-        # A word weighs as its commonest indexed key: the key any accepted spelling of it
-        # shares (a misspelt word's own key may be another entity's rare one).
-        weights = [group[-1][0] for group in groups]
+        weights = [weight for weight, _ in groups]
         needed = MIN_SHARE * sum(weights)
         rare = _rare_prefix(weights, needed)
-        found = [self.postings[key] for group in groups[:rare] for _, key in group]
-        candidates = _distinct(np.concatenate(found))
+        found = [key for _, group in groups[:rare] for key in self._seeding(group)]
+        candidates = _distinct(np.concatenate([self.postings[key] for key in found]))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
-        for group in groups:
-            gathered = np.zeros(len(candidates))
-            for weight, key in group:
-                np.maximum(
-                    gathered, weight * _contains(self.postings[key], candidates), out=gathered
-                )
-            totals += gathered
+        for _, group in groups:
+            totals += self._gathered(group, candidates)
         keep = totals >= needed
         candidates, totals = candidates[keep], totals[keep]
         if len(candidates) > RERANKED:
             top = np.lexsort((candidates, -totals))[:RERANKED]
             candidates, totals = candidates[top], totals[top]
         return self._closest(name, schema, candidates, totals, limit)
+
+    def _seeding(self, group: Group) -> list[str]:
+        """The keys of a word whose entities become candidates: its own keys and its
+        neighbours held by few entities (``_near_most``); its coarse keys only when no
+        listed spelling has its own key (a German or GOST spelling, Chruschtschow,
+        Xrushhyov, or a misspelling), since a coarse key is held by up to
+        ``COARSE_MAX_SHARE`` of the list and its entities are mostly other names."""
+        most = self._near_most()
+        keys = [key for _, key, near in group if not near or len(self.postings[key]) <= most]
+        spelt = any(not near and not key.startswith(COARSE) for _, key, near in group)
+        return [key for key in keys if not key.startswith(COARSE)] if spelt else keys
+
+    def _near_most(self) -> int:
+        """The most entities a neighbour may be held by and still bring candidates."""
+        return max(NEAR_MAX_POSTINGS, int(NEAR_MAX_SHARE * len(self.ids)))
+
+    def _gathered(self, group: Group, candidates: IntArray) -> FloatArray:
+        """What each candidate gathers of one word: the weight of the heaviest of the
+        word's keys it holds. A word's many small postings (its keys' neighbours) are
+        merged and searched once, each large one searched on its own."""
+        gathered = np.zeros(len(candidates))
+        pairs = [(held, key) for held, key, _ in group]
+        small = [(held, key) for held, key in pairs if len(self.postings[key]) <= MERGED_MAX]
+        for held, key in pairs if len(small) < 3 else set(pairs) - set(small):
+            np.maximum(gathered, held * _contains(self.postings[key], candidates), out=gathered)
+        if len(small) >= 3:
+            held_by = np.concatenate([self.postings[key] for _, key in small])
+            weights = np.repeat(
+                np.array([held for held, _ in small]),
+                [len(self.postings[key]) for _, key in small],
+            )
+            order = np.lexsort((-weights, held_by))
+            held_by, weights = held_by[order], weights[order]
+            first = np.ones(len(held_by), dtype=np.bool_)
+            np.not_equal(held_by[1:], held_by[:-1], out=first[1:])
+            held_by, weights = held_by[first], weights[first]
+            at = np.minimum(np.searchsorted(held_by, candidates), len(held_by) - 1)
+            found = np.where(held_by[at] == candidates, weights[at], 0.0)
+            np.maximum(gathered, found, out=gathered)
+        return gathered
 
     def _closest(
         self,
@@ -295,34 +425,65 @@ class CandidateIndex:
         """Of the ``limit`` candidates whose names are closest to the query's by the sorted
         word keys (the scorer's own measure of the names' words, in a cheap form), those
         worth scoring (see ``ALIKE_SURE``, ``ALIKE_MIN`` and ``LIKELY_SCORED``)."""
-        query = compact_keys(name, schema)
-        choices = self.compact[candidates].tolist()
-        alike = process.cdist(
-            [query], choices, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=1
-        )[0]
-        order = np.lexsort((candidates, -totals, -alike.astype(np.int16)))[:limit]
-        chosen: list[int] = []
-        likely = 0
-        for rank, at in enumerate(order.tolist()):
-            likeness = int(alike[at])
-            if rank < ALWAYS_SCORED or likeness >= ALIKE_SURE:
-                chosen.append(int(candidates[at]))
-            elif likeness >= ALIKE_MIN and likely < LIKELY_SCORED:
-                chosen.append(int(candidates[at]))
-                likely += 1
-        return chosen
+        alike, covered = word_likeness(
+            compact_words(name, schema),
+            self.compact[candidates].tolist(),
+            self.word_counts[candidates],
+        )
+        if is_organisation(schema):
+            # A firm's added words (Завод, Торговый дом, a region) make another firm
+            # more often than a changed legal form does: both ways count alike.
+            alike = (alike + covered) // 2
+        order = np.lexsort((candidates, -totals, -covered, -alike))[:limit]
+        return [
+            int(candidates[at])
+            for rank, at in enumerate(order[:SCORED].tolist())
+            if rank < ALWAYS_SCORED or alike[at] >= ALIKE_MIN
+        ]
 
-    def _indexed_groups(self, name: str, schema: str) -> list[list[tuple[float, str]]]:
-        """The indexed keys of each word of the query, rarest first, the words in order of
-        their rarest key (rarest first); the same word twice counts once."""
+    def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
+        """Per word of the query (the same word twice counts once), its weight and its
+        indexed keys and their neighbours with what each weighs, rarest first; the words
+        in order of their weight (heaviest first).
+
+        A word weighs as its commonest key or neighbour: the key any accepted spelling of
+        it shares (a misspelt word's own key may be another entity's rare one, and a
+        misspelt common name, Aliksey, has rare neighbours but is Aleksey). A word one of
+        whose keys, or of whose neighbours' keys, is too common to index (Sergey, and
+        Seugey beside it) says nothing and is left out. Neighbours weigh
+        ``NEAR_DISCOUNT`` of their own weight; a neighbour held by many entities only
+        counts for entities found otherwise (``_near_most``)."""
         groups = []
         for keys in dict.fromkeys(word_key_groups(name, schema)):
-            group = sorted(
-                ((self.weight(key), key) for key in keys if key in self.postings), reverse=True
-            )
-            if group:
-                groups.append(group)
-        return sorted(groups, reverse=True)
+            if any(self._common_word_key(key) for key in keys):
+                continue
+            near = {
+                other
+                for key in keys
+                if not key.startswith(COARSE)
+                for other in self.neighbours.near(key)
+            }
+            if any(self._common_word_key(other) for other in near):
+                continue
+            held = {
+                other: (NEAR_DISCOUNT * self.weight(other), True)
+                for other in near
+                if other in self.postings
+            }
+            held |= {key: (self.weight(key), False) for key in keys if key in self.postings}
+            if held:
+                group = sorted(
+                    ((weight, key, is_near) for key, (weight, is_near) in held.items()),
+                    reverse=True,
+                )
+                groups.append((group[-1][0], group))
+        return sorted(groups, key=lambda found: (-found[0], found[1]))
+
+    def _common_word_key(self, key: str) -> bool:
+        """Whether ``key`` is a word's own key too common to index: its word is common.
+        (A coarse key is left out for more entities, ``COARSE_MAX_SHARE``, and a short
+        one, ``~sv``, because it is short, not because its word is common.)"""
+        return key in self.common and not key.startswith(COARSE)
 
     def _same_kind(self, candidates: IntArray, schema: str) -> npt.NDArray[np.bool_]:
         if schema == "LegalEntity":
@@ -419,6 +580,56 @@ def summarise(explanation: Explanation, top: int = 3) -> str:
 
 
 Packed = tuple[list[str], IntArray, npt.NDArray[np.int64]]
+
+
+def word_likeness(
+    query: Sequence[Sequence[str]],
+    choices: list[tuple[str, ...]],
+    word_counts: npt.NDArray[np.int8],
+) -> tuple[Int16Array, Int16Array]:
+    """How alike each choice's words are to the query's (0-100), both ways: each query
+    word's best ``fuzz.ratio`` among the choice's words, averaged weighing by the query
+    word's length, and the same of each choice word among the query's. A word is read in
+    each of its keys (``compact_words``: the query's words as sequences of keys, each
+    choice as its words' first keys, ``word_counts`` of them, then their other keys).
+
+    Like the scorer, the first forgives words the query leaves out (a patronymic) and
+    reads each word apart, so that a misspelt given name still counts for most of
+    itself (a token set ratio counts it as wholly different); the second tells apart
+    the names that add words to the query's (Кристалл-2, Кристалл Самарский). A legal
+    form weighs as one letter (``LEGAL_FORM_CHARACTERS``): ООО and ЗАО may be one
+    firm's forms."""
+    asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
+    empty = np.zeros(len(choices), dtype=np.int16)
+    if not asked or not choices:
+        return empty, empty
+    rows = [spelling for spellings in asked for spelling in spellings]
+    row_counts = np.fromiter((len(spellings) for spellings in asked), dtype=np.int64)
+    words = [choice or ("",) for choice in choices]
+    flat = [word for found in words for word in found]
+    ratios = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    if len(rows) > len(asked):
+        ratios = np.maximum.reduceat(ratios, _starts(row_counts), axis=0)
+    counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
+    starts = _starts(counts)
+    best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
+    asked_weights = _lengths([spellings[0] for spellings in asked])
+    forward = asked_weights @ best / asked_weights.sum()
+    within = np.arange(len(flat)) - np.repeat(starts, counts)
+    first = within < np.maximum(np.repeat(word_counts, counts), 1)
+    flat_weights = np.where(first, _lengths(flat), 0.0)
+    covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
+    backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
+    return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
+
+
+def _starts(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Where each of consecutive runs of ``counts`` items starts."""
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]])
+
+
+def _lengths(words: list[str]) -> FloatArray:
+    return np.fromiter(map(len, words), dtype=np.float64, count=len(words))
 
 
 def _distinct(positions: IntArray) -> IntArray:

@@ -77,15 +77,15 @@ def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(sorted(found.items(), key=lambda item: (-len(item[0]), item[0])))
 
 
-_PHRASES = _phrases()
-_LONGEST = max(len(phrase) for phrase, _ in _PHRASES)
+PHRASES = _phrases()
+_LONGEST = max(len(phrase) for phrase, _ in PHRASES)
 # Phrases by all but their last word, for names whose last word was cut off.
 _BY_HEAD: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-for _phrase, _form in _PHRASES:
+for _phrase, _form in PHRASES:
     _BY_HEAD.setdefault(_phrase[:-1], []).append((_phrase[-1], _form))
 # Phrases by their first word, longest first, so a position is checked against few.
 _BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-for _phrase, _form in _PHRASES:
+for _phrase, _form in PHRASES:
     _BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _form))
 
 
@@ -105,7 +105,7 @@ TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
 # as that word.
 MISSPELT_MIN_LENGTH = 5
 _LONG_WORDS = tuple(
-    sorted({word for phrase, _ in _PHRASES for word in phrase if len(word) >= MISSPELT_MIN_LENGTH})
+    sorted({word for phrase, _ in PHRASES for word in phrase if len(word) >= MISSPELT_MIN_LENGTH})
 )
 
 
