@@ -8,6 +8,7 @@ from rapidfuzz.distance import OSA
 
 from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
+from pfund.screening.phonetic import reading_keys
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
@@ -52,6 +53,8 @@ def token_similarity(one: Token, other: Token, person: bool = False) -> float:
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
     similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
+    if similarity < 1.0 and not (one.text.isdigit() or other.text.isdigit()):
+        similarity = max(similarity, _reading_similarity(one.text, other.text))
     if (
         person
         and similarity < EQUIVALENT_NAME
@@ -61,6 +64,45 @@ def token_similarity(one: Token, other: Token, person: bool = False) -> float:
     if similarity < CONTRACTION and _contracts(one.text, other.text):
         return CONTRACTION
     return similarity
+
+
+def _reading_similarity(one: str, other: str) -> float:
+    """The best similarity of the two words' keys over the readings their Latin letters
+    allow in other languages' spellings (``phonetic.reading_keys``): French j as ж, German
+    z as ц, Ukrainian and Belarusian h as г."""
+    return _closest_readings(one, other)[2]
+
+
+@lru_cache(maxsize=2**16)
+def _closest_readings(one: str, other: str) -> tuple[str, str, float]:
+    """The keys of the two words' readings that agree best, and their similarity (the
+    words' own keys win a tie)."""
+    return max(
+        (
+            (a, b, OSA.normalized_similarity(a, b))
+            for a in reading_keys(one)
+            for b in reading_keys(other)
+        ),
+        key=lambda found: found[2],
+    )
+
+
+def _read_alike(
+    left: Form, right: Form, pairs: tuple[tuple[int, int, float], ...]
+) -> tuple[Form, Form]:
+    """The forms with each pair of counterparts that agree best in another reading
+    (Joukov and Zhukov, French j as ж) keyed in that reading, so that the features
+    comparing keys (whole names run together, consonants) see the words as alike as
+    the pairing did."""
+    left_tokens, right_tokens = list(left.tokens), list(right.tokens)
+    for i, j, similarity in pairs:
+        one, other = left_tokens[i], right_tokens[j]
+        if _is_initial(one) or _is_initial(other) or one.key == other.key:
+            continue
+        a, b, read = _closest_readings(one.text, other.text)
+        if read >= similarity and read > OSA.normalized_similarity(one.key, other.key):
+            left_tokens[i], right_tokens[j] = one._replace(key=a), other._replace(key=b)
+    return Form(tuple(left_tokens), left.legal_forms), Form(tuple(right_tokens), right.legal_forms)
 
 
 def _contracts(one: str, other: str) -> bool:
@@ -187,6 +229,7 @@ def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
         left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
     pairs = _pair(left, right, schema == PERSON)
+    left, right = _read_alike(left, right, pairs)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
     right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
     return Alignment(left, right, pairs, schema)

@@ -113,6 +113,31 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"x"), "kh"),  # ISO 9, GOST 7.79, scientific x: х
     (re.compile(r"c(?![eiyhsz])"), "k"),  # Italian, Spanish, French c before a, o, u: к
 )
+# The pair scorer reads a Latin word the same ways, and in two more that the coarse key
+# needs no reading for (its classes already join z and c, h and g):
+# - German z is ц (Zwetajewa, Zoi: Duden's column of the same Wikipedia table);
+# - Ukrainian and Belarusian г is h in their national romanisations (Ukraine: Cabinet of
+#   Ministers resolution 55 of 27 January 2010, г = h; Belarus: the 2000 national system
+#   and BGN/PCGN's Belarusian table, г = h), where Russian г is g: Hryhorii and Grigorii,
+#   Olha and Olga, Siarhei and Sergei. Not after k, s, c, z, t, p, g, where h marks a
+#   digraph (kh, sh, gh: Ghani is not Ggani, so not Hamid read as Gamid).
+SCORER_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *_READINGS,
+    (re.compile(r"z(?!h)"), "ts"),
+    (re.compile(r"(?<![kszctpg])h"), "g"),
+)
+
+
+@lru_cache(maxsize=2**20)
+def reading_keys(word: str) -> tuple[str, ...]:
+    """The phonetic keys (``fold``) of one lower-case Latin word in every reading of
+    ``SCORER_READINGS``, its own key first: French Joukov is read as Zhukov, German
+    Zwetajewa as Tsvetajeva, Ukrainian Hryhorii as Grigorii. Each reading rewrites every
+    occurrence of its group, one reading at a time."""
+    spelt = [word, *(pattern.sub(value, word) for pattern, value in SCORER_READINGS)]
+    return tuple(dict.fromkeys(fold(reading) for reading in spelt))
+
+
 _CLASSES = str.maketrans(
     {"S": "s", "Q": "s", "C": "s", "Z": "s", "z": "s", "c": "s", "g": "k", "h": "k", "q": "k"}
 )
