@@ -84,21 +84,60 @@ def token_set_similarity(alignment: Alignment) -> float:
     return fuzz.token_set_ratio(left, right) / 100.0
 
 
+def _aligned_keys(alignment: Alignment) -> tuple[list[str], list[str]]:
+    """The required keys of both names, the right name's put in the order of their
+    counterparts in the left (its words without one after them): the order in which
+    sorting would put them had the counterparts begun with the same letter. Sorting alone
+    sets Ielena Khatchatourian and Khachaturian Elena apart, since i and e sort apart."""
+    left, right = alignment.left, alignment.right
+    partner = {j: i for i, j, _ in alignment.pairs}
+    order = sorted(
+        (index for index, token in enumerate(right.tokens) if not token.optional),
+        key=lambda index: (partner.get(index, len(left.tokens)), index),
+    )
+    right_keys = [right.tokens[index].key for index in order]
+    return [token.key for token in left.required], right_keys
+
+
+def _all_paired(alignment: Alignment) -> bool:
+    """Whether every required word of both names has a close counterpart (one name may
+    have fewer words): only then is the order of the counterparts the names' order."""
+    shorter, _ = _shorter_longer(alignment)
+    return bool(alignment.left.required and alignment.right.required) and not _unmatched(
+        alignment, shorter
+    )
+
+
 def compact_similarity(alignment: Alignment) -> float:
-    """Similarity of the names written without spaces, in their own order or sorted, so
-    that Jin Ping and Jinping, or Sidorov Ivan and Ivan Sidorov, agree."""
+    """Similarity of the names written without spaces, in their own order, sorted or
+    with each word beside its counterpart, so that Jin Ping and Jinping, or Sidorov Ivan
+    and Ivan Sidorov, agree."""
     left, right = _keys(alignment.left), _keys(alignment.right)
     as_written = Levenshtein.normalized_similarity("".join(left), "".join(right))
     as_sorted = Levenshtein.normalized_similarity("".join(sorted(left)), "".join(sorted(right)))
-    return max(as_written, as_sorted)
+    found = max(as_written, as_sorted)
+    if found < 1.0 and _all_paired(alignment):
+        paired_left, paired_right = _aligned_keys(alignment)
+        as_paired = Levenshtein.normalized_similarity("".join(paired_left), "".join(paired_right))
+        found = max(found, as_paired)
+    return found
 
 
 def skeleton_similarity(alignment: Alignment) -> float:
     """Similarity of the consonants of the names, which survive transliteration better
-    than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v)."""
+    than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v), the words
+    sorted or each beside its counterpart."""
     left = sorted(skeleton(key) for key in _keys(alignment.left))
     right = sorted(skeleton(key) for key in _keys(alignment.right))
-    return Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+    found = Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+    if found < 1.0 and _all_paired(alignment):
+        paired_left, paired_right = _aligned_keys(alignment)
+        as_paired = Levenshtein.normalized_similarity(
+            " ".join(skeleton(key) for key in paired_left),
+            " ".join(skeleton(key) for key in paired_right),
+        )
+        found = max(found, as_paired)
+    return found
 
 
 def _extra(alignment: Alignment) -> float:
