@@ -1,6 +1,7 @@
 """Matching features. Each is a function of an alignment of two names returning a value
 in [0, 1]; its docstring is the explanation a user sees next to the value."""
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import combinations
@@ -15,7 +16,7 @@ from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import CONVERTIBLE_RU, family
 from pfund.screening.lexicon import place
 from pfund.screening.names import ORGANISATION_SCHEMAS, PERSON, Form, Token, patronymic_stem
-from pfund.screening.phonetic import skeleton
+from pfund.screening.phonetic import east_slavic_skeleton, skeleton
 
 Feature = Callable[[Alignment], float]
 
@@ -206,12 +207,29 @@ def patronymic_conflict(alignment: Alignment) -> float:
     names are compared without the shared ending, so Igorevich and Yurevich differ."""
     if alignment.schema != PERSON:
         return 0.0
-    left = [patronymic_stem(token.key) for token in alignment.left.tokens if token.optional]
-    right = [patronymic_stem(token.key) for token in alignment.right.tokens if token.optional]
+    left = [token for token in alignment.left.tokens if token.optional]
+    right = [token for token in alignment.right.tokens if token.optional]
     if not left or not right:
         return 0.0
-    best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
+    best = max(_same_father(a, b) for a in left for b in right)
     return float(best < COUNTERPART_MIN)
+
+
+# The consonants that end a patronymic in ``east_slavic_skeleton``: -vich, -ich, -vna,
+# -una (Belarusian -аўна), -ichna and -inichna (Ильинична; ch before n folds to h).
+_SKELETON_ENDING = re.compile(r"(?:vC|vn|n?[Ch]n|C)$")
+
+
+def _same_father(one: Token, other: Token) -> float:
+    """How alike the fathers' names in two patronymics are: their keys without the
+    shared ending, or their consonants once Belarusian and Ukrainian sound changes are
+    undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
+    Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``)."""
+    by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
+    a = _SKELETON_ENDING.sub("", east_slavic_skeleton(one.text))
+    b = _SKELETON_ENDING.sub("", east_slavic_skeleton(other.text))
+    by_consonants = Levenshtein.normalized_similarity(a, b) if a and b else 0.0
+    return max(by_key, by_consonants)
 
 
 def _around_bin(form: Form) -> tuple[int, int] | None:

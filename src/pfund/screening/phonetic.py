@@ -161,3 +161,35 @@ def coarse_keys(word: str, ambiguous: bool = True) -> tuple[str, ...]:
 def _coarse(key: str) -> str:
     consonants = _NOT_CONSONANTS.sub("", (ascii_text(key.translate(_CLASSES)) or "").lower())
     return _REPEATS.sub(r"\1", consonants)
+
+
+# The spellings of one name in Belarusian and Ukrainian against Russian differ by sound
+# changes that the national spellings write, so that a Belarusian name and its Russian
+# counterpart share their consonants once these are undone (Wikipedia, "Belarusian
+# language", sections "Phonology" and "Orthography"; "Ukrainian alphabet"):
+# - дзеканне and цеканне: Belarusian дз and ц where Russian has a soft д and т
+#   (Дзмітрый and Дмитрий, Сцяпан and Степан, Ціханоўскі and Тихановский);
+# - ў (romanised w, ŭ or u after a vowel) where Russian has в or л (Ціханоўская and
+#   Тихановская), and у opening a word before л where Russian has в (Уладзімір and
+#   Владимир, Уладзіслаў and Владислав; only before л, since a lossy ASCII of ю is u too);
+# - г as h (Сяргей, Siarhei; Григорій, Hryhorii) where Russian г is g;
+# - аканне and яканне, і and и, and Ukrainian і for Russian о or е (Раман and Роман,
+#   Пятро and Пётр, Федір and Фёдор), which dropping the vowels sets aside.
+_EAST_SLAVIC: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"dz(?=[iey])"), "d"),
+    (re.compile(r"(?:ts|c)(?=[iey])"), "t"),
+    (re.compile(r"[wŭ]|(?<=[aeiou])u(?![aeiouy])|^u(?=l)"), "v"),
+    (re.compile(r"(?<![kszctpg])h"), "g"),
+)
+_VOWELS_AND_J = re.compile(r"[aeiouyj]")
+
+
+@lru_cache(maxsize=2**16)
+def east_slavic_skeleton(word: str) -> str:
+    """The consonants of one lower-case Latin word once the Belarusian and Ukrainian
+    sound changes above are undone, letter case of the phonetic symbols kept (ш, ч, ж
+    stay apart from s, c, z): Sciapan, Stsiapan and Stepan give ``stpn``, Uladzimir and
+    Vladimir ``vldmr``, Tsikhanouski and Tikhanovskii ``thnvsk``."""
+    for pattern, value in _EAST_SLAVIC:
+        word = pattern.sub(value, word)
+    return _REPEATS.sub(r"\1", _VOWELS_AND_J.sub("", fold(word)))
