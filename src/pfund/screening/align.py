@@ -45,10 +45,12 @@ def _is_initial(token: Token) -> bool:
 
 
 @lru_cache(maxsize=2**16)
-def token_similarity(one: Token, other: Token, person: bool = False) -> float:
+def token_similarity(
+    one: Token, other: Token, person: bool = False, contractions: bool = True
+) -> float:
     """Similarity in [0, 1] of two words; an initial agrees with any word it begins, a
-    contraction with the word it contracts, and in a person's name (``person``) a given
-    name with the equivalents rigour knows for it."""
+    contraction with the word it contracts (unless not ``contractions``), and in a
+    person's name (``person``) a given name with the equivalents rigour knows for it."""
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
@@ -61,7 +63,7 @@ def token_similarity(one: Token, other: Token, person: bool = False) -> float:
         and given_name_symbols(one.text) & given_name_symbols(other.text)
     ):
         return EQUIVALENT_NAME
-    if similarity < CONTRACTION and _contracts(one.text, other.text):
+    if contractions and similarity < CONTRACTION and _contracts(one.text, other.text):
         return CONTRACTION
     return similarity
 
@@ -117,8 +119,15 @@ def _contracts(one: str, other: str) -> bool:
     return all(letter in letters for letter in short[1:-1])
 
 
-def _best(token: Token, form: Form) -> float:
-    return max((token_similarity(token, other) for other in form.tokens), default=0.0)
+def _spelt(token: Token, form: Form) -> float:
+    """How closely ``token`` spells a word of ``form``: its similarity without reading
+    either as a contraction of the other. Words joined into one are a compound only if
+    they spell a word: Anya Smirnova run together keeps the first and last letters of
+    Anna and its n, n in order, yet is no spelling of it."""
+    return max(
+        (token_similarity(token, other, contractions=False) for other in form.tokens),
+        default=0.0,
+    )
 
 
 COMPOUND_MAX = 3  # most words joined into one (Plat Ono Vich and Platonovich)
@@ -143,8 +152,8 @@ def merge_compounds(form: Form, other: Form) -> Form:
                 "".join(part.key for part in parts),
                 all(part.optional for part in parts),
             )
-            score = _best(joined, other)
-            if score >= COMPOUND_MIN and score > max(_best(part, other) for part in parts):
+            score = _spelt(joined, other)
+            if score >= COMPOUND_MIN and score > max(_spelt(part, other) for part in parts):
                 tokens[index : index + count] = [joined]
                 break
         else:
