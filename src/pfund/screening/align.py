@@ -8,7 +8,7 @@ from rapidfuzz.distance import OSA
 
 from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
-from pfund.screening.phonetic import reading_keys
+from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
@@ -19,6 +19,11 @@ EQUIVALENT_NAME = 0.9
 # Similarity of a contraction to the word it contracts (Int'l and International, Mgmt and
 # Management, Chas and Charles): the first and last letters kept, others dropped in order.
 CONTRACTION = 0.9
+# Similarity of two words of a person's name that are one name in Belarusian or Ukrainian
+# and in Russian spelling (Putsila and Putilo, Siarhei and Sergei): their consonants meet
+# once the sound changes that the national spelling writes are undone.
+EAST_SLAVIC = 0.8
+EAST_SLAVIC_MIN = 3  # consonants the two must share: fewer meet too easily
 CONTRACTION_MAX_SHARE = 0.6  # a contraction keeps at most this share of the word's letters
 
 
@@ -63,9 +68,29 @@ def token_similarity(
         and given_name_symbols(one.text) & given_name_symbols(other.text)
     ):
         return EQUIVALENT_NAME
+    if person and similarity < EAST_SLAVIC and _east_slavic_alike(one.text, other.text):
+        return EAST_SLAVIC
     if contractions and similarity < CONTRACTION and _contracts(one.text, other.text):
         return CONTRACTION
     return similarity
+
+
+def _east_slavic_alike(one: str, other: str) -> bool:
+    """Whether two words of a person's name have the same consonants once one of them
+    has the Belarusian or Ukrainian sound changes undone (``phonetic.east_slavic_skeleton``:
+    Putsila and Putilo, Stsiapan and Stepan), at least ``EAST_SLAVIC_MIN`` of them: the
+    changes must be what makes the words meet, not vowels alone (Marina and Marian)."""
+    if one.isdigit() or other.isdigit():
+        return False
+    mine, theirs = east_slavic_skeletons(one), east_slavic_skeletons(other)
+    if len(mine) == len(theirs) == 1:
+        return False
+    return any(
+        a == b and len(a) >= EAST_SLAVIC_MIN
+        for i, a in enumerate(mine)
+        for j, b in enumerate(theirs)
+        if i or j
+    )
 
 
 def _reading_similarity(one: str, other: str) -> float:

@@ -16,7 +16,7 @@ from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import CONVERTIBLE_RU, family
 from pfund.screening.lexicon import place
 from pfund.screening.names import ORGANISATION_SCHEMAS, PERSON, Form, Token, patronymic_stem
-from pfund.screening.phonetic import east_slavic_skeleton, skeleton
+from pfund.screening.phonetic import east_slavic_skeletons, skeleton
 
 Feature = Callable[[Alignment], float]
 
@@ -226,10 +226,22 @@ def _same_father(one: Token, other: Token) -> float:
     undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
     Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``)."""
     by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
-    a = _SKELETON_ENDING.sub("", east_slavic_skeleton(one.text))
-    b = _SKELETON_ENDING.sub("", east_slavic_skeleton(other.text))
-    by_consonants = Levenshtein.normalized_similarity(a, b) if a and b else 0.0
+    by_consonants = max(
+        (
+            Levenshtein.normalized_similarity(a, b)
+            for a in _fathers(one.text)
+            for b in _fathers(other.text)
+            if a and b
+        ),
+        default=0.0,
+    )
     return max(by_key, by_consonants)
+
+
+def _fathers(patronymic: str) -> tuple[str, ...]:
+    """The consonants of a patronymic without its ending, as written and with the
+    Belarusian and Ukrainian sound changes undone."""
+    return tuple(_SKELETON_ENDING.sub("", found) for found in east_slavic_skeletons(patronymic))
 
 
 def _around_bin(form: Form) -> tuple[int, int] | None:

@@ -192,4 +192,18 @@ def east_slavic_skeleton(word: str) -> str:
     Vladimir ``vldmr``, Tsikhanouski and Tikhanovskii ``thnvsk``."""
     for pattern, value in _EAST_SLAVIC:
         word = pattern.sub(value, word)
+    return consonants(word)
+
+
+def consonants(word: str) -> str:
+    """The consonants of one lower-case Latin word's phonetic key, as they stand."""
     return _REPEATS.sub(r"\1", _VOWELS_AND_J.sub("", fold(word)))
+
+
+@lru_cache(maxsize=2**16)
+def east_slavic_skeletons(word: str) -> tuple[str, ...]:
+    """The word's consonants as they stand and, when they differ, with the Belarusian
+    and Ukrainian sound changes undone (``east_slavic_skeleton``). Both, since the
+    changes go one way: Belarusian ц before a front vowel is Russian т (Пуціла and
+    Путило), but Russian ц stays ц (Цепкало and Цапкала)."""
+    return tuple(dict.fromkeys((consonants(word), east_slavic_skeleton(word))))
