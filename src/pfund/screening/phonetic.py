@@ -174,8 +174,12 @@ def _coarse(key: str) -> str:
 #   Владимир, Уладзіслаў and Владислав; only before л, since a lossy ASCII of ю is u too);
 # - г as h (Сяргей, Siarhei; Григорій, Hryhorii) where Russian г is g;
 # - аканне and яканне, і and и, and Ukrainian і for Russian о or е (Раман and Роман,
-#   Пятро and Пётр, Федір and Фёдор), which dropping the vowels sets aside.
+#   Пятро and Пётр, Федір and Фёдор), which dropping the vowels sets aside;
+# - one name's own correspondence, the commonest: Ukrainian Микола and Belarusian Мікалай
+#   for Russian Николай (Wikipedia, "Mykola": the Ukrainian form of Nicholas), so also
+#   in the patronymics Миколайович, Мікалаеўна.
 _EAST_SLAVIC: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^m(?=[iy]k[oa]l)"), "n"),
     (re.compile(r"dz(?=[iey])"), "d"),
     (re.compile(r"(?:ts|c)(?=[iey])"), "t"),
     (re.compile(r"[wŭ]|(?<=[aeiou])u(?![aeiouy])|^u(?=l)"), "v"),
