@@ -21,6 +21,7 @@ from pfund.screening.score import THRESHOLD, explain, score
         # German: z for ц, w for в (Duden's column).
         ("Konstantin Ziolkowski", "Константин Эдуардович Циолковский"),
         ("Zinaida Grigorievna Zwetkowa", "Цветкова Зинаида Григорьевна"),
+        ("Wiktor Zoi", "Виктор Робертович Цой"),
     ],
 )
 def test_french_and_german_spellings_are_accepted(query: str, listed: str) -> None:
@@ -31,6 +32,9 @@ def test_a_word_read_another_way_is_keyed_in_that_reading() -> None:
     # Joukov and Zhukov agree only when j is read as ж: the features that compare the
     # names' keys run together must see them as alike as the pairing did.
     assert "Zukov" in reading_keys("joukov")
+    assert word_key("tsvetayeva") in reading_keys("zwetajewa")  # German z as ц
+    assert word_key("grigorii") in reading_keys("hryhorii")  # Ukrainian h as г
+    assert reading_keys("ghani") == (word_key("ghani"),)  # gh is a digraph: Ghani stays
     values = {line.name: line.value for line in explain("Jdanov", "Жданов").features}
     assert values["compact_similarity"] == 1.0
     assert values["skeleton_similarity"] == 1.0
