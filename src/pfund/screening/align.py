@@ -24,6 +24,14 @@ CONTRACTION = 0.9
 # once the sound changes that the national spelling writes are undone.
 EAST_SLAVIC = 0.8
 EAST_SLAVIC_MIN = 3  # consonants the two must share: fewer meet too easily
+# Words less alike than this as written are not read again (other readings, East Slavic
+# consonants): a reading changes a letter group or two, not a whole word, and most pairs
+# compared while screening are a name's different words. A shortcut for speed: no pair of
+# the labelled set or the name benchmark changes its verdict with it.
+READING_MIN = 0.4
+# Nor words this alike already: the best reading could add a letter or so, which the
+# pairing does not need; ``_read_alike`` still keys a pair in its best reading.
+READING_MAX = 0.9
 CONTRACTION_MAX_SHARE = 0.6  # a contraction keeps at most this share of the word's letters
 
 
@@ -60,7 +68,7 @@ def token_similarity(
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
     similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
-    if similarity < 1.0 and not (one.text.isdigit() or other.text.isdigit()):
+    if READING_MIN <= similarity < READING_MAX and not (one.text.isdigit() or other.text.isdigit()):
         similarity = max(similarity, _reading_similarity(one.text, other.text))
     if (
         person
@@ -68,7 +76,11 @@ def token_similarity(
         and given_name_symbols(one.text) & given_name_symbols(other.text)
     ):
         return EQUIVALENT_NAME
-    if person and similarity < EAST_SLAVIC and _east_slavic_alike(one.text, other.text):
+    if (
+        person
+        and READING_MIN <= similarity < EAST_SLAVIC
+        and _east_slavic_alike(one.text, other.text)
+    ):
         return EAST_SLAVIC
     if contractions and similarity < CONTRACTION and _contracts(one.text, other.text):
         return CONTRACTION
@@ -126,8 +138,12 @@ def _read_alike(
         one, other = left_tokens[i], right_tokens[j]
         if _is_initial(one) or _is_initial(other) or one.key == other.key:
             continue
+        by_key = OSA.normalized_similarity(one.key, other.key)
+        plain = max(by_key, OSA.normalized_similarity(one.text, other.text))
+        if similarity <= plain < READING_MAX:
+            continue  # read in every way already (token_similarity), and none did better
         a, b, read = _closest_readings(one.text, other.text)
-        if read >= similarity and read > OSA.normalized_similarity(one.key, other.key):
+        if read >= similarity and read > by_key:
             left_tokens[i], right_tokens[j] = one._replace(key=a), other._replace(key=b)
     return Form(tuple(left_tokens), left.legal_forms), Form(tuple(right_tokens), right.legal_forms)
 

@@ -226,6 +226,8 @@ def _same_father(one: Token, other: Token) -> float:
     undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
     Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``)."""
     by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
+    if by_key >= COUNTERPART_MIN:
+        return by_key
     by_consonants = max(
         (
             Levenshtein.normalized_similarity(a, b)

@@ -126,6 +126,8 @@ SCORER_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"z(?!h)"), "ts"),
     (re.compile(r"(?<![kszctpg])h"), "g"),
 )
+# The letter each reading needs: a word without it has nothing to read another way.
+_TRIGGERS = ("c", "j", "x", "c", "z", "h")
 
 
 @lru_cache(maxsize=2**20)
@@ -134,7 +136,16 @@ def reading_keys(word: str) -> tuple[str, ...]:
     ``SCORER_READINGS``, its own key first: French Joukov is read as Zhukov, German
     Zwetajewa as Tsvetajeva, Ukrainian Hryhorii as Grigorii. Each reading rewrites every
     occurrence of its group, one reading at a time."""
-    spelt = [word, *(pattern.sub(value, word) for pattern, value in SCORER_READINGS)]
+    spelt = dict.fromkeys(
+        [
+            word,
+            *(
+                pattern.sub(value, word)
+                for (pattern, value), letter in zip(SCORER_READINGS, _TRIGGERS, strict=True)
+                if letter in word
+            ),
+        ]
+    )
     return tuple(dict.fromkeys(fold(reading) for reading in spelt))
 
 
