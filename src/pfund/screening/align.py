@@ -8,6 +8,7 @@ from rapidfuzz.distance import OSA
 
 from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
+from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
 
 MATCH_MIN = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN = 0.7  # a word paired below this still counts as lacking a counterpart
@@ -18,6 +19,19 @@ EQUIVALENT_NAME = 0.9
 # Similarity of a contraction to the word it contracts (Int'l and International, Mgmt and
 # Management, Chas and Charles): the first and last letters kept, others dropped in order.
 CONTRACTION = 0.9
+# Similarity of two words of a person's name that are one name in Belarusian or Ukrainian
+# and in Russian spelling (Putsila and Putilo, Siarhei and Sergei): their consonants meet
+# once the sound changes that the national spelling writes are undone.
+EAST_SLAVIC = 0.8
+EAST_SLAVIC_MIN = 3  # consonants the two must share: fewer meet too easily
+# Words less alike than this as written are not read again (other readings, East Slavic
+# consonants): a reading changes a letter group or two, not a whole word, and most pairs
+# compared while screening are a name's different words. A shortcut for speed: no pair of
+# the labelled set or the name benchmark changes its verdict with it.
+READING_MIN = 0.4
+# Nor words this alike already: the best reading could add a letter or so, which the
+# pairing does not need; ``_read_alike`` still keys a pair in its best reading.
+READING_MAX = 0.9
 CONTRACTION_MAX_SHARE = 0.6  # a contraction keeps at most this share of the word's letters
 
 
@@ -44,23 +58,94 @@ def _is_initial(token: Token) -> bool:
 
 
 @lru_cache(maxsize=2**16)
-def token_similarity(one: Token, other: Token, person: bool = False) -> float:
+def token_similarity(
+    one: Token, other: Token, person: bool = False, contractions: bool = True
+) -> float:
     """Similarity in [0, 1] of two words; an initial agrees with any word it begins, a
-    contraction with the word it contracts, and in a person's name (``person``) a given
-    name with the equivalents rigour knows for it."""
+    contraction with the word it contracts (unless not ``contractions``), and in a
+    person's name (``person``) a given name with the equivalents rigour knows for it."""
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
     by_key = OSA.normalized_similarity(one.key, other.key)
     similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
+    if READING_MIN <= similarity < READING_MAX and not (one.text.isdigit() or other.text.isdigit()):
+        similarity = max(similarity, _reading_similarity(one.text, other.text))
     if (
         person
         and similarity < EQUIVALENT_NAME
         and given_name_symbols(one.text) & given_name_symbols(other.text)
     ):
         return EQUIVALENT_NAME
-    if similarity < CONTRACTION and _contracts(one.text, other.text):
+    if (
+        person
+        and READING_MIN <= similarity < EAST_SLAVIC
+        and _east_slavic_alike(one.text, other.text)
+    ):
+        return EAST_SLAVIC
+    if contractions and similarity < CONTRACTION and _contracts(one.text, other.text):
         return CONTRACTION
     return similarity
+
+
+def _east_slavic_alike(one: str, other: str) -> bool:
+    """Whether two words of a person's name have the same consonants once one of them
+    has the Belarusian or Ukrainian sound changes undone (``phonetic.east_slavic_skeleton``:
+    Putsila and Putilo, Stsiapan and Stepan), at least ``EAST_SLAVIC_MIN`` of them: the
+    changes must be what makes the words meet, not vowels alone (Marina and Marian)."""
+    if one.isdigit() or other.isdigit():
+        return False
+    mine, theirs = east_slavic_skeletons(one), east_slavic_skeletons(other)
+    if len(mine) == len(theirs) == 1:
+        return False
+    return any(
+        a == b and len(a) >= EAST_SLAVIC_MIN
+        for i, a in enumerate(mine)
+        for j, b in enumerate(theirs)
+        if i or j
+    )
+
+
+def _reading_similarity(one: str, other: str) -> float:
+    """The best similarity of the two words' keys over the readings their Latin letters
+    allow in other languages' spellings (``phonetic.reading_keys``): French j as ж, German
+    z as ц, Ukrainian and Belarusian h as г."""
+    return _closest_readings(one, other)[2]
+
+
+@lru_cache(maxsize=2**16)
+def _closest_readings(one: str, other: str) -> tuple[str, str, float]:
+    """The keys of the two words' readings that agree best, and their similarity (the
+    words' own keys win a tie)."""
+    return max(
+        (
+            (a, b, OSA.normalized_similarity(a, b))
+            for a in reading_keys(one)
+            for b in reading_keys(other)
+        ),
+        key=lambda found: found[2],
+    )
+
+
+def _read_alike(
+    left: Form, right: Form, pairs: tuple[tuple[int, int, float], ...]
+) -> tuple[Form, Form]:
+    """The forms with each pair of counterparts that agree best in another reading
+    (Joukov and Zhukov, French j as ж) keyed in that reading, so that the features
+    comparing keys (whole names run together, consonants) see the words as alike as
+    the pairing did."""
+    left_tokens, right_tokens = list(left.tokens), list(right.tokens)
+    for i, j, similarity in pairs:
+        one, other = left_tokens[i], right_tokens[j]
+        if _is_initial(one) or _is_initial(other) or one.key == other.key:
+            continue
+        by_key = OSA.normalized_similarity(one.key, other.key)
+        plain = max(by_key, OSA.normalized_similarity(one.text, other.text))
+        if similarity <= plain < READING_MAX:
+            continue  # read in every way already (token_similarity), and none did better
+        a, b, read = _closest_readings(one.text, other.text)
+        if read >= similarity and read > by_key:
+            left_tokens[i], right_tokens[j] = one._replace(key=a), other._replace(key=b)
+    return Form(tuple(left_tokens), left.legal_forms), Form(tuple(right_tokens), right.legal_forms)
 
 
 def _contracts(one: str, other: str) -> bool:
@@ -75,8 +160,15 @@ def _contracts(one: str, other: str) -> bool:
     return all(letter in letters for letter in short[1:-1])
 
 
-def _best(token: Token, form: Form) -> float:
-    return max((token_similarity(token, other) for other in form.tokens), default=0.0)
+def _spelt(token: Token, form: Form) -> float:
+    """How closely ``token`` spells a word of ``form``: its similarity without reading
+    either as a contraction of the other. Words joined into one are a compound only if
+    they spell a word: Anya Smirnova run together keeps the first and last letters of
+    Anna and its n, n in order, yet is no spelling of it."""
+    return max(
+        (token_similarity(token, other, contractions=False) for other in form.tokens),
+        default=0.0,
+    )
 
 
 COMPOUND_MAX = 3  # most words joined into one (Plat Ono Vich and Platonovich)
@@ -101,8 +193,8 @@ def merge_compounds(form: Form, other: Form) -> Form:
                 "".join(part.key for part in parts),
                 all(part.optional for part in parts),
             )
-            score = _best(joined, other)
-            if score >= COMPOUND_MIN and score > max(_best(part, other) for part in parts):
+            score = _spelt(joined, other)
+            if score >= COMPOUND_MIN and score > max(_spelt(part, other) for part in parts):
                 tokens[index : index + count] = [joined]
                 break
         else:
@@ -187,6 +279,7 @@ def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
         left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
     pairs = _pair(left, right, schema == PERSON)
+    left, right = _read_alike(left, right, pairs)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
     right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
     return Alignment(left, right, pairs, schema)

@@ -1,6 +1,7 @@
 """Matching features. Each is a function of an alignment of two names returning a value
 in [0, 1]; its docstring is the explanation a user sees next to the value."""
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import combinations
@@ -15,7 +16,7 @@ from pfund.screening.align import COUNTERPART_MIN, Alignment, alignment_quality
 from pfund.screening.legal_forms import CONVERTIBLE_RU, family
 from pfund.screening.lexicon import place
 from pfund.screening.names import ORGANISATION_SCHEMAS, PERSON, Form, Token, patronymic_stem
-from pfund.screening.phonetic import skeleton
+from pfund.screening.phonetic import east_slavic_skeletons, skeleton
 
 Feature = Callable[[Alignment], float]
 
@@ -84,21 +85,60 @@ def token_set_similarity(alignment: Alignment) -> float:
     return fuzz.token_set_ratio(left, right) / 100.0
 
 
+def _aligned_keys(alignment: Alignment) -> tuple[list[str], list[str]]:
+    """The required keys of both names, the right name's put in the order of their
+    counterparts in the left (its words without one after them): the order in which
+    sorting would put them had the counterparts begun with the same letter. Sorting alone
+    sets Ielena Khatchatourian and Khachaturian Elena apart, since i and e sort apart."""
+    left, right = alignment.left, alignment.right
+    partner = {j: i for i, j, _ in alignment.pairs}
+    order = sorted(
+        (index for index, token in enumerate(right.tokens) if not token.optional),
+        key=lambda index: (partner.get(index, len(left.tokens)), index),
+    )
+    right_keys = [right.tokens[index].key for index in order]
+    return [token.key for token in left.required], right_keys
+
+
+def _all_paired(alignment: Alignment) -> bool:
+    """Whether every required word of both names has a close counterpart (one name may
+    have fewer words): only then is the order of the counterparts the names' order."""
+    shorter, _ = _shorter_longer(alignment)
+    return bool(alignment.left.required and alignment.right.required) and not _unmatched(
+        alignment, shorter
+    )
+
+
 def compact_similarity(alignment: Alignment) -> float:
-    """Similarity of the names written without spaces, in their own order or sorted, so
-    that Jin Ping and Jinping, or Sidorov Ivan and Ivan Sidorov, agree."""
+    """Similarity of the names written without spaces, in their own order, sorted or
+    with each word beside its counterpart, so that Jin Ping and Jinping, or Sidorov Ivan
+    and Ivan Sidorov, agree."""
     left, right = _keys(alignment.left), _keys(alignment.right)
     as_written = Levenshtein.normalized_similarity("".join(left), "".join(right))
     as_sorted = Levenshtein.normalized_similarity("".join(sorted(left)), "".join(sorted(right)))
-    return max(as_written, as_sorted)
+    found = max(as_written, as_sorted)
+    if found < 1.0 and _all_paired(alignment):
+        paired_left, paired_right = _aligned_keys(alignment)
+        as_paired = Levenshtein.normalized_similarity("".join(paired_left), "".join(paired_right))
+        found = max(found, as_paired)
+    return found
 
 
 def skeleton_similarity(alignment: Alignment) -> float:
     """Similarity of the consonants of the names, which survive transliteration better
-    than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v)."""
+    than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v), the words
+    sorted or each beside its counterpart."""
     left = sorted(skeleton(key) for key in _keys(alignment.left))
     right = sorted(skeleton(key) for key in _keys(alignment.right))
-    return Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+    found = Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+    if found < 1.0 and _all_paired(alignment):
+        paired_left, paired_right = _aligned_keys(alignment)
+        as_paired = Levenshtein.normalized_similarity(
+            " ".join(skeleton(key) for key in paired_left),
+            " ".join(skeleton(key) for key in paired_right),
+        )
+        found = max(found, as_paired)
+    return found
 
 
 def _extra(alignment: Alignment) -> float:
@@ -167,12 +207,43 @@ def patronymic_conflict(alignment: Alignment) -> float:
     names are compared without the shared ending, so Igorevich and Yurevich differ."""
     if alignment.schema != PERSON:
         return 0.0
-    left = [patronymic_stem(token.key) for token in alignment.left.tokens if token.optional]
-    right = [patronymic_stem(token.key) for token in alignment.right.tokens if token.optional]
+    left = [token for token in alignment.left.tokens if token.optional]
+    right = [token for token in alignment.right.tokens if token.optional]
     if not left or not right:
         return 0.0
-    best = max(Levenshtein.normalized_similarity(a, b) for a in left for b in right)
+    best = max(_same_father(a, b) for a in left for b in right)
     return float(best < COUNTERPART_MIN)
+
+
+# The consonants that end a patronymic in ``east_slavic_skeleton``: -vich, -ich, -vna,
+# -una (Belarusian -аўна), -ichna and -inichna (Ильинична; ch before n folds to h).
+_SKELETON_ENDING = re.compile(r"(?:vC|vn|n?[Ch]n|C)$")
+
+
+def _same_father(one: Token, other: Token) -> float:
+    """How alike the fathers' names in two patronymics are: their keys without the
+    shared ending, or their consonants once Belarusian and Ukrainian sound changes are
+    undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
+    Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``)."""
+    by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
+    if by_key >= COUNTERPART_MIN:
+        return by_key
+    by_consonants = max(
+        (
+            Levenshtein.normalized_similarity(a, b)
+            for a in _fathers(one.text)
+            for b in _fathers(other.text)
+            if a and b
+        ),
+        default=0.0,
+    )
+    return max(by_key, by_consonants)
+
+
+def _fathers(patronymic: str) -> tuple[str, ...]:
+    """The consonants of a patronymic without its ending, as written and with the
+    Belarusian and Ukrainian sound changes undone."""
+    return tuple(_SKELETON_ENDING.sub("", found) for found in east_slavic_skeletons(patronymic))
 
 
 def _around_bin(form: Form) -> tuple[int, int] | None:

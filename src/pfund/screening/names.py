@@ -25,8 +25,16 @@ PERSON = "Person"
 OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
 ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
-_PATRONYMIC = re.compile(r"(?:[oe]vi|i)C(?:na)?$|[oe]vna$")
-_PATRONYMIC_ENDING = re.compile(r"(?:vi)?C(?:na)?$|vna$")
+# Endings of patronymics, on phonetic keys (C is ч, w folds to v, and ch before n to h):
+# Russian -ович/-евич/-ич, -овна/-евна and -ична (Ильинична, Кузьминична: the daughter of
+# a father whose name ends in -а, -я); Ukrainian -ович/-йович and -івна/-ївна
+# (Володимирівна, Іллівна); Belarusian -авіч/-евіч and -аўна/-еўна, ў romanised w, u or ŭ
+# (Аляксандраўна, Aliaksandrauna). After the sections "Patronymic" of Wikipedia's
+# "Eastern Slavic naming customs", "Ukrainian name" and "Belarusian name".
+_PATRONYMIC = re.compile(r"(?:[oea]vi|i)C(?:na)?$|[oeai]vna$|[ae]una$|i[Ch]na$")
+# What patronymic_stem strips: the ending with its linking vowel (Petr-ovich, Volodymyr-
+# ivna and Vladimir-ovna), and the -in- of -инична (Ильинична and Іллівна are Ilya's).
+_PATRONYMIC_ENDING = re.compile(r"(?:[oeai]?vi)?C(?:na)?$|[oeai]?[vu]na$|(?:in)?i[Ch]na$")
 # Spellings of Arabic particles: "son of" and the article. "ben" only after the first word,
 # where it cannot be the given name Ben.
 PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
@@ -72,7 +80,8 @@ def word_key(token: str) -> str:
 
 def patronymic_stem(key: str) -> str:
     """The father's name in a patronymic key, without the ending every patronymic shares
-    (``petroviC`` and ``petrovna`` give ``petro``, ``iureviC`` gives ``iure``)."""
+    and its linking vowel (``petroviC`` and ``petrovna`` give ``petr``, ``iureviC``
+    gives ``iur``, Ukrainian ``volodimirivna`` gives ``volodimir``)."""
     stem = _PATRONYMIC_ENDING.sub("", key)
     return stem if len(stem) >= 3 else key
 

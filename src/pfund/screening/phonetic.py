@@ -113,6 +113,42 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"x"), "kh"),  # ISO 9, GOST 7.79, scientific x: х
     (re.compile(r"c(?![eiyhsz])"), "k"),  # Italian, Spanish, French c before a, o, u: к
 )
+# The pair scorer reads a Latin word the same ways, and in two more that the coarse key
+# needs no reading for (its classes already join z and c, h and g):
+# - German z is ц (Zwetajewa, Zoi: Duden's column of the same Wikipedia table);
+# - Ukrainian and Belarusian г is h in their national romanisations (Ukraine: Cabinet of
+#   Ministers resolution 55 of 27 January 2010, г = h; Belarus: the 2000 national system
+#   and BGN/PCGN's Belarusian table, г = h), where Russian г is g: Hryhorii and Grigorii,
+#   Olha and Olga, Siarhei and Sergei. Not after k, s, c, z, t, p, g, where h marks a
+#   digraph (kh, sh, gh: Ghani is not Ggani, so not Hamid read as Gamid).
+SCORER_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+    *_READINGS,
+    (re.compile(r"z(?!h)"), "ts"),
+    (re.compile(r"(?<![kszctpg])h"), "g"),
+)
+# The letter each reading needs: a word without it has nothing to read another way.
+_TRIGGERS = ("c", "j", "x", "c", "z", "h")
+
+
+@lru_cache(maxsize=2**20)
+def reading_keys(word: str) -> tuple[str, ...]:
+    """The phonetic keys (``fold``) of one lower-case Latin word in every reading of
+    ``SCORER_READINGS``, its own key first: French Joukov is read as Zhukov, German
+    Zwetajewa as Tsvetajeva, Ukrainian Hryhorii as Grigorii. Each reading rewrites every
+    occurrence of its group, one reading at a time."""
+    spelt = dict.fromkeys(
+        [
+            word,
+            *(
+                pattern.sub(value, word)
+                for (pattern, value), letter in zip(SCORER_READINGS, _TRIGGERS, strict=True)
+                if letter in word
+            ),
+        ]
+    )
+    return tuple(dict.fromkeys(fold(reading) for reading in spelt))
+
+
 _CLASSES = str.maketrans(
     {"S": "s", "Q": "s", "C": "s", "Z": "s", "z": "s", "c": "s", "g": "k", "h": "k", "q": "k"}
 )
@@ -136,3 +172,53 @@ def coarse_keys(word: str, ambiguous: bool = True) -> tuple[str, ...]:
 def _coarse(key: str) -> str:
     consonants = _NOT_CONSONANTS.sub("", (ascii_text(key.translate(_CLASSES)) or "").lower())
     return _REPEATS.sub(r"\1", consonants)
+
+
+# The spellings of one name in Belarusian and Ukrainian against Russian differ by sound
+# changes that the national spellings write, so that a Belarusian name and its Russian
+# counterpart share their consonants once these are undone (Wikipedia, "Belarusian
+# language", sections "Phonology" and "Orthography"; "Ukrainian alphabet"):
+# - дзеканне and цеканне: Belarusian дз and ц where Russian has a soft д and т
+#   (Дзмітрый and Дмитрий, Сцяпан and Степан, Ціханоўскі and Тихановский);
+# - ў (romanised w, ŭ or u after a vowel) where Russian has в or л (Ціханоўская and
+#   Тихановская), and у opening a word before л where Russian has в (Уладзімір and
+#   Владимир, Уладзіслаў and Владислав; only before л, since a lossy ASCII of ю is u too);
+# - г as h (Сяргей, Siarhei; Григорій, Hryhorii) where Russian г is g;
+# - аканне and яканне, і and и, and Ukrainian і for Russian о or е (Раман and Роман,
+#   Пятро and Пётр, Федір and Фёдор), which dropping the vowels sets aside;
+# - one name's own correspondence, the commonest: Ukrainian Микола and Belarusian Мікалай
+#   for Russian Николай (Wikipedia, "Mykola": the Ukrainian form of Nicholas), so also
+#   in the patronymics Миколайович, Мікалаеўна.
+_EAST_SLAVIC: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^m(?=[iy]k[oa]l)"), "n"),
+    (re.compile(r"dz(?=[iey])"), "d"),
+    (re.compile(r"(?:ts|c)(?=[iey])"), "t"),
+    (re.compile(r"[wŭ]|(?<=[aeiou])u(?![aeiouy])|^u(?=l)"), "v"),
+    (re.compile(r"(?<![kszctpg])h"), "g"),
+)
+_VOWELS_AND_J = re.compile(r"[aeiouyj]")
+
+
+@lru_cache(maxsize=2**16)
+def east_slavic_skeleton(word: str) -> str:
+    """The consonants of one lower-case Latin word once the Belarusian and Ukrainian
+    sound changes above are undone, letter case of the phonetic symbols kept (ш, ч, ж
+    stay apart from s, c, z): Sciapan, Stsiapan and Stepan give ``stpn``, Uladzimir and
+    Vladimir ``vldmr``, Tsikhanouski and Tikhanovskii ``thnvsk``."""
+    for pattern, value in _EAST_SLAVIC:
+        word = pattern.sub(value, word)
+    return consonants(word)
+
+
+def consonants(word: str) -> str:
+    """The consonants of one lower-case Latin word's phonetic key, as they stand."""
+    return _REPEATS.sub(r"\1", _VOWELS_AND_J.sub("", fold(word)))
+
+
+@lru_cache(maxsize=2**16)
+def east_slavic_skeletons(word: str) -> tuple[str, ...]:
+    """The word's consonants as they stand and, when they differ, with the Belarusian
+    and Ukrainian sound changes undone (``east_slavic_skeleton``). Both, since the
+    changes go one way: Belarusian ц before a front vowel is Russian т (Пуціла and
+    Путило), but Russian ц stays ц (Цепкало and Цапкала)."""
+    return tuple(dict.fromkeys((consonants(word), east_slavic_skeleton(word))))
