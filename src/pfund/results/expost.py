@@ -154,7 +154,10 @@ def green_book_table() -> dict[ProjectType, tuple[float, float]]:
     """``(lower, upper)`` capital (opex for outsourcing) uplift by project type."""
     text = files("pfund.data").joinpath("optimism_bias/green_book_2003.csv").read_text()
     rows = csv.DictReader(text.splitlines())
-    return {ProjectType(r["project_type"]): (float(r["capex_lower"]), float(r["capex_upper"])) for r in rows}
+    return {
+        ProjectType(r["project_type"]): (float(r["capex_lower"]), float(r["capex_upper"]))
+        for r in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -271,7 +274,10 @@ def _ratios(estimated: npt.ArrayLike, realised: npt.ArrayLike, name: str) -> Flo
     if bad.size:
         raise InvalidInput(
             "a finished project's estimate must be positive and its realised value finite",
-            [Problem(f"{name} must be > 0 (realised >= 0)", row=int(i) + 1, field=name) for i in bad[:20]],
+            [
+                Problem(f"{name} must be > 0 (realised >= 0)", row=int(i) + 1, field=name)
+                for i in bad[:20]
+            ],
         )
     return real / est
 

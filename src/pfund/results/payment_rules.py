@@ -31,7 +31,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from pfund.domain.money import CurrencyCode, Money, from_minor, to_minor
 
@@ -71,30 +72,43 @@ class PaymentFormula(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: FormulaKind
-    threshold: Decimal = Field(ge=0)
+    # target before threshold, so that the threshold's validator sees the target and the
+    # error it raises is located at the field 'threshold'
     target: Decimal | None = Field(default=None, ge=0)
+    threshold: Decimal = Field(ge=0)
     amount: Decimal = Field(gt=0, description="the tranche amount: the most it can pay")
     currency: CurrencyCode
     basis: Basis = Basis.VERIFIED
     share_at_threshold: Decimal = Field(default=ZERO, ge=0, le=1)
 
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_below_target(cls, threshold: Decimal, info: ValidationInfo) -> Decimal:
+        target, kind = info.data.get("target"), info.data.get("kind")
+        if target is not None and threshold > target:
+            raise ValueError(
+                f"the threshold {threshold} is above the target {target}; "
+                "it must be at most the target"
+            )
+        if target is not None and kind is FormulaKind.SCALABLE and threshold == target:
+            raise ValueError(
+                f"the threshold equals the target ({target}), so there is nothing to scale "
+                "between them; use an all-or-nothing formula"
+            )
+        return threshold
+
     @model_validator(mode="after")
-    def _threshold_not_above_target(self) -> Self:
-        if self.amount != from_minor(to_minor(self.amount, self.currency), self.currency):
-            raise ValueError(
-                f"amount: {self.amount} has more decimals than {self.currency} minor units"
-            )
+    def _complete(self) -> Self:
         if self.kind is FormulaKind.SCALABLE and self.target is None:
-            raise ValueError("target: a scalable formula needs a target")
-        if self.target is not None and self.threshold > self.target:
-            raise ValueError(
-                f"threshold: {self.threshold} is above the target {self.target}; "
-                "the threshold must be at most the target"
+            raise PydanticCustomError(
+                "missing_target", "a scalable formula needs a target (field 'target')"
             )
-        if self.kind is FormulaKind.SCALABLE and self.threshold == self.target:
-            raise ValueError(
-                f"threshold: equals the target ({self.target}), so there is nothing to "
-                "scale between them; use an all-or-nothing formula"
+        if self.amount != from_minor(to_minor(self.amount, self.currency), self.currency):
+            raise PydanticCustomError(
+                "amount_precision",
+                "the amount {amount} has more decimals than {currency} minor units "
+                "(field 'amount')",
+                {"amount": str(self.amount), "currency": self.currency},
             )
         return self
 

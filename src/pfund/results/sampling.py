@@ -179,9 +179,7 @@ def allocate(sizes: Mapping[str, int], n: int, *, minimum: int = 2) -> dict[str,
     return out
 
 
-def draw(
-    units: Iterable[Unit], n: int, *, seed: int, minimum_per_stratum: int = 2
-) -> Draw:
+def draw(units: Iterable[Unit], n: int, *, seed: int, minimum_per_stratum: int = 2) -> Draw:
     """A seeded, recorded, proportionally stratified simple random sample of ``n`` units."""
     listed = _sorted(units)
     sizes: dict[str, int] = {}

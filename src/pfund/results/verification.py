@@ -10,16 +10,27 @@ which, unstratified or exactly proportional, is ``sum(recounted) / sum(reported)
 the sample (the Global Fund's on-site data verification factor). Its variance is the
 Taylor-linearised (first-order) one with finite population correction (Cochran eq. 6.50):
 
-    V(R) = (1 / X^2) sum_h N_h^2 (1 - n_h / N_h) / n_h * s_dh^2,
+    V(R) = (1 / Xhat^2) sum_h N_h^2 (1 - n_h / N_h) / n_h * s_dh^2,
     s_dh^2 = sum_i (d_i - dbar_h)^2 / (n_h - 1),  d_i = y_i - R x_i,
 
-where ``X`` is the report's total (known: the report lists every unit). The interval is
+where ``Xhat = sum_h N_h xbar_h`` is the report's total as the sample estimates it. The
+known total ``X`` could stand there too (Cochran writes ``X``); the sample's ``Xhat`` is
+used because a sample of small units then gets a wider interval, which holds the
+coverage better given the sample drawn (Royall and Cumberland, *JASA* 76, 1981), and in
+our simulations it covered a little more often in every case. The interval is
 ``R ± t se`` with Student's t on ``n - H`` degrees of freedom (H strata), a little wider
-than the normal one Cochran uses, which matters at the 20 to 60 units a verifier visits;
-the coverage test in ``tests/results`` checks it reaches the stated confidence. A
-bootstrap was not used: it needs thousands of resamples per report (400,000 reports in
-the benchmark), has no simple finite population correction, and the linearised interval
-already covers as stated. The verified total is ``R X`` with interval ``[lower X, upper X]``.
+than Cochran's normal one at the 20 to 60 units a verifier visits. The verified total is
+``R X`` (``X`` the report's known total) with interval ``[lower X, upper X]``.
+
+Coverage, measured (10,000 simulated audits per population, 600 units, gamma-sized,
+recounts a Beta(18, 2) share of the report): 94.3% to 95.2% at n = 240, 93% at n = 60.
+With 5% invented units (recount 0) it falls to 92-94% at n = 240 and 84-88% at n = 60:
+a sample that happens to hold few invented units looks both better and surer than the
+report is, and no interval from that sample alone can see it. Paying on the lower bound
+of such a report overpays more often than the stated risk; sample more, or use LQAS,
+when invented units are suspected. A bootstrap has the same blind spot, needs thousands
+of resamples per report (400,000 reports in the benchmark) and has no simple finite
+population correction, so it was not used.
 
 A stratum where only one unit was drawn but more exist has no variance estimate; it is
 refused rather than silently counted as exact (draw at least two per stratum).
@@ -80,7 +91,7 @@ def combined_ratio(
     recounted: FloatArray,
     stratum_population: IntArray,
     stratum_report: IntArray,
-    report_total: FloatArray,
+    reports: int,
     confidence: float = 0.95,
     fpc: bool = True,
 ) -> RatioArrays:
@@ -97,7 +108,7 @@ def combined_ratio(
     big_n = stratum_population.astype(np.float64)
     _refuse_lonely(n_h, big_n)
     safe_n = np.maximum(n_h, 1.0)
-    r_count = report_total.size
+    r_count = reports
     x_hat = np.bincount(stratum_report, big_n * sx / safe_n, minlength=r_count)
     y_hat = np.bincount(stratum_report, big_n * sy / safe_n, minlength=r_count)
     factor = y_hat / x_hat
@@ -106,7 +117,7 @@ def combined_ratio(
     s2 = np.where(n_h > 1, np.maximum(ss_d, 0.0) / np.maximum(n_h - 1, 1.0), 0.0)
     finite = 1 - n_h / big_n if fpc else 1.0
     per_stratum = big_n**2 * finite * s2 / safe_n
-    var = np.bincount(stratum_report, per_stratum, minlength=r_count) / report_total**2
+    var = np.bincount(stratum_report, per_stratum, minlength=r_count) / x_hat**2
     se = np.sqrt(var)
     strata_per_report = np.bincount(stratum_report, n_h > 0, minlength=r_count)
     df = np.bincount(report, minlength=r_count) - strata_per_report
@@ -123,7 +134,10 @@ def _refuse_lonely(n_h: FloatArray, big_n: FloatArray) -> None:
     if lonely.size:
         raise InvalidInput(
             "a stratum has one sampled unit, so its variance cannot be estimated",
-            [Problem(f"stratum #{int(i)}: draw at least two units", field="stratum") for i in lonely],
+            [
+                Problem(f"stratum #{int(i)}: draw at least two units", field="stratum")
+                for i in lonely
+            ],
         )
 
 
@@ -169,7 +183,7 @@ def verification_factor(
         recounted=np.array([float(recounted[i]) for i in ids], dtype=np.float64),
         stratum_population=np.array([s.population for s in sample.record.strata]),
         stratum_report=np.zeros(len(names), dtype=np.int64),
-        report_total=np.array([sum(u.reported for u in units)], dtype=np.float64),
+        reports=1,
         confidence=confidence,
     )
     total = float(sum(u.reported for u in units))
