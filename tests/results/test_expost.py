@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -70,7 +72,7 @@ TYPES = {
 }
 
 
-def finished(n_water: int, overrun: float) -> dict[str, np.ndarray]:
+def finished(n_water: int, overrun: float) -> dict[str, Any]:
     est = np.full(n_water, 100.0)
     return {
         "area": np.array(["water"] * n_water),
@@ -108,7 +110,7 @@ def test_history_is_blended_with_the_prior_by_credibility() -> None:
 
 def test_the_history_three_points_are_the_10th_50th_and_90th_percentiles() -> None:
     ratios = np.linspace(0.8, 1.8, 101)
-    data = {
+    data: dict[str, Any] = {
         "area": np.array(["water"] * 101),
         "estimated_cost": np.full(101, 10.0),
         "realised_cost": 10.0 * ratios,

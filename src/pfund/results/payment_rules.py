@@ -185,8 +185,8 @@ def compute_payment(formula: PaymentFormula, verified: VerifiedValue) -> Payment
     branch, share = _share(formula, value)
     earned = from_minor(to_minor(formula.amount * share, formula.currency), formula.currency)
     return Payment(
-        amount=Money(amount=earned, currency=formula.currency),
-        remainder=Money(amount=formula.amount - earned, currency=formula.currency),
+        amount=Money.model_construct(amount=earned, currency=formula.currency),
+        remainder=Money.model_construct(amount=formula.amount - earned, currency=formula.currency),
         branch=branch,
         basis=formula.basis,
         value_used=value,
