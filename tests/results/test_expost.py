@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,9 @@ from pfund.results.expost import (
     calibrate,
     ex_post,
     green_book_table,
+    portfolio_movement,
     realised_benefits,
+    uplift_project,
 )
 from tests.appraisal.helpers import make_project
 
@@ -147,3 +150,38 @@ def test_buhlmann_k_recovers_the_ratio_of_within_to_between_variance() -> None:
     k = buhlmann_k(area, ratio)
     assert k is not None and k == pytest.approx(9.0, rel=0.25)
     assert buhlmann_k(np.array(["a"] * 5), np.ones(5)) is None
+
+
+def test_uplifting_a_project_moves_every_cost_point_by_the_area_uplift() -> None:
+    project = make_project(
+        area="water",
+        costs={2026: {"capital": [90, 100, 130]}, 2027: {"running": 10}},
+        benefits={"time": {"per_year": [20, 30, 40], "from": 2027, "years": 3}},
+    )
+    cal = calibrate(**finished(0, 1.0), area_types=TYPES)["water"]
+    moved = uplift_project(project, cal)
+    # prior, standard civil engineering: x 1.44; 90, 100, 130 -> 129.60, 144.00, 187.20
+    capital = moved.costs[2026].capital
+    assert capital is not None
+    assert capital.as_list() == [Decimal("129.60"), Decimal("144.00"), Decimal("187.20")]
+    assert moved.benefits["time"].by_year[2028].likely == Decimal("30.00")  # no benefit prior
+    before = appraise(project, rate=0.0, base_year=2026).pv_costs
+    after = appraise(moved, rate=0.0, base_year=2026).pv_costs
+    assert after == pytest.approx(before * 1.44)
+
+
+def test_portfolio_movement_says_which_uplift_and_by_how_much() -> None:
+    cals = calibrate(**finished(30, 1.10), area_types=TYPES, k=10)
+    projects = [
+        make_project("W-1", area="water"),  # likely cost 100
+        make_project("W-2", area="water", costs={2026: {"capital": 300}}),
+        make_project("S-1", area="schools"),
+    ]
+    water, schools = sorted(portfolio_movement(projects, cals), key=lambda m: m.area)[::-1]
+    assert (water.area, water.source, water.projects) == ("water", "blend", 2)
+    assert water.cost_before == pytest.approx(400)
+    assert water.moved == pytest.approx(400 * 0.185)  # mean 1.185, from the blend test
+    assert schools.source == "prior"
+    assert schools.moved == pytest.approx(100 * 0.24)
+    with pytest.raises(InvalidInput, match="no calibration"):
+        portfolio_movement([make_project(area="roads")], cals)

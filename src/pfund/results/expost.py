@@ -33,12 +33,13 @@ Blending the three points is averaging quantile functions, which keeps them orde
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -52,18 +53,22 @@ from pfund.errors import InvalidInput, Problem
 __all__ = [
     "AreaCalibration",
     "ExPost",
+    "Movement",
     "ProjectType",
     "Uplift",
     "buhlmann_k",
     "calibrate",
     "ex_post",
     "green_book_table",
+    "portfolio_movement",
     "realised_benefits",
+    "uplift_project",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 Source = Literal["prior", "blend"]
 QUANTILES = (0.10, 0.50, 0.90)
+CENT = Decimal("0.01")
 
 
 class ProjectType(StrEnum):
@@ -310,3 +315,70 @@ def buhlmann_k(area: npt.ArrayLike, ratio: npt.ArrayLike) -> float | None:
     c = total_n - np.sum(n**2) / total_n
     between = (float(np.sum(n * (means - grand) ** 2)) - (codes.size - 1) * within) / c
     return within / between if between > 0 else None
+
+
+def _scaled(estimate: dict[str, Any] | None, factor: Decimal) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {k: (Decimal(v) * factor).quantize(CENT) for k, v in estimate.items()}
+
+
+def uplift_project(project: Project, calibration: AreaCalibration) -> Project:
+    """The project with every cost point times the area's mean cost uplift and every
+    benefit point times its mean benefit ratio: the Green Book applies optimism bias as
+    a percentage added to the estimate, so the spread the proposer gave is kept and moved.
+    The Monte Carlo then runs on the result unchanged."""
+    if calibration.area != project.area:
+        raise ValueError(f"calibration is for area '{calibration.area}', not '{project.area}'")
+    cost = Decimal(repr(round(calibration.cost.mean, 6)))
+    benefit = Decimal(repr(round(calibration.benefit.mean, 6)))
+    data = project.model_dump()
+    data["costs"] = {
+        y: {part: _scaled(c[part], cost) for part in ("capital", "running")}
+        for y, c in data["costs"].items()
+    }
+    data["benefits"] = {
+        name: {"by_year": {y: _scaled(e, benefit) for y, e in s["by_year"].items()}}
+        for name, s in data["benefits"].items()
+    }
+    return Project.model_validate(data)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How a calibration moved one area's appraised costs (likely values, undiscounted)."""
+
+    area: str
+    source: Source
+    credibility: float
+    projects: int
+    cost_before: float
+    cost_after: float
+
+    @property
+    def moved(self) -> float:
+        return self.cost_after - self.cost_before
+
+
+def portfolio_movement(
+    projects: Sequence[Project], calibrations: Mapping[str, AreaCalibration]
+) -> list[Movement]:
+    """Per area: which uplift was used and how much it moved the likely cost total, the
+    figures the board report prints beside the portfolio."""
+    totals: dict[str, list[float]] = {}
+    for p in projects:
+        likely = float(sum((c.likely() for c in p.costs.values()), Decimal(0)))
+        totals.setdefault(p.area, []).append(likely)
+    out = []
+    for area, costs in sorted(totals.items()):
+        if area not in calibrations:
+            raise InvalidInput(
+                "a project's area has no calibration",
+                [Problem(f"area '{area}' was not calibrated", field="area")],
+            )
+        cal = calibrations[area]
+        before = sum(costs)
+        out.append(
+            Movement(area, cal.source, cal.credibility, len(costs), before, before * cal.cost.mean)
+        )
+    return out
