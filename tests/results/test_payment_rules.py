@@ -126,3 +126,10 @@ def test_a_tranche_finer_than_the_currency_allows_is_refused() -> None:
 def test_a_lower_bound_above_the_value_is_refused() -> None:
     with pytest.raises(ValidationError, match="lower"):
         VerifiedValue.of(500, 600)
+
+
+def test_a_lower_bound_below_zero_is_read_as_zero_and_pays_nothing() -> None:
+    value = VerifiedValue.of(450, -12.5)
+    assert value.lower == 0
+    paid = compute_payment(formula(basis="lower_bound"), value)
+    assert paid.amount.amount == 0 and paid.branch is Branch.BELOW_THRESHOLD

@@ -11,6 +11,7 @@ from pfund.results.sampling import Unit, draw, sample_size_proportion
 from pfund.results.verification import (
     combined_ratio,
     lqas_decide,
+    lqas_on_findings,
     lqas_plan,
     unit_fails,
     verification_factor,
@@ -169,3 +170,37 @@ def test_lqas_accepts_at_most_d_failures() -> None:
 def test_lqas_plan_refuses_thresholds_in_the_wrong_order() -> None:
     with pytest.raises(ValueError, match="p_good < p_bad"):
         lqas_plan(p_good=0.3, p_bad=0.2)
+
+
+def test_strata_sampled_at_different_rates_are_weighted_by_their_size() -> None:
+    units = [Unit(id=f"a{i}", stratum="A", reported=10.0) for i in range(10)]
+    units += [Unit(id=f"b{i}", stratum="B", reported=40.0) for i in range(4)]
+    sample = draw(units, 4, seed=3)  # 2 of 10 in A (the minimum), 2 of 4 in B
+    assert [s.sample for s in sample.record.strata] == [2, 2]
+    found = {i: (5.0 if i.startswith("a") else 40.0) for i in sample.unit_ids}
+    result = verification_factor(units, sample, found)
+    # combined: (10 x 5 + 4 x 40) / (10 x 10 + 4 x 40) = 210 / 260, not (10 + 80) / 100
+    assert result.factor == pytest.approx(210 / 260)
+    assert result.verified_total == pytest.approx(210)
+
+
+def test_lqas_on_findings_counts_the_units_off_by_more_than_the_tolerance() -> None:
+    plan = lqas_plan(p_good=0.05, p_bad=0.20)
+    units = population(100)
+    sample = draw(units, plan.n, seed=8)
+    by_id = {u.id: u.reported for u in units}
+    ids = list(sample.unit_ids)
+    found = {i: by_id[i] * (0.5 if k < plan.d else 1.0) for k, i in enumerate(ids)}
+    assert lqas_on_findings(units, sample, found, plan).accepted
+    found[ids[-1]] = 0.0
+    decision = lqas_on_findings(units, sample, found, plan)
+    assert not decision.accepted and decision.failures == plan.d + 1
+    with pytest.raises(InvalidInput, match="plan's size"):
+        lqas_on_findings(units, draw(units, plan.n + 1, seed=8), found, plan)
+
+
+def test_a_sample_that_reports_nothing_is_refused_rather_than_divided_by_zero() -> None:
+    units = [Unit(id=f"u{i}", reported=0.0) for i in range(5)]
+    sample = draw(units, 3, seed=1)
+    with pytest.raises(InvalidInput, match="reports zero"):
+        verification_factor(units, sample, dict.fromkeys(sample.unit_ids, 1.0))

@@ -129,8 +129,12 @@ class VerifiedValue(BaseModel):
 
     @classmethod
     def of(cls, value: float | Decimal, lower: float | Decimal) -> VerifiedValue:
-        """From floats as statistics give them, read through their shortest repr."""
-        return cls(value=_dec(value), lower=_dec(lower))
+        """From floats as statistics give them, read through their shortest repr.
+
+        A symmetric interval can reach below zero on a small, spread sample; a verified
+        count cannot, so such a lower bound is read as zero (it then pays nothing).
+        """
+        return cls(value=_dec(value), lower=max(_dec(lower), ZERO))
 
 
 def _dec(x: float | Decimal) -> Decimal:

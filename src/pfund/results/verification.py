@@ -63,6 +63,7 @@ __all__ = [
     "VerificationFactor",
     "combined_ratio",
     "lqas_decide",
+    "lqas_on_findings",
     "lqas_plan",
     "unit_fails",
     "verification_factor",
@@ -172,9 +173,14 @@ def verification_factor(
     """
     check_findings(sample, recounted)
     _check_values(recounted)
+    by_id = {u.id: u for u in units}
+    if not any(by_id[i].reported > 0 for i in sample.unit_ids):
+        raise InvalidInput(
+            "every sampled unit reports zero, so there is no factor to compute",
+            [Problem("the sample's reported total is 0", field="reported")],
+        )
     names = [s.name for s in sample.record.strata]
     index = {h: i for i, h in enumerate(names)}
-    by_id = {u.id: u for u in units}
     ids = list(sample.unit_ids)
     arrays = combined_ratio(
         report=np.zeros(len(ids), dtype=np.int64),
@@ -263,3 +269,26 @@ def lqas_decide(failures: int, plan: LqasPlan) -> LqasDecision:
     if not 0 <= failures <= plan.n:
         raise ValueError(f"failures must be between 0 and {plan.n}, got {failures}")
     return LqasDecision(failures <= plan.d, failures, plan.n, plan.d)
+
+
+def lqas_on_findings(
+    units: Sequence[Unit],
+    sample: Draw,
+    recounted: Mapping[str, float],
+    plan: LqasPlan,
+    *,
+    tolerance: float = 0.10,
+) -> LqasDecision:
+    """Accept or reject a report from a draw of ``plan.n`` units and their recounts."""
+    if len(sample.unit_ids) != plan.n:
+        raise InvalidInput(
+            "the draw is not the plan's size",
+            [Problem(f"drew {len(sample.unit_ids)} units, the plan needs {plan.n}", field="n")],
+        )
+    check_findings(sample, recounted)
+    _check_values(recounted)
+    reported = {u.id: u.reported for u in units}
+    fails = sum(
+        unit_fails(reported[i], float(recounted[i]), tolerance=tolerance) for i in sample.unit_ids
+    )
+    return lqas_decide(fails, plan)
