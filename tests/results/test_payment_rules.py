@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from pfund.results.payment_rules import (
@@ -133,3 +135,18 @@ def test_a_lower_bound_below_zero_is_read_as_zero_and_pays_nothing() -> None:
     assert value.lower == 0
     paid = compute_payment(formula(basis="lower_bound"), value)
     assert paid.amount.amount == 0 and paid.branch is Branch.BELOW_THRESHOLD
+
+
+@given(
+    a=st.decimals(min_value=0, max_value=5000, places=2),
+    b=st.decimals(min_value=0, max_value=5000, places=2),
+    floor=st.decimals(min_value=0, max_value=1, places=2),
+)
+def test_a_payment_never_exceeds_its_tranche_and_never_falls_as_the_value_rises(
+    a: Decimal, b: Decimal, floor: Decimal
+) -> None:
+    scalable = formula(share_at_threshold=str(floor))
+    low, high = sorted((a, b))
+    paid_low = compute_payment(scalable, VerifiedValue(value=low, lower=low)).amount.amount
+    paid_high = compute_payment(scalable, VerifiedValue(value=high, lower=high)).amount.amount
+    assert Decimal(0) <= paid_low <= paid_high <= scalable.amount
