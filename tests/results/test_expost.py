@@ -185,3 +185,9 @@ def test_portfolio_movement_says_which_uplift_and_by_how_much() -> None:
     assert schools.moved == pytest.approx(100 * 0.24)
     with pytest.raises(InvalidInput, match="no calibration"):
         portfolio_movement([make_project(area="roads")], cals)
+
+
+def test_columns_of_different_lengths_are_refused() -> None:
+    data = finished(3, 1.0) | {"realised_cost": np.array([100.0, 100.0])}
+    with pytest.raises(InvalidInput, match="differ in length"):
+        calibrate(**data, area_types=TYPES)

@@ -236,6 +236,14 @@ def calibrate(
     no history still needs its prior.
     """
     areas = np.asarray(area, dtype=str)
+    sizes = {
+        np.size(a) for a in (estimated_cost, realised_cost, estimated_benefit, realised_benefit)
+    }
+    if sizes != {areas.size}:
+        raise InvalidInput(
+            "the finished projects' columns differ in length",
+            [Problem(f"{areas.size} areas but columns of {sorted(sizes)}", field="area")],
+        )
     cost_ratio = _ratios(estimated_cost, realised_cost, "estimated_cost")
     ben_ratio = _ratios(estimated_benefit, realised_benefit, "estimated_benefit")
     _check_types(areas, area_types)
