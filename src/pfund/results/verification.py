@@ -1,0 +1,294 @@
+"""The verification factor of a report, its confidence interval, and lot-quality acceptance.
+
+Verification factor. Over a sample of reported units, a verifier recounts each unit: ``x``
+is what the report said, ``y`` what was found. The factor is the combined ratio estimator
+(Cochran, *Sampling Techniques*, 3rd ed., 1977, sec. 6.11)
+
+    R = sum_h N_h ybar_h / sum_h N_h xbar_h
+
+which, unstratified or exactly proportional, is ``sum(recounted) / sum(reported)`` over
+the sample (the Global Fund's on-site data verification factor). Its variance is the
+Taylor-linearised (first-order) one with finite population correction (Cochran eq. 6.50):
+
+    V(R) = (1 / Xhat^2) sum_h N_h^2 (1 - n_h / N_h) / n_h * s_dh^2,
+    s_dh^2 = sum_i (d_i - dbar_h)^2 / (n_h - 1),  d_i = y_i - R x_i,
+
+where ``Xhat = sum_h N_h xbar_h`` is the report's total as the sample estimates it. The
+known total ``X`` could stand there too (Cochran writes ``X``); the sample's ``Xhat`` is
+used because a sample of small units then gets a wider interval, which holds the
+coverage better given the sample drawn (Royall and Cumberland, *JASA* 76, 1981), and in
+our simulations it covered a little more often in every case. The interval is
+``R ± t se`` with Student's t on ``n - H`` degrees of freedom (H strata), a little wider
+than Cochran's normal one at the 20 to 60 units a verifier visits. The verified total is
+``R X`` (``X`` the report's known total) with interval ``[lower X, upper X]``.
+
+Coverage, measured (10,000 simulated audits per population, 600 units, gamma-sized,
+recounts a Beta(18, 2) share of the report): 94.3% to 95.2% at n = 240, 93% at n = 60.
+With 5% invented units (recount 0) it falls to 92-94% at n = 240 and 84-88% at n = 60:
+a sample that happens to hold few invented units looks both better and surer than the
+report is, and no interval from that sample alone can see it. Paying on the lower bound
+of such a report overpays more often than the stated risk; sample more, or use LQAS,
+when invented units are suspected. A bootstrap has the same blind spot, needs thousands
+of resamples per report (400,000 reports in the benchmark) and has no simple finite
+population correction, so it was not used.
+
+A stratum where only one unit was drawn but more exist has no variance estimate; it is
+refused rather than silently counted as exact (draw at least two per stratum).
+
+Lot-quality acceptance sampling (LQAS): accept a report when at most ``d`` of ``n``
+sampled units fail. :func:`lqas_plan` picks the smallest ``n`` (and its ``d``) such that a
+report whose failure rate is at most ``p_good`` is rejected with probability at most
+``alpha`` and one whose failure rate is at least ``p_bad`` is accepted with probability at
+most ``beta``, by the binomial (Dodge and Romig, *Sampling Inspection Tables*, 1959;
+Lemeshow and Taber, "Lot quality assurance sampling", *World Health Stat Q* 44, 1991).
+The binomial treats the lot as large; for a small report it is slightly conservative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.stats import binom, t
+
+from pfund.errors import InvalidInput, Problem
+from pfund.results.sampling import Draw, Unit, check_findings
+
+__all__ = [
+    "LqasDecision",
+    "LqasPlan",
+    "RatioArrays",
+    "VerificationFactor",
+    "combined_ratio",
+    "lqas_decide",
+    "lqas_on_findings",
+    "lqas_plan",
+    "unit_fails",
+    "verification_factor",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class RatioArrays:
+    """Vectorised result for many reports at once (one element per report)."""
+
+    factor: FloatArray
+    se: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    df: IntArray
+
+
+def combined_ratio(
+    *,
+    report: IntArray,
+    stratum: IntArray,
+    reported: FloatArray,
+    recounted: FloatArray,
+    stratum_population: IntArray,
+    stratum_report: IntArray,
+    reports: int,
+    confidence: float = 0.95,
+    fpc: bool = True,
+) -> RatioArrays:
+    """Combined ratio estimator and its interval for many reports in one pass.
+
+    Sampled units are rows (``report``, ``stratum`` index, ``reported``, ``recounted``);
+    strata are global indices with their population ``N_h`` and owning report; each
+    report has its total reported value ``X``. No Python loop over reports or units.
+    """
+    h_count = stratum_population.size
+    n_h = np.bincount(stratum, minlength=h_count).astype(np.float64)
+    sums = [np.bincount(stratum, w, minlength=h_count) for w in _moments(reported, recounted)]
+    sx, sy, sxx, syy, sxy = sums
+    big_n = stratum_population.astype(np.float64)
+    _refuse_lonely(n_h, big_n)
+    safe_n = np.maximum(n_h, 1.0)
+    r_count = reports
+    x_hat = np.bincount(stratum_report, big_n * sx / safe_n, minlength=r_count)
+    y_hat = np.bincount(stratum_report, big_n * sy / safe_n, minlength=r_count)
+    factor = y_hat / x_hat
+    r = factor[stratum_report]
+    ss_d = syy - 2 * r * sxy + r * r * sxx - (sy - r * sx) ** 2 / safe_n
+    s2 = np.where(n_h > 1, np.maximum(ss_d, 0.0) / np.maximum(n_h - 1, 1.0), 0.0)
+    finite = 1 - n_h / big_n if fpc else 1.0
+    per_stratum = big_n**2 * finite * s2 / safe_n
+    var = np.bincount(stratum_report, per_stratum, minlength=r_count) / x_hat**2
+    se = np.sqrt(var)
+    strata_per_report = np.bincount(stratum_report, n_h > 0, minlength=r_count)
+    df = np.bincount(report, minlength=r_count) - strata_per_report
+    q = t.ppf(0.5 + confidence / 2, np.maximum(df, 1))
+    return RatioArrays(factor, se, factor - q * se, factor + q * se, df.astype(np.int64))
+
+
+def _moments(x: FloatArray, y: FloatArray) -> list[FloatArray]:
+    return [x, y, x * x, y * y, x * y]
+
+
+def _refuse_lonely(n_h: FloatArray, big_n: FloatArray) -> None:
+    lonely = np.flatnonzero((n_h == 1) & (big_n > 1))
+    if lonely.size:
+        raise InvalidInput(
+            "a stratum has one sampled unit, so its variance cannot be estimated",
+            [
+                Problem(f"stratum #{int(i)}: draw at least two units", field="stratum")
+                for i in lonely
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class VerificationFactor:
+    """A report's verification factor with its interval and the verified total."""
+
+    factor: float
+    lower: float
+    upper: float
+    se: float
+    confidence: float
+    df: int
+    sample_size: int
+    reported_total: float
+    verified_total: float
+    verified_lower: float
+    verified_upper: float
+
+
+def verification_factor(
+    units: Sequence[Unit],
+    sample: Draw,
+    recounted: Mapping[str, float],
+    *,
+    confidence: float = 0.95,
+) -> VerificationFactor:
+    """The factor for one report from its listed units, the draw and the findings.
+
+    The findings are checked against the draw first (:func:`check_findings`): a unit
+    outside the draw or a drawn unit without a finding is an error naming it.
+    """
+    check_findings(sample, recounted)
+    _check_values(recounted)
+    by_id = {u.id: u for u in units}
+    if not any(by_id[i].reported > 0 for i in sample.unit_ids):
+        raise InvalidInput(
+            "every sampled unit reports zero, so there is no factor to compute",
+            [Problem("the sample's reported total is 0", field="reported")],
+        )
+    names = [s.name for s in sample.record.strata]
+    index = {h: i for i, h in enumerate(names)}
+    ids = list(sample.unit_ids)
+    arrays = combined_ratio(
+        report=np.zeros(len(ids), dtype=np.int64),
+        stratum=np.array([index[by_id[i].stratum] for i in ids], dtype=np.int64),
+        reported=np.array([by_id[i].reported for i in ids], dtype=np.float64),
+        recounted=np.array([float(recounted[i]) for i in ids], dtype=np.float64),
+        stratum_population=np.array([s.population for s in sample.record.strata]),
+        stratum_report=np.zeros(len(names), dtype=np.int64),
+        reports=1,
+        confidence=confidence,
+    )
+    total = float(sum(u.reported for u in units))
+    f, lo, hi = float(arrays.factor[0]), float(arrays.lower[0]), float(arrays.upper[0])
+    return VerificationFactor(
+        factor=f,
+        lower=lo,
+        upper=hi,
+        se=float(arrays.se[0]),
+        confidence=confidence,
+        df=int(arrays.df[0]),
+        sample_size=len(ids),
+        reported_total=total,
+        verified_total=f * total,
+        verified_lower=lo * total,
+        verified_upper=hi * total,
+    )
+
+
+def _check_values(recounted: Mapping[str, float]) -> None:
+    bad = [u for u, v in recounted.items() if not (float(v) >= 0 and np.isfinite(float(v)))]
+    if bad:
+        raise InvalidInput(
+            "a recounted value must be a finite number, zero or more",
+            [Problem(f"unit '{u}': got {recounted[u]!r}", field="recounted") for u in bad],
+        )
+
+
+def unit_fails(reported: float, recounted: float, *, tolerance: float = 0.10) -> bool:
+    """A unit fails when the recount differs from the report by more than ``tolerance``
+    of the report (an over-report and an under-report both mean the data are wrong)."""
+    return abs(recounted - reported) > tolerance * max(reported, 0.0)
+
+
+@dataclass(frozen=True)
+class LqasPlan:
+    """Sample ``n`` units, accept when at most ``d`` fail; with the risks it achieves."""
+
+    n: int
+    d: int
+    p_good: float
+    p_bad: float
+    alpha: float  # achieved P(reject | failure rate p_good)
+    beta: float  # achieved P(accept | failure rate p_bad)
+
+
+@dataclass(frozen=True)
+class LqasDecision:
+    accepted: bool
+    failures: int
+    n: int
+    d: int
+
+
+def lqas_plan(
+    *, p_good: float, p_bad: float, alpha: float = 0.05, beta: float = 0.10, max_n: int = 2000
+) -> LqasPlan:
+    """The smallest (n, d) meeting both risks, searched over every n at once."""
+    if not 0 <= p_good < p_bad <= 1:
+        raise ValueError(f"need 0 <= p_good < p_bad <= 1, got p_good={p_good}, p_bad={p_bad}")
+    if not (0 < alpha < 1 and 0 < beta < 1):
+        raise ValueError(f"alpha and beta must be between 0 and 1, got {alpha}, {beta}")
+    n = np.arange(1, max_n + 1)
+    d = binom.ppf(beta, n, p_bad).astype(np.int64)  # smallest d with P(X <= d | bad) >= beta
+    d = np.where(binom.cdf(d, n, p_bad) > beta, d - 1, d)  # largest d with it <= beta
+    a = binom.sf(d, n, p_good)  # P(more than d fail | good) = P(reject | good)
+    ok = np.flatnonzero((d >= 0) & (a <= alpha))
+    if ok.size == 0:
+        raise ValueError(f"no plan with n <= {max_n} meets alpha={alpha} and beta={beta}")
+    i = int(ok[0])
+    beta_achieved = float(binom.cdf(d[i], n[i], p_bad))
+    return LqasPlan(int(n[i]), int(d[i]), p_good, p_bad, float(a[i]), beta_achieved)
+
+
+def lqas_decide(failures: int, plan: LqasPlan) -> LqasDecision:
+    """Accept the report when at most ``plan.d`` of the ``plan.n`` sampled units failed."""
+    if not 0 <= failures <= plan.n:
+        raise ValueError(f"failures must be between 0 and {plan.n}, got {failures}")
+    return LqasDecision(failures <= plan.d, failures, plan.n, plan.d)
+
+
+def lqas_on_findings(
+    units: Sequence[Unit],
+    sample: Draw,
+    recounted: Mapping[str, float],
+    plan: LqasPlan,
+    *,
+    tolerance: float = 0.10,
+) -> LqasDecision:
+    """Accept or reject a report from a draw of ``plan.n`` units and their recounts."""
+    if len(sample.unit_ids) != plan.n:
+        raise InvalidInput(
+            "the draw is not the plan's size",
+            [Problem(f"drew {len(sample.unit_ids)} units, the plan needs {plan.n}", field="n")],
+        )
+    check_findings(sample, recounted)
+    _check_values(recounted)
+    reported = {u.id: u.reported for u in units}
+    fails = sum(
+        unit_fails(reported[i], float(recounted[i]), tolerance=tolerance) for i in sample.unit_ids
+    )
+    return lqas_decide(fails, plan)

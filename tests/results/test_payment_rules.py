@@ -1,0 +1,152 @@
+"""Payment formulas on worked examples written out by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from pfund.results.payment_rules import (
+    Basis,
+    Branch,
+    PaymentFormula,
+    VerifiedValue,
+    compute_payment,
+)
+
+
+def formula(**kw: object) -> PaymentFormula:
+    base: dict[str, object] = {
+        "kind": "scalable",
+        "threshold": "400",
+        "target": "1000",
+        "amount": "250000.00",
+        "currency": "USD",
+    }
+    return PaymentFormula.model_validate(base | kw)
+
+
+def test_all_or_nothing_pays_the_whole_tranche_at_the_threshold_and_nothing_below() -> None:
+    aon = formula(kind="all_or_nothing", threshold="800", target=None)
+    # 800 clinics verified, threshold 800: the tranche, USD 250,000.00
+    met = compute_payment(aon, VerifiedValue.of(800, 760))
+    assert met.amount.amount == Decimal("250000.00")
+    assert met.branch is Branch.THRESHOLD_MET
+    # 799.99 verified: nothing; the whole tranche stays unpaid
+    missed = compute_payment(aon, VerifiedValue.of(799.99, 760))
+    assert missed.amount.amount == Decimal("0.00")
+    assert missed.remainder.amount == Decimal("250000.00")
+    assert missed.branch is Branch.BELOW_THRESHOLD
+
+
+def test_scalable_pays_pro_rata_between_threshold_and_target() -> None:
+    # 700 verified; (700 - 400) / (1000 - 400) = 300 / 600 = 0.5; 0.5 x 250,000 = 125,000
+    half = compute_payment(formula(), VerifiedValue.of(700, 650))
+    assert half.share == Decimal("0.5")
+    assert half.amount.amount == Decimal("125000.00")
+    assert half.remainder.amount == Decimal("125000.00")
+    assert half.branch is Branch.PRO_RATA
+    # 401 verified: 1 / 600 x 250,000 = 416.666... -> 416.67 (to the cent)
+    assert compute_payment(formula(), VerifiedValue.of(401, 390)).amount.amount == Decimal("416.67")
+
+
+def test_scalable_rounds_a_half_cent_to_even_as_the_ledger_does() -> None:
+    # tranche 0.10; (401 - 400) / (420 - 400) = 0.05; 0.05 x 0.10 = 0.005 -> 0.00 (half even)
+    tiny = formula(amount="0.10", target="420")
+    assert compute_payment(tiny, VerifiedValue.of(401, 401)).amount.amount == Decimal("0.00")
+    # 0.15 x 0.10 = 0.015 -> 0.02 (half to even)
+    assert compute_payment(tiny, VerifiedValue.of(403, 403)).amount.amount == Decimal("0.02")
+
+
+def test_scalable_is_capped_at_the_tranche_above_the_target() -> None:
+    # 1,500 verified against a target of 1,000: still USD 250,000.00, not 458,333.33
+    over = compute_payment(formula(), VerifiedValue.of(1500, 1400))
+    assert over.amount.amount == Decimal("250000.00")
+    assert over.remainder.amount == Decimal("0.00")
+    assert over.branch is Branch.CAPPED_AT_TARGET
+
+
+def test_a_share_at_the_threshold_starts_the_line_above_zero() -> None:
+    # 20% at the threshold: 0.2 + 0.8 x (550 - 400) / 600 = 0.2 + 0.8 x 0.25 = 0.4
+    floor = formula(share_at_threshold="0.2")
+    paid = compute_payment(floor, VerifiedValue.of(550, 500))
+    assert paid.share == Decimal("0.4")
+    assert paid.amount.amount == Decimal("100000.00")
+
+
+def test_paying_on_the_lower_bound_uses_the_bound_not_the_verified_value() -> None:
+    # verified 700 (share 0.5), lower bound 580: (580 - 400) / 600 = 0.3 -> USD 75,000.00
+    cautious = formula(basis="lower_bound")
+    paid = compute_payment(cautious, VerifiedValue.of(700, 580))
+    assert paid.basis is Basis.LOWER_BOUND
+    assert paid.value_used == Decimal("580.0")
+    assert paid.amount.amount == Decimal("75000.00")
+    # a lower bound below the threshold pays nothing even though the value passes
+    assert compute_payment(cautious, VerifiedValue.of(700, 390)).amount.amount == 0
+
+
+def test_the_explanation_traces_the_amount_to_its_inputs() -> None:
+    paid = compute_payment(formula(), VerifiedValue.of(700, 650))
+    text = "\n".join(paid.explanation())
+    for figure in ("threshold 400", "target 1000", "USD 250,000.00", "700", "share 0.5"):
+        assert figure in text
+    assert "pays USD 125,000.00; USD 125,000.00 of the tranche is not earned" in text
+
+
+def test_a_threshold_above_the_target_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        formula(threshold="1200")
+    error = caught.value.errors()[0]
+    assert error["loc"] == ("threshold",)
+    assert "above the target 1000" in error["msg"]
+
+
+def test_an_all_or_nothing_threshold_above_its_target_is_refused_too() -> None:
+    with pytest.raises(ValidationError) as caught:
+        formula(kind="all_or_nothing", threshold="1200")
+    assert caught.value.errors()[0]["loc"] == ("threshold",)
+
+
+def test_a_scalable_formula_without_a_target_or_with_an_empty_range_is_refused() -> None:
+    with pytest.raises(ValidationError, match="needs a target"):
+        formula(target=None)
+    with pytest.raises(ValidationError, match="equals the target"):
+        formula(threshold="1000")
+
+
+def test_a_tranche_finer_than_the_currency_allows_is_refused() -> None:
+    with pytest.raises(ValidationError, match="more decimals than USD"):
+        formula(amount="100.005")
+    assert formula(amount="100", currency="JPY").amount == Decimal("100")
+    with pytest.raises(ValidationError, match="more decimals than JPY"):
+        formula(amount="100.5", currency="JPY")
+
+
+def test_a_lower_bound_above_the_value_is_refused() -> None:
+    with pytest.raises(ValidationError, match="lower"):
+        VerifiedValue.of(500, 600)
+
+
+def test_a_lower_bound_below_zero_is_read_as_zero_and_pays_nothing() -> None:
+    value = VerifiedValue.of(450, -12.5)
+    assert value.lower == 0
+    paid = compute_payment(formula(basis="lower_bound"), value)
+    assert paid.amount.amount == 0 and paid.branch is Branch.BELOW_THRESHOLD
+
+
+@given(
+    a=st.decimals(min_value=0, max_value=5000, places=2),
+    b=st.decimals(min_value=0, max_value=5000, places=2),
+    floor=st.decimals(min_value=0, max_value=1, places=2),
+)
+def test_a_payment_never_exceeds_its_tranche_and_never_falls_as_the_value_rises(
+    a: Decimal, b: Decimal, floor: Decimal
+) -> None:
+    scalable = formula(share_at_threshold=str(floor))
+    low, high = sorted((a, b))
+    paid_low = compute_payment(scalable, VerifiedValue(value=low, lower=low)).amount.amount
+    paid_high = compute_payment(scalable, VerifiedValue(value=high, lower=high)).amount.amount
+    assert Decimal(0) <= paid_low <= paid_high <= scalable.amount
