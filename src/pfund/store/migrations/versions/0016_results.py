@@ -86,9 +86,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("project_id", "period", name="uq_result_reports_project_id"),
         sa.UniqueConstraint("token_hash", name="uq_result_reports_token_hash"),
     )
-    op.create_index(
-        "ix_result_reports_project_id", "result_reports", ["project_id"], unique=False
-    )
+    op.create_index("ix_result_reports_project_id", "result_reports", ["project_id"], unique=False)
     op.create_table(
         "result_values",
         sa.Column("report_id", sa.String(length=64), nullable=False),
