@@ -34,7 +34,6 @@ MAX_FILES = 10
 
 def _private(page: HTMLResponse) -> HTMLResponse:
     page.headers["cache-control"] = "no-store"
-    page.headers["referrer-policy"] = "no-referrer"
     return page
 
 
