@@ -95,7 +95,7 @@ def link(
         issued = issue_report_link(
             rt, project_id, period, due_on=date.fromisoformat(due) if due else None
         )
-    path = f"/report/{issued.token}"
+    path = f"/report?t={issued.token}"
     if as_json:
         print_json({**issued.__dict__, "path": path})
         return
