@@ -143,6 +143,18 @@ def write_framework(
         )
 
 
+class FrameworkCounts(BaseModel):
+    indicators: int
+    projects: int
+
+
+def framework_counts(rt: Runtime) -> FrameworkCounts:
+    """How many indicators the store holds, for how many projects (public figures)."""
+    with rt.uow() as uow:
+        found = repo(uow).indicators()
+    return FrameworkCounts(indicators=len(found), projects=len({i.project for i in found}))
+
+
 def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> ProjectResults:
     """A project's indicators with targets and achieved values by period. ``public``:
     only a public project (published, past intake) is shown, as the portal shows it."""
