@@ -17,7 +17,7 @@ from pfund.domain import ProjectStatus
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.evidence import MAX_EVIDENCE_BYTES
-from pfund.services.audit import AuditWriter
+from pfund.services.audit import AuditWriter, verify
 from pfund.services.results import (
     Upload,
     evidence_content,
@@ -312,3 +312,21 @@ def test_late_lists_requested_and_never_requested_reports_past_due(
     link = issue_report_link(project_rt, "RES-01", "2030")
     submit_by_token(project_rt, link.token, _report(people_served="1"), [], channel="form")
     assert [r.period for r in late_reports(project_rt, today=date(2031, 3, 1))] == ["2029"]
+
+
+def test_a_reported_value_changed_behind_the_logs_back_is_caught(
+    project_rt: Runtime, tmp_path: Path
+) -> None:
+    import_indicators(project_rt, write(tmp_path, SERVED))
+    header = "project,period,indicator,value,unit\n"
+    import_reports(
+        project_rt, write(tmp_path, "RES-01,2030,people_served,900,people\n", "r.csv", header)
+    )
+    with project_rt.uow() as uow:
+        assert verify(uow).intact
+        uow.session.execute(text("UPDATE result_values SET value = '1300000'"))
+        uow.session.commit()
+    with project_rt.uow() as uow:
+        found = verify(uow)
+    assert not found.intact
+    assert [(b.table, b.kind) for b in found.row_breaks] == [("result_values", "changed")]
