@@ -107,3 +107,27 @@ def test_a_refused_file_or_bad_value_stores_nothing_and_a_wrong_link_finds_nothi
         data={"t": "forged", "csrf_token": csrf_of(form.text), "value.km_upgraded": "1"},
     )
     assert forged.status_code == 404
+
+
+def test_staff_edit_a_framework_by_importing_it_on_the_import_page(client: TestClient) -> None:
+    sign_in(client, "ana")
+    page = client.get("/staff/import?lang=en")
+    assert '<option value="indicators">' in page.text
+    header = "project,code,name,name_ru,unit,baseline_date,targets.2030,outcome\n"
+    row = f"{PROJECT},km_upgraded,Km upgraded,Модернизировано км,km,2028-01-01,140,km_upgraded\n"
+    bad = f"{PROJECT},lanes,Lanes,Полосы,lanes,2028-01-01,4,lanes\n"
+    refused = client.post(
+        "/staff/import",
+        data={"kind": "indicators", "csrf_token": csrf_of(page.text)},
+        files={"file": ("ind.csv", header + row + bad, "text/csv")},
+    )
+    assert refused.status_code == 400 and "lanes" in refused.text
+    done = client.post(
+        "/staff/import",
+        data={"kind": "indicators", "csrf_token": csrf_of(page.text)},
+        files={"file": ("ind.csv", header + row, "text/csv")},
+    )
+    assert done.status_code == 200 and "Imported 1 indicators from ind.csv" in done.text
+    shown = client.get(f"/projects/{PROJECT}?lang=en").text
+    assert "Road deaths avoided" not in shown  # the framework is now the file's
+    assert re.search(r"<td>2030</td><td class=\"num\">140</td>", shown)

@@ -52,6 +52,7 @@ REPORTING = {ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMP
 class FrameworkImport(BaseModel):
     """What an indicators import wrote: how many indicators, for which projects."""
 
+    kind: str = "indicators"
     file: str
     imported: int
     projects: list[str]
