@@ -94,8 +94,17 @@ def test_a_refused_file_or_bad_value_stores_nothing_and_a_wrong_link_finds_nothi
     )
     assert refused.status_code == 400
     assert "tool.exe" in refused.text and "Nothing was stored" in refused.text
+    in_russian = client.post(
+        "/report?lang=ru",
+        data={"t": token, "csrf_token": csrf_of(form.text), "value.km_upgraded": "-3"},
+        files={"evidence": ("tool.exe", b"MZ\x90\x00 not an image", "image/jpeg")},
+    )
+    assert in_russian.status_code == 400
+    assert "Ничего не сохранено" in in_russian.text
+    assert "принимаются изображения JPEG" in in_russian.text
+    assert "не меньше нуля" in in_russian.text
     not_a_number = client.post(
-        "/report",
+        "/report?lang=en",
         data={"t": token, "csrf_token": csrf_of(form.text), "value.km_upgraded": "lots"},
     )
     assert not_a_number.status_code == 400 and "not a number" in not_a_number.text

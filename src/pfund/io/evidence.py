@@ -48,7 +48,7 @@ def clean_evidence(filename: str, data: bytes) -> CleanFile:
     if len(data) > MAX_EVIDENCE_BYTES:
         _refuse(
             filename,
-            f"is {len(data):,} bytes; an evidence file may be at most "
+            f"is {len(data)} bytes; an evidence file may be at most "
             f"{MAX_EVIDENCE_BYTES // 2**20} MiB",
         )
     if not data:
@@ -68,7 +68,7 @@ def _clean_image(filename: str, data: bytes) -> tuple[str, bytes]:
                 if kind not in IMAGE_TYPES:
                     _refuse(filename, f"is a {kind or 'unknown'} file; accepted are {accepted}")
                 if image.width * image.height > MAX_PIXELS:
-                    _refuse(filename, f"has more than {MAX_PIXELS:,} pixels")
+                    _refuse(filename, f"has more than {MAX_PIXELS} pixels")
                 upright = ImageOps.exif_transpose(image)
                 return IMAGE_TYPES[kind], _without_metadata(upright, kind)
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):

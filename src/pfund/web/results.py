@@ -87,12 +87,19 @@ async def send_report(request: Request, rt: RuntimeDep) -> HTMLResponse:
         for k, v in data.multi_items()
         if k.startswith("value.") and isinstance(v, str)
     }
+    uploads = await _uploads(data)
+    errors: list[Problem] = []
+    for check in (lambda: _report_input(found, typed), lambda: results.clean_all(uploads)):
+        try:
+            check()
+        except InvalidInput as err:  # values and files are checked both, to say all at once
+            errors.extend(err.problems or [Problem(err.message)])
     try:
-        report = _report_input(found, typed)
-        uploads = await _uploads(data)
-        results.submit_by_token(rt, token, report, uploads, channel="form")
+        if not errors:
+            results.submit_by_token(rt, token, _report_input(found, typed), uploads, channel="form")
     except InvalidInput as err:
-        errors = err.problems or [Problem(err.message)]
+        errors.extend(err.problems or [Problem(err.message)])
+    if errors:
         return _form(request, token=token, found=found, status=400, errors=errors, values=typed)
     return _form(request, token=token, found=results.report_by_token(rt, token), done=True)
 
@@ -111,13 +118,17 @@ def _report_input(
                 continue
             try:
                 amount = Decimal(text)
-                values.append(
-                    ReportedValue(
-                        indicator=indicator.code, value=amount, unit=indicator.unit, region=region
-                    )
-                )
-            except (InvalidOperation, ValueError):
+            except InvalidOperation:
                 problems.append(Problem(f"'{typed[key]}' is not a number", field=key))
+                continue
+            if not amount.is_finite() or amount < 0 or len(amount.as_tuple().digits) > 30:
+                problems.append(Problem("must be a number, zero or more", field=key))
+                continue
+            values.append(
+                ReportedValue(
+                    indicator=indicator.code, value=amount, unit=indicator.unit, region=region
+                )
+            )
     if not values and not problems:
         problems.append(Problem("give at least one achieved value", field="value"))
     if problems:
