@@ -330,3 +330,50 @@ def test_a_reported_value_changed_behind_the_logs_back_is_caught(
         found = verify(uow)
     assert not found.intact
     assert [(b.table, b.kind) for b in found.row_breaks] == [("result_values", "changed")]
+
+
+def test_regional_values_add_up_when_no_total_is_given(project_rt: Runtime, tmp_path: Path) -> None:
+    import_indicators(project_rt, write(tmp_path, SERVED))
+    header = "project,period,indicator,value,unit,region\n"
+    rows = (
+        "RES-01,2030,people_served,700,people,RU-TVE\n"
+        "RES-01,2030,people_served,300.5,people,RU-NGR\n"
+    )
+    import_reports(project_rt, write(tmp_path, rows, "r.csv", header))
+    [served] = project_results(project_rt, "RES-01").indicators
+    assert served.periods[-1].achieved == Decimal("1000.5")
+
+
+def test_a_project_with_the_longest_id_gets_a_report_id_the_store_holds(
+    project_rt: Runtime, tmp_path: Path
+) -> None:
+    long_id = "LONG-" + "A" * 59
+    with project_rt.uow() as uow:
+        uow.projects.add(
+            make_project(
+                long_id,
+                proponent=None,
+                partners=[],
+                contacts=[],
+                stage=0,
+                depends_on=[],
+                excludes=[],
+            )
+        )
+        AuditWriter(uow, project_rt.actor).record("project.created", "project", long_id)
+        uow.commit()
+    import_indicators(project_rt, write(tmp_path, SERVED.replace("RES-01", long_id)))
+    link = issue_report_link(project_rt, long_id, "2030")
+    assert len(link.report_id) <= 64 and link.report_id.endswith("-2030")
+    sent = submit_by_token(
+        project_rt,
+        link.token,
+        ReportInput(
+            project=long_id,
+            period="2030",
+            values=[ReportedValue(indicator="people_served", value=Decimal(1), unit="people")],
+        ),
+        [],
+        channel="form",
+    )
+    assert sent.id == link.report_id

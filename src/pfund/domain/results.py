@@ -13,6 +13,7 @@ exact as the partner wrote it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -63,6 +64,16 @@ def period_end(period: str) -> date:
 def report_due(period: str, grace_days: int = GRACE_DAYS) -> date:
     """When a report on ``period`` is due: the period's end plus the grace days."""
     return period_end(period) + timedelta(days=grace_days)
+
+
+def report_id(project: str, period: str) -> str:
+    """A report's id, ``RPT-<project>-<period>``; a project id too long for that is
+    replaced by the start of its SHA-256, so every id fits the store's 64 characters."""
+    plain = f"RPT-{project}-{period}"
+    if len(plain) <= 64:
+        return plain
+    digest = hashlib.sha256(project.encode("utf-8")).hexdigest()[:16]
+    return f"RPT-{digest}-{period}"
 
 
 # Finite (pydantic refuses NaN and infinity for Decimal) and short enough for the store.

@@ -7,8 +7,8 @@ is written unless all of it is good.
 
 A partner reports through a link staff issue per report (project and period): the
 link's token is shown once and only its keyed hash is stored, as for a proposal's
-reference code; whoever holds the link may send (or correct, until the due date has
-passed by the grace period) that one report, and nothing else.
+reference code; whoever holds the link may send (and correct) that one report, and
+nothing else; a new link for the same report replaces the old one.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pfund.domain.results import (
     check_period,
     report_due,
 )
+from pfund.domain.results import report_id as report_id_of
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.evidence import CleanFile, clean_evidence
 from pfund.io.files import read_records
@@ -172,9 +173,7 @@ def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> Pr
 
 
 def _views(indicators: list[Indicator], reports: list[ReportRecord]) -> list[IndicatorView]:
-    achieved = {
-        (r.period, v.indicator): (v.value, r.id) for r in reports for v in r.values if not v.region
-    }
+    achieved = {key: value for r in reports for key, value in _achieved(r).items()}
     return [
         IndicatorView(
             indicator=i,
@@ -190,6 +189,19 @@ def _views(indicators: list[Indicator], reports: list[ReportRecord]) -> list[Ind
         )
         for i in indicators
     ]
+
+
+def _achieved(report: ReportRecord) -> dict[tuple[str, str], tuple[Decimal, str]]:
+    """Each indicator's achieved value in a report: its total when the partner gave one,
+    else the sum of its regions' values."""
+    totals: dict[str, Decimal] = {}
+    parts: dict[str, Decimal] = {}
+    for v in report.values:
+        if v.region:
+            parts[v.indicator] = parts.get(v.indicator, Decimal(0)) + v.value
+        else:
+            totals[v.indicator] = v.value
+    return {(report.period, code): (value, report.id) for code, value in (parts | totals).items()}
 
 
 # -- report links ------------------------------------------------------------------------
@@ -218,7 +230,7 @@ def issue_report_link(
         _known_period(project_id, period, results.indicators(project_id))
         existing = results.report_for(project_id, period)
         if existing is None:
-            report_id = f"RPT-{project_id}-{period}"
+            report_id = report_id_of(project_id, period)
             due = due_on or report_due(period)
             results.add_request(
                 report_id=report_id,
@@ -343,7 +355,7 @@ def _store_report(
 ) -> str:
     existing = results.report_for(report.project, report.period)
     if existing is None:
-        report_id = f"RPT-{report.project}-{report.period}"
+        report_id = report_id_of(report.project, report.period)
         results.add_request(
             report_id=report_id,
             project_id=report.project,
