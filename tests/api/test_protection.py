@@ -23,6 +23,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 
 from pfund.api import API_PREFIX, create_app
 from pfund.api.app import API_ROUTERS
@@ -35,6 +36,7 @@ from pfund.services.imports import import_organisations, import_people, import_p
 from pfund.services.opendata import export_iati, write_open_data
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
+from pfund.store.tables import EvidenceFileRow
 from pfund.web import PAGE_ROUTERS
 from tests.api.conftest import settings_for
 from tests.services.test_opendata import Secrets, every_protected_value, planted
@@ -130,6 +132,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             ],
             "fmt": ["csv", "json"],
             "job_id": ["0"],
+            "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
         }
 
 

@@ -3,6 +3,7 @@ issuing a report link, and the partner's no-JavaScript form reached with it."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -77,6 +78,16 @@ def test_a_partner_reports_through_the_link_and_the_photo_loses_its_gps(
     assert b"Ivan Petrov" not in content
     shown = client.get(f"/projects/{PROJECT}?lang=en").text
     assert re.search(r"<td>2030</td><td class=\"num\">150</td><td class=\"num\">140</td>", shown)
+    assert "IMG_0042" not in shown  # a file's name is for staff only
+    url = f"/staff/results/evidence/{hashlib.sha256(content).hexdigest()}"
+    assert client.get(url, follow_redirects=False).status_code == 303  # to the sign-in page
+    sign_in(client, "ana")
+    staff_page = client.get(f"/staff/proposals/{PROJECT}?lang=en").text
+    assert f'<a href="{url}">IMG_0042.jpg</a>' in staff_page
+    download = client.get(url)
+    assert download.content == content
+    assert download.headers["content-type"] == "image/jpeg"
+    assert download.headers["content-disposition"].startswith("attachment")
 
 
 def test_a_refused_file_or_bad_value_stores_nothing_and_a_wrong_link_finds_nothing(

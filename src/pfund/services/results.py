@@ -446,11 +446,23 @@ def late_reports(rt: Runtime, *, today: date | None = None) -> list[LateReport]:
     return late
 
 
-def evidence_content(rt: Runtime, sha256: str) -> bytes:
-    """A stored evidence file's bytes, for staff."""
+def evidence_file(rt: Runtime, sha256: str) -> tuple[str, bytes]:
+    """A stored evidence file's media type and bytes, for staff."""
     rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
-        content = repo(uow).file_content(sha256)
-    if content is None:
-        raise NotFound(f"no evidence file {sha256}")
-    return content
+        found = repo(uow).file_content(sha256)
+    if found is None:
+        raise NotFound(f"no evidence file {sha256[:64]}")
+    return found
+
+
+def evidence_content(rt: Runtime, sha256: str) -> bytes:
+    """A stored evidence file's bytes, for staff."""
+    return evidence_file(rt, sha256)[1]
+
+
+def project_reports(rt: Runtime, project_id: str) -> list[ReportRecord]:
+    """Every report of a project, requested or sent, with its evidence, for staff."""
+    rt.require(Permission.READ_INTERNAL)
+    with rt.uow() as uow:
+        return repo(uow).reports(project_id)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from pfund.api.deps import RuntimeDep, acting, principal
@@ -144,6 +144,22 @@ async def _uploads(data: FormData) -> list[results.Upload]:
             content = await item.read(MAX_EVIDENCE_BYTES + 1)
             found.append(results.Upload(item.filename[:300], content))
     return found
+
+
+@router.get("/staff/results/evidence/{sha256}")
+def evidence(sha256: str, rt: RuntimeDep, who: StaffDep) -> Response:
+    """An evidence file, for staff only, as a download (never rendered in the page's
+    origin: a file is what a partner sent)."""
+    media_type, content = results.evidence_file(acting(rt, who), sha256)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{sha256[:16]}"',
+            "x-content-type-options": "nosniff",
+            "cache-control": "no-store",
+        },
+    )
 
 
 @router.get("/staff/results/late", response_class=HTMLResponse)

@@ -236,12 +236,13 @@ class ResultsRepository:
                 links.insert().values(report_id=report_id, sha256=sha256, filename=filename)
             )
 
-    def file_content(self, sha256: str) -> bytes | None:
+    def file_content(self, sha256: str) -> tuple[str, bytes] | None:
+        """A stored file's media type and bytes."""
         files = table(EvidenceFileRow)
-        found: bytes | None = self.session.scalar(
-            select(files.c.content).where(files.c.sha256 == sha256)
-        )
-        return found
+        found = self.session.execute(
+            select(files.c.media_type, files.c.content).where(files.c.sha256 == sha256)
+        ).first()
+        return (found.media_type, bytes(found.content)) if found else None
 
 
 def _indicator_row(i: Indicator) -> dict[str, Any]:
