@@ -43,6 +43,10 @@ def test_import_refuses_a_file_with_a_bad_row_and_names_row_and_field(
 def test_link_report_and_late(demo_db: Invoke, tmp_path: Path) -> None:
     issued = as_json(demo_db("results", "link", "TRN-M12-01", "2030", "--json"))
     assert issued["path"] == f"/report?t={issued['token']}"
+    bad = demo_db("results", "late", "--on", "nope")
+    assert bad.exit_code == 1 and "'nope' is not a date as YYYY-MM-DD" in bad.output
+    unknown = demo_db("results", "link", "TRN-M12-01", "2099")
+    assert unknown.exit_code == 1 and "its periods: 2030, 2032" in unknown.output
     late = as_json(demo_db("results", "late", "--on", "2031-03-01", "--json"))
     assert [(r["project"], r["period"], r["days_late"]) for r in late] == [
         ("TRN-M12-01", "2030", 15)

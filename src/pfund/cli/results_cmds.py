@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.errors import InvalidInput, Problem
 from pfund.services.results import (
     ProjectResults,
     import_indicators,
@@ -92,9 +93,7 @@ def link(
     """Issue the partner's report link for a project and period (shown once; a new link
     replaces the old one)."""
     with runtime(ctx) as rt:
-        issued = issue_report_link(
-            rt, project_id, period, due_on=date.fromisoformat(due) if due else None
-        )
+        issued = issue_report_link(rt, project_id, period, due_on=_day(due, "due") if due else None)
     path = f"/report?t={issued.token}"
     if as_json:
         print_json({**issued.__dict__, "path": path})
@@ -125,7 +124,7 @@ def late(
 ) -> None:
     """Reports past due and not in: requested and not sent, or never requested."""
     with runtime(ctx) as rt:
-        found = late_reports(rt, today=date.fromisoformat(on) if on else None)
+        found = late_reports(rt, today=_day(on, "on") if on else None)
     if as_json:
         print_json(found)
         return
@@ -140,3 +139,13 @@ def late(
         )
     console.print(table)
     console.print(f"{len(found)} late or missing reports.")
+
+
+def _day(value: str, option: str) -> date:
+    """A YYYY-MM-DD option as a date; anything else is refused naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            "bad date", [Problem(f"'{value}' is not a date as YYYY-MM-DD", field=option)]
+        ) from None
