@@ -48,6 +48,7 @@ from pfund.store.unit_of_work import UnitOfWork
 TOKEN_BYTES = 24
 # Projects whose reports are expected: money is flowing or the work is done.
 REPORTING = {ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED}
+REPORTING_VALUES = {s.value for s in REPORTING}
 
 
 class FrameworkImport(BaseModel):
@@ -423,14 +424,14 @@ def late_reports(rt: Runtime, *, today: date | None = None) -> list[LateReport]:
     with rt.uow() as uow:
         results = repo(uow)
         requests = results.request_keys()
-        statuses = {p.id: p.status for p in uow.projects.list()}
+        statuses = results.statuses_of_projects_with_indicators()
         periods = {(i.project, p) for i in results.indicators() for p in i.targets}
     late = []
     for project, period in sorted(periods | set(requests)):
         request = requests.get((project, period))
         if request is not None and request["submitted_at"] is not None:
             continue
-        if request is None and statuses.get(project) not in REPORTING:
+        if request is None and statuses.get(project) not in REPORTING_VALUES:
             continue
         due = request["due_on"] if request else report_due(period)
         if due < today:
