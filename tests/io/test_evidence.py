@@ -24,7 +24,7 @@ def _exif() -> Image.Exif:
     return exif
 
 
-def _saved(kind: str, mode: str = "RGB", **options: object) -> bytes:
+def _saved(kind: str, *, mode: str = "RGB", **options: object) -> bytes:
     out = io.BytesIO()
     Image.new(mode, (30, 20), 120).save(out, format=kind, **options)
     return out.getvalue()
@@ -37,7 +37,7 @@ def test_an_image_loses_exif_gps_and_text_but_keeps_its_pixels_upright(kind: str
         text = PngImagePlugin.PngInfo()
         text.add_text("Author", SECRET)
         options["pnginfo"] = text
-    raw = _saved(kind, **options)
+    raw = _saved(kind, mode="RGB", **options)
     assert SECRET.encode() in raw
     cleaned = clean_evidence(f"photo.{kind.lower()}", raw)
     assert cleaned.media_type == f"image/{kind.lower()}"
