@@ -27,6 +27,7 @@ from pfund.domain import (
     RussiaStatus,
     Stage,
 )
+from pfund.domain.results import Indicator
 from tests.language_runs import foreign_runs
 
 AREA_PREFIX = {
@@ -273,3 +274,19 @@ def test_russian_ngos_protect_their_name_and_show_an_alias() -> None:
         assert {"name", "website"} <= set(org.protected_fields), org.id
         assert org.alias
         assert org.public_name() == org.alias
+
+
+def test_every_project_has_indicators_that_measure_its_predicted_outcomes() -> None:
+    """The sample's results frameworks: one indicator per predicted outcome, in the same
+    unit, named in both languages, its regions among the project's."""
+    indicators = [Indicator.model_validate(i) for i in load_yaml("indicators.yaml")]
+    projects_by_id = by_id()
+    assert {i.project for i in indicators} == set(projects_by_id)
+    for i in indicators:
+        project = projects_by_id[i.project]
+        assert i.outcome in project.outcomes, (i.project, i.code)
+        unit = project.outcomes[i.outcome].unit
+        assert unit in ("", i.unit), (i.project, i.code)
+        assert _cyrillic(i.name_ru) and _cyrillic(i.means_of_verification_ru), i.code
+        assert set(i.regions) <= set(project.regions)
+    assert len(indicators) == sum(len(p.outcomes) for p in projects_by_id.values())

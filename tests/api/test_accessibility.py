@@ -35,6 +35,7 @@ PUBLIC = [
     "/propose",
     "/signin",
     "/projects/NO-SUCH-PROJECT",  # the error page
+    "/report?t=no-such-link",  # the partner's report form, its link not valid
 ]
 STAFF = [
     "/staff",
@@ -45,6 +46,8 @@ STAFF = [
     "/staff/reviews",
     "/staff/screening",
     "/staff/runs/OPT-0001",
+    "/staff/results/late",
+    "/staff/proposals/TRN-M11-03",  # a project's staff page, with its indicators
 ]
 SERIOUS = {"serious", "critical"}
 # Form controls with neither a <label> of their own nor an aria-label: axe accepts a

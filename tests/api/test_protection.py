@@ -10,27 +10,33 @@ keeps covering the whole service.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import logging
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
 
 from pfund.api import API_PREFIX, create_app
 from pfund.api.app import API_ROUTERS
+from pfund.domain.results import ReportedValue, ReportInput
 from pfund.reports.board import build_report, write_report
-from pfund.services import proposals
+from pfund.services import proposals, results
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.exports import KINDS, export_records
 from pfund.services.imports import import_organisations, import_people, import_projects
 from pfund.services.opendata import export_iati, write_open_data
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
+from pfund.store.tables import EvidenceFileRow
 from pfund.web import PAGE_ROUTERS
 from tests.api.conftest import settings_for
 from tests.services.test_opendata import Secrets, every_protected_value, planted
@@ -70,6 +76,29 @@ def planted_rt(db_url: str, tmp_path: Path) -> Iterator[tuple[Runtime, list[str]
     rt.close()
 
 
+@pytest.fixture
+def report_token(planted_rt: tuple[Runtime, list[str]]) -> str:
+    """A partner's report link on a sample project with protected partners and contact,
+    its report sent with a photo whose EXIF names a protected person and whose file name
+    carries a secret: the walk opens the partner's form with this token."""
+    rt, extra = planted_rt
+    secret = f"Photographer {len(extra)}x{extra[0][:6]}"
+    extra.append(secret)
+    image, out = Image.new("RGB", (8, 8)), io.BytesIO()
+    exif = Image.Exif()
+    exif[0x013B] = secret  # Artist
+    image.save(out, format="JPEG", exif=exif)
+    link = results.issue_report_link(rt, "TRN-M11-01", "2030")
+    report = ReportInput(
+        project="TRN-M11-01",
+        period="2030",
+        values=[ReportedValue(indicator="km_upgraded", value=Decimal(140), unit="km")],
+    )
+    upload = results.Upload(f"{secret}.jpg", out.getvalue())
+    results.submit_by_token(rt, link.token, report, [upload], channel="form")
+    return link.token
+
+
 def get_paths() -> list[str]:
     """Every GET path the service answers: API routes, pages and the OpenAPI document."""
     paths = [f"{API_PREFIX}/openapi.json"]
@@ -103,6 +132,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             ],
             "fmt": ["csv", "json"],
             "job_id": ["0"],
+            "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
         }
 
 
@@ -123,6 +153,7 @@ def urls(path: str, values: dict[str, list[str]]) -> list[str]:
 
 def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     planted_rt: tuple[Runtime, list[str]],
+    report_token: str,
     db_url: str,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
@@ -138,6 +169,8 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     with TestClient(app, raise_server_exceptions=False) as client:
         for path in get_paths():
             targets = urls(path, values)
+            if path == "/report":  # the partner's form, reached with its link's token
+                targets = [f"/report?t={report_token}"]
             public = 0
             for url in targets:
                 for lang in ("en", "ru"):

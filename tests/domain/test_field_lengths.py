@@ -36,6 +36,7 @@ from pfund.domain import (
     organisation,
     project,
     reference,
+    results,
     watchlist,
 )
 from pfund.domain.money import check_currency
@@ -53,6 +54,7 @@ EMAIL_MAX = 254  # email-validator refuses longer addresses (RFC 5321)
 
 ORG, PERSON, COMPANY = organisation.Organisation, organisation.Person, organisation.CompanyProfile
 PR = project.Project
+IND = results.Indicator
 # table.column -> "Model.field" (a path through nested models; [] is a list's item,
 # {} a mapping's key), or None with the reason the column stores no domain field.
 COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
@@ -203,6 +205,32 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "proposals.code_hash": "hex of an HMAC-SHA256: always 64 characters",
     "proposal_messages.project_id": (PR, "id"),
     "proposal_messages.kind": "a MessageKind the service writes (at most 9 characters)",
+    "result_indicators.project_id": (IND, "project"),
+    "result_indicators.code": (IND, "code"),
+    "result_indicators.name": (IND, "name"),
+    "result_indicators.name_ru": (IND, "name_ru"),
+    "result_indicators.unit": (IND, "unit"),
+    "result_indicators.baseline": (IND, "baseline"),
+    "result_indicators.outcome": (IND, "outcome"),
+    "result_targets.project_id": (IND, "project"),
+    "result_targets.code": (IND, "code"),
+    "result_targets.period": (IND, "targets{}"),
+    "result_targets.value": "a target: the Decimal of Indicator.targets (max_digits 30)",
+    "result_reports.id": (results.ReportRecord, "id"),
+    "result_reports.project_id": (results.ReportInput, "project"),
+    "result_reports.period": (results.ReportInput, "period"),
+    "result_reports.token_hash": "hex of an HMAC-SHA256: always 64 characters",
+    "result_reports.channel": "a channel the service writes (form, api, csv: at most 4)",
+    "result_values.report_id": (results.ReportRecord, "id"),
+    "result_values.indicator": (results.ReportedValue, "indicator"),
+    "result_values.region": (IND, "regions[]"),
+    "result_values.value": (results.ReportedValue, "value"),
+    "result_values.unit": (results.ReportedValue, "unit"),
+    "evidence_files.sha256": (results.EvidenceFile, "sha256"),
+    "evidence_files.media_type": (results.EvidenceFile, "media_type"),
+    "report_evidence.report_id": (results.ReportRecord, "id"),
+    "report_evidence.sha256": (results.EvidenceFile, "sha256"),
+    "report_evidence.filename": (results.EvidenceFile, "filename"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

@@ -8,19 +8,24 @@ they check (the file, the passphrase, the refusals) does not depend on the datab
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pyrage import passphrase
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import pfund
+from pfund.domain.results import ReportedValue, ReportInput
 from pfund.errors import Conflict, IntegrityFailure, InvalidInput
 from pfund.keys import Keys
+from pfund.services import results
 from pfund.services.audit import verify
 from pfund.services.backup import backup, restore, table_digests
 from pfund.services.conditions import set_condition
@@ -65,11 +70,26 @@ def source(tmp_path: Path) -> Iterator[Runtime]:
         yield rt
 
 
+def report_with_evidence(rt: Runtime) -> None:
+    """A partner's report with a photo, so evidence files (bytes) are backed up too."""
+    image = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 20, 30)).save(image, format="PNG")
+    link = results.issue_report_link(rt, "TRN-M11-01", "2030")
+    report = ReportInput(
+        project="TRN-M11-01",
+        period="2030",
+        values=[ReportedValue(indicator="km_upgraded", value=Decimal(140), unit="km")],
+    )
+    upload = results.Upload("site.png", image.getvalue())
+    results.submit_by_token(rt, link.token, report, [upload], channel="form")
+
+
 @pytest.fixture
 def busy_sqlite(source: Runtime) -> Runtime:
     """The SQLite source with a hit dismissed and an outreach note: rows in most tables."""
     first = review_queue(source)[0]
     decide(source, first.hit, "dismiss", "a different newsroom")
+    report_with_evidence(source)
     return source
 
 
@@ -87,6 +107,7 @@ def busy(rt: Runtime) -> Runtime:
     load_watchlist(rt, SAMPLE)
     first = review_queue(rt)[0]
     decide(rt, first.hit, "dismiss", "a different newsroom")
+    report_with_evidence(rt)
     return rt
 
 

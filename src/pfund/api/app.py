@@ -24,6 +24,7 @@ from pfund.api.routes import (
     opendata,
     projects,
     proposals,
+    results,
     reviews,
     screening,
 )
@@ -36,7 +37,17 @@ SESSION_COOKIE = "pfund_session"
 
 API_ROUTERS = tuple(
     m.router
-    for m in (projects, decisions, money, reviews, screening, accounts, opendata, proposals)
+    for m in (
+        projects,
+        decisions,
+        money,
+        reviews,
+        screening,
+        accounts,
+        opendata,
+        proposals,
+        results,
+    )
 )
 
 

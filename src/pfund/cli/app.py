@@ -22,6 +22,7 @@ from pfund.cli import (
     project_cmds,
     proposal_cmds,
     report_cmds,
+    results_cmds,
     screen_cmds,
     users_cmds,
 )
@@ -85,6 +86,7 @@ app.add_typer(screen_cmds.app, name="screen")
 app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
+app.add_typer(results_cmds.app, name="results")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.portfolio import run_portfolio
+from pfund.services.results import framework_counts
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary
 
@@ -72,6 +73,12 @@ def demo(
             out["summary"] = summary = load_demo(rt)
         if not as_json:
             print_summary(summary)
+            counted = framework_counts(rt)
+            console.print(
+                f"Results: {counted.indicators} indicators for {counted.projects} projects "
+                "(`pfund results show TRN-M11-03`).",
+                highlight=False,
+            )
         if report:
             with working("Appraising and choosing the portfolio...", quiet=as_json):
                 pa = appraise_pipeline(load_inputs(rt))

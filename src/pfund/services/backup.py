@@ -19,6 +19,7 @@ it commits: the round trip is checked by content, not by counts.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -31,7 +32,17 @@ from typing import Any
 
 from pydantic import BaseModel
 from pyrage import DecryptError, passphrase
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, Table, select, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 import pfund
@@ -268,6 +279,8 @@ def _encoded(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):  # evidence files: base64 text in the JSON lines
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -288,6 +301,8 @@ def _decoded(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             out[name] = Decimal(value)
         elif isinstance(kind, Boolean):
             out[name] = bool(value)
+        elif isinstance(kind, LargeBinary) and isinstance(value, str):
+            out[name] = base64.b64decode(value, validate=True)
         else:
             out[name] = value
     return out

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pfund.errors import InvalidInput
 from pfund.io.checks import check_organisations, check_people, check_projects
 from pfund.io.dataset import load_dataset
 from pfund.io.files import read_records
+from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known, store_records
+from pfund.services.results import write_framework
 from pfund.services.runtime import Runtime
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary, summarise
+from pfund.store.unit_of_work import UnitOfWork
 
 ORDER = (
     ("organisations", check_organisations),
@@ -22,8 +27,8 @@ ORDER = (
 def load_demo(rt: Runtime) -> FundSummary:
     """Initialise the store and load the sample pipeline, unless it is already there.
 
-    Organisations go first, then people, then projects, each checked against what the
-    previous step added, all in one transaction.
+    Organisations go first, then people, then projects, then the projects' indicators,
+    each checked against what the previous step added, all in one transaction.
     """
     init_fund(rt)
     data = load_dataset(rt.dataset)
@@ -40,5 +45,17 @@ def load_demo(rt: Runtime) -> FundSummary:
                 items = [item for _, item in checked.items]
                 store_records(uow, audit, kind, items, source=f"sample:{path.name}")
                 uow.session.flush()
+            _load_indicators(uow, audit, data.sample_files.get("indicators"))
             uow.commit()
     return summarise(rt)
+
+
+def _load_indicators(uow: UnitOfWork, audit: AuditWriter, path: Path | None) -> None:
+    """The sample projects' results frameworks, checked like an import of them."""
+    if path is None:
+        return
+    projects = {p.id: p for p in uow.projects.list()}
+    checked = check_indicators(read_records(path, key="indicators"), known(uow), projects)
+    if checked.problems:
+        raise InvalidInput(f"the sample file {path.name} is invalid", checked.problems)
+    write_framework(uow, audit, [i for _, i in checked.items], f"sample:{path.name}")

@@ -90,6 +90,22 @@ COVERED: dict[str, Covered] = {
         ("organisation_id", "criterion", "met"),
         _by("organisation", "organisation_id"),
     ),
+    # Results: what a project promised and what its partner reported decide payments by
+    # results, so they are vouched for like money. Evidence files are addressed by the
+    # hash of their content; their link to a report is covered.
+    "result_indicators": Covered(
+        "indicator", ("code", "unit", "baseline", "outcome"), _by("project", "project_id")
+    ),
+    "result_targets": Covered(
+        "indicator target", ("code", "period", "value"), _by("project", "project_id")
+    ),
+    "result_reports": Covered(
+        "report", ("project_id", "period", "due_on", "submitted_at"), _by("report", "id")
+    ),
+    "result_values": Covered(
+        "reported value", ("indicator", "region", "value", "unit"), _by("report", "report_id")
+    ),
+    "report_evidence": Covered("report evidence", ("sha256",), _by("report", "report_id")),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}

@@ -217,6 +217,16 @@ MESSAGES = [
     N_("List should have at most %(n)s items after validation, not %(m)s"),
     N_("value is not a valid email address: %(detail)s"),
     N_("Value error, %(detail)s"),
+    # Results: the partner's report form and its evidence files (pfund.io.evidence).
+    N_("is %(size)s bytes; an evidence file may be at most %(limit)s MiB"),
+    N_("is a %(kind)s file; accepted are JPEG, PNG or WebP images, or PDF documents"),
+    N_("is not a file type pfund accepts (JPEG, PNG or WebP images, or PDF documents)"),
+    N_("is damaged and cannot be read as an image"),
+    N_("has more than %(limit)s pixels"),
+    N_("is empty"),
+    N_("'%(value)s' is not a number"),
+    N_("must be a number, zero or more"),
+    N_("give at least one achieved value"),
 ]
 # Words that stand in the variable parts and have a translation of their own.
 WORDS = {

@@ -20,6 +20,7 @@ from pfund.services.filters import ProjectFilter
 from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
+from pfund.services.results import project_results
 from pfund.web.map import legend, region_map
 from pfund.web.render import language, public_page
 
@@ -66,7 +67,13 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
         line, fields = portal.project(rt, project_id)
         stage = next((s for s in portal.stages(rt) if s.number == line.stage), None)
         costs = portal.outcome_costs(rt, project_id)
-        return {"p": line, "fields": fields, "stage": stage, "outcome_costs": costs}
+        return {
+            "p": line,
+            "fields": fields,
+            "stage": stage,
+            "outcome_costs": costs,
+            "results": project_results(rt, project_id, public=True),
+        }
 
     return public_page(request, "project.html.j2", build)
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
-from pfund.api.routes.projects import IMPORTERS, SUFFIXES, import_upload
+from pfund.api.routes.projects import SUFFIXES, import_upload
 from pfund.api.uploads import upload_name
 from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission, Principal
@@ -43,6 +43,7 @@ from pfund.services.compare import compare_runs
 from pfund.services.filters import HitFilter
 from pfund.services.portfolio import report_of_record, run_portfolio
 from pfund.services.records import get_record
+from pfund.services.results import import_indicators
 from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
@@ -55,7 +56,7 @@ from pfund.web.refusals import staff_path
 from pfund.web.render import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-IMPORT_KINDS = ("projects", "organisations", "people")
+IMPORT_KINDS = ("projects", "organisations", "people", "indicators")
 REVIEW_STATES = ("awaiting declaration", "to score", "submitted", "recused")
 
 
@@ -133,12 +134,16 @@ def import_file(
     _allowed(who, Permission.IMPORT)
     try:
         name = upload_name(file.filename, "upload.csv")
-        if kind not in IMPORTERS or Path(name).suffix.lower() not in SUFFIXES:
+        if kind not in IMPORT_KINDS or Path(name).suffix.lower() not in SUFFIXES:
             raise NotFound(f"cannot import '{name}' as {kind}")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             path.write_bytes(file.file.read())
-            result = import_upload(acting(rt, who), kind, path, allow_cost_changes)
+            result: Any = (
+                import_indicators(acting(rt, who), path)
+                if kind == "indicators"
+                else import_upload(acting(rt, who), kind, path, allow_cost_changes)
+            )
     except PfundError as err:
         return _import_page(request, who, status=400, error=err)
     return _import_page(request, who, result=result)

@@ -21,6 +21,7 @@ from pfund.domain.account import Permission
 from pfund.errors import NotFound
 from pfund.services import proposals, reviews
 from pfund.services.filters import ProjectFilter
+from pfund.services.results import project_reports, project_results
 from pfund.web.forms import check_csrf
 from pfund.web.labels import N_
 from pfund.web.paging import paginate_stored
@@ -78,6 +79,8 @@ def proposal_page(project_id: str, request: Request, rt: RuntimeDep, who: StaffD
         open_statuses=proposals.OPEN,
         unpublishable=proposals.UNPUBLISHABLE,
         message=request.query_params.get("message"),
+        results=project_results(acting(rt, who), project_id),
+        reports=project_reports(acting(rt, who), project_id),
     )
 
 

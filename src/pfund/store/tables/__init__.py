@@ -42,6 +42,14 @@ from pfund.store.tables.proposals import (
     ProposalRow,
 )
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
+from pfund.store.tables.results import (
+    EvidenceFileRow,
+    ReportEvidenceRow,
+    ResultIndicatorRow,
+    ResultReportRow,
+    ResultTargetRow,
+    ResultValueRow,
+)
 from pfund.store.tables.screening import (
     HitDecisionRow,
     OutreachRow,
@@ -61,6 +69,7 @@ __all__ = [
     "ConditionRow",
     "ContributorRow",
     "DecisionRecordRow",
+    "EvidenceFileRow",
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
@@ -84,6 +93,11 @@ __all__ = [
     "ProposalRow",
     "RateLimitRow",
     "RegionRow",
+    "ReportEvidenceRow",
+    "ResultIndicatorRow",
+    "ResultReportRow",
+    "ResultTargetRow",
+    "ResultValueRow",
     "ReviewRow",
     "ScreeningHitRow",
     "StageConditionRow",

@@ -1,0 +1,123 @@
+"""Results: a project's indicators (public fields for everyone), partners' reports (with
+the report link's token, no account), indicator and report imports, late reports.
+
+The partner's token travels in the ``X-Report-Token`` header, never in the path or the
+query string, so no access log or proxy keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, UploadFile
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.uploads import upload_name
+from pfund.domain.account import Permission, Principal
+from pfund.domain.results import LateReport, ReportedValue, ReportInput, ReportRecord
+from pfund.errors import InvalidInput, Problem
+from pfund.io.evidence import MAX_EVIDENCE_BYTES
+from pfund.services import results
+from pfund.services.results import FrameworkImport, ProjectResults
+
+router = APIRouter(tags=["results"])
+SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
+VALUES = TypeAdapter(list[ReportedValue])
+
+
+@router.get("/projects/{project_id}/results", response_model=ProjectResults)
+def project_results(project_id: str, rt: RuntimeDep, who: PrincipalDep) -> ProjectResults:
+    """A project's indicators: unit, baseline, targets and achieved values by period."""
+    staff = who.can(Permission.READ_INTERNAL)
+    return results.project_results(acting(rt, who), project_id, public=not staff)
+
+
+class LinkRequest(BaseModel):
+    period: str = Field(max_length=7, examples=["2030"])
+    due_on: date | None = None
+
+
+class IssuedLinkOut(BaseModel):
+    """The token is in this answer only: only its keyed hash is stored."""
+
+    report_id: str
+    project: str
+    period: str
+    due_on: date
+    token: str
+
+
+@router.post("/projects/{project_id}/report-links", response_model=IssuedLinkOut)
+def issue_link(
+    project_id: str,
+    body: LinkRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.IMPORT)],
+) -> IssuedLinkOut:
+    """Issue the partner's report link for a project and period (replacing an older one)."""
+    issued = results.issue_report_link(acting(rt, who), project_id, body.period, due_on=body.due_on)
+    return IssuedLinkOut(**issued.__dict__)
+
+
+@router.post("/reports", response_model=ReportRecord)
+async def send_report(
+    rt: RuntimeDep,
+    x_report_token: Annotated[str, Header(max_length=100)],
+    values: Annotated[str, Form(max_length=100_000, description="JSON list of values")],
+    evidence: Annotated[list[UploadFile] | None, File()] = None,
+) -> ReportRecord:
+    """A partner's report through its link's token: achieved values (JSON list of
+    ``{indicator, value, unit, region?, note?}``) and evidence files; all or nothing."""
+    report, _ = results.report_by_token(rt, x_report_token)
+    try:
+        parsed = VALUES.validate_python(json.loads(values))
+        given = ReportInput(project=report.project, period=report.period, values=parsed)
+    except (ValueError, ValidationError) as err:
+        reason = err.errors()[0]["msg"] if isinstance(err, ValidationError) else str(err)
+        raise InvalidInput("the values cannot be read", [Problem(reason, field="values")]) from None
+    uploads = [
+        results.Upload(upload_name(f.filename, "evidence"), await f.read(MAX_EVIDENCE_BYTES + 1))
+        for f in evidence or []
+    ]
+    stored = results.submit_by_token(rt, x_report_token, given, uploads, channel="api")
+    return stored.model_copy(
+        update={"evidence": [e.model_copy(update={"filename": ""}) for e in stored.evidence]}
+    )
+
+
+@router.post("/results/{kind}", response_model=FrameworkImport | list[str])
+def import_file(
+    kind: str,
+    file: UploadFile,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.IMPORT)],
+) -> FrameworkImport | list[str]:
+    """Import indicators (``/results/indicators``: CSV, JSON or YAML) or reports
+    (``/results/reports``: CSV, one value a row); all or nothing."""
+    if kind not in ("indicators", "reports"):
+        raise InvalidInput(f"no import of '{kind}'", [Problem("use indicators or reports")])
+    name = upload_name(file.filename, "upload.csv")
+    if Path(name).suffix.lower() not in SUFFIXES:
+        reason = f"a {', '.join(sorted(SUFFIXES))} file is needed"
+        raise InvalidInput(f"cannot import '{name}'", [Problem(reason, file=name)])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(file.file.read())
+        if kind == "indicators":
+            return results.import_indicators(acting(rt, who), path)
+        return results.import_reports(acting(rt, who), path)
+
+
+@router.get("/results/late", response_model=list[LateReport])
+def late(
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.READ_INTERNAL)],
+    on: date | None = None,
+) -> list[LateReport]:
+    """Reports past due and not in: requested and not sent, or never requested."""
+    return results.late_reports(acting(rt, who), today=on)
