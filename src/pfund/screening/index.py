@@ -93,6 +93,7 @@ NEAR_DISCOUNT = 0.8
 # candidates than it tells apart. Coarse keys have no neighbours: they are coarse already.
 NEAR_MAX_SHARE = 0.00005
 NEAR_MAX_POSTINGS = 64
+COMMON_COARSE_LENGTH = 5
 MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
 
 
@@ -480,10 +481,14 @@ class CandidateIndex:
         return sorted(groups, key=lambda found: (-found[0], found[1]))
 
     def _common_word_key(self, key: str) -> bool:
-        """Whether ``key`` is a word's own key too common to index: its word is common.
-        (A coarse key is left out for more entities, ``COARSE_MAX_SHARE``, and a short
-        one, ``~sv``, because it is short, not because its word is common.)"""
-        return key in self.common and not key.startswith(COARSE)
+        """Whether ``key`` is too common to index and tells that its word is common: a
+        word's own key, or a coarse key of at least ``COMMON_COARSE_LENGTH`` consonants
+        (Mykolaiovych's ``nklvs`` is Николаевич's). A shorter coarse key, ``~sv``, is
+        left out for more entities (``COARSE_MAX_SHARE``) because it is short, not
+        because its word is common."""
+        return key in self.common and (
+            not key.startswith(COARSE) or len(key) > COMMON_COARSE_LENGTH
+        )
 
     def _same_kind(self, candidates: IntArray, schema: str) -> npt.NDArray[np.bool_]:
         if schema == "LegalEntity":

@@ -160,9 +160,11 @@ COARSE = "~"  # marks a coarse key apart from a word's key in one table of keys
 def coarse_keys(word: str, ambiguous: bool = True) -> tuple[str, ...]:
     """The coarse keys of one lower-case Latin word, each starting with ``COARSE``: one per
     reading of its ambiguous letter groups (only the word's own when not ``ambiguous``: a
-    transliteration of Cyrillic has one reading), consonant classes only, case folded.
-    Empty for a word of vowels only (its key is enough)."""
-    spelt = [word]
+    transliteration of Cyrillic has one reading), and one with the Belarusian and
+    Ukrainian sound changes undone (``east_slavic_undone``: Tsikhanouskaya meets
+    Tikhanovskaya), consonant classes only, case folded. Empty for a word of vowels only
+    (its key is enough)."""
+    spelt = [word, east_slavic_undone(word)]
     if ambiguous:
         spelt += [pattern.sub(value, word) for pattern, value in _READINGS]
     found = (_coarse(fold(reading)) for reading in dict.fromkeys(spelt))
@@ -205,9 +207,15 @@ def east_slavic_skeleton(word: str) -> str:
     sound changes above are undone, letter case of the phonetic symbols kept (ш, ч, ж
     stay apart from s, c, z): Sciapan, Stsiapan and Stepan give ``stpn``, Uladzimir and
     Vladimir ``vldmr``, Tsikhanouski and Tikhanovskii ``thnvsk``."""
+    return consonants(east_slavic_undone(word))
+
+
+def east_slavic_undone(word: str) -> str:
+    """One lower-case Latin word with the Belarusian and Ukrainian sound changes above
+    undone: Tsikhanouski reads tikhanovski."""
     for pattern, value in _EAST_SLAVIC:
         word = pattern.sub(value, word)
-    return consonants(word)
+    return word
 
 
 def consonants(word: str) -> str:
