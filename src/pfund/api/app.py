@@ -84,7 +84,9 @@ def serve_app() -> FastAPI:
         logging.getLogger("pfund.serve").error(
             "worker %d could not start: %s", os.getpid(), startup_cause(err)
         )
-        raise
+        # uvicorn's start-up failure code: the supervisor stops rather than restarting a
+        # worker that would fail the same way (and no traceback reaches standard error).
+        raise SystemExit(3) from None
     app.state.serving = True
     return app
 

@@ -1,0 +1,128 @@
+"""``pfund serve`` as a real process: it answers, counts across workers, stops on one
+SIGTERM with exit 0, and a worker that cannot start says why."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from typer.testing import CliRunner
+
+from pfund.api.app import serve_app
+from pfund.cli.app import app
+
+STARTED_WITHIN = 180  # seconds: generous, the machine is shared and may be loaded
+STOPPED_WITHIN = 60  # a hung process, not a slow one, fails this
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'pfund.db'}"
+    result = CliRunner().invoke(app, ["--db", url, "init"])
+    assert result.exit_code == 0, result.output
+    return url
+
+
+def start(store: str, workers: int, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    port = free_port()
+    log = tmp_path / f"serve-{workers}.log"
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    command = [str(Path(sys.executable).parent / "pfund"), "--db", store, "serve"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    return process, f"http://127.0.0.1:{port}", log
+
+
+def wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTED_WITHIN
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"pfund serve exited early:\n{log.read_text()}"
+        try:
+            if get(f"{base}/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"pfund serve did not answer within {STARTED_WITHIN} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def stopped() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes a test started; killed at the end should the test fail midway."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_then_stops_on_the_first_sigterm_with_exit_0(
+    store: str, workers: int, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
+) -> None:
+    process, base, log = start(store, workers, tmp_path)
+    stopped.append(process)
+    wait_until_up(process, base, log)
+    for _ in range(10):
+        assert get(f"{base}/healthz") == (200, '{"status":"alive"}')
+    status, ready = get(f"{base}/readyz")
+    assert status == 200, ready
+    status, metrics = get(f"{base}/metrics")
+    assert status == 200
+    counted = sum(
+        s.value
+        for family in text_string_to_metric_families(metrics)
+        for s in family.samples
+        if s.name == "pfund_http_requests_total" and s.labels["route"] == "/healthz"
+    )
+    # Whichever worker answered the scrape, it counts the requests every worker served.
+    assert counted >= 10
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(timeout=STOPPED_WITHIN)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"pfund serve still running {STOPPED_WITHIN} s after SIGTERM")
+    assert code == 0, log.read_text()
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_worker_that_cannot_start_logs_why_and_exits_with_the_start_up_failure_code(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()  # nothing listens there
+    url = f"postgresql+psycopg://nobody:hunter2@127.0.0.1:{port}/pfund?connect_timeout=2"
+    monkeypatch.setenv("PFUND_DATABASE_URL", url)
+    caplog.set_level(logging.ERROR, logger="pfund")
+    with pytest.raises(SystemExit) as stop:
+        serve_app()
+    assert stop.value.code == 3  # uvicorn's supervisor then stops instead of respawning
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "pfund.serve"]
+    assert line.endswith("could not start: the database does not answer (OperationalError)")
+    assert "hunter2" not in caplog.text
