@@ -123,7 +123,7 @@ class Observe:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text = bytes(value).decode("latin-1")
             if GOOD_REQUEST_ID.fullmatch(text):
                 return text
     return uuid.uuid4().hex[:16]
@@ -177,7 +177,7 @@ def metrics(request: Request) -> Response:
         return PlainTextResponse("Not Found", status_code=404)
     registry = CollectorRegistry(auto_describe=True)
     if os.environ.get(MULTIPROC_VARIABLE):
-        MultiProcessCollector(registry)  # every worker's requests, from their files
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # every worker's
     else:
         registry = request.app.state.metrics.registry
     scrape = CollectorRegistry()
