@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pfund.cli.app import app
-from pfund.cli.doctor_cmds import CHECKS, WORDS
+from pfund.cli.doctor_cmds import CHECKS, HEADINGS, WORDS
 from pfund.keys import generate_keys, write_keys
 from pfund.store import make_engine, upgrade
 from pfund.store.migrate import head_revision

@@ -98,6 +98,8 @@ CHECKS = {
     "trusted_proxies": N_("Trusted proxies"),
     "metrics_networks": N_("Metrics access"),
 }
+# The table's column headings.
+HEADINGS = (N_("Check"), N_("Result"), N_("What to do"), N_("fix"))
 
 
 class Language(StrEnum):
@@ -148,10 +150,10 @@ def doctor(
 def _print(lines: list[dict[str, Any]], language: str) -> None:
     say = translations(language).gettext
     table = Table(show_header=True, header_style="bold")
-    for heading in (N_("Check"), N_("Result"), N_("What to do")):
+    for heading in HEADINGS[:3]:
         table.add_column(say(heading), overflow="fold")
     for line in lines:
-        mark = "[green]ok[/]" if line["ok"] else "[bold red]" + say(N_("fix")) + "[/]"
+        mark = "[green]ok[/]" if line["ok"] else "[bold red]" + say(HEADINGS[3]) + "[/]"
         table.add_row(line["subject"], mark + " " + _escape(line["found"]), _escape(line["fix"]))
     console.print(table)
 
