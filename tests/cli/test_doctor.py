@@ -161,9 +161,9 @@ def test_every_finding_is_worded_in_russian_and_a_russian_answer_reads_in_russia
     tmp_path: Path, keys: Path
 ) -> None:
     russian = catalog("ru")
-    for found, fix in WORDS.values():
-        for message in (found, fix):
-            assert not message or (russian.get(message) and russian[message].string), message
+    messages = [m for pair in WORDS.values() for m in pair if m]
+    for message in [*messages, *CHECKS.values(), *HEADINGS]:
+        assert russian.get(message) and russian[message].string, message
     os.chmod(keys, 0o644)
     result = CliRunner().invoke(
         app, ["--db", f"sqlite:///{tmp_path / 'none.db'}", "doctor", "--lang", "ru"]
