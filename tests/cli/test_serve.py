@@ -126,3 +126,31 @@ def test_a_worker_that_cannot_start_logs_why_and_exits_with_the_start_up_failure
     (line,) = [r.getMessage() for r in caplog.records if r.name == "pfund.serve"]
     assert line.endswith("could not start: the database does not answer (OperationalError)")
     assert "hunter2" not in caplog.text
+
+
+def test_workers_that_cannot_start_say_why_and_the_service_stops_with_exit_3() -> None:
+    """Two real workers on a database that does not answer: each logs its cause (no
+    password, no traceback) and the supervisor stops instead of respawning them."""
+    url = f"postgresql+psycopg://nobody:hunter2@127.0.0.1:{free_port()}/pfund?connect_timeout=2"
+    script = (
+        "import sys\n"
+        "from pfund.cli.serving import serve\n"
+        "if __name__ == '__main__':\n"
+        f"    sys.exit(serve(host='127.0.0.1', port={free_port()}, workers=2,"
+        " worker_timeout=10, graceful_timeout=5))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env["PFUND_DATABASE_URL"] = url
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STARTED_WITHIN + STOPPED_WITHIN,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 3, log
+    assert log.count("could not start: the database does not answer (OperationalError)") >= 1
+    assert "failed to start, stopping the parent process" in log
+    assert "hunter2" not in log and "Traceback" not in log
