@@ -154,3 +154,31 @@ def test_workers_that_cannot_start_say_why_and_the_service_stops_with_exit_3() -
     assert log.count("could not start: the database does not answer (OperationalError)") >= 1
     assert "failed to start, stopping the parent process" in log
     assert "hunter2" not in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_request_in_flight_at_sigterm_is_answered_before_the_service_exits(
+    store: str, workers: int, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
+) -> None:
+    """A sign-in whose body is half sent when SIGTERM arrives still gets its answer."""
+    process, base, log = start(store, workers, tmp_path)
+    stopped.append(process)
+    wait_until_up(process, base, log)
+    body = b"username=nobody&password=" + b"x" * 20
+    head = (
+        b"POST /api/v1/auth/token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=STOPPED_WITHIN) as conn:
+        conn.sendall(head + body[:10])
+        time.sleep(1)  # the request is being read by the app
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        conn.sendall(body[10:])
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
+    assert process.wait(timeout=STOPPED_WITHIN) == 0, log.read_text()
