@@ -182,3 +182,22 @@ def test_a_request_in_flight_at_sigterm_is_answered_before_the_service_exits(
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
     assert process.wait(timeout=STOPPED_WITHIN) == 0, log.read_text()
+
+
+def test_a_named_metrics_folder_is_emptied_and_a_made_one_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pfund.cli.serving import _metrics_folder
+
+    named = tmp_path / "metrics"
+    named.mkdir()
+    (named / "counter_123.db").write_bytes(b"stale")
+    (named / "keep.txt").write_text("not prometheus's")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(named))
+    assert _metrics_folder() is None  # the operator's folder stays, emptied of metrics
+    assert sorted(p.name for p in named.iterdir()) == ["keep.txt"]
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    made = _metrics_folder()
+    assert made is not None and made.is_dir()
+    assert os.environ.pop("PROMETHEUS_MULTIPROC_DIR") == str(made)
+    made.rmdir()

@@ -77,15 +77,19 @@ def migrations_check(engine: Engine) -> Check:
 
 def keys_check(path: Path, loaded: Keys | None = None) -> Check:
     """The keys file reads as valid keys; with ``loaded`` (a running service's), it also
-    holds the same audit and data keys, so a replaced file is caught before a restart."""
+    holds the same audit and data keys, so a replaced file is caught before a restart.
+    The reason names no path: whoever reaches ``/readyz`` need not learn the server's
+    layout (``pfund doctor`` names it to the operator)."""
+    if not path.exists():
+        return Check(KEYS, False, "the keys file is missing")
     try:
         found = read_keys(path)
-    except InvalidInput as err:
-        return Check(KEYS, False, err.message)
+    except InvalidInput:
+        return Check(KEYS, False, "the keys file cannot be read as pfund keys")
     if loaded is not None and (
         found.audit_key != loaded.audit_key or found.data_keys != loaded.data_keys
     ):
-        return Check(KEYS, False, f"{path} holds other keys than the service started with")
+        return Check(KEYS, False, "the keys file holds other keys than the service started with")
     return Check(KEYS, True)
 
 
