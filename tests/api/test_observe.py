@@ -277,3 +277,14 @@ def _token(client: TestClient, username: str) -> str:
     answer = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return str(answer.json()["token"])
+
+
+def test_readiness_waits_for_every_worker_the_supervisor_counts(tmp_path: Path) -> None:
+    from pfund.services.operations import workers_check
+
+    state = tmp_path / "workers.json"
+    assert workers_check(state).reason == "the workers are starting"  # not written yet
+    state.write_text('{"listening": 1, "workers": 2}')
+    assert workers_check(state).reason == "1 of 2 workers listen"
+    state.write_text('{"listening": 2, "workers": 2}')
+    assert workers_check(state).ok

@@ -3,6 +3,7 @@ SIGTERM with exit 0, and a worker that cannot start says why."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -72,6 +74,18 @@ def wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> Non
     pytest.fail(f"pfund serve did not answer within {STARTED_WITHIN} s:\n{log.read_text()}")
 
 
+def wait_until_ready(base: str, log: Path) -> Any:
+    """/readyz's answer once it is 200 (every worker listens)."""
+    deadline = time.monotonic() + STARTED_WITHIN
+    while time.monotonic() < deadline:
+        status, body = get(f"{base}/readyz")
+        if status == 200:
+            return json.loads(body)
+        assert status == 503, body
+        time.sleep(0.5)
+    pytest.fail(f"/readyz not ready within {STARTED_WITHIN} s: {body}\n{log.read_text()}")
+
+
 @pytest.fixture
 def stopped() -> Iterator[list[subprocess.Popen[bytes]]]:
     """Processes a test started; killed at the end should the test fail midway."""
@@ -92,8 +106,10 @@ def test_serve_answers_then_stops_on_the_first_sigterm_with_exit_0(
     wait_until_up(process, base, log)
     for _ in range(10):
         assert get(f"{base}/healthz") == (200, '{"status":"alive"}')
-    status, ready = get(f"{base}/readyz")
-    assert status == 200, ready
+    ready = wait_until_ready(base, log)
+    names = [c["name"] for c in ready["checks"]]
+    # Under a supervisor, ready means every worker listens.
+    assert names == ["database", "migrations", "keys", *(["workers"] if workers > 1 else [])]
     status, metrics = get(f"{base}/metrics")
     assert status == 200
     counted = sum(

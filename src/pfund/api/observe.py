@@ -4,7 +4,8 @@
   does not get live workers restarted.
 - ``/readyz`` says whether this worker should be sent traffic: the database answers,
   its schema is current, the keys file is the one the service started with
-  (:func:`pfund.services.operations.readiness`). 503 with what failed when not.
+  (:func:`pfund.services.operations.readiness`), and under ``pfund serve --workers N``
+  every worker listens. 503 with what failed when not.
 - ``/metrics`` is Prometheus's text format: requests and their latency by route
   template (never the path asked for, which holds ids and tokens), and gauges the
   services count from the database at scrape time (open screening hits, held tranches).
@@ -29,6 +30,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -51,6 +53,8 @@ from pfund.services import operations
 from pfund.services.runtime import Runtime
 
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# Where ``pfund serve --workers N``'s supervisor writes how many workers listen.
+WORKERS_STATE_VARIABLE = "PFUND_WORKERS_STATE"
 # A caller's X-Request-ID is kept only when it is a plain token (no spaces, no markup).
 GOOD_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
@@ -164,7 +168,10 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     """Ready for traffic, or 503 with each check that failed and why."""
     settings = request.app.state.settings
-    checks = operations.readiness(request.app.state.runtime, settings.keys_file)
+    state = os.environ.get(WORKERS_STATE_VARIABLE)
+    checks = operations.readiness(
+        request.app.state.runtime, settings.keys_file, Path(state) if state else None
+    )
     ready = all(c.ok for c in checks)
     body = {"status": "ready" if ready else "not ready", "checks": [c.as_dict() for c in checks]}
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -15,24 +15,31 @@ Three failures seen under load (issue 18) shape this module:
   stopped (uvicorn does, so the default action would end it "killed by SIGTERM"); it
   exits 0 here, as a service manager expects of a requested stop.
 
-With several workers the request metrics go to ``PROMETHEUS_MULTIPROC_DIR`` (a fresh
-temporary folder unless the operator names one, which is then emptied first, as
-prometheus-client requires), so any worker's ``/metrics`` adds up all of them.
+With several workers the supervisor writes how many of them listen, and ``/readyz``
+says "not ready" until every one does; the request metrics go to
+``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary folder unless the operator names one,
+which is then emptied first, as prometheus-client requires), so any worker's
+``/metrics`` adds up all of them.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import signal
 import tempfile
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from pfund.api.logs import log_config
-from pfund.api.observe import MULTIPROC_VARIABLE
+from pfund.api.observe import MULTIPROC_VARIABLE, WORKERS_STATE_VARIABLE
 
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start
+
+log = logging.getLogger("uvicorn.error")  # the supervisor's own log, as uvicorn writes it
 
 
 def serve(*, host: str, port: int, workers: int, worker_timeout: int, graceful_timeout: int) -> int:
@@ -87,13 +94,49 @@ def _stopped(_signum: int, _frame: FrameType | None) -> None:
 
 def _run_many(config: object) -> int:
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
     assert isinstance(config, uvicorn.Config)
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
-    supervisor.run()
-    failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
+    folder = Path(tempfile.mkdtemp(prefix="pfund-serve-"))
+    state = folder / "workers.json"
+    os.environ[WORKERS_STATE_VARIABLE] = str(state)  # read by every worker's /readyz
+    try:
+        supervisor = _supervisor(config, state)
+        supervisor.run()
+        failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return STARTUP_FAILURE if failed else 0
+
+
+def _supervisor(config: Any, state: Path) -> Any:
+    """uvicorn's supervisor, which also writes how many of its workers listen, so that
+    ``/readyz`` (whichever worker answers it) is ready only when every one does."""
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        said: tuple[int, int] = (-1, -1)
+        ready: frozenset[int | None] = frozenset()
+
+        def keep_subprocess_alive(self) -> None:
+            super().keep_subprocess_alive()
+            if self.should_exit.is_set():
+                return
+            alive = {p.pid for p in self.processes}
+            ready = set(self.ready) & alive
+            ready |= {p.pid for p in self.processes if p.pid not in ready and p.is_ready(1)}
+            self.ready = frozenset(ready)
+            self._say(len(ready), len(self.processes))
+
+        def _say(self, listening: int, workers: int) -> None:
+            if (listening, workers) == self.said:
+                return
+            self.said = (listening, workers)
+            log.info("%d of %d workers listen", listening, workers)
+            fresh = state.with_suffix(".tmp")
+            fresh.write_text(json.dumps({"listening": listening, "workers": workers}))
+            fresh.replace(state)
+
+    return Supervisor(config, sockets=[config.bind_socket()])
 
 
 def _metrics_folder() -> Path | None:

@@ -16,6 +16,7 @@ whoever can reach ``/readyz``.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ from pfund.store.migrate import current_revision, head_revision
 DATABASE = "database"
 MIGRATIONS = "migrations"
 KEYS = "keys"
+WORKERS = "workers"
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,29 @@ def keys_check(path: Path, loaded: Keys | None = None) -> Check:
     return Check(KEYS, True)
 
 
-def readiness(rt: Runtime, keys_file: Path) -> list[Check]:
-    """Every check of a running service; the schema is read only when the database answers."""
+def workers_check(state: Path) -> Check:
+    """Every worker of ``pfund serve --workers N`` listens, as its supervisor last wrote
+    in ``state`` (``{"listening": k, "workers": N}``): until then the service is still
+    starting (or a worker is being replaced), and a load balancer should wait."""
+    try:
+        found = json.loads(state.read_text(encoding="utf-8"))
+        listening, workers = int(found["listening"]), int(found["workers"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Check(WORKERS, False, "the workers are starting")
+    if listening < workers:
+        return Check(WORKERS, False, f"{listening} of {workers} workers listen")
+    return Check(WORKERS, True)
+
+
+def readiness(rt: Runtime, keys_file: Path, workers_state: Path | None = None) -> list[Check]:
+    """Every check of a running service; the schema is read only when the database
+    answers, the workers only under a supervisor that writes ``workers_state``."""
     checks = [database_check(rt.engine)]
     if checks[0].ok:
         checks.append(migrations_check(rt.engine))
     checks.append(keys_check(keys_file, rt.keys))
+    if workers_state is not None:
+        checks.append(workers_check(workers_state))
     return checks
 
 
