@@ -34,6 +34,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import uvicorn
+
 from pfund.api.logs import log_config
 from pfund.api.observe import MULTIPROC_VARIABLE, WORKERS_STATE_VARIABLE
 
@@ -44,8 +46,6 @@ log = logging.getLogger("uvicorn.error")  # the supervisor's own log, as uvicorn
 
 def serve(*, host: str, port: int, workers: int, worker_timeout: int, graceful_timeout: int) -> int:
     """Run the service until it is stopped; the exit code (0 when asked to stop)."""
-    import uvicorn
-
     made = _metrics_folder() if workers > 1 else None
     config = uvicorn.Config(
         "pfund.api.app:serve_app",
@@ -70,10 +70,7 @@ def serve(*, host: str, port: int, workers: int, worker_timeout: int, graceful_t
             shutil.rmtree(made, ignore_errors=True)
 
 
-def _run_one(config: object) -> int:
-    import uvicorn
-
-    assert isinstance(config, uvicorn.Config)
+def _run_one(config: uvicorn.Config) -> int:
     server = uvicorn.Server(config)
     previous = signal.signal(signal.SIGTERM, _stopped)
     try:
@@ -92,10 +89,7 @@ def _stopped(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def _run_many(config: object) -> int:
-    import uvicorn
-
-    assert isinstance(config, uvicorn.Config)
+def _run_many(config: uvicorn.Config) -> int:
     folder = Path(tempfile.mkdtemp(prefix="pfund-serve-"))
     state = folder / "workers.json"
     os.environ[WORKERS_STATE_VARIABLE] = str(state)  # read by every worker's /readyz
@@ -108,7 +102,7 @@ def _run_many(config: object) -> int:
     return STARTUP_FAILURE if failed else 0
 
 
-def _supervisor(config: Any, state: Path) -> Any:
+def _supervisor(config: uvicorn.Config, state: Path) -> Any:
     """uvicorn's supervisor, which also writes how many of its workers listen, so that
     ``/readyz`` (whichever worker answers it) is ready only when every one does."""
     from uvicorn.supervisors import Multiprocess
