@@ -105,16 +105,18 @@ def test_missing_or_replaced_keys_are_not_ready(database_url: str, tmp_path: Pat
 
 
 def test_healthz_does_not_touch_the_database_and_readyz_says_it_does_not_answer(
-    client: TestClient, app_rt: Runtime, monkeypatch: pytest.MonkeyPatch
+    db_url: str, app_rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*_args: object, **_kwargs: object) -> None:
         from sqlalchemy.exc import OperationalError
 
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("password=hunter2"))
 
-    monkeypatch.setattr(app_rt.engine, "connect", refuse)
-    assert client.get("/healthz").status_code == 200
-    answer = client.get("/readyz")
+    with app_on(settings_for(db_url), app_rt) as client:
+        monkeypatch.setattr(app_rt.engine, "connect", refuse)
+        assert client.get("/healthz").status_code == 200
+        answer = client.get("/readyz")
+        scraped = samples(client)  # the request counts are still served
     assert answer.status_code == 503
     checks = {c["name"]: c for c in answer.json()["checks"]}
     assert "migrations" not in checks  # not asked of a database that does not answer
@@ -124,6 +126,10 @@ def test_healthz_does_not_touch_the_database_and_readyz_says_it_does_not_answer(
         "reason": "the database does not answer (ConnectionRefusedError)",
     }
     assert "hunter2" not in answer.text
+    assert scraped[("pfund_database_up", ())] == 0
+    assert ("pfund_screening_hits_open", ()) not in scraped
+    healthz = (("method", "GET"), ("route", "/healthz"), ("status", "200"))
+    assert scraped[("pfund_http_requests_total", healthz)] == 1
 
 
 # --- /metrics -------------------------------------------------------------------------
@@ -159,6 +165,7 @@ def test_gauges_count_open_hits_and_held_tranches_from_the_database(
         report = load_watchlist(app_rt, SAMPLE_WATCHLIST)
         after = samples(client)
     assert before[("pfund_screening_hits_open", ())] == 0
+    assert before[("pfund_database_up", ())] == 1
     assert len(report.new_hits) > 0
     assert after[("pfund_screening_hits_open", ())] == len(report.new_hits)
     # The approved run planned tranches whose conditions are not met yet: held at release.

@@ -44,6 +44,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pfund.api.errors import route_of
@@ -140,6 +141,16 @@ class DatabaseGauges(Collector):
         self.rt = rt
 
     def collect(self) -> Iterable[Metric]:
+        up = GaugeMetricFamily("pfund_database_up", "Whether the database answered the scrape.")
+        try:
+            figures = self._figures()
+        except SQLAlchemyError:  # the request counts are still worth a scrape
+            up.add_metric([], 0)
+            return [up]
+        up.add_metric([], 1)
+        return [up, *figures]
+
+    def _figures(self) -> list[Metric]:
         hits = GaugeMetricFamily(
             "pfund_screening_hits_open", "Screening hits nobody has decided yet."
         )
