@@ -135,6 +135,19 @@ class Settings(BaseSettings):
         "address is the connection's peer.",
     )
 
+    metrics_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description="Addresses or networks (CIDR) that may read /metrics, comma-separated; "
+        "this machine only by default. A request forwarded by a proxy that is not in "
+        "PFUND_TRUSTED_PROXIES is refused whatever its peer, so a reverse proxy on this "
+        "machine does not open /metrics to the world.",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="Log one JSON line per request (method, route template, status, "
+        "duration, request id); never the path's values or the query string.",
+    )
+
     dask_scheduler: str | None = Field(
         default=None,
         description="Run the Monte Carlo appraisal on Dask: a scheduler address "
@@ -142,14 +155,14 @@ class Settings(BaseSettings):
         "process. The results are the same to the last digit either way.",
     )
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_networks", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_networks")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
         for entry in value:

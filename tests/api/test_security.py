@@ -589,13 +589,17 @@ def test_serve_refuses_a_placeholder_secret_except_on_loopback(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import uvicorn
     from typer.testing import CliRunner
 
     from pfund.cli.app import app
 
     served: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *_, **kw: served.append(kw))  # never serve
+
+    def never_serve(config: object) -> int:
+        served.append(vars(config))
+        return 0
+
+    monkeypatch.setattr("pfund.cli.serving._run_one", never_serve)
     if secret is None:
         monkeypatch.delenv("PFUND_SECRET_KEY", raising=False)
     else:

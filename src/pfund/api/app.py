@@ -7,6 +7,8 @@ settings, and can hand in an open runtime too.
 from __future__ import annotations
 
 import gc
+import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +19,8 @@ from pfund import __version__
 from pfund.api import errors
 from pfund.api.limits import BodyLimit, SecurityHeaders
 from pfund.api.logs import install_filters
+from pfund.api.observe import Metrics, Observe
+from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
     decisions,
@@ -80,10 +84,37 @@ def settle() -> None:
 
 
 def serve_app() -> FastAPI:
-    """The app a ``pfund serve`` worker runs: settings from the environment, heap settled."""
-    app = create_app(Settings())
+    """The app a ``pfund serve`` worker runs: settings from the environment, heap settled.
+
+    A worker that cannot start says why in the log, in words that name no stored value
+    or password (uvicorn would print the exception's type alone), before it exits.
+    """
+    try:
+        app = create_app(Settings())
+    except Exception as err:
+        logging.getLogger("pfund.serve").error(
+            "worker %d could not start: %s", os.getpid(), startup_cause(err)
+        )
+        # uvicorn's start-up failure code: the supervisor stops rather than restarting a
+        # worker that would fail the same way (and no traceback reaches standard error).
+        raise SystemExit(3) from None
     app.state.serving = True
     return app
+
+
+def startup_cause(err: Exception) -> str:
+    """Why a worker could not start, safe for the log: a pfund error's own message (they
+    name files, settings and commands, never stored values), a database that does not
+    answer, or the exception's type."""
+    from sqlalchemy.exc import OperationalError
+
+    from pfund.errors import PfundError
+
+    if isinstance(err, PfundError):
+        return err.message
+    if isinstance(err, OperationalError):
+        return f"the database does not answer ({type(err.orig).__name__})"
+    return f"{type(err).__name__} (details withheld from the log)"
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -112,6 +143,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = runtime or open_runtime(settings)
     errors.install(app)
     install_filters()
+    app.state.metrics = Metrics()
+    app.include_router(observe_router)
     app.include_router(api_router())
     from pfund.web import install as install_web  # the pages sit on top of the API layer
 
@@ -126,5 +159,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
-    app.add_middleware(errors.CatchAll)  # outermost: nothing unexpected reaches the server
+    app.add_middleware(errors.CatchAll)  # nothing unexpected reaches the server
+    # Outermost: the request id is set before anything logs, and 500s are counted too.
+    app.add_middleware(Observe, metrics=app.state.metrics, log_requests=settings.access_log)
     return app

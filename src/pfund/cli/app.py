@@ -13,6 +13,7 @@ from pfund.cli import (
     backup_cmds,
     conditions_cmds,
     data_cmds,
+    doctor_cmds,
     fund_cmds,
     keys_cmds,
     match_cmds,
@@ -64,6 +65,9 @@ def main_options(
         overrides["database_url"] = db
     if dataset:
         overrides["dataset"] = dataset
+    ctx.meta["overrides"] = overrides
+    if ctx.invoked_subcommand == "doctor":
+        return  # it builds the settings itself, to report what is wrong with them
     ctx.obj = Settings(**overrides)  # type: ignore[arg-type]
 
 
@@ -87,6 +91,7 @@ app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(results_cmds.app, name="results")
+app.command("doctor")(doctor_cmds.doctor)
 
 
 def main() -> None:

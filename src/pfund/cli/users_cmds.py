@@ -217,38 +217,51 @@ def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (one per core).")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core).")] = 1,
+    worker_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seconds a worker may take to answer the supervisor's health check before "
+            "it is restarted (starting under load takes a while).",
+        ),
+    ] = 60,
+    graceful_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Seconds the requests in flight get to finish after SIGTERM or Ctrl-C."
+        ),
+    ] = 30,
 ) -> None:
-    """Serve the API, the public portal and the staff workspace."""
-    import uvicorn
+    """Serve the API, the public portal and the staff workspace.
 
-    from pfund.api import create_app
-    from pfund.api.logs import log_config
-
+    Logs are JSON lines on standard error. The first SIGTERM (or Ctrl-C) stops taking
+    new connections, lets the requests in flight finish (up to --graceful-timeout) and
+    exits 0. A worker that cannot start logs why and stops the whole service (exit 3)
+    rather than being restarted for ever.
+    """
     settings = settings_of(ctx)
     check_serve(settings, host)
     with handled():
         require_existing_store(settings.database_url)
+        from pfund.api import create_app
+
         create_app(settings).state.runtime.close()  # fail here, clearly, on bad settings
     console.print(f"pfund on http://{host}:{port}/  (API: /api/v1/openapi.json)")
     # Workers are separate processes: each builds its app from the environment.
     os.environ["PFUND_DATABASE_URL"] = settings.database_url
     if settings.dataset:
         os.environ["PFUND_DATASET"] = str(settings.dataset)
-    uvicorn.run(
-        "pfund.api.app:serve_app",
-        factory=True,
+    from pfund.cli.serving import serve
+
+    code = serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
-        # The client address is decided by pfund.api.limits.client_address alone, which
-        # believes X-Forwarded-For only from PFUND_TRUSTED_PROXIES; uvicorn's own handling
-        # would believe it from 127.0.0.1 and let anyone behind it pick their address.
-        proxy_headers=False,
-        log_config=log_config(),  # no exception text, traceback or query string
+        worker_timeout=worker_timeout,
+        graceful_timeout=graceful_timeout,
     )
+    raise typer.Exit(code)
 
 
 def check_serve(settings: Settings, host: str) -> None:

@@ -35,3 +35,10 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None when it was never migrated."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this pfund ships (what ``upgrade`` would bring a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
