@@ -258,9 +258,9 @@ class CandidateIndex:
         self.names = names
         self.postings = postings
         self.identifiers = identifiers
-        # Keys too common to index: a word holding one (not counting its coarse keys,
-        # which short names share) is common, and its neighbours (rarer names a letter
-        # away) say nothing of it.
+        # Keys held by more than ``max_share`` of the entities, too common to index: a
+        # word holding one (``_common_word_key``) is common, and its neighbours (rarer
+        # names a letter away) say nothing of it.
         self.common = common
         self.skipped = len(common)
         self.neighbours = Neighbours(
@@ -314,8 +314,9 @@ class CandidateIndex:
             names=names,
             postings=kept,
             identifiers=identifiers.postings(),
-            common=frozenset(postings.keys() - kept.keys()),
+            common=frozenset(key for key, found in postings.items() if len(found) > limit),
         )
+        index.skipped = len(postings) - len(kept)
         _load_tables()
         # The index and the word caches are millions of long-lived objects; the cyclic
         # collector would otherwise walk them all whenever screening allocates enough
