@@ -44,11 +44,15 @@ from pfund.store.tables.proposals import (
 from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, RegionRow
 from pfund.store.tables.results import (
     EvidenceFileRow,
+    FindingRow,
     ReportEvidenceRow,
     ResultIndicatorRow,
     ResultReportRow,
     ResultTargetRow,
+    ResultUnitRow,
     ResultValueRow,
+    TrancheResultLinkRow,
+    VerificationRow,
 )
 from pfund.store.tables.screening import (
     HitDecisionRow,
@@ -70,6 +74,7 @@ __all__ = [
     "ContributorRow",
     "DecisionRecordRow",
     "EvidenceFileRow",
+    "FindingRow",
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
@@ -97,7 +102,10 @@ __all__ = [
     "ResultIndicatorRow",
     "ResultReportRow",
     "ResultTargetRow",
+    "ResultUnitRow",
     "ResultValueRow",
+    "TrancheResultLinkRow",
+    "VerificationRow",
     "ReviewRow",
     "ScreeningHitRow",
     "StageConditionRow",
