@@ -119,7 +119,11 @@ def test_a_threshold_above_its_target_is_refused_naming_the_field(approved: Runt
     tranche, _, code = _tranche(approved)
     with pytest.raises(InvalidInput) as refused:
         link_tranche(
-            approved, tranche, code, PERIOD[0], {"kind": "scalable", "threshold": 120, "target": 100}
+            approved,
+            tranche,
+            code,
+            PERIOD[0],
+            {"kind": "scalable", "threshold": 120, "target": 100},
         )
     assert [p.field for p in refused.value.problems] == ["threshold"]
     assert "above the target 100" in refused.value.problems[0].reason

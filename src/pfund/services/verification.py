@@ -335,8 +335,7 @@ def record_findings(
         vf = verification_factor(units, sample, findings, confidence=float(row.confidence))
         reported = {u.id: u.reported for u in units}
         failing = sum(
-            unit_fails(reported[u], findings[u], tolerance=LQAS_TOLERANCE)
-            for u in sample.unit_ids
+            unit_fails(reported[u], findings[u], tolerance=LQAS_TOLERANCE) for u in sample.unit_ids
         )
         result = asdict(vf) | {"failing_units": failing}
         changed = uow.session.execute(
@@ -414,7 +413,12 @@ def link_tranche(
         if checked.amount != tranche.amount or checked.currency != tranche.currency:
             raise InvalidInput(
                 "the formula's amount must be the tranche's",
-                [Problem(f"tranche {tranche.id} is {tranche.amount} {tranche.currency}", field="amount")],
+                [
+                    Problem(
+                        f"tranche {tranche.id} is {tranche.amount} {tranche.currency}",
+                        field="amount",
+                    )
+                ],
             )
         if tranche.status not in (TrancheStatus.PLANNED, TrancheStatus.RELEASED):
             raise Conflict(f"tranche {tranche.id} is {tranche.status.value}; it cannot be linked")
@@ -503,8 +507,10 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
         amount=payment.amount.amount,
         remainder=payment.remainder.amount,
         branch=payment.branch.value,
-        explanation=[f"verification {ver.id} (factor {result['factor']:.4f})"]
-        + payment.explanation(),
+        explanation=[
+            f"verification {ver.id} (factor {result['factor']:.4f})",
+            *payment.explanation(),
+        ],
     )
 
 

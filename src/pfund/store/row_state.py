@@ -113,7 +113,9 @@ COVERED: dict[str, Covered] = {
         "reported unit", ("indicator", "unit_id", "stratum", "reported"), _by("report", "report_id")
     ),
     "result_verifications": Covered(
-        "verification", ("report_id", "indicator", "draw", "status", "result"), _by("verification", "id")
+        "verification",
+        ("report_id", "indicator", "draw", "status", "result"),
+        _by("verification", "id"),
     ),
     "result_findings": Covered(
         "finding", ("unit_id", "recounted"), _by("verification", "verification_id")
