@@ -39,7 +39,6 @@ from pfund.services.verification import (
 )
 from pfund.store.tables import FindingRow, TrancheResultLinkRow, VerificationRow
 
-PERIOD = [""]
 UNITS = 40  # 20 sites in each of two regions, each reporting 2 units of the indicator
 
 
@@ -52,20 +51,19 @@ def approved(rt: Runtime) -> Runtime:
     return rt
 
 
-def _tranche(rt: Runtime) -> tuple[str, str, str]:
-    """A stage-0 planned tranche whose project has an indicator: (tranche, project, code);
-    the indicator's first target period is in ``PERIOD[0]``."""
+def _tranche(rt: Runtime) -> tuple[str, str, str, str]:
+    """A stage-0 planned tranche whose project has an indicator: (tranche, project,
+    indicator code, the indicator's first target period)."""
     planned = [t for t in list_tranches(rt) if t.stage == 0 and t.status is TrancheStatus.PLANNED]
     for t in sorted(planned, key=lambda t: (t.year, t.id)):
         found = project_results(rt, t.project_id).indicators
         if found:
-            PERIOD[0] = found[0].periods[0].period
-            return t.id, t.project_id, found[0].indicator.code
+            return t.id, t.project_id, found[0].indicator.code, found[0].periods[0].period
     raise AssertionError("no approved project with indicators")
 
 
-def _report_with_units(rt: Runtime, tmp_path: Path, project: str, code: str) -> str:
-    report = issue_report_link(rt, project, PERIOD[0]).report_id
+def _report_with_units(rt: Runtime, tmp_path: Path, project: str, code: str, period: str) -> str:
+    report = issue_report_link(rt, project, period).report_id
     lines = ["report,indicator,unit,stratum,reported"]
     lines += [f"{report},{code},S{i:03d},{'NORTH' if i % 2 else 'SOUTH'},2" for i in range(UNITS)]
     path = tmp_path / "units.csv"
@@ -81,8 +79,8 @@ def _count(rt: Runtime, row: type) -> int:
 
 def test_a_sample_is_recorded_redrawn_and_verified(approved: Runtime, tmp_path: Path) -> None:
     rt = approved
-    _, project, code = _tranche(rt)
-    report = _report_with_units(rt, tmp_path, project, code)
+    _, project, code, period = _tranche(rt)
+    report = _report_with_units(rt, tmp_path, project, code, period)
     with pytest.raises(NotFound, match="no report 'NOPE'"):
         draw_sample(rt, "NOPE", code, confidence=0.9, precision=0.1, seed=7)
     sample = draw_sample(rt, report, code, confidence=0.9, precision=0.1, seed=7)
@@ -116,13 +114,13 @@ def test_a_sample_is_recorded_redrawn_and_verified(approved: Runtime, tmp_path: 
 
 
 def test_a_threshold_above_its_target_is_refused_naming_the_field(approved: Runtime) -> None:
-    tranche, _, code = _tranche(approved)
+    tranche, _, code, period = _tranche(approved)
     with pytest.raises(InvalidInput) as refused:
         link_tranche(
             approved,
             tranche,
             code,
-            PERIOD[0],
+            period,
             {"kind": "scalable", "threshold": 120, "target": 100},
         )
     assert [p.field for p in refused.value.problems] == ["threshold"]
@@ -134,9 +132,9 @@ def test_a_linked_tranche_pays_what_the_verified_value_earns(
     approved: Runtime, tmp_path: Path
 ) -> None:
     rt = approved
-    tranche, project, code = _tranche(rt)
-    report = _report_with_units(rt, tmp_path, project, code)
-    link_tranche(rt, tranche, code, PERIOD[0], {"kind": "scalable", "threshold": 50, "target": 100})
+    tranche, project, code, period = _tranche(rt)
+    report = _report_with_units(rt, tmp_path, project, code, period)
+    link_tranche(rt, tranche, code, period, {"kind": "scalable", "threshold": 50, "target": 100})
     (due,) = payments_due(rt)
     assert due.amount == 0 and "no verified report" in due.explanation[0]
     sample = draw_sample(rt, report, code, confidence=0.9, precision=0.1, seed=7)

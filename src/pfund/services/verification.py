@@ -422,11 +422,17 @@ def link_tranche(
             )
         if tranche.status not in (TrancheStatus.PLANNED, TrancheStatus.RELEASED):
             raise Conflict(f"tranche {tranche.id} is {tranche.status.value}; it cannot be linked")
-        codes = {i.code for i in _indicators(uow, tranche.project_id)}
-        if indicator not in codes:
+        framework = {i.code: i for i in _indicators(uow, tranche.project_id)}
+        if indicator not in framework:
             raise InvalidInput(
                 f"project {tranche.project_id} has no indicator '{indicator}'",
-                [Problem(f"known: {', '.join(sorted(codes)) or 'none'}", field="indicator")],
+                [Problem(f"known: {', '.join(sorted(framework)) or 'none'}", field="indicator")],
+            )
+        if period not in framework[indicator].targets:
+            periods = ", ".join(sorted(framework[indicator].targets)) or "none"
+            raise InvalidInput(
+                f"indicator '{indicator}' has no target for period {period}",
+                [Problem(f"its periods: {periods}", field="period")],
             )
         uow.session.execute(
             delete(TrancheResultLinkRow).where(TrancheResultLinkRow.tranche_id == tranche.id)
