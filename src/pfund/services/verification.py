@@ -209,7 +209,8 @@ def draw_sample(
     rt.require(Permission.VERIFY)
     if seed is not None and seed < 0:
         raise InvalidInput("bad seed", [Problem("the seed must be at least 0", field="seed")])
-    with rt.uow() as uow:
+    # the write lock: the next verification id is counted, so two draws must not interleave
+    with rt.uow(write=True) as uow:
         if uow.session.get(ResultReportRow, report_id) is None:
             raise NotFound(f"no report '{report_id}'")
         units = _units(uow, report_id, indicator)
