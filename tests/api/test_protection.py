@@ -128,6 +128,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "conditions",
                 "tranches",
                 "ledger",
+                "results",
                 "audit-head",
             ],
             "fmt": ["csv", "json"],

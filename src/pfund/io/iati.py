@@ -380,8 +380,9 @@ def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> 
 
 
 def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:
-    """For a project without a results framework: outcome indicators (ResultType 2; IndicatorMeasure 1, unit): the appraisal's low
-    estimate as the baseline and its likely estimate as the target over the project's years.
+    """For a project without a results framework: outcome indicators (ResultType 2;
+    IndicatorMeasure 1, unit): the appraisal's low estimate as the baseline and its
+    likely estimate as the target over the project's years.
     """
     outcomes: Mapping[str, Any] = project.get("outcomes") or {}
     if not outcomes:

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pfund.domain import ProjectStatus
+from pfund.domain import ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
 from pfund.domain.project import is_public
+from pfund.domain.protection import view
 from pfund.domain.results import (
     Indicator,
     LateReport,
@@ -170,6 +171,9 @@ def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> Pr
         results = repo(uow)
         indicators = results.indicators(project_id)
         reports = [r for r in results.reports(project_id) if r.submitted]
+        if public and "regions" not in view(project, audience=ProtectionClass.PUBLIC):
+            # a project that protects where it works shows no indicator's regions either
+            indicators = [i.model_copy(update={"regions": []}) for i in indicators]
     return ProjectResults(project=project_id, indicators=_views(indicators, reports))
 
 
