@@ -137,6 +137,7 @@ class ResultIndicator:
     baseline: Decimal
     baseline_date: date
     periods: Sequence[ResultPeriod]
+    unit_ru: str = ""
     outcome: bool = True
     means_of_verification: str = ""
     means_of_verification_ru: str = ""
@@ -348,7 +349,7 @@ def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> 
     _narratives(
         etree.SubElement(indicator, "title"),
         f"{item.name} ({item.unit})",
-        f"{item.name_ru} ({item.unit})" if item.name_ru else "",
+        f"{item.name_ru} ({item.unit_ru or item.unit})" if item.name_ru else "",
     )
     if item.means_of_verification:
         _narratives(

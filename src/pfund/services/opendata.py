@@ -257,6 +257,7 @@ def _indicator(indicator: PublicIndicator) -> ResultIndicator:
         name=indicator.name,
         name_ru=indicator.name_ru,
         unit=indicator.unit,
+        unit_ru=indicator.unit_ru,
         baseline=indicator.baseline,
         baseline_date=indicator.baseline_date,
         outcome=indicator.outcome is not None,

@@ -128,7 +128,7 @@ def ledger(uow: UnitOfWork) -> Rows:
 
 def results(uow: UnitOfWork) -> Rows:
     """Each indicator of each public project in each period: the indicator's names in
-    English and Russian, unit, baseline and means of verification, the period's dates,
+    English and Russian, unit (in both), baseline and means of verification, the period's dates,
     its target and the value achieved. ``status`` says where that value stands:
     ``reported`` by the partner and not yet verified, or ``not_reported``. Where the
     project's regions are public, ``achieved_by_region`` gives the reported parts.
@@ -150,6 +150,7 @@ def results(uow: UnitOfWork) -> Rows:
                         "name": i.name,
                         "name_ru": i.name_ru,
                         "unit": i.unit,
+                        "unit_ru": i.unit_ru,
                         "outcome": i.outcome,
                         "baseline": i.baseline,
                         "baseline_date": i.baseline_date,
@@ -277,8 +278,8 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "Results",
         "Результаты",
         "Каждый показатель каждого открытого проекта в каждом периоде: название показателя "
-        "на английском и русском, единица, исходное значение и способ проверки, даты "
-        "периода, цель и достигнутое значение. Поле status говорит, что это за значение: "
+        "на английском и русском, единица (на обоих языках), исходное значение и способ "
+        "проверки, даты периода, цель и достигнутое значение. Поле status говорит, что это за значение: "
         "reported — сообщено партнёром и ещё не проверено, not_reported — отчёта ещё нет. "
         "Если регионы проекта открыты, achieved_by_region даёт сообщённые части по регионам.",
         "проекты, которых нет на портале, разбивка по регионам у проекта, который скрывает "

@@ -33,6 +33,61 @@ from pfund.store.repositories.results import ResultsRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 PUBLIC = ProtectionClass.PUBLIC
+# Russian for the units the sample fund's indicators use. An indicator stores its unit
+# once, in English (the unit a partner reports in must match it exactly), so the Russian
+# pages, the dataset's ``unit_ru`` and the IATI file's Russian titles take it from here;
+# a unit not listed is shown as written.
+UNITS_RU = {
+    "number": "число",
+    "people": "чел.",
+    "km": "км",
+    "ha": "га",
+    "ha per year": "га в год",
+    "meters": "м",
+    "MW": "МВт",
+    "GWh per year": "ГВт·ч в год",
+    "tonnes": "т",
+    "tonnes per year": "т в год",
+    "tonnes CH4 per year": "т CH4 в год",
+    "million m3": "млн м³",
+    "million m3 per year": "млн м³ в год",
+    "TEU per year": "TEU в год",
+    "births per year": "родов в год",
+    "visits per year": "посещений в год",
+    "airports": "аэропорты",
+    "assemblies": "собрания",
+    "bridges": "мосты",
+    "buses": "автобусы",
+    "businesses": "предприятия",
+    "clinics": "поликлиники",
+    "companies": "компании",
+    "containers": "контейнеры",
+    "crossings": "переходы",
+    "declarations": "декларации",
+    "deposit": "хранилище",
+    "drafts": "проекты документов",
+    "farms": "фермы",
+    "grants": "гранты",
+    "groups": "группы",
+    "hospitals": "больницы",
+    "households": "домохозяйства",
+    "institutions": "учреждения",
+    "jobs": "рабочие места",
+    "loans": "кредиты",
+    "maps": "карты",
+    "mines": "мины",
+    "papers": "публикации",
+    "rivers": "реки",
+    "satellite": "спутник",
+    "schools": "школы",
+    "sensors": "датчики",
+    "settlements": "населённые пункты",
+    "sites": "объекты",
+    "stations": "станции",
+    "submarines": "подводные лодки",
+    "universities": "университеты",
+    "villages": "сёла",
+}
 REPORTED = "reported"
 NOT_REPORTED = "not_reported"
 
@@ -64,6 +119,7 @@ class PublicIndicator(BaseModel):
     name: str
     name_ru: str
     unit: str
+    unit_ru: str
     baseline: Decimal
     baseline_date: date
     means_of_verification: str = ""
@@ -92,6 +148,11 @@ class PublicProjectResults(BaseModel):
     @property
     def periods(self) -> int:
         return sum(len(i.periods) for i in self.indicators)
+
+
+def unit_ru(unit: str) -> str:
+    """The unit in Russian (see ``UNITS_RU``), or as written when it is not listed."""
+    return UNITS_RU.get(unit.strip(), unit)
 
 
 def read_public_results(uow: UnitOfWork) -> list[PublicProjectResults]:
@@ -167,6 +228,7 @@ def _indicator(
         name=public["name"],
         name_ru=public["name_ru"],
         unit=public["unit"],
+        unit_ru=unit_ru(public["unit"]),
         baseline=public["baseline"],
         baseline_date=public["baseline_date"],
         means_of_verification=public.get("means_of_verification", ""),

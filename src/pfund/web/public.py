@@ -21,7 +21,7 @@ from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
 from pfund.services.results import project_results
-from pfund.services.results_public import by_area, public_results
+from pfund.services.results_public import by_area, public_results, unit_ru
 from pfund.web.map import legend, region_map
 from pfund.web.render import language, public_page
 
@@ -74,6 +74,7 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "stage": stage,
             "outcome_costs": costs,
             "results": project_results(rt, project_id, public=True),
+            "unit_ru": unit_ru,
         }
 
     return public_page(request, "project.html.j2", build)
