@@ -15,11 +15,12 @@ from lxml import etree
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.io.iati import REPORTED_ONLY, activities_schema
 from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.audit import AuditWriter
 from pfund.services.demo import load_demo
 from pfund.services.funding import record_contributions
 from pfund.services.opendata import iati_xml, public_dataset
 from pfund.services.portfolio import run_portfolio
-from pfund.services.results import submit_report
+from pfund.services.results import project_results, submit_report
 from pfund.services.results_public import REPORTED, public_results
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import approve
@@ -94,3 +95,21 @@ def test_the_iati_file_carries_each_indicator_with_the_reported_actual(reported:
     assert total.findtext("comment/narrative") == REPORTED_ONLY[0]
     # nothing reported for 2030: a target and no actual
     assert km.findall("indicator/period")[1].find("actual") is None
+
+
+def test_a_project_that_protects_its_outcomes_publishes_no_indicator(reported: Runtime) -> None:
+    with reported.uow() as uow:
+        project = uow.projects.get("TRN-M11-01")
+        assert project is not None
+        hidden = [*project.protected_fields, "outcomes"]
+        uow.projects.replace(project.model_copy(update={"protected_fields": hidden}))
+        AuditWriter(uow, "test").record("project.updated", "project", project.id, {})
+        uow.commit()
+    assert "TRN-M11-01" not in {p.id for p in public_results(reported)}
+    assert project_results(reported, "TRN-M11-01", public=True).indicators == []
+    assert project_results(reported, "TRN-M11-01").indicators  # staff still see them
+    rows = json.loads(public_dataset(reported, "results", "json"))["results"]
+    assert rows and not [r for r in rows if r["project_id"] == "TRN-M11-01"]
+    root = etree.fromstring(iati_xml(reported))
+    activity = next(a for a in root if str(a.findtext("iati-identifier")).endswith("TRN-M11-01"))
+    assert activity.find("result") is None

@@ -171,9 +171,12 @@ def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> Pr
         results = repo(uow)
         indicators = results.indicators(project_id)
         reports = [r for r in results.reports(project_id) if r.submitted]
-        if public and "regions" not in view(project, audience=ProtectionClass.PUBLIC):
+        shown = view(project, audience=ProtectionClass.PUBLIC) if public else {}
+        if public and "regions" not in shown:
             # a project that protects where it works shows no indicator's regions either
             indicators = [i.model_copy(update={"regions": []}) for i in indicators]
+        if public and "outcomes" not in shown and project.outcomes:
+            indicators = []  # its targets are the predicted outcomes it protects
     return ProjectResults(project=project_id, indicators=_views(indicators, reports))
 
 

@@ -4,7 +4,8 @@ One read model feeds every public output of results (the portal's results page, 
 ``results`` open dataset and the IATI file's ``<result>`` elements), so they cannot
 disagree, and each is built from public views only:
 
-- only projects the portal shows (published, past intake, their status not protected);
+- only projects the portal shows (published, past intake, their status not protected)
+  and that do not protect their outcomes (an indicator's targets are those outcomes);
 - an indicator's breakdown by region only when the project's regions are public: a
   project that protects its regions (where it works can endanger a partner) shows its
   indicators' totals and nothing per region;
@@ -175,6 +176,8 @@ def read_public_results(uow: UnitOfWork) -> list[PublicProjectResults]:
             continue
         if effective_protection(project, "status") is not PUBLIC:
             continue
+        if effective_protection(project, "outcomes") is not PUBLIC:
+            continue  # its targets are its predicted outcomes, which it protects
         shown = view(project.model_copy(update={"benefits": {}}), audience=PUBLIC)
         area = areas.get(shown.get("area", ""))
         regions = set(shown.get("regions", []))  # empty when the project protects them
