@@ -27,6 +27,7 @@ PUBLIC = [
     "/projects?area=health",
     "/projects/TRN-M11-03",
     "/funding",
+    "/results",
     "/conditions",
     "/map",
     "/decisions",

@@ -14,6 +14,7 @@ PUBLIC_PAGES = (
     "/",
     "/projects",
     "/funding",
+    "/results",
     "/conditions",
     "/map",
     "/decisions",

@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -89,14 +90,45 @@ def report_token(planted_rt: tuple[Runtime, list[str]]) -> str:
     exif[0x013B] = secret  # Artist
     image.save(out, format="JPEG", exif=exif)
     link = results.issue_report_link(rt, "TRN-M11-01", "2030")
+    note = f"Met {secret} at the depot"
+    extra.append(note)
     report = ReportInput(
         project="TRN-M11-01",
         period="2030",
-        values=[ReportedValue(indicator="km_upgraded", value=Decimal(140), unit="km")],
+        values=[ReportedValue(indicator="km_upgraded", value=Decimal(140), unit="km", note=note)],
     )
     upload = results.Upload(f"{secret}.jpg", out.getvalue())
     results.submit_by_token(rt, link.token, report, [upload], channel="form")
+    _report_where_regions_are_protected(rt)
     return link.token
+
+
+def _report_where_regions_are_protected(rt: Runtime) -> None:
+    """HLT-S0 protects its regions: its indicator is disaggregated by region and its
+    partner reports a region's part, which no public output may show."""
+    indicator = {
+        "project": "HLT-S0",
+        "code": "people_reached",
+        "name": "People reached",
+        "name_ru": "Охвачено людей",
+        "unit": "people",
+        "baseline_date": "2030-01-01",
+        "targets": {"2030": 20},
+        "regions": ["RU-SAM"],
+        "outcome": "people_reached",
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "indicators.json"
+        path.write_text(json.dumps({"indicators": [indicator]}), encoding="utf-8")
+        results.import_indicators(rt, path)
+    values = [
+        ReportedValue(indicator="people_reached", value=Decimal(17), unit="people"),
+        ReportedValue(
+            indicator="people_reached", value=Decimal(17), unit="people", region="RU-SAM"
+        ),
+    ]
+    report = ReportInput(project="HLT-S0", period="2030", values=values)
+    results.submit_report(rt, report, [], channel="api")
 
 
 def get_paths() -> list[str]:
@@ -128,6 +160,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "conditions",
                 "tranches",
                 "ledger",
+                "results",
                 "audit-head",
             ],
             "fmt": ["csv", "json"],
@@ -187,6 +220,14 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     for url in ("/projects/HLT-S0 [en]", "/api/v1/projects/HLT-S0 [en]"):
         assert "RU-SAM" not in bodies[url]
     assert "ORG-S2" not in bodies["/api/v1/projects/HLT-S1 [en]"]
+    # Results: the overview shows reported values as reported, and a project that
+    # protects its regions shows no region in its indicators anywhere.
+    for lang in ("en", "ru"):
+        assert "HLT-S0" in bodies[f"/results [{lang}]"]
+        assert "RU-SAM" not in bodies[f"/api/v1/projects/HLT-S0/results [{lang}]"]
+        assert "RU-SAM" not in bodies[f"/projects/HLT-S0 [{lang}]"]
+    assert "reported, not verified" in bodies["/results [en]"]
+    assert "сообщено, не проверено" in bodies["/results [ru]"]
     assert len(bodies) > 300
     for kind in KINDS:
         for suffix in ("csv", "json", "yaml"):
@@ -196,6 +237,10 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     bodies["iati.xml"] = _read(export_iati(rt, tmp_path / "iati.xml").file)
     for file in write_open_data(rt, tmp_path / "open").files:
         bodies[Path(file).name] = _read(file)
+    assert "HLT-S0" in bodies["results.csv"] and "HLT-S0" in bodies["iati.xml"]
+    for name in ("results.csv", "results.json", "iati.xml"):
+        assert "RU-SAM" not in bodies[name].split("HLT-S0", 1)[1].split("HLT-S1", 1)[0], name
+    assert "RU-SAM" not in bodies["results.csv"] + bodies["results.json"]
     pa = appraise_pipeline(load_inputs(rt))
     run, _ = run_portfolio(rt, pa, time_limit=10)
     board = build_report(rt, pa, run_id=run.record_id, robust_draws=5, robust_weights=5)

@@ -79,6 +79,23 @@ def test_a_partner_reports_through_the_link_and_the_photo_loses_its_gps(
     shown = client.get(f"/projects/{PROJECT}?lang=en").text
     assert re.search(r"<td>2030</td><td class=\"num\">150</td><td class=\"num\">140</td>", shown)
     assert "IMG_0042" not in shown  # a file's name is for staff only
+    # the public results overview and the open dataset show it, as reported
+    for lang, flag in (("en", "reported, not verified"), ("ru", "сообщено, не проверено")):
+        overview = client.get(f"/results?lang={lang}").text
+        row = re.search(
+            r"<td>2030</td><td class=\"num\">150</td>\s*<td class=\"num\">140 "
+            r"<small class=\"flag\">([^<]+)</small></td>\s*<td class=\"num\">93\s?%</td>",
+            overview,
+        )
+        assert row is not None and row.group(1) == flag, lang
+        assert "IMG_0042" not in overview
+    rows = client.get("/api/v1/open-data/results.json").json()["results"]
+    [km] = [
+        r
+        for r in rows
+        if r["project_id"] == PROJECT and r["indicator"] == "km_upgraded" and r["period"] == "2030"
+    ]
+    assert (km["achieved"], km["status"]) == ("140", "reported")
     url = f"/staff/results/evidence/{hashlib.sha256(content).hexdigest()}"
     assert client.get(url, follow_redirects=False).status_code == 303  # to the sign-in page
     sign_in(client, "ana")

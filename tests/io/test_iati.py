@@ -19,14 +19,18 @@ from pfund.io.dataset import load_dataset
 from pfund.io.iati import (
     COMMITMENT,
     DISBURSEMENT,
+    REPORTED_ONLY,
     WITHHELD,
     Activity,
     ConditionText,
     Place,
     Publisher,
+    ResultIndicator,
+    ResultPeriod,
     Transaction,
     activities_schema,
     activities_xml,
+    indicator_measure,
 )
 from tests.factories import make_fund, make_project, make_synthetic_projects
 
@@ -248,3 +252,90 @@ def test_descriptions_and_conditions_carry_their_russian_narratives() -> None:
     assert [(n.get(LANG), n.text) for n in description][1] == ("ru", "Ограждения.")
     narratives = one(el, "conditions/condition").findall("narrative")
     assert narratives[1].text == "Перемирие: Держится 90 дней."
+
+
+def road_indicator(**overrides: Any) -> ResultIndicator:
+    values: dict[str, Any] = {
+        "code": "km_upgraded",
+        "name": "Km upgraded",
+        "name_ru": "Модернизировано, км",
+        "unit": "km",
+        "baseline": Decimal(0),
+        "baseline_date": date(2028, 1, 1),
+        "means_of_verification": "Works acceptance certificates",
+        "means_of_verification_ru": "Акты приёмки работ",
+        "periods": [
+            ResultPeriod(
+                date(2029, 1, 1),
+                date(2029, 12, 31),
+                Decimal(75),
+                Decimal("80.5"),
+                {"RU-TVE": Decimal(50), "RU-MOW": Decimal("30.5")},
+            ),
+            ResultPeriod(date(2030, 1, 1), date(2030, 6, 30), Decimal(150)),
+        ],
+    }
+    return ResultIndicator(**values | overrides)
+
+
+def test_each_indicator_is_a_result_with_baseline_periods_targets_and_actuals() -> None:
+    deaths = road_indicator(code="deaths", name="Deaths avoided", unit="%", outcome=False)
+    items = [road_indicator(), deaths]
+    root = parse(activities_xml(PUBLISHER, [activity(indicators=items)], generated=NOW))
+    activities_schema().assertValid(root)
+    results = root[0].findall("result")
+    assert [(r.get("type"), r.get("aggregation-status")) for r in results] == [
+        ("2", "0"),
+        ("1", "0"),
+    ]
+    title = one(results[0], "title").findall("narrative")
+    assert [(n.get(LANG), n.text) for n in title] == [
+        (None, "Km upgraded"),
+        ("ru", "Модернизировано, км"),
+    ]
+    indicator = one(results[0], "indicator")
+    assert (indicator.get("measure"), indicator.get("ascending")) == ("1", "1")
+    assert attr(results[1], "indicator", "measure") == "2"
+    assert text(one(indicator, "title/narrative")) == "Km upgraded (km)"
+    assert text(one(indicator, "description/narrative")) == "Works acceptance certificates"
+    baseline = one(indicator, "baseline")
+    assert (baseline.get("year"), baseline.get("iso-date"), baseline.get("value")) == (
+        "2028",
+        "2028-01-01",
+        "0",
+    )
+    first, second = indicator.findall("period")
+    assert [c.tag for c in first] == ["period-start", "period-end", "target", "actual", "actual"]
+    assert attr(second, "period-end", "iso-date") == "2030-06-30"
+    assert attr(first, "target", "value") == "75"
+    total, *parts = first.findall("actual")
+    assert total.find("location") is None and total.get("value") == "80.5"
+    # only RU-TVE is a location of the activity; RU-MOW cannot be referred to
+    assert [(p.get("value"), attr(p, "location", "ref")) for p in parts] == [("50", "RU-TVE")]
+    assert text(one(total, "comment/narrative")) == REPORTED_ONLY[0]
+    assert second.find("actual") is None
+    assert root[0].find("result/indicator/title/narrative[.='Expected outcomes']") is None
+
+
+def test_a_project_without_indicators_still_publishes_its_appraised_outcomes() -> None:
+    el = parse(activities_xml(PUBLISHER, [activity(indicators=[])], generated=NOW))[0]
+    assert text(one(el, "result/title/narrative")) == "Expected outcomes"
+
+
+@pytest.mark.parametrize(
+    ("unit", "code"), [("km", "1"), ("people", "1"), ("%", "2"), (" Percent ", "2")]
+)
+def test_units_map_to_the_indicator_measure_codelist(unit: str, code: str) -> None:
+    assert indicator_measure(unit) == code
+
+
+def test_results_come_after_conditions_as_the_schema_orders_them() -> None:
+    root = parse(
+        activities_xml(PUBLISHER, [activity(indicators=[road_indicator()])], generated=NOW)
+    )
+    tags = [c.tag for c in root[0]]
+    assert tags.index("conditions") < tags.index("result")
+    # the schema refuses a result moved before the conditions: the order is checked
+    result = one(root[0], "result")
+    one(root[0], "conditions").addprevious(result)
+    assert not activities_schema().validate(root)

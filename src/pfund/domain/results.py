@@ -61,6 +61,21 @@ def period_end(period: str) -> date:
     return first_of_next - timedelta(days=1)
 
 
+def period_start(period: str) -> date:
+    """The first day of a period: 1 January for a year or H1, 1 July for H2, and the
+    first day of a quarter's first month."""
+    match = PERIOD_PATTERN.match(period)
+    if match is None:
+        raise ValueError(f"not a period: {period!r}")
+    year, part = int(match.group(1)), match.group(2)
+    first_month = 1
+    if part == "H2":
+        first_month = 7
+    elif part and part.startswith("Q"):
+        first_month = 3 * int(part[1]) - 2
+    return date(year, first_month, 1)
+
+
 def report_due(period: str, grace_days: int = GRACE_DAYS) -> date:
     """When a report on ``period`` is due: the period's end plus the grace days."""
     return period_end(period) + timedelta(days=grace_days)

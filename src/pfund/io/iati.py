@@ -10,7 +10,7 @@ README); the few from codelists not shipped are named where they are used.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 from importlib.resources import files
@@ -29,6 +29,19 @@ ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"
 COMMITMENT, DISBURSEMENT = "2", "3"
 # ActivityDateType codelist (not shipped): 1 planned start, 2 actual start, 3 planned end
 PLANNED_START, ACTUAL_START, PLANNED_END = "1", "2", "3"
+# ResultType codelist (not shipped): 1 output, 2 outcome
+OUTPUT, OUTCOME = "1", "2"
+# IndicatorMeasure codelist (not shipped): 1 unit (a count or quantity), 2 percentage
+MEASURE_UNIT, MEASURE_PERCENTAGE = "1", "2"
+PERCENT_UNITS = {"%", "percent", "per cent", "percentage", "процент", "процентов"}
+REPORTED_ONLY = (
+    "Reported by the implementing partner; not yet independently verified",
+    "Сообщено партнёром-исполнителем; ещё не проверено независимо",
+)
+VERIFIED = (
+    "Verified independently on a sample of the reported units",
+    "Проверено независимо на выборке заявленных единиц",
+)
 WITHHELD = (
     "Implementing partner (name withheld for the partner's safety)",
     "Партнёр-исполнитель (название не раскрывается ради безопасности партнёра)",
@@ -92,6 +105,45 @@ class Place:
 
 
 @dataclass(frozen=True)
+class ResultPeriod:
+    """One period of an indicator: its target and, once reported, the actual value.
+
+    ``by_region`` holds the actual value's parts per region (ISO 3166-2 codes); the
+    writer keeps only regions the activity lists as locations, since IATI refers to
+    them by the location's ``ref``. ``verified`` says whether ``actual`` was verified
+    independently; until then it is the partner's reported value, and the file says so.
+    """
+
+    start: date
+    end: date
+    target: Decimal
+    actual: Decimal | None = None
+    by_region: Mapping[str, Decimal] = field(default_factory=dict)
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class ResultIndicator:
+    """One indicator of the project's results framework, all of it public.
+
+    ``outcome`` is true when the indicator measures an outcome the appraisal predicted
+    (ResultType 2 outcome); otherwise it counts what the project delivers (1 output).
+    """
+
+    code: str
+    name: str
+    name_ru: str
+    unit: str
+    baseline: Decimal
+    baseline_date: date
+    periods: Sequence[ResultPeriod]
+    unit_ru: str = ""
+    outcome: bool = True
+    means_of_verification: str = ""
+    means_of_verification_ru: str = ""
+
+
+@dataclass(frozen=True)
 class Activity:
     """Everything one ``iati-activity`` says, all of it public.
 
@@ -110,6 +162,7 @@ class Activity:
     transactions: Sequence[Transaction] = ()
     conditions: Sequence[ConditionText] = ()
     places: Sequence[Place] = ()
+    indicators: Sequence[ResultIndicator] = ()
 
     def __post_init__(self) -> None:
         if not self.years:
@@ -158,7 +211,12 @@ def activity_element(
     for transaction in activity.transactions:
         _transaction(el, publisher, transaction)
     _conditions(el, activity.conditions)
-    _results(el, p, activity.years)
+    if activity.indicators:
+        places = {place.code for place in activity.places}
+        for indicator in activity.indicators:
+            _result(el, indicator, places)
+    else:
+        _results(el, p, activity.years)
     return el
 
 
@@ -256,9 +314,76 @@ def _conditions(parent: etree._Element, conditions: Sequence[ConditionText]) -> 
         _narratives(condition, f"{c.title}: {c.definition}", russian)
 
 
+def indicator_measure(unit: str) -> str:
+    """The IndicatorMeasure code of a pfund unit: 2 (percentage) for a unit that is a
+    percentage, else 1 (unit). pfund's values are numbers (``Decimal``), so the
+    qualitative, nominal and ordinal measures never apply; the unit's own words ("km",
+    "people") go in the indicator's title, since IATI has no unit attribute.
+    """
+    return MEASURE_PERCENTAGE if unit.strip().lower() in PERCENT_UNITS else MEASURE_UNIT
+
+
+def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> None:
+    """One ``result`` per indicator, its children in the schema's order: title, (the
+    means of verification as the indicator's description), baseline, then each period
+    with its target and actual.
+
+    aggregation-status is 0: a pfund unit is the project's own free text, not a shared
+    indicator vocabulary, so a reader should not add values across activities.
+    ascending is 1 when the last target is at or above the baseline (more is better).
+    """
+    result = etree.SubElement(
+        parent,
+        "result",
+        type=OUTCOME if item.outcome else OUTPUT,
+        attrib={"aggregation-status": "0"},
+    )
+    _narratives(etree.SubElement(result, "title"), item.name, item.name_ru)
+    last = list(item.periods)[-1].target if item.periods else item.baseline
+    indicator = etree.SubElement(
+        result,
+        "indicator",
+        measure=indicator_measure(item.unit),
+        ascending="1" if last >= item.baseline else "0",
+    )
+    _narratives(
+        etree.SubElement(indicator, "title"),
+        f"{item.name} ({item.unit})",
+        f"{item.name_ru} ({item.unit_ru or item.unit})" if item.name_ru else "",
+    )
+    if item.means_of_verification:
+        _narratives(
+            etree.SubElement(indicator, "description"),
+            item.means_of_verification,
+            item.means_of_verification_ru,
+        )
+    etree.SubElement(
+        indicator,
+        "baseline",
+        year=str(item.baseline_date.year),
+        attrib={"iso-date": item.baseline_date.isoformat(), "value": _number(item.baseline)},
+    )
+    for p in item.periods:
+        period = etree.SubElement(indicator, "period")
+        etree.SubElement(period, "period-start", attrib={"iso-date": p.start.isoformat()})
+        etree.SubElement(period, "period-end", attrib={"iso-date": p.end.isoformat()})
+        etree.SubElement(period, "target", value=_number(p.target))
+        if p.actual is None:
+            continue
+        words = VERIFIED if p.verified else REPORTED_ONLY
+        actual = etree.SubElement(period, "actual", value=_number(p.actual))
+        _narratives(etree.SubElement(actual, "comment"), *words)
+        for region, value in p.by_region.items():
+            if region in places:
+                part = etree.SubElement(period, "actual", value=_number(value))
+                etree.SubElement(part, "location", ref=region)
+                _narratives(etree.SubElement(part, "comment"), *words)
+
+
 def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:
-    """Outcome indicators (ResultType 2; IndicatorMeasure 1, unit): the appraisal's low
-    estimate as the baseline and its likely estimate as the target over the project's years.
+    """For a project without a results framework: outcome indicators (ResultType 2;
+    IndicatorMeasure 1, unit): the appraisal's low estimate as the baseline and its
+    likely estimate as the target over the project's years.
     """
     outcomes: Mapping[str, Any] = project.get("outcomes") or {}
     if not outcomes:

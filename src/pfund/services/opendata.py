@@ -38,6 +38,8 @@ from pfund.io.iati import (
     ConditionText,
     Place,
     Publisher,
+    ResultIndicator,
+    ResultPeriod,
     Transaction,
     activities_schema,
     activities_xml,
@@ -51,6 +53,7 @@ from pfund.services.opendata_datasets import (
     dataset_bytes,
     flow,
 )
+from pfund.services.results_public import PublicIndicator, read_public_results
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -100,6 +103,7 @@ class _Store:
     projects: list[Project]
     tranches: dict[str, list[Tranche]]
     entries: dict[str, list[dict[str, Any]]]
+    indicators: dict[str, list[PublicIndicator]]
 
 
 def iati_xml(rt: Runtime, *, generated: datetime | None = None) -> bytes:
@@ -210,6 +214,7 @@ def _read(uow: UnitOfWork) -> _Store:
         projects=[p for p in uow.projects.list(published=True) if is_public(p)],
         tranches=tranches,
         entries=entries,
+        indicators={r.id: r.indicators for r in read_public_results(uow)},
     )
 
 
@@ -239,6 +244,35 @@ def _activity(project: Project, store: _Store) -> Activity:
         transactions=_transactions(store.entries.get(project.id, [])),
         conditions=_conditions(public.get("stage"), tranches, store),
         places=[_place(code, store) for code in public.get("regions", [])],
+        indicators=[_indicator(i) for i in store.indicators.get(project.id, [])],
+    )
+
+
+def _indicator(indicator: PublicIndicator) -> ResultIndicator:
+    """An indicator of the public results read model as the IATI writer takes it: the
+    actual values are the partners' reported ones (the file says they are not verified),
+    per region only where the project's regions are public."""
+    return ResultIndicator(
+        code=indicator.code,
+        name=indicator.name,
+        name_ru=indicator.name_ru,
+        unit=indicator.unit,
+        unit_ru=indicator.unit_ru,
+        baseline=indicator.baseline,
+        baseline_date=indicator.baseline_date,
+        outcome=indicator.outcome is not None,
+        means_of_verification=indicator.means_of_verification,
+        means_of_verification_ru=indicator.means_of_verification_ru,
+        periods=[
+            ResultPeriod(
+                start=p.start,
+                end=p.end,
+                target=p.target,
+                actual=p.achieved,
+                by_region=p.by_region,
+            )
+            for p in indicator.periods
+        ],
     )
 
 

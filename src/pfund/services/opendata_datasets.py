@@ -24,6 +24,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
 from pfund.io.flat import flatten_organisation, flatten_project
 from pfund.services.audit import published_head
+from pfund.services.results_public import read_public_results
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -125,6 +126,49 @@ def ledger(uow: UnitOfWork) -> Rows:
     return rows
 
 
+def results(uow: UnitOfWork) -> Rows:
+    """Each indicator of each public project in each period: the indicator's names in
+    English and Russian, unit (in both), baseline and means of verification, the period's dates,
+    its target and the value achieved. ``status`` says where that value stands:
+    ``reported`` by the partner and not yet verified, or ``not_reported``. Where the
+    project's regions are public, ``achieved_by_region`` gives the reported parts.
+
+    Left out: projects the portal does not show, the breakdown by region of a project
+    that protects its regions, partners' notes on a value (free text that may name
+    people or places), evidence files and their names, who sent a report and how,
+    report links and due dates (internal).
+    """
+    rows: Rows = []
+    for project in read_public_results(uow):
+        for i in project.indicators:
+            for p in i.periods:
+                rows.append(
+                    {
+                        "project_id": project.id,
+                        "area": project.area,
+                        "indicator": i.code,
+                        "name": i.name,
+                        "name_ru": i.name_ru,
+                        "unit": i.unit,
+                        "unit_ru": i.unit_ru,
+                        "outcome": i.outcome,
+                        "baseline": i.baseline,
+                        "baseline_date": i.baseline_date,
+                        "period": p.period,
+                        "period_start": p.start,
+                        "period_end": p.end,
+                        "target": p.target,
+                        "achieved": p.achieved,
+                        "status": p.status,
+                        "reported_on": p.reported_on,
+                        "achieved_by_region": dict(p.by_region),
+                        "means_of_verification": i.means_of_verification,
+                        "means_of_verification_ru": i.means_of_verification_ru,
+                    }
+                )
+    return rows
+
+
 def flow(debit: LedgerAccount, credit: LedgerAccount) -> tuple[str, int] | None:
     """The money flow a ledger movement changes and its sign: ``committed`` (a commitment,
     or unpaid money returned to the fund) or ``disbursed`` (a payment, or a repayment).
@@ -161,6 +205,7 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "conditions": conditions,
     "tranches": tranches,
     "ledger": ledger,
+    "results": results,
     "audit-head": audit_head,
 }
 
@@ -228,6 +273,20 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "вычетом возвратов) и остатки на каждом счёте.",
         "примечания и время отдельных проводок (внутренний учёт); датированные операции "
         "есть в файле IATI.",
+    ),
+    "results": (
+        "Results",
+        "Результаты",
+        "Каждый показатель каждого открытого проекта в каждом периоде: название показателя "
+        "на английском и русском, единица (на обоих языках), исходное значение и способ "
+        "проверки, даты периода, цель и достигнутое значение. Поле status говорит, что "
+        "это за значение: reported — сообщено партнёром и ещё не проверено, "
+        "not_reported — отчёта ещё нет. Если регионы проекта открыты, achieved_by_region "
+        "даёт сообщённые части по регионам.",
+        "проекты, которых нет на портале, разбивка по регионам у проекта, который скрывает "
+        "свои регионы, примечания партнёров к значениям (свободный текст, в нём могут быть "
+        "имена людей или названия мест), файлы подтверждений и их имена, кто и как прислал "
+        "отчёт, ссылки для отчётов и сроки сдачи (внутренние данные).",
     ),
     "audit-head": (
         "Audit log head",

@@ -23,9 +23,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pfund.domain import ProjectStatus
+from pfund.domain import ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
 from pfund.domain.project import is_public
+from pfund.domain.protection import view
 from pfund.domain.results import (
     Indicator,
     LateReport,
@@ -170,6 +171,12 @@ def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> Pr
         results = repo(uow)
         indicators = results.indicators(project_id)
         reports = [r for r in results.reports(project_id) if r.submitted]
+        shown = view(project, audience=ProtectionClass.PUBLIC) if public else {}
+        if public and "regions" not in shown:
+            # a project that protects where it works shows no indicator's regions either
+            indicators = [i.model_copy(update={"regions": []}) for i in indicators]
+        if public and "outcomes" not in shown and project.outcomes:
+            indicators = []  # its targets are the predicted outcomes it protects
     return ProjectResults(project=project_id, indicators=_views(indicators, reports))
 
 

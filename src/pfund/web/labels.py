@@ -64,6 +64,7 @@ LABELS = {
     "contributors": N_("contributors"),
     "conditions": N_("conditions"),
     "tranches": N_("tranches"),
+    "results": N_("results"),
     "organisation": N_("organisation"),
     "person": N_("person"),
     "ngo": N_("NGO"),

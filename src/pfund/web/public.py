@@ -21,6 +21,7 @@ from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
 from pfund.services.results import project_results
+from pfund.services.results_public import by_area, public_results, unit_ru
 from pfund.web.map import legend, region_map
 from pfund.web.render import language, public_page
 
@@ -73,9 +74,32 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "stage": stage,
             "outcome_costs": costs,
             "results": project_results(rt, project_id, public=True),
+            "unit_ru": unit_ru,
         }
 
     return public_page(request, "project.html.j2", build)
+
+
+@router.get("/results", response_class=HTMLResponse)
+def results(request: Request, rt: RuntimeDep) -> HTMLResponse:
+    """Every public project's targets against what its partners reported, by area."""
+
+    def build() -> dict[str, Any]:
+        shown = public_results(rt)
+        lines = {p.id: p for p in portal.projects(rt)}
+        periods = [r for p in shown for i in p.indicators for r in i.periods]
+        return {
+            "groups": by_area(shown),
+            "paid": lines,
+            "counts": {
+                "projects": len(shown),
+                "indicators": sum(len(p.indicators) for p in shown),
+                "periods": len(periods),
+                "reported": sum(r.achieved is not None for r in periods),
+            },
+        }
+
+    return public_page(request, "results.html.j2", build)
 
 
 @router.get("/funding", response_class=HTMLResponse)
