@@ -11,6 +11,7 @@ schema reset never drops the tables of another's test.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import subprocess
@@ -172,3 +173,24 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
 
     set_today(GATE_TODAY)
     return set_today
+
+
+# Loggers that ``pfund serve``'s logging configuration sets (``pfund.api.logs``):
+# building a uvicorn ``Config`` in a test applies it to the whole process (``pfund``
+# stops propagating to the root), which a later test of what reaches the log would see.
+_CONFIGURED_LOGGERS = ("", "pfund", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """Put the loggers a test reconfigured back as they were."""
+    saved = [
+        (logger, list(logger.handlers), list(logger.filters), logger.level, logger.propagate)
+        for logger in map(logging.getLogger, _CONFIGURED_LOGGERS)
+    ]
+    yield
+    for logger, handlers, filters, level, propagate in saved:
+        logger.handlers[:] = handlers
+        logger.filters[:] = filters
+        logger.setLevel(level)
+        logger.propagate = propagate
