@@ -1,6 +1,7 @@
 """The candidate index: blocking by phonetic keys and identifiers, then scoring."""
 
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.io.ftm import read_ftm
-from pfund.screening.index import CandidateIndex, compact_keys
+from pfund.screening.index import NEAR_DISCOUNT, CandidateIndex, compact_keys
 from pfund.screening.score import THRESHOLD
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
@@ -124,3 +125,42 @@ def test_few_candidates_are_scored_but_the_listed_form_among_them() -> None:
     assert len(index.candidates("OJSC Zavod Progress", "Company", limit=10)) <= 10
     hits = index.screen("OJSC Zavod Progress", "Company")
     assert "ОАО-Завод Прогресс" in [hit.entity_id for hit in hits]
+
+
+def _synthetic_list(count: int) -> list[WatchlistEntity]:
+    """Persons and firms from the index benchmark's generator, in Cyrillic."""
+    bench = Path(__file__).parents[2] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        from screening_index import entities, generate
+    finally:
+        sys.path.remove(str(bench))
+    return list(entities(generate(count, 7), 7))
+
+
+def test_a_name_a_letter_away_from_the_listed_one_is_found_through_its_neighbours() -> None:
+    """Lonakin is Ломакин with one consonant changed: their keys differ, and so do their
+    coarse keys (m and n are apart), so only the keys' deletion neighbourhood brings the
+    listed person to be scored; the first name alone is held by hundreds."""
+    listed = WatchlistEntity(
+        id="listed", schema_name="Person", names=("Ломакин Владимир Петрович",)
+    )
+    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    query = "Lonakin Vladimir"
+    assert index.score_entity(len(index) - 1, query) >= THRESHOLD
+    assert "listed" in [hit.entity_id for hit in index.screen(query)]
+
+
+def test_a_misspelt_common_first_name_weighs_as_the_common_name() -> None:
+    """Aliksey's rare neighbours (other lists' names a letter away) must not outweigh the
+    surname: the word weighs as Aleksey, so the surname brings the candidates."""
+    listed = WatchlistEntity(
+        id="listed", schema_name="Person", names=("Цопоук Алексей Николаевич",)
+    )
+    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    groups = index._indexed_groups("Tsopouk Aliksey", "Person")
+    rare = [key for _, group in groups for _, key, _ in group if key == "liksein"]
+    assert rare, "the test needs a rare name a letter away from Aliksey on the list"
+    aliksey = next(w for w, group in groups if any(key == "aleksei" for _, key, _ in group))
+    assert aliksey == pytest.approx(NEAR_DISCOUNT * index.weight("aleksei"))
+    assert "listed" in [hit.entity_id for hit in index.screen("Tsopouk Aliksey")]
