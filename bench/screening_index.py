@@ -20,6 +20,12 @@ the brute-force way. ``screen`` returns at most its ``limit`` (10) hits by desig
 the brute-force pairs the 10 best of each query count (``pair_accepted_brute_top``);
 ``pair_accepted_brute_all`` says how many the scorer accepted in all (on this syllable
 lattice of names, hundreds: names one syllable apart read as transliteration variants).
+The ``ceiling_*`` keys say what no ordering of the candidates could beat when screening
+scores a few of them: every candidate of each noisy query (up to ``RERANKED``) is scored,
+``ceiling_accepted_per_query`` gives how many the scorer accepts (median, mean, 90th
+percentile), and ``ceiling_recall_top_k`` the share of the direct pairs whose true entity
+is outscored by fewer than k of its query's candidates, i.e. the recall that returning
+the k best-scored candidates would reach (a lower bound on what returning k hits misses).
 Targets: build 1,000,000 in 120 s within 4 GB; at least 500 queries per second; at least
 0.99 of the pair-accepted matches retrieved.
 """
@@ -34,7 +40,7 @@ import iuliia
 import numpy as np
 
 from pfund.domain.watchlist import WatchlistEntity
-from pfund.screening.index import CandidateIndex
+from pfund.screening.index import RERANKED, CandidateIndex
 from pfund.screening.score import THRESHOLD
 
 SYLLABLES = [c + v for c in "бвгдзклмнпрстфхцчшщж" for v in "аеиоу"]
@@ -83,6 +89,7 @@ FORMS = ["ООО", "АО", "ПАО", "ЗАО"]
 
 
 SCREEN_LIMIT = 10  # CandidateIndex.screen's default limit
+CEILING_K = (1, 4, 10)
 BRUTE_MAX_ENTITIES = 200_000
 
 
@@ -234,6 +241,38 @@ def pair_accepted_recall(
     }
 
 
+def ceiling(index: CandidateIndex, asked: list[tuple[str, str, str]]) -> dict[str, object]:
+    """How many candidates the scorer accepts per noisy query, and the recall that the k
+    best-scored candidates would give (see the module's docstring). Scores every candidate
+    of every noisy query: about 150 pair scores a query."""
+    position = {entity_id: i for i, entity_id in enumerate(index.ids)}
+    accepted: list[int] = []
+    within = dict.fromkeys(CEILING_K, 0)
+    pairs = 0
+    for expected, schema, name in asked:
+        if not expected:
+            continue
+        true_score = index.score_entity(position[expected], name, schema)
+        if true_score < THRESHOLD:
+            continue
+        pairs += 1
+        found = index.candidates(name, schema, limit=RERANKED, scored=RERANKED)
+        scores = np.array([index.score_entity(p, name, schema) for p in found])
+        accepted.append(int((scores >= THRESHOLD).sum()))
+        if position[expected] in found:
+            better = int((scores > true_score).sum())
+            for k in CEILING_K:
+                within[k] += better < k
+    return {
+        "ceiling_accepted_per_query": {
+            "median": float(np.median(accepted)) if accepted else 0.0,
+            "mean": round(float(np.mean(accepted)), 1) if accepted else 0.0,
+            "p90": float(np.percentile(accepted, 90)) if accepted else 0.0,
+        },
+        "ceiling_recall_top_k": {str(k): round(v / pairs, 4) for k, v in within.items()},
+    }
+
+
 def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
     rows = generate(n, seed)
     verbatim = fresh_on_list(rows, count, seed)
@@ -272,6 +311,7 @@ def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
         "fresh_names_listed_verbatim": sum(verbatim),
         "hits_on_unlisted_names": sum(bool(hits[i]) for i in unlisted),
         **pair_accepted_recall(index, asked, screened, brute, seed),
+        **ceiling(index, asked),
     }
 
 

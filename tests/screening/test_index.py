@@ -9,7 +9,7 @@ import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.io.ftm import read_ftm
-from pfund.screening.index import NEAR_DISCOUNT, CandidateIndex, compact_keys
+from pfund.screening.index import NEAR_DISCOUNT, RERANKED, CandidateIndex, compact_keys
 from pfund.screening.score import THRESHOLD
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
@@ -164,3 +164,42 @@ def test_a_misspelt_common_first_name_weighs_as_the_common_name() -> None:
     aliksey = next(w for w, group in groups if any(key == "aleksei" for _, key, _ in group))
     assert aliksey == pytest.approx(NEAR_DISCOUNT * index.weight("aleksei"))
     assert "listed" in [hit.entity_id for hit in index.screen("Tsopouk Aliksey")]
+
+
+def _one_letter_apart(surname: str) -> list[str]:
+    """Cyrillic surnames one letter from ``surname`` (each letter replaced in turn)."""
+    letters = "бвгдзклмнпрстфхцчшщжаеиоуыэюя"
+    return sorted(
+        {
+            surname[:at] + letter + surname[at + 1 :]
+            for at in range(1, len(surname))
+            for letter in letters
+            if letter != surname[at]
+        }
+    )
+
+
+def test_among_equally_near_surnames_the_one_sharing_the_common_first_name_is_kept() -> None:
+    """Kalomov Sergey: more than ``RERANKED`` listed surnames are a letter from Kalomov
+    and weigh alike; Sergey is too common to index, yet it tells the listed Каламов
+    Сергей from the Каломов-like Ivans, so he stays among the candidates that are
+    ordered and scored, though he is listed last."""
+    decoys = [
+        WatchlistEntity(id=f"d{i}", schema_name="Person", names=(f"{surname} Иван",))
+        for i, surname in enumerate(_one_letter_apart("Каломов"))
+        if surname != "Каламов"
+    ]
+    sergeys = [
+        WatchlistEntity(id=f"s{i}", schema_name="Person", names=(f"Абвгд{i} Сергей",))
+        for i in range(40)
+    ]
+    listed = WatchlistEntity(id="listed", schema_name="Person", names=("Каламов Сергей",))
+    index = CandidateIndex.build([*decoys, *sergeys, listed])
+    query = "Kalomov Sergey"
+    assert index.common_postings, "Sergey and Ivan must be too common to index here"
+    groups = index._indexed_groups(query, "Person")
+    assert len(groups) == 1, "only the surname may weigh"
+    pool = {key for _, key, _ in groups[0][1]}
+    assert len({p for key in pool for p in index.postings[key].tolist()}) > RERANKED
+    assert "listed" in index.query(query)
+    assert "listed" in [hit.entity_id for hit in index.screen(query)]
