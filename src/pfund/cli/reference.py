@@ -205,7 +205,7 @@ def _kind(annotation: Any) -> str:
 
 def _default(param: Any) -> str:
     value = param.default
-    if value is None or callable(value) or (_is_option(param) and value is False):
+    if value is None or value == "" or callable(value) or (_is_option(param) and value is False):
         return ""
     if isinstance(value, enum.Enum):
         value = value.value
