@@ -18,6 +18,8 @@ source_suffix = {".md": "markdown"}
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 templates_path = ["_templates"]
+# Keep "--option" as typed: smart quotes would make the CLI reference's "--" a dash.
+smartquotes = False
 html_theme = "furo"
 html_title = "pfund"
 html_copy_source = False

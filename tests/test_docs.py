@@ -70,6 +70,9 @@ def test_both_languages_build_with_every_page(site: Path) -> None:
         for page in PAGES:
             html = (site / language / f"{page}.html").read_text(encoding="utf-8")
             assert re.search(f'<html [^>]*lang="{language}"', html), page
+        reference = (site / language / "reference" / "cli.html").read_text(encoding="utf-8")
+        assert "--graceful-timeout" in reference
+        assert not re.search("\u2013[a-z]", reference), "an option typeset as a dash"
     runbook_ru = (site / "ru" / "runbook.html").read_text(encoding="utf-8")
     assert "Резервные копии и учебное восстановление" in runbook_ru
 
