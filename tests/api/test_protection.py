@@ -27,6 +27,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from pfund.api import API_PREFIX, create_app
+from pfund.api.apidocs import DOCS_URL
 from pfund.api.app import API_ROUTERS
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.reports.board import build_report, write_report
@@ -132,8 +133,9 @@ def _report_where_regions_are_protected(rt: Runtime) -> None:
 
 
 def get_paths() -> list[str]:
-    """Every GET path the service answers: API routes, pages and the OpenAPI document."""
-    paths = [f"{API_PREFIX}/openapi.json"]
+    """Every GET path the service answers: API routes, pages, the OpenAPI document and
+    its reference page."""
+    paths = [f"{API_PREFIX}/openapi.json", DOCS_URL, f"{DOCS_URL}/start.js"]
     for prefix, routers in ((API_PREFIX, API_ROUTERS), ("", PAGE_ROUTERS)):
         for router in routers:
             paths += [

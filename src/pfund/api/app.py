@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from pfund import __version__
-from pfund.api import errors
+from pfund.api import apidocs, errors
 from pfund.api.limits import BodyLimit, SecurityHeaders
 from pfund.api.logs import install_filters
 from pfund.api.observe import Metrics, Observe
@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description="Run a Partnership Fund: plan, appraise, select, gate and publish.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=None,  # the Swagger page loads its scripts from a CDN; pages stay local
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: see apidocs
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -145,6 +145,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_filters()
     app.state.metrics = Metrics()
     app.include_router(observe_router)
+    apidocs.install(app)
     app.include_router(api_router())
     from pfund.web import install as install_web  # the pages sit on top of the API layer
 

@@ -13,6 +13,7 @@ from pfund.cli import (
     backup_cmds,
     conditions_cmds,
     data_cmds,
+    docs_cmds,
     doctor_cmds,
     fund_cmds,
     keys_cmds,
@@ -92,6 +93,7 @@ backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(results_cmds.app, name="results")
 app.command("doctor")(doctor_cmds.doctor)
+app.add_typer(docs_cmds.app, name="docs")
 
 
 def main() -> None:
