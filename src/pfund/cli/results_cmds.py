@@ -149,3 +149,13 @@ def _day(value: str, option: str) -> date:
         raise InvalidInput(
             "bad date", [Problem(f"'{value}' is not a date as YYYY-MM-DD", field=option)]
         ) from None
+
+
+def _register_learning() -> None:
+    """``results outturn`` and ``results expost`` live in their own module."""
+    from pfund.cli.learning_cmds import register
+
+    register(app)
+
+
+_register_learning()
