@@ -49,30 +49,15 @@ def expost_cmd(
     if as_json:
         print_json(lines)
         return
-    table = Table(
-        "id",
-        "area",
-        "cost ratio",
-        "outcome ratio",
-        "NPV ante (m)",
-        "NPV post (m)",
-        "BCR ante",
-        "BCR post",
-        "ERR ante",
-        "ERR post",
-    )
+    table = Table("id", "cost ×", "outcome ×", "NPV m: ante → post", "BCR", "ERR")
     for line in lines:
         table.add_row(
             line.id,
-            line.area,
             f"{line.realised_cost / line.estimated_cost:.2f}" if line.estimated_cost else "-",
-            f"{line.benefit_scale:.2f}" if line.reported else "not reported",
-            _m(line.ex_ante_npv),
-            _m(line.ex_post_npv),
-            _num(line.ex_ante_bcr),
-            _num(line.ex_post_bcr),
-            _pct(line.ex_ante_err),
-            _pct(line.ex_post_err),
+            f"{line.benefit_scale:.2f}" if line.reported else "-",
+            f"{_m(line.ex_ante_npv)} → {_m(line.ex_post_npv)}",
+            f"{_num(line.ex_ante_bcr)} → {_num(line.ex_post_bcr)}",
+            f"{_pct(line.ex_ante_err)} → {_pct(line.ex_post_err)}",
         )
     console.print(table)
     console.print(_summary(lines))
@@ -94,6 +79,6 @@ def _summary(lines: list[ExPostLine]) -> str:
     if not lines:
         return "No finished project has an outturn yet (`pfund results outturn FILE`)."
     return (
-        f"{len(lines)} finished projects; outcome ratios are reported against target, "
-        "not yet verified."
+        f"{len(lines)} finished projects. cost ×: realised / estimated cost; outcome ×: "
+        "reported / target outcome (not yet verified; - where nothing is reported)."
     )

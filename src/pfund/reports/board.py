@@ -34,7 +34,7 @@ from pfund.reports.funding import (
     verifier_words,
 )
 from pfund.reports.language import Words
-from pfund.reports.learning import TYPE_WORDS, LearningSection, build_learning
+from pfund.reports.learning import MODE_WORDS, TYPE_WORDS, LearningSection, build_learning
 from pfund.reports.why import Reason, sentence
 from pfund.services.analysis import (
     ExplanationLine,
@@ -145,7 +145,7 @@ def build_report(
         areas=area_names(rt),
         max_stage=problem.max_stage if problem.max_stage is not None else 0,
         marginal=_marginal(why),
-        learning=build_learning(pa, portfolio),
+        learning=build_learning(pa, portfolio, record.parameters.get("optimism_bias")),
     )
 
 
@@ -309,6 +309,7 @@ def render(report: BoardReport, lang: str = "en") -> str:
             condition=lambda code: conditions.get(code) or w.word(code),
             why=lambda row: _why(report, row, w),
             type_words=lambda kind: w.gettext(TYPE_WORDS.get(kind) or kind),
+            mode_words=lambda mode: w.gettext(MODE_WORDS.get(mode) or mode),
         )
     )
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from pfund.portfolio import DEFAULT_SOLVER, optimise
 from pfund.results.expost import Movement, portfolio_movement
-from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline
+from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, parameters_of
 from pfund.services.learning import AreaBias, BiasRecord
 from pfund.services.portfolio import PortfolioReport, portfolio_problem
 from pfund.web.labels import N_
@@ -32,6 +32,13 @@ TYPE_WORDS = {
     "non_standard_civil_engineering": N_("non-standard civil engineering"),
     "equipment_development": N_("equipment and development"),
     "outsourcing": N_("outsourcing"),
+}
+
+# The policy's modes in the reader's words.
+MODE_WORDS = {
+    "auto": N_("automatic choice"),
+    "green-book": N_("the Green Book alone"),
+    "history": N_("the fund's history alone"),
 }
 
 
@@ -57,8 +64,14 @@ class LearningSection:
     added: list[str] = field(default_factory=list)  # chosen with the uplift, not without it
 
 
-def build_learning(pa: PipelineAppraisal, portfolio: PortfolioReport) -> LearningSection:
-    """The section for the run ``portfolio`` and the current appraisal ``pa``."""
+def build_learning(
+    pa: PipelineAppraisal, portfolio: PortfolioReport, run_bias: object = None
+) -> LearningSection:
+    """The section for the run ``portfolio`` and the current appraisal ``pa``.
+
+    "After" is the run's own choice when the run recorded the same uplift as ``pa``
+    (``run_bias``, its record's ``optimism_bias`` parameter); otherwise the choice is
+    solved again from ``pa``, so before and after differ only by the uplift."""
     cal = pa.inputs.calibration
     if cal is None:
         return LearningSection(bias=None)
@@ -69,7 +82,8 @@ def build_learning(pa: PipelineAppraisal, portfolio: PortfolioReport) -> Learnin
     npv_before = dict(
         zip(before.simulation.project_ids, before.simulation.mean_npv.tolist(), strict=True)
     )
-    after = set(portfolio.selected)
+    same = run_bias == parameters_of(pa.inputs)["optimism_bias"]
+    after = set(portfolio.selected if same else (_solve(pa) or []))
     return LearningSection(
         bias=cal.record,
         areas=[AreaLine(a, moved.get(a.area)) for a in cal.record.areas if a.area in moved],
