@@ -115,6 +115,25 @@ def test_the_modes_choose_one_source_or_none() -> None:
         calibration("sometimes", history, areas, {})  # type: ignore[arg-type]
 
 
+def test_history_in_two_areas_estimates_k_and_its_uplift_applies() -> None:
+    """Two classes of ten with different overruns: Bühlmann-Straub estimates k from them
+    (a NumPy number, which the uplift must still read as a Decimal)."""
+    history = [finished(i, 1.2 + 0.02 * (i % 5), 1.0) for i in range(10)]
+    history += [finished(10 + i, 1.8 + 0.02 * (i % 5), 1.0, "transport") for i in range(10)]
+    cal = calibration("auto", history, areas_of(EDU, "transport"), {})  # type: ignore[arg-type]
+    assert cal is not None and cal.record.k_from == "estimated"
+    assert type(cal.record.k) is float
+    edu = cal.record.uplifts()[EDU]
+    z = 10 / (10 + cal.record.k)
+    assert edu.credibility == pytest.approx(z, abs=1e-6)
+    transport = cal.record.uplifts()["transport"]
+    # Education's overruns average 1.24, its prior too; transport's 1.84 against 1.66.
+    assert edu.cost_uplift == pytest.approx(1.24)
+    assert transport.cost_uplift == pytest.approx(z * 1.84 + (1 - z) * 1.66)
+    (moved,) = uplifted([make_project(area="transport")], cal)
+    assert moved.likely_cost() > make_project().likely_cost()
+
+
 def test_the_policy_can_choose_an_area_type() -> None:
     cal = calibration("auto", [], areas_of(EDU), {EDU: "equipment_development"})  # type: ignore[arg-type]
     assert cal is not None

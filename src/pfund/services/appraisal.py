@@ -116,13 +116,14 @@ def load_inputs(
         fund = uow.fund.get()
         if fund is None:
             raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
-        projects = [p for p in uow.projects.list() if p.status not in INACTIVE]
+        stored = uow.projects.list()
+        projects = [p for p in stored if p.status not in INACTIVE]
         regions = uow.reference.regions()
         if not projects:
             raise InvalidInput(
                 "nothing to appraise", [Problem("the store holds no active project")]
             )
-        cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types)
+        cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types, stored=stored)
     return Inputs(
         fund=fund,
         projects=projects,

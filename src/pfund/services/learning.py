@@ -132,8 +132,9 @@ def outcome_ratios(
     return {name: float(np.mean(r)) for name, r in sums.items()}
 
 
-def finished_projects(uow: UnitOfWork) -> list[Finished]:
-    """The fund's finished projects that have an outturn, with their ratios' two sides."""
+def finished_projects(uow: UnitOfWork, stored: Sequence[Project] | None = None) -> list[Finished]:
+    """The fund's finished projects that have an outturn, with their ratios' two sides
+    (``stored``: every project, when the caller has already read them)."""
     outturns: dict[str, dict[int, float]] = {}
     for o in OutturnRepository(uow.session).list():
         outturns.setdefault(o.project, {})[o.year] = float(o.cost)
@@ -147,7 +148,7 @@ def finished_projects(uow: UnitOfWork) -> list[Finished]:
     for r in results.reports():
         reports.setdefault(r.project, []).append(r)
     out = []
-    for p in uow.projects.list():
+    for p in uow.projects.list() if stored is None else stored:
         if p.status is FINISHED and p.id in outturns:
             ratios = outcome_ratios(p, indicators.get(p.id, []), reports.get(p.id, []))
             out.append(_finished(p, outturns[p.id], ratios))
@@ -274,7 +275,7 @@ def _k(mode: str, cols: Mapping[str, np.ndarray]) -> tuple[float, str]:
         ratio = cols["realised_cost"] / np.maximum(cols["estimated_cost"], 1e-300)
         k = buhlmann_k(cols["area"], ratio)
         if k is not None:
-            return round(k, 6), "estimated"
+            return round(float(k), 6), "estimated"
     return DEFAULT_K, "default"
 
 
@@ -294,13 +295,19 @@ def _area_bias(c: AreaCalibration, type_from: str) -> AreaBias:
 
 
 def fund_calibration(
-    uow: UnitOfWork, projects: Sequence[Project], mode: str, chosen_types: Mapping[str, str]
+    uow: UnitOfWork,
+    projects: Sequence[Project],
+    mode: str,
+    chosen_types: Mapping[str, str],
+    *,
+    stored: Sequence[Project] | None = None,
 ) -> Calibration | None:
-    """The calibration of the pipeline's areas from the fund's own history in the store."""
+    """The calibration of the pipeline's areas from the fund's own history in the store
+    (``stored``: every project of the store, when the caller has read them already)."""
     if check_mode(mode) == "off":
         return None
     reference = {a.code: a for a in uow.reference.areas()}
-    history = finished_projects(uow) if mode != "green-book" else []
+    history = finished_projects(uow, stored) if mode != "green-book" else []
     codes = {p.area for p in projects} | {f.project.area for f in history}
     return calibration(mode, history, {c: reference.get(c) for c in sorted(codes)}, chosen_types)
 
