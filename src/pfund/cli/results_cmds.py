@@ -1,4 +1,5 @@
-"""``pfund results import|show|link|report|late``: indicators, partners' reports, late ones."""
+"""``pfund results import|show|link|report|late|outturn|expost``: indicators, partners'
+reports, late ones, finished projects' outturns and their ex-post appraisal."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pfund.services.results import (
 )
 
 app = typer.Typer(
-    help="Results: indicators per project, partners' reports, late reports.",
+    help="Results: indicators per project, partners' reports, late reports, outturns, ex post.",
     no_args_is_help=True,
 )
 FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
