@@ -14,14 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from pfund.appraisal import appraise, simulate
 from pfund.domain import Project, ProjectStatus
 from pfund.errors import InvalidInput
 from pfund.io.dataset import load_dataset
 from pfund.services.appraisal import appraise_pipeline, load_inputs, parameters_of
-from pfund.services.audit import AuditWriter
+from pfund.services.audit import AuditWriter, verify
 from pfund.services.learning import (
     Finished,
     calibration,
@@ -248,3 +248,18 @@ def test_an_outturn_for_a_project_not_completed_is_refused_and_nothing_is_writte
     assert [p.row for p in info.value.problems] == [2, 3]
     with rt.uow() as uow:
         assert table_counts(uow.session) == before
+
+
+def test_an_outturn_edited_behind_the_service_breaks_the_audit(rt: Runtime, tmp_path: Path) -> None:
+    """An outturn moves every later appraisal of its area: the log vouches for it."""
+    _add(rt, bare("DONE-01", area=EDU, status=ProjectStatus.COMPLETED))
+    path = tmp_path / "outturns.csv"
+    path.write_text("project,year,cost\nDONE-01,2028,1000000\n", encoding="utf-8")
+    import_outturns(rt, path)
+    with rt.uow() as uow:
+        assert verify(uow).intact
+        uow.session.execute(text("UPDATE project_outturns SET cost = '1'"))
+        uow.session.commit()
+    with rt.uow() as uow:
+        found = verify(uow)
+    assert [(b.table, b.kind) for b in found.row_breaks] == [("project_outturns", "changed")]
