@@ -4,9 +4,14 @@ the report and its decision record say which uplift each area got."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from pfund.domain import ProjectStatus
+from pfund.services.audit import AuditWriter
+from pfund.services.learning import import_outturns
+from pfund.services.lifecycle import advance
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from tests.api.test_api import error_of
@@ -39,3 +44,24 @@ def test_an_unknown_mode_is_refused(
         "/api/v1/portfolio/runs", json={"optimism_bias": "always"}, headers=token_for("ana")
     )
     assert error_of(run)["status"] == 422
+
+
+def test_a_finished_projects_page_shows_ex_post_beside_ex_ante(
+    client: TestClient, app_rt: Runtime, tmp_path: Path
+) -> None:
+    chosen = get_record(app_rt, "OPT-0001", kind="portfolio").result["selected"][0]
+    before = client.get(f"/projects/{chosen}?lang=en").text
+    assert "Ex post beside ex ante" not in before  # not finished yet
+    with app_rt.uow() as uow:
+        advance(uow, AuditWriter(uow, app_rt.actor), [chosen], ProjectStatus.COMPLETED, "test")
+        uow.commit()
+        estimate = uow.projects.get(chosen).likely_cost()  # type: ignore[union-attr]
+    path = tmp_path / "outturns.csv"
+    path.write_text(f"project,year,cost\n{chosen},2027,{estimate * 2}\n", encoding="utf-8")
+    import_outturns(app_rt, path)
+    english = client.get(f"/projects/{chosen}?lang=en").text
+    russian = client.get(f"/projects/{chosen}?lang=ru").text
+    assert "Ex post beside ex ante" in english and "Net present value" in english
+    assert "No outcome has been reported yet" in english
+    assert "Оценка после завершения рядом с предварительной" in russian
+    assert "Отчётов о результатах пока нет" in russian

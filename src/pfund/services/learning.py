@@ -45,10 +45,11 @@ import numpy as np
 from pydantic import BaseModel
 
 from pfund.appraisal.schedule import project_schedule
-from pfund.domain import Project, ProjectStatus
+from pfund.domain import FundDefinition, Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
 from pfund.domain.outturn import Outturn
 from pfund.domain.policy import OptimismBias
+from pfund.domain.protection import view
 from pfund.domain.reference import Area
 from pfund.domain.results import Indicator, ReportRecord
 from pfund.errors import InvalidInput, NotFound, Problem
@@ -412,8 +413,6 @@ class ExPostLine(BaseModel):
 
 def expost_lines(rt: Runtime, project_id: str | None = None) -> list[ExPostLine]:
     """Ex-post NPV, BCR and ERR of the fund's finished projects with an outturn."""
-    from pfund.results.expost import ex_post
-
     rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         fund = uow.fund.get()
@@ -422,33 +421,48 @@ def expost_lines(rt: Runtime, project_id: str | None = None) -> list[ExPostLine]
             raise NotFound(f"no project '{project_id}'")
     if fund is None:
         raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
+    return [_line(fund, f) for f in done if project_id is None or f.project.id == project_id]
+
+
+def public_expost(rt: Runtime, project_id: str) -> ExPostLine | None:
+    """The project page's ex post: a published finished project with an outturn, unless
+    its costs or benefits are protected (ex-post figures would reveal them)."""
+    from pfund.services.portal import project as published
+
+    published(rt, project_id)  # NotFound unless published
+    with rt.uow() as uow:
+        fund, found = uow.fund.get(), uow.projects.get(project_id)
+        if fund is None or found is None or found.status is not FINISHED:
+            return None
+        shown = view(found, audience=ProtectionClass.PUBLIC)
+        if "costs" not in shown or "benefits" not in shown:
+            return None
+        done = finished_projects(uow, [found])
+    return _line(fund, done[0]) if done else None
+
+
+def _line(fund: FundDefinition, f: Finished) -> ExPostLine:
+    from pfund.results.expost import ex_post
+
+    first = project_schedule(f.project).first_year
+    benefits = {first + i: v for i, v in enumerate(_benefit_stream(f))}
     rate, base = float(fund.discount_rate), fund.first_year
-    out = []
-    for f in done:
-        if project_id is not None and f.project.id != project_id:
-            continue
-        benefits = {
-            y + project_schedule(f.project).first_year: v for y, v in enumerate(_benefit_stream(f))
-        }
-        e = ex_post(f.outturn, benefits, rate=rate, base_year=base, project=f.project)
-        out.append(
-            ExPostLine(
-                id=f.project.id,
-                title=f.project.title,
-                area=f.project.area,
-                estimated_cost=f.estimated_cost,
-                realised_cost=f.realised_cost,
-                benefit_scale=f.benefit_scale,
-                reported=f.reported,
-                ex_ante_npv=e.ex_ante_npv,
-                ex_post_npv=e.npv,
-                ex_ante_bcr=e.ex_ante_bcr,
-                ex_post_bcr=e.bcr,
-                ex_ante_err=e.ex_ante_err.value if e.ex_ante_err else None,
-                ex_post_err=e.err.value,
-            )
-        )
-    return out
+    e = ex_post(f.outturn, benefits, rate=rate, base_year=base, project=f.project)
+    return ExPostLine(
+        id=f.project.id,
+        title=f.project.title,
+        area=f.project.area,
+        estimated_cost=f.estimated_cost,
+        realised_cost=f.realised_cost,
+        benefit_scale=f.benefit_scale,
+        reported=f.reported,
+        ex_ante_npv=e.ex_ante_npv,
+        ex_post_npv=e.npv,
+        ex_ante_bcr=e.ex_ante_bcr,
+        ex_post_bcr=e.bcr,
+        ex_ante_err=e.ex_ante_err.value if e.ex_ante_err else None,
+        ex_post_err=e.err.value,
+    )
 
 
 def _benefit_stream(f: Finished) -> list[float]:
