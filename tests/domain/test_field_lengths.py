@@ -34,6 +34,7 @@ from pfund.domain import (
     fund,
     ledger,
     organisation,
+    outturn,
     project,
     reference,
     results,
@@ -231,6 +232,8 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "report_evidence.report_id": (results.ReportRecord, "id"),
     "report_evidence.sha256": (results.EvidenceFile, "sha256"),
     "report_evidence.filename": (results.EvidenceFile, "filename"),
+    "project_outturns.project_id": (outturn.Outturn, "project"),
+    "project_outturns.cost": "a realised cost: the Decimal of Outturn.cost (max_digits 30)",
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

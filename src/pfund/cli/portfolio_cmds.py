@@ -20,6 +20,7 @@ from pfund.cli.common import (
 from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
+from pfund.services.learning import BiasRecord
 from pfund.services.portfolio import PortfolioReport, rerun, run_portfolio
 
 app = typer.Typer(help="Choose, explain and test the portfolio.", no_args_is_help=True)
@@ -40,6 +41,14 @@ RunOpt = Annotated[
     str | None,
     typer.Option("--run", help="A portfolio run id (default: the newest that holds a portfolio)."),
 ]
+BiasOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--optimism-bias",
+        help="auto (Green Book prior until an area has 10 finished projects, then blended "
+        "with the fund's history), green-book, history or off; default: the policy's (auto).",
+    ),
+]
 RecordOpt = Annotated[
     bool,
     typer.Option(
@@ -58,12 +67,15 @@ def appraise_cmd(
     policy: PolicyOpt = None,
     criteria: CriteriaOpt = None,
     top: Annotated[int, typer.Option(help="Rows to print (all with --json).")] = 25,
+    optimism_bias: BiasOpt = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Cost-benefit, Monte Carlo and multi-criteria value of every active project."""
     with runtime(ctx) as rt:
         with working("Appraising the pipeline...", quiet=as_json):
-            inputs = load_inputs(rt, policy_file=policy, criteria_file=criteria)
+            inputs = load_inputs(
+                rt, policy_file=policy, criteria_file=criteria, optimism_bias=optimism_bias
+            )
             pa = appraise_pipeline(inputs)
         report = record_appraisal(rt, inputs, pa)
     if as_json:
@@ -99,6 +111,23 @@ def appraise_cmd(
         f"{len(report.lines)} projects; criteria {', '.join(report.criteria)} "
         f"weighted {', '.join(f'{w:.2f}' for w in report.weights)}."
     )
+    console.print(bias_line(report.optimism_bias))
+
+
+def bias_line(bias: BiasRecord | None) -> str:
+    """One line on the optimism-bias uplift the appraisal used."""
+    if bias is None:
+        return "Optimism bias: off (costs and benefits as proposed)."
+    parts = [
+        f"{a.area} {a.cost_uplift - 1:+.0%} "
+        + (
+            f"(Green Book, {a.project_type})"
+            if a.source == "green_book"
+            else f"(history n={a.count})"
+        )
+        for a in bias.areas
+    ]
+    return f"Optimism bias ({bias.mode}, {bias.finished} finished projects): " + "; ".join(parts)
 
 
 @app.command("optimize")
@@ -117,12 +146,17 @@ def optimize_cmd(
             "(cardinality hyperplanes) or cpsat."
         ),
     ] = None,
+    optimism_bias: BiasOpt = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Choose the portfolio with the most value within the budgets and rules; record it."""
     with runtime(ctx) as rt, working("Appraising and optimising...", quiet=as_json):
         inputs = load_inputs(
-            rt, policy_file=policy, budget_file=budget_file, criteria_file=criteria
+            rt,
+            policy_file=policy,
+            budget_file=budget_file,
+            criteria_file=criteria,
+            optimism_bias=optimism_bias,
         )
         report, _ = run_portfolio(
             rt, appraise_pipeline(inputs), solver=solver, time_limit=time_limit

@@ -34,13 +34,20 @@ def report_cmd(
         str | None, typer.Option("--run", help="Portfolio run (default: newest).")
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.BOTH,
+    optimism_bias: Annotated[
+        str | None,
+        typer.Option(
+            "--optimism-bias",
+            help="auto, green-book, history or off for the re-appraisal (default: the policy's).",
+        ),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Write the self-contained HTML board report of a portfolio run, in English and
     Russian (each file links to the other)."""
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
-        pa = appraise_pipeline(load_inputs(rt))
+        pa = appraise_pipeline(load_inputs(rt, optimism_bias=optimism_bias))
         files = [str(path) for path in write_board(rt, pa, run, directory, langs)]
     if as_json:
         print_json({"report": files[0], "files": files})

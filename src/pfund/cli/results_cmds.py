@@ -1,4 +1,5 @@
-"""``pfund results import|show|link|report|late``: indicators, partners' reports, late ones."""
+"""``pfund results import|show|link|report|late|outturn|expost``: indicators, partners'
+reports, late ones, finished projects' outturns and their ex-post appraisal."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pfund.services.results import (
 )
 
 app = typer.Typer(
-    help="Results: indicators per project, partners' reports, late reports.",
+    help="Results: indicators per project, partners' reports, late reports, outturns, ex post.",
     no_args_is_help=True,
 )
 FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
@@ -149,3 +150,13 @@ def _day(value: str, option: str) -> date:
         raise InvalidInput(
             "bad date", [Problem(f"'{value}' is not a date as YYYY-MM-DD", field=option)]
         ) from None
+
+
+def _register_learning() -> None:
+    """``results outturn`` and ``results expost`` live in their own module."""
+    from pfund.cli.learning_cmds import register
+
+    register(app)
+
+
+_register_learning()

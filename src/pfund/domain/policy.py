@@ -14,6 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pfund.domain.protection import PUBLIC
 
 Share = Annotated[float, Field(ge=0, le=1)]
+# How appraisal inputs are uplifted for optimism bias (pfund.services.learning).
+OptimismBias = Literal["auto", "green-book", "history", "off"]
+# The Green Book's project types (pfund.results.expost.ProjectType, which the domain
+# cannot import).
+GreenBookType = Literal[
+    "standard_buildings",
+    "non_standard_buildings",
+    "standard_civil_engineering",
+    "non_standard_civil_engineering",
+    "equipment_development",
+    "outsourcing",
+]
 
 
 class PortfolioPolicy(BaseModel):
@@ -39,6 +51,17 @@ class PortfolioPolicy(BaseModel):
     area_correlation: Annotated[float, PUBLIC] = Field(default=0.0, ge=0, lt=1)
     seed: Annotated[int, PUBLIC] = Field(default=20261124, ge=0)
     time_limit: Annotated[float, PUBLIC] = Field(default=30.0, gt=0, le=3600)
+    # Optimism bias (issue 15): the Green Book prior until an area has history of its own
+    # (auto), the prior alone, the history alone, or no uplift; and the Green Book type
+    # of an area where the board chooses it (else it follows the area's DAC sector).
+    optimism_bias: Annotated[OptimismBias, PUBLIC] = "auto"
+    optimism_bias_types: Annotated[dict[str, GreenBookType], PUBLIC] = Field(default_factory=dict)
+
+    @field_validator("optimism_bias", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        """YAML reads a bare ``off`` as false: take it as the mode it names."""
+        return "off" if value is False else value
 
     @field_validator("budgets")
     @classmethod

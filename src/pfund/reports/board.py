@@ -34,6 +34,7 @@ from pfund.reports.funding import (
     verifier_words,
 )
 from pfund.reports.language import Words
+from pfund.reports.learning import MODE_WORDS, TYPE_WORDS, LearningSection, build_learning
 from pfund.reports.why import Reason, sentence
 from pfund.services.analysis import (
     ExplanationLine,
@@ -97,6 +98,7 @@ class BoardReport:
     areas: dict[str, Name] = field(default_factory=dict)  # area names by code
     max_stage: int = 0  # the highest stage the run's rules had unlocked
     marginal: float = float("nan")  # value per million of the weakest chosen project
+    learning: LearningSection | None = None  # optimism bias: prior used, how it moved
 
 
 def build_report(
@@ -143,6 +145,7 @@ def build_report(
         areas=area_names(rt),
         max_stage=problem.max_stage if problem.max_stage is not None else 0,
         marginal=_marginal(why),
+        learning=build_learning(pa, portfolio, record.parameters.get("optimism_bias")),
     )
 
 
@@ -305,6 +308,8 @@ def render(report: BoardReport, lang: str = "en") -> str:
             verifier=lambda text: verifier_words(report.money, text, lang),
             condition=lambda code: conditions.get(code) or w.word(code),
             why=lambda row: _why(report, row, w),
+            type_words=lambda kind: w.gettext(TYPE_WORDS.get(kind) or kind),
+            mode_words=lambda mode: w.gettext(MODE_WORDS.get(mode) or mode),
         )
     )
 

@@ -338,8 +338,9 @@ def uplift_project(project: Project, calibration: AreaCalibration) -> Project:
     The Monte Carlo then runs on the result unchanged."""
     if calibration.area != project.area:
         raise ValueError(f"calibration is for area '{calibration.area}', not '{project.area}'")
-    cost = Decimal(repr(round(calibration.cost.mean, 6)))
-    benefit = Decimal(repr(round(calibration.benefit.mean, 6)))
+    # float(): a NumPy scalar's repr is "np.float64(...)", which Decimal cannot read.
+    cost = Decimal(repr(round(float(calibration.cost.mean), 6)))
+    benefit = Decimal(repr(round(float(calibration.benefit.mean), 6)))
     data = project.model_dump()
     data["costs"] = {
         y: {part: _scaled(c[part], cost) for part in ("capital", "running")}

@@ -232,7 +232,7 @@ def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int
     for d in picks:
         npv = dict(zip(sim.project_ids, sim.npv_by_project[:, d].tolist(), strict=True))
         m = criteria_matrix(
-            inputs.projects, crit, appraisals=pa.appraisals, regions=inputs.regions, npv=npv
+            inputs.appraised, crit, appraisals=pa.appraisals, regions=inputs.regions, npv=npv
         )
         rows.append(project_values(m, crit, point))
     known = crit.intervals or crit.ranking

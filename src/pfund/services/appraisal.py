@@ -36,6 +36,7 @@ from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
 from pfund.services.audit import AuditWriter
+from pfund.services.learning import BiasRecord, Calibration, fund_calibration, uplifted
 from pfund.services.lifecycle import advance
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
@@ -64,6 +65,21 @@ class Inputs:
     # Where the Monte Carlo runs (``Runtime.dask_scheduler``; None: this process). Not an
     # input of the result, which is the same either way, so not in the hash.
     scheduler: str | None = None
+    # Optimism bias: which uplift each area's appraisals use (None: off), and the
+    # projects as the appraisal sees them (None: as stored). The portfolio's budgets
+    # still count the stored likely costs (see pfund.services.learning).
+    calibration: Calibration | None = None
+    uplifted: list[Project] | None = None
+
+    @property
+    def bias(self) -> BiasRecord | None:
+        """What the decision record states of the uplift (None: off)."""
+        return self.calibration.record if self.calibration else None
+
+    @property
+    def appraised(self) -> list[Project]:
+        """The projects the engines value: uplifted for optimism bias, or as stored."""
+        return self.projects if self.uplifted is None else self.uplifted
 
     def source_hash(self) -> str:
         """One hash of the pipeline, criteria and policy, to tell whether inputs changed."""
@@ -74,6 +90,7 @@ class Inputs:
                 "policy": self.policy.model_dump(mode="json"),
                 "criteria": self.sources.get("criteria_text", ""),
             }
+            | ({"optimism_bias": self.bias.model_dump(mode="json")} if self.bias else {})
         )
 
 
@@ -83,26 +100,36 @@ def load_inputs(
     policy_file: Path | None = None,
     budget_file: Path | None = None,
     criteria_file: Path | None = None,
+    optimism_bias: str | None = None,
 ) -> Inputs:
-    """The active pipeline from the store, and the policy and criteria from files."""
+    """The active pipeline from the store, and the policy and criteria from files.
+
+    ``optimism_bias`` overrides the policy's mode (auto, green-book, history, off); the
+    fund's finished projects are read in the same transaction as the pipeline."""
     data = load_dataset(rt.dataset)
     policy_path = policy_file or data.root / "policy.yaml"
     criteria_path = criteria_file or data.root / "criteria.yaml"
     budgets = load_budget_file(budget_file) if budget_file else None
+    policy = load_policy(policy_path, budgets=budgets)
+    mode = optimism_bias or policy.optimism_bias
     with rt.uow() as uow:
         fund = uow.fund.get()
         if fund is None:
             raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
-        projects = [p for p in uow.projects.list() if p.status not in INACTIVE]
+        stored = uow.projects.list()
+        projects = [p for p in stored if p.status not in INACTIVE]
         regions = uow.reference.regions()
-    if not projects:
-        raise InvalidInput("nothing to appraise", [Problem("the store holds no active project")])
+        if not projects:
+            raise InvalidInput(
+                "nothing to appraise", [Problem("the store holds no active project")]
+            )
+        cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types, stored=stored)
     return Inputs(
         fund=fund,
         projects=projects,
         regions=regions,
         criteria=load_criteria(criteria_path),
-        policy=load_policy(policy_path, budgets=budgets),
+        policy=policy,
         sources={
             "policy": str(policy_path),
             "budget_file": str(budget_file or ""),
@@ -110,6 +137,8 @@ def load_inputs(
             "criteria_text": criteria_path.read_text(encoding="utf-8"),
         },
         scheduler=rt.dask_scheduler,
+        calibration=cal,
+        uplifted=uplifted(projects, cal) if cal else None,
     )
 
 
@@ -143,18 +172,19 @@ def _simulate(inputs: Inputs, rate: float, base_year: int) -> Simulation:
         "area_correlation": policy.area_correlation,
     }
     if inputs.scheduler is None:
-        return simulate(inputs.projects, **kw)
+        return simulate(inputs.appraised, **kw)
     from pfund.appraisal.montecarlo_dask import simulate_dask
 
-    return simulate_dask(inputs.projects, scheduler=inputs.scheduler, **kw)
+    return simulate_dask(inputs.appraised, scheduler=inputs.scheduler, **kw)
 
 
 def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
     """Likely-value CBA, Monte Carlo, and each project's value for the portfolio.
 
     With ``inputs.scheduler`` the Monte Carlo runs on Dask, with the same result as here.
+    Every engine reads the projects uplifted for optimism bias (``inputs.appraised``).
     """
-    fund, policy, projects = inputs.fund, inputs.policy, inputs.projects
+    fund, policy, projects = inputs.fund, inputs.policy, inputs.appraised
     rate, base = float(fund.discount_rate), fund.first_year
     appraisals = {
         p.id: appraise(p, rate=rate, base_year=base, hurdle=policy.hurdle) for p in projects
@@ -221,11 +251,12 @@ class AppraisalReport(BaseModel):
     criteria: list[str]
     weights: list[float]
     lines: list[AppraisalLine]
+    optimism_bias: BiasRecord | None = None
 
 
 def report_of(pa: PipelineAppraisal, record_id: str | None = None) -> AppraisalReport:
     sim, policy, fund = pa.simulation, pa.inputs.policy, pa.inputs.fund
-    lines = [_line(pa, p, i) for i, p in enumerate(pa.inputs.projects)]
+    lines = [_line(pa, p, i) for i, p in enumerate(pa.inputs.appraised)]
     return AppraisalReport(
         record_id=record_id,
         fund=fund.name,
@@ -239,6 +270,7 @@ def report_of(pa: PipelineAppraisal, record_id: str | None = None) -> AppraisalR
         criteria=list(pa.criteria.names),
         weights=[float(w) for w in pa.criteria.point.point()],
         lines=sorted(lines, key=lambda line: -line.value),
+        optimism_bias=pa.inputs.bias,
     )
 
 
@@ -278,7 +310,15 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
         "budget_file": inputs.sources["budget_file"],
         "criteria_file": inputs.sources["criteria"],
         "pfund_version": __version__,
+        "optimism_bias": _bias(inputs),
     }
+
+
+def _bias(inputs: Inputs) -> dict[str, Any]:
+    """The record's statement of the uplift used: mode, history size, each area's uplift."""
+    if inputs.bias is None:
+        return {"mode": "off"}
+    return inputs.bias.model_dump(mode="json")
 
 
 def _appraised(uow: UnitOfWork, audit: AuditWriter, ids: list[str]) -> None:
@@ -294,7 +334,11 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
         rt,
         kind="appraisal",
         inputs={"source_hash": inputs.source_hash()},
-        parameters={"draws": report.draws, "hurdle": report.hurdle},
+        parameters={
+            "draws": report.draws,
+            "hurdle": report.hurdle,
+            "optimism_bias": _bias(inputs),
+        },
         status="done",
         result={"lines": [line.model_dump() for line in report.lines]},
         seed=report.seed,

@@ -106,6 +106,8 @@ COVERED: dict[str, Covered] = {
         "reported value", ("indicator", "region", "value", "unit"), _by("report", "report_id")
     ),
     "report_evidence": Covered("report evidence", ("sha256",), _by("report", "report_id")),
+    # What a finished project really cost: it moves every later appraisal of its area.
+    "project_outturns": Covered("outturn", ("year", "cost"), _by("project", "project_id")),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}

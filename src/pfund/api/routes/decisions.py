@@ -33,17 +33,24 @@ class RunSummary(BaseModel):
     actor: str | None = Field(default=None, description="Staff only.")
 
 
+BIAS_PATTERN = "^(auto|green-book|history|off)$"
+BIAS_HELP = "Optimism-bias uplift: auto, green-book, history or off (default: the policy's)."
+
+
 class OptimiseRequest(BaseModel):
     time_limit: float | None = Field(default=None, gt=0, le=600, description="Seconds.")
     solver: str | None = Field(default=None, pattern="^(highs|highs-core|highs-hyper|cpsat)$")
+    optimism_bias: str | None = Field(default=None, pattern=BIAS_PATTERN, description=BIAS_HELP)
 
 
 @router.post("/appraisals", response_model=AppraisalReport)
 def appraise(
-    rt: RuntimeDep, who: Annotated[Principal, require(Permission.APPRAISE)]
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.APPRAISE)],
+    optimism_bias: Annotated[str | None, Query(pattern=BIAS_PATTERN, description=BIAS_HELP)] = None,
 ) -> AppraisalReport:
     """Appraise every active project (cost-benefit, Monte Carlo, multi-criteria value)."""
-    inputs = load_inputs(rt)
+    inputs = load_inputs(rt, optimism_bias=optimism_bias)
     return record_appraisal(acting(rt, who), inputs, appraise_pipeline(inputs))
 
 
@@ -77,7 +84,7 @@ def optimise(
     who: Annotated[Principal, require(Permission.OPTIMISE)],
 ) -> PortfolioReport:
     """Choose the portfolio of most value within the budgets; stores a decision record."""
-    inputs = load_inputs(rt)
+    inputs = load_inputs(rt, optimism_bias=request.optimism_bias)
     report, _ = portfolio.run_portfolio(
         acting(rt, who),
         appraise_pipeline(inputs),

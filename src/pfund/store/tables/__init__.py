@@ -24,6 +24,7 @@ from pfund.store.tables.ledger import (
     TrancheConditionRow,
     TrancheRow,
 )
+from pfund.store.tables.outturns import OutturnRow
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
 from pfund.store.tables.projects import (
     ProjectBenefitRow,
@@ -78,6 +79,7 @@ __all__ = [
     "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",
+    "OutturnRow",
     "PersonRow",
     "ProjectBenefitRow",
     "ProjectContactRow",

@@ -1,0 +1,84 @@
+"""``pfund results outturn|expost``: what finished projects really cost, and their
+ex-post appraisal beside the ex-ante one (issue 15, learning from results)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.services.learning import ExPostLine, expost_lines, import_outturns
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outturn")(outturn_cmd)
+    app.command("expost")(expost_cmd)
+
+
+def outturn_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file: project,year,cost.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Import what completed projects really cost, by year; all or nothing."""
+    with runtime(ctx) as rt, working("Checking and importing outturns...", quiet=as_json):
+        result = import_outturns(rt, file)
+    if as_json:
+        print_json(result)
+        return
+    console.print(
+        f"Imported {result.imported} outturn years for {len(result.projects)} projects "
+        f"from {result.file}: {', '.join(result.projects)}."
+    )
+
+
+def expost_cmd(
+    ctx: typer.Context,
+    project_id: Annotated[
+        str | None, typer.Argument(help="A finished project (default: every one).")
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Ex-post NPV, BCR and ERR of finished projects (outturn, reported outcomes) beside
+    their ex-ante appraisal at likely values."""
+    with runtime(ctx) as rt:
+        lines = expost_lines(rt, project_id)
+    if as_json:
+        print_json(lines)
+        return
+    table = Table("id", "cost ×", "outcome ×", "NPV m: ante → post", "BCR", "ERR")
+    for line in lines:
+        table.add_row(
+            line.id,
+            f"{line.realised_cost / line.estimated_cost:.2f}" if line.estimated_cost else "-",
+            f"{line.benefit_scale:.2f}" if line.reported else "-",
+            f"{_m(line.ex_ante_npv)} → {_m(line.ex_post_npv)}",
+            f"{_num(line.ex_ante_bcr)} → {_num(line.ex_post_bcr)}",
+            f"{_pct(line.ex_ante_err)} → {_pct(line.ex_post_err)}",
+        )
+    console.print(table)
+    console.print(_summary(lines))
+
+
+def _m(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:,.1f}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _summary(lines: list[ExPostLine]) -> str:
+    if not lines:
+        return "No finished project has an outturn yet (`pfund results outturn FILE`)."
+    return (
+        f"{len(lines)} finished projects. cost ×: realised / estimated cost; outcome ×: "
+        "reported / target outcome (not yet verified; - where nothing is reported)."
+    )
