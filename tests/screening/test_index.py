@@ -9,7 +9,7 @@ import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.io.ftm import read_ftm
-from pfund.screening.index import NEAR_DISCOUNT, RERANKED, CandidateIndex, compact_keys
+from pfund.screening.index import NEAR_DISCOUNT, RERANKED, SCORED, CandidateIndex, compact_keys
 from pfund.screening.score import THRESHOLD
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
@@ -202,4 +202,23 @@ def test_among_equally_near_surnames_the_one_sharing_the_common_first_name_is_ke
     pool = {key for _, key, _ in groups[0][1]}
     assert len({p for key in pool for p in index.postings[key].tolist()}) > RERANKED
     assert "listed" in index.query(query)
+    assert "listed" in [hit.entity_id for hit in index.screen(query)]
+
+
+def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_names() -> None:
+    """Nikolay Petrovich names Николай Иванович Петрович (a surname ending like a
+    patronymic) more than the many Николай Петрович with another surname, as the scorer
+    says: in the order of candidates a listed patronymic-like word weighs less, since a
+    query may leave the patronymic out but not the surname. Listed last, so that the
+    order of the list does not decide."""
+    listed = WatchlistEntity(
+        id="listed", schema_name="Person", names=("Николай Иванович Петрович",)
+    )
+    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    query = "Nikolay Petrovich"
+    namesakes = [i for i, names in enumerate(index.names) if names[0].endswith("Николай Петрович")]
+    assert len(namesakes) > SCORED, "the test needs more namesakes than are scored"
+    assert index.score_entity(len(index) - 1, query) > max(
+        index.score_entity(i, query) for i in namesakes
+    )
     assert "listed" in [hit.entity_id for hit in index.screen(query)]

@@ -71,13 +71,20 @@ RERANKED = 150  # candidates by weight ordered again by their words' likeness
 # candidate the query covers, then by shared key weight), the ``SCORED`` closest, of
 # which those after the first ``ALWAYS_SCORED`` only if at least ``ALIKE_MIN`` alike (the
 # scorer accepts almost no pair below it). On bench/screening_index.py at 1,000,000
-# entities, where a noisy name has tens to hundreds of scorer-accepted neighbours on the
-# generator's syllable lattice, scoring 4 found 449 of the 494 pairs the scorer
-# accepts, 6 found 452 and 10 found 466, at about 450, 365 and 200 queries a CPU second.
+# entities, where a noisy name has a median of 10 and a mean of 29 scorer-accepted
+# candidates on the generator's syllable lattice (its ``ceiling_*`` keys), scoring 4
+# found 450 of the 495 pairs the scorer accepts, 6 about 455 and 10 about 466, at about
+# 570, 365 and 200 queries a CPU second; returning the 10 best-scored of every candidate
+# would find 462.
 ALWAYS_SCORED = 2
 ALIKE_MIN = 70
 SCORED = 4
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
+# share of its length such a word weighs when the query's coverage of a listed person's
+# words is measured (``word_likeness``).
+_PATRONYMIC_KEY = re.compile(r"(?:[oea]vi|i)c(?:na)?$|[oeai]vna$|[ae]una$|i[ch]na$")
+PATRONYMIC_COVERED = 0.5
 # A word whose keys are not indexed, or whose listed spelling differs by a letter (a
 # misprint, a changed consonant: Бонецев and Bonetoev), meets the listed word through its
 # keys' neighbours: the indexed keys from which one deletion, or the query key's one
@@ -450,6 +457,7 @@ class CandidateIndex:
             compact_words(name, schema),
             self.compact[candidates].tolist(),
             self.word_counts[candidates],
+            self.persons[candidates],
         )
         if is_organisation(schema):
             # A firm's added words (Завод, Торговый дом, a region) make another firm
@@ -650,6 +658,7 @@ def word_likeness(
     query: Sequence[Sequence[str]],
     choices: list[tuple[str, ...]],
     word_counts: npt.NDArray[np.int8],
+    persons: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[Int16Array, Int16Array]:
     """How alike each choice's words are to the query's (0-100), both ways: each query
     word's best ``fuzz.ratio`` among the choice's words, averaged weighing by the query
@@ -662,7 +671,11 @@ def word_likeness(
     itself (a token set ratio counts it as wholly different); the second tells apart
     the names that add words to the query's (Кристалл-2, Кристалл Самарский). A legal
     form weighs as one letter (``LEGAL_FORM_CHARACTERS``): ООО and ЗАО may be one
-    firm's forms."""
+    firm's forms. In the second, a word of a listed person (of three words or more,
+    ``persons`` saying which choices are persons) that ends like a patronymic weighs
+    ``PATRONYMIC_COVERED`` of its length: the scorer forgives a query without the
+    patronymic, not one without the surname (Nikolay Petrovich is Николай Иванович
+    Петрович more than it is Реруов Николай Петрович)."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
     empty = np.zeros(len(choices), dtype=np.int16)
     if not asked or not choices:
@@ -682,6 +695,10 @@ def word_likeness(
     within = np.arange(len(flat)) - np.repeat(starts, counts)
     first = within < np.maximum(np.repeat(word_counts, counts), 1)
     flat_weights = np.where(first, _lengths(flat), 0.0)
+    if persons is not None:
+        counted = np.repeat(np.where(persons, word_counts, 0), counts) >= 3
+        light = np.fromiter((bool(_PATRONYMIC_KEY.search(w)) for w in flat), bool, len(flat))
+        flat_weights[counted & light & first] *= PATRONYMIC_COVERED
     covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
     backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
