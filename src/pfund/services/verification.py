@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,18 @@ from sqlalchemy import delete, func, insert, select, update
 
 from pfund.domain import TrancheStatus
 from pfund.domain.account import Permission
+from pfund.domain.verification import (
+    Finding,
+    ReportedUnit,
+    SampleRequest,
+    TrancheLinkRequest,
+    VerificationStatus,
+)
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.io.files import read_records
 from pfund.results.payment_rules import PaymentFormula, VerifiedValue, compute_payment
 from pfund.results.sampling import Draw, DrawRecord, Unit, draw, redraw, sample_size_proportion
-from pfund.results.verification import unit_fails, verification_factor
+from pfund.results.verification import lqas_on_findings, lqas_rule, verification_factor
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import TrancheStep, disburse_tranche
@@ -46,8 +54,21 @@ from pfund.store.tables import (
 )
 from pfund.store.unit_of_work import UnitOfWork
 
-DRAWN, VERIFIED = "drawn", "verified"
+DRAWN, VERIFIED = VerificationStatus.DRAWN.value, VerificationStatus.VERIFIED.value
 LQAS_TOLERANCE = 0.10  # a unit fails when its recount is more than 10 % off what it reported
+# Lot-quality acceptance beside the factor: a report whose units fail at least 20 % of the
+# time must be accepted at most 10 % of the time, whatever the sample's size
+# (:func:`pfund.results.verification.lqas_rule`); 5 % failing is what a good report does.
+LQAS_P_GOOD, LQAS_P_BAD, LQAS_BETA = 0.05, 0.20, 0.10
+
+
+def problems_of(err: ValidationError, *, whole: str | None = None, **where: Any) -> list[Problem]:
+    """Each validation error as a problem naming its field (``whole`` for an error about
+    the model as a whole), and the file and row if given."""
+    return [
+        Problem(str(e["msg"]), field=".".join(str(p) for p in e["loc"]) or whole, **where)
+        for e in err.errors()
+    ]
 
 
 class UnitsImport(BaseModel):
@@ -86,6 +107,9 @@ class VerificationResult(BaseModel):
     verified_lower: float | None = None
     verified_upper: float | None = None
     failing_units: int | None = None
+    # lot-quality acceptance on the same sample: accepted when at most lqas_d units fail
+    lqas_accepted: bool | None = None
+    lqas_d: int | None = None
 
 
 class LinkedTranche(BaseModel):
@@ -110,6 +134,13 @@ class PaymentDue(BaseModel):
     currency: str
     branch: str | None
     explanation: list[str]
+    # the figures behind the explanation, for a page that words them in its language
+    formula: PaymentFormula
+    factor: float | None = None
+    verified_value: Decimal | None = None
+    verified_lower: Decimal | None = None
+    value_used: Decimal | None = None
+    share: Decimal | None = None
 
 
 # -- units ------------------------------------------------------------------------------
@@ -122,37 +153,38 @@ def import_units(rt: Runtime, path: Path) -> UnitsImport:
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
     with rt.uow() as uow:
-        known = set(uow.session.scalars(select(ResultReportRow.id)))
+        pairs = uow.session.execute(select(ResultReportRow.id, ResultReportRow.project_id))
+        known = {r: p for r, p in pairs}
+        frameworks: dict[str, set[str]] = {}
         for r in records:
             d = {k: str(v if v is not None else "").strip() for k, v in r.data.items()}
-
-            def bad(reason: str, field: str, rec: Any = r) -> None:
-                problems.append(Problem(reason, file=rec.file, row=rec.row, field=field))
-
-            if d.get("report", "") not in known:
-                bad(f"no report '{d.get('report', '')}'", "report")
-            if not d.get("indicator"):
-                bad("an indicator code is needed", "indicator")
-            if not d.get("unit"):
-                bad("a unit id is needed", "unit")
             try:
-                value = Decimal(d.get("reported", ""))
-                if not value.is_finite() or value < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                bad(f"'{d.get('reported', '')}' is not a number at least 0", "reported")
+                unit = ReportedUnit.model_validate(
+                    {k: d.get(k, "") for k in ("report", "indicator", "unit", "stratum")}
+                    | {"reported": d.get("reported", "")}
+                )
+            except ValidationError as exc:
+                problems += problems_of(exc, file=r.file, row=r.row)
                 continue
-            key = (d.get("report", ""), d.get("indicator", ""), d.get("unit", ""))
+            problems += _unit_problems(uow, unit, known, frameworks, file=r.file, row=r.row)
+            key = (unit.report, unit.indicator, unit.unit)
             if key in seen:
-                bad(f"unit '{key[2]}' is listed twice for {key[0]} {key[1]}", "unit")
+                problems.append(
+                    Problem(
+                        f"unit '{key[2]}' is listed twice for {key[0]} {key[1]}",
+                        file=r.file,
+                        row=r.row,
+                        field="unit",
+                    )
+                )
             seen.add(key)
             rows.append(
                 {
                     "report_id": key[0],
                     "indicator": key[1],
                     "unit_id": key[2],
-                    "stratum": d.get("stratum", ""),
-                    "reported": str(value),
+                    "stratum": unit.stratum,
+                    "reported": str(unit.reported),
                 }
             )
         if problems:
@@ -182,6 +214,26 @@ def import_units(rt: Runtime, path: Path) -> UnitsImport:
     )
 
 
+def _unit_problems(
+    uow: UnitOfWork,
+    unit: ReportedUnit,
+    reports: dict[str, str],
+    frameworks: dict[str, set[str]],
+    **where: Any,
+) -> list[Problem]:
+    """A unit of a report that does not exist, or of an indicator its project lacks."""
+    project = reports.get(unit.report)
+    if project is None:
+        return [Problem(f"no report '{unit.report}'", field="report", **where)]
+    if project not in frameworks:
+        frameworks[project] = {i.code for i in _indicators(uow, project)}
+    if unit.indicator not in frameworks[project]:
+        known = ", ".join(sorted(frameworks[project])) or "none"
+        reason = f"project {project} has no indicator '{unit.indicator}' (known: {known})"
+        return [Problem(reason, field="indicator", **where)]
+    return []
+
+
 def _units(uow: UnitOfWork, report_id: str, indicator: str) -> list[Unit]:
     found = uow.session.scalars(
         select(ResultUnitRow).where(
@@ -197,42 +249,48 @@ def draw_sample(
     report_id: str,
     indicator: str,
     *,
-    confidence: float = 0.95,
-    precision: float = 0.05,
+    confidence: float | Decimal | str = Decimal("0.95"),
+    precision: float | Decimal | str = Decimal("0.05"),
     seed: int | None = None,
 ) -> Sample:
     """Draw and record a sample of the report's units for one indicator.
 
-    The seed, if not given, comes from the operating system; it is stored with the rest
-    of the record so the draw can be repeated by anyone from the report's units.
+    The request is checked whole first (:class:`SampleRequest`: confidence and precision
+    strictly between 0 and 1, a seed at least 0), so a bad one is refused naming the
+    field. The seed, if not given, comes from the operating system; it is stored with the
+    rest of the record so the draw can be repeated by anyone from the report's units.
     """
     rt.require(Permission.VERIFY)
-    if seed is not None and seed < 0:
-        raise InvalidInput("bad seed", [Problem("the seed must be at least 0", field="seed")])
+    ask = _sample_request(report_id, indicator, confidence, precision, seed)
     # the write lock: the next verification id is counted, so two draws must not interleave
     with rt.uow(write=True) as uow:
-        if uow.session.get(ResultReportRow, report_id) is None:
-            raise NotFound(f"no report '{report_id}'")
-        units = _units(uow, report_id, indicator)
+        report = uow.session.get(ResultReportRow, ask.report)
+        if report is None:
+            raise NotFound(f"no report '{ask.report}'")
+        codes = {i.code for i in _indicators(uow, report.project_id)}
+        if ask.indicator not in codes:
+            raise InvalidInput(
+                f"project {report.project_id} has no indicator '{ask.indicator}'",
+                [Problem(f"known: {', '.join(sorted(codes)) or 'none'}", field="indicator")],
+            )
+        units = _units(uow, ask.report, ask.indicator)
         if not units:
             raise InvalidInput(
-                f"report {report_id} lists no units for indicator '{indicator}'",
+                f"report {ask.report} lists no units for indicator '{ask.indicator}'",
                 [Problem("import the report's units first", field="indicator")],
             )
-        try:
-            n = sample_size_proportion(len(units), confidence=confidence, precision=precision)
-        except ValueError as exc:
-            raise InvalidInput("bad sample request", [Problem(str(exc))]) from exc
-        sample = draw(units, n, seed=secrets.randbits(63) if seed is None else seed)
+        conf, prec = float(ask.confidence), float(ask.precision)
+        n = sample_size_proportion(len(units), confidence=conf, precision=prec)
+        sample = draw(units, n, seed=secrets.randbits(63) if ask.seed is None else ask.seed)
         count = uow.session.scalar(select(func.count()).select_from(VerificationRow)) or 0
         vid = f"VER-{count + 1:05d}"
         uow.session.execute(
             insert(VerificationRow).values(
                 id=vid,
-                report_id=report_id,
-                indicator=indicator,
-                confidence=repr(confidence),
-                precision=repr(precision),
+                report_id=ask.report,
+                indicator=ask.indicator,
+                confidence=str(ask.confidence),
+                precision=str(ask.precision),
                 draw=sample.record.model_dump_json(),
                 verifier=rt.actor,
                 status=DRAWN,
@@ -243,10 +301,29 @@ def draw_sample(
             "results.sample_drawn",
             "verification",
             vid,
-            {"report": report_id, "indicator": indicator, "seed": sample.record.seed, "n": n},
+            {
+                "report": ask.report,
+                "indicator": ask.indicator,
+                "seed": sample.record.seed,
+                "n": n,
+            },
         )
         uow.commit()
-    return _sample(vid, report_id, indicator, confidence, precision, len(units), sample)
+    return _sample(vid, ask.report, ask.indicator, conf, prec, len(units), sample)
+
+
+def _sample_request(
+    report_id: str, indicator: str, confidence: object, precision: object, seed: int | None
+) -> SampleRequest:
+    data: dict[str, object] = {"report": report_id, "indicator": indicator, "seed": seed}
+    # a float is read through its shortest repr, so 0.9 is asked as 0.9
+    for name, value in (("confidence", confidence), ("precision", precision)):
+        data[name] = repr(value) if isinstance(value, float) else value
+    try:
+        return SampleRequest.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_of(exc)
+        raise InvalidInput("the sample request is not valid; nothing drawn", problems) from exc
 
 
 def _sample(
@@ -283,48 +360,63 @@ def redraw_sample(rt: Runtime, verification_id: str) -> Sample:
 
 
 # -- findings ----------------------------------------------------------------------------
-def read_findings(path: Path) -> dict[str, float]:
+def read_findings(path: Path) -> dict[str, Decimal]:
     """Findings from a file (columns unit, recounted); a bad row is named, nothing kept."""
     records = read_records(path, key="findings")
-    found: dict[str, float] = {}
+    found: dict[str, Decimal] = {}
     problems: list[Problem] = []
     for r in records:
-        unit = str(r.data.get("unit") or "").strip()
-        text = str(r.data.get("recounted") or "").strip()
+        data = {k: str(r.data.get(k) or "").strip() for k in ("unit", "recounted")}
         try:
-            value = float(Decimal(text))
-            if value < 0 or value != value:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(
-                Problem(
-                    f"'{text}' is not a count at least 0",
-                    file=r.file,
-                    row=r.row,
-                    field="recounted",
-                )
-            )
+            finding = Finding.model_validate({"verification": "file"} | data)
+        except ValidationError as exc:
+            problems += problems_of(exc, file=r.file, row=r.row)
             continue
-        if unit in found:
-            problems.append(
-                Problem(f"unit '{unit}' is recorded twice", file=r.file, row=r.row, field="unit")
-            )
-        found[unit] = value
+        if finding.unit in found:
+            reason = f"unit '{finding.unit}' is recorded twice"
+            problems.append(Problem(reason, file=r.file, row=r.row, field="unit"))
+        found[finding.unit] = finding.recounted
     if problems:
         raise InvalidInput(f"{path.name}: the findings cannot be read; nothing stored", problems)
     return found
 
 
+def _findings(verification_id: str, given: Mapping[str, object]) -> list[Finding]:
+    """Each finding checked (unit id at most 64 characters, a finite count at least 0),
+    every bad one named before anything is read from the store."""
+    checked: list[Finding] = []
+    problems: list[Problem] = []
+    for unit, value in given.items():
+        text = repr(value) if isinstance(value, float) else value
+        try:
+            data = {"verification": verification_id[:64] or "-", "unit": unit, "recounted": text}
+            checked.append(Finding.model_validate(data))
+        except ValidationError as exc:
+            # the field names the unit (its id cut to the column's 64), the reason is
+            # pydantic's, which every channel words the same way
+            problems += [
+                Problem(p.reason, field=f"{p.field}.{unit[:64]}") for p in problems_of(exc)
+            ]
+    if problems:
+        raise InvalidInput("the findings are not valid; nothing stored", problems)
+    return checked
+
+
 def record_findings(
-    rt: Runtime, verification_id: str, findings: dict[str, float]
+    rt: Runtime, verification_id: str, findings: Mapping[str, Decimal | float | str]
 ) -> VerificationResult:
     """Store what was recounted per sampled unit and the computed result, atomically.
 
-    Refused whole (nothing stored) when a finding names a unit outside the draw, a drawn
-    unit has none, or the verification already has its findings; the status moves from
-    drawn to verified only if it is still drawn, so two verifiers cannot both record.
+    Refused whole (nothing stored) when a finding is not a count at least 0, names a unit
+    outside the draw, a drawn unit has none, or the verification already has its
+    findings; the status moves from drawn to verified only if it is still drawn, so two
+    verifiers cannot both record. The lot-quality decision on the same sample (at most
+    ``d`` of ``n`` units more than 10 % off, ``d`` from :func:`lqas_rule`) is stored with
+    the factor, as the simpler rule a funder may prefer.
     """
     rt.require(Permission.VERIFY)
+    checked = _findings(verification_id, findings)
+    recounted = {f.unit: float(f.recounted) for f in checked}
     with rt.uow(write=True) as uow:
         row = _verification(uow, verification_id)
         if row.status != DRAWN:
@@ -333,12 +425,8 @@ def record_findings(
         sample = redraw(DrawRecord.model_validate_json(row.draw), units)
         # check_findings runs first inside verification_factor: a unit outside the draw
         # is refused before anything is written
-        vf = verification_factor(units, sample, findings, confidence=float(row.confidence))
-        reported = {u.id: u.reported for u in units}
-        failing = sum(
-            unit_fails(reported[u], findings[u], tolerance=LQAS_TOLERANCE) for u in sample.unit_ids
-        )
-        result = asdict(vf) | {"failing_units": failing}
+        vf = verification_factor(units, sample, recounted, confidence=float(row.confidence))
+        result = asdict(vf) | _lqas(units, sample, recounted)
         changed = uow.session.execute(
             update(VerificationRow)
             .where(VerificationRow.id == row.id, VerificationRow.status == DRAWN)
@@ -349,8 +437,8 @@ def record_findings(
         uow.session.execute(
             insert(FindingRow),
             [
-                {"verification_id": row.id, "unit_id": u, "recounted": repr(v)}
-                for u, v in sorted(findings.items())
+                {"verification_id": row.id, "unit_id": f.unit, "recounted": str(f.recounted)}
+                for f in sorted(checked, key=lambda f: f.unit)
             ],
         )
         AuditWriter(uow, rt.actor).record(
@@ -362,10 +450,24 @@ def record_findings(
                 "indicator": row.indicator,
                 "factor": vf.factor,
                 "verified_total": vf.verified_total,
+                "lqas_accepted": result["lqas_accepted"],
             },
         )
         uow.commit()
         return _result(row.id, row.report_id, row.indicator, VERIFIED, result)
+
+
+def _lqas(units: list[Unit], sample: Draw, recounted: dict[str, float]) -> dict[str, Any]:
+    """How many sampled units are more than 10 % off, and the LQAS decision on them."""
+    plan = lqas_rule(len(sample.unit_ids), p_good=LQAS_P_GOOD, p_bad=LQAS_P_BAD, beta=LQAS_BETA)
+    decision = lqas_on_findings(units, sample, recounted, plan, tolerance=LQAS_TOLERANCE)
+    return {
+        "failing_units": decision.failures,
+        "lqas_accepted": decision.accepted,
+        "lqas_d": decision.d,
+        "lqas_alpha": plan.alpha,
+        "lqas_beta": plan.beta,
+    }
 
 
 def _result(
@@ -388,28 +490,31 @@ def verification_result(rt: Runtime, verification_id: str) -> VerificationResult
 
 # -- payment by results --------------------------------------------------------------------
 def link_tranche(
-    rt: Runtime, tranche_id: str, indicator: str, period: str, formula: dict[str, Any]
+    rt: Runtime, tranche_id: str, indicator: str, period: str, formula: Mapping[str, Any]
 ) -> LinkedTranche:
     """Link a planned or released tranche to an indicator and period with its formula.
 
     The formula is validated first (a threshold above the target is refused naming the
-    field 'threshold'); its amount and currency must be the tranche's.
+    field 'threshold'); its amount and currency must be the tranche's. The indicator must
+    be one of the project's and the period one of its target periods.
     """
     rt.require(Permission.SET_CONDITIONS)
+    try:
+        ask = TrancheLinkRequest(tranche=tranche_id, indicator=indicator, period=period)
+    except ValidationError as exc:
+        raise InvalidInput("the link is not valid; nothing was linked", problems_of(exc)) from exc
+    indicator, period = ask.indicator, ask.period
     with rt.uow(write=True) as uow:
-        tranche = uow.tranches.get(tranche_id)
+        tranche = uow.tranches.get(ask.tranche)
         if tranche is None:
-            raise NotFound(f"no tranche '{tranche_id}'")
-        data = {"amount": tranche.amount, "currency": tranche.currency} | formula
+            raise NotFound(f"no tranche '{ask.tranche}'")
+        data = {"amount": tranche.amount, "currency": tranche.currency} | dict(formula)
         try:
             checked = PaymentFormula.model_validate(data)
         except ValidationError as exc:
             raise InvalidInput(
                 "the payment formula is not valid; nothing was linked",
-                [
-                    Problem(e["msg"], field=".".join(str(p) for p in e["loc"]) or "formula")
-                    for e in exc.errors()
-                ],
+                problems_of(exc, whole="formula"),
             ) from exc
         if checked.amount != tranche.amount or checked.currency != tranche.currency:
             raise InvalidInput(
@@ -495,6 +600,7 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
         "period": link.period,
         "status": tranche.status.value,
         "currency": formula.currency,
+        "formula": formula,
     }
     if ver is None:
         return PaymentDue(
@@ -514,6 +620,11 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
         amount=payment.amount.amount,
         remainder=payment.remainder.amount,
         branch=payment.branch.value,
+        factor=result["factor"],
+        verified_value=verified.value,
+        verified_lower=verified.lower,
+        value_used=payment.value_used,
+        share=payment.share,
         explanation=[
             f"verification {ver.id} (factor {result['factor']:.4f})",
             *payment.explanation(),

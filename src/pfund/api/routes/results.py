@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,8 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pfund.api.deps import IdempotencyDep, PrincipalDep, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
-from pfund.domain.results import LateReport, ReportedValue, ReportInput, ReportRecord
+from pfund.domain.results import LateReport, Period, ReportedValue, ReportInput, ReportRecord
+from pfund.domain.verification import MAX_SEED, Count, Fraction, IndicatorCode, UnitId
 from pfund.errors import InvalidInput, Problem
 from pfund.io.evidence import MAX_EVIDENCE_BYTES
 from pfund.services import results, verification
@@ -136,10 +138,10 @@ def late(
 
 
 class SampleRequest(BaseModel):
-    indicator: str = Field(max_length=64)
-    confidence: float = Field(default=0.95, gt=0, lt=1)
-    precision: float = Field(default=0.05, gt=0, lt=1)
-    seed: int | None = Field(default=None, ge=0)
+    indicator: IndicatorCode
+    confidence: Fraction = Decimal("0.95")
+    precision: Fraction = Decimal("0.05")
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
 
 
 @router.post("/reports/{report_id}/samples", response_model=Sample)
@@ -161,7 +163,7 @@ def draw_sample(
 
 
 class FindingsRequest(BaseModel):
-    findings: dict[str, float] = Field(description="recounted value per sampled unit id")
+    findings: dict[UnitId, Count] = Field(description="recounted value per sampled unit id")
 
 
 @router.post("/verifications/{verification_id}/findings", response_model=VerificationResult)
@@ -186,8 +188,8 @@ def verification_result(
 
 
 class TrancheLinkRequest(BaseModel):
-    indicator: str = Field(max_length=64)
-    period: str = Field(max_length=8)
+    indicator: IndicatorCode
+    period: Period
     formula: dict[str, object] = Field(
         description="kind, threshold, target, basis, share_at_threshold (PaymentFormula)"
     )
