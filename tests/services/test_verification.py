@@ -37,7 +37,7 @@ from pfund.services.verification import (
     redraw_sample,
     verification_result,
 )
-from pfund.store.tables import FindingRow, TrancheResultLinkRow, VerificationRow
+from pfund.store.tables import FindingRow, ResultUnitRow, TrancheResultLinkRow, VerificationRow
 
 UNITS = 40  # 20 sites in each of two regions, each reporting 2 units of the indicator
 
@@ -171,3 +171,112 @@ def test_a_linked_tranche_pays_what_the_verified_value_earns(
     assert view.invariants == []
     with rt.uow() as uow:
         assert verify(uow).intact
+
+
+def _problems(exc: pytest.ExceptionInfo[InvalidInput]) -> list[tuple[str | None, str]]:
+    return [(p.field, p.reason) for p in exc.value.problems]
+
+
+def test_bad_units_are_refused_naming_row_and_field_and_nothing_is_stored(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    load_demo(rt)
+    report = issue_report_link(rt, "TRN-M11-01", "2030").report_id
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "report,indicator,unit,stratum,reported\n"
+        f"{report},km_upgraded,K01,RU-TVE,5\n"  # good, and still not stored
+        f"{report},people_fed,K02,RU-TVE,5\n"  # an indicator the project does not have
+        f"{report},km_upgraded,{'K' * 65},RU-TVE,5\n"  # a unit id longer than 64
+        f"{report},km_upgraded,K04,{'S' * 17},5\n"  # a stratum longer than 16
+        f"{report},km_upgraded,K05,RU-TVE,-1\n"  # a negative count
+        f"{report},km_upgraded,K06,RU-TVE,{'9' * 31}\n"  # more digits than the store keeps
+        "RPT-NONE,km_upgraded,K07,RU-TVE,5\n",  # no such report
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        import_units(rt, path)
+    found = {(p.row, p.field) for p in refused.value.problems}
+    assert found == {
+        (3, "indicator"),
+        (4, "unit"),
+        (5, "stratum"),
+        (6, "reported"),
+        (7, "reported"),
+        (8, "report"),
+    }
+    assert "no indicator 'people_fed'" in str(refused.value.problems[0])
+    assert _count(rt, ResultUnitRow) == 0
+
+
+def test_a_bad_sample_request_is_refused_naming_the_field_and_draws_nothing(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    load_demo(rt)
+    report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
+    for asked, field in (
+        ({"confidence": 1.5}, "confidence"),
+        ({"confidence": 0}, "confidence"),
+        ({"precision": 0}, "precision"),
+        ({"precision": "-0.1"}, "precision"),
+        ({"precision": "nan"}, "precision"),
+        ({"seed": -1}, "seed"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            draw_sample(rt, report, "km_upgraded", **asked)
+        assert [f for f, _ in _problems(refused)] == [field], asked
+    with pytest.raises(InvalidInput) as refused:
+        draw_sample(rt, report, "people_fed", seed=1)
+    assert [f for f, _ in _problems(refused)] == ["indicator"]
+    assert _count(rt, VerificationRow) == 0
+
+
+def test_bad_findings_are_refused_naming_the_unit_and_nothing_is_stored(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    load_demo(rt)
+    report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
+    sample = draw_sample(rt, report, "km_upgraded", confidence=0.9, precision=0.1, seed=3)
+    first, second, *rest = sample.units
+    bad: dict[str, str] = dict.fromkeys(rest, "1.8") | {first: "-1", second: "lots"}
+    with pytest.raises(InvalidInput) as refused:
+        record_findings(rt, sample.verification, bad)
+    assert {f for f, _ in _problems(refused)} == {
+        f"recounted.{first}",
+        f"recounted.{second}",
+    }
+    assert _count(rt, FindingRow) == 0
+    assert verification_result(rt, sample.verification).status == "drawn"
+
+
+def test_a_link_to_an_unknown_indicator_or_period_is_refused_naming_the_field(
+    approved: Runtime,
+) -> None:
+    tranche, _, code, period = _tranche(approved)
+    formula = {"kind": "scalable", "threshold": 50, "target": 100}
+    for indicator, when, field in (
+        ("people_fed", period, "indicator"),
+        (code, "2099", "period"),
+        (code, "2030-Q5", "period"),
+        ("Not A Code!", period, "indicator"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            link_tranche(approved, tranche, indicator, when, formula)
+        assert [f for f, _ in _problems(refused)] == [field], (indicator, when)
+    with pytest.raises(InvalidInput) as refused:
+        link_tranche(approved, tranche, code, period, formula | {"threshold": "1e40"})
+    assert [f for f, _ in _problems(refused)] == ["threshold"]
+    assert _count(approved, TrancheResultLinkRow) == 0
+
+
+def test_the_lot_quality_decision_is_stored_with_the_factor(rt: Runtime, tmp_path: Path) -> None:
+    load_demo(rt)
+    report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
+    sample = draw_sample(rt, report, "km_upgraded", confidence=0.9, precision=0.1, seed=7)
+    assert len(sample.units) == 26
+    # 26 units, a bad report fails 20 % of its units: accepted at most 10 % of the time
+    # when at most d = 2 fail (P(X <= 2 | n 26, p 0.2) = 0.084; P(X <= 3) = 0.207)
+    off = dict.fromkeys(sample.units[:3], 1.0)  # 1 of the 2 reported: 50 % off
+    result = record_findings(rt, sample.verification, dict.fromkeys(sample.units, 2.0) | off)
+    assert (result.failing_units, result.lqas_d, result.lqas_accepted) == (3, 2, False)
+    assert verification_result(rt, sample.verification).lqas_accepted is False

@@ -154,7 +154,7 @@ def import_units(rt: Runtime, path: Path) -> UnitsImport:
     seen: set[tuple[str, str, str]] = set()
     with rt.uow() as uow:
         pairs = uow.session.execute(select(ResultReportRow.id, ResultReportRow.project_id))
-        known = {r: p for r, p in pairs}
+        known = dict(pairs.tuples().all())
         frameworks: dict[str, set[str]] = {}
         for r in records:
             d = {k: str(v if v is not None else "").strip() for k, v in r.data.items()}
