@@ -270,7 +270,8 @@ def payments(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         return
     for d in due:
         console.rule(f"[bold]{d.tranche}[/] ({d.status})  {d.indicator} {d.period}")
-        console.print(f"pays now {d.amount:,} {d.currency}; not earned {d.remainder:,}")
+        verb = "paid" if d.status == "disbursed" else "pays now"
+        console.print(f"{verb} {d.amount:,} {d.currency}; not earned {d.remainder:,}")
         for line in d.explanation:
             console.print(f"  {line}", markup=False)
     console.print(f"{len(due)} tranches paid by results.")
