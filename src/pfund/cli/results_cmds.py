@@ -225,7 +225,8 @@ def _print_result(r: VerificationResult) -> None:
         f"Verification {r.verification} of {r.report} / {r.indicator}: factor {r.factor:.4f} "
         f"({r.confidence:.0%} interval {r.lower:.4f} to {r.upper:.4f}) over {r.sample_size} "
         f"units; reported {r.reported_total:,.2f}, verified {r.verified_total:,.2f} "
-        f"(lower {r.verified_lower:,.2f}); {r.failing_units} units more than 10 % off.",
+        f"(lower {r.verified_lower:,.2f}); {r.failing_units} units more than 10 % off: "
+        f"LQAS {'accepts' if r.lqas_accepted else 'rejects'} (at most {max(r.lqas_d or 0, 0)}).",
         markup=False,
     )
 
