@@ -167,6 +167,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             ],
             "fmt": ["csv", "json"],
             "job_id": ["0"],
+            "verification_id": ["VER-00001"],  # staff only: any id meets the refusal
             "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
         }
 

@@ -38,6 +38,7 @@ from pfund.domain import (
     project,
     reference,
     results,
+    verification,
     watchlist,
 )
 from pfund.domain.money import check_currency
@@ -56,6 +57,8 @@ EMAIL_MAX = 254  # email-validator refuses longer addresses (RFC 5321)
 ORG, PERSON, COMPANY = organisation.Organisation, organisation.Person, organisation.CompanyProfile
 PR = project.Project
 IND = results.Indicator
+UNIT, SAMPLE, FINDING = verification.ReportedUnit, verification.SampleRequest, verification.Finding
+LINK = verification.TrancheLinkRequest
 # table.column -> "Model.field" (a path through nested models; [] is a list's item,
 # {} a mapping's key), or None with the reason the column stores no domain field.
 COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
@@ -234,6 +237,25 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "report_evidence.filename": (results.EvidenceFile, "filename"),
     "project_outturns.project_id": (outturn.Outturn, "project"),
     "project_outturns.cost": "a realised cost: the Decimal of Outturn.cost (max_digits 30)",
+    "result_units.report_id": (UNIT, "report"),
+    "result_units.indicator": (UNIT, "indicator"),
+    "result_units.unit_id": (UNIT, "unit"),
+    "result_units.stratum": (UNIT, "stratum"),
+    "result_units.reported": (UNIT, "reported"),
+    "result_verifications.id": "VER- and a 5-digit count the service writes (9 characters)",
+    "result_verifications.report_id": (SAMPLE, "report"),
+    "result_verifications.indicator": (SAMPLE, "indicator"),
+    "result_verifications.confidence": (SAMPLE, "confidence"),
+    "result_verifications.precision": (SAMPLE, "precision"),
+    "result_verifications.verifier": (audit.AuditEvent, "actor"),
+    "result_verifications.status": "a VerificationStatus the service writes (at most 8)",
+    "result_findings.verification_id": (FINDING, "verification"),
+    "result_findings.unit_id": (FINDING, "unit"),
+    "result_findings.recounted": (FINDING, "recounted"),
+    "tranche_result_links.tranche_id": (LINK, "tranche"),
+    "tranche_result_links.project_id": (ledger.Tranche, "project_id"),
+    "tranche_result_links.indicator": (LINK, "indicator"),
+    "tranche_result_links.period": (LINK, "period"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

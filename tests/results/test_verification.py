@@ -13,6 +13,7 @@ from pfund.results.verification import (
     lqas_decide,
     lqas_on_findings,
     lqas_plan,
+    lqas_rule,
     unit_fails,
     verification_factor,
 )
@@ -204,3 +205,15 @@ def test_a_sample_that_reports_nothing_is_refused_rather_than_divided_by_zero() 
     sample = draw(units, 3, seed=1)
     with pytest.raises(InvalidInput, match="reports zero"):
         verification_factor(units, sample, dict.fromkeys(sample.unit_ids, 1.0))
+
+
+def test_lqas_rule_for_a_drawn_sample_keeps_the_risk_of_accepting_a_bad_report() -> None:
+    # n = 26, bad = 20 % failing: P(X <= 2) = 0.084 <= 0.10 < P(X <= 3) = 0.207, so d = 2
+    rule = lqas_rule(26, p_good=0.05, p_bad=0.20, beta=0.10)
+    assert (rule.n, rule.d) == (26, 2)
+    assert rule.beta == pytest.approx(0.0841, abs=1e-4)
+    assert rule.alpha == pytest.approx(1 - binom.cdf(2, 26, 0.05))
+    # n = 10: even no failure is seen in a bad report 0.8^10 = 10.7 % of the time > 10 %
+    assert lqas_rule(10, p_good=0.05, p_bad=0.20, beta=0.10).d == -1
+    with pytest.raises(ValueError, match="at least one unit"):
+        lqas_rule(0, p_good=0.05, p_bad=0.20)

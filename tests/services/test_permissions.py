@@ -33,6 +33,7 @@ from pfund.services import (
     screening,
     screening_names,
     tranches,
+    verification,
     vetting,
 )
 from pfund.services.demo import load_demo
@@ -44,6 +45,22 @@ NOWHERE = Path("no-such-file.csv")
 CASES: list[tuple[str, Permission, Callable[[Runtime], Any]]] = [
     ("import projects", Permission.IMPORT, lambda rt: imports.import_projects(rt, NOWHERE)),
     ("import people", Permission.IMPORT, lambda rt: imports.import_people(rt, NOWHERE)),
+    (
+        "draw a verification sample",
+        Permission.VERIFY,
+        lambda rt: verification.draw_sample(rt, "RPT-NONE", "x"),
+    ),
+    (
+        "record verification findings",
+        Permission.VERIFY,
+        lambda rt: verification.record_findings(rt, "VER-00001", {}),
+    ),
+    (
+        "link a tranche to a result",
+        Permission.SET_CONDITIONS,
+        lambda rt: verification.link_tranche(rt, "T-NONE", "x", "2030", {}),
+    ),
+    ("pay by results", Permission.MOVE_MONEY, lambda rt: verification.pay_by_results(rt, "T")),
     (
         "record an appraisal",
         Permission.APPRAISE,

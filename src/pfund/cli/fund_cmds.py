@@ -21,6 +21,7 @@ from pfund.cli.portfolio_cmds import print_portfolio
 from pfund.cli.report_cmds import write_board
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
+from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import framework_counts
 from pfund.services.setup import init_fund
@@ -64,9 +65,17 @@ def demo(
         Path, typer.Option("--report-dir", help="Where to write the board report.")
     ] = Path("pfund-report"),
     report: Annotated[bool, typer.Option(help="Choose the portfolio and write the report.")] = True,
+    loop: Annotated[
+        bool,
+        typer.Option(
+            help="Then approve it and run the results loop: reports, a verified sample, "
+            "a tranche paid on its verified result."
+        ),
+    ] = True,
     as_json: bool = JsonOption,
 ) -> None:
-    """Load the sample fund, print its summary, choose its portfolio and write the report."""
+    """Load the sample fund, print its summary, choose its portfolio and write the report;
+    then (unless --no-loop) approve the portfolio and run the results loop on it."""
     out: dict[str, object] = {}
     with runtime(ctx, create=True) as rt:
         with working("Loading the sample fund...", quiet=as_json):
@@ -90,6 +99,16 @@ def demo(
             out["report"] = str(english)
             if not as_json:
                 console.print(f"Board report: {english} (in Russian: {russian})")
+            if loop and summary.envelope_year is not None:
+                with working(
+                    "Approving, reporting, verifying, paying by results...", quiet=as_json
+                ):
+                    out["loop"] = done = run_results_loop(
+                        rt, portfolio.record_id, year=summary.envelope_year
+                    )
+                if not as_json:
+                    print_loop(done)
+            elif not as_json:
                 console.print(
                     "To approve it, record the members' contributions first: "
                     f"`pfund fund contributions --year {summary.envelope_year} --received`, "
@@ -98,6 +117,36 @@ def demo(
                 )
     if as_json:
         print_json(out)
+
+
+def print_loop(d: DemoLoop) -> None:
+    """The results loop in a few lines, with the commands that show each step."""
+    v = d.verification
+    console.rule("[bold]Results loop")
+    console.print(
+        f"Portfolio {d.approved} approved; {len(d.reports)} projects under way reported "
+        f"their first period. {v.report} lists its units; verification {v.verification} "
+        f"recounted {v.sample_size} of them: factor {v.factor:.3f} ({v.confidence:.0%} "
+        f"interval {v.lower:.3f} to {v.upper:.3f}), verified {v.verified_total:,.1f} of "
+        f"{v.reported_total:,.1f} {v.indicator}; LQAS "
+        f"{'accepted' if v.lqas_accepted else 'rejected'}.",
+        highlight=False,
+        markup=False,
+    )
+    console.print(
+        f"Tranche {d.tranche} ({money(d.tranche_amount, d.currency)}), linked to "
+        f"{v.indicator} by a scalable formula, paid {money(d.paid, d.currency)} on the "
+        "verified value through the ledger.",
+        highlight=False,
+        markup=False,
+    )
+    console.print(
+        "See it: `pfund results payments`, "
+        f"`pfund results show {d.project}`, "
+        "`pfund serve` then /staff/verification and /staff/results/payments.",
+        highlight=False,
+        markup=False,
+    )
 
 
 def print_summary(s: FundSummary) -> None:

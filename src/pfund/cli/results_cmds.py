@@ -1,5 +1,7 @@
 """``pfund results import|show|link|report|late|outturn|expost``: indicators, partners'
-reports, late ones, finished projects' outturns and their ex-post appraisal."""
+reports, late ones, finished projects' outturns and their ex-post appraisal;
+``units|sample|verify|link-tranche|payments|pay``: verification by sampling and payment by
+verified results."""
 
 from __future__ import annotations
 
@@ -20,9 +22,23 @@ from pfund.services.results import (
     late_reports,
     project_results,
 )
+from pfund.services.verification import (
+    Sample,
+    VerificationResult,
+    draw_sample,
+    import_units,
+    link_tranche,
+    pay_by_results,
+    payments_due,
+    read_findings,
+    record_findings,
+)
 
 app = typer.Typer(
-    help="Results: indicators per project, partners' reports, late reports, outturns, ex post.",
+    help=(
+        "Results: indicators per project, partners' reports, late reports, outturns, ex post;"
+        " verification by sampling and payment by verified results."
+    ),
     no_args_is_help=True,
 )
 FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
@@ -140,6 +156,145 @@ def late(
         )
     console.print(table)
     console.print(f"{len(found)} late or missing reports.")
+
+
+@app.command("units")
+def units(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+    """Import the units reports list (report,indicator,unit,stratum,reported): the
+    population a verification sample is drawn from; all or nothing."""
+    with runtime(ctx) as rt, working("Checking and importing units...", quiet=as_json):
+        result = import_units(rt, file)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Imported {result.imported} units for reports {', '.join(result.reports)}.")
+
+
+@app.command("sample")
+def sample(
+    ctx: typer.Context,
+    report_id: Annotated[str, typer.Argument(help="The report's id.")],
+    indicator: Annotated[str, typer.Option(help="The indicator whose units are sampled.")],
+    confidence: Annotated[float, typer.Option(help="Confidence, e.g. 0.95.")] = 0.95,
+    precision: Annotated[float, typer.Option(help="Precision (half-width), e.g. 0.05.")] = 0.05,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: a random one).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Draw and record a verification sample of a report's units (seeded, redrawable)."""
+    with runtime(ctx) as rt:
+        drawn = draw_sample(
+            rt, report_id, indicator, confidence=confidence, precision=precision, seed=seed
+        )
+    if as_json:
+        print_json(drawn)
+        return
+    _print_sample(drawn)
+
+
+def _print_sample(drawn: Sample) -> None:
+    r = drawn.record
+    console.print(
+        f"Verification {drawn.verification}: {len(drawn.units)} of {drawn.population} units "
+        f"of {drawn.report} / {drawn.indicator} (confidence {drawn.confidence}, precision "
+        f"{drawn.precision}); seed {r.seed}, method {r.method}, "
+        f"population {r.population_digest[:12]}",
+        markup=False,
+    )
+    table = Table("stratum", "units", "sampled")
+    for s in r.strata:
+        table.add_row(s.name or "-", str(s.population), str(s.sample))
+    console.print(table)
+    console.print("Recount: " + ", ".join(drawn.units), markup=False)
+
+
+@app.command("verify")
+def verify_cmd(
+    ctx: typer.Context,
+    verification_id: Annotated[str, typer.Argument(help="The verification's id.")],
+    findings: Annotated[Path, typer.Argument(help="Findings file: unit,recounted.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Record what was recounted per sampled unit; compute the verification factor."""
+    found = read_findings(findings)
+    with runtime(ctx) as rt:
+        result = record_findings(rt, verification_id, found)
+    if as_json:
+        print_json(result)
+        return
+    _print_result(result)
+
+
+def _print_result(r: VerificationResult) -> None:
+    console.print(
+        f"Verification {r.verification} of {r.report} / {r.indicator}: factor {r.factor:.4f} "
+        f"({r.confidence:.0%} interval {r.lower:.4f} to {r.upper:.4f}) over {r.sample_size} "
+        f"units; reported {r.reported_total:,.2f}, verified {r.verified_total:,.2f} "
+        f"(lower {r.verified_lower:,.2f}); {r.failing_units} units more than 10 % off: "
+        f"LQAS {'accepts' if r.lqas_accepted else 'rejects'} (at most {max(r.lqas_d or 0, 0)}).",
+        markup=False,
+    )
+
+
+@app.command("link-tranche")
+def link_tranche_cmd(
+    ctx: typer.Context,
+    tranche_id: Annotated[str, typer.Argument(help="The tranche's id.")],
+    indicator: Annotated[str, typer.Argument(help="The indicator's code.")],
+    period: Annotated[str, typer.Argument(help="The period it is earned on.")],
+    kind: Annotated[str, typer.Option(help="all_or_nothing or scalable.")] = "scalable",
+    threshold: Annotated[str, typer.Option(help="Value below which nothing is paid.")] = "0",
+    target: Annotated[str | None, typer.Option(help="Value at which all is paid.")] = None,
+    basis: Annotated[str, typer.Option(help="verified or lower_bound.")] = "verified",
+    share: Annotated[str, typer.Option(help="Share paid at the threshold (scalable).")] = "0",
+    as_json: bool = JsonOption,
+) -> None:
+    """Link a tranche to an indicator with its payment formula."""
+    formula = {"kind": kind, "threshold": threshold, "basis": basis, "share_at_threshold": share}
+    if target is not None:
+        formula["target"] = target
+    with runtime(ctx) as rt:
+        linked = link_tranche(rt, tranche_id, indicator, period, formula)
+    if as_json:
+        print_json(linked)
+        return
+    f = linked.formula
+    console.print(
+        f"Tranche {linked.tranche} is earned on {linked.indicator} {linked.period}: "
+        f"{f.kind.value}, threshold {f.threshold}, target {f.target}, on the {f.basis.value}.",
+        markup=False,
+    )
+
+
+@app.command("payments")
+def payments(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    """What each tranche linked to a result would pay now, and why."""
+    with runtime(ctx) as rt:
+        due = payments_due(rt)
+    if as_json:
+        print_json(due)
+        return
+    for d in due:
+        console.rule(f"[bold]{d.tranche}[/] ({d.status})  {d.indicator} {d.period}")
+        verb = "paid" if d.status == "disbursed" else "pays now"
+        console.print(f"{verb} {d.amount:,} {d.currency}; not earned {d.remainder:,}")
+        for line in d.explanation:
+            console.print(f"  {line}", markup=False)
+    console.print(f"{len(due)} tranches paid by results.")
+
+
+@app.command("pay")
+def pay(
+    ctx: typer.Context,
+    tranche_id: Annotated[str, typer.Argument(help="The released, linked tranche.")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Pay a linked tranche what its verified result earns, through the ledger's gate."""
+    with runtime(ctx) as rt:
+        step = pay_by_results(rt, tranche_id)
+    if as_json:
+        print_json(step)
+        return
+    console.print(f"Paid {step.amount:,} of tranche {step.tranche}.")
 
 
 def _day(value: str, option: str) -> date:

@@ -22,6 +22,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     REVIEWER = "reviewer"
     COMPLIANCE = "compliance"
+    VERIFIER = "verifier"
     PUBLIC = "public"
 
 
@@ -43,6 +44,8 @@ class Permission(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_STORE = "manage_store"
+    # draw a verification sample and record what was recounted: an independent role
+    VERIFY = "verify"
 
 
 _STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
@@ -66,6 +69,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMPLIANCE: frozenset(
         _STAFF | {Permission.SCREEN, Permission.READ_PROTECTED, Permission.READ_AUDIT}
     ),
+    # An independent verifier reads what was reported and recounts a sample of it; it
+    # moves no money and changes no report.
+    Role.VERIFIER: frozenset(_STAFF | {Permission.VERIFY}),
     Role.ADMIN: frozenset(Permission),
 }
 

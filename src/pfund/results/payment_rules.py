@@ -74,12 +74,15 @@ class PaymentFormula(BaseModel):
     kind: FormulaKind
     # target before threshold, so that the threshold's validator sees the target and the
     # error it raises is located at the field 'threshold'
-    target: Decimal | None = Field(default=None, ge=0)
-    threshold: Decimal = Field(ge=0)
-    amount: Decimal = Field(gt=0, description="the tranche amount: the most it can pay")
+    # every figure bounded to what the store's DECIMAL text holds (30 digits, 40 characters)
+    target: Decimal | None = Field(default=None, ge=0, max_digits=30)
+    threshold: Decimal = Field(ge=0, max_digits=30)
+    amount: Decimal = Field(
+        gt=0, max_digits=30, description="the tranche amount: the most it can pay"
+    )
     currency: CurrencyCode
     basis: Basis = Basis.VERIFIED
-    share_at_threshold: Decimal = Field(default=ZERO, ge=0, le=1)
+    share_at_threshold: Decimal = Field(default=ZERO, ge=0, le=1, max_digits=12)
 
     @field_validator("threshold")
     @classmethod

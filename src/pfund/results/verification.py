@@ -65,6 +65,7 @@ __all__ = [
     "lqas_decide",
     "lqas_on_findings",
     "lqas_plan",
+    "lqas_rule",
     "unit_fails",
     "verification_factor",
 ]
@@ -262,6 +263,23 @@ def lqas_plan(
     i = int(ok[0])
     beta_achieved = float(binom.cdf(d[i], n[i], p_bad))
     return LqasPlan(int(n[i]), int(d[i]), p_good, p_bad, float(a[i]), beta_achieved)
+
+
+def lqas_rule(n: int, *, p_good: float, p_bad: float, beta: float = 0.10) -> LqasPlan:
+    """The decision rule for a sample of ``n`` already drawn (for the factor, say): the
+    largest ``d`` such that a report failing at ``p_bad`` is accepted with probability at
+    most ``beta``, and the risk ``alpha`` of rejecting a report failing at ``p_good`` that
+    this ``d`` gives. ``d`` is -1 (reject whatever is found) when even no failure in ``n``
+    units cannot keep ``beta``: the sample is too small to accept anything on."""
+    if n < 1:
+        raise ValueError(f"the sample must have at least one unit, got {n}")
+    if not 0 <= p_good < p_bad <= 1 or not 0 < beta < 1:
+        raise ValueError(f"need 0 <= p_good < p_bad <= 1 and 0 < beta < 1, got {p_good}, {p_bad}")
+    d = int(binom.ppf(beta, n, p_bad))
+    if binom.cdf(d, n, p_bad) > beta:
+        d -= 1
+    beta_achieved = float(binom.cdf(d, n, p_bad)) if d >= 0 else 0.0
+    return LqasPlan(n, d, p_good, p_bad, float(binom.sf(d, n, p_good)), beta_achieved)
 
 
 def lqas_decide(failures: int, plan: LqasPlan) -> LqasDecision:

@@ -207,11 +207,26 @@ def early_reason(early: bool, reason: str) -> dict[str, str]:
     return {"early": "yes", "early_reason": text} if early else {}
 
 
-def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
+def disburse_tranche(
+    rt: Runtime,
+    tranche_id: str,
+    *,
+    amount: Decimal | None = None,
+    details: dict[str, str] | None = None,
+) -> TrancheStep:
+    """Pay a released tranche through the gate: all of it, or ``amount`` of it when a
+    payment by results earned less (the rest stays released until a decision returns it).
+    """
     rt.require(Permission.MOVE_MONEY)
     with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
         check_gate(uow, tranche, Step.DISBURSE, today=money_gate.today())
+        paid = tranche.amount if amount is None else amount
+        if not Decimal(0) < paid <= tranche.amount:
+            raise InvalidInput(
+                f"cannot pay {paid} of tranche {tranche.id}",
+                [Problem(f"must be above 0 and at most {tranche.amount}", field="amount")],
+            )
         audit = AuditWriter(uow, rt.actor)
         post_entries(
             uow,
@@ -219,18 +234,18 @@ def disburse_tranche(rt: Runtime, tranche_id: str) -> TrancheStep:
             [
                 disburse(
                     datetime.now(UTC),
-                    tranche.amount,
+                    paid,
                     project_id=tranche.project_id,
                     tranche_id=tranche.id,
                 )
             ],
         )
         _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
-        audit.record("tranche.disbursed", "tranche", tranche.id, {"amount": str(tranche.amount)})
-        after_payment(uow, audit, tranche.project_id, f"paid {tranche.id}")
-        step = TrancheStep(
-            tranche=tranche.id, status="disbursed", amount=tranche.amount, reason="paid"
+        audit.record(
+            "tranche.disbursed", "tranche", tranche.id, {"amount": str(paid)} | (details or {})
         )
+        after_payment(uow, audit, tranche.project_id, f"paid {tranche.id}")
+        step = TrancheStep(tranche=tranche.id, status="disbursed", amount=paid, reason="paid")
         finish(uow, rt, step)
     return step
 

@@ -108,6 +108,23 @@ COVERED: dict[str, Covered] = {
     "report_evidence": Covered("report evidence", ("sha256",), _by("report", "report_id")),
     # What a finished project really cost: it moves every later appraisal of its area.
     "project_outturns": Covered("outturn", ("year", "cost"), _by("project", "project_id")),
+    # Verification and payment by results: the units a report lists, the recorded draw,
+    # what was recounted and the formula linking a tranche to an indicator set the amount
+    # paid, so they are vouched for like the ledger.
+    "result_units": Covered(
+        "reported unit", ("indicator", "unit_id", "stratum", "reported"), _by("report", "report_id")
+    ),
+    "result_verifications": Covered(
+        "verification",
+        ("report_id", "indicator", "draw", "status", "result"),
+        _by("verification", "id"),
+    ),
+    "result_findings": Covered(
+        "finding", ("unit_id", "recounted"), _by("verification", "verification_id")
+    ),
+    "tranche_result_links": Covered(
+        "tranche result link", ("indicator", "period", "formula"), _by("tranche", "tranche_id")
+    ),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}

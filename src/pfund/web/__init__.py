@@ -14,13 +14,23 @@ from fastapi.staticfiles import StaticFiles
 
 from pfund.api.errors import error_body
 from pfund.errors import PfundError
-from pfund.web import auth, password, proposals, public, results, staff, staff_proposals
+from pfund.web import (
+    auth,
+    password,
+    proposals,
+    public,
+    results,
+    staff,
+    staff_proposals,
+    verification,
+)
 from pfund.web.jobs import Jobs
 from pfund.web.refusals import refusal_page
 from pfund.web.render import render
 
 PAGE_ROUTERS = tuple(
-    m.router for m in (public, proposals, results, auth, staff, staff_proposals, password)
+    m.router
+    for m in (public, proposals, results, auth, staff, staff_proposals, password, verification)
 )
 
 

@@ -227,6 +227,21 @@ MESSAGES = [
     N_("'%(value)s' is not a number"),
     N_("must be a number, zero or more"),
     N_("give at least one achieved value"),
+    # Verification by sampling (pfund.services.verification, pfund.results.sampling).
+    N_("unit '%(id)s' was not in the draw (seed %(seed)s)"),
+    N_("unit '%(id)s' was drawn but has no finding"),
+    N_("unit '%(id)s' is recorded twice"),
+    N_("no verification '%(id)s'"),
+    N_("no report '%(id)s'"),
+    N_("known: %(known)s"),
+    N_("import the report's units first"),
+    N_("the seed must be a whole number"),
+    N_("verification %(id)s already has its findings; nothing stored"),
+    N_("the findings do not match the sample drawn"),
+    N_("a stratum has one sampled unit, so its variance cannot be estimated"),
+    N_("every sampled unit reports zero, so there is no factor to compute"),
+    N_("Decimal input should be an integer or a float"),
+    N_("Decimal input should have no more than %(n)s digits in total"),
 ]
 # Words that stand in the variable parts and have a translation of their own.
 WORDS = {

@@ -1,5 +1,6 @@
 """Results: a project's indicators (public fields for everyone), partners' reports (with
-the report link's token, no account), indicator and report imports, late reports.
+the report link's token, no account), indicator, report and unit imports, late reports;
+verification samples and findings (verifier), tranches paid by results (analyst).
 
 The partner's token travels in the ``X-Report-Token`` header, never in the path or the
 query string, so no access log or proxy keeps it.
@@ -10,20 +11,30 @@ from __future__ import annotations
 import json
 import tempfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Header, UploadFile
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from pfund.api.deps import PrincipalDep, RuntimeDep, acting, require
+from pfund.api.deps import IdempotencyDep, PrincipalDep, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
-from pfund.domain.results import LateReport, ReportedValue, ReportInput, ReportRecord
+from pfund.domain.results import LateReport, Period, ReportedValue, ReportInput, ReportRecord
+from pfund.domain.verification import MAX_SEED, Count, Fraction, IndicatorCode, UnitId
 from pfund.errors import InvalidInput, Problem
 from pfund.io.evidence import MAX_EVIDENCE_BYTES
-from pfund.services import results
+from pfund.services import results, verification
 from pfund.services.results import FrameworkImport, ProjectResults
+from pfund.services.tranches import TrancheStep
+from pfund.services.verification import (
+    LinkedTranche,
+    PaymentDue,
+    Sample,
+    UnitsImport,
+    VerificationResult,
+)
 
 router = APIRouter(tags=["results"])
 SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
@@ -90,17 +101,18 @@ async def send_report(
     )
 
 
-@router.post("/results/{kind}", response_model=FrameworkImport | list[str])
+@router.post("/results/{kind}", response_model=FrameworkImport | UnitsImport | list[str])
 def import_file(
     kind: str,
     file: UploadFile,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.IMPORT)],
-) -> FrameworkImport | list[str]:
-    """Import indicators (``/results/indicators``: CSV, JSON or YAML) or reports
-    (``/results/reports``: CSV, one value a row); all or nothing."""
-    if kind not in ("indicators", "reports"):
-        raise InvalidInput(f"no import of '{kind}'", [Problem("use indicators or reports")])
+) -> FrameworkImport | UnitsImport | list[str]:
+    """Import indicators (``/results/indicators``: CSV, JSON or YAML), reports
+    (``/results/reports``: CSV, one value a row) or the units reports list
+    (``/results/units``: report, indicator, unit, stratum, reported); all or nothing."""
+    if kind not in ("indicators", "reports", "units"):
+        raise InvalidInput(f"no import of '{kind}'", [Problem("use indicators, reports or units")])
     name = upload_name(file.filename, "upload.csv")
     if Path(name).suffix.lower() not in SUFFIXES:
         reason = f"a {', '.join(sorted(SUFFIXES))} file is needed"
@@ -110,6 +122,8 @@ def import_file(
         path.write_bytes(file.file.read())
         if kind == "indicators":
             return results.import_indicators(acting(rt, who), path)
+        if kind == "units":
+            return verification.import_units(acting(rt, who), path)
         return results.import_reports(acting(rt, who), path)
 
 
@@ -121,3 +135,93 @@ def late(
 ) -> list[LateReport]:
     """Reports past due and not in: requested and not sent, or never requested."""
     return results.late_reports(acting(rt, who), today=on)
+
+
+class SampleRequest(BaseModel):
+    indicator: IndicatorCode
+    confidence: Fraction = Decimal("0.95")
+    precision: Fraction = Decimal("0.05")
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
+
+
+@router.post("/reports/{report_id}/samples", response_model=Sample)
+def draw_sample(
+    report_id: str,
+    body: SampleRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.VERIFY)],
+) -> Sample:
+    """Draw and record a verification sample of the report's units for one indicator."""
+    return verification.draw_sample(
+        acting(rt, who),
+        report_id,
+        body.indicator,
+        confidence=body.confidence,
+        precision=body.precision,
+        seed=body.seed,
+    )
+
+
+class FindingsRequest(BaseModel):
+    findings: dict[UnitId, Count] = Field(description="recounted value per sampled unit id")
+
+
+@router.post("/verifications/{verification_id}/findings", response_model=VerificationResult)
+def record_findings(
+    verification_id: str,
+    body: FindingsRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.VERIFY)],
+) -> VerificationResult:
+    """Record what was recounted per sampled unit; refused whole for a unit not drawn."""
+    return verification.record_findings(acting(rt, who), verification_id, body.findings)
+
+
+@router.get("/verifications/{verification_id}", response_model=VerificationResult)
+def verification_result(
+    verification_id: str,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.READ_INTERNAL)],
+) -> VerificationResult:
+    """A verification's status and, once verified, its factor and verified total."""
+    return verification.verification_result(acting(rt, who), verification_id)
+
+
+class TrancheLinkRequest(BaseModel):
+    indicator: IndicatorCode
+    period: Period
+    formula: dict[str, object] = Field(
+        description="kind, threshold, target, basis, share_at_threshold (PaymentFormula)"
+    )
+
+
+@router.put("/tranches/{tranche_id}/result-link", response_model=LinkedTranche)
+def link_tranche(
+    tranche_id: str,
+    body: TrancheLinkRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.SET_CONDITIONS)],
+) -> LinkedTranche:
+    """Link a tranche to an indicator with its payment formula."""
+    return verification.link_tranche(
+        acting(rt, who), tranche_id, body.indicator, body.period, dict(body.formula)
+    )
+
+
+@router.get("/results/payments", response_model=list[PaymentDue])
+def payments(
+    rt: RuntimeDep, who: Annotated[Principal, require(Permission.READ_INTERNAL)]
+) -> list[PaymentDue]:
+    """What each tranche linked to a result would pay now, and why."""
+    return verification.payments_due(acting(rt, who))
+
+
+@router.post("/tranches/{tranche_id}/pay-by-results", response_model=TrancheStep)
+def pay_by_results(
+    tranche_id: str,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.MOVE_MONEY)],
+    idem: IdempotencyDep,
+) -> TrancheStep:
+    """Pay a released linked tranche what its verified result earns, through the gate."""
+    return verification.pay_by_results(acting(rt, who, idem), tranche_id)

@@ -117,3 +117,66 @@ class ReportEvidenceRow(Base):
         DIGEST, ForeignKey("evidence_files.sha256", ondelete="RESTRICT"), primary_key=True
     )
     filename: Mapped[str] = mapped_column(TITLE, default="")
+
+
+class ResultUnitRow(Base):
+    """One unit (site, beneficiary, contract) a report lists for an indicator, with the
+    value reported for it: the population a verifier's sample is drawn from."""
+
+    __tablename__ = "result_units"
+
+    report_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("result_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator: Mapped[str] = mapped_column(CODE, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    stratum: Mapped[str] = mapped_column(REGION, default="")
+    reported: Mapped[str] = mapped_column(DECIMAL)
+
+
+class VerificationRow(Base):
+    """A verification of one indicator of a report: the recorded draw (a ``DrawRecord``
+    as JSON, enough to redraw it), what was asked, who verifies, and once the findings
+    are in, the computed result (JSON: factor, interval, verified total, LQAS)."""
+
+    __tablename__ = "result_verifications"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    report_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("result_reports.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[str] = mapped_column(CODE)
+    confidence: Mapped[str] = mapped_column(DECIMAL)
+    precision: Mapped[str] = mapped_column(DECIMAL)
+    draw: Mapped[str] = mapped_column(Text)
+    verifier: Mapped[str] = mapped_column(TITLE)
+    status: Mapped[str] = mapped_column(ENUM)
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class FindingRow(Base):
+    """What the verifier recounted for one sampled unit."""
+
+    __tablename__ = "result_findings"
+
+    verification_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("result_verifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(CODE, primary_key=True)
+    recounted: Mapped[str] = mapped_column(DECIMAL)
+
+
+class TrancheResultLinkRow(Base):
+    """A tranche paid by results: the indicator and period it is earned on and its
+    payment formula (a ``PaymentFormula`` as JSON)."""
+
+    __tablename__ = "tranche_result_links"
+
+    tranche_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("tranches.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[str] = mapped_column(ID, index=True)
+    indicator: Mapped[str] = mapped_column(CODE)
+    period: Mapped[str] = mapped_column(PERIOD)
+    formula: Mapped[str] = mapped_column(Text)
