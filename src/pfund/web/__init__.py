@@ -14,13 +14,23 @@ from fastapi.staticfiles import StaticFiles
 
 from pfund.api.errors import error_body
 from pfund.errors import PfundError
-from pfund.web import auth, password, proposals, public, results, staff, staff_proposals
-from pfund.web.jobs import Jobs
+from pfund.web import (
+    auth,
+    password,
+    proposals,
+    public,
+    results,
+    staff,
+    staff_jobs,
+    staff_proposals,
+)
+from pfund.web.jobs import LocalJobs
 from pfund.web.refusals import refusal_page
 from pfund.web.render import render
 
 PAGE_ROUTERS = tuple(
-    m.router for m in (public, proposals, results, auth, staff, staff_proposals, password)
+    m.router
+    for m in (public, proposals, results, auth, staff, staff_jobs, staff_proposals, password)
 )
 
 
@@ -29,7 +39,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
     for router in PAGE_ROUTERS:
         app.include_router(router)
-    app.state.jobs = Jobs()
+    app.state.jobs = LocalJobs(app.state.runtime, app.state.settings)
     app.add_exception_handler(staff.SignInRequired, staff.redirect_to_signin)
     previous = app.exception_handlers[PfundError]
 
