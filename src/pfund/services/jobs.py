@@ -23,7 +23,7 @@ from pfund.services.runtime import Runtime
 from pfund.store.tables.jobs import ERROR
 
 ERROR_LENGTH = ERROR.length or 2000
-LOST_WORKER = "the worker running it stopped answering (attempt {n} of {m})"
+LOST_WORKER = "the worker running it stopped answering (attempt %(n)s of %(m)s)"
 
 
 def now() -> datetime:
@@ -174,7 +174,7 @@ def reap(rt: Runtime, reaper: str) -> list[Job]:
 
 
 def _after_lost(job: Job) -> tuple[JobState, str | None]:
-    lost = LOST_WORKER.format(n=job.attempts, m=job.max_attempts)
+    lost = LOST_WORKER % {"n": job.attempts, "m": job.max_attempts}
     if job.cancel_requested:
         return JobState.CANCELLED, None
     if job.attempts < job.max_attempts:
