@@ -36,23 +36,23 @@ class Job(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str
-    kind: str
+    id: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
     state: JobState
     parameters: dict[str, Any] = Field(default_factory=dict)
-    actor: str
+    actor: str = Field(max_length=200)
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    claimed_by: str | None = None
+    claimed_by: str | None = Field(default=None, max_length=200)
     lease_until: datetime | None = None
     heartbeat_at: datetime | None = None
     attempts: int = 0
     max_attempts: int = 1
     progress: float = 0.0
     cancel_requested: bool = False
-    result: str | None = None
-    error: str | None = None
+    result: str | None = Field(default=None, max_length=200)
+    error: str | None = Field(default=None, max_length=2000)
 
     @property
     def done(self) -> bool:
