@@ -9,17 +9,64 @@ from __future__ import annotations
 
 import json
 import signal
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, print_json, runtime, settings_of
+from pfund.cli.common import (
+    JsonOption,
+    console,
+    handled,
+    print_json,
+    runtime,
+    settings_of,
+)
 from pfund.domain.jobs import Job, JobState
+from pfund.errors import InvalidInput, Problem
 from pfund.services import jobs
 from pfund.services.job_worker import Worker
 
 app = typer.Typer(help="Read and cancel queued and running jobs.", no_args_is_help=True)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+QueueOption = typer.Option(
+    False,
+    "--queue",
+    help="Queue the work for 'pfund worker' processes and print the job's id, "
+    "instead of running it here.",
+)
+
+
+def queue_job(
+    ctx: typer.Context,
+    kind: str,
+    values: dict[str, object],
+    *,
+    files: tuple[Path | None, ...] = (),
+    as_json: bool = False,
+) -> None:
+    """Queue ``kind`` for the workers; a file option is refused, as a worker on another
+    machine could not read it (the store's own policy and criteria are used)."""
+    with handled():
+        if any(f is not None for f in files):
+            raise InvalidInput(
+                "--queue runs the work on a worker, which cannot read files of this machine",
+                [Problem("leave out the file options, or run without --queue")],
+            )
+    settings = settings_of(ctx)
+    given = {k: v for k, v in values.items() if v is not None}
+    with runtime(ctx) as rt:
+        job = jobs.enqueue(rt, kind, given, max_attempts=settings.job_max_attempts)
+    if as_json:
+        print_json(job)
+    else:
+        console.print(
+            f"Queued job {job.id} ({job.kind}); follow it with `pfund jobs show {job.id}`.",
+            highlight=False,
+        )
 
 
 def worker_cmd(
@@ -40,10 +87,13 @@ def worker_cmd(
             poll_seconds=settings.job_poll_seconds,
             concurrency=concurrency,
         )
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: worker.stop())
+        before = {s: signal.signal(s, lambda *_: worker.stop()) for s in STOP_SIGNALS}
         console.print(f"Worker {worker.name} waiting for jobs.", highlight=False)
-        ran = worker.run(drain=once)
+        try:
+            ran = worker.run(drain=once)
+        finally:  # a caller in the same process (a test, the tour) gets its own back
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
     console.print(f"Worker {worker.name} stopped after {ran} jobs.", highlight=False)
 
 
@@ -72,13 +122,7 @@ def start_cmd(
 ) -> None:
     """Queue a job for the workers (``pfund worker``) and print its id."""
     values = dict(_parameter(p) for p in parameters or [])
-    settings = settings_of(ctx)
-    with runtime(ctx) as rt:
-        job = jobs.enqueue(rt, kind, values, max_attempts=settings.job_max_attempts)
-    if as_json:
-        print_json(job)
-    else:
-        console.print(f"Queued job {job.id} ({job.kind}).", highlight=False)
+    queue_job(ctx, kind, values, as_json=as_json)
 
 
 def _parameter(text: str) -> tuple[str, object]:

@@ -17,6 +17,7 @@ from pfund.cli.common import (
     runtime,
     working,
 )
+from pfund.cli.job_cmds import QueueOption, queue_job
 from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
@@ -58,9 +59,13 @@ def appraise_cmd(
     policy: PolicyOpt = None,
     criteria: CriteriaOpt = None,
     top: Annotated[int, typer.Option(help="Rows to print (all with --json).")] = 25,
+    queue: bool = QueueOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Cost-benefit, Monte Carlo and multi-criteria value of every active project."""
+    if queue:
+        queue_job(ctx, "appraisal", {}, files=(policy, criteria), as_json=as_json)
+        return
     with runtime(ctx) as rt:
         with working("Appraising the pipeline...", quiet=as_json):
             inputs = load_inputs(rt, policy_file=policy, criteria_file=criteria)
@@ -117,9 +122,14 @@ def optimize_cmd(
             "(cardinality hyperplanes) or cpsat."
         ),
     ] = None,
+    queue: bool = QueueOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Choose the portfolio with the most value within the budgets and rules; record it."""
+    if queue:
+        values: dict[str, object] = {"time_limit": time_limit, "solver": solver}
+        queue_job(ctx, "portfolio", values, files=(policy, budget_file, criteria), as_json=as_json)
+        return
     with runtime(ctx) as rt, working("Appraising and optimising...", quiet=as_json):
         inputs = load_inputs(
             rt, policy_file=policy, budget_file=budget_file, criteria_file=criteria
