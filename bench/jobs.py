@@ -7,7 +7,8 @@ waits until both listen, then queues ``--jobs`` probe jobs (``--steps`` steps of
 
 Printed as JSON: jobs done and not done, jobs started more than once (target 0), the
 latency from queueing to done (p50, p95, max), the wait before a worker claimed a job,
-throughput, how the jobs were shared between the workers, and the load average.
+the queueing rate reached, the time to the last job done, how the jobs were shared
+between the workers, and the load average.
 
 Usage: python bench/jobs.py --db postgresql+psycopg://postgres@127.0.0.1/pf_bench
                             [--jobs 200] [--rate 20] [--concurrency 2]
@@ -71,9 +72,10 @@ def measure(rt: Runtime, args: argparse.Namespace) -> dict[str, Any]:
     params = {"steps": args.steps, "step_seconds": args.step_seconds}
     began = time.monotonic()
     ids = []
-    for _ in range(args.jobs):
+    for n in range(args.jobs):
         ids.append(jobs.enqueue(rt, "probe", params, max_attempts=1).id)
-        time.sleep(1 / args.rate)
+        time.sleep(max(began + (n + 1) / args.rate - time.monotonic(), 0))
+    queued = time.monotonic() - began
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         if not jobs.list_jobs(rt, state=JobState.QUEUED) and not jobs.list_jobs(
@@ -107,7 +109,8 @@ def measure(rt: Runtime, args: argparse.Namespace) -> dict[str, Any]:
             "p50": round(statistics.median(wait), 3),
             "p95": round(percentile(wait, 0.95), 3),
         },
-        "jobs_per_second": round(len(done) / elapsed, 2),
+        "queued_per_second": round(args.jobs / queued, 2),
+        "seconds_to_last_done": round(elapsed, 2),
         "share_by_worker": sorted(
             Counter((j.claimed_by or "").rsplit(":", 2)[1] for j in done).values()
         ),
