@@ -128,3 +128,18 @@ def test_metrics_count_the_queue_and_age_the_last_audit_verification(
     assert after[("pfund_jobs_oldest_queued_seconds", ())] >= 0
     assert after[("pfund_audit_chain_verified_age_seconds", ())] >= 0
     assert after[("pfund_audit_chain_intact", ())] == 1
+
+
+def test_the_service_takes_back_a_job_whose_process_died_when_it_starts(
+    db_url: str, app_rt: Runtime
+) -> None:
+    job = jobs.enqueue(app_rt, "probe", {"steps": 2}, max_attempts=2)
+    assert jobs.claim(app_rt, "a-process-that-died", lease_seconds=0.2) is not None
+    settings = settings_for(db_url).model_copy(update={"job_poll_seconds": 0.05})
+    with TestClient(create_app(settings, runtime=app_rt)):  # its start looks at the queue
+        for _ in range(3000):
+            if jobs.get_job(app_rt, job.id).done:
+                break
+            time.sleep(0.1)
+    ended = jobs.get_job(app_rt, job.id)
+    assert ended.state.value == "done" and ended.attempts == 2

@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "serving", False):
             settle()
+        app.state.jobs.kick()  # jobs left queued, or held by a process that died
         yield
         app.state.jobs.shutdown()  # the job running in this worker ends first
         if owned:

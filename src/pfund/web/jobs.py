@@ -3,9 +3,10 @@
 Jobs live in the store (:mod:`pfund.services.jobs`), so any API worker shows any job
 and any ``pfund worker`` may run it. So that one ``pfund serve`` needs nothing more,
 each API worker also runs queued jobs itself, in one thread that starts when it queues
-a job and ends when none waits (``PFUND_SERVE_RUNS_JOBS=false`` leaves them all to
-``pfund worker`` processes). One thread, because the solver already uses the cores it
-is given; the claims are the same as a worker's, so the two never run a job twice.
+a job (and when it starts, for jobs left from before) and ends when none waits or runs
+(``PFUND_SERVE_RUNS_JOBS=false`` leaves them all to ``pfund worker`` processes). One
+thread, because the solver already uses the cores it is given; the claims are the same
+as a worker's, so the two never run a job twice.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pfund.domain.jobs import Job
+from sqlalchemy.exc import SQLAlchemyError
+
+from pfund.domain.jobs import Job, JobState
 from pfund.services import jobs
 from pfund.services.job_worker import Worker
 from pfund.services.runtime import Runtime
@@ -47,6 +50,8 @@ class LocalJobs:
                 self._thread.start()
 
     def _drain(self) -> None:
+        """Run the queue; while a job runs elsewhere, keep watching it, so that one whose
+        process died (its lease runs out) is taken back even if nothing new is queued."""
         while True:
             with self._lock:
                 if not self._again or self.worker.stopping.is_set():
@@ -54,6 +59,15 @@ class LocalJobs:
                     return
                 self._again = False
             self.worker.run(drain=True)
+            if self._running_elsewhere():
+                self._again = True
+                self.worker.stopping.wait(self.settings.job_poll_seconds)
+
+    def _running_elsewhere(self) -> bool:
+        try:
+            return bool(jobs.list_jobs(self.worker.rt, state=JobState.RUNNING, limit=1))
+        except SQLAlchemyError:  # the database is away: the next kick looks again
+            return False
 
     def shutdown(self) -> None:
         """Claim nothing more and wait for the job running here to end."""
