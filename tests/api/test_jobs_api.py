@@ -143,3 +143,19 @@ def test_the_service_takes_back_a_job_whose_process_died_when_it_starts(
             time.sleep(0.1)
     ended = jobs.get_job(app_rt, job.id)
     assert ended.state.value == "done" and ended.attempts == 2
+
+
+def test_compliance_screens_every_counterparty_as_a_job_and_is_sent_to_the_hits(
+    client: TestClient, token_for: Callable[[str], Headers]
+) -> None:
+    comp = token_for("comp")
+    started = client.post("/api/v1/jobs", json={"kind": "screening"}, headers=comp)
+    assert started.status_code == 202, started.text
+    job = settle(client, comp, started.json()["id"])
+    assert job["state"] == "done", job
+    assert str(job["result"]).isdigit()
+    sign_in(client, "comp")
+    page = client.get(f"/staff/jobs/{job['id']}").text
+    assert 'href="/staff/screening" id="result"' in page
+    analyst = client.post("/api/v1/jobs", json={"kind": "screening"}, headers=token_for("ana"))
+    assert analyst.status_code == 403  # screening is compliance's

@@ -113,7 +113,9 @@ def _row(job: Job) -> tuple[str, ...]:
 @app.command("start")
 def start_cmd(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="appraisal, portfolio, frontier, robust or probe.")],
+    kind: Annotated[
+        str, typer.Argument(help="appraisal, portfolio, frontier, robust, screening or probe.")
+    ],
     parameters: Annotated[
         list[str] | None,
         typer.Option("--set", help="A parameter as NAME=VALUE (JSON value or text); repeat."),

@@ -2,7 +2,8 @@
 
 A job's work is a function of the runtime (acting as whoever queued the job), its
 checked parameters and a ``progress`` callback; it returns the id of the record it
-made (a decision record, for every kind but ``probe``). The work calls ``progress`` at
+made (a decision record; for ``screening`` the number of new hits, which the screening
+queue lists; for ``probe`` the steps it waited). The work calls ``progress`` at
 its natural steps; that call is where a cancellation or a lost lease stops it, so a
 kind that never calls it cannot be cancelled once running.
 """
@@ -137,6 +138,13 @@ def _robust(rt: Runtime, params: RobustParameters, progress: Progress) -> str:
     return report.record_id
 
 
+def _screen(rt: Runtime, _params: NoParameters, progress: Progress) -> str:
+    from pfund.services.screening import screen_all
+
+    progress(0.0)
+    return str(len(screen_all(rt).new_hits))  # how many new hits await a decision
+
+
 def _probe(_rt: Runtime, params: ProbeParameters, progress: Progress) -> str:
     for step in range(params.steps):
         time.sleep(params.step_seconds)
@@ -160,6 +168,7 @@ KINDS: dict[str, JobKind] = {
         Permission.OPTIMISE, FrontierParameters, _typed(FrontierParameters, _frontier)
     ),
     "robust": JobKind(Permission.OPTIMISE, RobustParameters, _typed(RobustParameters, _robust)),
+    "screening": JobKind(Permission.SCREEN, NoParameters, _typed(NoParameters, _screen)),
     "probe": JobKind(Permission.MANAGE_STORE, ProbeParameters, _typed(ProbeParameters, _probe)),
 }
 

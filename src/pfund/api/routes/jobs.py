@@ -24,7 +24,9 @@ StaffDep = Annotated[Principal, require(Permission.READ_INTERNAL)]
 class JobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(max_length=32, description="appraisal, portfolio, frontier, robust, probe.")
+    kind: str = Field(
+        max_length=32, description="appraisal, portfolio, frontier, robust, screening, probe."
+    )
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="The kind's parameters, e.g. {'time_limit': 30}."
     )
