@@ -154,6 +154,33 @@ class Settings(BaseSettings):
         "(tcp://host:8786) or 'local' for a cluster on this machine. Unset: in this "
         "process. The results are the same to the last digit either way.",
     )
+    job_lease_seconds: float = Field(
+        default=60.0,
+        ge=0.2,
+        le=3600,
+        description="How long a worker holds a job without renewing its lease (it renews "
+        "every third of this while the job runs); a job whose lease ran out is queued "
+        "again, or failed after its attempts.",
+    )
+    job_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often an idle 'pfund worker' looks for queued jobs.",
+    )
+    job_max_attempts: int = Field(
+        default=2,
+        ge=1,
+        le=10,
+        description="How many times a job is started before a worker that dies with it "
+        "leaves it failed.",
+    )
+    serve_runs_jobs: bool = Field(
+        default=True,
+        description="Whether 'pfund serve' runs the jobs its pages and API start, in a "
+        "thread of the worker that took the request. Set false when 'pfund worker' "
+        "processes run them.",
+    )
 
     @field_validator("trusted_proxies", "metrics_networks", mode="before")
     @classmethod

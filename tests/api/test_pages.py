@@ -7,6 +7,7 @@ import time
 from fastapi.testclient import TestClient
 
 from pfund.services import proposals
+from pfund.services.jobs import get_job
 from pfund.services.runtime import Runtime
 from tests.api.conftest import csrf_of, sign_in
 
@@ -156,16 +157,19 @@ def test_an_analyst_optimises_and_approves_from_the_pages(unapproved_client: Tes
     )
     assert started.status_code == 303
     job_url = started.headers["location"]
-    jobs = client.app.state.jobs  # type: ignore[attr-defined]
-    job = jobs.get(job_url.rsplit("/", 1)[1])
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    job = get_job(rt, job_url.rsplit("/", 1)[1])
     for _ in range(1800):  # up to three minutes on a loaded machine
+        job = get_job(rt, job.id)
         if job.done:
             break
         job_page = client.get(job_url).text
         # a page asked for while the job runs refreshes itself (unless it ended meanwhile)
-        assert 'http-equiv="refresh"' in job_page or job.done
+        assert 'http-equiv="refresh"' in job_page or get_job(rt, job.id).done
         time.sleep(0.1)
     assert job.error is None, job.error
+    assert job.state.value == "done"
+    assert f"/staff/runs/{job.result}" in client.get(job_url).text
     run_page = client.get(f"/staff/runs/{job.result}").text
     approved = client.post(
         f"/staff/runs/{job.result}/approve",

@@ -24,6 +24,7 @@ from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
     decisions,
+    jobs,
     money,
     opendata,
     projects,
@@ -51,6 +52,7 @@ API_ROUTERS = tuple(
         opendata,
         proposals,
         results,
+        jobs,
     )
 )
 
@@ -126,7 +128,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "serving", False):
             settle()
+        app.state.jobs.kick()  # jobs left queued, or held by a process that died
         yield
+        app.state.jobs.shutdown()  # the job running in this worker ends first
         if owned:
             app.state.runtime.close()
 

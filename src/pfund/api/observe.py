@@ -18,8 +18,11 @@ whichever worker answers it, adds up every worker's files (prometheus-client's
 multiprocess mode). The database gauges need no such care: every worker counts the
 same database.
 
-No audit-verification age is exported: ``pfund audit verify`` records nothing when it
-runs (it only reads), so there is no last verification to measure from.
+The job queue is counted from the store too: jobs by state, how long the oldest queued
+job has waited, and the count and seconds of the jobs that ended in the last hour by
+kind (a summary: divide the two for the mean). ``pfund audit verify`` records each run
+(:mod:`pfund.services.audit_checks`): the age of the last one, and whether it found the
+chain intact, are gauges an alert can watch (no verification yet: no age is exported).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -41,7 +45,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric, SummaryMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,7 +54,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pfund.api.errors import route_of
 from pfund.api.limits import _networks, _within, client_address
 from pfund.api.logs import REQUEST_ID
-from pfund.services import operations
+from pfund.services import audit_checks, jobs, operations
 from pfund.services.runtime import Runtime
 
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -163,10 +167,47 @@ class DatabaseGauges(Collector):
         counts = operations.held_tranches(self.rt)
         for step in ("release", "disburse", "unfreeze"):
             held.add_metric([step], counts.get(step, 0))
-        return [hits, held]
+        return [hits, held, *job_figures(self.rt), *verification_figures(self.rt)]
 
     def describe(self) -> Iterable[Metric]:
         return []  # nothing is counted when the collector is registered
+
+
+def job_figures(rt: Runtime) -> list[Metric]:
+    """The queue: jobs by state, the oldest wait, recent durations by kind."""
+    figures = jobs.queue_figures(rt)
+    states = GaugeMetricFamily("pfund_jobs", "Jobs in the store, by state.", labels=["state"])
+    for state, count in figures.states.items():
+        states.add_metric([state], count)
+    waited = GaugeMetricFamily(
+        "pfund_jobs_oldest_queued_seconds", "How long the oldest queued job has waited."
+    )
+    waited.add_metric([], figures.oldest_queued_seconds)
+    ended = SummaryMetricFamily(
+        "pfund_job_duration_seconds",
+        "Run time of the jobs that ended in the last hour, by kind.",
+        labels=["kind"],
+    )
+    for kind, (count, total) in sorted(figures.ended.items()):
+        ended.add_metric([kind], count_value=count, sum_value=total)
+    return [states, waited, ended]
+
+
+def verification_figures(rt: Runtime) -> list[Metric]:
+    """How long ago ``pfund audit verify`` last ran, and whether it found the chain intact."""
+    last = audit_checks.last_verification(rt)
+    if last is None:
+        return []
+    age = GaugeMetricFamily(
+        "pfund_audit_chain_verified_age_seconds",
+        "Seconds since pfund audit verify last ran on this store.",
+    )
+    age.add_metric([], max((datetime.now(UTC) - last.at).total_seconds(), 0.0))
+    intact = GaugeMetricFamily(
+        "pfund_audit_chain_intact", "Whether the last pfund audit verify found the chain intact."
+    )
+    intact.add_metric([], 1 if last.intact else 0)
+    return [age, intact]
 
 
 @router.get("/healthz")

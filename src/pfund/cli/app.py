@@ -16,6 +16,7 @@ from pfund.cli import (
     docs_cmds,
     doctor_cmds,
     fund_cmds,
+    job_cmds,
     keys_cmds,
     match_cmds,
     money_cmds,
@@ -94,6 +95,8 @@ app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(results_cmds.app, name="results")
 app.command("doctor")(doctor_cmds.doctor)
 app.add_typer(docs_cmds.app, name="docs")
+app.add_typer(job_cmds.app, name="jobs")
+app.command("worker")(job_cmds.worker_cmd)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, err_console, handled, print_json, runtime
 from pfund.errors import InvalidInput, Problem
 from pfund.services.audit import parse_head, published_head, seal, verify
+from pfund.services.audit_checks import record_verification
 
 app = typer.Typer(help="Verify and read the audit log.", no_args_is_help=True)
 
@@ -38,8 +39,10 @@ def verify_cmd(
             raise InvalidInput(
                 str(err), [Problem("give SEQ:HASH as published", field="--head")]
             ) from None
-    with runtime(ctx) as rt, rt.uow() as uow:
-        report = verify(uow, earlier_head=earlier)
+    with runtime(ctx) as rt:
+        with rt.uow() as uow:
+            report = verify(uow, earlier_head=earlier)
+        record_verification(rt, report)  # for the metrics: when, and whether intact
     if as_json:
         print_json(report)
     elif report.intact:

@@ -17,6 +17,7 @@ from pfund.cli.common import (
     runtime,
     working,
 )
+from pfund.cli.job_cmds import QueueOption, queue_job
 from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
@@ -68,9 +69,14 @@ def appraise_cmd(
     criteria: CriteriaOpt = None,
     top: Annotated[int, typer.Option(help="Rows to print (all with --json).")] = 25,
     optimism_bias: BiasOpt = None,
+    queue: bool = QueueOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Cost-benefit, Monte Carlo and multi-criteria value of every active project."""
+    if queue:
+        values: dict[str, object] = {"optimism_bias": optimism_bias}
+        queue_job(ctx, "appraisal", values, files=(policy, criteria), as_json=as_json)
+        return
     with runtime(ctx) as rt:
         with working("Appraising the pipeline...", quiet=as_json):
             inputs = load_inputs(
@@ -147,9 +153,18 @@ def optimize_cmd(
         ),
     ] = None,
     optimism_bias: BiasOpt = None,
+    queue: bool = QueueOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Choose the portfolio with the most value within the budgets and rules; record it."""
+    if queue:
+        values: dict[str, object] = {
+            "time_limit": time_limit,
+            "solver": solver,
+            "optimism_bias": optimism_bias,
+        }
+        queue_job(ctx, "portfolio", values, files=(policy, budget_file, criteria), as_json=as_json)
+        return
     with runtime(ctx) as rt, working("Appraising and optimising...", quiet=as_json):
         inputs = load_inputs(
             rt,

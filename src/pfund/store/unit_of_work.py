@@ -27,6 +27,7 @@ from pfund.store.repositories import (
     FundRepository,
     HitRepository,
     IdempotencyRepository,
+    JobRepository,
     LedgerRepository,
     OrganisationRepository,
     OutreachRepository,
@@ -39,6 +40,7 @@ from pfund.store.repositories import (
     StageRepository,
     TrancheRepository,
     UserRepository,
+    VerificationRepository,
     WatchlistRepository,
 )
 from pfund.store.repositories._rows import table
@@ -71,6 +73,8 @@ class UnitOfWork:
     outreach: OutreachRepository
     idempotency: IdempotencyRepository
     proposals: ProposalRepository
+    jobs: JobRepository
+    verifications: VerificationRepository
     cipher: FieldCipher
 
     def __init__(
@@ -126,6 +130,8 @@ class UnitOfWork:
         self.outreach = OutreachRepository(session, cipher)
         self.idempotency = IdempotencyRepository(session)
         self.proposals = ProposalRepository(session)
+        self.jobs = JobRepository(session)
+        self.verifications = VerificationRepository(session)
         self.locked = False
         if self._write:
             try:
@@ -158,6 +164,15 @@ class UnitOfWork:
                 session.execute(pg_insert(locks).values(id=MONEY_LOCK_ID).on_conflict_do_nothing())
                 session.execute(query)
         self.locked = True
+
+    def hold_writes(self) -> None:
+        """Begin the transaction as a writer, before anything is read, without the money
+        lock: SQLite ``BEGIN IMMEDIATE`` (one writer at a time, so a read-then-update is
+        not interleaved by another writer); on PostgreSQL row locks do that work instead.
+        For short writes outside money, such as claiming a job."""
+        if self.session.in_transaction():
+            raise RuntimeError("hold_writes must come before the unit of work reads")
+        self.session.connection(execution_options={WRITE: True})
 
     def __exit__(
         self,

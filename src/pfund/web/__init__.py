@@ -21,16 +21,27 @@ from pfund.web import (
     public,
     results,
     staff,
+    staff_jobs,
     staff_proposals,
     verification,
 )
-from pfund.web.jobs import Jobs
+from pfund.web.jobs import LocalJobs
 from pfund.web.refusals import refusal_page
 from pfund.web.render import render
 
 PAGE_ROUTERS = tuple(
     m.router
-    for m in (public, proposals, results, auth, staff, staff_proposals, password, verification)
+    for m in (
+        public,
+        proposals,
+        results,
+        auth,
+        staff,
+        staff_jobs,
+        staff_proposals,
+        password,
+        verification,
+    )
 )
 
 
@@ -39,7 +50,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
     for router in PAGE_ROUTERS:
         app.include_router(router)
-    app.state.jobs = Jobs()
+    app.state.jobs = LocalJobs(app.state.runtime, app.state.settings)
     app.add_exception_handler(staff.SignInRequired, staff.redirect_to_signin)
     previous = app.exception_handlers[PfundError]
 

@@ -1,66 +1,77 @@
-"""Long work started from a page (appraise, optimise) runs in one background thread.
+"""The jobs a page or an API call of this process queued, run here too unless told not to.
 
-The page that started it redirects to the job's page, which refreshes itself every two
-seconds (a meta refresh: no script needed) until the job is done and links to its
-result. One worker, because the solver already uses the cores it is given.
+Jobs live in the store (:mod:`pfund.services.jobs`), so any API worker shows any job
+and any ``pfund worker`` may run it. So that one ``pfund serve`` needs nothing more,
+each API worker also runs queued jobs itself, in one thread that starts when it queues
+a job (and when it starts, for jobs left from before) and ends when none waits or runs
+(``PFUND_SERVE_RUNS_JOBS=false`` leaves them all to ``pfund worker`` processes). One
+thread, because the solver already uses the cores it is given; the claims are the same
+as a worker's, so the two never run a job twice.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from threading import Lock
+import threading
+from typing import Any
 
-from pfund.errors import PfundError
+from sqlalchemy.exc import SQLAlchemyError
 
-
-@dataclass
-class Job:
-    id: str
-    kind: str
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    result: str | None = None
-    error: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.finished is not None
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+from pfund.domain.jobs import Job, JobState
+from pfund.services import jobs
+from pfund.services.job_worker import Worker
+from pfund.services.runtime import Runtime
+from pfund.settings import Settings
 
 
-class Jobs:
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pfund-job")
-        self._jobs: dict[str, Job] = {}
-        self._lock = Lock()
+class LocalJobs:
+    """Queues jobs for the acting user and, unless disabled, runs the queue in a thread."""
 
-    def start(self, kind: str, work: Callable[[], str]) -> Job:
-        job = Job(id=secrets.token_hex(6), kind=kind)
-        with self._lock:
-            self._jobs[job.id] = job
-        self._pool.submit(self._run, job, work)
+    def __init__(self, rt: Runtime, settings: Settings) -> None:
+        self.settings = settings
+        self.worker = Worker(rt, lease_seconds=settings.job_lease_seconds)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+
+    def start(self, rt: Runtime, kind: str, parameters: dict[str, Any] | None = None) -> Job:
+        """Queue a job as ``rt``'s principal, then see that it gets run."""
+        job = jobs.enqueue(rt, kind, parameters, max_attempts=self.settings.job_max_attempts)
+        self.kick()
         return job
 
-    def _run(self, job: Job, work: Callable[[], str]) -> None:
-        try:
-            job.result = work()
-        except PfundError as err:
-            job.error = str(err)
-        except Exception as err:
-            job.error = f"internal error ({type(err).__name__})"
-        finally:
-            job.finished = time.monotonic()
-
-    def get(self, job_id: str) -> Job | None:
+    def kick(self) -> None:
+        """Run the queue until it is empty, in the thread (started if not running)."""
+        if not self.settings.serve_runs_jobs:
+            return
         with self._lock:
-            return self._jobs.get(job_id)
+            self._again = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name="pfund-jobs", daemon=True)
+                self._thread.start()
+
+    def _drain(self) -> None:
+        """Run the queue; while a job runs elsewhere, keep watching it, so that one whose
+        process died (its lease runs out) is taken back even if nothing new is queued."""
+        while True:
+            with self._lock:
+                if not self._again or self.worker.stopping.is_set():
+                    self._thread = None
+                    return
+                self._again = False
+            self.worker.run(drain=True)
+            if self._running_elsewhere():
+                self._again = True
+                self.worker.stopping.wait(self.settings.job_poll_seconds)
+
+    def _running_elsewhere(self) -> bool:
+        try:
+            return bool(jobs.list_jobs(self.worker.rt, state=JobState.RUNNING, limit=1))
+        except SQLAlchemyError:  # the database is away: the next kick looks again
+            return False
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Claim nothing more and wait for the job running here to end."""
+        self.worker.stop()
+        thread = self._thread
+        if thread is not None:
+            thread.join()

@@ -38,18 +38,17 @@ from pfund.services import (
     tranches,
 )
 from pfund.services import gate as money_gate
-from pfund.services.appraisal import appraise_pipeline, load_inputs, outcome_costs, record_appraisal
+from pfund.services.appraisal import outcome_costs
 from pfund.services.compare import compare_runs
 from pfund.services.filters import HitFilter
-from pfund.services.portfolio import report_of_record, run_portfolio
+from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
 from pfund.services.results import import_indicators
-from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
 from pfund.services.writes import Replayed
 from pfund.web.forms import check_csrf, form_key, new_form_key
-from pfund.web.jobs import Jobs
+from pfund.web.jobs import LocalJobs
 from pfund.web.labels import N_
 from pfund.web.paging import paginate, paginate_stored
 from pfund.web.refusals import staff_path
@@ -83,8 +82,8 @@ def _allowed(who: Principal, permission: Permission) -> None:
         raise Forbidden(f"your role does not allow: {permission.value.replace('_', ' ')}")
 
 
-def jobs(request: Request) -> Jobs:
-    found: Jobs = request.app.state.jobs
+def jobs(request: Request) -> LocalJobs:
+    found: LocalJobs = request.app.state.jobs
     return found
 
 
@@ -164,24 +163,13 @@ def _import_page(
     )
 
 
-def _appraise(rt: Runtime) -> str:
-    inputs = load_inputs(rt)
-    return record_appraisal(rt, inputs, appraise_pipeline(inputs)).record_id or ""
-
-
-def _optimise(rt: Runtime, time_limit: float | None) -> str:
-    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=time_limit)
-    return report.record_id
-
-
 @router.post("/appraise")
 def appraise(
     request: Request, rt: RuntimeDep, who: StaffDep, csrf_token: CsrfField = ""
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.APPRAISE)
-    runner = acting(rt, who)
-    job = jobs(request).start("appraisal", lambda: _appraise(runner))
+    job = jobs(request).start(acting(rt, who), "appraisal")
     return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
 
 
@@ -195,17 +183,8 @@ def optimise(
 ) -> RedirectResponse:
     check_csrf(request, csrf_token)
     _allowed(who, Permission.OPTIMISE)
-    runner = acting(rt, who)
-    job = jobs(request).start("portfolio", lambda: _optimise(runner, time_limit))
+    job = jobs(request).start(acting(rt, who), "portfolio", {"time_limit": time_limit})
     return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
-
-
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(job_id: str, request: Request, _who: StaffDep) -> HTMLResponse:
-    job = jobs(request).get(job_id)
-    if job is None:
-        raise NotFound(f"no job {job_id}")
-    return render(request, "staff/job.html.j2", job=job)
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)

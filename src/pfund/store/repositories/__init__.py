@@ -10,6 +10,7 @@ from pfund.store.repositories.conditions import ConditionRepository, StageReposi
 from pfund.store.repositories.counts import table_counts
 from pfund.store.repositories.decisions import DecisionRepository
 from pfund.store.repositories.idempotency import IdempotencyRepository
+from pfund.store.repositories.jobs import JobRepository, VerificationRepository
 from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
@@ -28,6 +29,7 @@ __all__ = [
     "FundRepository",
     "HitRepository",
     "IdempotencyRepository",
+    "JobRepository",
     "LedgerRepository",
     "OrganisationRepository",
     "OutreachRepository",
@@ -40,6 +42,7 @@ __all__ = [
     "StageRepository",
     "TrancheRepository",
     "UserRepository",
+    "VerificationRepository",
     "WatchlistRepository",
     "table_counts",
 ]

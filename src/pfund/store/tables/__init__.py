@@ -16,6 +16,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.jobs import AuditVerificationRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
     LedgerBalanceRow,
@@ -69,6 +70,7 @@ __all__ = [
     "AreaRow",
     "AuditEventRow",
     "AuditHeadRow",
+    "AuditVerificationRow",
     "Base",
     "ConditionChangeRow",
     "ConditionRow",
@@ -79,6 +81,7 @@ __all__ = [
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
+    "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
     "MoneyLockRow",

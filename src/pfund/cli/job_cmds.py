@@ -1,0 +1,179 @@
+"""``pfund worker`` and ``pfund jobs list|show|cancel``: the queue of long work.
+
+``pfund worker`` runs queued jobs from the store until SIGTERM or Ctrl-C (the jobs it
+is running go on to their end first); any number may run, on any machine that reaches
+the database. ``--once`` works through the jobs waiting now, then exits.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pfund.cli.common import (
+    JsonOption,
+    console,
+    handled,
+    print_json,
+    runtime,
+    settings_of,
+)
+from pfund.domain.jobs import Job, JobState
+from pfund.errors import InvalidInput, Problem
+from pfund.services import jobs
+from pfund.services.job_worker import Worker
+
+app = typer.Typer(help="Read and cancel queued and running jobs.", no_args_is_help=True)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+QueueOption = typer.Option(
+    False,
+    "--queue",
+    help="Queue the work for 'pfund worker' processes and print the job's id, "
+    "instead of running it here.",
+)
+
+
+def queue_job(
+    ctx: typer.Context,
+    kind: str,
+    values: dict[str, object],
+    *,
+    files: tuple[Path | None, ...] = (),
+    as_json: bool = False,
+) -> None:
+    """Queue ``kind`` for the workers; a file option is refused, as a worker on another
+    machine could not read it (the store's own policy and criteria are used)."""
+    with handled():
+        if any(f is not None for f in files):
+            raise InvalidInput(
+                "--queue runs the work on a worker, which cannot read files of this machine",
+                [Problem("leave out the file options, or run without --queue")],
+            )
+    settings = settings_of(ctx)
+    given = {k: v for k, v in values.items() if v is not None}
+    with runtime(ctx) as rt:
+        job = jobs.enqueue(rt, kind, given, max_attempts=settings.job_max_attempts)
+    if as_json:
+        print_json(job)
+    else:
+        console.print(
+            f"Queued job {job.id} ({job.kind}); follow it with `pfund jobs show {job.id}`.",
+            highlight=False,
+        )
+
+
+def worker_cmd(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=64, help="Jobs run at once.")
+    ] = 1,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the jobs waiting now, then exit.")
+    ] = False,
+) -> None:
+    """Run queued jobs (appraisals, portfolio runs, frontiers...) from the store."""
+    settings = settings_of(ctx)
+    with runtime(ctx) as rt:
+        worker = Worker(
+            rt,
+            lease_seconds=settings.job_lease_seconds,
+            poll_seconds=settings.job_poll_seconds,
+            concurrency=concurrency,
+        )
+        before = {s: signal.signal(s, lambda *_: worker.stop()) for s in STOP_SIGNALS}
+        console.print(f"Worker {worker.name} waiting for jobs.", highlight=False)
+        try:
+            ran = worker.run(drain=once)
+        finally:  # a caller in the same process (a test, the tour) gets its own back
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
+    console.print(f"Worker {worker.name} stopped after {ran} jobs.", highlight=False)
+
+
+def _row(job: Job) -> tuple[str, ...]:
+    return (
+        job.id,
+        job.kind,
+        job.state.value,
+        f"{job.progress:.0%}",
+        f"{job.attempts}/{job.max_attempts}",
+        job.actor,
+        job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        job.result or job.error or "",
+    )
+
+
+@app.command("start")
+def start_cmd(
+    ctx: typer.Context,
+    kind: Annotated[
+        str, typer.Argument(help="appraisal, portfolio, frontier, robust, screening or probe.")
+    ],
+    parameters: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A parameter as NAME=VALUE (JSON value or text); repeat."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Queue a job for the workers (``pfund worker``) and print its id."""
+    values = dict(_parameter(p) for p in parameters or [])
+    queue_job(ctx, kind, values, as_json=as_json)
+
+
+def _parameter(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    try:
+        return name.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return name.strip(), value
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    state: Annotated[JobState | None, typer.Option(help="Only jobs in this state.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Show the last N jobs.")] = 50,
+    as_json: bool = JsonOption,
+) -> None:
+    """The latest jobs, newest first."""
+    with runtime(ctx) as rt:
+        found = jobs.list_jobs(rt, state=state, limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    table = Table("id", "kind", "state", "progress", "attempts", "by", "queued (UTC)", "result")
+    for job in found:
+        table.add_row(*_row(job))
+    console.print(table)
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, job_id: str, as_json: bool = JsonOption) -> None:
+    """One job: its state, progress, worker, result or error."""
+    with runtime(ctx) as rt:
+        job = jobs.get_job(rt, job_id)
+    if as_json:
+        print_json(job)
+        return
+    for name, value in job.model_dump().items():
+        console.print(f"{name}: {value}", highlight=False, markup=False)
+
+
+@app.command("cancel")
+def cancel_cmd(ctx: typer.Context, job_id: str, as_json: bool = JsonOption) -> None:
+    """Cancel a queued job, or ask a running one to stop at its next step."""
+    with runtime(ctx) as rt:
+        job = jobs.cancel(rt, job_id)
+    if as_json:
+        print_json(job)
+    elif job.state is JobState.CANCELLED:
+        console.print(f"Job {job.id} cancelled.", highlight=False)
+    else:
+        console.print(f"Job {job.id} will stop at its next step.", highlight=False)

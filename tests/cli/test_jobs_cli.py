@@ -1,0 +1,34 @@
+"""``pfund ... --queue``, ``pfund jobs`` and ``pfund worker --once`` in process."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Invoke, as_json
+
+
+def test_queued_work_waits_for_a_worker_then_shows_its_record(demo_db: Invoke) -> None:
+    job = as_json(demo_db("appraise", "--queue", "--json"))
+    assert job["state"] == "queued" and job["kind"] == "appraisal"
+    listed = as_json(demo_db("jobs", "list", "--state", "queued", "--json"))
+    assert [j["id"] for j in listed] == [job["id"]]
+    ran = demo_db("worker", "--once")
+    assert ran.exit_code == 0, ran.output
+    assert "after 1 jobs" in ran.output
+    done = as_json(demo_db("jobs", "show", job["id"], "--json"))
+    assert done["state"] == "done" and done["result"].startswith("APR-")
+    ended = demo_db("jobs", "cancel", job["id"])
+    assert ended.exit_code == 1
+    assert "already ended" in ended.output
+
+
+def test_a_queued_job_is_cancelled_and_file_options_are_refused_with_queue(
+    demo_db: Invoke,
+) -> None:
+    job = as_json(demo_db("portfolio", "optimize", "--queue", "--time-limit", "5", "--json"))
+    assert job["parameters"] == {"solver": None, "time_limit": 5.0}
+    assert as_json(demo_db("jobs", "cancel", job["id"], "--json"))["state"] == "cancelled"
+    refused = demo_db("appraise", "--queue", "--policy", "policy.yaml")
+    assert refused.exit_code != 0
+    assert as_json(demo_db("jobs", "list", "--state", "queued", "--json")) == []
+    unknown = demo_db("jobs", "start", "teleport")
+    assert unknown.exit_code == 1
+    assert "appraisal" in unknown.output
