@@ -48,9 +48,8 @@ LOADED = re.compile(
     r'|<link\b[^>]*rel="(?:stylesheet|preload|icon)"[^>]*href="(https?:)?//'
     r"|url\(\s*['\"]?(?:https?:)?//|@import\s+['\"]?(?:url\()?['\"]?(?:https?:)?//"
 )
-# Commands the pages name before they exist on this branch.
-# TODO(jobs): remove "worker" once `pfund worker` is merged.
-COMING = {"worker"}
+# Commands the pages name before they exist (none now).
+COMING: set[str] = set()
 GLOBAL_OPTIONS = {"--db", "--dataset"}
 
 

@@ -2,18 +2,16 @@
 and the first SIGTERM stops every one of them cleanly.
 
 On PostgreSQL (the runbook's database): ``pfund init`` makes the store, then honcho starts
-the API (two workers), the Dask scheduler and a Dask worker from the repository's
-Procfile; the API answers ``/readyz``, the Dask worker joins the scheduler, and a SIGTERM
-to honcho ends every process with status 0 and nothing left to kill.
-
-The Procfile's ``worker`` line (``pfund worker``, the persistent job workers) is not
-started here: that command comes with the jobs work.
-TODO(jobs): once ``pfund worker`` exists, start every process (drop PROCESSES), start a job
-through the API (an appraisal) and wait for it to finish, then stop as below.
+every line of the repository's Procfile: the API (two workers, which leave queued jobs to
+the job workers), a job worker, the Dask scheduler and a Dask worker; the API answers
+``/readyz``, the Dask worker joins the scheduler, a queued job is run to its end by the
+job worker, and a SIGTERM to honcho ends every process with status 0 and nothing left to
+kill.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -29,7 +27,7 @@ from tests.conftest import _postgres_url, _reset_postgres
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PROCESSES = ["api", "scheduler", "dask-worker"]  # TODO(jobs): and "worker"
+PROCESSES = ["api", "worker", "scheduler", "dask-worker"]
 START_DEADLINE = 300  # seconds: two API workers start slowly on a busy 2-core machine
 
 
@@ -84,6 +82,25 @@ def wait_until_ready(honcho: subprocess.Popen[bytes], api: str, scheduler: str, 
         client.wait_for_workers(1, timeout=START_DEADLINE)
 
 
+def pfund_json(env: dict[str, str], cwd: Path, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [str(BIN / "pfund"), *args, "--json"], env=env, cwd=cwd, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+def run_a_job(env: dict[str, str], cwd: Path) -> dict[str, object]:
+    """Queue a probe job (it waits two steps) and follow it until it ends."""
+    job = pfund_json(env, cwd, "jobs", "start", "probe", "--set", "steps=2")
+    deadline = time.monotonic() + START_DEADLINE
+    while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(1)
+        job = pfund_json(env, cwd, "jobs", "show", str(job["id"]))
+    return job
+
+
 @pytest.mark.postgres
 def test_the_procfile_stack_starts_answers_readyz_and_stops_cleanly_on_sigterm(
     stack_env: dict[str, str], tmp_path: Path
@@ -104,6 +121,9 @@ def test_the_procfile_stack_starts_answers_readyz_and_stops_cleanly_on_sigterm(
                 honcho, f"http://127.0.0.1:{api_port}", f"tcp://127.0.0.1:{dask_port}", log
             )
             assert httpx.get(f"http://127.0.0.1:{api_port}/healthz").status_code == 200
+            job = run_a_job(stack_env, tmp_path)
+            assert job["state"] == "done", job
+            assert job["claimed_by"], job
         finally:
             honcho.send_signal(signal.SIGTERM)
             code = honcho.wait(timeout=120)
