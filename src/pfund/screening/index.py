@@ -295,6 +295,18 @@ class CandidateIndex:
         self.word_counts = np.fromiter(
             (len(words) for words in compact), dtype=np.int8, count=len(compact)
         )
+        # Which of a listed person's words (of three or more) end like a patronymic, as
+        # bits by the word's place among its first keys (``word_likeness``).
+        self.patronymic_like = np.fromiter(
+            (
+                _patronymic_bits(tuple(spellings[0] for spellings in words))
+                if person and len(words) >= 3
+                else 0
+                for words, person in zip(compact, persons.tolist(), strict=True)
+            ),
+            dtype=np.uint8,
+            count=len(compact),
+        )
 
     @classmethod
     def build(
@@ -457,7 +469,7 @@ class CandidateIndex:
             compact_words(name, schema),
             self.compact[candidates].tolist(),
             self.word_counts[candidates],
-            self.persons[candidates],
+            self.patronymic_like[candidates],
         )
         if is_organisation(schema):
             # A firm's added words (Завод, Торговый дом, a region) make another firm
@@ -658,7 +670,7 @@ def word_likeness(
     query: Sequence[Sequence[str]],
     choices: list[tuple[str, ...]],
     word_counts: npt.NDArray[np.int8],
-    persons: npt.NDArray[np.bool_] | None = None,
+    patronymic_like: npt.NDArray[np.uint8] | None = None,
 ) -> tuple[Int16Array, Int16Array]:
     """How alike each choice's words are to the query's (0-100), both ways: each query
     word's best ``fuzz.ratio`` among the choice's words, averaged weighing by the query
@@ -672,7 +684,7 @@ def word_likeness(
     the names that add words to the query's (Кристалл-2, Кристалл Самарский). A legal
     form weighs as one letter (``LEGAL_FORM_CHARACTERS``): ООО and ЗАО may be one
     firm's forms. In the second, a word of a listed person (of three words or more,
-    ``persons`` saying which choices are persons) that ends like a patronymic weighs
+    ``patronymic_like`` giving such words as bits by place) that ends like a patronymic weighs
     ``PATRONYMIC_COVERED`` of its length: the scorer forgives a query without the
     patronymic, not one without the surname (Nikolay Petrovich is Николай Иванович
     Петрович more than it is Реруов Николай Петрович)."""
@@ -695,13 +707,17 @@ def word_likeness(
     within = np.arange(len(flat)) - np.repeat(starts, counts)
     first = within < np.maximum(np.repeat(word_counts, counts), 1)
     flat_weights = np.where(first, _lengths(flat), 0.0)
-    if persons is not None:
-        counted = np.repeat(np.where(persons, word_counts, 0), counts) >= 3
-        light = np.fromiter((bool(_PATRONYMIC_KEY.search(w)) for w in flat), bool, len(flat))
-        flat_weights[counted & light & first] *= PATRONYMIC_COVERED
+    if patronymic_like is not None:
+        bits = np.repeat(patronymic_like, counts) >> np.minimum(within, 7).astype(np.uint8)
+        flat_weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
     covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
     backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
+
+
+def _patronymic_bits(words: tuple[str, ...]) -> int:
+    """Bit i set when the i-th of the first eight words ends like a patronymic."""
+    return sum(1 << i for i, word in enumerate(words[:8]) if _PATRONYMIC_KEY.search(word))
 
 
 def _starts(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
