@@ -1,6 +1,9 @@
 """The demo's results loop on the sample fund, on both stores: projects under way report,
 a seeded sample is verified, a scalable tranche is paid on the verified value through the
-ledger (whose sums still balance), and a second report waits for its verifier."""
+ledger (whose sums still balance), and a second report waits for its verifier. Then the
+fund's history: completed projects with outturns (most over budget, one under) and
+reports, one verified, which ``results expost``, the public page and the board report's
+learning section show."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pfund.services.audit import verify
 from pfund.services.demo import load_demo
 from pfund.services.demo_loop import run_results_loop
 from pfund.services.funding import ledger_view
+from pfund.services.learning import expost_lines, fund_calibration, public_expost
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
 from pfund.services.verification import payments_due
@@ -32,7 +36,30 @@ def test_the_demo_ends_with_a_tranche_paid_on_its_verified_result(rt: Runtime) -
     assert (due.tranche, due.status, due.amount) == (loop.tranche, "disbursed", loop.paid)
     assert due.branch == "pro_rata" and due.verification == v.verification
     queue = verification_queue(rt)
-    assert [a.verified for a in queue] == [False, True]  # the next report awaits its verifier
+    # the next report awaits its verifier; the two verified are the tranche's and the history's
+    assert [a.verified for a in queue] == [False, True, True]
     assert ledger_view(rt).invariants == []
     with rt.uow() as uow:
         assert verify(uow).intact
+
+
+def test_the_demo_ends_with_completed_projects_learned_from(rt: Runtime) -> None:
+    summary = load_demo(rt)
+    assert summary.envelope_year is not None
+    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=20)
+    history = run_results_loop(rt, report.record_id, year=summary.envelope_year).history
+    assert history is not None and 4 <= len(history.completed) <= 6
+    assert history.verification.status == "verified"
+    lines = {line.id: line for line in expost_lines(rt)}
+    assert set(lines) == set(history.completed)
+    ratios = sorted(line.realised_cost / line.estimated_cost for line in lines.values())
+    assert ratios[0] < 1 < ratios[1] and ratios[-1] >= 1.5  # one under budget, the rest over
+    assert all(line.reported and line.ex_ante_npv is not None for line in lines.values())
+    shown = public_expost(rt, history.completed[0])
+    assert shown is not None and shown.ex_post_npv != shown.ex_ante_npv
+    with rt.uow() as uow:
+        cal = fund_calibration(uow, [], "auto", {})
+    assert cal is not None and cal.record.finished == len(history.completed)
+    counts = {a.area: a.count for a in cal.record.areas}
+    assert counts["education"] == 1 and counts["environment"] == 1
+    assert summary.projects == load_demo(rt).projects - len(history.completed)
