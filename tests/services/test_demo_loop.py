@@ -16,6 +16,7 @@ from pfund.services.demo_loop import run_results_loop
 from pfund.services.funding import ledger_view
 from pfund.services.learning import expost_lines, fund_calibration, public_expost
 from pfund.services.portfolio import run_portfolio
+from pfund.services.results import project_results
 from pfund.services.runtime import Runtime
 from pfund.services.verification import payments_due
 from pfund.services.verification_views import verification_queue
@@ -38,6 +39,9 @@ def test_the_demo_ends_with_a_tranche_paid_on_its_verified_result(rt: Runtime) -
     queue = verification_queue(rt)
     # the next report awaits its verifier; the two verified are the tranche's and the history's
     assert [a.verified for a in queue] == [False, True, True]
+    shown = project_results(rt, loop.project, public=True).indicators[0].periods[0].verified
+    assert shown is not None and shown.verification == v.verification  # where people read it
+    assert (shown.paid, shown.currency) == (loop.paid, loop.currency)
     assert ledger_view(rt).invariants == []
     with rt.uow() as uow:
         assert verify(uow).intact
