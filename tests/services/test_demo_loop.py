@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import verify
 from pfund.services.demo import load_demo
-from pfund.services.demo_loop import run_results_loop
+from pfund.services.demo_loop import load_history, run_results_loop
 from pfund.services.funding import ledger_view
-from pfund.services.learning import expost_lines, fund_calibration, public_expost
+from pfund.services.learning import (
+    expost_lines,
+    fund_calibration,
+    history_by_area,
+    public_expost,
+)
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import project_results
 from pfund.services.runtime import Runtime
@@ -67,3 +74,23 @@ def test_the_demo_ends_with_completed_projects_learned_from(rt: Runtime) -> None
     counts = {a.area: a.count for a in cal.record.areas}
     assert counts["education"] == 1 and counts["environment"] == 1
     assert summary.projects == load_demo(rt).projects - len(history.completed)
+
+
+def test_learning_counts_a_verified_value_as_reported_times_its_factor(rt: Runtime) -> None:
+    """The first completed project's report (960 students of 1,000) is verified; its
+    outcome ratio is 0.96 × the factor, the others' what their partners reported."""
+    load_demo(rt)
+    history = load_history(rt)
+    assert history is not None and history.verification.factor is not None
+    factor = history.verification.factor
+    lines = {line.id: line for line in expost_lines(rt)}
+    checked = lines[history.completed[0]]
+    assert checked.verified and checked.benefit_scale == pytest.approx(0.96 * factor)
+    assert [i for i, line in lines.items() if line.verified] == [history.completed[0]]
+    assert lines["GOV-MED-00"].benefit_scale == pytest.approx(102 / 120)
+    with rt.uow() as uow:
+        cal = fund_calibration(uow, [], "auto", {})
+    assert cal is not None and (cal.record.reported, cal.record.verified) == (5, 1)
+    by_area = {h.area: h for h in history_by_area(rt)}
+    assert by_area["education"].verified == 1 and by_area["health"].verified == 0
+    assert by_area["environment"].cost_ratio == pytest.approx(1.6)
