@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from pfund.services import portal
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import verify
 from pfund.services.demo import load_demo
@@ -49,6 +50,8 @@ def test_the_demo_ends_with_a_tranche_paid_on_its_verified_result(rt: Runtime) -
     shown = project_results(rt, loop.project, public=True).indicators[0].periods[0].verified
     assert shown is not None and shown.verification == v.verification  # where people read it
     assert (shown.paid, shown.currency) == (loop.paid, loop.currency)
+    line = next(p for p in portal.projects(rt) if p.id == loop.project)
+    assert line.disbursed == loop.paid  # the portal's "paid out" is what the ledger paid
     assert ledger_view(rt).invariants == []
     with rt.uow() as uow:
         assert verify(uow).intact
