@@ -64,7 +64,7 @@ def verified_figures(uow: UnitOfWork, project_id: str | None = None) -> dict[Key
     if project_id is not None:
         query = query.where(ResultReportRow.project_id == project_id)
     found: dict[Key, VerifiedFigure] = {}
-    for row, project, period in uow.session.execute(query).tuples():
+    for row, project, period in uow.session.execute(query).all():
         figure = _figure(row)
         if figure is not None:  # the latest verification of each wins
             found[(project, row.indicator, period)] = figure
