@@ -63,4 +63,5 @@ def test_link_report_and_late(demo_db: Invoke, tmp_path: Path) -> None:
         "target": "35",
         "achieved": "31.5",
         "report": "RPT-TRN-M12-01-2030",
+        "verified": None,  # no verifier has checked it
     }

@@ -19,6 +19,8 @@ from pfund.reports.board import _environment
 from pfund.reports.language import Words
 from pfund.reports.learning import MODE_WORDS, TYPE_WORDS, LearningSection, build_learning
 from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.demo_loop import load_history
+from pfund.services.learning import history_by_area
 from pfund.services.names import area_names
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_answering_record
@@ -97,3 +99,36 @@ def test_a_policy_with_the_uplift_off_says_so_in_both_languages(
     _, pages = sections
     assert "turns the optimism-bias uplift off" in _text(pages["en-off"])
     assert "отключает поправку на оптимизм" in _text(pages["ru-off"])
+
+
+def test_the_funds_history_is_listed_by_area_even_with_the_uplift_off(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    """After the demo's history is loaded (five completed projects, one verified), the
+    section lists it by area in both languages, though the sample policy is off."""
+    shutil.copy(demo_template, tmp_path / "pfund.db")
+    rt = open_runtime(settings_for(f"sqlite:///{tmp_path / 'pfund.db'}"))
+    try:
+        assert load_history(rt) is not None
+        off = build_learning(
+            appraise_pipeline(load_inputs(rt)),
+            report_of_record(get_answering_record(rt, None)),
+            None,
+            history_by_area(rt),
+        )
+        areas = area_names(rt)
+    finally:
+        rt.close()
+    assert off.bias is None
+    assert [(h.area, h.count, h.verified) for h in off.history][:2] == [
+        ("education", 1, 1),
+        ("environment", 1, 0),
+    ]
+    text = {}
+    for lang in ("en", "ru"):
+        w = Words(lang, currency="USD", areas=areas)
+        template = _environment(lang).get_template("learning.html.j2")
+        text[lang] = _text(template.render(r=SimpleNamespace(learning=off), w=w))
+    assert "The fund's history by area" in text["en"] and "1.60" in text["en"]
+    assert "История фонда по направлениям" in text["ru"] and "1,60" in text["ru"]
+    assert "turns the optimism-bias uplift off" in text["en"]

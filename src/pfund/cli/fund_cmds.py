@@ -140,6 +140,17 @@ def print_loop(d: DemoLoop) -> None:
         highlight=False,
         markup=False,
     )
+    h = d.history
+    if h is not None:
+        hv = h.verification
+        console.print(
+            f"History: {len(h.completed)} completed projects imported with their outturns "
+            f"({h.outturns} years of realised cost) and {len(h.reports)} reports; "
+            f"verification {hv.verification} of {hv.report}: factor {hv.factor:.3f}. "
+            f"See `pfund results expost` and `pfund results show {h.completed[0]}`.",
+            highlight=False,
+            markup=False,
+        )
     console.print(
         "See it: `pfund results payments`, "
         f"`pfund results show {d.project}`, "

@@ -42,8 +42,8 @@ def expost_cmd(
     ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Ex-post NPV, BCR and ERR of finished projects (outturn, reported outcomes) beside
-    their ex-ante appraisal at likely values."""
+    """Ex-post NPV, BCR and ERR of finished projects (outturn, outcomes reported or
+    verified) beside their ex-ante appraisal at likely values."""
     with runtime(ctx) as rt:
         lines = expost_lines(rt, project_id)
     if as_json:
@@ -54,7 +54,7 @@ def expost_cmd(
         table.add_row(
             line.id,
             f"{line.realised_cost / line.estimated_cost:.2f}" if line.estimated_cost else "-",
-            f"{line.benefit_scale:.2f}" if line.reported else "-",
+            f"{line.benefit_scale:.2f}{' v' if line.verified else ''}" if line.reported else "-",
             f"{_m(line.ex_ante_npv)} → {_m(line.ex_post_npv)}",
             f"{_num(line.ex_ante_bcr)} → {_num(line.ex_post_bcr)}",
             f"{_pct(line.ex_ante_err)} → {_pct(line.ex_post_err)}",
@@ -80,5 +80,6 @@ def _summary(lines: list[ExPostLine]) -> str:
         return "No finished project has an outturn yet (`pfund results outturn FILE`)."
     return (
         f"{len(lines)} finished projects. cost ×: realised / estimated cost; outcome ×: "
-        "reported / target outcome (not yet verified; - where nothing is reported)."
+        "achieved / target outcome, reported or, marked v, verified (reported × the "
+        "verification factor) where a verifier checked it; - where nothing is reported."
     )

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.cli.common import JsonOption, console, money, print_json, runtime, working
 from pfund.errors import InvalidInput, Problem
 from pfund.services.results import (
     ProjectResults,
@@ -33,6 +33,7 @@ from pfund.services.verification import (
     read_findings,
     record_findings,
 )
+from pfund.services.verified import VerifiedFigure
 
 app = typer.Typer(
     help=(
@@ -64,7 +65,8 @@ def show(
     project_id: Annotated[str, typer.Argument(help="The project's id.")],
     as_json: bool = JsonOption,
 ) -> None:
-    """A project's indicators: unit, baseline, target and achieved value per period."""
+    """A project's indicators: unit, baseline, target and achieved value per period, and
+    where a verifier checked it, the verified value (factor and interval) and what was paid."""
     with runtime(ctx) as rt:
         results = project_results(rt, project_id)
     if as_json:
@@ -89,12 +91,26 @@ def _print(results: ProjectResults) -> None:
         )
         if i.means_of_verification:
             console.print(f"verified by: {i.means_of_verification}", markup=False)
-        table = Table("period", "target", "achieved", "report")
+        checked = any(p.verified for p in view.periods)
+        columns = ["period", "target", "reported", "report"]
+        table = Table(*columns, *(["verified (factor, interval)", "paid"] if checked else []))
         for p in view.periods:
             achieved = "-" if p.achieved is None else f"{p.achieved:,}"
-            table.add_row(p.period, f"{p.target:,}", achieved, p.report or "-")
+            row = [p.period, f"{p.target:,}", achieved, p.report or "-"]
+            table.add_row(*row, *(_verified(p.verified) if checked else []))
         console.print(table)
     console.print(f"{len(results.indicators)} indicators.")
+
+
+def _verified(v: VerifiedFigure | None) -> list[str]:
+    """The verified value with its factor and interval, and the amount paid for it."""
+    if v is None:
+        return ["not verified", "-"]
+    shown = (
+        f"{v.verified:,.1f} ({v.verification}: ×{v.factor:.3f}, {v.confidence:.0%} "
+        f"{v.factor_lower:.3f}-{v.factor_upper:.3f})"
+    )
+    return [shown, money(v.paid, v.currency or "") if v.paid is not None else "-"]
 
 
 @app.command("link")

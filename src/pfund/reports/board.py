@@ -45,6 +45,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.learning import history_by_area
 from pfund.services.names import Name, area_names, short
 from pfund.services.portfolio import PortfolioReport, report_of_record
 from pfund.services.problem_json import problem_from_json
@@ -145,7 +146,9 @@ def build_report(
         areas=area_names(rt),
         max_stage=problem.max_stage if problem.max_stage is not None else 0,
         marginal=_marginal(why),
-        learning=build_learning(pa, portfolio, record.parameters.get("optimism_bias")),
+        learning=build_learning(
+            pa, portfolio, record.parameters.get("optimism_bias"), history_by_area(rt)
+        ),
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from pfund.portfolio import DEFAULT_SOLVER, optimise
 from pfund.results.expost import Movement, portfolio_movement
 from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, parameters_of
-from pfund.services.learning import AreaBias, BiasRecord
+from pfund.services.learning import MIN_COUNT, AreaBias, BiasRecord, HistoryArea
 from pfund.services.portfolio import PortfolioReport, portfolio_problem
 from pfund.web.labels import N_
 
@@ -62,19 +62,26 @@ class LearningSection:
     chosen_npv_after_m: float = 0.0  # the run's portfolio, valued with the uplift
     dropped: list[str] = field(default_factory=list)  # chosen without the uplift, not with it
     added: list[str] = field(default_factory=list)  # chosen with the uplift, not without it
+    # the fund's finished projects by area, shown whatever the mode (so also when off)
+    history: list[HistoryArea] = field(default_factory=list)
+    min_count: int = MIN_COUNT
 
 
 def build_learning(
-    pa: PipelineAppraisal, portfolio: PortfolioReport, run_bias: object = None
+    pa: PipelineAppraisal,
+    portfolio: PortfolioReport,
+    run_bias: object = None,
+    history: list[HistoryArea] | None = None,
 ) -> LearningSection:
     """The section for the run ``portfolio`` and the current appraisal ``pa``.
 
     "After" is the run's own choice when the run recorded the same uplift as ``pa``
     (``run_bias``, its record's ``optimism_bias`` parameter); otherwise the choice is
-    solved again from ``pa``, so before and after differ only by the uplift."""
+    solved again from ``pa``, so before and after differ only by the uplift. ``history``:
+    the fund's finished projects by area, listed whatever the mode."""
     cal = pa.inputs.calibration
     if cal is None:
-        return LearningSection(bias=None)
+        return LearningSection(bias=None, history=history or [])
     moved = {m.area: m for m in portfolio_movement(pa.inputs.projects, cal.areas)}
     before = appraise_pipeline(dataclasses.replace(pa.inputs, calibration=None, uplifted=None))
     chosen_before = _solve(before)
@@ -95,6 +102,7 @@ def build_learning(
         chosen_npv_after_m=sum(npv_after.get(i, 0.0) for i in after) / MILLION,
         dropped=sorted(set(chosen_before or []) - after),
         added=sorted(after - set(chosen_before or [])) if chosen_before is not None else [],
+        history=history or [],
     )
 
 

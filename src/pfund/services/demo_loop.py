@@ -5,8 +5,13 @@ the run approved, the projects whose first tranches the gate opens (stage 0) rep
 their indicators, one report lists its units (sites in two regions), a verifier's sample
 is drawn (seeded, so the demo is the same every time) and its recounts recorded, and a
 scalable tranche linked to that indicator is released and paid on the verified value
-through the ledger. Every step goes through the same services as the CLI and the API,
-so the audit log, the gate and the ledger's invariants hold for the demo as for a fund.
+through the ledger. Last, the fund's history is imported (:func:`load_history`): a
+handful of completed projects (``completed`` in the data set's ``fund.yaml``), their
+indicators, what their partners reported, one report verified on a sample, and their
+outturns (what each really cost: most overran), so ``pfund results expost``, the public
+page of a completed project and the board report's learning section have something to
+show. Every step goes through the same services as the CLI and the API, so the audit
+log, the gate and the ledger's invariants hold for the demo as for a fund.
 """
 
 from __future__ import annotations
@@ -21,8 +26,18 @@ from pfund.domain import TrancheStatus
 from pfund.domain.ledger import Tranche
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.errors import Conflict, PfundError
+from pfund.io.dataset import load_dataset
 from pfund.services.funding import record_contributions
-from pfund.services.results import IndicatorView, project_reports, project_results, submit_report
+from pfund.services.imports import import_projects
+from pfund.services.learning import import_outturns
+from pfund.services.results import (
+    IndicatorView,
+    import_indicators,
+    import_reports,
+    project_reports,
+    project_results,
+    submit_report,
+)
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import approve, list_tranches, release_tranche
 from pfund.services.verification import (
@@ -44,6 +59,15 @@ RECOUNT = tuple(
 )
 
 
+class History(BaseModel):
+    """The fund's completed projects the demo imported, and the one report verified."""
+
+    completed: list[str]
+    reports: list[str]
+    outturns: int
+    verification: VerificationResult
+
+
 class DemoLoop(BaseModel):
     """What the loop did, for the demo's summary."""
 
@@ -55,6 +79,7 @@ class DemoLoop(BaseModel):
     tranche_amount: Decimal
     paid: Decimal
     currency: str
+    history: History | None = None
 
 
 def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
@@ -76,6 +101,7 @@ def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
     _release(rt, tranche.id)
     step = pay_by_results(rt, tranche.id)
     _second_awaiting(rt, project)
+    history = load_history(rt)
     return DemoLoop(
         approved=run_id,
         reports=reports,
@@ -85,7 +111,46 @@ def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
         tranche_amount=tranche.amount,
         paid=step.amount,
         currency=tranche.currency,
+        history=history,
     )
+
+
+def load_history(rt: Runtime) -> History | None:
+    """Import the data set's completed projects with their indicators, reports and
+    outturns, and verify the first report on a sample; None when the data set has none.
+
+    Imported, not moved there by the lifecycle: they finished before the fund's store
+    (as a fund brings its past into pfund), so they never enter the pipeline the demo
+    appraises, and their outturns and verified results are the history that calibrates
+    the next appraisal.
+    """
+    files = load_dataset(rt.dataset).sample_files
+    needed = ("completed", "completed_indicators", "completed_reports", "outturns")
+    if any(k not in files for k in needed):
+        return None
+    completed = import_projects(rt, files["completed"]).ids
+    import_indicators(rt, files["completed_indicators"])
+    reports = import_reports(rt, files["completed_reports"])
+    outturns = import_outturns(rt, files["outturns"])
+    return History(
+        completed=completed,
+        reports=reports,
+        outturns=outturns.imported,
+        verification=_verify_first(rt, completed[0]),
+    )
+
+
+def _verify_first(rt: Runtime, project: str) -> VerificationResult:
+    """The project's first report on its first indicator: the report lists its units (as
+    many grants as the demo's other verified report lists sites) and a seeded sample of
+    them is recounted, a few short, as the verifier would find them."""
+    report = min((r for r in project_reports(rt, project) if r.submitted), key=lambda r: r.period)
+    value = next(v for v in report.values if not v.region)
+    units = _split(value.value, [f"G-{i + 1:02d}" for i in range(UNITS_PER_REGION * 2)])
+    _write_units(rt, report.id, value.indicator, units)
+    sample = draw_sample(rt, report.id, value.indicator, confidence=0.9, precision=0.1, seed=SEED)
+    recounts = {u: _recount(units[u], i) for i, u in enumerate(units)}
+    return record_findings(rt, sample.verification, {u: recounts[u] for u in sample.units})
 
 
 def _linked_choice(rt: Runtime) -> tuple[Tranche, str, IndicatorView]:
@@ -136,14 +201,18 @@ def _second_awaiting(rt: Runtime, verified: str) -> None:
 
 
 def _unit_values(view: IndicatorView) -> dict[str, Decimal]:
-    """The units behind the reported total, as whole counts that add up to it (the
-    remainder one each to the first units): sites in the indicator's first two regions
+    """The units behind the reported total: sites in the indicator's first two regions
     (the strata) or, for an indicator not disaggregated by region, grants ``G-01``...
     in one stratum."""
     regions = view.indicator.regions[:2] or ["G"]
     per = UNITS_PER_REGION * 2 // len(regions)
     names = [f"{r}-{i + 1:02d}" for r in regions for i in range(per)]
-    total = _reported_total(view)
+    return _split(_reported_total(view), names)
+
+
+def _split(total: Decimal, names: list[str]) -> dict[str, Decimal]:
+    """``total`` as whole counts over ``names`` that add up to it (the remainder one
+    each to the first units)."""
     each, left = divmod(total, len(names))
     return {name: each + (1 if i < left else 0) for i, name in enumerate(names)}
 
@@ -158,10 +227,14 @@ def _reported_total(view: IndicatorView) -> Decimal:
 
 
 def _list_units(rt: Runtime, report: str, view: IndicatorView) -> None:
+    _write_units(rt, report, view.indicator.code, _unit_values(view))
+
+
+def _write_units(rt: Runtime, report: str, indicator: str, units: dict[str, Decimal]) -> None:
+    """The report's units for one indicator, imported as a verifier's file would be."""
     lines = ["report,indicator,unit,stratum,reported"]
     lines += [
-        f"{report},{view.indicator.code},{unit},{_stratum(unit)},{value}"
-        for unit, value in _unit_values(view).items()
+        f"{report},{indicator},{unit},{_stratum(unit)},{value}" for unit, value in units.items()
     ]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "units.csv"

@@ -2,10 +2,14 @@
 
 Issue 15, point 5. A finished project (status ``completed``) with an outturn (what it
 really cost, by year: :func:`import_outturns`) joins the reference class of its area;
-what its partners reported against the targets of indicators tied to its predicted
+what its partners achieved against the targets of indicators tied to its predicted
 outcomes gives the share of its benefit that happened (``realised_benefits`` in
-:mod:`pfund.results.expost`). Reported, not yet verified: the store keeps no
-verification of a report, so the ratio is what partners reported against target.
+:mod:`pfund.results.expost`). Verified where a verifier checked it: a value with a
+verification counts as reported × its verification factor (the latest verification of
+that indicator and period, as payment by results counts it,
+:mod:`pfund.services.verified`), since a partner's own count is what a recount on a
+sample corrects; other values count as reported. Each finished project says whether
+any verified value is behind its ratio, and the decision record counts them.
 
 Before the Monte Carlo, every appraised project's cost and benefit points are multiplied
 by its area's uplift (``uplift_project``), as the policy's ``optimism_bias`` says:
@@ -65,6 +69,7 @@ from pfund.services.audit import AuditWriter
 from pfund.services.results import _achieved
 from pfund.services.results import repo as results_repo
 from pfund.services.runtime import Runtime
+from pfund.services.verified import verified_figures
 from pfund.store.repositories.outturns import OutturnRepository
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -108,17 +113,27 @@ class Finished:
     realised_cost: float
     estimated_benefit: float
     realised_benefit: float
-    benefit_scale: float  # reported / target over its outcome indicators (1: none reported)
+    benefit_scale: float  # achieved / target over its outcome indicators (1: none reported)
     reported: bool
+    verified: bool = False  # some value behind benefit_scale is verified (reported × factor)
 
 
 def outcome_ratios(
-    project: Project, indicators: Sequence[Indicator], reports: Sequence[ReportRecord]
+    project: Project,
+    indicators: Sequence[Indicator],
+    reports: Sequence[ReportRecord],
+    factors: Mapping[tuple[str, str], float] | None = None,
 ) -> dict[str, float]:
-    """Per predicted outcome: what was reported over what was targeted, summed over the
+    """Per predicted outcome: what was achieved over what was targeted, summed over the
     periods reported. Sums of both sides, so the ratio means the same whether a
-    framework's targets are per period or cumulative."""
-    achieved = {key: value for r in reports for key, (value, _) in _achieved(r).items()}
+    framework's targets are per period or cumulative. Achieved is the reported value,
+    times its verification factor where ``factors`` (by period and indicator) has one."""
+    factors = factors or {}
+    achieved = {
+        key: value * Decimal(str(factors.get(key, 1)))
+        for r in reports
+        for key, (value, _) in _achieved(r).items()
+    }
     sums: dict[str, list[float]] = {}
     for i in indicators:
         if not i.outcome or i.outcome not in project.outcomes:
@@ -131,6 +146,14 @@ def outcome_ratios(
             got = float(sum((a for a, _ in pairs), Decimal(0)))
             sums.setdefault(i.outcome, []).append(got / target)
     return {name: float(np.mean(r)) for name, r in sums.items()}
+
+
+def _factors(uow: UnitOfWork) -> dict[str, dict[tuple[str, str], float]]:
+    """Each project's verification factors by (period, indicator)."""
+    out: dict[str, dict[tuple[str, str], float]] = {}
+    for (project, indicator, period), figure in verified_figures(uow).items():
+        out.setdefault(project, {})[(period, indicator)] = figure.factor
+    return out
 
 
 def finished_projects(uow: UnitOfWork, stored: Sequence[Project] | None = None) -> list[Finished]:
@@ -148,15 +171,31 @@ def finished_projects(uow: UnitOfWork, stored: Sequence[Project] | None = None) 
     reports: dict[str, list[ReportRecord]] = {}
     for r in results.reports():
         reports.setdefault(r.project, []).append(r)
+    factors = _factors(uow)
     out = []
     for p in uow.projects.list() if stored is None else stored:
         if p.status is FINISHED and p.id in outturns:
-            ratios = outcome_ratios(p, indicators.get(p.id, []), reports.get(p.id, []))
-            out.append(_finished(p, outturns[p.id], ratios))
+            mine = factors.get(p.id, {})
+            used = _outcome_keys(p, indicators.get(p.id, []))
+            ratios = outcome_ratios(p, indicators.get(p.id, []), reports.get(p.id, []), mine)
+            verified = bool(ratios) and any(k in used for k in mine)
+            out.append(_finished(p, outturns[p.id], ratios, verified=verified))
     return out
 
 
-def _finished(p: Project, outturn: dict[int, float], ratios: dict[str, float]) -> Finished:
+def _outcome_keys(project: Project, indicators: Sequence[Indicator]) -> set[tuple[str, str]]:
+    """The (period, indicator) pairs the outcome ratios read."""
+    return {
+        (period, i.code)
+        for i in indicators
+        if i.outcome and i.outcome in project.outcomes
+        for period in i.targets
+    }
+
+
+def _finished(
+    p: Project, outturn: dict[int, float], ratios: dict[str, float], *, verified: bool = False
+) -> Finished:
     """Realised benefit: the likely stream times the mean outcome ratio (as
     ``realised_benefits`` scales it); a project with no monetised benefit is counted as a
     benefit of 1, so its outcome ratio still tells how much of what it promised happened."""
@@ -172,6 +211,41 @@ def _finished(p: Project, outturn: dict[int, float], ratios: dict[str, float]) -
         realised_benefit=estimated * scale,
         benefit_scale=scale,
         reported=bool(ratios),
+        verified=verified,
+    )
+
+
+class HistoryArea(BaseModel):
+    """One area's finished projects with an outturn, as the board report lists them."""
+
+    area: str
+    count: int
+    verified: int  # with a verified value behind their outcome ratio
+    cost_ratio: float  # mean realised / estimated cost
+    outcome_ratio: float | None  # mean achieved / target outcome (None: none reported)
+
+
+def history_by_area(rt: Runtime) -> list[HistoryArea]:
+    """The fund's history area by area, whatever the policy's optimism-bias mode: what a
+    reader of the board report needs to judge the prior (the Green Book's) against it."""
+    rt.require(Permission.READ_INTERNAL)
+    with rt.uow() as uow:
+        done = finished_projects(uow)
+    areas: dict[str, list[Finished]] = {}
+    for f in done:
+        areas.setdefault(f.project.area, []).append(f)
+    return [_history_area(code, group) for code, group in sorted(areas.items())]
+
+
+def _history_area(code: str, group: list[Finished]) -> HistoryArea:
+    costs = [f.realised_cost / f.estimated_cost for f in group if f.estimated_cost > 0]
+    outcomes = [f.benefit_scale for f in group if f.reported]
+    return HistoryArea(
+        area=code,
+        count=len(group),
+        verified=sum(f.verified for f in group),
+        cost_ratio=round(float(np.mean(costs)), 6) if costs else 1.0,
+        outcome_ratio=round(float(np.mean(outcomes)), 6) if outcomes else None,
     )
 
 
@@ -201,6 +275,7 @@ class BiasRecord(BaseModel):
     finished: int  # finished projects with an outturn in the fund's history
     reported: int  # of which with reported outcomes behind their benefit ratio
     areas: list[AreaBias]
+    verified: int = 0  # of those, with a verified value (reported × factor) among them
 
     def uplifts(self) -> dict[str, AreaBias]:
         return {a.area: a for a in self.areas}
@@ -253,6 +328,7 @@ def calibration(
             k_from=k_from,
             finished=len(used),
             reported=sum(f.reported for f in used),
+            verified=sum(f.verified for f in used),
             areas=[_area_bias(c, typed[code][1]) for code, c in cals.items()],
         ),
     )
@@ -403,6 +479,7 @@ class ExPostLine(BaseModel):
     realised_cost: float
     benefit_scale: float
     reported: bool
+    verified: bool  # some outcome behind benefit_scale is a verified value
     ex_ante_npv: float | None
     ex_post_npv: float
     ex_ante_bcr: float | None
@@ -456,6 +533,7 @@ def _line(fund: FundDefinition, f: Finished) -> ExPostLine:
         realised_cost=f.realised_cost,
         benefit_scale=f.benefit_scale,
         reported=f.reported,
+        verified=f.verified,
         ex_ante_npv=e.ex_ante_npv,
         ex_post_npv=e.npv,
         ex_ante_bcr=e.ex_ante_bcr,
@@ -466,5 +544,6 @@ def _line(fund: FundDefinition, f: Finished) -> ExPostLine:
 
 
 def _benefit_stream(f: Finished) -> list[float]:
-    """The ex-ante likely benefits by year, scaled by how much of the outcome was reported."""
+    """The ex-ante likely benefits by year, scaled by how much of the outcome was achieved
+    (verified where a verifier checked it)."""
     return [float(v) * f.benefit_scale for v in project_schedule(f.project).benefit_total()]

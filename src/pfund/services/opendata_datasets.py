@@ -26,6 +26,7 @@ from pfund.io.flat import flatten_organisation, flatten_project
 from pfund.services.audit import published_head
 from pfund.services.results_public import read_public_results
 from pfund.services.runtime import Runtime
+from pfund.services.verified import VerifiedFigure
 from pfund.store.unit_of_work import UnitOfWork
 
 PUBLIC = ProtectionClass.PUBLIC
@@ -130,8 +131,13 @@ def results(uow: UnitOfWork) -> Rows:
     """Each indicator of each public project in each period: the indicator's names in
     English and Russian, unit (in both), baseline and means of verification, the period's dates,
     its target and the value achieved. ``status`` says where that value stands:
-    ``reported`` by the partner and not yet verified, or ``not_reported``. Where the
-    project's regions are public, ``achieved_by_region`` gives the reported parts.
+    ``verified`` on a sample, ``reported`` by the partner and not yet verified, or
+    ``not_reported``. Where the project's regions are public, ``achieved_by_region`` gives
+    the reported parts. A verified value gives its ``verification``, the
+    ``verification_factor`` with its interval (``factor_lower``, ``factor_upper``) at
+    ``confidence``, the ``verified`` value (achieved × factor) with its interval
+    (``verified_lower``, ``verified_upper``), and ``paid`` (in ``paid_currency``): what
+    the fund paid on the tranches linked to it.
 
     Left out: projects the portal does not show, the breakdown by region of a project
     that protects its regions, partners' notes on a value (free text that may name
@@ -165,8 +171,26 @@ def results(uow: UnitOfWork) -> Rows:
                         "means_of_verification": i.means_of_verification,
                         "means_of_verification_ru": i.means_of_verification_ru,
                     }
+                    | _verified_columns(p.verified)
                 )
     return rows
+
+
+def _verified_columns(figure: VerifiedFigure | None) -> dict[str, Any]:
+    """A verified value's columns (empty ones for a value not verified)."""
+    f = figure
+    return {
+        "verification": f.verification if f else None,
+        "verification_factor": f.factor if f else None,
+        "factor_lower": f.factor_lower if f else None,
+        "factor_upper": f.factor_upper if f else None,
+        "confidence": f.confidence if f else None,
+        "verified": f.verified if f else None,
+        "verified_lower": f.verified_lower if f else None,
+        "verified_upper": f.verified_upper if f else None,
+        "paid": f.paid if f else None,
+        "paid_currency": f.currency if f else None,
+    }
 
 
 def flow(debit: LedgerAccount, credit: LedgerAccount) -> tuple[str, int] | None:
@@ -280,9 +304,14 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "Каждый показатель каждого открытого проекта в каждом периоде: название показателя "
         "на английском и русском, единица (на обоих языках), исходное значение и способ "
         "проверки, даты периода, цель и достигнутое значение. Поле status говорит, что "
-        "это за значение: reported — сообщено партнёром и ещё не проверено, "
-        "not_reported — отчёта ещё нет. Если регионы проекта открыты, achieved_by_region "
-        "даёт сообщённые части по регионам.",
+        "это за значение: verified — проверено на выборке, reported — сообщено партнёром "
+        "и ещё не проверено, not_reported — отчёта ещё нет. Если регионы проекта открыты, "
+        "achieved_by_region даёт сообщённые части по регионам. У проверенного значения "
+        "указаны проверка (verification), коэффициент проверки verification_factor с его "
+        "интервалом (factor_lower, factor_upper) при доверительной вероятности confidence, "
+        "проверенное значение verified (достигнутое × коэффициент) с интервалом "
+        "(verified_lower, verified_upper) и paid (в валюте paid_currency) — сколько фонд "
+        "заплатил по связанным с ним траншам.",
         "проекты, которых нет на портале, разбивка по регионам у проекта, который скрывает "
         "свои регионы, примечания партнёров к значениям (свободный текст, в нём могут быть "
         "имена людей или названия мест), файлы подтверждений и их имена, кто и как прислал "

@@ -305,18 +305,32 @@ def _public_name(org: Organisation | None) -> str | None:
 
 
 def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
+    """Each project's tranches by status; disbursed as the ledger paid it, since a tranche
+    paid by results may have earned less than its amount (the rest stays released)."""
     money: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    paid = _paid_by_tranche(uow)
     for t in uow.tranches.list():
         if t.status is TrancheStatus.CANCELLED:
             continue
         money[t.project_id]["committed"] += t.amount
         if t.status is TrancheStatus.DISBURSED:
-            money[t.project_id]["disbursed"] += t.amount
+            money[t.project_id]["disbursed"] += paid.get(t.id, t.amount)
         if t.status is TrancheStatus.FROZEN:
             money[t.project_id]["frozen"] += t.amount
         if t.status is TrancheStatus.RELEASED:
             money[t.project_id]["released"] += t.amount
     return money
+
+
+def _paid_by_tranche(uow: UnitOfWork) -> dict[str, Decimal]:
+    """What the ledger disbursed on each tranche, less repayments."""
+    paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for e in uow.ledger.list():
+        if e.tranche_id and e.debit is LedgerAccount.DISBURSED:
+            paid[e.tranche_id] += e.amount
+        elif e.tranche_id and e.credit is LedgerAccount.DISBURSED:
+            paid[e.tranche_id] -= e.amount
+    return paid
 
 
 def stages(rt: Runtime) -> list[StageLine]:

@@ -43,6 +43,7 @@ from pfund.io.indicators import check_indicators, check_report_rows, report_prob
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
+from pfund.services.verified import Key, VerifiedFigure, verified_figures
 from pfund.store.repositories.results import ResultsRepository
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -62,12 +63,14 @@ class FrameworkImport(BaseModel):
 
 
 class PeriodResult(BaseModel):
-    """One indicator in one period: the target and, once reported, what was achieved."""
+    """One indicator in one period: the target and, once reported, what was achieved;
+    once a verifier has checked it, the verified value and what was paid for it."""
 
     period: str
     target: Decimal
     achieved: Decimal | None = None
     report: str | None = None
+    verified: VerifiedFigure | None = None
 
 
 class IndicatorView(BaseModel):
@@ -177,11 +180,17 @@ def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> Pr
             indicators = [i.model_copy(update={"regions": []}) for i in indicators]
         if public and "outcomes" not in shown and project.outcomes:
             indicators = []  # its targets are the predicted outcomes it protects
-    return ProjectResults(project=project_id, indicators=_views(indicators, reports))
+        verified = verified_figures(uow, project_id) if indicators else {}
+    return ProjectResults(project=project_id, indicators=_views(indicators, reports, verified))
 
 
-def _views(indicators: list[Indicator], reports: list[ReportRecord]) -> list[IndicatorView]:
+def _views(
+    indicators: list[Indicator],
+    reports: list[ReportRecord],
+    verified: dict[Key, VerifiedFigure] | None = None,
+) -> list[IndicatorView]:
     achieved = {key: value for r in reports for key, value in _achieved(r).items()}
+    verified = verified or {}
     return [
         IndicatorView(
             indicator=i,
@@ -191,6 +200,7 @@ def _views(indicators: list[Indicator], reports: list[ReportRecord]) -> list[Ind
                     target=t,
                     achieved=achieved.get((p, i.code), (None, None))[0],
                     report=achieved.get((p, i.code), (None, None))[1],
+                    verified=verified.get((i.project, i.code, p)),
                 )
                 for p, t in i.targets.items()
             ],

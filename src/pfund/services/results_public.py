@@ -9,8 +9,11 @@ disagree, and each is built from public views only:
 - an indicator's breakdown by region only when the project's regions are public: a
   project that protects its regions (where it works can endanger a partner) shows its
   indicators' totals and nothing per region;
-- achieved values are the partner's *reported* values (``status="reported"``): nothing
-  is verified yet when they are published, and every output says so beside the value;
+- achieved values are the partner's *reported* values (``status="reported"``), every
+  output says so beside the value, until a verifier has checked one on a sample
+  (``status="verified"``): then the verified value (reported × the verification factor,
+  with the factor's interval) and what the fund paid for it stand beside it
+  (:mod:`pfund.services.verified`; no sampled unit, recount or verifier);
 - left out: partners' notes on a value (free text that may name people or places),
   evidence files (their names and contents are for staff), who sent a report and by
   which channel, report links and due dates (internal bookkeeping).
@@ -30,6 +33,7 @@ from pfund.domain.protection import effective_protection, view
 from pfund.domain.results import Indicator, ReportRecord, period_end, period_start
 from pfund.services.portal import cached
 from pfund.services.runtime import Runtime
+from pfund.services.verified import Key, VerifiedFigure, verified_figures
 from pfund.store.repositories.results import ResultsRepository
 from pfund.store.unit_of_work import UnitOfWork
 
@@ -90,6 +94,7 @@ UNITS_RU = {
     "villages": "сёла",
 }
 REPORTED = "reported"
+VERIFIED = "verified"
 NOT_REPORTED = "not_reported"
 
 
@@ -101,11 +106,14 @@ class PublicPeriod(BaseModel):
     end: date
     target: Decimal
     achieved: Decimal | None = None
-    # "reported" (by the partner, not yet verified) or "not_reported"
+    # "verified" (checked on a sample), "reported" (by the partner, not yet verified) or
+    # "not_reported"
     status: str = NOT_REPORTED
     reported_on: date | None = None
     # The reported value per region, only for a project whose regions are public.
     by_region: dict[str, Decimal] = {}
+    # The verifier's finding and what was paid for it, once the value is verified.
+    verified: VerifiedFigure | None = None
 
     @property
     def share(self) -> Decimal | None:
@@ -144,7 +152,12 @@ class PublicProjectResults(BaseModel):
     @property
     def reported(self) -> int:
         """How many of the project's indicator-periods have a reported value."""
-        return sum(p.status == REPORTED for i in self.indicators for p in i.periods)
+        return sum(p.achieved is not None for i in self.indicators for p in i.periods)
+
+    @property
+    def verified(self) -> int:
+        """How many of the project's indicator-periods a verifier has checked."""
+        return sum(p.verified is not None for i in self.indicators for p in i.periods)
 
     @property
     def periods(self) -> int:
@@ -169,6 +182,7 @@ def read_public_results(uow: UnitOfWork) -> list[PublicProjectResults]:
         if report.submitted:
             sent.setdefault(report.project, []).append(report)
     areas = {a.code: a for a in uow.reference.areas()}
+    checked = verified_figures(uow)
     out = []
     for project in uow.projects.list(published=True):
         framework = frameworks.get(project.id)
@@ -190,7 +204,9 @@ def read_public_results(uow: UnitOfWork) -> list[PublicProjectResults]:
                 area_name=area.name if area else "-",
                 area_name_ru=(area.name_ru or area.name) if area else "-",
                 status=project.status.value,
-                indicators=[_indicator(i, sent.get(project.id, []), regions) for i in framework],
+                indicators=[
+                    _indicator(i, sent.get(project.id, []), regions, checked) for i in framework
+                ],
             )
         )
     return sorted(out, key=lambda p: p.id)
@@ -207,7 +223,10 @@ def public_results(rt: Runtime) -> list[PublicProjectResults]:
 
 
 def _indicator(
-    indicator: Indicator, reports: list[ReportRecord], public_regions: set[str]
+    indicator: Indicator,
+    reports: list[ReportRecord],
+    public_regions: set[str],
+    checked: dict[Key, VerifiedFigure],
 ) -> PublicIndicator:
     regions = [r for r in indicator.regions if r in public_regions]
     values = {r.period: _values(indicator.code, r, set(regions)) for r in reports}
@@ -224,6 +243,9 @@ def _indicator(
             achieved, by_region, on = found
             row |= {"achieved": achieved, "status": REPORTED, "reported_on": on}
             row["by_region"] = by_region
+            figure = checked.get((indicator.project, indicator.code, period))
+            if figure is not None:
+                row |= {"status": VERIFIED, "verified": figure}
         periods.append(PublicPeriod(**row))
     public = view(indicator, audience=PUBLIC)
     return PublicIndicator(

@@ -98,6 +98,7 @@ def results(request: Request, rt: RuntimeDep) -> HTMLResponse:
                 "indicators": sum(len(p.indicators) for p in shown),
                 "periods": len(periods),
                 "reported": sum(r.achieved is not None for r in periods),
+                "verified": sum(r.verified is not None for r in periods),
             },
         }
 
