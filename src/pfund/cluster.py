@@ -10,8 +10,12 @@ for the one call and closes it afterwards.
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from distributed import Client, LocalCluster
@@ -63,3 +67,41 @@ def cluster_map(
     """`dask_map` on the client `dask_client` gives, for one call."""
     with dask_client(scheduler, n_workers) as client:
         yield dask_map(client)
+
+
+@contextmanager
+def dask_processes(workers: int = 2, *, start_timeout: float = 180.0) -> Iterator[str]:
+    """A `dask scheduler` and ``workers`` one-thread `dask worker` processes on this
+    machine, on a free port, as the Procfile starts them; yields the scheduler's address
+    once every worker has joined, and stops them all afterwards.
+
+    For tests and benchmarks that must show the work crossing process boundaries (a
+    LocalCluster would not show that pickling and the scheduler work); a fund runs its
+    processes from the Procfile or its own service manager instead.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).parent / "dask")
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    worker = [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny"]
+    procs = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"], **quiet
+        )
+    ]
+    try:
+        procs += [subprocess.Popen(worker, **quiet) for _ in range(workers)]
+        with Client(address, timeout=start_timeout) as client:  # type: ignore[no-untyped-call]
+            client.wait_for_workers(workers, timeout=start_timeout)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
