@@ -27,9 +27,8 @@ REGIONS = tuple(f"RU-R{k:02d}" for k in range(80))
 YEARS = (2027, 2028, 2029, 2030, 2031)
 
 
-def pipeline(n: int, seed: int = 1, links: int = 500) -> PortfolioProblem:
-    """A seeded pipeline whose numbers look like a fund's (skewed costs, BCR near 1.3)."""
-    rng = np.random.default_rng(seed)
+def spending(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Costs over the five years (skewed totals, 1-3 years each) and values near BCR 1.3."""
     total = rng.lognormal(np.log(20e6), 1.0, n)
     start = rng.integers(0, 5, n)
     length = rng.integers(1, 4, n)
@@ -37,16 +36,28 @@ def pipeline(n: int, seed: int = 1, links: int = 500) -> PortfolioProblem:
     for i in range(n):
         years = np.arange(start[i], min(start[i] + length[i], 5))
         cost[i, years] = total[i] / len(years)
-    value = cost.sum(axis=1) * rng.lognormal(np.log(1.3), 0.35, n)
-    area = tuple(str(a) for a in rng.choice(AREAS, n, p=_area_weights()))
-    prereq = rng.integers(0, n - 1, links)
-    dependent = np.array([rng.integers(j + 1, n) for j in prereq])
+    return cost, cost.sum(axis=1) * rng.lognormal(np.log(1.3), 0.35, n)
+
+
+def budgeted(cost: np.ndarray, value: np.ndarray) -> PortfolioProblem:
+    """The projects under yearly budgets of 30% of what they ask, no other rule."""
     return PortfolioProblem(
-        ids=tuple(f"PRJ-{i:05d}" for i in range(n)),
+        ids=tuple(f"PRJ-{i:05d}" for i in range(len(value))),
         value=value,
         cost=cost,
         periods=YEARS,
         budget=0.3 * cost.sum(axis=0),
+    )
+
+
+def pipeline(n: int, seed: int = 1, links: int = 500) -> PortfolioProblem:
+    """A seeded pipeline whose numbers look like a fund's (skewed costs, BCR near 1.3)."""
+    rng = np.random.default_rng(seed)
+    cost, value = spending(rng, n)
+    area = tuple(str(a) for a in rng.choice(AREAS, n, p=_area_weights()))
+    prereq = rng.integers(0, n - 1, links)
+    dependent = np.array([rng.integers(j + 1, n) for j in prereq])
+    return budgeted(cost, value).with_changes(
         area=area,
         area_min_share=dict.fromkeys(AREAS, 0.03),
         area_max_share=dict.fromkeys(AREAS, 0.25),

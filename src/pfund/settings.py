@@ -150,9 +150,10 @@ class Settings(BaseSettings):
 
     dask_scheduler: str | None = Field(
         default=None,
-        description="Run the Monte Carlo appraisal on Dask: a scheduler address "
-        "(tcp://host:8786) or 'local' for a cluster on this machine. Unset: in this "
-        "process. The results are the same to the last digit either way.",
+        description="Run the Monte Carlo appraisal, robustness re-optimisations, frontiers "
+        "and scenario portfolios on Dask: a scheduler address (tcp://host:8786) or "
+        "'local' for a cluster on this machine. Unset: in this process. The results "
+        "are the same to the last digit either way.",
     )
     job_lease_seconds: float = Field(
         default=60.0,

@@ -31,6 +31,7 @@ import numpy as np
 from pfund.conditions.scenarios import Scenario, p_reached
 from pfund.errors import InvalidInput, Problem
 from pfund.portfolio import PortfolioProblem, Solver, optimise
+from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import FloatArray
 
 __all__ = [
@@ -148,15 +149,27 @@ def compare_scenarios(
     *,
     time_limit: float = 60.0,
     solver: Solver | str | None = None,
+    mapper: Mapper | None = None,
 ) -> list[ScenarioOutcome]:
     """One deterministic-equivalent portfolio per scenario, side by side for a report.
 
     A scenario whose must-include projects can never go ahead yields an outcome with
     status "conflict" and the reason, so one bad scenario does not hide the others.
+    The scenarios are independent, so ``mapper`` (a Dask cluster, say) may solve them
+    side by side; the outcomes come back in the scenarios' order either way.
     """
-    return [
-        _outcome(problem, start_years, name, s, time_limit, solver) for name, s in scenarios.items()
-    ]
+    k = len(scenarios)
+    return list(
+        (mapper or serial_map)(
+            _outcome,
+            [problem] * k,
+            [start_years] * k,
+            list(scenarios),
+            list(scenarios.values()),
+            [time_limit] * k,
+            [solver] * k,
+        )
+    )
 
 
 def _outcome(

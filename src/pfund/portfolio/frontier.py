@@ -7,6 +7,10 @@ if a solve stopped early and came back lower, the earlier portfolio is kept.
 (b) The epsilon-constraint method: maximise value subject to equity >= eps over a grid
 from the equity of the value-maximising portfolio to the largest equity attainable;
 only non-dominated points are returned.
+
+Every point's solve is independent of the others (the keep-the-earlier rule is applied
+afterwards, in budget order), so the solves go through a `Mapper`: here by default, on
+a Dask cluster when the caller passes one, with the same points either way.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pfund.errors import InvalidInput, Problem
+from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import BoolArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
 from pfund.portfolio.solvers import Solver, get_solver
@@ -56,19 +61,34 @@ def budget_frontier(
     solver: Solver | None = None,
     time_limit: float = 10.0,
     progress: Callable[[int, int], None] | None = None,
+    mapper: Mapper | None = None,
 ) -> list[BudgetPoint]:
     """Value at budgets scaled by factors from 0 to the level funding everything."""
     solver = solver or get_solver()
-    out: list[BudgetPoint] = []
-    for factor in np.linspace(0.0, _full_factor(problem), max(points, 2)):
+    factors = [float(f) for f in np.linspace(0.0, _full_factor(problem), max(points, 2))]
+    scaled = []
+    for factor in factors:
         budget = problem.budget.copy()
         budget[np.isfinite(budget)] *= factor
-        scaled = problem.with_changes(budget=budget)
-        sol = solver.solve(scaled, time_limit=time_limit, threads=1)
-        out.append(_budget_point(problem, float(factor), scaled, sol, out[-1] if out else None))
+        scaled.append(problem.with_changes(budget=budget))
+    k = len(scaled)
+    solutions = (mapper or serial_map)(_solve, [solver] * k, scaled, [time_limit] * k, [None] * k)
+    out: list[BudgetPoint] = []
+    for factor, one, sol in zip(factors, scaled, solutions, strict=True):
+        out.append(_budget_point(problem, factor, one, sol, out[-1] if out else None))
         if progress is not None:
-            progress(len(out), max(points, 2))
+            progress(len(out), k)
     return out
+
+
+def _solve(
+    solver: Solver,
+    problem: PortfolioProblem,
+    time_limit: float,
+    extra: list[LinearConstraint] | None,
+) -> Solution:
+    """One point's solve (top-level, so a worker process can run it)."""
+    return solver.solve(problem, time_limit=time_limit, threads=1, extra=extra)
 
 
 def _full_factor(problem: PortfolioProblem) -> float:
@@ -109,6 +129,7 @@ def equity_frontier(
     points: int = 21,
     solver: Solver | None = None,
     time_limit: float = 10.0,
+    mapper: Mapper | None = None,
 ) -> list[EquityPoint]:
     """Non-dominated (value, equity) portfolios by the epsilon-constraint method."""
     if problem.equity is None:
@@ -117,26 +138,30 @@ def equity_frontier(
         )
     solver = solver or get_solver()
     equity = problem.equity
-    best_value = solver.solve(problem, time_limit=time_limit, threads=1)
-    best_equity = solver.solve(problem.with_changes(value=equity), time_limit=time_limit, threads=1)
+    best_value, best_equity = (mapper or serial_map)(
+        _solve,
+        [solver] * 2,
+        [problem, problem.with_changes(value=equity)],
+        [time_limit] * 2,
+        [None] * 2,
+    )
     if not (best_value.has_portfolio and best_equity.has_portfolio):
         return []
     low, high = float(equity @ best_value.selected), float(equity @ best_equity.selected)
-    found = []
-    for eps in np.linspace(low, high, max(points, 2)):
-        row = LinearConstraint(equity, lower=float(eps) - 1e-9 * max(1.0, abs(eps)), name="equity")
-        sol = solver.solve(problem, time_limit=time_limit, threads=1, extra=[row])
-        if sol.has_portfolio:
-            found.append(
-                EquityPoint(
-                    float(eps),
-                    sol.objective,
-                    float(equity @ sol.selected),
-                    sol.status,
-                    sol.gap,
-                    sol.selected,
-                )
-            )
+    grid = [float(eps) for eps in np.linspace(low, high, max(points, 2))]
+    rows = [
+        [LinearConstraint(equity, lower=eps - 1e-9 * max(1.0, abs(eps)), name="equity")]
+        for eps in grid
+    ]
+    k = len(grid)
+    solutions = (mapper or serial_map)(_solve, [solver] * k, [problem] * k, [time_limit] * k, rows)
+    found = [
+        EquityPoint(
+            eps, sol.objective, float(equity @ sol.selected), sol.status, sol.gap, sol.selected
+        )
+        for eps, sol in zip(grid, solutions, strict=True)
+        if sol.has_portfolio
+    ]
     return _non_dominated(found)
 
 

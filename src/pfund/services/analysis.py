@@ -28,6 +28,7 @@ from pfund.portfolio import (
     explain_all,
 )
 from pfund.services.appraisal import PipelineAppraisal
+from pfund.services.compute import compute_map
 from pfund.services.portfolio import MILLION
 from pfund.services.problem_json import problem_from_json
 from pfund.services.records import get_answering_record, save_record
@@ -163,8 +164,13 @@ def frontier(
     only with ``record``)."""
     run, problem = recorded(rt, record_id)
     solution = solution_of(run, problem)
-    budget = budget_frontier(problem, points=points, time_limit=time_limit, progress=progress)
-    equity = equity_frontier(problem, points=max(points // 2, 11), time_limit=time_limit)
+    with compute_map(rt) as mapper:
+        budget = budget_frontier(
+            problem, points=points, time_limit=time_limit, progress=progress, mapper=mapper
+        )
+        equity = equity_frontier(
+            problem, points=max(points // 2, 11), time_limit=time_limit, mapper=mapper
+        )
     finite = problem.budget[np.isfinite(problem.budget)]
     report = FrontierReport(
         record_id="",
@@ -277,7 +283,10 @@ def robustness(
     run, problem = recorded(rt, record_id)
     current = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
     rows = on_run_projects(current, pa.ids, problem)
-    result = core_indices(problem, rows, time_limit=time_limit, threads=1, progress=progress)
+    with compute_map(rt) as mapper:
+        result = core_indices(
+            problem, rows, time_limit=time_limit, threads=1, progress=progress, mapper=mapper
+        )
     chosen = set(run.result["selected"])
     lines = [
         RobustLine(

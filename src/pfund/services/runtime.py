@@ -49,7 +49,7 @@ class Runtime:
     actor: str
     dataset: Path | None = None
     principal: Principal | None = None
-    dask_scheduler: str | None = None  # where Monte Carlo runs (None: this process)
+    dask_scheduler: str | None = None  # where parallel compute runs (None: this process)
     keys: Keys = field(default_factory=default_keys)
     idempotency: Idempotency | None = None  # set by the API for one money write
 

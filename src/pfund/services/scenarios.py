@@ -24,7 +24,9 @@ from pfund.conditions import (
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import load_yaml, read_text
 from pfund.portfolio import PortfolioProblem, optimise
+from pfund.portfolio.parallel import serial_map
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
+from pfund.services.compute import compute_map
 from pfund.services.funding import fund_size
 from pfund.services.portfolio import MILLION, portfolio_problem
 from pfund.services.records import save_record
@@ -79,7 +81,18 @@ def run_scenarios(
     limit = pa.inputs.policy.time_limit
     if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
         scenarios = {**scenarios, "weighted mixture": mix(scenarios, name="weighted mixture")}
-    outcomes = compare_scenarios(problem, None, scenarios, time_limit=limit)
+    with compute_map(rt) as mapper:
+        outcomes = compare_scenarios(problem, None, scenarios, time_limit=limit, mapper=mapper)
+        k = len(stages)
+        by_stage = list(
+            (mapper or serial_map)(
+                _capped,
+                [problem] * k,
+                [s.number for s in stages],
+                [s.name for s in stages],
+                [limit] * k,
+            )
+        )
     full = dict.fromkeys(sorted(pa.inputs.policy.budgets), fund_size(rt).total)
     lines = [
         ScenarioLine(
@@ -96,7 +109,6 @@ def run_scenarios(
         )
         for o in outcomes
     ]
-    by_stage = [_capped(problem, s.number, s.name, limit) for s in stages]
     report = ScenarioReport(record_id="", file=path.name, scenarios=lines, by_stage=by_stage)
     if not record:
         return report
@@ -116,6 +128,7 @@ def run_scenarios(
 
 
 def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) -> StageLine:
+    """The stage-capped portfolio (top-level, so a Dask worker can run it)."""
     result = optimise(what_if(problem, max_stage), time_limit=limit, threads=1)
     sol = result.solution
     chosen = np.flatnonzero(sol.selected) if sol.has_portfolio else np.array([], dtype=int)
