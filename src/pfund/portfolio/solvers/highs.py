@@ -7,11 +7,13 @@ cut short by the time limit depends on machine speed, as with any solver.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
+import pickle
+import subprocess
 import sys
 import time
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
@@ -79,17 +81,21 @@ class HighsSolver(Solver):
         the last portfolio it sent is returned as FEASIBLE. A run that ends in time gives
         the same answer as an in-process solve.
         """
-        ctx = mp.get_context("spawn")
-        inbox, outbox = ctx.Pipe(duplex=False)
         stop_at = time.monotonic() + time_limit - _since(start)
-        args = (problem, extra, stop_at, rel_gap, threads, outbox)
-        child = ctx.Process(target=_guarded_child, args=args, daemon=True)
-        child.start()
-        outbox.close()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pfund.portfolio.solvers.guard"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        inbox = Connection(os.dup(child.stdout.fileno()), writable=False)
+        child.stdout.close()
         hard_stop = start + time_limit * (1 + _GRACE)
         best: tuple[BoolArray, float] | None = None
         final: Solution | None = None
         try:
+            pickle.dump((problem, extra, stop_at, rel_gap, threads), child.stdin)
+            child.stdin.close()
             while final is None:
                 wait = hard_stop - time.perf_counter()
                 if wait <= 0 or not inbox.poll(wait):
@@ -99,19 +105,22 @@ class HighsSolver(Solver):
                     final = payload
                 else:
                     best = payload
-        except EOFError:
+        except (EOFError, OSError):
             pass
         finally:
-            if child.is_alive():
+            if child.poll() is None:
                 child.kill()
-            child.join()
+            child.wait()
             inbox.close()
         if final is not None:
             return replace(final, seconds=_since(start))
         if best is None:
-            return error_solution(
-                self, problem.n, "no portfolio found before the time limit", _since(start)
+            why = (
+                "no portfolio found before the time limit"
+                if child.returncode in (0, -9)
+                else f"the solver process ended without an answer (exit {child.returncode})"
             )
+            return error_solution(self, problem.n, why, _since(start))
         value = problem.portfolio_value(best[0])
         proven = relative_gap(value, best[1]) <= rel_gap
         status = Status.OPTIMAL if proven else Status.FEASIBLE
@@ -246,15 +255,13 @@ class HighsSolver(Solver):
         )
 
 
-def _guarded_child(
-    problem: PortfolioProblem,
-    extra: list[LinearConstraint] | None,
-    stop_at: float,
-    rel_gap: float,
-    threads: int | None,
-    outbox: Any,
-) -> None:
-    """The child of `HighsSolver._guarded`: solve, sending each improvement, then the end."""
+def guarded_child(stdin: Any, outbox: Connection) -> None:
+    """The child of `HighsSolver._guarded`: solve, sending each improvement, then the end.
+
+    Run as ``python -m pfund.portfolio.solvers.guard`` (not a multiprocessing child,
+    which would import the caller's main module: the whole CLI, seconds under load).
+    """
+    problem, extra, stop_at, rel_gap, threads = pickle.load(stdin)
     solver = HighsSolver()
     start = time.perf_counter()
     h = solver._model(problem, extra, 1.0, rel_gap, threads)
