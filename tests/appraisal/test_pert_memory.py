@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from pfund.appraisal import distributions, simulate
+from pfund.appraisal import montecarlo as mc
 from pfund.appraisal.distributions import PertTable
 from pfund.io.dataset import load_dataset
 from pfund.sample.synthetic import generate_projects
@@ -42,3 +43,11 @@ def test_simulation_is_identical_whichever_path_the_table_takes(
     assert np.array_equal(table.bcr_quantiles, per_call.bcr_quantiles)
     assert np.array_equal(table.outcome_mean, per_call.outcome_mean)
     assert np.array_equal(table.p_err_hurdle, per_call.p_err_hurdle)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_npv_quantiles_by_block_equal_one_quantile_over_all_rows(dtype: type) -> None:
+    npv: np.ndarray = np.random.default_rng(2).normal(0.0, 1e6, (50, 301)).astype(dtype)
+    whole = np.quantile(npv, mc.QUANTILES, axis=1).astype(np.float64)
+    assert np.array_equal(mc._row_quantiles(npv, rows=7), whole)
+    assert np.array_equal(mc._row_quantiles(npv), whole)
