@@ -181,7 +181,7 @@ def summarise(model: Model, totals: _Totals, *, draws: int, seed: int) -> Simula
         mean_npv=totals.npv.mean(axis=1, dtype=np.float64),
         p_npv_positive=totals.positive / draws,
         p_err_hurdle=totals.hurdle / draws,
-        npv_quantiles=np.quantile(totals.npv, QUANTILES, axis=1).astype(np.float64),
+        npv_quantiles=_row_quantiles(totals.npv),
         bcr_quantiles=np.quantile(totals.bcr, QUANTILES, axis=1, overwrite_input=True).astype(
             np.float64
         ),
@@ -189,6 +189,21 @@ def summarise(model: Model, totals: _Totals, *, draws: int, seed: int) -> Simula
         outcome_keys=pipe.outcome_keys,
         outcome_mean=totals.outcomes / draws,
     )
+
+
+def _row_quantiles(npv: npt.NDArray[Any], rows: int = 2048) -> FloatArray:
+    """`QUANTILES` of each project's draws, a block of projects at a time.
+
+    The draws are kept (the objective and robustness read them), so they cannot be
+    partitioned in place, and one `np.quantile` over all of them copies the whole
+    matrix: 800 MB at 50,000 projects x 2,000 draws. Quantiles are per row, so blocks
+    give the same numbers with a copy of one block at a time.
+    """
+    out = np.empty((len(QUANTILES), npv.shape[0]), dtype=np.float64)
+    for start in range(0, npv.shape[0], rows):
+        block = slice(start, start + rows)
+        out[:, block] = np.quantile(npv[block], QUANTILES, axis=1)
+    return out
 
 
 def _check(draws: int, rate: float, hurdle: float, rho: float) -> None:

@@ -64,9 +64,15 @@ def greedy(problem: PortfolioProblem) -> Solution:
     )
 
 
-def compare_with_greedy(problem: PortfolioProblem, optimal: Solution) -> GreedyComparison:
-    """State the value the optimiser adds over greedy ranking, as a number and a sentence."""
-    base = greedy(problem)
+def compare_with_greedy(
+    problem: PortfolioProblem, optimal: Solution, base: Solution | None = None
+) -> GreedyComparison:
+    """State the value the optimiser adds over greedy ranking, as a number and a sentence.
+
+    `base` is greedy's answer when the caller already has it (`optimise` runs greedy
+    before the solve, so the solve gets what is left of the one deadline).
+    """
+    base = base or greedy(problem)
     gain = optimal.objective - base.objective
     share = gain / abs(base.objective) if base.objective else float("inf") if gain > 0 else 0.0
     ok = base.status is Status.FEASIBLE

@@ -10,6 +10,7 @@ its time limit). Each group is worded for a person, with the numbers that clash.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,19 +83,26 @@ def find_conflict(
     extra: list[LinearConstraint] | None = None,
     time_limit: float = 5.0,
     total_time: float = 60.0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Conflict:
-    """Shrink the rule set to a conflict; each check is bounded, and so is the whole."""
+    """Shrink the rule set to a conflict; each check is bounded, and so is the whole.
+
+    A check never gets more than what is left of `total_time`, so the search ends by its
+    deadline rather than up to one check's limit after it.
+    """
     solver = solver or get_solver()
-    deadline = time.perf_counter() + total_time
+    deadline = clock() + total_time
     finished = True
 
     def infeasible(keep: set[Group]) -> bool:
         nonlocal finished
-        if time.perf_counter() > deadline:
+        left = deadline - clock()
+        if left <= 0:
             finished = False
             return False
         relaxed, rest = restrict(problem, keep, extra)
-        status = solver.solve(relaxed, time_limit=time_limit, threads=1, extra=rest).status
+        limit = min(time_limit, left)
+        status = solver.solve(relaxed, time_limit=limit, threads=1, extra=rest).status
         finished = finished and status in (Status.INFEASIBLE, Status.OPTIMAL, Status.FEASIBLE)
         return status is Status.INFEASIBLE
 
