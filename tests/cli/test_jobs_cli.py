@@ -23,8 +23,9 @@ def test_queued_work_waits_for_a_worker_then_shows_its_record(demo_db: Invoke) -
 def test_a_queued_job_is_cancelled_and_file_options_are_refused_with_queue(
     demo_db: Invoke,
 ) -> None:
-    job = as_json(demo_db("portfolio", "optimize", "--queue", "--time-limit", "5", "--json"))
-    assert job["parameters"] == {"solver": None, "time_limit": 5.0}
+    queued = ["--queue", "--time-limit", "5", "--optimism-bias", "off", "--json"]
+    job = as_json(demo_db("portfolio", "optimize", *queued))
+    assert job["parameters"] == {"optimism_bias": "off", "solver": None, "time_limit": 5.0}
     assert as_json(demo_db("jobs", "cancel", job["id"], "--json"))["state"] == "cancelled"
     refused = demo_db("appraise", "--queue", "--policy", "policy.yaml")
     assert refused.exit_code != 0

@@ -12,6 +12,7 @@ as a worker's, so the two never run a job twice.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -58,10 +59,25 @@ class LocalJobs:
                     self._thread = None
                     return
                 self._again = False
-            self.worker.run(drain=True)
+            if self._work_waiting():
+                self.worker.run(drain=True)
             if self._running_elsewhere():
                 self._again = True
                 self.worker.stopping.wait(self.settings.job_poll_seconds)
+
+    def _work_waiting(self) -> bool:
+        """Whether a job waits or a running one's lease ran out, found by reading: on
+        SQLite a claim begins ``BEGIN IMMEDIATE``, and an API worker that took the write
+        lock at every start and every watch, with nothing to do, would make the requests
+        it serves meanwhile wait for it."""
+        try:
+            if jobs.list_jobs(self.worker.rt, state=JobState.QUEUED, limit=1):
+                return True
+            running = jobs.list_jobs(self.worker.rt, state=JobState.RUNNING, limit=1000)
+        except SQLAlchemyError:  # the database is away: the next kick looks again
+            return False
+        moment = datetime.now(UTC)
+        return any(job.lease_until is not None and job.lease_until < moment for job in running)
 
     def _running_elsewhere(self) -> bool:
         try:
