@@ -34,7 +34,7 @@ from pfund.screening import legal_forms, lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
-from pfund.screening.names import PERSON, forms, is_organisation
+from pfund.screening.names import _PATRONYMIC, PERSON, forms, is_organisation
 from pfund.screening.phonetic import COARSE, coarse_keys
 from pfund.screening.score import (
     THRESHOLD,
@@ -83,7 +83,7 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
 # share of its length such a word weighs when the query's coverage of a listed person's
 # words is measured (``word_likeness``).
-_PATRONYMIC_KEY = re.compile(r"(?:[oea]vi|i)c(?:na)?$|[oeai]vna$|[ae]una$|i[ch]na$")
+_PATRONYMIC_KEY = re.compile(_PATRONYMIC.pattern.lower())
 PATRONYMIC_COVERED = 0.5
 # A word whose keys are not indexed, or whose listed spelling differs by a letter (a
 # misprint, a changed consonant: Бонецев and Bonetoev), meets the listed word through its
@@ -377,7 +377,7 @@ class CandidateIndex:
 
     def weight(self, key: str) -> float:
         """Inverse document frequency of an indexed key: rare keys weigh more."""
-        return math.log(len(self.ids) / len(self.postings[key]))
+        return self.weight_of(self.postings[key])
 
     def _by_identifier(self, identifiers: Sequence[str]) -> list[int]:
         found = (self.identifiers.get(normalise_identifier(value)) for value in identifiers)
