@@ -150,3 +150,61 @@ def test_a_payment_never_exceeds_its_tranche_and_never_falls_as_the_value_rises(
     paid_low = compute_payment(scalable, VerifiedValue(value=low, lower=low)).amount.amount
     paid_high = compute_payment(scalable, VerifiedValue(value=high, lower=high)).amount.amount
     assert Decimal(0) <= paid_low <= paid_high <= scalable.amount
+
+
+# -- lower is better: deaths, costs, emissions ---------------------------------------------
+def down(**kw: object) -> PaymentFormula:
+    """Road deaths per year: nothing paid above 80, the whole tranche at 60 or fewer."""
+    base: dict[str, object] = {"direction": "decrease", "threshold": "80", "target": "60"}
+    return formula(**(base | kw))
+
+
+def test_a_decreasing_scalable_formula_pays_pro_rata_on_the_reduction() -> None:
+    # 70 deaths verified: (80 - 70) / (80 - 60) = 10 / 20 = 0.5 of USD 250,000.00
+    half = compute_payment(down(), VerifiedValue.of(70, 65, 75))
+    assert half.branch is Branch.PRO_RATA
+    assert half.share == Decimal("0.5")
+    assert half.amount.amount == Decimal("125000.00")
+    assert half.remainder.amount == Decimal("125000.00")
+    # 75.5 verified: (80 - 75.5) / 20 = 4.5 / 20 = 0.225 -> USD 56,250.00
+    assert compute_payment(down(), VerifiedValue.of(75.5, 70)).amount.amount == Decimal("56250.00")
+    # with 20 % paid at the threshold: 0.2 + 0.8 x 0.5 = 0.6 -> USD 150,000.00
+    s0 = compute_payment(down(share_at_threshold="0.2"), VerifiedValue.of(70, 65))
+    assert s0.amount.amount == Decimal("150000.00")
+
+
+def test_a_decreasing_formula_pays_nothing_above_its_threshold_and_caps_below_its_target() -> None:
+    # 80.01 deaths: above the threshold 80, nothing
+    above = compute_payment(down(), VerifiedValue.of(80.01, 79))
+    assert above.branch is Branch.BELOW_THRESHOLD and above.amount.amount == Decimal("0.00")
+    assert "above the threshold 80" in " ".join(above.explanation())
+    # exactly 80: the line starts, at share 0
+    assert compute_payment(down(), VerifiedValue.of(80, 79)).branch is Branch.PRO_RATA
+    # 42 deaths, well below the target 60: the tranche, capped, no more
+    capped = compute_payment(down(), VerifiedValue.of(42, 40))
+    assert capped.branch is Branch.CAPPED_AT_TARGET
+    assert capped.amount.amount == Decimal("250000.00")
+
+
+def test_a_decreasing_all_or_nothing_pays_at_or_below_its_threshold() -> None:
+    aon = down(kind="all_or_nothing", target=None)
+    assert compute_payment(aon, VerifiedValue.of(80, 78)).amount.amount == Decimal("250000.00")
+    assert compute_payment(aon, VerifiedValue.of(81, 78)).amount.amount == Decimal("0.00")
+
+
+def test_the_cautious_bound_of_a_decreasing_indicator_is_the_upper_one() -> None:
+    # verified 70 with interval 66..76; on the "lower bound" policy the cautious figure
+    # where lower is better is the upper end 76: (80 - 76) / 20 = 0.2 -> USD 50,000.00
+    cautious = compute_payment(down(basis="lower_bound"), VerifiedValue.of(70, 66, 76))
+    assert cautious.value_used == Decimal("76")
+    assert cautious.amount.amount == Decimal("50000.00")
+
+
+def test_a_decreasing_threshold_below_its_target_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as refused:
+        down(threshold="50", target="60")
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("threshold",)
+    assert "below the target 60" in error["msg"]
+    # the increasing reading of the same figures is fine: the direction decides
+    assert formula(threshold="50", target="60").threshold == Decimal("50")

@@ -6,6 +6,7 @@ verified results."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, money, print_json, runtime, working
 from pfund.errors import InvalidInput, Problem
+from pfund.services.remainder import decide_remainder
 from pfund.services.results import (
     ProjectResults,
     import_indicators,
@@ -21,6 +23,7 @@ from pfund.services.results import (
     issue_report_link,
     late_reports,
     project_results,
+    set_direction,
 )
 from pfund.services.verification import (
     Sample,
@@ -311,6 +314,45 @@ def pay(
         print_json(step)
         return
     console.print(f"Paid {step.amount:,} of tranche {step.tranche}.")
+
+
+@app.command("remainder")
+def remainder_cmd(
+    ctx: typer.Context,
+    tranche_id: Annotated[str, typer.Argument(help="A paid tranche linked to a result.")],
+    decision: Annotated[str, typer.Argument(help="keep or return.")],
+    reason: Annotated[str, typer.Option(help="Why (at least 10 characters; audited).")] = "",
+    as_json: bool = JsonOption,
+) -> None:
+    """Keep the unearned remainder of a paid results tranche committed, or return it to
+    the fund through the ledger."""
+    with runtime(ctx) as rt:
+        done = decide_remainder(rt, tranche_id, decision, reason)
+    if as_json:
+        print_json(done)
+        return
+    where = "returned to the fund" if done.decision == "returned" else "kept for the project"
+    console.print(
+        f"Remainder of {done.tranche}: {money(Decimal(done.amount), done.currency)} {where}.",
+        markup=False,
+    )
+
+
+@app.command("direction")
+def direction_cmd(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(help="The project's id.")],
+    code: Annotated[str, typer.Argument(help="The indicator's code.")],
+    direction: Annotated[str, typer.Argument(help="increase, or decrease (lower is better).")],
+    as_json: bool = JsonOption,
+) -> None:
+    """Set which way an indicator improves (decrease: deaths, costs, emissions)."""
+    with runtime(ctx) as rt:
+        done = set_direction(rt, project_id, code, direction)
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"Indicator {done.code} of {project_id}: {done.direction.value}.", markup=False)
 
 
 def _day(value: str, option: str) -> date:

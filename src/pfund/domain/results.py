@@ -17,9 +17,18 @@ import hashlib
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from pfund.domain.lengths import MAX_DIGITS, Id, Label, Title
 from pfund.domain.protection import PUBLIC
@@ -91,6 +100,32 @@ def report_id(project: str, period: str) -> str:
     return f"RPT-{digest}-{period}"
 
 
+class Direction(StrEnum):
+    """Which way an indicator improves: most count up (people served, km built); some
+    count down (deaths, costs, emissions), where less is better and the target lies
+    below the baseline."""
+
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+def progress(
+    direction: Direction, baseline: Decimal, target: Decimal, achieved: Decimal
+) -> Decimal | None:
+    """Achieved as a share of the target (0.5 = half way), in the indicator's direction.
+
+    An increasing indicator is read as achieved / target, as the fund has always read it.
+    A decreasing one is read as the reduction achieved over the reduction targeted,
+    ``(baseline - achieved) / (baseline - target)``: deaths from 100 to 80 against a
+    target of 60 is half way (0.5); a rise above the baseline is a negative share.
+    ``None`` when the target gives nothing to divide by.
+    """
+    if direction is Direction.DECREASE:
+        planned = baseline - target
+        return (baseline - achieved) / planned if planned > 0 else None
+    return achieved / target if target else None
+
+
 # Finite (pydantic refuses NaN and infinity for Decimal) and short enough for the store.
 Amount = Annotated[Decimal, Field(max_digits=MAX_DIGITS)]
 
@@ -105,6 +140,9 @@ class Indicator(BaseModel):
     name: Annotated[Title, PUBLIC] = Field(min_length=3)
     name_ru: Annotated[Title, PUBLIC] = Field(min_length=3)
     unit: Annotated[Label, PUBLIC] = Field(min_length=1)
+    # Lower is better (deaths, costs, emissions) when "decrease"; before the targets so
+    # that their validator reads it.
+    direction: Annotated[Direction, PUBLIC] = Direction.INCREASE
     baseline: Annotated[Amount, PUBLIC] = Decimal(0)
     baseline_date: Annotated[date, PUBLIC]
     targets: Annotated[dict[Period, Amount], PUBLIC]
@@ -114,11 +152,27 @@ class Indicator(BaseModel):
     # The key of the project's predicted outcome this indicator measures, if any.
     outcome: Annotated[Label | None, PUBLIC] = None
 
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _direction_text(cls, value: object) -> object:
+        # a CSV cell left empty means the usual direction
+        if isinstance(value, str):
+            return value.strip().lower() or Direction.INCREASE
+        return value
+
     @field_validator("targets")
     @classmethod
-    def _some_targets(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+    def _some_targets(cls, value: dict[str, Decimal], info: ValidationInfo) -> dict[str, Decimal]:
         if not value:
             raise ValueError("an indicator needs a target for at least one period")
+        baseline = info.data.get("baseline")
+        if info.data.get("direction") is Direction.DECREASE and baseline is not None:
+            above = [p for p, t in sorted(value.items()) if t >= baseline]
+            if above:
+                raise ValueError(
+                    f"the target for {above[0]} ({value[above[0]]}) of a decreasing indicator "
+                    f"must be below its baseline ({baseline}): lower is better"
+                )
         return dict(sorted(value.items()))
 
     @field_validator("regions")

@@ -9,6 +9,14 @@ indicators:
   ``amount * (s0 + (1 - s0) * (value - threshold) / (target - threshold))``; at or above
   the target it is capped at the tranche amount (over-achievement earns nothing more).
 
+For an indicator where lower is better (deaths, costs, emissions: ``direction`` is
+``decrease``) the same two formulas read downwards: the threshold is the most the value
+may be for anything to be paid, and the target lies below it;
+
+* all or nothing: the whole tranche when the value is at or below the threshold;
+* scalable: ``amount * (s0 + (1 - s0) * (threshold - value) / (threshold - target))``
+  between them, capped at the tranche at or below the target.
+
 The value paid on is the policy's choice (``basis``): the verified value (the report's
 total times the verification factor) or the lower bound of its confidence interval, which
 pays only for what the verification shows with the stated confidence.
@@ -35,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from pfund.domain.money import CurrencyCode, Money, from_minor, to_minor
+from pfund.domain.results import Direction
 
 __all__ = [
     "Basis",
@@ -72,6 +81,8 @@ class PaymentFormula(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: FormulaKind
+    # the indicator's: "decrease" when lower is better; read before the threshold's check
+    direction: Direction = Direction.INCREASE
     # target before threshold, so that the threshold's validator sees the target and the
     # error it raises is located at the field 'threshold'
     # every figure bounded to what the store's DECIMAL text holds (30 digits, 40 characters)
@@ -88,7 +99,13 @@ class PaymentFormula(BaseModel):
     @classmethod
     def _threshold_below_target(cls, threshold: Decimal, info: ValidationInfo) -> Decimal:
         target, kind = info.data.get("target"), info.data.get("kind")
-        if target is not None and threshold > target:
+        if info.data.get("direction") is Direction.DECREASE:
+            if target is not None and threshold < target:
+                raise ValueError(
+                    f"the threshold {threshold} is below the target {target} of an indicator "
+                    "where lower is better; it must be at least the target"
+                )
+        elif target is not None and threshold > target:
             raise ValueError(
                 f"the threshold {threshold} is above the target {target}; "
                 "it must be at most the target"
@@ -123,21 +140,28 @@ class VerifiedValue(BaseModel):
 
     value: Decimal = Field(ge=0)
     lower: Decimal = Field(ge=0)
+    # the interval's upper end: the cautious figure where lower is better
+    upper: Decimal | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _lower_not_above(self) -> Self:
         if self.lower > self.value:
             raise ValueError(f"lower: {self.lower} is above the verified value {self.value}")
+        if self.upper is not None and self.upper < self.value:
+            raise ValueError(f"upper: {self.upper} is below the verified value {self.value}")
         return self
 
     @classmethod
-    def of(cls, value: float | Decimal, lower: float | Decimal) -> VerifiedValue:
+    def of(
+        cls, value: float | Decimal, lower: float | Decimal, upper: float | Decimal | None = None
+    ) -> VerifiedValue:
         """From floats as statistics give them, read through their shortest repr.
 
         A symmetric interval can reach below zero on a small, spread sample; a verified
         count cannot, so such a lower bound is read as zero (it then pays nothing).
         """
-        return cls(value=_dec(value), lower=max(_dec(lower), ZERO))
+        top = None if upper is None else _dec(upper)
+        return cls(value=_dec(value), lower=max(_dec(lower), ZERO), upper=top)
 
 
 def _dec(x: float | Decimal) -> Decimal:
@@ -174,12 +198,21 @@ class Payment:
 
 def _branch_line(p: Payment) -> str:
     f = p.formula
+    down = f.direction is Direction.DECREASE
     if p.branch is Branch.BELOW_THRESHOLD:
+        if down:
+            return f"{p.value_used} is above the threshold {f.threshold}: nothing is earned"
         return f"{p.value_used} is below the threshold {f.threshold}: nothing is earned"
     if p.branch is Branch.THRESHOLD_MET:
         return f"{p.value_used} reaches the threshold {f.threshold}: the whole tranche is earned"
     if p.branch is Branch.CAPPED_AT_TARGET:
         return f"{p.value_used} reaches the target {f.target}: the tranche, capped, is earned"
+    if down:
+        return (
+            f"pro rata, lower is better: {f.share_at_threshold} + (1 - {f.share_at_threshold})"
+            f" x ({f.threshold} - {p.value_used}) / ({f.threshold} - {f.target}) "
+            f"= share {p.share}"
+        )
     return (
         f"pro rata: {f.share_at_threshold} + (1 - {f.share_at_threshold}) x "
         f"({p.value_used} - {f.threshold}) / ({f.target} - {f.threshold}) = share {p.share}"
@@ -187,8 +220,19 @@ def _branch_line(p: Payment) -> str:
 
 
 def compute_payment(formula: PaymentFormula, verified: VerifiedValue) -> Payment:
-    """The amount a tranche pays on a verified value, by the formula and its basis."""
-    value = verified.value if formula.basis is Basis.VERIFIED else verified.lower
+    """The amount a tranche pays on a verified value, by the formula and its basis.
+
+    Where lower is better the cautious figure is the upper end of the interval, not the
+    lower: paying on the "lower bound" policy then pays on ``verified.upper`` (the most
+    the value may be), so the fund pays only for the reduction the verification shows.
+    """
+    value = verified.value
+    if formula.basis is Basis.LOWER_BOUND:
+        down = formula.direction is Direction.DECREASE
+        if down:
+            value = verified.upper if verified.upper is not None else verified.value
+        else:
+            value = verified.lower
     branch, share = _share(formula, value)
     earned = from_minor(to_minor(formula.amount * share, formula.currency), formula.currency)
     return Payment(
@@ -204,6 +248,8 @@ def compute_payment(formula: PaymentFormula, verified: VerifiedValue) -> Payment
 
 
 def _share(f: PaymentFormula, value: Decimal) -> tuple[Branch, Decimal]:
+    if f.direction is Direction.DECREASE:
+        return _share_down(f, value)
     if value < f.threshold:
         return Branch.BELOW_THRESHOLD, ZERO
     if f.kind is FormulaKind.ALL_OR_NOTHING:
@@ -213,3 +259,16 @@ def _share(f: PaymentFormula, value: Decimal) -> tuple[Branch, Decimal]:
         return Branch.CAPPED_AT_TARGET, ONE
     s0 = f.share_at_threshold
     return Branch.PRO_RATA, s0 + (ONE - s0) * (value - f.threshold) / (f.target - f.threshold)
+
+
+def _share_down(f: PaymentFormula, value: Decimal) -> tuple[Branch, Decimal]:
+    """The share earned where lower is better: the mirror image of :func:`_share`."""
+    if value > f.threshold:
+        return Branch.BELOW_THRESHOLD, ZERO
+    if f.kind is FormulaKind.ALL_OR_NOTHING:
+        return Branch.THRESHOLD_MET, ONE
+    assert f.target is not None  # the validator makes a scalable formula carry one
+    if value <= f.target:
+        return Branch.CAPPED_AT_TARGET, ONE
+    s0 = f.share_at_threshold
+    return Branch.PRO_RATA, s0 + (ONE - s0) * (f.threshold - value) / (f.threshold - f.target)

@@ -55,7 +55,7 @@ from pfund.domain.outturn import Outturn
 from pfund.domain.policy import OptimismBias
 from pfund.domain.protection import view
 from pfund.domain.reference import Area
-from pfund.domain.results import Indicator, ReportRecord
+from pfund.domain.results import Direction, Indicator, ReportRecord
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.files import read_records
 from pfund.results.expost import (
@@ -126,8 +126,11 @@ def outcome_ratios(
 ) -> dict[str, float]:
     """Per predicted outcome: what was achieved over what was targeted, summed over the
     periods reported. Sums of both sides, so the ratio means the same whether a
-    framework's targets are per period or cumulative. Achieved is the reported value,
-    times its verification factor where ``factors`` (by period and indicator) has one."""
+    framework's targets are per period or cumulative. Where lower is better (direction
+    "decrease") both sides are reductions from the baseline: deaths from a baseline of
+    100 to 80 against a target of 60 is (100 - 80) / (100 - 60) = 0.5. Achieved is the
+    reported value, times its verification factor where ``factors`` (by period and
+    indicator) has one."""
     factors = factors or {}
     achieved = {
         key: value * Decimal(str(factors.get(key, 1)))
@@ -141,6 +144,9 @@ def outcome_ratios(
         pairs = [
             (achieved[(p, i.code)], t) for p, t in i.targets.items() if (p, i.code) in achieved
         ]
+        if i.direction is Direction.DECREASE:
+            # lower is better: the reduction achieved over the reduction targeted
+            pairs = [(i.baseline - a, i.baseline - t) for a, t in pairs]
         target = float(sum((t for _, t in pairs), Decimal(0)))
         if target > 0:
             got = float(sum((a for a, _ in pairs), Decimal(0)))

@@ -132,11 +132,12 @@ def results(uow: UnitOfWork) -> Rows:
     English and Russian, unit (in both), baseline and means of verification, the period's dates,
     its target and the value achieved. ``status`` says where that value stands:
     ``verified`` on a sample, ``reported`` by the partner and not yet verified, or
-    ``not_reported``. Where the project's regions are public, ``achieved_by_region`` gives
-    the reported parts. A verified value gives its ``verification``, the
-    ``verification_factor`` with its interval (``factor_lower``, ``factor_upper``) at
-    ``confidence``, the ``verified`` value (achieved × factor) with its interval
-    (``verified_lower``, ``verified_upper``), and ``paid`` (in ``paid_currency``): what
+    ``not_reported``. ``direction`` is ``decrease`` where lower is better (deaths, costs,
+    emissions), ``increase`` otherwise. Where the project's regions are public,
+    ``achieved_by_region`` gives the reported parts. A verified value gives its
+    ``verification``, the ``verification_factor`` with its interval (``factor_lower``,
+    ``factor_upper``) at ``confidence``, the ``verified`` value (achieved × factor) with
+    its interval (``verified_lower``, ``verified_upper``), and ``paid`` (in ``paid_currency``): what
     the fund paid on the tranches linked to it.
 
     Left out: projects the portal does not show, the breakdown by region of a project
@@ -158,6 +159,7 @@ def results(uow: UnitOfWork) -> Rows:
                         "unit": i.unit,
                         "unit_ru": i.unit_ru,
                         "outcome": i.outcome,
+                        "direction": i.direction.value,
                         "baseline": i.baseline,
                         "baseline_date": i.baseline_date,
                         "period": p.period,
@@ -305,7 +307,9 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "на английском и русском, единица (на обоих языках), исходное значение и способ "
         "проверки, даты периода, цель и достигнутое значение. Поле status говорит, что "
         "это за значение: verified — проверено на выборке, reported — сообщено партнёром "
-        "и ещё не проверено, not_reported — отчёта ещё нет. Если регионы проекта открыты, "
+        "и ещё не проверено, not_reported — отчёта ещё нет. Поле direction равно decrease, "
+        "если чем меньше, тем лучше (смерти, затраты, выбросы), и increase в остальных "
+        "случаях. Если регионы проекта открыты, "
         "achieved_by_region даёт сообщённые части по регионам. У проверенного значения "
         "указаны проверка (verification), коэффициент проверки verification_factor с его "
         "интервалом (factor_lower, factor_upper) при доверительной вероятности confidence, "

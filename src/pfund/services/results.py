@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 
 from pfund.domain import ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
@@ -36,7 +37,7 @@ from pfund.domain.results import (
     report_due,
 )
 from pfund.domain.results import report_id as report_id_of
-from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.io.evidence import CleanFile, clean_evidence
 from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators, check_report_rows, report_problems
@@ -45,6 +46,7 @@ from pfund.services.imports import known
 from pfund.services.runtime import Runtime
 from pfund.services.verified import Key, VerifiedFigure, verified_figures
 from pfund.store.repositories.results import ResultsRepository
+from pfund.store.tables import TrancheResultLinkRow
 from pfund.store.unit_of_work import UnitOfWork
 
 TOKEN_BYTES = 24
@@ -148,6 +150,53 @@ def write_framework(
             project_id,
             {"source": source, "indicators": [i.code for i in indicators]},
         )
+
+
+def set_direction(rt: Runtime, project_id: str, code: str, direction: str) -> Indicator:
+    """Staff set which way an indicator improves ("increase" or "decrease": lower is
+    better). The indicator is checked whole again (a decreasing one needs every target
+    below its baseline, refused naming the field 'targets'); an indicator a tranche is
+    paid on keeps its direction (its formula was checked in it): unlink it first."""
+    rt.require(Permission.IMPORT)
+    with rt.uow(write=True) as uow:
+        found = {i.code: i for i in repo(uow).indicators(project_id)}
+        if code not in found:
+            raise NotFound(f"project {project_id} has no indicator '{code}'")
+        old = found[code]
+        try:
+            new = Indicator.model_validate(old.model_dump() | {"direction": direction})
+        except ValidationError as exc:
+            problems = [
+                Problem(str(e["msg"]), field=".".join(str(p) for p in e["loc"]) or None)
+                for e in exc.errors()
+            ]
+            raise InvalidInput(
+                f"indicator {code} of {project_id} cannot be {direction}; nothing changed",
+                problems,
+            ) from exc
+        if new.direction is old.direction:
+            return old
+        linked = uow.session.scalars(
+            select(TrancheResultLinkRow.tranche_id).where(
+                TrancheResultLinkRow.project_id == project_id,
+                TrancheResultLinkRow.indicator == code,
+            )
+        ).first()
+        if linked is not None:
+            raise Conflict(
+                f"tranche {linked} is paid on indicator {code}; its formula was checked in "
+                "the indicator's direction, so link it again after the change",
+                [Problem("unlink the tranche first", field="direction")],
+            )
+        repo(uow).set_direction(project_id, code, new.direction)
+        AuditWriter(uow, rt.actor).record(
+            "results.direction_set",
+            "project",
+            project_id,
+            {"indicator": code, "from": old.direction.value, "to": new.direction.value},
+        )
+        uow.commit()
+    return new
 
 
 class FrameworkCounts(BaseModel):

@@ -25,12 +25,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from pfund.domain import ProtectionClass
 from pfund.domain.project import is_public
 from pfund.domain.protection import effective_protection, view
-from pfund.domain.results import Indicator, ReportRecord, period_end, period_start
+from pfund.domain.results import (
+    Direction,
+    Indicator,
+    ReportRecord,
+    period_end,
+    period_start,
+    progress,
+)
 from pfund.services.portal import cached
 from pfund.services.runtime import Runtime
 from pfund.services.verified import Key, VerifiedFigure, verified_figures
@@ -114,13 +121,17 @@ class PublicPeriod(BaseModel):
     by_region: dict[str, Decimal] = {}
     # The verifier's finding and what was paid for it, once the value is verified.
     verified: VerifiedFigure | None = None
+    # the indicator's direction and baseline, which the share is read against
+    _direction: Direction = PrivateAttr(default=Direction.INCREASE)
+    _baseline: Decimal = PrivateAttr(default=Decimal(0))
 
     @property
     def share(self) -> Decimal | None:
-        """Achieved as a share of the target (0.5 = half), when both are known."""
-        if self.achieved is None or not self.target:
+        """Achieved as a share of the target (0.5 = half), when both are known; where
+        lower is better, the reduction from the baseline over the one targeted."""
+        if self.achieved is None:
             return None
-        return self.achieved / self.target
+        return progress(self._direction, self._baseline, self.target, self.achieved)
 
 
 class PublicIndicator(BaseModel):
@@ -135,6 +146,8 @@ class PublicIndicator(BaseModel):
     means_of_verification_ru: str = ""
     # The key of the project's predicted outcome this indicator measures, if any.
     outcome: str | None = None
+    # "decrease" where lower is better (deaths, costs, emissions)
+    direction: Direction = Direction.INCREASE
     regions: list[str] = []
     periods: list[PublicPeriod]
 
@@ -246,7 +259,9 @@ def _indicator(
             figure = checked.get((indicator.project, indicator.code, period))
             if figure is not None:
                 row |= {"status": VERIFIED, "verified": figure}
-        periods.append(PublicPeriod(**row))
+        item = PublicPeriod(**row)
+        item._direction, item._baseline = indicator.direction, indicator.baseline
+        periods.append(item)
     public = view(indicator, audience=PUBLIC)
     return PublicIndicator(
         code=public["code"],
@@ -259,6 +274,7 @@ def _indicator(
         means_of_verification=public.get("means_of_verification", ""),
         means_of_verification_ru=public.get("means_of_verification_ru", ""),
         outcome=public.get("outcome"),
+        direction=indicator.direction,
         regions=regions,
         periods=periods,
     )

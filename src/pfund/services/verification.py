@@ -28,8 +28,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, insert, select, update
 
-from pfund.domain import TrancheStatus
+from pfund.domain import LedgerAccount, TrancheStatus
 from pfund.domain.account import Permission
+from pfund.domain.results import Indicator
 from pfund.domain.verification import (
     Finding,
     ReportedUnit,
@@ -38,6 +39,7 @@ from pfund.domain.verification import (
     VerificationStatus,
 )
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
+from pfund.funding import Ledger
 from pfund.io.files import read_records
 from pfund.results.payment_rules import PaymentFormula, VerifiedValue, compute_payment
 from pfund.results.sampling import Draw, DrawRecord, Unit, draw, redraw, sample_size_proportion
@@ -47,6 +49,7 @@ from pfund.services.runtime import Runtime
 from pfund.services.tranches import TrancheStep, disburse_tranche
 from pfund.store.tables import (
     FindingRow,
+    RemainderDecisionRow,
     ResultReportRow,
     ResultUnitRow,
     TrancheResultLinkRow,
@@ -141,6 +144,10 @@ class PaymentDue(BaseModel):
     verified_lower: Decimal | None = None
     value_used: Decimal | None = None
     share: Decimal | None = None
+    # once paid: what of the tranche is still released and unpaid, and what was decided
+    # about it ("kept" or "returned"; None while undecided)
+    unpaid: Decimal | None = None
+    remainder_decision: str | None = None
 
 
 # -- units ------------------------------------------------------------------------------
@@ -494,9 +501,10 @@ def link_tranche(
 ) -> LinkedTranche:
     """Link a planned or released tranche to an indicator and period with its formula.
 
-    The formula is validated first (a threshold above the target is refused naming the
-    field 'threshold'); its amount and currency must be the tranche's. The indicator must
-    be one of the project's and the period one of its target periods.
+    The indicator must be one of the project's and the period one of its target periods;
+    the formula is then validated in the indicator's direction (a threshold beyond the
+    target, above it or below it where lower is better, is refused naming the field
+    'threshold'); its amount and currency must be the tranche's.
     """
     rt.require(Permission.SET_CONDITIONS)
     try:
@@ -508,24 +516,6 @@ def link_tranche(
         tranche = uow.tranches.get(ask.tranche)
         if tranche is None:
             raise NotFound(f"no tranche '{ask.tranche}'")
-        data = {"amount": tranche.amount, "currency": tranche.currency} | dict(formula)
-        try:
-            checked = PaymentFormula.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidInput(
-                "the payment formula is not valid; nothing was linked",
-                problems_of(exc, whole="formula"),
-            ) from exc
-        if checked.amount != tranche.amount or checked.currency != tranche.currency:
-            raise InvalidInput(
-                "the formula's amount must be the tranche's",
-                [
-                    Problem(
-                        f"tranche {tranche.id} is {tranche.amount} {tranche.currency}",
-                        field="amount",
-                    )
-                ],
-            )
         if tranche.status not in (TrancheStatus.PLANNED, TrancheStatus.RELEASED):
             raise Conflict(f"tranche {tranche.id} is {tranche.status.value}; it cannot be linked")
         framework = {i.code: i for i in _indicators(uow, tranche.project_id)}
@@ -540,6 +530,7 @@ def link_tranche(
                 f"indicator '{indicator}' has no target for period {period}",
                 [Problem(f"its periods: {periods}", field="period")],
             )
+        checked = _formula(tranche, framework[indicator], formula)
         uow.session.execute(
             delete(TrancheResultLinkRow).where(TrancheResultLinkRow.tranche_id == tranche.id)
         )
@@ -566,6 +557,45 @@ def link_tranche(
         period=period,
         formula=checked,
     )
+
+
+def _formula(tranche: Any, indicator: Indicator, formula: Mapping[str, Any]) -> PaymentFormula:
+    """The formula checked against the tranche (amount, currency) and read in the
+    indicator's direction: where lower is better its threshold must be at least its
+    target, and a formula that states the other direction is refused."""
+    direction = indicator.direction
+    given = formula.get("direction")
+    if given not in (None, "", direction.value, direction):
+        raise InvalidInput(
+            "the payment formula is not valid; nothing was linked",
+            [
+                Problem(
+                    f"indicator '{indicator.code}' is {direction.value} (set on the "
+                    f"indicator), not {given}",
+                    field="direction",
+                )
+            ],
+        )
+    data = {"amount": tranche.amount, "currency": tranche.currency} | dict(formula)
+    data["direction"] = direction
+    try:
+        checked = PaymentFormula.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "the payment formula is not valid; nothing was linked",
+            problems_of(exc, whole="formula"),
+        ) from exc
+    if checked.amount != tranche.amount or checked.currency != tranche.currency:
+        raise InvalidInput(
+            "the formula's amount must be the tranche's",
+            [
+                Problem(
+                    f"tranche {tranche.id} is {tranche.amount} {tranche.currency}",
+                    field="amount",
+                )
+            ],
+        )
+    return checked
 
 
 def _indicators(uow: UnitOfWork, project_id: str) -> list[Any]:
@@ -612,7 +642,9 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
             explanation=[f"no verified report of {link.indicator} for {link.period} yet: pays 0"],
         )
     result = json.loads(ver.result)
-    verified = VerifiedValue.of(result["verified_total"], result["verified_lower"])
+    verified = VerifiedValue.of(
+        result["verified_total"], result["verified_lower"], result.get("verified_upper")
+    )
     payment = compute_payment(formula, verified)
     return PaymentDue(
         **base,
@@ -633,13 +665,28 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
 
 
 def payments_due(rt: Runtime) -> list[PaymentDue]:
-    """What each linked tranche would pay now, and why."""
+    """What each linked tranche would pay now, and why; for a paid one, what of it is
+    still unpaid and what was decided about that remainder."""
     rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         links = uow.session.scalars(
             select(TrancheResultLinkRow).order_by(TrancheResultLinkRow.tranche_id)
         ).all()
-        return [_due(uow, link) for link in links]
+        decided = {
+            r.tranche_id: r.decision
+            for r in uow.session.execute(
+                select(RemainderDecisionRow.tranche_id, RemainderDecisionRow.decision)
+            )
+        }
+        ledger = Ledger(entries=tuple(uow.ledger.list())) if links else None
+        out = []
+        for link in links:
+            due = _due(uow, link)
+            if due.status == TrancheStatus.DISBURSED.value and ledger is not None:
+                due.unpaid = ledger.balance(LedgerAccount.RELEASED, link.tranche_id)
+                due.remainder_decision = decided.get(link.tranche_id)
+            out.append(due)
+        return out
 
 
 def pay_by_results(rt: Runtime, tranche_id: str) -> TrancheStep:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pfund.api.deps import RuntimeDep, acting
 from pfund.domain.account import Permission, Principal
 from pfund.errors import InvalidInput, Problem
-from pfund.services import verification, verification_views
+from pfund.services import remainder, verification, verification_views
 from pfund.services.runtime import Runtime
 from pfund.web.forms import check_csrf
 from pfund.web.render import render
@@ -151,8 +151,44 @@ async def findings(
 @router.get("/staff/results/payments", response_class=HTMLResponse)
 def payments(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
     """What each tranche linked to a result would pay now, and why."""
+    return _payments(request, rt, who)
+
+
+def _payments(
+    request: Request, rt: Runtime, who: Principal, status: int = 200, **extra: Any
+) -> HTMLResponse:
     return render(
         request,
         "staff/payments_due.html.j2",
+        status=status,
         due=verification.payments_due(acting(rt, who)),
+        can_move=who.can(Permission.MOVE_MONEY),
+        **extra,
     )
+
+
+@router.post(
+    "/staff/results/payments/{tranche_id}/remainder",
+    response_class=HTMLResponse,
+    response_model=None,
+)
+def decide_remainder(
+    tranche_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    decision: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> HTMLResponse | RedirectResponse:
+    """Keep the unearned remainder of a paid results tranche, or return it to the fund."""
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.MOVE_MONEY)
+    try:
+        remainder.decide_remainder(acting(rt, who), tranche_id, decision, reason)
+    except InvalidInput as err:
+        problems = err.problems or [Problem(err.message)]
+        return _payments(
+            request, rt, who, status=400, errors=problems, failed=tranche_id, typed=reason
+        )
+    return RedirectResponse(f"/staff/results/payments#{tranche_id}", status_code=303)

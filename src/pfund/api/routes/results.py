@@ -21,11 +21,20 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pfund.api.deps import IdempotencyDep, PrincipalDep, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
-from pfund.domain.results import LateReport, Period, ReportedValue, ReportInput, ReportRecord
+from pfund.domain.results import (
+    Direction,
+    Indicator,
+    LateReport,
+    Period,
+    ReportedValue,
+    ReportInput,
+    ReportRecord,
+)
 from pfund.domain.verification import MAX_SEED, Count, Fraction, IndicatorCode, UnitId
 from pfund.errors import InvalidInput, Problem
 from pfund.io.evidence import MAX_EVIDENCE_BYTES
-from pfund.services import results, verification
+from pfund.services import remainder, results, verification
+from pfund.services.remainder import RemainderDecision
 from pfund.services.results import FrameworkImport, ProjectResults
 from pfund.services.tranches import TrancheStep
 from pfund.services.verification import (
@@ -225,3 +234,37 @@ def pay_by_results(
 ) -> TrancheStep:
     """Pay a released linked tranche what its verified result earns, through the gate."""
     return verification.pay_by_results(acting(rt, who, idem), tranche_id)
+
+
+class RemainderRequest(BaseModel):
+    decision: str = Field(max_length=16, description="keep or return")
+    reason: str = Field(max_length=2000, description="why, in at least 10 characters")
+
+
+@router.post("/tranches/{tranche_id}/remainder", response_model=RemainderDecision)
+def decide_remainder(
+    tranche_id: str,
+    body: RemainderRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.MOVE_MONEY)],
+    idem: IdempotencyDep,
+) -> RemainderDecision:
+    """Keep the unearned remainder of a paid results tranche committed to the project, or
+    return it to the fund through the ledger (once); audited."""
+    return remainder.decide_remainder(acting(rt, who, idem), tranche_id, body.decision, body.reason)
+
+
+class DirectionRequest(BaseModel):
+    direction: Direction = Field(description="increase, or decrease where lower is better")
+
+
+@router.put("/projects/{project_id}/indicators/{code}/direction", response_model=Indicator)
+def set_direction(
+    project_id: str,
+    code: str,
+    body: DirectionRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.IMPORT)],
+) -> Indicator:
+    """Set which way an indicator improves (decrease: lower is better)."""
+    return results.set_direction(acting(rt, who), project_id, code, body.direction.value)

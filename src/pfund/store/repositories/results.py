@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from pfund.domain.audit import utc
-from pfund.domain.results import EvidenceFile, Indicator, ReportedValue, ReportRecord
+from pfund.domain.results import Direction, EvidenceFile, Indicator, ReportedValue, ReportRecord
 from pfund.store.repositories._rows import insert_many, table
 from pfund.store.tables import (
     EvidenceFileRow,
@@ -51,6 +51,14 @@ class ResultsRepository:
                 for i in items
                 for p, v in i.targets.items()
             ],
+        )
+
+    def set_direction(self, project_id: str, code: str, direction: Direction) -> None:
+        rows = table(ResultIndicatorRow)
+        self.session.execute(
+            update(rows)
+            .where(rows.c.project_id == project_id, rows.c.code == code)
+            .values(direction=direction.value)
         )
 
     def indicators(self, project_id: str | None = None) -> builtins.list[Indicator]:
@@ -269,6 +277,7 @@ def _indicator_row(i: Indicator) -> dict[str, Any]:
         "means_of_verification_ru": i.means_of_verification_ru,
         "regions": SEP.join(i.regions),
         "outcome": i.outcome,
+        "direction": i.direction.value,
     }
 
 
@@ -286,4 +295,5 @@ def _indicator(row: Any, targets: dict[str, Decimal]) -> Indicator:
         means_of_verification_ru=row["means_of_verification_ru"],
         regions=[r for r in row["regions"].split(SEP) if r],
         outcome=row["outcome"],
+        direction=Direction(row["direction"] or Direction.INCREASE),
     )

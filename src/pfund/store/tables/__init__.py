@@ -47,6 +47,7 @@ from pfund.store.tables.reference import AreaRow, ContributorRow, FundRow, Regio
 from pfund.store.tables.results import (
     EvidenceFileRow,
     FindingRow,
+    RemainderDecisionRow,
     ReportEvidenceRow,
     ResultIndicatorRow,
     ResultReportRow,
@@ -103,6 +104,7 @@ __all__ = [
     "ProposalRow",
     "RateLimitRow",
     "RegionRow",
+    "RemainderDecisionRow",
     "ReportEvidenceRow",
     "ResultIndicatorRow",
     "ResultReportRow",

@@ -50,6 +50,8 @@ class ResultIndicatorRow(Base):
     means_of_verification_ru: Mapped[str] = mapped_column(Text, default="")
     regions: Mapped[str] = mapped_column(Text, default="")  # codes joined by ';'
     outcome: Mapped[str | None] = mapped_column(LABEL, nullable=True)
+    # "increase" or "decrease" (lower is better)
+    direction: Mapped[str] = mapped_column(ENUM, default="increase", server_default="increase")
 
 
 class ResultTargetRow(Base):
@@ -180,3 +182,22 @@ class TrancheResultLinkRow(Base):
     indicator: Mapped[str] = mapped_column(CODE)
     period: Mapped[str] = mapped_column(PERIOD)
     formula: Mapped[str] = mapped_column(Text)
+
+
+class RemainderDecisionRow(Base):
+    """What was decided about the unearned remainder of a tranche paid by results: kept
+    committed to the project, or returned to the fund through the ledger. One row per
+    tranche (the primary key), so the remainder is returned at most once; a "kept"
+    remainder may later be returned (the row moves from kept to returned, conditionally).
+    """
+
+    __tablename__ = "tranche_remainder_decisions"
+
+    tranche_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("tranches.id", ondelete="CASCADE"), primary_key=True
+    )
+    decision: Mapped[str] = mapped_column(ENUM)
+    amount: Mapped[str] = mapped_column(DECIMAL)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(TITLE)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
