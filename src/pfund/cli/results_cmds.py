@@ -295,10 +295,21 @@ def payments(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     for d in due:
         console.rule(f"[bold]{d.tranche}[/] ({d.status})  {d.indicator} {d.period}")
         verb = "paid" if d.status == "disbursed" else "pays now"
-        console.print(f"{verb} {d.amount:,} {d.currency}; not earned {d.remainder:,}")
+        console.print(
+            f"{verb} {exact(d.amount, d.currency)}; not earned {exact(d.remainder, d.currency)}",
+            markup=False,
+        )
         for line in d.explanation:
             console.print(f"  {line}", markup=False)
-    console.print(f"{len(due)} tranches paid by results.")
+        if d.unpaid is not None and (d.unpaid > 0 or d.remainder_decision):
+            state = {"kept": "kept for the project", "returned": "returned to the fund"}
+            decided = state.get(d.remainder_decision or "", "not yet decided")
+            console.print(
+                f"  unearned remainder {exact(d.unpaid, d.currency)}: {decided}"
+                + ("" if d.remainder_decision else f" (`pfund results remainder {d.tranche}`)"),
+                markup=False,
+            )
+    console.print(f"{len(due)} tranche{'s' * (len(due) != 1)} paid by results.")
 
 
 @app.command("pay")
@@ -333,7 +344,7 @@ def remainder_cmd(
         return
     where = "returned to the fund" if done.decision == "returned" else "kept for the project"
     console.print(
-        f"Remainder of {done.tranche}: {money(Decimal(done.amount), done.currency)} {where}.",
+        f"Remainder of {done.tranche}: {exact(Decimal(done.amount), done.currency)} {where}.",
         markup=False,
     )
 
@@ -353,6 +364,11 @@ def direction_cmd(
         print_json(done)
         return
     console.print(f"Indicator {done.code} of {project_id}: {done.direction.value}.", markup=False)
+
+
+def exact(amount: Decimal, currency: str) -> str:
+    """Money to the cent with its currency, as the ledger holds it: USD 1,358,823.53."""
+    return f"{currency} {amount:,.2f}"
 
 
 def _day(value: str, option: str) -> date:

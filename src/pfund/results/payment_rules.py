@@ -182,41 +182,59 @@ class Payment:
     verified: VerifiedValue
 
     def explanation(self) -> list[str]:
-        """Plain-English lines a report prints under the figure."""
+        """Plain-English lines a report prints under the figure, its numbers rounded for
+        reading (values to 2 decimals, the share to 4 significant places as a percent);
+        the exact figures stay in the fields."""
         f = self.formula
+        lower = "upper" if f.direction is Direction.DECREASE else "lower"
+        bound = self.verified.upper if lower == "upper" else self.verified.lower
+        basis = "verified value" if self.basis is Basis.VERIFIED else f"{lower} bound"
         lines = [
-            f"formula: {f.kind.value}, threshold {f.threshold}"
-            + (f", target {f.target}" if f.target is not None else "")
+            f"formula: {f.kind.value}"
+            + (", lower is better" if f.direction is Direction.DECREASE else "")
+            + f", threshold {fig(f.threshold)}"
+            + (f", target {fig(f.target)}" if f.target is not None else "")
             + f", tranche {Money(amount=f.amount, currency=f.currency)}",
-            f"verified value {self.verified.value} (lower bound {self.verified.lower}); "
-            f"policy pays on the {self.basis.value.replace('_', ' ')}: {self.value_used}",
+            f"verified value {fig(self.verified.value)}"
+            + (f" ({lower} bound {fig(bound)})" if bound is not None else "")
+            + f"; policy pays on the {basis}: {fig(self.value_used)}",
         ]
         lines.append(_branch_line(self))
         lines.append(f"pays {self.amount}; {self.remainder} of the tranche is not earned")
         return lines
 
 
+def fig(value: Decimal) -> str:
+    """A figure for reading: whole numbers as they are, others to 2 decimals."""
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def pct(share: Decimal) -> str:
+    return f"{share * 100:.2f} %"
+
+
 def _branch_line(p: Payment) -> str:
     f = p.formula
     down = f.direction is Direction.DECREASE
+    v, th = fig(p.value_used), fig(f.threshold)
+    tg = fig(f.target) if f.target is not None else ""
     if p.branch is Branch.BELOW_THRESHOLD:
         if down:
-            return f"{p.value_used} is above the threshold {f.threshold}: nothing is earned"
-        return f"{p.value_used} is below the threshold {f.threshold}: nothing is earned"
+            return f"{v} is above the threshold {th}: nothing is earned"
+        return f"{v} is below the threshold {th}: nothing is earned"
     if p.branch is Branch.THRESHOLD_MET:
-        return f"{p.value_used} reaches the threshold {f.threshold}: the whole tranche is earned"
+        return f"{v} reaches the threshold {th}: the whole tranche is earned"
     if p.branch is Branch.CAPPED_AT_TARGET:
-        return f"{p.value_used} reaches the target {f.target}: the tranche, capped, is earned"
+        return f"{v} reaches the target {tg}: the tranche, capped, is earned"
+    s0 = f.share_at_threshold
     if down:
         return (
-            f"pro rata, lower is better: {f.share_at_threshold} + (1 - {f.share_at_threshold})"
-            f" x ({f.threshold} - {p.value_used}) / ({f.threshold} - {f.target}) "
-            f"= share {p.share}"
+            f"pro rata, lower is better: {s0} + (1 - {s0}) x ({th} - {v}) / ({th} - {tg}) "
+            f"= share {pct(p.share)}"
         )
-    return (
-        f"pro rata: {f.share_at_threshold} + (1 - {f.share_at_threshold}) x "
-        f"({p.value_used} - {f.threshold}) / ({f.target} - {f.threshold}) = share {p.share}"
-    )
+    return f"pro rata: {s0} + (1 - {s0}) x ({v} - {th}) / ({tg} - {th}) = share {pct(p.share)}"
 
 
 def compute_payment(formula: PaymentFormula, verified: VerifiedValue) -> Payment:

@@ -148,6 +148,9 @@ class PaymentDue(BaseModel):
     # about it ("kept" or "returned"; None while undecided)
     unpaid: Decimal | None = None
     remainder_decision: str | None = None
+    # the indicator's names, for a page in either language
+    indicator_name: str = ""
+    indicator_name_ru: str = ""
 
 
 # -- units ------------------------------------------------------------------------------
@@ -623,7 +626,10 @@ def _due(uow: UnitOfWork, link: TrancheResultLinkRow) -> PaymentDue:
     tranche = uow.tranches.get(link.tranche_id)
     assert tranche is not None
     ver = _latest_verified(uow, link.project_id, link.indicator, link.period)
+    named = next((i for i in _indicators(uow, link.project_id) if i.code == link.indicator), None)
     base = {
+        "indicator_name": named.name if named else link.indicator,
+        "indicator_name_ru": named.name_ru if named else link.indicator,
         "tranche": link.tranche_id,
         "project": link.project_id,
         "indicator": link.indicator,
