@@ -7,8 +7,12 @@ all (no EXIF, GPS, XMP, ICC comments or text chunks), after turning it upright b
 EXIF orientation so nothing visible changes. Its SHA-256 is taken of the cleaned bytes,
 which are all that is stored. The type is read from the content, never from the name.
 
-PDF documents are accepted as sent (Pillow cannot rewrite them): staff see evidence
-files, the public never does.
+A PDF document's metadata can name its author, the software and machine that made it,
+and the dates it was written (the Info dictionary, and XMP packets in the catalog and on
+pages). So a PDF is read with pypdf and its pages copied into a new document with no
+Info dictionary, no XMP and no page piece-info; a PDF that cannot be rewritten so
+(encrypted, or damaged beyond pypdf's repair) is refused rather than stored as sent.
+Staff see evidence files, the public never does.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 
 from pfund.errors import InvalidInput, Problem
 
@@ -54,8 +60,37 @@ def clean_evidence(filename: str, data: bytes) -> CleanFile:
     if not data:
         _refuse(filename, "is empty")
     if data.startswith(b"%PDF-"):
-        return CleanFile(filename, PDF_TYPE, data)
+        return CleanFile(filename, PDF_TYPE, _clean_pdf(filename, data))
     return CleanFile(filename, *_clean_image(filename, data))
+
+
+# what a page may carry that describes its making rather than its content
+PAGE_METADATA = ("/Metadata", "/PieceInfo", "/LastModified")
+
+
+def _clean_pdf(filename: str, data: bytes) -> bytes:
+    """The document's pages in a new PDF without Info dictionary or XMP metadata."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                _refuse(filename, "is an encrypted PDF; its metadata cannot be removed")
+            writer = PdfWriter()
+            for page in reader.pages:
+                # dropped before the copy, so the objects they point to are not copied
+                for key in PAGE_METADATA:
+                    if key in page:
+                        del page[key]
+                writer.add_page(page)
+            writer.metadata = None  # no Info dictionary at all, not even a Producer
+            out = io.BytesIO()
+            writer.write(out)
+    except PyPdfError:
+        _refuse(filename, "is a damaged PDF whose metadata cannot be removed")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        _refuse(filename, "is a damaged PDF whose metadata cannot be removed")
+    return out.getvalue()
 
 
 def _clean_image(filename: str, data: bytes) -> tuple[str, bytes]:
