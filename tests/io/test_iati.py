@@ -20,6 +20,7 @@ from pfund.io.iati import (
     COMMITMENT,
     DISBURSEMENT,
     REPORTED_ONLY,
+    VERIFIED,
     WITHHELD,
     Activity,
     ConditionText,
@@ -28,6 +29,7 @@ from pfund.io.iati import (
     ResultIndicator,
     ResultPeriod,
     Transaction,
+    VerifiedCheck,
     activities_schema,
     activities_xml,
     indicator_measure,
@@ -339,3 +341,47 @@ def test_results_come_after_conditions_as_the_schema_orders_them() -> None:
     result = one(root[0], "result")
     one(root[0], "conditions").addprevious(result)
     assert not activities_schema().validate(root)
+
+
+def test_a_verified_actual_is_the_verified_value_and_says_how_it_was_found() -> None:
+    check = VerifiedCheck(
+        verification="VER-00001",
+        reported=Decimal("80.5"),
+        factor=0.9,
+        factor_lower=0.85,
+        factor_upper=0.95,
+        confidence=0.95,
+        verified_lower=Decimal("68.425"),
+        verified_upper=Decimal("76.475"),
+    )
+    # 80.5 reported x factor 0.9 = 72.45 verified
+    verified = ResultPeriod(
+        date(2029, 1, 1),
+        date(2029, 12, 31),
+        Decimal(75),
+        Decimal("72.45"),
+        {"RU-TVE": Decimal(50)},
+        verified=True,
+        check=check,
+    )
+    deaths = road_indicator(
+        code="road_deaths",
+        unit="deaths",
+        baseline=Decimal(100),
+        ascending=False,
+        periods=[verified],
+    )
+    root = parse(activities_xml(PUBLISHER, [activity(indicators=[deaths])], generated=NOW))
+    activities_schema().assertValid(root)
+    indicator = one(root[0], "result/indicator")
+    assert indicator.get("ascending") == "0"  # lower is better, whatever the targets say
+    total, part = indicator.findall("period/actual")
+    assert total.get("value") == "72.45"
+    english, russian = total.findall("comment/narrative")
+    assert english.text is not None and english.text.startswith(VERIFIED[0])
+    for words in ("VER-00001", "reported 80.5", "factor 0.9000", "95% interval 0.8500 to 0.9500"):
+        assert words in english.text, words
+    assert russian.get(LANG) == "ru" and "коэффициент проверки 0.9000" in (russian.text or "")
+    # a region's part is the partner's reported figure: the sample checked the total
+    assert part.get("value") == "50"
+    assert text(one(part, "comment/narrative")) == REPORTED_ONLY[0]

@@ -120,6 +120,38 @@ class ResultPeriod:
     actual: Decimal | None = None
     by_region: Mapping[str, Decimal] = field(default_factory=dict)
     verified: bool = False
+    # once verified: what the partner reported and how the verifier found it, for the
+    # actual's comment (``actual`` is then the verified value)
+    check: VerifiedCheck | None = None
+
+
+@dataclass(frozen=True)
+class VerifiedCheck:
+    """The verification behind a verified actual: reported value, factor and interval."""
+
+    verification: str
+    reported: Decimal
+    factor: float
+    factor_lower: float
+    factor_upper: float
+    confidence: float
+    verified_lower: Decimal
+    verified_upper: Decimal
+
+    def comment(self) -> tuple[str, str]:
+        f, lo, hi = f"{self.factor:.4f}", f"{self.factor_lower:.4f}", f"{self.factor_upper:.4f}"
+        conf = f"{self.confidence:.0%}"
+        rep, vlo, vhi = (
+            _number(x) for x in (self.reported, self.verified_lower, self.verified_upper)
+        )
+        return (
+            f"{VERIFIED[0]} ({self.verification}): the verified value is the reported {rep} "
+            f"times the verification factor {f} ({conf} interval {lo} to {hi}); "
+            f"verified value interval {vlo} to {vhi}",
+            f"{VERIFIED[1]} ({self.verification}): проверенное значение — сообщённое {rep}, "
+            f"умноженное на коэффициент проверки {f} ({conf}-й интервал от {lo} до {hi}); "
+            f"интервал проверенного значения от {vlo} до {vhi}",
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +173,9 @@ class ResultIndicator:
     outcome: bool = True
     means_of_verification: str = ""
     means_of_verification_ru: str = ""
+    # True when more is better, False when lower is (deaths, costs, emissions); None:
+    # read from the targets against the baseline
+    ascending: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -330,7 +365,12 @@ def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> 
 
     aggregation-status is 0: a pfund unit is the project's own free text, not a shared
     indicator vocabulary, so a reader should not add values across activities.
-    ascending is 1 when the last target is at or above the baseline (more is better).
+    ascending is the indicator's direction (0 where lower is better), or, when it is not
+    given, 1 when the last target is at or above the baseline.
+
+    An actual that a verifier checked is the verified value (reported × factor), and its
+    comment says so with the reported value, the factor and both intervals; one not
+    checked is the partner's reported value, and its comment says it is not verified.
     """
     result = etree.SubElement(
         parent,
@@ -344,7 +384,9 @@ def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> 
         result,
         "indicator",
         measure=indicator_measure(item.unit),
-        ascending="1" if last >= item.baseline else "0",
+        ascending="1"
+        if (last >= item.baseline if item.ascending is None else item.ascending)
+        else "0",
     )
     _narratives(
         etree.SubElement(indicator, "title"),
@@ -370,14 +412,16 @@ def _result(parent: etree._Element, item: ResultIndicator, places: set[str]) -> 
         etree.SubElement(period, "target", value=_number(p.target))
         if p.actual is None:
             continue
-        words = VERIFIED if p.verified else REPORTED_ONLY
+        words = p.check.comment() if p.check else VERIFIED if p.verified else REPORTED_ONLY
         actual = etree.SubElement(period, "actual", value=_number(p.actual))
         _narratives(etree.SubElement(actual, "comment"), *words)
         for region, value in p.by_region.items():
             if region in places:
+                # a region's part is the partner's reported one: the sample checks the total
                 part = etree.SubElement(period, "actual", value=_number(value))
                 etree.SubElement(part, "location", ref=region)
-                _narratives(etree.SubElement(part, "comment"), *words)
+                parts = REPORTED_ONLY if p.check else words
+                _narratives(etree.SubElement(part, "comment"), *parts)
 
 
 def _results(parent: etree._Element, project: Mapping[str, Any], years: Sequence[int]) -> None:

@@ -30,6 +30,7 @@ from pfund.domain import (
 )
 from pfund.domain.project import is_public
 from pfund.domain.protection import effective_protection, view
+from pfund.domain.results import Direction
 from pfund.errors import IntegrityFailure, InvalidInput, NotFound, Problem
 from pfund.io.iati import (
     COMMITMENT,
@@ -41,6 +42,7 @@ from pfund.io.iati import (
     ResultIndicator,
     ResultPeriod,
     Transaction,
+    VerifiedCheck,
     activities_schema,
     activities_xml,
 )
@@ -55,6 +57,7 @@ from pfund.services.opendata_datasets import (
 )
 from pfund.services.results_public import PublicIndicator, read_public_results
 from pfund.services.runtime import Runtime
+from pfund.services.verified import VerifiedFigure
 from pfund.store.unit_of_work import UnitOfWork
 
 PUBLIC = ProtectionClass.PUBLIC
@@ -250,8 +253,9 @@ def _activity(project: Project, store: _Store) -> Activity:
 
 def _indicator(indicator: PublicIndicator) -> ResultIndicator:
     """An indicator of the public results read model as the IATI writer takes it: the
-    actual values are the partners' reported ones (the file says they are not verified),
-    per region only where the project's regions are public."""
+    actual value is the verified one where a verifier checked it (the comment gives the
+    reported value, factor and intervals), else the partner's reported one (the comment
+    says it is not verified); per region only where the project's regions are public."""
     return ResultIndicator(
         code=indicator.code,
         name=indicator.name,
@@ -263,16 +267,34 @@ def _indicator(indicator: PublicIndicator) -> ResultIndicator:
         outcome=indicator.outcome is not None,
         means_of_verification=indicator.means_of_verification,
         means_of_verification_ru=indicator.means_of_verification_ru,
+        ascending=indicator.direction is Direction.INCREASE,
         periods=[
             ResultPeriod(
                 start=p.start,
                 end=p.end,
                 target=p.target,
-                actual=p.achieved,
+                actual=p.verified.verified if p.verified else p.achieved,
                 by_region=p.by_region,
+                verified=p.verified is not None,
+                check=_check(p.verified),
             )
             for p in indicator.periods
         ],
+    )
+
+
+def _check(figure: VerifiedFigure | None) -> VerifiedCheck | None:
+    if figure is None:
+        return None
+    return VerifiedCheck(
+        verification=figure.verification,
+        reported=figure.reported,
+        factor=figure.factor,
+        factor_lower=figure.factor_lower,
+        factor_upper=figure.factor_upper,
+        confidence=figure.confidence,
+        verified_lower=figure.verified_lower,
+        verified_upper=figure.verified_upper,
     )
 
 
