@@ -141,7 +141,7 @@ def decide_remainder(rt: Runtime, tranche_id: str, decision: str, reason: str) -
         answer = RemainderDecision(
             tranche=tranche_id,
             project=tranche.project_id,
-            decision=values["decision"],  # type: ignore[arg-type]
+            decision=values["decision"],
             amount=str(held),
             currency=tranche.currency,
             reason=reason,
@@ -163,7 +163,7 @@ def remainder_decisions(rt: Runtime) -> dict[str, RemainderDecision]:
             out[r.tranche_id] = RemainderDecision(
                 tranche=r.tranche_id,
                 project=tranche.project_id if tranche else "",
-                decision=r.decision,  # type: ignore[arg-type]
+                decision=r.decision,
                 amount=r.amount,
                 currency=tranche.currency if tranche else "",
                 reason=r.reason,
