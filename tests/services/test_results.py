@@ -377,3 +377,26 @@ def test_a_project_with_the_longest_id_gets_a_report_id_the_store_holds(
         channel="form",
     )
     assert sent.id == link.report_id
+
+
+def test_a_decreasing_indicator_imports_from_csv_and_a_target_above_its_baseline_is_refused(
+    project_rt: Runtime, tmp_path: Path
+) -> None:
+    header = HEADER.replace(",outcome\n", ",outcome,direction\n")
+    deaths = "RES-01,road_deaths,Road deaths,Гибель на дорогах,deaths,100,2028-01-01,80,60,,,,,"
+    import_indicators(project_rt, write(tmp_path, deaths + "decrease\n", header=header))
+    (view,) = project_results(project_rt, "RES-01").indicators
+    assert view.indicator.direction.value == "decrease"
+    # a target of 120 deaths is no reduction from the baseline of 100: refused, named
+    worse = deaths.replace(",80,60,", ",120,60,") + "decrease\n"
+    problems = refused(
+        project_rt, import_indicators, project_rt, write(tmp_path, worse, header=header)
+    )
+    assert [(p.row, p.field) for p in problems] == [(2, "targets")]
+    assert "below its baseline" in problems[0].reason
+    # and a direction that is neither is named too
+    odd = deaths + "sideways\n"
+    problems = refused(
+        project_rt, import_indicators, project_rt, write(tmp_path, odd, header=header)
+    )
+    assert [p.field for p in problems] == ["direction"]

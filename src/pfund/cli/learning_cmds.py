@@ -10,7 +10,11 @@ import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.errors import PfundError
+from pfund.results.expost import portfolio_movement
+from pfund.services.appraisal import load_inputs
 from pfund.services.learning import ExPostLine, expost_lines, import_outturns
+from pfund.services.runtime import Runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -61,6 +65,13 @@ def expost_cmd(
         )
     console.print(table)
     console.print(_summary(lines))
+    with runtime(ctx) as rt:
+        try:
+            line = _policy_line(rt)
+        except PfundError:  # no active pipeline to move: nothing to say
+            line = ""
+    if line:
+        console.print(line, markup=False)
 
 
 def _m(value: float | None) -> str:
@@ -82,4 +93,30 @@ def _summary(lines: list[ExPostLine]) -> str:
         f"{len(lines)} finished projects. cost ×: realised / estimated cost; outcome ×: "
         "achieved / target outcome, reported or, marked v, verified (reported × the "
         "verification factor) where a verifier checked it; - where nothing is reported."
+    )
+
+
+def _policy_line(rt: Runtime) -> str:
+    """Which optimism-bias policy is in force and, when it is not ``auto``, how much
+    ``auto`` would move the active pipeline's likely cost, area by area."""
+    inputs = load_inputs(rt)
+    mode = inputs.policy.optimism_bias
+    said = f"Optimism-bias policy in force: {mode} (policy.yaml, optimism_bias)."
+    if mode == "auto":
+        return said
+    auto = load_inputs(rt, optimism_bias="auto").calibration
+    if auto is None:
+        return said
+    moved = portfolio_movement(inputs.projects, auto.areas)
+    before = sum(m.cost_before for m in moved)
+    after = sum(m.cost_after for m in moved)
+    parts = ", ".join(
+        f"{m.area} {m.cost_after / m.cost_before:.2f}x ({m.source})"
+        for m in moved
+        if m.cost_before and abs(m.cost_after - m.cost_before) > 0.005 * m.cost_before
+    )
+    return (
+        f"{said} Under auto the pipeline's likely cost would move from "
+        f"{before / 1e6:,.1f} m to {after / 1e6:,.1f} m ({after / before - 1:+.1%})"
+        + (f": {parts}." if parts else ".")
     )

@@ -205,14 +205,16 @@ class Payment:
 
 
 def fig(value: Decimal) -> str:
-    """A figure for reading: whole numbers as they are, others to 2 decimals."""
+    """A figure for reading: whole numbers as they are, others to 2 decimals (no
+    thousands separator: the explanation's arithmetic uses commas of its own)."""
     if value == value.to_integral_value():
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return f"{value:.0f}"
+    return f"{value:.2f}"
 
 
 def pct(share: Decimal) -> str:
-    return f"{share * 100:.2f} %"
+    """A share to 4 decimals and as a percent: 0.7735 (77.35 %)."""
+    return f"{share:.4f} ({share * 100:.2f} %)"
 
 
 def _branch_line(p: Payment) -> str:

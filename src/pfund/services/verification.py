@@ -522,6 +522,8 @@ def link_tranche(
         if tranche.status not in (TrancheStatus.PLANNED, TrancheStatus.RELEASED):
             raise Conflict(f"tranche {tranche.id} is {tranche.status.value}; it cannot be linked")
         framework = {i.code: i for i in _indicators(uow, tranche.project_id)}
+        # the formula first, read in the indicator's direction when the indicator exists
+        checked = _formula(tranche, framework.get(indicator), formula)
         if indicator not in framework:
             raise InvalidInput(
                 f"project {tranche.project_id} has no indicator '{indicator}'",
@@ -533,7 +535,6 @@ def link_tranche(
                 f"indicator '{indicator}' has no target for period {period}",
                 [Problem(f"its periods: {periods}", field="period")],
             )
-        checked = _formula(tranche, framework[indicator], formula)
         uow.session.execute(
             delete(TrancheResultLinkRow).where(TrancheResultLinkRow.tranche_id == tranche.id)
         )
@@ -562,25 +563,28 @@ def link_tranche(
     )
 
 
-def _formula(tranche: Any, indicator: Indicator, formula: Mapping[str, Any]) -> PaymentFormula:
+def _formula(
+    tranche: Any, indicator: Indicator | None, formula: Mapping[str, Any]
+) -> PaymentFormula:
     """The formula checked against the tranche (amount, currency) and read in the
     indicator's direction: where lower is better its threshold must be at least its
-    target, and a formula that states the other direction is refused."""
-    direction = indicator.direction
+    target, and a formula that states the other direction is refused. ``None``: an
+    unknown indicator (refused after), the formula read as it states itself."""
+    data = {"amount": tranche.amount, "currency": tranche.currency} | dict(formula)
     given = formula.get("direction")
-    if given not in (None, "", direction.value, direction):
+    if indicator is not None and given not in (None, "", indicator.direction.value):
         raise InvalidInput(
             "the payment formula is not valid; nothing was linked",
             [
                 Problem(
-                    f"indicator '{indicator.code}' is {direction.value} (set on the "
-                    f"indicator), not {given}",
+                    f"indicator '{indicator.code}' is {indicator.direction.value} (set on "
+                    f"the indicator), not {given}",
                     field="direction",
                 )
             ],
         )
-    data = {"amount": tranche.amount, "currency": tranche.currency} | dict(formula)
-    data["direction"] = direction
+    if indicator is not None:
+        data["direction"] = indicator.direction
     try:
         checked = PaymentFormula.model_validate(data)
     except ValidationError as exc:
