@@ -67,11 +67,11 @@ def expost_cmd(
     console.print(_summary(lines))
     with runtime(ctx) as rt:
         try:
-            line = _policy_line(rt)
+            said = _policy_line(rt)
         except PfundError:  # no active pipeline to move: nothing to say
-            line = ""
-    if line:
-        console.print(line, markup=False)
+            said = ""
+    if said:
+        console.print(said, markup=False)
 
 
 def _m(value: float | None) -> str:
