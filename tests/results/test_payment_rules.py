@@ -208,3 +208,17 @@ def test_a_decreasing_threshold_below_its_target_is_refused_naming_the_field() -
     assert "below the target 60" in error["msg"]
     # the increasing reading of the same figures is fine: the direction decides
     assert formula(threshold="50", target="60").threshold == Decimal("50")
+
+
+def test_the_explanation_rounds_for_reading_and_the_fields_stay_exact() -> None:
+    # the demo's figures: a verified value as statistics give it, 16 digits long
+    paid = compute_payment(
+        formula(threshold="125", target="250", amount="6000000.00"),
+        VerifiedValue.of(221.69117647058826, 219.2239554558839),
+    )
+    text = "\n".join(paid.explanation())
+    assert "verified value 221.69 (lower bound 219.22)" in text
+    assert "share 0.7735 (77.35 %)" in text
+    assert "221.6911" not in text and "0.77352941" not in text
+    assert paid.value_used == Decimal("221.69117647058826")  # exact where it is data
+    assert paid.amount.amount == Decimal("4641176.47")
