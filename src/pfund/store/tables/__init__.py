@@ -56,6 +56,11 @@ from pfund.store.tables.results import (
     TrancheResultLinkRow,
     VerificationRow,
 )
+from pfund.store.tables.scorecard import (
+    ConditionProposalRow,
+    IndicatorSetRow,
+    IndicatorValueRow,
+)
 from pfund.store.tables.screening import (
     HitDecisionRow,
     OutreachRow,
@@ -73,6 +78,7 @@ __all__ = [
     "AuditVerificationRow",
     "Base",
     "ConditionChangeRow",
+    "ConditionProposalRow",
     "ConditionRow",
     "ContributorRow",
     "DecisionRecordRow",
@@ -81,6 +87,8 @@ __all__ = [
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
+    "IndicatorSetRow",
+    "IndicatorValueRow",
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
