@@ -113,25 +113,35 @@ def evaluate_cmd(
     print_evaluation(result)
 
 
+ACTIONS = {
+    "none": "no change proposed",
+    "would_apply": "would be applied by the fund's policy (run with --apply)",
+    "would_ask": "would wait for staff to confirm (run with --apply)",
+    "applied": "applied by the fund's policy",
+    "pending": "waiting for staff to confirm",
+    "already_pending": "already waiting for staff to confirm",
+}
+
+
 def print_evaluation(result: Evaluation) -> None:
+    """Each rule's verdict, the figures behind it and what became of its proposal."""
     for line in result.rules:
         proposal = "" if line.proposed is None else f" -> {line.proposed}"
+        number = f" (proposal {line.proposal})" if line.proposal else ""
         console.print(
-            f"[bold]{line.condition}[/bold] ({line.status}{proposal}): rule "
-            f"{VERDICT[line.passed]}; {line.action.replace('_', ' ')}"
-            + (f" (proposal {line.proposal})" if line.proposal else ""),
+            f"{line.condition} ({line.status}{proposal}): rule {VERDICT[line.passed]}; "
+            f"{ACTIONS[line.action]}{number}.",
+            markup=False,
             highlight=False,
         )
         for t in line.tests:
-            console.print(f"  {VERDICT[t.passed]}: {t.reason}", markup=False, highlight=False)
+            console.print(f"  {t.reason}", markup=False, highlight=False)
         for ref in line.sets:
             name, sha = ref.split("@")
             console.print(f"  data: {name} {sha[:12]}", markup=False, highlight=False)
     console.print(
         f"Manual (no rule): {', '.join(result.manual) or 'none'}.", markup=False, highlight=False
     )
-    if not result.applied and any(r.proposed for r in result.rules):
-        console.print("Nothing stored: run with --apply to act by the fund's policy.")
 
 
 def proposals_cmd(
@@ -204,8 +214,8 @@ def scorecard_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     table = Table("indicator", "test", "latest", "trend", "verdict", "conditions", "money")
     for line in card.lines:
         table.add_row(
-            line.label,
-            line.test,
+            f"{line.indicator} ({line.area})",
+            line.test.split(" (")[0],
             f"{line.value} ({line.year})" if line.year else "",
             " ".join(f"{p.year}:{p.value}" for p in line.trend[-4:]),
             VERDICT[line.passed],
