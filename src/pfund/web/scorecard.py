@@ -12,6 +12,7 @@ from pfund.api.deps import RuntimeDep, acting, principal
 from pfund.domain.account import Permission
 from pfund.services import scorecard as rules
 from pfund.services.scorecard_view import scorecard
+from pfund.services.writes import Replayed
 from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.render import public_page, render
 from pfund.web.staff import CsrfField, KeyField, StaffDep, _allowed, _back
@@ -54,7 +55,10 @@ def evaluate(
     check_csrf(request, csrf_token)
     _allowed(who, Permission.SET_CONDITIONS)
     as_who = acting(rt, who, form_key(request, idempotency_key, "evaluate"))
-    done = rules.evaluate(as_who, apply=True)
+    try:
+        done = rules.evaluate(as_who, apply=True)
+    except Replayed:  # the same form sent twice: the first answer stands
+        return _back("the form was sent twice; the rules were evaluated once", STAFF)
     acted = [f"{r.condition}: {r.action}" for r in done.rules if r.proposed]
     return _back("; ".join(acted) or "no change proposed", STAFF)
 
@@ -74,8 +78,11 @@ def decide(
     _allowed(who, Permission.SET_CONDITIONS)
     asked = "\n".join((str(proposal_id), decision, reason))
     as_who = acting(rt, who, form_key(request, idempotency_key, asked))
-    if decision == "confirm":
-        done = rules.confirm(as_who, proposal_id)
-    else:
-        done = rules.reject(as_who, proposal_id, reason=reason)
+    try:
+        if decision == "confirm":
+            done = rules.confirm(as_who, proposal_id)
+        else:
+            done = rules.reject(as_who, proposal_id, reason=reason)
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        done = rules.Decision.model_validate_json(again.body)
     return _back(f"proposal {proposal_id}: {done.proposal.status.value}", STAFF)
