@@ -64,6 +64,8 @@ def test_same_file_is_a_no_op_and_a_changed_file_a_new_version(rt: Runtime, tmp_
         (2, second.sha256),
         (1, first.sha256),
     ]
+    with pytest.raises(InvalidInput, match="cannot name a data set"):
+        import_indicator_set(rt, path, name="no spaces please")
     with rt.uow() as uow:
         assert verify(uow).intact
 
@@ -77,6 +79,7 @@ def test_same_file_is_a_no_op_and_a_changed_file_a_new_version(rt: Runtime, tmp_
         ("RU,v2x_polyarchy,2023,NaN,", "value", "'NaN' is not a number"),
         ("RU,v2x_polyarchy,2023,0.1,Free", "value", "not both or neither"),
         ("RU,v2x_polyarchy,twenty,0.1,", "year", "'twenty' is not a year"),
+        ("RU,v2x_polyarchy,2023,0." + "1" * 45 + ",", "value", "more than 40 digits"),
         ("RU,v2x_polyarchy,2022,0.3,", "year", "given twice (first on row 2)"),
     ],
 )

@@ -121,6 +121,10 @@ def _number(record: Record, text: str, problems: list[Problem]) -> Decimal | Non
         number = Decimal(text)
     except InvalidOperation:
         number = None
+    if number is not None and len(str(number)) > 40:
+        reason = f"'{text[:50]}' has more than 40 digits; round it"
+        problems.append(Problem(reason, record.file, record.row, "value"))
+        return None
     if number is None or not number.is_finite():
         reason = f"'{text}' is not a number; a category (such as 'Free') goes in 'category'"
         problems.append(Problem(reason, record.file, record.row, "value"))

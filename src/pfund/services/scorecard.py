@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -89,12 +90,12 @@ def store_indicator_set(
     file's stem by default) with its audit event, unless its bytes are stored already."""
     regions = [r.code for r in uow.reference.regions()]
     values = read_indicator_file(path, regions)
+    label = _set_name(name or path.stem, path.name)
     sha = content_hash(path)
     store = repo(uow)
     found = store.set_by_hash(sha)
     if found is not None:
         return _imported(path, found, unchanged=True)
-    label = name or path.stem
     stored = store.add_set(
         name=label, sha256=sha, file=path.name, at=_now(), actor=actor, values=values
     )
@@ -105,6 +106,16 @@ def store_indicator_set(
         {"file": path.name, "version": stored.version, "sha256": sha, "rows": len(values)},
     )
     return _imported(path, stored, unchanged=False)
+
+
+SET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _set_name(name: str, file: str) -> str:
+    if SET_NAME.fullmatch(name):
+        return name
+    reason = f"'{name[:80]}' cannot name a data set: use 1-64 letters, digits, '_', '.' or '-'"
+    raise InvalidInput("bad data set name", [Problem(reason, file=file, field="name")])
 
 
 def _imported(path: Path, found: IndicatorSet, *, unchanged: bool) -> SetImport:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pfund.api.deps import RuntimeDep, acting, principal
+from pfund.api.deps import RowId, RuntimeDep, acting, principal
 from pfund.domain.account import Permission
 from pfund.services import scorecard as rules
 from pfund.services.scorecard_view import scorecard
@@ -66,7 +66,7 @@ def evaluate(
 @router.post(STAFF + "/proposals/{proposal_id}")
 def decide(
     request: Request,
-    proposal_id: int,
+    proposal_id: RowId,
     rt: RuntimeDep,
     who: StaffDep,
     decision: Annotated[str, Form(pattern="^(confirm|reject)$")],

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, UploadFile
 from pydantic import BaseModel, Field
 
-from pfund.api.deps import IdempotencyDep, RuntimeDep, acting, require
+from pfund.api.deps import IdempotencyDep, RowId, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
 from pfund.domain.scorecard import IndicatorSet, Proposal
@@ -80,7 +80,7 @@ class Rejection(BaseModel):
 
 @router.post("/conditions/proposals/{proposal_id}/confirm", response_model=Decision)
 def confirm(
-    proposal_id: int,
+    proposal_id: RowId,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.SET_CONDITIONS)],
     idem: IdempotencyDep,
@@ -91,7 +91,7 @@ def confirm(
 
 @router.post("/conditions/proposals/{proposal_id}/reject", response_model=Decision)
 def reject(
-    proposal_id: int,
+    proposal_id: RowId,
     body: Rejection,
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.SET_CONDITIONS)],
