@@ -17,6 +17,7 @@ PUBLIC_PAGES = (
     "/funding",
     "/results",
     "/conditions",
+    "/scorecard",
     "/map",
     "/decisions",
     "/data",

@@ -30,6 +30,7 @@ from pfund.api import API_PREFIX, create_app
 from pfund.api.apidocs import DOCS_URL
 from pfund.api.app import API_ROUTERS
 from pfund.domain.results import ReportedValue, ReportInput
+from pfund.io.dataset import bundled_dataset
 from pfund.reports.board import build_report, write_report
 from pfund.services import proposals, results
 from pfund.services.appraisal import appraise_pipeline, load_inputs
@@ -38,6 +39,7 @@ from pfund.services.imports import import_organisations, import_people, import_p
 from pfund.services.opendata import export_iati, write_open_data
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
+from pfund.services.scorecard import import_indicator_set
 from pfund.store.tables import EvidenceFileRow
 from pfund.web import PAGE_ROUTERS
 from tests.api.conftest import settings_for
@@ -74,6 +76,7 @@ def planted_rt(db_url: str, tmp_path: Path) -> Iterator[tuple[Runtime, list[str]
         contact_email=f"o{secrets.token()}@example.org",
     )
     proposals.submit(rt, form)
+    import_indicator_set(rt, bundled_dataset() / "governance_indicators.csv")  # the scorecard
     yield rt, [*secrets.internal, form.organisation, form.contact_name, form.contact_email]
     rt.close()
 
@@ -231,6 +234,12 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
         assert "RU-SAM" not in bodies[f"/projects/HLT-S0 [{lang}]"]
     assert "reported, not verified" in bodies["/results [en]"]
     assert "сообщено, не проверено" in bodies["/results [ru]"]
+    # The scorecard (page and API) is walked with the sample's indicator figures in it.
+    assert (
+        "v2x_polyarchy" in bodies["/scorecard [en]"]
+        and "v2x_polyarchy" in bodies["/api/v1/scorecard [en]"]
+    )
+    assert "Оценочная карта" in bodies["/scorecard [ru]"]
     assert len(bodies) > 300
     for kind in KINDS:
         for suffix in ("csv", "json", "yaml"):

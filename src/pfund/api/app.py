@@ -31,6 +31,7 @@ from pfund.api.routes import (
     proposals,
     results,
     reviews,
+    scorecard,
     screening,
 )
 from pfund.services.runtime import Runtime, open_runtime
@@ -53,6 +54,7 @@ API_ROUTERS = tuple(
         proposals,
         results,
         jobs,
+        scorecard,
     )
 )
 

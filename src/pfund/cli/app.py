@@ -26,6 +26,7 @@ from pfund.cli import (
     proposal_cmds,
     report_cmds,
     results_cmds,
+    scorecard_cmds,
     screen_cmds,
     users_cmds,
 )
@@ -81,7 +82,9 @@ app.add_typer(organisation_cmds.app, name="organisations")
 app.add_typer(audit_cmds.app, name="audit")
 portfolio_cmds.register(app)
 report_cmds.register(app)
+scorecard_cmds.register(conditions_cmds.app)
 app.add_typer(conditions_cmds.app, name="conditions")
+app.add_typer(scorecard_cmds.indicators_app, name="indicators")
 app.add_typer(conditions_cmds.scenario_app, name="scenario")
 app.add_typer(money_cmds.fund_app, name="fund")
 app.add_typer(money_cmds.tranche_app, name="tranches")

@@ -19,11 +19,13 @@ from pfund.cli.common import (
 )
 from pfund.cli.portfolio_cmds import print_portfolio
 from pfund.cli.report_cmds import write_board
+from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import framework_counts
+from pfund.services.scorecard import evaluate
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary
 
@@ -88,6 +90,11 @@ def demo(
                 "(`pfund results show TRN-M11-03`).",
                 highlight=False,
             )
+        out["conditions"] = evaluation = evaluate(rt)  # from indicators; stores nothing
+        if not as_json:
+            console.rule("[bold]Conditions checked against public indicators")
+            print_evaluation(evaluation)
+            console.print("Scorecard: `pfund conditions scorecard`, /scorecard on the portal.")
         if report:
             with working("Appraising and choosing the portfolio...", quiet=as_json):
                 pa = appraise_pipeline(load_inputs(rt))

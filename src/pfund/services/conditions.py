@@ -105,56 +105,69 @@ def set_condition(
     rt.require(Permission.SET_CONDITIONS)
     new = _status(status)
     with money_write(rt) as uow:
-        condition = uow.conditions.get(code)
-        if condition is None:
-            known = ", ".join(c.code for c in uow.conditions.list())
-            raise NotFound(f"no condition '{code}' (known: {known})")
-        stages = uow.stages.list()
-        before = stage_reached(stages, statuses_of(uow.conditions.list()))
-        change = ConditionChange(
-            code=code,
-            old=condition.status,
-            new=new,
-            evidence=evidence.strip(),
-            verifier=registered_verifier(verifier, _verifiers(uow)).code,
-            on=on,
-            actor=rt.actor,
-        )
-        updated = apply_change(condition, change, today=money_gate.today())
-        uow.conditions.set_status(code, updated.status, since=updated.status_since)
-        uow.conditions.add_change(StoredChange(**change.model_dump()))
-        audit = AuditWriter(uow, rt.actor)
-        audit.record(
-            "condition.changed",
-            "condition",
-            code,
-            {"old": condition.status.value, "new": new.value, "on": on.isoformat()},
-        )
-        frozen = []
-        if new is ConditionStatus.REVERSED:
-            tranches = uow.tranches.list()
-            was = {t.id: t.status for t in tranches}
-            frozen = frozen_by_reversal(tranches, code, stages)
-            ids = [f.tranche_id for f in frozen]
-            post_entries(uow, audit, freeze_entries(uow, ids, datetime.now(UTC)))
-            for f in frozen:
-                if not uow.tranches.transition(
-                    f.tranche_id, was[f.tranche_id], TrancheStatus.FROZEN
-                ):
-                    raise Conflict(f"tranche {f.tranche_id} changed meanwhile; nothing was changed")
-                audit.record("tranche.frozen", "tranche", f.tranche_id, {"condition": code})
-        after = stage_reached(stages, statuses_of(uow.conditions.list()))
-        result = ChangeResult(
-            code=code,
-            old=condition.status.value,
-            new=new.value,
-            stage_before=before,
-            stage_after=after,
-            frozen=[f.tranche_id for f in frozen],
-            frozen_reasons=[f.reason for f in frozen],
-        )
+        result = change_status(uow, rt, code, new, evidence=evidence, verifier=verifier, on=on)
         finish(uow, rt, result)
     return result
+
+
+def change_status(
+    uow: UnitOfWork,
+    rt: Runtime,
+    code: str,
+    new: ConditionStatus,
+    *,
+    evidence: str,
+    verifier: str,
+    on: date,
+) -> ChangeResult:
+    """The change inside a locked unit of work the caller commits: the status, its
+    history row, the audit event and, on a reversal, the frozen tranches."""
+    condition = uow.conditions.get(code)
+    if condition is None:
+        known = ", ".join(c.code for c in uow.conditions.list())
+        raise NotFound(f"no condition '{code}' (known: {known})")
+    stages = uow.stages.list()
+    before = stage_reached(stages, statuses_of(uow.conditions.list()))
+    change = ConditionChange(
+        code=code,
+        old=condition.status,
+        new=new,
+        evidence=evidence.strip(),
+        verifier=registered_verifier(verifier, _verifiers(uow)).code,
+        on=on,
+        actor=rt.actor,
+    )
+    updated = apply_change(condition, change, today=money_gate.today())
+    uow.conditions.set_status(code, updated.status, since=updated.status_since)
+    uow.conditions.add_change(StoredChange(**change.model_dump()))
+    audit = AuditWriter(uow, rt.actor)
+    audit.record(
+        "condition.changed",
+        "condition",
+        code,
+        {"old": condition.status.value, "new": new.value, "on": on.isoformat()},
+    )
+    frozen = []
+    if new is ConditionStatus.REVERSED:
+        tranches = uow.tranches.list()
+        was = {t.id: t.status for t in tranches}
+        frozen = frozen_by_reversal(tranches, code, stages)
+        ids = [f.tranche_id for f in frozen]
+        post_entries(uow, audit, freeze_entries(uow, ids, datetime.now(UTC)))
+        for f in frozen:
+            if not uow.tranches.transition(f.tranche_id, was[f.tranche_id], TrancheStatus.FROZEN):
+                raise Conflict(f"tranche {f.tranche_id} changed meanwhile; nothing was changed")
+            audit.record("tranche.frozen", "tranche", f.tranche_id, {"condition": code})
+    after = stage_reached(stages, statuses_of(uow.conditions.list()))
+    return ChangeResult(
+        code=code,
+        old=condition.status.value,
+        new=new.value,
+        stage_before=before,
+        stage_after=after,
+        frozen=[f.tranche_id for f in frozen],
+        frozen_reasons=[f.reason for f in frozen],
+    )
 
 
 def verifiers(rt: Runtime) -> list[Verifier]:

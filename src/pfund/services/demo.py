@@ -13,6 +13,7 @@ from pfund.services.audit import AuditWriter
 from pfund.services.imports import known, store_records
 from pfund.services.results import write_framework
 from pfund.services.runtime import Runtime
+from pfund.services.scorecard import store_indicator_set
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary, summarise
 from pfund.store.unit_of_work import UnitOfWork
@@ -46,6 +47,9 @@ def load_demo(rt: Runtime) -> FundSummary:
                 store_records(uow, audit, kind, items, source=f"sample:{path.name}")
                 uow.session.flush()
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
+            figures = data.sample_files.get("indicator_data")
+            if figures is not None:  # public indicators the condition rules read
+                store_indicator_set(uow, audit, figures, actor=rt.actor)
             uow.commit()
     return summarise(rt)
 

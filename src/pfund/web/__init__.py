@@ -20,6 +20,7 @@ from pfund.web import (
     proposals,
     public,
     results,
+    scorecard,
     staff,
     staff_jobs,
     staff_proposals,
@@ -41,6 +42,7 @@ PAGE_ROUTERS = tuple(
         staff_proposals,
         password,
         verification,
+        scorecard,
     )
 )
 

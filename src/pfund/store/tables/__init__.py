@@ -57,6 +57,11 @@ from pfund.store.tables.results import (
     TrancheResultLinkRow,
     VerificationRow,
 )
+from pfund.store.tables.scorecard import (
+    ConditionProposalRow,
+    IndicatorSetRow,
+    IndicatorValueRow,
+)
 from pfund.store.tables.screening import (
     HitDecisionRow,
     OutreachRow,
@@ -74,6 +79,7 @@ __all__ = [
     "AuditVerificationRow",
     "Base",
     "ConditionChangeRow",
+    "ConditionProposalRow",
     "ConditionRow",
     "ContributorRow",
     "DecisionRecordRow",
@@ -82,6 +88,8 @@ __all__ = [
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
+    "IndicatorSetRow",
+    "IndicatorValueRow",
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
