@@ -24,6 +24,7 @@ from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
     decisions,
+    grievances,
     jobs,
     money,
     opendata,
@@ -53,6 +54,7 @@ API_ROUTERS = tuple(
         proposals,
         results,
         jobs,
+        grievances,
     )
 )
 
