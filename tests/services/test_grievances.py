@@ -165,8 +165,10 @@ def test_identity_and_files_are_sealed_and_read_only_by_the_integrity_role(
     with gated.uow() as uow:
         raw = [
             str(v)
-            for row in uow.session.execute(select(GrievanceRow)).all()
-            + uow.session.execute(select(GrievanceFileRow)).all()
+            for row in [
+                *uow.session.execute(select(GrievanceRow)).all(),
+                *uow.session.execute(select(GrievanceFileRow)).all(),
+            ]
             for v in row[0].__dict__.values()
         ]
     assert not [v for v in raw if SECRET_NAME in v or SECRET_CONTACT in v]

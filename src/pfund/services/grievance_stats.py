@@ -131,7 +131,7 @@ def _money_held(uow: UnitOfWork, rows: list[dict[str, Any]]) -> dict[str, Decima
     for r in holding:
         for t in tranches:
             project = projects[t.project_id]
-            parties = {project.proponent, *project.partners} if project else set()
+            parties = {p for p in [project.proponent, *project.partners] if p} if project else set()
             if _holds(r, t.project_id, parties):
                 held[quarter_of(r["received_at"])][t.id] = t.amount
     return {q: sum(amounts.values(), Decimal(0)) for q, amounts in held.items()}

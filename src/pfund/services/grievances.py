@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field, ValidationError
 
+from pfund.domain import Tranche, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.domain.grievance import (
     DECISIONS,
@@ -551,9 +552,8 @@ def _held_tranches(uow: UnitOfWork, grievance: Grievance) -> list[str]:
     return [t.id for t in held_tranches(uow, [grievance])]
 
 
-def held_tranches(uow: UnitOfWork, grievances: list[Grievance]) -> list[object]:
-    from pfund.domain import TrancheStatus
-
+def held_tranches(uow: UnitOfWork, grievances: list[Grievance]) -> list[Tranche]:
+    """The tranches not yet paid or cancelled that ``grievances`` hold."""
     projects = {g.subject_id for g in grievances if g.subject_kind is SubjectKind.PROJECT}
     orgs = {g.subject_id for g in grievances if g.subject_kind is SubjectKind.ORGANISATION}
     out = []
@@ -561,7 +561,7 @@ def held_tranches(uow: UnitOfWork, grievances: list[Grievance]) -> list[object]:
         if t.status in (TrancheStatus.DISBURSED, TrancheStatus.CANCELLED):
             continue
         project = uow.projects.get(t.project_id) if orgs else None
-        parties = {project.proponent, *project.partners} if project else set()
+        parties = {p for p in [project.proponent, *project.partners] if p} if project else set()
         if t.project_id in projects or parties & orgs:
             out.append(t)
     return out

@@ -9,6 +9,8 @@ is answered only to ``read_reporter`` (the integrity role), and each reading is 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
@@ -22,7 +24,7 @@ from pfund.services.grievances import Filed, GrievanceDetail, GrievanceLine, Mov
 from pfund.services.throttle import count_grievance, count_grievance_code
 
 router = APIRouter(tags=["grievances"])
-Integrity = require(Permission.INVESTIGATE)
+Integrity = Annotated[Principal, require(Permission.INVESTIGATE)]
 
 
 class Step(BaseModel):
@@ -74,36 +76,36 @@ def statistics(rt: RuntimeDep, _who: PrincipalDep) -> GrievanceStats:
 
 
 @router.get("/grievances", response_model=list[GrievanceLine])
-def queue(rt: RuntimeDep, who: Principal = Integrity) -> list[GrievanceLine]:
+def queue(rt: RuntimeDep, who: Integrity) -> list[GrievanceLine]:
     """Every report, open first and retaliation first (integrity role)."""
     return grievances.queue(acting(rt, who))
 
 
 @router.get("/grievances/{grievance_id}", response_model=GrievanceDetail)
-def show(grievance_id: str, rt: RuntimeDep, who: Principal = Integrity) -> GrievanceDetail:
+def show(grievance_id: str, rt: RuntimeDep, who: Integrity) -> GrievanceDetail:
     """A report with its history and files; the reporter only with read_reporter (audited)."""
     return grievances.detail(acting(rt, who), grievance_id)
 
 
 @router.post("/grievances/{grievance_id}/triage", response_model=Moved)
-def triage(grievance_id: str, body: Step, rt: RuntimeDep, who: Principal = Integrity) -> Moved:
+def triage(grievance_id: str, body: Step, rt: RuntimeDep, who: Integrity) -> Moved:
     """Acknowledge a report, or put it under review, with a reason."""
     return grievances.triage(acting(rt, who), grievance_id, body.to, body.reason)
 
 
 @router.post("/grievances/{grievance_id}/decide", response_model=Moved)
-def decide(grievance_id: str, body: Step, rt: RuntimeDep, who: Principal = Integrity) -> Moved:
+def decide(grievance_id: str, body: Step, rt: RuntimeDep, who: Integrity) -> Moved:
     """Substantiated (holds the money), not substantiated, referred, or closed."""
     return grievances.decide(acting(rt, who), grievance_id, body.to, body.reason)
 
 
 @router.post("/grievances/{grievance_id}/hold", response_model=Moved)
-def hold(grievance_id: str, body: Reason, rt: RuntimeDep, who: Principal = Integrity) -> Moved:
+def hold(grievance_id: str, body: Reason, rt: RuntimeDep, who: Integrity) -> Moved:
     """Hold the money of the report's subject (a credible open report, by policy)."""
     return grievances.hold(acting(rt, who), grievance_id, body.reason)
 
 
 @router.post("/grievances/{grievance_id}/lift", response_model=Moved)
-def lift(grievance_id: str, body: Reason, rt: RuntimeDep, who: Principal = Integrity) -> Moved:
+def lift(grievance_id: str, body: Reason, rt: RuntimeDep, who: Integrity) -> Moved:
     """Lift the hold: an audited decision that frees the money."""
     return grievances.lift(acting(rt, who), grievance_id, body.reason)
