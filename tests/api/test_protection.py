@@ -206,6 +206,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "tranches",
                 "ledger",
                 "results",
+                "grievances",
                 "audit-head",
             ],
             "fmt": ["csv", "json"],

@@ -23,8 +23,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     COMPLIANCE = "compliance"
     VERIFIER = "verifier"
-    INTEGRITY = "integrity"
     PUBLIC = "public"
+    INTEGRITY = "integrity"
 
 
 class Permission(StrEnum):

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pfund.domain import TrancheStatus
-from pfund.domain.grievance import Grievance, GrievanceCategory, GrievanceStatus, SubjectKind
+from pfund.domain.grievance import GrievanceCategory, GrievanceStatus, SubjectKind
 from pfund.services.runtime import Runtime
 from pfund.store.repositories.grievances import GrievanceRepository
 from pfund.store.unit_of_work import UnitOfWork
@@ -51,13 +51,17 @@ def quarter_of(moment: datetime) -> str:
 def stats(rt: Runtime) -> GrievanceStats:
     """The public statistics (no permission needed: they name nobody)."""
     with rt.uow() as uow:
-        fund = uow.fund.get()
-        below = fund.grievances.suppress_below if fund else 3
-        currency = fund.currency if fund else "USD"
-        repo = GrievanceRepository(uow.session, uow.cipher)
-        outcomes = repo.outcomes()
-        rows = [r | {"outcome": outcomes.get(r["id"], "")} for r in repo.lines()]
-        held = _money_held(uow, rows)
+        return stats_of(uow)
+
+
+def stats_of(uow: UnitOfWork) -> GrievanceStats:
+    fund = uow.fund.get()
+    below = fund.grievances.suppress_below if fund else 3
+    currency = fund.currency if fund else "USD"
+    repo = GrievanceRepository(uow.session, uow.cipher)
+    outcomes = repo.outcomes()
+    rows = [r | {"outcome": outcomes.get(r["id"], "")} for r in repo.lines()]
+    held = _money_held(uow, rows)
     by_quarter: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_quarter[quarter_of(r["received_at"])].append(r)
@@ -143,4 +147,32 @@ def _holds(row: dict[str, Any], project_id: str, parties: set[str]) -> bool:
     return row["subject_kind"] == SubjectKind.ORGANISATION.value and row["subject_id"] in parties
 
 
-__all__ = ["Grievance", "GrievanceStats", "QuarterStats", "quarter_of", "stats", "suppress"]
+def open_rows(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Grievances by quarter of receipt: how many were received and in each category,
+    the median days to acknowledge and to decide, the share substantiated among those
+    decided, and the unpaid money their holds keep back today. A count below the fund's
+    threshold reads "<3" (so no reporter can be singled out); a median or share with
+    too few cases behind it is empty. Left out: every grievance itself (what it says,
+    whom it is against, who reported it, its dates and files)."""
+    found = stats_of(uow)
+    below = f"<{found.suppress_below}"
+
+    def cell(n: Cell) -> int | str:
+        return below if n is None else n
+
+    return [
+        {
+            "quarter": q.quarter,
+            "received": cell(q.received),
+            **{f"category_{k}": cell(n) for k, n in q.by_category.items()},
+            "days_to_acknowledge": q.days_to_acknowledge,
+            "days_to_decide": q.days_to_decide,
+            "share_substantiated": q.share_substantiated,
+            "money_held": q.money_held,
+            "currency": q.currency,
+        }
+        for q in found.quarters
+    ]
+
+
+__all__ = ["GrievanceStats", "QuarterStats", "open_rows", "quarter_of", "stats", "suppress"]
