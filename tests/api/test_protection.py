@@ -2,7 +2,8 @@
 
 The store is filled with generated protected values (people's names, e-mails and phones,
 organisations that protect their name and website, projects that protect their
-description, a proposal's contact sent through the public form), then every public
+description, a proposal's contact sent through the public form, a grievance's reporter, text,
+reasons and evidence file), then every public
 route is walked, in English and Russian, with every id it takes, and every export is
 written. A new public route that this walk cannot reach fails the test, so the proof
 keeps covering the whole service.
@@ -29,10 +30,11 @@ from sqlalchemy import select
 from pfund.api import API_PREFIX, create_app
 from pfund.api.apidocs import DOCS_URL
 from pfund.api.app import API_ROUTERS
+from pfund.domain.grievance import GrievanceStatus
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.io.dataset import bundled_dataset
 from pfund.reports.board import build_report, write_report
-from pfund.services import proposals, results
+from pfund.services import grievances, proposals, results
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.exports import KINDS, export_records
 from pfund.services.imports import import_organisations, import_people, import_projects
@@ -40,7 +42,7 @@ from pfund.services.opendata import export_iati, write_open_data
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.scorecard import import_indicator_set
-from pfund.store.tables import EvidenceFileRow
+from pfund.store.tables import EvidenceFileRow, GrievanceRow
 from pfund.web import PAGE_ROUTERS
 from tests.api.conftest import settings_for
 from tests.services.test_opendata import Secrets, every_protected_value, planted
@@ -77,8 +79,49 @@ def planted_rt(db_url: str, tmp_path: Path) -> Iterator[tuple[Runtime, list[str]
     )
     proposals.submit(rt, form)
     import_indicator_set(rt, bundled_dataset() / "governance_indicators.csv")  # the scorecard
-    yield rt, [*secrets.internal, form.organisation, form.contact_name, form.contact_email]
+    reporter = _planted_grievance(rt, secrets.token())
+    yield (
+        rt,
+        [
+            *secrets.internal,
+            form.organisation,
+            form.contact_name,
+            form.contact_email,
+            *reporter,
+        ],
+    )
     rt.close()
+
+
+def _planted_grievance(rt: Runtime, token: str) -> list[str]:
+    """A grievance against a sample project from a named reporter, with a photo whose
+    EXIF and file name name them, substantiated (so it holds the project's money) with a
+    reason and added to by the reporter: none of it may reach a public output, only the
+    statistics (counts) may."""
+    name, contact = f"Grigory Whistle {token}", f"g{token}@example.org"
+    description = f"The foreman {token} signs invoices for wells never dug"
+    reason, addition = f"Ledger pages {token} confirm it", f"Also the depot {token}"
+    image, out = Image.new("RGB", (8, 8)), io.BytesIO()
+    exif = Image.Exif()
+    exif[0x013B] = name  # Artist
+    image.save(out, format="JPEG", exif=exif)
+    form = grievances.check_form(
+        {
+            "category": "corruption",
+            "subject_kind": "project",
+            "subject_id": "TRN-M11-01",
+            "description": description,
+            "anonymous": False,
+            "name": name,
+            "contact": contact,
+        }
+    )
+    filed = grievances.submit(rt, form, [grievances.Upload(f"{name}.jpg", out.getvalue())])
+    grievances.triage(rt, filed.id, GrievanceStatus.ACKNOWLEDGED, reason)
+    grievances.triage(rt, filed.id, GrievanceStatus.UNDER_REVIEW, reason)
+    grievances.decide(rt, filed.id, GrievanceStatus.SUBSTANTIATED, reason)
+    grievances.add_by_code(rt, filed.code, addition, [])
+    return [name, contact, description, reason, addition, filed.code]
 
 
 @pytest.fixture
@@ -166,12 +209,15 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "tranches",
                 "ledger",
                 "results",
+                "grievances",
                 "audit-head",
             ],
             "fmt": ["csv", "json"],
             "job_id": ["0"],
             "verification_id": ["VER-00001"],  # staff only: any id meets the refusal
             "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
+            "grievance_id": list(uow.session.scalars(select(GrievanceRow.id))),
+            "position": ["1"],
         }
 
 
@@ -240,6 +286,11 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
         and "v2x_polyarchy" in bodies["/api/v1/scorecard [en]"]
     )
     assert "Оценочная карта" in bodies["/scorecard [ru]"]
+    # Grievances: the form, the status page and the statistics are public; the
+    # statistics count the planted grievance (a small cell, shown as "< 3").
+    for lang in ("en", "ru"):
+        assert "&lt; 3" in bodies[f"/grievances/statistics [{lang}]"]
+    assert '"received":null' in bodies["/api/v1/grievances/statistics [en]"].replace(" ", "")
     assert len(bodies) > 300
     for kind in KINDS:
         for suffix in ("csv", "json", "yaml"):

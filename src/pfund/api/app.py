@@ -24,6 +24,7 @@ from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
     decisions,
+    grievances,
     jobs,
     money,
     opendata,
@@ -55,6 +56,7 @@ API_ROUTERS = tuple(
         results,
         jobs,
         scorecard,
+        grievances,
     )
 )
 

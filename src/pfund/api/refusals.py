@@ -15,7 +15,7 @@ from typing import Any
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN
 from pfund.errors import Facts, PfundError, Problem, Refusal
-from pfund.services.gate import SCREENING_HIT
+from pfund.services.gate import GRIEVANCE_HOLD, SCREENING_HIT
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 
@@ -49,6 +49,9 @@ WORDING: dict[str, Callable[[Facts], str]] = {
 GATE_ROUTES: dict[str, Callable[[Facts], str]] = {
     SCREENING_HIT: lambda f: (
         f"a compliance role decides it with POST /api/v1/screening/hits/{f['hit']}/decision"
+    ),
+    GRIEVANCE_HOLD: lambda f: (
+        f"an integrity role lifts it with POST /api/v1/grievances/{f['grievance']}/lift"
     ),
     VETTING_NOT_APPROVED: lambda f: (
         f"criteria are judged with PUT /api/v1/organisations/{f['organisation']}/vetting/"

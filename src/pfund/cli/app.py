@@ -16,6 +16,7 @@ from pfund.cli import (
     docs_cmds,
     doctor_cmds,
     fund_cmds,
+    grievance_cmds,
     job_cmds,
     keys_cmds,
     match_cmds,
@@ -92,6 +93,7 @@ portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
 app.add_typer(users_cmds.app, name="users")
 app.command("serve")(users_cmds.serve_cmd)
 app.add_typer(screen_cmds.app, name="screen")
+app.add_typer(grievance_cmds.app, name="grievances")
 app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")

@@ -22,6 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
+from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import framework_counts
@@ -115,6 +116,14 @@ def demo(
                     )
                 if not as_json:
                     print_loop(done)
+                out["grievances"] = sample = load_sample_grievances(rt, skip={done.project})
+                if sample and not as_json:
+                    console.print(
+                        f"Grievances (illustrative): {sample.holding} holds the tranches of "
+                        f"{sample.held_project} while it is reviewed; {sample.lifted} held "
+                        "money until its remedy (`pfund grievances list`, /grievances/statistics).",
+                        highlight=False,
+                    )
             elif not as_json:
                 console.print(
                     "To approve it, record the members' contributions first: "

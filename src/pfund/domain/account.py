@@ -24,6 +24,7 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"
     VERIFIER = "verifier"
     PUBLIC = "public"
+    INTEGRITY = "integrity"
 
 
 class Permission(StrEnum):
@@ -46,6 +47,10 @@ class Permission(StrEnum):
     MANAGE_STORE = "manage_store"
     # draw a verification sample and record what was recounted: an independent role
     VERIFY = "verify"
+    # triage, investigate and decide grievances, hold and lift money on them
+    INVESTIGATE = "investigate"
+    # read who reported a grievance and how to reach them (every reading audited)
+    READ_REPORTER = "read_reporter"
 
 
 _STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
@@ -72,7 +77,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An independent verifier reads what was reported and recounts a sample of it; it
     # moves no money and changes no report.
     Role.VERIFIER: frozenset(_STAFF | {Permission.VERIFY}),
-    Role.ADMIN: frozenset(Permission),
+    # The integrity officer handles grievances: the only role that reads a reporter's
+    # identity (an admin runs the installation but does not see who reported).
+    Role.INTEGRITY: frozenset(_STAFF | {Permission.INVESTIGATE, Permission.READ_REPORTER}),
+    Role.ADMIN: frozenset(set(Permission) - {Permission.READ_REPORTER}),
 }
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pfund.domain.grievance import GrievancePolicy
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
@@ -64,6 +65,8 @@ class FundDefinition(BaseModel):
     iati_sectors: Annotated[dict[str, str], PUBLIC] = Field(default_factory=dict)
     # The bodies whose word may change a condition's status (see ``Verifier``).
     verifiers: Annotated[list[Verifier], PUBLIC] = Field(default_factory=list)
+    # How grievances are handled: the acknowledgement deadline, holds, suppression.
+    grievances: Annotated[GrievancePolicy, PUBLIC] = Field(default_factory=GrievancePolicy)
 
     @field_validator("iati_sectors")
     @classmethod

@@ -6,6 +6,9 @@ reading the tranche, so a payment re-checks what may have changed since the rele
 - the conditions of the tranche's stage, of every stage before it, and its own;
 - open or confirmed screening hits on the proponent, the partners, their people and the
   project's contacts;
+- grievances that hold money: a substantiated (or, by the fund's policy, a credible
+  open) grievance against the project or one of its parties, until an audited decision
+  lifts the hold (``pfund.services.grievances``);
 - the vetting of every counterparty of a vetted kind (a democratic-forces group):
   unapproved, incomplete or lapsed vetting holds the money;
 - the tranche's year, at release: not before 1 January of its year unless a person
@@ -32,9 +35,11 @@ from pfund.domain import Condition, Organisation, Project, Stage, Tranche
 from pfund.domain.compliance import CounterpartyKind
 from pfund.errors import Conflict, Problem
 from pfund.services.screening import HitRef, blocking_refs
+from pfund.store.repositories.grievances import GrievanceRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
+    "GRIEVANCE_HOLD",
     "SCREENING_HIT",
     "GateContext",
     "GateNames",
@@ -52,6 +57,8 @@ __all__ = [
 # The code of a screening hold said as data (facts: ``hit``, ``status``, ``organisation``,
 # ``counterparty_kind``, ``counterparty``): each channel adds where the hit is reviewed.
 SCREENING_HIT = "screening_hit"
+# The code of a grievance's hold (facts: ``grievance``, ``subject_kind``, ``subject``).
+GRIEVANCE_HOLD = "grievance_hold"
 
 
 class Step(StrEnum):
@@ -118,6 +125,8 @@ class GateContext:
     projects: dict[str, Project]
     organisations: dict[str, Organisation]
     hits: list[HitRef]
+    # the grievances holding money against these projects or their parties
+    grievances: list[dict[str, str]] = field(default_factory=list)
 
     @cached_property
     def statuses(self) -> Statuses:
@@ -137,7 +146,8 @@ def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
     hits = blocking_refs(uow, organisations=parties, contacts=contacts) if projects else []
     organisations = {o: org for o in parties if (org := uow.organisations.get(o)) is not None}
     conditions = {c.code: c for c in uow.conditions.list()}
-    return GateContext(conditions, uow.stages.list(), projects, organisations, hits)
+    held = GrievanceRepository(uow.session, uow.cipher).holding([*project_ids, *parties])
+    return GateContext(conditions, uow.stages.list(), projects, organisations, hits, held)
 
 
 def gate_holds(
@@ -151,6 +161,8 @@ def gate_holds(
     contacts = set(project.contacts) if project else set()
     hits = [h for h in context.hits if _concerns(h, set(parties), contacts)]
     holds += _screening_holds(hits)
+    subjects = {tranche.project_id, *parties}
+    holds += _grievance_holds([g for g in context.grievances if g["subject_id"] in subjects])
     organisations = [context.organisations[p] for p in parties if p in context.organisations]
     holds += vetting_holds(_unique(organisations), today)
     if step is Step.RELEASE:
@@ -228,6 +240,29 @@ def _screening_holds(hits: list[HitRef]) -> list[Hold]:
             h.status.value,
         )
         for h in hits
+    ]
+
+
+def _grievance_holds(grievances: list[dict[str, str]]) -> list[Hold]:
+    """One hold per grievance holding the money; by id only, never what it says."""
+    return [
+        Hold(
+            f"grievance {g['id']} against {g['subject_kind']} {g['subject_id']} holds its money",
+            Problem(
+                f"grievance {g['id']} ({g['status']}) against {g['subject_kind']} "
+                f"{g['subject_id']} holds the money until the integrity officer lifts the hold",
+                field="grievance",
+                code=GRIEVANCE_HOLD,
+                facts={
+                    "grievance": g["id"],
+                    "subject_kind": g["subject_kind"],
+                    "subject": g["subject_id"],
+                },
+            ),
+            g["id"],
+            g["status"],
+        )
+        for g in grievances
     ]
 
 

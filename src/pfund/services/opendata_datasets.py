@@ -24,6 +24,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
 from pfund.io.flat import flatten_organisation, flatten_project
 from pfund.services.audit import published_head
+from pfund.services.grievance_stats import open_rows
 from pfund.services.results_public import read_public_results
 from pfund.services.runtime import Runtime
 from pfund.services.verified import VerifiedFigure
@@ -232,6 +233,7 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "tranches": tranches,
     "ledger": ledger,
     "results": results,
+    "grievances": open_rows,
     "audit-head": audit_head,
 }
 
@@ -320,6 +322,16 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "свои регионы, примечания партнёров к значениям (свободный текст, в нём могут быть "
         "имена людей или названия мест), файлы подтверждений и их имена, кто и как прислал "
         "отчёт, ссылки для отчётов и сроки сдачи (внутренние данные).",
+    ),
+    "grievances": (
+        "Grievances by quarter",
+        "Жалобы по кварталам",
+        "Жалобы по кварталу получения: сколько получено всего и по каждой категории, "
+        "медиана дней до подтверждения получения и до решения, доля подтверждённых среди "
+        "решённых и невыплаченные средства, которые их удержания задерживают сейчас. Число "
+        "меньше порога фонда записано как «<3» (чтобы никого из сообщивших нельзя было "
+        "вычислить); медиана или доля по слишком малому числу случаев пуста.",
+        "сами жалобы (их текст, на кого они, кто сообщил, их даты и файлы).",
     ),
     "audit-head": (
         "Audit log head",

@@ -122,6 +122,19 @@ def count_status_check(
     _count_hourly(rt, "proposal-code", address, per_hour, now=now)
 
 
+def count_grievance(rt: Runtime, address: str, per_hour: int, *, now: float | None = None) -> None:
+    """Count one grievance (or an addition to one) from ``address``, with the same limit
+    as proposals; TooManyAttempts past ``per_hour``."""
+    _count_hourly(rt, "grievance", address, per_hour, now=now)
+
+
+def count_grievance_code(
+    rt: Runtime, address: str, per_hour: int, *, now: float | None = None
+) -> None:
+    """Count one look-up of a grievance by its tracking code from ``address``."""
+    _count_hourly(rt, "grievance-code", address, per_hour, now=now)
+
+
 def _count_hourly(
     rt: Runtime, kind: str, address: str, per_hour: int, *, now: float | None = None
 ) -> None:

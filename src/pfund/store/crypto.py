@@ -105,6 +105,11 @@ SPECS: dict[str, TableSpec] = {
             always=("matched", "explanation"),
         ),
         TableSpec("outreach", ("id",), always=("note",)),
+        TableSpec(
+            "grievances", ("id",), always=("description", "reporter_name", "reporter_contact")
+        ),
+        TableSpec("grievance_events", ("grievance_id", "position"), always=("reason",)),
+        TableSpec("grievance_files", ("grievance_id", "position"), always=("filename", "content")),
     )
 }
 

@@ -122,6 +122,15 @@ COVERED: dict[str, Covered] = {
     "result_findings": Covered(
         "finding", ("unit_id", "recounted"), _by("verification", "verification_id")
     ),
+    "grievances": Covered(
+        "grievance",
+        ("status", "category", "subject_kind", "subject_id", "holding"),
+        _by("grievance", "id"),
+    ),
+    "grievance_events": Covered(
+        "grievance step", ("kind", "status"), _by("grievance", "grievance_id")
+    ),
+    "grievance_files": Covered("grievance file", ("sha256",), _by("grievance", "grievance_id")),
     "tranche_result_links": Covered(
         "tranche result link", ("indicator", "period", "formula"), _by("tranche", "tranche_id")
     ),

@@ -16,6 +16,7 @@ from pfund.api.errors import error_body
 from pfund.errors import PfundError
 from pfund.web import (
     auth,
+    grievances,
     password,
     proposals,
     public,
@@ -43,6 +44,7 @@ PAGE_ROUTERS = tuple(
         password,
         verification,
         scorecard,
+        grievances,
     )
 )
 

@@ -138,6 +138,17 @@ MESSAGES = [
     N_("vetting of %(id)s is not approved"),
     N_("its year %(id)s has not begun"),
     N_("screening hit %(id)s on organisation %(org)s is %(status)s"),
+    N_("grievance %(id)s against %(kind)s %(who)s holds its money"),
+    # The grievance form's and status page's refusals.
+    N_("give a name or a contact, or choose to stay anonymous"),
+    N_("no project with this id"),
+    N_("write something or attach a file"),
+    N_("the grievance is closed; it takes no more information"),
+    N_("unknown category; choose one of %(list)s"),
+    N_(
+        "grievance %(id)s (%(status)s) against %(kind)s %(who)s holds the money until the "
+        "integrity officer lifts the hold"
+    ),
     N_("condition %(id)s is %(status)s; stage %(n)s needs it met before money moves"),
     N_(
         "condition %(id)s is %(status)s; the tranche's own conditions needs it met before "

@@ -16,6 +16,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
@@ -86,6 +87,9 @@ __all__ = [
     "EvidenceFileRow",
     "FindingRow",
     "FundRow",
+    "GrievanceEventRow",
+    "GrievanceFileRow",
+    "GrievanceRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
     "IndicatorSetRow",

@@ -32,6 +32,8 @@ class FundRow(Base):
     iati_sectors: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     # The registered verifiers of conditions: [{code, name, name_ru}, ...] in data-set order.
     verifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
+    # The fund's grievance policy (acknowledgement deadline, holds, suppression).
+    grievances: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class AreaRow(Base):
