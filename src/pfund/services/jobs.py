@@ -69,6 +69,18 @@ def list_jobs(rt: Runtime, *, state: JobState | None = None, limit: int = 100) -
         return uow.jobs.list(state=state, limit=limit)
 
 
+def work_waiting(rt: Runtime) -> bool:
+    """Whether a worker has something to claim or take back: a queued job, or a running
+    one whose lease ran out. Only reads (two EXISTS queries), so it takes no write lock."""
+    with rt.uow() as uow:
+        return uow.jobs.any_in(JobState.QUEUED) or uow.jobs.any_expired(now())
+
+
+def any_running(rt: Runtime) -> bool:
+    with rt.uow() as uow:
+        return uow.jobs.any_in(JobState.RUNNING)
+
+
 def cancel(rt: Runtime, job_id: str) -> Job:
     """Cancel a queued job now; ask a running one to stop at its next progress point.
 

@@ -142,6 +142,18 @@ class JobRepository:
             query = query.with_for_update(skip_locked=True)
         return [build_job(r) for r in self.session.execute(query)]
 
+    def any_expired(self, now: datetime) -> bool:
+        """Whether a running job's lease has run out, read without locking anything."""
+        query = select(JOBS.c.id).where(
+            JOBS.c.state == JobState.RUNNING.value, JOBS.c.lease_until < now
+        )
+        return self.session.execute(select(query.exists())).scalar() is True
+
+    def any_in(self, state: JobState) -> bool:
+        """Whether any job is in ``state``."""
+        query = select(JOBS.c.id).where(JOBS.c.state == state.value)
+        return self.session.execute(select(query.exists())).scalar() is True
+
     def release(self, job: Job, state: JobState, *, now: datetime, error: str | None) -> bool:
         """Take an expired job from the worker that held it: back to ``queued`` (another
         attempt) or to an end state. False when that worker renewed or ended it meanwhile."""
