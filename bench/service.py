@@ -47,17 +47,16 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from web_load import free_port, reset_postgres, settle_postgres  # noqa: E402
-
-from pfund.domain.account import Role  # noqa: E402
-from pfund.domain.jobs import JobState  # noqa: E402
-from pfund.services import accounts, jobs  # noqa: E402
-from pfund.services.appraisal import appraise_pipeline, load_inputs  # noqa: E402
-from pfund.services.demo import load_demo  # noqa: E402
-from pfund.services.demo_loop import run_results_loop  # noqa: E402
-from pfund.services.portfolio import run_portfolio  # noqa: E402
-from pfund.services.runtime import Runtime, open_runtime  # noqa: E402
-from pfund.settings import Settings  # noqa: E402
+from pfund.domain.account import Role
+from pfund.domain.jobs import JobState
+from pfund.services import accounts, jobs
+from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.demo import load_demo
+from pfund.services.demo_loop import run_results_loop
+from pfund.services.portfolio import run_portfolio
+from pfund.services.runtime import Runtime, open_runtime
+from pfund.settings import Settings
+from web_load import free_port, reset_postgres, settle_postgres
 
 PFUND = str(Path(sys.executable).parent / "pfund")
 USER, PASSWORD = "bench-admin", "a long enough bench password 1"
