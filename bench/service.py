@@ -39,7 +39,9 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,20 +206,7 @@ class Load:
             httpx.Client(base_url=self.base, timeout=60, cookies=self.cookies) as staff,
         ):
             while time.monotonic() < stop_at:
-                draw = chance.random()
-                if draw < PUBLIC:
-                    kind, (name, path) = "public", chance.choice(self.public)
-                    call = lambda c=public, p=path: c.get(p)  # noqa: E731
-                elif draw < STAFF:
-                    kind, (name, path) = "staff", chance.choice(self.staff)
-                    headers = {"Authorization": f"Bearer {self.token}"} if "/api/" in path else {}
-                    call = lambda c=staff, p=path, h=headers: c.get(p, headers=h)  # noqa: E731
-                elif chance.random() < 0.5:
-                    kind, name = "write", "proposal"
-                    call = lambda c=public: self._propose(c)  # noqa: E731
-                else:
-                    kind, name = "write", "job start"
-                    call = lambda t=tally: self._start_job(public, t)  # noqa: E731
+                kind, name, call = self._pick(chance, public, staff, tally)
                 began = time.perf_counter()
                 try:
                     status = call().status_code
@@ -227,6 +216,22 @@ class Load:
                     status = 0
                 if record:
                     tally.add(kind, name, time.perf_counter() - began, status)
+
+    def _pick(
+        self, chance: random.Random, public: httpx.Client, staff: httpx.Client, tally: Tally
+    ) -> tuple[str, str, Callable[[], httpx.Response]]:
+        """One request of the mix: its class, its route's name, and the call."""
+        draw = chance.random()
+        if draw < PUBLIC:
+            name, path = chance.choice(self.public)
+            return "public", name, partial(public.get, path)
+        if draw < STAFF:
+            name, path = chance.choice(self.staff)
+            bearer = {"Authorization": f"Bearer {self.token}"} if "/api/" in path else {}
+            return "staff", name, partial(staff.get, path, headers=bearer)
+        if chance.random() < 0.5:
+            return "write", "proposal", partial(self._propose, public)
+        return "write", "job start", partial(self._start_job, public, tally)
 
     def _propose(self, client: httpx.Client) -> httpx.Response:
         """The form read for its token, then sent (one write, timed as the two together)."""

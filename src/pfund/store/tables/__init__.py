@@ -16,7 +16,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
-from pfund.store.tables.jobs import AuditVerificationRow, JobRow
+from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
     LedgerBalanceRow,
@@ -81,6 +81,7 @@ __all__ = [
     "FundRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
+    "JobFileRow",
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
