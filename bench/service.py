@@ -99,12 +99,16 @@ def stack(url: str, args: argparse.Namespace, folder: Path) -> tuple[list[Any], 
     serve = [PFUND, "serve", "--port", str(port), "--workers", str(args.api_workers)]
     serve += ["--worker-timeout", str(args.worker_timeout)]
     started = [start(serve, env, folder / "serve.log")]
-    for n in range(args.job_workers):
-        log = folder / f"worker-{n}.log"
-        started.append(start([PFUND, "worker"], env, log))
-        _wait(lambda log=log: "waiting for jobs" in log.read_text(), f"job worker {n}", log)
+    logs = [folder / f"worker-{n}.log" for n in range(args.job_workers)]
+    started += [start([PFUND, "worker"], env, log) for log in logs]
     base = f"http://127.0.0.1:{port}"
-    _wait(lambda: _ready(base), "pfund serve to be ready", folder / "serve.log")
+    try:  # every process starts at once; a loaded machine may take minutes
+        for n, log in enumerate(logs):
+            _wait(lambda log=log: "waiting for jobs" in log.read_text(), f"job worker {n}", log)
+        _wait(lambda: _ready(base), "pfund serve to be ready", folder / "serve.log")
+    except BaseException:
+        stop(started)
+        raise
     return started, base
 
 
@@ -115,7 +119,7 @@ def _ready(base: str) -> bool:
         return False
 
 
-def _wait(check: Any, what: str, log: Path, within: float = 300) -> None:
+def _wait(check: Any, what: str, log: Path, within: float = 900) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if check():
