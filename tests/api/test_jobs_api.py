@@ -203,7 +203,7 @@ def test_a_file_over_the_size_is_imported_by_a_job_from_the_staff_page_and_the_a
     )
     assert queued.status_code == 202, queued.text
     failed = settle(client, ana, queued.json()["id"])
-    assert failed["state"] == "failed" and "row 1, field 'area'" in str(failed["error"])
+    assert failed["state"] == "failed" and "bad.csv, row 2, field 'area'" in str(failed["error"])
     assert client.get("/api/v1/projects/JOB-IMP-2", headers=ana).status_code == 404
     refused = client.post(
         "/api/v1/jobs/imports/projects",
