@@ -8,8 +8,9 @@ in operation shows. Then starts ``pfund serve --workers N`` (jobs left to the jo
 workers) and ``--job-workers`` ``pfund worker`` processes, and drives a mixed load from
 ``--connections`` client threads of this process, each one request at a time:
 
-- 90 % public reads: home, project list (page and API), project pages, the portal's
-  results page (English and Russian), funding, decisions;
+- 90 % public reads, each route equally often: home, project list (page and API), a
+  project page (any public project), the portal's results page (English and
+  Russian), funding, decisions;
 - 9 % staff reads with a signed-in session (staff home, jobs, tranches, screening,
   conditions, a project's staff page) and the jobs API with a bearer token;
 - 1 % writes: a public proposal through the form, and a job started through the API.
@@ -190,7 +191,9 @@ class Load:
             ("results page ru", "/results?lang=ru"),
             ("funding", "/funding"),
             ("decisions", "/decisions"),
-        ] + [("project page", f"/projects/{p}") for p in projects[:20]]
+            ("project page", ""),  # one route of the mix: a project drawn from the list
+        ]
+        self.projects = projects
         self.staff = [
             ("staff home", "/staff"),
             ("staff jobs", "/staff/jobs"),
@@ -228,6 +231,7 @@ class Load:
         draw = chance.random()
         if draw < PUBLIC:
             name, path = chance.choice(self.public)
+            path = path or f"/projects/{chance.choice(self.projects)}"
             return "public", name, partial(public.get, path)
         if draw < STAFF:
             name, path = chance.choice(self.staff)
