@@ -87,7 +87,7 @@ def test_a_queued_import_is_run_by_a_worker_all_or_nothing_and_its_upload_remove
     assert (imported.result, imported.progress) == ("1 projects", 1)
     assert actions(rt, good) == ["job.queued", "job.started", "job.done"]
     assert refused.state is JobState.FAILED
-    assert refused.error is not None and "bad.csv, row 2, field 'area'" in refused.error
+    assert refused.error is not None and "bad.csv, row 3, field 'area'" in refused.error
     assert projects(rt) == before | {"NEW-1"}  # NEW-2 was good but its file was not
     assert uploads(rt, good.id) == [] and uploads(rt, bad.id) == []
     stop(worker, log)
