@@ -98,6 +98,18 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=2_000_000, ge=1_000, description="Largest request body the web service accepts."
     )
+    max_import_bytes: int = Field(
+        default=100_000_000,
+        ge=1_000,
+        description="Largest file an import job accepts (the staff import page and "
+        "/api/v1/jobs/imports); the file is kept in the database until imported.",
+    )
+    import_job_bytes: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="The staff import page imports a larger file as a job, run by a worker, "
+        "instead of while the page waits.",
+    )
     proposals_per_hour: int = Field(
         default=20,
         ge=1,

@@ -159,3 +159,63 @@ def test_compliance_screens_every_counterparty_as_a_job_and_is_sent_to_the_hits(
     assert 'href="/staff/screening" id="result"' in page
     analyst = client.post("/api/v1/jobs", json={"kind": "screening"}, headers=token_for("ana"))
     assert analyst.status_code == 403  # screening is compliance's
+
+
+PROJECTS = (
+    "id,title,area,regions,currency,stage,depends_on,excludes,cost.2028.capital,"
+    "cost.2029.running,benefit.gain.per_year,benefit.gain.from,benefit.gain.years\n"
+    "JOB-IMP-1,Clinic upgrade in Samara,health,RU-SAM,USD,1,,,100;120;150,10,30;40;50,2030,10\n"
+)
+
+
+@pytest.fixture
+def small_jobs(db_url: str, app_rt: Runtime) -> Iterator[TestClient]:
+    """A service that imports any file over 100 bytes as a job, and runs its jobs."""
+    settings = settings_for(db_url).model_copy(update={"import_job_bytes": 100})
+    with TestClient(create_app(settings, runtime=app_rt), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_a_file_over_the_size_is_imported_by_a_job_from_the_staff_page_and_the_api(
+    small_jobs: TestClient, token_for: Callable[[str], Headers]
+) -> None:
+    client = small_jobs
+    ana, rev = token_for("ana"), token_for("rev")  # before a job writes (SQLite: one writer)
+    sign_in(client, "ana")
+    form = {"csrf_token": csrf_of(client.get("/staff/import").text), "kind": "projects"}
+    sent = client.post(
+        "/staff/import",
+        data=form,
+        files={"file": ("big.csv", PROJECTS.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text  # over 100 bytes: a job, and its page
+    job_id = sent.headers["location"].rsplit("/", 1)[1]
+    assert settle(client, ana, job_id)["result"] == "1 projects"
+    assert "Imported 1 projects." in client.get(f"/staff/jobs/{job_id}?lang=en").text
+    assert "Импортировано записей: 1" in client.get(f"/staff/jobs/{job_id}?lang=ru").text
+    assert client.get("/api/v1/projects/JOB-IMP-1", headers=ana).status_code == 200
+    bad = PROJECTS.replace("JOB-IMP-1", "JOB-IMP-2").replace(",health,", ",astrology,")
+    queued = client.post(
+        "/api/v1/jobs/imports/projects",
+        files={"file": ("bad.csv", bad.encode(), "text/csv")},
+        headers=ana,
+    )
+    assert queued.status_code == 202, queued.text
+    failed = settle(client, ana, queued.json()["id"])
+    assert failed["state"] == "failed" and "bad.csv, row 2, field 'area'" in str(failed["error"])
+    assert client.get("/api/v1/projects/JOB-IMP-2", headers=ana).status_code == 404
+    refused = client.post(
+        "/api/v1/jobs/imports/projects",
+        files={"file": ("p.csv", PROJECTS.encode(), "text/csv")},
+        headers=rev,
+    )
+    assert refused.status_code == 403
+    unknown = client.post(
+        "/api/v1/jobs/imports/planets",
+        files={"file": ("p.csv", PROJECTS.encode(), "text/csv")},
+        headers=ana,
+    )
+    assert unknown.status_code == 400 and "kind" in unknown.text
+    assert client.get(f"/api/v1/jobs/{job_id}/files", headers=ana).json() == []
+    assert client.get(f"/api/v1/jobs/{job_id}/files/big.csv", headers=ana).status_code == 404

@@ -76,3 +76,24 @@ def test_a_job_is_queued_only_by_a_role_that_may_do_its_work(rt: Runtime) -> Non
     reviewer = User(username="rev", roles=[Role.REVIEWER], created_at=jobs.now())
     with pytest.raises(Forbidden):
         jobs.enqueue(replace(rt, principal=Principal(user=reviewer)), "appraisal")
+
+
+def test_work_waits_for_a_queued_job_or_a_lease_run_out_and_not_for_a_held_one(
+    rt: Runtime,
+) -> None:
+    assert not jobs.work_waiting(rt) and not jobs.any_running(rt)
+    held = jobs.enqueue(rt, "probe", max_attempts=2)
+    assert jobs.work_waiting(rt)
+    assert jobs.claim(rt, "w", lease_seconds=60) is not None
+    assert jobs.any_running(rt)
+    assert not jobs.work_waiting(rt)  # running, its worker holds the lease
+    lost = jobs.enqueue(rt, "probe", max_attempts=2)
+    assert jobs.claim(rt, "gone", lease_seconds=0.05) is not None
+    assert not jobs.work_waiting(rt)
+    expire(rt, lost.id)
+    assert jobs.work_waiting(rt)  # nothing queued, but a lease ran out: reap it
+    jobs.reap(rt, "reaper")
+    assert jobs.claim(rt, "w2", lease_seconds=60) is not None
+    assert jobs.end(rt, held.id, "w", JobState.DONE)
+    assert jobs.end(rt, lost.id, "w2", JobState.DONE)
+    assert not jobs.work_waiting(rt) and not jobs.any_running(rt)

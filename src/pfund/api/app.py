@@ -167,7 +167,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         max_age=settings.session_hours * 3600,  # the server-side session ends it too
     )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_upload_bytes, import_limit=settings.max_import_bytes
+    )
     app.add_middleware(errors.CatchAll)  # nothing unexpected reaches the server
     # Outermost: the request id is set before anything logs, and 500s are counted too.
     app.add_middleware(Observe, metrics=app.state.metrics, log_requests=settings.access_log)

@@ -28,20 +28,31 @@ SECURITY_HEADERS = [
 ]
 
 
-class BodyLimit:
-    """Refuse a request whose body is larger than ``limit`` bytes with a 413."""
+# Where a file is imported by a job: the body may be as large as an import may be.
+IMPORT_PATHS = ("/api/v1/jobs/imports/", "/staff/import")
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+
+class BodyLimit:
+    """Refuse a request whose body is larger than ``limit`` bytes with a 413 (imports
+    queued as jobs may be up to ``import_limit``)."""
+
+    def __init__(self, app: ASGIApp, limit: int, import_limit: int | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.default = limit
+        self.import_limit = max(limit, import_limit or limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = self.import_limit if path.startswith(IMPORT_PATHS) else self.default
+        await self._limited(scope, receive, send, limit)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
             return
         received = 0
 
@@ -49,14 +60,14 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 raise _TooLarge()
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await _too_large(send, self.limit)
+            await _too_large(send, limit)
 
 
 class _TooLarge(Exception):

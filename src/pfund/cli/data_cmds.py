@@ -11,6 +11,7 @@ import typer
 from pydantic import BaseModel
 
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
+from pfund.cli.job_cmds import QueueOption, queue_import_file
 from pfund.cli.screen_cmds import print_hit_refs
 from pfund.domain import ProtectionClass
 from pfund.errors import InvalidInput, Problem
@@ -56,24 +57,40 @@ def projects(
             help="Let an update change the costs of an approved project (tranches stay).",
         ),
     ] = False,
+    queue: bool = QueueOption,
 ) -> None:
     """Import project proposals; a stored id makes a new version; all or nothing."""
+    if queue:
+        queue_import_file(
+            ctx, "projects", file, allow_cost_changes=allow_cost_changes, as_json=as_json
+        )
+        return
     with runtime(ctx) as rt, working("Checking and importing projects...", quiet=as_json):
         result = import_projects(rt, file, allow_cost_changes=allow_cost_changes)
     _report(result, as_json)
 
 
 @import_app.command("organisations")
-def organisations(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+def organisations(
+    ctx: typer.Context, file: FileArg, as_json: bool = JsonOption, queue: bool = QueueOption
+) -> None:
     """Import organisations (NGOs, universities, companies, public bodies, groups)."""
+    if queue:
+        queue_import_file(ctx, "organisations", file, as_json=as_json)
+        return
     with runtime(ctx) as rt, working("Checking and importing organisations...", quiet=as_json):
         result = import_organisations(rt, file)
     _report(result, as_json)
 
 
 @import_app.command("people")
-def people(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+def people(
+    ctx: typer.Context, file: FileArg, as_json: bool = JsonOption, queue: bool = QueueOption
+) -> None:
     """Import contact people; their names and contacts are protected."""
+    if queue:
+        queue_import_file(ctx, "people", file, as_json=as_json)
+        return
     with runtime(ctx) as rt, working("Checking and importing people...", quiet=as_json):
         result = import_people(rt, file)
     _report(result, as_json)

@@ -25,8 +25,11 @@ from pfund.cli.common import (
 )
 from pfund.domain.jobs import Job, JobState
 from pfund.errors import InvalidInput, Problem
-from pfund.services import jobs
+from pfund.reports import jobs as report_jobs
+from pfund.services import job_files, jobs
 from pfund.services.job_worker import Worker
+
+REPORT_KIND = report_jobs.KIND  # importing it registers the board report's job kind
 
 app = typer.Typer(help="Read and cancel queued and running jobs.", no_args_is_help=True)
 
@@ -60,6 +63,36 @@ def queue_job(
     given = {k: v for k, v in values.items() if v is not None}
     with runtime(ctx) as rt:
         job = jobs.enqueue(rt, kind, given, max_attempts=settings.job_max_attempts)
+    _queued(job, as_json)
+
+
+def queue_import_file(
+    ctx: typer.Context,
+    kind: str,
+    file: Path,
+    *,
+    allow_cost_changes: bool = False,
+    as_json: bool = False,
+) -> None:
+    """Store ``file`` in the database and queue its import: a worker on any machine
+    imports it all or nothing."""
+    settings = settings_of(ctx)
+    with handled():
+        if not file.is_file():
+            raise InvalidInput(f"cannot read '{file}'", [Problem("no such file", file=str(file))])
+    with runtime(ctx) as rt:
+        job = job_files.queue_import(
+            rt,
+            kind,
+            file.name,
+            file.read_bytes(),
+            allow_cost_changes=allow_cost_changes,
+            max_attempts=settings.job_max_attempts,
+        )
+    _queued(job, as_json)
+
+
+def _queued(job: Job, as_json: bool) -> None:
     if as_json:
         print_json(job)
     else:
@@ -114,7 +147,11 @@ def _row(job: Job) -> tuple[str, ...]:
 def start_cmd(
     ctx: typer.Context,
     kind: Annotated[
-        str, typer.Argument(help="appraisal, portfolio, frontier, robust, screening or probe.")
+        str,
+        typer.Argument(
+            help="appraisal, portfolio, frontier, robust, screening, report or probe "
+            "(an import: `pfund import KIND FILE --queue`)."
+        ),
     ],
     parameters: Annotated[
         list[str] | None,
@@ -177,3 +214,35 @@ def cancel_cmd(ctx: typer.Context, job_id: str, as_json: bool = JsonOption) -> N
         console.print(f"Job {job.id} cancelled.", highlight=False)
     else:
         console.print(f"Job {job.id} will stop at its next step.", highlight=False)
+
+
+@app.command("files")
+def files_cmd(
+    ctx: typer.Context,
+    job_id: str,
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to write the job's files into (default: only list them)."),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """The files a job built (a board report), listed or written into a folder."""
+    with runtime(ctx) as rt:
+        jobs.get_job(rt, job_id)
+        found = job_files.results_of(rt, job_id)
+        written = []
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            for file in found:
+                _, content = job_files.result_file(rt, job_id, file.name)
+                (directory / file.name).write_bytes(content)
+                written.append(str(directory / file.name))
+    if as_json:
+        print_json({"files": found, "written": written})
+        return
+    for file in found:
+        console.print(f"{file.name}  {file.size:,} bytes  {file.media_type}", highlight=False)
+    if written:
+        console.print(f"Wrote {', '.join(written)}.", highlight=False)
+    elif not found:
+        console.print(f"Job {job_id} has built no files (yet).", highlight=False)

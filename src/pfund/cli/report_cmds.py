@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-from pfund.cli.common import JsonOption, console, print_json, runtime, working
+from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
+from pfund.cli.job_cmds import REPORT_KIND, QueueOption, queue_job
+from pfund.errors import InvalidInput, Problem
 from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, load_inputs
 from pfund.services.runtime import Runtime
 
@@ -28,8 +30,12 @@ def register(app: typer.Typer) -> None:
 def report_cmd(
     ctx: typer.Context,
     directory: Annotated[
-        Path, typer.Argument(help="Folder to write index.html (English) and index.ru.html into.")
-    ],
+        Path | None,
+        typer.Argument(
+            help="Folder to write index.html (English) and index.ru.html into "
+            "(with --queue, none: the files stay with the job)."
+        ),
+    ] = None,
     run: Annotated[
         str | None, typer.Option("--run", help="Portfolio run (default: newest).")
     ] = None,
@@ -42,9 +48,20 @@ def report_cmd(
         ),
     ] = None,
     as_json: bool = JsonOption,
+    queue: bool = QueueOption,
 ) -> None:
     """Write the self-contained HTML board report of a portfolio run, in English and
-    Russian (each file links to the other)."""
+    Russian (each file links to the other). With --queue a worker builds it and the
+    store keeps it: `pfund jobs files JOB DIR`, or the job's staff page, gives it."""
+    if queue:
+        values: dict[str, object] = {"run": run, "lang": lang.value, "optimism_bias": optimism_bias}
+        queue_job(ctx, REPORT_KIND, values, files=(directory,), as_json=as_json)
+        return
+    with handled():
+        if directory is None:
+            raise InvalidInput(
+                "the report needs a folder", [Problem("give DIRECTORY, or use --queue")]
+            )
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
         pa = appraise_pipeline(load_inputs(rt, optimism_bias=optimism_bias))

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, money, print_json, runtime, working
+from pfund.cli.job_cmds import QueueOption, queue_import_file
 from pfund.errors import InvalidInput, Problem
 from pfund.services.remainder import decide_remainder
 from pfund.services.results import (
@@ -49,8 +50,13 @@ FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
 
 
 @app.command("import")
-def import_cmd(ctx: typer.Context, file: FileArg, as_json: bool = JsonOption) -> None:
+def import_cmd(
+    ctx: typer.Context, file: FileArg, as_json: bool = JsonOption, queue: bool = QueueOption
+) -> None:
     """Import indicators (each project named gets exactly the file's); all or nothing."""
+    if queue:
+        queue_import_file(ctx, "indicators", file, as_json=as_json)
+        return
     with runtime(ctx) as rt, working("Checking and importing indicators...", quiet=as_json):
         result = import_indicators(rt, file)
     if as_json:

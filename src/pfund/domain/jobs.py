@@ -66,3 +66,26 @@ class Job(BaseModel):
             return 0.0
         end = self.finished_at or self.heartbeat_at or self.started_at
         return max((end - self.started_at).total_seconds(), 0.0)
+
+
+class JobFileRole(StrEnum):
+    """An upload a job will read (an import), or a file a job made (a report)."""
+
+    UPLOAD = "upload"
+    RESULT = "result"
+
+
+class JobFile(BaseModel):
+    """A file kept with a job in the store (its content is read on its own)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(max_length=64)
+    job_id: str | None = Field(default=None, max_length=64)
+    role: JobFileRole
+    name: str = Field(min_length=1, max_length=200)
+    media_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    actor: str = Field(max_length=200)
+    created_at: datetime

@@ -83,6 +83,7 @@ def import_projects(rt: Runtime, path: Path, *, allow_cost_changes: bool = False
         rt.require(Permission.APPROVE)
     records = read_records(path, key="projects")
     with rt.uow() as uow:
+        uow.hold_writes()  # read what it checks against as the writer (see _import)
         checked = check_projects(records, known(uow))
         stored = {p.id: p for p in uow.projects.list()}
         _money_problems(checked, stored, allow_cost_changes)
@@ -218,6 +219,10 @@ Checker = Callable[[list[Record], Known], Checked]
 def _import(rt: Runtime, path: Path, kind: str, check: Checker) -> ImportResult:
     records = read_records(path, key=kind)
     with rt.uow() as uow:
+        # Begin as the writer: on SQLite a transaction that read and then writes fails at
+        # once ("database is locked") if another connection wrote in between, and a job
+        # worker's lease renewals write every few seconds while an import job checks.
+        uow.hold_writes()
         checked = check(records, known(uow))
         _refuse(path, checked)
         items = [item for _, item in checked.items]

@@ -10,10 +10,12 @@ kind that never calls it cannot be cancelled once running.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -63,6 +65,15 @@ class RobustParameters(BaseModel):
     time_limit: float = Field(default=5.0, gt=0, le=600)
 
 
+class ImportParameters(BaseModel):
+    """What to import the job's upload as (the upload itself is stored with the job)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["projects", "organisations", "people", "indicators"]
+    allow_cost_changes: bool = False
+
+
 class ProbeParameters(BaseModel):
     """A job that only waits: checks the workers end to end (queue, lease, cancel)."""
 
@@ -74,11 +85,20 @@ class ProbeParameters(BaseModel):
 
 @dataclass(frozen=True)
 class JobKind:
-    """One kind of job: who may start it, what it takes, what it does."""
+    """One kind of job: who may start it, what it takes, what it does.
+
+    A kind that keeps files with its job (an import reads its upload, a report stores
+    what it built) is given the job's id as a fourth argument (``with_job``)."""
 
     permission: Permission
     parameters: type[BaseModel]
-    work: Callable[[Runtime, Any, Progress], str]
+    work: Callable[..., str]
+    with_job: bool = False
+
+    def run(self, rt: Runtime, job_id: str, values: dict[str, Any], progress: Progress) -> str:
+        if self.with_job:
+            return self.work(rt, values, progress, job_id)
+        return self.work(rt, values, progress)
 
     def check(self, values: dict[str, Any] | None) -> dict[str, Any]:
         """The parameters as the work will read them, or InvalidInput naming each one wrong."""
@@ -155,6 +175,44 @@ def _screen(rt: Runtime, _params: NoParameters, progress: Progress) -> str:
     return str(len(screen_all(rt).new_hits))  # how many new hits await a decision
 
 
+def _import(rt: Runtime, params: ImportParameters, progress: Progress, job_id: str) -> str:
+    """Import the job's upload all or nothing (one unit of work, as the CLI's import);
+    the upload is removed once imported or refused. Progress is reported only before
+    the import writes: a cancellation after its commit would misreport what was done."""
+    from pfund.errors import PfundError
+    from pfund.services.job_files import drop_upload, upload_of
+
+    upload, content = upload_of(rt, job_id)
+    progress(0.1)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / upload.name
+        path.write_bytes(content)
+        progress(0.2)
+        try:
+            summary = _import_file(rt, params, path)
+        except PfundError:
+            drop_upload(rt, job_id)  # bad input stays bad: another attempt would fail too
+            raise
+    drop_upload(rt, job_id)
+    return summary
+
+
+def _import_file(rt: Runtime, params: ImportParameters, path: Path) -> str:
+    from pfund.services import imports
+    from pfund.services.results import import_indicators
+
+    if params.kind == "indicators":
+        framework = import_indicators(rt, path)
+        return f"{framework.imported} indicators"
+    if params.kind == "projects":
+        result = imports.import_projects(rt, path, allow_cost_changes=params.allow_cost_changes)
+    elif params.kind == "organisations":
+        result = imports.import_organisations(rt, path)
+    else:
+        result = imports.import_people(rt, path)
+    return f"{result.imported} {result.kind}"  # the job's page words it in the reader's language
+
+
 def _probe(_rt: Runtime, params: ProbeParameters, progress: Progress) -> str:
     for step in range(params.steps):
         time.sleep(params.step_seconds)
@@ -169,6 +227,13 @@ def _typed(
     return lambda rt, values, progress: work(rt, model.model_validate(values), progress)
 
 
+def typed_with_job(
+    model: type[BaseModel], work: Callable[[Runtime, Any, Progress, str], str]
+) -> Callable[[Runtime, Any, Progress, str], str]:
+    """As :func:`_typed`, for work that is also given its job's id."""
+    return lambda rt, values, progress, job: work(rt, model.model_validate(values), progress, job)
+
+
 KINDS: dict[str, JobKind] = {
     "appraisal": JobKind(
         Permission.APPRAISE, AppraisalParameters, _typed(AppraisalParameters, _appraise)
@@ -180,9 +245,18 @@ KINDS: dict[str, JobKind] = {
         Permission.OPTIMISE, FrontierParameters, _typed(FrontierParameters, _frontier)
     ),
     "robust": JobKind(Permission.OPTIMISE, RobustParameters, _typed(RobustParameters, _robust)),
+    "import": JobKind(
+        Permission.IMPORT, ImportParameters, typed_with_job(ImportParameters, _import), True
+    ),
     "screening": JobKind(Permission.SCREEN, NoParameters, _typed(NoParameters, _screen)),
     "probe": JobKind(Permission.MANAGE_STORE, ProbeParameters, _typed(ProbeParameters, _probe)),
 }
+
+
+def register(name: str, kind: JobKind) -> None:
+    """Add a kind whose work lives above the services (the board report is built by
+    :mod:`pfund.reports`, which the services may not import)."""
+    KINDS[name] = kind
 
 
 def kind_of(name: str) -> JobKind:

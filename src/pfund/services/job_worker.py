@@ -155,7 +155,7 @@ class Worker:
     def _outcome(self, job: Job, beat: Heartbeat) -> tuple[JobState, str | None, str | None]:
         try:
             beat.report(0.0)
-            result = KINDS[job.kind].work(self._acting(job), job.parameters, beat.report)
+            result = KINDS[job.kind].run(self._acting(job), job.id, job.parameters, beat.report)
         except Stopped as stop:
             return (JobState.CANCELLED if stop.cancelled else JobState.FAILED), None, None
         except PfundError as err:

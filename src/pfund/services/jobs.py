@@ -10,12 +10,13 @@ lease is not a move, only a sign of life, and is not audited.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pfund.domain.account import Permission
-from pfund.domain.jobs import Job, JobState
+from pfund.domain.jobs import Job, JobFile, JobState
 from pfund.errors import Conflict, NotFound
 from pfund.services.audit import AuditWriter
 from pfund.services.job_kinds import kind_of
@@ -31,10 +32,16 @@ def now() -> datetime:
 
 
 def enqueue(
-    rt: Runtime, kind: str, parameters: dict[str, Any] | None = None, *, max_attempts: int = 2
+    rt: Runtime,
+    kind: str,
+    parameters: dict[str, Any] | None = None,
+    *,
+    max_attempts: int = 2,
+    files: Sequence[tuple[JobFile, bytes]] = (),
 ) -> Job:
     """Queue a job of ``kind`` for the workers, as the acting user (checked now, and
-    again by the work itself when it runs)."""
+    again by the work itself when it runs), with the ``files`` it will read stored in
+    the same transaction (so a job never waits for an upload that is not there)."""
     spec = kind_of(kind)
     rt.require(spec.permission)
     job = Job(
@@ -46,9 +53,14 @@ def enqueue(
         created_at=now(),
         max_attempts=max_attempts,
     )
+    details: dict[str, Any] = {"kind": kind}
     with rt.uow() as uow:
         uow.jobs.add(job)
-        AuditWriter(uow, rt.actor).record("job.queued", "job", job.id, {"kind": kind})
+        for file, content in files:
+            uow.job_files.add(file.model_copy(update={"job_id": job.id}), content)
+        if files:
+            details["files"] = {f.name: f.sha256 for f, _ in files}
+        AuditWriter(uow, rt.actor).record("job.queued", "job", job.id, details)
         uow.commit()
     return job
 
@@ -67,6 +79,18 @@ def list_jobs(rt: Runtime, *, state: JobState | None = None, limit: int = 100) -
     rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         return uow.jobs.list(state=state, limit=limit)
+
+
+def work_waiting(rt: Runtime) -> bool:
+    """Whether a worker has something to claim or take back: a queued job, or a running
+    one whose lease ran out. Only reads (two EXISTS queries), so it takes no write lock."""
+    with rt.uow() as uow:
+        return uow.jobs.any_in(JobState.QUEUED) or uow.jobs.any_expired(now())
+
+
+def any_running(rt: Runtime) -> bool:
+    with rt.uow() as uow:
+        return uow.jobs.any_in(JobState.RUNNING)
 
 
 def cancel(rt: Runtime, job_id: str) -> Job:

@@ -117,6 +117,7 @@ def import_indicators(rt: Runtime, path: Path) -> FrameworkImport:
     rt.require(Permission.IMPORT)
     records = read_records(path, key="indicators")
     with rt.uow() as uow:
+        uow.hold_writes()  # as imports do: read as the writer (SQLite cannot upgrade later)
         wanted = {str(r.data.get("project") or "") for r in records}
         projects = {p: found for p in wanted if (found := uow.projects.get(p)) is not None}
         checked = check_indicators(records, known(uow), projects)

@@ -27,6 +27,7 @@ from pfund.store.repositories import (
     FundRepository,
     HitRepository,
     IdempotencyRepository,
+    JobFileRepository,
     JobRepository,
     LedgerRepository,
     OrganisationRepository,
@@ -74,6 +75,7 @@ class UnitOfWork:
     idempotency: IdempotencyRepository
     proposals: ProposalRepository
     jobs: JobRepository
+    job_files: JobFileRepository
     verifications: VerificationRepository
     cipher: FieldCipher
 
@@ -131,6 +133,7 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(session)
         self.proposals = ProposalRepository(session)
         self.jobs = JobRepository(session)
+        self.job_files = JobFileRepository(session)
         self.verifications = VerificationRepository(session)
         self.locked = False
         if self._write:

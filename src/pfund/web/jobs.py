@@ -12,12 +12,11 @@ as a worker's, so the two never run a job twice.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from pfund.domain.jobs import Job, JobState
+from pfund.domain.jobs import Job
 from pfund.services import jobs
 from pfund.services.job_worker import Worker
 from pfund.services.runtime import Runtime
@@ -71,17 +70,13 @@ class LocalJobs:
         lock at every start and every watch, with nothing to do, would make the requests
         it serves meanwhile wait for it."""
         try:
-            if jobs.list_jobs(self.worker.rt, state=JobState.QUEUED, limit=1):
-                return True
-            running = jobs.list_jobs(self.worker.rt, state=JobState.RUNNING, limit=1000)
+            return jobs.work_waiting(self.worker.rt)
         except SQLAlchemyError:  # the database is away: the next kick looks again
             return False
-        moment = datetime.now(UTC)
-        return any(job.lease_until is not None and job.lease_until < moment for job in running)
 
     def _running_elsewhere(self) -> bool:
         try:
-            return bool(jobs.list_jobs(self.worker.rt, state=JobState.RUNNING, limit=1))
+            return jobs.any_running(self.worker.rt)
         except SQLAlchemyError:  # the database is away: the next kick looks again
             return False
 

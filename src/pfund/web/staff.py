@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, acting
+from pfund.api.deps import PrincipalDep, RowId, RuntimeDep, SettingsDep, acting, app_settings
 from pfund.api.routes.projects import SUFFIXES, import_upload
 from pfund.api.uploads import upload_name
 from pfund.domain import TrancheStatus
@@ -31,6 +31,7 @@ from pfund.screening.score import Explanation, best_alignment, explanation
 from pfund.services import (
     conditions,
     hit_review,
+    job_files,
     portal,
     proposals,
     reviews,
@@ -44,9 +45,11 @@ from pfund.services.filters import HitFilter
 from pfund.services.portfolio import report_of_record
 from pfund.services.records import get_record
 from pfund.services.results import import_indicators
+from pfund.services.runtime import Runtime
 from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
 from pfund.services.writes import Replayed
+from pfund.settings import Settings
 from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import LocalJobs
 from pfund.web.labels import N_
@@ -123,21 +126,30 @@ def import_file(
     who: StaffDep,
     file: UploadFile,
     kind: Annotated[str, Form()],
+    settings: SettingsDep,
     allow_cost_changes: Annotated[bool, Form()] = False,
+    as_job: Annotated[bool, Form()] = False,
     csrf_token: CsrfField = "",
-) -> HTMLResponse:
+) -> Response:
     """Import a file as the CLI does; "allow cost changes" is the CLI's
     ``--allow-cost-changes``, offered to the roles that may approve (the service checks
-    it again and records it in each update's audit event)."""
+    it again and records it in each update's audit event). A file larger than
+    ``import_job_bytes``, or one sent "as a job", is stored and imported by a worker;
+    the page then follows the job."""
     check_csrf(request, csrf_token)
     _allowed(who, Permission.IMPORT)
     try:
         name = upload_name(file.filename, "upload.csv")
         if kind not in IMPORT_KINDS or Path(name).suffix.lower() not in SUFFIXES:
             raise NotFound(f"cannot import '{name}' as {kind}")
+        content = file.file.read()
+        if as_job or len(content) > settings.import_job_bytes:
+            return _queue_import(
+                request, acting(rt, who), settings, kind, name, content, allow_cost_changes
+            )
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
-            path.write_bytes(file.file.read())
+            path.write_bytes(content)
             result: Any = (
                 import_indicators(acting(rt, who), path)
                 if kind == "indicators"
@@ -146,6 +158,27 @@ def import_file(
     except PfundError as err:
         return _import_page(request, who, status=400, error=err)
     return _import_page(request, who, result=result)
+
+
+def _queue_import(
+    request: Request,
+    rt: Runtime,
+    settings: Settings,
+    kind: str,
+    name: str,
+    content: bytes,
+    allow_cost_changes: bool,
+) -> Response:
+    job = job_files.queue_import(
+        rt,
+        kind,
+        name,
+        content,
+        allow_cost_changes=allow_cost_changes,
+        max_attempts=settings.job_max_attempts,
+    )
+    request.app.state.jobs.kick()
+    return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
 
 
 def _import_page(
@@ -159,6 +192,7 @@ def _import_page(
         kinds=IMPORT_KINDS,
         can=who.can,
         P=Permission,
+        job_bytes=app_settings(request).import_job_bytes,
         **context,
     )
 

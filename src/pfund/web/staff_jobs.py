@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pfund.api.deps import RuntimeDep, acting
+from pfund.api.routes.jobs import REPORT_KIND, file_response
+from pfund.domain.account import Permission
 from pfund.domain.jobs import JobState
-from pfund.services import jobs
+from pfund.services import job_files, jobs
 from pfund.services.job_kinds import KINDS
 from pfund.web.forms import check_csrf
 from pfund.web.labels import N_
@@ -24,7 +26,7 @@ from pfund.web.staff import StaffDep
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 # The states and the kind that only jobs have, for the catalogs (the others are labels).
-WORDS = (N_("queued"), N_("running"), N_("failed"), N_("probe"))
+WORDS = (N_("queued"), N_("running"), N_("failed"), N_("probe"), N_("import"), N_("report"))
 
 
 @router.get("/jobs", response_class=HTMLResponse)
@@ -37,6 +39,7 @@ def jobs_page(request: Request, rt: RuntimeDep, who: StaffDep, state: str = "") 
         jobs=paginate(found, request.query_params, "/staff/jobs", per_page=25),
         states=[s.value for s in JobState],
         chosen=chosen.value if chosen else "",
+        may_report=who.can(Permission.APPRAISE),
     )
 
 
@@ -45,7 +48,28 @@ def job_page(job_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HT
     job = jobs.get_job(acting(rt, who), job_id)
     kind = KINDS.get(job.kind)
     may_cancel = not job.done and kind is not None and who.can(kind.permission)
-    return render(request, "staff/job.html.j2", job=job, may_cancel=may_cancel)
+    files = job_files.results_of(acting(rt, who), job_id)
+    return render(request, "staff/job.html.j2", job=job, may_cancel=may_cancel, files=files)
+
+
+@router.get("/jobs/{job_id}/files/{name}")
+def job_file(job_id: str, name: str, rt: RuntimeDep, who: StaffDep) -> Response:
+    """A file the job built (the board report), from the store: any server gives it."""
+    file, content = job_files.result_file(acting(rt, who), job_id, name)
+    return file_response(file, content)
+
+
+@router.post("/jobs/report")
+def start_report(
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    csrf_token: Annotated[str, Form(alias="csrf_token")] = "",
+) -> RedirectResponse:
+    """Queue the board report of the newest run, in English and Russian."""
+    check_csrf(request, csrf_token)
+    job = request.app.state.jobs.start(acting(rt, who), REPORT_KIND, {"lang": "both"})
+    return RedirectResponse(f"/staff/jobs/{job.id}", status_code=303)
 
 
 @router.post("/jobs/{job_id}/cancel")

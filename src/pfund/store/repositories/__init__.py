@@ -10,7 +10,11 @@ from pfund.store.repositories.conditions import ConditionRepository, StageReposi
 from pfund.store.repositories.counts import table_counts
 from pfund.store.repositories.decisions import DecisionRepository
 from pfund.store.repositories.idempotency import IdempotencyRepository
-from pfund.store.repositories.jobs import JobRepository, VerificationRepository
+from pfund.store.repositories.jobs import (
+    JobFileRepository,
+    JobRepository,
+    VerificationRepository,
+)
 from pfund.store.repositories.ledger import LedgerRepository, TrancheRepository
 from pfund.store.repositories.parties import OrganisationRepository, PersonRepository
 from pfund.store.repositories.projects import ProjectRepository
@@ -29,6 +33,7 @@ __all__ = [
     "FundRepository",
     "HitRepository",
     "IdempotencyRepository",
+    "JobFileRepository",
     "JobRepository",
     "LedgerRepository",
     "OrganisationRepository",

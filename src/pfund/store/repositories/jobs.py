@@ -16,16 +16,18 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pfund.domain.audit import utc
-from pfund.domain.jobs import Job, JobState
+from pfund.domain.jobs import Job, JobFile, JobFileRole, JobState
 from pfund.store.repositories._rows import table
-from pfund.store.tables import AuditVerificationRow, JobRow
+from pfund.store.tables import AuditVerificationRow, JobFileRow, JobRow
 
 JOBS = table(JobRow)
 VERIFICATIONS = table(AuditVerificationRow)
+FILES = table(JobFileRow)
+FILE_FIELDS = [c for c in FILES.c if c.name != "content"]
 
 
 def _moment(value: datetime | None) -> datetime | None:
@@ -142,6 +144,18 @@ class JobRepository:
             query = query.with_for_update(skip_locked=True)
         return [build_job(r) for r in self.session.execute(query)]
 
+    def any_expired(self, now: datetime) -> bool:
+        """Whether a running job's lease has run out, read without locking anything."""
+        query = select(JOBS.c.id).where(
+            JOBS.c.state == JobState.RUNNING.value, JOBS.c.lease_until < now
+        )
+        return self.session.execute(select(query.exists())).scalar() is True
+
+    def any_in(self, state: JobState) -> bool:
+        """Whether any job is in ``state``."""
+        query = select(JOBS.c.id).where(JOBS.c.state == state.value)
+        return self.session.execute(select(query.exists())).scalar() is True
+
     def release(self, job: Job, state: JobState, *, now: datetime, error: str | None) -> bool:
         """Take an expired job from the worker that held it: back to ``queued`` (another
         attempt) or to an end state. False when that worker renewed or ended it meanwhile."""
@@ -202,6 +216,44 @@ class JobRepository:
             JOBS.c.state == JobState.RUNNING.value,
             JOBS.c.claimed_by == worker,
         )
+
+
+class JobFileRepository:
+    """The ``job_files`` table: a file's facts are read apart from its content."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, file: JobFile, content: bytes) -> None:
+        self.session.execute(insert(FILES).values(**file.model_dump(), content=content))
+
+    def get(self, file_id: str) -> JobFile | None:
+        row = self.session.execute(select(*FILE_FIELDS).where(FILES.c.id == file_id)).first()
+        return _file(row) if row is not None else None
+
+    def content(self, file_id: str) -> bytes | None:
+        query = select(FILES.c.content).where(FILES.c.id == file_id)
+        found = self.session.execute(query).scalar()
+        return bytes(found) if found is not None else None
+
+    def of_job(self, job_id: str, role: JobFileRole | None = None) -> builtins.list[JobFile]:
+        query = select(*FILE_FIELDS).where(FILES.c.job_id == job_id).order_by(FILES.c.name)
+        if role is not None:
+            query = query.where(FILES.c.role == role.value)
+        return [_file(r) for r in self.session.execute(query)]
+
+    def drop(self, job_id: str, role: JobFileRole) -> None:
+        """Remove a job's files of ``role`` (a retried job's earlier results; an
+        imported upload)."""
+        self.session.execute(
+            delete(FILES).where(FILES.c.job_id == job_id, FILES.c.role == role.value)
+        )
+
+
+def _file(row: Row[Any]) -> JobFile:
+    values = dict(row._mapping)
+    values["created_at"] = utc(values["created_at"])
+    return JobFile(**values)
 
 
 class VerificationRepository:

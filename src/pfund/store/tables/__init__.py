@@ -17,7 +17,7 @@ from pfund.store.tables.conditions import (
 )
 from pfund.store.tables.decisions import DecisionRecordRow
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
-from pfund.store.tables.jobs import AuditVerificationRow, JobRow
+from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
     LedgerBalanceRow,
@@ -94,6 +94,7 @@ __all__ = [
     "IdempotencyKeyRow",
     "IndicatorSetRow",
     "IndicatorValueRow",
+    "JobFileRow",
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Double, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pfund.store.tables.base import ENUM, ID, Base
+from pfund.store.tables.base import ENUM, ID, TITLE, Base
 
 ACTOR = String(200)
 RESULT = String(200)
@@ -54,3 +64,26 @@ class AuditVerificationRow(Base):
     actor: Mapped[str] = mapped_column(ACTOR)
     intact: Mapped[bool] = mapped_column(Boolean)
     events: Mapped[int] = mapped_column(Integer)
+
+
+class JobFileRow(Base):
+    """A file a job reads or makes: an upload waiting to be imported, or a built report.
+
+    Kept in the database, so every API worker can serve what a worker on another
+    machine built, and every worker can read what any API worker received."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (Index("ix_job_files_job_id", "job_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=True
+    )
+    role: Mapped[str] = mapped_column(ENUM)
+    name: Mapped[str] = mapped_column(TITLE)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    actor: Mapped[str] = mapped_column(ACTOR)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
