@@ -23,6 +23,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     COMPLIANCE = "compliance"
     VERIFIER = "verifier"
+    COMMITTEE_MEMBER = "committee_member"
     PUBLIC = "public"
 
 
@@ -46,6 +47,8 @@ class Permission(StrEnum):
     MANAGE_STORE = "manage_store"
     # draw a verification sample and record what was recounted: an independent role
     VERIFY = "verify"
+    # cast the vote of the committee seat one holds (and declare a conflict on an item)
+    VOTE = "vote"
 
 
 _STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
@@ -72,6 +75,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An independent verifier reads what was reported and recounts a sample of it; it
     # moves no money and changes no report.
     Role.VERIFIER: frozenset(_STAFF | {Permission.VERIFY}),
+    # A committee member (a donor's or a Russian partner's representative) votes for
+    # the seat they hold and reads what the committee decides; nothing else.
+    Role.COMMITTEE_MEMBER: frozenset(_STAFF | {Permission.VOTE}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -105,6 +105,9 @@ SPECS: dict[str, TableSpec] = {
             always=("matched", "explanation"),
         ),
         TableSpec("outreach", ("id",), always=("note",)),
+        # The person who holds a committee seat, and what they said of a conflict.
+        TableSpec("committee_seats", ("id",), always=("holder",)),
+        TableSpec("committee_conflicts", ("item_id", "seat_id"), always=("reason",)),
     )
 }
 

@@ -22,6 +22,7 @@ from pfund.store.crypto import FieldCipher
 from pfund.store.engine import WRITE
 from pfund.store.repositories import (
     AuditRepository,
+    CommitteeRepository,
     ConditionRepository,
     DecisionRepository,
     FundRepository,
@@ -75,6 +76,7 @@ class UnitOfWork:
     proposals: ProposalRepository
     jobs: JobRepository
     verifications: VerificationRepository
+    committees: CommitteeRepository
     cipher: FieldCipher
 
     def __init__(
@@ -132,6 +134,7 @@ class UnitOfWork:
         self.proposals = ProposalRepository(session)
         self.jobs = JobRepository(session)
         self.verifications = VerificationRepository(session)
+        self.committees = CommitteeRepository(session, cipher)
         self.locked = False
         if self._write:
             try:

@@ -16,6 +16,13 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.governance import (
+    CommitteeConflictRow,
+    CommitteeItemRow,
+    CommitteeRow,
+    CommitteeSeatRow,
+    CommitteeVoteRow,
+)
 from pfund.store.tables.jobs import AuditVerificationRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
@@ -72,6 +79,11 @@ __all__ = [
     "AuditHeadRow",
     "AuditVerificationRow",
     "Base",
+    "CommitteeConflictRow",
+    "CommitteeItemRow",
+    "CommitteeRow",
+    "CommitteeSeatRow",
+    "CommitteeVoteRow",
     "ConditionChangeRow",
     "ConditionRow",
     "ContributorRow",
