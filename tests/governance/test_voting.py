@@ -6,6 +6,7 @@ The committee of every example: three donor seats weighted by what their state p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import pytest
@@ -20,7 +21,7 @@ from pfund.domain.governance import (
     Side,
     Vote,
 )
-from pfund.governance import Outcome, tally
+from pfund.governance import Outcome, SideCount, Tally, tally
 
 Y, N, A = Vote.YES, Vote.NO, Vote.ABSTAIN
 DONORS = {"DEU": 50, "FRA": 30, "POL": 20}
@@ -28,12 +29,17 @@ RUSSIANS = ["R1", "R2", "R3", "R4"]
 
 
 def committee(
-    votes: dict[str, Vote | None], standing: dict[str, SeatStanding] | None = None
+    votes: Mapping[str, Vote | None], standing: dict[str, SeatStanding] | None = None
 ) -> list[SeatVote]:
     standing = standing or {}
     seats = [
-        SeatVote(label=k, side=Side.DONOR, weight=Decimal(w), standing=standing.get(k, "active"),
-                 vote=votes.get(k))
+        SeatVote(
+            label=k,
+            side=Side.DONOR,
+            weight=Decimal(w),
+            standing=standing.get(k, "active"),
+            vote=votes.get(k),
+        )
         for k, w in DONORS.items()
     ]
     seats += [
@@ -43,7 +49,7 @@ def committee(
     return seats
 
 
-def side(result, name):  # type: ignore[no-untyped-def]
+def side(result: Tally, name: str) -> SideCount:
     return next(c for c in result.sides if c.side == name)
 
 
@@ -55,8 +61,8 @@ def test_double_majority_passes_when_both_sides_carry_it() -> None:
         CommitteeRule(),
     )
     assert result.passed and result.outcome is Outcome.PASSED
-    assert (side(result, "donor").yes, side(result, "donor").no) == (70, 30)
-    assert (side(result, "russian").yes, side(result, "russian").no) == (3, 1)
+    assert (side(result, "donor").yes, side(result, "donor").no) == (Decimal(70), Decimal(30))
+    assert (side(result, "russian").yes, side(result, "russian").no) == (Decimal(3), Decimal(1))
 
 
 def test_fails_when_the_russian_seats_are_against_whatever_the_donor_weight() -> None:
@@ -109,9 +115,7 @@ def test_quorum_missing_on_the_russian_side() -> None:
 def test_abstentions_count_towards_quorum_and_are_excluded_from_the_majority() -> None:
     # Russians: R1 for, R2 and R3 abstain, R4 absent. Present 3/4 (quorum met);
     # counted 1 yes of 1 cast: carried. Donors: DEU for, FRA abstains: 50/50 counted.
-    result = tally(
-        committee({"DEU": Y, "FRA": A, "R1": Y, "R2": A, "R3": A}), CommitteeRule()
-    )
+    result = tally(committee({"DEU": Y, "FRA": A, "R1": Y, "R2": A, "R3": A}), CommitteeRule())
     assert result.passed
     assert side(result, "russian").present == 3
     assert side(result, "donor").abstain == 30
@@ -154,7 +158,7 @@ def test_suspended_and_recused_seats_leave_the_eligible_body() -> None:
 
 
 def test_a_side_with_no_eligible_seat_approves_nothing() -> None:
-    standing = {k: SeatStanding.SUSPENDED for k in RUSSIANS}
+    standing = dict.fromkeys(RUSSIANS, SeatStanding.SUSPENDED)
     result = tally(committee({"DEU": Y, "FRA": Y, "POL": Y}, standing), CommitteeRule())
     assert result.outcome is Outcome.NO_ELIGIBLE_SEATS
     assert result.reasons == ["no eligible russian seat"]

@@ -28,7 +28,9 @@ from pfund.services.committee import (
 )
 from pfund.services.committee_decide import close_item, tally_item
 
-app = typer.Typer(help="The joint committee: seats, items, votes and tallies.", no_args_is_help=True)
+app = typer.Typer(
+    help="The joint committee: seats, items, votes and tallies.", no_args_is_help=True
+)
 
 CommitteeOption = typer.Option("--committee", help="The committee's code in fund.yaml.")
 

@@ -188,9 +188,7 @@ def _seat_problems(uow: UnitOfWork, request: SeatRequest) -> list[Problem]:
     if request.contributor and request.contributor not in known:
         problems.append(Problem(f"no contributor {request.contributor}", field="contributor"))
     if request.organisation_id and uow.organisations.get(request.organisation_id) is None:
-        problems.append(
-            Problem(f"no organisation {request.organisation_id}", field="organisation")
-        )
+        problems.append(Problem(f"no organisation {request.organisation_id}", field="organisation"))
     if request.member:
         user = uow.users.get(request.member)
         if user is None or not user.active:
@@ -284,9 +282,7 @@ class ItemRequest(BaseModel):
     run_id: str | None = None
 
 
-def open_item(
-    rt: Runtime, request: ItemRequest, *, committee: str = DEFAULT_COMMITTEE
-) -> ItemView:
+def open_item(rt: Runtime, request: ItemRequest, *, committee: str = DEFAULT_COMMITTEE) -> ItemView:
     """Put a question to the committee: proposals for appraisal, or a portfolio run to
     approve (with the selection approved: the run's own unless ``projects`` says)."""
     rt.require(Permission.APPROVE)
@@ -399,7 +395,7 @@ def cast_vote(rt: Runtime, item_id: int, label: str, vote: str) -> VoteLine:
     with rt.uow(write=True) as uow:
         item = _open_item(uow, item_id)
         recused = set(uow.committees.conflicts(item_id))
-        views = dict((s["label"], (s, v)) for s, v in _views(uow, item.committee, _today(), recused))
+        views = {s["label"]: (s, v) for s, v in _views(uow, item.committee, _today(), recused)}
         if label not in views:
             raise NotFound(f"committee {item.committee} has no seat '{label}'")
         seat, view = views[label]

@@ -25,8 +25,8 @@ from pfund.domain.governance import ItemKind
 from pfund.errors import Conflict
 from pfund.portfolio import explain_all
 from pfund.portfolio.infeasible import money
-from pfund.services.analysis import solution_of
 from pfund.services import gate
+from pfund.services.analysis import solution_of
 from pfund.services.audit import AuditWriter
 from pfund.services.committee import ItemTally, _item, count
 from pfund.services.problem_json import problem_from_json
@@ -111,8 +111,9 @@ def _sentence(run: str, added: list[str], dropped: list[str], lost: float) -> st
     )
 
 
-def _departure(rt: Runtime, uow: UnitOfWork, item_kind: ItemKind, run_id: str | None,
-               projects: list[str]) -> Departure | None:
+def _departure(
+    uow: UnitOfWork, item_kind: ItemKind, run_id: str | None, projects: list[str]
+) -> Departure | None:
     if item_kind is not ItemKind.PORTFOLIO or not run_id:
         return None
     record = uow.decisions.get(run_id)
@@ -131,7 +132,7 @@ def tally_item(rt: Runtime, item_id: int, *, on: date | None = None) -> ItemTall
             assert record is not None
             return ItemTally.model_validate(record.result | {"item": item.model_dump()})
         lines, result = count(uow, item, on or gate.today())
-        departure = _departure(rt, uow, item.kind, item.run_id, item.projects)
+        departure = _departure(uow, item.kind, item.run_id, item.projects)
     return ItemTally(
         item=item,
         votes=lines,

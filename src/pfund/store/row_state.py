@@ -127,7 +127,9 @@ COVERED: dict[str, Covered] = {
     ),
     # The joint committee: who may vote and how each seat voted decide what is approved.
     "committee_seats": Covered(
-        "committee seat", ("label", "side", "contributor", "suspended"), _by("committee", "committee")
+        "committee seat",
+        ("label", "side", "contributor", "suspended"),
+        _by("committee", "committee"),
     ),
     "committee_conflicts": Covered(
         "committee conflict", ("item_id", "seat_id"), _by("committee_item", "item_id")

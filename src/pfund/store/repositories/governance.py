@@ -73,9 +73,7 @@ class CommitteeRepository:
 
     def set_suspended(self, seat_id: int, suspended: bool) -> None:
         rows = table(CommitteeSeatRow)
-        self.session.execute(
-            update(rows).where(rows.c.id == seat_id).values(suspended=suspended)
-        )
+        self.session.execute(update(rows).where(rows.c.id == seat_id).values(suspended=suspended))
 
     def add_item(self, values: Values) -> int:
         rows = table(CommitteeItemRow)
@@ -88,9 +86,9 @@ class CommitteeRepository:
         row = self.session.execute(select(rows).where(rows.c.id == item_id)).first()
         return _plain(row, "opened_at", "decided_at") if row else None
 
-    def items(self, committee: str | None = None, *, status: str | None = None) -> builtins.list[
-        Values
-    ]:
+    def items(
+        self, committee: str | None = None, *, status: str | None = None
+    ) -> builtins.list[Values]:
         rows = table(CommitteeItemRow)
         query = select(rows).order_by(rows.c.id)
         if committee:
