@@ -23,6 +23,7 @@ from pfund.api.observe import Metrics, Observe
 from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
+    committee,
     decisions,
     jobs,
     money,
@@ -53,6 +54,7 @@ API_ROUTERS = tuple(
         proposals,
         results,
         jobs,
+        committee,
     )
 )
 

@@ -195,7 +195,7 @@ def _carried(count: SideCount, rule: CommitteeRule) -> str:
 
 
 def _n(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return f"{value.normalize():,f}"
 
 
 def _pct(share: Decimal) -> str:

@@ -387,7 +387,9 @@ def _open_item(uow: UnitOfWork, item_id: int) -> ItemView:
     return item
 
 
-def cast_vote(rt: Runtime, item_id: int, label: str, vote: str) -> VoteLine:
+def cast_vote(
+    rt: Runtime, item_id: int, label: str, vote: str, *, on: date | None = None
+) -> VoteLine:
     """One seat's vote on an open item: refused from a suspended or recused seat, twice
     from the same seat, or for a seat the member does not hold. Nothing stored then."""
     rt.require(Permission.VOTE)
@@ -395,7 +397,9 @@ def cast_vote(rt: Runtime, item_id: int, label: str, vote: str) -> VoteLine:
     with rt.uow(write=True) as uow:
         item = _open_item(uow, item_id)
         recused = set(uow.committees.conflicts(item_id))
-        views = {s["label"]: (s, v) for s, v in _views(uow, item.committee, _today(), recused)}
+        views = {
+            s["label"]: (s, v) for s, v in _views(uow, item.committee, on or _today(), recused)
+        }
         if label not in views:
             raise NotFound(f"committee {item.committee} has no seat '{label}'")
         seat, view = views[label]

@@ -141,10 +141,13 @@ def tally_item(rt: Runtime, item_id: int, *, on: date | None = None) -> ItemTall
     )
 
 
-def close_item(rt: Runtime, item_id: int) -> tuple[ItemTally, str]:
-    """Decide an open item: its tally becomes a decision record; the item is closed."""
+def close_item(rt: Runtime, item_id: int, *, on: date | None = None) -> tuple[ItemTally, str]:
+    """Decide an open item: its tally becomes a decision record; the item is closed.
+
+    Seats stand or not on ``on`` (today by default; the sample fund fixes a day)."""
     rt.require(Permission.APPROVE)
-    preview = tally_item(rt, item_id)
+    day = on or gate.today()
+    preview = tally_item(rt, item_id, on=day)
     if preview.item.status != "open":
         raise Conflict(f"item {item_id} is already {preview.item.status}")
     status = "approved" if preview.tally.passed else "rejected"
@@ -154,7 +157,7 @@ def close_item(rt: Runtime, item_id: int) -> tuple[ItemTally, str]:
     result: dict[str, Any] = decided.model_dump(mode="json")
 
     def close(uow: UnitOfWork, audit: AuditWriter) -> None:
-        count_now, _ = count(uow, _item(uow, item_id), gate.today())
+        count_now, _ = count(uow, _item(uow, item_id), day)
         if count_now != preview.votes:
             raise Conflict(f"item {item_id}: votes changed while it was being closed; try again")
         record_id = uow.decisions.list(kind="committee", limit=1)[0].id
@@ -179,3 +182,57 @@ def close_item(rt: Runtime, item_id: int) -> tuple[ItemTally, str]:
         then=close,
     )
     return tally_item(rt, item_id), record.id
+
+
+class PublicDecision(BaseModel):
+    """A decided item as the public sees it: seat labels and votes, never a holder."""
+
+    item: int
+    kind: ItemKind
+    title: str
+    title_ru: str
+    status: str
+    decided_at: datetime | None
+    record_id: str
+    run_id: str | None
+    projects: list[str]
+    votes: list[dict[str, Any]]
+    tally: dict[str, Any]
+    departure: dict[str, Any] | None
+
+
+def public_decisions(rt: Runtime) -> list[PublicDecision]:
+    """Every decided item, newest first, from its decision record."""
+    rt.require(Permission.READ_PUBLIC)
+    with rt.uow() as uow:
+        decided = [i for i in uow.committees.items() if i["record_id"]]
+        records = {i["id"]: uow.decisions.get(i["record_id"]) for i in decided}
+    out = []
+    for i in reversed(decided):
+        record = records[i["id"]]
+        if record is None:
+            continue
+        out.append(
+            PublicDecision(
+                item=i["id"],
+                kind=ItemKind(i["kind"]),
+                title=i["title"],
+                title_ru=i["title_ru"],
+                status=i["status"],
+                decided_at=i["decided_at"],
+                record_id=record.id,
+                run_id=i["run_id"],
+                projects=i["projects"],
+                votes=[_public_vote(v) for v in record.result["votes"]],
+                tally=record.result["tally"],
+                departure=record.result.get("departure"),
+            )
+        )
+    return out
+
+
+PUBLIC_VOTE_FIELDS = ("seat", "side", "weight", "standing", "vote")
+
+
+def _public_vote(line: dict[str, Any]) -> dict[str, Any]:
+    return {k: line.get(k) for k in PUBLIC_VOTE_FIELDS}

@@ -16,6 +16,7 @@ from pfund.api.errors import error_body
 from pfund.errors import PfundError
 from pfund.web import (
     auth,
+    committee,
     password,
     proposals,
     public,
@@ -41,6 +42,7 @@ PAGE_ROUTERS = tuple(
         staff_proposals,
         password,
         verification,
+        committee,
     )
 )
 
