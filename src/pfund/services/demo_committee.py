@@ -49,13 +49,13 @@ def run_committee_sample(rt: Runtime, run_id: str) -> CommitteeSample | None:
         add_seat(rt, SeatRequest(label=f"Donor {iso3}", side=Side.DONOR, contributor=iso3))
     holders = _holders(rt)
     for n, org in enumerate(RUSSIAN_SEATS, start=1):
-        request = SeatRequest(
+        seat = SeatRequest(
             label=f"Russian seat {n}",
             side=Side.RUSSIAN,
             organisation_id=org,
             holder=holders.get(org, ""),
         )
-        add_seat(rt, request)
+        add_seat(rt, seat)
     first = _decide(rt, _appraisal_request(rt), {**dict.fromkeys(donors, "yes")})
     chosen = _selected(rt, run_id)
     dropped = chosen[-1:]
