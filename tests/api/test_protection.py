@@ -18,6 +18,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,12 +31,15 @@ from sqlalchemy import select
 from pfund.api import API_PREFIX, create_app
 from pfund.api.apidocs import DOCS_URL
 from pfund.api.app import API_ROUTERS
+from pfund.domain.governance import ItemKind, Side
 from pfund.domain.grievance import GrievanceStatus
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.io.dataset import bundled_dataset
 from pfund.reports.board import build_report, write_report
-from pfund.services import grievances, proposals, results
+from pfund.services import committee, grievances, proposals, results
 from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.committee import SeatRequest
+from pfund.services.committee_decide import close_item
 from pfund.services.exports import KINDS, export_records
 from pfund.services.imports import import_organisations, import_people, import_projects
 from pfund.services.opendata import export_iati, write_open_data
@@ -215,6 +219,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             "fmt": ["csv", "json"],
             "job_id": ["0"],
             "verification_id": ["VER-00001"],  # staff only: any id meets the refusal
+            "item_id": ["1"],  # a committee item (staff only)
             "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
             "grievance_id": list(uow.session.scalars(select(GrievanceRow.id))),
             "position": ["1"],
@@ -244,6 +249,7 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     rt, extra = planted_rt
+    extra += _committee_with_protected_holders(rt)
     secret = every_protected_value(rt) | set(extra)
     assert len(secret) > 40
     app = create_app(settings_for(db_url), runtime=rt)
@@ -314,6 +320,41 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     for where, text in bodies.items():
         leaked = sorted(v for v in secret if v in text)
         assert leaked == [], f"{where} shows {len(leaked)} protected or internal values"
+
+
+def _committee_with_protected_holders(rt: Runtime) -> list[str]:
+    """The joint committee with its seats held by named people and a conflict declared
+    with a reason, one item decided with a departure from OPT-0001: the public page, the
+    board report and every export show seat labels and votes, never these."""
+    holders = [f"Holder {n} Sekretova {n * 7919}" for n in (1, 2, 3)]
+    reason = "Married to the proponent's director, Sekretova 104729"
+    seats = [
+        SeatRequest(label="Donor USA", side=Side.DONOR, contributor="USA", holder=holders[0]),
+        SeatRequest(
+            label="Russian seat 1", side=Side.RUSSIAN, organisation_id="ORG-0001", holder=holders[1]
+        ),
+        SeatRequest(
+            label="Russian seat 2", side=Side.RUSSIAN, organisation_id="ORG-0002", holder=holders[2]
+        ),
+    ]
+    for seat in seats:
+        committee.add_seat(rt, seat)
+    with rt.uow() as uow:
+        record = uow.decisions.get("OPT-0001")
+    assert record is not None
+    chosen = list(record.result["selected"])
+    item = committee.open_item(
+        rt,
+        committee.ItemRequest(
+            kind=ItemKind.PORTFOLIO, title="Approve", run_id="OPT-0001", projects=chosen[1:]
+        ),
+    ).id
+    day = date(2026, 6, 1)
+    committee.cast_vote(rt, item, "Donor USA", "yes", on=day)
+    committee.cast_vote(rt, item, "Russian seat 1", "yes", on=day)
+    committee.declare_conflict(rt, item, "Russian seat 2", reason=reason)
+    close_item(rt, item, on=day)
+    return [*holders, reason]
 
 
 def _staff_only(client: TestClient, targets: list[str]) -> bool:

@@ -112,26 +112,28 @@ def test_csrf_a_wrong_token_is_refused_and_the_right_one_accepted(web: TestClien
 Y, N = True, False
 # fmt: off
 EXPECTED: dict[Permission, dict[Role, bool]] = {
-    #                                 admin analyst reviewer compliance verifier public integrity
-    Permission.READ_PUBLIC:    dict(zip(Role, (Y, Y, Y, Y, Y, Y, Y), strict=True)),
-    Permission.READ_INTERNAL:  dict(zip(Role, (Y, Y, Y, Y, Y, N, Y), strict=True)),
-    Permission.READ_PROTECTED: dict(zip(Role, (Y, N, N, Y, N, N, N), strict=True)),
-    Permission.IMPORT:         dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.APPRAISE:       dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.OPTIMISE:       dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.APPROVE:        dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.SET_CONDITIONS: dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.MOVE_MONEY:     dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.REVIEW:         dict(zip(Role, (Y, N, Y, N, N, N, N), strict=True)),
-    Permission.ASSIGN_REVIEWS: dict(zip(Role, (Y, Y, N, N, N, N, N), strict=True)),
-    Permission.SCREEN:         dict(zip(Role, (Y, N, N, Y, N, N, N), strict=True)),
-    Permission.READ_AUDIT:     dict(zip(Role, (Y, Y, N, Y, N, N, N), strict=True)),
-    Permission.MANAGE_USERS:   dict(zip(Role, (Y, N, N, N, N, N, N), strict=True)),
-    Permission.MANAGE_STORE:   dict(zip(Role, (Y, N, N, N, N, N, N), strict=True)),
-    Permission.VERIFY:         dict(zip(Role, (Y, N, N, N, Y, N, N), strict=True)),
+    #                                 admin analyst reviewer compliance verifier committee public integrity
+    Permission.READ_PUBLIC:    dict(zip(Role, (Y, Y, Y, Y, Y, Y, Y, Y), strict=True)),
+    Permission.READ_INTERNAL:  dict(zip(Role, (Y, Y, Y, Y, Y, Y, N, Y), strict=True)),
+    Permission.READ_PROTECTED: dict(zip(Role, (Y, N, N, Y, N, N, N, N), strict=True)),
+    Permission.IMPORT:         dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.APPRAISE:       dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.OPTIMISE:       dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.APPROVE:        dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.SET_CONDITIONS: dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.MOVE_MONEY:     dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.REVIEW:         dict(zip(Role, (Y, N, Y, N, N, N, N, N), strict=True)),
+    Permission.ASSIGN_REVIEWS: dict(zip(Role, (Y, Y, N, N, N, N, N, N), strict=True)),
+    Permission.SCREEN:         dict(zip(Role, (Y, N, N, Y, N, N, N, N), strict=True)),
+    Permission.READ_AUDIT:     dict(zip(Role, (Y, Y, N, Y, N, N, N, N), strict=True)),
+    Permission.MANAGE_USERS:   dict(zip(Role, (Y, N, N, N, N, N, N, N), strict=True)),
+    Permission.MANAGE_STORE:   dict(zip(Role, (Y, N, N, N, N, N, N, N), strict=True)),
+    Permission.VERIFY:         dict(zip(Role, (Y, N, N, N, Y, N, N, N), strict=True)),
     # grievances: the integrity officer alone reads who reported (not even an admin)
-    Permission.INVESTIGATE:    dict(zip(Role, (Y, N, N, N, N, N, Y), strict=True)),
-    Permission.READ_REPORTER:  dict(zip(Role, (N, N, N, N, N, N, Y), strict=True)),
+    Permission.INVESTIGATE:    dict(zip(Role, (Y, N, N, N, N, N, N, Y), strict=True)),
+    # the committee: a member votes for the seat they hold (an admin may stand in)
+    Permission.VOTE:           dict(zip(Role, (Y, N, N, N, N, Y, N, N), strict=True)),
+    Permission.READ_REPORTER:  dict(zip(Role, (N, N, N, N, N, N, N, Y), strict=True)),
 }
 # fmt: on
 
@@ -143,6 +145,7 @@ def test_the_role_order_of_the_table_above_is_the_enum_order() -> None:
         Role.REVIEWER,
         Role.COMPLIANCE,
         Role.VERIFIER,
+        Role.COMMITTEE_MEMBER,
         Role.PUBLIC,
         Role.INTEGRITY,
     ]

@@ -23,6 +23,7 @@ from pfund.api.observe import Metrics, Observe
 from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
+    committee,
     decisions,
     grievances,
     jobs,
@@ -57,6 +58,7 @@ API_ROUTERS = tuple(
         jobs,
         scorecard,
         grievances,
+        committee,
     )
 )
 

@@ -11,6 +11,7 @@ from pfund import __version__
 from pfund.cli import (
     audit_cmds,
     backup_cmds,
+    committee_cmds,
     conditions_cmds,
     data_cmds,
     docs_cmds,
@@ -98,6 +99,7 @@ app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(results_cmds.app, name="results")
+app.add_typer(committee_cmds.app, name="committee")
 app.command("doctor")(doctor_cmds.doctor)
 app.add_typer(docs_cmds.app, name="docs")
 app.add_typer(job_cmds.app, name="jobs")

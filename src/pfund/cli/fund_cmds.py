@@ -22,6 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
+from pfund.services.demo_committee import CommitteeSample, run_committee_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.portfolio import run_portfolio
@@ -102,11 +103,6 @@ def demo(
                 out["portfolio"] = portfolio = run_portfolio(rt, pa)[0]
             if not as_json:
                 print_portfolio(portfolio)
-            with working("Writing the board report (frontier, robustness)...", quiet=as_json):
-                english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
-            out["report"] = str(english)
-            if not as_json:
-                console.print(f"Board report: {english} (in Russian: {russian})")
             if loop and summary.envelope_year is not None:
                 with working(
                     "Approving, reporting, verifying, paying by results...", quiet=as_json
@@ -131,8 +127,29 @@ def demo(
                     f"then `pfund portfolio approve {portfolio.record_id}`.",
                     highlight=False,
                 )
+            if loop and summary.envelope_year is not None:
+                out["committee"] = sample = run_committee_sample(rt, portfolio.record_id)
+                if sample is not None and not as_json:
+                    print_committee(sample)
+            with working("Writing the board report (frontier, robustness)...", quiet=as_json):
+                english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
+            out["report"] = str(english)
+            if not as_json:
+                console.print(f"Board report: {english} (in Russian: {russian})")
     if as_json:
         print_json(out)
+
+
+def print_committee(sample: CommitteeSample) -> None:
+    """The joint committee's two sample decisions, with the cost of its departure."""
+    lost = "-" if sample.value_lost is None else f"{sample.value_lost:.3f}"
+    console.print(
+        f"Joint committee: {sample.appraisal_record} identified proposals for appraisal; "
+        f"{sample.portfolio_record} approved the run without {', '.join(sample.dropped)}, "
+        f"a departure from the optimiser that costs {lost} of value "
+        "(`pfund committee tally 2`, page /committee).",
+        highlight=False,
+    )
 
 
 def print_loop(d: DemoLoop) -> None:

@@ -23,6 +23,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     COMPLIANCE = "compliance"
     VERIFIER = "verifier"
+    COMMITTEE_MEMBER = "committee_member"
     PUBLIC = "public"
     INTEGRITY = "integrity"
 
@@ -51,6 +52,8 @@ class Permission(StrEnum):
     INVESTIGATE = "investigate"
     # read who reported a grievance and how to reach them (every reading audited)
     READ_REPORTER = "read_reporter"
+    # cast the vote of the committee seat one holds (and declare a conflict on an item)
+    VOTE = "vote"
 
 
 _STAFF = {Permission.READ_PUBLIC, Permission.READ_INTERNAL}
@@ -80,6 +83,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The integrity officer handles grievances: the only role that reads a reporter's
     # identity (an admin runs the installation but does not see who reported).
     Role.INTEGRITY: frozenset(_STAFF | {Permission.INVESTIGATE, Permission.READ_REPORTER}),
+    # A committee member (a donor's or a Russian partner's representative) votes for
+    # the seat they hold and reads what the committee decides; nothing else.
+    Role.COMMITTEE_MEMBER: frozenset(_STAFF | {Permission.VOTE}),
     Role.ADMIN: frozenset(set(Permission) - {Permission.READ_REPORTER}),
 }
 

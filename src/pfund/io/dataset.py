@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pfund.domain import Area, Condition, Contributor, FundDefinition, Region, Stage
+from pfund.domain.governance import CommitteeDefinition
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import load_yaml, read_text
 
@@ -41,6 +42,8 @@ class Dataset:
     conditions: list[Condition]
     stages: list[Stage]
     sample_files: dict[str, Path]
+    # The joint committees fund.yaml defines (``committees:``), each with its voting rule.
+    committees: tuple[CommitteeDefinition, ...] = ()
 
 
 def load_dataset(root: Path | None = None) -> Dataset:
@@ -49,6 +52,7 @@ def load_dataset(root: Path | None = None) -> Dataset:
     if not isinstance(manifest, dict):
         raise InvalidInput("cannot read fund.yaml", [Problem("expected a mapping", "fund.yaml")])
     names: dict[str, str] = manifest.pop("files", {}) or {}
+    committees = manifest.pop("committees", []) or []
     missing = [k for k in REQUIRED_FILES if k not in names]
     if missing:
         problems = [Problem(f"'files' must name the {k} file", "fund.yaml") for k in missing]
@@ -69,6 +73,10 @@ def load_dataset(root: Path | None = None) -> Dataset:
         conditions=conditions,
         stages=_many(Stage, path["stages"]),
         sample_files={k: p for k, p in path.items() if k not in REQUIRED_FILES},
+        committees=tuple(
+            _one(CommitteeDefinition, c, path=root / "fund.yaml", row=i)
+            for i, c in enumerate(committees, start=1)
+        ),
     )
 
 

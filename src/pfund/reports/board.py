@@ -45,6 +45,7 @@ from pfund.services.analysis import (
     robustness,
 )
 from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.committee_decide import PublicDecision, public_decisions
 from pfund.services.learning import history_by_area
 from pfund.services.names import Name, area_names, short
 from pfund.services.portfolio import PortfolioReport, report_of_record
@@ -100,6 +101,8 @@ class BoardReport:
     max_stage: int = 0  # the highest stage the run's rules had unlocked
     marginal: float = float("nan")  # value per million of the weakest chosen project
     learning: LearningSection | None = None  # optimism bias: prior used, how it moved
+    # The joint committee's decisions on this run, with the cost of any departure.
+    committee: list[PublicDecision] = field(default_factory=list)
 
 
 def build_report(
@@ -149,6 +152,7 @@ def build_report(
         learning=build_learning(
             pa, portfolio, record.parameters.get("optimism_bias"), history_by_area(rt)
         ),
+        committee=[d for d in public_decisions(rt) if d.run_id == record.id],
     )
 
 

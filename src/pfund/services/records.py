@@ -19,6 +19,7 @@ PREFIX = {
     "frontier": "FRN",
     "robust": "ROB",
     "scenario": "SCN",
+    "committee": "CMT",
 }
 
 

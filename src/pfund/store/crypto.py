@@ -110,6 +110,9 @@ SPECS: dict[str, TableSpec] = {
         ),
         TableSpec("grievance_events", ("grievance_id", "position"), always=("reason",)),
         TableSpec("grievance_files", ("grievance_id", "position"), always=("filename", "content")),
+        # The person who holds a committee seat, and what they said of a conflict.
+        TableSpec("committee_seats", ("id",), always=("holder",)),
+        TableSpec("committee_conflicts", ("item_id", "seat_id"), always=("reason",)),
     )
 }
 

@@ -134,6 +134,21 @@ COVERED: dict[str, Covered] = {
     "tranche_result_links": Covered(
         "tranche result link", ("indicator", "period", "formula"), _by("tranche", "tranche_id")
     ),
+    # The joint committee: who may vote and how each seat voted decide what is approved.
+    "committee_seats": Covered(
+        "committee seat",
+        ("label", "side", "contributor", "suspended"),
+        _by("committee", "committee"),
+    ),
+    "committee_conflicts": Covered(
+        "committee conflict", ("item_id", "seat_id"), _by("committee_item", "item_id")
+    ),
+    "committee_votes": Covered(
+        "committee vote", ("item_id", "seat_id", "vote"), _by("committee_item", "item_id")
+    ),
+    "committee_items": Covered(
+        "committee item", ("kind", "status", "run_id", "record_id"), _by("committee_item", "id")
+    ),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}

@@ -22,6 +22,7 @@ from pfund.store.crypto import FieldCipher
 from pfund.store.engine import WRITE
 from pfund.store.repositories import (
     AuditRepository,
+    CommitteeRepository,
     ConditionRepository,
     DecisionRepository,
     FundRepository,
@@ -77,6 +78,7 @@ class UnitOfWork:
     jobs: JobRepository
     job_files: JobFileRepository
     verifications: VerificationRepository
+    committees: CommitteeRepository
     cipher: FieldCipher
 
     def __init__(
@@ -135,6 +137,7 @@ class UnitOfWork:
         self.jobs = JobRepository(session)
         self.job_files = JobFileRepository(session)
         self.verifications = VerificationRepository(session)
+        self.committees = CommitteeRepository(session, cipher)
         self.locked = False
         if self._write:
             try:

@@ -16,6 +16,7 @@ from pfund.api.errors import error_body
 from pfund.errors import PfundError
 from pfund.web import (
     auth,
+    committee,
     grievances,
     password,
     proposals,
@@ -45,6 +46,7 @@ PAGE_ROUTERS = tuple(
         verification,
         scorecard,
         grievances,
+        committee,
     )
 )
 

@@ -9,6 +9,7 @@ from pfund.store.repositories.audit import AuditRepository
 from pfund.store.repositories.conditions import ConditionRepository, StageRepository
 from pfund.store.repositories.counts import table_counts
 from pfund.store.repositories.decisions import DecisionRepository
+from pfund.store.repositories.governance import CommitteeRepository
 from pfund.store.repositories.idempotency import IdempotencyRepository
 from pfund.store.repositories.jobs import (
     JobFileRepository,
@@ -28,6 +29,7 @@ from pfund.store.repositories.screening import (
 
 __all__ = [
     "AuditRepository",
+    "CommitteeRepository",
     "ConditionRepository",
     "DecisionRepository",
     "FundRepository",

@@ -16,6 +16,13 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.governance import (
+    CommitteeConflictRow,
+    CommitteeItemRow,
+    CommitteeRow,
+    CommitteeSeatRow,
+    CommitteeVoteRow,
+)
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
 from pfund.store.tables.ledger import (
@@ -79,6 +86,11 @@ __all__ = [
     "AuditHeadRow",
     "AuditVerificationRow",
     "Base",
+    "CommitteeConflictRow",
+    "CommitteeItemRow",
+    "CommitteeRow",
+    "CommitteeSeatRow",
+    "CommitteeVoteRow",
     "ConditionChangeRow",
     "ConditionProposalRow",
     "ConditionRow",
