@@ -185,9 +185,10 @@ def test_among_equally_near_surnames_the_one_sharing_the_common_first_name_is_ke
     Сергей from the Каломов-like Ivans, so he stays among the candidates that are
     ordered and scored, though he is listed last."""
     decoys = [
-        WatchlistEntity(id=f"d{i}", schema_name="Person", names=(f"{surname} Иван",))
+        WatchlistEntity(id=f"d{i}{first}", schema_name="Person", names=(f"{surname} {first}",))
         for i, surname in enumerate(_one_letter_apart("Каломов"))
         if surname != "Каламов"
+        for first in ("Иван", "Пётр")
     ]
     sergeys = [
         WatchlistEntity(id=f"s{i}", schema_name="Person", names=(f"Абвгд{i} Сергей",))
@@ -222,3 +223,35 @@ def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_name
         index.score_entity(i, query) for i in namesakes
     )
     assert "listed" in [hit.entity_id for hit in index.screen(query)]
+
+
+FATHERS = ("Сергеевич", "Андреевич", "Алексеевич", "Николаевич", "Юрьевич", "Викторович")
+
+
+def test_namesakes_as_alike_as_the_closest_are_scored_and_each_accepted_is_a_hit() -> None:
+    """Bozhov Aleksandr (the patronymic left out) names every listed Божов Александр
+    alike: more of them than the four closest once scored. Each within ``ALIKE_SPREAD``
+    of the closest is scored, so each the scorer accepts is a hit, the last listed too;
+    ``limit`` only shortens the list returned."""
+    namesakes = [
+        WatchlistEntity(id=f"n{i}", schema_name="Person", names=(f"Божов Александр {father}",))
+        for i, father in enumerate([*FATHERS, "Иванович", "Павлович"])
+    ]
+    index = CandidateIndex.build([*_synthetic_list(20_000), *namesakes])
+    query = "Bozhov Aleksandr"
+    positions = {entity_id: at for at, entity_id in enumerate(index.ids)}
+    accepted = {e.id for e in namesakes if index.score_entity(positions[e.id], query) >= THRESHOLD}
+    assert len(accepted) > 4, "the test needs more accepted namesakes than four"
+    hits = index.screen(query)
+    assert accepted <= {hit.entity_id for hit in hits}
+    assert index.screen(query, limit=3) == hits[:3]
+
+
+def test_a_query_with_one_clear_closest_candidate_scores_few() -> None:
+    """Where the closest candidate stands apart (no namesake within ``ALIKE_SPREAD``),
+    only the ``ALWAYS_SCORED`` closest and their equals are scored, not ``SCORED``."""
+    listed = WatchlistEntity(id="listed", schema_name="Person", names=("Щуфымов Тимур",))
+    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    found = index.candidates("Shchufymov Timur")
+    assert found[0] == len(index) - 1
+    assert len(found) < SCORED
