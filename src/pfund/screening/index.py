@@ -84,6 +84,10 @@ RERANKED = 300  # candidates by weight ordered again by their words' likeness
 ALWAYS_SCORED = 2
 ALIKE_MIN = 70
 ALIKE_SPREAD = 5
+# The first ``ALIKE_SCORED`` closest at least ``ALIKE_MIN`` alike are scored whatever the
+# spread (the rule before it: a firm under a converted legal form is often a few points
+# below the closest), so that the spread only adds candidates.
+ALIKE_SCORED = 4
 SCORED = 12
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
@@ -489,7 +493,7 @@ class CandidateIndex:
         return [
             int(candidates[at])
             for rank, at in enumerate(order[:scored].tolist())
-            if rank < ALWAYS_SCORED or alike[at] >= least
+            if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
         ]
 
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
