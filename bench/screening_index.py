@@ -16,8 +16,9 @@ which is what "on one core" means when other work shares the machine.
 ``screen`` returns as hits. The pairs are each noisy query against its true entity, and,
 for ``--brute`` queries (default 4, noisy and fresh alike; only on lists of at most
 200,000, where one query takes some 20 CPU seconds), the query against every entity scored
-the brute-force way. ``screen`` returns at most its ``limit`` (10) hits by design, so of
-the brute-force pairs the 10 best of each query count (``pair_accepted_brute_top``);
+the brute-force way. ``screen`` returns every accepted candidate it scores (its ``limit``
+only shortens the list), but scores at most ``SCORED`` (12) of them, so of the
+brute-force pairs the 10 best of each query count (``pair_accepted_brute_top``);
 ``pair_accepted_brute_all`` says how many the scorer accepted in all (on this syllable
 lattice of names, hundreds: names one syllable apart read as transliteration variants).
 The ``ceiling_*`` keys say what no ordering of the candidates could beat when screening
@@ -88,7 +89,7 @@ WORD_ENDINGS = ["тех", "строй", "торг", "инвест", "пром", 
 FORMS = ["ООО", "АО", "ПАО", "ЗАО"]
 
 
-SCREEN_LIMIT = 10  # CandidateIndex.screen's default limit
+SCREEN_LIMIT = 10  # brute-force pairs counted per query (the target's definition)
 CEILING_K = (1, 4, 10)
 BRUTE_MAX_ENTITIES = 200_000
 

@@ -9,7 +9,14 @@ import pytest
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.io.ftm import read_ftm
-from pfund.screening.index import NEAR_DISCOUNT, RERANKED, SCORED, CandidateIndex, compact_keys
+from pfund.screening.index import (
+    ALIKE_SCORED,
+    NEAR_DISCOUNT,
+    RERANKED,
+    SCORED,
+    CandidateIndex,
+    compact_keys,
+)
 from pfund.screening.score import THRESHOLD
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
@@ -185,9 +192,10 @@ def test_among_equally_near_surnames_the_one_sharing_the_common_first_name_is_ke
     Сергей from the Каломов-like Ivans, so he stays among the candidates that are
     ordered and scored, though he is listed last."""
     decoys = [
-        WatchlistEntity(id=f"d{i}", schema_name="Person", names=(f"{surname} Иван",))
+        WatchlistEntity(id=f"d{i}{first}", schema_name="Person", names=(f"{surname} {first}",))
         for i, surname in enumerate(_one_letter_apart("Каломов"))
         if surname != "Каламов"
+        for first in ("Иван", "Пётр")
     ]
     sergeys = [
         WatchlistEntity(id=f"s{i}", schema_name="Person", names=(f"Абвгд{i} Сергей",))
@@ -222,3 +230,40 @@ def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_name
         index.score_entity(i, query) for i in namesakes
     )
     assert "listed" in [hit.entity_id for hit in index.screen(query)]
+
+
+FATHERS = ("Сергеевич", "Андреевич", "Алексеевич", "Николаевич", "Юрьевич", "Викторович")
+
+
+def test_namesakes_as_alike_as_the_closest_are_scored_and_each_accepted_is_a_hit() -> None:
+    """Bozhov Aleksandr (the patronymic left out) names every listed Божов Александр
+    alike: more of them than the four closest once scored. Each within ``ALIKE_SPREAD``
+    of the closest is scored, so each the scorer accepts is a hit, the last listed too;
+    ``limit`` only shortens the list returned."""
+    namesakes = [
+        WatchlistEntity(id=f"n{i}", schema_name="Person", names=(f"Божов Александр {father}",))
+        for i, father in enumerate([*FATHERS, "Иванович", "Павлович"])
+    ]
+    index = CandidateIndex.build([*_synthetic_list(20_000), *namesakes])
+    query = "Bozhov Aleksandr"
+    positions = {entity_id: at for at, entity_id in enumerate(index.ids)}
+    accepted = {e.id for e in namesakes if index.score_entity(positions[e.id], query) >= THRESHOLD}
+    assert len(accepted) > 4, "the test needs more accepted namesakes than four"
+    hits = index.screen(query)
+    assert accepted <= {hit.entity_id for hit in hits}
+    assert index.screen(query, limit=3) == hits[:3]
+
+
+def test_a_query_with_one_clear_closest_candidate_scores_few() -> None:
+    """Where the closest candidate stands apart (its namesakes a vowel or consonant away
+    are more than ``ALIKE_SPREAD`` less alike), only the ``ALIKE_SCORED`` closest are
+    scored, not every one at least ``ALIKE_MIN`` alike."""
+    surnames = ["Бажов", "Бежов", "Бижов", "Божов", "Бужов", "Пажов", "Важов", "Бажев"]
+    listed = [
+        WatchlistEntity(id=f"s{i}", schema_name="Person", names=(f"{surname} Тимур",))
+        for i, surname in enumerate(surnames)
+    ]
+    index = CandidateIndex.build([*_synthetic_list(20_000), *listed])
+    found = index.candidates("Bazhov Timur")
+    assert index.ids[found[0]] == "s0"
+    assert len(found) <= ALIKE_SCORED

@@ -21,7 +21,7 @@ from pfund.screening.names import PERSON
 from pfund.screening.score import THRESHOLD
 
 CHUNK_SIZE = 256
-LIMIT = 10
+LIMIT: int | None = None  # every hit (``CandidateIndex.screen``)
 
 
 class Query(NamedTuple):
@@ -49,7 +49,7 @@ def as_index(index_or_entities: CandidateIndex | Iterable[WatchlistEntity]) -> C
 
 
 def screen_chunk(
-    index: CandidateIndex, chunk: Sequence[Query], threshold: float, limit: int
+    index: CandidateIndex, chunk: Sequence[Query], threshold: float, limit: int | None
 ) -> list[list[Hit]]:
     """The hits of every query of a chunk, in order: the unit of work of both paths."""
     return [
@@ -70,7 +70,7 @@ def screen_batch(
     queries: Iterable[Query | str | tuple[str, str]],
     *,
     threshold: float = THRESHOLD,
-    limit: int = LIMIT,
+    limit: int | None = LIMIT,
     chunk_size: int = CHUNK_SIZE,
 ) -> list[list[Hit]]:
     """Hits for every query, in query order, computed in this process."""
@@ -87,7 +87,7 @@ def screen_batch_dask(
     queries: Iterable[Query | str | tuple[str, str]],
     *,
     threshold: float = THRESHOLD,
-    limit: int = LIMIT,
+    limit: int | None = LIMIT,
     chunk_size: int = CHUNK_SIZE,
     scheduler: str | Client | None = None,
     n_workers: int | None = None,
@@ -109,7 +109,7 @@ def _run(
     index: CandidateIndex,
     asked: list[Query],
     threshold: float,
-    limit: int,
+    limit: int | None,
     chunk_size: int,
 ) -> list[list[Hit]]:
     # A key of its own (hash=False): another scatter of the same index on a shared client

@@ -64,21 +64,31 @@ MIN_SHARE = 0.5
 # given name's or patronymic's, whose own key is indexed, and scanning its postings for
 # every query cost more than it found.
 COARSE_MAX_SHARE = 0.01
-RERANKED = 150  # candidates by weight ordered again by their words' likeness
-# Scoring is most of screening's time (about 0.2-0.4 ms a candidate), so few candidates
-# are scored: of the candidates in order of likeness (``word_likeness``: each query
-# word's best match among the candidate's words, 0-100; ties by how much of the
-# candidate the query covers, then by shared key weight), the ``SCORED`` closest, of
-# which those after the first ``ALWAYS_SCORED`` only if at least ``ALIKE_MIN`` alike (the
-# scorer accepts almost no pair below it). On bench/screening_index.py at 1,000,000
-# entities, where a noisy name has a median of 10 and a mean of 29 scorer-accepted
-# candidates on the generator's syllable lattice (its ``ceiling_*`` keys), scoring 4
-# found 450 of the 495 pairs the scorer accepts, 6 about 455 and 10 about 466, at about
-# 570, 365 and 200 queries a CPU second; returning the 10 best-scored of every candidate
-# would find 462.
+RERANKED = 300  # candidates by weight ordered again by their words' likeness
+# Scoring is most of screening's time (about 0.3-0.4 CPU ms a candidate), so few
+# candidates are scored: of the candidates in order of likeness (``word_likeness``: each
+# query word's best match among the candidate's words, 0-100; ties by how much of the
+# candidate the query covers, then by shared key weight), the first ``ALWAYS_SCORED``,
+# and of the next up to ``SCORED`` those at least ``ALIKE_MIN`` alike (the scorer accepts
+# almost no pair below it) and within ``ALIKE_SPREAD`` of the closest: a query whose
+# closest candidates tie (namesakes a syllable apart) has more of them scored than one
+# with a clear closest. ``screen`` returns every scored candidate the scorer accepts.
+# On bench/screening_index.py at 1,000,000 entities, where a noisy name has a median of
+# 10 and a mean of 29 scorer-accepted candidates on the generator's syllable lattice
+# (its ``ceiling_*`` keys), the true entity is among the 4 closest for 0.926 of the
+# pairs the scorer accepts, among the 20 closest for 0.986, among the 40 for 0.996
+# (with every candidate re-ranked); 7 of 495 are never candidates. Scoring every
+# candidate within 10 of the closest (up to 40) would find 0.98 of the pairs at about 16
+# scored a query (a third of the speed target); the rule here scores about 5 and finds
+# about 0.935 (the 4 closest, as before: 0.911); bench/README.md has the figures.
 ALWAYS_SCORED = 2
 ALIKE_MIN = 70
-SCORED = 4
+ALIKE_SPREAD = 5
+# The first ``ALIKE_SCORED`` closest at least ``ALIKE_MIN`` alike are scored whatever the
+# spread (the rule before it: a firm under a converted legal form is often a few points
+# below the closest), so that the spread only adds candidates.
+ALIKE_SCORED = 4
+SCORED = 12
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
 # share of its length such a word weighs when the query's coverage of a listed person's
@@ -476,10 +486,14 @@ class CandidateIndex:
             # more often than a changed legal form does: both ways count alike.
             alike = (alike + covered) // 2
         order = np.lexsort((candidates, -totals, -covered, -alike))[:limit]
+        if not len(order):
+            return []
+        spread = ALIKE_SPREAD if alike_min else 100
+        least = max(alike_min, int(alike[order[0]]) - spread)
         return [
             int(candidates[at])
             for rank, at in enumerate(order[:scored].tolist())
-            if rank < ALWAYS_SCORED or alike[at] >= alike_min
+            if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
         ]
 
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
@@ -597,21 +611,23 @@ class CandidateIndex:
         schema: str = PERSON,
         *,
         identifiers: Sequence[str] = (),
-        limit: int = 10,
+        limit: int | None = None,
         threshold: float = THRESHOLD,
     ) -> list[Hit]:
-        """Score the candidates; hits at or above ``threshold``, best first.
+        """Score the candidates; every hit at or above ``threshold``, best first, or the
+        first ``limit`` of them (a display's choice: which candidates are scored does not
+        depend on it).
 
         A shared identifier is a hit with score 1.0 whatever the names say.
         """
         by_id = set(self._by_identifier(identifiers))
         hits = [self._identifier_hit(i, identifiers) for i in sorted(by_id)]
-        for position in self._by_name(name, schema, limit):
+        for position in self._by_name(name, schema, SCORED):
             hit = None if position in by_id else self._name_hit(position, name, schema, threshold)
             if hit is not None:
                 hits.append(hit)
         found = [hit for hit in hits if hit.score >= threshold]
-        return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))
+        return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))[:limit]
 
     def _identifier_hit(self, position: int, identifiers: Sequence[str]) -> Hit:
         wanted = {normalise_identifier(value): value for value in identifiers}
