@@ -112,7 +112,7 @@ def test_csrf_a_wrong_token_is_refused_and_the_right_one_accepted(web: TestClien
 Y, N = True, False
 # fmt: off
 EXPECTED: dict[Permission, dict[Role, bool]] = {
-    #                                 admin analyst reviewer compliance verifier committee public integrity
+    # columns: admin analyst reviewer compliance verifier committee public integrity
     Permission.READ_PUBLIC:    dict(zip(Role, (Y, Y, Y, Y, Y, Y, Y, Y), strict=True)),
     Permission.READ_INTERNAL:  dict(zip(Role, (Y, Y, Y, Y, Y, Y, N, Y), strict=True)),
     Permission.READ_PROTECTED: dict(zip(Role, (Y, N, N, Y, N, N, N, N), strict=True)),
