@@ -128,9 +128,9 @@ def demo(
                     highlight=False,
                 )
             if loop and summary.envelope_year is not None:
-                out["committee"] = sample = run_committee_sample(rt, portfolio.record_id)
-                if sample is not None and not as_json:
-                    print_committee(sample)
+                out["committee"] = committee = run_committee_sample(rt, portfolio.record_id)
+                if committee is not None and not as_json:
+                    print_committee(committee)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
                 english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
             out["report"] = str(english)
