@@ -34,7 +34,6 @@ from pfund.appraisal.pipeline import compile_pipeline
 from pfund.io.dataset import load_dataset
 from pfund.sample.synthetic import generate_projects
 
-
 _FIELDS = (
     "npv_by_project",
     "p_npv_positive",
