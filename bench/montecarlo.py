@@ -1,8 +1,11 @@
 """Time the Monte Carlo appraisal of a synthetic pipeline; prints JSON.
 
 Usage: python bench/montecarlo.py [PROJECTS] [DRAWS] [--float32] [--correlation RHO]
-       [--dask ADDRESS|local [--workers N]]
-(default 1,000 projects x 10,000 draws, PERT, float64 NPV draws, no correlation).
+       [--threads N] [--dask ADDRESS|local [--workers N]]
+(default 1,000 projects x 10,000 draws, PERT, float64 NPV draws, no correlation, as many
+threads as CPUs). The JSON also gives the simulation's CPU seconds (all threads), the load
+average (other work on the machine slows the wall clock) and whether the threaded result
+is identical to one thread's (a third, untimed run with ``threads=1``).
 With --dask the same simulation also runs on a Dask cluster (``local``: a LocalCluster of
 N single-threaded workers, started before the clock) and the JSON says whether every
 array came out identical.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -25,10 +29,19 @@ from typing import Any
 import numpy as np
 
 from pfund.appraisal.distributions import pert_quantile_table
-from pfund.appraisal.montecarlo import Simulation, simulate
+from pfund.appraisal.montecarlo import Simulation, available_cpus, simulate
 from pfund.appraisal.pipeline import compile_pipeline
 from pfund.io.dataset import load_dataset
 from pfund.sample.synthetic import generate_projects
+
+_FIELDS = (
+    "npv_by_project",
+    "p_npv_positive",
+    "p_err_hurdle",
+    "npv_quantiles",
+    "bcr_quantiles",
+    "outcome_mean",
+)
 
 
 def main(
@@ -39,6 +52,7 @@ def main(
     rho: float,
     dask: str | None = None,
     workers: int | None = None,
+    threads: int | None = None,
 ) -> dict[str, Any]:
     data = load_dataset()
     pipeline = generate_projects(
@@ -61,12 +75,15 @@ def main(
     }
 
     def run() -> Simulation:
-        return simulate(compiled, **kw)
+        return simulate(compiled, threads=threads, **kw)
 
-    start = time.perf_counter()
+    load = os.getloadavg()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run()
-    sampling = time.perf_counter() - start
-    del result
+    sampling, cpu = time.perf_counter() - start, time.process_time() - cpu
+    one = simulate(compiled, threads=1, **kw)
+    same = all(np.array_equal(getattr(one, name), getattr(result, name)) for name in _FIELDS)
+    del result, one
     tracemalloc.start()  # a second, traced run: tracing slows allocation, so not timed
     result = run()
     _, traced = tracemalloc.get_traced_memory()
@@ -81,7 +98,11 @@ def main(
         "area_correlation": rho,
         "pert_table_seconds": round(table, 3),
         "compile_seconds": round(compiling, 3),
+        "threads": threads or available_cpus(),
         "simulate_seconds": round(sampling, 3),
+        "simulate_cpu_seconds": round(cpu, 3),
+        "load_average_before": [round(x, 2) for x in load],
+        "identical_to_one_thread": same,
         "project_draws_per_second": round(projects * draws / sampling),
         "peak_traced_mb": round(traced / 2**20, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -107,17 +128,7 @@ def timed_dask(
         start = time.perf_counter()
         result = simulate_dask(compiled, scheduler=client, **kw)
         seconds = time.perf_counter() - start
-    same = all(
-        np.array_equal(getattr(single, name), getattr(result, name))
-        for name in (
-            "npv_by_project",
-            "p_npv_positive",
-            "p_err_hurdle",
-            "npv_quantiles",
-            "bcr_quantiles",
-            "outcome_mean",
-        )
-    )
+    same = all(np.array_equal(getattr(single, name), getattr(result, name)) for name in _FIELDS)
     return {
         "dask_worker_threads": threads,
         "dask_simulate_seconds": round(seconds, 3),
@@ -133,6 +144,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--correlation", type=float, default=0.0)
     parser.add_argument("--dask", help="also run on Dask: a scheduler address or 'local'")
     parser.add_argument("--workers", type=int, help="workers of the local cluster")
+    parser.add_argument("--threads", type=int, help="threads of the simulation (default: CPUs)")
     return parser.parse_args(argv)
 
 
@@ -145,5 +157,6 @@ if __name__ == "__main__":
         rho=args.correlation,
         dask=args.dask,
         workers=args.workers,
+        threads=args.threads,
     )
     print(json.dumps(report, indent=2))

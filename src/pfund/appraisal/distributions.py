@@ -87,7 +87,12 @@ def pert_quantile_table() -> FloatArray:
     return table
 
 
-_TABLE_BYTES = 128 << 20  # the largest per-shape table kept; beyond it, interpolate per call
+_CHUNK_VALUES = 1 << 13  # values per step of a quantile call (see PertTable.__call__)
+# The largest per-shape table built; beyond it, interpolate per call. Zero: done a few rows
+# at a time, the per-call interpolation from the shared 2 MB table (which stays in cache) is
+# as fast as the gathers from a per-shape table (32 KB a mode, 75 MB at 1,000 projects),
+# and building that table took 0.1 s of one thread before any draw (bench/montecarlo.py).
+_TABLE_BYTES = 0
 
 
 class PertTable:
@@ -100,9 +105,9 @@ class PertTable:
 
     That table costs 32 KB per distinct mode: at 50,000 projects (about 124,000 cost and
     benefit terms) 4 GB, and three times that while it is built, which was most of the
-    9.3 GB peak of ``pfund appraise`` (issue #18). Above ``_TABLE_BYTES`` the same
-    interpolation is done per call from the shared 2 MB table instead, with the same
-    float operations in the same order, so the quantiles are bit-identical.
+    9.3 GB peak of ``pfund appraise`` (issue #18). Above ``_TABLE_BYTES`` (by default
+    always) the same interpolation is done per call from the shared 2 MB table instead,
+    with the same float operations in the same order, so the quantiles are bit-identical.
     """
 
     def __init__(self, c: FloatArray, *, max_bytes: int | None = None) -> None:
@@ -125,32 +130,43 @@ class PertTable:
             self._weight = weight[row_of][:, None]
 
     def __call__(self, u: FloatArray) -> FloatArray:
-        """Quantiles for ``u`` of shape ``len(c) x draws``, linear between probabilities."""
+        """Quantiles for ``u`` of shape ``len(c) x draws``, linear between probabilities.
+
+        Done a few rows at a time (about ``_CHUNK_VALUES`` values) so that the
+        temporaries stay in cache: on whole blocks every step streamed 8-16 MB through
+        memory and took about twice as long. Each value goes through the same float
+        operations either way, so the quantiles do not depend on the chunking.
+        """
         scaled = u * (_PROBS - 1)
-        k = scaled.astype(np.int64)
-        np.minimum(k, _PROBS - 2, out=k)
-        scaled -= k
-        if self._pairs is None:
-            return self._interpolate(scaled, k)
-        k += self._offset
-        pair = self._pairs[k]
-        scaled *= pair.imag
-        scaled += pair.real
+        step = max(1, _CHUNK_VALUES // max(1, scaled.shape[-1]))
+        k = np.empty((min(step, len(scaled)), *scaled.shape[1:]), dtype=np.int64)
+        for start in range(0, len(scaled), step):
+            rows = slice(start, start + step)
+            part, kk = scaled[rows], k[: len(scaled[rows])]
+            np.copyto(kk, part, casting="unsafe")  # truncation, as astype(int64)
+            np.minimum(kk, _PROBS - 2, out=kk)
+            part -= kk
+            if self._pairs is None:
+                self._interpolate(part, kk, rows)
+            else:
+                kk += self._offset[rows]
+                pair = np.take(self._pairs, kk)
+                part *= pair.imag
+                part += pair.real
         return scaled
 
-    def _interpolate(self, scaled: FloatArray, k: npt.NDArray[np.int64]) -> FloatArray:
+    def _interpolate(self, scaled: FloatArray, k: npt.NDArray[np.int64], rows: slice) -> None:
         """What the per-shape table would hold at ``k`` and ``k + 1``, computed here."""
         flat = pert_quantile_table().ravel()
-        w = self._weight
+        w = self._weight[rows]
         keep = 1 - w
-        k += self._base
+        k += self._base[rows]
         value = keep * flat[k] + w * flat[k + _PROBS]
         k += 1
         slope = keep * flat[k] + w * flat[k + _PROBS]
         slope -= value
         scaled *= slope
         scaled += value
-        return scaled
 
 
 def quantile_function(method: Method, c: FloatArray) -> Callable[[FloatArray], FloatArray]:

@@ -27,7 +27,9 @@ result depends only on the seed and the inputs, not on the block size.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,7 @@ __all__ = ["QUANTILES", "Simulation", "simulate"]  # the rest serves montecarlo_
 
 QUANTILES = (0.05, 0.5, 0.95)
 _BLOCK_VALUES = 1 << 20  # variates x draws per block: about 8 MB per array
+_EMPTY = np.zeros(0)
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,118 @@ def simulate(
     method: str = "pert",
     area_correlation: float = 0.0,
     dtype: type[np.floating[Any]] = np.float64,
+    threads: int | None = None,
 ) -> Simulation:
-    """Sample every project's costs, benefits and outcomes ``draws`` times."""
+    """Sample every project's costs, benefits and outcomes ``draws`` times.
+
+    ``threads`` (default: the CPUs this process may use) share the blocks: each thread
+    takes a run of consecutive blocks and starts its streams where the one-thread walk
+    would stand (:func:`stream_states`), numpy releases the GIL in the heavy steps, and
+    the per-block sums are added in block order, so every float is the same whatever the
+    number of threads (the stored draws stay re-runnable).
+    """
     model = prepare(projects, rate, hurdle, base_year, method, area_correlation, draws)
     totals = new_totals(model, draws, dtype)
+    spans = blocks(model, draws)
+    workers = max(1, min(threads or available_cpus(), len(spans)))
+    if workers == 1:
+        for part in run_into(totals, model, generators(seed), spans):
+            add_sums(totals, part)
+        return summarise(model, totals, draws=draws, seed=seed)
+    runs = block_runs(spans, 2 * workers)
+    states = stream_states(model, seed, [run[0] for run in runs])
+    with ThreadPoolExecutor(workers, thread_name_prefix="montecarlo") as pool:
+        futures = [
+            pool.submit(run_into, totals, model, restore(state), run)
+            for state, run in zip(states, runs, strict=True)
+        ]
+        for future in futures:  # in block order: outcome sums are floats
+            for part in future.result():
+                add_sums(totals, part)
+        return summarise(model, totals, draws=draws, seed=seed, pool=pool)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return os.cpu_count() or 1
+
+
+def run_into(
+    totals: _Totals, model: Model, gens: list[np.random.Generator], spans: Sequence[slice]
+) -> list[Part]:
+    """Blocks one after another from ``gens``: draws written into ``totals`` in place
+    (each run owns its columns), the per-block sums returned for adding in order."""
+    return [
+        compute_block(model, gens, at.stop - at.start, out=(totals.npv[:, at], totals.bcr[:, at]))
+        for at in spans
+    ]
+
+
+def block_runs(spans: list[slice], tasks: int) -> list[list[slice]]:
+    """Consecutive blocks in about ``tasks`` runs of near-equal length."""
+    per = max(1, -(-len(spans) // max(1, tasks)))
+    return [spans[i : i + per] for i in range(0, len(spans), per)]
+
+
+State = list[dict[str, Any]]  # the three bit generators' states
+
+
+def stream_states(model: Model, seed: int, starts: Sequence[slice]) -> list[State]:
+    """The three streams' states at the start of each given block (in draw order).
+
+    Without area correlation every variate is one uniform, one 64-bit step of its
+    stream, so a position is reached with ``PCG64.advance`` (no drawing). With
+    correlation the normal variates take a varying number of steps (ziggurat
+    rejections), so the streams are walked once, drawing and discarding, and their
+    states recorded; that walk is only the random numbers, a fraction of the work.
+    """
+    variates = model.variate_factor.size
+    outcomes = model.outcome_factor.size if len(model.pipe.outcome_keys) else 0
+    if model.rho == 0:
+        states = []
+        for at in starts:
+            gens = generators(seed)
+            _pcg64(gens[0]).advance(at.start * variates)
+            _pcg64(gens[2]).advance(at.start * outcomes)
+            states.append(_state(gens))
+        return states
+    wanted = {at.start for at in starts}
+    found: dict[int, State] = {}
     gens = generators(seed)
-    for at in blocks(model, draws):
-        add_part(totals, at, compute_block(model, gens, at.stop - at.start))
-    return summarise(model, totals, draws=draws, seed=seed)
+    for at in blocks(model, starts[-1].start + 1 if starts else 0):
+        if at.start in wanted:
+            found[at.start] = _state(gens)
+        n = at.stop - at.start
+        gens[1].standard_normal((n, model.factors))
+        gens[0].standard_normal((n, variates))
+        if outcomes:
+            gens[2].standard_normal((n, outcomes))
+    return [found[at.start] for at in starts]
+
+
+def restore(state: State) -> list[np.random.Generator]:
+    """Generators standing where :func:`stream_states` found the streams."""
+    gens = []
+    for one in state:
+        bit = np.random.PCG64()
+        bit.state = one  # type: ignore[assignment]  # a state dict taken from a PCG64
+        gens.append(np.random.Generator(bit))
+    return gens
+
+
+def _pcg64(gen: np.random.Generator) -> np.random.PCG64:
+    """The stream's bit generator, which `generators` makes a PCG64 (it can jump ahead)."""
+    bit = gen.bit_generator
+    if not isinstance(bit, np.random.PCG64):
+        raise TypeError(f"expected a PCG64 stream, got {type(bit).__name__}")
+    return bit
+
+
+def _state(gens: list[np.random.Generator]) -> State:
+    return [dict(_pcg64(g).state) for g in gens]
 
 
 def prepare(
@@ -161,12 +268,20 @@ def add_part(totals: _Totals, at: slice, part: Part) -> None:
     """Put one block's results in place (blocks must come in order: outcome sums add up)."""
     totals.npv[:, at] = part.npv
     totals.bcr[:, at] = part.bcr
+    add_sums(totals, part)
+
+
+def add_sums(totals: _Totals, part: Part) -> None:
+    """Add one block's counts and outcome sums (in block order: the sums are floats)."""
     totals.positive += part.positive
     totals.hurdle += part.hurdle
     totals.outcomes += part.outcomes
 
 
-def summarise(model: Model, totals: _Totals, *, draws: int, seed: int) -> Simulation:
+def summarise(
+    model: Model, totals: _Totals, *, draws: int, seed: int, pool: Executor | None = None
+) -> Simulation:
+    """Means, probabilities and quantiles; ``pool`` shares the quantiles' row blocks."""
     pipe = model.pipe
     return Simulation(
         project_ids=pipe.project_ids,
@@ -181,28 +296,44 @@ def summarise(model: Model, totals: _Totals, *, draws: int, seed: int) -> Simula
         mean_npv=totals.npv.mean(axis=1, dtype=np.float64),
         p_npv_positive=totals.positive / draws,
         p_err_hurdle=totals.hurdle / draws,
-        npv_quantiles=_row_quantiles(totals.npv),
-        bcr_quantiles=np.quantile(totals.bcr, QUANTILES, axis=1, overwrite_input=True).astype(
-            np.float64
-        ),
+        npv_quantiles=_row_quantiles(totals.npv, pool=pool),
+        # the BCR draws are not kept, so their rows may be partitioned in place
+        bcr_quantiles=_row_quantiles(totals.bcr, pool=pool, in_place=True),
         conventional=pipe.conventional,
         outcome_keys=pipe.outcome_keys,
         outcome_mean=totals.outcomes / draws,
     )
 
 
-def _row_quantiles(npv: npt.NDArray[Any], rows: int = 2048) -> FloatArray:
+def _row_quantiles(
+    draws: npt.NDArray[Any],
+    rows: int = 2048,
+    *,
+    pool: Executor | None = None,
+    in_place: bool = False,
+) -> FloatArray:
     """`QUANTILES` of each project's draws, a block of projects at a time.
 
-    The draws are kept (the objective and robustness read them), so they cannot be
+    The NPV draws are kept (the objective and robustness read them), so they cannot be
     partitioned in place, and one `np.quantile` over all of them copies the whole
     matrix: 800 MB at 50,000 projects x 2,000 draws. Quantiles are per row, so blocks
-    give the same numbers with a copy of one block at a time.
+    give the same numbers with a copy of one block at a time (none with ``in_place``),
+    and blocks can go to the threads of ``pool``.
     """
-    out = np.empty((len(QUANTILES), npv.shape[0]), dtype=np.float64)
-    for start in range(0, npv.shape[0], rows):
-        block = slice(start, start + rows)
-        out[:, block] = np.quantile(npv[block], QUANTILES, axis=1)
+    out = np.empty((len(QUANTILES), draws.shape[0]), dtype=np.float64)
+    step = rows if pool is None else max(64, min(rows, -(-draws.shape[0] // 8)))
+
+    def one(start: int) -> None:
+        block = slice(start, start + step)
+        out[:, block] = np.quantile(draws[block], QUANTILES, axis=1, overwrite_input=in_place)
+
+    starts = range(0, draws.shape[0], step)
+    if pool is None:
+        for start in starts:
+            one(start)
+    else:
+        for done in [pool.submit(one, start) for start in starts]:
+            done.result()
     return out
 
 
@@ -285,25 +416,39 @@ class Part:
     outcomes: FloatArray
 
 
-def compute_block(model: Model, gens: list[np.random.Generator], n: int) -> Part:
-    """``n`` draws: uniforms, quantiles per term, sums per project."""
+def compute_block(
+    model: Model,
+    gens: list[np.random.Generator],
+    n: int,
+    out: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None,
+) -> Part:
+    """``n`` draws: uniforms, quantiles per term, sums per project.
+
+    With ``out`` (views of the result's NPV and BCR columns) the draws are written there
+    and the returned part carries only the counts and sums.
+    """
     pipe = model.pipe
     factor = gens[1].standard_normal((n, model.factors)) if model.rho > 0 else None
     u = _uniforms(gens[0], n, model.variate_factor, factor, model.rho)
     q = model.term_quantile(np.ascontiguousarray(u[:, pipe.term_variate].T))
-    sums = (model.weights @ q).reshape(3, pipe.size, n) + model.base[:, :, None]
+    del u
+    sums = (model.weights @ q).reshape(3, pipe.size, n)
+    del q
+    sums += model.base[:, :, None]
     cost, benefit, net_h = sums
-    npv = benefit - cost
+    npv, bcr = out if out is not None else (np.empty_like(cost), np.empty_like(cost))
+    np.subtract(benefit, cost, out=npv)
     with np.errstate(divide="ignore", invalid="ignore"):
-        bcr = benefit / cost
+        np.divide(benefit, cost, out=bcr)
     outcomes = (
         _outcome_sum(model, gens[2], n, factor)
         if len(pipe.outcome_keys)
         else np.zeros(0, dtype=np.float64)
     )
+    kept = out is None
     return Part(
-        npv=npv,
-        bcr=bcr,
+        npv=npv if kept else _EMPTY,
+        bcr=bcr if kept else _EMPTY,
         positive=(npv > 0).sum(axis=1),
         hurdle=(net_h >= 0).sum(axis=1),
         outcomes=outcomes,

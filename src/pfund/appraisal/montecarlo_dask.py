@@ -25,12 +25,15 @@ from pfund.appraisal.montecarlo import (
     Model,
     Part,
     Simulation,
+    State,
     add_part,
+    block_runs,
     blocks,
     compute_block,
-    generators,
     new_totals,
     prepare,
+    restore,
+    stream_states,
     summarise,
 )
 from pfund.appraisal.pipeline import Pipeline
@@ -38,8 +41,6 @@ from pfund.cluster import dask_client, worker_threads
 from pfund.domain import Project
 
 __all__ = ["simulate_dask", "stream_states"]
-
-State = list[dict[str, Any]]  # the three bit generators' states
 
 
 def simulate_dask(
@@ -61,7 +62,7 @@ def simulate_dask(
     spans = blocks(model, draws)
     totals = new_totals(model, draws, dtype)
     with dask_client(scheduler, n_workers) as client:
-        runs = _runs(spans, 4 * worker_threads(client))
+        runs = block_runs(spans, 4 * worker_threads(client))
         states = stream_states(model, seed, [run[0] for run in runs])
         # A key of its own (hash=False), so another call cannot release it under us.
         shared = client.scatter(model, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
@@ -77,55 +78,7 @@ def simulate_dask(
     return summarise(model, totals, draws=draws, seed=seed)
 
 
-def stream_states(model: Model, seed: int, starts: Sequence[slice]) -> list[State]:
-    """The three streams' states at the start of each given block (in draw order)."""
-    variates = model.variate_factor.size
-    outcomes = model.outcome_factor.size if len(model.pipe.outcome_keys) else 0
-    if model.rho == 0:
-        states = []
-        for at in starts:
-            gens = generators(seed)
-            _pcg64(gens[0]).advance(at.start * variates)
-            _pcg64(gens[2]).advance(at.start * outcomes)
-            states.append(_state(gens))
-        return states
-    wanted = {at.start for at in starts}
-    found: dict[int, State] = {}
-    gens = generators(seed)
-    for at in blocks(model, starts[-1].start + 1 if starts else 0):
-        if at.start in wanted:
-            found[at.start] = _state(gens)
-        n = at.stop - at.start
-        gens[1].standard_normal((n, model.factors))
-        gens[0].standard_normal((n, variates))
-        if outcomes:
-            gens[2].standard_normal((n, outcomes))
-    return [found[at.start] for at in starts]
-
-
-def _runs(spans: list[slice], tasks: int) -> list[list[slice]]:
-    """Consecutive blocks in about ``tasks`` runs of near-equal length."""
-    per = max(1, -(-len(spans) // max(1, tasks)))
-    return [spans[i : i + per] for i in range(0, len(spans), per)]
-
-
-def _pcg64(gen: np.random.Generator) -> np.random.PCG64:
-    """The stream's bit generator, which `generators` makes a PCG64 (it can jump ahead)."""
-    bit = gen.bit_generator
-    if not isinstance(bit, np.random.PCG64):
-        raise TypeError(f"expected a PCG64 stream, got {type(bit).__name__}")
-    return bit
-
-
-def _state(gens: list[np.random.Generator]) -> State:
-    return [dict(_pcg64(g).state) for g in gens]
-
-
 def _run_blocks(model: Model, state: State, spans: list[tuple[int, int]]) -> list[Part]:
     """A worker's task: restore the streams, then the blocks one after another."""
-    gens = []
-    for one in state:
-        bit = np.random.PCG64()
-        bit.state = one  # type: ignore[assignment]  # a state dict taken from a PCG64
-        gens.append(np.random.Generator(bit))
+    gens = restore(state)
     return [compute_block(model, gens, stop - start) for start, stop in spans]

@@ -130,9 +130,15 @@ def _share_rows(p: PortfolioProblem) -> list[Row]:
 
 def _region_rows(p: PortfolioProblem) -> list[Row]:
     share = p.total_cost / np.maximum([len(r) for r in p.regions], 1)
+    members: dict[str, list[int]] = {}  # one pass over the projects, not one per cap
+    for i, rs in enumerate(p.regions):
+        for region in set(rs):
+            members.setdefault(region, []).append(i)
     rows = []
     for region, cap in sorted(p.region_cap.items()):
-        coef = np.array([share[i] if region in rs else 0.0 for i, rs in enumerate(p.regions)])
+        coef = np.zeros(len(p.regions))
+        at = np.asarray(members.get(region, []), dtype=np.int64)
+        coef[at] = share[at]
         rows.append(Row(Group(GroupKind.REGION_CAP, region), *_dense(coef), -np.inf, cap))
     return rows
 

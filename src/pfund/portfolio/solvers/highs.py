@@ -91,7 +91,8 @@ class HighsSolver(Solver):
         inbox = Connection(os.dup(child.stdout.fileno()), writable=False)
         child.stdout.close()
         hard_stop = start + time_limit * (1 + _GRACE)
-        best: tuple[BoolArray, float] | None = None
+        best: BoolArray | None = None
+        bound = np.inf
         final: Solution | None = None
         try:
             pickle.dump((problem, extra, stop_at, rel_gap, threads), child.stdin)
@@ -104,7 +105,10 @@ class HighsSolver(Solver):
                 if kind == "final":
                     final = payload
                 else:
-                    best = payload
+                    x, said = payload
+                    bound = min(bound, said)  # the LP's bound can beat HiGHS's early one
+                    if best is None or problem.portfolio_value(x) > problem.portfolio_value(best):
+                        best = x
         except (EOFError, OSError):
             pass
         finally:
@@ -112,7 +116,7 @@ class HighsSolver(Solver):
                 child.kill()
             child.wait()
             inbox.close()
-        if final is not None:
+        if final is not None and (final.status is Status.INFEASIBLE or best is None):
             return replace(final, seconds=_since(start))
         if best is None:
             why = (
@@ -121,10 +125,12 @@ class HighsSolver(Solver):
                 else f"the solver process ended without an answer (exit {child.returncode})"
             )
             return error_solution(self, problem.n, why, _since(start))
-        value = problem.portfolio_value(best[0])
-        proven = relative_gap(value, best[1]) <= rel_gap
+        if final is not None:
+            return self._settle(problem, final, best, bound, rel_gap, start)
+        value = problem.portfolio_value(best)
+        proven = relative_gap(value, bound) <= rel_gap
         status = Status.OPTIMAL if proven else Status.FEASIBLE
-        result = _result(self, problem, best[0], status, best[1], start)
+        result = _result(self, problem, best, status, bound, start)
         return replace(result, message="stopped at the time limit")
 
     def solve_many(
@@ -265,6 +271,16 @@ def guarded_child(stdin: Any, outbox: Connection) -> None:
     solver = HighsSolver()
     start = time.perf_counter()
     h = solver._model(problem, extra, 1.0, rel_gap, threads)
+    lp = solver._model(problem, extra, 1.0, rel_gap, threads)
+    n = problem.n
+    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    lp.setOptionValue("time_limit", max(stop_at - time.monotonic(), 0.0))
+    bound, rounded = _lp_start(lp, problem, extra)
+    del lp
+    if rounded:
+        # first answer within seconds: the LP rounded and filled, with the LP bound
+        outbox.send(("incumbent", (rounded[0], bound)))
+        h.setSolution(n, np.arange(n, dtype=np.int32), rounded[0].astype(np.float64))
     h.setOptionValue("time_limit", max(stop_at - time.monotonic(), 0.0))
 
     def improved(event: Any) -> None:
@@ -277,7 +293,9 @@ def guarded_child(stdin: Any, outbox: Connection) -> None:
     outbox.close()
 
 
-def _lp_start(lp: Any, problem: PortfolioProblem) -> tuple[float, list[BoolArray]]:
+def _lp_start(
+    lp: Any, problem: PortfolioProblem, extra: list[LinearConstraint] | None = None
+) -> tuple[float, list[BoolArray]]:
     """Re-solve the kept LP under the draw's values: its optimum bounds the draw, and
     its rounding (when valid) is one more start candidate."""
     import highspy
@@ -288,7 +306,7 @@ def _lp_start(lp: Any, problem: PortfolioProblem) -> tuple[float, list[BoolArray
     if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return float(np.inf), []
     sol = lp.getSolution()
-    rounded = lp_rounding(problem, np.asarray(sol.col_value), np.asarray(sol.col_dual))
+    rounded = lp_rounding(problem, np.asarray(sol.col_value), np.asarray(sol.col_dual), extra)
     bound = float(lp.getInfo().objective_function_value)
     return bound, [] if rounded is None else [rounded]
 
