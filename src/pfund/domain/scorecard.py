@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pfund.domain.conditions import CODE_PATTERN
 from pfund.domain.enums import ConditionStatus
+from pfund.domain.lengths import MAX_DIGITS
 from pfund.domain.protection import PUBLIC
 
 INDICATOR_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -35,7 +36,7 @@ class IndicatorValue(BaseModel):
     area: Annotated[str, PUBLIC] = Field(pattern=AREA_PATTERN)
     indicator: Annotated[str, PUBLIC] = Field(pattern=INDICATOR_PATTERN, max_length=64)
     year: Annotated[int, PUBLIC] = Field(ge=1900, le=2200)
-    value: Annotated[Decimal | None, PUBLIC] = None
+    value: Annotated[Decimal | None, PUBLIC] = Field(default=None, max_digits=MAX_DIGITS)
     category: Annotated[str, PUBLIC] = Field(default="", max_length=100)
     source: Annotated[str, PUBLIC] = Field(min_length=3, max_length=500)
     licence: Annotated[str, PUBLIC] = Field(min_length=2, max_length=200)

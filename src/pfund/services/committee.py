@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from pfund.domain.account import Permission
+from pfund.domain.account import USERNAME_PATTERN, Permission
 from pfund.domain.governance import (
     SEAT_LABEL_PATTERN,
     CommitteeDefinition,
@@ -30,6 +30,7 @@ from pfund.domain.governance import (
     Side,
     Vote,
 )
+from pfund.domain.lengths import Id, Title
 from pfund.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from pfund.funding.balances import contributor_positions
 from pfund.governance import Tally, tally
@@ -132,11 +133,13 @@ def _rule(uow: UnitOfWork, code: str) -> CommitteeRule:
 
 
 class SeatRequest(BaseModel):
+    # The label is checked against SEAT_LABEL_PATTERN (at most 64) by the service, with
+    # its own message; the other texts are bounded here to the columns that hold them.
     label: str
     side: Side
-    contributor: str | None = None
-    organisation_id: str | None = None
-    member: str | None = None
+    contributor: Annotated[str, Field(max_length=3)] | None = None  # an ISO3 code
+    organisation_id: Id | None = None
+    member: Annotated[str, Field(pattern=USERNAME_PATTERN)] | None = None
     holder: str = ""
 
 
@@ -276,10 +279,10 @@ def seats(
 
 class ItemRequest(BaseModel):
     kind: ItemKind
-    title: str
-    title_ru: str = ""
+    title: Title
+    title_ru: Title = ""
     projects: list[str] = []
-    run_id: str | None = None
+    run_id: Id | None = None
 
 
 def open_item(rt: Runtime, request: ItemRequest, *, committee: str = DEFAULT_COMMITTEE) -> ItemView:
