@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 
 from pfund.domain import Project
-from pfund.domain.results import Indicator, ReportedValue, ReportInput, check_period
+from pfund.domain.results import Direction, Indicator, ReportedValue, ReportInput, check_period
 from pfund.errors import Problem
 from pfund.io.checks import Checked, Known, parse
 from pfund.io.files import Record
@@ -47,6 +47,27 @@ def check_indicators(
             continue
         _against_project(checked, record, item, project, known)
     return checked
+
+
+def check_linked_directions(
+    checked: Checked, linked: Mapping[tuple[str, str], tuple[Direction, str]]
+) -> None:
+    """A re-import may not turn round an indicator a tranche is paid on: ``linked`` maps
+    (project, code) to its stored direction and a tranche linked to it, whose formula
+    was checked in that direction (staff unlink the tranche first, as for
+    ``pfund results direction``)."""
+    for record, item in checked.items:
+        found = linked.get((item.project, item.code))
+        if found is None or found[0] is item.direction:
+            continue
+        stored, tranche = found
+        checked.add(
+            record,
+            "direction",
+            f"indicator '{item.code}' of {item.project} is {stored.value} and tranche "
+            f"{tranche} is paid on it, so it cannot become {item.direction.value}; "
+            "unlink the tranche first",
+        )
 
 
 def _against_project(

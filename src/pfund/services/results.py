@@ -29,6 +29,7 @@ from pfund.domain.account import Permission
 from pfund.domain.project import is_public
 from pfund.domain.protection import view
 from pfund.domain.results import (
+    Direction,
     Indicator,
     LateReport,
     ReportInput,
@@ -40,7 +41,12 @@ from pfund.domain.results import report_id as report_id_of
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.io.evidence import CleanFile, clean_evidence
 from pfund.io.files import read_records
-from pfund.io.indicators import check_indicators, check_report_rows, report_problems
+from pfund.io.indicators import (
+    check_indicators,
+    check_linked_directions,
+    check_report_rows,
+    report_problems,
+)
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
@@ -121,6 +127,7 @@ def import_indicators(rt: Runtime, path: Path) -> FrameworkImport:
         wanted = {str(r.data.get("project") or "") for r in records}
         projects = {p: found for p in wanted if (found := uow.projects.get(p)) is not None}
         checked = check_indicators(records, known(uow), projects)
+        check_linked_directions(checked, _linked(uow, sorted(projects)))
         if checked.problems:
             count = len(checked.problems)
             raise InvalidInput(
@@ -133,6 +140,28 @@ def import_indicators(rt: Runtime, path: Path) -> FrameworkImport:
     return FrameworkImport(
         file=path.name, imported=len(items), projects=sorted({i.project for i in items})
     )
+
+
+def _linked(uow: UnitOfWork, projects: list[str]) -> dict[tuple[str, str], tuple[Direction, str]]:
+    """The stored direction of each indicator of ``projects`` a tranche is paid on, and
+    that tranche (the first by id)."""
+    links = uow.session.execute(
+        select(
+            TrancheResultLinkRow.project_id,
+            TrancheResultLinkRow.indicator,
+            TrancheResultLinkRow.tranche_id,
+        )
+        .where(TrancheResultLinkRow.project_id.in_(projects))
+        .order_by(TrancheResultLinkRow.tranche_id)
+    ).all()
+    if not links:
+        return {}
+    stored = {(i.project, i.code): i.direction for p in projects for i in repo(uow).indicators(p)}
+    found: dict[tuple[str, str], tuple[Direction, str]] = {}
+    for project, code, tranche in links:
+        if (project, code) in stored:
+            found.setdefault((project, code), (stored[(project, code)], tranche))
+    return found
 
 
 def write_framework(

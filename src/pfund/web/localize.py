@@ -256,6 +256,18 @@ MESSAGES = [
     N_("every sampled unit reports zero, so there is no factor to compute"),
     N_("Decimal input should be an integer or a float"),
     N_("Decimal input should have no more than %(n)s digits in total"),
+    # An indicator's direction (staff page, CLI, API) and a re-import that would turn it.
+    N_("project %(project)s has no indicator '%(code)s'"),
+    N_("indicator %(code)s of %(project)s cannot be %(direction)s; nothing changed"),
+    N_(
+        "tranche %(id)s is paid on indicator %(code)s; its formula was checked in the "
+        "indicator's direction, so link it again after the change"
+    ),
+    N_("unlink the tranche first"),
+    N_(
+        "indicator '%(code)s' of %(project)s is %(stored)s and tranche %(id)s is paid on "
+        "it, so it cannot become %(direction)s; unlink the tranche first"
+    ),
 ]
 # Words that stand in the variable parts and have a translation of their own.
 WORDS = {
@@ -268,6 +280,8 @@ WORDS = {
     "organisations": N_("organisations"),
     "people": N_("people"),
     "project": N_("project"),
+    "increase": N_("increase"),
+    "decrease": N_("decrease"),
     # The verbs of the fund, as a refusal names them.
     "read public": N_("read public records"),
     "read internal": N_("read internal records"),

@@ -33,6 +33,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/screening/hits/([^/]+)", N_("Decision on screening hit %(id)s"), "/staff/screening"),
     (r"/reviews/([^/]+)/\w+", N_("Review %(id)s"), "/staff/reviews"),
     (r"/conditions", N_("Recording a change of a condition"), "/staff/conditions"),
+    (r"/results/([^/]+)/direction", N_("The direction of an indicator of %(id)s"), "/staff"),
 )
 # The refusals said as data that ``staff/_refusals.html.j2`` words for the reader.
 WORDED = frozenset({CONTRIBUTIONS_NEEDED})

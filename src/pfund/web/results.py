@@ -15,17 +15,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from pfund.api.deps import RuntimeDep, acting, principal
+from pfund.domain.account import Permission
 from pfund.domain.results import Indicator, ReportedValue, ReportInput, ReportRecord
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.evidence import MAX_EVIDENCE_BYTES
 from pfund.services import results
 from pfund.web.forms import check_csrf
+from pfund.web.labels import N_
 from pfund.web.render import render
-from pfund.web.staff import CsrfField, StaffDep
+from pfund.web.staff import CsrfField, StaffDep, _allowed, proposal_back
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(principal)])
 TOKEN_MAX = 100
@@ -181,6 +183,25 @@ def issue_link(
     issued = results.issue_report_link(acting(rt, who), project_id, period)
     url = f"{str(request.base_url).rstrip('/')}/report?t={issued.token}"
     return _private(_late(request, rt, who, issued=issued, issued_url=url))
+
+
+@router.post("/staff/results/{project_id}/direction", response_model=None)
+def set_direction(
+    project_id: str,
+    request: Request,
+    rt: RuntimeDep,
+    who: StaffDep,
+    indicator: Annotated[str, Form(max_length=64)],
+    direction: Annotated[str, Form(max_length=16)],
+    csrf_token: CsrfField = "",
+) -> RedirectResponse:
+    """Set which way an indicator improves, from the project's staff page (as ``pfund
+    results direction`` does). A refusal (an indicator a tranche is paid on, a target on
+    the wrong side of the baseline) is the staff refusal page; nothing changes."""
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.IMPORT)
+    results.set_direction(acting(rt, who), project_id, indicator, direction)
+    return proposal_back(project_id, N_("indicator direction set"))
 
 
 def _late(request: Request, rt: Any, who: Any, **extra: Any) -> HTMLResponse:
