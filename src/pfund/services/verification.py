@@ -113,6 +113,12 @@ class VerificationResult(BaseModel):
     # lot-quality acceptance on the same sample: accepted when at most lqas_d units fail
     lqas_accepted: bool | None = None
     lqas_d: int | None = None
+    # sampled units recounted 0 (reported, not found at all), the share of the reported
+    # total they stand for, and its exact upper bound (pfund.results.verification); None
+    # for a verification stored before the interval allowed for them
+    invented_units: int | None = None
+    invented_share: float | None = None
+    invented_upper: float | None = None
 
 
 class LinkedTranche(BaseModel):
