@@ -403,6 +403,7 @@ def main() -> None:
             rt.close()
             stop(processes)
             if args.keep_logs:
+                Path(args.keep_logs).mkdir(parents=True, exist_ok=True)
                 for log in folder.glob("*.log"):
                     (Path(args.keep_logs) / log.name).write_bytes(log.read_bytes())
         print(json.dumps(report, indent=2))
