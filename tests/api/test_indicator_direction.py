@@ -142,3 +142,33 @@ def test_a_reimport_that_turns_a_linked_indicator_round_is_refused_and_stores_no
     assert (
         view.indicator.name == "Road deaths a year" and view.indicator.direction.value == "decrease"
     )
+
+
+def test_a_reimport_that_leaves_out_a_linked_indicator_is_refused_and_stores_nothing(
+    app_rt: Runtime, tmp_path: Path
+) -> None:
+    tranche, project, period, _ = _deaths(app_rt, tmp_path)
+    link_tranche(
+        app_rt, tranche, "road_deaths", period, {"kind": "scalable", "threshold": 80, "target": 60}
+    )
+    stored, before = project_results(app_rt, project), _events(app_rt)
+    base = stored.indicators[0].indicator.baseline_date.isoformat()
+    other = yaml.safe_load(_deaths_file(tmp_path, project, period, base, "decrease").read_text())
+    other[0] |= {"code": "road_injuries", "name": "Road injuries", "name_ru": "Травмы на дорогах"}
+    path = tmp_path / "injuries.yaml"
+    path.write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        import_indicators(app_rt, path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.field) == ("injuries.yaml", 1, "code")
+    assert problem.reason == (
+        f"indicator 'road_deaths' of {project} is left out, but tranche {tranche} is paid on "
+        "it; keep it in the file or unlink the tranche first"
+    )
+    assert project_results(app_rt, project) == stored and _events(app_rt) == before
+    # kept beside the new one, the import goes through
+    both = [
+        yaml.safe_load(_deaths_file(tmp_path, project, period, base, "decrease").read_text())[0]
+    ]
+    path.write_text(yaml.safe_dump(both + other, allow_unicode=True), encoding="utf-8")
+    assert import_indicators(app_rt, path).imported == 2

@@ -68,6 +68,26 @@ def check_linked_directions(
             f"{tranche} is paid on it, so it cannot become {item.direction.value}; "
             "unlink the tranche first",
         )
+    _linked_kept(checked, linked)
+
+
+def _linked_kept(checked: Checked, linked: Mapping[tuple[str, str], tuple[Direction, str]]) -> None:
+    """A re-import replaces a project's framework, so one that leaves out an indicator
+    a tranche is paid on would leave the tranche's formula reading nothing: refused on
+    the project's first row, naming the indicator and the tranche."""
+    first: dict[str, Record] = {}
+    given: set[tuple[str, str]] = set()
+    for record, item in checked.items:
+        first.setdefault(item.project, record)
+        given.add((item.project, item.code))
+    for (project, code), (_, tranche) in sorted(linked.items()):
+        if project in first and (project, code) not in given:
+            checked.add(
+                first[project],
+                "code",
+                f"indicator '{code}' of {project} is left out, but tranche {tranche} is "
+                "paid on it; keep it in the file or unlink the tranche first",
+            )
 
 
 def _against_project(
