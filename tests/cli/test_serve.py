@@ -301,6 +301,29 @@ def test_sigterm_while_the_workers_start_stops_the_service_and_every_worker(
     assert "Traceback" not in text
 
 
+def test_a_worker_killed_while_serving_is_replaced_and_its_cause_logged(
+    store: str, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
+) -> None:
+    process, base, log = start(store, 2, tmp_path)
+    stopped.append(process)
+    wait_until_up(process, base, log)
+    wait_until_ready(base, log)
+    children = psutil.Process(process.pid).children()
+    workers = [c for c in children if "multiprocessing.spawn" in " ".join(c.cmdline())]
+    workers = [w for w in workers if "resource_tracker" not in " ".join(w.cmdline())]
+    assert len(workers) == 2, [c.cmdline() for c in children]
+    workers[0].kill()
+    said = f"Child process [{workers[0].pid}] died (killed by SIGKILL); starting another"
+    deadline = time.monotonic() + STARTED_WITHIN
+    while said not in log.read_text():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no replacement logged within {STARTED_WITHIN} s:\n{log.read_text()}")
+        time.sleep(0.5)
+    wait_until_ready(base, log)  # the replacement listens: every worker does again
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=STOPPED_WITHIN) == 0, log.read_text()
+
+
 def running(process: psutil.Process) -> bool:
     """Still running code: a zombie (ended, not yet reaped by whoever adopted it) is not."""
     try:
