@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         description="The staff import page imports a larger file as a job, run by a worker, "
         "instead of while the page waits.",
     )
+    job_file_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days the files of an ended job (a built report, the upload of an "
+        "import that failed or was cancelled) are kept after it ended; 'pfund worker' "
+        "then removes them (hourly), as does 'pfund jobs prune'.",
+    )
     proposals_per_hour: int = Field(
         default=20,
         ge=1,

@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from pfund.api.app import serve_app
 from pfund.cli.app import app
+from pfund.cli.serving import STOP_MARGIN, death
 
 STARTED_WITHIN = 180  # seconds: generous, the machine is shared and may be loaded
 STOPPED_WITHIN = 60  # a hung process, not a slow one, fails this
@@ -49,12 +51,18 @@ def store(tmp_path: Path) -> str:
     return url
 
 
-def start(store: str, workers: int, tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def start(
+    store: str,
+    workers: int,
+    tmp_path: Path,
+    *options: str,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], str, Path]:
     port = free_port()
     log = tmp_path / f"serve-{workers}.log"
-    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"} | (env or {})
     command = [str(Path(sys.executable).parent / "pfund"), "--db", store, "serve"]
-    command += ["--port", str(port), "--workers", str(workers)]
+    command += ["--port", str(port), "--workers", str(workers), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     return process, f"http://127.0.0.1:{port}", log
@@ -146,14 +154,16 @@ def test_a_worker_that_cannot_start_logs_why_and_exits_with_the_start_up_failure
 
 def test_workers_that_cannot_start_say_why_and_the_service_stops_with_exit_3() -> None:
     """Two real workers on a database that does not answer: each logs its cause (no
-    password, no traceback) and the supervisor stops instead of respawning them."""
+    password, no traceback) and the supervisor stops instead of respawning them. The
+    health check waits long: a worker spawned on a loaded machine can take more than
+    10 s to answer its first one, and is then replaced before it can fail."""
     url = f"postgresql+psycopg://nobody:hunter2@127.0.0.1:{free_port()}/pfund?connect_timeout=2"
     script = (
         "import sys\n"
         "from pfund.cli.serving import serve\n"
         "if __name__ == '__main__':\n"
         f"    sys.exit(serve(host='127.0.0.1', port={free_port()}, workers=2,"
-        " worker_timeout=10, graceful_timeout=5))\n"
+        " worker_timeout=120, graceful_timeout=5))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     env["PFUND_DATABASE_URL"] = url
@@ -217,3 +227,115 @@ def test_a_named_metrics_folder_is_emptied_and_a_made_one_removed(
     assert made is not None and made.is_dir()
     assert os.environ.pop("PROMETHEUS_MULTIPROC_DIR") == str(made)
     made.rmdir()
+
+
+# Put on PYTHONPATH for a served process: each uvicorn worker (a spawned child, so
+# multiprocessing names its parent) blocks while it loads its app, as a worker slow to
+# start does. uvicorn has by then put in its own SIGTERM handler, which only records the
+# signal: such a worker does not stop when told to.
+SLOW_START = """
+import os
+import time
+from pathlib import Path
+
+import uvicorn.config
+
+_load = uvicorn.config.Config.load
+
+
+def _slow_load(self):
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:  # a worker, not the supervisor
+        Path(os.environ["PFUND_TEST_STARTING"], str(os.getpid())).touch()
+        time.sleep(3600)
+    _load(self)
+
+
+uvicorn.config.Config.load = _slow_load
+"""
+
+
+def test_sigterm_while_the_workers_start_stops_the_service_and_every_worker(
+    store: str, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
+) -> None:
+    """Workers that do not stop when told are killed once the graceful timeout and the
+    margin have passed: the service exits 0 and leaves no process behind."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SLOW_START)
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    paths = [str(site), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {"PYTHONPATH": os.pathsep.join(paths), "PFUND_TEST_STARTING": str(starting)}
+    grace = 1
+    process, _, log = start(store, 2, tmp_path, "--graceful-timeout", str(grace), env=env)
+    stopped.append(process)
+    deadline = time.monotonic() + STARTED_WITHIN
+    while len(list(starting.iterdir())) < 2:
+        assert process.poll() is None, f"pfund serve exited early:\n{log.read_text()}"
+        if time.monotonic() > deadline:
+            pytest.fail(f"the workers did not start within {STARTED_WITHIN} s:\n{log.read_text()}")
+        time.sleep(0.2)
+    children = psutil.Process(process.pid).children(recursive=True)
+    workers = {int(mark.name) for mark in starting.iterdir()}
+    assert workers <= {child.pid for child in children}
+    try:
+        process.send_signal(signal.SIGTERM)
+        within = grace + STOP_MARGIN + STOPPED_WITHIN  # a deadline, not a timing
+        try:
+            code = process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"pfund serve still running {within} s after SIGTERM:\n{log.read_text()}")
+        assert code == 0, log.read_text()
+        _, alive = psutil.wait_procs(children, timeout=STOPPED_WITHIN)
+        left = [p for p in alive if running(p)]
+        assert left == [], f"left behind: {left}\n{log.read_text()}"
+    finally:
+        for child in children:
+            if running(child):
+                child.kill()
+    text = log.read_text()
+    for pid in workers:
+        assert f"Child process [{pid}] still running {grace + STOP_MARGIN} s after SIGTERM" in text
+    assert "Traceback" not in text
+
+
+def test_a_worker_killed_while_serving_is_replaced_and_its_cause_logged(
+    store: str, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
+) -> None:
+    process, base, log = start(store, 2, tmp_path)
+    stopped.append(process)
+    wait_until_up(process, base, log)
+    wait_until_ready(base, log)
+    children = psutil.Process(process.pid).children()
+    workers = [c for c in children if "multiprocessing.spawn" in " ".join(c.cmdline())]
+    workers = [w for w in workers if "resource_tracker" not in " ".join(w.cmdline())]
+    assert len(workers) == 2, [c.cmdline() for c in children]
+    workers[0].kill()
+    said = f"Child process [{workers[0].pid}] died (killed by SIGKILL); starting another"
+    deadline = time.monotonic() + STARTED_WITHIN
+    while said not in log.read_text():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no replacement logged within {STARTED_WITHIN} s:\n{log.read_text()}")
+        time.sleep(0.5)
+    wait_until_ready(base, log)  # the replacement listens: every worker does again
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=STOPPED_WITHIN) == 0, log.read_text()
+
+
+def running(process: psutil.Process) -> bool:
+    """Still running code: a zombie (ended, not yet reaped by whoever adopted it) is not."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_death_says_how_a_worker_ended() -> None:
+    assert death(None) == "exit code unknown"
+    assert death(0) == "exit code 0"
+    assert death(1) == "exit code 1"
+    assert death(-signal.SIGKILL) == "killed by SIGKILL"
+    assert death(-signal.SIGSEGV) == "killed by SIGSEGV"
+    assert death(-200) == "killed by signal 200"

@@ -1,8 +1,9 @@
-"""``pfund worker`` and ``pfund jobs list|show|cancel``: the queue of long work.
+"""``pfund worker`` and ``pfund jobs list|show|cancel|files|prune``: the queue of long work.
 
 ``pfund worker`` runs queued jobs from the store until SIGTERM or Ctrl-C (the jobs it
 is running go on to their end first); any number may run, on any machine that reaches
-the database. ``--once`` works through the jobs waiting now, then exits.
+the database. ``--once`` works through the jobs waiting now, then exits. Every worker
+also removes the files of jobs that ended over ``job_file_days`` days ago, hourly.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from pfund.services.job_worker import Worker
 
 REPORT_KIND = report_jobs.KIND  # importing it registers the board report's job kind
 
-app = typer.Typer(help="Read and cancel queued and running jobs.", no_args_is_help=True)
+app = typer.Typer(
+    help="Read and cancel queued and running jobs; remove ended jobs' files.", no_args_is_help=True
+)
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -119,6 +122,7 @@ def worker_cmd(
             lease_seconds=settings.job_lease_seconds,
             poll_seconds=settings.job_poll_seconds,
             concurrency=concurrency,
+            prune_days=settings.job_file_days,
         )
         before = {s: signal.signal(s, lambda *_: worker.stop()) for s in STOP_SIGNALS}
         console.print(f"Worker {worker.name} waiting for jobs.", highlight=False)
@@ -246,3 +250,33 @@ def files_cmd(
         console.print(f"Wrote {', '.join(written)}.", highlight=False)
     elif not found:
         console.print(f"Job {job_id} has built no files (yet).", highlight=False)
+
+
+@app.command("prune")
+def prune_cmd(
+    ctx: typer.Context,
+    older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--older-than",
+            min=0,
+            metavar="DAYS",
+            help="Remove the files of jobs that ended more than DAYS days ago "
+            "(default: the job_file_days setting, PFUND_JOB_FILE_DAYS).",
+        ),
+    ] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Remove the files of ended jobs (built reports, uploads never imported); the jobs
+    stay. 'pfund worker' does this every hour by itself."""
+    days = settings_of(ctx).job_file_days if older_than is None else older_than
+    with runtime(ctx) as rt:
+        pruned = job_files.prune(rt, older_than_days=days)
+    if as_json:
+        print_json(pruned)
+        return
+    console.print(
+        f"Removed {pruned.files} files ({pruned.bytes:,} bytes) of {pruned.jobs} jobs "
+        f"that ended before {pruned.before:%Y-%m-%d %H:%M} UTC.",
+        highlight=False,
+    )

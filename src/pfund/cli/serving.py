@@ -14,6 +14,13 @@ Three failures seen under load (issue 18) shape this module:
   now get ``graceful_timeout`` seconds. A single process re-raises SIGTERM once it has
   stopped (uvicorn does, so the default action would end it "killed by SIGTERM"); it
   exits 0 here, as a service manager expects of a requested stop.
+- A SIGTERM while the workers were still starting left uvicorn's supervisor waiting
+  for ever for workers that catch SIGTERM and carry on starting (and a parent then
+  killed left them orphaned). The supervisor now kills the workers still running
+  ``graceful_timeout`` (+ ``STOP_MARGIN``) seconds after it told them to stop; a stop
+  cuts short its health check (uvicorn's blocks signals for up to ``worker_timeout``
+  seconds a worker), no worker is respawned once a stop is asked for, and a worker
+  replaced is logged with its cause (exit code, signal, or no answer in time).
 
 With several workers the supervisor writes how many of them listen, and ``/readyz``
 says "not ready" until every one does; the request metrics go to
@@ -27,9 +34,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import shutil
 import signal
 import tempfile
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -40,6 +49,7 @@ from pfund.api.logs import log_config
 from pfund.api.observe import MULTIPROC_VARIABLE, WORKERS_STATE_VARIABLE
 
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker that could not start
+STOP_MARGIN = 10  # seconds a worker gets, past its graceful timeout, to finish stopping
 
 log = logging.getLogger("uvicorn.error")  # the supervisor's own log, as uvicorn writes it
 
@@ -103,23 +113,102 @@ def _run_many(config: uvicorn.Config) -> int:
 
 
 def _supervisor(config: uvicorn.Config, state: Path) -> Any:
-    """uvicorn's supervisor, which also writes how many of its workers listen, so that
-    ``/readyz`` (whichever worker answers it) is ready only when every one does."""
+    """uvicorn's supervisor, made to stop every worker on the first SIGTERM whatever they
+    are doing, to say why a worker it replaces died, and to write how many of its
+    workers listen, so that ``/readyz`` (whichever worker answers it) is ready only when
+    every one does."""
     from uvicorn.supervisors import Multiprocess
+    from uvicorn.supervisors.multiprocess import Process
 
     class Supervisor(Multiprocess):
         said: tuple[int, int] = (-1, -1)
         ready: frozenset[int | None] = frozenset()
 
+        def run(self) -> None:
+            try:
+                super().run()
+            finally:  # whatever went wrong, no worker outlives the supervisor
+                for process in self.processes:
+                    if process.process.is_alive():
+                        process.terminate()
+                self.join_all()
+
+        def stopping(self) -> bool:
+            """A stop is asked for: set, or a SIGTERM/SIGINT waiting to be handled."""
+            asked = {signal.SIGTERM, signal.SIGINT}
+            return self.should_exit.is_set() or any(s in asked for s in self.signal_queue)
+
         def keep_subprocess_alive(self) -> None:
-            super().keep_subprocess_alive()
-            if self.should_exit.is_set():
-                return
+            for idx, process in enumerate(self.processes):
+                if self.stopping():
+                    return
+                trouble = self.health(process)
+                if trouble is None:
+                    continue
+                process.kill()
+                process.join()
+                if process.exitcode == STARTUP_FAILURE:
+                    # Its app cannot be built; every replacement would fail the same way.
+                    log.error(
+                        "Child process [%s] failed to start, stopping the parent process.",
+                        process.pid,
+                    )
+                    self.should_exit.set()
+                    return
+                log.warning("Child process [%s] %s; starting another", process.pid, trouble)
+                if self.stopping():
+                    return
+                fresh = Process(self.config, self.sockets)
+                fresh.start()
+                self.processes[idx] = fresh
             alive = {p.pid for p in self.processes}
-            ready = set(self.ready) & alive
-            ready |= {p.pid for p in self.processes if p.pid not in ready and p.is_ready(1)}
-            self.ready = frozenset(ready)
-            self._say(len(ready), len(self.processes))
+            self.ready = self.ready & alive
+            self._say(len(self.ready), len(self.processes))
+
+        def health(self, process: Process) -> str | None:
+            """None if the worker answers its health check (or a stop is asked for
+            meanwhile); else why it is to be replaced. The wait is cut short by a stop:
+            uvicorn's own check blocks signal handling for up to ``worker_timeout``
+            seconds per worker."""
+            if not process.process.is_alive():
+                return f"died ({death(process.exitcode)})"
+            conn = process.parent_conn
+            timeout = self.config.timeout_worker_healthcheck
+            try:
+                while conn.poll(0):  # answers to checks that gave up waiting
+                    conn.recv()
+                conn.send(b"ping")
+                deadline = time.monotonic() + timeout
+                while not conn.poll(0.5):
+                    if not process.process.is_alive():
+                        return f"died ({death(process.exitcode)})"
+                    if self.stopping():
+                        return None
+                    if time.monotonic() > deadline:
+                        return f"did not answer the health check within {timeout} s: killed"
+                started = conn.recv()
+            except (OSError, EOFError, pickle.UnpicklingError) as err:
+                return f"could not be checked ({type(err).__name__}): killed"
+            if started is True:
+                self.ready = self.ready | {process.pid}
+            return None
+
+        def join_all(self) -> None:
+            """Wait for the workers told to stop for their graceful timeout (and a margin
+            to finish), then kill those still running: the service stops, always."""
+            grace = (self.config.timeout_graceful_shutdown or 0) + STOP_MARGIN
+            deadline = time.monotonic() + grace
+            for process in self.processes:
+                process.process.join(max(0.0, deadline - time.monotonic()))
+            for process in self.processes:
+                if process.process.is_alive():
+                    log.warning(
+                        "Child process [%s] still running %d s after SIGTERM: killed",
+                        process.pid,
+                        grace,
+                    )
+                    process.kill()
+                    process.process.join()
 
         def _say(self, listening: int, workers: int) -> None:
             if (listening, workers) == self.said:
@@ -131,6 +220,18 @@ def _supervisor(config: uvicorn.Config, state: Path) -> Any:
             fresh.replace(state)
 
     return Supervisor(config, sockets=[config.bind_socket()])
+
+
+def death(exitcode: int | None) -> str:
+    """How a worker ended, from its exit code: a signal (negative) or a status."""
+    if exitcode is None:
+        return "exit code unknown"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
 
 
 def _metrics_folder() -> Path | None:

@@ -5,20 +5,30 @@ its job, in the transaction that queues it, and imported by a worker all or noth
 (the import's own unit of work); the upload is removed once imported or refused, as it
 may hold protected contacts. A board report built by a job is stored the same way, so
 any API worker serves it whichever machine built it.
+
+Files of jobs that ended (a built report, the upload of an import that failed or was
+cancelled) are removed ``job_file_days`` after the job ended, by :func:`prune`, which
+``pfund worker`` runs every hour and ``pfund jobs prune`` on demand; the job itself stays,
+and the audit log says which files went (name and digest).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from pfund.domain.account import Permission
 from pfund.domain.jobs import Job, JobFile, JobFileRole
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import jobs
+from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 
+PRUNE_BATCH = 100  # jobs whose files one transaction removes (SQLite's write lock is short)
 IMPORT_KINDS = ("projects", "organisations", "people", "indicators")
 SUFFIXES = frozenset({".csv", ".json", ".yaml", ".yml"})
 MEDIA = {
@@ -116,3 +126,58 @@ def result_file(rt: Runtime, job_id: str, name: str) -> tuple[JobFile, bytes]:
     if not found or content is None:
         raise NotFound(f"job {job_id} built no file '{name}'")
     return found[0], content
+
+
+class Pruned(BaseModel):
+    """What :func:`prune` removed: files of jobs that ended before ``before``."""
+
+    before: datetime
+    jobs: int = 0
+    files: int = 0
+    bytes: int = 0
+
+
+def prune(rt: Runtime, *, older_than_days: int, actor: str | None = None) -> Pruned:
+    """Remove the files of every job that ended more than ``older_than_days`` days ago,
+    a batch of jobs per transaction, each job's removal audited with it (as ``actor``,
+    the acting user's unless a worker names itself). Needs ``manage_store``."""
+    rt.require(Permission.MANAGE_STORE)
+    if older_than_days < 0:
+        raise InvalidInput(
+            "cannot prune job files", [Problem("0 or more days", field="older_than_days")]
+        )
+    done = Pruned(before=jobs.now() - timedelta(days=older_than_days))
+    with rt.uow() as uow:  # found by reading first: no write lock when nothing is due
+        if not uow.job_files.ended_before(done.before, limit=1):
+            return done
+    while batch := _prune_batch(rt, done.before, older_than_days, actor or rt.actor):
+        done = done.model_copy(
+            update={
+                "jobs": done.jobs + len(batch),
+                "files": done.files + sum(len(files) for files in batch),
+                "bytes": done.bytes + sum(f.size for files in batch for f in files),
+            }
+        )
+    return done
+
+
+def _prune_batch(rt: Runtime, before: datetime, days: int, actor: str) -> list[list[JobFile]]:
+    """Remove the files of up to ``PRUNE_BATCH`` jobs; the files removed, by job."""
+    removed = []
+    with rt.uow() as uow:
+        uow.hold_writes()
+        audit = AuditWriter(uow, actor)
+        for job_id in uow.job_files.ended_before(before, limit=PRUNE_BATCH):
+            files = uow.job_files.of_job(job_id)
+            uow.job_files.drop_all(job_id)
+            details = {
+                "files": [
+                    {"name": f.name, "role": f.role.value, "sha256": f.sha256} for f in files
+                ],
+                "bytes": sum(f.size for f in files),
+                "older_than_days": days,
+            }
+            audit.record("job.files_pruned", "job", job_id, details)
+            removed.append(files)
+        uow.commit()
+    return removed

@@ -8,6 +8,10 @@ the lease and another worker took the job over): either stops the work at its ne
 progress point, and a lost job is not ended by this worker, so it is never finished twice.
 
 A stop (SIGTERM) ends the claiming; jobs already running go on to their end.
+
+Given ``prune_days``, the worker also removes the files of jobs that ended longer ago
+than that (:func:`pfund.services.job_files.prune`), when it starts and every
+``prune_every`` seconds after, in whichever of its threads comes first.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field, replace
 
 from pfund.domain.account import Principal
 from pfund.domain.jobs import Job, JobState
 from pfund.errors import PfundError
-from pfund.services import jobs
+from pfund.services import job_files, jobs
 from pfund.services.job_kinds import KINDS
 from pfund.services.runtime import Runtime
 
@@ -98,9 +103,13 @@ class Worker:
     poll_seconds: float = 1.0
     concurrency: int = 1
     name: str = field(default_factory=worker_name)
+    prune_days: int | None = None
+    prune_every: float = 3600.0
     stopping: threading.Event = field(default_factory=threading.Event)
     ran: int = 0
     _count: threading.Lock = field(default_factory=threading.Lock)
+    _pruning: threading.Lock = field(default_factory=threading.Lock)
+    _pruned_at: float | None = None
 
     def run(self, *, drain: bool = False) -> int:
         """Work until :meth:`stop` (or, with ``drain``, until no job waits); how many
@@ -121,6 +130,7 @@ class Worker:
 
     def _loop(self, who: str, drain: bool) -> None:
         while not self.stopping.is_set():
+            self.prune_if_due(who)
             try:
                 worked = self.run_one(who)
             except Exception:  # the database is away: wait, then try again
@@ -128,6 +138,32 @@ class Worker:
                 worked = False
             if not worked and (drain or self.stopping.wait(self.poll_seconds)):
                 return
+
+    def prune_if_due(self, who: str) -> None:
+        """Remove old jobs' files if ``prune_every`` has passed since this worker last
+        did (or it never did); one thread prunes while the others go on with jobs."""
+        if self.prune_days is None or not self._pruning.acquire(blocking=False):
+            return
+        try:
+            moment = time.monotonic()
+            if self._pruned_at is not None and moment - self._pruned_at < self.prune_every:
+                return
+            self._pruned_at = moment
+            pruned = job_files.prune(
+                self.rt, older_than_days=self.prune_days, actor=f"worker:{who}"
+            )
+            if pruned.files:
+                log.info(
+                    "removed %d files (%d bytes) of %d jobs that ended before %s",
+                    pruned.files,
+                    pruned.bytes,
+                    pruned.jobs,
+                    pruned.before.isoformat(timespec="seconds"),
+                )
+        except Exception:  # the database is away: the next round tries again
+            log.exception("the job worker %s could not remove old jobs' files", who)
+        finally:
+            self._pruning.release()
 
     def run_one(self, who: str) -> bool:
         """Take back dead workers' jobs, then claim and run one; False when none waited."""

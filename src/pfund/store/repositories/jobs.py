@@ -20,7 +20,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pfund.domain.audit import utc
-from pfund.domain.jobs import Job, JobFile, JobFileRole, JobState
+from pfund.domain.jobs import FINAL_STATES, Job, JobFile, JobFileRole, JobState
 from pfund.store.repositories._rows import table
 from pfund.store.tables import AuditVerificationRow, JobFileRow, JobRow
 
@@ -248,6 +248,26 @@ class JobFileRepository:
         self.session.execute(
             delete(FILES).where(FILES.c.job_id == job_id, FILES.c.role == role.value)
         )
+
+    def ended_before(self, before: datetime, *, limit: int) -> builtins.list[str]:
+        """Up to ``limit`` jobs that ended (done, failed, cancelled) before ``before``
+        and still have files, the longest ended first."""
+        has_files = select(FILES.c.id).where(FILES.c.job_id == JOBS.c.id).exists()
+        query = (
+            select(JOBS.c.id)
+            .where(
+                JOBS.c.state.in_([s.value for s in FINAL_STATES]),
+                JOBS.c.finished_at < before,
+                has_files,
+            )
+            .order_by(JOBS.c.finished_at, JOBS.c.id)
+            .limit(limit)
+        )
+        return [str(job_id) for job_id in self.session.execute(query).scalars()]
+
+    def drop_all(self, job_id: str) -> None:
+        """Remove every file of a job."""
+        self.session.execute(delete(FILES).where(FILES.c.job_id == job_id))
 
 
 def _file(row: Row[Any]) -> JobFile:
