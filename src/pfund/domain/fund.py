@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.grievance import GrievancePolicy
+from pfund.domain.licence import SanctionsPolicy
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
@@ -67,6 +68,8 @@ class FundDefinition(BaseModel):
     verifiers: Annotated[list[Verifier], PUBLIC] = Field(default_factory=list)
     # How grievances are handled: the acknowledgement deadline, holds, suppression.
     grievances: Annotated[GrievancePolicy, PUBLIC] = Field(default_factory=GrievancePolicy)
+    # Which counterparties' payments need a sanctions licence (``pfund licences``).
+    sanctions: Annotated[SanctionsPolicy, PUBLIC] = Field(default_factory=SanctionsPolicy)
 
     @field_validator("iati_sectors")
     @classmethod

@@ -25,6 +25,7 @@ from pfund.store.tables.governance import (
 )
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
+from pfund.store.tables.licences import LicenceRow, LicenceUseRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
     LedgerBalanceRow,
@@ -110,6 +111,8 @@ __all__ = [
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
+    "LicenceRow",
+    "LicenceUseRow",
     "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",
