@@ -9,7 +9,14 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from pfund.conditions.licences import LICENCE_MISSING, expiring, left_under, licence_cover
+from pfund.conditions.licences import (
+    LICENCE_MISSING,
+    LicenceCover,
+    expiring,
+    left_under,
+    licence_cover,
+)
+from pfund.domain import Organisation
 from pfund.domain.licence import LicenceKind, SanctionsLicence, SanctionsPolicy
 from tests.factories import make_organisation
 
@@ -31,12 +38,24 @@ def lic(licence_id: str = "LIC-0001", **over: object) -> SanctionsLicence:
     return SanctionsLicence.model_validate(values | over)
 
 
-def cover(licences: list[SanctionsLicence], *, amount: str = "100.00", day: date = DAY,
-          paid: dict[str, Decimal] | None = None, area: str = "health",
-          parties: tuple = (MOSCOW, BERLIN)):
+def cover(
+    licences: list[SanctionsLicence],
+    *,
+    amount: str = "100.00",
+    day: date = DAY,
+    paid: dict[str, Decimal] | None = None,
+    area: str = "health",
+    parties: tuple[Organisation, ...] = (MOSCOW, BERLIN),
+) -> LicenceCover:
     return licence_cover(
-        parties, area=area, amount=Decimal(amount), day=day, licences=licences,
-        paid=paid or {}, policy=RU, currency="USD",
+        parties,
+        area=area,
+        amount=Decimal(amount),
+        day=day,
+        licences=licences,
+        paid=paid or {},
+        policy=RU,
+        currency="USD",
     )
 
 
@@ -57,8 +76,13 @@ def test_only_a_party_in_a_sanctioned_jurisdiction_needs_a_licence() -> None:
 
 def test_no_jurisdiction_in_the_policy_means_no_licence_is_needed() -> None:
     found = licence_cover(
-        [MOSCOW], area="health", amount=Decimal(1), day=DAY, licences=[],
-        paid={}, policy=SanctionsPolicy(),
+        [MOSCOW],
+        area="health",
+        amount=Decimal(1),
+        day=DAY,
+        licences=[],
+        paid={},
+        policy=SanctionsPolicy(),
     )
     assert found.holds == [] and found.used == {}
 
@@ -69,10 +93,16 @@ def test_no_jurisdiction_in_the_policy_means_no_licence_is_needed() -> None:
         (date(2028, 1, 1), {}, "licence LIC-0001 ended on 2027-12-31"),
         (date(2026, 12, 31), {}, "licence LIC-0001 starts on 2027-01-01"),
         (DAY, {"revoked_on": date(2027, 2, 15)}, "licence LIC-0001 was revoked on 2027-02-15"),
-        (DAY, {"areas": ["education", "science"]}, "licence LIC-0001 covers only education, science"),
+        (
+            DAY,
+            {"areas": ["education", "science"]},
+            "licence LIC-0001 covers only education, science",
+        ),
     ],
 )
-def test_each_gap_of_a_licence_naming_the_party_is_said(day: date, over: dict, reason: str) -> None:
+def test_each_gap_of_a_licence_naming_the_party_is_said(
+    day: date, over: dict[str, object], reason: str
+) -> None:
     found = cover([lic(**over)], day=day)
     assert found.used == {}
     assert f"where sanctions apply: {reason}; the payment" in found.holds[0].problem.reason

@@ -54,8 +54,13 @@ def _setup(rt: Runtime, today: SetToday) -> Runtime:
     today(DAY)
     record_contributions(rt, year=2023, received=True)
     project = make_project(
-        "LIC-P1", area="health", regions=["RU-MOW"], proponent="ORG-G01",
-        partners=["ORG-R01"], contacts=[], stage=1,
+        "LIC-P1",
+        area="health",
+        regions=["RU-MOW"],
+        proponent="ORG-G01",
+        partners=["ORG-R01"],
+        contacts=[],
+        stage=1,
     )
     tranches = [
         Tranche(id=f"LIC-P1-2027-{i}", project_id="LIC-P1", year=2027, amount=AMOUNT, stage=1)
@@ -117,9 +122,7 @@ def test_a_payment_is_refused_without_a_licence_and_made_with_one(
     assert paid[-1].details["licences"] == "ORG-R01: LIC-0101"
 
 
-def test_the_cap_refuses_the_payment_that_would_pass_it(
-    licensed: Runtime, tmp_path: Path
-) -> None:
+def test_the_cap_refuses_the_payment_that_would_pass_it(licensed: Runtime, tmp_path: Path) -> None:
     import_licences(licensed, _file(tmp_path, LICENCE))
     disburse_tranche(licensed, "LIC-P1-2027-1")
     before = _counts(licensed)
@@ -133,9 +136,7 @@ def test_the_cap_refuses_the_payment_that_would_pass_it(
     assert disburse_tranche(licensed, "LIC-P1-2027-2", amount=Decimal("500.00")).amount == 500
 
 
-def test_a_revoked_licence_stops_the_next_payment(
-    licensed: Runtime, tmp_path: Path, today: SetToday
-) -> None:
+def test_a_revoked_licence_stops_the_next_payment(licensed: Runtime, tmp_path: Path) -> None:
     import_licences(licensed, _file(tmp_path, LICENCE))
     revoked = revoke_licence(licensed, "LIC-0101", reason="authority withdrew it", day=DAY)
     assert revoked.revoked_on == DAY
@@ -202,4 +203,6 @@ def test_a_bad_file_names_every_problem_and_stores_nothing(
         import_licences(licensed, _file(tmp_path, LICENCE))
     reasons = {p.reason for p in again.value.problems}
     assert "licence LIC-0101 is already recorded" in reasons
-    assert "US Department of the Treasury, OFAC RUSSIA-EO14024-2027-1 is already recorded" in reasons
+    assert (
+        "US Department of the Treasury, OFAC RUSSIA-EO14024-2027-1 is already recorded" in reasons
+    )

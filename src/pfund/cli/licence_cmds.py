@@ -57,7 +57,17 @@ def list_cmd(
     if as_json:
         print_json(lines)
         return
-    table = Table("licence", "kind", "parties", "until", "state", "paid", "left", box=box.SIMPLE, show_edge=False, pad_edge=False
+    table = Table(
+        "licence",
+        "kind",
+        "parties",
+        "until",
+        "state",
+        "paid",
+        "left",
+        box=box.SIMPLE,
+        show_edge=False,
+        pad_edge=False,
     )
     for column in table.columns:
         column.no_wrap = True
@@ -112,7 +122,9 @@ def check_cmd(
         print_json(found)
         return
     if not found.sanctioned:
-        console.print(f"{tranche}: no counterparty in a sanctioned jurisdiction; no licence needed.")
+        console.print(
+            f"{tranche}: no counterparty in a sanctioned jurisdiction; no licence needed."
+        )
         return
     for party, lic in sorted(found.used.items()):
         console.print(f"{tranche}: {party} is paid under {lic}.", highlight=False)

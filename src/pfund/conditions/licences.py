@@ -61,8 +61,11 @@ def licence_cover(
             best = min(fits, key=lambda lic: (lic.valid_until, lic.max_amount is None, lic.id))
             used[org.id] = best.id
             continue
-        reasons = [g for lic in sorted(naming, key=lambda x: x.id) for g in
-                   _gaps(lic, area, amount, day, paid, currency)]
+        reasons = [
+            g
+            for lic in sorted(naming, key=lambda x: x.id)
+            for g in _gaps(lic, area, amount, day, paid, currency)
+        ]
         holds.append(_hold(org, reasons or ["no licence or exemption names it"], naming))
     return LicenceCover(used, holds)
 
@@ -106,8 +109,7 @@ def _gaps(
     if left is not None and amount > left:
         money = f"{currency} " if currency else ""
         out.append(
-            f"licence {lic.id} has {money}{left:,.2f} left and the payment is "
-            f"{money}{amount:,.2f}"
+            f"licence {lic.id} has {money}{left:,.2f} left and the payment is {money}{amount:,.2f}"
         )
     return out
 

@@ -13,8 +13,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.grievance import GrievancePolicy
-from pfund.domain.licence import SanctionsPolicy
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
+from pfund.domain.licence import SanctionsPolicy
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
 from pfund.domain.reference import CountryAlpha2

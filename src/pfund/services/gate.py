@@ -168,7 +168,9 @@ def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
     currency = fund.currency if fund else ""
     licences: list[SanctionsLicence] = []
     paid: dict[str, Decimal] = {}
-    if sanctions.jurisdictions and any(o.country in sanctions.jurisdictions for o in organisations.values()):
+    if sanctions.jurisdictions and any(
+        o.country in sanctions.jurisdictions for o in organisations.values()
+    ):
         store = LicenceRepository(uow.session, currency)
         licences = [lic for lic in store.list() if set(lic.counterparties) & set(parties)]
         paid = store.paid(lic.id for lic in licences)

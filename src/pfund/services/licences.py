@@ -21,8 +21,8 @@ from pfund.domain.licence import LicenceUse, SanctionsLicence, SanctionsPolicy
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.io.checks import Checked, parse
 from pfund.io.files import Record, read_records
-from pfund.services.audit import AuditWriter
 from pfund.services import gate as money_gate
+from pfund.services.audit import AuditWriter
 from pfund.services.gate import gate_context, licences_for
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
@@ -98,7 +98,9 @@ def store_licences(
     return licences
 
 
-def revoke_licence(rt: Runtime, licence_id: str, *, reason: str, day: date | None = None) -> SanctionsLicence:
+def revoke_licence(
+    rt: Runtime, licence_id: str, *, reason: str, day: date | None = None
+) -> SanctionsLicence:
     """Revoke a licence from ``day`` (today by default); payments after it are refused."""
     rt.require(Permission.SCREEN)
     text = reason.strip()
@@ -200,9 +202,7 @@ def _references(uow: UnitOfWork, checked: Checked, store: LicenceRepository) -> 
         if lic.id in ids:
             checked.add(record, "id", f"licence {lic.id} is already recorded")
         if (lic.authority, lic.reference) in refs:
-            checked.add(
-                record, "reference", f"{lic.authority} {lic.reference} is already recorded"
-            )
+            checked.add(record, "reference", f"{lic.authority} {lic.reference} is already recorded")
         ids.add(lic.id)
         refs.add((lic.authority, lic.reference))
 
@@ -227,5 +227,3 @@ def _audit_details(lic: SanctionsLicence, source: str) -> dict[str, str]:
         "valid": f"{lic.valid_from.isoformat()}..{lic.valid_until.isoformat()}",
         "max_amount": "" if lic.max_amount is None else str(lic.max_amount),
     }
-
-

@@ -41,7 +41,10 @@ class LicenceRepository:
 
     def list(self) -> builtins.list[SanctionsLicence]:
         rows = table(LicenceRow)
-        return [_licence(dict(r._mapping)) for r in self.session.execute(select(rows).order_by(rows.c.id))]
+        return [
+            _licence(dict(r._mapping))
+            for r in self.session.execute(select(rows).order_by(rows.c.id))
+        ]
 
     def ids(self) -> set[str]:
         rows = table(LicenceRow)
@@ -55,24 +58,25 @@ class LicenceRepository:
             .where(rows.c.id == licence_id, rows.c.revoked_on.is_(None))
             .values(revoked_on=day, revoked_reason=reason)
         )
-        return bool(done.rowcount)
+        return bool(done.rowcount)  # type: ignore[attr-defined]
 
     def paid(self, licence_ids: Iterable[str] | None = None) -> dict[str, Decimal]:
         """What was paid under each licence (only those with a payment)."""
         uses = table(LicenceUseRow)
-        query = select(uses.c.licence_id, func.sum(uses.c.amount_minor)).group_by(
-            uses.c.licence_id
-        )
+        query = select(uses.c.licence_id, func.sum(uses.c.amount_minor)).group_by(uses.c.licence_id)
         if licence_ids is not None:
             query = query.where(uses.c.licence_id.in_(sorted(set(licence_ids))))
         return {
-            lid: from_minor(int(total), self.currency)
-            for lid, total in self.session.execute(query)
+            lid: from_minor(int(total), self.currency) for lid, total in self.session.execute(query)
         }
 
     def record_use(
-        self, licence_id: str, tranche_id: str, counterparties: builtins.list[str],
-        amount: Decimal, at: datetime,
+        self,
+        licence_id: str,
+        tranche_id: str,
+        counterparties: builtins.list[str],
+        amount: Decimal,
+        at: datetime,
     ) -> None:
         self.session.execute(
             table(LicenceUseRow)
@@ -84,7 +88,6 @@ class LicenceRepository:
                 amount_minor=to_minor(amount, self.currency),
                 currency=self.currency,
                 at=to_utc(at),
-                note="",
             )
         )
 

@@ -25,7 +25,6 @@ from pfund.store.tables.governance import (
 )
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
-from pfund.store.tables.licences import LicenceRow, LicenceUseRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
     LedgerBalanceRow,
@@ -34,6 +33,7 @@ from pfund.store.tables.ledger import (
     TrancheConditionRow,
     TrancheRow,
 )
+from pfund.store.tables.licences import LicenceRow, LicenceUseRow
 from pfund.store.tables.outturns import OutturnRow
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
 from pfund.store.tables.projects import (

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,4 +60,3 @@ class LicenceUseRow(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(CURRENCY)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str] = mapped_column(String(300), default="")

@@ -55,7 +55,6 @@ def upgrade() -> None:
         sa.Column("amount_minor", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("note", sa.String(length=300), nullable=False),
         sa.CheckConstraint("amount_minor > 0", name=op.f("ck_licence_uses_amount_positive")),
         sa.ForeignKeyConstraint(
             ["licence_id"], ["licences.id"], name=op.f("fk_licence_uses_licence_id_licences")
