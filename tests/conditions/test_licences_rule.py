@@ -103,7 +103,7 @@ def test_no_jurisdiction_in_the_policy_means_no_licence_is_needed() -> None:
 def test_each_gap_of_a_licence_naming_the_party_is_said(
     day: date, over: dict[str, object], reason: str
 ) -> None:
-    found = cover([lic(**over)], day=day)
+    found = cover([lic("LIC-0001", **over)], day=day)
     assert found.used == {}
     assert f"where sanctions apply: {reason}; the payment" in found.holds[0].problem.reason
 

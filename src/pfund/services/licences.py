@@ -30,6 +30,7 @@ from pfund.store.repositories.licences import LicenceRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
+    "add_licence",
     "LicenceCheck",
     "LicenceImport",
     "LicenceLine",
@@ -75,6 +76,17 @@ def import_licences(rt: Runtime, path: Path) -> LicenceImport:
         licences = store_licences(uow, AuditWriter(uow, rt.actor), records, source=path.name)
         uow.commit()
     return LicenceImport(file=path.name, imported=len(licences), ids=[x.id for x in licences])
+
+
+def add_licence(rt: Runtime, values: dict[str, object]) -> SanctionsLicence:
+    """Record one licence sent as a request body, checked as an import of one row."""
+    rt.require(Permission.SCREEN)
+    record = Record("request", 1, dict(values), "json")
+    with rt.uow() as uow:
+        uow.hold_writes()
+        [licence] = store_licences(uow, AuditWriter(uow, rt.actor), [record], source="request")
+        uow.commit()
+    return licence
 
 
 def store_licences(
