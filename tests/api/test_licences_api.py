@@ -14,6 +14,7 @@ from pfund.conditions.licences import licence_cover
 from pfund.domain.licence import SanctionsPolicy
 from pfund.services.gate import GateRefused
 from pfund.services.runtime import Runtime
+from tests.api.conftest import csrf_of, sign_in
 from tests.factories import make_organisation
 
 ONE = {
@@ -123,3 +124,37 @@ def test_the_api_names_the_route_that_clears_a_licence_hold() -> None:
     assert problem["code"] == "licence_missing"
     assert "POST /api/v1/licences" in problem["reason"]
     assert "GET /api/v1/licences lists those naming ORG-R01" in problem["reason"]
+
+
+def test_the_staff_page_lists_licences_in_both_languages_and_compliance_revokes(
+    client: TestClient, today: Callable[[date], None]
+) -> None:
+    today(date(2026, 12, 6))  # BAFA's authorisation (LIC-0002) ends on 31 December
+    assert client.get("/staff/licences", follow_redirects=False).status_code in {302, 303}
+    sign_in(client, "comp")
+    english = client.get("/staff/licences", headers={"accept-language": "en"})
+    assert english.status_code == 200
+    assert "LIC-0002" in english.text and "ask Bundesamt" in english.text
+    russian = client.get("/staff/licences", headers={"accept-language": "ru"}).text
+    assert "Санкционные лицензии" in russian and "запросите продление" in russian
+    token = csrf_of(english.text)
+    done = client.post(
+        "/staff/licences/LIC-0004/revoke",
+        data={"reason": "the exemption was narrowed", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    after = client.get(done.headers["location"], headers={"accept-language": "ru"}).text
+    assert "LIC-0004 отозвана" in after and "the exemption was narrowed" in after
+
+
+def test_a_reviewer_sees_the_register_but_cannot_revoke(client: TestClient) -> None:
+    sign_in(client, "rev")
+    page = client.get("/staff/licences")
+    assert page.status_code == 200 and "/staff/licences/LIC-0001/revoke" not in page.text
+    refused = client.post(
+        "/staff/licences/LIC-0001/revoke",
+        data={"reason": "not mine to revoke", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403

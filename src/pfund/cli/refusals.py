@@ -13,7 +13,13 @@ from collections.abc import Callable
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN, Hold
 from pfund.errors import Facts, PfundError, Problem, Refusal
-from pfund.services.gate import GRIEVANCE_HOLD, LICENCE_MISSING, SCREENING_HIT, GateNames, GateRefused
+from pfund.services.gate import (
+    GRIEVANCE_HOLD,
+    LICENCE_MISSING,
+    SCREENING_HIT,
+    GateNames,
+    GateRefused,
+)
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 

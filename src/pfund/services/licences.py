@@ -9,7 +9,7 @@ day and the reason: the payments made under it stay explained.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +37,7 @@ __all__ = [
     "check_tranche",
     "import_licences",
     "licence_register",
+    "licence_sample",
     "revoke_licence",
     "store_licences",
 ]
@@ -185,6 +186,59 @@ def check_tranche(rt: Runtime, tranche_id: str, *, today: date | None = None) ->
         used=cover.used,
         reasons=[h.problem.reason for h in cover.holds],
     )
+
+
+class LicenceSample(BaseModel):
+    """What the demo says of the register: how many licences, which end soon, and one
+    tranche to a Russian counterparty paid under a licence in its year but refused
+    once every licence naming it has ended."""
+
+    recorded: int
+    expiring: list[str]
+    jurisdictions: list[str]
+    tranche: str | None = None
+    paid_on: date | None = None
+    used: dict[str, str] = {}
+    refused_on: date | None = None
+    reasons: list[str] = []
+
+
+def licence_sample(rt: Runtime, *, today: date | None = None) -> LicenceSample:
+    """The register in a few facts, and the gate's licence rule on one sample tranche:
+    the first tranche a licence covers on 1 January of its year, checked again the day
+    after the last licence naming its counterparty ends."""
+    day = today or money_gate.today()
+    lines = licence_register(rt, today=day)
+    with rt.uow() as uow:
+        policy = _policy(uow)
+        tranches = sorted(uow.tranches.list(), key=lambda t: (t.year, t.id))
+    sample = LicenceSample(
+        recorded=len(lines),
+        expiring=[line.licence.id for line in lines if line.state == "expiring"],
+        jurisdictions=list(policy.jurisdictions),
+    )
+    for tranche in tranches:
+        start = date(tranche.year, 1, 1)
+        found = check_tranche(rt, tranche.id, today=start)
+        if not found.used or found.reasons:
+            continue
+        naming = [
+            line.licence
+            for line in lines
+            if set(line.licence.counterparties) & set(found.sanctioned)
+        ]
+        after = max(lic.valid_until for lic in naming) + timedelta(days=1)
+        later = check_tranche(rt, tranche.id, today=after)
+        return sample.model_copy(
+            update={
+                "tranche": tranche.id,
+                "paid_on": start,
+                "used": found.used,
+                "refused_on": after,
+                "reasons": later.reasons,
+            }
+        )
+    return sample
 
 
 def _state(lic: SanctionsLicence, day: date, soon: set[str]) -> str:
