@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import pycountry
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -29,13 +30,22 @@ def staff_licences(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRespo
         "lines": lines,
         "expiring": [line for line in lines if line.state == "expiring"],
         "currency": fund.currency if fund else "USD",
-        "jurisdictions": fund.sanctions.jurisdictions if fund else [],
+        "jurisdictions": _countries(fund.sanctions.jurisdictions if fund else []),
         "can": who.can,
         "P": Permission,
         "message": request.query_params.get("message"),
         "staff": True,
     }
     return render(request, "staff/licences.html.j2", **context)
+
+
+def _countries(codes: list[str]) -> list[tuple[str, str]]:
+    """(alpha-3, English name) of each jurisdiction, for the page to name in its language."""
+    out = []
+    for code in codes:
+        found = pycountry.countries.get(alpha_2=code)
+        out.append((found.alpha_3, found.name) if found is not None else (code, code))
+    return out
 
 
 @router.post(STAFF + "/{licence_id}/revoke")
