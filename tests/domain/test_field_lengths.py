@@ -36,6 +36,7 @@ from pfund.domain import (
     grievance,
     jobs,
     ledger,
+    licence,
     organisation,
     outturn,
     project,
@@ -333,6 +334,18 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "condition_proposals.verifier": (fund.Verifier, "code"),
     "condition_proposals.status": (scorecard.Proposal, "status"),
     "condition_proposals.decided_by": (audit.AuditEvent, "actor"),
+    "licences.id": (licence.SanctionsLicence, "id"),
+    "licences.kind": (licence.SanctionsLicence, "kind"),
+    "licences.authority": (licence.SanctionsLicence, "authority"),
+    "licences.reference": (licence.SanctionsLicence, "reference"),
+    "licences.legal_basis": (licence.SanctionsLicence, "legal_basis"),
+    "licences.currency": (fund.FundDefinition, "currency"),
+    "licences.scope": (licence.SanctionsLicence, "scope"),
+    "licences.scope_ru": (licence.SanctionsLicence, "scope_ru"),
+    "licences.revoked_reason": (licence.SanctionsLicence, "revoked_reason"),
+    "licence_uses.licence_id": (licence.SanctionsLicence, "id"),
+    "licence_uses.tranche_id": (ledger.Tranche, "id"),
+    "licence_uses.currency": (fund.FundDefinition, "currency"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

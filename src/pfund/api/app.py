@@ -27,6 +27,7 @@ from pfund.api.routes import (
     decisions,
     grievances,
     jobs,
+    licences,
     money,
     opendata,
     projects,
@@ -59,6 +60,7 @@ API_ROUTERS = tuple(
         scorecard,
         grievances,
         committee,
+        licences,
     )
 )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN
 from pfund.errors import Facts, PfundError, Problem, Refusal
-from pfund.services.gate import GRIEVANCE_HOLD, SCREENING_HIT
+from pfund.services.gate import GRIEVANCE_HOLD, LICENCE_MISSING, SCREENING_HIT
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 
@@ -57,6 +57,10 @@ GATE_ROUTES: dict[str, Callable[[Facts], str]] = {
         f"criteria are judged with PUT /api/v1/organisations/{f['organisation']}/vetting/"
         f"{{criterion}} and approved with POST /api/v1/organisations/{f['organisation']}"
         "/vetting/approval"
+    ),
+    LICENCE_MISSING: lambda f: (
+        "a compliance role records a licence that covers it with POST /api/v1/licences "
+        f"(GET /api/v1/licences lists those naming {f['organisation']})"
     ),
     YEAR_NOT_BEGUN: lambda f: (
         f"send POST /api/v1/tranches/{f['tranche']}/release with early true and a reason"

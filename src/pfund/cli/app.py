@@ -20,6 +20,7 @@ from pfund.cli import (
     grievance_cmds,
     job_cmds,
     keys_cmds,
+    licence_cmds,
     match_cmds,
     money_cmds,
     organisation_cmds,
@@ -98,6 +99,7 @@ app.add_typer(grievance_cmds.app, name="grievances")
 app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
+app.add_typer(licence_cmds.app, name="licences")
 app.add_typer(results_cmds.app, name="results")
 app.add_typer(committee_cmds.app, name="committee")
 app.command("doctor")(doctor_cmds.doctor)

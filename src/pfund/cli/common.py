@@ -5,6 +5,7 @@ A user error prints its message and every problem, then exits 1, never a traceba
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -111,6 +112,8 @@ def handled() -> Iterator[None]:
 def to_jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return to_jsonable(value.model_dump(mode="python"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):

@@ -25,6 +25,7 @@ from pfund.services.demo import load_demo
 from pfund.services.demo_committee import CommitteeSample, run_committee_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
+from pfund.services.licences import LicenceSample, licence_sample
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import framework_counts
 from pfund.services.scorecard import evaluate
@@ -131,6 +132,9 @@ def demo(
                 out["committee"] = committee = run_committee_sample(rt, portfolio.record_id)
                 if committee is not None and not as_json:
                     print_committee(committee)
+            out["licences"] = licences = licence_sample(rt)
+            if not as_json:
+                print_licences(licences)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
                 english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
             out["report"] = str(english)
@@ -138,6 +142,29 @@ def demo(
                 console.print(f"Board report: {english} (in Russian: {russian})")
     if as_json:
         print_json(out)
+
+
+def print_licences(sample: LicenceSample) -> None:
+    """The sanctions licences: the register and the gate's rule on one tranche."""
+    soon = f"; ending within the warning: {', '.join(sample.expiring)}" if sample.expiring else ""
+    console.print(
+        f"Sanctions licences (illustrative): {sample.recorded} recorded for payments to "
+        f"{', '.join(sample.jurisdictions) or 'no sanctioned jurisdiction'}{soon} "
+        "(`pfund licences list`, page /staff/licences).",
+        highlight=False,
+    )
+    if sample.tranche is None:
+        return
+    used = ", ".join(f"{party} under {lic}" for party, lic in sorted(sample.used.items()))
+    more = len(sample.reasons) - 1
+    also = f" (and {more} more counterpart{'ies' if more > 1 else 'y'})" if more > 0 else ""
+    console.print(
+        f"Tranche {sample.tranche} is paid on {sample.paid_on} to {used}; on "
+        f"{sample.refused_on} the gate would refuse it: {sample.reasons[0]}{also} "
+        f"(`pfund licences check {sample.tranche} --on {sample.refused_on}`).",
+        highlight=False,
+        markup=False,
+    )
 
 
 def print_committee(sample: CommitteeSample) -> None:

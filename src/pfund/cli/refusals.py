@@ -13,7 +13,13 @@ from collections.abc import Callable
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN, Hold
 from pfund.errors import Facts, PfundError, Problem, Refusal
-from pfund.services.gate import GRIEVANCE_HOLD, SCREENING_HIT, GateNames, GateRefused
+from pfund.services.gate import (
+    GRIEVANCE_HOLD,
+    LICENCE_MISSING,
+    SCREENING_HIT,
+    GateNames,
+    GateRefused,
+)
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
 
@@ -47,6 +53,7 @@ GATE_COMMANDS: dict[str, Callable[[Facts], str]] = {
     GRIEVANCE_HOLD: lambda f: f"'pfund grievances lift {f['grievance']} --reason TEXT'",
     VETTING_NOT_APPROVED: lambda f: f"vet it with 'pfund organisations vet {f['organisation']}'",
     YEAR_NOT_BEGUN: lambda f: f"'pfund tranches release {f['tranche']} --early --reason TEXT'",
+    LICENCE_MISSING: lambda _f: "record a licence that covers it with 'pfund licences import FILE'",
 }
 
 

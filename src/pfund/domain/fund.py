@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pfund.domain.grievance import GrievancePolicy
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
+from pfund.domain.licence import SanctionsPolicy
 from pfund.domain.money import CurrencyCode
 from pfund.domain.protection import PUBLIC
 from pfund.domain.reference import CountryAlpha2
@@ -67,6 +68,8 @@ class FundDefinition(BaseModel):
     verifiers: Annotated[list[Verifier], PUBLIC] = Field(default_factory=list)
     # How grievances are handled: the acknowledgement deadline, holds, suppression.
     grievances: Annotated[GrievancePolicy, PUBLIC] = Field(default_factory=GrievancePolicy)
+    # Which counterparties' payments need a sanctions licence (``pfund licences``).
+    sanctions: Annotated[SanctionsPolicy, PUBLIC] = Field(default_factory=SanctionsPolicy)
 
     @field_validator("iati_sectors")
     @classmethod

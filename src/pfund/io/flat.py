@@ -26,6 +26,7 @@ LIST_FIELDS = frozenset(
         "areas",
         "capabilities",
         "protected_fields",
+        "counterparties",
     }
 )
 

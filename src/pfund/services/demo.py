@@ -11,6 +11,7 @@ from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known, store_records
+from pfund.services.licences import store_licences
 from pfund.services.results import write_framework
 from pfund.services.runtime import Runtime
 from pfund.services.scorecard import store_indicator_set
@@ -46,6 +47,10 @@ def load_demo(rt: Runtime) -> FundSummary:
                 items = [item for _, item in checked.items]
                 store_records(uow, audit, kind, items, source=f"sample:{path.name}")
                 uow.session.flush()
+            licences = data.sample_files.get("licences")
+            if licences is not None:  # the sanctions licences payments to Russia need
+                records = read_records(licences, key="licences")
+                store_licences(uow, audit, records, source=f"sample:{licences.name}")
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
             figures = data.sample_files.get("indicator_data")
             if figures is not None:  # public indicators the condition rules read

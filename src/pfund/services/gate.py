@@ -11,6 +11,10 @@ reading the tranche, so a payment re-checks what may have changed since the rele
   lifts the hold (``pfund.services.grievances``);
 - the vetting of every counterparty of a vetted kind (a democratic-forces group):
   unapproved, incomplete or lapsed vetting holds the money;
+- sanctions licences, at payment: a counterparty in a jurisdiction the fund's policy
+  names (``sanctions:`` in fund.yaml) is paid only under a licence or exemption in
+  force that names it, covers the project's area and has room under its cap
+  (``pfund.conditions.licences``); the payment records the licence it used;
 - the tranche's year, at release: not before 1 January of its year unless a person
   decides an early release (the service audits the reason).
 
@@ -25,21 +29,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 
 from pfund.conditions import statuses_of, tranche_gate
 from pfund.conditions.gates import Hold, condition_holds, vetting_holds, year_hold
+from pfund.conditions.licences import LICENCE_MISSING, LicenceCover, licence_cover
 from pfund.conditions.stages import GateResult, Statuses
 from pfund.domain import Condition, Organisation, Project, Stage, Tranche
 from pfund.domain.compliance import CounterpartyKind
+from pfund.domain.licence import SanctionsLicence, SanctionsPolicy
 from pfund.errors import Conflict, Problem
 from pfund.services.screening import HitRef, blocking_refs
 from pfund.store.repositories.grievances import GrievanceRepository
+from pfund.store.repositories.licences import LicenceRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "GRIEVANCE_HOLD",
+    "LICENCE_MISSING",
     "SCREENING_HIT",
     "GateContext",
     "GateNames",
@@ -50,6 +59,8 @@ __all__ = [
     "conditions_held",
     "gate_context",
     "gate_holds",
+    "licences_for",
+    "record_licence_uses",
     "today",
 ]
 
@@ -127,6 +138,11 @@ class GateContext:
     hits: list[HitRef]
     # the grievances holding money against these projects or their parties
     grievances: list[dict[str, str]] = field(default_factory=list)
+    # the fund's sanctions policy, its licences and what was paid under each
+    sanctions: SanctionsPolicy = field(default_factory=SanctionsPolicy)
+    licences: list[SanctionsLicence] = field(default_factory=list)
+    licence_paid: dict[str, Decimal] = field(default_factory=dict)
+    currency: str = ""
 
     @cached_property
     def statuses(self) -> Statuses:
@@ -147,11 +163,39 @@ def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
     organisations = {o: org for o in parties if (org := uow.organisations.get(o)) is not None}
     conditions = {c.code: c for c in uow.conditions.list()}
     held = GrievanceRepository(uow.session, uow.cipher).holding([*project_ids, *parties])
-    return GateContext(conditions, uow.stages.list(), projects, organisations, hits, held)
+    fund = uow.fund.get()
+    sanctions = fund.sanctions if fund else SanctionsPolicy()
+    currency = fund.currency if fund else ""
+    licences: list[SanctionsLicence] = []
+    paid: dict[str, Decimal] = {}
+    if sanctions.jurisdictions and any(
+        o.country in sanctions.jurisdictions for o in organisations.values()
+    ):
+        store = LicenceRepository(uow.session, currency)
+        licences = [lic for lic in store.list() if set(lic.counterparties) & set(parties)]
+        paid = store.paid(lic.id for lic in licences)
+    return GateContext(
+        conditions,
+        uow.stages.list(),
+        projects,
+        organisations,
+        hits,
+        held,
+        sanctions=sanctions,
+        licences=licences,
+        licence_paid=paid,
+        currency=currency,
+    )
 
 
 def gate_holds(
-    context: GateContext, tranche: Tranche, step: Step, *, today: date, early: bool = False
+    context: GateContext,
+    tranche: Tranche,
+    step: Step,
+    *,
+    today: date,
+    early: bool = False,
+    amount: Decimal | None = None,
 ) -> tuple[GateResult, list[Hold]]:
     """Every reason ``tranche`` is held at ``step`` on ``today``, from ``context``;
     ``check_gate`` refuses on exactly these, and a page shows them before anyone asks."""
@@ -165,14 +209,43 @@ def gate_holds(
     holds += _grievance_holds([g for g in context.grievances if g["subject_id"] in subjects])
     organisations = [context.organisations[p] for p in parties if p in context.organisations]
     holds += vetting_holds(_unique(organisations), today)
+    if step is Step.DISBURSE:
+        holds += licences_for(context, tranche, today=today, amount=amount).holds
     if step is Step.RELEASE:
         held = year_hold(tranche, today, early=early)
         holds += [held] if held else []
     return gate, holds
 
 
+def licences_for(
+    context: GateContext, tranche: Tranche, *, today: date, amount: Decimal | None = None
+) -> LicenceCover:
+    """The licence each sanctioned party of the tranche's project is paid under on
+    ``today`` (``amount``, or the whole tranche), or the holds of those none covers."""
+    project = context.projects.get(tranche.project_id)
+    if project is None or not context.sanctions.jurisdictions:
+        return LicenceCover({}, [])
+    parties = [context.organisations[p] for p in _parties(project) if p in context.organisations]
+    return licence_cover(
+        parties,
+        area=project.area,
+        amount=tranche.amount if amount is None else amount,
+        day=today,
+        licences=context.licences,
+        paid=context.licence_paid,
+        policy=context.sanctions,
+        currency=context.currency,
+    )
+
+
 def check_gate(
-    uow: UnitOfWork, tranche: Tranche, step: Step, *, today: date, early: bool = False
+    uow: UnitOfWork,
+    tranche: Tranche,
+    step: Step,
+    *,
+    today: date,
+    early: bool = False,
+    amount: Decimal | None = None,
 ) -> GateResult:
     """Let the tranche through or raise ``Conflict`` naming every reason it is held.
 
@@ -180,7 +253,7 @@ def check_gate(
     the year rule, and only at release (a released tranche's year was checked then).
     """
     context = gate_context(uow, [tranche])
-    gate, holds = gate_holds(context, tranche, step, today=today, early=early)
+    gate, holds = gate_holds(context, tranche, step, today=today, early=early, amount=amount)
     if holds:
         headline = "; ".join(h.summary for h in holds)
         raise GateRefused(
@@ -191,6 +264,25 @@ def check_gate(
             names=GateNames.of(context.conditions.values(), context.stages),
         )
     return gate
+
+
+def record_licence_uses(
+    uow: UnitOfWork, tranche: Tranche, amount: Decimal, *, today: date, at: datetime
+) -> dict[str, str]:
+    """Record, in the payment's transaction, the licence each sanctioned party is paid
+    under (one row per licence, whatever the number of its parties, so a cap counts a
+    payment once); the parties and licences, for the payment's audit event."""
+    context = gate_context(uow, [tranche])
+    cover = licences_for(context, tranche, today=today, amount=amount)
+    if cover.holds:  # the gate passed in this transaction; a hold now is a bug
+        raise RuntimeError(f"tranche {tranche.id}: licence cover changed within its payment")
+    by_licence: dict[str, list[str]] = {}
+    for party, licence in cover.used.items():
+        by_licence.setdefault(licence, []).append(party)
+    store = LicenceRepository(uow.session, context.currency)
+    for licence, parties in sorted(by_licence.items()):
+        store.record_use(licence, tranche.id, parties, amount, at)
+    return cover.used
 
 
 def condition_gate(uow: UnitOfWork, tranche: Tranche) -> tuple[GateResult, list[Hold]]:

@@ -20,7 +20,7 @@ from pfund.funding import Ledger, commit, disburse, freeze, release, return_fund
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
-from pfund.services.gate import Step, check_gate
+from pfund.services.gate import Step, check_gate, record_licence_uses
 from pfund.services.lifecycle import advance, after_payment
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
@@ -220,13 +220,15 @@ def disburse_tranche(
     rt.require(Permission.MOVE_MONEY)
     with money_write(rt) as uow:
         tranche = _tranche(uow, tranche_id, TrancheStatus.RELEASED)
-        check_gate(uow, tranche, Step.DISBURSE, today=money_gate.today())
         paid = tranche.amount if amount is None else amount
         if not Decimal(0) < paid <= tranche.amount:
             raise InvalidInput(
                 f"cannot pay {paid} of tranche {tranche.id}",
                 [Problem(f"must be above 0 and at most {tranche.amount}", field="amount")],
             )
+        day = money_gate.today()
+        check_gate(uow, tranche, Step.DISBURSE, today=day, amount=paid)
+        licensed = record_licence_uses(uow, tranche, paid, today=day, at=datetime.now(UTC))
         audit = AuditWriter(uow, rt.actor)
         post_entries(
             uow,
@@ -242,12 +244,22 @@ def disburse_tranche(
         )
         _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
         audit.record(
-            "tranche.disbursed", "tranche", tranche.id, {"amount": str(paid)} | (details or {})
+            "tranche.disbursed",
+            "tranche",
+            tranche.id,
+            {"amount": str(paid)} | _licence_details(licensed) | (details or {}),
         )
         after_payment(uow, audit, tranche.project_id, f"paid {tranche.id}")
         step = TrancheStep(tranche=tranche.id, status="disbursed", amount=paid, reason="paid")
         finish(uow, rt, step)
     return step
+
+
+def _licence_details(used: dict[str, str]) -> dict[str, str]:
+    """The audit's record of the licence each sanctioned party was paid under."""
+    if not used:
+        return {}
+    return {"licences": ", ".join(f"{party}: {lic}" for party, lic in sorted(used.items()))}
 
 
 def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> list[LedgerEntry]:

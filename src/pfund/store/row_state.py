@@ -149,6 +149,16 @@ COVERED: dict[str, Covered] = {
     "committee_items": Covered(
         "committee item", ("kind", "status", "run_id", "record_id"), _by("committee_item", "id")
     ),
+    # Sanctions licences decide whether a payment to a sanctioned jurisdiction is lawful,
+    # and the uses recorded with each payment count against a licence's cap.
+    "licences": Covered(
+        "licence",
+        ("kind", "valid_from", "valid_until", "max_amount_minor", "revoked_on"),
+        _by("licence", "id"),
+    ),
+    "licence_uses": Covered(
+        "licence use", ("licence_id", "tranche_id", "amount_minor"), _by("tranche", "tranche_id")
+    ),
 }
 
 LABELS = {name: covered.label for name, covered in COVERED.items()}

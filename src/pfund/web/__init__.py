@@ -18,6 +18,7 @@ from pfund.web import (
     auth,
     committee,
     grievances,
+    licences,
     password,
     proposals,
     public,
@@ -47,6 +48,7 @@ PAGE_ROUTERS = tuple(
         scorecard,
         grievances,
         committee,
+        licences,
     )
 )
 

@@ -122,6 +122,7 @@ MESSAGES = [
     N_("%(id)s released"),
     N_("%(id)s disbursed"),
     N_("%(id)s unfrozen"),
+    N_("%(id)s revoked"),
     N_("%(id)s: %(old)s -> %(new)s; %(n)s tranches frozen"),
     N_("%(id)s: %(n)s entities, %(added)s added, %(changed)s changed; %(hits)s new hits"),
     N_("screened: %(n)s new hits"),
@@ -139,6 +140,17 @@ MESSAGES = [
     N_("its year %(id)s has not begun"),
     N_("screening hit %(id)s on organisation %(org)s is %(status)s"),
     N_("grievance %(id)s against %(kind)s %(who)s holds its money"),
+    N_("no sanctions licence covers the payment to %(id)s"),
+    N_(
+        "counterparty %(id)s is in %(country)s, where sanctions apply: %(reasons)s; the "
+        "payment needs a licence or an exemption that covers it"
+    ),
+    N_("no licence or exemption names it"),
+    N_("licence %(id)s ended on %(date)s"),
+    N_("licence %(id)s starts on %(date)s"),
+    N_("licence %(id)s was revoked on %(date)s"),
+    N_("licence %(id)s covers only %(list)s"),
+    N_("licence %(id)s has %(left)s left and the payment is %(amount)s"),
     # The grievance form's and status page's refusals.
     N_("give a name or a contact, or choose to stay anonymous"),
     N_("no project with this id"),

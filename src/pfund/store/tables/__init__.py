@@ -33,6 +33,7 @@ from pfund.store.tables.ledger import (
     TrancheConditionRow,
     TrancheRow,
 )
+from pfund.store.tables.licences import LicenceRow, LicenceUseRow
 from pfund.store.tables.outturns import OutturnRow
 from pfund.store.tables.parties import OrganisationRow, PersonRow, VettingItemRow
 from pfund.store.tables.projects import (
@@ -110,6 +111,8 @@ __all__ = [
     "JobRow",
     "LedgerBalanceRow",
     "LedgerEntryRow",
+    "LicenceRow",
+    "LicenceUseRow",
     "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",

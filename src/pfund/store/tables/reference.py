@@ -34,6 +34,8 @@ class FundRow(Base):
     verifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     # The fund's grievance policy (acknowledgement deadline, holds, suppression).
     grievances: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
+    # The fund's sanctions policy: the jurisdictions whose counterparties need a licence.
+    sanctions: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class AreaRow(Base):
