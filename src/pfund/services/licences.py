@@ -30,10 +30,10 @@ from pfund.store.repositories.licences import LicenceRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = [
-    "add_licence",
     "LicenceCheck",
     "LicenceImport",
     "LicenceLine",
+    "add_licence",
     "check_tranche",
     "import_licences",
     "licence_register",
