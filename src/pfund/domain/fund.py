@@ -67,6 +67,9 @@ class FundDefinition(BaseModel):
     verifiers: Annotated[list[Verifier], PUBLIC] = Field(default_factory=list)
     # How grievances are handled: the acknowledgement deadline, holds, suppression.
     grievances: Annotated[GrievancePolicy, PUBLIC] = Field(default_factory=GrievancePolicy)
+    # A conversion on a day without a published rate uses the latest earlier rate at most
+    # this many days old (4 covers a weekend and a holiday), and says so; older: refused.
+    rate_max_age_days: Annotated[int, PUBLIC] = Field(default=4, ge=0, le=3660)
 
     @field_validator("iati_sectors")
     @classmethod

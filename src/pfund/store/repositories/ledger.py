@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
@@ -19,15 +20,24 @@ from pfund.store.tables import LedgerEntryRow, TrancheConditionRow, TrancheRow
 
 
 def tranche_row(tranche: Tranche) -> RowDict:
-    return tranche.model_dump(exclude={"amount", "conditions"}) | {
+    original = tranche.original_amount
+    return tranche.model_dump(exclude={"amount", "conditions", "original_amount", "rate"}) | {
         "amount_minor": to_minor(tranche.amount, tranche.currency),
         "status": tranche.status.value,
+        "original_amount_minor": None
+        if original is None or tranche.original_currency is None
+        else to_minor(original, tranche.original_currency),
+        "rate": None if tranche.rate is None else str(tranche.rate),
     }
 
 
 def build_tranche(row: Row[Any], conditions: builtins.list[str]) -> Tranche:
     values = dict(row._mapping)
     amount = from_minor(values.pop("amount_minor"), row.currency)
+    original = values.pop("original_amount_minor")
+    if original is not None and row.original_currency:
+        values["original_amount"] = from_minor(original, row.original_currency)
+    values["rate"] = None if row.rate is None else Decimal(row.rate)
     return Tranche(**values, amount=amount, conditions=conditions)
 
 
@@ -97,6 +107,10 @@ class TrancheRepository:
 def build_entry(row: Row[Any]) -> LedgerEntry:
     values = dict(row._mapping)
     amount = from_minor(values.pop("amount_minor"), row.currency)
+    fx_minor = values.pop("fx_amount_minor")
+    if fx_minor is not None and row.fx_currency:
+        values["fx_amount"] = from_minor(fx_minor, row.fx_currency)
+    values["fx_rate"] = None if row.fx_rate is None else Decimal(row.fx_rate)
     return LedgerEntry(**values | {"at": utc(row.at)}, amount=amount)
 
 
@@ -108,11 +122,15 @@ class LedgerRepository:
 
     def add(self, entry: LedgerEntry) -> LedgerEntry:
         """Store the entry and return it with the id the database gave it."""
-        values = entry.model_dump(exclude={"id", "amount"}) | {
+        values = entry.model_dump(exclude={"id", "amount", "fx_amount", "fx_rate"}) | {
             "at": utc(entry.at),
             "debit": entry.debit.value,
             "credit": entry.credit.value,
             "amount_minor": to_minor(entry.amount, entry.currency),
+            "fx_amount_minor": None
+            if entry.fx_amount is None or entry.fx_currency is None
+            else to_minor(entry.fx_amount, entry.fx_currency),
+            "fx_rate": None if entry.fx_rate is None else str(entry.fx_rate),
         }
         entries = table(LedgerEntryRow)
         new_id = self.session.execute(insert(entries).values(values).returning(entries.c.id))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -37,6 +38,13 @@ class TrancheRow(Base):
     currency: Mapped[str] = mapped_column(CURRENCY)
     stage: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(ENUM, index=True)
+    # A tranche of a project in another currency (see pfund.domain.ledger.Tranche): the
+    # project's amount in its minor units, and the commitment's rate as exact decimal text.
+    original_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    original_currency: Mapped[str | None] = mapped_column(CURRENCY)
+    rate: Mapped[str | None] = mapped_column(String(40))
+    rate_date: Mapped[date | None] = mapped_column(Date)
+    rate_source: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class TrancheConditionRow(Base):
@@ -97,6 +105,11 @@ class LedgerEntryRow(Base):
     # of each per (member, year, correction), whatever the code that writes them.
     year: Mapped[int | None] = mapped_column(Integer)
     correction: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An entry of a tranche in another currency: that amount and the rate used.
+    fx_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    fx_currency: Mapped[str | None] = mapped_column(CURRENCY)
+    fx_rate: Mapped[str | None] = mapped_column(String(40))
+    fx_rate_date: Mapped[date | None] = mapped_column(Date)
 
 
 class LedgerBalanceRow(Base):

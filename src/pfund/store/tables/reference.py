@@ -34,6 +34,8 @@ class FundRow(Base):
     verifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     # The fund's grievance policy (acknowledgement deadline, holds, suppression).
     grievances: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
+    # How many days old an exchange rate may be when no rate was published on the day
+    rate_max_age_days: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
 
 
 class AreaRow(Base):
