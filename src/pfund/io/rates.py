@@ -27,6 +27,10 @@ __all__ = ["ECB_SOURCE", "RatesFile", "read_ecb_rates"]
 
 ECB_SOURCE = "ECB euro foreign exchange reference rates"
 NOT_PUBLISHED = "N/A"
+# Columns the ECB's history keeps for currencies since replaced by the euro or redenominated
+# (Cyprus, Estonia, Lithuania, Latvia, Malta, Slovenia, Slovakia, Croatia; the old lira
+# and leu): no conversion can ask for them, so they are read past, not stored.
+WITHDRAWN = frozenset({"CYP", "EEK", "LTL", "LVL", "MTL", "SIT", "SKK", "HRK", "TRL", "ROL"})
 MAX_RATE = Decimal("1e12")
 
 
@@ -60,13 +64,15 @@ def read_ecb_rates(path: Path, *, source: str = ECB_SOURCE) -> RatesFile:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name} is not UTF-8 text", [Problem(str(exc), name)]) from exc
     rows = list(csv.reader(io.StringIO(text)))
-    columns, problems = _header(rows[0] if rows else [], name)
+    header = rows[0] if rows else []
+    columns, problems = _header(header, name)
+    width = len([c for c in header if c.strip()]) or len(header)
     rates: list[ExchangeRate] = []
     seen: dict[date, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        rates += _row(row, number, columns, name, source, digest, seen, problems)
+        rates += _row(row, number, (columns, width), name, source, digest, seen, problems)
     if not rates and not problems:
         problems.append(Problem("the file holds no rate", name))
     if problems:
@@ -87,6 +93,8 @@ def _header(header: list[str], name: str) -> tuple[dict[int, str], list[Problem]
     problems: list[Problem] = []
     for index, code in enumerate(cells[1:], start=1):
         upper = code.upper()
+        if upper in WITHDRAWN:
+            continue
         if pycountry.currencies.get(alpha_3=upper) is None or len(upper) != 3:
             problems.append(Problem(f"'{code}' is not an ISO 4217 currency code", name, 1, code))
         elif upper == ECB_BASE:
@@ -103,7 +111,7 @@ def _header(header: list[str], name: str) -> tuple[dict[int, str], list[Problem]
 def _row(
     row: list[str],
     number: int,
-    columns: dict[int, str],
+    layout: tuple[dict[int, str], int],
     name: str,
     source: str,
     digest: str,
@@ -120,7 +128,8 @@ def _row(
         problems.append(Problem(reason, name, number, "Date"))
         return []
     seen[day] = number
-    extra = [c for c in row[max(columns, default=0) + 1 :] if c.strip()]
+    columns, width = layout
+    extra = [c for c in row[width:] if c.strip()]
     if extra:
         reason = f"{len(extra)} value(s) beyond the last named column"
         problems.append(Problem(reason, name, number))
