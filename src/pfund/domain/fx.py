@@ -24,6 +24,7 @@ from pfund.domain.protection import PUBLIC
 
 __all__ = [
     "ECB_BASE",
+    "RATE_DIGITS",
     "RATE_PLACES",
     "ROUNDING_RULE",
     "ExchangeRate",
@@ -35,6 +36,8 @@ __all__ = [
 
 ECB_BASE = "EUR"
 RATE_PLACES = 10
+# digits a stored rate may have (a cross rate: 10 places and up to 14 before the point)
+RATE_DIGITS = 24
 ROUNDING_RULE = (
     "cross rates are rounded half to even to 10 decimal places; a converted amount is "
     "amount x rate rounded half to even to the minor unit of the currency it is converted into"
@@ -49,7 +52,7 @@ class ExchangeRate(BaseModel):
     base: Annotated[CurrencyCode, PUBLIC]
     quote: Annotated[CurrencyCode, PUBLIC]
     day: Annotated[date, PUBLIC]
-    rate: Annotated[Decimal, PUBLIC] = Field(gt=0)
+    rate: Annotated[Decimal, PUBLIC] = Field(gt=0, max_digits=RATE_DIGITS)
     source: Annotated[str, PUBLIC] = Field(min_length=1, max_length=300)
     # sha256 of the file the rate was imported from, so a figure can be traced to its file
     file_sha256: Annotated[str, PUBLIC] = Field(default="", max_length=64)
@@ -62,7 +65,7 @@ class RateUsed(BaseModel):
 
     base: Annotated[CurrencyCode, PUBLIC]
     quote: Annotated[CurrencyCode, PUBLIC]
-    rate: Annotated[Decimal, PUBLIC] = Field(gt=0)
+    rate: Annotated[Decimal, PUBLIC] = Field(gt=0, max_digits=RATE_DIGITS)
     # the date of the published rate(s) used, and the date the conversion was for
     day: Annotated[date, PUBLIC]
     asked: Annotated[date, PUBLIC]

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pfund.domain.enums import LedgerAccount, TrancheStatus
+from pfund.domain.fx import RATE_DIGITS
 from pfund.domain.lengths import Id
 from pfund.domain.money import CurrencyCode
 from pfund.domain.project import ID_PATTERN
@@ -33,7 +34,7 @@ class Tranche(BaseModel):
     # rate of the commitment (1 original = rate fund currency), its date and source.
     original_amount: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0)
     original_currency: Annotated[CurrencyCode | None, PUBLIC] = None
-    rate: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0)
+    rate: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0, max_digits=RATE_DIGITS)
     rate_date: Annotated[date | None, PUBLIC] = None
     rate_source: Annotated[str, PUBLIC] = Field(default="", max_length=300)
 
@@ -55,7 +56,7 @@ class FxNote(BaseModel):
 
     fx_amount: Decimal = Field(gt=0)
     fx_currency: CurrencyCode
-    fx_rate: Decimal = Field(gt=0)
+    fx_rate: Decimal = Field(gt=0, max_digits=RATE_DIGITS)
     fx_rate_date: date
 
 
@@ -83,7 +84,7 @@ class LedgerEntry(BaseModel):
     # used (see ``FxNote``); all four or none.
     fx_amount: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0)
     fx_currency: Annotated[CurrencyCode | None, PUBLIC] = None
-    fx_rate: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0)
+    fx_rate: Annotated[Decimal | None, PUBLIC] = Field(default=None, gt=0, max_digits=RATE_DIGITS)
     fx_rate_date: Annotated[date | None, PUBLIC] = None
 
     @property

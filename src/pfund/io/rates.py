@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pycountry
 
-from pfund.domain.fx import ECB_BASE, ExchangeRate
+from pfund.domain.fx import ECB_BASE, RATE_DIGITS, ExchangeRate
 from pfund.errors import InvalidInput, Problem
 
 __all__ = ["ECB_SOURCE", "RatesFile", "read_ecb_rates"]
@@ -165,8 +165,12 @@ def _rate(
     except InvalidOperation:
         problems.append(Problem(f"'{cell}' is not a number", name, number, currency))
         return None
-    if not rate.is_finite() or rate <= 0 or rate > MAX_RATE:
+    if not rate.is_finite() or rate <= 0 or rate > MAX_RATE or _digits(rate) > RATE_DIGITS:
         reason = f"a rate must be a positive number (units of {currency} per euro), got {cell}"
         problems.append(Problem(reason, name, number, currency))
         return None
     return rate
+
+
+def _digits(rate: Decimal) -> int:
+    return len(rate.normalize().as_tuple().digits)
