@@ -221,6 +221,8 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "tranches.original_currency": (ledger.Tranche, "original_currency"),
     "tranches.rate": (ledger.Tranche, "rate"),
     "tranches.rate_source": (ledger.Tranche, "rate_source"),
+    "tranches.rate_date": "an ISO day the repository writes from a date (10 characters)",
+    "ledger_entries.fx_rate_date": "an ISO day the repository writes from a date (10 characters)",
     "ledger_entries.fx_currency": (ledger.LedgerEntry, "fx_currency"),
     "ledger_entries.fx_rate": (ledger.LedgerEntry, "fx_rate"),
     "exchange_rates.base": (fx.ExchangeRate, "base"),

@@ -95,18 +95,19 @@ def upgrade() -> None:
     op.create_index(op.f("ix_exchange_rates_quote"), "exchange_rates", ["quote"])
     op.create_index(op.f("ix_exchange_rates_day"), "exchange_rates", ["day"])
     # plain ADD COLUMN (no batch): a batch rebuild on SQLite would drop the triggers
-    op.add_column("tranches", sa.Column("original_amount_minor", sa.BigInteger()))
-    op.add_column("tranches", sa.Column("original_currency", sa.String(length=3)))
-    op.add_column("tranches", sa.Column("rate", sa.String(length=40)))
-    op.add_column("tranches", sa.Column("rate_date", sa.Date()))
-    op.add_column(
-        "tranches",
-        sa.Column("rate_source", sa.String(length=300), server_default="", nullable=False),
-    )
-    op.add_column("ledger_entries", sa.Column("fx_amount_minor", sa.BigInteger()))
-    op.add_column("ledger_entries", sa.Column("fx_currency", sa.String(length=3)))
-    op.add_column("ledger_entries", sa.Column("fx_rate", sa.String(length=40)))
-    op.add_column("ledger_entries", sa.Column("fx_rate_date", sa.Date()))
+    # never NULL: 0 and "" are what rows stored before digest as (row_state.ADDED_LATER)
+    for table, name, kind, default in (
+        ("tranches", "original_amount_minor", sa.BigInteger(), "0"),
+        ("tranches", "original_currency", sa.String(length=3), ""),
+        ("tranches", "rate", sa.String(length=40), ""),
+        ("tranches", "rate_date", sa.String(length=10), ""),
+        ("tranches", "rate_source", sa.String(length=300), ""),
+        ("ledger_entries", "fx_amount_minor", sa.BigInteger(), "0"),
+        ("ledger_entries", "fx_currency", sa.String(length=3), ""),
+        ("ledger_entries", "fx_rate", sa.String(length=40), ""),
+        ("ledger_entries", "fx_rate_date", sa.String(length=10), ""),
+    ):
+        op.add_column(table, sa.Column(name, kind, server_default=default, nullable=False))
     op.add_column(
         "fund",
         sa.Column("rate_max_age_days", sa.Integer(), server_default="4", nullable=False),
