@@ -3,7 +3,10 @@
 The model keeps its own balances (and, for frozen money, where it was frozen from) and
 predicts whether each movement may be posted. A refused movement must raise and leave
 the ledger as it was; after every step the conservation law holds: the buckets together
-hold exactly what was pledged, and no tranche has paid out more than was committed to it.
+hold exactly what was pledged and what exchange gains added, and no tranche has paid out
+more than was committed to it. Exchange differences of tranches paid in another currency
+take money out of the fund balance (a loss, never more than it holds) or add to it (a
+gain, from the second source account).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pfund.funding import (
     check_invariants,
     commit,
     disburse,
+    exchange_gain,
+    exchange_loss,
     freeze,
     pledge,
     receipt,
@@ -38,7 +43,7 @@ ZERO = Decimal(0)
 AT = datetime(2030, 1, 1, tzinfo=UTC)
 MEMBERS = ("DEU", "FRA", "USA")
 TRANCHES = {"T1": "P1", "T2": "P2"}
-BUCKETS = tuple(a for a in A if a is not A.PLEDGED)
+BUCKETS = tuple(a for a in A if a not in (A.PLEDGED, A.EXCHANGE_GAIN))
 
 # how much to move: all that is available (the boundary), a part of it, or any amount
 Drawn = tuple[str, int]
@@ -54,6 +59,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.ledger = Ledger()
         self.model: defaultdict[Key, Decimal] = defaultdict(Decimal)
         self.pledged = ZERO
+        self.gained = ZERO
         self.flows: defaultdict[Key, Decimal] = defaultdict(Decimal)
 
     # -- the model ------------------------------------------------------------------
@@ -194,6 +200,29 @@ class LedgerMachine(RuleBasedStateMachine):
         elif source is not A.RETURNED:
             self.flows[("committed", tranche)] -= amount
 
+    @rule(tranche=tranches, drawn=amounts)
+    def lose_on_exchange(self, tranche: str, drawn: Drawn) -> None:
+        """A tranche paid at a dearer rate: the difference leaves the fund balance."""
+        available = self.model[("fund", "")]
+        amount = self._amount(drawn, available)
+        entry = exchange_loss(AT, amount, project_id=TRANCHES[tranche], tranche_id=tranche)
+        if self._post(entry, available):
+            self._move(("fund", ""), ("exchange_loss", ""), amount)
+
+    @rule(tranche=tranches, drawn=st.integers(1, 300_000))
+    def gain_on_exchange(self, tranche: str, drawn: int) -> None:
+        """Paid at a cheaper rate: the saving joins the fund balance (a source, unlimited)."""
+        amount = Decimal(drawn) / 100
+        entry = exchange_gain(AT, amount, project_id=TRANCHES[tranche], tranche_id=tranche)
+        self._post(entry, available=amount)
+        self.gained += amount
+        self.model[("fund", "")] += amount
+
+    @rule(drawn=st.integers(1, 1000))
+    def exchange_without_its_tranche_is_refused(self, drawn: int) -> None:
+        entry = exchange_gain(AT, Decimal(drawn), project_id="", tranche_id="")
+        self._post(entry, available=ZERO)
+
     @rule(drawn=st.integers(1, 1000))
     def foreign_currency_is_refused(self, drawn: int) -> None:
         entry = pledge(AT, Decimal(drawn), contributor="DEU", currency="EUR")
@@ -203,7 +232,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def money_is_never_created_or_lost(self) -> None:
         held = sum((self.ledger.balance(a) for a in BUCKETS), ZERO)
-        assert held == self.ledger.balance(A.PLEDGED) == self.pledged
+        assert self.ledger.balance(A.PLEDGED) == self.pledged
+        assert self.ledger.balance(A.EXCHANGE_GAIN) == self.gained
+        assert held == self.pledged + self.gained
 
     @invariant()
     def ledger_agrees_with_the_model(self) -> None:
@@ -212,6 +243,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 got = self.ledger.frozen_from(A(name.removeprefix("frozen<-")), scope)
             elif name == "fund":
                 got = self.ledger.balance(A.FUND_BALANCE, "")
+            elif name == "exchange_loss":
+                got = self.ledger.balance(A.EXCHANGE_LOSS, "")
             elif name == "receivable":
                 got = self.ledger.balance(A.CONTRIBUTIONS_RECEIVABLE, scope)
             else:
@@ -227,7 +260,7 @@ class LedgerMachine(RuleBasedStateMachine):
             (e.amount for e in self.ledger.entries if e.credit is A.CONTRIBUTIONS_RECEIVABLE),
             ZERO,
         )
-        assert sum(self.flows[("disbursed", t)] for t in TRANCHES) <= received
+        assert sum(self.flows[("disbursed", t)] for t in TRANCHES) <= received + self.gained
 
     @invariant()
     def the_entries_pass_the_invariant_check(self) -> None:

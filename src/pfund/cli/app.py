@@ -27,6 +27,7 @@ from pfund.cli import (
     portfolio_cmds,
     project_cmds,
     proposal_cmds,
+    rates_cmds,
     report_cmds,
     results_cmds,
     scorecard_cmds,
@@ -91,6 +92,7 @@ app.add_typer(scorecard_cmds.indicators_app, name="indicators")
 app.add_typer(conditions_cmds.scenario_app, name="scenario")
 app.add_typer(money_cmds.fund_app, name="fund")
 app.add_typer(money_cmds.tranche_app, name="tranches")
+app.add_typer(rates_cmds.app, name="rates")
 portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
 app.add_typer(users_cmds.app, name="users")
 app.command("serve")(users_cmds.serve_cmd)

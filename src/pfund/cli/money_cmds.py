@@ -192,9 +192,16 @@ def list_cmd(
     if as_json:
         print_json(tranches)
         return
-    table = Table("tranche", "year", "amount", "stage", "status")
+    table = Table("tranche", "year", "amount", "own currency", "stage", "status")
     for t in tranches:
-        table.add_row(t.id, str(t.year), money(t.amount, t.currency), str(t.stage), t.status.value)
+        own = (
+            f"{money(t.original_amount, t.original_currency)} at {t.rate} ({t.rate_date})"
+            if t.original_amount is not None and t.original_currency
+            else ""
+        )
+        table.add_row(
+            t.id, str(t.year), money(t.amount, t.currency), own, str(t.stage), t.status.value
+        )
     console.print(table)
 
 
@@ -234,6 +241,15 @@ def disburse_cmd(
         print_json(step)
     else:
         console.print(f"Disbursed {step.tranche}: {money(step.amount)}.")
+        if step.original_currency is not None and step.exchange_difference is not None:
+            diff = step.exchange_difference
+            kind = "exchange loss" if diff > 0 else "exchange gain" if diff < 0 else "no difference"
+            console.print(
+                f"Paid {step.original_currency} {step.original_amount:,} at {step.rate} "
+                f"({step.rate_date}): it cost {step.cost:,} in the fund's currency; "
+                f"{kind} of {abs(diff):,} booked against the commitment's rate.",
+                highlight=False,
+            )
 
 
 @tranche_app.command("unfreeze")

@@ -199,6 +199,8 @@ def print_portfolio(r: PortfolioReport) -> None:
         areas.add_row(a.area, str(a.projects), f"{a.cost:,.1f}", f"{a.share:.1%}")
     console.print(areas)
     console.print(f"{len(r.selected)} projects chosen: {', '.join(r.selected)}")
+    for stated in r.conversions:
+        console.print(f"Converted into the fund's currency: {stated}", highlight=False)
     console.print(
         f"Solver {r.solver}; inputs hash {r.inputs_hash[:16]}. "
         f"Reproduce with `pfund portfolio rerun {r.record_id}`."

@@ -99,9 +99,10 @@ class TrancheStatus(StrEnum):
 class LedgerAccount(StrEnum):
     """Accounts of the double-entry ledger; every entry moves money between two.
 
-    ``pledged`` is the one source account (the fund's net assets): a pledge moves money
-    out of it into ``contributions_receivable``; every other account is a bucket money
-    sits in (see ``pfund.funding.ledger``).
+    ``pledged`` and ``exchange_gain`` are the source accounts (the fund's net assets:
+    what members pledged, and what paying in a cheaper currency saved): a pledge moves
+    money out of ``pledged`` into ``contributions_receivable``; every other account is a
+    bucket money sits in (see ``pfund.funding.ledger``).
     """
 
     PLEDGED = "pledged"
@@ -112,3 +113,7 @@ class LedgerAccount(StrEnum):
     FROZEN = "frozen"
     DISBURSED = "disbursed"
     RETURNED = "returned"
+    # What paying a tranche in its own currency cost more (loss) or less (gain) in the
+    # fund's currency than the rate it was committed at; kept once for the fund.
+    EXCHANGE_LOSS = "exchange_loss"
+    EXCHANGE_GAIN = "exchange_gain"

@@ -70,6 +70,9 @@ class FundDefinition(BaseModel):
     grievances: Annotated[GrievancePolicy, PUBLIC] = Field(default_factory=GrievancePolicy)
     # Which counterparties' payments need a sanctions licence (``pfund licences``).
     sanctions: Annotated[SanctionsPolicy, PUBLIC] = Field(default_factory=SanctionsPolicy)
+    # A conversion on a day without a published rate uses the latest earlier rate at most
+    # this many days old (4 covers a weekend and a holiday), and says so; older: refused.
+    rate_max_age_days: Annotated[int, PUBLIC] = Field(default=4, ge=0, le=3660)
 
     @field_validator("iati_sectors")
     @classmethod

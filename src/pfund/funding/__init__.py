@@ -18,6 +18,8 @@ from pfund.funding.contributions import CENT, ContributionSchedule, cap_amounts,
 from pfund.funding.entries import (
     commit,
     disburse,
+    exchange_gain,
+    exchange_loss,
     freeze,
     pledge,
     receipt,
@@ -26,6 +28,7 @@ from pfund.funding.entries import (
     reverse_pledge,
     reverse_receipt,
     unfreeze,
+    with_fx,
 )
 from pfund.funding.ledger import Ledger, refusals
 from pfund.funding.rules import DEFAULT_SHARE, MAX_SHARE, FundingKind, FundingRule
@@ -45,6 +48,8 @@ __all__ = [
     "commit",
     "contributor_positions",
     "disburse",
+    "exchange_gain",
+    "exchange_loss",
     "freeze",
     "pledge",
     "project_balances",
@@ -57,4 +62,5 @@ __all__ = [
     "schedule",
     "tranche_balances",
     "unfreeze",
+    "with_fx",
 ]

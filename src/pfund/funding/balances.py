@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pfund.domain import LedgerAccount, LedgerEntry
-from pfund.funding.book import SOURCE, Book, Scope, movement, scope_of
+from pfund.funding.book import SOURCES, Book, Scope, movement, scope_of
 
 __all__ = [
     "ContributorPosition",
@@ -38,7 +38,7 @@ def _book(entries: Iterable[LedgerEntry]) -> Book:
 
 
 def account_balances(entries: Iterable[LedgerEntry]) -> dict[LedgerAccount, Decimal]:
-    """Every account's balance over all its scopes (``pledged`` as credits less debits)."""
+    """Every account's balance over all its scopes (the sources as credits less debits)."""
     totals = dict.fromkeys(A, ZERO)
     for (account, _), value in _book(entries).balances.items():
         totals[account] += value
@@ -149,9 +149,10 @@ def _stage_faults(number: int, book: Book, tranche: str) -> list[str]:
 
 
 def _balance_faults(book: Book) -> list[str]:
-    """Total debits equal total credits: the buckets hold exactly what was pledged."""
-    held = sum((v for (a, _), v in book.balances.items() if a is not SOURCE), ZERO)
-    pledged = sum((v for (a, _), v in book.balances.items() if a is SOURCE), ZERO)
+    """Total debits equal total credits: the buckets hold exactly what was pledged and
+    what exchange gains added (the sources)."""
+    held = sum((v for (a, _), v in book.balances.items() if a not in SOURCES), ZERO)
+    pledged = sum((v for (a, _), v in book.balances.items() if a in SOURCES), ZERO)
     if held == pledged:
         return []
-    return [f"debits and credits differ: accounts hold {held}, pledged is {pledged}"]
+    return [f"debits and credits differ: accounts hold {held}, pledged and gained is {pledged}"]

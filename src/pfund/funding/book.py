@@ -17,11 +17,26 @@ from enum import StrEnum
 
 from pfund.domain import LedgerAccount, LedgerEntry
 
-__all__ = ["MOVEMENTS", "SOURCE", "Book", "Scope", "movement", "scope_id", "scope_of"]
+__all__ = [
+    "EXCHANGE",
+    "MOVEMENTS",
+    "SOURCE",
+    "SOURCES",
+    "Book",
+    "Scope",
+    "movement",
+    "scope_id",
+    "scope_of",
+]
 
 A = LedgerAccount
 ZERO = Decimal(0)
-SOURCE = A.PLEDGED  # the one credit-normal account: its balance is credits less debits
+SOURCE = A.PLEDGED  # the members' source account
+# The credit-normal accounts, whose balance is credits less debits: what was pledged, and
+# what exchange gains added. The buckets always hold exactly their sum.
+SOURCES = frozenset({A.PLEDGED, A.EXCHANGE_GAIN})
+# The accounts of exchange differences: entries into or out of them name a tranche.
+EXCHANGE = frozenset({A.EXCHANGE_LOSS, A.EXCHANGE_GAIN})
 
 
 class Scope(StrEnum):
@@ -34,6 +49,8 @@ class Scope(StrEnum):
 
 SCOPES = {A.PLEDGED: Scope.CONTRIBUTOR, A.CONTRIBUTIONS_RECEIVABLE: Scope.CONTRIBUTOR}
 SCOPES[A.FUND_BALANCE] = Scope.FUND
+SCOPES[A.EXCHANGE_LOSS] = Scope.FUND
+SCOPES[A.EXCHANGE_GAIN] = Scope.FUND
 
 # (debit, credit) -> the name of the movement: money goes from credit into debit.
 MOVEMENTS: dict[tuple[LedgerAccount, LedgerAccount], str] = {
@@ -53,6 +70,10 @@ MOVEMENTS: dict[tuple[LedgerAccount, LedgerAccount], str] = {
     (A.FUND_BALANCE, A.FROZEN): "return",
     (A.RETURNED, A.DISBURSED): "return",
     (A.FUND_BALANCE, A.RETURNED): "return",
+    # a tranche paid at a dearer rate than committed: the difference leaves the fund
+    (A.EXCHANGE_LOSS, A.FUND_BALANCE): "exchange loss",
+    # paid at a cheaper rate: what the commitment's rate over-counted comes back
+    (A.FUND_BALANCE, A.EXCHANGE_GAIN): "exchange gain",
 }
 
 
@@ -97,7 +118,7 @@ class Book:
 
     def available(self, entry: LedgerEntry) -> Decimal | None:
         """What the credited account can give up; None when it is the unlimited source."""
-        if entry.credit is SOURCE:
+        if entry.credit in SOURCES:
             return None
         if entry.credit is A.FROZEN and entry.debit in (A.COMMITTED, A.RELEASED):
             return self.frozen_from.get((entry.debit, entry.tranche_id or ""), ZERO)
@@ -107,8 +128,8 @@ class Book:
         """Move the amount from the credited into the debited account; return both keys."""
         debit = (entry.debit, scope_id(entry.debit, entry))
         credit = (entry.credit, scope_id(entry.credit, entry))
-        self.balances[debit] += -entry.amount if entry.debit is SOURCE else entry.amount
-        self.balances[credit] += entry.amount if entry.credit is SOURCE else -entry.amount
+        self.balances[debit] += -entry.amount if entry.debit in SOURCES else entry.amount
+        self.balances[credit] += entry.amount if entry.credit in SOURCES else -entry.amount
         self._track_frozen(entry)
         if entry.tranche_id and entry.project_id:
             self.projects.setdefault(entry.tranche_id, entry.project_id)

@@ -13,11 +13,14 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from pfund.domain import LedgerAccount, LedgerEntry
+from pfund.domain.ledger import FxNote
 from pfund.errors import InvalidInput, Problem
 
 __all__ = [
     "commit",
     "disburse",
+    "exchange_gain",
+    "exchange_loss",
     "freeze",
     "pledge",
     "receipt",
@@ -26,6 +29,7 @@ __all__ = [
     "reverse_pledge",
     "reverse_receipt",
     "unfreeze",
+    "with_fx",
 ]
 
 A = LedgerAccount
@@ -172,6 +176,7 @@ def _tranche_entry(
     ids: tuple[str, str],
     currency: str,
     memo: str,
+    fx: FxNote | None = None,
 ) -> LedgerEntry:
     return _entry(
         debit,
@@ -182,6 +187,7 @@ def _tranche_entry(
         project_id=ids[0],
         tranche_id=ids[1],
         memo=memo,
+        **(fx.model_dump() if fx is not None else {}),
     )
 
 
@@ -258,9 +264,50 @@ def disburse(
     currency: str = "USD",
     memo: str = "",
 ) -> LedgerEntry:
-    """Pay released money to the project: released -> disbursed."""
+    """Pay released money to the project: released -> disbursed.
+
+    For a tranche in another currency ``amount`` is the commitment-rate value of what is
+    paid (see ``with_fx``); what the payment's rate makes it cost more or less is an
+    ``exchange_loss`` or ``exchange_gain`` entry beside it."""
     ids = (project_id, tranche_id)
     return _tranche_entry(A.DISBURSED, A.RELEASED, at, amount, ids, currency, memo)
+
+
+def with_fx(entry: LedgerEntry, fx: FxNote | None) -> LedgerEntry:
+    """The entry with the amount in the project's own currency and the rate used."""
+    if fx is None:
+        return entry
+    return LedgerEntry.model_validate(entry.model_dump() | fx.model_dump())
+
+
+def exchange_loss(
+    at: datetime,
+    amount: Decimal,
+    *,
+    project_id: str,
+    tranche_id: str,
+    currency: str = "USD",
+    memo: str = "",
+    fx: FxNote | None = None,
+) -> LedgerEntry:
+    """A tranche cost more in the fund's currency than committed: fund balance -> loss."""
+    ids = (project_id, tranche_id)
+    return _tranche_entry(A.EXCHANGE_LOSS, A.FUND_BALANCE, at, amount, ids, currency, memo, fx)
+
+
+def exchange_gain(
+    at: datetime,
+    amount: Decimal,
+    *,
+    project_id: str,
+    tranche_id: str,
+    currency: str = "USD",
+    memo: str = "",
+    fx: FxNote | None = None,
+) -> LedgerEntry:
+    """A tranche cost less than committed: the saving joins the fund balance."""
+    ids = (project_id, tranche_id)
+    return _tranche_entry(A.FUND_BALANCE, A.EXCHANGE_GAIN, at, amount, ids, currency, memo, fx)
 
 
 def return_funds(

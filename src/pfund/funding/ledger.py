@@ -17,9 +17,17 @@ can never go below zero. The movements, debit <- credit:
     return        fund_balance <- committed | released | frozen        unpaid money, back
                   returned <- disbursed                                a project refunds
                   fund_balance <- returned                             a refund re-used
+    exchange      exchange_loss <- fund_balance                        paid dearer than committed
+                  fund_balance <- exchange_gain                        paid cheaper than committed
+
+A tranche in another currency than the fund's is committed at the rate of its
+commitment day; ``disbursed`` then receives the commitment-rate value of what is paid,
+and the difference against the payment day's rate is one exchange entry naming the
+tranche (see ``pfund.domain.fx``). ``exchange_gain`` is a second source account.
 
 Conservation law, after every entry: the sum of the balances of all buckets equals the
-balance of ``pledged``, which is the total pledged (less reversed pledges), so
+balance of the sources, ``pledged`` (the total pledged, less reversed pledges) and
+``exchange_gain``, so
 money is never created or lost, only moved. Balances are kept per contributor
 (``pledged``, ``contributions_receivable``), once for the fund (``fund_balance``) and per
 tranche (the rest); so "released for tranche T" is a balance, and a disbursement beyond
@@ -35,7 +43,7 @@ from decimal import Decimal
 from pfund.domain import LedgerAccount, LedgerEntry
 from pfund.domain.money import check_currency, minor_digits
 from pfund.errors import InvalidInput, Problem
-from pfund.funding.book import MOVEMENTS, Book, Scope, movement, scope_id, scope_of
+from pfund.funding.book import EXCHANGE, MOVEMENTS, Book, Scope, movement, scope_id, scope_of
 
 __all__ = ["Ledger", "refusals"]
 
@@ -131,7 +139,7 @@ def _scope_problems(book: Book, entry: LedgerEntry) -> list[Problem]:
     problems = []
     if Scope.CONTRIBUTOR in scopes and not entry.contributor:
         problems.append(Problem(f"a {movement(entry)} names its contributor", field="contributor"))
-    if Scope.TRANCHE in scopes:
+    if Scope.TRANCHE in scopes or {entry.debit, entry.credit} & EXCHANGE:
         problems += _tranche_problems(book, entry)
     return problems
 

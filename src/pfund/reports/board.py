@@ -103,6 +103,8 @@ class BoardReport:
     learning: LearningSection | None = None  # optimism bias: prior used, how it moved
     # The joint committee's decisions on this run, with the cost of any departure.
     committee: list[PublicDecision] = field(default_factory=list)
+    # Each project currency the run converted into the fund's: base, rate and its day.
+    conversions: list[dict[str, str]] = field(default_factory=list)
 
 
 def build_report(
@@ -153,6 +155,10 @@ def build_report(
             pa, portfolio, record.parameters.get("optimism_bias"), history_by_area(rt)
         ),
         committee=[d for d in public_decisions(rt) if d.run_id == record.id],
+        conversions=[
+            {"base": base, "rate": str(c["rate"]), "day": str(c["date"])}
+            for base, c in sorted(record.parameters.get("conversions", {}).items())
+        ],
     )
 
 

@@ -6,7 +6,7 @@ files, runs them, and records the run so every number in a report traces to its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,16 @@ from pfund.appraisal.schedule import FloatArray
 from pfund.domain import FundDefinition, Project, ProjectStatus, Region
 from pfund.domain.account import Permission
 from pfund.domain.decision import inputs_hash
+from pfund.domain.fx import ROUNDING_RULE, RateUsed
 from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
+from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.learning import BiasRecord, Calibration, fund_calibration, uplifted
 from pfund.services.lifecycle import advance
+from pfund.services.rates import conversions, convert_project
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
@@ -70,6 +73,9 @@ class Inputs:
     # still count the stored likely costs (see pfund.services.learning).
     calibration: Calibration | None = None
     uplifted: list[Project] | None = None
+    # The rate each project currency other than the fund's was converted at: the
+    # projects above are in the fund's currency, and the decision record states these.
+    conversions: dict[str, RateUsed] = field(default_factory=dict)
 
     @property
     def bias(self) -> BiasRecord | None:
@@ -91,6 +97,7 @@ class Inputs:
                 "criteria": self.sources.get("criteria_text", ""),
             }
             | ({"optimism_bias": self.bias.model_dump(mode="json")} if self.bias else {})
+            | ({"conversions": _conversions(self)} if self.conversions else {})
         )
 
 
@@ -123,6 +130,11 @@ def load_inputs(
             raise InvalidInput(
                 "nothing to appraise", [Problem("the store holds no active project")]
             )
+        # projects in other currencies are appraised and chosen in the fund's currency
+        rates = conversions(uow, fund, {p.currency for p in projects}, money_gate.today())
+        projects = [
+            convert_project(p, rates[p.currency]) if p.currency in rates else p for p in projects
+        ]
         cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types, stored=stored)
     return Inputs(
         fund=fund,
@@ -139,6 +151,7 @@ def load_inputs(
         scheduler=rt.dask_scheduler,
         calibration=cal,
         uplifted=uplifted(projects, cal) if cal else None,
+        conversions=rates,
     )
 
 
@@ -311,6 +324,20 @@ def parameters_of(inputs: Inputs) -> dict[str, Any]:
         "criteria_file": inputs.sources["criteria"],
         "pfund_version": __version__,
         "optimism_bias": _bias(inputs),
+    } | ({"conversions": _conversions(inputs)} if inputs.conversions else {})
+
+
+def _conversions(inputs: Inputs) -> dict[str, Any]:
+    """Each converted currency's rate as the record states it, and the rounding rule."""
+    return {
+        c: {
+            "rate": str(r.rate),
+            "date": r.day.isoformat(),
+            "source": r.source,
+            "stated": r.stated(),
+            "rounding": ROUNDING_RULE,
+        }
+        for c, r in sorted(inputs.conversions.items())
     }
 
 

@@ -12,6 +12,7 @@ from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known, store_records
 from pfund.services.licences import store_licences
+from pfund.services.rates import import_rates
 from pfund.services.results import write_framework
 from pfund.services.runtime import Runtime
 from pfund.services.scorecard import store_indicator_set
@@ -19,6 +20,7 @@ from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary, summarise
 from pfund.store.unit_of_work import UnitOfWork
 
+SAMPLE_RATES = "ECB euro foreign exchange reference rates (two days; rates/README.md)"
 ORDER = (
     ("organisations", check_organisations),
     ("people", check_people),
@@ -34,6 +36,12 @@ def load_demo(rt: Runtime) -> FundSummary:
     """
     init_fund(rt)
     data = load_dataset(rt.dataset)
+    rates = data.sample_files.get("rates")
+    if rates is not None:  # before the projects: one of them is budgeted in euros
+        with rt.uow() as uow:
+            stored = uow.rates.count()
+        if not stored:
+            import_rates(rt, rates, source=SAMPLE_RATES)
     with rt.uow() as uow:
         if uow.projects.count() == 0:
             audit = AuditWriter(uow, rt.actor)

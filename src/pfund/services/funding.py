@@ -118,7 +118,8 @@ def post_entries(uow: UnitOfWork, audit: AuditWriter, entries: list[LedgerEntry]
             f"ledger.{_movement(entry)}",
             "ledger_entry",
             str(stored.id),
-            {"record": record, "amount": str(entry.amount), "currency": entry.currency},
+            {"record": record, "amount": str(entry.amount), "currency": entry.currency}
+            | {k: str(v) for k, v in (entry.fx.model_dump() if entry.fx else {}).items()},
         )
     return ledger
 

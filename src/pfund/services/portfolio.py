@@ -154,6 +154,8 @@ class PortfolioReport(BaseModel):
     conflict: str | None
     inputs_hash: str
     source_hash: str
+    # Each project currency converted into the fund's, as stated: "EUR 1 = USD 1.0705 (...)"
+    conversions: list[str] = []
 
 
 def run_portfolio(
@@ -250,6 +252,9 @@ def report_of_record(record: DecisionRecord) -> PortfolioReport:
         conflict=res.get("conflict"),
         inputs_hash=record.inputs_hash,
         source_hash=record.inputs.get("source_hash", ""),
+        conversions=[
+            c["stated"] for _, c in sorted(record.parameters.get("conversions", {}).items())
+        ],
     )
 
 

@@ -8,20 +8,41 @@ ledger entry checked against the whole ledger, with its audit event, in one tran
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
+from pfund.domain import (
+    FundDefinition,
+    LedgerAccount,
+    LedgerEntry,
+    ProjectStatus,
+    Tranche,
+    TrancheStatus,
+)
 from pfund.domain.account import Permission
+from pfund.domain.fx import RateUsed
+from pfund.domain.ledger import FxNote
+from pfund.domain.money import minor_digits
 from pfund.errors import Conflict, Facts, InvalidInput, NotFound, Problem, Refusal
-from pfund.funding import Ledger, commit, disburse, freeze, release, return_funds
+from pfund.funding import (
+    Ledger,
+    commit,
+    disburse,
+    exchange_gain,
+    exchange_loss,
+    freeze,
+    release,
+    return_funds,
+    with_fx,
+)
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.gate import Step, check_gate, record_licence_uses
 from pfund.services.lifecycle import advance, after_payment
+from pfund.services.rates import fund_amount, rate_for, share_of
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.writes import finish, money_write
@@ -56,7 +77,9 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         chosen = _new_in(uow, record.result["selected"])
         if not chosen:
             raise Conflict(f"every project of run {record.id} is already approved")
-        tranches = [t for pid in chosen for t in _plan(uow, pid)]
+        fund = _fund(uow)
+        day = money_gate.today()
+        tranches = [t for pid in chosen for t in _plan(uow, pid, fund, day)]
         _check_balance(uow, record.id, sum((t.amount for t in tranches), Decimal(0)))
         audit = AuditWriter(uow, rt.actor)
         uow.tranches.add_many(tranches)
@@ -64,12 +87,16 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
             uow,
             audit,
             [
-                commit(
-                    at,
-                    t.amount,
-                    project_id=t.project_id,
-                    tranche_id=t.id,
-                    memo=f"approved in {record.id}",
+                with_fx(
+                    commit(
+                        at,
+                        t.amount,
+                        project_id=t.project_id,
+                        tranche_id=t.id,
+                        currency=t.currency,
+                        memo=f"approved in {record.id}" + _at_rate(t),
+                    ),
+                    commitment_note(t),
                 )
                 for t in tranches
             ],
@@ -133,24 +160,84 @@ def _new_in(uow: UnitOfWork, selected: list[str]) -> list[str]:
     return [pid for pid in selected if pid not in decided]
 
 
-def _plan(uow: UnitOfWork, project_id: str) -> list[Tranche]:
+def _fund(uow: UnitOfWork) -> FundDefinition:
+    fund = uow.fund.get()
+    if fund is None:
+        raise NotFound("the store holds no fund yet: run `pfund init` or `pfund demo` first")
+    return fund
+
+
+def _plan(uow: UnitOfWork, project_id: str, fund: FundDefinition, day: date) -> list[Tranche]:
+    """One tranche per year of likely cost, in the fund's currency.
+
+    A project in another currency is converted at the rate for ``day`` (the
+    commitment's), and each tranche keeps the project's own amount and the rate used;
+    without a rate the approval is refused and nothing is stored.
+    """
     project = uow.projects.get(project_id)
     if project is None:
         raise NotFound(f"project '{project_id}' of the run is no longer stored")
     if project.status not in OPEN:
         raise Conflict(f"project {project_id} is already {project.status.value}")
-    return [
-        Tranche(
-            id=f"{project_id}-{year}",
-            project_id=project_id,
-            year=year,
-            amount=amount.quantize(Decimal("0.01")),
-            currency=project.currency,
-            stage=project.stage,
+    used = None
+    if project.currency != fund.currency:
+        used = rate_for(uow, project.currency, fund.currency, day, fund.rate_max_age_days)
+    own = Decimal(10) ** -minor_digits(project.currency)
+    out = []
+    for year, amount in project.likely_cost_by_year().items():
+        if amount <= 0:
+            continue
+        original = amount.quantize(own)
+        values: dict[str, object] = {"amount": original, "currency": project.currency}
+        if used is not None:
+            values = {
+                "amount": fund_amount(original, used),
+                "currency": fund.currency,
+            } | _conversion(original, project.currency, used)
+        out.append(
+            Tranche.model_validate(
+                {
+                    "id": f"{project_id}-{year}",
+                    "project_id": project_id,
+                    "year": year,
+                    "stage": project.stage,
+                }
+                | values
+            )
         )
-        for year, amount in project.likely_cost_by_year().items()
-        if amount > 0
-    ]
+    return out
+
+
+def _conversion(original: Decimal, currency: str, used: RateUsed) -> dict[str, object]:
+    return {
+        "original_amount": original,
+        "original_currency": currency,
+        "rate": used.rate,
+        "rate_date": used.day,
+        "rate_source": used.source[:300],
+    }
+
+
+def commitment_note(tranche: Tranche) -> FxNote | None:
+    """The tranche's own amount and the commitment's rate, for its ledger entries."""
+    if tranche.original_amount is None or tranche.original_currency is None:
+        return None
+    assert tranche.rate is not None and tranche.rate_date is not None
+    return FxNote(
+        fx_amount=tranche.original_amount,
+        fx_currency=tranche.original_currency,
+        fx_rate=tranche.rate,
+        fx_rate_date=tranche.rate_date,
+    )
+
+
+def _at_rate(tranche: Tranche) -> str:
+    if tranche.original_amount is None:
+        return ""
+    return (
+        f"; {tranche.original_currency} {tranche.original_amount:,} at {tranche.rate} "
+        f"({tranche.rate_date})"
+    )
 
 
 class TrancheStep(BaseModel):
@@ -158,6 +245,15 @@ class TrancheStep(BaseModel):
     status: str
     amount: Decimal
     reason: str
+    # A payment in the project's own currency: that amount, the payment day's rate, what
+    # the payment cost in the fund's currency, and the exchange difference booked
+    # (positive: a loss, negative: a gain) against the commitment's rate.
+    original_amount: Decimal | None = None
+    original_currency: str | None = None
+    rate: Decimal | None = None
+    rate_date: date | None = None
+    cost: Decimal | None = None
+    exchange_difference: Decimal | None = None
 
 
 def release_tranche(
@@ -230,27 +326,20 @@ def disburse_tranche(
         check_gate(uow, tranche, Step.DISBURSE, today=day, amount=paid)
         licensed = record_licence_uses(uow, tranche, paid, today=day, at=datetime.now(UTC))
         audit = AuditWriter(uow, rt.actor)
-        post_entries(
-            uow,
-            audit,
-            [
-                disburse(
-                    datetime.now(UTC),
-                    paid,
-                    project_id=tranche.project_id,
-                    tranche_id=tranche.id,
-                )
-            ],
-        )
+        entries, fx = payment_entries(uow, tranche, paid, datetime.now(UTC))
+        post_entries(uow, audit, entries)
         _move(uow, tranche, TrancheStatus.RELEASED, TrancheStatus.DISBURSED)
+        fx_details = {k: str(v) for k, v in fx.items() if v is not None}
         audit.record(
             "tranche.disbursed",
             "tranche",
             tranche.id,
-            {"amount": str(paid)} | _licence_details(licensed) | (details or {}),
+            {"amount": str(paid)} | _licence_details(licensed) | fx_details | (details or {}),
         )
         after_payment(uow, audit, tranche.project_id, f"paid {tranche.id}")
-        step = TrancheStep(tranche=tranche.id, status="disbursed", amount=paid, reason="paid")
+        step = TrancheStep.model_validate(
+            {"tranche": tranche.id, "status": "disbursed", "amount": paid, "reason": "paid"} | fx
+        )
         finish(uow, rt, step)
     return step
 
@@ -260,6 +349,56 @@ def _licence_details(used: dict[str, str]) -> dict[str, str]:
     if not used:
         return {}
     return {"licences": ", ".join(f"{party}: {lic}" for party, lic in sorted(used.items()))}
+
+
+def payment_entries(
+    uow: UnitOfWork, tranche: Tranche, paid: Decimal, at: datetime
+) -> tuple[list[LedgerEntry], dict[str, object]]:
+    """The ledger entries of paying ``paid`` (fund currency, at the commitment's rate).
+
+    A tranche in the project's own currency is paid in that currency: the share of its
+    own amount that ``paid`` is of the tranche, converted at the payment day's rate. The
+    disbursement moves the commitment-rate value out of ``released``; what the payment
+    cost more or less than that is one ``exchange_loss`` or ``exchange_gain`` entry
+    carrying the payment's rate. Worked example: EUR 1,000,000.00 committed at 1.0800
+    (USD 1,080,000.00) and paid at 1.1000 costs USD 1,100,000.00: disbursed USD
+    1,080,000.00 and an exchange loss of USD 20,000.00 from the fund balance.
+    """
+    pid, tid = tranche.project_id, tranche.id
+    if tranche.original_amount is None or tranche.original_currency is None:
+        return [disburse(at, paid, project_id=pid, tranche_id=tid, currency=tranche.currency)], {}
+    fund = _fund(uow)
+    own = share_of(tranche.original_amount, paid, tranche.amount, tranche.original_currency)
+    used = rate_for(
+        uow, tranche.original_currency, tranche.currency, money_gate.today(), fund.rate_max_age_days
+    )
+    cost = fund_amount(own, used)
+    assert tranche.rate is not None and tranche.rate_date is not None
+    at_commitment = FxNote(
+        fx_amount=own,
+        fx_currency=tranche.original_currency,
+        fx_rate=tranche.rate,
+        fx_rate_date=tranche.rate_date,
+    )
+    at_payment = at_commitment.model_copy(update={"fx_rate": used.rate, "fx_rate_date": used.day})
+    memo = f"paid {tranche.original_currency} {own:,} at {used.rate} ({used.day})"
+    cur = tranche.currency
+    paying = disburse(at, paid, project_id=pid, tranche_id=tid, currency=cur, memo=memo)
+    entries = [with_fx(paying, at_commitment)]
+    difference = cost - paid
+    if difference:
+        book = exchange_loss if difference > 0 else exchange_gain
+        moved = book(at, abs(difference), project_id=pid, tranche_id=tid, currency=cur, memo=memo)
+        entries.append(with_fx(moved, at_payment))
+    facts: dict[str, object] = {
+        "original_amount": own,
+        "original_currency": tranche.original_currency,
+        "rate": used.rate,
+        "rate_date": used.day,
+        "cost": cost,
+        "exchange_difference": difference,
+    }
+    return entries, facts
 
 
 def freeze_entries(uow: UnitOfWork, tranche_ids: list[str], at: datetime) -> list[LedgerEntry]:
@@ -345,14 +484,17 @@ def reschedule(
         project = old[0]
         first = _next_schedule_number(project_id, stored)
         new = [
-            Tranche(
-                id=f"{project_id}-S{first + i}",
-                project_id=project_id,
-                year=r.year,
-                amount=r.amount,
-                currency=project.currency,
-                stage=project.stage,
-                conditions=r.conditions,
+            Tranche.model_validate(
+                {
+                    "id": f"{project_id}-S{first + i}",
+                    "project_id": project_id,
+                    "year": r.year,
+                    "amount": r.amount,
+                    "currency": project.currency,
+                    "stage": project.stage,
+                    "conditions": r.conditions,
+                }
+                | _rescheduled_conversion(project, r.amount)
             )
             for i, r in enumerate(rows)
         ]
@@ -362,7 +504,17 @@ def reschedule(
             for t in old
         ]
         entries += [
-            commit(at, t.amount, project_id=project_id, tranche_id=t.id, memo="rescheduled")
+            with_fx(
+                commit(
+                    at,
+                    t.amount,
+                    project_id=project_id,
+                    tranche_id=t.id,
+                    currency=t.currency,
+                    memo="rescheduled",
+                ),
+                commitment_note(t),
+            )
             for t in new
         ]
         uow.tranches.add_many(new)
@@ -382,6 +534,21 @@ def reschedule(
         )
         finish(uow, rt, result)
     return result
+
+
+def _rescheduled_conversion(old: Tranche, amount: Decimal) -> dict[str, object]:
+    """A rescheduled tranche keeps the commitment's rate: its own amount is ``amount``
+    (fund currency) divided by that rate, rounded half to even to the minor unit."""
+    if old.original_currency is None or old.rate is None:
+        return {}
+    own = (amount / old.rate).quantize(Decimal(10) ** -minor_digits(old.original_currency))
+    return {
+        "original_amount": own,
+        "original_currency": old.original_currency,
+        "rate": old.rate,
+        "rate_date": old.rate_date,
+        "rate_source": old.rate_source,
+    }
 
 
 def _next_schedule_number(project_id: str, stored: list[Tranche]) -> int:

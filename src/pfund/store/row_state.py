@@ -72,6 +72,10 @@ COVERED: dict[str, Covered] = {
         ("debit", "credit", "amount_minor", "currency", "tranche_id", "contributor"),
         _by("tranche", "tranche_id"),
     ),
+    # a rate sets what a commitment or payment in another currency costs the fund
+    "exchange_rates": Covered(
+        "exchange rate", ("base", "quote", "day", "rate"), _by("rates", "file_sha256")
+    ),
     "conditions": Covered("condition", ("status", "status_since"), _by("condition", "code")),
     "condition_changes": Covered(
         "condition change", ("code", "old", "new", "on"), _by("condition", "code")
@@ -204,6 +208,15 @@ SEALED_VALUE = "<sealed>"
 ADDED_LATER: dict[str, dict[str, Any]] = {
     "projects": {"description_ru": "", "version": 1},  # migrations 0014, 0015
     "conditions": {"definition_ru": ""},  # migration 0014
+    # migration 0025: a tranche or entry in the fund's own currency
+    "tranches": {
+        "original_amount_minor": 0,
+        "original_currency": "",
+        "rate": "",
+        "rate_date": "",
+        "rate_source": "",
+    },
+    "ledger_entries": {"fx_amount_minor": 0, "fx_currency": "", "fx_rate": "", "fx_rate_date": ""},
 }
 
 

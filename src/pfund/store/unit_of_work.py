@@ -46,6 +46,7 @@ from pfund.store.repositories import (
     WatchlistRepository,
 )
 from pfund.store.repositories._rows import table
+from pfund.store.repositories.fx import RateRepository
 from pfund.store.row_state import track_changes
 from pfund.store.tables import MoneyLockRow
 
@@ -124,6 +125,7 @@ class UnitOfWork:
         self.stages = StageRepository(session)
         self.tranches = TrancheRepository(session)
         self.ledger = LedgerRepository(session)
+        self.rates = RateRepository(session)
         self.audit = AuditRepository(session)
         self.decisions = DecisionRepository(session)
         self.users = UserRepository(session)

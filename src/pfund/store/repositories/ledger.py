@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
@@ -19,15 +21,29 @@ from pfund.store.tables import LedgerEntryRow, TrancheConditionRow, TrancheRow
 
 
 def tranche_row(tranche: Tranche) -> RowDict:
-    return tranche.model_dump(exclude={"amount", "conditions"}) | {
+    original, own = tranche.original_amount, tranche.original_currency
+    converted = original is not None and own is not None
+    excluded = {"amount", "conditions", "original_amount", "original_currency", "rate", "rate_date"}
+    return tranche.model_dump(exclude=excluded) | {
         "amount_minor": to_minor(tranche.amount, tranche.currency),
         "status": tranche.status.value,
+        # 0 and "" for a tranche in the fund's own currency (the columns are never NULL)
+        "original_amount_minor": to_minor(original, own) if converted else 0,  # type: ignore[arg-type]
+        "original_currency": own or "",
+        "rate": "" if tranche.rate is None else str(tranche.rate),
+        "rate_date": "" if tranche.rate_date is None else tranche.rate_date.isoformat(),
     }
 
 
 def build_tranche(row: Row[Any], conditions: builtins.list[str]) -> Tranche:
     values = dict(row._mapping)
     amount = from_minor(values.pop("amount_minor"), row.currency)
+    original = values.pop("original_amount_minor")
+    own = values.pop("original_currency") or None
+    values["original_amount"] = from_minor(original, own) if own else None
+    values["original_currency"] = own
+    values["rate"] = Decimal(row.rate) if row.rate else None
+    values["rate_date"] = date.fromisoformat(row.rate_date) if row.rate_date else None
     return Tranche(**values, amount=amount, conditions=conditions)
 
 
@@ -94,9 +110,18 @@ class TrancheRepository:
         return [build_tranche(row, [c.condition for c in grouped.get(row.id, [])]) for row in rows]
 
 
+FX_FIELDS = ("fx_amount", "fx_currency", "fx_rate", "fx_rate_date")
+
+
 def build_entry(row: Row[Any]) -> LedgerEntry:
     values = dict(row._mapping)
     amount = from_minor(values.pop("amount_minor"), row.currency)
+    fx_minor = values.pop("fx_amount_minor")
+    own = values.pop("fx_currency") or None
+    values["fx_amount"] = from_minor(fx_minor, own) if own else None
+    values["fx_currency"] = own
+    values["fx_rate"] = Decimal(row.fx_rate) if row.fx_rate else None
+    values["fx_rate_date"] = date.fromisoformat(row.fx_rate_date) if row.fx_rate_date else None
     return LedgerEntry(**values | {"at": utc(row.at)}, amount=amount)
 
 
@@ -108,11 +133,17 @@ class LedgerRepository:
 
     def add(self, entry: LedgerEntry) -> LedgerEntry:
         """Store the entry and return it with the id the database gave it."""
-        values = entry.model_dump(exclude={"id", "amount"}) | {
+        fx = entry.fx
+        values = entry.model_dump(exclude={"id", "amount", *FX_FIELDS}) | {
             "at": utc(entry.at),
             "debit": entry.debit.value,
             "credit": entry.credit.value,
             "amount_minor": to_minor(entry.amount, entry.currency),
+            # 0 and "" for an entry without a conversion (the columns are never NULL)
+            "fx_amount_minor": to_minor(fx.fx_amount, fx.fx_currency) if fx else 0,
+            "fx_currency": fx.fx_currency if fx else "",
+            "fx_rate": str(fx.fx_rate) if fx else "",
+            "fx_rate_date": fx.fx_rate_date.isoformat() if fx else "",
         }
         entries = table(LedgerEntryRow)
         new_id = self.session.execute(insert(entries).values(values).returning(entries.c.id))

@@ -16,6 +16,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.fx import ExchangeRateRow
 from pfund.store.tables.governance import (
     CommitteeConflictRow,
     CommitteeItemRow,
@@ -98,6 +99,7 @@ __all__ = [
     "ContributorRow",
     "DecisionRecordRow",
     "EvidenceFileRow",
+    "ExchangeRateRow",
     "FindingRow",
     "FundRow",
     "GrievanceEventRow",

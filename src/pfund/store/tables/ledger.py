@@ -37,6 +37,15 @@ class TrancheRow(Base):
     currency: Mapped[str] = mapped_column(CURRENCY)
     stage: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(ENUM, index=True)
+    # A tranche of a project in another currency (see pfund.domain.ledger.Tranche): the
+    # project's amount in its minor units, and the commitment's rate as exact decimal text
+    # and its ISO day. Never NULL: 0 and "" for a tranche in the fund's own currency, the
+    # values rows stored before these columns digest as (pfund.store.row_state).
+    original_amount_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    original_currency: Mapped[str] = mapped_column(CURRENCY, default="", server_default="")
+    rate: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    rate_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    rate_source: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class TrancheConditionRow(Base):
@@ -97,6 +106,12 @@ class LedgerEntryRow(Base):
     # of each per (member, year, correction), whatever the code that writes them.
     year: Mapped[int | None] = mapped_column(Integer)
     correction: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An entry of a tranche in another currency: that amount and the rate used (0 and ""
+    # for none, never NULL, as for tranches above).
+    fx_amount_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    fx_currency: Mapped[str] = mapped_column(CURRENCY, default="", server_default="")
+    fx_rate: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    fx_rate_date: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
 
 class LedgerBalanceRow(Base):

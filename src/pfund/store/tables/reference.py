@@ -36,6 +36,8 @@ class FundRow(Base):
     grievances: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
     # The fund's sanctions policy: the jurisdictions whose counterparties need a licence.
     sanctions: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
+    # How many days old an exchange rate may be when no rate was published on the day
+    rate_max_age_days: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
 
 
 class AreaRow(Base):

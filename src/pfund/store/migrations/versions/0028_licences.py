@@ -1,7 +1,7 @@
 """Sanctions licences, the payments made under them, and the fund's sanctions policy.
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0024"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
