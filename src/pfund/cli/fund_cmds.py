@@ -22,7 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
-from pfund.services.demo_committee import CommitteeSample, run_committee_sample
+from pfund.services.demo_committee import CommitteeSample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.portfolio import run_portfolio
@@ -105,12 +105,16 @@ def demo(
                 print_portfolio(portfolio)
             if loop and summary.envelope_year is not None:
                 with working(
-                    "Approving, reporting, verifying, paying by results...", quiet=as_json
+                    "Committee deciding, approving, reporting, verifying, paying by results...",
+                    quiet=as_json,
                 ):
                     out["loop"] = done = run_results_loop(
                         rt, portfolio.record_id, year=summary.envelope_year
                     )
+                out["committee"] = done.committee
                 if not as_json:
+                    if done.committee is not None:
+                        print_committee(done.committee)
                     print_loop(done)
                 out["grievances"] = sample = load_sample_grievances(rt, skip={done.project})
                 if sample and not as_json:
@@ -127,10 +131,6 @@ def demo(
                     f"then `pfund portfolio approve {portfolio.record_id}`.",
                     highlight=False,
                 )
-            if loop and summary.envelope_year is not None:
-                out["committee"] = committee = run_committee_sample(rt, portfolio.record_id)
-                if committee is not None and not as_json:
-                    print_committee(committee)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
                 english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
             out["report"] = str(english)
