@@ -47,7 +47,7 @@ def test_the_page_says_the_committee_must_pass_the_run_in_both_languages(
         assert answer.status_code == 409, answer.text
         said[lang] = _main(answer.text)
     assert "Run OPT-0001 has no decision of the committee, so it cannot be approved." in said["en"]
-    assert "По портфелю OPT-0001 нет решения комитета" in said["ru"]
+    assert "По расчёту OPT-0001 нет решения комитета" in said["ru"]
     assert foreign_runs(said["ru"], "ru") == []
     for text in said.values():
         assert 'href="/staff/committee"' in text

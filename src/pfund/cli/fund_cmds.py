@@ -157,7 +157,9 @@ def print_loop(d: DemoLoop) -> None:
     v = d.verification
     console.rule("[bold]Results loop")
     console.print(
-        f"Portfolio {d.approved} approved; {len(d.reports)} projects under way reported "
+        f"Portfolio {d.approved} approved"
+        + (f" as the committee decided ({d.committee.portfolio_record})" if d.committee else "")
+        + f"; {len(d.reports)} projects under way reported "
         f"their first period. {v.report} lists its units; verification {v.verification} "
         f"recounted {v.sample_size} of them: factor {v.factor:.3f} ({v.confidence:.0%} "
         f"interval {v.lower:.3f} to {v.upper:.3f}), verified {v.verified_total:,.1f} of "
