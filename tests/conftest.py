@@ -175,6 +175,17 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
     return set_today
 
 
+@pytest.fixture(autouse=True)
+def committee_gate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample fund has its joint committee approve portfolio runs (``fund.yaml``,
+    ``approves_portfolio: true``). Tests about approval itself (money, tranches, races,
+    pages) approve runs directly, as a fund with that switch off does; tests of the gate
+    and of the demo keep the sample's policy with ``@pytest.mark.committee_gate``. (A
+    ``pfund`` run in a subprocess keeps the policy: pass the committee first there.)"""
+    if request.node.get_closest_marker("committee_gate") is None:
+        monkeypatch.setattr("pfund.services.tranches.approving_committee", lambda _rt: None)
+
+
 # Loggers that ``pfund serve``'s logging configuration sets (``pfund.api.logs``):
 # building a uvicorn ``Config`` in a test applies it to the whole process (``pfund``
 # stops propagating to the root), which a later test of what reaches the log would see.

@@ -30,6 +30,7 @@ from pfund.domain import TrancheStatus
 from pfund.services.audit import verify
 from pfund.services.backup import backup, restore
 from pfund.services.conditions import set_condition
+from pfund.services.demo_committee import run_committee_sample
 from pfund.services.funding import ledger_view, reverse_contributions
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.tranches import approve, list_tranches
@@ -308,6 +309,7 @@ def contribution_entries(rt: Runtime) -> int:
 
 def test_approvals_and_contributions_from_many_processes(rt: Runtime, store_url: str) -> None:
     """One approval of a run, and one pledge and receipt of a member-year, across processes."""
+    run_committee_sample(rt, "OPT-0001")  # a `pfund` process keeps the sample's policy
     race_cli(store_url, "portfolio", "approve", "OPT-0001", processes=4)
     committed = ledger_view(rt).balances["committed"]
     assert committed == sum(t.amount for t in list_tranches(rt))

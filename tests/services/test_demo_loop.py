@@ -29,6 +29,9 @@ from pfund.services.runtime import Runtime
 from pfund.services.verification import payments_due
 from pfund.services.verification_views import verification_queue
 
+# The demo as shipped: the joint committee approves the run before any money moves.
+pytestmark = pytest.mark.committee_gate
+
 
 def test_the_demo_ends_with_a_tranche_paid_on_its_verified_result(rt: Runtime) -> None:
     summary = load_demo(rt)

@@ -15,6 +15,12 @@ from typing import Any
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN
 from pfund.errors import Facts, PfundError, Problem, Refusal
+from pfund.services.committee_gate import (
+    COMMITTEE_DECISION_NEEDED,
+    ITEM_OPEN,
+    REJECTED,
+    needed_words,
+)
 from pfund.services.gate import GRIEVANCE_HOLD, LICENCE_MISSING, SCREENING_HIT
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
@@ -38,8 +44,31 @@ def _cost_change_not_allowed(facts: Facts) -> str:
     )
 
 
+def _committee_decision_needed(facts: Facts) -> str:
+    item = facts.get("item", "{item}")
+    if facts["state"] == REJECTED:
+        todo = (
+            "a new selection is put to the committee with POST /api/v1/committee/items "
+            f"(kind portfolio, run_id {facts['run']}, projects)"
+        )
+    elif facts["state"] == ITEM_OPEN:
+        todo = (
+            f"the seats vote with POST /api/v1/committee/items/{item}/votes and the item is "
+            f"closed with POST /api/v1/committee/items/{item}/close"
+        )
+    else:
+        todo = (
+            "the run is put to the committee with POST /api/v1/committee/items (kind "
+            f"portfolio, run_id {facts['run']}), the seats vote with POST "
+            "/api/v1/committee/items/{item}/votes and it is closed with POST "
+            "/api/v1/committee/items/{item}/close"
+        )
+    return f"{needed_words(dict(facts))}: {todo}"
+
+
 WORDING: dict[str, Callable[[Facts], str]] = {
     CONTRIBUTIONS_NEEDED: _contributions_needed,
+    COMMITTEE_DECISION_NEEDED: _committee_decision_needed,
     COST_CHANGE_NOT_ALLOWED: _cost_change_not_allowed,
 }
 

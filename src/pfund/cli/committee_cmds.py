@@ -6,13 +6,15 @@ Seat holders are protected: no command prints a holder's name.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, print_json, runtime
 from pfund.domain.governance import ItemKind, Side
+from pfund.governance import SideCount
 from pfund.services.committee import (
     DEFAULT_COMMITTEE,
     ItemRequest,
@@ -49,7 +51,8 @@ def seats_cmd(
         return
     table = Table("seat", "side", "weight", "standing", "why")
     for s in found:
-        table.add_row(s.label, s.side.value, f"{s.weight:,}", s.standing.value, "; ".join(s.why))
+        weight = weight_text(s.side, s.weight, s.currency)
+        table.add_row(s.label, s.side.value, weight, s.standing.value, "; ".join(s.why))
     console.print(table)
 
 
@@ -221,19 +224,45 @@ def tally_cmd(
     show_tally(result)
 
 
+def weight_text(side: Side, weight: Decimal, currency: str) -> str:
+    """A donor seat's weight as money (what its state has paid in); a Russian seat's
+    as the one seat it is."""
+    if side is Side.DONOR:
+        return money(weight, currency or "USD")
+    return f"{weight:,.0f} seat"
+
+
 def show_tally(result: ItemTally) -> None:
     table = Table("seat", "side", "weight", "standing", "vote")
     for v in result.votes:
+        weight = weight_text(v.side, v.weight, result.currency)
         table.add_row(
-            v.seat, v.side.value, f"{v.weight:,}", v.standing.value, v.vote.value if v.vote else "-"
+            v.seat, v.side.value, weight, v.standing.value, v.vote.value if v.vote else "-"
         )
     console.print(table)
     t = result.tally
     verdict = "PASSED" if t.passed else f"NOT PASSED ({t.outcome.value})"
     console.print(f"Item {result.item.id} ({result.item.status}): {verdict}")
+    for side in t.sides:
+        if side.side != "all":
+            console.print(f"  {_side_line(side, result.currency)}", highlight=False)
     for reason in t.reasons:
         console.print(f"  {reason}")
     if result.departure:
         console.print(result.departure["sentence"])
     if result.item.record_id:
         console.print(f"Recorded as {result.item.record_id}.")
+
+
+def _side_line(side: SideCount, currency: str) -> str:
+    """One side's count: donor weight as money, Russian seats as seats."""
+    if side.side == Side.DONOR.value:
+        cur = currency or "USD"
+        return (
+            f"donor weight: {money(side.yes, cur)} for, {money(side.no, cur)} against, "
+            f"{money(side.abstain, cur)} abstained, of {money(side.eligible, cur)} eligible"
+        )
+    return (
+        f"{side.side} seats: {side.yes:,.0f} for, {side.no:,.0f} against, "
+        f"{side.abstain:,.0f} abstained, of {side.eligible:,.0f} eligible"
+    )

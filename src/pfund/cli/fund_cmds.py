@@ -22,7 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
-from pfund.services.demo_committee import CommitteeSample, run_committee_sample
+from pfund.services.demo_committee import CommitteeSample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.licences import LicenceSample, licence_sample
@@ -106,12 +106,16 @@ def demo(
                 print_portfolio(portfolio)
             if loop and summary.envelope_year is not None:
                 with working(
-                    "Approving, reporting, verifying, paying by results...", quiet=as_json
+                    "Committee deciding, approving, reporting, verifying, paying by results...",
+                    quiet=as_json,
                 ):
                     out["loop"] = done = run_results_loop(
                         rt, portfolio.record_id, year=summary.envelope_year
                     )
+                out["committee"] = done.committee
                 if not as_json:
+                    if done.committee is not None:
+                        print_committee(done.committee)
                     print_loop(done)
                 out["grievances"] = sample = load_sample_grievances(rt, skip={done.project})
                 if sample and not as_json:
@@ -128,10 +132,6 @@ def demo(
                     f"then `pfund portfolio approve {portfolio.record_id}`.",
                     highlight=False,
                 )
-            if loop and summary.envelope_year is not None:
-                out["committee"] = committee = run_committee_sample(rt, portfolio.record_id)
-                if committee is not None and not as_json:
-                    print_committee(committee)
             out["licences"] = licences = licence_sample(rt)
             if not as_json:
                 print_licences(licences)
@@ -184,7 +184,9 @@ def print_loop(d: DemoLoop) -> None:
     v = d.verification
     console.rule("[bold]Results loop")
     console.print(
-        f"Portfolio {d.approved} approved; {len(d.reports)} projects under way reported "
+        f"Portfolio {d.approved} approved"
+        + (f" as the committee decided ({d.committee.portfolio_record})" if d.committee else "")
+        + f"; {len(d.reports)} projects under way reported "
         f"their first period. {v.report} lists its units; verification {v.verification} "
         f"recounted {v.sample_size} of them: factor {v.factor:.3f} ({v.confidence:.0%} "
         f"interval {v.lower:.3f} to {v.upper:.3f}), verified {v.verified_total:,.1f} of "

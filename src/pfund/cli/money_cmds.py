@@ -168,14 +168,22 @@ def approve_cmd(
     run_id: Annotated[str, typer.Argument(help="The portfolio run to approve, e.g. OPT-0001.")],
     as_json: bool = JsonOption,
 ) -> None:
-    """Approve a run: its projects are approved and their yearly tranches committed."""
+    """Approve a run: its projects are approved and their yearly tranches committed.
+
+    When fund.yaml has a committee approve runs (approves_portfolio), the run needs its
+    passed decision, and the committee's selection is what is approved."""
     with runtime(ctx) as rt:
         result = approve(rt, run_id)
     if as_json:
         print_json(result)
     else:
+        by = (
+            f" as the committee decided ({result.committee_record})"
+            if result.committee_record
+            else ""
+        )
         console.print(
-            f"Approved {result.projects} projects of {result.run}: {result.tranches} "
+            f"Approved {result.projects} projects of {result.run}{by}: {result.tranches} "
             f"tranches, {money(result.committed)} committed."
         )
 

@@ -13,6 +13,12 @@ from collections.abc import Callable
 
 from pfund.conditions.gates import VETTING_NOT_APPROVED, YEAR_NOT_BEGUN, Hold
 from pfund.errors import Facts, PfundError, Problem, Refusal
+from pfund.services.committee_gate import (
+    COMMITTEE_DECISION_NEEDED,
+    ITEM_OPEN,
+    REJECTED,
+    needed_words,
+)
 from pfund.services.gate import (
     GRIEVANCE_HOLD,
     LICENCE_MISSING,
@@ -40,9 +46,29 @@ def _cost_change_not_allowed(facts: Facts) -> str:
     )
 
 
+def _committee_decision_needed(facts: Facts) -> str:
+    run, item = facts["run"], facts.get("item", "ITEM")
+    open_new = f"pfund committee open portfolio --run {run} --title TEXT"
+    if facts["state"] == REJECTED:
+        todo = f"put a new selection to it: {open_new} --projects IDS"
+    elif facts["state"] == ITEM_OPEN:
+        todo = (
+            f"the seats vote (pfund committee vote {item} yes|no|abstain --seat LABEL), "
+            f"then close it: pfund committee tally {item} --close"
+        )
+    else:
+        todo = (
+            f"put it to the committee: {open_new}, the seats vote (pfund committee vote "
+            "ITEM yes|no|abstain --seat LABEL), then close it: pfund committee tally ITEM "
+            "--close"
+        )
+    return f"{needed_words(dict(facts))}. To do: {todo}"
+
+
 # The CLI's words for each refusal said as data, by its code.
 WORDING: dict[str, Callable[[Facts], str]] = {
     CONTRIBUTIONS_NEEDED: _contributions_needed,
+    COMMITTEE_DECISION_NEEDED: _committee_decision_needed,
     COST_CHANGE_NOT_ALLOWED: _cost_change_not_allowed,
 }
 

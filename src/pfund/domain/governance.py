@@ -114,3 +114,6 @@ class CommitteeDefinition(BaseModel):
     name: Annotated[str, PUBLIC] = Field(min_length=2, max_length=300)
     name_ru: Annotated[str, PUBLIC] = Field(default="", max_length=300)
     rule: Annotated[CommitteeRule, PUBLIC] = CommitteeRule()
+    # The fund's policy: a portfolio run is approved only on this committee's passed
+    # decision, and what is approved is the committee's selection (services.committee_gate).
+    approves_portfolio: Annotated[bool, PUBLIC] = False

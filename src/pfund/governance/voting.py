@@ -11,7 +11,7 @@ at one half is a tie. A side with no eligible seat cannot approve anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -123,20 +123,29 @@ def _deciding(counts: list[SideCount], rule: CommitteeRule) -> list[SideCount]:
     return [by_name["all"]]
 
 
-def _words(count: SideCount, rule: CommitteeRule) -> list[str]:
+Say = Callable[[Decimal], str]  # how a donor weight is written in the reasons
+
+
+def _words(count: SideCount, rule: CommitteeRule, say: Say) -> list[str]:
     unit = "weight" if count.side == "donor" else "seats"
     quorum = rule.quorum.donor_weight if count.side == "donor" else rule.quorum.russian_seats
+    n = say if count.side == "donor" else _n
     said = []
     if count.side != "all" and not count.quorum_met:
         said.append(
-            f"{count.side} quorum not met: {_n(count.present)} of {_n(count.eligible)} "
+            f"{count.side} quorum not met: {n(count.present)} of {n(count.eligible)} "
             f"{unit} took part, {_pct(quorum)} needed"
         )
     return said
 
 
-def tally(seats: Sequence[SeatVote], rule: CommitteeRule) -> Tally:
-    """Apply ``rule`` to the seats and their votes; see the module doc for the counts."""
+def tally(
+    seats: Sequence[SeatVote], rule: CommitteeRule, *, weight_words: Say | None = None
+) -> Tally:
+    """Apply ``rule`` to the seats and their votes; see the module doc for the counts.
+
+    ``weight_words`` writes a donor weight in the reasons (the service names the fund's
+    currency: "USD 79,542,540,041.76"); by default a bare number with separators."""
     labels = [s.label for s in seats]
     if len(set(labels)) != len(labels):
         raise ValueError("each seat may appear only once in a tally")
@@ -146,7 +155,7 @@ def tally(seats: Sequence[SeatVote], rule: CommitteeRule) -> Tally:
         for s in seats
         if s.label in rule.veto and s.vote is Vote.NO and s.standing is SeatStanding.ACTIVE
     ]
-    outcome, reasons = _judge(counts, rule, vetoed_by)
+    outcome, reasons = _judge(counts, rule, vetoed_by, weight_words or _n)
     return Tally(
         passed=outcome is Outcome.PASSED,
         outcome=outcome,
@@ -158,21 +167,21 @@ def tally(seats: Sequence[SeatVote], rule: CommitteeRule) -> Tally:
 
 
 def _judge(
-    counts: list[SideCount], rule: CommitteeRule, vetoed_by: list[str]
+    counts: list[SideCount], rule: CommitteeRule, vetoed_by: list[str], say: Say
 ) -> tuple[Outcome, list[str]]:
     sides = [c for c in counts if c.side != "all"]
     empty = [c.side for c in sides if c.eligible == 0]
     if empty:
         return Outcome.NO_ELIGIBLE_SEATS, [f"no eligible {side} seat" for side in empty]
-    missing = [w for c in sides for w in _words(c, rule)]
+    missing = [w for c in sides for w in _words(c, rule, say)]
     if missing:
         return Outcome.NO_QUORUM, missing
     if vetoed_by:
         return Outcome.VETOED, [f"vetoed by {label}" for label in vetoed_by]
     short = [c for c in _deciding(counts, rule) if not c.majority_met]
     if short:
-        return Outcome.NO_MAJORITY, [_short(c, rule) for c in short]
-    return Outcome.PASSED, [_carried(c, rule) for c in _deciding(counts, rule)]
+        return Outcome.NO_MAJORITY, [_short(c, rule, say) for c in short]
+    return Outcome.PASSED, [_carried(c, rule, say) for c in _deciding(counts, rule)]
 
 
 def _against(count: SideCount, rule: CommitteeRule) -> Decimal:
@@ -180,16 +189,18 @@ def _against(count: SideCount, rule: CommitteeRule) -> Decimal:
     return count.no + extra
 
 
-def _short(count: SideCount, rule: CommitteeRule) -> str:
+def _short(count: SideCount, rule: CommitteeRule, say: Say) -> str:
+    n = say if count.side == "donor" else _n
     return (
-        f"no {count.side} majority: {_n(count.yes)} for, {_n(_against(count, rule))} against "
+        f"no {count.side} majority: {n(count.yes)} for, {n(_against(count, rule))} against "
         f"(more than {_pct(rule.threshold)} needed; abstentions {rule.abstentions.value})"
     )
 
 
-def _carried(count: SideCount, rule: CommitteeRule) -> str:
+def _carried(count: SideCount, rule: CommitteeRule, say: Say) -> str:
+    n = say if count.side == "donor" else _n
     return (
-        f"{count.side} majority: {_n(count.yes)} for, {_n(_against(count, rule))} against "
+        f"{count.side} majority: {n(count.yes)} for, {n(_against(count, rule))} against "
         f"(more than {_pct(rule.threshold)} needed)"
     )
 

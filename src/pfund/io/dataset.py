@@ -73,11 +73,22 @@ def load_dataset(root: Path | None = None) -> Dataset:
         conditions=conditions,
         stages=_many(Stage, path["stages"]),
         sample_files={k: p for k, p in path.items() if k not in REQUIRED_FILES},
-        committees=tuple(
-            _one(CommitteeDefinition, c, path=root / "fund.yaml", row=i)
-            for i, c in enumerate(committees, start=1)
-        ),
+        committees=_committees(committees, root / "fund.yaml"),
     )
+
+
+def _committees(raw: list[Any], path: Path) -> tuple[CommitteeDefinition, ...]:
+    """The committees, of which at most one approves portfolio runs (one word decides)."""
+    found = tuple(_one(CommitteeDefinition, c, path=path, row=i) for i, c in enumerate(raw, 1))
+    approving = [c.code for c in found if c.approves_portfolio]
+    if len(approving) > 1:
+        problem = Problem(
+            f"only one committee may approve portfolio runs; {', '.join(approving)} all do",
+            path.name,
+            field="committees.approves_portfolio",
+        )
+        raise InvalidInput("fund.yaml: committees", [problem])
+    return found
 
 
 def _check_verifiers(conditions: list[Condition], fund: FundDefinition, path: Path) -> None:

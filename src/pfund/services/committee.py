@@ -12,6 +12,7 @@ seat label; a seat's holder is protected and never leaves this module in clear.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -55,6 +56,7 @@ class SeatView(BaseModel):
     contributor: str | None = None
     organisation_id: str | None = None
     member: str | None = None
+    currency: str = ""  # of a donor seat's weight: what its state has paid in
 
 
 class ItemView(BaseModel):
@@ -86,6 +88,18 @@ class ItemTally(BaseModel):
     votes: list[VoteLine]
     tally: Tally
     departure: dict[str, Any] | None = None
+    currency: str = ""  # of the donor weights
+
+
+def fund_currency(uow: UnitOfWork) -> str:
+    """The currency donor weights are counted in (the fund's; USD before it is set up)."""
+    fund = uow.fund.get()
+    return fund.currency if fund is not None else "USD"
+
+
+def weight_words(currency: str) -> Callable[[Decimal], str]:
+    """A donor weight as the tally's reasons write it: exact, with its currency."""
+    return lambda value: f"{currency} {value:,.2f}"
 
 
 def _today() -> date:
@@ -249,6 +263,7 @@ def _views(
     uow: UnitOfWork, committee: str, on: date, recused: set[int] | None = None
 ) -> list[tuple[dict[str, Any], SeatView]]:
     weights = _weights(uow)
+    currency = fund_currency(uow)
     out = []
     for seat in uow.committees.seats(committee):
         standing, why = _standing(uow, seat, on, recused or set())
@@ -263,6 +278,7 @@ def _views(
             contributor=seat["contributor"],
             organisation_id=seat["organisation_id"],
             member=seat["member"],
+            currency=currency,
         )
         out.append((seat, view))
     return out
@@ -468,4 +484,4 @@ def count(uow: UnitOfWork, item: ItemView, on: date) -> tuple[list[VoteLine], Ta
         SeatVote(label=v.seat, side=v.side, weight=v.weight, standing=v.standing, vote=v.vote)
         for v in lines
     ]
-    return lines, tally(seat_votes, rule)
+    return lines, tally(seat_votes, rule, weight_words=weight_words(fund_currency(uow)))

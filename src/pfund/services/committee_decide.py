@@ -28,7 +28,7 @@ from pfund.portfolio.infeasible import money
 from pfund.services import gate
 from pfund.services.analysis import solution_of
 from pfund.services.audit import AuditWriter
-from pfund.services.committee import ItemTally, _item, count
+from pfund.services.committee import ItemTally, _item, count, fund_currency
 from pfund.services.problem_json import problem_from_json
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
@@ -130,14 +130,17 @@ def tally_item(rt: Runtime, item_id: int, *, on: date | None = None) -> ItemTall
         if item.record_id:
             record = uow.decisions.get(item.record_id)
             assert record is not None
-            return ItemTally.model_validate(record.result | {"item": item.model_dump()})
+            known = {"item": item.model_dump(), "currency": fund_currency(uow)}
+            return ItemTally.model_validate(record.result | known)
         lines, result = count(uow, item, on or gate.today())
         departure = _departure(uow, item.kind, item.run_id, item.projects)
+        currency = fund_currency(uow)
     return ItemTally(
         item=item,
         votes=lines,
         tally=result,
         departure=departure.model_dump(mode="json") if departure else None,
+        currency=currency,
     )
 
 
@@ -199,6 +202,7 @@ class PublicDecision(BaseModel):
     votes: list[dict[str, Any]]
     tally: dict[str, Any]
     departure: dict[str, Any] | None
+    currency: str = "USD"  # of the donor weights
 
 
 def public_decisions(rt: Runtime) -> list[PublicDecision]:
@@ -207,6 +211,7 @@ def public_decisions(rt: Runtime) -> list[PublicDecision]:
     with rt.uow() as uow:
         decided = [i for i in uow.committees.items() if i["record_id"]]
         records = {i["id"]: uow.decisions.get(i["record_id"]) for i in decided}
+        currency = fund_currency(uow)
     out = []
     for i in reversed(decided):
         record = records[i["id"]]
@@ -226,6 +231,7 @@ def public_decisions(rt: Runtime) -> list[PublicDecision]:
                 votes=[_public_vote(v) for v in record.result["votes"]],
                 tally=record.result["tally"],
                 departure=record.result.get("departure"),
+                currency=currency,
             )
         )
     return out

@@ -1,7 +1,9 @@
 """The demo's second half: the results loop run on the sample fund, end to end.
 
 After ``pfund demo`` has chosen its portfolio, the members' contributions are received,
-the run approved, the projects whose first tranches the gate opens (stage 0) report on
+the joint committee seated and its decisions taken (``demo_committee``: it approves the
+run without one project, a departure from the optimiser), the run approved as the
+committee decided, the projects whose first tranches the gate opens (stage 0) report on
 their indicators, one report lists its units (sites in two regions), a verifier's sample
 is drawn (seeded, so the demo is the same every time) and its recounts recorded, and a
 scalable tranche linked to that indicator is released and paid on the verified value
@@ -27,6 +29,7 @@ from pfund.domain.ledger import Tranche
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.errors import Conflict, PfundError
 from pfund.io.dataset import load_dataset
+from pfund.services.demo_committee import CommitteeSample, run_committee_sample
 from pfund.services.funding import record_contributions
 from pfund.services.imports import import_projects
 from pfund.services.learning import import_outturns
@@ -80,11 +83,14 @@ class DemoLoop(BaseModel):
     paid: Decimal
     currency: str
     history: History | None = None
+    committee: CommitteeSample | None = None
 
 
 def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
-    """Receive contributions, approve ``run_id``, report, verify, link and pay."""
+    """Receive contributions, have the joint committee decide on ``run_id`` (donor seats
+    weigh what was received), approve what it passed, report, verify, link and pay."""
     record_contributions(rt, year=year, received=True)
+    committee = run_committee_sample(rt, run_id)
     approve(rt, run_id)
     tranche, project, view = _linked_choice(rt)
     period = view.periods[0].period
@@ -112,6 +118,7 @@ def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
         paid=step.amount,
         currency=tranche.currency,
         history=history,
+        committee=committee,
     )
 
 

@@ -39,6 +39,7 @@ from pfund.funding import (
 )
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
+from pfund.services.committee_gate import approving_committee, committee_approval
 from pfund.services.funding import post_entries
 from pfund.services.gate import Step, check_gate, record_licence_uses
 from pfund.services.lifecycle import advance, after_payment
@@ -60,21 +61,30 @@ class ApproveResult(BaseModel):
     projects: int
     tranches: int
     committed: Decimal
+    # The committee decision the approval rests on, when the fund's policy needs one.
+    committee_record: str | None = None
 
 
 def approve(rt: Runtime, run_id: str) -> ApproveResult:
     """Approve a portfolio run: projects approved, tranches planned, money committed.
 
     A later run keeps earlier approvals in (must include), so its approval commits only
-    the projects it adds; approving a run with nothing new is refused.
+    the projects it adds; approving a run with nothing new is refused. When the fund's
+    policy has a committee approve runs (``approves_portfolio``), the run needs that
+    committee's passed decision, and what is approved is the committee's selection.
     """
     rt.require(Permission.APPROVE)
     record = get_record(rt, run_id, kind="portfolio")
-    if not record.result["selected"]:
-        raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
+    gate_committee = approving_committee(rt)
     at = datetime.now(UTC)
     with money_write(rt) as uow:
-        chosen = _new_in(uow, record.result["selected"])
+        decided = (
+            committee_approval(uow, gate_committee.code, record.id) if gate_committee else None
+        )
+        selection = decided.projects if decided else list(record.result["selected"])
+        if not selection:
+            raise InvalidInput(f"run {record.id} chose no project", [Problem("nothing to approve")])
+        chosen = _new_in(uow, selection)
         if not chosen:
             raise Conflict(f"every project of run {record.id} is already approved")
         fund = _fund(uow)
@@ -94,7 +104,9 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
                         project_id=t.project_id,
                         tranche_id=t.id,
                         currency=t.currency,
-                        memo=f"approved in {record.id}" + _at_rate(t),
+                        memo=f"approved in {record.id}"
+                        + (f" by {decided.record_id}" if decided else "")
+                        + _at_rate(t),
                     ),
                     commitment_note(t),
                 )
@@ -103,10 +115,15 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
         )
         for pid in chosen:
             uow.projects.set_status(pid, ProjectStatus.APPROVED)
-            audit.record("project.approved", "project", pid, {"run": record.id})
+            by = {"committee_record": decided.record_id} if decided else {}
+            audit.record("project.approved", "project", pid, {"run": record.id} | by)
         total = sum((t.amount for t in tranches), Decimal(0))
         result = ApproveResult(
-            run=record.id, projects=len(chosen), tranches=len(tranches), committed=total
+            run=record.id,
+            projects=len(chosen),
+            tranches=len(tranches),
+            committed=total,
+            committee_record=decided.record_id if decided else None,
         )
         finish(uow, rt, result)
     return result

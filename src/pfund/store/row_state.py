@@ -59,6 +59,18 @@ def _by(record_type: str, column: str) -> Owner:
     return owner
 
 
+def _set_owner(row: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A data set's row belongs to its import event (``name@sha256[:12]``)."""
+    if row.get("name") is None or row.get("sha256") is None:
+        return None
+    return ("indicator_set", f"{row['name']}@{str(row['sha256'])[:12]}")
+
+
+def _no_owner(_row: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The transaction's last event takes the row (a value joins its set's import)."""
+    return None
+
+
 COVERED: dict[str, Covered] = {
     "projects": Covered("project", ("status", "stage"), _by("project", "id")),
     "tranches": Covered(
@@ -162,6 +174,18 @@ COVERED: dict[str, Covered] = {
     ),
     "licence_uses": Covered(
         "licence use", ("licence_id", "tranche_id", "amount_minor"), _by("tranche", "tranche_id")
+    ),
+    # Its rule turns the votes into a decision: an edited quorum or threshold would too.
+    "committees": Covered("committee", ("code",), _by("committee", "code")),
+    # The scorecard: indicator figures and the condition changes proposed from them move
+    # conditions, and conditions gate money, so the data sets, their values and the
+    # proposals are vouched for like the conditions themselves.
+    "indicator_sets": Covered("indicator data set", ("name", "version", "sha256"), _set_owner),
+    "indicator_values": Covered(
+        "indicator value", ("set_id", "area", "indicator", "year", "value"), _no_owner
+    ),
+    "condition_proposals": Covered(
+        "condition proposal", ("condition", "old", "new", "status"), _by("condition", "condition")
     ),
 }
 

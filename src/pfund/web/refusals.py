@@ -19,6 +19,7 @@ from pfund.conditions.gates import Hold
 from pfund.domain import Condition
 from pfund.domain.account import Permission
 from pfund.errors import PfundError, Refusal
+from pfund.services.committee_gate import COMMITTEE_DECISION_NEEDED
 from pfund.services.gate import GateRefused
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED
 from pfund.web.labels import N_
@@ -36,7 +37,7 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/results/([^/]+)/direction", N_("The direction of an indicator of %(id)s"), "/staff"),
 )
 # The refusals said as data that ``staff/_refusals.html.j2`` words for the reader.
-WORDED = frozenset({CONTRIBUTIONS_NEEDED})
+WORDED = frozenset({CONTRIBUTIONS_NEEDED, COMMITTEE_DECISION_NEEDED})
 # The list each part of the workspace returns to when the request does not say.
 LISTS = ("/staff/tranches", "/staff/screening", "/staff/reviews", "/staff/conditions")
 
