@@ -56,6 +56,9 @@ CRAWLED = [name for name in ROLES if name != "rev2"]
 # The admin, who may do everything, gets every malformed body; other roles the first
 # few (their writes mostly stop at the permission check, which these already reach).
 FEW_BODIES = 4
+# Where the two databases' walks begin their turns through the bodies (see `_chosen`):
+# apart, so that between them the bad ids of a route meet twice as many kinds of body.
+TURN = {"sqlite": 0, "postgres": 4}
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Store:
     rt: Runtime
     app: FastAPI
     ids: dict[str, list[str]]
+    database: str
 
 
 def _all_routes(app: FastAPI) -> list[tuple[str, set[str], Any]]:
@@ -148,7 +152,7 @@ def store(
         rt = open_runtime(settings_for(url))
         restore(rt, folder / "demo.pfbak", SECRET)
     app = create_app(settings_for(url), runtime=rt)
-    yield Store(rt=rt, app=app, ids=_ids(rt))
+    yield Store(rt=rt, app=app, ids=_ids(rt), database=request.param)
     rt.close()
 
 
@@ -193,16 +197,27 @@ def _csrf(client: TestClient) -> str:
     return str(page.text[start : page.text.index('"', start)])
 
 
+def _langs(url: str, index: int, turn: int) -> tuple[str, ...]:
+    """The languages a GET is asked in: the API speaks JSON in one; a page's first
+    address (real records) is asked in both, and each of its other addresses (a bad id
+    or another record) in one, taking turns, so every role sees each kind of address in
+    both languages across a route's addresses and the two databases."""
+    if url.startswith("/api/"):
+        return LANGS[:1]
+    if index == 0:
+        return LANGS
+    return (LANGS[(index + turn) % len(LANGS)],)
+
+
 def test_no_get_route_answers_5xx(store: Store, clients: dict[str, TestClient]) -> None:
     failures: list[str] = []
     asked = 0
     for path, methods, _ in _all_routes(store.app):
         if "GET" not in methods or path.startswith("/static"):
             continue
-        for url in _urls(path, store.ids):
-            for role, client in clients.items():
-                # The API speaks JSON in one language; pages are asked in both.
-                for lang in LANGS if not url.startswith("/api/") else LANGS[:1]:
+        for index, url in enumerate(_urls(path, store.ids)):
+            for turn, (role, client) in enumerate(clients.items(), TURN[store.database]):
+                for lang in _langs(url, index, turn):
                     answer = client.get(
                         url, headers={"accept-language": lang}, follow_redirects=False
                     )
@@ -243,11 +258,31 @@ def _bodies(fields: list[str], csrf: str) -> list[dict[str, Any]]:
     ]
 
 
+def _chosen(bodies: list[dict[str, Any]], role: str, index: int, turn: int) -> list[dict[str, Any]]:
+    """The malformed bodies one role sends to one address of a write route.
+
+    At the route's first address (real records, or none that could be changed), the
+    admin sends every body and any other role the first `FEW_BODIES`. At each further
+    address (a bad id, or another record) the admin sends the bare form (only the CSRF
+    token: the body most likely to pass validation, so the bad id reaches the handler)
+    and one other body, taking turns through them; any other role sends one of its
+    few, in turn. So every route gets every kind of body with every permission, and
+    every bad id is sent by every role, while the count grows with the addresses, not
+    with addresses times bodies (a 422 for the body comes before any use of the id).
+    """
+    if index == 0:
+        return bodies if role == "ada" else bodies[:FEW_BODIES]
+    if role == "ada":
+        return [bodies[0], bodies[1 + (index + turn) % (len(bodies) - 1)]]
+    return [bodies[(index + turn) % FEW_BODIES]]
+
+
 def test_no_write_route_answers_5xx_to_a_malformed_request(
     store: Store, clients: dict[str, TestClient]
 ) -> None:
     failures: list[str] = []
     asked = 0
+    kinds_by_admin: dict[tuple[str, str], set[int]] = {}  # (method, path): bodies sent
     # Real records a write acts on without a body are left out (nothing is approved,
     # released or accepted by the crawl); bad ids and wrong kinds stay in.
     safe = dict(store.ids)
@@ -259,13 +294,15 @@ def test_no_write_route_answers_5xx_to_a_malformed_request(
             continue  # sign-in is tried by the security tests (each try costs argon2)
         fields = _fields(dependant)
         urls = _urls(path, store.ids if fields else safe)
-        for role, client in clients.items():
+        for turn, (role, client) in enumerate(clients.items(), TURN[store.database]):
             # A route that starts a run from no input is only asked without the CSRF
             # token: with it, the crawl would appraise, optimise or sign itself out.
             csrf = "" if path in STARTS_A_RUN else _csrf(client)
-            for url, method in itertools.product(urls, sorted(writes)):
+            for (index, url), method in itertools.product(enumerate(urls), sorted(writes)):
                 bodies = _bodies(fields, csrf)
-                for body in bodies if role == "ada" else bodies[:FEW_BODIES]:
+                for body in _chosen(bodies, role, index, turn):
+                    if role == "ada":
+                        kinds_by_admin.setdefault((method, path), set()).add(bodies.index(body))
                     headers = {"x-csrf-token": csrf, **body.pop("headers", {})}
                     answer = client.request(
                         method, url, headers=headers, follow_redirects=False, **body
@@ -275,6 +312,8 @@ def test_no_write_route_answers_5xx_to_a_malformed_request(
                         shown = {k: str(v)[:50] for k, v in body.items()}
                         failures.append(f"{method} {url} [{role}] {shown} -> {answer.status_code}")
     assert asked > 1000
+    every_kind = set(range(len(_bodies([], ""))))
+    assert kinds_by_admin and all(k == every_kind for k in kinds_by_admin.values())
     assert not failures, f"{len(failures)} requests failed:\n" + "\n".join(failures)
 
 

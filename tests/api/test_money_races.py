@@ -10,6 +10,7 @@ must get a 409, the ledger's invariants must hold and the audit chain must verif
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -270,28 +271,113 @@ def test_the_same_key_with_another_body_is_refused(
     assert_sound(rt)
 
 
-def race_cli(store_url: str, *args: str, processes: int = 8) -> None:
-    """The CLI in ``processes`` processes at once: exactly one succeeds, the rest exit 1
-    with a message (no traceback)."""
-    env = os.environ | {"PFUND_DATABASE_URL": store_url, "PFUND_ACTOR": "test:cli"}
-    command = [str(Path(sys.executable).parent / "pfund"), *args]
+# Each CLI process imports the whole application before it parses its arguments (seconds
+# of CPU under load), so processes started together reach the database one by one, and
+# starting new ones for every race is most of these tests' time. These processes import
+# once, say "ready", then wait for commands on stdin: the test hands the same command to
+# every one at once, and each runs it as `pfund` would with the store's URL in its
+# environment (the command opens its own runtime, engine and connections, and closes
+# them), reporting its exit status and then an end line on stderr.
+CLI_PROCESS = """
+import json, os, sys, traceback
+from pfund.cli.app import main
+END = "-- end of command --"
+print("ready", flush=True)
+for line in sys.stdin:
+    order = json.loads(line)
+    os.environ.update(order["env"])
+    sys.argv = ["pfund", *order["args"]]
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except Exception:  # what `pfund` would end on with a traceback (the test looks for it)
+        traceback.print_exc()
+        code = 70
+    print(f"exit {code}", flush=True)
+    print(END, file=sys.stderr, flush=True)
+os._exit(0)  # stdin closed: done (the interpreter's own teardown takes seconds)
+"""
+PROCESSES = 6  # each races the others for the same money, all from the same moment
+
+
+@pytest.fixture(scope="module")
+def cli() -> Iterator[list[subprocess.Popen[str]]]:
+    """PROCESSES processes ready to run CLI commands (see CLI_PROCESS), shared by the
+    tests of this module on both databases: the store is named with each command."""
+    env = os.environ | {"PFUND_ACTOR": "test:cli"}
     runs = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(processes)
+        subprocess.Popen(
+            [sys.executable, "-c", CLI_PROCESS],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
     ]
-    codes = Counter(run.wait(timeout=300) for run in runs)
-    errors = [run.stderr.read().decode() for run in runs if run.stderr]
-    assert codes == {0: 1, 1: processes - 1}, errors
+    try:
+        for run in runs:
+            assert run.stdout is not None
+            ready = run.stdout.readline()
+            assert ready == "ready\n", (ready, run.stderr.read() if run.stderr else "")
+        yield runs
+    finally:
+        for run in runs:
+            if run.stdin:
+                run.stdin.close()
+        for run in runs:
+            run.wait(timeout=60)
+
+
+def race_cli(runs: list[subprocess.Popen[str]], store_url: str, *args: str) -> None:
+    """The CLI command on the store in every process at once: exactly one succeeds, the
+    rest exit 1 with a message (no traceback)."""
+    line = json.dumps({"env": {"PFUND_DATABASE_URL": store_url}, "args": args}) + "\n"
+    for run in runs:  # all wait on stdin, each started before any has opened its store
+        assert run.stdin is not None
+        run.stdin.write(line)
+        run.stdin.flush()
+    codes: Counter[int] = Counter()
+    errors = []
+    for run in runs:
+        codes[_exit_status(run)] += 1
+        errors.append(_stderr_of_one_command(run))
+    assert codes == {0: 1, 1: len(runs) - 1}, errors
     assert all("Traceback" not in e for e in errors)
 
 
-def test_releases_and_payments_from_many_processes(rt: Runtime, store_url: str) -> None:
+def _exit_status(run: subprocess.Popen[str]) -> int:
+    """The exit status the process reported for its last command (after what it printed)."""
+    assert run.stdout is not None
+    for line in iter(run.stdout.readline, ""):
+        if line.startswith("exit "):
+            return int(line.split()[1])
+    raise AssertionError("a CLI process ended before it reported its exit status")
+
+
+def _stderr_of_one_command(run: subprocess.Popen[str]) -> str:
+    """What the process wrote to stderr for its last command (up to its end line)."""
+    assert run.stderr is not None
+    lines = []
+    for line in iter(run.stderr.readline, ""):
+        if line == "-- end of command --\n":
+            break
+        lines.append(line)
+    return "".join(lines)
+
+
+def test_releases_and_payments_from_many_processes(
+    rt: Runtime, store_url: str, cli: list[subprocess.Popen[str]]
+) -> None:
     """One release and one payment of a tranche, whatever number of processes try."""
     approve(rt, "OPT-0001")
     tranche = free_tranche(rt)
-    race_cli(store_url, "tranches", "release", tranche)
+    race_cli(cli, store_url, "tranches", "release", tranche)
     assert entries_of(rt, tranche, "released") == 1
-    race_cli(store_url, "tranches", "disburse", tranche, processes=4)
+    race_cli(cli, store_url, "tranches", "disburse", tranche)
     assert entries_of(rt, tranche, "disbursed") == 1
     assert_sound(rt)
 
@@ -307,16 +393,18 @@ def contribution_entries(rt: Runtime) -> int:
         )
 
 
-def test_approvals_and_contributions_from_many_processes(rt: Runtime, store_url: str) -> None:
+def test_approvals_and_contributions_from_many_processes(
+    rt: Runtime, store_url: str, cli: list[subprocess.Popen[str]]
+) -> None:
     """One approval of a run, and one pledge and receipt of a member-year, across processes."""
     run_committee_sample(rt, "OPT-0001")  # a `pfund` process keeps the sample's policy
-    race_cli(store_url, "portfolio", "approve", "OPT-0001", processes=4)
+    race_cli(cli, store_url, "portfolio", "approve", "OPT-0001")
     committed = ledger_view(rt).balances["committed"]
     assert committed == sum(t.amount for t in list_tranches(rt))
     reverse_contributions(rt, year=2023, receipts=True, members=["DEU"], reason="test")
     reverse_contributions(rt, year=2023, receipts=False, members=["DEU"], reason="test")
     before = contribution_entries(rt)
     args = ("fund", "contributions", "--year", "2023", "--member", "DEU", "--received")
-    race_cli(store_url, *args, processes=4)
+    race_cli(cli, store_url, *args)
     assert contribution_entries(rt) == before + 2  # one pledge and one receipt, once
     assert_sound(rt)
