@@ -352,6 +352,8 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "licences.authority": (licence.SanctionsLicence, "authority"),
     "licences.reference": (licence.SanctionsLicence, "reference"),
     "licences.legal_basis": (licence.SanctionsLicence, "legal_basis"),
+    "licences.authority_ru": (licence.SanctionsLicence, "authority_ru"),
+    "licences.legal_basis_ru": (licence.SanctionsLicence, "legal_basis_ru"),
     "licences.currency": (fund.FundDefinition, "currency"),
     "licences.scope": (licence.SanctionsLicence, "scope"),
     "licences.scope_ru": (licence.SanctionsLicence, "scope_ru"),

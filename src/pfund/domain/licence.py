@@ -54,10 +54,12 @@ class SanctionsLicence(BaseModel):
     id: Annotated[str, PUBLIC] = Field(pattern=LICENCE_ID)
     kind: Annotated[LicenceKind, PUBLIC] = LicenceKind.LICENCE
     authority: Annotated[Title, PUBLIC] = Field(min_length=2)
+    authority_ru: Annotated[Title, PUBLIC] = ""
     reference: Annotated[Id, PUBLIC] = Field(min_length=1)
     # The law that grants an exemption (e.g. "OFAC General License 25"); for a licence,
     # the regulation it is issued under, where the letter names one.
     legal_basis: Annotated[Title, PUBLIC] = ""
+    legal_basis_ru: Annotated[Title, PUBLIC] = ""
     counterparties: Annotated[list[Id], PUBLIC] = Field(min_length=1)
     # Area codes the licence is limited to; empty means every area.
     areas: Annotated[list[Id], PUBLIC] = Field(default_factory=list)

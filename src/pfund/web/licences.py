@@ -26,8 +26,10 @@ def staff_licences(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRespo
     lines = licence_register(acting(rt, who))
     with rt.uow() as uow:
         fund = uow.fund.get()
+        areas = {a.code: a for a in uow.reference.areas()}
     context: dict[str, Any] = {
         "lines": lines,
+        "areas": areas,
         "expiring": [line for line in lines if line.state == "expiring"],
         "currency": fund.currency if fund else "USD",
         "jurisdictions": _countries(fund.sanctions.jurisdictions if fund else []),
