@@ -32,6 +32,7 @@ from pfund.api.routes import (
     opendata,
     projects,
     proposals,
+    rates,
     results,
     reviews,
     scorecard,
@@ -61,6 +62,7 @@ API_ROUTERS = tuple(
         grievances,
         committee,
         licences,
+        rates,
     )
 )
 

@@ -22,6 +22,7 @@ from pfund.web import (
     password,
     proposals,
     public,
+    rates,
     results,
     scorecard,
     staff,
@@ -49,6 +50,7 @@ PAGE_ROUTERS = tuple(
         grievances,
         committee,
         licences,
+        rates,
     )
 )
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from pfund.domain.fx import ExchangeRate
@@ -82,6 +82,19 @@ class RateRepository:
         if limit is not None:
             query = query.limit(limit)
         return [build_rate(row) for row in self.session.execute(query)]
+
+    def page(self, offset: int, limit: int) -> tuple[int, builtins.list[ExchangeRate]]:
+        """How many rates are stored, and ``limit`` of them from ``offset`` (newest day
+        first, then by pair), so that a page reads one page of rows."""
+        rates = table(ExchangeRateRow)
+        total = self.session.execute(select(func.count()).select_from(rates)).scalar_one()
+        query = (
+            select(rates)
+            .order_by(rates.c.day.desc(), rates.c.base, rates.c.quote)
+            .offset(offset)
+            .limit(limit)
+        )
+        return int(total), [build_rate(row) for row in self.session.execute(query)]
 
     def count(self) -> int:
         rates = table(ExchangeRateRow)
