@@ -63,12 +63,10 @@ def rates_overview(rt: Runtime, *, day: date, offset: int, limit: int) -> RatesO
                 continue
             used: RateUsed | None = None
             try:
-                used = rate_for(
-                    uow, project.currency, fund.currency, day, fund.rate_max_age_days
-                )
+                used = rate_for(uow, project.currency, fund.currency, day, fund.rate_max_age_days)
             except InvalidInput:
                 used = None
-            cost = project.likely_cost
+            cost = project.likely_cost()
             projects.append(
                 ProjectConversion(
                     project_id=project.id,
@@ -90,9 +88,7 @@ def rates_overview(rt: Runtime, *, day: date, offset: int, limit: int) -> RatesO
     )
 
 
-def _line(
-    rate: ExchangeRate, fund: str, legs: dict[tuple[str, date], ExchangeRate]
-) -> RateLine:
+def _line(rate: ExchangeRate, fund: str, legs: dict[tuple[str, date], ExchangeRate]) -> RateLine:
     """EUR->X as published: one X in the fund's currency, or one euro when X is it."""
     if rate.quote == fund:
         return RateLine(rate=rate, unit=rate.base, in_fund=rate.rate)
