@@ -93,6 +93,12 @@ app.add_typer(conditions_cmds.scenario_app, name="scenario")
 app.add_typer(money_cmds.fund_app, name="fund")
 app.add_typer(money_cmds.tranche_app, name="tranches")
 app.add_typer(rates_cmds.app, name="rates")
+# issue 17 names the exchange rates `pfund fx`: the same commands under that name too
+app.add_typer(
+    rates_cmds.app,
+    name="fx",
+    help="Exchange rates: the same commands as `pfund rates` (import, list, show).",
+)
 portfolio_cmds.app.command("approve")(money_cmds.approve_cmd)
 app.add_typer(users_cmds.app, name="users")
 app.command("serve")(users_cmds.serve_cmd)
