@@ -81,6 +81,7 @@ def test_a_conversion_states_its_rate_and_day(
     assert missing.status_code == 400
     assert missing.json()["error"]["problems"][0]["code"] == "rate_missing"
     assert client.get("/api/v1/rates/EUR?amount=-1", headers=reviewer).status_code == 422
+    assert client.get("/api/v1/rates/EURO", headers=reviewer).status_code == 422
 
 
 def test_the_staff_page_in_both_languages(client: TestClient) -> None:

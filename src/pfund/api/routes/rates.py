@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, UploadFile
+from fastapi import APIRouter, Form, Path, Query, UploadFile
 
 from pfund.api.deps import RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
@@ -38,7 +38,7 @@ def rates(
 
 @router.get("/rates/{currency}", response_model=Conversion)
 def conversion(
-    currency: str,
+    currency: Annotated[str, Path(pattern="^[A-Za-z]{3}$")],
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.READ_INTERNAL)],
     on: date | None = None,
@@ -63,6 +63,6 @@ def import_file(
     each bad row and field is named and nothing is stored."""
     filename = upload_name(file.filename, "eurofxref-hist.csv")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / filename
+        path = FilePath(folder) / filename
         path.write_bytes(file.file.read())
         return fx.import_rates(acting(rt, who), path, source=source)
