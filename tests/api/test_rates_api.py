@@ -99,3 +99,13 @@ def test_the_staff_page_in_both_languages(client: TestClient) -> None:
     assert "Курсы валют" in russian and "3650 дней" in russian
     assert "EUR 1 = USD 1,0705, курс, опубликованный" in russian
     assert "Проекты с бюджетом в другой валюте" in russian
+
+
+def test_a_file_that_is_no_csv_is_refused_not_a_server_error(
+    client: TestClient, token_for: Callable[[str], Headers]
+) -> None:
+    """Found by the schema fuzzer: a carriage return inside a line made csv raise."""
+    broken = {"file": ("x.csv", b"Date,USD\r\n2024-07-01,1\r\x002\r\n", "text/csv")}
+    answer = client.post("/api/v1/rates/import", files=broken, headers=token_for("ana"))
+    assert answer.status_code == 400, answer.text
+    assert "x.csv" in answer.json()["error"]["message"]

@@ -63,7 +63,11 @@ def read_ecb_rates(path: Path, *, source: str = ECB_SOURCE) -> RatesFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name} is not UTF-8 text", [Problem(str(exc), name)]) from exc
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # a stray carriage return or NUL inside a line
+        reason = f"not a CSV file: {exc}"
+        raise InvalidInput(f"{name} is not a CSV file", [Problem(reason, name)]) from exc
     header = rows[0] if rows else []
     columns, problems = _header(header, name)
     width = len([c for c in header if c.strip()]) or len(header)
