@@ -223,6 +223,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             "sha256": list(uow.session.scalars(select(EvidenceFileRow.sha256))),
             "grievance_id": list(uow.session.scalars(select(GrievanceRow.id))),
             "position": ["1"],
+            "currency": ["EUR"],  # an exchange rate (staff only)
         }
 
 
