@@ -47,6 +47,19 @@ class Tranche(BaseModel):
             )
         return self
 
+    @property
+    def fx(self) -> FxNote | None:
+        """The tranche's own amount at the commitment's rate, for its ledger entries."""
+        if self.original_amount is None or self.original_currency is None:
+            return None
+        assert self.rate is not None and self.rate_date is not None
+        return FxNote(
+            fx_amount=self.original_amount,
+            fx_currency=self.original_currency,
+            fx_rate=self.rate,
+            fx_rate_date=self.rate_date,
+        )
+
 
 class FxNote(BaseModel):
     """What a ledger entry in the fund's currency was in the project's own currency, and

@@ -55,6 +55,7 @@ __all__ = [
     "GateRefused",
     "Step",
     "check_gate",
+    "check_payment",
     "condition_gate",
     "conditions_held",
     "gate_context",
@@ -252,6 +253,27 @@ def check_gate(
     ``early`` is an explicit, audited early release decided by a person; it lifts only
     the year rule, and only at release (a released tranche's year was checked then).
     """
+    return _judge(uow, tranche, step, today=today, early=early, amount=amount)[0]
+
+
+def check_payment(
+    uow: UnitOfWork, tranche: Tranche, amount: Decimal, *, today: date
+) -> LicenceCover:
+    """Let a payment of ``amount`` through the gate (or raise as ``check_gate``) and say
+    which licence each sanctioned party is paid under, judged from the same reading."""
+    _, context = _judge(uow, tranche, Step.DISBURSE, today=today, amount=amount)
+    return licences_for(context, tranche, today=today, amount=amount)
+
+
+def _judge(
+    uow: UnitOfWork,
+    tranche: Tranche,
+    step: Step,
+    *,
+    today: date,
+    early: bool = False,
+    amount: Decimal | None = None,
+) -> tuple[GateResult, GateContext]:
     context = gate_context(uow, [tranche])
     gate, holds = gate_holds(context, tranche, step, today=today, early=early, amount=amount)
     if holds:
@@ -263,25 +285,23 @@ def check_gate(
             step=step.value,
             names=GateNames.of(context.conditions.values(), context.stages),
         )
-    return gate
+    return gate, context
 
 
 def record_licence_uses(
-    uow: UnitOfWork, tranche: Tranche, amount: Decimal, *, today: date, at: datetime
+    uow: UnitOfWork, tranche: Tranche, amount: Decimal, cover: LicenceCover, *, at: datetime
 ) -> dict[str, str]:
     """Record, in the payment's transaction, the licence each sanctioned party is paid
     under (one row per licence, whatever the number of its parties, so a cap counts a
     payment once); the parties and licences, for the payment's audit event."""
-    context = gate_context(uow, [tranche])
-    cover = licences_for(context, tranche, today=today, amount=amount)
-    if cover.holds:  # the gate passed in this transaction; a hold now is a bug
-        raise RuntimeError(f"tranche {tranche.id}: licence cover changed within its payment")
     by_licence: dict[str, list[str]] = {}
     for party, licence in cover.used.items():
         by_licence.setdefault(licence, []).append(party)
-    store = LicenceRepository(uow.session, context.currency)
-    for licence, parties in sorted(by_licence.items()):
-        store.record_use(licence, tranche.id, parties, amount, at)
+    if by_licence:
+        fund = uow.fund.get()
+        store = LicenceRepository(uow.session, fund.currency if fund else "")
+        for licence, parties in sorted(by_licence.items()):
+            store.record_use(licence, tranche.id, parties, amount, at)
     return cover.used
 
 

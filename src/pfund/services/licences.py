@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from pfund.conditions.licences import expiring, left_under
+from pfund.domain import Tranche
 from pfund.domain.account import Permission
 from pfund.domain.licence import LicenceUse, SanctionsLicence, SanctionsPolicy
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
@@ -23,7 +24,7 @@ from pfund.io.checks import Checked, parse
 from pfund.io.files import Record, read_records
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
-from pfund.services.gate import gate_context, licences_for
+from pfund.services.gate import GateContext, gate_context, licences_for
 from pfund.services.imports import known
 from pfund.services.runtime import Runtime
 from pfund.store.repositories.licences import LicenceRepository
@@ -171,6 +172,10 @@ def check_tranche(rt: Runtime, tranche_id: str, *, today: date | None = None) ->
         if tranche is None:
             raise NotFound(f"no tranche '{tranche_id}'")
         context = gate_context(uow, [tranche])
+    return _check(context, tranche, day)
+
+
+def _check(context: GateContext, tranche: Tranche, day: date) -> LicenceCheck:
     cover = licences_for(context, tranche, today=day)
     project = context.projects.get(tranche.project_id)
     parties = [project.proponent, *project.partners] if project else []
@@ -181,7 +186,7 @@ def check_tranche(rt: Runtime, tranche_id: str, *, today: date | None = None) ->
         and context.organisations[p].country in context.sanctions.jurisdictions
     )
     return LicenceCheck(
-        tranche=tranche_id,
+        tranche=tranche.id,
         sanctioned=sanctioned,
         used=cover.used,
         reasons=[h.problem.reason for h in cover.holds],
@@ -212,6 +217,7 @@ def licence_sample(rt: Runtime, *, today: date | None = None) -> LicenceSample:
     with rt.uow() as uow:
         policy = _policy(uow)
         tranches = sorted(uow.tranches.list(), key=lambda t: (t.year, t.id))
+        context = gate_context(uow, tranches)  # read once: the sample judges many tranches
     sample = LicenceSample(
         recorded=len(lines),
         expiring=[line.licence.id for line in lines if line.state == "expiring"],
@@ -219,7 +225,7 @@ def licence_sample(rt: Runtime, *, today: date | None = None) -> LicenceSample:
     )
     for tranche in tranches:
         start = date(tranche.year, 1, 1)
-        found = check_tranche(rt, tranche.id, today=start)
+        found = _check(context, tranche, start)
         if not found.used or found.reasons:
             continue
         naming = [
@@ -228,7 +234,7 @@ def licence_sample(rt: Runtime, *, today: date | None = None) -> LicenceSample:
             if set(line.licence.counterparties) & set(found.sanctioned)
         ]
         after = max(lic.valid_until for lic in naming) + timedelta(days=1)
-        later = check_tranche(rt, tranche.id, today=after)
+        later = _check(context, tranche, after)
         return sample.model_copy(
             update={
                 "tranche": tranche.id,

@@ -23,7 +23,6 @@ from pfund.domain import (
 )
 from pfund.domain.account import Permission
 from pfund.domain.fx import RateUsed
-from pfund.domain.ledger import FxNote
 from pfund.domain.money import minor_digits
 from pfund.errors import Conflict, Facts, InvalidInput, NotFound, Problem, Refusal
 from pfund.funding import (
@@ -41,7 +40,7 @@ from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.committee_gate import approving_committee, committee_approval
 from pfund.services.funding import post_entries
-from pfund.services.gate import Step, check_gate, record_licence_uses
+from pfund.services.gate import Step, check_gate, check_payment, record_licence_uses
 from pfund.services.lifecycle import advance, after_payment
 from pfund.services.rates import fund_amount, rate_for, share_of
 from pfund.services.records import get_record
@@ -108,7 +107,7 @@ def approve(rt: Runtime, run_id: str) -> ApproveResult:
                         + (f" by {decided.record_id}" if decided else "")
                         + _at_rate(t),
                     ),
-                    commitment_note(t),
+                    t.fx,
                 )
                 for t in tranches
             ],
@@ -235,19 +234,6 @@ def _conversion(original: Decimal, currency: str, used: RateUsed) -> dict[str, o
     }
 
 
-def commitment_note(tranche: Tranche) -> FxNote | None:
-    """The tranche's own amount and the commitment's rate, for its ledger entries."""
-    if tranche.original_amount is None or tranche.original_currency is None:
-        return None
-    assert tranche.rate is not None and tranche.rate_date is not None
-    return FxNote(
-        fx_amount=tranche.original_amount,
-        fx_currency=tranche.original_currency,
-        fx_rate=tranche.rate,
-        fx_rate_date=tranche.rate_date,
-    )
-
-
 def _at_rate(tranche: Tranche) -> str:
     if tranche.original_amount is None:
         return ""
@@ -340,8 +326,8 @@ def disburse_tranche(
                 [Problem(f"must be above 0 and at most {tranche.amount}", field="amount")],
             )
         day = money_gate.today()
-        check_gate(uow, tranche, Step.DISBURSE, today=day, amount=paid)
-        licensed = record_licence_uses(uow, tranche, paid, today=day, at=datetime.now(UTC))
+        cover = check_payment(uow, tranche, paid, today=day)
+        licensed = record_licence_uses(uow, tranche, paid, cover, at=datetime.now(UTC))
         audit = AuditWriter(uow, rt.actor)
         entries, fx = payment_entries(uow, tranche, paid, datetime.now(UTC))
         post_entries(uow, audit, entries)
@@ -390,13 +376,9 @@ def payment_entries(
         uow, tranche.original_currency, tranche.currency, money_gate.today(), fund.rate_max_age_days
     )
     cost = fund_amount(own, used)
-    assert tranche.rate is not None and tranche.rate_date is not None
-    at_commitment = FxNote(
-        fx_amount=own,
-        fx_currency=tranche.original_currency,
-        fx_rate=tranche.rate,
-        fx_rate_date=tranche.rate_date,
-    )
+    committed = tranche.fx
+    assert committed is not None
+    at_commitment = committed.model_copy(update={"fx_amount": own})
     at_payment = at_commitment.model_copy(update={"fx_rate": used.rate, "fx_rate_date": used.day})
     memo = f"paid {tranche.original_currency} {own:,} at {used.rate} ({used.day})"
     cur = tranche.currency
@@ -530,7 +512,7 @@ def reschedule(
                     currency=t.currency,
                     memo="rescheduled",
                 ),
-                commitment_note(t),
+                t.fx,
             )
             for t in new
         ]
