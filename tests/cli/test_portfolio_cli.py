@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from pfund.cli.app import app
+from pfund.store import make_engine
 from tests.cli.conftest import Invoke, as_json
 from tests.cli.test_cli import _sample_secrets
 
@@ -158,3 +160,45 @@ def test_frontier_skips_an_infeasible_newest_run_and_refuses_one_named(
     named = demo_db("portfolio", "frontier", "--run", bad["record_id"], "--points", "5")
     assert named.exit_code == 1 and "holds no portfolio" in named.output
     assert "Traceback" not in named.output
+
+
+def _parameters(database_url: str, record_id: str) -> dict[str, object]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as c:
+            found = c.scalar(
+                text("SELECT parameters FROM decision_records WHERE id = :id"), {"id": record_id}
+            )
+    finally:
+        engine.dispose()
+    return dict(json.loads(str(found)))
+
+
+def test_frontier_and_robustness_take_a_time_limit_per_solve_and_record_it(
+    demo_db: Invoke, database_url: str
+) -> None:
+    """Each re-optimisation gets the limit asked (the queued jobs already took one)."""
+    assert demo_db("portfolio", "optimize", "--json").exit_code == 0
+    front = as_json(
+        demo_db(
+            "portfolio", "frontier", "--points", "5", "--time-limit", "2.5", "--record", "--json"
+        )
+    )
+    assert _parameters(database_url, front["record_id"])["time_limit"] == 2.5
+    robust = as_json(
+        demo_db(
+            "portfolio",
+            "robust",
+            "--draws",
+            "2",
+            "--weight-sets",
+            "2",
+            "--time-limit",
+            "3",
+            "--record",
+            "--json",
+        )
+    )
+    assert _parameters(database_url, robust["record_id"])["time_limit"] == 3.0
+    refused = demo_db("portfolio", "frontier", "--time-limit", "0")
+    assert refused.exit_code == 2 and "--time-limit" in refused.output

@@ -18,7 +18,6 @@ from pfund.cli.common import (
     working,
 )
 from pfund.cli.job_cmds import QueueOption, queue_job
-from pfund.reports.plots import frontier_svg
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
 from pfund.services.learning import BiasRecord
@@ -54,6 +53,15 @@ RecordOpt = Annotated[
     bool,
     typer.Option(
         "--record", help="Store the result as a decision record of its own (else nothing)."
+    ),
+]
+EachLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        min=0.1,
+        max=600,
+        help="Seconds the solver may take for each re-optimisation (as queued jobs allow).",
     ),
 ]
 
@@ -262,13 +270,18 @@ def frontier_cmd(
         Path | None,
         typer.Option("--plot", help="Also write the frontiers as a page of SVG plots (.html)."),
     ] = None,
+    time_limit: EachLimitOpt = 5.0,
     record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Value against total budget, and value against regional equity."""
     with runtime(ctx) as rt, progress_bar("Tracing the frontier", quiet=as_json) as bar:
-        report = frontier(rt, record_id=run, points=points, progress=bar, record=record)
+        report = frontier(
+            rt, record_id=run, points=points, time_limit=time_limit, progress=bar, record=record
+        )
     if plot is not None:
+        from pfund.reports.plots import frontier_svg  # here: matplotlib takes a second
+
         plot.write_text(frontier_svg(report), encoding="utf-8")
     if as_json:
         print_json(report)
@@ -296,6 +309,7 @@ def robust_cmd(
     ] = 100,
     policy: PolicyOpt = None,
     criteria: CriteriaOpt = None,
+    time_limit: EachLimitOpt = 5.0,
     record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
@@ -310,6 +324,7 @@ def robust_cmd(
                 record_id=run,
                 draws=draws,
                 weight_sets=weight_sets,
+                time_limit=time_limit,
                 progress=bar,
                 record=record,
             )

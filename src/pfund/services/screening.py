@@ -30,7 +30,6 @@ from pfund.domain.enums import OrganisationKind
 from pfund.domain.project import ID_PATTERN
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.errors import InvalidInput, Problem
-from pfund.io.ftm import read_ftm
 from pfund.screening.index import CandidateIndex, Hit
 from pfund.services.audit import AuditWriter
 from pfund.services.lifecycle import after_screening
@@ -275,6 +274,8 @@ def load_watchlist(
     their line numbers and the rest is loaded.
     """
     rt.require(Permission.SCREEN)
+    from pfund.io.ftm import read_ftm  # here: followthemoney costs a second to import
+
     read = read_ftm(path, skip_bad=skip_bad)
     wid = _checked_id(watchlist_id or watchlist_id_for(path), path)
     kept, refused = _unique_entities(read.entities, path.name)
