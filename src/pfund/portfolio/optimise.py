@@ -7,23 +7,33 @@ comparison needs it; seconds at 50,000 projects), the main solve gets the rest (
 building counts), and the conflict search after an infeasible solve gets only what is
 left, with a floor of `FOLLOW_UP_FLOOR` of the limit so a conflict can still be named;
 the whole call therefore stays within the limit + 10% (issue #18).
+
+When the solver is stopped by the limit before it found any portfolio (a guarded solve
+killed in a 50,000-project root LP, say), the greedy portfolio computed first is
+returned instead, when it keeps every rule: marked as greedy's (solver "greedy",
+`timed_out`, no bound, unknown gap) and said so in the summary, never passed off as
+optimised.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from pfund.portfolio.greedy import GreedyComparison, compare_with_greedy, greedy
 from pfund.portfolio.infeasible import Conflict, find_conflict
+from pfund.portfolio.model import column_bounds, rows_of
 from pfund.portfolio.problem import PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
 from pfund.portfolio.solvers import Solver, get_solver
 
-__all__ = ["FOLLOW_UP_FLOOR", "PortfolioResult", "optimise"]
+__all__ = ["FOLLOW_UP_FLOOR", "GREEDY_FALLBACK", "PortfolioResult", "optimise"]
 
 FOLLOW_UP_FLOOR = 0.05  # share of the limit a conflict search gets even when none is left
+GREEDY_FALLBACK = "the solver found no portfolio within the time limit; greedy ranking's instead"
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,19 @@ class PortfolioResult:
         if not s.has_portfolio:
             return f"No portfolio: {s.message}"
         count = int(s.selected.sum())
+        if s.solver == "greedy":
+            return (
+                f"Greedy ranking's portfolio of {count} projects, value {s.objective:,.6g}: "
+                "the solver found no portfolio within the time limit, so this one is not "
+                "optimised and how far it is from the best is unknown."
+            )
         head = f"{s.status.value} portfolio of {count} projects, value {s.objective:,.6g}"
         gap = f" (proven within {s.gap:.3%})" if s.status is Status.FEASIBLE else ""
+        stop = (
+            " Stopped at the time limit: the best portfolio found by then." if s.timed_out else ""
+        )
         tail = f" {self.versus_greedy.sentence}" if self.versus_greedy else ""
-        return f"{head}{gap}.{tail}"
+        return f"{head}{gap}.{stop}{tail}"
 
 
 def optimise(
@@ -73,5 +92,32 @@ def optimise(
             problem, solver=engine, time_limit=min(5.0, left), total_time=left, clock=clock
         )
         return PortfolioResult(sol, None, conflict)
+    if sol.timed_out and not sol.has_portfolio and _keeps_rules(problem, base):
+        fallback = replace(
+            base,
+            bound=float("nan"),
+            gap=float("inf"),
+            seconds=sol.seconds,
+            message=GREEDY_FALLBACK,
+            notes=(*base.notes, f"{sol.solver}: {sol.message}"),
+            timed_out=True,
+        )
+        return PortfolioResult(fallback, None, None)
     versus = compare_with_greedy(problem, sol, base) if sol.has_portfolio else None
     return PortfolioResult(sol, versus, None)
+
+
+def _keeps_rules(problem: PortfolioProblem, base: Solution) -> bool:
+    """Greedy's portfolio obeys every bound and row (checked, not assumed)."""
+    if base.status is not Status.FEASIBLE:
+        return False
+    x = base.selected.astype(np.float64)
+    bounds = column_bounds(problem)
+    if np.any(x < bounds.lower) or np.any(x > bounds.upper):
+        return False
+    tol = 1e-6
+    return all(
+        row.lower - tol * max(1.0, abs(row.lower)) <= row.activity(base.selected)
+        and row.activity(base.selected) <= row.upper + tol * max(1.0, abs(row.upper))
+        for row in rows_of(problem)
+    )
