@@ -10,6 +10,8 @@ test instead of stopping the run.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -17,7 +19,7 @@ import numpy.typing as npt
 
 from pfund.portfolio.problem import LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution
-from pfund.portfolio.solvers import SOLVERS, Solver
+from pfund.portfolio.solvers import SOLVERS, HighsSolver, Solver
 from pfund.portfolio.solvers.base import Report
 
 HANG = 60.0
@@ -63,3 +65,28 @@ _CLASSES: dict[str, type[Solver]] = {
 }
 for _cls in _CLASSES.values():
     globals()[_cls.__name__] = _cls  # so pickle finds them by name in the child
+
+
+class SpawningHighsSolver(HighsSolver):
+    """HiGHS whose guarded child starts a process of its own (as `highs-hyper`'s race
+    does), reports its rounded LP, and hangs: the guard must stop both."""
+
+    name = "highs"
+    guard_from = 1
+
+    def child_solve(
+        self,
+        problem: PortfolioProblem,
+        extra: list[LinearConstraint] | None,
+        stop_at: float,
+        rel_gap: float,
+        threads: int | None,
+        report: Report,
+    ) -> Solution:
+        subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({HANG})"])
+
+        def stuck(x: npt.NDArray[np.bool_], bound: float) -> None:
+            report(x, bound)
+            time.sleep(HANG)
+
+        return super().child_solve(problem, extra, stop_at, rel_gap, threads, stuck)

@@ -12,6 +12,10 @@ second for a core; the hang itself is 60 s, so a guard that does not stop it fai
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -21,12 +25,12 @@ from pfund.portfolio.model import column_bounds, rows_of
 from pfund.portfolio.optimise import GREEDY_FALLBACK
 from pfund.portfolio.problem import LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution
-from pfund.portfolio.solvers import SOLVERS, HighsSolver
+from pfund.portfolio.solvers import SOLVERS, HighsSolver, guard
 from pfund.portfolio.solvers import base as solver_base
 from pfund.portfolio.solvers.guard import GRACE, STOPPED
 from tests.portfolio.cases import random_problem
 from tests.portfolio.conftest import AVAILABLE
-from tests.portfolio.hanging import hanging
+from tests.portfolio.hanging import SpawningHighsSolver, hanging
 
 LIMIT = 2.0  # hanging before any portfolio: nothing has to happen in time
 # Hanging after a portfolio: the child must first start and find one, which took 2.4 s
@@ -82,6 +86,40 @@ def test_a_solver_stuck_before_any_portfolio_gives_greedys_marked_as_greedys(nam
     assert _keeps_rules(problem, sol.selected)
     assert "Greedy ranking's portfolio" in result.summary and "not optimised" in result.summary
     assert sol.seconds <= LIMIT * (1 + GRACE) + ALLOWANCE
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of group `pgid` that are not zombies (from /proc: Linux)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, _ppid, group = text.rsplit(")", 1)[1].split()[:3]
+        if int(group) == pgid and state != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_guard_stops_whatever_the_child_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `highs-hyper` race runs a second process; killing only the child would leave it
+    running past the limit. The guard kills the child's whole process group."""
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        proc = real(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", recording)  # as the guard calls it
+    problem = random_problem(11, n=60)
+    solution = SpawningHighsSolver().solve(problem, time_limit=LIMIT_AFTER, threads=1)
+    assert solution.message == STOPPED and solution.has_portfolio
+    (child,) = started
+    assert _alive_in_group(child.pid) == []  # the child and its own process: both gone
 
 
 def test_a_solver_that_finishes_in_time_is_not_marked_stopped() -> None:
