@@ -29,6 +29,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -78,9 +79,13 @@ def run_guarded(
     bound = np.inf
     final: Solution | None = None
     killed = False
+    job = pickle.dumps((solver, problem, extra, stop_at, rel_gap, threads))
+    # written by a thread: a pipe takes 64 KB, so writing the problem (megabytes at
+    # 20,000 projects) blocks until the child reads it, which under load can be after the
+    # limit (measured: 19 s for a 10 s limit at load 20, all of it before the wait below)
+    writer = threading.Thread(target=_write, args=(proc.stdin, job), daemon=True)
+    writer.start()
     try:
-        pickle.dump((solver, problem, extra, stop_at, rel_gap, threads), proc.stdin)
-        proc.stdin.close()
         while final is None:
             wait = hard_stop - time.perf_counter()
             if wait <= 0 or not inbox.poll(wait):
@@ -97,6 +102,7 @@ def run_guarded(
         pass
     finally:
         killed = kill_group(proc)
+        writer.join()  # the pipe broke with the child, so the write has ended
         inbox.close()
     seconds = time.perf_counter() - start
     if final is not None and (final.status is Status.INFEASIBLE or best is None):
@@ -115,6 +121,16 @@ def run_guarded(
     status = Status.OPTIMAL if relative_gap(value, bound) <= rel_gap else Status.FEASIBLE
     found = portfolio(solver, problem, best, status, bound, start)
     return replace(found, message=STOPPED, timed_out=True)
+
+
+def _write(pipe: Any, data: bytes) -> None:
+    """Give the child its job; a child killed before reading it breaks the pipe."""
+    try:
+        with contextlib.suppress(OSError):
+            pipe.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.close()
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> bool:
