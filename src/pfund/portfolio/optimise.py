@@ -88,10 +88,15 @@ def optimise(
     """
     deadline = clock() + time_limit
     engine = solver if isinstance(solver, Solver) else get_solver(solver)
-    ranked: list[Solution] = []
+    ranked: list[tuple[Solution, bool]] = []  # greedy's answer, and whether it keeps every rule
+
+    def rank() -> None:
+        base = greedy(problem)
+        ranked.append((base, _keeps_rules(problem, base)))  # checked before the deadline too
+
     # a daemon thread: one that is still ranking at the deadline is left behind, and its
     # answer dropped, rather than holding the call (or the process at exit)
-    ranking = threading.Thread(target=lambda: ranked.append(greedy(problem)), daemon=True)
+    ranking = threading.Thread(target=rank, daemon=True)
     ranking.start()
     left = max(deadline - clock(), 0.0)
     sol = engine.solve(problem, time_limit=left, rel_gap=rel_gap, threads=threads)
@@ -104,8 +109,8 @@ def optimise(
     ranking.join(max(deadline + GREEDY_GRACE * time_limit - clock(), 0.0))
     if not ranked:
         return PortfolioResult(replace(sol, notes=(*sol.notes, NO_GREEDY)), None, None)
-    base = ranked[0]
-    if sol.timed_out and not sol.has_portfolio and _keeps_rules(problem, base):
+    base, valid = ranked[0]
+    if sol.timed_out and not sol.has_portfolio and valid:
         fallback = replace(
             base,
             bound=float("nan"),
