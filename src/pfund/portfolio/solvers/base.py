@@ -16,6 +16,7 @@ leaves no time for is not solved and says so.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -48,12 +49,15 @@ class Solver(ABC):
     _report: Report | None = None  # set in the guard's child: where portfolios go
 
     def available(self) -> bool:
-        """True when the underlying library can be imported here."""
+        """True when the underlying library is installed here.
+
+        Found, not imported: a guarded solve imports it in the child only, and loading
+        OR-Tools in the parent took seconds of the limit on a loaded machine (issue #18).
+        """
         try:
-            importlib.import_module(self.module)
-        except ImportError:
+            return importlib.util.find_spec(self.module) is not None
+        except ImportError:  # a parent package is missing
             return False
-        return True
 
     def version(self) -> str:
         """The library's version, recorded with every decision for reproducibility."""
