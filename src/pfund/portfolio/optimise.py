@@ -36,7 +36,7 @@ from pfund.portfolio.solvers import Solver, get_solver
 __all__ = ["FOLLOW_UP_FLOOR", "GREEDY_FALLBACK", "GREEDY_GRACE", "PortfolioResult", "optimise"]
 
 FOLLOW_UP_FLOOR = 0.05  # share of the limit a conflict search gets even when none is left
-GREEDY_GRACE = 0.04  # share of the limit the answer waits for greedy past the deadline
+GREEDY_GRACE = 0.03  # share of the limit the answer waits for greedy past the deadline
 NO_GREEDY = "greedy ranking did not finish within the time limit, so it is not compared"
 GREEDY_FALLBACK = "the solver found no portfolio within the time limit; greedy ranking's instead"
 
