@@ -12,6 +12,7 @@ second for a core; the hang itself is 60 s, so a guard that does not stop it fai
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,21 @@ def test_a_slow_greedy_neither_delays_the_solve_nor_holds_the_answer(
     assert result.solution.status is Status.OPTIMAL
     assert result.versus_greedy is None
     assert NO_GREEDY in result.solution.notes
+
+
+def test_the_decision_record_says_the_time_limit_stopped_the_run() -> None:
+    from pfund.portfolio import greedy
+    from pfund.portfolio.optimise import PortfolioResult
+    from pfund.services.portfolio import result_json
+
+    problem = random_problem(12, n=60)
+    base = greedy(problem)
+    fallback = dataclasses.replace(
+        base, gap=float("inf"), bound=float("nan"), message=GREEDY_FALLBACK, timed_out=True
+    )
+    record = result_json(problem, PortfolioResult(fallback, None, None))
+    assert record["timed_out"] is True
+    assert record["message"] == GREEDY_FALLBACK
+    assert record["summary"].startswith("Greedy ranking's portfolio")
+    finished = HighsSolver().solve(problem, time_limit=60.0, threads=1)
+    assert result_json(problem, PortfolioResult(finished, None, None))["timed_out"] is False
