@@ -6,8 +6,6 @@ always uses all of it, the worst case), and the test adds up what was handed out
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -105,32 +103,16 @@ def test_explanations_share_one_deadline_for_their_re_solves() -> None:
     assert sum(solver.limits) <= 5.0 + 1e-9
 
 
-class _Outbox:
-    """Collects what the guarded child sends to its parent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, object]] = []
-
-    def send(self, message: tuple[str, object]) -> None:
-        self.sent.append(message)
-
-    def close(self) -> None:
-        pass
-
-
 def test_the_guarded_child_sends_the_rounded_lp_with_its_bound_before_branching(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A child killed during HiGHS's root cut loop (which can run far past the limit at
     20,000 projects, calling nothing back) has already given the parent a valid
     portfolio and the LP bound. Here branch-and-cut says nothing at all."""
-    import io
-    import pickle
     import time
 
     from pfund.portfolio.model import rows_of
     from pfund.portfolio.solvers.base import error_solution
-    from pfund.portfolio.solvers.highs import guarded_child
 
     def silent(self: HighsSolver, h: object, problem: PortfolioProblem, start: float) -> Solution:
         del h, start
@@ -139,12 +121,12 @@ def test_the_guarded_child_sends_the_rounded_lp_with_its_bound_before_branching(
     problem = random_problem(7, n=40)
     best = HighsSolver().solve(problem, time_limit=60.0, threads=1)
     monkeypatch.setattr(HighsSolver, "_run", silent)
-    stdin = io.BytesIO(pickle.dumps((problem, None, time.monotonic() + 60.0, 1e-4, 1)))
-    outbox = _Outbox()
-    guarded_child(stdin, outbox)  # type: ignore[arg-type]
-    (kind, payload), (last, _) = outbox.sent
-    x, bound = cast(tuple[npt.NDArray[np.bool_], float], payload)
-    assert kind == "incumbent" and last == "final"
+    sent: list[tuple[npt.NDArray[np.bool_], float]] = []
+    final = HighsSolver().child_solve(
+        problem, None, time.monotonic() + 60.0, 1e-4, 1, lambda x, b: sent.append((x, b))
+    )
+    assert final.status is Status.ERROR  # HiGHS itself found nothing
+    ((x, bound),) = sent
     for row in rows_of(problem):  # the first answer keeps every rule
         assert row.lower - 1e-6 <= row.activity(x) <= row.upper + 1e-6
     assert 0 < problem.portfolio_value(x) <= best.objective + 1e-9 <= bound + 1e-6

@@ -11,6 +11,11 @@ only non-dominated points are returned.
 Every point's solve is independent of the others (the keep-the-earlier rule is applied
 afterwards, in budget order), so the solves go through a `Mapper`: here by default, on
 a Dask cluster when the caller passes one, with the same points either way.
+
+Time (issue #18): each point's solve gets `time_limit` (kept by the solver's guard on big
+problems); with `total_time` the whole curve gets one deadline (epoch seconds, shared by
+points on any machine), and a point it leaves no time for has no portfolio of its own
+(on the budget curve the previous point's portfolio stands in, marked feasible).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import BoolArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
 from pfund.portfolio.solvers import Solver, get_solver
+from pfund.portfolio.solvers.base import batch_deadline, batch_limit, unsolved
 
 __all__ = ["BudgetPoint", "EquityPoint", "budget_frontier", "equity_frontier"]
 
@@ -62,8 +68,10 @@ def budget_frontier(
     time_limit: float = 10.0,
     progress: Callable[[int, int], None] | None = None,
     mapper: Mapper | None = None,
+    total_time: float | None = None,
 ) -> list[BudgetPoint]:
     """Value at budgets scaled by factors from 0 to the level funding everything."""
+    deadline = batch_deadline(total_time)
     solver = solver or get_solver()
     factors = [float(f) for f in np.linspace(0.0, _full_factor(problem), max(points, 2))]
     scaled = []
@@ -72,7 +80,9 @@ def budget_frontier(
         budget[np.isfinite(budget)] *= factor
         scaled.append(problem.with_changes(budget=budget))
     k = len(scaled)
-    solutions = (mapper or serial_map)(_solve, [solver] * k, scaled, [time_limit] * k, [None] * k)
+    solutions = (mapper or serial_map)(
+        _solve, [solver] * k, scaled, [time_limit] * k, [None] * k, [deadline] * k
+    )
     out: list[BudgetPoint] = []
     for factor, one, sol in zip(factors, scaled, solutions, strict=True):
         out.append(_budget_point(problem, factor, one, sol, out[-1] if out else None))
@@ -86,9 +96,14 @@ def _solve(
     problem: PortfolioProblem,
     time_limit: float,
     extra: list[LinearConstraint] | None,
+    deadline: float | None = None,
 ) -> Solution:
-    """One point's solve (top-level, so a worker process can run it)."""
-    return solver.solve(problem, time_limit=time_limit, threads=1, extra=extra)
+    """One point's solve (top-level, so a worker process can run it), cut to what is left
+    before the curve's `deadline`."""
+    limit = batch_limit(time_limit, deadline)
+    if limit <= 0.0:
+        return unsolved(solver, problem.n)
+    return solver.solve(problem, time_limit=limit, threads=1, extra=extra)
 
 
 def _full_factor(problem: PortfolioProblem) -> float:
@@ -130,8 +145,10 @@ def equity_frontier(
     solver: Solver | None = None,
     time_limit: float = 10.0,
     mapper: Mapper | None = None,
+    total_time: float | None = None,
 ) -> list[EquityPoint]:
     """Non-dominated (value, equity) portfolios by the epsilon-constraint method."""
+    deadline = batch_deadline(total_time)
     if problem.equity is None:
         raise InvalidInput(
             "no second objective", [Problem("set equity to trace this frontier", field="equity")]
@@ -144,6 +161,7 @@ def equity_frontier(
         [problem, problem.with_changes(value=equity)],
         [time_limit] * 2,
         [None] * 2,
+        [deadline] * 2,
     )
     if not (best_value.has_portfolio and best_equity.has_portfolio):
         return []
@@ -154,7 +172,9 @@ def equity_frontier(
         for eps in grid
     ]
     k = len(grid)
-    solutions = (mapper or serial_map)(_solve, [solver] * k, [problem] * k, [time_limit] * k, rows)
+    solutions = (mapper or serial_map)(
+        _solve, [solver] * k, [problem] * k, [time_limit] * k, rows, [deadline] * k
+    )
     found = [
         EquityPoint(
             eps, sol.objective, float(equity @ sol.selected), sol.status, sol.gap, sol.selected

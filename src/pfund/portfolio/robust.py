@@ -16,6 +16,11 @@ and the portfolios are the same, in the same order, wherever they ran.
 Proving a 0.01% gap on a 500-project pipeline with area shares takes seconds per draw,
 so the default gap here is 0.1% and callers with a deadline set a per-draw time limit;
 `not_optimal` and `max_gap` say how close the portfolios behind the indices are.
+
+Time (issue #18): each re-optimisation gets `time_limit` (kept by the solver's guard on
+big problems), and with `total_time` the whole batch gets one deadline, shared by every
+chunk wherever it runs; draws left when it passes are not solved and are counted in
+`unsolved` (the indices then rest on fewer portfolios, as `portfolios` shows).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import FloatArray, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
 from pfund.portfolio.solvers import Solver, get_solver
+from pfund.portfolio.solvers.base import batch_deadline
 
 __all__ = ["CHUNK_ROWS", "RobustResult", "Robustness", "core_indices", "row_chunks"]
 
@@ -68,6 +74,7 @@ class RobustResult:
     max_gap: float
     seconds: float
     gaps: FloatArray = field(default_factory=lambda: np.zeros(0))
+    unsolved: int = 0
 
     def of(self, cls: Robustness) -> list[str]:
         """Project ids in a class."""
@@ -86,6 +93,7 @@ def core_indices(
     workers: int = 1,
     mapper: Mapper | None = None,
     progress: Callable[[int, int], None] | None = None,
+    total_time: float | None = None,
 ) -> RobustResult:
     """Re-optimise for each row of `values` (K, n) and count how often each project is in.
 
@@ -95,6 +103,7 @@ def core_indices(
     """
     values = _check(problem, values)
     start = time.perf_counter()
+    deadline = batch_deadline(total_time)  # epoch: any machine
     engine = solver or get_solver()
     chunks = row_chunks(values)
     n = len(chunks)
@@ -106,7 +115,15 @@ def core_indices(
             if progress is not None:
                 progress(len(solutions), len(values))
 
-    args = ([engine] * n, [problem] * n, chunks, [time_limit] * n, [rel_gap] * n, [threads] * n)
+    args = (
+        [engine] * n,
+        [problem] * n,
+        chunks,
+        [time_limit] * n,
+        [rel_gap] * n,
+        [threads] * n,
+        [deadline] * n,
+    )
     if mapper is not None:
         collect(mapper(_solve_chunk, *args))
     elif workers > 1 and n > 1:
@@ -131,6 +148,7 @@ def core_indices(
         max_gap=max(s.gap for s in usable),
         seconds=time.perf_counter() - start,
         gaps=np.array([s.gap for s in usable]),
+        unsolved=sum(s.timed_out and not s.has_portfolio for s in solutions),
     )
 
 
@@ -151,10 +169,11 @@ def _solve_chunk(
     time_limit: float,
     rel_gap: float,
     threads: int | None,
+    deadline: float | None = None,
 ) -> list[Solution]:
     """One worker's share of the draws (a top-level function so processes can run it)."""
     return solver.solve_many(
-        problem, values, time_limit=time_limit, rel_gap=rel_gap, threads=threads
+        problem, values, time_limit=time_limit, rel_gap=rel_gap, threads=threads, deadline=deadline
     )
 
 

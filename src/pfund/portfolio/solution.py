@@ -27,6 +27,8 @@ class Solution:
     `objective` is always recomputed in floats from the selection, so solvers that scale
     to integers report the same kind of number. `gap` = (bound - objective) / |bound|,
     0 when proven optimal, inf when nothing is known. `notes` carry diagnostics.
+    `timed_out` says the run was stopped by its time limit (or a batch deadline), so
+    the portfolio is the best found by then, not one proven optimal unless the bound says so.
     """
 
     selected: npt.NDArray[np.bool_]
@@ -39,6 +41,7 @@ class Solution:
     solver_version: str
     message: str = ""
     notes: tuple[str, ...] = field(default=())
+    timed_out: bool = False
 
     @property
     def has_portfolio(self) -> bool:
@@ -56,6 +59,7 @@ class Solution:
             "solver": f"{self.solver} {self.solver_version}",
             "selected_count": int(self.selected.sum()),
             "message": self.message,
+            "timed_out": self.timed_out,
         }
         if ids is not None:
             out["selected"] = [ids[i] for i in np.flatnonzero(self.selected)]

@@ -200,6 +200,9 @@ def result_json(problem: PortfolioProblem, result: PortfolioResult) -> dict[str,
         "summary": result.summary,
         "conflict": result.conflict.explanation if result.conflict else None,
         "message": sol.message,
+        # issue #18: the run was stopped by its time limit (best portfolio found by then,
+        # or greedy's, as `solver` and the summary say), not a completed search
+        "timed_out": sol.timed_out,
     }
     if versus is not None:
         out |= {

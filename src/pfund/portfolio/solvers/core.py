@@ -84,6 +84,8 @@ class CoreHighsSolver(HighsSolver):
         if plan is not None:
             budget = max(self.core_share * time_limit - _since(start), 0.0)
             incumbent = self._core(problem, extra, plan, budget, rel_gap, threads)
+            if incumbent is not None and self._report is not None:  # the guard's child
+                self._report(incumbent, plan.bound)
         h = self._model(problem, extra, max(time_limit - _since(start), 0.0), rel_gap, threads)
         if incumbent is not None:
             cols = np.arange(problem.n, dtype=np.int32)

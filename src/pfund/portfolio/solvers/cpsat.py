@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -65,8 +66,13 @@ class CpSatSolver(Solver):
         scale = integer_scale(problem.value)
         model.maximize(cp_model.LinearExpr.weighted_sum(x, _ints(problem.value * scale)))
         solver = cp_model.CpSolver()
-        self._parameters(solver.parameters, time_limit, rel_gap, threads)
-        code = solver.solve(model)
+        # building the model counts against the limit: CP-SAT's clock starts at solve()
+        remaining = max(time_limit - (time.perf_counter() - start), 0.0)
+        self._parameters(solver.parameters, remaining, rel_gap, threads)
+        if self._report is None:
+            code = solver.solve(model)
+        else:  # the guard's child: send portfolios to the parent as they are found
+            code = solver.solve(model, _reporter(self._report, problem, x, scale))
         return self._result(problem, solver, x, code, scale, start)
 
     def _parameters(
@@ -93,9 +99,10 @@ class CpSatSolver(Solver):
         if code == cp_model.INFEASIBLE:
             return self._solution(problem, None, Status.INFEASIBLE, math.nan, seconds)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return error_solution(
+            out = error_solution(
                 self, problem.n, f"no portfolio found: {solver.status_name(code)}", seconds
             )
+            return replace(out, timed_out=code == cp_model.UNKNOWN)
         selected = np.array([solver.value(v) > 0 for v in x], dtype=bool)
         rounding = problem.value - np.round(problem.value * scale) / scale
         bound = solver.best_objective_bound / scale + float(np.clip(rounding, 0, None).sum())
@@ -103,9 +110,10 @@ class CpSatSolver(Solver):
             code == cp_model.OPTIMAL
             or relative_gap(problem.portfolio_value(selected), bound) <= 1e-4
         )
-        return self._solution(
+        found = self._solution(
             problem, selected, Status.OPTIMAL if proven else Status.FEASIBLE, bound, seconds
         )
+        return replace(found, timed_out=code == cp_model.FEASIBLE and not proven)
 
     def _solution(
         self, problem: PortfolioProblem, selected: Any, status: Status, bound: float, seconds: float
@@ -163,3 +171,30 @@ def _add_row(model: Any, x: list[Any], row: Row) -> None:
         model.add(
             cp_model.LinearExpr.weighted_sum(variables, coef) >= math.ceil(row.lower * scale - 1e-9)
         )
+
+
+def _reporter(report: Any, problem: PortfolioProblem, x: list[Any], scale: float) -> Any:
+    """A CP-SAT solution callback that sends portfolios to the guard's parent.
+
+    At most one every `every` seconds, and always the first (reading 20,000 values in
+    Python per solution would slow the search); the bound is CP-SAT's, unscaled and
+    widened for rounding as in `_result`. Built here so ortools loads only when used.
+    """
+    from ortools.sat.python import cp_model
+
+    rounding = problem.value - np.round(problem.value * scale) / scale
+    slack = float(np.clip(rounding, 0, None).sum())
+    every = 0.25
+
+    class Reporter(cp_model.CpSolverSolutionCallback):
+        last = -math.inf
+
+        def on_solution_callback(self) -> None:
+            now = time.perf_counter()
+            if now - self.last < every:
+                return
+            self.last = now
+            selected = np.array([self.value(v) > 0 for v in x], dtype=bool)
+            report(selected, self.best_objective_bound / scale + slack)
+
+    return Reporter()

@@ -8,12 +8,9 @@ cut short by the time limit depends on machine speed, as with any solver.
 from __future__ import annotations
 
 import os
-import pickle
-import subprocess
 import sys
 import time
 from dataclasses import replace
-from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
@@ -21,21 +18,21 @@ import numpy.typing as npt
 
 from pfund.portfolio.model import Row, column_bounds, rows_of
 from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
-from pfund.portfolio.solution import Solution, Status, relative_gap
-from pfund.portfolio.solvers.base import Solver, error_solution
+from pfund.portfolio.solution import Solution, Status
+from pfund.portfolio.solvers.base import Report, Solver, batch_limit, error_solution, unsolved
+from pfund.portfolio.solvers.guard import GUARD_FROM as _GUARD_FROM
+from pfund.portfolio.solvers.guard import portfolio, settle
 from pfund.portfolio.solvers.rounding import lp_rounding
 
 __all__ = ["HighsSolver", "best_start"]
 
 BoolArray = npt.NDArray[np.bool_]
 _SEED = 20240601
-# Measured (HiGHS 1.16, 1 thread): on a 20,000-project synthetic pipeline the root cut
-# loop ran 53 s past a 10 s limit without reaching a point where HiGHS checks its clock
-# or calls back; at 10,000 the overrun was under 1 s. From this size a solve runs in a
-# child process that is stopped at the limit (+ _GRACE), keeping the best portfolio
-# HiGHS reported on the way.
-GUARD_FROM = 5000
-_GRACE = 0.05  # share of the limit given to the child to stop on its own and report
+# From `guard.GUARD_FROM` projects a solve runs behind the guard (see `guard.py`: on a
+# 20,000-project pipeline HiGHS's root cut loop ran 53 s past a 10 s limit); its child
+# first sends the rounded LP with the LP bound, so a child killed in the root cut loop
+# has already given a portfolio.
+GUARD_FROM = _GUARD_FROM
 
 
 class HighsSolver(Solver):
@@ -56,82 +53,38 @@ class HighsSolver(Solver):
         threads: int | None,
         start: float,
     ) -> Solution:
-        if problem.n >= self.guard_from:
-            return self._guarded(problem, extra, time_limit, rel_gap, threads, start)
         h = self._model(problem, extra, time_limit, rel_gap, threads)
+        if self._hint is not None:  # the guard's child: the rounded LP it already sent
+            h.setSolution(problem.n, np.arange(problem.n, dtype=np.int32), self._hint)
         # building the model counts against the limit: HiGHS's clock starts at run()
         h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
         return self._run(h, problem, start)
 
-    guard_from: int = GUARD_FROM
+    _hint: npt.NDArray[np.float64] | None = None
 
-    def _guarded(
+    def child_solve(
         self,
         problem: PortfolioProblem,
         extra: list[LinearConstraint] | None,
-        time_limit: float,
+        stop_at: float,
         rel_gap: float,
         threads: int | None,
-        start: float,
+        report: Report,
     ) -> Solution:
-        """Solve in a child process and stop it at the limit, whatever HiGHS is doing.
-
-        The child sends every improving portfolio with HiGHS's bound at that moment, then
-        its final answer; a child still busy at `time_limit * (1 + _GRACE)` is killed and
-        the last portfolio it sent is returned as FEASIBLE. A run that ends in time gives
-        the same answer as an in-process solve.
-        """
-        stop_at = time.monotonic() + time_limit - _since(start)
-        child = subprocess.Popen(
-            [sys.executable, "-m", "pfund.portfolio.solvers.guard"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        assert child.stdin is not None and child.stdout is not None
-        inbox = Connection(os.dup(child.stdout.fileno()), writable=False)
-        child.stdout.close()
-        hard_stop = start + time_limit * (1 + _GRACE)
-        best: BoolArray | None = None
-        bound = np.inf
-        final: Solution | None = None
-        try:
-            pickle.dump((problem, extra, stop_at, rel_gap, threads), child.stdin)
-            child.stdin.close()
-            while final is None:
-                wait = hard_stop - time.perf_counter()
-                if wait <= 0 or not inbox.poll(wait):
-                    break
-                kind, payload = inbox.recv()
-                if kind == "final":
-                    final = payload
-                else:
-                    x, said = payload
-                    bound = min(bound, said)  # the LP's bound can beat HiGHS's early one
-                    if best is None or problem.portfolio_value(x) > problem.portfolio_value(best):
-                        best = x
-        except (EOFError, OSError):
-            pass
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            inbox.close()
-        if final is not None and (final.status is Status.INFEASIBLE or best is None):
-            return replace(final, seconds=_since(start))
-        if best is None:
-            why = (
-                "no portfolio found before the time limit"
-                if child.returncode in (0, -9)
-                else f"the solver process ended without an answer (exit {child.returncode})"
-            )
-            return error_solution(self, problem.n, why, _since(start))
-        if final is not None:
-            return self._settle(problem, final, best, bound, rel_gap, start)
-        value = problem.portfolio_value(best)
-        proven = relative_gap(value, bound) <= rel_gap
-        status = Status.OPTIMAL if proven else Status.FEASIBLE
-        result = _result(self, problem, best, status, bound, start)
-        return replace(result, message="stopped at the time limit")
+        """In the guard's child: first the LP relaxation rounded and filled, sent with the
+        LP bound within seconds (HiGHS's root cut loop may then call nothing back for
+        longer than the limit), and given to HiGHS as its start; then the solve."""
+        lp = self._model(problem, extra, 1.0, rel_gap, threads)
+        n = problem.n
+        lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+        lp.setOptionValue("time_limit", max(stop_at - time.monotonic(), 0.0))
+        bound, rounded = _lp_start(lp, problem, extra)
+        del lp
+        if rounded:
+            report(rounded[0], bound)
+            if type(self) is HighsSolver:  # the others start from their own portfolios
+                self._hint = rounded[0].astype(np.float64)
+        return super().child_solve(problem, extra, stop_at, rel_gap, threads, report)
 
     def solve_many(
         self,
@@ -141,13 +94,26 @@ class HighsSolver(Solver):
         time_limit: float,
         rel_gap: float = 1e-4,
         threads: int | None = None,
+        deadline: float | None = None,
     ) -> list[Solution]:
         """Keep one model, change only the objective, warm-start every draw.
 
         Every portfolio found so far satisfies the unchanged rules, so each is a valid
         start for the next draw; the one worth most under the new values is given to
-        HiGHS (with `_starts` adding any strategy-specific candidates).
+        HiGHS (with `_starts` adding any strategy-specific candidates). Each draw gets
+        `time_limit`, cut to what is left before `deadline` (epoch seconds). From
+        `guard_from` projects every draw is a guarded solve of its own instead (no warm
+        model, but no draw can overrun its limit).
         """
+        if problem.n >= self.guard_from:
+            return super().solve_many(
+                problem,
+                values,
+                time_limit=time_limit,
+                rel_gap=rel_gap,
+                threads=threads,
+                deadline=deadline,
+            )
         h = self._model(problem, None, time_limit, rel_gap, threads)
         lp = self._relaxation(problem, time_limit, rel_gap, threads)
         cols = np.arange(problem.n, dtype=np.int32)
@@ -155,13 +121,17 @@ class HighsSolver(Solver):
         pool: list[BoolArray] = []
         for row in np.asarray(values, dtype=np.float64):
             start = time.perf_counter()
+            limit = batch_limit(time_limit, deadline)
+            if limit <= 0.0:
+                out.append(unsolved(self, problem.n))
+                continue
             draw = problem.with_changes(value=row)
-            own, bound = self._starts(draw, time_limit, rel_gap, threads)
+            own, bound = self._starts(draw, limit, rel_gap, threads)
             lp_bound, rounded = _lp_start(lp, draw)
             best = best_start([*pool, *own, *rounded], row)
             bound = min(bound, lp_bound)
             h.changeColsCost(problem.n, cols, row)
-            h.setOptionValue("time_limit", max(time_limit - _since(start), 0.0))
+            h.setOptionValue("time_limit", max(limit - _since(start), 0.0))
             if best is not None:
                 h.setSolution(problem.n, cols, best.astype(np.float64))
             out.append(self._settle(draw, self._run(h, draw, start), best, bound, rel_gap, start))
@@ -200,21 +170,7 @@ class HighsSolver(Solver):
         the start; `bound` (an LP optimum, say) tightens a weak dual bound. "optimal"
         needs HiGHS's proof of its own answer or a gap within `rel_gap`.
         """
-        if solution.status is Status.INFEASIBLE:
-            return solution
-        chosen = solution.selected if solution.has_portfolio else None
-        if incumbent is not None and (
-            chosen is None or problem.portfolio_value(incumbent) > solution.objective
-        ):
-            chosen = incumbent
-        if chosen is None:
-            return solution
-        best_bound = float(np.nanmin([solution.bound, bound]))
-        value = problem.portfolio_value(chosen)
-        proven = solution.status is Status.OPTIMAL and chosen is solution.selected
-        status = Status.OPTIMAL if proven or relative_gap(value, best_bound) <= rel_gap else None
-        result = _result(self, problem, chosen, status or Status.FEASIBLE, best_bound, start)
-        return replace(result, notes=solution.notes)
+        return settle(self, problem, solution, incumbent, bound, rel_gap, start)
 
     def _model(
         self,
@@ -240,18 +196,28 @@ class HighsSolver(Solver):
     def _run(self, h: Any, problem: PortfolioProblem, start: float) -> Solution:
         import highspy
 
+        report = self._report
+        if report is not None:  # the guard's child: every improving portfolio to the parent
+
+            def improved(event: Any) -> None:
+                out = event.data_out
+                report(np.asarray(out.mip_solution)[: problem.n] > 0.5, float(out.mip_dual_bound))
+
+            h.cbMipImprovingSolution.subscribe(improved)
         h.run()
         status = h.getModelStatus()
         info = h.getInfo()
         ms = highspy.HighsModelStatus
         if status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
             return _result(self, problem, None, Status.INFEASIBLE, np.nan, start)
+        stopped = status in (ms.kTimeLimit, ms.kInterrupt)
         if info.primal_solution_status != 2:
             reason = h.modelStatusToString(status)
-            return error_solution(self, problem.n, f"no portfolio found: {reason}", _since(start))
+            out = error_solution(self, problem.n, f"no portfolio found: {reason}", _since(start))
+            return replace(out, timed_out=stopped)
         x = np.asarray(h.getSolution().col_value) > 0.5
         optimal = status == ms.kOptimal
-        return _result(
+        found = _result(
             self,
             problem,
             x,
@@ -259,38 +225,7 @@ class HighsSolver(Solver):
             float(info.mip_dual_bound),
             start,
         )
-
-
-def guarded_child(stdin: Any, outbox: Connection) -> None:
-    """The child of `HighsSolver._guarded`: solve, sending each improvement, then the end.
-
-    Run as ``python -m pfund.portfolio.solvers.guard`` (not a multiprocessing child,
-    which would import the caller's main module: the whole CLI, seconds under load).
-    """
-    problem, extra, stop_at, rel_gap, threads = pickle.load(stdin)
-    solver = HighsSolver()
-    start = time.perf_counter()
-    h = solver._model(problem, extra, 1.0, rel_gap, threads)
-    lp = solver._model(problem, extra, 1.0, rel_gap, threads)
-    n = problem.n
-    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
-    lp.setOptionValue("time_limit", max(stop_at - time.monotonic(), 0.0))
-    bound, rounded = _lp_start(lp, problem, extra)
-    del lp
-    if rounded:
-        # first answer within seconds: the LP rounded and filled, with the LP bound
-        outbox.send(("incumbent", (rounded[0], bound)))
-        h.setSolution(n, np.arange(n, dtype=np.int32), rounded[0].astype(np.float64))
-    h.setOptionValue("time_limit", max(stop_at - time.monotonic(), 0.0))
-
-    def improved(event: Any) -> None:
-        out = event.data_out
-        x = np.asarray(out.mip_solution)[: problem.n] > 0.5
-        outbox.send(("incumbent", (x, float(out.mip_dual_bound))))
-
-    h.cbMipImprovingSolution.subscribe(improved)
-    outbox.send(("final", solver._run(h, problem, start)))
-    outbox.close()
+        return replace(found, timed_out=stopped)
 
 
 def _lp_start(
@@ -357,19 +292,7 @@ def _result(
     bound: float,
     start: float,
 ) -> Solution:
-    selected = np.zeros(problem.n, dtype=bool) if x is None else x
-    objective = problem.portfolio_value(selected) if x is not None else float("nan")
-    gap = relative_gap(objective, bound) if x is not None else float("inf")
-    return Solution(
-        selected=selected,
-        objective=objective,
-        bound=bound if x is not None else float("nan"),
-        gap=gap,
-        status=status,
-        seconds=_since(start),
-        solver=solver.name,
-        solver_version=solver.version(),
-    )
+    return portfolio(solver, problem, x, status, bound, start)
 
 
 def _since(start: float) -> float:
