@@ -58,7 +58,8 @@ def weakest_pair(alignment: Alignment) -> float:
     return min(required, default=0.0)
 
 
-def _prefix_similarity(one: Token, other: Token) -> float:
+def prefix_similarity(one: Token, other: Token) -> float:
+    """Jaro-Winkler similarity of two words, by key or as written, whichever is higher."""
     by_key = JaroWinkler.normalized_similarity(one.key, other.key)
     return max(by_key, JaroWinkler.normalized_similarity(one.text, other.text))
 
@@ -70,7 +71,7 @@ def weakest_pair_prefix(alignment: Alignment) -> float:
     left, right = alignment.left.tokens, alignment.right.tokens
     return min(
         (
-            _prefix_similarity(left[i], right[j])
+            prefix_similarity(left[i], right[j])
             for i, j, _ in alignment.pairs
             if not (left[i].optional or right[j].optional)
         ),
@@ -85,7 +86,7 @@ def token_set_similarity(alignment: Alignment) -> float:
     return fuzz.token_set_ratio(left, right) / 100.0
 
 
-def _aligned_keys(alignment: Alignment) -> tuple[list[str], list[str]]:
+def aligned_keys(alignment: Alignment) -> tuple[list[str], list[str]]:
     """The required keys of both names, the right name's put in the order of their
     counterparts in the left (its words without one after them): the order in which
     sorting would put them had the counterparts begun with the same letter. Sorting alone
@@ -113,12 +114,20 @@ def compact_similarity(alignment: Alignment) -> float:
     """Similarity of the names written without spaces, in their own order, sorted or
     with each word beside its counterpart, so that Jin Ping and Jinping, or Sidorov Ivan
     and Ivan Sidorov, agree."""
-    left, right = _keys(alignment.left), _keys(alignment.right)
+    paired = aligned_keys(alignment) if _all_paired(alignment) else None
+    return compact_of(_keys(alignment.left), _keys(alignment.right), paired)
+
+
+def compact_of(
+    left: list[str], right: list[str], paired: tuple[list[str], list[str]] | None
+) -> float:
+    """``compact_similarity`` of the names' keys, and of their keys each beside its
+    counterpart (``aligned_keys``) when every word is paired (``None`` otherwise)."""
     as_written = Levenshtein.normalized_similarity("".join(left), "".join(right))
     as_sorted = Levenshtein.normalized_similarity("".join(sorted(left)), "".join(sorted(right)))
     found = max(as_written, as_sorted)
-    if found < 1.0 and _all_paired(alignment):
-        paired_left, paired_right = _aligned_keys(alignment)
+    if found < 1.0 and paired is not None:
+        paired_left, paired_right = paired
         as_paired = Levenshtein.normalized_similarity("".join(paired_left), "".join(paired_right))
         found = max(found, as_paired)
     return found
@@ -128,11 +137,19 @@ def skeleton_similarity(alignment: Alignment) -> float:
     """Similarity of the consonants of the names, which survive transliteration better
     than vowels do (Khrushchyov, Khrushchev and Chruszczow share h-r-sh-v), the words
     sorted or each beside its counterpart."""
-    left = sorted(skeleton(key) for key in _keys(alignment.left))
-    right = sorted(skeleton(key) for key in _keys(alignment.right))
+    paired = aligned_keys(alignment) if _all_paired(alignment) else None
+    return skeleton_of(_keys(alignment.left), _keys(alignment.right), paired)
+
+
+def skeleton_of(
+    left_keys: list[str], right_keys: list[str], paired: tuple[list[str], list[str]] | None
+) -> float:
+    """``skeleton_similarity`` of the names' keys (``paired`` as in ``compact_of``)."""
+    left = sorted(skeleton(key) for key in left_keys)
+    right = sorted(skeleton(key) for key in right_keys)
     found = Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
-    if found < 1.0 and _all_paired(alignment):
-        paired_left, paired_right = _aligned_keys(alignment)
+    if found < 1.0 and paired is not None:
+        paired_left, paired_right = paired
         as_paired = Levenshtein.normalized_similarity(
             " ".join(skeleton(key) for key in paired_left),
             " ".join(skeleton(key) for key in paired_right),

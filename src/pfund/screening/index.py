@@ -40,8 +40,10 @@ from pfund.screening.score import (
     THRESHOLD,
     Explanation,
     best_alignment,
+    bounded_values,
     explanation,
     feature_values,
+    log_odds,
     values_score,
 )
 from pfund.screening.translit import tokenise
@@ -641,22 +643,45 @@ class CandidateIndex:
 
     def _name_hit(self, position: int, name: str, schema: str, threshold: float) -> Hit | None:
         """The hit for the best of an entity's names (the first of equal scores), or
-        ``None`` below ``threshold``: only a hit is explained and summarised."""
-        kind, aligned, values, scores = self._scored(position, name, schema)
+        ``None`` below ``threshold``: only a hit is explained and summarised. A name's
+        features stop being worked out once its score cannot reach ``threshold``
+        (``score.bounded_values``): the hit is the same, found sooner."""
         listed = self.names[position]
-        top = max(scores)
-        if top < threshold:
+        if not 0.0 < threshold < 1.0:
+            kind, aligned, values, scores = self._scored(position, name, schema)
+            top = max(scores)
+            if top < threshold:
+                return None
+            at = scores.index(top)
+            best = explanation(aligned[at], kind, values=values[at])
+            return Hit(self.ids[position], best.score, listed[at], summarise(best))
+        kind = self._kind(position, schema)
+        floor = log_odds(threshold)
+        found: tuple[float, int, Alignment, list[float]] | None = None
+        for at, other in enumerate(listed):
+            alignment = best_alignment(name, other, kind)
+            found_values = bounded_values(alignment, floor) if alignment else None
+            if alignment is None or found_values is None:
+                continue
+            score = values_score(found_values)
+            if found is None or score > found[0]:
+                found = (score, at, alignment, found_values)
+        if found is None or found[0] < threshold:
             return None
-        at = scores.index(top)
-        best = explanation(aligned[at], kind, values=values[at])
+        top, at, alignment, found_values = found
+        best = explanation(alignment, kind, values=found_values)
         return Hit(self.ids[position], best.score, listed[at], summarise(best))
+
+    def _kind(self, position: int, schema: str) -> str:
+        """The schema a listed entity's names are compared in, asked with ``schema``."""
+        kind = PERSON if self.persons[position] else "Organization"
+        return schema if kind != PERSON and is_organisation(schema) else kind
 
     def _scored(
         self, position: int, name: str, schema: str
     ) -> tuple[str, list[Alignment | None], list[list[float] | None], list[float]]:
         """The schema compared, and per listed name its alignment, feature values and score."""
-        kind = PERSON if self.persons[position] else "Organization"
-        kind = schema if kind != PERSON and is_organisation(schema) else kind
+        kind = self._kind(position, schema)
         aligned = [best_alignment(name, other, kind) for other in self.names[position]]
         values = [feature_values(alignment) if alignment else None for alignment in aligned]
         scores = [values_score(found) if found is not None else 0.0 for found in values]

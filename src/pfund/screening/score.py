@@ -17,15 +17,16 @@ longer accepted). ``bench/firm_names.py`` measures it on the labelled firm pairs
 """
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pfund.screening import features as f
-from pfund.screening.align import Alignment, align, alignment_quality
-from pfund.screening.names import PERSON, form_of, readings, spellings
+from pfund.screening.align import COUNTERPART_MIN, Alignment, align, alignment_quality
+from pfund.screening.names import PERSON, Token, form_of, readings, spellings
 
 BIAS = 0.13
 # Set by rule, not fitted: a number, branch word or region that sets two organisations'
@@ -144,6 +145,15 @@ def _closest_pairs(name1: str, name2: str, schema: str) -> list[tuple[str, str]]
     pairs = list(product(spellings(name1, schema), spellings(name2, schema)))
     if len(pairs) <= FORM_PAIRS:
         return pairs
+    if FORM_PAIRS == 1:  # the first of the most alike, as the stable sort below ranks it
+        return [
+            max(
+                pairs,
+                key=lambda pair: Levenshtein.normalized_similarity(
+                    _sorted_words(pair[0]), _sorted_words(pair[1])
+                ),
+            )
+        ]
     ranked = sorted(
         pairs,
         key=lambda pair: (
@@ -171,12 +181,150 @@ def best_alignment(name1: str, name2: str, schema: str = PERSON) -> Alignment | 
         for one in readings(left, schema)
         for other in readings(right, schema)
     ]
-    best = max(candidates, key=alignment_quality, default=None)
-    return replace(best, raw=(name1, name2)) if best else None
+    if len(candidates) > 1:
+        best: Alignment | None = max(candidates, key=alignment_quality)
+    else:
+        best = candidates[0] if candidates else None
+    if best is None:
+        return None
+    return Alignment(best.left, best.right, best.pairs, best.schema, (name1, name2))
 
 
 def feature_values(alignment: Alignment) -> list[float]:
-    """The value of every feature of the table, in table order."""
+    """The value of every feature of the table, in table order: the same numbers as
+    calling each feature (``feature_values_one_by_one``), with what several features
+    share (the required words, their keys, the words without a counterpart) worked out
+    once per alignment; screening computes this for every candidate it scores."""
+    values = bounded_values(alignment, -math.inf)
+    assert values is not None  # nothing falls below minus infinity
+    return values
+
+
+def bounded_values(alignment: Alignment, floor: float) -> list[float] | None:
+    """``feature_values``, or ``None`` as soon as the log-odds of a match (``BIAS`` plus
+    each value times its weight) certainly falls below ``floor``: the features are worked
+    out a few at a time, those that raise the score first, and after each few the ones
+    not yet known are bounded by what they could add at most. Every value is in [0, 1],
+    so a feature of positive weight adds at most its weight and one of negative weight
+    nothing (``HEADROOM``). The bound never rejects a pair whose score reaches ``floor``:
+    screening skips the rest of a candidate that cannot reach the threshold."""
+    left, right = alignment.left, alignment.right
+    left_required, right_required = left.required, right.required
+    left_keys = [token.key for token in left_required] or [token.key for token in left.tokens]
+    right_keys = [token.key for token in right_required] or [token.key for token in right.tokens]
+    pairs = alignment.pairs
+    left_similar: dict[int, float] = {}
+    right_similar: dict[int, float] = {}
+    for i, j, similarity in pairs:
+        left_similar.setdefault(i, similarity)
+        right_similar.setdefault(j, similarity)
+    unmatched = (
+        sum(
+            1
+            for index, token in enumerate(left.tokens)
+            if not token.optional and left_similar.get(index, 0.0) < COUNTERPART_MIN
+        ),
+        sum(
+            1
+            for index, token in enumerate(right.tokens)
+            if not token.optional and right_similar.get(index, 0.0) < COUNTERPART_MIN
+        ),
+    )
+    shorter, longer = (0, 1) if len(left_required) <= len(right_required) else (1, 0)
+    required_pairs = [
+        (i, j, similarity)
+        for i, j, similarity in pairs
+        if not (left.tokens[i].optional or right.tokens[j].optional)
+    ]
+    person = alignment.schema == PERSON
+    extra = min(unmatched[longer], 3) / 3.0
+    values = [0.0] * len(FEATURES)
+    # What the alignment gives at once, and the cheap similarities of the names as written.
+    values[0] = _quality(alignment, left_required, right_required, required_pairs)
+    values[1] = min((similarity for _, _, similarity in required_pairs), default=0.0)
+    values[6] = extra if person else 0.0
+    values[7] = 0.0 if person else extra
+    values[8] = min(unmatched[shorter], 2) / 2.0
+    values[9] = float(sorted(left_keys) == sorted(right_keys))
+    values[14] = f.written_alike(alignment)
+    values[16] = float(person)
+    if _below(values, STAGES[0], floor):
+        return None
+    all_paired = bool(left_required and right_required) and not unmatched[shorter]
+    aligned_keys = f.aligned_keys(alignment) if all_paired else None
+    values[4] = f.compact_of(left_keys, right_keys, aligned_keys)
+    values[5] = f.skeleton_of(left_keys, right_keys, aligned_keys)
+    if _below(values, STAGES[1], floor):
+        return None
+    values[2] = min(
+        (f.prefix_similarity(left.tokens[i], right.tokens[j]) for i, j, _ in required_pairs),
+        default=0.0,
+    )
+    values[12] = f.patronymic_conflict(alignment)
+    if _below(values, STAGES[2], floor):
+        return None
+    values[3] = fuzz.token_set_ratio(" ".join(left_keys), " ".join(right_keys)) / 100.0
+    values[10] = f.legal_form_conflict(alignment)
+    values[11] = f.order_changed(alignment)
+    values[13] = f.lineage_swapped(alignment)
+    values[15] = f.unpaired_number(alignment)
+    values[17] = f.place_differs(alignment)
+    values[18] = f.characters_differ(alignment)
+    values[19] = f.marked_apart(alignment)
+    return values
+
+
+# The table positions known after each stage of ``bounded_values`` but the last.
+STAGES: tuple[frozenset[int], ...] = (
+    frozenset({0, 1, 6, 7, 8, 9, 14, 16}),
+    frozenset({0, 1, 4, 5, 6, 7, 8, 9, 14, 16}),
+    frozenset({0, 1, 2, 4, 5, 6, 7, 8, 9, 12, 14, 16}),
+)
+# The most each feature can add to the log-odds: its weight if positive, else nothing.
+HEADROOM: list[float] = [max(weight, 0.0) for _, weight in FEATURES]
+# Float sums in another order may differ in the last bits: the bound keeps this margin.
+BOUND_MARGIN = 1e-9
+_KNOWN = {
+    known: (
+        tuple((at, weight) for at, (_, weight) in enumerate(FEATURES) if at in known),
+        tuple(at for at in range(len(FEATURES)) if at not in known),
+    )
+    for known in STAGES
+}
+
+
+def _below(values: list[float], known: frozenset[int], floor: float) -> bool:
+    """Whether the log-odds cannot reach ``floor`` whatever the unknown features are."""
+    weighed, unknown = _KNOWN[known]
+    most = BIAS + sum(values[at] * weight for at, weight in weighed)
+    most += sum(HEADROOM[at] for at in unknown)
+    return most + BOUND_MARGIN < floor
+
+
+def log_odds(probability: float) -> float:
+    """The log-odds at which ``logistic`` gives ``probability``."""
+    return math.log(probability / (1.0 - probability))
+
+
+def _quality(
+    alignment: Alignment,
+    left_required: tuple[Token, ...],
+    right_required: tuple[Token, ...],
+    required_pairs: list[tuple[int, int, float]],
+) -> float:
+    """``alignment_quality`` from the required words and pairs already found."""
+    weights = [len(token.text) for token in left_required]
+    weights += [len(token.text) for token in right_required]
+    left, right = alignment.left.tokens, alignment.right.tokens
+    matched = sum(
+        similarity * (len(left[i].text) + len(right[j].text)) for i, j, similarity in required_pairs
+    )
+    return matched / sum(weights) if weights else 0.0
+
+
+def feature_values_one_by_one(alignment: Alignment) -> list[float]:
+    """The value of every feature of the table, each feature called on its own: the
+    definition ``feature_values`` must agree with, number for number."""
     return [feature(alignment) for feature, _ in FEATURES]
 
 
