@@ -28,13 +28,12 @@ and its audit events; see ``pfund.domain.agreement`` for the statuses):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
+from pfund.domain import LedgerAccount, ProjectStatus, Tranche, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.domain.agreement import (
     CHANGE_FROM,
@@ -48,7 +47,8 @@ from pfund.domain.agreement import (
     ScheduleLine,
 )
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
-from pfund.funding import Ledger, return_funds
+from pfund.funding import Ledger
+from pfund.funding.settlement import UNPAID, decommit_entries, refund_entries
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
 from pfund.services.runtime import Runtime
@@ -57,7 +57,6 @@ from pfund.store.repositories.agreements import AgreementRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 A = LedgerAccount
-UNPAID = (A.COMMITTED, A.RELEASED, A.FROZEN)
 DECIDED = {ProjectStatus.APPROVED, ProjectStatus.FUNDED, ProjectStatus.IN_PROGRESS}
 
 __all__ = [
@@ -347,31 +346,6 @@ def _settle(
     return result
 
 
-def decommit_entries(
-    ledger: Ledger, tranches: Iterable[Tranche], at: datetime, *, memo: str
-) -> list[LedgerEntry]:
-    """Return entries that empty each tranche's committed, released, frozen and returned
-    balances into the fund balance (the tranche's paid money, in disbursed, stays)."""
-    out: list[LedgerEntry] = []
-    for t in tranches:
-        tid, pid, cur = t.id, t.project_id, t.currency
-        for account in (*UNPAID, A.RETURNED):
-            held = ledger.balance(account, tid)
-            if held > 0:
-                out.append(
-                    return_funds(
-                        at,
-                        held,
-                        project_id=pid,
-                        tranche_id=tid,
-                        source=account,
-                        currency=cur,
-                        memo=memo,
-                    )
-                )
-    return out
-
-
 def _cancel_unpaid(
     uow: UnitOfWork, audit: AuditWriter, tranches: list[Tranche], cause: str
 ) -> list[str]:
@@ -464,33 +438,6 @@ def refund(
         result = result.model_copy(update={"refunded": amount, "repooled": repooled})
         finish(uow, rt, result)
     return result
-
-
-def refund_entries(
-    ledger: Ledger,
-    tranches: list[Tranche],
-    amount: Decimal,
-    at: datetime,
-    *,
-    repool: bool,
-    memo: str,
-) -> list[LedgerEntry]:
-    """disbursed -> returned across the paid tranches, oldest first, until ``amount``
-    is placed; with ``repool`` each is followed by returned -> fund balance."""
-    out: list[LedgerEntry] = []
-    left = amount
-    for t in sorted(tranches, key=lambda t: (t.year, t.id)):
-        paid = ledger.balance(A.DISBURSED, t.id)
-        take = min(paid, left)
-        if take <= 0:
-            continue
-        ids = {"project_id": t.project_id, "tranche_id": t.id, "currency": t.currency}
-        out.append(return_funds(at, take, source=A.DISBURSED, memo=memo, **ids))
-        if repool:
-            out.append(return_funds(at, take, source=A.RETURNED, memo=memo, **ids))
-        left -= take
-    assert left == 0, "the refund was checked against what was paid"
-    return out
 
 
 # ---------------------------------------------------------------- helpers
