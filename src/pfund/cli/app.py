@@ -9,6 +9,7 @@ import typer
 
 from pfund import __version__
 from pfund.cli import (
+    agreement_cmds,
     audit_cmds,
     backup_cmds,
     committee_cmds,
@@ -108,6 +109,7 @@ app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(licence_cmds.app, name="licences")
+app.add_typer(agreement_cmds.app, name="agreements")
 app.add_typer(results_cmds.app, name="results")
 app.add_typer(committee_cmds.app, name="committee")
 app.command("doctor")(doctor_cmds.doctor)
