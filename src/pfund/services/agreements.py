@@ -212,7 +212,7 @@ def draw_up(
         audit = AuditWriter(uow, rt.actor)
         at = datetime.now(UTC)
         _version(store, audit, rt, agreement, ChangeKind.DRAWN_UP, {}, "drawn up", at)
-        finish(uow, rt, agreement)
+        finish(uow, rt, agreement, status=201)
     return agreement
 
 
