@@ -26,8 +26,8 @@ from pydantic.fields import FieldInfo
 from sqlalchemy import String
 
 from pfund.domain import (
-    agreement,
     account,
+    agreement,
     audit,
     compliance,
     conditions,

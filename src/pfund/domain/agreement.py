@@ -63,7 +63,12 @@ CHANGE_FROM: dict[ChangeKind, frozenset[AgreementStatus]] = {
         {AgreementStatus.DRAFT, AgreementStatus.SIGNED, AgreementStatus.COMPLETED}
     ),
     ChangeKind.REFUND: frozenset(
-        {AgreementStatus.SIGNED, AgreementStatus.COMPLETED, AgreementStatus.CLOSED}
+        {
+            AgreementStatus.SIGNED,
+            AgreementStatus.COMPLETED,
+            AgreementStatus.CLOSED,
+            AgreementStatus.CANCELLED,
+        }
     ),
     ChangeKind.CLAWBACK: frozenset(
         {
@@ -82,7 +87,9 @@ CHANGE_TO: dict[ChangeKind, AgreementStatus] = {
     ChangeKind.CANCELLED: AgreementStatus.CANCELLED,
 }
 
-Amount = Annotated[Decimal, Field(gt=0, max_digits=MAX_DIGITS, decimal_places=2)]
+# At most a quadrillion: its minor units fit the store's 64-bit integers.
+MAX_AMOUNT = Decimal(10) ** 15
+Amount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, max_digits=MAX_DIGITS, decimal_places=2)]
 
 
 class ScheduleLine(BaseModel):
