@@ -31,12 +31,13 @@ from sqlalchemy import select
 from pfund.api import API_PREFIX, create_app
 from pfund.api.apidocs import DOCS_URL
 from pfund.api.app import API_ROUTERS
+from pfund.domain.agreement import Amendment
 from pfund.domain.governance import ItemKind, Side
 from pfund.domain.grievance import GrievanceStatus
 from pfund.domain.results import ReportedValue, ReportInput
 from pfund.io.dataset import bundled_dataset
 from pfund.reports.board import build_report, write_report
-from pfund.services import committee, grievances, proposals, results
+from pfund.services import agreements, committee, grievances, proposals, results
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.committee import SeatRequest
 from pfund.services.committee_decide import close_item
@@ -46,7 +47,7 @@ from pfund.services.opendata import export_iati, write_open_data
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.scorecard import import_indicator_set
-from pfund.store.tables import EvidenceFileRow, GrievanceRow
+from pfund.store.tables import AgreementRow, EvidenceFileRow, GrievanceRow
 from pfund.web import PAGE_ROUTERS
 from tests.api.conftest import settings_for
 from tests.services.test_opendata import Secrets, every_protected_value, planted
@@ -224,6 +225,8 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             "grievance_id": list(uow.session.scalars(select(GrievanceRow.id))),
             "position": ["1"],
             "currency": ["EUR"],  # an exchange rate (staff only)
+            # a grant agreement (staff only): the walk signs one, see _planted_agreement
+            "agreement_id": list(uow.session.scalars(select(AgreementRow.id))) or ["AGR-0001"],
         }
 
 
@@ -251,6 +254,7 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
 ) -> None:
     rt, extra = planted_rt
     extra += _committee_with_protected_holders(rt)
+    _planted_agreement(rt)
     secret = every_protected_value(rt) | set(extra)
     assert len(secret) > 40
     app = create_app(settings_for(db_url), runtime=rt)
@@ -321,6 +325,18 @@ def test_no_protected_value_reaches_a_public_route_an_export_or_a_log(
     for where, text in bodies.items():
         leaked = sorted(v for v in secret if v in text)
         assert leaked == [], f"{where} shows {len(leaked)} protected or internal values"
+
+
+def _planted_agreement(rt: Runtime) -> None:
+    """A signed, amended grant agreement whose parties include organisations that
+    protect their names: its routes are staff only, so the walk must reach none of it."""
+    with rt.uow() as uow:
+        approved = sorted(p.id for p in uow.projects.list() if p.status.value == "approved")
+    made = agreements.draw_up(rt, approved[0], reporting_duties="Six-monthly reports")
+    agreements.sign(rt, made.id, signed_on=date(2027, 1, 10))
+    agreements.amend(
+        rt, made.id, Amendment(version=2, reason="A second site added", amount=made.amount + 1)
+    )
 
 
 def _committee_with_protected_holders(rt: Runtime) -> list[str]:

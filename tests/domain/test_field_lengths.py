@@ -27,6 +27,7 @@ from sqlalchemy import String
 
 from pfund.domain import (
     account,
+    agreement,
     audit,
     compliance,
     conditions,
@@ -361,6 +362,18 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "licence_uses.licence_id": (licence.SanctionsLicence, "id"),
     "licence_uses.tranche_id": (ledger.Tranche, "id"),
     "licence_uses.currency": (fund.FundDefinition, "currency"),
+    "agreements.id": (agreement.Agreement, "id"),
+    "agreements.project_id": (agreement.Agreement, "project_id"),
+    "agreements.status": (agreement.Agreement, "status"),
+    "agreements.currency": (agreement.Agreement, "currency"),
+    "agreements.conditions_precedent": (agreement.Agreement, "conditions_precedent"),
+    "agreements.conditions_precedent_ru": (agreement.Agreement, "conditions_precedent_ru"),
+    "agreements.reporting_duties": (agreement.Agreement, "reporting_duties"),
+    "agreements.reporting_duties_ru": (agreement.Agreement, "reporting_duties_ru"),
+    "agreement_versions.agreement_id": (agreement.AgreementVersion, "agreement_id"),
+    "agreement_versions.kind": (agreement.AgreementVersion, "kind"),
+    "agreement_versions.reason": (agreement.AgreementVersion, "reason"),
+    "agreement_versions.actor": (agreement.AgreementVersion, "actor"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

@@ -20,7 +20,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from pfund.domain import LedgerAccount, LedgerEntry
+from pfund.domain import LedgerAccount, LedgerEntry, Tranche
 from pfund.errors import InvalidInput
 from pfund.funding import (
     Ledger,
@@ -37,12 +37,15 @@ from pfund.funding import (
     return_funds,
     unfreeze,
 )
+from pfund.funding.settlement import decommit_entries, refund_entries
 
 A = LedgerAccount
 ZERO = Decimal(0)
 AT = datetime(2030, 1, 1, tzinfo=UTC)
 MEMBERS = ("DEU", "FRA", "USA")
-TRANCHES = {"T1": "P1", "T2": "P2"}
+# P3 has two tranches, so settling a project and placing a refund span tranches.
+TRANCHES = {"T1": "P1", "T2": "P2", "T3": "P3", "T4": "P3"}
+PROJECTS = sorted(set(TRANCHES.values()))
 BUCKETS = tuple(a for a in A if a not in (A.PLEDGED, A.EXCHANGE_GAIN))
 
 # how much to move: all that is available (the boundary), a part of it, or any amount
@@ -199,6 +202,54 @@ class LedgerMachine(RuleBasedStateMachine):
             self.flows[("disbursed", tranche)] -= amount
         elif source is not A.RETURNED:
             self.flows[("committed", tranche)] -= amount
+
+    # -- agreements: settling a project, refunds across its tranches ---------------
+    @staticmethod
+    def _tranches(project: str) -> list[Tranche]:
+        return [
+            Tranche(id=t, project_id=p, year=2030, amount=Decimal(1))
+            for t, p in sorted(TRANCHES.items())
+            if p == project
+        ]
+
+    @rule(project=st.sampled_from(PROJECTS))
+    def settle_project(self, project: str) -> None:
+        """A cancelled or closed agreement: every unpaid or refunded cent of the project
+        goes back to the fund balance; what was paid stays paid."""
+        entries = decommit_entries(self.ledger, self._tranches(project), AT, memo="settled")
+        self.ledger = self.ledger.post_all(entries)
+        for t in self._tranches(project):
+            for name in ("committed", "released", "frozen<-committed", "frozen<-released"):
+                held = self.model[(name, t.id)]
+                self._move((name, t.id), ("fund", ""), held)
+                self.flows[("committed", t.id)] -= held
+            self._move(("returned", t.id), ("fund", ""), self.model[("returned", t.id)])
+            for account in (A.COMMITTED, A.RELEASED, A.FROZEN, A.RETURNED):
+                assert self.ledger.balance(account, t.id) == 0
+
+    @rule(project=st.sampled_from(PROJECTS), drawn=amounts, repool=st.booleans())
+    def refund_project(self, project: str, drawn: Drawn, repool: bool) -> None:
+        """A partner pays back: placed on its paid tranches, oldest first; never above
+        what they hold in disbursed (paid, net of earlier refunds)."""
+        tranches = self._tranches(project)
+        available = sum((self.model[("disbursed", t.id)] for t in tranches), ZERO)
+        amount = self._amount(drawn, available)
+        before = self.ledger
+        if amount > available:
+            with pytest.raises(InvalidInput, match="refund above what was paid"):
+                refund_entries(before, tranches, amount, AT, repool=repool, memo="refund")
+            assert self.ledger is before
+            return
+        entries = refund_entries(before, tranches, amount, AT, repool=repool, memo="refund")
+        self.ledger = before.post_all(entries)
+        left = amount
+        for t in tranches:
+            take = min(self.model[("disbursed", t.id)], left)
+            target = ("fund", "") if repool else ("returned", t.id)
+            self._move(("disbursed", t.id), target, take)
+            self.flows[("disbursed", t.id)] -= take
+            left -= take
+        assert left == 0
 
     @rule(tranche=tranches, drawn=amounts)
     def lose_on_exchange(self, tranche: str, drawn: Drawn) -> None:

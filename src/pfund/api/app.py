@@ -23,6 +23,7 @@ from pfund.api.observe import Metrics, Observe
 from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
+    agreements,
     committee,
     decisions,
     grievances,
@@ -63,6 +64,7 @@ API_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        agreements,
     )
 )
 

@@ -145,6 +145,7 @@ def _mounts() -> dict[str, Callable[[typer.Typer], None]]:
         "backup restore": registered("backup_cmds"),
         "keys": sub("keys_cmds", "app", "keys"),
         "licences": sub("licence_cmds", "app", "licences"),
+        "agreements": sub("agreement_cmds", "app", "agreements"),
         "results": sub("results_cmds", "app", "results"),
         "committee": sub("committee_cmds", "app", "committee"),
         "doctor": one("doctor_cmds", "doctor", "doctor"),

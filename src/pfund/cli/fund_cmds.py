@@ -22,6 +22,7 @@ from pfund.cli.report_cmds import write_board
 from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
+from pfund.services.demo_agreements import AgreementSample, agreements_sample
 from pfund.services.demo_committee import CommitteeSample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
@@ -125,6 +126,12 @@ def demo(
                         "money until its remedy (`pfund grievances list`, /grievances/statistics).",
                         highlight=False,
                     )
+                held = {sample.held_project} if sample else set()
+                out["agreements"] = signed = agreements_sample(
+                    rt, paid_project=done.project, skip=held
+                )
+                if signed and not as_json:
+                    print_agreements(signed)
             elif not as_json:
                 console.print(
                     "To approve it, record the members' contributions first: "
@@ -142,6 +149,18 @@ def demo(
                 console.print(f"Board report: {english} (in Russian: {russian})")
     if as_json:
         print_json(out)
+
+
+def print_agreements(sample: AgreementSample) -> None:
+    """The sample agreements: signed, one amended, one cancelled, one refunded."""
+    cur = sample.currency
+    refund = f"; {sample.refunded} refunded {cur} {sample.refund:,.2f}" if sample.refunded else ""
+    console.print(
+        f"Grant agreements: {', '.join(sample.signed)} signed; {sample.amended} amended "
+        f"and extended; {sample.cancelled} cancelled, {cur} {sample.decommitted:,.2f} "
+        f"decommitted to the fund balance{refund} (`pfund agreements`, page /staff/agreements).",
+        highlight=False,
+    )
 
 
 def print_licences(sample: LicenceSample) -> None:

@@ -175,6 +175,14 @@ COVERED: dict[str, Covered] = {
     "licence_uses": Covered(
         "licence use", ("licence_id", "tranche_id", "amount_minor"), _by("tranche", "tranche_id")
     ),
+    # Grant agreements: the amount is the ceiling of what a project is paid, and each
+    # version row records a change of it (amendments, refunds, cancellation).
+    "agreements": Covered(
+        "agreement", ("project_id", "status", "version", "amount_minor"), _by("agreement", "id")
+    ),
+    "agreement_versions": Covered(
+        "agreement version", ("version", "kind"), _by("agreement", "agreement_id")
+    ),
     # Its rule turns the votes into a decision: an edited quorum or threshold would too.
     "committees": Covered("committee", ("code",), _by("committee", "code")),
     # The scorecard: indicator figures and the condition changes proposed from them move

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from pfund.api.errors import error_body
 from pfund.errors import PfundError
 from pfund.web import (
+    agreements,
     auth,
     committee,
     grievances,
@@ -51,6 +52,7 @@ PAGE_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        agreements,
     )
 )
 

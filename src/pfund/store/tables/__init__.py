@@ -7,6 +7,7 @@ from pfund.store.tables.accounts import (
     UserRow,
     UserSessionRow,
 )
+from pfund.store.tables.agreements import AgreementRow, AgreementVersionRow
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
 from pfund.store.tables.conditions import (
@@ -82,6 +83,8 @@ from pfund.store.tables.screening import (
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AgreementRow",
+    "AgreementVersionRow",
     "ApiTokenRow",
     "AreaRow",
     "AuditEventRow",
