@@ -156,7 +156,7 @@ def test_refunds_worked_example_and_a_refund_above_what_was_paid(signed: Runtime
     closing re-pools the 250.00 and decommits the unpaid 2,000.00."""
     fund_before = _ledger(signed).balance(A.FUND_BALANCE)
     done = refund(signed, "AGR-0001", Decimal("250.00"), reason="Unspent balance of year one")
-    assert (done.refunded, done.repooled, done.kind) == (Decimal("250.00"), 0, ChangeKind.REFUND)
+    assert (done.refunded, done.repooled, done.kind) == (Decimal("250.00"), Decimal(0), ChangeKind.REFUND)
     ledger = _ledger(signed)
     assert ledger.balance(A.DISBURSED, T1) == Decimal("750.00")
     assert ledger.balance(A.RETURNED, T1) == Decimal("250.00")
