@@ -23,6 +23,7 @@ from pfund.cli.scorecard_cmds import print_evaluation
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.demo_committee import CommitteeSample
+from pfund.services.demo_companies import CompanySample, company_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.licences import LicenceSample, licence_sample
@@ -93,6 +94,9 @@ def demo(
                 "(`pfund results show TRN-M11-03`).",
                 highlight=False,
             )
+        out["companies"] = companies = company_sample(rt)
+        if not as_json:
+            print_companies(companies)
         out["conditions"] = evaluation = evaluate(rt)  # from indicators; stores nothing
         if not as_json:
             console.rule("[bold]Conditions checked against public indicators")
@@ -142,6 +146,26 @@ def demo(
                 console.print(f"Board report: {english} (in Russian: {russian})")
     if as_json:
         print_json(out)
+
+
+def print_companies(sample: CompanySample) -> None:
+    """The companies' return: the lists imported, the pipeline, the relief phases' gate."""
+    stages = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sample.by_stage.items() if n)
+    phases = "; ".join(f"phase {p} unlocks {n}" for p, n in sample.phases.items())
+    console.print(
+        f"Companies' return (illustrative): {sample.companies} companies from "
+        f"{len(sample.lists)} tracker lists, {sample.in_pipeline} in the return pipeline "
+        f"({stages}); sanctions relief {phases} (`pfund companies pipeline`, "
+        "`pfund companies stages`, /companies, /staff/companies).",
+        highlight=False,
+    )
+    if sample.company and sample.refused:
+        console.print(
+            f"{sample.company} cannot be marked returning yet: {sample.refused} "
+            f"(`pfund companies move {sample.company} returning`).",
+            highlight=False,
+            markup=False,
+        )
 
 
 def print_licences(sample: LicenceSample) -> None:
