@@ -24,6 +24,7 @@ from pfund.api.observe import router as observe_router
 from pfund.api.routes import (
     accounts,
     committee,
+    companies,
     decisions,
     grievances,
     jobs,
@@ -63,6 +64,7 @@ API_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        companies,
     )
 )
 

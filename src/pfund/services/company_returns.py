@@ -78,6 +78,7 @@ class ReturnLine(BaseModel):
     name: str
     home_country: str | None
     next: ReturnStage | None
+    phase: int | None  # the sanctions-relief phase its return needs
     blocked: str | None  # why the next move would be refused now, if it would
 
 
@@ -350,6 +351,7 @@ def company_pipeline(rt: Runtime, *, stage: ReturnStage | None = None) -> list[R
         stages = uow.stages.list()
         statuses = statuses_of(uow.conditions.list())
     order = {s: i for i, s in enumerate(ReturnStage)}
+    phase_of = {p.stage: p.number for p in relief_phases(stages)}
     lines = []
     for r in sorted(returns, key=lambda r: (-order[r.stage], r.organisation_id)):
         if stage is not None and r.stage is not stage:
@@ -362,7 +364,12 @@ def company_pipeline(rt: Runtime, *, stage: ReturnStage | None = None) -> list[R
         home = org.company.home_country if org.company else None
         lines.append(
             ReturnLine(
-                company=r, name=org.public_name(), home_country=home, next=upcoming, blocked=blocked
+                company=r,
+                name=org.public_name(),
+                home_country=home,
+                next=upcoming,
+                phase=phase_of.get(r.needs_stage),
+                blocked=blocked,
             )
         )
     return lines
