@@ -28,6 +28,7 @@ from sqlalchemy import String
 from pfund.domain import (
     account,
     audit,
+    company_return,
     compliance,
     conditions,
     decision,
@@ -361,6 +362,21 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "licence_uses.licence_id": (licence.SanctionsLicence, "id"),
     "licence_uses.tranche_id": (ledger.Tranche, "id"),
     "licence_uses.currency": (fund.FundDefinition, "currency"),
+    "company_lists.id": (company_return.CompanyList, "id"),
+    "company_lists.tracker": (company_return.CompanyList, "tracker"),
+    "company_lists.source": (company_return.CompanyList, "source"),
+    "company_lists.url": (company_return.CompanyList, "url"),
+    "company_lists.file": (company_return.CompanyList, "file"),
+    "company_lists.sha256": (company_return.CompanyList, "sha256"),
+    "company_returns.organisation_id": (company_return.CompanyReturn, "organisation_id"),
+    "company_returns.list_id": (company_return.CompanyReturn, "list_id"),
+    "company_returns.listed_name": (company_return.CompanyReturn, "listed_name"),
+    "company_returns.tracker": (company_return.CompanyReturn, "tracker"),
+    "company_returns.grade": (company_return.CompanyReturn, "grade"),
+    "company_returns.tracker_status": (company_return.CompanyReturn, "tracker_status"),
+    "company_returns.russia_status": (company_return.CompanyReturn, "russia_status"),
+    "company_returns.sector": (company_return.CompanyReturn, "sector"),
+    "company_returns.stage": (company_return.CompanyReturn, "stage"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

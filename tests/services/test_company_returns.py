@@ -143,7 +143,7 @@ def test_the_same_file_twice_and_a_name_held_by_an_ngo_are_refused(
     path.write_text("Company,Status,Country\nNova Ferries AS,exited,Norway\n")
     done = import_company_list(demo, path, tracker=Tracker.KSE, source="KSE", as_of=DAY)
     assert done.new_organisations == ["ORG-0080"] and done.in_pipeline == 1
-    with pytest.raises(Conflict, match=f"imported already as {done.list.id}"):
+    with pytest.raises(Conflict, match=f"imported already as {done.listing.id}"):
         import_company_list(demo, path, tracker=Tracker.KSE, source="KSE", as_of=DAY)
     with demo.uow() as uow:
         ngo = uow.organisations.get("ORG-0021")

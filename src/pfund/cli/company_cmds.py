@@ -52,9 +52,10 @@ def import_cmd(
         print_json(done)
         return
     new = f"; {len(done.new_organisations)} new organisations" if done.new_organisations else ""
+    x = done.listing
     console.print(
-        f"{done.list.file}: {done.companies} companies from {done.list.source} "
-        f"(as of {done.list.as_of}; sha256 {done.list.sha256[:16]}) recorded as {done.list.id}: "
+        f"{x.file}: {done.companies} companies from {x.source} "
+        f"(as of {x.as_of}; sha256 {x.sha256[:16]}) recorded as {x.id}: "
         f"{done.in_pipeline} in the return pipeline, {done.operating} still operating{new}.",
         highlight=False,
     )

@@ -64,7 +64,7 @@ REENGAGEMENT = {
 
 
 class CompanyImport(BaseModel):
-    list: CompanyList
+    listing: CompanyList
     companies: int
     new_organisations: list[str]
     in_pipeline: int
@@ -166,7 +166,7 @@ def store_company_list(
         },
     )
     return CompanyImport(
-        list=listing,
+        listing=listing,
         companies=len(returns),
         new_organisations=created,
         in_pipeline=in_pipeline,
