@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pfund.domain.company_return import ReturnStage, Tracker
+from pfund.domain.company_return import CompanyReturn, ReturnStage, Tracker
 from pfund.domain.enums import ReengagementStatus, RussiaStatus
 from pfund.errors import Conflict, InvalidInput
 from pfund.services.company_returns import (
@@ -49,7 +49,7 @@ def demo(rt: Runtime) -> Runtime:
     return rt
 
 
-def _by_id(rt: Runtime) -> dict[str, object]:
+def _by_id(rt: Runtime) -> dict[str, CompanyReturn]:
     return {line.company.organisation_id: line.company for line in company_pipeline(rt)}
 
 
@@ -159,7 +159,7 @@ def test_returning_waits_for_the_relief_phase_then_goes_through(demo: Runtime) -
     with pytest.raises(Conflict, match="sanctions relief phase 1, stage 2") as held:
         move_company(demo, "ORG-0050", "returning", on=DAY)
     assert "sanctions_relief_phase1 (not_met)" in str(held.value)
-    assert _by_id(demo)["ORG-0050"].stage is ReturnStage.CONDITIONS_AGREED  # type: ignore[attr-defined]
+    assert _by_id(demo)["ORG-0050"].stage is ReturnStage.CONDITIONS_AGREED
     for code, verifier in PHASE_ONE.items():
         set_condition(demo, code, "met", evidence="published act 1/2026", verifier=verifier, on=DAY)
     moved = move_company(demo, "ORG-0050", "returning", on=DAY)
