@@ -21,6 +21,7 @@ import pytest
 from pfund.domain.company_return import CompanyReturn, ReturnStage, Tracker
 from pfund.domain.enums import ReengagementStatus, RussiaStatus
 from pfund.errors import Conflict, InvalidInput
+from pfund.services.audit import verify
 from pfund.services.company_returns import (
     company_lists,
     company_pipeline,
@@ -33,6 +34,7 @@ from pfund.services.conditions import set_condition
 from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
 from pfund.store.repositories.companies import CompanyRepository
+from tests.tamper import tamper
 
 DAY = date(2026, 12, 1)
 PHASE_ONE = {  # the conditions of stages 1 and 2, each with a verifier it names
@@ -199,3 +201,18 @@ def test_the_move_is_conditional_on_the_stage_read(demo: Runtime) -> None:
         assert not repo.move(
             "ORG-0052", old=ReturnStage.WITHDRAWN, new=ReturnStage.IN_CONTACT, on=DAY
         )  # it is in contact already: another writer came first
+
+
+def test_an_edit_behind_pfunds_back_is_named_by_audit_verify(demo: Runtime) -> None:
+    def breaks() -> list[tuple[str, str]]:
+        with demo.uow() as uow:
+            return [(b.table, b.kind) for b in verify(uow).row_breaks]
+
+    assert breaks() == []
+    where = "WHERE organisation_id = 'ORG-0053'"
+    tamper(demo.engine, f"UPDATE company_returns SET stage = 'returned' {where}")
+    assert breaks() == [("company_returns", "changed")]
+    tamper(demo.engine, f"UPDATE company_returns SET stage = 'withdrawn' {where}")
+    assert breaks() == []
+    tamper(demo.engine, "UPDATE company_lists SET rows = 99 WHERE tracker = 'kse'")
+    assert breaks() == [("company_lists", "changed")]
