@@ -8,7 +8,10 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from pfund.services.conditions import set_condition
+from pfund.services.runtime import Runtime
 from tests.api.conftest import csrf_of, sign_in
+from tests.services.test_company_returns import DAY, PHASE_ONE
 
 Headers = dict[str, str]
 
@@ -120,3 +123,27 @@ def test_the_staff_page_moves_a_company_and_words_a_refusal(client: TestClient) 
     assert refused.status_code == 303
     shown = client.get(refused.headers["location"] + "&lang=ru")
     assert "её возвращение ждёт своего этапа смягчения санкций" in shown.text
+
+
+def test_once_phase_one_opens_a_company_returns_and_the_matcher_ranks_its_projects(
+    client: TestClient, app_rt: Runtime, token_for: Callable[[str], Headers]
+) -> None:
+    for code, verifier in PHASE_ONE.items():
+        set_condition(
+            app_rt, code, "met", evidence="published act 1/2026", verifier=verifier, on=DAY
+        )
+    analyst = token_for("ana")
+    moved = client.post(
+        "/api/v1/companies/ORG-0050/stage",
+        json={"stage": "returning", "on": "2026-12-02"},
+        headers=analyst,
+    )
+    assert moved.status_code == 200, moved.text
+    phases = client.get("/api/v1/companies/phases").json()
+    assert phases[0]["open"] and phases[0]["by_stage"]["returning"] == 1
+    matches = client.get("/api/v1/companies/matches?limit=2", headers=analyst).json()
+    assert list(matches) == ["ORG-0050"] and len(matches["ORG-0050"]) == 2
+    sign_in(client, "ana")
+    page = client.get("/staff/companies?lang=ru")
+    assert "Проекты для возвращающихся компаний" in page.text
+    assert f'href="/staff/proposals/{matches["ORG-0050"][0]["project"]}"' in page.text

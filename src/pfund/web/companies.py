@@ -15,7 +15,12 @@ from pfund.api.deps import RuntimeDep, acting, principal
 from pfund.domain.account import Permission
 from pfund.domain.company_return import PIPELINE
 from pfund.errors import Conflict, InvalidInput, NotFound
-from pfund.services.company_returns import company_lists, company_pipeline, returns_by_phase
+from pfund.services.company_returns import (
+    company_lists,
+    company_pipeline,
+    match_returning,
+    returns_by_phase,
+)
 from pfund.services.company_returns import move_company as move_service
 from pfund.web.forms import check_csrf
 from pfund.web.render import public_page, render
@@ -48,6 +53,7 @@ def staff_companies(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResp
         "lines": company_pipeline(done),
         "lists": company_lists(done),
         "phases": returns_by_phase(done),
+        "matches": match_returning(done, on=date.today(), limit=3),
         "areas": areas,
         "fund_stages": stages,
         "orgs": orgs,
