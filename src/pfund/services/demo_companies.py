@@ -19,6 +19,7 @@ from pfund.services.company_returns import (
     store_company_list,
 )
 from pfund.services.runtime import Runtime
+from pfund.store.repositories.companies import CompanyRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 __all__ = ["CompanySample", "company_sample", "load_sample_companies"]
@@ -71,8 +72,10 @@ def load_sample_companies(uow: UnitOfWork, audit: AuditWriter, files: dict[str, 
         parsed = read_company_list(path, tracker)
         store_company_list(uow, audit, parsed, source=source, url=url, as_of=as_of)
         uow.session.flush()
-    for org_id, stage, day in SAMPLE_MOVES:
-        move_in(uow, audit, org_id, stage, on=day)
+    listed = {r.organisation_id for r in CompanyRepository(uow.session).returns()}
+    for org_id, stage, day in SAMPLE_MOVES:  # the rpf sample's companies, when listed
+        if org_id in listed:
+            move_in(uow, audit, org_id, stage, on=day)
 
 
 def company_sample(rt: Runtime) -> CompanySample:
