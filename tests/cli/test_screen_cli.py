@@ -46,7 +46,7 @@ def test_compliance_officer_walkthrough(demo_db: Invoke) -> None:
     (listed,) = as_json(demo_db("screen", "lists", "--json"))
     assert listed["id"] == "sample" and listed["entities"] == 10 and listed["open_hits"] == 2
     report = as_json(demo_db("screen", "all", "--json"))
-    assert report["organisations"] == 54 and report["people"] == 15
+    assert report["organisations"] == 70 and report["people"] == 15  # 16 from the company lists
     queue = as_json(demo_db("screen", "review", "--json"))
     hit = next(i for i in queue if i["counterparty_id"] == "ORG-0006")
     assert hit["entity_id"] == "pfs-org-001" and hit["status"] == "open"

@@ -110,9 +110,9 @@ def test_an_approved_project_becomes_a_signed_agreement(signed: Runtime) -> None
     assert (m.paid, m.unpaid, m.returned, m.exposure, m.headroom) == (
         K,
         2 * K,
-        0,
+        Decimal(0),
         3 * K,
-        0,
+        Decimal(0),
     )
     assert [v.kind for v in line.versions] == [ChangeKind.DRAWN_UP, ChangeKind.SIGNED]
     with pytest.raises(Conflict, match="already has an agreement"):
@@ -156,7 +156,11 @@ def test_refunds_worked_example_and_a_refund_above_what_was_paid(signed: Runtime
     closing re-pools the 250.00 and decommits the unpaid 2,000.00."""
     fund_before = _ledger(signed).balance(A.FUND_BALANCE)
     done = refund(signed, "AGR-0001", Decimal("250.00"), reason="Unspent balance of year one")
-    assert (done.refunded, done.repooled, done.kind) == (Decimal("250.00"), Decimal(0), ChangeKind.REFUND)
+    assert (done.refunded, done.repooled, done.kind) == (
+        Decimal("250.00"),
+        Decimal(0),
+        ChangeKind.REFUND,
+    )
     ledger = _ledger(signed)
     assert ledger.balance(A.DISBURSED, T1) == Decimal("750.00")
     assert ledger.balance(A.RETURNED, T1) == Decimal("250.00")

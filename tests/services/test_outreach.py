@@ -1,4 +1,5 @@
-"""The company outreach log: entries appended with audit, contacts by person id only."""
+"""The outreach log, for every kind of organisation: entries appended with audit,
+contacts by person id only."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from pfund.errors import Conflict, InvalidInput, NotFound
+from pfund.errors import InvalidInput, NotFound
 from pfund.services.demo import load_demo
 from pfund.services.outreach import log_outreach, outreach_log
 from pfund.services.runtime import Runtime
@@ -61,8 +62,33 @@ def test_outreach_refuses_bad_entries_and_writes_nothing(demo: Runtime) -> None:
             outcome="no_reply",
             contact="PER-9999",
         )
-    with pytest.raises(Conflict, match="companies"):
-        log_outreach(demo, "ORG-0006", on=day, channel="call", staff="A", outcome="no_reply")
     with pytest.raises(NotFound):
         outreach_log(demo, "ORG-9999")
     assert outreach_log(demo, "ORG-0052") == []
+
+
+def test_outreach_reaches_an_ngo_a_university_and_a_democratic_forces_group(
+    demo: Runtime,
+) -> None:
+    """Issue 17: 'ORG-0021 is a ngo: outreach logs companies' was refused; the proposal
+    means to re-engage over 100 organisations of every kind."""
+    day = date(2026, 6, 1)
+    with demo.uow() as uow:
+        kinds = {o.id: o.kind.value for o in uow.organisations.list()}
+    assert kinds["ORG-0021"] == "ngo"
+    picked = [
+        "ORG-0021",
+        *[
+            next(i for i, k in kinds.items() if k == kind)
+            for kind in ("university", "democratic_forces", "public_body")
+        ],
+    ]
+    for org_id in picked:
+        entry = log_outreach(
+            demo, org_id, on=day, channel="call", staff="Desk A", outcome="interested"
+        )
+        assert entry.id is not None
+        assert [e.organisation_id for e in outreach_log(demo, org_id)] == [org_id]
+    with demo.uow() as uow:
+        logged = [e.record_id for e in uow.audit.list() if e.action == "outreach.logged"]
+    assert logged == picked

@@ -25,6 +25,7 @@ from pfund.api.routes import (
     accounts,
     agreements,
     committee,
+    companies,
     decisions,
     grievances,
     jobs,
@@ -65,6 +66,7 @@ API_ROUTERS = tuple(
         licences,
         rates,
         agreements,
+        companies,
     )
 )
 

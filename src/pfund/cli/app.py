@@ -146,6 +146,7 @@ def _mounts() -> dict[str, Callable[[typer.Typer], None]]:
         "keys": sub("keys_cmds", "app", "keys"),
         "licences": sub("licence_cmds", "app", "licences"),
         "agreements": sub("agreement_cmds", "app", "agreements"),
+        "companies": sub("company_cmds", "app", "companies"),
         "results": sub("results_cmds", "app", "results"),
         "committee": sub("committee_cmds", "app", "committee"),
         "doctor": one("doctor_cmds", "doctor", "doctor"),

@@ -24,6 +24,7 @@ from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.demo import load_demo
 from pfund.services.demo_agreements import AgreementSample, agreements_sample
 from pfund.services.demo_committee import CommitteeSample
+from pfund.services.demo_companies import CompanySample, company_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.licences import LicenceSample, licence_sample
@@ -94,6 +95,9 @@ def demo(
                 "(`pfund results show TRN-M11-03`).",
                 highlight=False,
             )
+        out["companies"] = companies = company_sample(rt)
+        if not as_json:
+            print_companies(companies)
         out["conditions"] = evaluation = evaluate(rt)  # from indicators; stores nothing
         if not as_json:
             console.rule("[bold]Conditions checked against public indicators")
@@ -161,6 +165,26 @@ def print_agreements(sample: AgreementSample) -> None:
         f"decommitted to the fund balance{refund} (`pfund agreements`, page /staff/agreements).",
         highlight=False,
     )
+
+
+def print_companies(sample: CompanySample) -> None:
+    """The companies' return: the lists imported, the pipeline, the relief phases' gate."""
+    stages = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sample.by_stage.items() if n)
+    phases = "; ".join(f"phase {p} unlocks {n}" for p, n in sample.phases.items())
+    console.print(
+        f"Companies' return (illustrative): {sample.companies} companies from "
+        f"{len(sample.lists)} tracker lists, {sample.in_pipeline} in the return pipeline "
+        f"({stages}); sanctions relief {phases} (`pfund companies pipeline`, "
+        "`pfund companies stages`, /companies, /staff/companies).",
+        highlight=False,
+    )
+    if sample.company and sample.refused:
+        console.print(
+            f"{sample.company} cannot be marked returning yet: {sample.refused} "
+            f"(`pfund companies move {sample.company} returning`).",
+            highlight=False,
+            markup=False,
+        )
 
 
 def print_licences(sample: LicenceSample) -> None:

@@ -181,7 +181,7 @@ def vet_cmd(
 @app.command("outreach")
 def outreach_cmd(
     ctx: typer.Context,
-    org_id: Annotated[str, typer.Argument(help="The company's id.")],
+    org_id: Annotated[str, typer.Argument(help="The organisation's id (any kind).")],
     channel: Annotated[str | None, typer.Option(help="email, call, meeting, letter...")] = None,
     staff: Annotated[str, typer.Option(help="The staff member who reached out.")] = "",
     outcome: Annotated[
@@ -192,7 +192,8 @@ def outreach_cmd(
     on: str | None = OnOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Log a contact with a company (with --channel), or list its outreach log."""
+    """Log a contact with an organisation of any kind (with --channel), or list its
+    outreach log."""
     with runtime(ctx) as rt:
         if channel is not None:
             log_outreach(

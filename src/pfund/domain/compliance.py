@@ -98,7 +98,7 @@ class OutreachOutcome(StrEnum):
 
 
 class OutreachEntry(BaseModel):
-    """Who on the staff reached whom at a company, when, how, and what came of it.
+    """Who on the staff reached whom at an organisation, when, how, and what came of it.
 
     The contact is a person id: the person's name stays in the protected people table.
     """

@@ -10,6 +10,7 @@ from pfund.io.dataset import load_dataset
 from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
+from pfund.services.demo_companies import load_sample_companies
 from pfund.services.imports import known, store_records
 from pfund.services.licences import store_licences
 from pfund.services.rates import import_rates
@@ -60,6 +61,8 @@ def load_demo(rt: Runtime) -> FundSummary:
                 records = read_records(licences, key="licences")
                 store_licences(uow, audit, records, source=f"sample:{licences.name}")
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
+            # tracker lists of companies and their return pipeline (ILLUSTRATIVE)
+            load_sample_companies(uow, audit, data.sample_files)
             figures = data.sample_files.get("indicator_data")
             if figures is not None:  # public indicators the condition rules read
                 store_indicator_set(uow, audit, figures, actor=rt.actor)

@@ -1,4 +1,7 @@
-"""The company outreach log: who on the staff reached whom, when, how, what came of it.
+"""The outreach log: who on the staff reached whom, when, how, what came of it.
+
+Every kind of organisation is reached: companies on their way back, and the NGOs,
+universities, public bodies and democratic-forces groups the fund means to re-engage.
 
 The contact is stored as a person id; the person's name stays protected in the people
 table, so the log can be shown to staff without naming anyone.
@@ -12,8 +15,7 @@ from pydantic import ValidationError
 
 from pfund.domain.account import Permission
 from pfund.domain.compliance import OutreachEntry
-from pfund.domain.enums import OrganisationKind
-from pfund.errors import Conflict, InvalidInput, NotFound, Problem
+from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 
@@ -29,7 +31,8 @@ def log_outreach(
     contact: str | None = None,
     note: str = "",
 ) -> OutreachEntry:
-    """Append one contact with a company; the contact, if any, must be a stored person."""
+    """Append one contact with an organisation of any kind; the contact, if any, must be a
+    stored person."""
     rt.require(Permission.IMPORT)
     try:
         entry = OutreachEntry(
@@ -52,8 +55,6 @@ def log_outreach(
         org = uow.organisations.get(org_id)
         if org is None:
             raise NotFound(f"no organisation with id '{org_id}'")
-        if org.kind is not OrganisationKind.COMPANY:
-            raise Conflict(f"organisation {org_id} is a {org.kind.value}: outreach logs companies")
         if contact is not None and uow.people.get(contact) is None:
             raise NotFound(f"no person with id '{contact}'")
         entry_id = uow.outreach.add(entry)

@@ -183,6 +183,16 @@ COVERED: dict[str, Covered] = {
     "agreement_versions": Covered(
         "agreement version", ("version", "kind"), _by("agreement", "agreement_id")
     ),
+    # The companies' return: which tracker list said what, and each company's stage on
+    # its way back, which the sanctions-relief phases gate like money.
+    "company_lists": Covered(
+        "company list", ("tracker", "as_of", "sha256", "rows"), _by("company_list", "id")
+    ),
+    "company_returns": Covered(
+        "company return",
+        ("list_id", "tracker_status", "needs_stage", "stage"),
+        _by("organisation", "organisation_id"),
+    ),
     # Its rule turns the votes into a decision: an edited quorum or threshold would too.
     "committees": Covered("committee", ("code",), _by("committee", "code")),
     # The scorecard: indicator figures and the condition changes proposed from them move

@@ -18,6 +18,7 @@ from pfund.web import (
     agreements,
     auth,
     committee,
+    companies,
     grievances,
     licences,
     password,
@@ -53,6 +54,7 @@ PAGE_ROUTERS = tuple(
         licences,
         rates,
         agreements,
+        companies,
     )
 )
 

@@ -133,7 +133,8 @@ def log_outreach(
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.IMPORT)],
 ) -> OutreachEntry:
-    """Record one contact with a company (the contact is a person id; names stay protected)."""
+    """Record one contact with an organisation of any kind (the contact is a person id;
+    names stay protected)."""
     return outreach.log_outreach(acting(rt, who), org_id, **entry.model_dump())
 
 

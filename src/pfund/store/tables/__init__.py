@@ -10,6 +10,7 @@ from pfund.store.tables.accounts import (
 from pfund.store.tables.agreements import AgreementRow, AgreementVersionRow
 from pfund.store.tables.audit import AuditEventRow, AuditHeadRow
 from pfund.store.tables.base import NAMING_CONVENTION, Base, metadata
+from pfund.store.tables.companies import CompanyListRow, CompanyReturnRow
 from pfund.store.tables.conditions import (
     ConditionChangeRow,
     ConditionRow,
@@ -96,6 +97,8 @@ __all__ = [
     "CommitteeRow",
     "CommitteeSeatRow",
     "CommitteeVoteRow",
+    "CompanyListRow",
+    "CompanyReturnRow",
     "ConditionChangeRow",
     "ConditionProposalRow",
     "ConditionRow",
