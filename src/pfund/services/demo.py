@@ -10,6 +10,7 @@ from pfund.io.dataset import load_dataset
 from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
+from pfund.services.donors import store_agreements
 from pfund.services.imports import known, store_records
 from pfund.services.licences import store_licences
 from pfund.services.rates import import_rates
@@ -59,6 +60,10 @@ def load_demo(rt: Runtime) -> FundSummary:
             if licences is not None:  # the sanctions licences payments to Russia need
                 records = read_records(licences, key="licences")
                 store_licences(uow, audit, records, source=f"sample:{licences.name}")
+            donors = data.sample_files.get("donor_agreements")
+            if donors is not None:  # contribution agreements: instalments, an earmark
+                records = read_records(donors, key="agreements")
+                store_agreements(uow, audit, records, source=f"sample:{donors.name}")
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
             figures = data.sample_files.get("indicator_data")
             if figures is not None:  # public indicators the condition rules read
