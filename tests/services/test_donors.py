@@ -50,7 +50,9 @@ def test_receipt_in_another_currency_is_converted_at_its_days_rate(fund: Runtime
     30,000,000 x 0.9341429239 = 28,024,287.717 -> EUR 28,024,287.72 against the
     instalments; the ledger receives USD 30,000,000.00 (the fund's own currency); the fee
     is 1.5 % of it, USD 450,000.00."""
-    record_receipt(fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal(50e6), currency="EUR")
+    record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal("50000000.00"), currency="EUR"
+    )
     done = record_receipt(
         fund, "DA-0002", day=date(2026, 11, 2), amount=Decimal("30000000.00"), currency="USD"
     )
@@ -63,7 +65,7 @@ def test_receipt_in_another_currency_is_converted_at_its_days_rate(fund: Runtime
         Decimal("450000.00"),
     )
     first, second, third = done.instalments
-    assert (first.status, first.paid, first.days_late) == ("paid", Decimal(50e6), 12)
+    assert (first.status, first.paid, first.days_late) == ("paid", Decimal("50000000.00"), 12)
     # partial: EUR 50,000,000 - 28,024,287.72 = 21,975,712.28 still due, 2 days late
     assert (second.status, second.outstanding, second.days_late) == (
         "part_paid",
@@ -78,7 +80,7 @@ def test_the_ledger_receives_the_fund_currency_value_with_the_rate(fund: Runtime
     ledger receives USD 12,647,983.18 (12,647,983.175 half to even); the fee at 2 % is
     USD 252,959.66; the pledge and the receipt carry the GBP amount and the rate."""
     done = record_receipt(
-        fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal(10e6), currency="GBP"
+        fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("10000000.00"), currency="GBP"
     )
     assert done.receipt.fund_rate == Decimal("1.2647983175")
     assert done.receipt.fund_amount == Decimal("12647983.18")
@@ -88,7 +90,7 @@ def test_the_ledger_receives_the_fund_currency_value_with_the_rate(fund: Runtime
         entries = uow.ledger.list()
     assert [e.amount for e in entries] == [Decimal("12647983.18")] * 2
     assert {(e.fx_amount, e.fx_currency, e.fx_rate) for e in entries} == {
-        (Decimal(10e6), "GBP", Decimal("1.2647983175"))
+        (Decimal("10000000.00"), "GBP", Decimal("1.2647983175"))
     }
     position = contributor_positions(entries)["GBR"]
     assert (position.pledged, position.received) == (Decimal("12647983.18"),) * 2
@@ -110,7 +112,9 @@ def test_an_instalment_past_due_and_unpaid_is_late_on_the_day(fund: Runtime) -> 
 def test_more_than_is_due_is_refused_and_nothing_stored(fund: Runtime) -> None:
     before = _counts(fund)
     with pytest.raises(InvalidInput) as err:
-        record_receipt(fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal(91e6), currency="GBP")
+        record_receipt(
+            fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("91000000.00"), currency="GBP"
+        )
     assert "only 90,000,000.00 GBP is still due" in err.value.problems[0].reason
     assert _counts(fund) == before
 

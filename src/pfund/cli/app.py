@@ -16,6 +16,7 @@ from pfund.cli import (
     data_cmds,
     docs_cmds,
     doctor_cmds,
+    donor_cmds,
     fund_cmds,
     grievance_cmds,
     job_cmds,
@@ -108,6 +109,7 @@ app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(licence_cmds.app, name="licences")
+app.add_typer(donor_cmds.app, name="donors")
 app.add_typer(results_cmds.app, name="results")
 app.add_typer(committee_cmds.app, name="committee")
 app.command("doctor")(doctor_cmds.doctor)

@@ -39,7 +39,7 @@ from pfund.io.policy import load_budget_file, load_policy
 from pfund.portfolio.earmarks import EarmarkPool
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
-from pfund.services.donors import earmark_pools
+from pfund.services.donor_earmarks import earmark_pools
 from pfund.services.learning import BiasRecord, Calibration, fund_calibration, uplifted
 from pfund.services.lifecycle import advance
 from pfund.services.rates import conversions, convert_project

@@ -36,10 +36,10 @@ from pfund.funding import contributor_positions, pledge, receipt
 from pfund.funding.donors import Attribution, InstalmentState, Pool, Spend, attribute, fee_on, match
 from pfund.io.checks import Checked, parse
 from pfund.io.files import Record, read_records
-from pfund.portfolio.earmarks import EarmarkPool
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
+from pfund.services.names import Name, area_names
 from pfund.services.rates import rate_for
 from pfund.services.runtime import Runtime
 from pfund.services.verified import Key, VerifiedFigure, verified_figures
@@ -55,7 +55,6 @@ __all__ = [
     "agreement_view",
     "donor_register",
     "donor_report",
-    "earmark_pools",
     "import_agreements",
     "import_receipts",
     "record_receipt",
@@ -439,6 +438,7 @@ class DonorReport(BaseModel):
     attributed: Decimal
     held: Decimal
     projects: list[FundedProject]
+    areas: dict[str, Name] = {}  # area names in both languages, for the report's words
 
 
 def donor_report(rt: Runtime, contributor: str, *, today: date | None = None) -> DonorReport:
@@ -465,7 +465,7 @@ def donor_report(rt: Runtime, contributor: str, *, today: date | None = None) ->
     spending = _spending(entries, projects)
     split = attribute(pools, spending)
     mine = [p for p in pools if p.contributor == iso3]
-    return _report(
+    report = _report(
         iso3,
         names[iso3],
         (fund.currency, day),
@@ -475,6 +475,7 @@ def donor_report(rt: Runtime, contributor: str, *, today: date | None = None) ->
         figures,
         entries,
     )
+    return report.model_copy(update={"areas": area_names(rt)})
 
 
 def _pools(views: list[AgreementView], entries: list[LedgerEntry]) -> list[Pool]:
@@ -585,25 +586,6 @@ def _funded(
         results=results,
         results_ru=results_ru,
     )
-
-
-def earmark_pools(uow: UnitOfWork, fund: FundDefinition, day: date) -> list[EarmarkPool]:
-    """Each earmarked agreement's instalments by year, net of its fee, in the fund's
-    currency at ``day``'s rate: the optimiser's earmarked pools."""
-    repo = DonorRepository(uow.session, fund.currency)
-    pools = []
-    for a in repo.list():
-        if not a.earmark.limits:
-            continue
-        used = rate_for(uow, a.currency, fund.currency, day, fund.rate_max_age_days)
-        amounts: dict[int, float] = {}
-        for inst in a.instalments:
-            net = inst.amount - fee_on(inst.amount, a.admin_fee)
-            amounts[inst.due.year] = amounts.get(inst.due.year, 0.0) + float(
-                convert(net, used.rate, fund.currency)
-            )
-        pools.append(EarmarkPool(a.id, amounts, a.earmark.allows))
-    return pools
 
 
 def _repo(uow: UnitOfWork) -> DonorRepository:
