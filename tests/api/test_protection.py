@@ -224,6 +224,8 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             "grievance_id": list(uow.session.scalars(select(GrievanceRow.id))),
             "position": ["1"],
             "currency": ["EUR"],  # an exchange rate (staff only)
+            "agreement_id": ["DA-0001", "DA-0002"],  # donor agreements
+            "contributor": ["GBR", "DEU"],  # a donor's report
         }
 
 

@@ -25,6 +25,7 @@ from pfund.api.routes import (
     accounts,
     committee,
     decisions,
+    donors,
     grievances,
     jobs,
     licences,
@@ -63,6 +64,7 @@ API_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        donors,
     )
 )
 

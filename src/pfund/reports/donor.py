@@ -14,9 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pfund.reports.language import Words
 from pfund.services.donors import DonorReport
-from pfund.web.i18n import translations
 
 __all__ = ["LANGUAGES", "donor_files", "render_donor", "write_donor_report"]
 
@@ -29,6 +27,8 @@ def donor_files(iso3: str) -> dict[str, str]:
 
 @cache
 def _environment(lang: str) -> Environment:
+    from pfund.web.i18n import translations  # here: the pages import this module
+
     env = Environment(
         loader=PackageLoader("pfund.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -42,6 +42,8 @@ def _environment(lang: str) -> Environment:
 
 def render_donor(report: DonorReport, lang: str = "en") -> str:
     """The report in ``lang``: the same figures, in the reader's words and notation."""
+    from pfund.reports.language import Words  # here: the pages import this module
+
     w = Words(lang, currency=report.fund_currency, areas=report.areas)
     template = _environment(lang).get_template("donor.html.j2")
     return template.render(r=report, w=w, lang=lang, files=donor_files(report.contributor))

@@ -55,6 +55,7 @@ __all__ = [
     "agreement_view",
     "donor_register",
     "donor_report",
+    "donors_overview",
     "import_agreements",
     "import_receipts",
     "record_receipt",
@@ -445,8 +446,52 @@ def donor_report(rt: Runtime, contributor: str, *, today: date | None = None) ->
     """The per-donor report: agreements, money in, money attributed to projects by the
     stated rule (``ATTRIBUTION_RULE``), results where they exist, and money held."""
     rt.require(Permission.READ_INTERNAL)
-    iso3 = contributor.strip().upper()
+    return _donor_report(rt, contributor, today or money_gate.today())
+
+
+class DonorMoney(BaseModel):
+    """One donor's money as the portal shows it: its agreements, what arrived, what it
+    funds and what the fund holds of it (attribution: ``ATTRIBUTION_RULE``)."""
+
+    contributor: str
+    name: str
+    fund_currency: str
+    agreements: list[AgreementView]
+    received: Decimal
+    fees: Decimal
+    attributed: Decimal
+    held: Decimal
+    projects: int
+
+
+def donors_overview(rt: Runtime, *, today: date | None = None) -> list[DonorMoney]:
+    """Every donor with an agreement, its money in one line each (public)."""
+    rt.require(Permission.READ_PUBLIC)
     day = today or money_gate.today()
+    with rt.uow() as uow:
+        fund = _fund(uow)
+        donors = sorted({a.contributor for a in DonorRepository(uow.session, fund.currency).list()})
+    out = []
+    for iso3 in donors:
+        r = _donor_report(rt, iso3, day)
+        out.append(
+            DonorMoney(
+                contributor=r.contributor,
+                name=r.name,
+                fund_currency=r.fund_currency,
+                agreements=r.agreements,
+                received=r.received,
+                fees=r.fees,
+                attributed=r.attributed,
+                held=r.held,
+                projects=len(r.projects),
+            )
+        )
+    return out
+
+
+def _donor_report(rt: Runtime, contributor: str, day: date) -> DonorReport:
+    iso3 = contributor.strip().upper()
     with rt.uow() as uow:
         fund = _fund(uow)
         names = {c.iso3: c.name for c in uow.reference.contributors()}

@@ -17,6 +17,7 @@ from pfund.errors import PfundError
 from pfund.web import (
     auth,
     committee,
+    donors,
     grievances,
     licences,
     password,
@@ -51,6 +52,7 @@ PAGE_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        donors,
     )
 )
 
