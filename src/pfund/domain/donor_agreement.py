@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.fx import RATE_DIGITS
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
@@ -49,6 +49,14 @@ class Earmark(BaseModel):
 
     areas: Annotated[list[Id], PUBLIC] = Field(default_factory=list)
     stages: Annotated[list[int], PUBLIC] = Field(default_factory=list)
+
+    @field_validator("areas", "stages", mode="before")
+    @classmethod
+    def _cell(cls, value: object) -> object:
+        """A CSV cell lists its items with ``;``: ``health;education``."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
 
     @property
     def limits(self) -> bool:
@@ -84,6 +92,21 @@ class DonorAgreement(BaseModel):
     admin_fee: Annotated[Decimal, PUBLIC] = Field(ge=0, le=MAX_FEE, max_digits=6)
     earmark: Annotated[Earmark, PUBLIC] = Field(default_factory=Earmark)
     instalments: Annotated[list[Instalment], PUBLIC] = Field(min_length=1)
+
+    @field_validator("instalments", mode="before")
+    @classmethod
+    def _instalments_cell(cls, value: object) -> object:
+        """A CSV cell lists the instalments as ``due=amount`` with ``;`` between them:
+        ``2027-01-31=40000000.00;2028-01-31=40000000.00``."""
+        if not isinstance(value, str):
+            return value
+        out = []
+        for part in (p.strip() for p in value.split(";") if p.strip()):
+            due, sep, amount = part.partition("=")
+            if not sep:
+                raise ValueError(f"'{part}' is not due=amount (e.g. 2027-01-31=40000000.00)")
+            out.append({"due": due.strip(), "amount": amount.strip()})
+        return out
 
     @model_validator(mode="after")
     def _coherent(self) -> DonorAgreement:
