@@ -143,6 +143,11 @@ def test_a_receipts_file_books_all_or_nothing(fund: Runtime, tmp_path: Path) -> 
     assert _counts(fund) == before
     booked = import_receipts(fund, SAMPLE)
     assert len(booked.booked) == 3
+    booked_once = _counts(fund)
+    with pytest.raises(InvalidInput) as again:  # the same statement twice books once
+        import_receipts(fund, SAMPLE)
+    assert again.value.problems[0].reason == "DA-0002 already has this receipt of 2026-05-12"
+    assert _counts(fund) == booked_once
 
 
 def test_a_bad_agreement_file_names_file_row_field_and_stores_nothing(

@@ -237,11 +237,25 @@ def import_receipts(rt: Runtime, path: Path) -> ReceiptsImport:
     booked = []
     with money_write(rt) as uow:
         audit = AuditWriter(uow, rt.actor)
+        _not_booked_yet(uow, checked)
         for record, item in checked.items:
             booked.append(_book(uow, audit, item, where=record))
         result = ReceiptsImport(file=path.name, booked=booked)
         finish(uow, rt, result)
     return result
+
+
+def _not_booked_yet(uow: UnitOfWork, checked: Checked) -> None:
+    """A file's receipt that is already booked (same agreement, day, amount, currency)
+    refuses the file: a statement imported twice books its money once."""
+    stored = {(r.agreement_id, r.day, r.amount, r.currency) for r in _repo(uow).receipts()}
+    for record, item in checked.items:
+        key = (item.agreement, item.day, item.amount, item.currency.upper())
+        if key in stored:
+            reason = f"{item.agreement} already has this receipt of {item.day}"
+            checked.add(record, "day", reason)
+    if checked.problems:
+        raise InvalidInput("receipts already booked; nothing was booked", checked.problems)
 
 
 def _book(
@@ -256,7 +270,7 @@ def _book(
             Problem(p.reason, file=where.file, row=where.row, field=p.field) for p in exc.problems
         ]
         raise InvalidInput(
-            f"{where.file} row {where.row}: {exc}; nothing was booked", located
+            f"{where.file} row {where.row}: {exc.message}; nothing was booked", located
         ) from exc
 
 
