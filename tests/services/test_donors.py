@@ -20,10 +20,10 @@ from pfund.funding import contributor_positions
 from pfund.io.dataset import bundled_dataset
 from pfund.services.audit import verify
 from pfund.services.demo import SAMPLE_RATES
+from pfund.services.donor_report import donor_report
 from pfund.services.donors import (
     agreement_view,
     donor_register,
-    donor_report,
     import_agreements,
     import_receipts,
     record_receipt,

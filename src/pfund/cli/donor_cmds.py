@@ -13,11 +13,11 @@ from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, money, print_json, runtime
 from pfund.reports.donor import write_donor_report
+from pfund.services.donor_report import donor_report
 from pfund.services.donors import (
     AgreementView,
     agreement_view,
     donor_register,
-    donor_report,
     import_agreements,
     import_receipts,
     record_receipt,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pfund.services.donors import DonorReport
+from pfund.services.donor_report import DonorReport
 
 __all__ = ["LANGUAGES", "donor_files", "render_donor", "write_donor_report"]
 

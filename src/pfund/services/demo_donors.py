@@ -8,10 +8,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from pfund.io.dataset import load_dataset
+from pfund.services.donor_report import donor_report
 from pfund.services.donors import (
     AgreementView,
     donor_register,
-    donor_report,
     import_receipts,
 )
 from pfund.services.problem_json import problem_from_json

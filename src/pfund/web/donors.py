@@ -17,11 +17,10 @@ from pfund.domain.account import Permission
 from pfund.domain.donor_agreement import AGREEMENT_ID
 from pfund.errors import InvalidInput, Problem
 from pfund.reports.donor import render_donor
+from pfund.services.donor_report import donor_report, donors_overview
 from pfund.services.donors import (
     ReceiptResult,
     donor_register,
-    donor_report,
-    donors_overview,
     record_receipt,
 )
 from pfund.services.names import area_names

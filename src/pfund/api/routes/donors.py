@@ -18,12 +18,12 @@ from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
 from pfund.domain.donor_agreement import AGREEMENT_ID
 from pfund.reports.donor import render_donor
+from pfund.services import donor_report as reports
 from pfund.services import donors
+from pfund.services.donor_report import DonorMoney, DonorReport
 from pfund.services.donors import (
     AgreementImport,
     AgreementView,
-    DonorMoney,
-    DonorReport,
     ReceiptResult,
     ReceiptsImport,
 )
@@ -51,7 +51,7 @@ def overview(
 ) -> list[DonorMoney]:
     """Each donor with an agreement: its agreements, money received, fees, what it funds
     and what the fund holds of it (public)."""
-    return donors.donors_overview(acting(rt, who))
+    return reports.donors_overview(acting(rt, who))
 
 
 @router.get("/donors/agreements", response_model=list[AgreementView])
@@ -137,7 +137,7 @@ def report(
     on: date | None = None,
 ) -> DonorReport:
     """What the donor's money funded, achieved and what is held, with the rule stated."""
-    return donors.donor_report(acting(rt, who), contributor, today=on)
+    return reports.donor_report(acting(rt, who), contributor, today=on)
 
 
 @router.get("/donors/{contributor}/report.html", response_class=HTMLResponse)
@@ -149,5 +149,5 @@ def report_html(
     on: date | None = None,
 ) -> HTMLResponse:
     """The same report as one self-contained HTML page, in English or Russian."""
-    found = donors.donor_report(acting(rt, who), contributor, today=on)
+    found = reports.donor_report(acting(rt, who), contributor, today=on)
     return HTMLResponse(render_donor(found, lang))
