@@ -81,3 +81,12 @@ def test_earmark_caps_survive_the_decision_record() -> None:
     again = problem_from_json(problem_to_json(problem))
     assert [(c.name, c.members, c.cap) for c in again.spend_caps] == [("DA-1", (1, 2), (50.0,))]
     assert "spend_caps" not in problem_to_json(_with_earmarks([]))
+
+
+def test_an_infeasible_earmark_is_named_with_the_budget(solver: Solver) -> None:
+    """B must be included, but with 50 earmarked for health only 50 may go elsewhere:
+    the conflict names the earmarked budget."""
+    problem = _with_earmarks([_health(50.0)]).with_changes(must_include=frozenset({1}))
+    found = optimise(problem, solver=solver, time_limit=10)
+    assert found.conflict is not None
+    assert "the budget less the money earmarked by DA-1" in found.conflict.explanation

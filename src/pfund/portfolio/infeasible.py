@@ -180,7 +180,8 @@ def _simple(p: PortfolioProblem, group: Group, extra: list[LinearConstraint] | N
         names = _names(p, blocked) or "several"
         return f"projects needing a stage after {p.max_stage} are out ({names})"
     if group.kind is GroupKind.EARMARK:
-        return f"money earmarked by {p.spend_caps[group.index].name} funds only what it allows"
+        name = p.spend_caps[group.index].name
+        return f"the budget less the money earmarked by {name}, which funds only what it allows"
     name = extra[group.index].name if extra else "extra"
     return f"the extra constraint {name!r}"
 
