@@ -121,6 +121,8 @@ def _ids(rt: Runtime) -> dict[str, list[str]]:
         "action": ["release", "disburse", "explode"],
         "name": ["projects", "tranches", "ledger"],
         "fmt": ["csv", "json", "exe"],
+        "agreement_id": ["DA-0001"],
+        "contributor": ["GBR"],
     }
 
 

@@ -226,7 +226,13 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
             "position": ["1"],
             "currency": ["EUR"],  # an exchange rate (staff only)
             # a grant agreement (staff only): the walk signs one, see _planted_agreement
-            "agreement_id": list(uow.session.scalars(select(AgreementRow.id))) or ["AGR-0001"],
+            # and donor agreements (DA-...), whose routes share the parameter's name
+            "agreement_id": [
+                *(list(uow.session.scalars(select(AgreementRow.id))) or ["AGR-0001"]),
+                "DA-0001",
+                "DA-0002",
+            ],
+            "contributor": ["GBR", "DEU"],  # a donor's report
         }
 
 

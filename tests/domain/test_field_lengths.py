@@ -33,6 +33,7 @@ from pfund.domain import (
     compliance,
     conditions,
     decision,
+    donor_agreement,
     fund,
     fx,
     governance,
@@ -390,6 +391,20 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "company_returns.russia_status": (company_return.CompanyReturn, "russia_status"),
     "company_returns.sector": (company_return.CompanyReturn, "sector"),
     "company_returns.stage": (company_return.CompanyReturn, "stage"),
+    "donor_agreements.id": (donor_agreement.DonorAgreement, "id"),
+    "donor_agreements.contributor": (donor_agreement.DonorAgreement, "contributor"),
+    "donor_agreements.reference": (donor_agreement.DonorAgreement, "reference"),
+    "donor_agreements.title": (donor_agreement.DonorAgreement, "title"),
+    "donor_agreements.title_ru": (donor_agreement.DonorAgreement, "title_ru"),
+    "donor_agreements.currency": (donor_agreement.DonorAgreement, "currency"),
+    "donor_agreements.admin_fee": (donor_agreement.DonorAgreement, "admin_fee"),
+    "donor_receipts.agreement_id": (donor_agreement.DonorReceipt, "agreement_id"),
+    "donor_receipts.currency": (donor_agreement.DonorReceipt, "currency"),
+    "donor_receipts.agreement_amount": (donor_agreement.DonorReceipt, "agreement_amount"),
+    "donor_receipts.rate": (donor_agreement.DonorReceipt, "rate"),
+    "donor_receipts.fund_currency": (fund.FundDefinition, "currency"),
+    "donor_receipts.fund_rate": (donor_agreement.DonorReceipt, "fund_rate"),
+    "donor_receipts.memo": (donor_agreement.DonorReceipt, "memo"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

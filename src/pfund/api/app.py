@@ -27,6 +27,7 @@ from pfund.api.routes import (
     committee,
     companies,
     decisions,
+    donors,
     grievances,
     jobs,
     licences,
@@ -67,6 +68,7 @@ API_ROUTERS = tuple(
         rates,
         agreements,
         companies,
+        donors,
     )
 )
 

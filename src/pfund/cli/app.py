@@ -147,6 +147,7 @@ def _mounts() -> dict[str, Callable[[typer.Typer], None]]:
         "licences": sub("licence_cmds", "app", "licences"),
         "agreements": sub("agreement_cmds", "app", "agreements"),
         "companies": sub("company_cmds", "app", "companies"),
+        "donors": sub("donor_cmds", "app", "donors"),
         "results": sub("results_cmds", "app", "results"),
         "committee": sub("committee_cmds", "app", "committee"),
         "doctor": one("doctor_cmds", "doctor", "doctor"),

@@ -25,6 +25,7 @@ from pfund.services.demo import load_demo
 from pfund.services.demo_agreements import AgreementSample, agreements_sample
 from pfund.services.demo_committee import CommitteeSample
 from pfund.services.demo_companies import CompanySample, company_sample
+from pfund.services.demo_donors import DonorSample, run_donor_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
 from pfund.services.licences import LicenceSample, licence_sample
@@ -146,6 +147,9 @@ def demo(
             out["licences"] = licences = licence_sample(rt)
             if not as_json:
                 print_licences(licences)
+            out["donors"] = donors = run_donor_sample(rt, portfolio.record_id)
+            if donors is not None and not as_json:
+                print_donors(donors)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
                 english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
             out["report"] = str(english)
@@ -184,6 +188,32 @@ def print_companies(sample: CompanySample) -> None:
             f"(`pfund companies move {sample.company} returning`).",
             highlight=False,
             markup=False,
+        )
+
+
+def print_donors(sample: DonorSample) -> None:
+    """The donor agreements: currencies, receipts (late, partial, converted), the earmark
+    as the optimiser met it, and one donor's report."""
+    late = sum(v.late for v in sample.agreements)
+    console.print(
+        f"Donor agreements (illustrative): {len(sample.agreements)} in "
+        f"{', '.join(sample.currencies)}; {sample.booked} receipts booked, {late} "
+        f"instalments late (`pfund donors list`, `pfund donors show DA-0002`, /donors).",
+        highlight=False,
+    )
+    for use in sample.earmark_use:
+        state = "binding" if use.binding else "not binding"
+        console.print(
+            f"Earmark {use.earmark} in {use.year}: spending it cannot fund at most "
+            f"{use.cap / 1e6:,.1f} m, used {use.spent / 1e6:,.1f} m ({state}).",
+            highlight=False,
+        )
+    if sample.report_of is not None:
+        console.print(
+            f"Donor report {sample.report_of}: funding {sample.projects} projects with "
+            f"{sample.attributed:,.2f}, held {sample.held:,.2f} "
+            f"(`pfund donors report {sample.report_of}`).",
+            highlight=False,
         )
 
 

@@ -145,7 +145,18 @@ class _State:
             return False
         if np.any(self.region_used + self.region_use[i] > self._caps() * (1 + _TOL) + _TOL):
             return False
-        return self._max_share_ok(i)
+        return self._max_share_ok(i) and self._earmarks_ok(i)
+
+    def _earmarks_ok(self, i: int) -> bool:
+        """Adding ``i`` keeps within every earmark's cap (earmarked money stays apart)."""
+        p = self.problem
+        for cap in p.spend_caps:
+            if i not in cap.members:
+                continue
+            used = p.cost[list(cap.members)][self.selected[list(cap.members)]].sum(axis=0)
+            if np.any(used + p.cost[i] > np.asarray(cap.cap) * (1 + _TOL) + _TOL):
+                return False
+        return True
 
     def _caps(self) -> FloatArray:
         return np.array([self.problem.region_cap[r] for r in self.region_names])

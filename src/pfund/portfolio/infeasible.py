@@ -47,6 +47,7 @@ def all_groups(
     g += [Group(GroupKind.EXCLUDES, pair) for pair in p.excludes]
     g += [Group(GroupKind.MUST_EXCLUDE, i) for i in sorted(p.must_exclude)]
     g += [Group(GroupKind.STAGE)] if p.blocked_by_stage() else []
+    g += [Group(GroupKind.EARMARK, k) for k in range(len(p.spend_caps))]
     return g + [Group(GroupKind.EXTRA, k) for k in range(len(extra or []))]
 
 
@@ -72,6 +73,7 @@ def restrict(
         committed=frozenset(i for i in p.committed if has(GroupKind.MUST_INCLUDE, i)),
         must_exclude=frozenset(i for i in p.must_exclude if has(GroupKind.MUST_EXCLUDE, i)),
         max_stage=p.max_stage if has(GroupKind.STAGE) else None,
+        spend_caps=tuple(c for k, c in enumerate(p.spend_caps) if has(GroupKind.EARMARK, k)),
     )
     return relaxed, [c for k, c in enumerate(extra or []) if has(GroupKind.EXTRA, k)]
 
@@ -177,6 +179,9 @@ def _simple(p: PortfolioProblem, group: Group, extra: list[LinearConstraint] | N
         blocked = sorted(p.blocked_by_stage() & (p.must_include | _linked(p)))
         names = _names(p, blocked) or "several"
         return f"projects needing a stage after {p.max_stage} are out ({names})"
+    if group.kind is GroupKind.EARMARK:
+        name = p.spend_caps[group.index].name
+        return f"the budget less the money earmarked by {name}, which funds only what it allows"
     name = extra[group.index].name if extra else "extra"
     return f"the extra constraint {name!r}"
 

@@ -33,6 +33,7 @@ class GroupKind(StrEnum):
     EXCLUDES = "excludes"
     STAGE = "stage"
     EXTRA = "extra"
+    EARMARK = "earmark"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def rows_of(problem: PortfolioProblem, extra: list[LinearConstraint] | None = No
         *_share_rows(problem),
         *_region_rows(problem),
         *_link_rows(problem),
+        *_earmark_rows(problem),
         *_extra_rows(extra or []),
     ]
 
@@ -159,6 +161,18 @@ def _link_rows(p: PortfolioProblem) -> list[Row]:
         Row(Group(GroupKind.EXCLUDES, (i, j)), np.array([i, j], np.int32), pair, -np.inf, 1.0)
         for i, j in p.excludes
     ]
+    return rows
+
+
+def _earmark_rows(p: PortfolioProblem) -> list[Row]:
+    """Per earmark cap and period: spending of the projects it cannot fund <= cap."""
+    rows = []
+    for k, cap in enumerate(p.spend_caps):
+        idx = np.asarray(cap.members, dtype=np.int32)
+        for t, limit in enumerate(cap.cap):
+            coef = np.asarray(p.cost[idx, t], dtype=np.float64)
+            keep = coef != 0
+            rows.append(Row(Group(GroupKind.EARMARK, k), idx[keep], coef[keep], -np.inf, limit))
     return rows
 
 

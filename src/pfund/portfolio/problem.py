@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from pfund.portfolio.earmarks import SpendCap
 from pfund.portfolio.validate import check_problem
 
 __all__ = ["FloatArray", "LinearConstraint", "PortfolioProblem", "build_problem"]
@@ -59,6 +60,8 @@ class PortfolioProblem:
     err: FloatArray | None = None
     hurdle: float | None = None
     committed: frozenset[int] = frozenset()
+    # Earmarked money: spending caps on the projects earmarks do not allow (earmarks.py)
+    spend_caps: tuple[SpendCap, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.ids)

@@ -36,8 +36,10 @@ from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
+from pfund.portfolio.earmarks import EarmarkPool
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
+from pfund.services.donor_earmarks import earmark_pools
 from pfund.services.learning import BiasRecord, Calibration, fund_calibration, uplifted
 from pfund.services.lifecycle import advance
 from pfund.services.rates import conversions, convert_project
@@ -76,6 +78,9 @@ class Inputs:
     # The rate each project currency other than the fund's was converted at: the
     # projects above are in the fund's currency, and the decision record states these.
     conversions: dict[str, RateUsed] = field(default_factory=dict)
+    # Donor agreements' earmarked money by year (``pfund.services.donors.earmark_pools``):
+    # the optimiser keeps it for the projects each earmark allows.
+    earmarks: list[EarmarkPool] = field(default_factory=list)
 
     @property
     def bias(self) -> BiasRecord | None:
@@ -97,6 +102,11 @@ class Inputs:
                 "criteria": self.sources.get("criteria_text", ""),
             }
             | ({"optimism_bias": self.bias.model_dump(mode="json")} if self.bias else {})
+            | (
+                {"earmarks": [[e.name, sorted(e.amounts.items())] for e in self.earmarks]}
+                if self.earmarks
+                else {}
+            )
             | ({"conversions": _conversions(self)} if self.conversions else {})
         )
 
@@ -136,6 +146,7 @@ def load_inputs(
             convert_project(p, rates[p.currency]) if p.currency in rates else p for p in projects
         ]
         cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types, stored=stored)
+        earmarks = earmark_pools(uow, fund, money_gate.today())
     return Inputs(
         fund=fund,
         projects=projects,
@@ -152,6 +163,7 @@ def load_inputs(
         calibration=cal,
         uplifted=uplifted(projects, cal) if cal else None,
         conversions=rates,
+        earmarks=earmarks,
     )
 
 

@@ -11,6 +11,7 @@ from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
 from pfund.services.demo_companies import load_sample_companies
+from pfund.services.donors import store_agreements
 from pfund.services.imports import known, store_records
 from pfund.services.licences import store_licences
 from pfund.services.rates import import_rates
@@ -60,6 +61,10 @@ def load_demo(rt: Runtime) -> FundSummary:
             if licences is not None:  # the sanctions licences payments to Russia need
                 records = read_records(licences, key="licences")
                 store_licences(uow, audit, records, source=f"sample:{licences.name}")
+            donors = data.sample_files.get("donor_agreements")
+            if donors is not None:  # contribution agreements: instalments, an earmark
+                records = read_records(donors, key="agreements")
+                store_agreements(uow, audit, records, source=f"sample:{donors.name}")
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
             # tracker lists of companies and their return pipeline (ILLUSTRATIVE)
             load_sample_companies(uow, audit, data.sample_files)

@@ -23,6 +23,7 @@ from pfund.portfolio import (
     build_problem,
     optimise,
 )
+from pfund.portfolio.earmarks import spend_caps
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
 from pfund.services.problem_json import problem_from_json, problem_to_json
 from pfund.services.records import get_record, save_record
@@ -73,6 +74,13 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
         err=np.array([np.nan if e is None else e for e in errs], dtype=np.float64),
         hurdle=policy.hurdle,
         committed=frozenset(i for i, p in enumerate(projects) if p.status in DECIDED),
+        spend_caps=spend_caps(
+            areas=problem.area,
+            stages=[int(s) for s in problem.stages],
+            periods=problem.periods,
+            budget=[float(b) for b in problem.budget],
+            pools=pa.inputs.earmarks,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from pfund.portfolio import PortfolioProblem
+from pfund.portfolio.earmarks import SpendCap
 
 
 def problem_to_json(p: PortfolioProblem) -> dict[str, Any]:
@@ -36,7 +37,16 @@ def problem_to_json(p: PortfolioProblem) -> dict[str, Any]:
         "err": None if p.err is None else [e if np.isfinite(e) else None for e in p.err.tolist()],
         "hurdle": p.hurdle,
         "committed": sorted(p.committed),
-    }
+    } | (  # only with earmarks, so an earmark-free problem's record (and hash) is as before
+        {
+            "spend_caps": [
+                {"name": c.name, "members": list(c.members), "cap": list(c.cap)}
+                for c in p.spend_caps
+            ]
+        }
+        if p.spend_caps
+        else {}
+    )
 
 
 def problem_from_json(d: dict[str, Any]) -> PortfolioProblem:
@@ -62,6 +72,11 @@ def problem_from_json(d: dict[str, Any]) -> PortfolioProblem:
         err=_errs(d.get("err")),
         hurdle=d.get("hurdle"),
         committed=frozenset(d.get("committed", ())),
+        # Runs recorded before earmarks lack the key: no earmark.
+        spend_caps=tuple(
+            SpendCap(c["name"], tuple(c["members"]), tuple(c["cap"]))
+            for c in d.get("spend_caps", ())
+        ),
     )
 
 

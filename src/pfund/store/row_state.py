@@ -193,6 +193,18 @@ COVERED: dict[str, Covered] = {
         ("list_id", "tracker_status", "needs_stage", "stage"),
         _by("organisation", "organisation_id"),
     ),
+    # Donor agreements: what each donor promised, and the receipts matched against it
+    # (their conversions decide what the ledger received and what the fee took).
+    "donor_agreements": Covered(
+        "donor agreement",
+        ("contributor", "currency", "total_minor", "admin_fee"),
+        _by("donor_agreement", "id"),
+    ),
+    "donor_receipts": Covered(
+        "donor receipt",
+        ("agreement_id", "number", "amount_minor", "fund_amount_minor", "fee_minor"),
+        _by("donor_agreement", "agreement_id"),
+    ),
     # Its rule turns the votes into a decision: an edited quorum or threshold would too.
     "committees": Covered("committee", ("code",), _by("committee", "code")),
     # The scorecard: indicator figures and the condition changes proposed from them move

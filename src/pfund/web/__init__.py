@@ -19,6 +19,7 @@ from pfund.web import (
     auth,
     committee,
     companies,
+    donors,
     grievances,
     licences,
     password,
@@ -55,6 +56,7 @@ PAGE_ROUTERS = tuple(
         rates,
         agreements,
         companies,
+        donors,
     )
 )
 

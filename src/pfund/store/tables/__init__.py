@@ -18,6 +18,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
+from pfund.store.tables.donors import DonorAgreementRow, DonorReceiptRow
 from pfund.store.tables.fx import ExchangeRateRow
 from pfund.store.tables.governance import (
     CommitteeConflictRow,
@@ -104,6 +105,8 @@ __all__ = [
     "ConditionRow",
     "ContributorRow",
     "DecisionRecordRow",
+    "DonorAgreementRow",
+    "DonorReceiptRow",
     "EvidenceFileRow",
     "ExchangeRateRow",
     "FindingRow",

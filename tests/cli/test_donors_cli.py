@@ -1,0 +1,52 @@
+"""``pfund donors`` on the demo fund: the register, a receipt in another currency with
+its conversion, the donor's report in two languages, and bad files refused naming
+file, row and field with nothing stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from tests.cli.conftest import Invoke, as_json
+
+
+def test_register_receipt_and_report(demo_db: Invoke, tmp_path: Path) -> None:
+    listed = as_json(demo_db("donors", "list", "--on", "2026-12-06", "--json"))
+    assert [(v["agreement"]["id"], v["agreement"]["currency"]) for v in listed] == [
+        ("DA-0001", "GBP"),
+        ("DA-0002", "EUR"),
+    ]
+    booked = demo_db(
+        "donors", "receive", "DA-0002", "--amount", "30000000.00", "--currency", "USD",
+        "--day", "2026-11-02", "--json",
+    )  # fmt: skip
+    assert booked.exit_code == 0, booked.output
+    receipt = as_json(booked)["receipt"]
+    assert (receipt["agreement_amount"], receipt["rate"]) == ("28024287.72", "0.9341429239")
+    shown = " ".join(demo_db("donors", "show", "DA-0002", "--on", "2026-12-06").output.split())
+    assert "paid EUR 28.02 m (part-paid, 220 days late)" in shown
+    report = demo_db("donors", "report", "DEU", "--out", str(tmp_path), "--json")
+    assert report.exit_code == 0, report.output
+    assert Decimal(as_json(report)["report"]["received"]) == Decimal("30000000.00")
+    assert (tmp_path / "donor-DEU.ru.html").read_text(encoding="utf-8").count("Германия") >= 1
+
+
+def test_a_bad_csv_exits_1_naming_row_and_field_and_stores_nothing(
+    demo_db: Invoke, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "id,contributor,reference,title,currency,total,signed,admin_fee,earmark.areas,instalments\n"
+        "DA-0101,NOR,NO-1,Norway for science,NOK,100.00,2027-01-01,0.01,science,2027-06-01=100.00\n"
+        "DA-0102,NOR,NO-2,Norway for space,NOK,100.00,2027-01-01,0.01,space,2027-06-01=100.00\n",
+        encoding="utf-8",
+    )
+    refused = demo_db("donors", "import", str(path))
+    assert refused.exit_code == 1
+    text = " ".join(refused.output.split())
+    assert "bad.csv, row 3" in text and "earmark.areas" in text and "unknown area 'space'" in text
+    listed = as_json(demo_db("donors", "list", "--json"))
+    assert [v["agreement"]["id"] for v in listed] == ["DA-0001", "DA-0002"]
+    path.write_text(path.read_text(encoding="utf-8").replace("space", "science"), encoding="utf-8")
+    done = demo_db("donors", "import", str(path), "--json")
+    assert as_json(done)["ids"] == ["DA-0101", "DA-0102"]

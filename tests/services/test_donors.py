@@ -1,0 +1,233 @@
+"""Donor agreements through the services: imported all or nothing, receipts matched to
+instalments (partial, late, in another currency, each conversion written out below) and
+booked through the ledger, and the donor's report attributing money by the stated rule.
+
+The rates are the sample fund's ECB file; every conversion below uses its 2024-06-28
+day (the sample fund allows rates that old): EUR 1 = USD 1.0705 = GBP 0.84638.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pfund.errors import InvalidInput, NotFound
+from pfund.funding import contributor_positions
+from pfund.io.dataset import bundled_dataset
+from pfund.services.audit import verify
+from pfund.services.demo import SAMPLE_RATES
+from pfund.services.donor_report import donor_report
+from pfund.services.donors import (
+    agreement_view,
+    donor_register,
+    import_agreements,
+    import_receipts,
+    record_receipt,
+)
+from pfund.services.rates import import_rates
+from pfund.services.runtime import Runtime
+from pfund.store.repositories import table_counts
+
+SAMPLE = bundled_dataset() / "donor_agreements.yaml"
+RATES = bundled_dataset() / "rates" / "eurofxref-sample.csv"
+
+
+@pytest.fixture
+def fund(rt: Runtime, today: Callable[[date], None]) -> Runtime:
+    import_rates(rt, RATES, source=SAMPLE_RATES)
+    import_agreements(rt, SAMPLE)
+    today(date(2026, 12, 6))
+    return rt
+
+
+def test_receipt_in_another_currency_is_converted_at_its_days_rate(fund: Runtime) -> None:
+    """USD 30,000,000 under a EUR agreement, on 2026-11-02 (latest rate 2024-06-28):
+    USD 1 = EUR 1 / 1.0705 = 0.9341429239 (10 places, half to even), so
+    30,000,000 x 0.9341429239 = 28,024,287.717 -> EUR 28,024,287.72 against the
+    instalments; the ledger receives USD 30,000,000.00 (the fund's own currency); the fee
+    is 1.5 % of it, USD 450,000.00."""
+    record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal("50000000.00"), currency="EUR"
+    )
+    done = record_receipt(
+        fund, "DA-0002", day=date(2026, 11, 2), amount=Decimal("30000000.00"), currency="USD"
+    )
+    r = done.receipt
+    assert (r.rate, r.rate_date) == (Decimal("0.9341429239"), date(2024, 6, 28))
+    assert r.agreement_amount == Decimal("28024287.72")
+    assert (r.fund_amount, r.fund_rate, r.fee) == (
+        Decimal("30000000.00"),
+        Decimal(1),
+        Decimal("450000.00"),
+    )
+    first, second, third = done.instalments
+    assert (first.status, first.paid, first.days_late) == ("paid", Decimal("50000000.00"), 12)
+    # partial: EUR 50,000,000 - 28,024,287.72 = 21,975,712.28 still due, 2 days late
+    assert (second.status, second.outstanding, second.days_late) == (
+        "part_paid",
+        Decimal("21975712.28"),
+        2,
+    )
+    assert third.status == "open"
+
+
+def test_the_ledger_receives_the_fund_currency_value_with_the_rate(fund: Runtime) -> None:
+    """GBP 10,000,000 on 2026-12-01: GBP 1 = USD 1.0705 / 0.84638 = 1.2647983175, so the
+    ledger receives USD 12,647,983.18 (12,647,983.175 half to even); the fee at 2 % is
+    USD 252,959.66; the pledge and the receipt carry the GBP amount and the rate."""
+    done = record_receipt(
+        fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("10000000.00"), currency="GBP"
+    )
+    assert done.receipt.fund_rate == Decimal("1.2647983175")
+    assert done.receipt.fund_amount == Decimal("12647983.18")
+    assert done.receipt.fee == Decimal("252959.66")
+    assert done.instalments[0].status == "paid" and done.instalments[0].days_late == 1
+    with fund.uow() as uow:
+        entries = uow.ledger.list()
+    assert [e.amount for e in entries] == [Decimal("12647983.18")] * 2
+    assert {(e.fx_amount, e.fx_currency, e.fx_rate) for e in entries} == {
+        (Decimal("10000000.00"), "GBP", Decimal("1.2647983175"))
+    }
+    position = contributor_positions(entries)["GBR"]
+    assert (position.pledged, position.received) == (Decimal("12647983.18"),) * 2
+    with fund.uow() as uow:
+        assert verify(uow).intact
+
+
+def test_an_instalment_past_due_and_unpaid_is_late_on_the_day(fund: Runtime) -> None:
+    view = agreement_view(fund, "DA-0002", today=date(2026, 12, 6))
+    # 2026-04-30 and 2026-10-31 have passed unpaid: 220 and 36 days late
+    assert [(i.status, i.days_late) for i in view.instalments] == [
+        ("open", 220),
+        ("open", 36),
+        ("open", 0),
+    ]
+    assert view.late == 2 and view.outstanding == Decimal("150000000.00")
+
+
+def test_more_than_is_due_is_refused_and_nothing_stored(fund: Runtime) -> None:
+    before = _counts(fund)
+    with pytest.raises(InvalidInput) as err:
+        record_receipt(
+            fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("91000000.00"), currency="GBP"
+        )
+    assert "only 90,000,000.00 GBP is still due" in err.value.problems[0].reason
+    assert _counts(fund) == before
+
+
+def test_a_receipt_in_a_currency_without_a_rate_is_refused(fund: Runtime) -> None:
+    with pytest.raises(InvalidInput) as err:
+        record_receipt(fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal(1), currency="CAD")
+    assert err.value.problems[0].code == "rate_missing"
+    with pytest.raises(NotFound):
+        record_receipt(fund, "DA-0099", day=date(2026, 12, 1), amount=Decimal(1), currency="GBP")
+
+
+def test_a_receipts_file_books_all_or_nothing(fund: Runtime, tmp_path: Path) -> None:
+    bad = tmp_path / "receipts.yaml"
+    bad.write_text(
+        "receipts:\n"
+        "  - {agreement: DA-0002, day: 2026-05-12, amount: '50000000.00', currency: EUR}\n"
+        "  - {agreement: DA-0001, day: 2026-01-01, amount: '1.00', currency: GBP}\n",
+        encoding="utf-8",
+    )
+    before = _counts(fund)
+    with pytest.raises(InvalidInput) as err:
+        import_receipts(fund, bad)
+    problem = err.value.problems[0]
+    assert (problem.file, problem.row, problem.field) == ("receipts.yaml", 2, "day")
+    assert _counts(fund) == before
+    booked = import_receipts(fund, SAMPLE)
+    assert len(booked.booked) == 3
+    booked_once = _counts(fund)
+    with pytest.raises(InvalidInput) as again:  # the same statement twice books once
+        import_receipts(fund, SAMPLE)
+    assert again.value.problems[0].reason == "DA-0002 already has this receipt of 2026-05-12"
+    assert _counts(fund) == booked_once
+
+
+def test_a_bad_agreement_file_names_file_row_field_and_stores_nothing(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    path = tmp_path / "agreements.yaml"
+    path.write_text(
+        """agreements:
+  - id: DA-0101
+    contributor: GBR
+    reference: R-1
+    title: Fine one
+    currency: GBP
+    total: "100.00"
+    signed: 2026-01-01
+    admin_fee: "0.02"
+    instalments: [{due: 2026-02-01, amount: "100.00"}]
+  - id: DA-0102
+    contributor: GBR
+    reference: R-2
+    title: Instalments short of the total
+    currency: GBP
+    total: "100.00"
+    signed: 2026-01-01
+    admin_fee: "0.02"
+    instalments: [{due: 2026-02-01, amount: "90.00"}]
+  - id: DA-0103
+    contributor: CHE
+    reference: R-1
+    title: Not a contributor, an unknown area, a reference used twice
+    currency: CHF
+    total: "100.00"
+    signed: 2026-01-01
+    admin_fee: "0.02"
+    earmark: {areas: [space]}
+    instalments: [{due: 2026-02-01, amount: "100.00"}]
+""",
+        encoding="utf-8",
+    )
+    before = _counts(rt)
+    with pytest.raises(InvalidInput) as err:
+        import_agreements(rt, path)
+    found = {(p.file, p.row, p.field, p.reason) for p in err.value.problems}
+    assert found == {
+        (
+            "agreements.yaml",
+            2,
+            None,
+            "the instalments add up to 90.00 GBP, not the total of 100.00",
+        ),
+        ("agreements.yaml", 3, "contributor", "unknown contributor 'CHE'"),
+        ("agreements.yaml", 3, "earmark.areas", "unknown area 'space'"),
+        ("agreements.yaml", 3, "reference", "reference R-1 is already recorded"),
+    }
+    assert _counts(rt) == before
+
+
+def test_the_register_lists_both_sample_agreements_in_three_currencies(fund: Runtime) -> None:
+    views = donor_register(fund)
+    assert [(v.agreement.id, v.agreement.currency) for v in views] == [
+        ("DA-0001", "GBP"),
+        ("DA-0002", "EUR"),
+    ]
+    assert views[0].agreement.earmark.areas == ["health", "education"]
+    assert {v.agreement.currency for v in views} | {views[0].fund_currency} == {
+        "GBP",
+        "EUR",
+        "USD",
+    }
+
+
+def test_report_without_spending_holds_everything(fund: Runtime) -> None:
+    import_receipts(fund, SAMPLE)
+    report = donor_report(fund, "GBR")
+    assert report.received == Decimal("12647983.18")
+    assert report.fees == Decimal("252959.66")
+    assert report.attributed == 0 and report.held == Decimal("12395023.52")
+    assert "Earmarked agreements first" in report.rule
+
+
+def _counts(rt: Runtime) -> dict[str, int]:
+    with rt.uow() as uow:
+        return table_counts(uow.session)
