@@ -32,8 +32,9 @@ Conservation law, after every entry: the sum of the balances of all buckets equa
 balance of the sources, ``pledged`` (the total pledged, less reversed pledges) and
 ``exchange_gain``, and what loans brought back (``principal_repaid``,
 ``interest_received``; a loan's disbursement is a tranche's, see
-``pfund.funding.instruments``), so money is never created or lost, only moved. Balances are kept per contributor
-(``pledged``, ``contributions_receivable``), once for the fund (``fund_balance``) and per
+``pfund.funding.instruments``), so money is never created or lost, only moved. Balances
+are kept per contributor (``pledged``, ``contributions_receivable``), once for the fund
+(``fund_balance``), per project (a loan's repayments, a guarantee's calls) and per
 tranche (the rest); so "released for tranche T" is a balance, and a disbursement beyond
 it is refused rather than taken from another tranche.
 """
