@@ -25,6 +25,7 @@ from pfund.store.tables.governance import (
     CommitteeVoteRow,
 )
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
+from pfund.store.tables.instruments import GuaranteeRow, LoanRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
@@ -105,6 +106,7 @@ __all__ = [
     "GrievanceEventRow",
     "GrievanceFileRow",
     "GrievanceRow",
+    "GuaranteeRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
     "IndicatorSetRow",
@@ -115,6 +117,7 @@ __all__ = [
     "LedgerEntryRow",
     "LicenceRow",
     "LicenceUseRow",
+    "LoanRow",
     "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",
