@@ -18,6 +18,7 @@ from pfund.cli import (
     doctor_cmds,
     fund_cmds,
     grievance_cmds,
+    instrument_cmds,
     job_cmds,
     keys_cmds,
     licence_cmds,
@@ -108,6 +109,8 @@ app.add_typer(match_cmds.app, name="match")
 backup_cmds.register(app)
 app.add_typer(keys_cmds.app, name="keys")
 app.add_typer(licence_cmds.app, name="licences")
+app.add_typer(instrument_cmds.loans, name="loans")
+app.add_typer(instrument_cmds.guarantees, name="guarantees")
 app.add_typer(results_cmds.app, name="results")
 app.add_typer(committee_cmds.app, name="committee")
 app.command("doctor")(doctor_cmds.doctor)

@@ -11,6 +11,7 @@ from pfund.io.files import read_records
 from pfund.io.indicators import check_indicators
 from pfund.services.audit import AuditWriter
 from pfund.services.imports import known, store_records
+from pfund.services.instruments import store_instruments
 from pfund.services.licences import store_licences
 from pfund.services.rates import import_rates
 from pfund.services.results import write_framework
@@ -59,6 +60,9 @@ def load_demo(rt: Runtime) -> FundSummary:
             if licences is not None:  # the sanctions licences payments to Russia need
                 records = read_records(licences, key="licences")
                 store_licences(uow, audit, records, source=f"sample:{licences.name}")
+            instruments = data.sample_files.get("instruments")
+            if instruments is not None:  # a loan and a guarantee among the sample projects
+                store_instruments(uow, audit, instruments)
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
             figures = data.sample_files.get("indicator_data")
             if figures is not None:  # public indicators the condition rules read

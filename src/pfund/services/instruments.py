@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -36,6 +37,8 @@ from pfund.funding.instruments import (
     schedule,
 )
 from pfund.funding.loan_entries import guarantee_call, interest_income, principal_repayment
+from pfund.io.checks import parse
+from pfund.io.files import load_yaml, read_records, read_text
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
@@ -350,6 +353,55 @@ def _call_problems(
         why = f"the guarantee is valid {terms.valid_from} to {terms.valid_until}, not on {day}"
         problems.append(Problem(why, field="day"))
     return problems
+
+
+class InstrumentImport(BaseModel):
+    file: str
+    loans: list[str]
+    guarantees: list[str]
+
+
+def import_instruments(rt: Runtime, path: Path) -> InstrumentImport:
+    """Record every loan and guarantee of a YAML or JSON file (``loans:``, ``guarantees:``),
+    or none: every problem is named by file, row and field."""
+    rt.require(Permission.APPROVE)
+    with money_write(rt) as uow:
+        done = store_instruments(uow, AuditWriter(uow, rt.actor), path)
+        finish(uow, rt, done)
+    return done
+
+
+def store_instruments(uow: UnitOfWork, audit: AuditWriter, path: Path) -> InstrumentImport:
+    """Check the whole file, then write it with one audit event per instrument."""
+    fund = _fund(uow)
+    tree = load_yaml(read_text(path)) or {}
+    checked = [
+        parse(read_records(path, key=key), model) if key in tree else None
+        for key, model in (("loans", LoanTerms), ("guarantees", GuaranteeTerms))
+    ]
+    problems = [p for c in checked if c for p in c.problems]
+    items = [item for c in checked if c for _, item in c.items]
+    for item in items:
+        try:
+            _check_project(uow, item.project_id, item.currency, fund)
+        except (NotFound, InvalidInput) as exc:
+            problems.append(Problem(str(exc.args[0]), file=path.name, field="project_id"))
+    if problems:
+        raise InvalidInput(f"{path.name} is invalid; nothing was stored", problems)
+    repo, at = InstrumentRepository(uow.session), datetime.now(UTC)
+    for item in items:
+        kind = "loan" if isinstance(item, LoanTerms) else "guarantee"
+        if isinstance(item, LoanTerms):
+            repo.put_loan(item, at)
+        else:
+            repo.put_guarantee(item, at)
+        details = {k: str(v) for k, v in item.model_dump(mode="json").items()}
+        audit.record(f"{kind}.recorded", "project", item.project_id, details)
+    return InstrumentImport(
+        file=path.name,
+        loans=[i.project_id for i in items if isinstance(i, LoanTerms)],
+        guarantees=[i.project_id for i in items if isinstance(i, GuaranteeTerms)],
+    )
 
 
 def instrument_costs(uow: UnitOfWork, policy: InstrumentPolicy) -> dict[str, FundCost]:
