@@ -26,6 +26,7 @@ from pfund.api.routes import (
     committee,
     decisions,
     grievances,
+    instruments,
     jobs,
     licences,
     money,
@@ -63,6 +64,7 @@ API_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        instruments,
     )
 )
 

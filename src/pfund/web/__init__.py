@@ -18,6 +18,7 @@ from pfund.web import (
     auth,
     committee,
     grievances,
+    instruments,
     licences,
     password,
     proposals,
@@ -51,6 +52,7 @@ PAGE_ROUTERS = tuple(
         committee,
         licences,
         rates,
+        instruments,
     )
 )
 
