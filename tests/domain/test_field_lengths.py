@@ -35,6 +35,7 @@ from pfund.domain import (
     fx,
     governance,
     grievance,
+    instrument,
     jobs,
     ledger,
     licence,
@@ -361,6 +362,15 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "licence_uses.licence_id": (licence.SanctionsLicence, "id"),
     "licence_uses.tranche_id": (ledger.Tranche, "id"),
     "licence_uses.currency": (fund.FundDefinition, "currency"),
+    "loans.project_id": (instrument.LoanTerms, "project_id"),
+    "loans.currency": (instrument.LoanTerms, "currency"),
+    "loans.annual_rate": (instrument.LoanTerms, "annual_rate"),
+    "loans.method": (instrument.LoanTerms, "method"),
+    "guarantees.project_id": (instrument.GuaranteeTerms, "project_id"),
+    "guarantees.currency": (instrument.GuaranteeTerms, "currency"),
+    "guarantees.beneficiary": (instrument.GuaranteeTerms, "beneficiary"),
+    "guarantees.call_probability": (instrument.GuaranteeTerms, "call_probability"),
+    "guarantees.loss_given_call": (instrument.GuaranteeTerms, "loss_given_call"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

@@ -404,6 +404,16 @@ def store_instruments(uow: UnitOfWork, audit: AuditWriter, path: Path) -> Instru
     )
 
 
+def public_instrument(rt: Runtime, project_id: str) -> FundCost | None:
+    """A public project's loan or guarantee: its face and cost to the fund (None: a grant).
+
+    Only the terms' totals are shown; the page asking has checked the project is public.
+    """
+    with rt.uow() as uow:
+        fund = _fund(uow)
+        return instrument_costs(uow, fund.instruments).get(project_id)
+
+
 def instrument_costs(uow: UnitOfWork, policy: InstrumentPolicy) -> dict[str, FundCost]:
     """What each project's loan or guarantee costs the fund (a grant: absent)."""
     repo = InstrumentRepository(uow.session)
