@@ -26,6 +26,7 @@ from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import account_balances
 from pfund.funding.instruments import (
     ROUNDING_RULE,
+    Arrears,
     FundCost,
     Instalment,
     Overdue,
@@ -208,7 +209,8 @@ def _loan_view(uow: UnitOfWork, fund: FundDefinition, terms: LoanTerms, on: date
     held = _held(uow, terms.project_id)
     disbursed, repaid, interest = (held[a] for a in (A.DISBURSED, *REPAID))
     rows = schedule(terms)
-    late = arrears(rows, paid=repaid + interest, on=on)
+    # nothing is owed on a loan not paid out yet: its schedule runs from the payment
+    late = arrears(rows, paid=repaid + interest, on=on) if disbursed > 0 else Arrears(())
     policy = fund.instruments
     cost = fund_cost(terms, policy.discount_rate)
     return LoanView(
