@@ -120,8 +120,9 @@ def test_a_repayment_beyond_the_schedule_or_terms_after_it_change_nothing(lent: 
         record_loan(lent, _loan(annual_rate=D(0)))
 
 
-def test_the_ledger_refuses_principal_beyond_what_the_tranches_paid(rt: Runtime) -> None:
-    """A loan whose tranche was never paid: nothing is outstanding to repay."""
+def test_a_loan_not_paid_out_takes_no_repayment(rt: Runtime) -> None:
+    """A loan whose tranche was never paid: nothing is owed yet (and the ledger would
+    refuse its principal: nothing is outstanding)."""
     with rt.uow() as uow:
         uow.organisations.add_many([make_organisation("ORG-L01")])
         uow.projects.add(make_project("LN-P1", proponent="ORG-L01", partners=[], contacts=[]))
@@ -131,7 +132,7 @@ def test_the_ledger_refuses_principal_beyond_what_the_tranches_paid(rt: Runtime)
     before = _counts(rt)
     with pytest.raises(InvalidInput) as refused:
         repay_loan(rt, "LN-P1", D("100.00"))  # 20.00 interest, 80.00 principal
-    assert "repay more than was lent" in str(refused.value.problems)
+    assert "nothing is owed yet" in str(refused.value.problems)
     assert _counts(rt) == before
 
 

@@ -289,6 +289,9 @@ def repay_loan(rt: Runtime, project_id: str, amount: Decimal) -> Repayment:
         fund = _fund(uow)
         terms = _loan(uow, project_id)
         held = _held(uow, project_id)
+        if held[A.DISBURSED] <= 0:
+            reason = f"nothing of the loan of {project_id} was paid out; nothing is owed yet"
+            raise InvalidInput("repayment refused", [Problem(reason, field="project_id")])
         interest, principal = allocate(
             schedule(terms),
             interest_paid=held[A.INTEREST_RECEIVED],
