@@ -29,6 +29,8 @@ __all__ = [
     "LoanTerms",
 ]
 
+# Above any fund's means, and within what the store's minor units can hold.
+MAX_AMOUNT = Decimal("1e15")
 # A rate or a share kept as exact text when the fund row stores the policy as JSON.
 Rate = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="always")]
 
@@ -87,7 +89,7 @@ class LoanTerms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     project_id: Annotated[Id, PUBLIC]
-    principal: Annotated[Decimal, PUBLIC] = Field(gt=0, max_digits=MAX_DIGITS)
+    principal: Annotated[Decimal, PUBLIC] = Field(gt=0, le=MAX_AMOUNT, max_digits=MAX_DIGITS)
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
     annual_rate: Annotated[Decimal, PUBLIC] = Field(ge=0, le=1, max_digits=MAX_DIGITS)
     periods_per_year: Annotated[int, PUBLIC] = Field(default=2)
@@ -100,6 +102,10 @@ class LoanTerms(BaseModel):
     def _periods(self) -> LoanTerms:
         if self.periods_per_year not in (1, 2, 4, 12):
             raise ValueError("periods_per_year must be 1, 2, 4 or 12")
+        if not 1900 <= self.disbursed_on.year <= 2200:
+            raise ValueError("disbursed_on must fall between 1900 and 2200")
+        if (self.grace_periods + self.instalments) / self.periods_per_year > 100:
+            raise ValueError("a loan runs at most 100 years (grace and instalments)")
         return self
 
 
@@ -113,7 +119,7 @@ class GuaranteeTerms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     project_id: Annotated[Id, PUBLIC]
-    exposure: Annotated[Decimal, PUBLIC] = Field(gt=0, max_digits=MAX_DIGITS)
+    exposure: Annotated[Decimal, PUBLIC] = Field(gt=0, le=MAX_AMOUNT, max_digits=MAX_DIGITS)
     currency: Annotated[CurrencyCode, PUBLIC] = "USD"
     beneficiary: Annotated[Title, PUBLIC] = Field(min_length=1)
     call_probability: Annotated[Decimal, PUBLIC] = Field(ge=0, le=1, max_digits=MAX_DIGITS)
@@ -123,6 +129,8 @@ class GuaranteeTerms(BaseModel):
 
     @model_validator(mode="after")
     def _dates(self) -> GuaranteeTerms:
+        if not 1900 <= self.valid_from.year <= self.valid_until.year <= 2200:
+            raise ValueError("a guarantee's dates fall between 1900 and 2200")
         if self.valid_until < self.valid_from:
             raise ValueError("valid_until comes before valid_from")
         return self

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from pfund.api.deps import IdempotencyDep, RuntimeDep, acting, require
 from pfund.domain.account import Permission, Principal
-from pfund.domain.instrument import GuaranteeTerms, LoanTerms
+from pfund.domain.instrument import MAX_AMOUNT, GuaranteeTerms, LoanTerms
 from pfund.services import instruments as svc
 from pfund.services.instruments import GuaranteeView, LoanView, Repayment
 
@@ -24,11 +24,11 @@ MONEY_WRITE: dict[int | str, dict[str, Any]] = {
 
 
 class RepaymentRequest(BaseModel):
-    amount: Decimal = Field(gt=0, max_digits=20, decimal_places=2, description="Received.")
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, decimal_places=2, description="Received.")
 
 
 class CallRequest(BaseModel):
-    amount: Decimal = Field(gt=0, max_digits=20, decimal_places=2, description="Called.")
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, decimal_places=2, description="Called.")
     reason: str = Field(min_length=10, max_length=300)
 
 
