@@ -76,5 +76,7 @@ def test_the_pages_show_the_instrument_in_both_languages(client: TestClient) -> 
     assert "Loan to TRN-M11-01" in english and "Grant element" in english
     russian = client.get("/staff/loans?lang=ru").text
     assert "Кредит проекту TRN-M11-01" in russian and "Грантовый элемент" in russian
-    public = client.get("/projects/TRN-M11-01").text
+    public = client.get("/projects/TRN-M11-01?lang=en").text
     assert "its grant-equivalent" in public
+    russian_public = client.get("/projects/TRN-M11-01?lang=ru").text
+    assert "грантового эквивалента" in russian_public
