@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
+from pfund.services.problem_json import problem_from_json
+from pfund.services.runtime import Runtime
 from tests.api.conftest import sign_in
 
 D = Decimal
@@ -80,3 +82,21 @@ def test_the_pages_show_the_instrument_in_both_languages(client: TestClient) -> 
     assert "its grant-equivalent" in public
     russian_public = client.get("/projects/TRN-M11-01?lang=ru").text
     assert "грантового эквивалента" in russian_public
+
+
+def test_the_run_budgets_the_loan_at_its_grant_equivalent_and_records_why(
+    app_rt: Runtime,
+) -> None:
+    """TRN-M11-01 costs USD 80.4 m (likely: 40 + 35 m capital, 6 x 0.9 m running) and
+    borrows 75 m, but the optimiser's budget counts 28,073,100.00 of it, the loan's
+    grant-equivalent; the helium venture counts its expected loss, 4,500,000.00."""
+    with app_rt.uow() as uow:
+        record = next(r for r in uow.decisions.list() if r.kind == "portfolio")
+    problem = problem_from_json(record.inputs["problem"])
+    row = problem.cost[problem.ids.index("TRN-M11-01")]
+    assert abs(float(row.sum()) - 28_073_100.0) < 1.0
+    helium = problem.cost[problem.ids.index("NRS-HE-01")]
+    assert abs(float(helium.sum()) - 4_500_000.0) < 1.0
+    stated = record.parameters["instruments"]
+    assert stated["TRN-M11-01"]["cost_to_fund"] == "28073100.00"
+    assert "grant element 0.374308" in stated["TRN-M11-01"]["basis"]
