@@ -38,6 +38,7 @@ from pfund.domain import (
     fx,
     governance,
     grievance,
+    instrument,
     jobs,
     ledger,
     licence,
@@ -405,6 +406,15 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "donor_receipts.fund_currency": (fund.FundDefinition, "currency"),
     "donor_receipts.fund_rate": (donor_agreement.DonorReceipt, "fund_rate"),
     "donor_receipts.memo": (donor_agreement.DonorReceipt, "memo"),
+    "loans.project_id": (instrument.LoanTerms, "project_id"),
+    "loans.currency": (instrument.LoanTerms, "currency"),
+    "loans.annual_rate": (instrument.LoanTerms, "annual_rate"),
+    "loans.method": (instrument.LoanTerms, "method"),
+    "guarantees.project_id": (instrument.GuaranteeTerms, "project_id"),
+    "guarantees.currency": (instrument.GuaranteeTerms, "currency"),
+    "guarantees.beneficiary": (instrument.GuaranteeTerms, "beneficiary"),
+    "guarantees.call_probability": (instrument.GuaranteeTerms, "call_probability"),
+    "guarantees.loss_given_call": (instrument.GuaranteeTerms, "loss_given_call"),
 }
 # Links that must hold the same ids as their first entry (same bound, checked there too).
 ALSO = {"project_links.other_id": (PR, "excludes[]")}

@@ -195,6 +195,9 @@ def test_full_cycle_balances_by_account_tranche_project_and_contributor(funded: 
         A.RETURNED: D(0),
         A.EXCHANGE_LOSS: D(0),
         A.EXCHANGE_GAIN: D(0),
+        A.PRINCIPAL_REPAID: D(0),
+        A.INTEREST_RECEIVED: D(0),
+        A.GUARANTEE_CALLS: D(0),
     }
     assert tranche_balances(entries)["T1"][A.DISBURSED] == D(25)
     assert tranche_balances(entries)["T2"][A.RELEASED] == D(15)

@@ -29,6 +29,7 @@ from pfund.api.routes import (
     decisions,
     donors,
     grievances,
+    instruments,
     jobs,
     licences,
     money,
@@ -69,6 +70,7 @@ API_ROUTERS = tuple(
         agreements,
         companies,
         donors,
+        instruments,
     )
 )
 

@@ -145,6 +145,8 @@ def _mounts() -> dict[str, Callable[[typer.Typer], None]]:
         "backup restore": registered("backup_cmds"),
         "keys": sub("keys_cmds", "app", "keys"),
         "licences": sub("licence_cmds", "app", "licences"),
+        "loans": sub("instrument_cmds", "loans", "loans"),
+        "guarantees": sub("instrument_cmds", "guarantees", "guarantees"),
         "agreements": sub("agreement_cmds", "app", "agreements"),
         "companies": sub("company_cmds", "app", "companies"),
         "donors": sub("donor_cmds", "app", "donors"),

@@ -28,6 +28,7 @@ from pfund.services.demo_companies import CompanySample, company_sample
 from pfund.services.demo_donors import DonorSample, run_donor_sample
 from pfund.services.demo_grievances import load_sample_grievances
 from pfund.services.demo_loop import DemoLoop, run_results_loop
+from pfund.services.instruments import Instruments, list_instruments
 from pfund.services.licences import LicenceSample, licence_sample
 from pfund.services.portfolio import run_portfolio
 from pfund.services.results import framework_counts
@@ -150,6 +151,9 @@ def demo(
             out["donors"] = donors = run_donor_sample(rt, portfolio.record_id)
             if donors is not None and not as_json:
                 print_donors(donors)
+            out["instruments"] = instruments = list_instruments(rt)
+            if not as_json:
+                print_instruments(instruments)
             with working("Writing the board report (frontier, robustness)...", quiet=as_json):
                 english, russian = write_board(rt, pa, portfolio.record_id, report_dir)
             out["report"] = str(english)
@@ -213,6 +217,28 @@ def print_donors(sample: DonorSample) -> None:
             f"Donor report {sample.report_of}: funding {sample.projects} projects with "
             f"{sample.attributed:,.2f}, held {sample.held:,.2f} "
             f"(`pfund donors report {sample.report_of}`).",
+            highlight=False,
+        )
+
+
+def print_instruments(found: Instruments) -> None:
+    """The sample loan and guarantee, and what the optimiser counted for each."""
+    for v in found.loans:
+        t, cur = v.terms, v.terms.currency
+        console.print(
+            f"Loan (illustrative): {t.project_id} borrows {money(t.principal, cur)} at "
+            f"{t.annual_rate:%}; grant element {v.grant_element:.2%} at the DAC rate "
+            f"{v.discount_rate:%}, so the optimiser counts its grant-equivalent, "
+            f"{money(v.grant_equivalent, cur)} (`pfund loans schedule {t.project_id}`, "
+            "page /staff/loans).",
+            highlight=False,
+        )
+    for g in found.guarantees:
+        cur = g.terms.currency
+        console.print(
+            f"Guarantee (illustrative): {g.terms.project_id}'s lenders are covered for "
+            f"{money(g.terms.exposure, cur)}; the optimiser counts its expected cost, "
+            f"{money(g.expected_cost, cur)} (`pfund guarantees show {g.terms.project_id}`).",
             highlight=False,
         )
 

@@ -117,3 +117,9 @@ class LedgerAccount(StrEnum):
     # fund's currency than the rate it was committed at; kept once for the fund.
     EXCHANGE_LOSS = "exchange_loss"
     EXCHANGE_GAIN = "exchange_gain"
+    # Loans and guarantees (pfund.funding.instruments), kept per project: a loan's
+    # principal and interest coming back are two more source accounts (credit-normal, as
+    # ``pledged``); what guarantee calls paid out of the fund balance is a bucket.
+    PRINCIPAL_REPAID = "principal_repaid"
+    INTEREST_RECEIVED = "interest_received"
+    GUARANTEE_CALLS = "guarantee_calls"

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.grievance import GrievancePolicy
+from pfund.domain.instrument import InstrumentPolicy
 from pfund.domain.lengths import MAX_DIGITS, Id, Title
 from pfund.domain.licence import SanctionsPolicy
 from pfund.domain.money import CurrencyCode
@@ -73,6 +74,8 @@ class FundDefinition(BaseModel):
     # A conversion on a day without a published rate uses the latest earlier rate at most
     # this many days old (4 covers a weekend and a holiday), and says so; older: refused.
     rate_max_age_days: Annotated[int, PUBLIC] = Field(default=4, ge=0, le=3660)
+    # How loans and guarantees are valued (``pfund loans``, ``pfund guarantees``).
+    instruments: Annotated[InstrumentPolicy, PUBLIC] = Field(default_factory=InstrumentPolicy)
 
     @field_validator("iati_sectors")
     @classmethod

@@ -34,7 +34,7 @@ ZERO = Decimal(0)
 SOURCE = A.PLEDGED  # the members' source account
 # The credit-normal accounts, whose balance is credits less debits: what was pledged, and
 # what exchange gains added. The buckets always hold exactly their sum.
-SOURCES = frozenset({A.PLEDGED, A.EXCHANGE_GAIN})
+SOURCES = frozenset({A.PLEDGED, A.EXCHANGE_GAIN, A.PRINCIPAL_REPAID, A.INTEREST_RECEIVED})
 # The accounts of exchange differences: entries into or out of them name a tranche.
 EXCHANGE = frozenset({A.EXCHANGE_LOSS, A.EXCHANGE_GAIN})
 
@@ -45,12 +45,16 @@ class Scope(StrEnum):
     CONTRIBUTOR = "contributor"
     FUND = "fund"
     TRANCHE = "tranche"
+    PROJECT = "project"  # a loan's repayments and a guarantee's calls
 
 
 SCOPES = {A.PLEDGED: Scope.CONTRIBUTOR, A.CONTRIBUTIONS_RECEIVABLE: Scope.CONTRIBUTOR}
 SCOPES[A.FUND_BALANCE] = Scope.FUND
 SCOPES[A.EXCHANGE_LOSS] = Scope.FUND
 SCOPES[A.EXCHANGE_GAIN] = Scope.FUND
+SCOPES[A.PRINCIPAL_REPAID] = Scope.PROJECT
+SCOPES[A.INTEREST_RECEIVED] = Scope.PROJECT
+SCOPES[A.GUARANTEE_CALLS] = Scope.PROJECT
 
 # (debit, credit) -> the name of the movement: money goes from credit into debit.
 MOVEMENTS: dict[tuple[LedgerAccount, LedgerAccount], str] = {
@@ -74,6 +78,13 @@ MOVEMENTS: dict[tuple[LedgerAccount, LedgerAccount], str] = {
     (A.EXCHANGE_LOSS, A.FUND_BALANCE): "exchange loss",
     # paid at a cheaper rate: what the commitment's rate over-counted comes back
     (A.FUND_BALANCE, A.EXCHANGE_GAIN): "exchange gain",
+    # a loan's principal comes back: at most what its project's tranches paid out, less
+    # principal already repaid (the loan's outstanding balance, see Book.available)
+    (A.FUND_BALANCE, A.PRINCIPAL_REPAID): "principal repayment",
+    # a loan's interest: new money for the fund, like an exchange gain
+    (A.FUND_BALANCE, A.INTEREST_RECEIVED): "interest",
+    # a guarantee is called: the fund pays the guaranteed lender out of its balance
+    (A.GUARANTEE_CALLS, A.FUND_BALANCE): "guarantee call",
 }
 
 
@@ -82,10 +93,12 @@ def scope_of(account: LedgerAccount) -> Scope:
 
 
 def scope_id(account: LedgerAccount, entry: LedgerEntry) -> str:
-    """The contributor, the tranche, or "" for the fund balance."""
+    """The contributor, the tranche, the project, or "" for the fund balance."""
     scope = scope_of(account)
     if scope is Scope.CONTRIBUTOR:
         return entry.contributor or ""
+    if scope is Scope.PROJECT:
+        return entry.project_id or ""
     return (entry.tranche_id or "") if scope is Scope.TRANCHE else ""
 
 
@@ -117,12 +130,26 @@ class Book:
         return self.balances.get((account, scope), ZERO)
 
     def available(self, entry: LedgerEntry) -> Decimal | None:
-        """What the credited account can give up; None when it is the unlimited source."""
+        """What the credited account can give up; None when it is an unlimited source."""
+        if entry.credit is A.PRINCIPAL_REPAID:
+            return self.outstanding(entry.project_id or "")
         if entry.credit in SOURCES:
             return None
         if entry.credit is A.FROZEN and entry.debit in (A.COMMITTED, A.RELEASED):
             return self.frozen_from.get((entry.debit, entry.tranche_id or ""), ZERO)
         return self.balance(entry.credit, scope_id(entry.credit, entry))
+
+    def outstanding(self, project_id: str) -> Decimal:
+        """A loan's principal not yet repaid: its tranches' disbursed less principal repaid."""
+        paid = sum(
+            (
+                v
+                for (a, t), v in self.balances.items()
+                if a is A.DISBURSED and self.projects.get(t) == project_id
+            ),
+            ZERO,
+        )
+        return paid - self.balance(A.PRINCIPAL_REPAID, project_id)
 
     def apply(self, entry: LedgerEntry) -> tuple[Key, Key]:
         """Move the amount from the credited into the debited account; return both keys."""

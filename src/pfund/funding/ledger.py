@@ -19,6 +19,9 @@ can never go below zero. The movements, debit <- credit:
                   fund_balance <- returned                             a refund re-used
     exchange      exchange_loss <- fund_balance                        paid dearer than committed
                   fund_balance <- exchange_gain                        paid cheaper than committed
+    loans         fund_balance <- principal_repaid                     at most the loan outstanding
+                  fund_balance <- interest_received                    per project
+    guarantee     guarantee_calls <- fund_balance                      a call paid, per project
 
 A tranche in another currency than the fund's is committed at the rate of its
 commitment day; ``disbursed`` then receives the commitment-rate value of what is paid,
@@ -27,9 +30,11 @@ tranche (see ``pfund.domain.fx``). ``exchange_gain`` is a second source account.
 
 Conservation law, after every entry: the sum of the balances of all buckets equals the
 balance of the sources, ``pledged`` (the total pledged, less reversed pledges) and
-``exchange_gain``, so
-money is never created or lost, only moved. Balances are kept per contributor
-(``pledged``, ``contributions_receivable``), once for the fund (``fund_balance``) and per
+``exchange_gain``, and what loans brought back (``principal_repaid``,
+``interest_received``; a loan's disbursement is a tranche's, see
+``pfund.funding.instruments``), so money is never created or lost, only moved. Balances
+are kept per contributor (``pledged``, ``contributions_receivable``), once for the fund
+(``fund_balance``), per project (a loan's repayments, a guarantee's calls) and per
 tranche (the rest); so "released for tranche T" is a balance, and a disbursement beyond
 it is refused rather than taken from another tranche.
 """
@@ -141,6 +146,8 @@ def _scope_problems(book: Book, entry: LedgerEntry) -> list[Problem]:
         problems.append(Problem(f"a {movement(entry)} names its contributor", field="contributor"))
     if Scope.TRANCHE in scopes or {entry.debit, entry.credit} & EXCHANGE:
         problems += _tranche_problems(book, entry)
+    if Scope.PROJECT in scopes and not entry.project_id:
+        problems.append(Problem(f"a {movement(entry)} names its project", field="project_id"))
     return problems
 
 
@@ -161,9 +168,14 @@ def _overdraw_problems(book: Book, entry: LedgerEntry, name: str) -> list[Proble
     if available is None or entry.amount <= available:
         return []
     cur = entry.currency
+    harm = (
+        "it would repay more than was lent"
+        if entry.credit is LedgerAccount.PRINCIPAL_REPAID
+        else f"it would leave {entry.credit} negative"
+    )
     reason = (
         f"{name} of {entry.amount:,.2f} {cur} exceeds the {available:,.2f} {cur} "
-        f"{_where(entry)}; it would leave {entry.credit} negative"
+        f"{_where(entry)}; {harm}"
     )
     return [Problem(reason, field="amount")]
 
@@ -175,6 +187,8 @@ def _where(entry: LedgerEntry) -> str:
         return "in the fund balance"
     if account is LedgerAccount.CONTRIBUTIONS_RECEIVABLE:
         return f"receivable from {scope}"
+    if account is LedgerAccount.PRINCIPAL_REPAID:
+        return f"principal outstanding on the loan of project {scope}"
     if account is LedgerAccount.FROZEN and entry.debit is not LedgerAccount.FUND_BALANCE:
         return f"frozen from {entry.debit} for tranche {scope}"
     return f"{account} for tranche {scope}"

@@ -105,6 +105,9 @@ class BoardReport:
     committee: list[PublicDecision] = field(default_factory=list)
     # Each project currency the run converted into the fund's: base, rate and its day.
     conversions: list[dict[str, str]] = field(default_factory=list)
+    # Each project financed by a loan or backed by a guarantee: its face value and what
+    # the run's budget counted (the grant-equivalent, the expected cost), in millions.
+    instruments: list[dict[str, str]] = field(default_factory=list)
 
 
 def build_report(
@@ -158,6 +161,15 @@ def build_report(
         conversions=[
             {"base": base, "rate": str(c["rate"]), "day": str(c["date"])}
             for base, c in sorted(record.parameters.get("conversions", {}).items())
+        ],
+        instruments=[
+            {
+                "project": pid,
+                "kind": str(i["kind"]),
+                "face": f"{float(i['face']) / 1e6:,.2f}",
+                "cost": f"{float(i['cost_to_fund']) / 1e6:,.2f}",
+            }
+            for pid, i in sorted(record.parameters.get("instruments", {}).items())
         ],
     )
 

@@ -7,6 +7,7 @@ files, runs them, and records the run so every number in a report traces to its 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,14 @@ from pfund.domain.decision import inputs_hash
 from pfund.domain.fx import ROUNDING_RULE, RateUsed
 from pfund.domain.policy import PortfolioPolicy
 from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.funding.instruments import FundCost, fund_cost_by_year
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
 from pfund.portfolio.earmarks import EarmarkPool
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.donor_earmarks import earmark_pools
+from pfund.services.instruments import instrument_costs
 from pfund.services.learning import BiasRecord, Calibration, fund_calibration, uplifted
 from pfund.services.lifecycle import advance
 from pfund.services.rates import conversions, convert_project
@@ -81,6 +84,17 @@ class Inputs:
     # Donor agreements' earmarked money by year (``pfund.services.donors.earmark_pools``):
     # the optimiser keeps it for the projects each earmark allows.
     earmarks: list[EarmarkPool] = field(default_factory=list)
+    # What each project with a loan or guarantee costs the fund (a grant: absent); the
+    # optimiser's budget counts this, not the project's cost (``fund_cost_by_year``).
+    fund_costs: dict[str, FundCost] = field(default_factory=dict)
+
+    def fund_cost_by_year(self, project: Project) -> dict[int, Decimal]:
+        """The one conversion of a project's likely yearly costs into what they cost the
+        fund: a grant as they are; a loan scaled to its grant-equivalent, a guarantee to
+        its expected cost (pfund.funding.instruments)."""
+        costs = project.likely_cost_by_year()
+        cost = self.fund_costs.get(project.id)
+        return costs if cost is None else fund_cost_by_year(costs, cost)
 
     @property
     def bias(self) -> BiasRecord | None:
@@ -108,6 +122,7 @@ class Inputs:
                 else {}
             )
             | ({"conversions": _conversions(self)} if self.conversions else {})
+            | ({"instruments": _instruments(self)} if self.fund_costs else {})
         )
 
 
@@ -147,6 +162,8 @@ def load_inputs(
         ]
         cal = fund_calibration(uow, projects, mode, policy.optimism_bias_types, stored=stored)
         earmarks = earmark_pools(uow, fund, money_gate.today())
+        active = {p.id for p in projects}
+        costs = {k: v for k, v in instrument_costs(uow, fund.instruments).items() if k in active}
     return Inputs(
         fund=fund,
         projects=projects,
@@ -164,6 +181,7 @@ def load_inputs(
         uplifted=uplifted(projects, cal) if cal else None,
         conversions=rates,
         earmarks=earmarks,
+        fund_costs=costs,
     )
 
 
@@ -323,20 +341,32 @@ def _line(pa: PipelineAppraisal, p: Project, i: int) -> AppraisalLine:
 
 def parameters_of(inputs: Inputs) -> dict[str, Any]:
     policy = inputs.policy
+    return (
+        {
+            "discount_rate": str(inputs.fund.discount_rate),
+            "base_year": inputs.fund.first_year,
+            "hurdle": policy.hurdle,
+            "draws": policy.draws,
+            "area_correlation": policy.area_correlation,
+            "objective": policy.objective,
+            "quantile": policy.quantile,
+            "policy_file": inputs.sources["policy"],
+            "budget_file": inputs.sources["budget_file"],
+            "criteria_file": inputs.sources["criteria"],
+            "pfund_version": __version__,
+            "optimism_bias": _bias(inputs),
+        }
+        | ({"conversions": _conversions(inputs)} if inputs.conversions else {})
+        | ({"instruments": _instruments(inputs)} if inputs.fund_costs else {})
+    )
+
+
+def _instruments(inputs: Inputs) -> dict[str, Any]:
+    """What each loan or guarantee costs the fund, as the decision record states it."""
     return {
-        "discount_rate": str(inputs.fund.discount_rate),
-        "base_year": inputs.fund.first_year,
-        "hurdle": policy.hurdle,
-        "draws": policy.draws,
-        "area_correlation": policy.area_correlation,
-        "objective": policy.objective,
-        "quantile": policy.quantile,
-        "policy_file": inputs.sources["policy"],
-        "budget_file": inputs.sources["budget_file"],
-        "criteria_file": inputs.sources["criteria"],
-        "pfund_version": __version__,
-        "optimism_bias": _bias(inputs),
-    } | ({"conversions": _conversions(inputs)} if inputs.conversions else {})
+        pid: {"kind": c.kind, "face": str(c.face), "cost_to_fund": str(c.cost), "basis": c.basis}
+        for pid, c in sorted(inputs.fund_costs.items())
+    }
 
 
 def _conversions(inputs: Inputs) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pfund.services.audit import AuditWriter
 from pfund.services.demo_companies import load_sample_companies
 from pfund.services.donors import store_agreements
 from pfund.services.imports import known, store_records
+from pfund.services.instruments import store_instruments
 from pfund.services.licences import store_licences
 from pfund.services.rates import import_rates
 from pfund.services.results import write_framework
@@ -65,6 +66,9 @@ def load_demo(rt: Runtime) -> FundSummary:
             if donors is not None:  # contribution agreements: instalments, an earmark
                 records = read_records(donors, key="agreements")
                 store_agreements(uow, audit, records, source=f"sample:{donors.name}")
+            instruments = data.sample_files.get("instruments")
+            if instruments is not None:  # a loan and a guarantee among the sample projects
+                store_instruments(uow, audit, instruments)
             _load_indicators(uow, audit, data.sample_files.get("indicators"))
             # tracker lists of companies and their return pipeline (ILLUSTRATIVE)
             load_sample_companies(uow, audit, data.sample_files)

@@ -47,7 +47,8 @@ def portfolio_problem(pa: PipelineAppraisal) -> PortfolioProblem:
     active = {p.id for p in projects}
     equity = _equity(pa)
     table = {
-        p.id: _entry(p, float(pa.values[i]), equity[i], active) for i, p in enumerate(projects)
+        p.id: _entry(p, float(pa.values[i]), equity[i], active) | _cost(pa, p)
+        for i, p in enumerate(projects)
     }
     stranded = [p.id for p in projects if set(p.depends_on) - active]
     total = float(sum(policy.budgets.values()))
@@ -95,6 +96,12 @@ def _entry(p: Project, value: float, equity: float, active: set[str]) -> dict[st
         "depends_on": [d for d in p.depends_on if d in active],
         "excludes": [e for e in p.excludes if e in active],
     }
+
+
+def _cost(pa: PipelineAppraisal, p: Project) -> dict[str, object]:
+    """The budget counts what a project costs the fund: a loan's grant-equivalent, a
+    guarantee's expected cost (``Inputs.fund_cost_by_year``, the one conversion)."""
+    return {"cost": {y: float(c) for y, c in pa.inputs.fund_cost_by_year(p).items()}}
 
 
 def _equity(pa: PipelineAppraisal) -> list[float]:

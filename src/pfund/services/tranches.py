@@ -46,6 +46,7 @@ from pfund.services.rates import fund_amount, rate_for, share_of
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.writes import finish, money_write
+from pfund.store.repositories.instruments import InstrumentRepository
 from pfund.store.unit_of_work import UnitOfWork
 
 OPEN = {ProjectStatus.PROPOSED, ProjectStatus.SCREENED, ProjectStatus.APPRAISED}
@@ -195,6 +196,8 @@ def _plan(uow: UnitOfWork, project_id: str, fund: FundDefinition, day: date) -> 
         raise NotFound(f"project '{project_id}' of the run is no longer stored")
     if project.status not in OPEN:
         raise Conflict(f"project {project_id} is already {project.status.value}")
+    if InstrumentRepository(uow.session).guarantees(project_id):
+        return []  # a guaranteed project is financed by its lender; the fund pays only calls
     used = None
     if project.currency != fund.currency:
         used = rate_for(uow, project.currency, fund.currency, day, fund.rate_max_age_days)

@@ -205,6 +205,18 @@ COVERED: dict[str, Covered] = {
         ("agreement_id", "number", "amount_minor", "fund_amount_minor", "fee_minor"),
         _by("donor_agreement", "agreement_id"),
     ),
+    # A project's loan or guarantee: its terms set what comes back and what the fund may
+    # have to pay, and what the appraisal and the optimiser count as its cost.
+    "loans": Covered(
+        "loan",
+        ("principal_minor", "currency", "annual_rate", "instalments", "disbursed_on"),
+        _by("project", "project_id"),
+    ),
+    "guarantees": Covered(
+        "guarantee",
+        ("exposure_minor", "currency", "call_probability", "loss_given_call", "valid_until"),
+        _by("project", "project_id"),
+    ),
     # Its rule turns the votes into a decision: an edited quorum or threshold would too.
     "committees": Covered("committee", ("code",), _by("committee", "code")),
     # The scorecard: indicator figures and the condition changes proposed from them move

@@ -21,6 +21,7 @@ from pfund.web import (
     companies,
     donors,
     grievances,
+    instruments,
     licences,
     password,
     proposals,
@@ -57,6 +58,7 @@ PAGE_ROUTERS = tuple(
         agreements,
         companies,
         donors,
+        instruments,
     )
 )
 

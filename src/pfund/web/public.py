@@ -17,6 +17,7 @@ from pfund.api.deps import RuntimeDep, principal
 from pfund.services import portal
 from pfund.services.assumptions import plan_assumptions
 from pfund.services.filters import ProjectFilter
+from pfund.services.instruments import public_instrument
 from pfund.services.learning import public_expost
 from pfund.services.names import region_names
 from pfund.services.portfolio import report_of_record
@@ -77,6 +78,7 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "results": project_results(rt, project_id, public=True),
             "unit_ru": unit_ru,
             "expost": public_expost(rt, project_id),
+            "instrument": public_instrument(rt, project_id),
         }
 
     return public_page(request, "project.html.j2", build)

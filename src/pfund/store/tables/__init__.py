@@ -28,6 +28,7 @@ from pfund.store.tables.governance import (
     CommitteeVoteRow,
 )
 from pfund.store.tables.grievances import GrievanceEventRow, GrievanceFileRow, GrievanceRow
+from pfund.store.tables.instruments import GuaranteeRow, LoanRow
 from pfund.store.tables.jobs import AuditVerificationRow, JobFileRow, JobRow
 from pfund.store.tables.ledger import (
     IdempotencyKeyRow,
@@ -114,6 +115,7 @@ __all__ = [
     "GrievanceEventRow",
     "GrievanceFileRow",
     "GrievanceRow",
+    "GuaranteeRow",
     "HitDecisionRow",
     "IdempotencyKeyRow",
     "IndicatorSetRow",
@@ -124,6 +126,7 @@ __all__ = [
     "LedgerEntryRow",
     "LicenceRow",
     "LicenceUseRow",
+    "LoanRow",
     "MoneyLockRow",
     "OrganisationRow",
     "OutreachRow",

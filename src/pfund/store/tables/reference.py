@@ -38,6 +38,8 @@ class FundRow(Base):
     sanctions: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
     # How many days old an exchange rate may be when no rate was published on the day
     rate_max_age_days: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # How loans and guarantees are valued (discount rate of a grant element, defaults).
+    instruments: Mapped[dict[str, object]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class AreaRow(Base):
