@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pfund.portfolio import build_problem
+from pfund.portfolio import PortfolioProblem, build_problem
 from pfund.reports.board import CSV, BoardReport, build_report, projects_csv, write_report
 from pfund.reports.scale import explained, report_scale
 from pfund.services.appraisal import appraise_pipeline, load_inputs
@@ -53,7 +53,7 @@ def test_a_large_run_is_cut_by_its_size() -> None:
         report_scale(100, explain_each=0)
 
 
-def _problem():  # type: ignore[no-untyped-def]
+def _problem() -> PortfolioProblem:
     """Ten projects costing 1m each in 2027; value per million of cost is the value.
 
     C1 10, C2 5, C3 3 and M1 1 (must be included) are chosen below; R1 2.9, R2 2,
@@ -70,7 +70,7 @@ def _problem():  # type: ignore[no-untyped-def]
     return build_problem(projects, {2027: 4 * M}, max_stage=1, must_include=["M1"])
 
 
-def _ids(problem, chosen: set[str], each: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _ids(problem: PortfolioProblem, chosen: set[str], each: int) -> list[str]:
     x = np.array([pid in chosen for pid in problem.ids], dtype=bool)
     return [problem.ids[i] for i in explained(problem, x, each)]
 
@@ -135,7 +135,13 @@ def test_the_sample_fund_explains_every_project(reports: dict[str, Path]) -> Non
 
 def test_a_capped_report_says_what_it_explains(reports: dict[str, Path]) -> None:
     capped, full = _built["capped"], _built["full"]
-    assert capped.capped and len(capped.appendix) == 20 and len(capped.rows) == 107
+    assert capped.explained is not None and capped.capped
+    assert len(capped.appendix) == 20 and len(capped.rows) == 107
+        capped.explained is not None
+        and capped.capped
+        and len(capped.appendix) == 20
+        and len(capped.rows) == 107
+    )
     chosen = capped.explained_chosen
     assert chosen == 10, "the sample chooses more than 10: 10 a side"
     # The same sentences as the full report's for the projects it explains.

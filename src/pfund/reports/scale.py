@@ -62,7 +62,7 @@ class ReportScale:
         """Whether anything is less than the report of a small run works out."""
         return (
             self.projects > 2 * self.explain_each
-            or self.robust_draws < ROBUST_MAX
+            or self.robust_cut
             or self.frontier_points < FRONTIER_MAX
         )
 
