@@ -137,11 +137,6 @@ def test_a_capped_report_says_what_it_explains(reports: dict[str, Path]) -> None
     capped, full = _built["capped"], _built["full"]
     assert capped.explained is not None and capped.capped
     assert len(capped.appendix) == 20 and len(capped.rows) == 107
-        capped.explained is not None
-        and capped.capped
-        and len(capped.appendix) == 20
-        and len(capped.rows) == 107
-    )
     chosen = capped.explained_chosen
     assert chosen == 10, "the sample chooses more than 10: 10 a side"
     # The same sentences as the full report's for the projects it explains.
