@@ -11,6 +11,7 @@ import typer
 from pfund.cli.common import JsonOption, console, handled, print_json, runtime, working
 from pfund.cli.job_cmds import REPORT_KIND, QueueOption, queue_job
 from pfund.errors import InvalidInput, Problem
+from pfund.reports.scale import EXPLAIN_EACH
 from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, load_inputs
 from pfund.services.runtime import Runtime
 
@@ -47,6 +48,15 @@ def report_cmd(
             help="auto, green-book, history or off for the re-appraisal (default: the policy's).",
         ),
     ] = None,
+    explain: Annotated[
+        int,
+        typer.Option(
+            "--explain",
+            min=1,
+            help="Above twice this many projects, explain this many chosen and this many "
+            "rejected projects nearest the line (the rest go to projects.csv).",
+        ),
+    ] = EXPLAIN_EACH,
     as_json: bool = JsonOption,
     queue: bool = QueueOption,
 ) -> None:
@@ -65,7 +75,7 @@ def report_cmd(
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
         pa = appraise_pipeline(load_inputs(rt, optimism_bias=optimism_bias))
-        files = [str(path) for path in write_board(rt, pa, run, directory, langs)]
+        files = [str(path) for path in write_board(rt, pa, run, directory, langs, explain)]
     if as_json:
         print_json({"report": files[0], "files": files})
     else:
@@ -78,6 +88,7 @@ def write_board(
     run: str | None,
     directory: Path,
     langs: tuple[str, ...] = ("en", "ru"),
+    explain_each: int = EXPLAIN_EACH,
 ) -> list[Path]:
     """Build the board report of ``run`` and write it in each of ``langs``.
 
@@ -85,7 +96,8 @@ def write_board(
     so the report is imported here, when one is written, as ``serve`` imports the app:
     every other command starts as fast as before.
     """
-    from pfund.reports.board import FILES, build_report, write_report
+    from pfund.reports.board import build_report, write_report, written
 
-    write_report(build_report(rt, pa, run_id=run), directory, langs)
-    return [directory / FILES[lang] for lang in langs]
+    report = build_report(rt, pa, run_id=run, explain_each=explain_each)
+    write_report(report, directory, langs)
+    return [directory / name for name in written(report, langs)]

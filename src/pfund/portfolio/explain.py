@@ -82,15 +82,17 @@ def explain_all(
     only: Iterable[int | str] | None = None,
     total_time: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    rows: list[Row] | None = None,
 ) -> list[Explanation]:
     """Explain every project (or those in `only`); re-solves are bounded per project.
 
     With `total_time` the re-solves also share one deadline (each gets at most what is
     left): at 50,000 projects one 2 s re-solve each would take more than a day. Projects
-    reached after the deadline are explained without `value_lost`.
+    reached after the deadline are explained without `value_lost`. `rows` are the
+    problem's own (``rows_of(problem)``) when a caller explains one project at a time.
     """
     solver = solver or get_solver()
-    rows = rows_of(problem)
+    rows = rows_of(problem) if rows is None else rows  # a caller's, built once for many calls
     targets = range(problem.n) if only is None else (_index(problem, k) for k in only)
     deadline = None if total_time is None else clock() + total_time
     out = []

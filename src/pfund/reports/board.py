@@ -11,13 +11,16 @@ differ only in words and notation.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from math import isfinite
 from pathlib import Path
 
+import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel
 
@@ -35,6 +38,13 @@ from pfund.reports.funding import (
 )
 from pfund.reports.language import Words
 from pfund.reports.learning import MODE_WORDS, TYPE_WORDS, LearningSection, build_learning
+from pfund.reports.scale import (
+    EXPLAIN_EACH,
+    SOLVE_SECONDS,
+    ReportScale,
+    explained,
+    report_scale,
+)
 from pfund.reports.why import Reason, sentence
 from pfund.services.analysis import (
     ExplanationLine,
@@ -56,6 +66,11 @@ from pfund.web.i18n import LANGUAGES, translations
 
 PER_MILLION = 1e6  # the engine reads value per million of cost
 FILES = {"en": "index.html", "ru": "index.ru.html"}  # English keeps the report's old name
+CSV = "projects.csv"  # every project of a run too large to explain in full (``capped``)
+CSV_COLUMNS = (
+    "id", "title", "title_ru", "area", "stage", "cost_m", "npv_m", "p_npv_positive",
+    "value", "value_per_million", "core_index", "robustness", "chosen", "explained",
+)  # fmt: skip
 
 
 class ProjectRow(BaseModel):
@@ -108,6 +123,26 @@ class BoardReport:
     # Each project financed by a loan or backed by a guarantee: its face value and what
     # the run's budget counted (the grant-equivalent, the expected cost), in millions.
     instruments: list[dict[str, str]] = field(default_factory=list)
+    # What the report worked out for a run of this size (pfund.reports.scale): the
+    # appendix explains ``rows`` (all the run's projects, or those nearest the line).
+    scale: ReportScale | None = None
+    explained: frozenset[str] | None = None  # the projects explained; None: every one
+
+    @property
+    def capped(self) -> bool:
+        """Whether the appendix explains fewer projects than the run holds."""
+        return self.explained is not None and len(self.explained) < len(self.rows)
+
+    @property
+    def appendix(self) -> list[ProjectRow]:
+        """The rows the appendix shows: the explained projects, chosen first."""
+        if self.explained is None:
+            return self.rows
+        return [row for row in self.rows if row.id in self.explained]
+
+    @property
+    def explained_chosen(self) -> int:
+        return sum(1 for row in self.appendix if row.chosen)
 
 
 def build_report(
@@ -115,8 +150,9 @@ def build_report(
     pa: PipelineAppraisal,
     *,
     run_id: str | None = None,
-    robust_draws: int = 40,
-    robust_weights: int = 40,
+    explain_each: int = EXPLAIN_EACH,
+    robust_draws: int | None = None,
+    robust_weights: int | None = None,
 ) -> BoardReport:
     """The report of the named run (default: the newest that holds a portfolio).
 
@@ -124,16 +160,42 @@ def build_report(
     explanations come from its recorded problem; the current appraisal only fills in each
     project's NPV and the value draws of the robustness analysis. Writing it stores
     nothing (no frontier, robustness or scenario record).
+
+    How much it works out follows the run's size (``pfund.reports.scale``): a small
+    run's report explains every project with 40 + 40 re-optimisations and 31 budgets; a
+    large one explains the ``explain_each`` chosen and rejected projects nearest the
+    line, with fewer re-optimisations and budgets, and says so. ``robust_draws`` and
+    ``robust_weights`` override the scale's (tests keep them small).
     """
     record = get_answering_record(rt, run_id)
     portfolio = report_of_record(record)
-    front = frontier(rt, record_id=record.id, points=31, time_limit=2.0)
-    robust = robustness(
-        rt, pa, record_id=record.id, draws=robust_draws, weight_sets=robust_weights, time_limit=2.0
-    )
-    _, why = explain(rt, record_id=record.id, resolve=False)
-    appraisal = report_of(pa)
     problem = problem_from_json(record.inputs["problem"])
+    scale = report_scale(problem.n, explain_each)
+    scale = replace(
+        scale,
+        robust_draws=scale.robust_draws if robust_draws is None else robust_draws,
+        robust_weights=scale.robust_weights if robust_weights is None else robust_weights,
+    )
+    front = frontier(
+        rt,
+        record_id=record.id,
+        points=scale.frontier_points,
+        equity_points=scale.equity_points,
+        time_limit=SOLVE_SECONDS,
+    )
+    robust = robustness(
+        rt,
+        pa,
+        record_id=record.id,
+        draws=scale.robust_draws,
+        weight_sets=scale.robust_weights,
+        time_limit=SOLVE_SECONDS,
+    )
+    chosen = set(portfolio.selected)
+    selected = np.array([pid in chosen for pid in problem.ids], dtype=bool)
+    shown = [problem.ids[i] for i in explained(problem, selected, scale.explain_each)]
+    _, why = explain(rt, record_id=record.id, projects=shown, resolve=False)
+    appraisal = report_of(pa)
     rows = _rows(problem, pa.inputs.projects, appraisal.lines, robust, why, portfolio)
     return BoardReport(
         fund=_fund_name(rt, appraisal.fund),
@@ -150,7 +212,7 @@ def build_report(
         discount_rate=appraisal.discount_rate,
         hurdle=problem.hurdle if problem.hurdle is not None else appraisal.hurdle,
         version=__version__,
-        money=build_money_pages(rt, pa),
+        money=build_money_pages(rt, pa, time_limit=scale.scenario_seconds),
         areas=area_names(rt),
         max_stage=problem.max_stage if problem.max_stage is not None else 0,
         marginal=_marginal(why),
@@ -171,6 +233,8 @@ def build_report(
             }
             for pid, i in sorted(record.parameters.get("instruments", {}).items())
         ],
+        scale=scale,
+        explained=frozenset(shown),
     )
 
 
@@ -195,7 +259,8 @@ def _rows(
     why: list[ExplanationLine],
     portfolio: PortfolioReport,
 ) -> list[ProjectRow]:
-    """One row per project of the run (not of today's pipeline), valued as the run was."""
+    """One row per project of the run (not of today's pipeline), valued as the run was;
+    a project ``why`` does not explain has no sentence (the appendix leaves it out)."""
     by_line = {line.id: line for line in lines}
     by_id = {p.id: p for p in projects}
     core = {line.project: line for line in robust.lines}
@@ -328,6 +393,7 @@ def render(report: BoardReport, lang: str = "en") -> str:
             lang=lang,
             files=FILES,
             charts=_charts(report, w),
+            csv_file=CSV,
             money_charts=money_charts(report.money, w),
             scenario=lambda code: scenario_name(report.money, code, w),
             verifier=lambda text: verifier_words(report.money, text, lang),
@@ -354,13 +420,46 @@ def _why(report: BoardReport, row: ProjectRow, w: Words) -> str:
     )
 
 
+def projects_csv(report: BoardReport) -> str:
+    """Every project of the run, one line each, as the appendix would show it without
+    the sentence (``explained`` says whether the report explains it)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    shown = report.explained
+    for row in report.rows:
+        per_million = row.value / row.cost_m if row.cost_m > 0 else ""
+        writer.writerow(
+            [
+                *(row.id, row.title, row.title_ru, row.area, row.stage, row.cost_m),
+                *(_blank(row.npv_m), _blank(row.p_npv_positive), row.value, per_million),
+                *(_blank(row.core_index), row.robustness, int(row.chosen)),
+                int(shown is None or row.id in shown),
+            ]
+        )
+    return out.getvalue()
+
+
+def _blank(x: float | None) -> float | str:
+    return "" if x is None else x
+
+
+def written(report: BoardReport, langs: Sequence[str]) -> list[str]:
+    """The names of the files the report writes: each language's, and the CSV of every
+    project when the appendix explains only those nearest the line."""
+    return [FILES[lang] for lang in langs] + ([CSV] if report.capped else [])
+
+
 def write_report(report: BoardReport, directory: Path, langs: Sequence[str] = LANGUAGES) -> Path:
     """Write the report in each of ``langs`` (``index.html`` in English, ``index.ru.html``
-    in Russian, each linking to the other); the path of the first is returned."""
+    in Russian, each linking to the other), and ``projects.csv`` when the appendix is
+    capped; the path of the first is returned."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for lang in langs:
         path = directory / FILES[lang]
         path.write_text(render(report, lang), encoding="utf-8")
         paths.append(path)
+    if report.capped:
+        (directory / CSV).write_text(projects_csv(report), encoding="utf-8")
     return paths[0]

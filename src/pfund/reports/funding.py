@@ -57,10 +57,13 @@ class FrozenLine:
     title_ru: str = ""
 
 
-def build_money_pages(rt: Runtime, pa: PipelineAppraisal) -> MoneyPages:
+def build_money_pages(
+    rt: Runtime, pa: PipelineAppraisal, *, time_limit: float | None = None
+) -> MoneyPages:
+    """The funding pages; ``time_limit`` bounds each scenario solve (the policy's if None)."""
     size = fund_size(rt)
     path = load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-    scenarios, problems = _scenarios(rt, pa, path)
+    scenarios, problems = _scenarios(rt, pa, path, time_limit)
     with rt.uow() as uow:
         stages = {
             s.number: Name(code=str(s.number), name=s.name, name_ru=s.name_ru)
@@ -104,12 +107,14 @@ def _verifiers(rt: Runtime) -> dict[str, Name]:
     return found
 
 
-def _scenarios(rt: Runtime, pa: PipelineAppraisal, path: Path) -> tuple[ScenarioReport, list[str]]:
+def _scenarios(
+    rt: Runtime, pa: PipelineAppraisal, path: Path, time_limit: float | None = None
+) -> tuple[ScenarioReport, list[str]]:
     """Scenarios plan today's pipeline; when it cannot be planned as it stands (a project
     costs money in a year without a budget), the report of a stored run is still written
     and this section says why it is empty (the problems, in English as raised)."""
     try:
-        return run_scenarios(rt, pa, path, record=False), []
+        return run_scenarios(rt, pa, path, record=False, time_limit=time_limit), []
     except InvalidInput as err:
         empty = ScenarioReport(record_id="", file=path.name, scenarios=[], by_stage=[])
         return empty, [err.message, *(p.reason for p in err.problems)]

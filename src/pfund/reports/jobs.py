@@ -30,7 +30,7 @@ class ReportParameters(BaseModel):
 
 def build_board(rt: Runtime, params: ReportParameters, progress: Progress, job_id: str) -> str:
     """Appraise, build the report of the run, render it and store each language's file."""
-    from pfund.reports.board import FILES, build_report, render
+    from pfund.reports.board import CSV, FILES, build_report, projects_csv, render
     from pfund.services.appraisal import appraise_pipeline, load_inputs
     from pfund.services.job_files import store_results
 
@@ -41,6 +41,8 @@ def build_board(rt: Runtime, params: ReportParameters, progress: Progress, job_i
     progress(0.8)
     langs = ("en", "ru") if params.lang == "both" else (params.lang,)
     built = {FILES[lang]: render(report, lang).encode() for lang in langs}
+    if report.capped:
+        built[CSV] = projects_csv(report).encode()
     progress(0.95)
     store_results(rt, job_id, built)
     return f"board report of {report.portfolio.record_id}: {', '.join(built)}"

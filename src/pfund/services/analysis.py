@@ -27,6 +27,7 @@ from pfund.portfolio import (
     equity_frontier,
     explain_all,
 )
+from pfund.portfolio.model import rows_of
 from pfund.services.appraisal import PipelineAppraisal
 from pfund.services.compute import compute_map
 from pfund.services.portfolio import MILLION
@@ -81,11 +82,18 @@ def explain(
     record, problem = recorded(rt, record_id)
     solution = solution_of(record, problem)
     targets = projects or list(problem.ids)
-    lines = []
-    for k, pid in enumerate(targets):
-        if pid not in problem.ids:
+    where = {pid: i for i, pid in enumerate(problem.ids)}
+    for pid in targets:
+        if pid not in where:
             raise NotFound(f"project '{pid}' is not in run {record.id}")
-        e = explain_all(problem, solution, time_limit=time_limit, resolve=resolve, only=[pid])[0]
+    lines = []
+    # One engine call per project (its own re-solve and progress tick), the problem's
+    # rows built once for all of them: at 50,000 projects a rebuild each is quadratic.
+    rows = rows_of(problem)
+    for k, pid in enumerate(targets):
+        e = explain_all(
+            problem, solution, time_limit=time_limit, resolve=resolve, only=[where[pid]], rows=rows
+        )[0]
         lines.append(
             ExplanationLine(
                 project=e.project,
@@ -159,9 +167,10 @@ def frontier(
     time_limit: float = 5.0,
     progress: Progress | None = None,
     record: bool = False,
+    equity_points: int | None = None,
 ) -> FrontierReport:
     """Value against total budget, and value against regional equity (a FRN- record
-    only with ``record``)."""
+    only with ``record``); ``equity_points`` defaults to ``max(points // 2, 11)``."""
     run, problem = recorded(rt, record_id)
     solution = solution_of(run, problem)
     with compute_map(rt) as mapper:
@@ -169,7 +178,10 @@ def frontier(
             problem, points=points, time_limit=time_limit, progress=progress, mapper=mapper
         )
         equity = equity_frontier(
-            problem, points=max(points // 2, 11), time_limit=time_limit, mapper=mapper
+            problem,
+            points=max(points // 2, 11) if equity_points is None else equity_points,
+            time_limit=time_limit,
+            mapper=mapper,
         )
     finite = problem.budget[np.isfinite(problem.budget)]
     report = FrontierReport(

@@ -70,15 +70,23 @@ class ScenarioReport(BaseModel):
 
 
 def run_scenarios(
-    rt: Runtime, pa: PipelineAppraisal, path: Path, *, record: bool = True
+    rt: Runtime,
+    pa: PipelineAppraisal,
+    path: Path,
+    *,
+    record: bool = True,
+    time_limit: float | None = None,
 ) -> ScenarioReport:
     """Compare the scenarios of a file and the stage-capped portfolios; record the run
-    (unless ``record`` is False: the board report only reads)."""
+    (unless ``record`` is False: the board report only reads). Each solve has the
+    policy's time limit, or ``time_limit`` if shorter (the board report's, at scale)."""
     with rt.uow() as uow:
         stages = uow.stages.list()
     scenarios = load_scenario_file(path, [s.number for s in stages])
     problem = portfolio_problem(pa)
     limit = pa.inputs.policy.time_limit
+    if time_limit is not None:
+        limit = min(limit, time_limit)
     if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
         scenarios = {**scenarios, "weighted mixture": mix(scenarios, name="weighted mixture")}
     with compute_map(rt) as mapper:
