@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -215,7 +216,8 @@ def print_donors(sample: DonorSample) -> None:
     if sample.report_of is not None:
         console.print(
             f"Donor report {sample.report_of}: funding {sample.projects} projects with "
-            f"{sample.attributed:,.2f}, held {sample.held:,.2f} "
+            f"{money(sample.attributed or Decimal(0), sample.fund_currency)}, held "
+            f"{money(sample.held or Decimal(0), sample.fund_currency)} "
             f"(`pfund donors report {sample.report_of}`).",
             highlight=False,
         )

@@ -27,6 +27,7 @@ class DonorSample(BaseModel):
     booked: int
     earmarked: list[str]
     report_of: str | None = None
+    fund_currency: str = ""
     attributed: Decimal | None = None
     held: Decimal | None = None
     projects: int = 0
@@ -93,6 +94,7 @@ def run_donor_sample(rt: Runtime, record_id: str | None = None) -> DonorSample |
     return sample.model_copy(
         update={
             "report_of": first,
+            "fund_currency": views[0].fund_currency,
             "attributed": report.attributed,
             "held": report.held,
             "projects": len(report.projects),
