@@ -40,13 +40,18 @@ def _environment(lang: str) -> Environment:
     return env
 
 
-def render_donor(report: DonorReport, lang: str = "en") -> str:
-    """The report in ``lang``: the same figures, in the reader's words and notation."""
+def render_donor(
+    report: DonorReport, lang: str = "en", *, links: dict[str, str] | None = None
+) -> str:
+    """The report in ``lang``: the same figures, in the reader's words and notation.
+
+    ``links``: where each language's version is, when served rather than written as
+    files side by side (a page links to itself with ``?lang=``)."""
     from pfund.reports.language import Words  # here: the pages import this module
 
     w = Words(lang, currency=report.fund_currency, areas=report.areas)
     template = _environment(lang).get_template("donor.html.j2")
-    return template.render(r=report, w=w, lang=lang, files=donor_files(report.contributor))
+    return template.render(r=report, w=w, lang=lang, files=links or donor_files(report.contributor))
 
 
 def write_donor_report(

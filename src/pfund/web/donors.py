@@ -100,7 +100,8 @@ def report(
 ) -> HTMLResponse:
     """The donor's report, self-contained, in the reader's language (``?lang=ru``)."""
     found = donor_report(acting(rt, who), contributor)
-    return HTMLResponse(render_donor(found, language(request)))
+    served = {code: f"?lang={code}" for code in ("en", "ru")}
+    return HTMLResponse(render_donor(found, language(request), links=served))
 
 
 def _day(text: str) -> date:

@@ -150,4 +150,5 @@ def report_html(
 ) -> HTMLResponse:
     """The same report as one self-contained HTML page, in English or Russian."""
     found = reports.donor_report(acting(rt, who), contributor, today=on)
-    return HTMLResponse(render_donor(found, lang))
+    served = {code: f"report.html?lang={code}" for code in ("en", "ru")}
+    return HTMLResponse(render_donor(found, lang, links=served))
