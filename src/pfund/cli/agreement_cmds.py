@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
 from pfund.domain.agreement import Amendment
 from pfund.services import agreements as svc
 
@@ -110,7 +109,7 @@ def draw_up_cmd(
             conditions_precedent_ru=conditions_precedent_ru,
             reporting_duties=reporting_duties,
             reporting_duties_ru=reporting_duties_ru,
-            ends_on=_day(ends_on),
+            ends_on=optional_day(ends_on),
         )
     if as_json:
         print_json(made)
@@ -127,7 +126,7 @@ def sign_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Record the signature of a draft agreement."""
-    day = _day(on)
+    day = optional_day(on)
     assert day is not None
     with runtime(ctx) as rt:
         done = svc.sign(rt, agreement, signed_on=day, version=version)
@@ -152,7 +151,7 @@ def amend_cmd(
             version=version,
             reason=reason,
             amount=_amount(amount) if amount is not None else None,
-            ends_on=_day(ends_on),
+            ends_on=optional_day(ends_on),
             reporting_duties=reporting_duties,
             reporting_duties_ru=reporting_duties_ru,
         )
@@ -225,12 +224,3 @@ def _amount(text: str) -> Decimal:
         return Decimal(text)
     except InvalidOperation:
         raise typer.BadParameter(f"'{text}' is not an amount (e.g. 1250.00)") from None
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None

@@ -193,3 +193,13 @@ def working(description: str, *, quiet: bool = False) -> Iterator[None]:
         return
     with err_console.status(description, spinner="dots"):
         yield
+
+
+def optional_day(text: str | None) -> date | None:
+    """An ``--on`` day as typed (YYYY-MM-DD), or None for the service's own today."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
 from pfund.reports.donor import write_donor_report
 from pfund.services.donor_report import donor_report
 from pfund.services.donors import (
@@ -58,7 +57,7 @@ def list_cmd(
 ) -> None:
     """Every agreement: total, received, still due, late instalments, earmark."""
     with runtime(ctx) as rt:
-        views = donor_register(rt, today=_day(on))
+        views = donor_register(rt, today=optional_day(on))
     if as_json:
         print_json(views)
         return
@@ -99,7 +98,7 @@ def show_cmd(
 ) -> None:
     """One agreement: its instalments (paid, part-paid, late) and receipts with rates."""
     with runtime(ctx) as rt:
-        view = agreement_view(rt, agreement, today=_day(on))
+        view = agreement_view(rt, agreement, today=optional_day(on))
     if as_json:
         print_json(view)
         return
@@ -141,7 +140,7 @@ def receive_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Book a receipt: matched to the instalments, received by the ledger, rates recorded."""
-    when = _day(day)
+    when = optional_day(day)
     assert when is not None
     with runtime(ctx) as rt:
         done = record_receipt(
@@ -186,7 +185,7 @@ def report_cmd(
 ) -> None:
     """What the donor's money funded, achieved and what is held: HTML in both languages."""
     with runtime(ctx) as rt:
-        report = donor_report(rt, contributor, today=_day(on))
+        report = donor_report(rt, contributor, today=optional_day(on))
     paths = write_donor_report(report, out)
     if as_json:
         print_json({"report": report, "files": [str(p) for p in paths]})
@@ -199,15 +198,6 @@ def report_cmd(
         highlight=False,
     )
     console.print(f"Report: {paths[0]} (in Russian: {paths[1]})", highlight=False)
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def _amount(text: str) -> Decimal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
 from pfund.services.instruments import (
     LoanView,
     call_guarantee,
@@ -33,15 +32,6 @@ guarantees = typer.Typer(
 
 ProjectArg = typer.Argument(help="The project id, e.g. TRN-M11-01.")
 DayOption = typer.Option("--on", help="The day to judge arrears on (YYYY-MM-DD; default today).")
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def _amount(text: str) -> Decimal:
@@ -92,7 +82,7 @@ def list_cmd(
 ) -> None:
     """Every loan with its grant-equivalent, what came back and its arrears."""
     with runtime(ctx) as rt:
-        found = list_instruments(rt, on=_day(on))
+        found = list_instruments(rt, on=optional_day(on))
     if as_json:
         print_json(found.loans)
         return
@@ -111,7 +101,7 @@ def schedule_cmd(
 ) -> None:
     """A loan's repayment schedule, instalment by instalment."""
     with runtime(ctx) as rt:
-        view = loan_view(rt, project, on=_day(on))
+        view = loan_view(rt, project, on=optional_day(on))
     if as_json:
         print_json(view)
         return
@@ -138,7 +128,7 @@ def arrears_cmd(
 ) -> None:
     """Instalments past due and not fully paid, with how late each is."""
     with runtime(ctx) as rt:
-        view = loan_view(rt, project, on=_day(on))
+        view = loan_view(rt, project, on=optional_day(on))
     if as_json:
         print_json(
             {

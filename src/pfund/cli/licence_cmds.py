@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from pfund.cli.common import JsonOption, console, money, print_json, runtime
+from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
 from pfund.services.licences import (
     check_tranche,
     import_licences,
@@ -53,7 +52,7 @@ def list_cmd(
 ) -> None:
     """Every licence with its state, what was paid under it and what is left."""
     with runtime(ctx) as rt:
-        lines = licence_register(rt, today=_day(on))
+        lines = licence_register(rt, today=optional_day(on))
     if as_json:
         print_json(lines)
         return
@@ -101,7 +100,7 @@ def revoke_cmd(
 ) -> None:
     """Revoke a licence: no payment after the day is made under it."""
     with runtime(ctx) as rt:
-        revoked = revoke_licence(rt, licence, reason=reason, day=_day(on))
+        revoked = revoke_licence(rt, licence, reason=reason, day=optional_day(on))
     if as_json:
         print_json(revoked)
         return
@@ -117,7 +116,7 @@ def check_cmd(
 ) -> None:
     """Whether the licences would let the tranche be paid, and under which."""
     with runtime(ctx) as rt:
-        found = check_tranche(rt, tranche, today=_day(on))
+        found = check_tranche(rt, tranche, today=optional_day(on))
     if as_json:
         print_json(found)
         return
@@ -132,12 +131,3 @@ def check_cmd(
         console.print(f"[red]{tranche}: {reason}[/]", highlight=False)
     if found.reasons:
         raise typer.Exit(1)
-
-
-def _day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (YYYY-MM-DD)") from None
