@@ -52,3 +52,17 @@ def test_returning_is_refused_naming_the_phase(demo_db: Invoke) -> None:
     assert moved["stage"] == "in_contact" and moved["in_contact_on"] == "2026-12-01"
     none_yet = demo_db("companies", "match")
     assert none_yet.exit_code == 0 and "No company is returning" in none_yet.output
+
+
+def test_a_return_falls_back_only_with_its_reason(demo_db: Invoke) -> None:
+    bare = demo_db("companies", "move", "ORG-0050", "in_contact", "--on", "2026-12-05")
+    assert bare.exit_code == 1
+    assert "why the return fell back" in " ".join(bare.output.split())
+    back = as_json(
+        demo_db(
+            "companies", "move", "ORG-0050", "in_contact", "--on", "2026-12-05",
+            "--reason", "Talks broke down over the terms", "--json",
+        )
+    )  # fmt: skip
+    assert back["stage"] == "in_contact" and back["in_contact_on"] == "2026-12-05"
+    assert back["conditions_agreed_on"] is not None  # the stage it had reached keeps its day

@@ -29,6 +29,7 @@ from pfund.services.company_returns import (
     match_returning,
     move_company,
     returns_by_phase,
+    stage_history,
 )
 from pfund.services.conditions import set_condition
 from pfund.services.demo import load_demo
@@ -186,8 +187,9 @@ def test_a_move_skips_no_stage_and_keeps_its_dates_in_order(demo: Runtime) -> No
         move_company(demo, "ORG-0053", "conditions_agreed", on=DAY)  # withdrawn
     with pytest.raises(Conflict, match="not in the return pipeline"):
         move_company(demo, "ORG-0060", "in_contact", on=DAY)  # digging in
-    with pytest.raises(Conflict, match="its next stage is returning"):
-        move_company(demo, "ORG-0050", "in_contact", on=DAY)  # no way back
+    with pytest.raises(InvalidInput) as no_reason:  # back, but without its reason
+        move_company(demo, "ORG-0050", "in_contact", on=DAY)
+    assert [p.field for p in no_reason.value.problems] == ["reason"]
     with pytest.raises(InvalidInput) as before:
         move_company(demo, "ORG-0052", "conditions_agreed", on=date(2026, 11, 1))
     assert before.value.problems[0].field == "on"
@@ -216,3 +218,37 @@ def test_an_edit_behind_pfunds_back_is_named_by_audit_verify(demo: Runtime) -> N
     assert breaks() == []
     tamper(demo.engine, "UPDATE company_lists SET rows = 99 WHERE tracker = 'kse'")
     assert breaks() == [("company_lists", "changed")]
+
+
+def test_a_return_falls_back_with_its_reason_keeping_its_phase_and_history(
+    demo: Runtime,
+) -> None:
+    """Talks broke down: conditions agreed -> in contact -> withdrawn, each with its
+    reason; the relief phase and the days of the stages reached stay; the audit log is
+    the history; a move back to a day before the present stage is refused."""
+    was = _by_id(demo)["ORG-0050"]
+    assert was.stage is ReturnStage.CONDITIONS_AGREED
+    with pytest.raises(InvalidInput) as early:
+        move_company(demo, "ORG-0050", "in_contact", on=date(2000, 1, 1), reason="Talks broke down")
+    assert [p.field for p in early.value.problems] == ["on"]
+    with pytest.raises(Conflict, match="not in the return pipeline"):
+        move_company(demo, "ORG-0060", "withdrawn", on=DAY, reason="Never left at all, in fact")
+    back = move_company(demo, "ORG-0050", "in_contact", on=DAY, reason="Talks broke down")
+    assert back.stage is ReturnStage.IN_CONTACT and back.in_contact_on == DAY
+    assert back.needs_stage == was.needs_stage
+    assert back.conditions_agreed_on == was.conditions_agreed_on
+    gone = move_company(demo, "ORG-0050", "withdrawn", on=DAY, reason="The company said no")
+    assert gone.stage is ReturnStage.WITHDRAWN
+    with demo.uow() as uow:
+        org = uow.organisations.get("ORG-0050")
+    assert org is not None and org.company is not None
+    assert org.company.reengagement.value == "declined"
+    again = move_company(demo, "ORG-0050", "in_contact", on=DAY)  # forward needs no reason
+    assert again.stage is ReturnStage.IN_CONTACT
+    history = stage_history(demo, ["ORG-0050"])["ORG-0050"]
+    assert [(m.old, m.new, m.back) for m in history[-3:]] == [
+        ("conditions_agreed", "in_contact", True),
+        ("in_contact", "withdrawn", True),
+        ("withdrawn", "in_contact", False),
+    ]
+    assert history[-2].reason == "The company said no"

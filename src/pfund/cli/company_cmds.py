@@ -119,14 +119,22 @@ def move_cmd(
     org_id: Annotated[str, typer.Argument(help="The company's organisation id.")],
     stage: Annotated[
         ReturnStage,
-        typer.Argument(help="The next stage: in_contact, conditions_agreed, returning, returned."),
+        typer.Argument(
+            help="The next stage (in_contact, conditions_agreed, returning, returned), or an "
+            "earlier one of the pipeline when the return fell back (with --reason)."
+        ),
     ],
     on: Annotated[str | None, typer.Option(help="The day (YYYY-MM-DD; default today).")] = None,
+    reason: Annotated[
+        str, typer.Option(help="Why the return fell back (needed for a move back).")
+    ] = "",
     as_json: bool = JsonOption,
 ) -> None:
-    """Move a company one stage on its way back; returning waits for its relief phase."""
+    """Move a company one stage on its way back (returning waits for its relief phase),
+    or back to an earlier stage when talks broke down, with the reason."""
+    day = _day(on, "on") if on else date.today()
     with runtime(ctx) as rt:
-        moved = move_company(rt, org_id, stage, on=_day(on, "on") if on else date.today())
+        moved = move_company(rt, org_id, stage, on=day, reason=reason)
     if as_json:
         print_json(moved)
         return

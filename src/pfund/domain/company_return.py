@@ -6,8 +6,11 @@ one return record: the tracker's word for it, the Russia status that word maps t
 a stage. Companies the tracker says still operate in Russia stand at ``operating``, out
 of the pipeline; those that left stand at ``withdrawn`` and move, one stage at a time,
 through ``in_contact`` and ``conditions_agreed`` to ``returning`` and ``returned``, each
-with its date. A return needs a sanctions-relief phase: ``needs_stage`` is the fund
-stage whose conditions must hold before the company may be marked returning.
+with its date. A return can also fall back (talks broke down, a return stalled): a move
+to an earlier stage of the pipeline needs its reason; the dates of the later stages it
+had reached stay, and every move is in the audit log. A return needs a sanctions-relief
+phase: ``needs_stage`` is the fund stage whose conditions must hold before the company
+may be marked returning.
 """
 
 from __future__ import annotations
@@ -58,6 +61,13 @@ def next_stage(stage: ReturnStage) -> ReturnStage | None:
         return None
     at = PIPELINE.index(stage)
     return PIPELINE[at + 1] if at + 1 < len(PIPELINE) else None
+
+
+def earlier_stages(stage: ReturnStage) -> tuple[ReturnStage, ...]:
+    """The stages a company at ``stage`` may fall back to (none outside the pipeline)."""
+    if stage not in PIPELINE:
+        return ()
+    return PIPELINE[: PIPELINE.index(stage)]
 
 
 class CompanyList(BaseModel):

@@ -8,7 +8,13 @@ organisations, known ones take the tracker's new word, and one audit event accou
 it. A stage move is one step along the pipeline, conditional on the stage the caller
 read, audited, and, for ``returning`` and ``returned``, refused until the company's
 sanctions-relief phase has opened (its stage reached), naming the phase and what is
-missing.
+missing. A return may also fall back to any earlier stage of the pipeline (talks broke
+down: in contact -> withdrawn; a return stalled: returning -> conditions agreed): such a
+move needs its reason (at least 10 characters), keeps the company's sanctions-relief
+phase and the dates of the later stages it had reached; the stage it falls back to
+takes the day of the fall back, and its audit event (with the reason and the date it
+replaces) keeps the stage history (:func:`stage_history`). Falling back to withdrawn
+marks the re-engagement declined.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from pfund.domain.company_return import (
     CompanyReturn,
     ReturnStage,
     Tracker,
+    earlier_stages,
     next_stage,
 )
 from pfund.domain.enums import OrganisationKind, ReengagementStatus
@@ -52,8 +59,10 @@ __all__ = [
     "match_returning",
     "move_company",
     "returns_by_phase",
+    "stage_history",
     "store_company_list",
 ]
+MIN_REASON = 10
 
 REENGAGEMENT = {
     ReturnStage.IN_CONTACT: ReengagementStatus.IN_TALKS,
@@ -80,6 +89,19 @@ class ReturnLine(BaseModel):
     next: ReturnStage | None
     phase: int | None  # the sanctions-relief phase its return needs
     blocked: str | None  # why the next move would be refused now, if it would
+
+
+class StageMove(BaseModel):
+    """One move of a company's stage, as its audit event recorded it."""
+
+    organisation_id: str
+    old: str
+    new: str
+    on: date
+    back: bool
+    reason: str
+    actor: str
+    at: datetime
 
 
 class PhaseView(BaseModel):
@@ -271,50 +293,74 @@ def _return(
     )
 
 
-def move_company(rt: Runtime, org_id: str, stage: ReturnStage | str, *, on: date) -> CompanyReturn:
-    """Move a company one stage on its way back, on the day ``on``; audited."""
+def move_company(
+    rt: Runtime, org_id: str, stage: ReturnStage | str, *, on: date, reason: str = ""
+) -> CompanyReturn:
+    """Move a company one stage on its way back, or back to an earlier stage with its
+    ``reason``, on the day ``on``; audited."""
     rt.require(Permission.IMPORT)
     try:
         target = ReturnStage(stage)
     except ValueError:
-        known = ", ".join(s.value for s in PIPELINE[1:])
+        known = ", ".join(s.value for s in PIPELINE)
         raise InvalidInput(
             "unknown stage", [Problem(f"'{stage}' is not a stage ({known})", field="stage")]
         ) from None
     with rt.uow(write=True) as uow:  # reads the conditions the move may need
-        moved = move_in(uow, AuditWriter(uow, rt.actor), org_id, target, on=on)
+        moved = move_in(uow, AuditWriter(uow, rt.actor), org_id, target, on=on, reason=reason)
         uow.commit()
     return moved
 
 
 def move_in(
-    uow: UnitOfWork, audit: AuditWriter, org_id: str, target: ReturnStage, *, on: date
+    uow: UnitOfWork,
+    audit: AuditWriter,
+    org_id: str,
+    target: ReturnStage,
+    *,
+    on: date,
+    reason: str = "",
 ) -> CompanyReturn:
     """The move inside the caller's unit of work (which holds the money lock)."""
     repo = CompanyRepository(uow.session)
     found = repo.get(org_id)
     if found is None:
         raise NotFound(f"no company '{org_id}' on an imported list")
-    _check_move(uow, found, target, on)
+    back = target in earlier_stages(found.stage)
+    why = _check_back(found, on, reason) if back else _check_move(uow, found, target, on)
+    replaced = getattr(found, f"{target.value}_on") if back else None
     if not repo.move(org_id, old=found.stage, new=target, on=on):
         raise Conflict(f"{org_id} moved while this was decided; nothing was changed")
     org = uow.organisations.get(org_id)
-    if org is not None and org.company is not None and target in REENGAGEMENT:
-        uow.organisations.set_company_status(
-            org_id, org.company.russia_status, REENGAGEMENT[target]
-        )
-    audit.record(
-        "company.stage_moved",
-        "organisation",
-        org_id,
-        {"from": found.stage.value, "to": target.value, "on": on.isoformat()},
-    )
+    if org is not None and org.company is not None:
+        again = REENGAGEMENT.get(target, ReengagementStatus.DECLINED if back else None)
+        if again is not None:
+            uow.organisations.set_company_status(org_id, org.company.russia_status, again)
+    details = {"from": found.stage.value, "to": target.value, "on": on.isoformat()}
+    if back:
+        details |= {"back": "yes", "reason": why, "replaced": str(replaced or "")}
+    audit.record("company.stage_moved", "organisation", org_id, details)
     moved = repo.get(org_id)
     assert moved is not None
     return moved
 
 
-def _check_move(uow: UnitOfWork, found: CompanyReturn, target: ReturnStage, on: date) -> None:
+def _check_back(found: CompanyReturn, on: date, reason: str) -> str:
+    """A fall back needs its reason and a day no earlier than the present stage's."""
+    problems = []
+    text = reason.strip()
+    if len(text) < MIN_REASON:
+        why = f"say in at least {MIN_REASON} characters why the return fell back"
+        problems.append(Problem(why, field="reason"))
+    since = found.since()
+    if since is not None and on < since:
+        problems.append(Problem(f"{on} is before {found.stage.value} on {since}", field="on"))
+    if problems:
+        raise InvalidInput("a move back needs its reason and a valid day", problems)
+    return text[:300]
+
+
+def _check_move(uow: UnitOfWork, found: CompanyReturn, target: ReturnStage, on: date) -> str:
     who = found.organisation_id
     allowed = next_stage(found.stage)
     if target is not allowed:
@@ -335,6 +381,34 @@ def _check_move(uow: UnitOfWork, found: CompanyReturn, target: ReturnStage, on: 
         why = return_refusal(found.needs_stage, uow.stages.list(), statuses)
         if why is not None:
             raise Conflict(f"{who} cannot be marked {target.value}: {why}; nothing was changed")
+    return ""
+
+
+def stage_history(rt: Runtime, org_ids: list[str] | None = None) -> dict[str, list[StageMove]]:
+    """Every recorded move of each company's stage (forward and back), oldest first,
+    read from the audit log, which keeps them append-only."""
+    rt.require(Permission.READ_INTERNAL)
+    with rt.uow() as uow:
+        events = uow.audit.list(record_type="organisation")
+    wanted = None if org_ids is None else set(org_ids)
+    found: dict[str, list[StageMove]] = {}
+    for e in events:
+        if e.action != "company.stage_moved" or (wanted is not None and e.record_id not in wanted):
+            continue
+        d = e.details
+        found.setdefault(e.record_id, []).append(
+            StageMove(
+                organisation_id=e.record_id,
+                old=str(d.get("from", "")),
+                new=str(d.get("to", "")),
+                on=date.fromisoformat(str(d.get("on"))),
+                back=d.get("back") == "yes",
+                reason=str(d.get("reason", "")),
+                actor=e.actor,
+                at=e.at,
+            )
+        )
+    return found
 
 
 def company_lists(rt: Runtime) -> list[CompanyList]:

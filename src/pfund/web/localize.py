@@ -22,6 +22,7 @@ from typing import Any
 import pycountry
 from babel import Locale
 
+from pfund.web.form_words import FORM_MESSAGES
 from pfund.web.labels import LABELS, N_
 
 Gettext = Callable[..., str]
@@ -283,6 +284,8 @@ MESSAGES = [
         "it, so it cannot become %(direction)s; unlink the tranche first"
     ),
 ]
+MESSAGES += FORM_MESSAGES  # the agreement, loan and company-list forms
+
 # Words that stand in the variable parts and have a translation of their own.
 WORDS = {
     "portfolio": N_("portfolio"),

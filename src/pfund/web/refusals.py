@@ -35,11 +35,29 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/reviews/([^/]+)/\w+", N_("Review %(id)s"), "/staff/reviews"),
     (r"/conditions", N_("Recording a change of a condition"), "/staff/conditions"),
     (r"/results/([^/]+)/direction", N_("The direction of an indicator of %(id)s"), "/staff"),
+    (r"/agreements", N_("Drawing up an agreement"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/sign", N_("Signing of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/extend", N_("Extension of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/amend", N_("Amendment of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/complete", N_("Completion of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/close", N_("Closure of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/cancel", N_("Cancellation of agreement %(id)s"), "/staff/agreements"),
+    (r"/agreements/([^/]+)/refund", N_("A refund under agreement %(id)s"), "/staff/agreements"),
+    (r"/loans/([^/]+)/repay", N_("A repayment of the loan of %(id)s"), "/staff/loans"),
+    (r"/loans/([^/]+)/call", N_("A call on the guarantee of %(id)s"), "/staff/loans"),
 )
 # The refusals said as data that ``staff/_refusals.html.j2`` words for the reader.
 WORDED = frozenset({CONTRIBUTIONS_NEEDED, COMMITTEE_DECISION_NEEDED})
 # The list each part of the workspace returns to when the request does not say.
-LISTS = ("/staff/tranches", "/staff/screening", "/staff/reviews", "/staff/conditions")
+LISTS = (
+    "/staff/tranches",
+    "/staff/screening",
+    "/staff/reviews",
+    "/staff/conditions",
+    "/staff/agreements",
+    "/staff/loans",
+    "/staff/companies",
+)
 
 
 def staff_path(value: str | None, default: str) -> str:
@@ -60,7 +78,7 @@ def what_was_asked(request: Request) -> tuple[str, dict[str, str], str]:
     for pattern, words, home in ACTIONS:
         found = re.fullmatch(f"/staff{pattern}", path)
         if found:
-            return words, {"id": found.group(1)}, home
+            return words, ({"id": found.group(1)} if found.groups() else {}), home
     home = next((p for p in LISTS if path.startswith(p)), "/staff")
     return N_("This request"), {}, home
 

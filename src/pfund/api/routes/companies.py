@@ -22,8 +22,13 @@ router = APIRouter(tags=["companies"])
 
 
 class StageMove(BaseModel):
-    stage: ReturnStage = Field(description="the next stage of the pipeline")
+    stage: ReturnStage = Field(
+        description="the next stage of the pipeline, or an earlier one when the return fell back"
+    )
     on: date | None = Field(default=None, description="the day (default today)")
+    reason: str = Field(
+        default="", max_length=300, description="why the return fell back (needed for a move back)"
+    )
 
 
 @router.get("/companies/phases", response_model=list[PhaseView])
@@ -91,5 +96,8 @@ def move(
     who: Annotated[Principal, require(Permission.IMPORT)],
 ) -> CompanyReturn:
     """Move a company one stage on; returning waits for its sanctions-relief phase (409
-    naming the phase and what is not met)."""
-    return returns.move_company(acting(rt, who), org_id, body.stage, on=body.on or date.today())
+    naming the phase and what is not met). A move to an earlier stage (the return fell
+    back) needs its reason (400 without it)."""
+    return returns.move_company(
+        acting(rt, who), org_id, body.stage, on=body.on or date.today(), reason=body.reason
+    )
