@@ -50,3 +50,21 @@ def test_a_bad_csv_exits_1_naming_row_and_field_and_stores_nothing(
     path.write_text(path.read_text(encoding="utf-8").replace("space", "science"), encoding="utf-8")
     done = demo_db("donors", "import", str(path), "--json")
     assert as_json(done)["ids"] == ["DA-0101", "DA-0102"]
+
+
+def test_a_receipt_booked_in_error_is_reversed_once(demo_db: Invoke) -> None:
+    booked = demo_db(
+        "donors", "receive", "DA-0002", "--amount", "30000000.00", "--currency", "USD",
+        "--day", "2026-11-02", "--json",
+    )  # fmt: skip
+    number = as_json(booked)["receipt"]["number"]
+    receipt = f"DA-0002-{number}"
+    done = demo_db("donors", "reverse-receipt", receipt, "--reason", "bounced transfer", "--json")
+    assert done.exit_code == 0, done.output
+    answer = as_json(done)
+    assert answer["receipt"]["status"] == "reversed"
+    assert Decimal(answer["reversed"]) == Decimal("30000000.00")
+    again = demo_db("donors", "reverse-receipt", receipt, "--reason", "bounced transfer")
+    assert again.exit_code != 0 and "already reversed" in " ".join(again.output.split())
+    shown = " ".join(demo_db("donors", "show", "DA-0002", "--on", "2026-12-06").output.split())
+    assert f"receipt {receipt}" in shown and "REVERSED" in shown and "bounced transfer" in shown

@@ -118,7 +118,7 @@ def donors_overview(rt: Runtime, *, today: date | None = None) -> list[DonorMone
                 contributor=r.contributor,
                 name=r.name,
                 fund_currency=r.fund_currency,
-                agreements=r.agreements,
+                agreements=[_public(v) for v in r.agreements],
                 received=r.received,
                 fees=r.fees,
                 attributed=r.attributed,
@@ -127,6 +127,12 @@ def donors_overview(rt: Runtime, *, today: date | None = None) -> list[DonorMone
             )
         )
     return out
+
+
+def _public(view: AgreementView) -> AgreementView:
+    """The register as the public reads it: who reversed a receipt is internal."""
+    receipts = [r.model_copy(update={"reversed_by": ""}) for r in view.receipts]
+    return view.model_copy(update={"receipts": receipts})
 
 
 def _donor_report(rt: Runtime, contributor: str, day: date) -> DonorReport:
