@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from pfund.errors import Conflict, InvalidInput, NotFound
 from pfund.funding import contributor_positions
 from pfund.io.dataset import bundled_dataset
+from pfund.reports.donor import render_donor
 from pfund.services.audit import verify
 from pfund.services.demo import SAMPLE_RATES
 from pfund.services.donor_report import donor_report
@@ -315,3 +316,14 @@ def test_the_database_refuses_a_second_reversal_row(fund: Runtime) -> None:
             repo.add_reversal(
                 "DA-0002", 1, at=datetime.now(UTC), actor="x", reason="again", ledger_entry_id=None
             )
+
+
+def test_a_report_without_results_says_so_in_both_languages(fund: Runtime) -> None:
+    record_receipt(
+        fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("10000000.00"), currency="GBP"
+    )
+    report = donor_report(fund, "GBR")
+    assert report.verified_results == 0 and report.projects == []
+    english, russian = render_donor(report, "en"), render_donor(report, "ru")
+    assert "No results are verified yet for the projects this money funds" in english
+    assert "пока нет подтверждённых результатов" in russian
