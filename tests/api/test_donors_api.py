@@ -86,7 +86,9 @@ def test_a_receipt_is_reversed_over_the_api_and_on_the_page(
     client: TestClient, token_for: Callable[[str], Headers]
 ) -> None:
     analyst = token_for("ana")
-    booked = client.post("/api/v1/donors/agreements/DA-0002/receipts", json=RECEIPT, headers=analyst)
+    booked = client.post(
+        "/api/v1/donors/agreements/DA-0002/receipts", json=RECEIPT, headers=analyst
+    )
     receipt = f"DA-0002-{booked.json()['receipt']['number']}"
     path = f"/api/v1/donors/receipts/{receipt}/reverse"
     body = {"reason": "wrong amount"}

@@ -195,9 +195,7 @@ def test_one_contribution_of_a_member_and_year(
     assert_sound(rt)
 
 
-def test_one_reversal_of_a_donor_receipt(
-    rt: Runtime, server: str, headers: dict[str, str]
-) -> None:
+def test_one_reversal_of_a_donor_receipt(rt: Runtime, server: str, headers: dict[str, str]) -> None:
     done = record_receipt(
         rt, "DA-0002", day=date(2026, 5, 12), amount=Decimal("1000000.00"), currency="EUR"
     )

@@ -70,9 +70,7 @@ def test_a_receipt_booked_in_error_is_reversed_once(demo_db: Invoke) -> None:
     assert f"receipt {receipt}" in shown and "REVERSED" in shown and "bounced transfer" in shown
 
 
-def test_the_report_names_what_was_achieved_in_both_languages(
-    cli: Invoke, tmp_path: Path
-) -> None:
+def test_the_report_names_what_was_achieved_in_both_languages(cli: Invoke, tmp_path: Path) -> None:
     """GBR's earmark (health, education) funds EDU-FUL-02, whose scholarships the demo's
     verifier checked: 221.69 of 225 reported. The report names the indicator from the
     results framework (Scholarships / Стипендии), its unit, baseline, target and the

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy.exc import IntegrityError
 
 from pfund.errors import Conflict, InvalidInput, NotFound

@@ -1,4 +1,4 @@
-"""``pfund donors import|list|show|receive|receipts|reverse-receipt|report``: contribution agreements."""
+"""``pfund donors import|list|show|receive|receipts|reverse-receipt|report``: agreements."""
 
 from __future__ import annotations
 

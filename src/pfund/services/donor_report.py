@@ -320,7 +320,9 @@ def _achieved(
     out = []
     for i in indicators:
         verified = sorted(
-            (period, fig) for (p, code, period), fig in figures.items() if (p, code) == (pid, i.code)
+            (period, fig)
+            for (p, code, period), fig in figures.items()
+            if (p, code) == (pid, i.code)
         )
         lines: list[tuple[str | None, VerifiedFigure | None]] = list(verified) or [
             (min(i.targets) if i.targets else None, None)

@@ -386,7 +386,12 @@ def reverse_receipt(
         if not repo.mark_reversed(agreement_id, number):
             _already(found)
         repo.add_reversal(
-            agreement_id, number, at=at, actor=rt.actor, reason=why, ledger_entry_id=_last_entry(uow)
+            agreement_id,
+            number,
+            at=at,
+            actor=rt.actor,
+            reason=why,
+            ledger_entry_id=_last_entry(uow),
         )
         audit.record(
             "donor_agreement.receipt_reversed",
@@ -402,7 +407,9 @@ def reverse_receipt(
         )
         now = repo.receipt(agreement_id, number)
         assert now is not None
-        states = match(agreement, _matchable(repo.receipts(agreement_id)), today=today or money_gate.today())
+        states = match(
+            agreement, _matchable(repo.receipts(agreement_id)), today=today or money_gate.today()
+        )
         result = ReversalResult(
             receipt=now,
             fund_currency=fund.currency,

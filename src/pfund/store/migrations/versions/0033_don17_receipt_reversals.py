@@ -49,9 +49,7 @@ def upgrade() -> None:
             ["ledger_entries.id"],
             name=op.f("fk_donor_receipt_reversals_ledger_entry_id_ledger_entries"),
         ),
-        sa.PrimaryKeyConstraint(
-            "agreement_id", "number", name=op.f("pk_donor_receipt_reversals")
-        ),
+        sa.PrimaryKeyConstraint("agreement_id", "number", name=op.f("pk_donor_receipt_reversals")),
     )
 
 
