@@ -80,3 +80,50 @@ def test_the_pages_and_the_report_read_in_both_languages(client: TestClient) -> 
     assert "<script" not in report.text and '<link rel="stylesheet"' not in report.text
     english = client.get("/staff/donors/GBR/report?lang=en").text
     assert "1 day late" in english and "12,647,983" in english
+
+
+def test_a_receipt_is_reversed_over_the_api_and_on_the_page(
+    client: TestClient, token_for: Callable[[str], Headers]
+) -> None:
+    analyst = token_for("ana")
+    booked = client.post(
+        "/api/v1/donors/agreements/DA-0002/receipts", json=RECEIPT, headers=analyst
+    )
+    receipt = f"DA-0002-{booked.json()['receipt']['number']}"
+    path = f"/api/v1/donors/receipts/{receipt}/reverse"
+    body = {"reason": "wrong amount"}
+    assert client.post(path, json=body, headers=token_for("rev")).status_code == 403
+    assert client.post(path, json={"reason": ""}, headers=analyst).status_code == 422
+    keyed = analyst | {"Idempotency-Key": "rev-1"}
+    done = client.post(path, json=body, headers=keyed)
+    assert done.status_code == 200, done.text
+    assert done.json()["receipt"]["status"] == "reversed"
+    assert [i["status"] for i in done.json()["instalments"]] == ["open", "open", "open"]
+    replay = client.post(path, json=body, headers=keyed)
+    assert replay.status_code == 200 and replay.json() == done.json()
+    again = client.post(path, json=body, headers=analyst)
+    assert again.status_code == 409 and "already reversed" in again.json()["error"]["message"]
+    got = client.get("/api/v1/donors/agreements/DA-0002", headers=analyst).json()
+    assert got["received"] == "0" or float(got["received"]) == 0
+    public = client.get("/api/v1/donors").json()
+    shown = [r for d in public for v in d["agreements"] for r in v["receipts"]]
+    assert [r["status"] for r in shown] == ["reversed"] and shown[0]["reversed_by"] == ""
+    # the page: a form on each booked receipt, the reversed one shown with who and why
+    sign_in(client, "ana")
+    client.post("/api/v1/donors/agreements/DA-0002/receipts", json=RECEIPT, headers=analyst)
+    staff = client.get("/staff/donors")
+    assert "/staff/donors/receipts/DA-0002-2/reverse" in staff.text
+    assert "/staff/donors/receipts/DA-0002-1/reverse" not in staff.text
+    assert "wrong amount" in staff.text
+    posted = client.post(
+        "/staff/donors/receipts/DA-0002-2/reverse",
+        data={"reason": "bounced transfer", "csrf_token": csrf_of(staff.text)},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    assert "receipt%20reversed" in posted.headers["location"]
+    ru = client.get("/staff/donors?lang=ru").text
+    assert "поступление сторнировано" in ru and "bounced transfer" in ru
+    assert not foreign_runs(ru, "ru")
+    report = client.get("/staff/donors/DEU/report?lang=ru").text
+    assert report.count("поступление сторнировано") == 2

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from pfund.services.audit import verify
 from pfund.services.backup import backup, restore
 from pfund.services.conditions import set_condition
 from pfund.services.demo_committee import run_committee_sample
+from pfund.services.donors import agreement_view, record_receipt
 from pfund.services.funding import ledger_view, reverse_contributions
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.tranches import approve, list_tranches
@@ -190,6 +192,26 @@ def test_one_contribution_of_a_member_and_year(
     assert "DEU" in refusal and "2023" in refusal and "already recorded" in refusal
     position = ledger_view(rt).contributors["DEU"]
     assert position["pledged"] == position["received"] > 0
+    assert_sound(rt)
+
+
+def test_one_reversal_of_a_donor_receipt(rt: Runtime, server: str, headers: dict[str, str]) -> None:
+    done = record_receipt(
+        rt, "DA-0002", day=date(2026, 5, 12), amount=Decimal("1000000.00"), currency="EUR"
+    )
+    receipt = done.receipt.receipt_id
+    path = f"/api/v1/donors/receipts/{receipt}/reverse"
+    answers = together(server, [post(path, headers, json={"reason": "bounced"})] * N)
+    assert statuses(answers) == {200: 1, 409: N - 1}, [a.text for a in answers]
+    with rt.uow() as uow:
+        reversals = uow.session.execute(
+            text("SELECT COUNT(*) FROM ledger_entries WHERE memo LIKE :m"),
+            {"m": "reverses DA-0002 receipt%"},
+        ).scalar_one()
+        rows = uow.session.execute(text("SELECT COUNT(*) FROM donor_receipt_reversals")).scalar()
+    assert (reversals, rows) == (2, 1)  # a receipt reversal and a pledge reversal, once
+    view = agreement_view(rt, "DA-0002")
+    assert [r.status for r in view.receipts] == ["reversed"] and view.received == 0
     assert_sound(rt)
 
 

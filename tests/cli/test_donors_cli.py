@@ -50,3 +50,46 @@ def test_a_bad_csv_exits_1_naming_row_and_field_and_stores_nothing(
     path.write_text(path.read_text(encoding="utf-8").replace("space", "science"), encoding="utf-8")
     done = demo_db("donors", "import", str(path), "--json")
     assert as_json(done)["ids"] == ["DA-0101", "DA-0102"]
+
+
+def test_a_receipt_booked_in_error_is_reversed_once(demo_db: Invoke) -> None:
+    booked = demo_db(
+        "donors", "receive", "DA-0002", "--amount", "30000000.00", "--currency", "USD",
+        "--day", "2026-11-02", "--json",
+    )  # fmt: skip
+    number = as_json(booked)["receipt"]["number"]
+    receipt = f"DA-0002-{number}"
+    done = demo_db("donors", "reverse-receipt", receipt, "--reason", "bounced transfer", "--json")
+    assert done.exit_code == 0, done.output
+    answer = as_json(done)
+    assert answer["receipt"]["status"] == "reversed"
+    assert Decimal(answer["reversed"]) == Decimal("30000000.00")
+    again = demo_db("donors", "reverse-receipt", receipt, "--reason", "bounced transfer")
+    assert again.exit_code != 0 and "already reversed" in " ".join(again.output.split())
+    shown = " ".join(demo_db("donors", "show", "DA-0002", "--on", "2026-12-06").output.split())
+    assert f"receipt {receipt}" in shown and "REVERSED" in shown and "bounced transfer" in shown
+
+
+def test_the_report_names_what_was_achieved_in_both_languages(cli: Invoke, tmp_path: Path) -> None:
+    """GBR's earmark (health, education) funds EDU-FUL-02, whose scholarships the demo's
+    verifier checked: 221.69 of 225 reported. The report names the indicator from the
+    results framework (Scholarships / Стипендии), its unit, baseline, target and the
+    verified value; an indicator not verified yet says so."""
+    demo = cli("demo", "--report-dir", str(tmp_path / "board"))  # with its results loop
+    assert demo.exit_code == 0, demo.output
+    done = cli("donors", "report", "GBR", "--out", str(tmp_path), "--json")
+    report = as_json(done)["report"]
+    achieved = [a for p in report["projects"] for a in p["achieved"]]
+    key = ("EDU-FUL-02", "scholarships")
+    scholarships = next(a for a in achieved if (a["project"], a["code"]) == key)
+    assert (scholarships["name"], scholarships["name_ru"]) == ("Scholarships", "Стипендии")
+    assert Decimal(scholarships["verified"]) == Decimal("221.69")
+    assert scholarships["unit"] == "people" and scholarships["target"] is not None
+    assert report["verified_results"] >= 1
+    assert any(a["verified"] is None for a in achieved)
+    english = (tmp_path / "donor-GBR.html").read_text(encoding="utf-8")
+    russian = (tmp_path / "donor-GBR.ru.html").read_text(encoding="utf-8")
+    assert "What it achieved" in english and "Scholarships" in english and "221.69" in english
+    assert "not verified yet" in english and "No results are verified yet" not in english
+    assert "Чего удалось достичь" in russian and "Стипендии" in russian and "221,69" in russian
+    assert "ещё не подтверждено" in russian and ">scholarships<" not in russian

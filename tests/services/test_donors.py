@@ -9,15 +9,17 @@ day (the sample fund allows rates that old): EUR 1 = USD 1.0705 = GBP 0.84638.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
-from pfund.errors import InvalidInput, NotFound
+from pfund.errors import Conflict, InvalidInput, NotFound
 from pfund.funding import contributor_positions
 from pfund.io.dataset import bundled_dataset
+from pfund.reports.donor import render_donor
 from pfund.services.audit import verify
 from pfund.services.demo import SAMPLE_RATES
 from pfund.services.donor_report import donor_report
@@ -27,10 +29,13 @@ from pfund.services.donors import (
     import_agreements,
     import_receipts,
     record_receipt,
+    reverse_receipt,
 )
+from pfund.services.funding import ledger_view
 from pfund.services.rates import import_rates
 from pfund.services.runtime import Runtime
 from pfund.store.repositories import table_counts
+from pfund.store.repositories.donors import DonorRepository
 
 SAMPLE = bundled_dataset() / "donor_agreements.yaml"
 RATES = bundled_dataset() / "rates" / "eurofxref-sample.csv"
@@ -231,3 +236,93 @@ def test_report_without_spending_holds_everything(fund: Runtime) -> None:
 def _counts(rt: Runtime) -> dict[str, int]:
     with rt.uow() as uow:
         return table_counts(uow.session)
+
+
+def test_a_reversed_receipt_is_opposed_in_the_ledger_and_unmatched(fund: Runtime) -> None:
+    """EUR 50,000,000 under DA-0002 on 2026-05-12 pays its first instalment (due
+    2026-04-30) and the ledger receives USD 53,525,000.00 (x 1.0705). Reversed as a
+    bounced transfer: the ledger gets a receipt reversal and a pledge reversal of
+    USD 53,525,000.00 each (the same rate, so no exchange difference), the contributor's
+    position is back to nothing, the instalment is open (late) again, and the receipt
+    stays, marked reversed with who, when and why."""
+    before = ledger_view(fund).contributors.get("DEU", {})
+    done = record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal("50000000.00"), currency="EUR"
+    )
+    assert done.receipt.receipt_id == "DA-0002-1"
+    assert done.instalments[0].status == "paid"
+    back = reverse_receipt(fund, "DA-0002-1", reason="bounced transfer")
+    assert back.reversed == Decimal("53525000.00")
+    assert back.receipt.status == "reversed"
+    assert back.receipt.reversal_reason == "bounced transfer"
+    assert back.receipt.reversed_by == fund.actor and back.receipt.reversed_at is not None
+    first = back.instalments[0]
+    assert (first.status, first.paid, first.days_late) == ("open", Decimal(0), 220)
+    with fund.uow() as uow:
+        entries = uow.ledger.list()
+    last = entries[-2:]
+    assert [(e.debit.value, e.credit.value) for e in last] == [
+        ("contributions_receivable", "fund_balance"),
+        ("pledged", "contributions_receivable"),
+    ]
+    assert all(e.amount == Decimal("53525000.00") and e.fx_rate == Decimal("1.0705") for e in last)
+    assert ledger_view(fund).contributors.get("DEU", {}) == before or (
+        contributor_positions(entries)["DEU"].received == Decimal(0)
+    )
+    view = agreement_view(fund, "DA-0002")
+    assert (view.received, view.received_fund, view.fees) == (Decimal(0), Decimal(0), Decimal(0))
+    assert [r.status for r in view.receipts] == ["reversed"]
+    assert donor_report(fund, "DEU").received == Decimal(0)
+    with fund.uow() as uow:
+        assert verify(uow).intact
+        actions = [e.action for e in uow.audit.list()]
+    assert "donor_agreement.receipt_reversed" in actions
+    # the money can be booked again, correctly, and matches the instalment once more
+    again = record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 14), amount=Decimal("50000000.00"), currency="EUR"
+    )
+    assert again.receipt.number == 2 and again.instalments[0].status == "paid"
+
+
+def test_a_receipt_is_reversed_once(fund: Runtime) -> None:
+    record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal("1000000.00"), currency="EUR"
+    )
+    reverse_receipt(fund, "DA-0002-1", reason="wrong donor")
+    counts = _counts(fund)
+    with pytest.raises(Conflict, match="already reversed"):
+        reverse_receipt(fund, "DA-0002-1", reason="wrong donor")
+    assert _counts(fund) == counts
+    with pytest.raises(NotFound):
+        reverse_receipt(fund, "DA-0002-9", reason="wrong donor")
+    with pytest.raises(InvalidInput, match="reason"):
+        reverse_receipt(fund, "DA-0002-1", reason="  ")
+    with pytest.raises(InvalidInput, match="receipt id"):
+        reverse_receipt(fund, "DA-0002", reason="typo")
+
+
+def test_the_database_refuses_a_second_reversal_row(fund: Runtime) -> None:
+    """Even a service that skipped the status check could not record two reversals: the
+    reversal's key is the receipt's."""
+    record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 12), amount=Decimal("1000000.00"), currency="EUR"
+    )
+    reverse_receipt(fund, "DA-0002-1", reason="wrong amount")
+    with fund.uow() as uow:
+        repo = DonorRepository(uow.session, "USD")
+        assert not repo.mark_reversed("DA-0002", 1)
+        with pytest.raises(IntegrityError):
+            repo.add_reversal(
+                "DA-0002", 1, at=datetime.now(UTC), actor="x", reason="again", ledger_entry_id=None
+            )
+
+
+def test_a_report_without_results_says_so_in_both_languages(fund: Runtime) -> None:
+    record_receipt(
+        fund, "DA-0001", day=date(2026, 12, 1), amount=Decimal("10000000.00"), currency="GBP"
+    )
+    report = donor_report(fund, "GBR")
+    assert report.verified_results == 0 and report.projects == []
+    english, russian = render_donor(report, "en"), render_donor(report, "ru")
+    assert "No results are verified yet for the projects this money funds" in english
+    assert "пока нет подтверждённых результатов" in russian

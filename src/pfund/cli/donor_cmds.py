@@ -1,4 +1,4 @@
-"""``pfund donors import|list|show|receive|receipts|report``: contribution agreements."""
+"""``pfund donors import|list|show|receive|receipts|reverse-receipt|report``: agreements."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
+from pfund.domain.donor_agreement import DonorReceipt
 from pfund.reports.donor import write_donor_report
 from pfund.services.donor_report import donor_report
 from pfund.services.donors import (
@@ -20,6 +21,7 @@ from pfund.services.donors import (
     import_agreements,
     import_receipts,
     record_receipt,
+    reverse_receipt,
 )
 
 app = typer.Typer(
@@ -121,12 +123,19 @@ def _print_view(view: AgreementView) -> None:
         )
     for r in view.receipts:
         console.print(
-            f"  receipt {r.number} on {r.day}: {money(r.amount, r.currency)} = "
+            f"  receipt {r.receipt_id} on {r.day}: {money(r.amount, r.currency)} = "
             f"{a.currency} {r.agreement_amount:,.2f} (rate {r.rate} of {r.rate_date}) = "
             f"{view.fund_currency} {r.fund_amount:,.2f} (rate {r.fund_rate} of "
-            f"{r.fund_rate_date}); fee {view.fund_currency} {r.fee:,.2f}",
+            f"{r.fund_rate_date}); fee {view.fund_currency} {r.fee:,.2f}{_reversal(r)}",
             highlight=False,
         )
+
+
+def _reversal(r: DonorReceipt) -> str:
+    if r.standing:
+        return ""
+    when = f" on {r.reversed_at:%Y-%m-%d}" if r.reversed_at else ""
+    return f"; REVERSED{when} by {r.reversed_by}: {r.reversal_reason}"
 
 
 @app.command("receive")
@@ -171,6 +180,38 @@ def receipts_cmd(
         print_json(done)
         return
     console.print(f"{done.file}: {len(done.booked)} receipts booked.", highlight=False)
+
+
+@app.command("reverse-receipt")
+def reverse_receipt_cmd(
+    ctx: typer.Context,
+    receipt: Annotated[
+        str, typer.Argument(help="The receipt: its agreement and number, e.g. DA-0001-2.")
+    ],
+    reason: Annotated[
+        str, typer.Option(help="Why it is taken back (wrong donor, wrong amount, bounced).")
+    ],
+    as_json: bool = JsonOption,
+) -> None:
+    """Reverse a receipt booked in error: the ledger's entries opposed, the receipt kept
+    and marked reversed, the instalments matched again without it."""
+    with runtime(ctx) as rt:
+        done = reverse_receipt(rt, receipt, reason=reason)
+    if as_json:
+        print_json(done)
+        return
+    r = done.receipt
+    console.print(
+        f"{r.receipt_id} reversed: {money(r.amount, r.currency)} of {r.day} taken back, "
+        f"{done.fund_currency} {done.reversed:,.2f} out of the ledger ({r.reversal_reason}).",
+        highlight=False,
+    )
+    for i in done.instalments:
+        console.print(
+            f"  instalment {i.number} due {i.due}: {i.status.replace('_', '-')}, outstanding "
+            f"{i.outstanding:,.2f}",
+            highlight=False,
+        )
 
 
 @app.command("report")

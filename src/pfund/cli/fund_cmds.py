@@ -125,7 +125,8 @@ def demo(
                     if done.committee is not None:
                         print_committee(done.committee)
                     print_loop(done)
-                out["grievances"] = sample = load_sample_grievances(rt, skip={done.project})
+                kept = {done.project} | ({done.loan.project} if done.loan else set())
+                out["grievances"] = sample = load_sample_grievances(rt, skip=kept)
                 if sample and not as_json:
                     console.print(
                         f"Grievances (illustrative): {sample.holding} holds the tranches of "
@@ -231,7 +232,9 @@ def print_instruments(found: Instruments) -> None:
             f"Loan (illustrative): {t.project_id} borrows {money(t.principal, cur)} at "
             f"{t.annual_rate:%}; grant element {v.grant_element:.2%} at the DAC rate "
             f"{v.discount_rate:%}, so the optimiser counts its grant-equivalent, "
-            f"{money(v.grant_equivalent, cur)} (`pfund loans schedule {t.project_id}`, "
+            f"{money(v.grant_equivalent, cur)}; paid out {money(v.disbursed, cur)}, "
+            f"principal repaid {money(v.principal_repaid, cur)}, interest received "
+            f"{money(v.interest_received, cur)} (`pfund loans schedule {t.project_id}`, "
             "page /staff/loans).",
             highlight=False,
         )
@@ -303,6 +306,23 @@ def print_loop(d: DemoLoop) -> None:
         highlight=False,
         markup=False,
     )
+    loan = d.loan
+    if loan is not None:
+        cur = loan.currency
+        console.print(
+            f"Loan {loan.project}: tranche {loan.tranche} paid {money(loan.disbursed, cur)} "
+            f"to the borrower; the borrower repaid {money(loan.repaid, cur)}, "
+            + (
+                "its first scheduled instalment"
+                if loan.instalments == 1
+                else f"its first {loan.instalments} scheduled instalments"
+            )
+            + f" (interest {money(loan.interest, cur)}, "
+            f"principal {money(loan.principal, cur)}); {money(loan.outstanding, cur)} "
+            f"outstanding (`pfund loans schedule {loan.project}`).",
+            highlight=False,
+            markup=False,
+        )
     h = d.history
     if h is not None:
         hv = h.verification

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +31,7 @@ guarantees = typer.Typer(
     no_args_is_help=True,
 )
 
-ProjectArg = typer.Argument(help="The project id, e.g. TRN-M11-01.")
+ProjectArg = typer.Argument(help="The project id, e.g. GOV-MED-01.")
 DayOption = typer.Option("--on", help="The day to judge arrears on (YYYY-MM-DD; default today).")
 
 
@@ -105,18 +106,41 @@ def schedule_cmd(
     if as_json:
         print_json(view)
         return
-    table = Table("#", "due", "interest", "principal", "payment", "balance", box=box.SIMPLE)
-    for row in view.schedule:
+    table = Table(
+        "#", "due", "interest", "principal", "payment", "balance", "status", box=box.SIMPLE
+    )
+    for row, status in zip(view.schedule, _statuses(view), strict=True):
         table.add_row(
             *(str(row[k]) for k in ("number", "due", "interest", "principal")),
             str(row["payment"]),
             str(row["balance"]),
+            status,
         )
     console.print(table)
     console.print(_summary(view), highlight=False)
     console.print(
         f"Rounding: {view.rounding}. Discount rate: {view.discount_rate_source}.", highlight=False
     )
+
+
+def _statuses(view: LoanView) -> list[str]:
+    """Each instalment paid, part-paid, late (past due on the day, unpaid) or due: what
+    came back (interest and principal) covers the instalments oldest first, as it is
+    allocated when it is taken in; nothing is owed before the loan is paid out."""
+    left = view.interest_received + view.principal_repaid
+    out = []
+    for row in view.schedule:
+        payment = Decimal(str(row["payment"]))
+        if left >= payment:
+            out.append("paid")
+        elif left > 0:
+            out.append("part-paid")
+        elif view.disbursed > 0 and date.fromisoformat(str(row["due"])) < view.on:
+            out.append("late")
+        else:
+            out.append("due")
+        left = max(left - payment, Decimal(0))
+    return out
 
 
 @loans.command("arrears")

@@ -17,19 +17,22 @@ part-paid or open, and late when paid (or still open) after its due day.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pfund.domain.fx import RATE_DIGITS
-from pfund.domain.lengths import MAX_DIGITS, Id, Title
+from pfund.domain.lengths import MAX_DIGITS, Id, Name, Title, Word
 from pfund.domain.money import CurrencyCode
-from pfund.domain.protection import PUBLIC
+from pfund.domain.protection import INTERNAL, PUBLIC
 from pfund.domain.reference import CountryAlpha3
 
 AGREEMENT_ID = r"^DA-[0-9]{4,6}$"
+# a receipt: its agreement and number (DA-0001-2)
+RECEIPT_ID = r"^DA-[0-9]{4,6}-[0-9]{1,6}$"
+RECEIPT_STATUS = r"^(booked|reversed)$"
 MAX_FEE = Decimal("0.15")  # a fee above 15 % of a contribution is a typo, not a policy
 
 
@@ -152,3 +155,19 @@ class DonorReceipt(BaseModel):
     # the administration fee on it, in the fund's currency
     fee: Annotated[Decimal, PUBLIC] = Field(ge=0, max_digits=MAX_DIGITS)
     memo: Annotated[Title, PUBLIC] = ""
+    # ``reversed`` once taken back as booked in error (``pfund donors reverse-receipt``):
+    # when, by whom and why; the receipt stays, its ledger entries are opposed
+    status: Annotated[Word, PUBLIC] = Field(default="booked", pattern=RECEIPT_STATUS)
+    reversed_at: Annotated[datetime | None, PUBLIC] = None
+    reversed_by: Annotated[Name, INTERNAL] = ""
+    reversal_reason: Annotated[Title, PUBLIC] = ""
+
+    @property
+    def receipt_id(self) -> str:
+        """How people name the receipt: its agreement and number, ``DA-0001-2``."""
+        return f"{self.agreement_id}-{self.number}"
+
+    @property
+    def standing(self) -> bool:
+        """Whether the receipt counts (it was not reversed)."""
+        return self.status == "booked"

@@ -7,7 +7,9 @@ committee decided, the projects whose first tranches the gate opens (stage 0) re
 their indicators, one report lists its units (sites in two regions), a verifier's sample
 is drawn (seeded, so the demo is the same every time) and its recounts recorded, and a
 scalable tranche linked to that indicator is released and paid on the verified value
-through the ledger. Last, the fund's history is imported (:func:`load_history`): a
+through the ledger. The sample loan's project is paid its first tranche and the
+borrower pays the first instalments of its schedule (``demo_loans``). Last, the
+fund's history is imported (:func:`load_history`): a
 handful of completed projects (``completed`` in the data set's ``fund.yaml``), their
 indicators, what their partners reported, one report verified on a sample, and their
 outturns (what each really cost: most overran), so ``pfund results expost``, the public
@@ -30,6 +32,7 @@ from pfund.domain.results import ReportedValue, ReportInput
 from pfund.errors import Conflict, PfundError
 from pfund.io.dataset import load_dataset
 from pfund.services.demo_committee import CommitteeSample, run_committee_sample
+from pfund.services.demo_loans import LoanSample, run_loan_sample
 from pfund.services.funding import record_contributions
 from pfund.services.imports import import_projects
 from pfund.services.learning import import_outturns
@@ -84,6 +87,7 @@ class DemoLoop(BaseModel):
     currency: str
     history: History | None = None
     committee: CommitteeSample | None = None
+    loan: LoanSample | None = None
 
 
 def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
@@ -107,6 +111,7 @@ def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
     _release(rt, tranche.id)
     step = pay_by_results(rt, tranche.id)
     _second_awaiting(rt, project)
+    loan = run_loan_sample(rt)
     history = load_history(rt)
     return DemoLoop(
         approved=run_id,
@@ -118,6 +123,7 @@ def run_results_loop(rt: Runtime, run_id: str, *, year: int) -> DemoLoop:
         paid=step.amount,
         currency=tranche.currency,
         history=history,
+        loan=loan,
         committee=committee,
     )
 

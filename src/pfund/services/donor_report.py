@@ -15,18 +15,22 @@ from pydantic import BaseModel
 
 from pfund.domain import LedgerAccount, LedgerEntry, Project
 from pfund.domain.account import Permission
+from pfund.domain.results import Indicator
 from pfund.errors import NotFound
 from pfund.funding import contributor_positions
 from pfund.funding.donors import Attribution, Pool, Spend, attribute
 from pfund.services import gate as money_gate
 from pfund.services.donors import AgreementView, _fund, _view
 from pfund.services.names import Name, area_names
+from pfund.services.results_public import unit_ru
 from pfund.services.runtime import Runtime
 from pfund.services.verified import Key, VerifiedFigure, verified_figures
 from pfund.store.repositories.donors import DonorRepository
+from pfund.store.repositories.results import ResultsRepository
 
 __all__ = [
     "ATTRIBUTION_RULE",
+    "Achieved",
     "DonorMoney",
     "DonorReport",
     "FundedProject",
@@ -51,6 +55,23 @@ ATTRIBUTION_RULE = (
 )
 
 
+class Achieved(BaseModel):
+    """One indicator of a funded project, named from its results framework: the target
+    of a period and, once verified, what the verifier found and this donor's share."""
+
+    project: str
+    code: str
+    name: str
+    name_ru: str
+    unit: str
+    unit_ru: str
+    period: str | None  # the period verified, or the first with a target
+    baseline: Decimal
+    target: Decimal | None
+    verified: Decimal | None  # None: not verified yet
+    share: Decimal | None  # the donor's part of the verified value
+
+
 class FundedProject(BaseModel):
     project: str
     title: str
@@ -59,8 +80,9 @@ class FundedProject(BaseModel):
     spent: Decimal  # what the fund put in (committed or paid)
     attributed: Decimal  # the donor's part of it
     share: float  # attributed / spent
-    results: list[str]  # verified (or reported) figures, in words
+    results: list[str]  # verified figures, in words (the indicators by name)
     results_ru: list[str]
+    achieved: list[Achieved] = []  # every indicator, verified or not yet
 
 
 class DonorReport(BaseModel):
@@ -78,6 +100,7 @@ class DonorReport(BaseModel):
     attributed: Decimal
     held: Decimal
     projects: list[FundedProject]
+    verified_results: int = 0  # how many indicator values are verified: 0 says none yet
     areas: dict[str, Name] = {}  # area names in both languages, for the report's words
 
 
@@ -118,7 +141,7 @@ def donors_overview(rt: Runtime, *, today: date | None = None) -> list[DonorMone
                 contributor=r.contributor,
                 name=r.name,
                 fund_currency=r.fund_currency,
-                agreements=r.agreements,
+                agreements=[_public(v) for v in r.agreements],
                 received=r.received,
                 fees=r.fees,
                 attributed=r.attributed,
@@ -127,6 +150,12 @@ def donors_overview(rt: Runtime, *, today: date | None = None) -> list[DonorMone
             )
         )
     return out
+
+
+def _public(view: AgreementView) -> AgreementView:
+    """The register as the public reads it: who reversed a receipt is internal."""
+    receipts = [r.model_copy(update={"reversed_by": ""}) for r in view.receipts]
+    return view.model_copy(update={"receipts": receipts})
 
 
 def _donor_report(rt: Runtime, contributor: str, day: date) -> DonorReport:
@@ -141,6 +170,7 @@ def _donor_report(rt: Runtime, contributor: str, day: date) -> DonorReport:
         entries = uow.ledger.list()
         projects = {p.id: p for p in uow.projects.list()}
         figures = verified_figures(uow)
+        indicators = ResultsRepository(uow.session).indicators()
     views = [
         _view(a, [r for r in receipts if r.agreement_id == a.id], fund.currency, day)
         for a in agreements
@@ -156,7 +186,7 @@ def _donor_report(rt: Runtime, contributor: str, day: date) -> DonorReport:
         views,
         (mine, split, spending),
         projects,
-        figures,
+        (figures, indicators),
         entries,
     )
     return report.model_copy(update={"areas": area_names(rt)})
@@ -208,7 +238,7 @@ def _report(
     views: list[AgreementView],
     money: tuple[list[Pool], Attribution, list[Spend]],
     projects: dict[str, Project],
-    figures: dict[Key, VerifiedFigure],
+    results: tuple[dict[Key, VerifiedFigure], list[Indicator]],
     entries: list[LedgerEntry],
 ) -> DonorReport:
     currency, day = when
@@ -222,8 +252,9 @@ def _report(
         for pid, amount in split.by_project(pool.key).items():
             per_project[pid] = per_project.get(pid, Decimal(0)) + amount
     spent = {s.project: s.amount for s in spending}
+    figures, indicators = results
     funded = [
-        _funded(pid, amount, spent[pid], projects[pid], figures)
+        _funded(pid, amount, spent[pid], projects[pid], figures, indicators)
         for pid, amount in sorted(per_project.items())
         if amount > 0
     ]
@@ -241,24 +272,32 @@ def _report(
         attributed=attributed,
         held=received - fees - attributed,
         projects=funded,
+        verified_results=sum(1 for p in funded for a in p.achieved if a.verified is not None),
     )
 
 
 def _funded(
-    pid: str, amount: Decimal, spent: Decimal, project: Project, figures: dict[Key, VerifiedFigure]
+    pid: str,
+    amount: Decimal,
+    spent: Decimal,
+    project: Project,
+    figures: dict[Key, VerifiedFigure],
+    indicators: list[Indicator],
 ) -> FundedProject:
     share = amount / spent if spent else Decimal(0)
-    results, results_ru = [], []
-    for (project_id, indicator, period), fig in sorted(figures.items()):
-        if project_id != pid:
-            continue
-        part = (fig.verified * share).quantize(Decimal("0.1"))
-        results.append(
-            f"{indicator} {period}: {fig.verified:,} verified; this donor's share {part:,}"
-        )
-        results_ru.append(
-            f"{indicator} {period}: подтверждено {fig.verified:,}; доля донора {part:,}"
-        )
+    achieved = _achieved(pid, share, figures, [i for i in indicators if i.project == pid])
+    results = [
+        f"{a.name} ({a.unit}), {a.period}: {a.verified:,} verified against a target of "
+        f"{a.target:,} (baseline {a.baseline:,}); this donor's share {a.share:,}"
+        for a in achieved
+        if a.verified is not None
+    ]
+    results_ru = [
+        f"{a.name_ru} ({a.unit_ru}), {a.period}: подтверждено {a.verified:,} при цели "
+        f"{a.target:,} (исходно {a.baseline:,}); доля донора {a.share:,}"
+        for a in achieved
+        if a.verified is not None
+    ]
     return FundedProject(
         project=pid,
         title=project.title,
@@ -269,4 +308,39 @@ def _funded(
         share=float(share),
         results=results,
         results_ru=results_ru,
+        achieved=achieved,
     )
+
+
+def _achieved(
+    pid: str, share: Decimal, figures: dict[Key, VerifiedFigure], indicators: list[Indicator]
+) -> list[Achieved]:
+    """Each indicator of the project by name: one line per verified period, or one line
+    with its first target when nothing is verified yet."""
+    out = []
+    for i in indicators:
+        verified = sorted(
+            (period, fig)
+            for (p, code, period), fig in figures.items()
+            if (p, code) == (pid, i.code)
+        )
+        lines: list[tuple[str | None, VerifiedFigure | None]] = list(verified) or [
+            (min(i.targets) if i.targets else None, None)
+        ]
+        for period, fig in lines:
+            out.append(
+                Achieved(
+                    project=pid,
+                    code=i.code,
+                    name=i.name,
+                    name_ru=i.name_ru,
+                    unit=i.unit,
+                    unit_ru=unit_ru(i.unit),
+                    period=period,
+                    baseline=i.baseline,
+                    target=i.targets.get(period) if period is not None else None,
+                    verified=fig.verified if fig is not None else None,
+                    share=(fig.verified * share).quantize(Decimal("0.1")) if fig else None,
+                )
+            )
+    return out

@@ -16,22 +16,24 @@ ledger movement of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from pfund.domain import FundDefinition, LedgerEntry
 from pfund.domain.account import Permission
-from pfund.domain.donor_agreement import AGREEMENT_ID, DonorAgreement, DonorReceipt
+from pfund.domain.donor_agreement import AGREEMENT_ID, RECEIPT_ID, DonorAgreement, DonorReceipt
 from pfund.domain.fx import convert
 from pfund.domain.ledger import FxNote
 from pfund.domain.lengths import MAX_DIGITS
 from pfund.domain.money import check_currency
-from pfund.errors import InvalidInput, NotFound, Problem
+from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import pledge, receipt
 from pfund.funding.donors import InstalmentState, fee_on, match
 from pfund.io.checks import Checked, parse
@@ -51,11 +53,13 @@ __all__ = [
     "AgreementView",
     "ReceiptResult",
     "ReceiptsImport",
+    "ReversalResult",
     "agreement_view",
     "donor_register",
     "import_agreements",
     "import_receipts",
     "record_receipt",
+    "reverse_receipt",
     "store_agreements",
 ]
 
@@ -229,7 +233,9 @@ def import_receipts(rt: Runtime, path: Path) -> ReceiptsImport:
 def _not_booked_yet(uow: UnitOfWork, checked: Checked) -> None:
     """A file's receipt that is already booked (same agreement, day, amount, currency)
     refuses the file: a statement imported twice books its money once."""
-    stored = {(r.agreement_id, r.day, r.amount, r.currency) for r in _repo(uow).receipts()}
+    stored = {
+        (r.agreement_id, r.day, r.amount, r.currency) for r in _repo(uow).receipts() if r.standing
+    }
     for record, item in checked.items:
         key = (item.agreement, item.day, item.amount, item.currency.upper())
         if key in stored:
@@ -268,7 +274,7 @@ def _book_one(uow: UnitOfWork, audit: AuditWriter, asked: ReceiptInput) -> Recei
     to_agreement = rate_for(uow, cur, agreement.currency, day, fund.rate_max_age_days)
     to_fund = rate_for(uow, cur, fund.currency, day, fund.rate_max_age_days)
     in_agreement = convert(amount, to_agreement.rate, agreement.currency)
-    before = repo.receipts(agreement.id)
+    before = [r for r in repo.receipts(agreement.id) if r.standing]
     due = agreement.total - sum((r.agreement_amount for r in before), Decimal(0))
     if in_agreement > due:
         reason = (
@@ -334,6 +340,106 @@ def _entries(agreement: DonorAgreement, new: DonorReceipt, fund: str) -> list[Le
     return [LedgerEntry.model_validate(e.model_dump() | note.model_dump()) for e in built]
 
 
+class ReversalResult(BaseModel):
+    """A receipt taken back, and the agreement's instalments matched again without it."""
+
+    receipt: DonorReceipt
+    fund_currency: str
+    reversed: Decimal  # what the ledger gave back, in the fund's currency
+    instalments: list[InstalmentLine]
+
+
+def reverse_receipt(
+    rt: Runtime, receipt_id: str, *, reason: str, today: date | None = None
+) -> ReversalResult:
+    """Take back a receipt booked in error (wrong donor, wrong amount, a bounced
+    transfer). Nothing is deleted: the ledger gets the receipt's entries opposed (at the
+    rate they were booked at), the receipt is marked reversed with who, when and why,
+    the instalments are matched again without it, and the event is audited, all in one
+    transaction. Refused, with nothing changed: an unknown receipt, no reason, a receipt
+    already reversed, or a fund balance that no longer holds the money."""
+    rt.require(Permission.MOVE_MONEY)
+    agreement_id, number = _receipt_key(receipt_id)
+    why = reason.strip()
+    if not why or len(why) > MAX_REASON:
+        problem = Problem(f"give the reason in 1 to {MAX_REASON} characters", field="reason")
+        raise InvalidInput("a reversal states its reason", [problem])
+    at = datetime.now(UTC)
+    with money_write(rt) as uow:
+        fund = _fund(uow)
+        repo = DonorRepository(uow.session, fund.currency)
+        agreement = repo.get(agreement_id)
+        found = repo.receipt(agreement_id, number)
+        if agreement is None or found is None:
+            raise NotFound(f"no donor receipt '{receipt_id}'")
+        if not found.standing:
+            _already(found)
+        audit = AuditWriter(uow, rt.actor)
+        memo = f"reverses {agreement_id} receipt {number}: {why}"[:MAX_REASON]
+        opposed = [
+            LedgerEntry.model_validate(
+                e.model_dump() | {"debit": e.credit, "credit": e.debit, "at": at, "memo": memo}
+            )
+            for e in reversed(_entries(agreement, found, fund.currency))
+        ]
+        post_entries(uow, audit, opposed)
+        if not repo.mark_reversed(agreement_id, number):
+            _already(found)
+        repo.add_reversal(
+            agreement_id,
+            number,
+            at=at,
+            actor=rt.actor,
+            reason=why,
+            ledger_entry_id=_last_entry(uow),
+        )
+        audit.record(
+            "donor_agreement.receipt_reversed",
+            "donor_agreement",
+            agreement_id,
+            {
+                "number": str(number),
+                "day": found.day.isoformat(),
+                "amount": f"{found.amount} {found.currency}",
+                "in_fund_currency": f"{found.fund_amount} {fund.currency}",
+                "reason": why,
+            },
+        )
+        now = repo.receipt(agreement_id, number)
+        assert now is not None
+        states = match(
+            agreement, _matchable(repo.receipts(agreement_id)), today=today or money_gate.today()
+        )
+        result = ReversalResult(
+            receipt=now,
+            fund_currency=fund.currency,
+            reversed=found.fund_amount,
+            instalments=_lines(states),
+        )
+        finish(uow, rt, result)
+    return result
+
+
+MAX_REASON = 300
+
+
+def _receipt_key(receipt_id: str) -> tuple[str, int]:
+    found = re.fullmatch(RECEIPT_ID, receipt_id.strip())
+    if found is None:
+        reason = f"'{receipt_id}' is not a receipt id (agreement and number: DA-0001-2)"
+        raise InvalidInput("bad receipt id", [Problem(reason, field="receipt")])
+    agreement_id, _, number = receipt_id.strip().rpartition("-")
+    return agreement_id, int(number)
+
+
+def _already(found: DonorReceipt) -> NoReturn:
+    when = f" on {found.reversed_at:%Y-%m-%d}" if found.reversed_at else ""
+    raise Conflict(
+        f"receipt {found.receipt_id} is already reversed{when}; nothing was changed",
+        [Problem(f"{found.receipt_id} was reversed before", field="receipt")],
+    )
+
+
 def _last_entry(uow: UnitOfWork) -> int | None:
     found = uow.session.execute(select(func.max(LedgerEntryRow.id))).scalar()
     return None if found is None else int(found)
@@ -370,10 +476,11 @@ def donor_register(rt: Runtime, *, today: date | None = None) -> list[AgreementV
 def _view(
     agreement: DonorAgreement, receipts: list[DonorReceipt], fund: str, day: date
 ) -> AgreementView:
-    states = match(agreement, _matchable(receipts), today=day)
-    received = sum((r.agreement_amount for r in receipts), Decimal(0))
-    received_fund = sum((r.fund_amount for r in receipts), Decimal(0))
-    fees = sum((r.fee for r in receipts), Decimal(0))
+    standing = [r for r in receipts if r.standing]  # a reversed receipt is shown, not counted
+    states = match(agreement, _matchable(standing), today=day)
+    received = sum((r.agreement_amount for r in standing), Decimal(0))
+    received_fund = sum((r.fund_amount for r in standing), Decimal(0))
+    fees = sum((r.fee for r in standing), Decimal(0))
     return AgreementView(
         agreement=agreement,
         fund_currency=fund,
@@ -389,7 +496,7 @@ def _view(
 
 
 def _matchable(receipts: Sequence[DonorReceipt]) -> list[tuple[int, date, Decimal]]:
-    return [(r.number, r.day, r.agreement_amount) for r in receipts]
+    return [(r.number, r.day, r.agreement_amount) for r in receipts if r.standing]
 
 
 def _lines(states: list[InstalmentState]) -> list[InstalmentLine]:

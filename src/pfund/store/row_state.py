@@ -202,7 +202,12 @@ COVERED: dict[str, Covered] = {
     ),
     "donor_receipts": Covered(
         "donor receipt",
-        ("agreement_id", "number", "amount_minor", "fund_amount_minor", "fee_minor"),
+        ("agreement_id", "number", "amount_minor", "fund_amount_minor", "fee_minor", "status"),
+        _by("donor_agreement", "agreement_id"),
+    ),
+    "donor_receipt_reversals": Covered(
+        "donor receipt reversal",
+        ("agreement_id", "number", "ledger_entry_id"),
         _by("donor_agreement", "agreement_id"),
     ),
     # A project's loan or guarantee: its terms set what comes back and what the fund may

@@ -1,5 +1,6 @@
 """Donor agreements on the pages: the public summary of each donor's money (``/donors``),
-the staff register with a receipt form (``/staff/donors``), and each donor's report as
+the staff register with a receipt form and a reversal form on each receipt
+(``/staff/donors``), and each donor's report as
 one self-contained HTML page in English or Russian (``/staff/donors/{iso3}/report``)."""
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from pfund.api.deps import RuntimeDep, acting
 from pfund.domain.account import Permission
-from pfund.domain.donor_agreement import AGREEMENT_ID
+from pfund.domain.donor_agreement import AGREEMENT_ID, RECEIPT_ID
 from pfund.errors import InvalidInput, Problem
 from pfund.reports.donor import render_donor
 from pfund.services.donor_report import donor_report, donors_overview
 from pfund.services.donors import (
     ReceiptResult,
+    ReversalResult,
     donor_register,
     record_receipt,
+    reverse_receipt,
 )
 from pfund.services.names import area_names
 from pfund.services.writes import Replayed
@@ -89,6 +92,27 @@ def receive(
         done = ReceiptResult.model_validate_json(again.body)
     r = done.receipt
     return _back(f"{r.agreement_id}: receipt {r.number} booked", STAFF)
+
+
+@router.post(STAFF + "/receipts/{receipt_id}/reverse")
+def reverse(
+    request: Request,
+    receipt_id: Annotated[str, PathParam(pattern=RECEIPT_ID)],
+    rt: RuntimeDep,
+    who: StaffDep,
+    reason: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: CsrfField = "",
+    idempotency_key: KeyField = "",
+) -> RedirectResponse:
+    """Reverse a receipt booked in error, with its reason (the register shows it)."""
+    check_csrf(request, csrf_token)
+    _allowed(who, Permission.MOVE_MONEY)
+    as_who = acting(rt, who, form_key(request, idempotency_key, f"{receipt_id}\n{reason}"))
+    try:
+        done = reverse_receipt(as_who, receipt_id, reason=reason)
+    except Replayed as again:  # the same form sent twice: the first answer stands
+        done = ReversalResult.model_validate_json(again.body)
+    return _back(f"{done.receipt.receipt_id}: receipt reversed", STAFF)
 
 
 @router.get(STAFF + "/{contributor}/report", response_class=HTMLResponse)

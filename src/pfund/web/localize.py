@@ -126,6 +126,7 @@ MESSAGES = [
     N_("%(id)s revoked"),
     N_("%(id)s changed: version %(n)s"),
     N_("%(id)s: receipt %(n)s booked"),
+    N_("%(id)s: receipt reversed"),
     N_("%(id)s: %(old)s -> %(new)s; %(n)s tranches frozen"),
     N_("%(id)s: %(n)s entities, %(added)s added, %(changed)s changed; %(hits)s new hits"),
     N_("screened: %(n)s new hits"),

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from pfund.api.deps import IdempotencyDep, RuntimeDep, acting, require
 from pfund.api.uploads import upload_name
 from pfund.domain.account import Permission, Principal
-from pfund.domain.donor_agreement import AGREEMENT_ID
+from pfund.domain.donor_agreement import AGREEMENT_ID, RECEIPT_ID
 from pfund.reports.donor import render_donor
 from pfund.services import donor_report as reports
 from pfund.services import donors
@@ -26,6 +26,7 @@ from pfund.services.donors import (
     AgreementView,
     ReceiptResult,
     ReceiptsImport,
+    ReversalResult,
 )
 
 router = APIRouter(tags=["donors"])
@@ -42,6 +43,12 @@ class ReceiptRequest(BaseModel):
     amount: Decimal = Field(gt=0, max_digits=20, decimal_places=2)
     currency: str = Field(pattern=r"^[A-Za-z]{3}$", description="May differ from the agreement's.")
     memo: str = Field(default="", max_length=300)
+
+
+class ReversalRequest(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=300, description="Why: wrong donor, wrong amount, bounced."
+    )
 
 
 @router.get("/donors", response_model=list[DonorMoney])
@@ -127,6 +134,22 @@ def receive(
         currency=body.currency,
         memo=body.memo,
     )
+
+
+@router.post(
+    "/donors/receipts/{receipt_id}/reverse", response_model=ReversalResult, responses=MONEY_WRITE
+)
+def reverse(
+    receipt_id: Annotated[str, PathParam(pattern=RECEIPT_ID)],
+    body: ReversalRequest,
+    rt: RuntimeDep,
+    who: Annotated[Principal, require(Permission.MOVE_MONEY)],
+    idem: IdempotencyDep,
+) -> ReversalResult:
+    """Reverse a receipt booked in error (``DA-0001-2``: agreement and number): its ledger
+    entries opposed, the receipt kept and marked reversed, the instalments matched again.
+    A receipt already reversed is a 409."""
+    return donors.reverse_receipt(acting(rt, who, idem), receipt_id, reason=body.reason)
 
 
 @router.get("/donors/{contributor}/report", response_model=DonorReport)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import builtins
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pfund.domain.audit import utc
 from pfund.domain.donor_agreement import DonorAgreement, DonorReceipt, Earmark, Instalment
 from pfund.domain.money import from_minor, to_minor
 from pfund.store.repositories._rows import table
-from pfund.store.tables import DonorAgreementRow, DonorReceiptRow
+from pfund.store.tables import DonorAgreementRow, DonorReceiptReversalRow, DonorReceiptRow
 
 
 class DonorRepository:
@@ -81,11 +83,61 @@ class DonorRepository:
         )
 
     def receipts(self, agreement_id: str | None = None) -> builtins.list[DonorReceipt]:
-        rows = table(DonorReceiptRow)
-        query = select(rows).order_by(rows.c.agreement_id, rows.c.number)
+        """Every receipt (reversed ones too, with their reversal), by agreement and number."""
+        rows, back = table(DonorReceiptRow), table(DonorReceiptReversalRow)
+        joined = rows.outerjoin(
+            back, (back.c.agreement_id == rows.c.agreement_id) & (back.c.number == rows.c.number)
+        )
+        query = (
+            select(rows, back.c.at, back.c.actor, back.c.reason)
+            .select_from(joined)
+            .order_by(rows.c.agreement_id, rows.c.number)
+        )
         if agreement_id is not None:
             query = query.where(rows.c.agreement_id == agreement_id)
         return [_receipt(r._mapping) for r in self.session.execute(query)]
+
+    def receipt(self, agreement_id: str, number: int) -> DonorReceipt | None:
+        found = [r for r in self.receipts(agreement_id) if r.number == number]
+        return found[0] if found else None
+
+    def mark_reversed(self, agreement_id: str, number: int) -> bool:
+        """Booked -> reversed, only if still booked: False when another got there first."""
+        rows = table(DonorReceiptRow)
+        done = self.session.execute(
+            rows.update()
+            .where(
+                rows.c.agreement_id == agreement_id,
+                rows.c.number == number,
+                rows.c.status == "booked",
+            )
+            .values(status="reversed")
+        )
+        return bool(getattr(done, "rowcount", 0) == 1)
+
+    def add_reversal(
+        self,
+        agreement_id: str,
+        number: int,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str,
+        ledger_entry_id: int | None,
+    ) -> None:
+        """The reversal's who, when and why (the key refuses a second one)."""
+        self.session.execute(
+            table(DonorReceiptReversalRow)
+            .insert()
+            .values(
+                agreement_id=agreement_id,
+                number=number,
+                at=at,
+                actor=actor,
+                reason=reason,
+                ledger_entry_id=ledger_entry_id,
+            )
+        )
 
 
 def _agreement(values: dict[str, Any]) -> DonorAgreement:
@@ -123,4 +175,8 @@ def _receipt(r: Any) -> DonorReceipt:
         fund_rate_date=r["fund_rate_date"],
         fee=from_minor(r["fee_minor"], fund),
         memo=r["memo"],
+        status=r["status"],
+        reversed_at=utc(r["at"]) if r["at"] is not None else None,
+        reversed_by=r["actor"] or "",
+        reversal_reason=r["reason"] or "",
     )

@@ -18,7 +18,7 @@ from pfund.store.tables.conditions import (
     StageRow,
 )
 from pfund.store.tables.decisions import DecisionRecordRow
-from pfund.store.tables.donors import DonorAgreementRow, DonorReceiptRow
+from pfund.store.tables.donors import DonorAgreementRow, DonorReceiptReversalRow, DonorReceiptRow
 from pfund.store.tables.fx import ExchangeRateRow
 from pfund.store.tables.governance import (
     CommitteeConflictRow,
@@ -107,6 +107,7 @@ __all__ = [
     "ContributorRow",
     "DecisionRecordRow",
     "DonorAgreementRow",
+    "DonorReceiptReversalRow",
     "DonorReceiptRow",
     "EvidenceFileRow",
     "ExchangeRateRow",

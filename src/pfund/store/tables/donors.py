@@ -5,17 +5,30 @@ its own currency, the instalments as JSON (due day and amount as text, exact), t
 earmark's areas and stages as JSON lists, the fee rate as text. ``donor_receipts`` holds
 each receipt as it arrived, with the two conversions recorded when it was (into the
 agreement's currency, and into the fund's, which is what the ledger received), and the
-ledger entry of its receipt.
+ledger entry of its receipt, and its ``status``: ``booked``, or ``reversed`` once a
+receipt booked in error was taken back. ``donor_receipt_reversals`` holds that reversal
+(who, when, why, and the last of its opposing ledger entries), at most one per receipt:
+its primary key is the receipt's, so the database refuses a second reversal.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pfund.store.tables.base import CURRENCY, ID, TITLE, Base
+from pfund.store.tables.base import CURRENCY, ENUM, ID, TITLE, Base
 
 
 class DonorAgreementRow(Base):
@@ -42,6 +55,7 @@ class DonorReceiptRow(Base):
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("fund_amount_minor > 0", name="fund_amount_positive"),
         CheckConstraint("fee_minor >= 0", name="fee_not_negative"),
+        CheckConstraint("status IN ('booked', 'reversed')", name="status_known"),
     )
 
     agreement_id: Mapped[str] = mapped_column(
@@ -60,4 +74,25 @@ class DonorReceiptRow(Base):
     fund_rate_date: Mapped[date] = mapped_column(Date)
     fee_minor: Mapped[int] = mapped_column(BigInteger)
     memo: Mapped[str] = mapped_column(TITLE, default="")
+    ledger_entry_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ledger_entries.id"))
+    status: Mapped[str] = mapped_column(ENUM, default="booked", server_default="booked")
+
+
+class DonorReceiptReversalRow(Base):
+    """A receipt booked in error, taken back: one row per receipt at most (the key)."""
+
+    __tablename__ = "donor_receipt_reversals"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["agreement_id", "number"],
+            ["donor_receipts.agreement_id", "donor_receipts.number"],
+        ),
+        CheckConstraint("reason <> ''", name="reason_given"),
+    )
+
+    agreement_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(TITLE)
     ledger_entry_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ledger_entries.id"))
