@@ -57,6 +57,7 @@ __all__ = [
 
 A = LedgerAccount
 UNPAID = (A.COMMITTED, A.RELEASED, A.FROZEN)
+REFUND_MOVES = ((A.RETURNED, A.DISBURSED), (A.FUND_BALANCE, A.RETURNED))
 
 
 def decommit_entries(
@@ -143,20 +144,25 @@ def own_paid(ledger: Ledger, tranche_id: str) -> PaidInOwn:
     A payment is the disbursement entry (its ``fx_amount`` the own amount) and the
     exchange entry posted with it at the same time, if any (the payment rate's extra
     cost, a loss, or saving, a gain)."""
-    own = gross = cost = Decimal(0)
+    gross = cost = Decimal(0)
     paid_at = set()
     entries = [e for e in ledger.entries if e.tranche_id == tranche_id]
     for e in entries:
         if e.debit is A.DISBURSED and e.credit is A.RELEASED and e.fx_amount is not None:
             gross += e.fx_amount
-            own += e.fx_amount
             cost += e.amount
             paid_at.add(e.at)
-        elif e.debit is A.RETURNED and e.credit is A.DISBURSED and e.fx_amount is not None:
-            own -= e.fx_amount
+    # a refund's entries all carry the euros it placed on the tranche, once per refund
+    # (its time): the return, and its exchange entries (all a cent's refund may have)
+    refunded: dict[datetime, Decimal] = {}
     for e in entries:
-        if e.at in paid_at and {e.debit, e.credit} & EXCHANGE:
-            cost += e.amount if e.debit is A.EXCHANGE_LOSS else -e.amount
+        exchange = bool({e.debit, e.credit} & EXCHANGE)
+        if e.at in paid_at:
+            if exchange:
+                cost += e.amount if e.debit is A.EXCHANGE_LOSS else -e.amount
+        elif e.fx_amount is not None and (exchange or (e.debit, e.credit) in REFUND_MOVES):
+            refunded[e.at] = e.fx_amount
+    own = gross - sum(refunded.values(), Decimal(0))
     return PaidInOwn(own, gross, cost)
 
 
@@ -187,7 +193,7 @@ def refund_entries_fx(
         raise InvalidInput("refund above what was paid", [Problem(reason, field="amount")])
     fund = used.quote
     out: list[LedgerEntry] = []
-    left = amount
+    left, placed = amount, Decimal(0)
     for t in ordered:
         p = paid[t.id]
         take = min(p.own, left)
@@ -197,15 +203,20 @@ def refund_entries_fx(
         held = ledger.balance(A.DISBURSED, t.id)
         carried = held if take == p.own else min(held, convert(take, t.rate, fund))
         at_payment = p.payment_value(take, fund)
-        at_refund = convert(take, used.rate, fund)
+        # each tranche's share of the refund's value, so the shares add up to the
+        # refund converted whole (no cent lost to rounding per tranche)
+        at_refund = convert(placed + take, used.rate, fund) - convert(placed, used.rate, fund)
+        placed += take
         ids = {"project_id": t.project_id, "tranche_id": t.id, "currency": fund}
         note = FxNote(
             fx_amount=take, fx_currency=used.base, fx_rate=t.rate, fx_rate_date=t.rate_date
         )
-        back = return_funds(at, carried, source=A.DISBURSED, memo=memo, **ids)
-        out.append(with_fx(back, note))
-        if repool:
-            out.append(with_fx(return_funds(at, carried, source=A.RETURNED, memo=memo, **ids), note))
+        if carried > 0:  # (a cent's rounding can have emptied disbursed before the euros)
+            back = return_funds(at, carried, source=A.DISBURSED, memo=memo, **ids)
+            out.append(with_fx(back, note))
+            if repool:
+                again = return_funds(at, carried, source=A.RETURNED, memo=memo, **ids)
+                out.append(with_fx(again, note))
         undone = at_payment - carried  # the payment's loss (+) or gain (-) on this share
         if undone:
             paid_rate = note.model_copy(update={"fx_rate": p.rate})
