@@ -122,8 +122,9 @@ def test_a_refund_in_euros_is_converted_at_its_day_with_the_differences_booked(
     ledger_sound(fund)
 
 
+@pytest.mark.usefixtures("paid_in_euros")
 def test_a_refund_without_a_rate_or_in_another_currency_stores_nothing(
-    fund: Runtime, paid_in_euros: str, monkeypatch: pytest.MonkeyPatch
+    fund: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counts = _counts(fund)
     on_day(monkeypatch, date(2024, 8, 1))  # the latest rate (07-05) is 27 days old
