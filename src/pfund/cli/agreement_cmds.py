@@ -186,16 +186,38 @@ _lifecycle("cancel", "Cancel an agreement: everything unpaid goes back to the fu
 def refund_cmd(
     ctx: typer.Context,
     agreement: Annotated[str, typer.Argument(help="The agreement id.")],
-    amount: Annotated[str, typer.Argument(help="What the partner paid back (fund currency).")],
+    amount: Annotated[
+        str, typer.Argument(help="What the partner paid back, in the agreement's currency.")
+    ],
     reason: Annotated[str, ReasonOption],
     clawback: Annotated[bool, typer.Option(help="Demanded by the fund, not volunteered.")] = False,
     version: Annotated[int | None, VersionOption] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            help="The refund's currency, which must be the agreement's own: the fund's, or "
+            "the currency its tranches were paid in (default)."
+        ),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(help="The refund day (YYYY-MM-DD) whose rate converts it; default today."),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Record a refund or clawback: at most what was paid, net of earlier refunds."""
+    """Record a refund or clawback: at most what was paid, net of earlier refunds; in
+    another currency than the fund's, converted at the refund day's rate with the exchange
+    difference booked."""
     with runtime(ctx) as rt:
         done = svc.refund(
-            rt, agreement, _amount(amount), reason=reason, clawback=clawback, version=version
+            rt,
+            agreement,
+            _amount(amount),
+            reason=reason,
+            clawback=clawback,
+            version=version,
+            currency=currency,
+            on=optional_day(on),
         )
     _said(done, as_json)
 
@@ -209,7 +231,12 @@ def _said(done: svc.ChangeResult, as_json: bool) -> None:
     if done.decommitted:
         text += f"; {_amt(done.decommitted, a.currency)} decommitted"
     if done.refunded:
-        text += f"; {_amt(done.refunded, a.currency)} back from the partner"
+        text += f"; {_amt(done.refunded, done.currency or a.currency)} back from the partner"
+    if done.rate:
+        text += f" at {done.rate}"
+    if done.exchange_difference:
+        word = "gain" if done.exchange_difference > 0 else "loss"
+        text += f"; exchange {word} {_amt(abs(done.exchange_difference), a.currency)}"
     if done.repooled:
         text += f"; {_amt(done.repooled, a.currency)} back in the fund balance"
     console.print(text + ".", highlight=False)

@@ -73,8 +73,29 @@ def _summary(v: LoanView) -> str:
         f"{v.discount_rate:%}, grant-equivalent {money(v.grant_equivalent, cur)}; "
         f"repaid {money(v.principal_repaid, cur)} principal and "
         f"{money(v.interest_received, cur)} interest; arrears "
-        f"{money(v.arrears_total, cur)}" + (f", {v.days_late} days late" if v.days_late else "")
+        f"{money(v.arrears_total, cur)}"
+        + (f", {v.days_late} days late" if v.days_late else "")
+        + _in_fund(v)
     )
+
+
+def _in_fund(v: LoanView) -> str:
+    """A loan in another currency: its fund-currency equivalents and the rate used."""
+    if v.grant_equivalent_fund is None or v.outstanding_fund is None:
+        return f"; {v.conversion}" if v.conversion else ""
+    fx = v.fund_currency
+    return (
+        f"; in {fx}: outstanding {money(v.outstanding_fund, fx)}, grant-equivalent "
+        f"{money(v.grant_equivalent_fund, fx)} at {v.conversion}"
+    )
+
+
+CurrencyOption = typer.Option(
+    "--currency", help="The instrument's currency, which the amount is in (checked; default it)."
+)
+MoneyDayOption = typer.Option(
+    "--on", help="The day the money moved, whose rate converts it (YYYY-MM-DD; default today)."
+)
 
 
 @loans.command("list")
@@ -106,16 +127,24 @@ def schedule_cmd(
     if as_json:
         print_json(view)
         return
+    cur = view.terms.currency
+    fx = view.fund_currency.lower() if view.rate is not None else ""
+    extra = [f"payment {view.fund_currency}", f"balance {view.fund_currency}"] if fx else []
     table = Table(
-        "#", "due", "interest", "principal", "payment", "balance", "status", box=box.SIMPLE
+        "#",
+        "due",
+        f"interest {cur}",
+        f"principal {cur}",
+        f"payment {cur}",
+        f"balance {cur}",
+        *extra,
+        "status",
+        box=box.SIMPLE,
     )
     for row, status in zip(view.schedule, _statuses(view), strict=True):
-        table.add_row(
-            *(str(row[k]) for k in ("number", "due", "interest", "principal")),
-            str(row["payment"]),
-            str(row["balance"]),
-            status,
-        )
+        keys = ["number", "due", "interest", "principal", "payment", "balance"]
+        keys += [f"payment_{fx}", f"balance_{fx}"] if fx else []
+        table.add_row(*(str(row[k]) for k in keys), status)
     console.print(table)
     console.print(_summary(view), highlight=False)
     console.print(
@@ -182,21 +211,30 @@ def arrears_cmd(
 def repay_cmd(
     ctx: typer.Context,
     project: Annotated[str, ProjectArg],
-    amount: Annotated[str, typer.Argument(help="What the borrower paid, in the fund's currency.")],
+    amount: Annotated[str, typer.Argument(help="What the borrower paid, in the loan's currency.")],
+    currency: Annotated[str | None, CurrencyOption] = None,
+    on: Annotated[str | None, MoneyDayOption] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Take a repayment in: interest first, then principal, oldest instalment first."""
+    """Take a repayment in: interest first, then principal, oldest instalment first; a
+    loan in another currency is converted at the day's rate, its exchange difference
+    booked."""
     value = _amount(amount)
     with runtime(ctx) as rt:
-        done = repay_loan(rt, project, value)
+        done = repay_loan(rt, project, value, currency=currency, on=optional_day(on))
     if as_json:
         print_json(done)
         return
-    console.print(
+    text = (
         f"{project}: {done.amount} received, {done.interest} interest and {done.principal} "
-        f"principal; {money(done.outstanding, done.currency)} outstanding.",
-        highlight=False,
+        f"principal; {money(done.outstanding, done.currency)} outstanding"
     )
+    if done.rate is not None and done.fund_amount is not None:
+        text += (
+            f"; worth {money(done.fund_amount, done.fund_currency)} at {done.rate.stated()}, "
+            f"exchange difference {money(done.exchange_difference, done.fund_currency)}"
+        )
+    console.print(text + ".", highlight=False)
 
 
 @guarantees.command("list")
@@ -242,14 +280,21 @@ def guarantees_show(
 def guarantees_call(
     ctx: typer.Context,
     project: Annotated[str, ProjectArg],
-    amount: Annotated[str, typer.Argument(help="What the lender called, in the fund's currency.")],
+    amount: Annotated[
+        str, typer.Argument(help="What the lender called, in the guarantee's currency.")
+    ],
     reason: Annotated[str, typer.Option(help="Why the call is paid (audited; 10+ characters).")],
+    currency: Annotated[str | None, CurrencyOption] = None,
+    on: Annotated[str | None, MoneyDayOption] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Pay a guarantee's call out of the fund balance (within exposure and validity)."""
+    """Pay a guarantee's call out of the fund balance (within exposure and validity); in
+    another currency, at the day's rate."""
     value = _amount(amount)
     with runtime(ctx) as rt:
-        g = call_guarantee(rt, project, value, reason=reason)
+        g = call_guarantee(
+            rt, project, value, reason=reason, currency=currency, on=optional_day(on)
+        )
     if as_json:
         print_json(g)
         return

@@ -16,9 +16,13 @@ and its audit events; see ``pfund.domain.agreement`` for the statuses):
 * **Closure** (after completion) settles the accounts the same way but keeps the
   project's status: afterwards no money of the project is left in committed, released,
   frozen or returned; what stays in ``disbursed`` is what the project kept.
-* **Refund / clawback**: money the partner pays back, in the fund's currency, moves
-  disbursed -> returned, taken from the project's paid tranches oldest first; at most
-  what was paid net of earlier refunds. While the agreement is open the money waits in
+* **Refund / clawback**: money the partner pays back moves disbursed -> returned,
+  taken from the project's paid tranches oldest first; at most what was paid net of
+  earlier refunds. It is stated in the agreement's own currency: the fund's, or, for a
+  project whose tranches are in another currency, that currency; then it is converted
+  at the refund day's rate (recorded with each entry; no rate, nothing stored), what
+  was paid is judged in that currency, and the exchange differences are booked (see
+  ``pfund.funding.settlement``). While the agreement is open the money waits in
   ``returned`` (visible as refunded); on a closed or cancelled agreement it rejoins the
   fund balance in the same transaction (returned -> fund balance).
 * **Versions.** Every change names the version it was read from; the row changes only
@@ -33,7 +37,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from pfund.domain import LedgerAccount, ProjectStatus, Tranche, TrancheStatus
+from pfund.domain import LedgerAccount, LedgerEntry, ProjectStatus, Tranche, TrancheStatus
 from pfund.domain.account import Permission
 from pfund.domain.agreement import (
     CHANGE_FROM,
@@ -48,9 +52,17 @@ from pfund.domain.agreement import (
 )
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
 from pfund.funding import Ledger
-from pfund.funding.settlement import UNPAID, decommit_entries, refund_entries
+from pfund.funding.settlement import (
+    UNPAID,
+    decommit_entries,
+    own_paid,
+    refund_entries,
+    refund_entries_fx,
+)
+from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
+from pfund.services.rates import rate_for
 from pfund.services.runtime import Runtime
 from pfund.services.writes import finish, money_write
 from pfund.store.repositories.agreements import AgreementRepository
@@ -70,6 +82,7 @@ __all__ = [
     "get_agreement",
     "list_agreements",
     "money_of",
+    "own_currency",
     "refund",
     "sign",
 ]
@@ -103,6 +116,11 @@ class ChangeResult(BaseModel):
     refunded: Decimal = Decimal(0)
     repooled: Decimal = Decimal(0)
     tranches_cancelled: list[str] = []
+    # a refund: the currency it was stated in, and (in another currency than the fund's)
+    # its exchange gain (+) or loss (-) in the fund's currency, with the rate stated
+    currency: str | None = None
+    exchange_difference: Decimal = Decimal(0)
+    rate: str = ""
 
 
 # ---------------------------------------------------------------- reading
@@ -384,10 +402,17 @@ def refund(
     reason: str,
     clawback: bool = False,
     version: int | None = None,
+    currency: str | None = None,
+    on: date | None = None,
 ) -> ChangeResult:
     """Record money the partner paid back (a refund) or was made to pay back (a
-    clawback), in the fund's currency: disbursed -> returned, oldest paid tranche first;
-    on a closed or cancelled agreement it rejoins the fund balance at once.
+    clawback): disbursed -> returned, oldest paid tranche first; on a closed or
+    cancelled agreement it rejoins the fund balance at once.
+
+    ``amount`` is in the agreement's own currency (``own_currency``: the fund's, or the
+    currency its tranches are in); ``currency``, when given, must name it. A refund in
+    another currency is converted at the rate of ``on`` (the refund day, today when not
+    given), with the exchange differences booked (``refund_entries_fx``).
 
     Worked example: USD 600.00 paid of a USD 1,000.00 agreement; a refund of 250.00
     leaves paid 350.00 and returned 250.00; a second refund of 400.00 is refused
@@ -398,46 +423,127 @@ def refund(
     text = _reason(reason)
     with money_write(rt) as uow:
         store, old = _for_change(uow, agreement_id, kind, version)
-        _check_amount(amount, old.currency)
-        ledger = _ledger(uow)
-        money = money_of(uow, ledger, old.project_id)
-        if amount > money.paid:
-            cur = old.currency
+        tranches = uow.tranches.list(old.project_id)
+        cur = own_currency(tranches, old.currency)
+        if currency is not None and currency.strip().upper() != cur:
             raise InvalidInput(
-                f"a {kind.value} above what was paid under {old.id}; nothing was stored",
+                f"a {kind.value} under {old.id} is stated in {cur}; nothing was stored",
                 [
                     Problem(
-                        f"{cur} {amount:,.2f} is above the {cur} {money.paid:,.2f} paid to "
-                        f"{old.project_id} net of earlier refunds ({cur} "
-                        f"{money.refunded:,.2f} refunded before)",
-                        field="amount",
+                        f"currency {currency!r}: the agreement's payments were made in {cur}, "
+                        f"so its refunds are stated in {cur}",
+                        field="currency",
                     )
                 ],
             )
+        _check_amount(amount, cur)
+        ledger = _ledger(uow)
         at = datetime.now(UTC)
-        entries = refund_entries(
-            ledger,
-            uow.tranches.list(old.project_id),
-            amount,
-            at,
-            repool=old.status in (AgreementStatus.CLOSED, AgreementStatus.CANCELLED),
-            memo=f"{kind.value} under {old.id}: {text}"[:300],
-        )
+        repool = old.status in (AgreementStatus.CLOSED, AgreementStatus.CANCELLED)
+        memo = f"{kind.value} under {old.id}: {text}"[:300]
+        extra: dict[str, str] = {}
+        if cur == ledger.currency:
+            _check_paid(uow, ledger, old, kind, amount)
+            entries = refund_entries(ledger, tranches, amount, at, repool=repool, memo=memo)
+        else:
+            _check_paid_own(ledger, tranches, old, kind, amount, cur)
+            fund = uow.fund.get()
+            day = on or money_gate.today()
+            used = rate_for(uow, cur, ledger.currency, day, fund.rate_max_age_days if fund else 4)
+            entries = refund_entries_fx(
+                ledger, tranches, amount, used, at, repool=repool, memo=memo
+            )
+            extra = {"rate": f"{used.stated()}"}
         audit = AuditWriter(uow, rt.actor)
         post_entries(uow, audit, entries)
         repooled = sum((e.amount for e in entries if e.credit is A.RETURNED), Decimal(0))
         changes = {
-            "amount": f"{old.currency} {amount}",
+            "amount": f"{cur} {amount}",
             "tranches": ", ".join(
                 dict.fromkeys(e.tranche_id or "" for e in entries if e.credit is A.DISBURSED)
             ),
             "repooled": str(repooled),
-        }
+        } | extra
+        if cur != ledger.currency:
+            changes |= _exchange_changes(entries, ledger.currency)
         new = _valid(Agreement, _next(old, kind))
         result = _land(uow, rt, store, old, new, kind, text, changes, audit=audit, at=at)
-        result = result.model_copy(update={"refunded": amount, "repooled": repooled})
+        net = Decimal(changes.get("exchange_difference", "X 0").split()[1])
+        result = result.model_copy(
+            update={
+                "refunded": amount,
+                "repooled": repooled,
+                "currency": cur,
+                "exchange_difference": net,
+                "rate": extra.get("rate", ""),
+            }
+        )
         finish(uow, rt, result)
     return result
+
+
+def own_currency(tranches: list[Tranche], fund_currency: str) -> str:
+    """The currency an agreement's money was paid in: its tranches' own currency when
+    they are in another currency than the fund's, else the fund's."""
+    own = {t.original_currency for t in tranches if t.original_currency}
+    return own.pop() if len(own) == 1 else fund_currency
+
+
+def _check_paid(
+    uow: UnitOfWork, ledger: Ledger, old: Agreement, kind: ChangeKind, amount: Decimal
+) -> None:
+    money = money_of(uow, ledger, old.project_id)
+    if amount > money.paid:
+        cur = old.currency
+        raise InvalidInput(
+            f"a {kind.value} above what was paid under {old.id}; nothing was stored",
+            [
+                Problem(
+                    f"{cur} {amount:,.2f} is above the {cur} {money.paid:,.2f} paid to "
+                    f"{old.project_id} net of earlier refunds ({cur} "
+                    f"{money.refunded:,.2f} refunded before)",
+                    field="amount",
+                )
+            ],
+        )
+
+
+def _check_paid_own(
+    ledger: Ledger,
+    tranches: list[Tranche],
+    old: Agreement,
+    kind: ChangeKind,
+    amount: Decimal,
+    cur: str,
+) -> None:
+    paid = [own_paid(ledger, t.id) for t in tranches if t.original_currency == cur]
+    net = sum((p.own for p in paid), Decimal(0))
+    if amount > net:
+        before = sum((p.own_gross for p in paid), Decimal(0)) - net
+        raise InvalidInput(
+            f"a {kind.value} above what was paid under {old.id}; nothing was stored",
+            [
+                Problem(
+                    f"{cur} {amount:,.2f} is above the {cur} {net:,.2f} paid to "
+                    f"{old.project_id} net of earlier refunds ({cur} {before:,.2f} "
+                    "refunded before)",
+                    field="amount",
+                )
+            ],
+        )
+
+
+def _exchange_changes(entries: list[LedgerEntry], fund_currency: str) -> dict[str, str]:
+    """The refund's exchange entries in the version row: gain less loss, fund currency."""
+    net = sum(
+        (
+            e.amount if e.credit is A.EXCHANGE_GAIN else -e.amount
+            for e in entries
+            if A.EXCHANGE_GAIN in (e.debit, e.credit) or A.EXCHANGE_LOSS in (e.debit, e.credit)
+        ),
+        Decimal(0),
+    )
+    return {"exchange_difference": f"{fund_currency} {net}"}
 
 
 # ---------------------------------------------------------------- helpers

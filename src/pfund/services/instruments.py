@@ -9,6 +9,19 @@ out of the fund balance, never beyond the exposure left nor outside its validity
 
 What each instrument costs the fund (``instrument_costs``) is the one conversion the
 appraisal and the optimiser read (``services.appraisal.Inputs.fund_costs``).
+
+**Another currency.** A loan or guarantee may be in another currency than the fund's
+when its project is in that currency (the loan is paid out through the project's
+tranches, which carry their own currency and rates). Its schedule, arrears, exposure and
+what came back are kept in the instrument's currency, read back from the ledger entries'
+own amounts. Each repayment and call is stated in that currency and converted at its
+day's rate (recorded with each entry; no rate: refused, nothing stored): interest is
+income at that rate; principal leaves the loan's outstanding balance at the value the
+ledger carries it at (the payment's commitment rate), and the difference to its value
+at the day's rate is one exchange gain or loss naming the loan's tranche (so with the
+difference booked when it was paid out, the fund's exchange result on the principal is
+the payment day's rate against the repayment day's). Views and the cost to the fund
+state the fund-currency equivalent at the rate used.
 """
 
 from __future__ import annotations
@@ -21,9 +34,11 @@ from pydantic import BaseModel
 
 from pfund.domain import FundDefinition, LedgerAccount, LedgerEntry
 from pfund.domain.account import Permission
+from pfund.domain.fx import RateUsed, convert
 from pfund.domain.instrument import GuaranteeTerms, InstrumentPolicy, LoanTerms
+from pfund.domain.ledger import FxNote
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
-from pfund.funding import account_balances
+from pfund.funding import Ledger, account_balances, exchange_gain, exchange_loss, with_fx
 from pfund.funding.instruments import (
     ROUNDING_RULE,
     Arrears,
@@ -38,11 +53,13 @@ from pfund.funding.instruments import (
     schedule,
 )
 from pfund.funding.loan_entries import guarantee_call, interest_income, principal_repayment
+from pfund.funding.settlement import own_paid
 from pfund.io.checks import parse
 from pfund.io.files import load_yaml, read_records, read_text
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.funding import post_entries
+from pfund.services.rates import rate_for
 from pfund.services.runtime import Runtime
 from pfund.services.writes import finish, money_write
 from pfund.store.repositories.instruments import InstrumentRepository
@@ -85,6 +102,14 @@ class LoanView(BaseModel):
     discount_rate: Decimal
     discount_rate_source: str
     rounding: str = ROUNDING_RULE
+    # a loan in another currency than the fund's: the amounts above are in the loan's
+    # currency; the schedule's rows carry their fund-currency equivalents at ``rate``
+    # (the view day's), stated in ``conversion``; ``grant_equivalent_fund`` likewise
+    fund_currency: str = ""
+    rate: RateUsed | None = None
+    conversion: str = ""
+    outstanding_fund: Decimal | None = None
+    grant_equivalent_fund: Decimal | None = None
 
 
 class GuaranteeView(BaseModel):
@@ -93,6 +118,9 @@ class GuaranteeView(BaseModel):
     called: Decimal
     exposure_left: Decimal
     basis: str
+    # in another currency than the fund's: what the calls cost the fund (at their rates)
+    called_fund: Decimal | None = None
+    fund_currency: str = ""
 
 
 class Repayment(BaseModel):
@@ -102,6 +130,12 @@ class Repayment(BaseModel):
     principal: Decimal
     outstanding: Decimal
     currency: str
+    # in another currency than the fund's: the rate used and what the repayment was worth
+    # in the fund's currency, and the exchange gain (+) or loss (-) on its principal
+    fund_currency: str = ""
+    rate: RateUsed | None = None
+    fund_amount: Decimal | None = None
+    exchange_difference: Decimal = ZERO
 
 
 class Instruments(BaseModel):
@@ -117,10 +151,14 @@ def _fund(uow: UnitOfWork) -> FundDefinition:
 
 
 def _check_project(uow: UnitOfWork, project_id: str, currency: str, fund: FundDefinition) -> None:
-    if uow.projects.get(project_id) is None:
+    project = uow.projects.get(project_id)
+    if project is None:
         raise NotFound(f"no project {project_id}")
-    if currency != fund.currency:
-        reason = f"{currency}: an instrument is kept in the fund's currency, {fund.currency}"
+    if currency not in (fund.currency, project.currency):
+        reason = (
+            f"{currency}: an instrument is kept in the fund's currency ({fund.currency}) or "
+            f"its project's ({project.currency}), which its tranches are paid in"
+        )
         raise InvalidInput("instrument refused", [Problem(reason, field="currency")])
 
 
@@ -207,13 +245,16 @@ def _late(o: Overdue) -> dict[str, object]:
 
 def _loan_view(uow: UnitOfWork, fund: FundDefinition, terms: LoanTerms, on: date) -> LoanView:
     held = _held(uow, terms.project_id)
-    disbursed, repaid, interest = (held[a] for a in (A.DISBURSED, *REPAID))
+    back = _own_back(uow, terms.project_id)
+    disbursed, repaid, interest = held[A.DISBURSED], *back
+    if terms.currency != fund.currency:
+        disbursed = _own_disbursed(uow, terms.project_id)
     rows = schedule(terms)
     # nothing is owed on a loan not paid out yet: its schedule runs from the payment
     late = arrears(rows, paid=repaid + interest, on=on) if disbursed > 0 else Arrears(())
     policy = fund.instruments
     cost = fund_cost(terms, policy.discount_rate)
-    return LoanView(
+    view = LoanView(
         terms=terms,
         on=on,
         schedule=[_row(r) for r in rows],
@@ -228,7 +269,57 @@ def _loan_view(uow: UnitOfWork, fund: FundDefinition, terms: LoanTerms, on: date
         grant_equivalent=cost.cost,
         discount_rate=policy.discount_rate,
         discount_rate_source=policy.discount_rate_source,
+        fund_currency=fund.currency,
     )
+    if terms.currency == fund.currency:
+        return view
+    try:
+        used = rate_for(uow, terms.currency, fund.currency, on, fund.rate_max_age_days)
+    except InvalidInput as exc:  # the view stands; its equivalents wait for a rate
+        return view.model_copy(update={"conversion": exc.problems[0].reason})
+    fx = fund.currency
+
+    def equivalent(row: dict[str, object]) -> dict[str, object]:
+        keys = ("interest", "principal", "payment", "balance")
+        return row | {
+            f"{k}_{fx.lower()}": str(convert(Decimal(str(row[k])), used.rate, fx)) for k in keys
+        }
+
+    return view.model_copy(
+        update={
+            "schedule": [equivalent(r) for r in view.schedule],
+            "rate": used,
+            "conversion": used.stated(),
+            "outstanding_fund": convert(view.outstanding, used.rate, fx),
+            "grant_equivalent_fund": convert(view.grant_equivalent, used.rate, fx),
+        }
+    )
+
+
+def _own_back(uow: UnitOfWork, project_id: str) -> tuple[Decimal, Decimal]:
+    """Principal repaid and interest received, in the loan's own currency: each entry's
+    own amount when it was converted, else its amount."""
+    principal = interest = ZERO
+    for e in uow.ledger.list(project_id=project_id):
+        own = e.fx_amount if e.fx_amount is not None else e.amount
+        if e.credit is A.PRINCIPAL_REPAID:
+            principal += own
+        elif e.debit is A.PRINCIPAL_REPAID:
+            principal -= own
+        elif e.credit is A.INTEREST_RECEIVED:
+            interest += own
+    return principal, interest
+
+
+def _own_disbursed(uow: UnitOfWork, project_id: str) -> Decimal:
+    """What the project's tranches paid out in their own currency, net of refunds."""
+    ledger = _ledger(uow)
+    return sum((own_paid(ledger, t.id).own for t in uow.tranches.list(project_id)), ZERO)
+
+
+def _ledger(uow: UnitOfWork) -> Ledger:
+    fund = uow.fund.get()
+    return Ledger(currency=fund.currency if fund else "USD", entries=tuple(uow.ledger.list()))
 
 
 def _held(uow: UnitOfWork, project_id: str) -> dict[LedgerAccount, Decimal]:
@@ -238,14 +329,21 @@ def _held(uow: UnitOfWork, project_id: str) -> dict[LedgerAccount, Decimal]:
 
 def _guarantee_view(uow: UnitOfWork, terms: GuaranteeTerms) -> GuaranteeView:
     entries = uow.ledger.list(project_id=terms.project_id)
-    called = sum((e.amount for e in entries if e.debit is A.GUARANTEE_CALLS), ZERO)
+    calls = [e for e in entries if e.debit is A.GUARANTEE_CALLS]
+    called = sum((e.fx_amount if e.fx_amount is not None else e.amount for e in calls), ZERO)
     cost = guarantee_expected_cost(terms)
+    fund = uow.fund.get()
+    fund_currency = fund.currency if fund else terms.currency
     return GuaranteeView(
         terms=terms,
         expected_cost=cost,
         called=called,
         exposure_left=terms.exposure - called,
         basis=fund_cost(terms, Decimal(0)).basis,
+        called_fund=(
+            sum((e.amount for e in calls), ZERO) if terms.currency != fund_currency else None
+        ),
+        fund_currency=fund_currency,
     )
 
 
@@ -276,11 +374,25 @@ def list_instruments(rt: Runtime, *, on: date | None = None) -> Instruments:
         )
 
 
-def repay_loan(rt: Runtime, project_id: str, amount: Decimal) -> Repayment:
+def repay_loan(
+    rt: Runtime,
+    project_id: str,
+    amount: Decimal,
+    *,
+    currency: str | None = None,
+    on: date | None = None,
+) -> Repayment:
     """Take a repayment in: interest then principal, oldest instalment first.
 
+    ``amount`` is in the loan's currency (``currency``, when given, must name it); in
+    another currency than the fund's it is converted at the rate of ``on`` (the day the
+    money came, today when not given; see the module's note on exchange differences).
     Refused, with nothing stored, when it exceeds what the schedule still asks or the
     principal the project's tranches paid out (the ledger's own check).
+
+    Worked example (``test_instruments_fx``): a EUR loan paid out at EUR 1 = USD 1.10,
+    carried at its commitment rate 1.08; EUR 1,000.00 of principal repaid at 1.05 is
+    worth USD 1,050.00: principal_repaid USD 1,080.00 and an exchange loss of USD 30.00.
     """
     rt.require(Permission.MOVE_MONEY)
     if amount <= 0:
@@ -288,60 +400,171 @@ def repay_loan(rt: Runtime, project_id: str, amount: Decimal) -> Repayment:
     with money_write(rt) as uow:
         fund = _fund(uow)
         terms = _loan(uow, project_id)
+        _check_currency(currency, terms.currency, "repayment")
         held = _held(uow, project_id)
         if held[A.DISBURSED] <= 0:
             reason = f"nothing of the loan of {project_id} was paid out; nothing is owed yet"
             raise InvalidInput("repayment refused", [Problem(reason, field="project_id")])
+        repaid_own, interest_own = _own_back(uow, project_id)
         interest, principal = allocate(
             schedule(terms),
-            interest_paid=held[A.INTEREST_RECEIVED],
-            principal_paid=held[A.PRINCIPAL_REPAID],
+            interest_paid=interest_own,
+            principal_paid=repaid_own,
             amount=amount,
         )
         at, cur = datetime.now(UTC), fund.currency
+        used: RateUsed | None = None
+        difference = ZERO
         entries: list[LedgerEntry] = []
-        if interest:
-            entries.append(interest_income(at, interest, project_id=project_id, currency=cur))
-        if principal:
-            entries.append(principal_repayment(at, principal, project_id=project_id, currency=cur))
+        if terms.currency == cur:
+            if interest:
+                entries.append(interest_income(at, interest, project_id=project_id, currency=cur))
+            if principal:
+                entries.append(
+                    principal_repayment(at, principal, project_id=project_id, currency=cur)
+                )
+        else:
+            used = rate_for(
+                uow, terms.currency, cur, on or money_gate.today(), fund.rate_max_age_days
+            )
+            entries, difference = _foreign_repayment(
+                uow, project_id, (interest, principal), used, at, repaid_own
+            )
         audit = AuditWriter(uow, rt.actor)
         post_entries(uow, audit, entries)
-        repaid = held[A.PRINCIPAL_REPAID] + principal
+        repaid = repaid_own + principal
         details = {"amount": str(amount), "interest": str(interest), "principal": str(principal)}
+        if used is not None:
+            details |= {"currency": terms.currency, "rate": used.stated()}
+            details["exchange_difference"] = str(difference)
         audit.record("loan.repaid", "project", project_id, details)
+        fund_amount = (
+            sum((e.amount for e in entries if e.credit in REPAID), ZERO) + difference
+            if used is not None
+            else None
+        )
         result = Repayment(
             project_id=project_id,
             amount=amount,
             interest=interest,
             principal=principal,
             outstanding=terms.principal - repaid,
-            currency=cur,
+            currency=terms.currency,
+            fund_currency=cur,
+            rate=used,
+            fund_amount=fund_amount,
+            exchange_difference=difference,
         )
         finish(uow, rt, result)
     return result
 
 
-def call_guarantee(rt: Runtime, project_id: str, amount: Decimal, *, reason: str) -> GuaranteeView:
-    """Pay a guarantee's call out of the fund balance, within its exposure and validity."""
+def _check_currency(given: str | None, own: str, what: str) -> None:
+    if given is not None and given.strip().upper() != own:
+        reason = f"currency {given!r}: the instrument is in {own}, so a {what} is stated in {own}"
+        raise InvalidInput(f"{what} refused", [Problem(reason, field="currency")])
+
+
+def _foreign_repayment(
+    uow: UnitOfWork,
+    project_id: str,
+    parts: tuple[Decimal, Decimal],
+    used: RateUsed,
+    at: datetime,
+    repaid_own: Decimal,
+) -> tuple[list[LedgerEntry], Decimal]:
+    """The entries of a repayment in the loan's currency, and its exchange difference.
+
+    Interest is converted at ``used``. Principal leaves the outstanding balance at the
+    value the ledger carries it at (outstanding in the fund's currency x the share of
+    the outstanding own amount repaid; all of it when the loan is repaid in full), and
+    its value at ``used`` less that is an exchange gain (+) or loss (-)."""
+    interest, principal = parts
+    cur, pid = used.quote, project_id
+    entries: list[LedgerEntry] = []
+    day_note = FxNote(
+        fx_amount=interest or principal or Decimal(1),
+        fx_currency=used.base,
+        fx_rate=used.rate,
+        fx_rate_date=used.day,
+    )
+    memo = f"{used.base} at {used.rate} ({used.day})"
+    if interest:
+        worth = convert(interest, used.rate, cur)
+        income = interest_income(at, worth, project_id=pid, currency=cur, memo=memo)
+        entries.append(with_fx(income, day_note.model_copy(update={"fx_amount": interest})))
+    if not principal:
+        return entries, ZERO
+    ledger = _ledger(uow)
+    tranches = [t for t in uow.tranches.list(pid) if ledger.balance(A.DISBURSED, t.id) > 0]
+    outstanding_fund = sum((ledger.balance(A.DISBURSED, t.id) for t in tranches), ZERO)
+    outstanding_fund -= ledger.balance(A.PRINCIPAL_REPAID, pid)
+    outstanding_own = _own_disbursed(uow, pid) - repaid_own
+    if principal >= outstanding_own or outstanding_own <= 0:
+        carried = outstanding_fund
+    else:
+        carried = min(outstanding_fund, convert(principal / outstanding_own, outstanding_fund, cur))
+    carried_rate = (carried / principal).quantize(Decimal(10) ** -10).normalize()
+    carry_note = day_note.model_copy(
+        update={"fx_amount": principal, "fx_rate": Decimal(format(carried_rate, "f"))}
+    )
+    back = principal_repayment(at, carried, project_id=pid, currency=cur, memo=memo)
+    entries.append(with_fx(back, carry_note))
+    difference = convert(principal, used.rate, cur) - carried
+    if difference and tranches:
+        book = exchange_gain if difference > 0 else exchange_loss
+        moved = book(
+            at,
+            abs(difference),
+            project_id=pid,
+            tranche_id=tranches[0].id,
+            currency=cur,
+            memo=f"loan principal {used.base} {principal:,} at {used.rate} ({used.day})",
+        )
+        entries.append(with_fx(moved, day_note.model_copy(update={"fx_amount": principal})))
+    return entries, difference
+
+
+def call_guarantee(
+    rt: Runtime,
+    project_id: str,
+    amount: Decimal,
+    *,
+    reason: str,
+    currency: str | None = None,
+    on: date | None = None,
+) -> GuaranteeView:
+    """Pay a guarantee's call out of the fund balance, within its exposure and validity.
+
+    ``amount`` is in the guarantee's currency; in another currency than the fund's it is
+    paid at the rate of ``on`` (today when not given), recorded with the entry."""
     rt.require(Permission.MOVE_MONEY)
     if len(reason.strip()) < 10:
         raise InvalidInput("call refused", [Problem("say in 10 characters why", field="reason")])
     with money_write(rt) as uow:
         fund = _fund(uow)
         terms = _guarantee(uow, project_id)
+        _check_currency(currency, terms.currency, "call")
         view = _guarantee_view(uow, terms)
-        day = money_gate.today()
+        day = on or money_gate.today()
         problems = _call_problems(terms, view, amount, day)
         if problems:
             raise InvalidInput("call refused", problems)
         audit = AuditWriter(uow, rt.actor)
         at = datetime.now(UTC)
-        post_entries(
-            uow, audit, [guarantee_call(at, amount, project_id=project_id, currency=fund.currency)]
-        )
-        audit.record(
-            "guarantee.called", "project", project_id, {"amount": str(amount), "reason": reason}
-        )
+        entry = guarantee_call(at, amount, project_id=project_id, currency=fund.currency)
+        details = {"amount": str(amount), "reason": reason}
+        if terms.currency != fund.currency:
+            used = rate_for(uow, terms.currency, fund.currency, day, fund.rate_max_age_days)
+            paid = convert(amount, used.rate, fund.currency)
+            note = FxNote(
+                fx_amount=amount, fx_currency=used.base, fx_rate=used.rate, fx_rate_date=used.day
+            )
+            entry = guarantee_call(at, paid, project_id=project_id, currency=fund.currency)
+            entry = with_fx(entry, note)
+            details |= {"currency": terms.currency, "rate": used.stated(), "paid": str(paid)}
+        post_entries(uow, audit, [entry])
+        audit.record("guarantee.called", "project", project_id, details)
         view = _guarantee_view(uow, terms)
         finish(uow, rt, view)
     return view
@@ -416,11 +639,39 @@ def public_instrument(rt: Runtime, project_id: str) -> FundCost | None:
     """
     with rt.uow() as uow:
         fund = _fund(uow)
-        return instrument_costs(uow, fund.instruments).get(project_id)
+        try:
+            return instrument_costs(uow, fund.instruments).get(project_id)
+        except InvalidInput:  # no rate to state it in the fund's currency: its own
+            return instrument_costs(uow, fund.instruments, convert_to=None).get(project_id)
 
 
-def instrument_costs(uow: UnitOfWork, policy: InstrumentPolicy) -> dict[str, FundCost]:
-    """What each project's loan or guarantee costs the fund (a grant: absent)."""
+def instrument_costs(
+    uow: UnitOfWork,
+    policy: InstrumentPolicy,
+    *,
+    convert_to: str | None = "fund",
+    on: date | None = None,
+) -> dict[str, FundCost]:
+    """What each project's loan or guarantee costs the fund (a grant: absent), in the
+    fund's currency: one in another currency is converted at the rate of ``on`` (today),
+    the conversion stated in its basis (no rate: InvalidInput, as for a project).
+    ``convert_to=None`` leaves each in its own currency."""
     repo = InstrumentRepository(uow.session)
     terms: list[LoanTerms | GuaranteeTerms] = [*repo.loans(), *repo.guarantees()]
-    return {t.project_id: fund_cost(t, policy.discount_rate) for t in terms}
+    costs = {t.project_id: fund_cost(t, policy.discount_rate) for t in terms}
+    fund = uow.fund.get()
+    if convert_to is None or fund is None:
+        return costs
+    day = on or money_gate.today()
+    for t in terms:
+        if t.currency == fund.currency:
+            continue
+        used = rate_for(uow, t.currency, fund.currency, day, fund.rate_max_age_days)
+        c = costs[t.project_id]
+        costs[t.project_id] = FundCost(
+            c.kind,
+            convert(c.face, used.rate, fund.currency),
+            convert(c.cost, used.rate, fund.currency),
+            f"{c.basis}, {t.currency} {c.cost} in {fund.currency} at {used.stated()}",
+        )
+    return costs

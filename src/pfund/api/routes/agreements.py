@@ -55,6 +55,16 @@ class Change(BaseModel):
 class RefundRequest(Change):
     amount: Decimal = Field(gt=0, max_digits=20, decimal_places=2)
     clawback: bool = Field(default=False, description="Demanded by the fund, not volunteered.")
+    currency: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=3,
+        description="The agreement's own currency (the fund's, or its tranches' currency; "
+        "the default); another is refused.",
+    )
+    on: date | None = Field(
+        default=None, description="The refund day whose rate converts it (default today)."
+    )
 
 
 @router.get("/agreements", response_model=list[AgreementLine])
@@ -141,8 +151,9 @@ def refund(
     who: Mover,
     idem: IdempotencyDep,
 ) -> ChangeResult:
-    """A refund or clawback in the fund's currency: at most what was paid, net of
-    earlier refunds (400 otherwise, nothing stored)."""
+    """A refund or clawback in the agreement's currency: at most what was paid, net of
+    earlier refunds (400 otherwise, nothing stored); in another currency than the
+    fund's, converted at the refund day's rate with the exchange difference booked."""
     return svc.refund(
         acting(rt, who, idem),
         agreement_id,
@@ -150,4 +161,6 @@ def refund(
         reason=body.reason,
         clawback=body.clawback,
         version=body.version,
+        currency=body.currency,
+        on=body.on,
     )

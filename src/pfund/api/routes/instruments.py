@@ -23,11 +23,23 @@ MONEY_WRITE: dict[int | str, dict[str, Any]] = {
 }
 
 
-class RepaymentRequest(BaseModel):
+class InCurrency(BaseModel):
+    currency: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=3,
+        description="The instrument's currency, which the amount is in (checked).",
+    )
+    on: date | None = Field(
+        default=None, description="The day the money moved, whose rate converts it (today)."
+    )
+
+
+class RepaymentRequest(InCurrency):
     amount: Decimal = Field(gt=0, le=MAX_AMOUNT, decimal_places=2, description="Received.")
 
 
-class CallRequest(BaseModel):
+class CallRequest(InCurrency):
     amount: Decimal = Field(gt=0, le=MAX_AMOUNT, decimal_places=2, description="Called.")
     reason: str = Field(min_length=10, max_length=300)
 
@@ -74,7 +86,9 @@ def repay(
     idem: IdempotencyDep,
 ) -> Repayment:
     """Take a repayment in: interest then principal, oldest instalment first."""
-    return svc.repay_loan(acting(rt, who, idem), project_id, body.amount)
+    return svc.repay_loan(
+        acting(rt, who, idem), project_id, body.amount, currency=body.currency, on=body.on
+    )
 
 
 @router.get("/guarantees", response_model=list[GuaranteeView])
@@ -112,4 +126,11 @@ def call(
     idem: IdempotencyDep,
 ) -> GuaranteeView:
     """Pay a guarantee's call out of the fund balance, within exposure and validity."""
-    return svc.call_guarantee(acting(rt, who, idem), project_id, body.amount, reason=body.reason)
+    return svc.call_guarantee(
+        acting(rt, who, idem),
+        project_id,
+        body.amount,
+        reason=body.reason,
+        currency=body.currency,
+        on=body.on,
+    )
