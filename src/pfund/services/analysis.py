@@ -28,7 +28,7 @@ from pfund.portfolio import (
     explain_all,
 )
 from pfund.portfolio.model import rows_of
-from pfund.services.appraisal import PipelineAppraisal
+from pfund.services.appraisal import PipelineAppraisal, draw_picks
 from pfund.services.compute import compute_map
 from pfund.services.portfolio import MILLION
 from pfund.services.problem_json import problem_from_json
@@ -244,11 +244,12 @@ def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int
     if pa.value_mode == "score":
         return np.atleast_2d(pa.values)
     sim = pa.simulation
-    picks = np.linspace(0, sim.draws - 1, num=min(draws, sim.draws)).astype(int)
+    picks = draw_picks(sim.draws, draws)
     point = crit.point.point()
     rows = []
-    for d in picks:
-        npv = dict(zip(sim.project_ids, sim.npv_by_project[:, d].tolist(), strict=True))
+    columns = pa.npv_draws(picks)  # a stored appraisal kept these draws (KeptDraws)
+    for j in range(len(picks)):
+        npv = dict(zip(sim.project_ids, columns[:, j].tolist(), strict=True))
         m = criteria_matrix(
             inputs.appraised, crit, appraisals=pa.appraisals, regions=inputs.regions, npv=npv
         )
