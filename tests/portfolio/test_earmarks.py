@@ -113,7 +113,7 @@ def test_the_budget_frontier_scales_the_earmark_caps(solver: Solver) -> None:
     assert chosen == [[], [], ["C"], ["A", "B"], ["A", "B"]]
     assert [p.value for p in points] == [0.0, 0.0, 6.0, 15.0, 15.0]
     for p in points:  # each respects its own cap: at most half its budget outside health
-        outside = sum(PROJECTS[problem.ids[i]]["cost"][2027] for i in (1, 2) if p.selected[i])
+        outside = sum(float(problem.total_cost[i]) for i in (1, 2) if p.selected[i])
         assert outside <= 0.5 * p.budget[0] + 1e-9
     unbounded = scaled_caps([SpendCap("x", (0,), (float("inf"), 10.0))], 0.0)
     assert unbounded[0].cap == (float("inf"), 0.0)

@@ -49,6 +49,9 @@ class BudgetPoint:
     status: Status
     gap: float
     selected: BoolArray
+    # The curve's deadline left this point no solve of its own: the previous point's
+    # portfolio stands in (status feasible), or with none there is no portfolio.
+    unsolved: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,6 +143,7 @@ def _budget_point(
         status=status,
         gap=gap,
         selected=selected,
+        unsolved=sol.timed_out and not sol.has_portfolio,
     )
 
 
