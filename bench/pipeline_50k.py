@@ -10,7 +10,8 @@ Stages, each a `pfund` child process (what a user runs) except the first:
 4. ``appraise``: ``pfund appraise --json`` (the fund's policy: 2,000 draws);
 5. ``optimise``: ``pfund portfolio optimize --time-limit T --json`` (the gap reached is
    read from its JSON);
-6. ``report``: ``pfund report DIR --json``.
+6. ``report``: ``pfund report DIR --json``, which reads the appraisal stage's stored
+   appraisal (``read_stored_appraisal`` says whether it did, from the report's words).
 
 Each stage's line gives wall seconds, CPU seconds (user + system of the child and its
 own children, from ``wait4``), the child's peak RSS and the load average when it
@@ -99,12 +100,17 @@ def main(projects: int, time_limit: float, keep: Path | None) -> list[dict[str, 
             text = row.pop("stdout")
             if name == "optimise" and row["exit"] == 0:
                 row.update(_solution(text))
+            if name == "report" and row["exit"] == 0:
+                # whether it read the stored appraisal of `appraise` (else it appraised again)
+                page = (where / "report" / "index.html").read_text(encoding="utf-8")
+                row["read_stored_appraisal"] = "read from appraisal" in page
             rows.append(row)
             print(json.dumps(row), flush=True)
             if row["exit"] != 0:
                 break
     total = {
         "stage": "total",
+        "uptime_at_end": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "projects": projects,
         "time_limit": time_limit,
         "wall_seconds": round(sum(r["wall_seconds"] for r in rows), 1),

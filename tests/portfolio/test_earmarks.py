@@ -7,7 +7,8 @@ import numpy as np
 
 from pfund.domain.donor_agreement import Earmark
 from pfund.portfolio import Solver, build_problem, greedy, optimise
-from pfund.portfolio.earmarks import EarmarkPool, spend_caps
+from pfund.portfolio.earmarks import EarmarkPool, SpendCap, scaled_caps, spend_caps
+from pfund.portfolio.frontier import budget_frontier
 from pfund.portfolio.problem import PortfolioProblem
 from pfund.services.problem_json import problem_from_json, problem_to_json
 
@@ -90,3 +91,29 @@ def test_an_infeasible_earmark_is_named_with_the_budget(solver: Solver) -> None:
     found = optimise(problem, solver=solver, time_limit=10)
     assert found.conflict is not None
     assert "the budget less the money earmarked by DA-1" in found.conflict.explanation
+
+
+def test_the_budget_frontier_scales_the_earmark_caps(solver: Solver) -> None:
+    """At f times the budget every pool is f times as large (pfund.portfolio.earmarks):
+    with 50 of 100 earmarked for health, spending outside health is at most 50 f. The
+    curve runs f = 0, 0.4, 0.8, 1.2, 1.6 (1.6 funds every project: 160 of cost).
+
+    - f = 0.4: budget 40, cap 20: C (40, outside health) no longer fits, nor A (60):
+      nothing (the original cap of 50 would let C in, worth 6);
+    - f = 0.8: budget 80, cap 40: C alone (6);
+    - f = 1.2: budget 120, cap 60: A + B (120, B's 60 outside health), worth 15 (the
+      original cap of 50 would keep B out: A + C, 11);
+    - f = 1.6: cap 80: A + B still (B + C would spend 100 outside health)."""
+    problem = _with_earmarks([_health(50.0)])
+    [cap] = scaled_caps(problem.spend_caps, 0.4)
+    assert cap.members == (1, 2) and cap.cap == (20.0,)
+    points = budget_frontier(problem, points=5, solver=solver, time_limit=10)
+    assert [round(p.factor, 6) for p in points] == [0.0, 0.4, 0.8, 1.2, 1.6]
+    chosen = [[problem.ids[i] for i in np.flatnonzero(p.selected)] for p in points]
+    assert chosen == [[], [], ["C"], ["A", "B"], ["A", "B"]]
+    assert [p.value for p in points] == [0.0, 0.0, 6.0, 15.0, 15.0]
+    for p in points:  # each respects its own cap: at most half its budget outside health
+        outside = sum(float(problem.total_cost[i]) for i in (1, 2) if p.selected[i])
+        assert outside <= 0.5 * p.budget[0] + 1e-9
+    unbounded = scaled_caps([SpendCap("x", (0,), (float("inf"), 10.0))], 0.0)
+    assert unbounded[0].cap == (float("inf"), 0.0)

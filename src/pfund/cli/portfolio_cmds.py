@@ -64,6 +64,15 @@ EachLimitOpt = Annotated[
         help="Seconds the solver may take for each re-optimisation (as queued jobs allow).",
     ),
 ]
+TotalTimeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--total-time",
+        min=0.0,
+        help="Seconds for the whole batch of re-optimisations (default: --time-limit times "
+        "their number); those it leaves no time for are not solved and are counted.",
+    ),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -271,13 +280,20 @@ def frontier_cmd(
         typer.Option("--plot", help="Also write the frontiers as a page of SVG plots (.html)."),
     ] = None,
     time_limit: EachLimitOpt = 5.0,
+    total_time: TotalTimeOpt = None,
     record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Value against total budget, and value against regional equity."""
     with runtime(ctx) as rt, progress_bar("Tracing the frontier", quiet=as_json) as bar:
         report = frontier(
-            rt, record_id=run, points=points, time_limit=time_limit, progress=bar, record=record
+            rt,
+            record_id=run,
+            points=points,
+            time_limit=time_limit,
+            progress=bar,
+            record=record,
+            total_time=total_time,
         )
     if plot is not None:
         from pfund.reports.plots import frontier_svg  # here: matplotlib takes a second
@@ -297,6 +313,11 @@ def frontier_cmd(
             table.add_row(f"{p.budget_total:,.0f}", f"{p.value:.3f}", f"{p.cost:,.0f}", p.status)
     console.print(table)
     console.print(f"Value against regional equity: {len(report.equity)} non-dominated portfolios.")
+    if report.partial:
+        console.print(
+            f"The batch's {report.total_time:g} s ran out: {report.unsolved} budget(s) not "
+            "solved (the previous budget's portfolio stands in), the equity curve may be short."
+        )
 
 
 @app.command("robust")
@@ -310,6 +331,7 @@ def robust_cmd(
     policy: PolicyOpt = None,
     criteria: CriteriaOpt = None,
     time_limit: EachLimitOpt = 5.0,
+    total_time: TotalTimeOpt = None,
     record: RecordOpt = False,
     as_json: bool = JsonOption,
 ) -> None:
@@ -327,6 +349,7 @@ def robust_cmd(
                 time_limit=time_limit,
                 progress=bar,
                 record=record,
+                total_time=total_time,
             )
     if as_json:
         print_json(report)
@@ -344,3 +367,8 @@ def robust_cmd(
             line.project, f"{line.core_index:.2f}", line.robustness, "yes" if line.selected else ""
         )
     console.print(table)
+    if report.partial:
+        console.print(
+            f"The batch's {report.total_time:g} s ran out: {report.unsolved} of "
+            f"{report.re_optimisations} re-optimisations not solved; the indices rest on the rest."
+        )

@@ -12,7 +12,7 @@ from pfund.cli.common import JsonOption, console, handled, print_json, runtime, 
 from pfund.cli.job_cmds import REPORT_KIND, QueueOption, queue_job
 from pfund.errors import InvalidInput, Problem
 from pfund.reports.scale import EXPLAIN_EACH
-from pfund.services.appraisal import PipelineAppraisal, appraise_pipeline, load_inputs
+from pfund.services.appraisal import PipelineAppraisal, appraisal_for_report, load_inputs
 from pfund.services.runtime import Runtime
 
 
@@ -61,8 +61,10 @@ def report_cmd(
     queue: bool = QueueOption,
 ) -> None:
     """Write the self-contained HTML board report of a portfolio run, in English and
-    Russian (each file links to the other). With --queue a worker builds it and the
-    store keeps it: `pfund jobs files JOB DIR`, or the job's staff page, gives it."""
+    Russian (each file links to the other). It reads the stored appraisal of the
+    current inputs (`pfund appraise`) and says which; with none it appraises again.
+    With --queue a worker builds it and the store keeps it: `pfund jobs files JOB DIR`,
+    or the job's staff page, gives it."""
     if queue:
         values: dict[str, object] = {"run": run, "lang": lang.value, "optimism_bias": optimism_bias}
         queue_job(ctx, REPORT_KIND, values, files=(directory,), as_json=as_json)
@@ -74,7 +76,7 @@ def report_cmd(
             )
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
-        pa = appraise_pipeline(load_inputs(rt, optimism_bias=optimism_bias))
+        pa = appraisal_for_report(rt, load_inputs(rt, optimism_bias=optimism_bias))
         files = [str(path) for path in write_board(rt, pa, run, directory, langs, explain)]
     if as_json:
         print_json({"report": files[0], "files": files})

@@ -14,6 +14,15 @@ which for ``K`` empty is the budget itself. So earmarked money can only fund wha
 earmark allows, and it need not be spent. With ``m`` earmarks there are ``2^m - 1``
 such rows per year, few for a fund's handful of earmarked agreements; more than
 ``MAX_EARMARKS`` are refused rather than silently approximated.
+
+At another budget (the budget frontier scales every year's budget by a factor ``f``)
+the caps follow the money: the frontier asks what ``f`` times the fund's money would
+buy with the same mix of money, so every pool, unearmarked and earmarked alike, is
+scaled by ``f``. As each cap is ``max(B_t - E_Kt, 0)``, scaling ``B_t`` and every
+``E_kt`` by ``f`` scales each cap by ``f`` (``scaled_caps``); an unbounded year's cap
+stays unbounded. (Keeping the donors' earmarks fixed instead would need the pools, which
+a recorded run does not hold, and would leave no consistent split where ``f B_t`` falls
+below the earmarked money.)
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import numpy as np
 
 from pfund.errors import InvalidInput, Problem
 
-__all__ = ["MAX_EARMARKS", "EarmarkPool", "SpendCap", "spend_caps"]
+__all__ = ["MAX_EARMARKS", "EarmarkPool", "SpendCap", "scaled_caps", "spend_caps"]
 
 MAX_EARMARKS = 12
 
@@ -47,6 +56,17 @@ class SpendCap:
     name: str
     members: tuple[int, ...]
     cap: tuple[float, ...]
+
+
+def scaled_caps(caps: Sequence[SpendCap], factor: float) -> tuple[SpendCap, ...]:
+    """The caps of a budget ``factor`` times as large, every pool scaled alike (see the
+    module): each finite cap times ``factor``."""
+    if factor < 0:
+        raise ValueError("a budget factor is at least 0")
+    return tuple(
+        SpendCap(c.name, c.members, tuple(x * factor if np.isfinite(x) else x for x in c.cap))
+        for c in caps
+    )
 
 
 def spend_caps(

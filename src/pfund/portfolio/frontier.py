@@ -1,9 +1,11 @@
 """Trade-off curves for decision makers: value against money, value against equity.
 
 (a) Every period's budget is scaled by the same factor, from nothing to the level that
-funds every project, and the portfolio re-optimised. The curve shows where extra money
-stops buying much. A larger budget can always keep the smaller budget's portfolio, so
-if a solve stopped early and came back lower, the earlier portfolio is kept.
+funds every project, and the portfolio re-optimised; donor earmarks' spending caps are
+scaled by the same factor (every pool of money alike: ``pfund.portfolio.earmarks``).
+The curve shows where extra money stops buying much. A larger budget can always keep the
+smaller budget's portfolio, so if a solve stopped early and came back lower, the earlier
+portfolio is kept.
 (b) The epsilon-constraint method: maximise value subject to equity >= eps over a grid
 from the equity of the value-maximising portfolio to the largest equity attainable;
 only non-dominated points are returned.
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pfund.errors import InvalidInput, Problem
+from pfund.portfolio.earmarks import scaled_caps
 from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import BoolArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
@@ -46,6 +49,9 @@ class BudgetPoint:
     status: Status
     gap: float
     selected: BoolArray
+    # The curve's deadline left this point no solve of its own: the previous point's
+    # portfolio stands in (status feasible), or with none there is no portfolio.
+    unsolved: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +84,9 @@ def budget_frontier(
     for factor in factors:
         budget = problem.budget.copy()
         budget[np.isfinite(budget)] *= factor
-        scaled.append(problem.with_changes(budget=budget))
+        # earmark caps follow the money at this budget (pfund.portfolio.earmarks)
+        caps = scaled_caps(problem.spend_caps, factor)
+        scaled.append(problem.with_changes(budget=budget, spend_caps=caps))
     k = len(scaled)
     solutions = (mapper or serial_map)(
         _solve, [solver] * k, scaled, [time_limit] * k, [None] * k, [deadline] * k
@@ -135,6 +143,7 @@ def _budget_point(
         status=status,
         gap=gap,
         selected=selected,
+        unsolved=sol.timed_out and not sol.has_portfolio,
     )
 
 

@@ -20,7 +20,8 @@ so the default gap here is 0.1% and callers with a deadline set a per-draw time 
 Time (issue #18): each re-optimisation gets `time_limit` (kept by the solver's guard on
 big problems), and with `total_time` the whole batch gets one deadline, shared by every
 chunk wherever it runs; draws left when it passes are not solved and are counted in
-`unsolved` (the indices then rest on fewer portfolios, as `portfolios` shows).
+`unsolved` (the indices then rest on fewer portfolios, as `portfolios` shows; when it
+leaves none solved, the result has no portfolio, NaN indices and no classes).
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ class RobustResult:
     unsolved: int = 0
 
     def of(self, cls: Robustness) -> list[str]:
-        """Project ids in a class."""
+        """Project ids in a class (none when no draw was solved: no classes)."""
+        if not self.classes:
+            return []
         return [pid for pid, c in zip(self.ids, self.classes, strict=True) if c is cls]
 
 
@@ -135,6 +138,8 @@ def core_indices(
     else:
         collect(serial_map(_solve_chunk, *args))
     usable = [s for s in solutions if s.has_portfolio]
+    if not usable and all(s.timed_out for s in solutions):
+        return _none_solved(problem, solutions, time.perf_counter() - start)
     if not usable:
         raise InvalidInput("no portfolio exists", [Problem(solutions[0].message or "infeasible")])
     portfolios = np.array([s.selected for s in usable], dtype=bool)
@@ -174,6 +179,24 @@ def _solve_chunk(
     """One worker's share of the draws (a top-level function so processes can run it)."""
     return solver.solve_many(
         problem, values, time_limit=time_limit, rel_gap=rel_gap, threads=threads, deadline=deadline
+    )
+
+
+def _none_solved(
+    problem: PortfolioProblem, solutions: list[Solution], seconds: float
+) -> RobustResult:
+    """The batch's deadline left no draw solved: no portfolio, so no index (NaN) and no
+    class; ``unsolved`` counts every draw."""
+    return RobustResult(
+        ids=problem.ids,
+        core_index=np.full(problem.n, np.nan),
+        classes=(),
+        portfolios=np.zeros((0, problem.n), dtype=bool),
+        not_optimal=len(solutions),
+        max_gap=float("inf"),
+        seconds=seconds,
+        gaps=np.zeros(0),
+        unsolved=len(solutions),
     )
 
 

@@ -2,8 +2,9 @@
 in English (``index.html``) and in Russian (``index.ru.html``) for the joint committee.
 
 Everything in it comes from decision records (the portfolio run, its frontier and
-robustness runs) and a re-appraisal with the recorded seed, so each number can be traced
-to the run that produced it. Plots are inline SVG; no asset is fetched from anywhere.
+robustness runs) and the stored appraisal of the current inputs (or, with none, a
+re-appraisal with the policy's seed), so each number can be traced to the run that
+produced it. Plots are inline SVG; no asset is fetched from anywhere.
 ``build_report`` gathers the figures once, in no language (names carry their ``_ru``
 twins); ``render`` writes them in one language, charts included, so the two files can
 differ only in words and notation.
@@ -54,7 +55,13 @@ from pfund.services.analysis import (
     frontier,
     robustness,
 )
-from pfund.services.appraisal import AppraisalLine, PipelineAppraisal, report_of
+from pfund.services.appraisal import (
+    AppraisalLine,
+    PipelineAppraisal,
+    appraise_pipeline,
+    draw_picks,
+    report_of,
+)
 from pfund.services.committee_decide import PublicDecision, public_decisions
 from pfund.services.learning import history_by_area
 from pfund.services.names import Name, area_names, short
@@ -127,6 +134,9 @@ class BoardReport:
     # appendix explains ``rows`` (all the run's projects, or those nearest the line).
     scale: ReportScale | None = None
     explained: frozenset[str] | None = None  # the projects explained; None: every one
+    # The stored appraisal (its decision record) the figures were read from; None: the
+    # pipeline was appraised again for the report (no stored appraisal of its inputs).
+    appraisal_record: str | None = None
 
     @property
     def capped(self) -> bool:
@@ -157,8 +167,9 @@ def build_report(
     """The report of the named run (default: the newest that holds a portfolio).
 
     Built from the run's record, whatever has changed since: the portfolio, frontier and
-    explanations come from its recorded problem; the current appraisal only fills in each
-    project's NPV and the value draws of the robustness analysis. Writing it stores
+    explanations come from its recorded problem; the current appraisal ``pa`` (read from
+    its record by ``appraisal_for_report``, or a new one) only fills in each project's
+    NPV and the value draws of the robustness analysis. Writing it stores
     nothing (no frontier, robustness or scenario record).
 
     How much it works out follows the run's size (``pfund.reports.scale``): a small
@@ -176,6 +187,10 @@ def build_report(
         robust_draws=scale.robust_draws if robust_draws is None else robust_draws,
         robust_weights=scale.robust_weights if robust_weights is None else robust_weights,
     )
+    if pa.value_mode != "score" and not pa.serves(
+        draw_picks(pa.simulation.draws, scale.robust_draws)
+    ):  # a stored appraisal kept other draws than these: appraise again, and say so
+        pa = appraise_pipeline(pa.inputs)
     front = frontier(
         rt,
         record_id=record.id,
@@ -235,6 +250,7 @@ def build_report(
         ],
         scale=scale,
         explained=frozenset(shown),
+        appraisal_record=pa.record_id,
     )
 
 

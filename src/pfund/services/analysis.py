@@ -1,9 +1,20 @@
 """Questions a board asks of a recorded portfolio: why, what if more money, how sure.
 
 Each works from a decision record, so the answer concerns the very problem decided on,
-whatever has changed in the pipeline since. Asking stores nothing: a frontier or
-robustness run becomes a decision record of its own only when asked to (``record``).
-By default they answer for the newest run that holds a portfolio.
+whatever has changed in the pipeline since.
+
+Time: a frontier or a robustness analysis is a batch of solves. ``time_limit`` (the
+CLI's ``--time-limit``) bounds each solve; ``total_time`` (``--total-time``) bounds the
+whole batch, one deadline for all its solves. Without it the batch gets the sum of its
+solves' limits (``batch_budget``), the most the per-solve limits promise, so a solve
+that runs past its own limit takes its time from the solves after it, not from the
+user. A solve the deadline leaves no time for is not run, and the answer says so:
+``unsolved`` counts them and ``partial`` is set; a budget point without its own solve
+shows the previous budget's portfolio (``stand_in``), or no portfolio.
+
+Asking stores nothing: a frontier or robustness run becomes a decision record of its
+own only when asked to (``record``). By default they answer for the newest run that
+holds a portfolio.
 """
 
 from __future__ import annotations
@@ -28,7 +39,8 @@ from pfund.portfolio import (
     explain_all,
 )
 from pfund.portfolio.model import rows_of
-from pfund.services.appraisal import PipelineAppraisal
+from pfund.portfolio.solvers import base as solver_base
+from pfund.services.appraisal import PipelineAppraisal, draw_picks
 from pfund.services.compute import compute_map
 from pfund.services.portfolio import MILLION
 from pfund.services.problem_json import problem_from_json
@@ -121,6 +133,8 @@ class FrontierPoint(BaseModel):
     cost: float | None
     status: str
     answer: str = ""
+    stand_in: bool = False  # the previous budget's portfolio, for want of time
+    unsolved: bool = False  # the batch's deadline left this budget no solve
 
 
 class EquityFrontierPoint(BaseModel):
@@ -130,6 +144,13 @@ class EquityFrontierPoint(BaseModel):
 
 
 NO_PORTFOLIO = "no portfolio meets the rules at this budget"
+NO_TIME = "not solved: the batch's time ran out"
+STAND_IN = "not solved, the batch's time ran out: the previous budget's portfolio stands in"
+
+
+def batch_budget(time_limit: float, solves: int) -> float:
+    """A batch's time when the user gave none: each of its solves' limits, added up."""
+    return time_limit * max(solves, 1)
 
 
 def _number(x: float) -> float | None:
@@ -139,13 +160,17 @@ def _number(x: float) -> float | None:
 def _budget_point(p: BudgetPoint) -> FrontierPoint:
     """A point of the budget frontier; where no portfolio answers, no numbers but words."""
     answered = p.status in (Status.OPTIMAL, Status.FEASIBLE)
+    words = (STAND_IN, NO_TIME) if p.unsolved else ("", NO_PORTFOLIO)
+    answer = words[0] if answered else words[1]
     return FrontierPoint(
         budget_factor=p.factor,
         budget_total=float(sum(b for b in p.budget if np.isfinite(b))) / MILLION,
         value=_number(p.value) if answered else None,
         cost=_number(p.cost / MILLION) if answered else None,
         status=p.status.value,
-        answer="" if answered else NO_PORTFOLIO,
+        answer=answer,
+        stand_in=p.unsolved and answered,
+        unsolved=p.unsolved,
     )
 
 
@@ -157,6 +182,9 @@ class FrontierReport(BaseModel):
     chosen_budget_total: float
     chosen_value: float
     chosen_equity: float
+    total_time: float | None = None  # the batch's seconds (None: an older record)
+    unsolved: int = 0  # budget points the batch's deadline left without a solve
+    partial: bool = False  # the deadline cut the batch: some point is not its own answer
 
 
 def frontier(
@@ -168,21 +196,36 @@ def frontier(
     progress: Progress | None = None,
     record: bool = False,
     equity_points: int | None = None,
+    total_time: float | None = None,
 ) -> FrontierReport:
     """Value against total budget, and value against regional equity (a FRN- record
-    only with ``record``); ``equity_points`` defaults to ``max(points // 2, 11)``."""
+    only with ``record``); ``equity_points`` defaults to ``max(points // 2, 11)``.
+
+    Both curves share one deadline, ``total_time`` seconds from now (default: the sum of
+    the solves' limits, see the module); ``unsolved`` and ``partial`` say what it cut."""
     run, problem = recorded(rt, record_id)
     solution = solution_of(run, problem)
+    n_equity = max(points // 2, 11) if equity_points is None else equity_points
+    # budget points, then the equity curve's two ends and its points
+    total = batch_budget(time_limit, points + 2 + n_equity) if total_time is None else total_time
+    deadline = solver_base.now() + total
     with compute_map(rt) as mapper:
         budget = budget_frontier(
-            problem, points=points, time_limit=time_limit, progress=progress, mapper=mapper
+            problem,
+            points=points,
+            time_limit=time_limit,
+            progress=progress,
+            mapper=mapper,
+            total_time=total,
         )
         equity = equity_frontier(
             problem,
-            points=max(points // 2, 11) if equity_points is None else equity_points,
+            points=n_equity,
             time_limit=time_limit,
             mapper=mapper,
+            total_time=max(deadline - solver_base.now(), 0.0),
         )
+    cut = solver_base.now() >= deadline  # an equity solve may have been skipped (uncounted)
     finite = problem.budget[np.isfinite(problem.budget)]
     report = FrontierReport(
         record_id="",
@@ -199,6 +242,9 @@ def frontier(
         chosen_equity=float(problem.equity @ solution.selected)
         if problem.equity is not None
         else 0.0,
+        total_time=total,
+        unsolved=sum(p.unsolved for p in budget),
+        partial=cut or any(p.unsolved for p in budget),
     )
     if not record:
         return report
@@ -206,7 +252,7 @@ def frontier(
         rt,
         kind="frontier",
         inputs={"portfolio_run": run.id, "portfolio_inputs_hash": run.inputs_hash},
-        parameters={"points": points, "time_limit": time_limit},
+        parameters={"points": points, "time_limit": time_limit, "total_time": total},
         status="done",
         result=report.model_dump(exclude={"record_id"}),
         solver=run.solver,
@@ -231,7 +277,10 @@ class RobustReport(BaseModel):
     not_optimal: int
     max_gap: float
     seconds: float
-    lines: list[RobustLine]
+    lines: list[RobustLine]  # none when the batch's time left no re-optimisation solved
+    total_time: float | None = None  # the batch's seconds (None: an older record)
+    unsolved: int = 0  # re-optimisations the batch's deadline left unsolved
+    partial: bool = False  # the indices rest on fewer portfolios than asked for
 
 
 def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int) -> FloatArray:
@@ -244,11 +293,12 @@ def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int
     if pa.value_mode == "score":
         return np.atleast_2d(pa.values)
     sim = pa.simulation
-    picks = np.linspace(0, sim.draws - 1, num=min(draws, sim.draws)).astype(int)
+    picks = draw_picks(sim.draws, draws)
     point = crit.point.point()
     rows = []
-    for d in picks:
-        npv = dict(zip(sim.project_ids, sim.npv_by_project[:, d].tolist(), strict=True))
+    columns = pa.npv_draws(picks)  # a stored appraisal kept these draws (KeptDraws)
+    for j in range(len(picks)):
+        npv = dict(zip(sim.project_ids, columns[:, j].tolist(), strict=True))
         m = criteria_matrix(
             inputs.appraised, crit, appraisals=pa.appraisals, regions=inputs.regions, npv=npv
         )
@@ -284,9 +334,13 @@ def robustness(
     time_limit: float = 5.0,
     progress: Progress | None = None,
     record: bool = False,
+    total_time: float | None = None,
 ) -> RobustReport:
     """Core index of every project of a run over value draws and weight sets (a ROB-
-    record only with ``record``).
+    record only with ``record``). The re-optimisations share one deadline,
+    ``total_time`` seconds (default: the sum of their limits, see the module); those it
+    leaves unsolved are counted (``unsolved``, ``partial``), and with none solved there
+    is no index (no lines).
 
     The run's own problem is re-optimised, whatever has changed since: values vary as
     the current appraisal of the same projects varies; a project no longer in the
@@ -295,9 +349,16 @@ def robustness(
     run, problem = recorded(rt, record_id)
     current = value_rows(pa, draws=draws, weight_sets=weight_sets, seed=pa.inputs.policy.seed)
     rows = on_run_projects(current, pa.ids, problem)
+    total = batch_budget(time_limit, len(rows)) if total_time is None else total_time
     with compute_map(rt) as mapper:
         result = core_indices(
-            problem, rows, time_limit=time_limit, threads=1, progress=progress, mapper=mapper
+            problem,
+            rows,
+            time_limit=time_limit,
+            threads=1,
+            progress=progress,
+            mapper=mapper,
+            total_time=total,
         )
     chosen = set(run.result["selected"])
     lines = [
@@ -308,6 +369,7 @@ def robustness(
             selected=pid in chosen,
         )
         for i, pid in enumerate(problem.ids)
+        if result.classes  # none when no re-optimisation was solved
     ]
     lines.sort(key=lambda line: (-line.core_index, line.project))
     n_mc = min(draws, pa.simulation.draws) if pa.value_mode != "score" else 0
@@ -321,6 +383,9 @@ def robustness(
         max_gap=result.max_gap,
         seconds=result.seconds,
         lines=lines,
+        total_time=total,
+        unsolved=result.unsolved,
+        partial=result.unsolved > 0,
     )
     if not record:
         return report
@@ -328,7 +393,12 @@ def robustness(
         rt,
         kind="robust",
         inputs={"portfolio_run": run.id, "values": rows.tolist()},
-        parameters={"draws": draws, "weight_sets": weight_sets, "time_limit": time_limit},
+        parameters={
+            "draws": draws,
+            "weight_sets": weight_sets,
+            "time_limit": time_limit,
+            "total_time": total,
+        },
         status="done",
         result=report.model_dump(exclude={"record_id", "seconds"}),
         solver=run.solver,

@@ -6,6 +6,7 @@ files, runs them, and records the run so every number in a report traces to its 
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,7 @@ from pfund.appraisal import (
     resolve_value_mode,
     simulate,
 )
+from pfund.appraisal.montecarlo import QUANTILES
 from pfund.appraisal.schedule import FloatArray
 from pfund.domain import FundDefinition, Project, ProjectStatus, Region
 from pfund.domain.account import Permission
@@ -39,6 +41,7 @@ from pfund.funding.instruments import FundCost, fund_cost_by_year
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
 from pfund.portfolio.earmarks import EarmarkPool
+from pfund.reports.scale import report_scale
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.donor_earmarks import earmark_pools
@@ -108,10 +111,19 @@ class Inputs:
 
     def source_hash(self) -> str:
         """One hash of the pipeline, criteria and policy, to tell whether inputs changed."""
+        return self._hashed([p.model_dump(mode="json") for p in self.projects])
+
+    def appraisal_hash(self) -> str:
+        """One hash of what an appraisal's numbers depend on: ``source_hash`` without the
+        projects' status, which recording an appraisal itself moves (to *appraised*) and
+        which no figure reads (the active projects are the ones listed)."""
+        return self._hashed([p.model_dump(mode="json", exclude={"status"}) for p in self.projects])
+
+    def _hashed(self, projects: list[dict[str, Any]]) -> str:
         return inputs_hash(
             {
                 "fund": self.fund.model_dump(mode="json"),
-                "projects": [p.model_dump(mode="json") for p in self.projects],
+                "projects": projects,
                 "policy": self.policy.model_dump(mode="json"),
                 "criteria": self.sources.get("criteria_text", ""),
             }
@@ -196,10 +208,40 @@ class PipelineAppraisal:
     criteria: CriteriaSet  # value functions pinned to ``matrix``
     value_mode: str
     values: FloatArray
+    # Read back from a stored appraisal (``stored_appraisal``): its record, and the NPV
+    # draws it kept. Then ``simulation`` holds the summaries only, not every draw.
+    record_id: str | None = None
+    kept: KeptDraws | None = None
 
     @property
     def ids(self) -> list[str]:
         return [p.id for p in self.inputs.projects]
+
+    def serves(self, picks: list[int]) -> bool:
+        """Whether ``npv_draws(picks)`` can answer (a stored appraisal kept only some)."""
+        return self.kept is None or set(picks) <= set(self.kept.picks)
+
+    def npv_draws(self, picks: list[int]) -> FloatArray:
+        """The NPV draws numbered ``picks``, as ``projects x len(picks)``."""
+        if self.kept is None:
+            return np.asarray(self.simulation.npv_by_project[:, picks])
+        where = {d: j for j, d in enumerate(self.kept.picks)}
+        return np.asarray(self.kept.npv[:, [where[d] for d in picks]])
+
+
+@dataclass(frozen=True)
+class KeptDraws:
+    """The NPV draws an appraisal record keeps: those the board report's robustness
+    reads (``draw_picks`` of the report's draws for the pipeline's size), so the report
+    need not run the Monte Carlo again."""
+
+    picks: tuple[int, ...]
+    npv: FloatArray  # projects x len(picks), in the appraisal's project order
+
+
+def draw_picks(draws: int, wanted: int) -> list[int]:
+    """The draws a robustness analysis of ``wanted`` value draws reads: evenly spread."""
+    return [int(d) for d in np.linspace(0, draws - 1, num=min(wanted, draws)).astype(int)]
 
 
 def _simulate(inputs: Inputs, rate: float, base_year: int) -> Simulation:
@@ -227,19 +269,24 @@ def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
     With ``inputs.scheduler`` the Monte Carlo runs on Dask, with the same result as here.
     Every engine reads the projects uplifted for optimism bias (``inputs.appraised``).
     """
-    fund, policy, projects = inputs.fund, inputs.policy, inputs.appraised
-    rate, base = float(fund.discount_rate), fund.first_year
+    fund = inputs.fund
+    sim = _simulate(inputs, float(fund.discount_rate), fund.first_year)
+    npv = _objective_npv(sim, inputs.policy)
+    return _valued(inputs, sim, dict(zip(sim.project_ids, npv.tolist(), strict=True)))
+
+
+def _valued(
+    inputs: Inputs, sim: Simulation, npv: dict[str, float], **stored: Any
+) -> PipelineAppraisal:
+    """The likely-value cost-benefit and the multi-criteria values, the criteria scaled
+    on ``npv`` (the objective's NPV by project) and pinned."""
+    policy, projects = inputs.policy, inputs.appraised
+    rate, base = float(inputs.fund.discount_rate), inputs.fund.first_year
     appraisals = {
         p.id: appraise(p, rate=rate, base_year=base, hurdle=policy.hurdle) for p in projects
     }
-    sim = _simulate(inputs, rate, base)
-    npv = _objective_npv(sim, policy)
     matrix = criteria_matrix(
-        projects,
-        inputs.criteria,
-        appraisals=appraisals,
-        regions=inputs.regions,
-        npv=dict(zip(sim.project_ids, npv.tolist(), strict=True)),
+        projects, inputs.criteria, appraisals=appraisals, regions=inputs.regions, npv=npv
     )
     pinned = fix_scales(inputs.criteria, matrix)
     return PipelineAppraisal(
@@ -250,6 +297,7 @@ def appraise_pipeline(inputs: Inputs) -> PipelineAppraisal:
         criteria=pinned,
         value_mode=resolve_value_mode(projects, inputs.criteria.value_mode),
         values=pipeline_values(projects, matrix, pinned),
+        **stored,
     )
 
 
@@ -402,18 +450,91 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
     record = save_record(
         rt,
         kind="appraisal",
-        inputs={"source_hash": inputs.source_hash()},
+        inputs={"source_hash": inputs.source_hash(), "appraisal_hash": inputs.appraisal_hash()},
         parameters={
             "draws": report.draws,
             "hurdle": report.hurdle,
             "optimism_bias": _bias(inputs),
         },
         status="done",
-        result={"lines": [line.model_dump() for line in report.lines]},
+        result={"lines": [line.model_dump() for line in report.lines], "kept": _kept(pa)},
         seed=report.seed,
         then=lambda uow, audit: _appraised(uow, audit, [line.id for line in report.lines]),
     )
     return report.model_copy(update={"record_id": record.id})
+
+
+def _kept(pa: PipelineAppraisal) -> dict[str, Any]:
+    """What a report reads back instead of re-running the Monte Carlo: the projects'
+    order, the objective's NPV (mean or quantile) the criteria were scaled on, and the
+    NPV draws of the report's robustness analysis (``KeptDraws``), bytes as base64."""
+    sim = pa.simulation
+    picks = draw_picks(sim.draws, report_scale(len(sim.project_ids)).robust_draws)
+    draws = np.ascontiguousarray(sim.npv_by_project[:, picks], dtype=np.float64)
+    return {
+        "ids": list(sim.project_ids),
+        "objective_npv": _objective_npv(sim, pa.inputs.policy).tolist(),
+        "picks": picks,
+        "npv": base64.b64encode(draws.tobytes()).decode("ascii"),
+    }
+
+
+def stored_appraisal(rt: Runtime, inputs: Inputs) -> PipelineAppraisal | None:
+    """The newest recorded appraisal of exactly these inputs (``appraisal_hash``), read
+    back with the same numbers as appraising again, without the Monte Carlo: the
+    likely-value cost-benefit is worked out again (cheap, no draws), the simulation's
+    summaries and kept draws come from the record. None when no record matches (or the
+    record predates kept draws): then appraise."""
+    rt.require(Permission.READ_INTERNAL)
+    want = inputs.appraisal_hash()
+    with rt.uow() as uow:
+        found = uow.decisions.newest_with_input(kind="appraisal", key="appraisal_hash", value=want)
+        record = uow.decisions.get(found) if found else None
+    kept = record.result.get("kept") if record else None
+    projects = inputs.appraised
+    if record is None or kept is None or kept["ids"] != [p.id for p in projects]:
+        return None
+    policy, fund = inputs.policy, inputs.fund
+    rate, base = float(fund.discount_rate), fund.first_year
+    lines = {line["id"]: line for line in record.result["lines"]}
+    n, picks = len(projects), tuple(int(d) for d in kept["picks"])
+
+    def column(key: str) -> FloatArray:
+        return np.array([lines[p.id][key] for p in projects], dtype=np.float64)
+
+    npv = np.frombuffer(base64.b64decode(kept["npv"]), dtype=np.float64).reshape(n, len(picks))
+    mid = np.full(n, np.nan)  # the median is in no line: nothing reads it from here
+    sim = Simulation(
+        project_ids=tuple(p.id for p in projects),
+        draws=int(record.parameters["draws"]),
+        seed=int(record.seed if record.seed is not None else policy.seed),
+        method="pert",
+        rate=rate,
+        hurdle=policy.hurdle,
+        base_year=base,
+        area_correlation=policy.area_correlation,
+        npv_by_project=npv,
+        mean_npv=column("expected_npv"),
+        p_npv_positive=column("p_npv_positive"),
+        p_err_hurdle=column("p_err_hurdle"),
+        npv_quantiles=np.vstack(
+            [column("npv_p5"), *([mid] * (len(QUANTILES) - 2)), column("npv_p95")]
+        ),
+        bcr_quantiles=np.full((len(QUANTILES), n), np.nan),
+        conventional=np.ones(n, dtype=bool),
+        outcome_keys=(),
+        outcome_mean=np.zeros((0, n)),
+    )
+    objective = dict(zip(kept["ids"], kept["objective_npv"], strict=True))
+    return _valued(
+        inputs, sim, objective, record_id=record.id, kept=KeptDraws(picks=picks, npv=npv)
+    )
+
+
+def appraisal_for_report(rt: Runtime, inputs: Inputs) -> PipelineAppraisal:
+    """The stored appraisal of these inputs if there is one, else a new one (not
+    recorded): ``record_id`` tells which the report read."""
+    return stored_appraisal(rt, inputs) or appraise_pipeline(inputs)
 
 
 class OutcomeCost(BaseModel):

@@ -75,6 +75,20 @@ class DecisionRepository:
         )
         return tuple(str(i) for i in self.session.execute(query).scalars())
 
+    def newest_with_input(self, *, kind: str, key: str, value: object) -> str | None:
+        """The id of the newest record of a kind whose inputs hold ``key: value`` (read
+        without results, which can be large), or None."""
+        rows = table(DecisionRecordRow)
+        query = (
+            select(rows.c.id, rows.c.inputs)
+            .where(rows.c.kind == kind)
+            .order_by(rows.c.created_at.desc(), rows.c.id.desc())
+        )
+        for row in self.session.execute(query):
+            if json.loads(row.inputs).get(key) == value:
+                return str(row.id)
+        return None
+
     def headings(self, *, kind: str | None = None) -> builtins.list[RunHeading]:
         """Every record's heading, newest first: a list of runs to filter and page."""
         rows = table(DecisionRecordRow)

@@ -1,0 +1,102 @@
+"""The board report reads the stored appraisal of its inputs (issue 18, point 6).
+
+`pfund appraise` records each project's figures and the NPV draws the report's
+robustness reads; the report built from that record has the very numbers of a report
+that appraises again (same seed), and never runs the appraisal. With no record of the
+current inputs it appraises again and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from pfund.reports.board import BoardReport, build_report, render
+from pfund.services.appraisal import (
+    appraisal_for_report,
+    appraise_pipeline,
+    load_inputs,
+    record_appraisal,
+    stored_appraisal,
+)
+from pfund.services.runtime import Runtime, open_runtime
+from tests.api.conftest import settings_for
+
+
+@pytest.fixture
+def rt(demo_template: Path, tmp_path: Path) -> Any:
+    shutil.copy(demo_template, tmp_path / "pfund.db")
+    runtime = open_runtime(settings_for(f"sqlite:///{tmp_path / 'pfund.db'}"))
+    yield runtime
+    runtime.close()
+
+
+def _build(rt: Runtime) -> BoardReport:
+    pa = appraisal_for_report(rt, load_inputs(rt))
+    return build_report(rt, pa, run_id="OPT-0001", robust_weights=2)
+
+
+def _figures(r: BoardReport) -> str:
+    """Every figure of the report that comes from the appraisal or the analyses, as
+    JSON (a project without a rate of return has NaN, which equals nothing in Python)."""
+    figures = {
+        "rows": [row.model_dump() for row in r.rows],
+        "robust": r.robust.model_dump(exclude={"seconds"}),
+        "frontier": r.frontier.model_dump(),
+        "criteria": r.criteria,
+        "draws": (r.draws, r.seed, r.discount_rate, r.hurdle, r.marginal),
+        "scenarios": r.money.scenarios.model_dump(),
+        "learning": repr(r.learning),
+    }
+    return json.dumps(figures, sort_keys=True)
+
+
+def _refuse(*_: object, **__: object) -> NoReturn:
+    raise AssertionError("the report ran the appraisal")
+
+
+def test_the_report_reads_the_stored_appraisal_with_the_same_numbers(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No appraisal of these inputs is stored yet: the report appraises and says so.
+    assert stored_appraisal(rt, load_inputs(rt)) is None
+    again = _build(rt)
+    assert again.appraisal_record is None
+    assert "No stored appraisal matches these inputs" in render(again, "en")
+    assert "Ни одна сохранённая оценка" in render(again, "ru")
+
+    inputs = load_inputs(rt)
+    recorded = record_appraisal(rt, inputs, appraise_pipeline(inputs))
+    # Recording moved the projects to *appraised*: the appraisal's inputs are the same.
+    assert {p.status for p in load_inputs(rt).projects} != {p.status for p in inputs.projects}
+
+    with monkeypatch.context() as patch:  # the stored path never runs the appraisal
+        patch.setattr("pfund.services.appraisal.simulate", _refuse)
+        patch.setattr("pfund.services.appraisal.appraise_pipeline", _refuse)
+        patch.setattr("pfund.reports.board.appraise_pipeline", _refuse)
+        stored = _build(rt)
+    assert stored.appraisal_record == recorded.record_id
+    assert _figures(stored) == _figures(again)
+    en, ru = render(stored, "en"), render(stored, "ru")
+    assert f"read from appraisal {recorded.record_id}" in en
+    assert f"взяты из оценки {recorded.record_id}" in ru
+    assert "No stored appraisal" not in en
+
+
+def test_changed_inputs_or_other_draws_appraise_again(rt: Runtime) -> None:
+    inputs = load_inputs(rt)
+    record_appraisal(rt, inputs, appraise_pipeline(inputs))
+    # The record kept the draws of the report's 40 value draws, not of 5: appraise again.
+    pa = appraisal_for_report(rt, load_inputs(rt))
+    assert pa.record_id is not None
+    other = build_report(rt, pa, run_id="OPT-0001", robust_draws=5, robust_weights=0)
+    assert other.appraisal_record is None
+    # Another draw count in the policy is another input: no stored appraisal matches.
+    changed = load_inputs(rt)
+    policy = changed.policy.model_copy(update={"draws": changed.policy.draws + 1})
+    assert stored_appraisal(rt, replace(changed, policy=policy)) is None
