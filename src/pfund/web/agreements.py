@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from pfund.api.deps import RuntimeDep, acting
+from pfund.domain import Project
 from pfund.domain.account import Permission, Principal
 from pfund.domain.agreement import MIN_REASON, Agreement, Amendment
 from pfund.errors import InvalidInput, NotFound, Problem
@@ -109,12 +110,12 @@ def cancel(
     return _back(f"{done.agreement.id} changed: version {done.agreement.version}", STAFF)
 
 
-def _ready(rt: Runtime, taken: set[str]) -> list[tuple[str, str]]:
+def _ready(rt: Runtime, taken: set[str]) -> list[Project]:
     """The approved projects (approved, funded, in progress) without an agreement yet:
-    the choices of the draw-up form, as (id, title)."""
+    the choices of the draw-up form."""
     with rt.uow() as uow:
         projects = uow.projects.list()
-    return [(p.id, p.title) for p in projects if p.status in svc.DECIDED and p.id not in taken]
+    return [p for p in projects if p.status in svc.DECIDED and p.id not in taken]
 
 
 @router.post(STAFF)
