@@ -17,6 +17,7 @@ from pfund.services.audit import verify
 from pfund.services.demo import load_demo
 from pfund.services.demo_loop import load_history, run_results_loop
 from pfund.services.funding import ledger_view
+from pfund.services.instruments import loan_view
 from pfund.services.learning import (
     expost_lines,
     fund_calibration,
@@ -56,6 +57,21 @@ def test_the_demo_ends_with_a_tranche_paid_on_its_verified_result(rt: Runtime) -
     line = next(p for p in portal.projects(rt) if p.id == loop.project)
     assert line.disbursed == loop.paid  # the portal's "paid out" is what the ledger paid
     assert ledger_view(rt).invariants == []
+    # the sample loan: its project's first tranche paid out, then its first instalment
+    # repaid: 0.375% of USD 60 m = 225,000.00 interest and 644,511.48 principal
+    lent = loop.loan
+    assert lent is not None and (lent.project, lent.tranche) == ("GOV-MED-01", "GOV-MED-01-2026")
+    assert lent.disbursed == Decimal("12000000.00") and lent.instalments == 1
+    assert (lent.interest, lent.principal) == (Decimal("225000.00"), Decimal("644511.48"))
+    view = loan_view(rt, "GOV-MED-01")
+    assert (view.disbursed, view.principal_repaid, view.interest_received) == (
+        Decimal("12000000.00"),
+        Decimal("644511.48"),
+        Decimal("225000.00"),
+    )
+    assert view.outstanding == Decimal("59355488.52")
+    balances = ledger_view(rt).balances
+    assert balances["principal_repaid"] and balances["interest_received"]
     with rt.uow() as uow:
         assert verify(uow).intact
 
