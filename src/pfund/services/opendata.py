@@ -346,8 +346,14 @@ def _transactions(entries: Iterable[dict[str, Any]]) -> list[Transaction]:
             continue
         code, words = IATI_FLOWS[moved]
         what = f"{words} (tranche {e['tranche_id']})" if e.get("tranche_id") else words
-        value = moved[1] * Decimal(e["amount"])
-        out.append(Transaction(code, e["at"].date(), value, e["currency"], what))
+        # a movement converted from another currency keeps that currency and its own
+        # amount (IATI 2.03: the value's currency, and its value-date the transaction's,
+        # for a reader's own conversion); the fund's rate is in the ledger-entries dataset
+        amount, currency = e["amount"], e["currency"]
+        if e.get("fx_amount") is not None and e.get("fx_currency"):
+            amount, currency = e["fx_amount"], e["fx_currency"]
+        value = moved[1] * Decimal(amount)
+        out.append(Transaction(code, e["at"].date(), value, currency, what))
     return out
 
 
