@@ -71,7 +71,7 @@ def total(activity: etree._Element, code: str, currency: str | None = None) -> D
             Decimal(str(t.findtext("value")))
             for t in activity.iterfind("transaction")
             if t.find(f"transaction-type[@code='{code}']") is not None
-            and (currency is None or t.find("value").get("currency") == currency)
+            and (currency is None or t.find("value[@currency='" + currency + "']") is not None)
         ),
         Decimal(0),
     )
