@@ -213,6 +213,7 @@ def ids_for(rt: Runtime) -> dict[str, list[str]]:
                 "conditions",
                 "tranches",
                 "ledger",
+                "ledger-entries",
                 "results",
                 "grievances",
                 "audit-head",

@@ -35,6 +35,13 @@ def test_the_demo_signs_three_agreements_and_bad_changes_store_nothing(
     assert too_much.exit_code == 1
     said = " ".join(too_much.output.split())
     assert f"paid to {refunded['agreement']['project_id']} net of earlier refunds" in said
+    # a refund is stated in the agreement's own currency: another is refused by field
+    other = cli(
+        "agreements", "refund", "AGR-0001", "1.00", "--reason", "Unspent balance",
+        "--currency", "JPY", "--json",
+    )  # fmt: skip
+    said = " ".join(other.output.split())
+    assert other.exit_code == 1 and "currency" in said and "refunds are stated in" in said
     below = cli(
         "agreements", "amend", "AGR-0002", "--version", "4", "--reason", "Cut it", "--amount", "1"
     )

@@ -136,7 +136,8 @@ class FxLedgerMachine(RuleBasedStateMachine):
             return
         if difference:
             book = exchange_loss if difference > 0 else exchange_gain
-            entries.append(with_fx(book(at, abs(difference), **ids), note))
+            moved = book(at, abs(difference), project_id=t.project_id, tranche_id=t.id)
+            entries.append(with_fx(moved, note))
         self.ledger = self.ledger.post_all(entries)
         self.costs += cost
         self.paid[tranche] += own

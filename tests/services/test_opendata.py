@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from pfund.domain import TrancheStatus
+from pfund.domain import LedgerAccount, TrancheStatus
 from pfund.domain.protection import protected_values
 from pfund.errors import InvalidInput, NotFound
+from pfund.funding import Ledger
 from pfund.io.iati import COMMITMENT, DISBURSEMENT, WITHHELD, activities_schema
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.conditions import set_condition
@@ -62,15 +63,39 @@ def activities(rt: Runtime) -> dict[str, etree._Element]:
     return {str(a.findtext("iati-identifier")).removeprefix(f"{REF}-"): a for a in root}
 
 
-def total(activity: etree._Element, code: str) -> Decimal:
+def total(activity: etree._Element, code: str, currency: str | None = None) -> Decimal:
+    """The activity's transactions of one type, those whose value is in ``currency``
+    when given (a tranche in another currency than the fund's keeps its own)."""
     return sum(
         (
             Decimal(str(t.findtext("value")))
             for t in activity.iterfind("transaction")
             if t.find(f"transaction-type[@code='{code}']") is not None
+            and (currency is None or t.find("value[@currency='" + currency + "']") is not None)
         ),
         Decimal(0),
     )
+
+
+def own_flows(rt: Runtime) -> dict[tuple[str, str, str], Decimal]:
+    """(project, flow, currency) -> the ledger-entries dataset's commitments and payments
+    net of returns, in the entries' original currency where they were converted."""
+    rows = json.loads(public_dataset(rt, "ledger-entries", "json"))["ledger-entries"]
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for r in rows:
+        moved = {
+            ("committed", "fund_balance"): ("committed", 1),
+            ("fund_balance", "committed"): ("committed", -1),
+            ("fund_balance", "released"): ("committed", -1),
+            ("fund_balance", "frozen"): ("committed", -1),
+            ("disbursed", "released"): ("disbursed", 1),
+            ("returned", "disbursed"): ("disbursed", -1),
+        }.get((r["debit"], r["credit"]))
+        if moved is None or not r["original_currency"]:
+            continue
+        key = (r["project_id"], moved[0], r["original_currency"])
+        out[key] = out.get(key, Decimal(0)) + moved[1] * Decimal(r["original_amount"])
+    return out
 
 
 def status(activity: etree._Element) -> str | None:
@@ -94,14 +119,30 @@ def test_the_funded_demo_reports_its_approved_projects_in_valid_iati(
 
 
 def test_iati_transactions_sum_to_the_ledger(funded: tuple[Runtime, str]) -> None:
+    """In the fund's currency the transactions add up to the ledger's balances over the
+    tranches kept in it; a tranche in another currency reports its own amounts, which
+    add up to the ledger-entries dataset's original amounts."""
     rt, paid = funded
     reported = activities(rt)
-    balances = ledger_view(rt).balances
-    committed = sum(total(a, COMMITMENT) for a in reported.values())
-    disbursed = sum(total(a, DISBURSEMENT) for a in reported.values())
-    assert committed == balances["committed"] + balances["released"] + balances["disbursed"]
-    assert disbursed == balances["disbursed"] > 0
-    assert total(reported[paid], DISBURSEMENT) == balances["disbursed"]
+    foreign = {t.id for t in list_tranches(rt) if t.original_currency}
+    with rt.uow() as uow:
+        fund = uow.fund.get()
+        assert fund is not None
+        ledger = Ledger(currency=fund.currency, entries=tuple(uow.ledger.list()))
+        ids = {t.id for t in uow.tranches.list()} - foreign
+
+    def held(account: str) -> Decimal:
+        return sum((ledger.balance(LedgerAccount(account), t) for t in ids), Decimal(0))
+
+    cur = fund.currency
+    committed = sum(total(a, COMMITMENT, cur) for a in reported.values())
+    disbursed = sum(total(a, DISBURSEMENT, cur) for a in reported.values())
+    assert committed == held("committed") + held("released") + held("disbursed")
+    assert disbursed == held("disbursed") > 0
+    assert total(reported[paid], DISBURSEMENT, cur) == ledger_view(rt).balances["disbursed"]
+    for (pid, moved, currency), amount in own_flows(rt).items():
+        code = COMMITMENT if moved == "committed" else DISBURSEMENT
+        assert total(reported[pid], code, currency) == amount, (pid, moved, currency)
 
 
 def test_the_ledger_dataset_agrees_with_the_iati_file(funded: tuple[Runtime, str]) -> None:
@@ -111,10 +152,26 @@ def test_the_ledger_dataset_agrees_with_the_iati_file(funded: tuple[Runtime, str
     # the ledger lists the activities money moved for (a guarantee not called: none)
     moved = {p for p, a in reported.items() if total(a, COMMITMENT) or total(a, DISBURSEMENT)}
     assert {r["project_id"] for r in rows} == moved
+    own = {pid for pid, _, _ in own_flows(rt)}
     for row in rows:
+        assert {"total_exchange_gain", "total_exchange_loss"} <= set(row)
+        if row["project_id"] in own:  # reported in its own currency: see the test above
+            continue
         activity = reported[row["project_id"]]
         assert Decimal(row["total_committed"]) == total(activity, COMMITMENT)
         assert Decimal(row["total_disbursed"]) == total(activity, DISBURSEMENT)
+
+
+def test_the_ledger_entries_dataset_states_each_conversion(funded: tuple[Runtime, str]) -> None:
+    rt, _ = funded
+    rows = list(csv.DictReader(io.StringIO(public_dataset(rt, "ledger-entries", "csv").decode())))
+    columns = {"currency", "original_amount", "original_currency", "rate", "rate_date"}
+    assert columns | {"rate_source", "date", "movement", "memo"} - {"memo"} <= set(rows[0])
+    assert "memo" not in rows[0] and "at" not in rows[0]
+    converted = [r for r in rows if r["original_currency"]]
+    for r in converted:
+        assert r["rate"] and r["rate_date"] and r["rate_source"], r
+    assert all(not r["rate"] for r in rows if not r["original_currency"])
 
 
 def test_a_reversal_shows_frozen_activities_as_suspended(funded: tuple[Runtime, str]) -> None:

@@ -222,13 +222,34 @@ def refund_entries_fx(
             paid_rate = note.model_copy(update={"fx_rate": p.rate})
             book = exchange_gain if undone > 0 else exchange_loss
             why = f"{memo}; the payment's exchange difference on {used.base} {take:,} undone"
-            out.append(with_fx(book(at, abs(undone), memo=why[:300], **ids), paid_rate))
+            pid, tid = t.project_id, t.id
+            out.append(
+                book(
+                    at,
+                    abs(undone),
+                    project_id=pid,
+                    tranche_id=tid,
+                    currency=fund,
+                    memo=why[:300],
+                    fx=paid_rate,
+                )
+            )
         difference = at_refund - at_payment
         if difference:
             refund_rate = note.model_copy(update={"fx_rate": used.rate, "fx_rate_date": used.day})
             book = exchange_gain if difference > 0 else exchange_loss
             why = f"{memo}; {used.base} {take:,} at {used.rate} ({used.day}) against {p.rate} paid"
-            out.append(with_fx(book(at, abs(difference), memo=why[:300], **ids), refund_rate))
+            out.append(
+                book(
+                    at,
+                    abs(difference),
+                    project_id=t.project_id,
+                    tranche_id=t.id,
+                    currency=fund,
+                    memo=why[:300],
+                    fx=refund_rate,
+                )
+            )
         left -= take
         if left <= 0:
             break

@@ -636,13 +636,11 @@ def public_instrument(rt: Runtime, project_id: str) -> FundCost | None:
     """A public project's loan or guarantee: its face and cost to the fund (None: a grant).
 
     Only the terms' totals are shown; the page asking has checked the project is public.
+    In the instrument's own currency (its project's), as the project page states it.
     """
     with rt.uow() as uow:
         fund = _fund(uow)
-        try:
-            return instrument_costs(uow, fund.instruments).get(project_id)
-        except InvalidInput:  # no rate to state it in the fund's currency: its own
-            return instrument_costs(uow, fund.instruments, convert_to=None).get(project_id)
+        return instrument_costs(uow, fund.instruments, convert_to=None).get(project_id)
 
 
 def instrument_costs(

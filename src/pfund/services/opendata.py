@@ -55,6 +55,7 @@ from pfund.services.opendata_datasets import (
     dataset_bytes,
     flow,
 )
+from pfund.services.rates import share_of
 from pfund.services.results_public import PublicIndicator, read_public_results
 from pfund.services.runtime import Runtime
 from pfund.services.verified import VerifiedFigure
@@ -244,7 +245,7 @@ def _activity(project: Project, store: _Store) -> Activity:
         currency=public.get("currency") or store.fund["currency"],
         sectors=_sectors(public.get("area", ""), store),
         implementers=[_public_name(i, store) for i in _implementers(public)],
-        transactions=_transactions(store.entries.get(project.id, [])),
+        transactions=_transactions(store.entries.get(project.id, []), tranches),
         conditions=_conditions(public.get("stage"), tranches, store),
         places=[_place(code, store) for code in public.get("regions", [])],
         indicators=[_indicator(i) for i in store.indicators.get(project.id, [])],
@@ -337,8 +338,18 @@ def _public_name(org_id: str, store: _Store) -> str | None:
     return str(name) if name else None
 
 
-def _transactions(entries: Iterable[dict[str, Any]]) -> list[Transaction]:
-    """Commitments and disbursements; money returned counts against what it undoes."""
+def _transactions(
+    entries: Iterable[dict[str, Any]], tranches: Iterable[Tranche] = ()
+) -> list[Transaction]:
+    """Commitments and disbursements; money returned counts against what it undoes.
+
+    A tranche in another currency than the fund's keeps that currency (IATI 2.03: the
+    value's ``currency``, its ``value-date`` the transaction's, for a reader's own
+    conversion): an entry converted from it gives its own amount; one that moved the
+    commitment rate's value back (unpaid money decommitted) the same share of the
+    tranche's own amount. The fund's rate of each entry is in the ledger-entries dataset.
+    """
+    own = {t.id: t for t in tranches if t.original_amount is not None and t.original_currency}
     out: list[Transaction] = []
     for e in entries:
         moved = flow(e["debit"], e["credit"])
@@ -346,8 +357,16 @@ def _transactions(entries: Iterable[dict[str, Any]]) -> list[Transaction]:
             continue
         code, words = IATI_FLOWS[moved]
         what = f"{words} (tranche {e['tranche_id']})" if e.get("tranche_id") else words
-        value = moved[1] * Decimal(e["amount"])
-        out.append(Transaction(code, e["at"].date(), value, e["currency"], what))
+        amount, currency = Decimal(e["amount"]), e["currency"]
+        tranche = own.get(e.get("tranche_id") or "")
+        if e.get("fx_amount") is not None and e.get("fx_currency"):
+            amount, currency = Decimal(e["fx_amount"]), e["fx_currency"]
+        elif tranche is not None and tranche.original_currency and tranche.original_amount:
+            amount = share_of(
+                tranche.original_amount, amount, tranche.amount, tranche.original_currency
+            )
+            currency = tranche.original_currency
+        out.append(Transaction(code, e["at"].date(), moved[1] * amount, currency, what))
     return out
 
 

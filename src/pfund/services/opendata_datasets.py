@@ -12,16 +12,19 @@ import inspect
 import io
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
 from pfund.domain import LedgerAccount, ProtectionClass
+from pfund.domain.fx import ECB_BASE
 from pfund.domain.project import INTAKE_STATUSES, is_public
 from pfund.domain.protection import view
 from pfund.errors import InvalidInput, Problem
 from pfund.funding import contributor_positions, project_balances
+from pfund.funding.book import movement
 from pfund.io.flat import flatten_organisation, flatten_project
 from pfund.services.audit import published_head
 from pfund.services.grievance_stats import open_rows
@@ -103,7 +106,8 @@ def tranches(uow: UnitOfWork) -> Rows:
 
 def ledger(uow: UnitOfWork) -> Rows:
     """Money per project from the double-entry ledger: committed and disbursed in total
-    (net of money returned) and what sits in each account now.
+    (net of money returned), the exchange gains and losses its payments, refunds and
+    repayments in another currency brought the fund, and what sits in each account now.
 
     Left out: the individual entries' memos and times (internal bookkeeping; the IATI
     file carries the dated transactions) and projects the fund has not published.
@@ -119,12 +123,72 @@ def ledger(uow: UnitOfWork) -> Rows:
         moved = flow(e.debit, e.credit)
         if moved is not None:
             totals[moved[0]] += moved[1] * e.amount
+    exchange: dict[str, dict[str, Decimal]] = {}
+    for e in entries:
+        if e.project_id and LedgerAccount.EXCHANGE_GAIN in (e.debit, e.credit):
+            exchange.setdefault(e.project_id, {}).setdefault("exchange_gain", Decimal(0))
+            exchange[e.project_id]["exchange_gain"] += e.amount
+        elif e.project_id and LedgerAccount.EXCHANGE_LOSS in (e.debit, e.credit):
+            exchange.setdefault(e.project_id, {}).setdefault("exchange_loss", Decimal(0))
+            exchange[e.project_id]["exchange_loss"] += e.amount
     rows = []
     for project_id, balances in sorted(project_balances(entries).items()):
         row: dict[str, Any] = {"project_id": project_id, "currency": currency[project_id]}
         row |= {f"total_{k}": v for k, v in flows.get(project_id, {}).items()}
+        gains = exchange.get(project_id, {})
+        row |= {f"total_{k}": gains.get(k, Decimal(0)) for k in ("exchange_gain", "exchange_loss")}
         row |= {f"now_{a.value}": v for a, v in balances.items()}
         rows.append(row)
+    return rows
+
+
+def ledger_entries(uow: UnitOfWork) -> Rows:
+    """Every ledger entry of a published project, one row each: its date, movement,
+    project, tranche, amount and currency (the fund's); for an entry converted from
+    another currency, its original amount and currency, the rate used (1 original =
+    rate in the fund's currency), the rate's date and the rates' source. Exchange gains
+    and losses are entries of their own.
+
+    Left out: the entries' memos and times of day (internal bookkeeping), contributions
+    (in the contributors dataset) and projects the fund has not published.
+    """
+    shown = uow.projects.published_ids(hidden=INTAKE_STATUSES)
+    sources: dict[tuple[str, str, date], str] = {}
+
+    def source(original: str, currency: str, day: date) -> str:
+        leg = currency if original == ECB_BASE else original
+        key = (ECB_BASE, leg, day)
+        if key not in sources:
+            found = uow.rates.latest(ECB_BASE, leg, day)
+            sources[key] = found.source if found is not None else ""
+        return sources[key]
+
+    rows: Rows = []
+    for e in uow.ledger.list():
+        if e.project_id not in shown:
+            continue
+        converted = e.fx_currency is not None and e.fx_rate_date is not None
+        rows.append(
+            {
+                "date": e.at.date(),
+                "movement": movement(e),
+                "debit": e.debit.value,
+                "credit": e.credit.value,
+                "project_id": e.project_id,
+                "tranche_id": e.tranche_id,
+                "amount": e.amount,
+                "currency": e.currency,
+                "original_amount": e.fx_amount,
+                "original_currency": e.fx_currency,
+                "rate": e.fx_rate,
+                "rate_date": e.fx_rate_date,
+                "rate_source": (
+                    source(e.fx_currency, e.currency, e.fx_rate_date)
+                    if converted and e.fx_currency and e.fx_rate_date
+                    else None
+                ),
+            }
+        )
     return rows
 
 
@@ -232,6 +296,7 @@ DATASETS: dict[str, Callable[[UnitOfWork], Rows]] = {
     "conditions": conditions,
     "tranches": tranches,
     "ledger": ledger,
+    "ledger-entries": ledger_entries,
     "results": results,
     "grievances": open_rows,
     "audit-head": audit_head,
@@ -298,9 +363,21 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "Ledger",
         "Реестр операций",
         "Деньги по проектам из реестра двойной записи: всего выделено и выплачено (за "
-        "вычетом возвратов) и остатки на каждом счёте.",
+        "вычетом возвратов), курсовые прибыли и убытки от выплат, возвратов и погашений "
+        "в другой валюте и остатки на каждом счёте.",
         "примечания и время отдельных проводок (внутренний учёт); датированные операции "
         "есть в файле IATI.",
+    ),
+    "ledger-entries": (
+        "Ledger entries",
+        "Проводки реестра",
+        "Каждая проводка открытого проекта отдельной строкой: дата, операция, проект, транш, "
+        "сумма и валюта (валюта фонда); у проводки, пересчитанной из другой валюты, — "
+        "исходная сумма и валюта, применённый курс (1 единица исходной валюты = курс в "
+        "валюте фонда), дата курса и источник курсов. Курсовые прибыли и убытки — "
+        "отдельные проводки.",
+        "примечания к проводкам и время суток (внутренний учёт), взносы (они в наборе "
+        "участников) и проекты, которых нет на портале.",
     ),
     "results": (
         "Results",

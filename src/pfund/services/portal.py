@@ -26,6 +26,7 @@ from pfund.domain import (
     Condition,
     ConditionStatus,
     LedgerAccount,
+    LedgerEntry,
     Organisation,
     Project,
     ProjectStatus,
@@ -33,6 +34,7 @@ from pfund.domain import (
 )
 from pfund.domain.conditions import named_verifiers
 from pfund.domain.fund import Verifier
+from pfund.domain.fx import ECB_BASE
 from pfund.domain.project import INTAKE_STATUSES
 from pfund.domain.protection import ProtectionClass, effective_protection, view
 from pfund.errors import NotFound
@@ -72,6 +74,12 @@ class ProjectLine(BaseModel):
     proponent: str | None
     released: Decimal = ZERO  # released to the project, not yet paid
     proponent_hidden: bool = False
+    # the currency of the money figures above (the fund's; ``currency`` is the
+    # project's own, its costs'), and the exchange gains and losses its payments,
+    # refunds and repayments in another currency brought the fund
+    money_currency: str = ""
+    exchange_gain: Decimal = ZERO
+    exchange_loss: Decimal = ZERO
 
 
 class ConditionLine(BaseModel):
@@ -154,6 +162,11 @@ class Overview(BaseModel):
     next_stage: StageLine | None
     by_area: list[AreaMoney]
     latest_decision: DecisionLine | None
+    # what paying, refunding and repaying in other currencies gained and lost the fund,
+    # and the sources of the rates those conversions used
+    exchange_gain: Decimal = ZERO
+    exchange_loss: Decimal = ZERO
+    rate_sources: list[str] = []
 
 
 # Entries kept per store: every page in both languages, with room for the filters
@@ -260,12 +273,15 @@ def _projects(rt: Runtime) -> list[ProjectLine]:
         areas = {a.code: a for a in uow.reference.areas()}
         orgs = {o.id: o for o in uow.organisations.list()}
         money = _tranche_money(uow)
+        fund = uow.fund.get()
+        money_currency = fund.currency if fund else ""
         found = [
             p
             for p in uow.projects.list(published=True)
             if p.status not in UNPUBLISHED and effective_protection(p, "status") is PUBLIC
         ]
-    return [_line(p, areas, orgs, money.get(p.id, {})) for p in found]
+    lines = [_line(p, areas, orgs, money.get(p.id, {})) for p in found]
+    return [line.model_copy(update={"money_currency": money_currency}) for line in lines]
 
 
 def _line(
@@ -291,6 +307,8 @@ def _line(
         disbursed=money.get("disbursed", ZERO),
         frozen=money.get("frozen", ZERO),
         released=money.get("released", ZERO),
+        exchange_gain=money.get("exchange_gain", ZERO),
+        exchange_loss=money.get("exchange_loss", ZERO),
         currency=p.currency,
         proponent=_public_name(proponent),
         proponent_hidden=bool(p.proponent) and _public_name(proponent) is None,
@@ -319,7 +337,41 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
             money[t.project_id]["frozen"] += t.amount
         if t.status is TrancheStatus.RELEASED:
             money[t.project_id]["released"] += t.amount
+    for pid, (gain, loss) in _exchange(uow.ledger.list()).items():
+        money[pid]["exchange_gain"] += gain
+        money[pid]["exchange_loss"] += loss
     return money
+
+
+def _exchange(entries: list[LedgerEntry]) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each project's exchange gains and losses, from its entries into those accounts."""
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for e in entries:
+        if not e.project_id:
+            continue
+        gain, loss = out.get(e.project_id, (ZERO, ZERO))
+        if LedgerAccount.EXCHANGE_GAIN in (e.debit, e.credit):
+            out[e.project_id] = (gain + e.amount, loss)
+        elif LedgerAccount.EXCHANGE_LOSS in (e.debit, e.credit):
+            out[e.project_id] = (gain, loss + e.amount)
+    return out
+
+
+def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[str]:
+    """The sources of the published rates the ledger's conversions used."""
+    found: set[str] = set()
+    seen: set[tuple[str, date]] = set()
+    for e in entries:
+        if e.fx_currency is None or e.fx_rate_date is None:
+            continue
+        leg = e.currency if e.fx_currency == ECB_BASE else e.fx_currency
+        if (leg, e.fx_rate_date) in seen:
+            continue
+        seen.add((leg, e.fx_rate_date))
+        rate = uow.rates.latest(ECB_BASE, leg, e.fx_rate_date)
+        if rate is not None and rate.source:
+            found.add(rate.source)
+    return sorted(found)
 
 
 def _paid_by_tranche(uow: UnitOfWork) -> dict[str, Decimal]:
@@ -535,6 +587,16 @@ def overview(rt: Runtime) -> Overview:
     def build() -> Overview:
         with rt.uow() as uow:
             fund = uow.fund.get()
+            entries = uow.ledger.list()
+            sources = _rate_sources(uow, entries)
+        gains = sum(
+            (e.amount for e in entries if LedgerAccount.EXCHANGE_GAIN in (e.debit, e.credit)),
+            ZERO,
+        )
+        losses = sum(
+            (e.amount for e in entries if LedgerAccount.EXCHANGE_LOSS in (e.debit, e.credit)),
+            ZERO,
+        )
         if fund is None:
             raise NotFound("the store holds no fund yet")
         lines = projects(rt)
@@ -557,6 +619,9 @@ def overview(rt: Runtime) -> Overview:
             next_stage=upcoming[0] if upcoming else None,
             by_area=by_area(rt),
             latest_decision=runs[0] if runs else None,
+            exchange_gain=gains,
+            exchange_loss=losses,
+            rate_sources=sources,
         )
 
     return _cache(rt).get(rt, ("overview",), build)

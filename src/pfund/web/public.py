@@ -79,6 +79,7 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "unit_ru": unit_ru,
             "expost": public_expost(rt, project_id),
             "instrument": public_instrument(rt, project_id),
+            "rate_sources": portal.overview(rt).rate_sources,
         }
 
     return public_page(request, "project.html.j2", build)
