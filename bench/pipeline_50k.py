@@ -18,7 +18,11 @@ own children, from ``wait4``), the child's peak RSS and the load average when it
 started: the machine is shared, so wall seconds alone say little. The last line sums the
 stages and says whether the targets hold.
 
+``--from-stage NAME`` with ``--keep DIR`` runs from that stage on over the database a
+former run kept there (the totals then count only the stages run).
+
 Usage: python bench/pipeline_50k.py [--projects 50000] [--time-limit 120] [--keep DIR]
+       [--from-stage optimise]
 """
 
 from __future__ import annotations
@@ -64,12 +68,15 @@ def stage(name: str, cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     return row
 
 
-def main(projects: int, time_limit: float, keep: Path | None) -> list[dict[str, Any]]:
+def main(
+    projects: int, time_limit: float, keep: Path | None, from_stage: str | None = None
+) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as scratch:
         where = keep or Path(scratch)
         where.mkdir(parents=True, exist_ok=True)
         db = where / "pipeline.db"
-        db.unlink(missing_ok=True)
+        if from_stage is None:
+            db.unlink(missing_ok=True)
         env = {**os.environ, "PFUND_DATABASE_URL": f"sqlite:///{db}", "PFUND_ACTOR": "bench"}
         pfund = [str(Path(sys.executable).with_name("pfund"))]
         data = where / "projects.json"
@@ -94,6 +101,9 @@ def main(projects: int, time_limit: float, keep: Path | None) -> list[dict[str, 
             ),
             ("report", [*pfund, "report", str(where / "report"), "--json"]),
         ]
+        if from_stage is not None:
+            names = [name for name, _ in steps]
+            steps = steps[names.index(from_stage) :]
         rows = []
         for name, cmd in steps:
             row = stage(name, cmd, env)
@@ -163,5 +173,12 @@ if __name__ == "__main__":
     parser.add_argument("--projects", type=int, default=50_000)
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--keep", type=Path, help="keep the database and report here")
+    parser.add_argument(
+        "--from-stage",
+        choices=["init", "import", "appraise", "optimise", "report"],
+        help="start here, over the database kept in --keep",
+    )
     args = parser.parse_args()
-    main(args.projects, args.time_limit, args.keep)
+    if args.from_stage and not args.keep:
+        parser.error("--from-stage needs --keep DIR with a former run's database")
+    main(args.projects, args.time_limit, args.keep, args.from_stage)

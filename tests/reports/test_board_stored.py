@@ -18,8 +18,8 @@ import pytest
 
 from pfund.reports.board import BoardReport, build_report, render
 from pfund.services.appraisal import (
-    appraisal_for_report,
     appraise_pipeline,
+    current_appraisal,
     load_inputs,
     record_appraisal,
     stored_appraisal,
@@ -37,7 +37,7 @@ def rt(demo_template: Path, tmp_path: Path) -> Any:
 
 
 def _build(rt: Runtime) -> BoardReport:
-    pa = appraisal_for_report(rt, load_inputs(rt))
+    pa = current_appraisal(rt, load_inputs(rt))
     return build_report(rt, pa, run_id="OPT-0001", robust_weights=2)
 
 
@@ -92,7 +92,7 @@ def test_changed_inputs_or_other_draws_appraise_again(rt: Runtime) -> None:
     inputs = load_inputs(rt)
     record_appraisal(rt, inputs, appraise_pipeline(inputs))
     # The record kept the draws of the report's 40 value draws, not of 5: appraise again.
-    pa = appraisal_for_report(rt, load_inputs(rt))
+    pa = current_appraisal(rt, load_inputs(rt))
     assert pa.record_id is not None
     other = build_report(rt, pa, run_id="OPT-0001", robust_draws=5, robust_weights=0)
     assert other.appraisal_record is None
@@ -100,3 +100,24 @@ def test_changed_inputs_or_other_draws_appraise_again(rt: Runtime) -> None:
     changed = load_inputs(rt)
     policy = changed.policy.model_copy(update={"draws": changed.policy.draws + 1})
     assert stored_appraisal(rt, replace(changed, policy=policy)) is None
+
+
+def test_optimise_reads_the_stored_appraisal_and_chooses_the_same(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pfund.services.portfolio import run_portfolio
+    from pfund.services.records import get_record
+
+    inputs = load_inputs(rt)
+    fresh = appraise_pipeline(inputs)
+    recorded = record_appraisal(rt, inputs, fresh)
+    before, problem = run_portfolio(rt, fresh, time_limit=10)
+    with monkeypatch.context() as patch:
+        patch.setattr("pfund.services.appraisal.simulate", _refuse)
+        stored = current_appraisal(rt, load_inputs(rt))
+    after, again = run_portfolio(rt, stored, time_limit=10)
+    assert stored.record_id == recorded.record_id
+    assert (again.value == problem.value).all() and again.ids == problem.ids
+    assert after.selected == before.selected
+    record = get_record(rt, after.record_id, kind="portfolio")
+    assert record.parameters["appraisal_record"] == recorded.record_id

@@ -19,7 +19,12 @@ from pfund.cli.common import (
 )
 from pfund.cli.job_cmds import QueueOption, queue_job
 from pfund.services.analysis import explain, frontier, robustness
-from pfund.services.appraisal import appraise_pipeline, load_inputs, record_appraisal
+from pfund.services.appraisal import (
+    appraise_pipeline,
+    current_appraisal,
+    load_inputs,
+    record_appraisal,
+)
 from pfund.services.learning import BiasRecord
 from pfund.services.portfolio import PortfolioReport, rerun, run_portfolio
 
@@ -173,7 +178,9 @@ def optimize_cmd(
     queue: bool = QueueOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Choose the portfolio with the most value within the budgets and rules; record it."""
+    """Choose the portfolio with the most value within the budgets and rules; record it.
+    It reads the stored appraisal of the same inputs (`pfund appraise`) if there is one,
+    else appraises the pipeline first."""
     if queue:
         values: dict[str, object] = {
             "time_limit": time_limit,
@@ -190,8 +197,9 @@ def optimize_cmd(
             criteria_file=criteria,
             optimism_bias=optimism_bias,
         )
+        # the stored appraisal of these inputs (`pfund appraise`), else a new one
         report, _ = run_portfolio(
-            rt, appraise_pipeline(inputs), solver=solver, time_limit=time_limit
+            rt, current_appraisal(rt, inputs), solver=solver, time_limit=time_limit
         )
     if as_json:
         print_json(report)

@@ -12,7 +12,7 @@ from pfund.cli.common import JsonOption, console, handled, print_json, runtime, 
 from pfund.cli.job_cmds import REPORT_KIND, QueueOption, queue_job
 from pfund.errors import InvalidInput, Problem
 from pfund.reports.scale import EXPLAIN_EACH
-from pfund.services.appraisal import PipelineAppraisal, appraisal_for_report, load_inputs
+from pfund.services.appraisal import PipelineAppraisal, current_appraisal, load_inputs
 from pfund.services.runtime import Runtime
 
 
@@ -76,7 +76,7 @@ def report_cmd(
             )
     langs = ("en", "ru") if lang is Lang.BOTH else (lang.value,)
     with runtime(ctx) as rt, working("Building the board report...", quiet=as_json):
-        pa = appraisal_for_report(rt, load_inputs(rt, optimism_bias=optimism_bias))
+        pa = current_appraisal(rt, load_inputs(rt, optimism_bias=optimism_bias))
         files = [str(path) for path in write_board(rt, pa, run, directory, langs, explain)]
     if as_json:
         print_json({"report": files[0], "files": files})

@@ -168,7 +168,7 @@ def build_report(
 
     Built from the run's record, whatever has changed since: the portfolio, frontier and
     explanations come from its recorded problem; the current appraisal ``pa`` (read from
-    its record by ``appraisal_for_report``, or a new one) only fills in each project's
+    its record by ``current_appraisal``, or a new one) only fills in each project's
     NPV and the value draws of the robustness analysis. Writing it stores
     nothing (no frontier, robustness or scenario record).
 

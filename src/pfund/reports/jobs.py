@@ -32,11 +32,11 @@ def build_board(rt: Runtime, params: ReportParameters, progress: Progress, job_i
     """Read the stored appraisal (or appraise), build the report of the run, render it
     and store each language's file."""
     from pfund.reports.board import CSV, FILES, build_report, projects_csv, render
-    from pfund.services.appraisal import appraisal_for_report, load_inputs
+    from pfund.services.appraisal import current_appraisal, load_inputs
     from pfund.services.job_files import store_results
 
     rt.require(Permission.READ_INTERNAL)
-    pa = appraisal_for_report(rt, load_inputs(rt, optimism_bias=params.optimism_bias))
+    pa = current_appraisal(rt, load_inputs(rt, optimism_bias=params.optimism_bias))
     progress(0.2)
     report = build_report(rt, pa, run_id=params.run)
     progress(0.8)

@@ -531,9 +531,10 @@ def stored_appraisal(rt: Runtime, inputs: Inputs) -> PipelineAppraisal | None:
     )
 
 
-def appraisal_for_report(rt: Runtime, inputs: Inputs) -> PipelineAppraisal:
+def current_appraisal(rt: Runtime, inputs: Inputs) -> PipelineAppraisal:
     """The stored appraisal of these inputs if there is one, else a new one (not
-    recorded): ``record_id`` tells which the report read."""
+    recorded): ``record_id`` tells which. The board report and ``portfolio optimize``
+    read it, so a pipeline appraised once is not simulated again."""
     return stored_appraisal(rt, inputs) or appraise_pipeline(inputs)
 
 

@@ -189,6 +189,8 @@ def run_portfolio(
         "time_limit": limit,
         "solver": solver or DEFAULT_SOLVER,
     }
+    if pa.record_id is not None:  # values read from a stored appraisal (the same numbers)
+        parameters["appraisal_record"] = pa.record_id
     record = save_record(
         rt,
         kind="portfolio",
