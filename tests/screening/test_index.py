@@ -16,6 +16,7 @@ from pfund.screening.index import (
     SCORED,
     CandidateIndex,
     compact_keys,
+    letter_dropped_keys,
 )
 from pfund.screening.score import THRESHOLD
 
@@ -267,3 +268,64 @@ def test_a_query_with_one_clear_closest_candidate_scores_few() -> None:
     found = index.candidates("Bazhov Timur")
     assert index.ids[found[0]] == "s0"
     assert len(found) <= ALIKE_SCORED
+
+
+def test_letter_dropped_keys_bring_a_changed_digraph_letter_back_within_one_edit() -> None:
+    """Keohuov is Kechuov (BGN/PCGN ch for ч) with one letter changed: one edit in the text
+    but two in the key (keohuov against keCuov); without the changed letter the key is
+    kehuov, one substitution from keCuov. Choooyev (Chozoyev with z changed into o) keys
+    as Coiev, its repeated vowels collapsed; kept, they give Cooiev, a deletion of
+    Cozoiev. A Cyrillic or short word has none."""
+    assert "kehuov" in letter_dropped_keys("keohuov")
+    assert "Cooiev" in letter_dropped_keys("choooyev")
+    assert letter_dropped_keys("кечуов") == []
+    assert letter_dropped_keys("ivan") == []
+
+
+MISSPELT = {
+    "kechuov": ("Person", "Кечуов Иван Петрович", "Keohuov Ivan"),
+    "shchezheskiy": ("Person", "Щежеский Владимир Николаевич", "Sochezheskiy Vladimir"),
+    "chozoyev": ("Person", "Чозоев Александр Андреевич", "Choooyev Aleksandr"),
+    "khoshistroy": ("Company", "АО Хошистрой", "AO Khosuistroy"),
+    "beshchoskiy": ("Person", "Бещоский Александр Павлович", "Beshchoskiy Aleksandr Pavlouich"),
+}
+
+
+@pytest.fixture(scope="module")
+def misspelt_index() -> CandidateIndex:
+    """The benchmark's synthetic list with the listed names of ``MISSPELT`` added."""
+    listed = [
+        WatchlistEntity(id=entity_id, schema_name=schema, names=(name,))
+        for entity_id, (schema, name, _) in MISSPELT.items()
+    ]
+    return CandidateIndex.build([*_synthetic_list(20_000), *listed])
+
+
+@pytest.mark.parametrize("entity_id", ["kechuov", "shchezheskiy", "chozoyev", "khoshistroy"])
+def test_a_letter_changed_inside_a_romanised_digraph_still_finds_the_listed_name(
+    misspelt_index: CandidateIndex, entity_id: str
+) -> None:
+    """The scorer accepts these (one letter of the text changed, BGN/PCGN spelling), but
+    their keys are two or three edits from the listed ones, beyond the deletion
+    neighbours: the index finds them through ``letter_dropped_keys``."""
+    index = misspelt_index
+    schema, _, query = MISSPELT[entity_id]
+    assert index.score_entity(index.ids.index(entity_id), query, schema) >= THRESHOLD
+    assert entity_id in index.query(query, schema)
+    assert entity_id in [hit.entity_id for hit in index.screen(query, schema)]
+
+
+def test_a_rare_misspelt_patronymic_does_not_keep_the_surname_from_bringing_candidates(
+    misspelt_index: CandidateIndex,
+) -> None:
+    """Pavlouich's coarse key is rare and weighs more than the surname, whose word weight
+    is that of its commonest key (a coarse one), though the listed person holds the
+    surname's own, rarer key. Counting the words' own weights, the patronymic alone had
+    to seed the candidates and the listed person was never one; counting what each word
+    can give at most (``_rare_prefix``), the surname seeds too."""
+    index = misspelt_index
+    _, _, query = MISSPELT["beshchoskiy"]
+    (patronymic, _), (surname, keys) = index._indexed_groups(query, "Person")
+    assert patronymic > surname and keys[0][0] > patronymic
+    assert "beshchoskiy" in index.query(query)
+    assert [hit.entity_id for hit in index.screen(query)] == ["beshchoskiy"]

@@ -35,7 +35,7 @@ from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
 from pfund.screening.names import _PATRONYMIC, PERSON, forms, is_organisation
-from pfund.screening.phonetic import COARSE, coarse_keys
+from pfund.screening.phonetic import COARSE, coarse_keys, fold
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -92,6 +92,7 @@ ALIKE_SPREAD = 5
 ALIKE_SCORED = 4
 SCORED = 12
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_REPEATED = re.compile(r"(.)\1")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
 # share of its length such a word weighs when the query's coverage of a listed person's
 # words is measured (``word_likeness``).
@@ -113,6 +114,11 @@ NEAR_DISCOUNT = 0.8
 NEAR_MAX_SHARE = 0.00005
 NEAR_MAX_POSTINGS = 64
 COMMON_COARSE_LENGTH = 5
+# A Latin word no listed key spells is also looked up with each of its letters left out
+# in turn (``letter_dropped_keys``), from this many letters; what that finds weighs
+# ``MISSPELT_DISCOUNT`` of its weight: a step further than a neighbour.
+MISSPELT_MIN_LENGTH = 5
+MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
 MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
 
 
@@ -151,12 +157,39 @@ def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
     """The keys of each word of a name: a word counts once however many of its keys an
     entity shares. An organisation's one-word legal form (LLC, ПАО) has none: it says
     nothing of which firm is meant."""
+    return [keys for _, keys in worded_key_groups(name, schema)]
+
+
+def worded_key_groups(name: str, schema: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each word of a name (as ``tokenise`` gives it) with its keys (``word_key_groups``)."""
     organisation = is_organisation(schema)
     return [
-        word_keys(word, organisation)
+        (word, word_keys(word, organisation))
         for word in tokenise(name)
         if not (organisation and single_word_form(word))
     ]
+
+
+def letter_dropped_keys(word: str) -> list[str]:
+    """The phonetic keys of a Latin word with each one of its letters left out in turn
+    (``MISSPELT_MIN_LENGTH`` letters at least; a word with other letters has none).
+
+    A romanisation writes one Cyrillic letter with two to four Latin ones (ch, kh, sh, zh,
+    ts, shch; BGN/PCGN, ALA-LC, Wikipedia), which the key folds back into one symbol: a
+    single letter changed inside such a group (Kechuov written Keohuov, Pashchoin written
+    Pashahoin, Shchezheskiy written Sochezheskiy) is one edit in the text but two or three
+    in the key, beyond a key's deletion neighbours. With the changed letter left out, the
+    word's key is within one edit of the listed key again (kehuov and keCuov). A key
+    collapses repeated letters, so a letter changed into the vowel beside it (Chozoyev
+    written Choooyev, key Coiev) loses two letters of the key: the variants are keyed
+    with their repeated letters kept as well (Cooiev, a deletion from Cozoiev)."""
+    if not word.isascii() or not word.isalpha() or len(word) < MISSPELT_MIN_LENGTH:
+        return []
+    variants = dict.fromkeys(word[:at] + word[at + 1 :] for at in range(len(word)))
+    keys = [fold(variant) for variant in variants]
+    if _REPEATED.search(word):
+        keys += [fold(variant, collapse=False) for variant in variants]
+    return list(dict.fromkeys(keys))
 
 
 def compact_keys(name: str, schema: str) -> str:
@@ -245,7 +278,12 @@ class Neighbours:
     def near(self, key: str) -> list[str]:
         """The indexed keys within one deletion of ``key`` on either side (two edits at
         most), ``key`` itself left out."""
-        asked = [variant.encode() for variant in _variants(key)]
+        return [other for other in self.near_any([key]) if other != key]
+
+    def near_any(self, keys: Iterable[str]) -> list[str]:
+        """The indexed keys within one deletion of any of ``keys`` on either side, the
+        keys themselves included when indexed: one search for them all."""
+        asked = list(dict.fromkeys(v.encode() for key in keys for v in _variants(key)))
         if not asked or not len(self.variants):
             return []
         wanted = np.array(asked, dtype=self.variants.dtype)
@@ -255,8 +293,8 @@ class Neighbours:
         owners = [self.owners[a:b] for a, b in spans if b > a]
         if not owners:
             return []
-        found = self.keys[np.unique(np.concatenate(owners))].tolist()
-        return [other for other in found if other != key]
+        found: list[str] = self.keys[np.unique(np.concatenate(owners))].tolist()
+        return found
 
 
 class CandidateIndex:
@@ -408,7 +446,7 @@ class CandidateIndex:
             return []
         weights = [weight for weight, _ in groups]
         needed = MIN_SHARE * sum(weights)
-        rare = _rare_prefix(weights, needed)
+        rare = _rare_prefix([group[0][0] for _, group in groups], needed)
         found = [key for _, group in groups[:rare] for key in self._seeding(group)]
         candidates = _distinct(np.concatenate([self.postings[key] for key in found]))
         candidates = candidates[self._same_kind(candidates, schema)]
@@ -511,15 +549,14 @@ class CandidateIndex:
         ``NEAR_DISCOUNT`` of their own weight; a neighbour held by many entities only
         counts for entities found otherwise (``_near_most``)."""
         groups = []
-        for keys in dict.fromkeys(word_key_groups(name, schema)):
+        worded: dict[tuple[str, ...], str] = {}  # each word's keys once, its first spelling
+        for word, keys in worded_key_groups(name, schema):
+            worded.setdefault(keys, word)
+        for keys, word in worded.items():
             if any(self._common_word_key(key) for key in keys):
                 continue
-            near = {
-                other
-                for key in keys
-                if not key.startswith(COARSE)
-                for other in self.neighbours.near(key)
-            }
+            spelt = [key for key in keys if not key.startswith(COARSE)]
+            near = set(self.neighbours.near_any(spelt)) - set(spelt)
             if any(self._common_word_key(other) for other in near):
                 continue
             held = {
@@ -527,6 +564,8 @@ class CandidateIndex:
                 for other in near
                 if other in self.postings
             }
+            if not any(key in self.postings for key in spelt):
+                held = self._misspelt(word, spelt, near) | held
             held |= {key: (self.weight(key), False) for key in keys if key in self.postings}
             if held:
                 group = sorted(
@@ -535,6 +574,23 @@ class CandidateIndex:
                 )
                 groups.append((group[-1][0], group))
         return sorted(groups, key=lambda found: (-found[0], found[1]))
+
+    def _misspelt(
+        self, word: str, spelt: list[str], near: set[str]
+    ) -> dict[str, tuple[float, bool]]:
+        """For a Latin word whose own key no listed name holds, the rare indexed keys (held
+        by at most ``_near_most`` entities) within one deletion of its keys with a letter
+        left out (``letter_dropped_keys``: a letter changed inside a romanisation's
+        digraph), each weighing ``MISSPELT_DISCOUNT`` of its weight; the word's own
+        neighbours are left to the caller. None that is too common to index counts."""
+        dropped = [key for key in letter_dropped_keys(word) if key not in spelt]
+        most = self._near_most()
+        found = self.neighbours.near_any(dropped)
+        return {
+            other: (MISSPELT_DISCOUNT * self.weight(other), True)
+            for other in found
+            if other not in near and other in self.postings and len(self.postings[other]) <= most
+        }
 
     def _common_hints(self, name: str, schema: str, candidates: IntArray) -> FloatArray:
         """What each candidate gathers of the query's common words (left out of its
@@ -806,8 +862,13 @@ def _unpack(packed: Packed) -> dict[str, IntArray]:
 
 
 def _rare_prefix(weights: list[float], needed: float) -> int:
-    """How many of the rarest keys an entity must share one of to reach ``needed``:
-    an entity holding none of them gathers at most the rest, which falls short."""
+    """How many of the first words an entity must share a key of to reach ``needed``,
+    ``weights`` being the most each word can give (its heaviest key's weight, not the
+    word's own weight, which is its commonest key's): an entity holding none of them
+    gathers at most the rest, which falls short. Summing the words' own weights instead
+    left out a listed person whose surname's exact key (9.9) outweighed the word's weight
+    (5.4, a common coarse key beside it) when a misspelt patronymic's rare coarse key
+    (9.2) weighed more than the surname: only the patronymic's keys seeded candidates."""
     rest = sum(weights)
     for count, weight in enumerate(weights, start=1):
         rest -= weight

@@ -89,13 +89,14 @@ _REPEATS = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiouy]")
 
 
-def fold(token: str) -> str:
-    """Fold one lower-case Latin token into its phonetic key (see the module docstring)."""
+def fold(token: str, *, collapse: bool = True) -> str:
+    """Fold one lower-case Latin token into its phonetic key (see the module docstring);
+    with ``collapse`` false, repeated letters stay repeated."""
     token = _SC_BEFORE_FRONT_VOWEL.sub("S", token)
     token = _GROUP_RE.sub(lambda match: _GROUP_MAP[match.group(0)], token)
     token = _CH_BEFORE_CONSONANT.sub("h", token)
     token = token.replace("ch", "C")
-    return _REPEATS.sub(r"\1", token)
+    return _REPEATS.sub(r"\1", token) if collapse else token
 
 
 def skeleton(key: str) -> str:
