@@ -40,7 +40,7 @@ def test_refusals_exit_1_and_store_nothing(
     refused = demo_db("loans", "repay", "GOV-MED-01", "100.00")
     assert refused.exit_code == 1 and "nothing is owed yet" in " ".join(refused.output.split())
     # a repayment is stated in the loan's currency: another is refused naming the field
-    other = demo_db("loans", "repay", "TRN-M11-01", "100.00", "--currency", "EUR", "--json")
+    other = demo_db("loans", "repay", "GOV-MED-01", "100.00", "--currency", "EUR", "--json")
     said = " ".join(other.output.split())
     assert other.exit_code == 1 and "currency 'EUR'" in said and "stated in USD" in said
     call = demo_db("guarantees", "call", "NRS-HE-01", "1.00", "--reason", "the venture defaulted")
