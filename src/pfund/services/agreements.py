@@ -105,6 +105,7 @@ class AgreementLine(BaseModel):
     agreement: Agreement
     money: AgreementMoney
     versions: list[AgreementVersion]
+    refund_currency: str = ""  # what a refund is stated in (``own_currency``)
 
 
 class ChangeResult(BaseModel):
@@ -175,6 +176,7 @@ def _line(
         agreement=agreement,
         money=money_of(uow, ledger, agreement.project_id),
         versions=store.versions(agreement.id),
+        refund_currency=own_currency(uow.tranches.list(agreement.project_id), agreement.currency),
     )
 
 
