@@ -63,9 +63,7 @@ def _same_frontier(a: BoardReport, b: BoardReport) -> int:
     left, right = a.frontier.model_dump()["budget"], b.frontier.model_dump()["budget"]
     assert [p["budget_total"] for p in left] == [p["budget_total"] for p in right]
     both = [
-        (p, q)
-        for p, q in zip(left, right, strict=True)
-        if p["status"] == q["status"] == "optimal"
+        (p, q) for p, q in zip(left, right, strict=True) if p["status"] == q["status"] == "optimal"
     ]
     for p, q in both:
         assert (p["cost"], p["value"]) == (q["cost"], q["value"])

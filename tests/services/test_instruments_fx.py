@@ -130,6 +130,9 @@ def test_a_euro_loan_is_repaid_at_each_day_s_rate_with_its_difference_booked(
     view = loan_view(rt, P)
     assert (view.principal_repaid, view.interest_received) == (D("280000.00"), D("20000.00"))
     assert view.outstanding == D("720000.00") and view.outstanding_fund == D("756000.00")
+    # the repayment's exchange entry on the tranche is money back, not a refund: the
+    # euros paid out stay paid out
+    assert view.disbursed == D("1000000.00")
 
     on_day(monkeypatch, date(2024, 7, 3))
     rest = repay_loan(rt, P, D("730000.00"), currency="EUR")

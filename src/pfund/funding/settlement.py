@@ -147,6 +147,14 @@ def own_paid(ledger: Ledger, tranche_id: str) -> PaidInOwn:
     gross = cost = Decimal(0)
     paid_at = set()
     entries = [e for e in ledger.entries if e.tranche_id == tranche_id]
+    # a loan repayment's exchange entry sits on the tranche too (loan_entries), beside
+    # the project's principal entry of the same time: money back, not a refund
+    project = entries[0].project_id if entries else None
+    repaid_at = {
+        e.at
+        for e in ledger.entries
+        if e.tranche_id is None and e.project_id == project and e.credit is A.PRINCIPAL_REPAID
+    }
     for e in entries:
         if e.debit is A.DISBURSED and e.credit is A.RELEASED and e.fx_amount is not None:
             gross += e.fx_amount
@@ -160,6 +168,8 @@ def own_paid(ledger: Ledger, tranche_id: str) -> PaidInOwn:
         if e.at in paid_at:
             if exchange:
                 cost += e.amount if e.debit is A.EXCHANGE_LOSS else -e.amount
+        elif e.at in repaid_at and exchange:
+            continue
         elif e.fx_amount is not None and (exchange or (e.debit, e.credit) in REFUND_MOVES):
             refunded[e.at] = e.fx_amount
     own = gross - sum(refunded.values(), Decimal(0))

@@ -38,7 +38,7 @@ from pfund.domain.fx import RateUsed, convert
 from pfund.domain.instrument import GuaranteeTerms, InstrumentPolicy, LoanTerms
 from pfund.domain.ledger import FxNote
 from pfund.errors import Conflict, InvalidInput, NotFound, Problem
-from pfund.funding import Ledger, account_balances, exchange_gain, exchange_loss, with_fx
+from pfund.funding import Ledger, account_balances, with_fx
 from pfund.funding.instruments import (
     ROUNDING_RULE,
     Arrears,
@@ -52,7 +52,12 @@ from pfund.funding.instruments import (
     guarantee_expected_cost,
     schedule,
 )
-from pfund.funding.loan_entries import guarantee_call, interest_income, principal_repayment
+from pfund.funding.loan_entries import (
+    guarantee_call,
+    interest_income,
+    principal_repayment,
+    repayment_entries_fx,
+)
 from pfund.funding.settlement import own_paid
 from pfund.io.checks import parse
 from pfund.io.files import load_yaml, read_records, read_text
@@ -473,56 +478,20 @@ def _foreign_repayment(
     at: datetime,
     repaid_own: Decimal,
 ) -> tuple[list[LedgerEntry], Decimal]:
-    """The entries of a repayment in the loan's currency, and its exchange difference.
-
-    Interest is converted at ``used``. Principal leaves the outstanding balance at the
-    value the ledger carries it at (outstanding in the fund's currency x the share of
-    the outstanding own amount repaid; all of it when the loan is repaid in full), and
-    its value at ``used`` less that is an exchange gain (+) or loss (-)."""
-    interest, principal = parts
-    cur, pid = used.quote, project_id
-    entries: list[LedgerEntry] = []
-    day_note = FxNote(
-        fx_amount=interest or principal or Decimal(1),
-        fx_currency=used.base,
-        fx_rate=used.rate,
-        fx_rate_date=used.day,
-    )
-    memo = f"{used.base} at {used.rate} ({used.day})"
-    if interest:
-        worth = convert(interest, used.rate, cur)
-        income = interest_income(at, worth, project_id=pid, currency=cur, memo=memo)
-        entries.append(with_fx(income, day_note.model_copy(update={"fx_amount": interest})))
-    if not principal:
-        return entries, ZERO
+    """What the ledger carries of the loan, read for :func:`repayment_entries_fx`."""
     ledger = _ledger(uow)
-    tranches = [t for t in uow.tranches.list(pid) if ledger.balance(A.DISBURSED, t.id) > 0]
+    tranches = [t for t in uow.tranches.list(project_id) if ledger.balance(A.DISBURSED, t.id) > 0]
     outstanding_fund = sum((ledger.balance(A.DISBURSED, t.id) for t in tranches), ZERO)
-    outstanding_fund -= ledger.balance(A.PRINCIPAL_REPAID, pid)
-    outstanding_own = _own_disbursed(uow, pid) - repaid_own
-    if principal >= outstanding_own or outstanding_own <= 0:
-        carried = outstanding_fund
-    else:
-        carried = min(outstanding_fund, convert(principal / outstanding_own, outstanding_fund, cur))
-    carried_rate = (carried / principal).quantize(Decimal(10) ** -10).normalize()
-    carry_note = day_note.model_copy(
-        update={"fx_amount": principal, "fx_rate": Decimal(format(carried_rate, "f"))}
+    outstanding_fund -= ledger.balance(A.PRINCIPAL_REPAID, project_id)
+    return repayment_entries_fx(
+        at,
+        parts,
+        used,
+        project_id=project_id,
+        outstanding_fund=outstanding_fund,
+        outstanding_own=_own_disbursed(uow, project_id) - repaid_own,
+        tranche_id=tranches[0].id if tranches else None,
     )
-    back = principal_repayment(at, carried, project_id=pid, currency=cur, memo=memo)
-    entries.append(with_fx(back, carry_note))
-    difference = convert(principal, used.rate, cur) - carried
-    if difference and tranches:
-        book = exchange_gain if difference > 0 else exchange_loss
-        moved = book(
-            at,
-            abs(difference),
-            project_id=pid,
-            tranche_id=tranches[0].id,
-            currency=cur,
-            memo=f"loan principal {used.base} {principal:,} at {used.rate} ({used.day})",
-        )
-        entries.append(with_fx(moved, day_note.model_copy(update={"fx_amount": principal})))
-    return entries, difference
 
 
 def call_guarantee(
