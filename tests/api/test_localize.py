@@ -72,6 +72,10 @@ def test_outcome_and_country_names_in_russian() -> None:
             "транш T-1 не может быть выделен: условие ceasefire_holding: не выполнено; "
             "его год (2029) ещё не начался",
         ),
+        (
+            "receipt DA-0001-2 is already reversed (on 2026-12-06); nothing was changed",
+            "поступление DA-0001-2 уже сторнировано (2026-12-06); ничего не изменено",
+        ),
     ],
 )
 def test_errors_are_translated_with_their_values(english: str, russian: str) -> None:

@@ -433,7 +433,7 @@ def _receipt_key(receipt_id: str) -> tuple[str, int]:
 
 
 def _already(found: DonorReceipt) -> NoReturn:
-    when = f" on {found.reversed_at:%Y-%m-%d}" if found.reversed_at else ""
+    when = f" (on {found.reversed_at:%Y-%m-%d})" if found.reversed_at else ""
     raise Conflict(
         f"receipt {found.receipt_id} is already reversed{when}; nothing was changed",
         [Problem(f"{found.receipt_id} was reversed before", field="receipt")],
