@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.table import Table
+from rich.table import Column, Table
 
 from pfund.cli.common import JsonOption, console, money, optional_day, print_json, runtime
 from pfund.services.instruments import (
@@ -129,17 +129,16 @@ def schedule_cmd(
         return
     cur = view.terms.currency
     fx = view.fund_currency.lower() if view.rate is not None else ""
-    extra = [f"payment {view.fund_currency}", f"balance {view.fund_currency}"] if fx else []
+    extra = [f"payment\n{view.fund_currency}", f"balance\n{view.fund_currency}"] if fx else []
+    money = [f"{m}\n{cur}" for m in ("interest", "principal", "payment", "balance")] + extra
+    # sums are never cut: the table's edges give way first
     table = Table(
         "#",
-        "due",
-        f"interest {cur}",
-        f"principal {cur}",
-        f"payment {cur}",
-        f"balance {cur}",
-        *extra,
+        Column("due", no_wrap=True),
+        *(Column(m, justify="right", no_wrap=True) for m in money),
         "status",
         box=box.SIMPLE,
+        pad_edge=False,
     )
     for row, status in zip(view.schedule, _statuses(view), strict=True):
         keys = ["number", "due", "interest", "principal", "payment", "balance"]
