@@ -117,3 +117,22 @@ def test_the_budget_frontier_scales_the_earmark_caps(solver: Solver) -> None:
         assert outside <= 0.5 * p.budget[0] + 1e-9
     unbounded = scaled_caps([SpendCap("x", (0,), (float("inf"), 10.0))], 0.0)
     assert unbounded[0].cap == (float("inf"), 0.0)
+
+
+def test_the_budget_frontier_scales_the_region_caps(solver: Solver) -> None:
+    """A region's cap is a share of the budget (policy.region_max_share x total), so at
+    f times the budget it is f times as large. Two projects in region R (cost 40 each,
+    worth 5 and 4) and one elsewhere (cost 40, worth 1); budget 120 (funds all three,
+    so the curve runs f = 0, 0.5, 1), R capped at 50. At f = 0.5 (budget 60) R's cap is
+    25 and no R project fits: X alone; the old cap of 50 would choose R1 there."""
+    projects = {
+        "R1": {"value": 5.0, "cost": {2027: 40.0}, "regions": ["R"]},
+        "R2": {"value": 4.0, "cost": {2027: 40.0}, "regions": ["R"]},
+        "X": {"value": 1.0, "cost": {2027: 40.0}, "regions": ["X"]},
+    }
+    problem = build_problem(projects, {2027: 120.0}, region_cap={"R": 50.0})
+    points = budget_frontier(problem, points=3, solver=solver, time_limit=10)
+    factors = [round(p.factor, 6) for p in points]
+    chosen = [[problem.ids[i] for i in np.flatnonzero(p.selected)] for p in points]
+    assert factors == [0.0, 0.5, 1.0]
+    assert chosen == [[], ["X"], ["R1", "X"]]

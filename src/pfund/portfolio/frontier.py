@@ -2,7 +2,8 @@
 
 (a) Every period's budget is scaled by the same factor, from nothing to the level that
 funds every project, and the portfolio re-optimised; donor earmarks' spending caps are
-scaled by the same factor (every pool of money alike: ``pfund.portfolio.earmarks``).
+scaled by the same factor (every pool of money alike: ``pfund.portfolio.earmarks``), and
+so are the regions' caps, which the policy sets as a share of the budget.
 The curve shows where extra money stops buying much. A larger budget can always keep the
 smaller budget's portfolio, so if a solve stopped early and came back lower, the earlier
 portfolio is kept.
@@ -86,7 +87,9 @@ def budget_frontier(
         budget[np.isfinite(budget)] *= factor
         # earmark caps follow the money at this budget (pfund.portfolio.earmarks)
         caps = scaled_caps(problem.spend_caps, factor)
-        scaled.append(problem.with_changes(budget=budget, spend_caps=caps))
+        # a region's cap is a share of the budget (policy.region_max_share x total)
+        regions = {r: cap * factor for r, cap in problem.region_cap.items()}
+        scaled.append(problem.with_changes(budget=budget, spend_caps=caps, region_cap=regions))
     k = len(scaled)
     solutions = (mapper or serial_map)(
         _solve, [solver] * k, scaled, [time_limit] * k, [None] * k, [deadline] * k
