@@ -1,13 +1,14 @@
-"""Random sequences of a euro loan in a dollar ledger: tranches committed at one rate
-and paid at another, then interest and principal repaid in euros at further rates,
-each repayment built by ``repayment_entries_fx`` as the loan service builds it.
+"""Random sequences of a euro loan and a euro guarantee in a dollar ledger: tranches
+committed at one rate and paid at another, then interest and principal repaid in euros
+at further rates, each repayment built by ``repayment_entries_fx`` as the loan service
+builds it, and guarantee calls paid in euros at their day's rate.
 
 After every step no money is created or lost, in either currency:
 
 * dollars: what the fund holds outside ``disbursed`` (balance, committed, released,
   frozen, returned) equals what was received, less what the payments cost at their
-  rates, plus what the repayments were worth at theirs; the ledger's own invariants
-  hold;
+  rates, plus what the repayments were worth at theirs, less what the calls cost at
+  theirs (all of it in ``guarantee_calls``); the ledger's own invariants hold;
 * euros: the loan's outstanding euros (paid out less principal repaid) are never
   negative, and the dollars the ledger still carries for the loan (disbursed less
   principal repaid) are never negative and are zero once no euro is outstanding.
@@ -22,8 +23,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
 from pfund.domain.fx import RateUsed, convert
-from pfund.funding import check_invariants
-from pfund.funding.loan_entries import repayment_entries_fx
+from pfund.domain.ledger import FxNote
+from pfund.funding import check_invariants, with_fx
+from pfund.funding.loan_entries import guarantee_call, repayment_entries_fx
 from pfund.funding.settlement import own_paid
 from tests.funding.fx_machine import DAY, HELD, ZERO, A, EuroTranches, euros, rates, refusals
 
@@ -36,6 +38,7 @@ class LoanFxMachine(EuroTranches):
         super().__init__()
         self.back = ZERO  # what the repayments were worth at their rates
         self.repaid_own = ZERO  # euros of principal repaid
+        self.called = ZERO  # what guarantee calls in euros cost at their rates
 
     @property
     def paid_own(self) -> Decimal:
@@ -86,11 +89,24 @@ class LoanFxMachine(EuroTranches):
         self.back += convert(interest_own, rate, "USD") + convert(principal, rate, "USD")
         self.repaid_own += principal
 
+    @rule(own=euros, rate=rates)
+    def call_guarantee(self, own: Decimal, rate: Decimal) -> None:
+        """A euro guarantee of the project is called and paid at ``rate``, as
+        ``services.instruments.call_guarantee`` builds it."""
+        paid = convert(own, rate, "USD")
+        if paid > self.ledger.balance(A.FUND_BALANCE):
+            return
+        note = FxNote(fx_amount=own, fx_currency="EUR", fx_rate=rate, fx_rate_date=DAY)
+        entry = with_fx(guarantee_call(self._at(), paid, project_id=LOAN), note)
+        self.ledger = self.ledger.post_all([entry])
+        self.called += paid
+
     # -- invariants -----------------------------------------------------------------
     @invariant()
     def no_dollar_is_created_or_lost(self) -> None:
         outside = sum((self.ledger.balance(a) for a in HELD), ZERO)
-        assert outside == self.received - self.costs + self.back
+        assert outside == self.received - self.costs + self.back - self.called
+        assert self.ledger.balance(A.GUARANTEE_CALLS) == self.called
         assert check_invariants(self.ledger.entries) == []
 
     @invariant()
