@@ -38,6 +38,7 @@ def test_staff_read_the_loan_and_the_public_do_not(
     assert (first["interest"], first["principal"]) == ("225000.00", "644511.48")
     # its instalments from 2026 on are past due, but nothing was paid out: no arrears
     assert one["arrears"] == [] and D(one["arrears_total"]) == 0
+    assert {row["status"] for row in one["schedule"]} == {"due"}  # so none is late
     assert client.get("/api/v1/loans/NRS-HE-01", headers=reviewer).status_code == 404
     guarantees = client.get("/api/v1/guarantees", headers=reviewer).json()
     assert D(guarantees[0]["expected_cost"]) == D("4500000")  # 60 m x 0.15 x 0.5

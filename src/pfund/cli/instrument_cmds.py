@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -140,35 +139,15 @@ def schedule_cmd(
         box=box.SIMPLE,
         pad_edge=False,
     )
-    for row, status in zip(view.schedule, _statuses(view), strict=True):
+    for row in view.schedule:
         keys = ["number", "due", "interest", "principal", "payment", "balance"]
         keys += [f"payment_{fx}", f"balance_{fx}"] if fx else []
-        table.add_row(*(str(row[k]) for k in keys), status)
+        table.add_row(*(str(row[k]) for k in (*keys, "status")))
     console.print(table)
     console.print(_summary(view), highlight=False)
     console.print(
         f"Rounding: {view.rounding}. Discount rate: {view.discount_rate_source}.", highlight=False
     )
-
-
-def _statuses(view: LoanView) -> list[str]:
-    """Each instalment paid, part-paid, late (past due on the day, unpaid) or due: what
-    came back (interest and principal) covers the instalments oldest first, as it is
-    allocated when it is taken in; nothing is owed before the loan is paid out."""
-    left = view.interest_received + view.principal_repaid
-    out = []
-    for row in view.schedule:
-        payment = Decimal(str(row["payment"]))
-        if left >= payment:
-            out.append("paid")
-        elif left > 0:
-            out.append("part-paid")
-        elif view.disbursed > 0 and date.fromisoformat(str(row["due"])) < view.on:
-            out.append("late")
-        else:
-            out.append("due")
-        left = max(left - payment, Decimal(0))
-    return out
 
 
 @loans.command("arrears")

@@ -26,6 +26,7 @@ state the fund-currency equivalent at the rate used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -239,6 +240,24 @@ def _row(i: Instalment) -> dict[str, object]:
     }
 
 
+def statuses(rows: Sequence[Instalment], back: Decimal, disbursed: Decimal, on: date) -> list[str]:
+    """Each instalment paid, part-paid, late (past due on ``on``, unpaid) or due: what
+    came back (interest and principal, ``back``) covers the instalments oldest first, as
+    it is allocated when it is taken in; nothing is owed before the loan is paid out."""
+    left, out = back, []
+    for row in rows:
+        if left >= row.payment:
+            out.append("paid")
+        elif left > 0:
+            out.append("part-paid")
+        elif disbursed > 0 and row.due < on:
+            out.append("late")
+        else:
+            out.append("due")
+        left = max(left - row.payment, ZERO)
+    return out
+
+
 def _late(o: Overdue) -> dict[str, object]:
     return {
         "number": o.number,
@@ -262,7 +281,10 @@ def _loan_view(uow: UnitOfWork, fund: FundDefinition, terms: LoanTerms, on: date
     view = LoanView(
         terms=terms,
         on=on,
-        schedule=[_row(r) for r in rows],
+        schedule=[
+            _row(r) | {"status": st}
+            for r, st in zip(rows, statuses(rows, repaid + interest, disbursed, on), strict=True)
+        ],
         disbursed=disbursed,
         principal_repaid=repaid,
         interest_received=interest,
