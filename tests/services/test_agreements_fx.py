@@ -15,28 +15,23 @@ import pytest
 
 from pfund.domain import LedgerAccount
 from pfund.errors import InvalidInput
-from pfund.funding import Ledger
 from pfund.services.agreements import draw_up, get_agreement, refund, sign
 from pfund.services.rates import RATE_MISSING
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import disburse_tranche, release_tranche
-from pfund.store.repositories import table_counts
-from tests.services.test_currencies import approve_euro_project, fund, ledger_sound, on_day
+from tests.services.test_currencies import (
+    approve_euro_project,
+    fund,
+    ledger_sound,
+    on_day,
+    row_counts,
+    stored_ledger,
+)
 
 __all__ = ["fund"]  # the fixture, shared with test_currencies
 
 A = LedgerAccount
 D = Decimal
-
-
-def _ledger(rt: Runtime) -> Ledger:
-    with rt.uow() as uow:
-        return Ledger(entries=tuple(uow.ledger.list()))
-
-
-def _counts(rt: Runtime) -> dict[str, int]:
-    with rt.uow() as uow:
-        return table_counts(uow.session)
 
 
 @pytest.fixture
@@ -75,7 +70,7 @@ def test_a_refund_in_euros_is_converted_at_its_day_with_the_differences_booked(
     USD 20,000.00 in exchange: losses 20,000.00 + 20,000.00, gains 8,000.00 + 12,000.00.
     """
     tid = paid_in_euros
-    before = _ledger(fund)
+    before = stored_ledger(fund)
     fund_before = before.balance(A.FUND_BALANCE)
     on_day(monkeypatch, date(2024, 7, 5))
     done = refund(fund, "AGR-0001", D("400000.00"), reason="Unspent works budget")
@@ -85,7 +80,7 @@ def test_a_refund_in_euros_is_converted_at_its_day_with_the_differences_booked(
         D("-12000.00"),
     )
     assert "EUR 1 = USD 1.05" in done.rate
-    ledger = _ledger(fund)
+    ledger = stored_ledger(fund)
     added = ledger.entries[len(before.entries) :]
     assert [(e.debit, e.credit, e.amount, e.fx_rate) for e in added] == [
         (A.RETURNED, A.DISBURSED, D("432000.00"), D("1.08")),
@@ -101,19 +96,19 @@ def test_a_refund_in_euros_is_converted_at_its_day_with_the_differences_booked(
     assert line.versions[-1].changes["amount"] == "EUR 400000.00"
     assert line.versions[-1].changes["exchange_difference"] == "USD -12000.00"
 
-    counts = _counts(fund)
+    counts = row_counts(fund)
     with pytest.raises(InvalidInput) as above:
         refund(fund, "AGR-0001", D("700000.00"), reason="Audit finding", clawback=True)
     (problem,) = above.value.problems
     assert problem.field == "amount"
     assert "EUR 700,000.00 is above the EUR 600,000.00 paid to ENV-EUR-R1" in problem.reason
     assert "EUR 400,000.00 refunded before" in problem.reason
-    assert _counts(fund) == counts
+    assert row_counts(fund) == counts
 
     on_day(monkeypatch, date(2024, 7, 3))
     rest = refund(fund, "AGR-0001", D("600000.00"), reason="Project stopped", clawback=True)
     assert rest.exchange_difference == D("12000.00")
-    ledger = _ledger(fund)
+    ledger = stored_ledger(fund)
     assert ledger.balance(A.DISBURSED, tid) == 0
     assert ledger.balance(A.RETURNED, tid) == D("1080000.00")
     assert ledger.balance(A.EXCHANGE_LOSS) == D("40000.00")
@@ -126,14 +121,14 @@ def test_a_refund_in_euros_is_converted_at_its_day_with_the_differences_booked(
 def test_a_refund_without_a_rate_or_in_another_currency_stores_nothing(
     fund: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counts = _counts(fund)
+    counts = row_counts(fund)
     on_day(monkeypatch, date(2024, 8, 1))  # the latest rate (07-05) is 27 days old
     with pytest.raises(InvalidInput) as missing:
         refund(fund, "AGR-0001", D("1000.00"), reason="Unspent works budget")
     (problem,) = missing.value.problems
     assert problem.code == RATE_MISSING
     assert "no EUR->USD rate for 2024-08-01" in problem.reason
-    assert _counts(fund) == counts
+    assert row_counts(fund) == counts
     with pytest.raises(InvalidInput) as wrong:
         refund(
             fund,
@@ -146,7 +141,7 @@ def test_a_refund_without_a_rate_or_in_another_currency_stores_nothing(
     (problem,) = wrong.value.problems
     assert problem.field == "currency"
     assert "refunds are stated in EUR" in problem.reason
-    assert _counts(fund) == counts
+    assert row_counts(fund) == counts
     # the refund day can be given: the rate of that day is used
     done = refund(
         fund,

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from pfund.domain import LedgerAccount, TrancheStatus
 from pfund.errors import InvalidInput
-from pfund.funding import check_invariants
+from pfund.funding import Ledger, check_invariants
 from pfund.services import gate as money_gate
 from pfund.services.appraisal import load_inputs
 from pfund.services.audit import AuditWriter
@@ -26,6 +26,7 @@ from pfund.services.rates import RATE_MISSING, import_rates, list_rates, show_ra
 from pfund.services.records import save_record
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+from pfund.store.repositories import table_counts
 from tests.factories import make_organisation, make_project
 
 A = LedgerAccount
@@ -88,6 +89,18 @@ def approve_euro_project(rt: Runtime, project_id: str) -> str:
     approve(rt, record.id)
     (tranche,) = list_tranches(rt, project_id)
     return tranche.id
+
+
+def stored_ledger(rt: Runtime) -> Ledger:
+    """The ledger as the store holds it (shared by the FX tests of refunds and loans)."""
+    with rt.uow() as uow:
+        return Ledger(entries=tuple(uow.ledger.list()))
+
+
+def row_counts(rt: Runtime) -> dict[str, int]:
+    """Rows in every table: what "nothing stored" is checked against."""
+    with rt.uow() as uow:
+        return table_counts(uow.session)
 
 
 def ledger_sound(rt: Runtime) -> None:

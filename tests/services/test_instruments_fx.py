@@ -17,7 +17,6 @@ import pytest
 from pfund.domain import LedgerAccount
 from pfund.domain.instrument import GuaranteeTerms, LoanTerms
 from pfund.errors import InvalidInput
-from pfund.funding import Ledger
 from pfund.services.audit import AuditWriter, verify
 from pfund.services.imports import store_records
 from pfund.services.instruments import (
@@ -31,25 +30,21 @@ from pfund.services.instruments import (
 from pfund.services.rates import RATE_MISSING
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import disburse_tranche, release_tranche
-from pfund.store.repositories import table_counts
 from tests.factories import make_project
-from tests.services.test_currencies import approve_euro_project, fund, ledger_sound, on_day
+from tests.services.test_currencies import (
+    approve_euro_project,
+    fund,
+    ledger_sound,
+    on_day,
+    row_counts,
+    stored_ledger,
+)
 
 __all__ = ["fund"]  # the fixture, shared with test_currencies
 
 A = LedgerAccount
 D = Decimal
 P = "ENV-EUR-L1"
-
-
-def _ledger(rt: Runtime) -> Ledger:
-    with rt.uow() as uow:
-        return Ledger(entries=tuple(uow.ledger.list()))
-
-
-def _counts(rt: Runtime) -> dict[str, int]:
-    with rt.uow() as uow:
-        return table_counts(uow.session)
 
 
 @pytest.fixture
@@ -115,11 +110,11 @@ def test_a_euro_loan_is_repaid_at_each_day_s_rate_with_its_difference_booked(
     assert (cost.face, cost.cost) == (D("1050000.00"), D("58312.80"))
     assert "EUR 55536.00 in USD at EUR 1 = USD 1.05" in cost.basis
 
-    before = _ledger(rt)
+    before = stored_ledger(rt)
     paid = repay_loan(rt, P, D("300000.00"))
     assert (paid.currency, paid.interest, paid.principal) == ("EUR", D("20000.00"), D("280000.00"))
     assert (paid.fund_amount, paid.exchange_difference) == (D("315000.00"), D("-8400.00"))
-    ledger = _ledger(rt)
+    ledger = stored_ledger(rt)
     added = ledger.entries[len(before.entries) :]
     assert [(e.debit, e.credit, e.amount, e.fx_amount, e.fx_rate) for e in added] == [
         (A.FUND_BALANCE, A.INTEREST_RECEIVED, D("21000.00"), D("20000.00"), D("1.05")),
@@ -142,7 +137,7 @@ def test_a_euro_loan_is_repaid_at_each_day_s_rate_with_its_difference_booked(
         D(0),
     )
     assert rest.exchange_difference == D("14400.00")
-    ledger = _ledger(rt)
+    ledger = stored_ledger(rt)
     assert ledger.balance(A.PRINCIPAL_REPAID, P) == D("1080000.00")  # all that was paid out
     assert ledger.balance(A.EXCHANGE_LOSS) == D("28400.00")
     assert ledger.balance(A.EXCHANGE_GAIN) == D("14400.00")
@@ -155,7 +150,7 @@ def test_bad_repayments_and_calls_in_another_currency_store_nothing(
     lent_in_euros: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rt = lent_in_euros
-    counts = _counts(rt)
+    counts = row_counts(rt)
     on_day(monkeypatch, date(2024, 8, 1))  # the latest rate (07-05) is 27 days old
     with pytest.raises(InvalidInput) as missing:
         repay_loan(rt, P, D("1000.00"))
@@ -166,7 +161,7 @@ def test_bad_repayments_and_calls_in_another_currency_store_nothing(
     assert problem.field == "currency" and "stated in EUR" in problem.reason
     with pytest.raises(InvalidInput):  # more than the schedule asks
         repay_loan(rt, P, D("1030000.01"), on=date(2024, 7, 5))
-    assert _counts(rt) == counts
+    assert row_counts(rt) == counts
     # a loan in a third currency, neither the fund's nor its project's, is refused
     with pytest.raises(InvalidInput) as third:
         record_loan(
@@ -181,7 +176,7 @@ def test_bad_repayments_and_calls_in_another_currency_store_nothing(
             ),
         )
     assert third.value.problems[0].field == "currency"
-    assert _counts(rt) == counts
+    assert row_counts(rt) == counts
 
 
 def test_a_euro_guarantee_is_called_in_euros_at_the_day_s_rate(
@@ -205,23 +200,23 @@ def test_a_euro_guarantee_is_called_in_euros_at_the_day_s_rate(
     )
     record_guarantee(fund, terms)
     on_day(monkeypatch, date(2024, 7, 5))
-    before = _ledger(fund).balance(A.FUND_BALANCE)
+    before = stored_ledger(fund).balance(A.FUND_BALANCE)
     view = call_guarantee(fund, "GU-EUR-1", D("10000.00"), reason="the borrower defaulted")
     assert (view.called, view.exposure_left, view.called_fund) == (
         D("10000.00"),
         D("90000.00"),
         D("10500.00"),
     )
-    (call,) = [e for e in _ledger(fund).entries if e.debit is A.GUARANTEE_CALLS]
+    (call,) = [e for e in stored_ledger(fund).entries if e.debit is A.GUARANTEE_CALLS]
     assert (call.amount, call.fx_amount, call.fx_rate, call.fx_rate_date) == (
         D("10500.00"),
         D("10000.00"),
         D("1.05"),
         date(2024, 7, 5),
     )
-    assert _ledger(fund).balance(A.FUND_BALANCE) == before - D("10500.00")
-    counts = _counts(fund)
+    assert stored_ledger(fund).balance(A.FUND_BALANCE) == before - D("10500.00")
+    counts = row_counts(fund)
     with pytest.raises(InvalidInput, match="call refused"):
         call_guarantee(fund, "GU-EUR-1", D("90000.01"), reason="the borrower defaulted")
-    assert _counts(fund) == counts
+    assert row_counts(fund) == counts
     ledger_sound(fund)
