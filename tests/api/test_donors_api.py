@@ -91,13 +91,15 @@ def test_a_receipt_is_reversed_over_the_api_and_on_the_page(
     )
     receipt = f"DA-0002-{booked.json()['receipt']['number']}"
     path = f"/api/v1/donors/receipts/{receipt}/reverse"
-    body = {"reason": "wrong amount"}
+    body = {"reason": "wrong amount", "on": "2026-11-03"}
     assert client.post(path, json=body, headers=token_for("rev")).status_code == 403
     assert client.post(path, json={"reason": ""}, headers=analyst).status_code == 422
+    early = client.post(path, json=body | {"on": "2026-11-01"}, headers=analyst)
+    assert early.status_code == 400 and "before its receipt" in early.json()["error"]["message"]
     keyed = analyst | {"Idempotency-Key": "rev-1"}
     done = client.post(path, json=body, headers=keyed)
     assert done.status_code == 200, done.text
-    assert done.json()["receipt"]["status"] == "reversed"
+    assert done.json()["receipt"]["status"] == "reversed" and done.json()["on"] == "2026-11-03"
     assert [i["status"] for i in done.json()["instalments"]] == ["open", "open", "open"]
     replay = client.post(path, json=body, headers=keyed)
     assert replay.status_code == 200 and replay.json() == done.json()
@@ -114,7 +116,17 @@ def test_a_receipt_is_reversed_over_the_api_and_on_the_page(
     staff = client.get("/staff/donors")
     assert "/staff/donors/receipts/DA-0002-2/reverse" in staff.text
     assert "/staff/donors/receipts/DA-0002-1/reverse" not in staff.text
-    assert "wrong amount" in staff.text
+    assert "wrong amount" in staff.text and 'name="on" value="' in staff.text
+    # a value date before the receipt's day: refused, the field named by its label
+    for lang, words in (("en", "<strong>Date</strong>"), ("ru", "<strong>Дата</strong>")):
+        early = client.post(
+            f"/staff/donors/receipts/DA-0002-2/reverse?lang={lang}",
+            data={"reason": "bounced", "on": "2026-11-01", "csrf_token": csrf_of(staff.text)},
+            follow_redirects=False,
+        )
+        assert early.status_code == 400 and words in early.text
+        assert "<strong>on</strong>" not in early.text
+        assert not foreign_runs(early.text, lang) if lang == "ru" else True
     posted = client.post(
         "/staff/donors/receipts/DA-0002-2/reverse",
         data={"reason": "bounced transfer", "csrf_token": csrf_of(staff.text)},

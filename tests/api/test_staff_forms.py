@@ -140,9 +140,13 @@ def test_an_agreement_is_drawn_up_signed_extended_completed_and_closed_by_its_fo
     sign_in(c, "ana")
     page = c.get(PAGE).text
     assert 'action="/staff/agreements"' in page and '<option value="FRM-P1">' in page
-    for lang, words in (("en", "a date as YYYY-MM-DD"), ("ru", "дата в виде ГГГГ-ММ-ДД")):
+    for lang, words, field in (
+        ("en", "a date as YYYY-MM-DD", "Ends on"),
+        ("ru", "дата в виде ГГГГ-ММ-ДД", "Дата окончания"),
+    ):
         bad = _post(c, PAGE, lang, project_id="FRM-P1", ends_on="soon")
-        assert bad.status_code == 400 and "ends_on" in bad.text and words in bad.text
+        assert bad.status_code == 400 and words in bad.text
+        assert f"<strong>{field}</strong>" in bad.text and "ends_on" not in bad.text
     assert _agreement(rt, "FRM-P1") is None and fund.events("agreement.drawn_up") == []
     drawn = _post(c, PAGE, project_id="FRM-P1", ends_on="2029-12-31", idempotency_key="k1")
     assert drawn.status_code == 303
@@ -154,7 +158,8 @@ def test_an_agreement_is_drawn_up_signed_extended_completed_and_closed_by_its_fo
     assert len(fund.events("agreement.drawn_up")) == 1
     aid = made.id
     late = _post(c, f"{PAGE}/{aid}/sign", "ru", version="1", signed_on="31.12.2029")
-    assert late.status_code == 400 and "signed_on" in late.text
+    assert late.status_code == 400 and "<strong>Дата подписания</strong>" in late.text
+    assert "signed_on" not in late.text
     assert "Подписание соглашения" in late.text and "ничего не" in late.text.casefold()
     signed = _post(c, f"{PAGE}/{aid}/sign", version="1", signed_on="2027-01-20")
     assert signed.status_code == 303 and _status(rt, "FRM-P1") == "signed"
@@ -163,12 +168,12 @@ def test_an_agreement_is_drawn_up_signed_extended_completed_and_closed_by_its_fo
         fund.events("agreement.signed")[0]
     ]
     short = _post(c, f"{PAGE}/{aid}/extend", version="2", ends_on="2030-06-30", reason="later")
-    assert short.status_code == 400 and "reason" in short.text
+    assert short.status_code == 400 and "<strong>Reason</strong>" in short.text
     before = _post(
         c, f"{PAGE}/{aid}/extend", "ru", version="2", ends_on="2026-06-30", reason="a year late"
     )
     assert before.status_code == 400
-    assert "дата окончания раньше даты подписания" in before.text
+    assert "дата окончания раньше даты подписания" in before.text and "ends_on" not in before.text
     extended = _post(
         c, f"{PAGE}/{aid}/extend", version="2", ends_on="2030-06-30", reason="Works ran a year late"
     )

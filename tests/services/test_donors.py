@@ -301,6 +301,36 @@ def test_a_receipt_is_reversed_once(fund: Runtime) -> None:
         reverse_receipt(fund, "DA-0002", reason="typo")
 
 
+def test_a_reversal_is_dated_by_its_value_date(fund: Runtime) -> None:
+    """The opposing entries carry the reversal's value date (``on``), not the moment it
+    was typed in; without ``on`` they carry today (the fund's clock: 2026-12-06). A date
+    before the receipt's own day, or after today, is refused with nothing changed."""
+    for day in (date(2026, 5, 12), date(2026, 5, 13)):
+        record_receipt(fund, "DA-0002", day=day, amount=Decimal("1000000.00"), currency="EUR")
+    counts = _counts(fund)
+    with pytest.raises(InvalidInput, match="before its receipt") as early:
+        reverse_receipt(fund, "DA-0002-1", reason="wrong amount", on=date(2026, 5, 11))
+    assert early.value.problems[0].field == "on"
+    with pytest.raises(InvalidInput, match="future"):
+        reverse_receipt(fund, "DA-0002-1", reason="wrong amount", on=date(2026, 12, 7))
+    assert _counts(fund) == counts
+    back = reverse_receipt(fund, "DA-0002-1", reason="wrong amount", on=date(2026, 6, 1))
+    assert back.on == date(2026, 6, 1)
+    with fund.uow() as uow:
+        opposed = uow.ledger.list()[-2:]
+    assert {e.at for e in opposed} == {datetime(2026, 6, 1, tzinfo=UTC)}
+    assert all(e.memo and e.memo.startswith("reverses DA-0002 receipt 1") for e in opposed)
+    # the receipt's own day is allowed; no date means today
+    same_day = reverse_receipt(fund, "DA-0002-2", reason="wrong amount", on=date(2026, 5, 13))
+    assert same_day.on == date(2026, 5, 13)
+    record_receipt(
+        fund, "DA-0002", day=date(2026, 5, 14), amount=Decimal("1000000.00"), currency="EUR"
+    )
+    assert reverse_receipt(fund, "DA-0002-3", reason="wrong amount").on == date(2026, 12, 6)
+    with fund.uow() as uow:
+        assert {e.at for e in uow.ledger.list()[-2:]} == {datetime(2026, 12, 6, tzinfo=UTC)}
+
+
 def test_the_database_refuses_a_second_reversal_row(fund: Runtime) -> None:
     """Even a service that skipped the status check could not record two reversals: the
     reversal's key is the receipt's."""

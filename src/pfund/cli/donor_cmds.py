@@ -191,18 +191,26 @@ def reverse_receipt_cmd(
     reason: Annotated[
         str, typer.Option(help="Why it is taken back (wrong donor, wrong amount, bounced).")
     ],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="Value date of the opposing ledger entries (YYYY-MM-DD; default today; not "
+            "before the receipt's day, not in the future).",
+        ),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """Reverse a receipt booked in error: the ledger's entries opposed, the receipt kept
-    and marked reversed, the instalments matched again without it."""
+    """Reverse a receipt booked in error: the ledger's entries opposed (dated --on), the
+    receipt kept and marked reversed, the instalments matched again without it."""
     with runtime(ctx) as rt:
-        done = reverse_receipt(rt, receipt, reason=reason)
+        done = reverse_receipt(rt, receipt, reason=reason, on=optional_day(on))
     if as_json:
         print_json(done)
         return
     r = done.receipt
     console.print(
-        f"{r.receipt_id} reversed: {money(r.amount, r.currency)} of {r.day} taken back, "
+        f"{r.receipt_id} reversed on {done.on}: {money(r.amount, r.currency)} of {r.day} taken back, "
         f"{done.fund_currency} {done.reversed:,.2f} out of the ledger ({r.reversal_reason}).",
         highlight=False,
     )

@@ -132,7 +132,7 @@ class Agreement(BaseModel):
         if self.status not in unsigned and self.signed_on is None:
             raise ValueError(f"a {self.status.value} agreement has its signature date")
         if self.signed_on and self.ends_on and self.ends_on < self.signed_on:
-            raise ValueError("ends_on comes before signed_on")
+            raise ValueError("the end date comes before the signing date")
         return self
 
 

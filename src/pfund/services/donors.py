@@ -346,24 +346,39 @@ class ReversalResult(BaseModel):
     receipt: DonorReceipt
     fund_currency: str
     reversed: Decimal  # what the ledger gave back, in the fund's currency
+    on: date  # the value date of the opposing ledger entries
     instalments: list[InstalmentLine]
 
 
 def reverse_receipt(
-    rt: Runtime, receipt_id: str, *, reason: str, today: date | None = None
+    rt: Runtime,
+    receipt_id: str,
+    *,
+    reason: str,
+    on: date | None = None,
+    today: date | None = None,
 ) -> ReversalResult:
     """Take back a receipt booked in error (wrong donor, wrong amount, a bounced
     transfer). Nothing is deleted: the ledger gets the receipt's entries opposed (at the
-    rate they were booked at), the receipt is marked reversed with who, when and why,
-    the instalments are matched again without it, and the event is audited, all in one
-    transaction. Refused, with nothing changed: an unknown receipt, no reason, a receipt
-    already reversed, or a fund balance that no longer holds the money."""
+    rate they were booked at) with ``on`` as their value date (default today), the
+    receipt is marked reversed with who, when and why, the instalments are matched again
+    without it, and the event is audited, all in one transaction. Refused, with nothing
+    changed: an unknown receipt, no reason, a value date before the receipt's own day or
+    after today, a receipt already reversed, or a fund balance that no longer holds the
+    money."""
     rt.require(Permission.MOVE_MONEY)
     agreement_id, number = _receipt_key(receipt_id)
     why = reason.strip()
     if not why or len(why) > MAX_REASON:
         problem = Problem(f"give the reason in 1 to {MAX_REASON} characters", field="reason")
         raise InvalidInput("a reversal states its reason", [problem])
+    now_day = today or money_gate.today()
+    value_day = on or now_day
+    if value_day > now_day:
+        problem = Problem(f"{value_day} is after today ({now_day})", field="on")
+        raise InvalidInput(
+            "a reversal cannot be dated in the future; nothing was changed", [problem]
+        )
     at = datetime.now(UTC)
     with money_write(rt) as uow:
         fund = _fund(uow)
@@ -374,11 +389,18 @@ def reverse_receipt(
             raise NotFound(f"no donor receipt '{receipt_id}'")
         if not found.standing:
             _already(found)
+        if value_day < found.day:
+            problem = Problem(f"{value_day} is before the receipt's day ({found.day})", field="on")
+            raise InvalidInput(
+                "a reversal cannot be dated before its receipt; nothing was changed", [problem]
+            )
         audit = AuditWriter(uow, rt.actor)
         memo = f"reverses {agreement_id} receipt {number}: {why}"[:MAX_REASON]
+        value_at = datetime.combine(value_day, datetime.min.time(), tzinfo=UTC)
         opposed = [
             LedgerEntry.model_validate(
-                e.model_dump() | {"debit": e.credit, "credit": e.debit, "at": at, "memo": memo}
+                e.model_dump()
+                | {"debit": e.credit, "credit": e.debit, "at": value_at, "memo": memo}
             )
             for e in reversed(_entries(agreement, found, fund.currency))
         ]
@@ -402,18 +424,18 @@ def reverse_receipt(
                 "day": found.day.isoformat(),
                 "amount": f"{found.amount} {found.currency}",
                 "in_fund_currency": f"{found.fund_amount} {fund.currency}",
+                "on": value_day.isoformat(),
                 "reason": why,
             },
         )
         now = repo.receipt(agreement_id, number)
         assert now is not None
-        states = match(
-            agreement, _matchable(repo.receipts(agreement_id)), today=today or money_gate.today()
-        )
+        states = match(agreement, _matchable(repo.receipts(agreement_id)), today=now_day)
         result = ReversalResult(
             receipt=now,
             fund_currency=fund.currency,
             reversed=found.fund_amount,
+            on=value_day,
             instalments=_lines(states),
         )
         finish(uow, rt, result)

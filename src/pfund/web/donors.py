@@ -18,6 +18,7 @@ from pfund.domain.account import Permission
 from pfund.domain.donor_agreement import AGREEMENT_ID, RECEIPT_ID
 from pfund.errors import InvalidInput, Problem
 from pfund.reports.donor import render_donor
+from pfund.services import gate as money_gate
 from pfund.services.donor_report import donor_report, donors_overview
 from pfund.services.donors import (
     ReceiptResult,
@@ -58,6 +59,7 @@ def staff_donors(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRespons
         can=who.can,
         P=Permission,
         message=request.query_params.get("message"),
+        today=money_gate.today().isoformat(),
         staff=True,
     )
 
@@ -101,15 +103,19 @@ def reverse(
     rt: RuntimeDep,
     who: StaffDep,
     reason: Annotated[str, Form(max_length=300)] = "",
+    on: Annotated[str, Form(max_length=10)] = "",
     csrf_token: CsrfField = "",
     idempotency_key: KeyField = "",
 ) -> RedirectResponse:
-    """Reverse a receipt booked in error, with its reason (the register shows it)."""
+    """Reverse a receipt booked in error, with its reason (the register shows it) and
+    the value date of its ledger entries (empty: today)."""
     check_csrf(request, csrf_token)
     _allowed(who, Permission.MOVE_MONEY)
-    as_who = acting(rt, who, form_key(request, idempotency_key, f"{receipt_id}\n{reason}"))
+    asked = f"{receipt_id}\n{reason}\n{on}"
+    as_who = acting(rt, who, form_key(request, idempotency_key, asked))
     try:
-        done = reverse_receipt(as_who, receipt_id, reason=reason)
+        value_day = _day(on, field="on") if on.strip() else None
+        done = reverse_receipt(as_who, receipt_id, reason=reason, on=value_day)
     except Replayed as again:  # the same form sent twice: the first answer stands
         done = ReversalResult.model_validate_json(again.body)
     return _back(f"{done.receipt.receipt_id}: receipt reversed", STAFF)
@@ -128,11 +134,11 @@ def report(
     return HTMLResponse(render_donor(found, language(request), links=served))
 
 
-def _day(text: str) -> date:
+def _day(text: str, field: str = "day") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        problem = Problem(f"'{text}' is not a date (YYYY-MM-DD)", field="day")
+        problem = Problem(f"'{text}' is not a date (YYYY-MM-DD)", field=field)
         raise InvalidInput("bad day", [problem]) from None
 
 

@@ -59,7 +59,7 @@ FORM_MESSAGES = [
     N_("the amendment of %(id)s changes nothing; nothing was stored"),
     N_("give a new amount, end date or text"),
     N_("not a valid agreement; nothing was stored"),
-    N_("Value error, ends_on comes before signed_on"),
+    N_("Value error, the end date comes before the signing date"),
     N_("the amendment would leave payments above agreement %(id)s; nothing was stored"),
     N_(
         "amount %(amount)s is below the %(exposure)s the project is paid and owed (paid "

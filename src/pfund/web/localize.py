@@ -22,6 +22,7 @@ from typing import Any
 import pycountry
 from babel import Locale
 
+from pfund.web.field_words import LANG17_MESSAGES
 from pfund.web.form_words import FORM_MESSAGES
 from pfund.web.labels import LABELS, N_
 
@@ -289,6 +290,7 @@ MESSAGES = [
     ),
 ]
 MESSAGES += FORM_MESSAGES  # the agreement, loan and company-list forms
+MESSAGES += LANG17_MESSAGES  # a receipt reversal's value date
 
 # Words that stand in the variable parts and have a translation of their own.
 WORDS = {

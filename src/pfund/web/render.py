@@ -17,6 +17,7 @@ from pfund.domain.account import User
 from pfund.services.audit import AuditHead
 from pfund.services.names import region_names
 from pfund.services.portal import audit_head, cached
+from pfund.web.field_words import field_label
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import (
     HISTORY_WORDS,
@@ -135,6 +136,7 @@ def _html(
             ngettext=ngettext,
             _=gettext,
             label=lambda value: label_in(gettext, value),
+            field_label=lambda name: field_label(gettext, name),
             localized=lambda obj, field: localized(obj, field, lang),
             country=lambda iso3, english: country_name(iso3, english, lang),
             outcome=lambda key, value: outcome_name(key, value, lang),

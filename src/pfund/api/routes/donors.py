@@ -49,6 +49,11 @@ class ReversalRequest(BaseModel):
     reason: str = Field(
         min_length=1, max_length=300, description="Why: wrong donor, wrong amount, bounced."
     )
+    on: date | None = Field(
+        default=None,
+        description="Value date of the opposing ledger entries (default today); not before "
+        "the receipt's day, not in the future.",
+    )
 
 
 @router.get("/donors", response_model=list[DonorMoney])
@@ -149,7 +154,7 @@ def reverse(
     """Reverse a receipt booked in error (``DA-0001-2``: agreement and number): its ledger
     entries opposed, the receipt kept and marked reversed, the instalments matched again.
     A receipt already reversed is a 409."""
-    return donors.reverse_receipt(acting(rt, who, idem), receipt_id, reason=body.reason)
+    return donors.reverse_receipt(acting(rt, who, idem), receipt_id, reason=body.reason, on=body.on)
 
 
 @router.get("/donors/{contributor}/report", response_model=DonorReport)
