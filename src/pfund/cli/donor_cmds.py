@@ -210,7 +210,8 @@ def reverse_receipt_cmd(
         return
     r = done.receipt
     console.print(
-        f"{r.receipt_id} reversed on {done.on}: {money(r.amount, r.currency)} of {r.day} taken back, "
+        f"{r.receipt_id} reversed on {done.on}: {money(r.amount, r.currency)} of {r.day} "
+        "taken back, "
         f"{done.fund_currency} {done.reversed:,.2f} out of the ledger ({r.reversal_reason}).",
         highlight=False,
     )
