@@ -234,6 +234,7 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "exchange_rates.quote": (fx.ExchangeRate, "quote"),
     "exchange_rates.rate": (fx.ExchangeRate, "rate"),
     "exchange_rates.source": (fx.ExchangeRate, "source"),
+    "exchange_rates.source_ru": (fx.ExchangeRate, "source_ru"),
     "exchange_rates.file_sha256": (fx.ExchangeRate, "file_sha256"),
     "ledger_entries.debit": (ledger.LedgerEntry, "debit"),
     "ledger_entries.credit": (ledger.LedgerEntry, "credit"),

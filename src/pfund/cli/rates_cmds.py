@@ -28,6 +28,13 @@ def import_cmd(
     source: Annotated[
         str, typer.Option(help="Who published the rates (kept with each rate).")
     ] = ECB_SOURCE,
+    source_ru: Annotated[
+        str | None,
+        typer.Option(
+            help="The source in Russian, as the Russian pages show it (default: the ECB's "
+            "name in Russian when --source is the ECB's; otherwise none)."
+        ),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Store every rate of the file, or none: each bad row, field and reason is named.
@@ -36,7 +43,7 @@ def import_cmd(
     N/A means none was published. A rate already stored must agree with the file.
     """
     with runtime(ctx) as rt:
-        result = import_rates(rt, file, source=source)
+        result = import_rates(rt, file, source=source, source_ru=source_ru)
     if as_json:
         print_json(result)
         return

@@ -54,6 +54,8 @@ class ExchangeRate(BaseModel):
     day: Annotated[date, PUBLIC]
     rate: Annotated[Decimal, PUBLIC] = Field(gt=0, max_digits=RATE_DIGITS)
     source: Annotated[str, PUBLIC] = Field(min_length=1, max_length=300)
+    # the source in Russian (empty: the publisher gave none and nobody wrote one)
+    source_ru: Annotated[str, PUBLIC] = Field(default="", max_length=300)
     # sha256 of the file the rate was imported from, so a figure can be traced to its file
     file_sha256: Annotated[str, PUBLIC] = Field(default="", max_length=64)
 
@@ -70,6 +72,7 @@ class RateUsed(BaseModel):
     day: Annotated[date, PUBLIC]
     asked: Annotated[date, PUBLIC]
     source: Annotated[str, PUBLIC] = ""
+    source_ru: Annotated[str, PUBLIC] = ""
 
     @property
     def identity(self) -> bool:

@@ -23,9 +23,10 @@ import pycountry
 from pfund.domain.fx import ECB_BASE, RATE_DIGITS, ExchangeRate
 from pfund.errors import InvalidInput, Problem
 
-__all__ = ["ECB_SOURCE", "RatesFile", "read_ecb_rates"]
+__all__ = ["ECB_SOURCE", "ECB_SOURCE_RU", "RatesFile", "read_ecb_rates"]
 
 ECB_SOURCE = "ECB euro foreign exchange reference rates"
+ECB_SOURCE_RU = "Справочные курсы евро Европейского центрального банка (ЕЦБ)"
 NOT_PUBLISHED = "N/A"
 # Columns the ECB's history keeps for currencies since replaced by the euro or redenominated
 # (Cyprus, Estonia, Lithuania, Latvia, Malta, Slovenia, Slovakia, Croatia; the old lira
@@ -51,7 +52,7 @@ class RatesFile:
         return sorted({r.quote for r in self.rates})
 
 
-def read_ecb_rates(path: Path, *, source: str = ECB_SOURCE) -> RatesFile:
+def read_ecb_rates(path: Path, *, source: str = ECB_SOURCE, source_ru: str = "") -> RatesFile:
     """All the rates of an ECB-layout file, or InvalidInput listing every problem."""
     name = path.name
     try:
@@ -76,7 +77,9 @@ def read_ecb_rates(path: Path, *, source: str = ECB_SOURCE) -> RatesFile:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        rates += _row(row, number, (columns, width), name, source, digest, seen, problems)
+        rates += _row(
+            row, number, (columns, width), name, (source, source_ru), digest, seen, problems
+        )
     if not rates and not problems:
         problems.append(Problem("the file holds no rate", name))
     if problems:
@@ -117,7 +120,7 @@ def _row(
     number: int,
     layout: tuple[dict[int, str], int],
     name: str,
-    source: str,
+    source: tuple[str, str],
     digest: str,
     seen: dict[date, int],
     problems: list[Problem],
@@ -148,7 +151,8 @@ def _row(
                     quote=currency,
                     day=day,
                     rate=rate,
-                    source=source,
+                    source=source[0],
+                    source_ru=source[1],
                     file_sha256=digest,
                 )
             )

@@ -24,6 +24,7 @@ from pfund.services.summary import FundSummary, summarise
 from pfund.store.unit_of_work import UnitOfWork
 
 SAMPLE_RATES = "ECB euro foreign exchange reference rates (two days; rates/README.md)"
+SAMPLE_RATES_RU = "Справочные курсы евро ЕЦБ (два дня; rates/README.md)"
 ORDER = (
     ("organisations", check_organisations),
     ("people", check_people),
@@ -44,7 +45,7 @@ def load_demo(rt: Runtime) -> FundSummary:
         with rt.uow() as uow:
             stored = uow.rates.count()
         if not stored:
-            import_rates(rt, rates, source=SAMPLE_RATES)
+            import_rates(rt, rates, source=SAMPLE_RATES, source_ru=SAMPLE_RATES_RU)
     with rt.uow() as uow:
         if uow.projects.count() == 0:
             audit = AuditWriter(uow, rt.actor)

@@ -146,28 +146,32 @@ def ledger_entries(uow: UnitOfWork) -> Rows:
     """Every ledger entry of a published project, one row each: its date, movement,
     project, tranche, amount and currency (the fund's); for an entry converted from
     another currency, its original amount and currency, the rate used (1 original =
-    rate in the fund's currency), the rate's date and the rates' source. Exchange gains
-    and losses are entries of their own.
+    rate in the fund's currency), the rate's date and the rates' source, in English and
+    in Russian (``rate_source_ru``). Exchange gains and losses are entries of their own.
 
     Left out: the entries' memos and times of day (internal bookkeeping), contributions
     (in the contributors dataset) and projects the fund has not published.
     """
     shown = uow.projects.published_ids(hidden=INTAKE_STATUSES)
-    sources: dict[tuple[str, str, date], str] = {}
+    sources: dict[tuple[str, str, date], tuple[str, str]] = {}
 
-    def source(original: str, currency: str, day: date) -> str:
+    def source(original: str, currency: str, day: date) -> tuple[str, str]:
         leg = currency if original == ECB_BASE else original
         key = (ECB_BASE, leg, day)
         if key not in sources:
             found = uow.rates.latest(ECB_BASE, leg, day)
-            sources[key] = found.source if found is not None else ""
+            sources[key] = (found.source, found.source_ru) if found is not None else ("", "")
         return sources[key]
 
     rows: Rows = []
     for e in uow.ledger.list():
         if e.project_id not in shown:
             continue
-        converted = e.fx_currency is not None and e.fx_rate_date is not None
+        said = (
+            source(e.fx_currency, e.currency, e.fx_rate_date)
+            if e.fx_currency is not None and e.fx_rate_date is not None
+            else None
+        )
         rows.append(
             {
                 "date": e.at.date(),
@@ -182,11 +186,8 @@ def ledger_entries(uow: UnitOfWork) -> Rows:
                 "original_currency": e.fx_currency,
                 "rate": e.fx_rate,
                 "rate_date": e.fx_rate_date,
-                "rate_source": (
-                    source(e.fx_currency, e.currency, e.fx_rate_date)
-                    if converted and e.fx_currency and e.fx_rate_date
-                    else None
-                ),
+                "rate_source": said[0] if said else None,
+                "rate_source_ru": said[1] if said else None,
             }
         )
     return rows
@@ -374,7 +375,8 @@ RUSSIAN: dict[str, tuple[str, str, str, str]] = {
         "Каждая проводка открытого проекта отдельной строкой: дата, операция, проект, транш, "
         "сумма и валюта (валюта фонда); у проводки, пересчитанной из другой валюты, — "
         "исходная сумма и валюта, применённый курс (1 единица исходной валюты = курс в "
-        "валюте фонда), дата курса и источник курсов. Курсовые прибыли и убытки — "
+        "валюте фонда), дата курса и источник курсов на английском и русском "
+        "(rate_source_ru). Курсовые прибыли и убытки — "
         "отдельные проводки.",
         "примечания к проводкам и время суток (внутренний учёт), взносы (они в наборе "
         "участников) и проекты, которых нет на портале.",

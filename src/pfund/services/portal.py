@@ -167,6 +167,8 @@ class Overview(BaseModel):
     exchange_gain: Decimal = ZERO
     exchange_loss: Decimal = ZERO
     rate_sources: list[str] = []
+    # the same sources in Russian, in the same order (the English where none is stored)
+    rate_sources_ru: list[str] = []
 
 
 # Entries kept per store: every page in both languages, with room for the filters
@@ -357,9 +359,10 @@ def _exchange(entries: list[LedgerEntry]) -> dict[str, tuple[Decimal, Decimal]]:
     return out
 
 
-def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[str]:
-    """The sources of the published rates the ledger's conversions used."""
-    found: set[str] = set()
+def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[tuple[str, str]]:
+    """The sources of the published rates the ledger's conversions used, each in English
+    and in Russian (the English where the rate carries no Russian)."""
+    found: set[tuple[str, str]] = set()
     seen: set[tuple[str, date]] = set()
     for e in entries:
         if e.fx_currency is None or e.fx_rate_date is None:
@@ -370,7 +373,7 @@ def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[str]:
         seen.add((leg, e.fx_rate_date))
         rate = uow.rates.latest(ECB_BASE, leg, e.fx_rate_date)
         if rate is not None and rate.source:
-            found.add(rate.source)
+            found.add((rate.source, rate.source_ru or rate.source))
     return sorted(found)
 
 
@@ -621,7 +624,8 @@ def overview(rt: Runtime) -> Overview:
             latest_decision=runs[0] if runs else None,
             exchange_gain=gains,
             exchange_loss=losses,
-            rate_sources=sources,
+            rate_sources=[english for english, _ in sources],
+            rate_sources_ru=[russian for _, russian in sources],
         )
 
     return _cache(rt).get(rt, ("overview",), build)

@@ -23,7 +23,7 @@ from pfund.domain.fx import ECB_BASE, ROUNDING_RULE, ExchangeRate, RateUsed, con
 from pfund.domain.fx import identity as identity_rate
 from pfund.domain.money import minor_digits
 from pfund.errors import InvalidInput, NotFound, Problem
-from pfund.io.rates import ECB_SOURCE, read_ecb_rates
+from pfund.io.rates import ECB_SOURCE, ECB_SOURCE_RU, read_ecb_rates
 from pfund.services.audit import AuditWriter
 from pfund.services.runtime import Runtime
 from pfund.store.unit_of_work import UnitOfWork
@@ -45,6 +45,7 @@ RATE_MISSING = "rate_missing"
 class RatesImport(BaseModel):
     file: str
     source: str
+    source_ru: str = ""
     sha256: str
     rates: int
     added: int
@@ -55,11 +56,19 @@ class RatesImport(BaseModel):
     currencies: list[str]
 
 
-def import_rates(rt: Runtime, path: Path, *, source: str = ECB_SOURCE) -> RatesImport:
+def import_rates(
+    rt: Runtime, path: Path, *, source: str = ECB_SOURCE, source_ru: str | None = None
+) -> RatesImport:
     """Store every rate of an ECB-layout file, or none: bad rows and rates that disagree
-    with those already stored are all named, and nothing is stored."""
+    with those already stored are all named, and nothing is stored. Each rate keeps its
+    source in English and in Russian (``source_ru``; for the ECB's own name, its Russian
+    by default), as the fund's other data carries both languages."""
     rt.require(Permission.IMPORT)
-    parsed = read_ecb_rates(path, source=source)
+    russian = (ECB_SOURCE_RU if source == ECB_SOURCE else "") if source_ru is None else source_ru
+    if len(russian.strip()) > 300:
+        problem = Problem("at most 300 characters", field="source_ru")
+        raise InvalidInput("the rates' source in Russian is too long", [problem])
+    parsed = read_ecb_rates(path, source=source, source_ru=russian.strip())
     with rt.uow(write=True) as uow:
         stored = uow.rates.on_days(ECB_BASE, parsed.days)
         new, same, problems = [], 0, []
@@ -81,6 +90,7 @@ def import_rates(rt: Runtime, path: Path, *, source: str = ECB_SOURCE) -> RatesI
         result = RatesImport(
             file=path.name,
             source=source,
+            source_ru=russian.strip(),
             sha256=parsed.sha256,
             rates=len(parsed.rates),
             added=len(new),
@@ -164,6 +174,7 @@ def rate_for(uow: UnitOfWork, frm: str, to: str, day: date, max_age_days: int) -
         raise _missing(frm, to, day, max_age_days, published)
     per_euro = {ECB_BASE: Decimal(1)} | {c: r.rate for c, r in found.items()}
     sources = sorted({r.source for r in found.values()})
+    sources_ru = sorted({r.source_ru or r.source for r in found.values()})
     return RateUsed(
         base=frm,
         quote=to,
@@ -171,6 +182,7 @@ def rate_for(uow: UnitOfWork, frm: str, to: str, day: date, max_age_days: int) -
         day=published,
         asked=day,
         source="; ".join(sources),
+        source_ru="; ".join(sources_ru),
     )
 
 

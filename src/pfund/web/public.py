@@ -79,10 +79,15 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "unit_ru": unit_ru,
             "expost": public_expost(rt, project_id),
             "instrument": public_instrument(rt, project_id),
-            "rate_sources": portal.overview(rt).rate_sources,
+            "rate_sources": _rate_sources(portal.overview(rt), language(request)),
         }
 
     return public_page(request, "project.html.j2", build)
+
+
+def _rate_sources(overview: portal.Overview, lang: str) -> list[str]:
+    """The rates' sources in the page's language (the English where none is stored)."""
+    return overview.rate_sources_ru if lang == "ru" else overview.rate_sources
 
 
 @router.get("/results", response_class=HTMLResponse)

@@ -58,6 +58,7 @@ def import_file(
     rt: RuntimeDep,
     who: Annotated[Principal, require(Permission.IMPORT)],
     source: Annotated[str, Form(min_length=1, max_length=300)] = ECB_SOURCE,
+    source_ru: Annotated[str | None, Form(max_length=300)] = None,
 ) -> RatesImport:
     """Store every rate of a CSV in the ECB layout (``Date,USD,JPY,...``), all or nothing:
     each bad row and field is named and nothing is stored."""
@@ -65,4 +66,4 @@ def import_file(
     with tempfile.TemporaryDirectory() as folder:
         path = FilePath(folder) / filename
         path.write_bytes(file.file.read())
-        return fx.import_rates(acting(rt, who), path, source=source)
+        return fx.import_rates(acting(rt, who), path, source=source, source_ru=source_ru)

@@ -23,6 +23,7 @@ def build_rate(row: Row[Any]) -> ExchangeRate:
         day=row.day,
         rate=Decimal(row.rate),
         source=row.source,
+        source_ru=row.source_ru,
         file_sha256=row.file_sha256,
     )
 

@@ -22,5 +22,6 @@ class ExchangeRateRow(Base):
     day: Mapped[date] = mapped_column(Date, index=True)
     rate: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(300))
+    source_ru: Mapped[str] = mapped_column(String(300), default="", server_default="")
     file_sha256: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
