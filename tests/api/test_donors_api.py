@@ -136,6 +136,8 @@ def test_a_receipt_is_reversed_over_the_api_and_on_the_page(
     assert "receipt%20reversed" in posted.headers["location"]
     ru = client.get("/staff/donors?lang=ru").text
     assert "поступление сторнировано" in ru and "bounced transfer" in ru
+    assert '<span lang="en">bounced transfer</span>' in ru and "(в оригинале" in ru
+    assert "as written" not in client.get("/staff/donors?lang=en").text
     assert not foreign_runs(ru, "ru")
     report = client.get("/staff/donors/DEU/report?lang=ru").text
     assert report.count("поступление сторнировано") == 2

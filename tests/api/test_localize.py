@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
+from pfund.web.field_words import FIELD_LABELS, as_typed, field_label
 from pfund.web.i18n import Formatter, catalog, translations
 from pfund.web.localize import (
     BY_STATUS,
@@ -94,6 +95,36 @@ def test_every_template_reads_in_russian() -> None:
     for template in MESSAGES:
         english = template.replace("%(", "<").replace(")s", ">")
         assert foreign_runs(ru(english), "ru") == [], template
+
+
+def test_a_field_is_named_by_its_label_in_the_pages_language() -> None:
+    english = str  # English is the source: its gettext gives the message back
+    assert field_label(english, "signed_on") == "Signed on"
+    assert field_label(gettext, "signed_on") == "Дата подписания"
+    assert field_label(gettext, "ends_on") == "Дата окончания"
+    assert field_label(gettext, "title") == gettext("Title")  # the proposal form's own
+    assert field_label(gettext, "Company") == "Company"  # a CSV file's column, as it is
+    for name in FIELD_LABELS:
+        assert "_" not in field_label(english, name) and foreign_runs(
+            field_label(gettext, name), "ru"
+        ) == [], name
+
+
+def test_a_typed_reason_is_shown_as_written_and_marked_on_the_other_languages_page() -> None:
+    def english(message: str) -> str:
+        return message
+
+    said = as_typed("Bounced transfer from the bank", "ru", gettext)
+    assert said.startswith('<span lang="en">Bounced transfer from the bank</span>')
+    assert "(в оригинале, на английском)" in said and foreign_runs(said, "ru") == []
+    assert as_typed("Bounced transfer", "en", english) == "Bounced transfer"
+    russian = as_typed("Перевод вернулся <банк>", "en", english)
+    assert russian == (
+        '<span lang="ru">Перевод вернулся &lt;банк&gt;</span> '
+        '<small class="as-typed">(as written, in Russian)</small>'
+    )
+    assert as_typed("Перевод вернулся", "ru", gettext) == "Перевод вернулся"
+    assert as_typed("2026-05-12", "ru", gettext) == "2026-05-12"
 
 
 def test_dates_kept_as_iso_text_read_in_the_locale() -> None:

@@ -9,7 +9,7 @@ Written from one ``DonorReport`` in each language, so the two files differ in wo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -51,7 +51,13 @@ def render_donor(
 
     w = Words(lang, currency=report.fund_currency, areas=report.areas)
     template = _environment(lang).get_template("donor.html.j2")
-    return template.render(r=report, w=w, lang=lang, files=links or donor_files(report.contributor))
+    from pfund.web.field_words import as_typed  # here: the pages import this module
+    from pfund.web.i18n import translations
+
+    catalog = translations(lang)
+    typed = partial(as_typed, lang=lang, gettext=catalog.gettext)
+    files = links or donor_files(report.contributor)
+    return template.render(r=report, w=w, lang=lang, files=files, as_typed=typed)
 
 
 def write_donor_report(

@@ -9,7 +9,10 @@ is shown as it is, since it is what the person's file says.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from markupsafe import Markup
 
 from pfund.web.labels import LABELS, N_
 
@@ -58,6 +61,28 @@ LANG17_MESSAGES = [
     N_("'%(value)s' is not a date (YYYY-MM-DD)"),
     N_("'%(value)s' is not an amount"),
 ]
+
+
+# What a person typed (a reason) is shown as typed, never machine-translated; a page
+# in the other language says so beside it (``as_typed``).
+TYPED = {"en": N_("(as written, in English)"), "ru": N_("(as written, in Russian)")}
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def as_typed(text: object, lang: str, gettext: Callable[..., str]) -> Markup:
+    """``text`` as a person typed it. When it is written in the other language than the
+    page's (Cyrillic on an English page, Latin letters only on a Russian one), it is
+    marked with its language (so readers and screen readers know) and a note says it is
+    shown as written."""
+    said = "" if text is None else str(text)
+    written = "ru" if CYRILLIC.search(said) else "en" if LATIN.search(said) else lang
+    if not said or written == lang or written not in TYPED:
+        return Markup("{}").format(said)
+    note = gettext(TYPED[written])
+    return Markup('<span lang="{}">{}</span> <small class="as-typed">{}</small>').format(
+        written, said, note
+    )
 
 
 def field_label(gettext: Callable[..., str], name: object) -> str:

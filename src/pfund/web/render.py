@@ -17,7 +17,7 @@ from pfund.domain.account import User
 from pfund.services.audit import AuditHead
 from pfund.services.names import region_names
 from pfund.services.portal import audit_head, cached
-from pfund.web.field_words import field_label
+from pfund.web.field_words import as_typed, field_label
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import (
     HISTORY_WORDS,
@@ -137,6 +137,7 @@ def _html(
             _=gettext,
             label=lambda value: label_in(gettext, value),
             field_label=lambda name: field_label(gettext, name),
+            as_typed=lambda text: as_typed(text, lang, gettext),
             localized=lambda obj, field: localized(obj, field, lang),
             country=lambda iso3, english: country_name(iso3, english, lang),
             outcome=lambda key, value: outcome_name(key, value, lang),
