@@ -105,9 +105,10 @@ def test_a_field_is_named_by_its_label_in_the_pages_language() -> None:
     assert field_label(gettext, "title") == gettext("Title")  # the proposal form's own
     assert field_label(gettext, "Company") == "Company"  # a CSV file's column, as it is
     for name in FIELD_LABELS:
-        assert "_" not in field_label(english, name) and foreign_runs(
-            field_label(gettext, name), "ru"
-        ) == [], name
+        assert (
+            "_" not in field_label(english, name)
+            and foreign_runs(field_label(gettext, name), "ru") == []
+        ), name
 
 
 def test_a_typed_reason_is_shown_as_written_and_marked_on_the_other_languages_page() -> None:
