@@ -315,7 +315,7 @@ def test_a_reversal_is_dated_by_its_value_date(fund: Runtime) -> None:
         reverse_receipt(fund, "DA-0002-1", reason="wrong amount", on=date(2026, 12, 7))
     assert _counts(fund) == counts
     back = reverse_receipt(fund, "DA-0002-1", reason="wrong amount", on=date(2026, 6, 1))
-    assert back.on == date(2026, 6, 1)
+    assert back.on == date(2026, 6, 1) and back.receipt.reversal_on == date(2026, 6, 1)
     with fund.uow() as uow:
         opposed = uow.ledger.list()[-2:]
     assert {e.at for e in opposed} == {datetime(2026, 6, 1, tzinfo=UTC)}

@@ -161,6 +161,8 @@ class DonorReceipt(BaseModel):
     reversed_at: Annotated[datetime | None, PUBLIC] = None
     reversed_by: Annotated[Name, INTERNAL] = ""
     reversal_reason: Annotated[Title, PUBLIC] = ""
+    # the value date of the reversal's ledger entries (``--on``; by default its day)
+    reversal_on: Annotated[date | None, PUBLIC] = None
 
     @property
     def receipt_id(self) -> str:

@@ -45,6 +45,13 @@ FIELD_LABELS = {
     "decision": N_("Decision"),
     "vote": N_("Vote"),
     "comment": N_("Comment"),
+    # What an agreement's change records (its version rows).
+    "decommitted": N_("Decommitted"),
+    "repooled": N_("Returned to the pool"),
+    "tranches": N_("Tranches"),
+    "tranches_cancelled": N_("Tranches cancelled"),
+    "exchange_difference": N_("Exchange difference"),
+    "rate": N_("Rate"),
 }
 
 # A receipt reversal's value date (pfund.services.donors.reverse_receipt) and the other
@@ -60,6 +67,17 @@ LANG17_MESSAGES = [
     N_("bad amount"),
     N_("'%(value)s' is not a date (YYYY-MM-DD)"),
     N_("'%(value)s' is not an amount"),
+    # Why a committee seat is suspended or recused (pfund.services.committee, vetting).
+    N_("vetting: %(reasons)s"),
+    N_("never vetted: no criterion judged"),
+    N_("never approved"),
+    N_("the approval starts on %(date)s"),
+    N_("the approval expired on %(date)s"),
+    N_("'%(name)s' not met (judged on %(date)s)"),
+    N_("'%(name)s' not met"),
+    N_("'%(name)s' not judged"),
+    N_("suspended by decision"),
+    N_("declared a conflict on this item"),
 ]
 
 

@@ -45,6 +45,8 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     (r"/agreements/([^/]+)/refund", N_("A refund under agreement %(id)s"), "/staff/agreements"),
     (r"/loans/([^/]+)/repay", N_("A repayment of the loan of %(id)s"), "/staff/loans"),
     (r"/loans/([^/]+)/call", N_("A call on the guarantee of %(id)s"), "/staff/loans"),
+    (r"/donors/receipts/([^/]+)/reverse", N_("Reversal of receipt %(id)s"), "/staff/donors"),
+    (r"/donors/([^/]+)/receipts", N_("Booking a receipt under %(id)s"), "/staff/donors"),
 )
 # The refusals said as data that ``staff/_refusals.html.j2`` words for the reader.
 WORDED = frozenset({CONTRIBUTIONS_NEEDED, COMMITTEE_DECISION_NEEDED})
@@ -57,6 +59,7 @@ LISTS = (
     "/staff/agreements",
     "/staff/loans",
     "/staff/companies",
+    "/staff/donors",
 )
 
 

@@ -14,7 +14,12 @@ from pfund.domain.audit import utc
 from pfund.domain.donor_agreement import DonorAgreement, DonorReceipt, Earmark, Instalment
 from pfund.domain.money import from_minor, to_minor
 from pfund.store.repositories._rows import table
-from pfund.store.tables import DonorAgreementRow, DonorReceiptReversalRow, DonorReceiptRow
+from pfund.store.tables import (
+    DonorAgreementRow,
+    DonorReceiptReversalRow,
+    DonorReceiptRow,
+    LedgerEntryRow,
+)
 
 
 class DonorRepository:
@@ -85,11 +90,12 @@ class DonorRepository:
     def receipts(self, agreement_id: str | None = None) -> builtins.list[DonorReceipt]:
         """Every receipt (reversed ones too, with their reversal), by agreement and number."""
         rows, back = table(DonorReceiptRow), table(DonorReceiptReversalRow)
+        entries = table(LedgerEntryRow)
         joined = rows.outerjoin(
             back, (back.c.agreement_id == rows.c.agreement_id) & (back.c.number == rows.c.number)
-        )
+        ).outerjoin(entries, entries.c.id == back.c.ledger_entry_id)
         query = (
-            select(rows, back.c.at, back.c.actor, back.c.reason)
+            select(rows, back.c.at, back.c.actor, back.c.reason, entries.c.at.label("value_at"))
             .select_from(joined)
             .order_by(rows.c.agreement_id, rows.c.number)
         )
@@ -179,4 +185,5 @@ def _receipt(r: Any) -> DonorReceipt:
         reversed_at=utc(r["at"]) if r["at"] is not None else None,
         reversed_by=r["actor"] or "",
         reversal_reason=r["reason"] or "",
+        reversal_on=utc(r["value_at"]).date() if r["value_at"] is not None else None,
     )
