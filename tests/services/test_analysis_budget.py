@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pfund.conditions.stochastic import NO_TIME as NO_SCENARIO_TIME
 from pfund.portfolio.solvers import base as solver_base
 from pfund.services.analysis import NO_TIME, STAND_IN, batch_budget, frontier, robustness
-from pfund.conditions.stochastic import NO_TIME as NO_SCENARIO_TIME
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime, open_runtime
