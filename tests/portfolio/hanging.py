@@ -90,3 +90,29 @@ class SpawningHighsSolver(HighsSolver):
             time.sleep(HANG)
 
         return super().child_solve(problem, extra, stop_at, rel_gap, threads, stuck)
+
+
+class EchoStart(HighsSolver):
+    """HiGHS whose guarded child answers with the warm start it was given (none: no
+    portfolio), so a test sees what reached the child."""
+
+    name = "highs"
+    guard_from = 1
+
+    def child_solve(
+        self,
+        problem: PortfolioProblem,
+        extra: list[LinearConstraint] | None,
+        stop_at: float,
+        rel_gap: float,
+        threads: int | None,
+        report: Report,
+    ) -> Solution:
+        from pfund.portfolio.solution import Status
+        from pfund.portfolio.solvers.base import error_solution
+        from pfund.portfolio.solvers.guard import portfolio
+
+        del extra, stop_at, rel_gap, threads, report
+        if self._start is None:
+            return error_solution(self, problem.n, "no warm start reached the child")
+        return portfolio(self, problem, self._start, Status.FEASIBLE, np.inf, time.perf_counter())
