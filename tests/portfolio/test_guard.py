@@ -242,10 +242,16 @@ def test_a_slow_greedy_neither_delays_the_solve_nor_holds_the_answer(
             rel_gap: float = 1e-4,
             threads: int | None = None,
             extra: list[LinearConstraint] | None = None,
+            warm: npt.NDArray[np.bool_] | None = None,
         ) -> Solution:
             given.append(time_limit)
             return super().solve(
-                problem, time_limit=time_limit, rel_gap=rel_gap, threads=threads, extra=extra
+                problem,
+                time_limit=time_limit,
+                rel_gap=rel_gap,
+                threads=threads,
+                extra=extra,
+                warm=warm,
             )
 
     monkeypatch.setattr(optimise_module, "greedy", stuck_greedy)
