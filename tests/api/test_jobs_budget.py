@@ -40,6 +40,19 @@ def test_a_jobs_total_time_is_checked(
     assert "total_time" in bad.text
 
 
+def _run(
+    client: TestClient, headers: Headers, kind: str, parameters: dict[str, object]
+) -> dict[str, object]:
+    """Queue a job through the API and wait until the service has run it to its end."""
+    started = client.post(
+        "/api/v1/jobs", json={"kind": kind, "parameters": parameters}, headers=headers
+    )
+    assert started.status_code == 202, started.text
+    job = settle(client, headers, started.json()["id"])
+    assert job["state"] == "done", job
+    return job
+
+
 def test_a_frontier_job_out_of_time_carries_its_labels_to_the_api_and_the_page(
     client: TestClient,
     token_for: Callable[[str], Headers],
@@ -50,18 +63,8 @@ def test_a_frontier_job_out_of_time_carries_its_labels_to_the_api_and_the_page(
     monkeypatch.setattr(solver_base, "now", Ticking())
     # As in test_analysis_budget: of 4 budgets the first two are solved, the last two
     # are not and show the second's portfolio; the equity curve gets no time.
-    started = client.post(
-        "/api/v1/jobs",
-        json={
-            "kind": "frontier",
-            "parameters": {"points": 4, "time_limit": 5, "total_time": 2.5},
-        },
-        headers=ana,
-    )
-    assert started.status_code == 202, started.text
-    assert started.json()["parameters"]["total_time"] == 2.5
-    job = settle(client, ana, started.json()["id"])
-    assert job["state"] == "done", job
+    job = _run(client, ana, "frontier", {"points": 4, "time_limit": 5, "total_time": 2.5})
+    assert job["parameters"] == {"record_id": None, "points": 4, "time_limit": 5, "total_time": 2.5}
     record_id, labels = str(job["result"]).split(" ", 1)
     assert labels == "partial unsolved=2/4 stand_in=2"
     record = get_record(app_rt, record_id, kind="frontier")
@@ -81,18 +84,7 @@ def test_a_frontier_job_out_of_time_carries_its_labels_to_the_api_and_the_page(
 def test_a_robustness_job_with_no_time_solves_nothing_and_says_so(
     client: TestClient, token_for: Callable[[str], Headers]
 ) -> None:
-    ana = token_for("ana")
-    started = client.post(
-        "/api/v1/jobs",
-        json={
-            "kind": "robust",
-            "parameters": {"draws": 3, "weight_sets": 0, "total_time": 0},
-        },
-        headers=ana,
-    )
-    assert started.status_code == 202, started.text
-    job = settle(client, ana, started.json()["id"])
-    assert job["state"] == "done", job
+    job = _run(client, token_for("ana"), "robust", {"draws": 3, "weight_sets": 0, "total_time": 0})
     assert str(job["result"]).endswith(" partial unsolved=3/3")
     sign_in(client, "ana")
     page = client.get(f"/staff/jobs/{job['id']}?lang=en").text
