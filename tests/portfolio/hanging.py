@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -99,20 +100,11 @@ class EchoStart(HighsSolver):
     name = "highs"
     guard_from = 1
 
-    def child_solve(
-        self,
-        problem: PortfolioProblem,
-        extra: list[LinearConstraint] | None,
-        stop_at: float,
-        rel_gap: float,
-        threads: int | None,
-        report: Report,
-    ) -> Solution:
+    def child_solve(self, problem: PortfolioProblem, *_: Any) -> Solution:
         from pfund.portfolio.solution import Status
         from pfund.portfolio.solvers.base import error_solution
         from pfund.portfolio.solvers.guard import portfolio
 
-        del extra, stop_at, rel_gap, threads, report
         if self._start is None:
             return error_solution(self, problem.n, "no warm start reached the child")
         return portfolio(self, problem, self._start, Status.FEASIBLE, np.inf, time.perf_counter())
