@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -90,3 +91,20 @@ class SpawningHighsSolver(HighsSolver):
             time.sleep(HANG)
 
         return super().child_solve(problem, extra, stop_at, rel_gap, threads, stuck)
+
+
+class EchoStart(HighsSolver):
+    """HiGHS whose guarded child answers with the warm start it was given (none: no
+    portfolio), so a test sees what reached the child."""
+
+    name = "highs"
+    guard_from = 1
+
+    def child_solve(self, problem: PortfolioProblem, *_: Any) -> Solution:
+        from pfund.portfolio.solution import Status
+        from pfund.portfolio.solvers.base import error_solution
+        from pfund.portfolio.solvers.guard import portfolio
+
+        if self._start is None:
+            return error_solution(self, problem.n, "no warm start reached the child")
+        return portfolio(self, problem, self._start, Status.FEASIBLE, np.inf, time.perf_counter())

@@ -31,7 +31,7 @@ from pfund.portfolio.solvers import base as solver_base
 from pfund.portfolio.solvers.guard import GRACE, STOPPED
 from tests.portfolio.cases import random_problem
 from tests.portfolio.conftest import AVAILABLE
-from tests.portfolio.hanging import SpawningHighsSolver, hanging
+from tests.portfolio.hanging import EchoStart, SpawningHighsSolver, hanging
 
 LIMIT = 2.0  # hanging before any portfolio: nothing has to happen in time
 # Hanging after a portfolio: the child must first start and find one, which took 2.4 s
@@ -156,7 +156,9 @@ class _Spender(HighsSolver):
         rel_gap: float = 1e-4,
         threads: int | None = None,
         extra: list[LinearConstraint] | None = None,
+        warm: npt.NDArray[np.bool_] | None = None,
     ) -> Solution:
+        del warm  # spent on the fake clock: the start makes no difference here
         self.limits.append(time_limit)
         self.clock.now += time_limit
         plain = HighsSolver()  # in this process: the problem is small
@@ -240,10 +242,16 @@ def test_a_slow_greedy_neither_delays_the_solve_nor_holds_the_answer(
             rel_gap: float = 1e-4,
             threads: int | None = None,
             extra: list[LinearConstraint] | None = None,
+            warm: npt.NDArray[np.bool_] | None = None,
         ) -> Solution:
             given.append(time_limit)
             return super().solve(
-                problem, time_limit=time_limit, rel_gap=rel_gap, threads=threads, extra=extra
+                problem,
+                time_limit=time_limit,
+                rel_gap=rel_gap,
+                threads=threads,
+                extra=extra,
+                warm=warm,
             )
 
     monkeypatch.setattr(optimise_module, "greedy", stuck_greedy)
@@ -273,3 +281,45 @@ def test_the_decision_record_says_the_time_limit_stopped_the_run() -> None:
     assert record["summary"].startswith("Greedy ranking's portfolio")
     finished = HighsSolver().solve(problem, time_limit=60.0, threads=1)
     assert result_json(problem, PortfolioResult(finished, None, None))["timed_out"] is False
+
+
+def _draws(problem: PortfolioProblem, k: int) -> npt.NDArray[np.float64]:
+    """`k` value rows near the problem's, continuous so that each has one best portfolio."""
+    rng = np.random.default_rng(7)
+    return problem.value * (1.0 + 0.2 * rng.random((k, problem.n)))
+
+
+def test_a_guarded_draw_gets_the_warm_start_in_its_child() -> None:
+    """The base portfolio reaches the child (EchoStart answers with what it was given);
+    later draws start from the best of it and the draws before them."""
+    from pfund.portfolio import core_indices
+
+    problem = random_problem(5, n=20)
+    base = HighsSolver().solve(problem, time_limit=60.0, threads=1).selected
+    echoed = EchoStart().solve(problem, time_limit=60.0, threads=1, warm=base)
+    assert echoed.has_portfolio and np.array_equal(echoed.selected, base)
+    cold = EchoStart().solve(problem, time_limit=60.0, threads=1)
+    assert not cold.has_portfolio and "no warm start" in cold.message
+    result = core_indices(
+        problem, _draws(problem, 3), solver=EchoStart(), time_limit=60.0, threads=1, base=base
+    )
+    assert all(np.array_equal(p, base) for p in result.portfolios) and len(result.portfolios) == 3
+
+
+def test_warm_guarded_draws_give_the_portfolios_cold_ones_and_one_process_give() -> None:
+    """Starting each guarded draw from the decided portfolio changes no answer: the same
+    portfolios as cold guarded draws and as the in-process warm batch."""
+    from pfund.portfolio import core_indices
+
+    problem = random_problem(5, n=20)
+    base = HighsSolver().solve(problem, time_limit=60.0, threads=1).selected
+    rows = _draws(problem, 6)
+    guarded = HighsSolver()
+    guarded.guard_from = 1
+    kwargs: dict[str, Any] = {"time_limit": 60.0, "threads": 1, "rel_gap": 1e-9}
+    warm = core_indices(problem, rows, solver=guarded, base=base, **kwargs)
+    cold = core_indices(problem, rows, solver=guarded, **kwargs)
+    here = core_indices(problem, rows, solver=HighsSolver(), base=base, **kwargs)
+    assert np.array_equal(warm.portfolios, cold.portfolios)
+    assert np.array_equal(warm.portfolios, here.portfolios)
+    assert warm.not_optimal == cold.not_optimal == 0

@@ -1,4 +1,4 @@
-"""A frontier or robustness batch keeps to its time budget (issue 18, point 6).
+"""A frontier, robustness or scenario batch keeps to its time budget (issue 18, point 6).
 
 ``time_limit`` bounds each solve, ``total_time`` the whole batch (see
 ``pfund.services.analysis``). The batch's clock is replaced by one that moves a second
@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from pfund.conditions.stochastic import NO_TIME as NO_SCENARIO_TIME
 from pfund.portfolio.solvers import base as solver_base
 from pfund.services.analysis import NO_TIME, STAND_IN, batch_budget, frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs
+from pfund.services.records import get_record
 from pfund.services.runtime import Runtime, open_runtime
+from pfund.services.scenarios import run_scenarios
 from tests.api.conftest import demo_template, settings_for, unapproved_template
 
 __all__ = ["demo_template", "unapproved_template"]
@@ -85,3 +88,43 @@ def test_robustness_out_of_time_rests_on_the_solved_draws(
     robust = robustness(fund, pa, draws=4, weight_sets=0, time_limit=5, total_time=2.5)
     assert robust.re_optimisations == 4 and robust.unsolved == 2 and robust.partial
     assert robust.lines and all(line.core_index in (0.0, 0.5, 1.0) for line in robust.lines)
+
+
+SCENARIOS = (
+    "scenarios:\n"
+    "  ceasefire_only: {stage_1: {2026: 0.5, 2027: 1.0}}\n"
+    "  settlement: {path: {1: 2026, 2: 2028, 3: 2031}}\n"
+    "  late_settlement: {path: {1: 2027, 2: 2030, 3: 2033}}\n"
+)
+
+
+def test_scenarios_out_of_time_say_which_were_not_solved(
+    fund: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(SCENARIOS, encoding="utf-8")
+    pa = appraise_pipeline(load_inputs(fund))
+    monkeypatch.setattr(solver_base, "now", Ticking())
+    # Readings: the service's deadline 0 + 2.5; compare_scenarios' 1 + 2.5 = 3.5; the
+    # scenarios at 2 (1.5 s left) and 3 (0.5 s) are solved, the third at 4 is not. The
+    # stages get what is left at 5 (nothing): their deadline is 6, read from 7 on.
+    report = run_scenarios(fund, pa, path, time_limit=5, total_time=2.5)
+    assert [s.unsolved for s in report.scenarios] == [False, False, True]
+    assert report.scenarios[2].message == NO_SCENARIO_TIME and report.scenarios[2].chosen == []
+    assert all(s.unsolved and s.message == NO_SCENARIO_TIME for s in report.by_stage)
+    assert report.unsolved == 1 + len(report.by_stage) and report.partial
+    assert report.total_time == 2.5
+    record = get_record(fund, report.record_id, kind="scenario")
+    assert record.parameters["total_time"] == 2.5 and record.result["unsolved"] == report.unsolved
+
+
+def test_scenarios_with_time_enough_are_all_solved(fund: Runtime, tmp_path: Path) -> None:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(SCENARIOS, encoding="utf-8")
+    report = run_scenarios(
+        fund, appraise_pipeline(load_inputs(fund)), path, record=False, time_limit=5
+    )
+    # 3 scenarios + 4 stages, 5 s each, and nothing cut
+    assert report.total_time == 5 * (3 + len(report.by_stage))
+    assert report.unsolved == 0 and not report.partial
+    assert all(s.chosen for s in report.scenarios)

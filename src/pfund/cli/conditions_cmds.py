@@ -141,12 +141,36 @@ def scenario_run(
         Path | None,
         typer.Argument(help="Scenario file (default: the fund's scenarios/default.yaml)."),
     ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            max=600,
+            help="Seconds for each solve, if shorter than the policy's time limit.",
+        ),
+    ] = None,
+    total_time: Annotated[
+        float | None,
+        typer.Option(
+            "--total-time",
+            min=0.0,
+            help="Seconds for the whole batch of solves, scenarios then stages (default: "
+            "each solve's limit added up); those it leaves no time for are not solved.",
+        ),
+    ] = None,
     as_json: bool = JsonOption,
 ) -> None:
     """The best portfolio in expectation for each scenario, and if only stage k comes."""
     with runtime(ctx) as rt, working("Appraising and optimising per scenario...", quiet=as_json):
         path = file or load_dataset(rt.dataset).root / "scenarios" / "default.yaml"
-        report = run_scenarios(rt, appraise_pipeline(load_inputs(rt)), path)
+        report = run_scenarios(
+            rt,
+            appraise_pipeline(load_inputs(rt)),
+            path,
+            time_limit=time_limit,
+            total_time=total_time,
+        )
     if as_json:
         print_json(report)
         return
@@ -184,3 +208,9 @@ def scenario_run(
     for line in report.by_stage:
         if line.message:
             console.print(f"stage {line.max_stage}: {line.message}", markup=False)
+    if report.partial:
+        console.print(
+            f"The batch's {report.total_time:g} s ran out: {report.unsolved} scenario(s) or "
+            "stage(s) not solved (no portfolio shown for them).",
+            markup=False,
+        )

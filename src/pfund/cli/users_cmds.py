@@ -28,7 +28,11 @@ app = typer.Typer(help="Staff accounts and their roles.", no_args_is_help=True)
 RolesOpt = Annotated[
     list[Role],
     typer.Option(
-        "--role", "-r", help="A role (repeat for several): admin, analyst, reviewer, compliance."
+        "--role",
+        "-r",
+        help="A role (repeat for several): "
+        + ", ".join(r.value for r in Role if r is not Role.PUBLIC)
+        + ".",
     ),
 ]
 

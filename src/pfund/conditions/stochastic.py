@@ -33,6 +33,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.portfolio import PortfolioProblem, Solver, optimise
 from pfund.portfolio.parallel import Mapper, serial_map
 from pfund.portfolio.problem import FloatArray
+from pfund.portfolio.solvers.base import batch_deadline, batch_limit
 
 __all__ = [
     "ScenarioOutcome",
@@ -140,6 +141,10 @@ class ScenarioOutcome:
     expected_value: float
     expected_disbursements: dict[int, float] = field(default_factory=dict)
     message: str = ""
+    unsolved: bool = False  # the batch's deadline left this scenario no solve
+
+
+NO_TIME = "not solved: the batch's time ran out"
 
 
 def compare_scenarios(
@@ -150,6 +155,7 @@ def compare_scenarios(
     time_limit: float = 60.0,
     solver: Solver | str | None = None,
     mapper: Mapper | None = None,
+    total_time: float | None = None,
 ) -> list[ScenarioOutcome]:
     """One deterministic-equivalent portfolio per scenario, side by side for a report.
 
@@ -157,8 +163,14 @@ def compare_scenarios(
     status "conflict" and the reason, so one bad scenario does not hide the others.
     The scenarios are independent, so ``mapper`` (a Dask cluster, say) may solve them
     side by side; the outcomes come back in the scenarios' order either way.
+
+    Time: ``time_limit`` bounds each solve; with ``total_time`` the whole batch gets one
+    deadline (epoch seconds, shared wherever the solves run), as a frontier's does: a
+    scenario the deadline leaves no time for is not solved (status "error",
+    ``unsolved``, no portfolio), so the others are still answered.
     """
     k = len(scenarios)
+    deadline = batch_deadline(total_time)
     return list(
         (mapper or serial_map)(
             _outcome,
@@ -168,6 +180,7 @@ def compare_scenarios(
             list(scenarios.values()),
             [time_limit] * k,
             [solver] * k,
+            [deadline] * k,
         )
     )
 
@@ -179,12 +192,16 @@ def _outcome(
     scenario: Scenario,
     time_limit: float,
     solver: Solver | str | None,
+    deadline: float | None = None,
 ) -> ScenarioOutcome:
     try:
         equivalent = scenario_problem(problem, start_years, scenario)
     except InvalidInput as err:
         return ScenarioOutcome(name, "conflict", [], 0.0, {}, str(err))
-    result = optimise(equivalent, solver=solver, time_limit=time_limit)
+    limit = batch_limit(time_limit, deadline)
+    if limit <= 0.0:
+        return ScenarioOutcome(name, "error", [], 0.0, {}, NO_TIME, unsolved=True)
+    result = optimise(equivalent, solver=solver, time_limit=limit)
     sol = result.solution
     if not sol.has_portfolio:
         return ScenarioOutcome(name, sol.status.value, [], 0.0, {}, result.summary)

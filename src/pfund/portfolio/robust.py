@@ -97,12 +97,15 @@ def core_indices(
     mapper: Mapper | None = None,
     progress: Callable[[int, int], None] | None = None,
     total_time: float | None = None,
+    base: npt.NDArray[np.bool_] | None = None,
 ) -> RobustResult:
     """Re-optimise for each row of `values` (K, n) and count how often each project is in.
 
     The chunks of `row_chunks` run through ``mapper`` when given (a Dask cluster, say),
     else in ``workers`` local processes, else here; ``progress(done, total)`` is called
-    as each chunk's portfolios come back, so an interface can show a bar.
+    as each chunk's portfolios come back, so an interface can show a bar. ``base`` (the
+    decided portfolio, which keeps the unchanged rules) is one more warm start of every
+    draw, given to each chunk wherever it runs and to a guarded solve's child.
     """
     values = _check(problem, values)
     start = time.perf_counter()
@@ -126,6 +129,7 @@ def core_indices(
         [rel_gap] * n,
         [threads] * n,
         [deadline] * n,
+        [base] * n,
     )
     if mapper is not None:
         collect(mapper(_solve_chunk, *args))
@@ -175,10 +179,17 @@ def _solve_chunk(
     rel_gap: float,
     threads: int | None,
     deadline: float | None = None,
+    base: npt.NDArray[np.bool_] | None = None,
 ) -> list[Solution]:
     """One worker's share of the draws (a top-level function so processes can run it)."""
     return solver.solve_many(
-        problem, values, time_limit=time_limit, rel_gap=rel_gap, threads=threads, deadline=deadline
+        problem,
+        values,
+        time_limit=time_limit,
+        rel_gap=rel_gap,
+        threads=threads,
+        deadline=deadline,
+        base=base,
     )
 
 

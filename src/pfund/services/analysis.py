@@ -359,6 +359,7 @@ def robustness(
             progress=progress,
             mapper=mapper,
             total_time=total,
+            base=solution_of(run, problem).selected,  # every draw starts from it, at least
         )
     chosen = set(run.result["selected"])
     lines = [

@@ -48,12 +48,17 @@ class PortfolioParameters(BaseModel):
     solver: str | None = Field(default=None, pattern="^(highs|highs-core|highs-hyper|cpsat)$")
 
 
+# A batch's time budget (``--total-time``): at most a day; none, the solves' limits added up.
+TotalTime = Field(default=None, ge=0, le=86_400)
+
+
 class FrontierParameters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     record_id: str | None = Field(default=None, max_length=64)
     points: int = Field(default=31, ge=3, le=201)
     time_limit: float = Field(default=5.0, gt=0, le=600)
+    total_time: float | None = TotalTime
 
 
 class RobustParameters(BaseModel):
@@ -63,6 +68,7 @@ class RobustParameters(BaseModel):
     draws: int = Field(default=100, ge=0, le=10_000)
     weight_sets: int = Field(default=100, ge=0, le=10_000)
     time_limit: float = Field(default=5.0, gt=0, le=600)
+    total_time: float | None = TotalTime
 
 
 class ImportParameters(BaseModel):
@@ -136,6 +142,19 @@ def _steps(progress: Progress) -> Callable[[int, int], None]:
     return lambda done, total: progress(done / total if total else 1.0)
 
 
+def batch_result(
+    record_id: str, *, partial: bool, unsolved: int, of: int, stand_in: int = 0
+) -> str:
+    """A frontier or robustness job's result: the record's id, then, when the batch's
+    time ran out, its labels (``FRN-0003 partial unsolved=2/31 stand_in=2``), so the
+    job says so wherever it is read; the record holds the same labels point by point.
+    (A frontier is partial with no budget point unsolved when its equity curve was cut.)"""
+    if not partial:
+        return record_id
+    labels = f"{record_id} partial unsolved={unsolved}/{of}"
+    return f"{labels} stand_in={stand_in}" if stand_in else labels
+
+
 def _frontier(rt: Runtime, params: FrontierParameters, progress: Progress) -> str:
     from pfund.services.analysis import frontier
 
@@ -146,8 +165,15 @@ def _frontier(rt: Runtime, params: FrontierParameters, progress: Progress) -> st
         time_limit=params.time_limit,
         progress=_steps(progress),
         record=True,
+        total_time=params.total_time,
     )
-    return report.record_id
+    return batch_result(
+        report.record_id,
+        partial=report.partial,
+        unsolved=report.unsolved,
+        of=len(report.budget),
+        stand_in=sum(p.stand_in for p in report.budget),
+    )
 
 
 def _robust(rt: Runtime, params: RobustParameters, progress: Progress) -> str:
@@ -164,8 +190,14 @@ def _robust(rt: Runtime, params: RobustParameters, progress: Progress) -> str:
         time_limit=params.time_limit,
         progress=_steps(progress),
         record=True,
+        total_time=params.total_time,
     )
-    return report.record_id
+    return batch_result(
+        report.record_id,
+        partial=report.partial,
+        unsolved=report.unsolved,
+        of=report.re_optimisations,
+    )
 
 
 def _screen(rt: Runtime, _params: NoParameters, progress: Progress) -> str:

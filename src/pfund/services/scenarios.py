@@ -21,10 +21,13 @@ from pfund.conditions import (
     mix,
     what_if,
 )
+from pfund.conditions.stochastic import NO_TIME
 from pfund.errors import InvalidInput, Problem
 from pfund.io.files import load_yaml, read_text
 from pfund.portfolio import PortfolioProblem, optimise
 from pfund.portfolio.parallel import serial_map
+from pfund.portfolio.solvers import base as solver_base
+from pfund.services.analysis import batch_budget
 from pfund.services.appraisal import PipelineAppraisal, parameters_of
 from pfund.services.compute import compute_map
 from pfund.services.funding import fund_size
@@ -41,6 +44,7 @@ class ScenarioLine(BaseModel):
     expected_spend_m: dict[int, float]
     expected_envelope_m: dict[int, float]
     message: str
+    unsolved: bool = False  # the batch's deadline left this scenario no solve
 
 
 class StageLine(BaseModel):
@@ -60,6 +64,7 @@ class StageLine(BaseModel):
     message: str = ""
     committed: list[str] = []
     committed_cost_m: float = 0.0
+    unsolved: bool = False  # the batch's deadline left this stage no solve
 
 
 class ScenarioReport(BaseModel):
@@ -67,6 +72,9 @@ class ScenarioReport(BaseModel):
     file: str
     scenarios: list[ScenarioLine]
     by_stage: list[StageLine]
+    total_time: float | None = None  # the batch's seconds (None: an older record)
+    unsolved: int = 0  # scenarios and stages the batch's deadline left without a solve
+    partial: bool = False
 
 
 def run_scenarios(
@@ -76,10 +84,12 @@ def run_scenarios(
     *,
     record: bool = True,
     time_limit: float | None = None,
+    total_time: float | None = None,
 ) -> ScenarioReport:
     """Compare the scenarios of a file and the stage-capped portfolios; record the run
     (unless ``record`` is False: the board report only reads). Each solve has the
-    policy's time limit, or ``time_limit`` if shorter (the board report's, at scale)."""
+    policy's time limit, or ``time_limit`` if shorter (the board report's, at scale);
+    the batch has ``total_time`` (see the module)."""
     with rt.uow() as uow:
         stages = uow.stages.list()
     scenarios = load_scenario_file(path, [s.number for s in stages])
@@ -89,9 +99,14 @@ def run_scenarios(
         limit = min(limit, time_limit)
     if len(scenarios) > 1 and all(s.weight is not None for s in scenarios.values()):
         scenarios = {**scenarios, "weighted mixture": mix(scenarios, name="weighted mixture")}
+    k = len(stages)
+    total = batch_budget(limit, len(scenarios) + k) if total_time is None else total_time
+    deadline = solver_base.now() + total
     with compute_map(rt) as mapper:
-        outcomes = compare_scenarios(problem, None, scenarios, time_limit=limit, mapper=mapper)
-        k = len(stages)
+        outcomes = compare_scenarios(
+            problem, None, scenarios, time_limit=limit, mapper=mapper, total_time=total
+        )
+        stage_deadline = solver_base.batch_deadline(max(deadline - solver_base.now(), 0.0))
         by_stage = list(
             (mapper or serial_map)(
                 _capped,
@@ -99,6 +114,7 @@ def run_scenarios(
                 [s.number for s in stages],
                 [s.name for s in stages],
                 [limit] * k,
+                [stage_deadline] * k,
             )
         )
     full = dict.fromkeys(sorted(pa.inputs.policy.budgets), fund_size(rt).total)
@@ -114,10 +130,20 @@ def run_scenarios(
                 for y, v in expected_envelope(full, scenarios[o.scenario]).items()
             },
             message=o.message,
+            unsolved=o.unsolved,
         )
         for o in outcomes
     ]
-    report = ScenarioReport(record_id="", file=path.name, scenarios=lines, by_stage=by_stage)
+    unsolved = sum(o.unsolved for o in outcomes) + sum(s.unsolved for s in by_stage)
+    report = ScenarioReport(
+        record_id="",
+        file=path.name,
+        scenarios=lines,
+        by_stage=by_stage,
+        total_time=total,
+        unsolved=unsolved,
+        partial=unsolved > 0,
+    )
     if not record:
         return report
     saved = save_record(
@@ -127,7 +153,7 @@ def run_scenarios(
             "scenarios": load_yaml(read_text(path)),
             "source_hash": pa.inputs.source_hash(),
         },
-        parameters=parameters_of(pa.inputs) | {"time_limit": limit},
+        parameters=parameters_of(pa.inputs) | {"time_limit": limit, "total_time": total},
         status="done",
         result=report.model_dump(exclude={"record_id"}),
         seed=pa.inputs.policy.seed,
@@ -135,8 +161,27 @@ def run_scenarios(
     return report.model_copy(update={"record_id": saved.id})
 
 
-def _capped(problem: PortfolioProblem, max_stage: int, name: str, limit: float) -> StageLine:
-    """The stage-capped portfolio (top-level, so a Dask worker can run it)."""
+def _capped(
+    problem: PortfolioProblem,
+    max_stage: int,
+    name: str,
+    limit: float,
+    deadline: float | None = None,
+) -> StageLine:
+    """The stage-capped portfolio (top-level, so a Dask worker can run it), or none
+    when the batch's ``deadline`` (epoch seconds) has passed."""
+    limit = solver_base.batch_limit(limit, deadline)
+    if limit <= 0.0:
+        return StageLine(
+            max_stage=max_stage,
+            stage_name=name,
+            status="error",
+            chosen=[],
+            value=0.0,
+            cost_m=0.0,
+            message=NO_TIME,
+            unsolved=True,
+        )
     result = optimise(what_if(problem, max_stage), time_limit=limit, threads=1)
     sol = result.solution
     chosen = np.flatnonzero(sol.selected) if sol.has_portfolio else np.array([], dtype=int)

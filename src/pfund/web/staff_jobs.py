@@ -6,6 +6,7 @@ other, whichever process runs it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pfund.api.deps import RuntimeDep, acting
 from pfund.api.routes.jobs import REPORT_KIND, file_response
 from pfund.domain.account import Permission
-from pfund.domain.jobs import JobState
+from pfund.domain.jobs import Job, JobState
 from pfund.services import job_files, jobs
 from pfund.services.job_kinds import KINDS
 from pfund.web.forms import check_csrf
@@ -43,13 +44,48 @@ def jobs_page(request: Request, rt: RuntimeDep, who: StaffDep, state: str = "") 
     )
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """A frontier or robustness job's record and, when its time ran out, what it cut
+    (read from the job's result, see ``job_kinds.batch_result``)."""
+
+    record_id: str
+    partial: bool = False
+    unsolved: int = 0
+    of: int = 0
+    stand_in: int = 0
+
+
+def batch_outcome(job: Job) -> BatchOutcome | None:
+    """The outcome of a finished frontier or robustness job, or None for other jobs."""
+    if job.kind not in ("frontier", "robust") or not job.result:
+        return None
+    record_id, *labels = job.result.split()
+    said = dict(label.partition("=")[::2] for label in labels)
+    unsolved, _, of = said.get("unsolved", "0/0").partition("/")
+    return BatchOutcome(
+        record_id=record_id,
+        partial="partial" in said,
+        unsolved=int(unsolved or 0),
+        of=int(of or 0),
+        stand_in=int(said.get("stand_in", 0)),
+    )
+
+
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(job_id: str, request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
     job = jobs.get_job(acting(rt, who), job_id)
     kind = KINDS.get(job.kind)
     may_cancel = not job.done and kind is not None and who.can(kind.permission)
     files = job_files.results_of(acting(rt, who), job_id)
-    return render(request, "staff/job.html.j2", job=job, may_cancel=may_cancel, files=files)
+    return render(
+        request,
+        "staff/job.html.j2",
+        job=job,
+        may_cancel=may_cancel,
+        files=files,
+        batch=batch_outcome(job),
+    )
 
 
 @router.get("/jobs/{job_id}/files/{name}")

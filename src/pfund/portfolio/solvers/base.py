@@ -47,6 +47,7 @@ class Solver(ABC):
     label: str = ""  # how messages name the solver
     guard_from: int = GUARD_FROM  # from this many projects a solve runs behind the guard
     _report: Report | None = None  # set in the guard's child: where portfolios go
+    _start: npt.NDArray[np.bool_] | None = None  # set in the guard's child: its warm start
 
     def available(self) -> bool:
         """True when the underlying library is installed here.
@@ -71,12 +72,20 @@ class Solver(ABC):
         rel_gap: float = 1e-4,
         threads: int | None = None,
         extra: list[LinearConstraint] | None = None,
+        warm: npt.NDArray[np.bool_] | None = None,
     ) -> Solution:
-        """Maximise value·x; deterministic for equal input when solved within the limit."""
+        """Maximise value·x; deterministic for equal input when solved within the limit.
+
+        ``warm``, a portfolio that keeps the rules, is a guarded solve's first incumbent
+        (in the child it is reported first, and HiGHS starts from it when it is worth more
+        than the rounded LP); an in-process solve does without it (the warm batch of
+        ``HighsSolver.solve_many`` keeps its own starts)."""
         start = time.perf_counter()
         try:
             if problem.n >= self.guard_from and not in_child():
-                return run_guarded(self, problem, extra, time_limit, rel_gap, threads, start)
+                return run_guarded(
+                    self, problem, extra, time_limit, rel_gap, threads, start, warm=warm
+                )
             return self._solve(problem, extra, time_limit, rel_gap, threads, start)
         except Exception as exc:  # a solver crash must become a status, not a trace
             seconds = time.perf_counter() - start
@@ -104,8 +113,11 @@ class Solver(ABC):
         report: Report,
     ) -> Solution:
         """In the guard's child: solve in-process until `stop_at` (monotonic), calling
-        `report` with each portfolio found on the way (adapters do so through `_report`)."""
+        `report` with each portfolio found on the way (adapters do so through `_report`),
+        the warm start first (so a child stopped before it finds better still returns it)."""
         self._report = report
+        if self._start is not None:
+            report(self._start, np.inf)
         start = time.perf_counter()
         limit = max(stop_at - time.monotonic(), 0.0)
         try:
@@ -123,18 +135,41 @@ class Solver(ABC):
         rel_gap: float = 1e-4,
         threads: int | None = None,
         deadline: float | None = None,
+        base: npt.NDArray[np.bool_] | None = None,
     ) -> list[Solution]:
         """One solve per row of `values` (K, n), constraints unchanged; each gets
-        `time_limit`, cut to what is left before `deadline` (epoch seconds)."""
+        `time_limit`, cut to what is left before `deadline` (epoch seconds).
+
+        The constraints do not change, so every portfolio found keeps them: each draw is
+        given, as its warm start, the one worth most under its values among `base` (the
+        decided portfolio, say) and the draws' portfolios before it, as the in-process
+        warm batch does (a guarded solve passes it to its child; see `solve`)."""
         out: list[Solution] = []
+        pool: list[npt.NDArray[np.bool_]] = [] if base is None else [np.asarray(base, bool)]
         for row in values:
             limit = batch_limit(time_limit, deadline)
             if limit <= 0.0:
                 out.append(unsolved(self, problem.n))
                 continue
             draw = problem.with_changes(value=np.asarray(row))
-            out.append(self.solve(draw, time_limit=limit, rel_gap=rel_gap, threads=threads))
+            warm = best_start(pool, np.asarray(row, dtype=np.float64))
+            solution = self.solve(
+                draw, time_limit=limit, rel_gap=rel_gap, threads=threads, warm=warm
+            )
+            out.append(solution)
+            if solution.has_portfolio:
+                pool.append(solution.selected)
         return out
+
+
+def best_start(
+    candidates: list[npt.NDArray[np.bool_]], value: FloatArray
+) -> npt.NDArray[np.bool_] | None:
+    """The candidate portfolio worth most under `value` (the first on ties), or None."""
+    if not candidates:
+        return None
+    worth = np.asarray(candidates, dtype=np.float64) @ value
+    return candidates[int(np.argmax(worth))]
 
 
 def now() -> float:

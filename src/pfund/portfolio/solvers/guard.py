@@ -8,7 +8,9 @@ clock starts; `highs-core` and `highs-hyper` chain or race several such runs. So
 pfund.portfolio.solvers.child`` (not a multiprocessing child, which would import the
 caller's main module: the whole CLI, seconds under load), in its own process group:
 
-- the parent pickles (solver, problem, rows, deadline, gap, threads) to the child's stdin;
+- the parent pickles (solver, problem, rows, deadline, gap, threads, start) to the child's
+  stdin, ``start`` being a portfolio known to keep the rules (a robustness draw's warm
+  start: the best of the base portfolio and the draws before it), or None;
 - the child solves with the adapter's own `child_solve`, sending every portfolio it
   finds (``incumbent``: selection and the bound known then) and then its answer
   (``final``) on the original stdout (fd 1 is pointed at stderr first, so nothing a
@@ -64,8 +66,10 @@ def run_guarded(
     rel_gap: float,
     threads: int | None,
     start: float,
+    warm: BoolArray | None = None,
 ) -> Solution:
-    """Solve in a child process and stop it at the limit, whatever the solver is doing."""
+    """Solve in a child process and stop it at the limit, whatever the solver is doing;
+    ``warm`` (a portfolio that keeps the rules) is the child's first incumbent."""
     from pfund.portfolio.solvers.base import error_solution
 
     stop_at = time.monotonic() + time_limit - (time.perf_counter() - start)
@@ -83,7 +87,7 @@ def run_guarded(
     bound = np.inf
     final: Solution | None = None
     killed = False
-    job = pickle.dumps((solver, problem, extra, stop_at, rel_gap, threads))
+    job = pickle.dumps((solver, problem, extra, stop_at, rel_gap, threads, warm))
     # written by a thread: a pipe takes 64 KB, so writing the problem (megabytes at
     # 20,000 projects) blocks until the child reads it, which under load can be after the
     # limit (measured: 19 s for a 10 s limit at load 20, all of it before the wait below)
@@ -215,7 +219,8 @@ def in_child() -> bool:
 def child(stdin: Any, outbox: Any) -> None:
     """The child's side: read the job, solve it reporting each portfolio, send the answer."""
     _IN_CHILD["yes"] = True
-    solver, problem, extra, stop_at, rel_gap, threads = pickle.load(stdin)
+    solver, problem, extra, stop_at, rel_gap, threads, warm = pickle.load(stdin)
+    solver._start = warm  # this process's copy of the solver: read by child_solve
 
     def report(x: BoolArray, bound: float) -> None:
         outbox.send(("incumbent", (np.asarray(x, dtype=bool), float(bound))))

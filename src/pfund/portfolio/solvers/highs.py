@@ -19,7 +19,14 @@ import numpy.typing as npt
 from pfund.portfolio.model import Row, column_bounds, rows_of
 from pfund.portfolio.problem import FloatArray, LinearConstraint, PortfolioProblem
 from pfund.portfolio.solution import Solution, Status
-from pfund.portfolio.solvers.base import Report, Solver, batch_limit, error_solution, unsolved
+from pfund.portfolio.solvers.base import (
+    Report,
+    Solver,
+    batch_limit,
+    best_start,
+    error_solution,
+    unsolved,
+)
 from pfund.portfolio.solvers.guard import GUARD_FROM as _GUARD_FROM
 from pfund.portfolio.solvers.guard import portfolio, settle
 from pfund.portfolio.solvers.rounding import lp_rounding
@@ -73,7 +80,8 @@ class HighsSolver(Solver):
     ) -> Solution:
         """In the guard's child: first the LP relaxation rounded and filled, sent with the
         LP bound within seconds (HiGHS's root cut loop may then call nothing back for
-        longer than the limit), and given to HiGHS as its start; then the solve."""
+        longer than the limit), and given to HiGHS as its start (or the warm start the
+        guard was given, when that is worth more); then the solve."""
         lp = self._model(problem, extra, 1.0, rel_gap, threads)
         n = problem.n
         lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
@@ -82,8 +90,11 @@ class HighsSolver(Solver):
         del lp
         if rounded:
             report(rounded[0], bound)
-            if type(self) is HighsSolver:  # the others start from their own portfolios
-                self._hint = rounded[0].astype(np.float64)
+        hint = best_start(
+            [*rounded, *([] if self._start is None else [self._start])], problem.value
+        )
+        if hint is not None and type(self) is HighsSolver:  # the others: their own starts
+            self._hint = hint.astype(np.float64)
         return super().child_solve(problem, extra, stop_at, rel_gap, threads, report)
 
     def solve_many(
@@ -95,15 +106,17 @@ class HighsSolver(Solver):
         rel_gap: float = 1e-4,
         threads: int | None = None,
         deadline: float | None = None,
+        base: BoolArray | None = None,
     ) -> list[Solution]:
         """Keep one model, change only the objective, warm-start every draw.
 
         Every portfolio found so far satisfies the unchanged rules, so each is a valid
         start for the next draw; the one worth most under the new values is given to
         HiGHS (with `_starts` adding any strategy-specific candidates). Each draw gets
-        `time_limit`, cut to what is left before `deadline` (epoch seconds). From
-        `guard_from` projects every draw is a guarded solve of its own instead (no warm
-        model, but no draw can overrun its limit).
+        `time_limit`, cut to what is left before `deadline` (epoch seconds); `base` (the
+        decided portfolio) is one more start. From `guard_from` projects every draw is a
+        guarded solve of its own instead (no warm model, but no draw can overrun its
+        limit), still started from the best of `base` and the draws before it.
         """
         if problem.n >= self.guard_from:
             return super().solve_many(
@@ -113,12 +126,13 @@ class HighsSolver(Solver):
                 rel_gap=rel_gap,
                 threads=threads,
                 deadline=deadline,
+                base=base,
             )
         h = self._model(problem, None, time_limit, rel_gap, threads)
         lp = self._relaxation(problem, time_limit, rel_gap, threads)
         cols = np.arange(problem.n, dtype=np.int32)
         out: list[Solution] = []
-        pool: list[BoolArray] = []
+        pool: list[BoolArray] = [] if base is None else [np.asarray(base, dtype=bool)]
         for row in np.asarray(values, dtype=np.float64):
             start = time.perf_counter()
             limit = batch_limit(time_limit, deadline)
@@ -244,14 +258,6 @@ def _lp_start(
     rounded = lp_rounding(problem, np.asarray(sol.col_value), np.asarray(sol.col_dual), extra)
     bound = float(lp.getInfo().objective_function_value)
     return bound, [] if rounded is None else [rounded]
-
-
-def best_start(candidates: list[BoolArray], value: FloatArray) -> BoolArray | None:
-    """The candidate portfolio worth most under `value` (the first on ties), or None."""
-    if not candidates:
-        return None
-    worth = np.asarray(candidates, dtype=np.float64) @ value
-    return candidates[int(np.argmax(worth))]
 
 
 def _options(time_limit: float, rel_gap: float, threads: int | None) -> dict[str, Any]:
