@@ -8,6 +8,7 @@ race can never fork the chain.
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 from typing import Any
 
@@ -82,7 +83,7 @@ class AuditRepository:
         """
         if not events:
             return
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             if (after.seq, after.prev_hash) != (before.seq + 1, before.hash):
                 raise ValueError(f"audit event {after.seq} does not follow event {before.seq}")
         first, last = events[0], events[-1]
