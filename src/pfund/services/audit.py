@@ -70,7 +70,11 @@ class AuditWriter:
         events: Iterable[tuple[str, dict[str, Any] | None]],
     ) -> None:
         """One event per (record id, details), in order: as :meth:`record` of each in turn
-        (each its own time, seq and hash at commit), for a change of thousands of rows."""
+        (each its own time, seq and hash at commit), for a change of thousands of rows;
+        none given, nothing is done."""
+        wanted = list(events)
+        if not wanted:
+            return
         session = self._uow.session
         pending: list[dict[str, Any]] | None = session.info.get(PENDING)
         if pending is None:
@@ -86,7 +90,7 @@ class AuditWriter:
                 "record_id": record_id,
                 "details": details or {},
             }
-            for record_id, details in events
+            for record_id, details in wanted
         )
 
 
