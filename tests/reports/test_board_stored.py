@@ -46,7 +46,7 @@ def _figures(r: BoardReport) -> str:
     JSON (a project without a rate of return has NaN, which equals nothing in Python)."""
     figures = {
         "rows": [row.model_dump() for row in r.rows],
-        "robust": r.robust.model_dump(exclude={"seconds"}),
+        "robust": r.robust.model_dump(exclude={"seconds", "appraisal_record"}),
         "criteria": r.criteria,
         "draws": (r.draws, r.seed, r.discount_rate, r.hurdle, r.marginal),
         "scenarios": r.money.scenarios.model_dump(),
