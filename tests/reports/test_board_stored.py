@@ -46,7 +46,7 @@ def _figures(r: BoardReport) -> str:
     JSON (a project without a rate of return has NaN, which equals nothing in Python)."""
     figures = {
         "rows": [row.model_dump() for row in r.rows],
-        "robust": r.robust.model_dump(exclude={"seconds"}),
+        "robust": r.robust.model_dump(exclude={"seconds", "appraisal_record"}),
         "criteria": r.criteria,
         "draws": (r.draws, r.seed, r.discount_rate, r.hurdle, r.marginal),
         "scenarios": r.money.scenarios.model_dump(),
@@ -136,3 +136,51 @@ def test_optimise_reads_the_stored_appraisal_and_chooses_the_same(
     assert after.selected == before.selected
     record = get_record(rt, after.record_id, kind="portfolio")
     assert record.parameters["appraisal_record"] == recorded.record_id
+
+
+def test_robust_reads_the_stored_appraisal_with_the_same_values(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`portfolio robust` (default draws) re-optimises for the very value rows of a fresh
+    appraisal, read from the record, and never runs the Monte Carlo."""
+    from pfund.reports.scale import ROBUST_DRAWS
+    from pfund.services.analysis import robustness, value_rows
+    from pfund.services.records import get_record
+
+    inputs = load_inputs(rt)
+    fresh = appraise_pipeline(inputs)
+    recorded = record_appraisal(rt, inputs, fresh)
+    with monkeypatch.context() as patch:
+        patch.setattr("pfund.services.appraisal.simulate", _refuse)
+        patch.setattr("pfund.services.appraisal.appraise_pipeline", _refuse)
+        stored = current_appraisal(rt, load_inputs(rt), draws=ROBUST_DRAWS)
+        kw = {"draws": ROBUST_DRAWS, "weight_sets": 3, "seed": inputs.policy.seed}
+        assert (value_rows(stored, **kw) == value_rows(fresh, **kw)).all()
+        report = robustness(
+            rt, stored, record_id="OPT-0001", draws=ROBUST_DRAWS, weight_sets=3, record=True
+        )
+    assert stored.record_id == recorded.record_id == report.appraisal_record
+    assert report.value_draws == ROBUST_DRAWS and report.re_optimisations > ROBUST_DRAWS
+    saved = get_record(rt, report.record_id, kind="robust")
+    assert saved.parameters["appraisal_record"] == recorded.record_id
+    # more draws than the record kept: appraised again (the patched Monte Carlo refuses)
+    monkeypatch.setattr("pfund.services.appraisal.simulate", _refuse)
+    with pytest.raises(AssertionError, match="ran the"):
+        current_appraisal(rt, load_inputs(rt), draws=fresh.simulation.draws)
+
+
+def test_the_robust_command_reads_the_stored_appraisal(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from pfund.cli.app import app
+
+    inputs = load_inputs(rt)
+    recorded = record_appraisal(rt, inputs, appraise_pipeline(inputs))
+    monkeypatch.setattr("pfund.services.appraisal.simulate", _refuse)
+    url = f"sqlite:///{tmp_path / 'pfund.db'}"
+    args = ["--db", url, "portfolio", "robust", "--weight-sets", "2", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["appraisal_record"] == recorded.record_id

@@ -18,6 +18,7 @@ from pfund.cli.common import (
     working,
 )
 from pfund.cli.job_cmds import QueueOption, queue_job
+from pfund.reports.scale import ROBUST_DRAWS
 from pfund.services.analysis import explain, frontier, robustness
 from pfund.services.appraisal import (
     appraise_pipeline,
@@ -332,7 +333,9 @@ def frontier_cmd(
 def robust_cmd(
     ctx: typer.Context,
     run: RunOpt = None,
-    draws: Annotated[int, typer.Option(help="Monte Carlo value draws to re-optimise for.")] = 100,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo value draws to re-optimise for.")
+    ] = ROBUST_DRAWS,
     weight_sets: Annotated[
         int, typer.Option(help="Weight vectors sampled within what is known.")
     ] = 100,
@@ -346,7 +349,9 @@ def robust_cmd(
     """Core index: how often each project is in an optimal portfolio as values vary."""
     with runtime(ctx) as rt:
         with working("Appraising...", quiet=as_json):
-            pa = appraise_pipeline(load_inputs(rt, policy_file=policy, criteria_file=criteria))
+            # the stored appraisal of these inputs (`pfund appraise`), else a new one
+            inputs = load_inputs(rt, policy_file=policy, criteria_file=criteria)
+            pa = current_appraisal(rt, inputs, draws=draws)
         with progress_bar("Re-optimising", quiet=as_json) as bar:
             report = robustness(
                 rt,
@@ -368,7 +373,8 @@ def robust_cmd(
         "class",
         "chosen",
         title=f"Robustness of {report.portfolio_run}: {report.re_optimisations} re-optimisations"
-        + (f" (recorded as {report.record_id})" if report.record_id else ""),
+        + (f" (recorded as {report.record_id})" if report.record_id else "")
+        + (f", values of appraisal {report.appraisal_record}" if report.appraisal_record else ""),
     )
     for line in report.lines:
         table.add_row(

@@ -37,6 +37,7 @@ EXPLAIN_EACH = 60  # explained chosen and rejected projects nearest the line, ea
 ROBUST_MAX = 40  # value draws (and weight sets) of a small run: the report's old figures
 ROBUST_MIN = 5
 ROBUST_WORK = 400_000  # draws x projects the report affords
+ROBUST_DRAWS = 100  # `pfund portfolio robust`'s value draws unless told
 FRONTIER_MAX = 31  # budgets of a small run: the report's old figure
 FRONTIER_MIN = 7
 FRONTIER_WORK = 300_000  # budgets x projects the report affords

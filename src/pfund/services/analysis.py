@@ -40,6 +40,7 @@ from pfund.portfolio import (
 )
 from pfund.portfolio.model import rows_of
 from pfund.portfolio.solvers import base as solver_base
+from pfund.reports.scale import ROBUST_DRAWS
 from pfund.services.appraisal import PipelineAppraisal, draw_picks
 from pfund.services.compute import compute_map
 from pfund.services.portfolio import MILLION
@@ -281,6 +282,7 @@ class RobustReport(BaseModel):
     total_time: float | None = None  # the batch's seconds (None: an older record)
     unsolved: int = 0  # re-optimisations the batch's deadline left unsolved
     partial: bool = False  # the indices rest on fewer portfolios than asked for
+    appraisal_record: str | None = None  # the stored appraisal read (None: appraised anew)
 
 
 def value_rows(pa: PipelineAppraisal, *, draws: int, weight_sets: int, seed: int) -> FloatArray:
@@ -329,7 +331,7 @@ def robustness(
     pa: PipelineAppraisal,
     *,
     record_id: str | None = None,
-    draws: int = 100,
+    draws: int = ROBUST_DRAWS,
     weight_sets: int = 100,
     time_limit: float = 5.0,
     progress: Progress | None = None,
@@ -387,6 +389,7 @@ def robustness(
         total_time=total,
         unsolved=result.unsolved,
         partial=result.unsolved > 0,
+        appraisal_record=pa.record_id,
     )
     if not record:
         return report
@@ -399,7 +402,8 @@ def robustness(
             "weight_sets": weight_sets,
             "time_limit": time_limit,
             "total_time": total,
-        },
+        }
+        | ({"appraisal_record": pa.record_id} if pa.record_id else {}),
         status="done",
         result=report.model_dump(exclude={"record_id", "seconds"}),
         solver=run.solver,

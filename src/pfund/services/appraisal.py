@@ -41,7 +41,7 @@ from pfund.funding.instruments import FundCost, fund_cost_by_year
 from pfund.io.dataset import load_dataset
 from pfund.io.policy import load_budget_file, load_policy
 from pfund.portfolio.earmarks import EarmarkPool
-from pfund.reports.scale import report_scale
+from pfund.reports.scale import ROBUST_DRAWS, ROBUST_WORK, report_scale
 from pfund.services import gate as money_gate
 from pfund.services.audit import AuditWriter
 from pfund.services.donor_earmarks import earmark_pools
@@ -467,9 +467,14 @@ def record_appraisal(rt: Runtime, inputs: Inputs, pa: PipelineAppraisal) -> Appr
 def _kept(pa: PipelineAppraisal) -> dict[str, Any]:
     """What a report reads back instead of re-running the Monte Carlo: the projects'
     order, the objective's NPV (mean or quantile) the criteria were scaled on, and the
-    NPV draws of the report's robustness analysis (``KeptDraws``), bytes as base64."""
+    NPV draws of the report's robustness analysis (``KeptDraws``), bytes as base64; a
+    pipeline small enough (``ROBUST_WORK`` draws x projects) keeps those of ``portfolio
+    robust``'s default draws too, so that reads the record as well."""
     sim = pa.simulation
-    picks = draw_picks(sim.draws, report_scale(len(sim.project_ids)).robust_draws)
+    n = len(sim.project_ids)
+    picks = draw_picks(sim.draws, report_scale(n).robust_draws)
+    if n * ROBUST_DRAWS <= ROBUST_WORK:
+        picks = sorted({*picks, *draw_picks(sim.draws, ROBUST_DRAWS)})
     draws = np.ascontiguousarray(sim.npv_by_project[:, picks], dtype=np.float64)
     return {
         "ids": list(sim.project_ids),
@@ -531,11 +536,25 @@ def stored_appraisal(rt: Runtime, inputs: Inputs) -> PipelineAppraisal | None:
     )
 
 
-def current_appraisal(rt: Runtime, inputs: Inputs) -> PipelineAppraisal:
+def current_appraisal(
+    rt: Runtime, inputs: Inputs, *, draws: int | None = None
+) -> PipelineAppraisal:
     """The stored appraisal of these inputs if there is one, else a new one (not
-    recorded): ``record_id`` tells which. The board report and ``portfolio optimize``
-    read it, so a pipeline appraised once is not simulated again."""
-    return stored_appraisal(rt, inputs) or appraise_pipeline(inputs)
+    recorded): ``record_id`` tells which. The board report, ``portfolio optimize`` and
+    ``portfolio robust`` read it, so a pipeline appraised once is not simulated again.
+
+    ``draws``: a robustness analysis of that many value draws will read the NPV draws
+    (``draw_picks``); a record that did not keep all of them is not used, since reading
+    fewer draws would change the analysis.
+    """
+    stored = stored_appraisal(rt, inputs)
+    if stored is not None and (
+        draws is None
+        or stored.value_mode == "score"
+        or stored.serves(draw_picks(stored.simulation.draws, draws))
+    ):
+        return stored
+    return appraise_pipeline(inputs)
 
 
 class OutcomeCost(BaseModel):

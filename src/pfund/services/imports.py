@@ -253,8 +253,9 @@ def store_records(
     else:
         uow.people.add_many([i for i in items if isinstance(i, Person)])
     record_type = RECORD_TYPE[kind]
-    for item in items:
-        audit.record(f"{record_type}.created", record_type, item.id, {"source": source})
+    audit.record_many(
+        f"{record_type}.created", record_type, [(i.id, {"source": source}) for i in items]
+    )
     parties = [
         *(organisation_party(i) for i in items if isinstance(i, Organisation)),
         *(person_party(i) for i in items if isinstance(i, Person)),

@@ -178,9 +178,9 @@ def _frontier(rt: Runtime, params: FrontierParameters, progress: Progress) -> st
 
 def _robust(rt: Runtime, params: RobustParameters, progress: Progress) -> str:
     from pfund.services.analysis import robustness
-    from pfund.services.appraisal import appraise_pipeline, load_inputs
+    from pfund.services.appraisal import current_appraisal, load_inputs
 
-    pipeline = appraise_pipeline(load_inputs(rt))
+    pipeline = current_appraisal(rt, load_inputs(rt), draws=params.draws)
     report = robustness(
         rt,
         pipeline,

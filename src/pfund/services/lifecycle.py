@@ -47,23 +47,35 @@ def advance(
 ) -> list[str]:
     """Move each project to `to` if its current status allows (see the module); audited.
 
-    Returns the ids that moved.
+    Returns the ids that moved, in the order given. In bulk, whatever the number: the
+    statuses are read a few hundred ids a query, each group of one old status moves in
+    one ``UPDATE ... WHERE id IN (...) AND status = :old`` (a project another writer
+    moved meanwhile is not overwritten: its status is read again and judged again), and
+    the events, one per project as before, are written together at commit.
     """
     allowed = FROM[to]
-    moved = []
-    for pid in dict.fromkeys(project_ids):
-        project = uow.projects.get(pid)
-        if project is None or project.status not in allowed:
-            continue
-        uow.projects.set_status(pid, to)
-        audit.record(
+    wanted = list(dict.fromkeys(project_ids))
+    old: dict[str, ProjectStatus] = {}
+    left = wanted
+    while left:
+        groups: dict[ProjectStatus, list[str]] = {}
+        for pid, status in uow.projects.statuses(left).items():
+            if status in allowed:
+                groups.setdefault(status, []).append(pid)
+        missed: list[str] = []
+        for status, ids in groups.items():
+            moved = uow.projects.move_statuses(ids, status, to)
+            old.update((pid, status) for pid in ids if pid in moved)
+            missed.extend(pid for pid in ids if pid not in moved)
+        left = missed  # changed by another writer between the read and the update
+    order = [pid for pid in wanted if pid in old]
+    if order:
+        audit.record_many(
             "project.status",
             "project",
-            pid,
-            {"old": project.status.value, "new": to.value, "cause": cause},
+            [(pid, {"old": old[pid].value, "new": to.value, "cause": cause}) for pid in order],
         )
-        moved.append(pid)
-    return moved
+    return order
 
 
 def after_payment(uow: UnitOfWork, audit: AuditWriter, project_id: str, cause: str) -> None:

@@ -30,6 +30,16 @@ def insert_many(session: Session, row_class: type[Base], rows: Sequence[RowDict]
         session.execute(insert(table(row_class)), list(rows))
 
 
+# Ids per ``IN (...)`` list: well under SQLite's limit on bound parameters (32,766).
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    """``values`` in slices of at most ``size``, for ``IN`` lists."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def group_by(rows: Iterable[Row[Any]], key: str) -> dict[Any, list[Row[Any]]]:
     """Rows grouped by one column, each group keeping the query's order."""
     groups: dict[Any, list[Row[Any]]] = defaultdict(list)

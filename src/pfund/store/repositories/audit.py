@@ -8,6 +8,7 @@ race can never fork the chain.
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 from typing import Any
 
@@ -71,36 +72,57 @@ class AuditRepository:
         Raises ValueError when the event does not follow the current head (its seq is not
         head + 1 or its prev_hash is not the head's hash): nothing is written then.
         """
+        self.append_many([event])
+
+    def append_many(self, events: builtins.list[AuditEvent]) -> None:
+        """Insert events that follow one another and move the head to the last.
+
+        The same as :meth:`append` of each in turn (same rows, same refusals), in one
+        head update and one executemany: a bulk change's thousands of events cost two
+        statements instead of two each.
+        """
+        if not events:
+            return
+        for before, after in itertools.pairwise(events):
+            if (after.seq, after.prev_hash) != (before.seq + 1, before.hash):
+                raise ValueError(f"audit event {after.seq} does not follow event {before.seq}")
+        first, last = events[0], events[-1]
         heads = table(AuditHeadRow)
         moved = self.session.execute(
             update(heads)
             .where(
                 heads.c.id == HEAD_ID,
-                heads.c.seq == event.seq - 1,
-                heads.c.hash == event.prev_hash,
+                heads.c.seq == first.seq - 1,
+                heads.c.hash == first.prev_hash,
             )
-            .values(seq=event.seq, hash=event.hash)
+            .values(seq=last.seq, hash=last.hash)
         )
         if getattr(moved, "rowcount", 0) != 1:
-            self._start_head(event)
-        values = event.model_dump() | {
-            "at": utc(event.at),
-            "details": canonical_details(event.details),
-            "rows": canonical_rows(event.rows),
-        }
-        self.session.execute(insert(table(AuditEventRow)).values(values))
+            self._start_head(first, last)
+        self.session.execute(
+            insert(table(AuditEventRow)),
+            [
+                event.model_dump()
+                | {
+                    "at": utc(event.at),
+                    "details": canonical_details(event.details),
+                    "rows": canonical_rows(event.rows),
+                }
+                for event in events
+            ],
+        )
 
-    def _start_head(self, event: AuditEvent) -> None:
-        """Create the head row for the first event of a log that has none."""
-        seq, last = self.head(lock=False)
+    def _start_head(self, first: AuditEvent, last: AuditEvent) -> None:
+        """Create the head row, at ``last``, for the first events of a log that has none."""
+        seq, head = self.head(lock=False)
         exists = self.session.scalar(select(func.count()).select_from(table(AuditHeadRow)))
-        if exists or (event.seq, event.prev_hash) != (1, GENESIS_HASH):
+        if exists or (first.seq, first.prev_hash) != (1, GENESIS_HASH):
             raise ValueError(
-                f"audit event {event.seq} does not follow the head (seq {seq}, hash "
-                f"{last[:12]}...): take head(lock=True) and chain from it"
+                f"audit event {first.seq} does not follow the head (seq {seq}, hash "
+                f"{head[:12]}...): take head(lock=True) and chain from it"
             )
         self.session.execute(
-            insert(table(AuditHeadRow)).values(id=HEAD_ID, seq=event.seq, hash=event.hash)
+            insert(table(AuditHeadRow)).values(id=HEAD_ID, seq=last.seq, hash=last.hash)
         )
 
     def list(

@@ -22,7 +22,7 @@ from pfund.store.repositories._project_map import (
     build_project,
     scalar_row,
 )
-from pfund.store.repositories._rows import group_by, insert_many, table
+from pfund.store.repositories._rows import chunks, group_by, insert_many, table
 from pfund.store.tables import (
     Base,
     ProjectBenefitRow,
@@ -172,6 +172,36 @@ class ProjectRepository:
         )
         if getattr(result, "rowcount", 0) == 0:
             raise LookupError(f"no project '{project_id}'")
+
+    def statuses(self, project_ids: Iterable[str]) -> dict[str, ProjectStatus]:
+        """Each known project's status, one query per few hundred ids (unknown ids left out)."""
+        projects = table(ProjectRow)
+        wanted = builtins.list(dict.fromkeys(project_ids))
+        out: dict[str, ProjectStatus] = {}
+        for chunk in chunks(wanted):
+            query = select(projects.c.id, projects.c.status).where(projects.c.id.in_(chunk))
+            out.update((pid, ProjectStatus(status)) for pid, status in self.session.execute(query))
+        return out
+
+    def move_statuses(
+        self, project_ids: Iterable[str], old: ProjectStatus, new: ProjectStatus
+    ) -> set[str]:
+        """Move the projects still ``old`` to ``new``; returns the ids that moved.
+
+        ``UPDATE ... WHERE id IN (...) AND status = :old``: a project another writer moved
+        meanwhile is left as that writer left it.
+        """
+        projects = table(ProjectRow)
+        moved: set[str] = set()
+        for chunk in chunks(builtins.list(dict.fromkeys(project_ids))):
+            result = self.session.execute(
+                update(projects)
+                .where(projects.c.id.in_(chunk), projects.c.status == old.value)
+                .values(status=new.value)
+                .returning(projects.c.id)
+            )
+            moved.update(pid for (pid,) in result)
+        return moved
 
     def get(self, project_id: str) -> Project | None:
         found = self._load(table(ProjectRow).c.id == project_id)
