@@ -307,13 +307,28 @@ def projects(rt: Runtime) -> list[ProjectLine]:
 
 def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
     """One published project's line and its public fields."""
-    for line in projects(rt):
-        if line.id == project_id:
-            with rt.uow() as uow:
-                found = uow.projects.get(project_id)
-            assert found is not None
-            return line, view(found, audience=ProtectionClass.PUBLIC)
-    raise NotFound(f"no project with id '{project_id}'")
+    line, found = _published(rt, project_id)
+    return line, view(found, audience=ProtectionClass.PUBLIC)
+
+
+def published_project(rt: Runtime, project_id: str) -> Project:
+    """A published project as stored (NotFound unless the portal shows it), read once per
+    state of the store for every part of its page. Not to be changed by the caller."""
+    return _published(rt, project_id)[1]
+
+
+def _published(rt: Runtime, project_id: str) -> tuple[ProjectLine, Project]:
+    line = next((p for p in projects(rt) if p.id == project_id), None)
+    if line is None:
+        raise NotFound(f"no project with id '{project_id}'")
+
+    def build() -> Project:
+        with rt.uow() as uow:
+            found = uow.projects.get(project_id)
+        assert found is not None
+        return found
+
+    return line, _cache(rt).get(rt, ("stored-project", project_id), build)
 
 
 def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
@@ -323,12 +338,11 @@ def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
     Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
     with underscores as spaces.
     """
-    project(rt, project_id)  # NotFound unless published
+    found = published_project(rt, project_id)  # NotFound unless published
 
     def build() -> list[OutcomeCost]:
         with rt.uow() as uow:
-            found, fund = uow.projects.get(project_id), uow.fund.get()
-        assert found is not None
+            fund = uow.fund.get()
         shown = view(found, audience=ProtectionClass.PUBLIC)
         if fund is None or "costs" not in shown or "outcomes" not in shown:
             return []
