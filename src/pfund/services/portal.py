@@ -409,7 +409,8 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
     """Each project's tranches by status; disbursed as the ledger paid it, since a tranche
     paid by results may have earned less than its amount (the rest stays released)."""
     money: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    paid = _paid_by_tranche(uow)
+    entries = uow.ledger.list()
+    paid = _paid_by_tranche(entries)
     for t in uow.tranches.list():
         if t.status is TrancheStatus.CANCELLED:
             continue
@@ -420,7 +421,7 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
             money[t.project_id]["frozen"] += t.amount
         if t.status is TrancheStatus.RELEASED:
             money[t.project_id]["released"] += t.amount
-    for pid, (gain, loss) in _exchange(uow.ledger.list()).items():
+    for pid, (gain, loss) in _exchange(entries).items():
         money[pid]["exchange_gain"] += gain
         money[pid]["exchange_loss"] += loss
     return money
@@ -457,10 +458,10 @@ def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[str]:
     return sorted(found)
 
 
-def _paid_by_tranche(uow: UnitOfWork) -> dict[str, Decimal]:
+def _paid_by_tranche(entries: list[LedgerEntry]) -> dict[str, Decimal]:
     """What the ledger disbursed on each tranche, less repayments."""
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for e in uow.ledger.list():
+    for e in entries:
         if e.tranche_id and e.debit is LedgerAccount.DISBURSED:
             paid[e.tranche_id] += e.amount
         elif e.tranche_id and e.credit is LedgerAccount.DISBURSED:
