@@ -224,15 +224,16 @@ class _Cache:
             self._local.generation = generation
             try:
                 value = build()
-            finally:
+            finally:  # also when it fails (an unknown id): no lock is left behind
                 self._local.generation = outer
+                with self._lock:
+                    self._building.pop(key, None)
             with self._lock:
                 if generation == self._generation:
                     self._values[key] = value
                     self._values.move_to_end(key)
                     while len(self._values) > self.max_entries:
                         self._values.popitem(last=False)
-                self._building.pop(key, None)
         return value
 
     def generation(self, rt: Runtime) -> tuple[tuple[int, str], int]:
