@@ -32,6 +32,7 @@ and its audit events; see ``pfund.domain.agreement`` for the statuses):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -132,19 +133,28 @@ def list_agreements(rt: Runtime) -> list[AgreementLine]:
     with rt.uow() as uow:
         store = AgreementRepository(uow.session)
         ledger = _ledger(uow)
-        return [_line(uow, store, ledger, a) for a in store.list()]
+        tranches: dict[str, list[Tranche]] = defaultdict(list)
+        for t in uow.tranches.list():  # one read for every agreement's project
+            tranches[t.project_id].append(t)
+        return [_line(uow, store, ledger, a, tranches[a.project_id]) for a in store.list()]
 
 
 def get_agreement(rt: Runtime, agreement_id: str) -> AgreementLine:
     rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
         store = AgreementRepository(uow.session)
-        return _line(uow, store, _ledger(uow), _get(store, agreement_id))
+        agreement = _get(store, agreement_id)
+        project_tranches = uow.tranches.list(agreement.project_id)
+        return _line(uow, store, _ledger(uow), agreement, project_tranches)
 
 
-def money_of(uow: UnitOfWork, ledger: Ledger, project_id: str) -> AgreementMoney:
-    """The project's money by account, over all its tranches."""
-    ids = [t.id for t in uow.tranches.list(project_id)]
+def money_of(
+    uow: UnitOfWork, ledger: Ledger, project_id: str, tranches: list[Tranche] | None = None
+) -> AgreementMoney:
+    """The project's money by account, over all its tranches (``tranches``: the
+    project's, when the caller has read them)."""
+    mine = uow.tranches.list(project_id) if tranches is None else tranches
+    ids = [t.id for t in mine]
     unpaid = sum((ledger.balance(a, t) for t in ids for a in UNPAID), Decimal(0))
     paid = sum((ledger.balance(A.DISBURSED, t) for t in ids), Decimal(0))
     returned = sum((ledger.balance(A.RETURNED, t) for t in ids), Decimal(0))
@@ -170,13 +180,17 @@ def money_of(uow: UnitOfWork, ledger: Ledger, project_id: str) -> AgreementMoney
 
 
 def _line(
-    uow: UnitOfWork, store: AgreementRepository, ledger: Ledger, agreement: Agreement
+    uow: UnitOfWork,
+    store: AgreementRepository,
+    ledger: Ledger,
+    agreement: Agreement,
+    tranches: list[Tranche],
 ) -> AgreementLine:
     return AgreementLine(
         agreement=agreement,
-        money=money_of(uow, ledger, agreement.project_id),
+        money=money_of(uow, ledger, agreement.project_id, tranches),
         versions=store.versions(agreement.id),
-        refund_currency=own_currency(uow.tranches.list(agreement.project_id), agreement.currency),
+        refund_currency=own_currency(tranches, agreement.currency),
     )
 
 

@@ -157,11 +157,12 @@ class GateContext:
 def gate_context(uow: UnitOfWork, tranches: Iterable[Tranche]) -> GateContext:
     """Read, once, what the gate needs to judge ``tranches``."""
     project_ids = sorted({t.project_id for t in tranches})
-    projects = {p: found for p in project_ids if (found := uow.projects.get(p)) is not None}
+    projects = uow.projects.many(project_ids)
     parties = sorted({party for p in projects.values() for party in _parties(p)})
     contacts = sorted({c for p in projects.values() for c in p.contacts})
     hits = blocking_refs(uow, organisations=parties, contacts=contacts) if projects else []
-    organisations = {o: org for o in parties if (org := uow.organisations.get(o)) is not None}
+    found = uow.organisations.many(parties)
+    organisations = {o: found[o] for o in parties if o in found}
     conditions = {c.code: c for c in uow.conditions.list()}
     held = GrievanceRepository(uow.session, uow.cipher).holding([*project_ids, *parties])
     fund = uow.fund.get()

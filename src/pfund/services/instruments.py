@@ -629,9 +629,13 @@ def public_instrument(rt: Runtime, project_id: str) -> FundCost | None:
     Only the terms' totals are shown; the page asking has checked the project is public.
     In the instrument's own currency (its project's), as the project page states it.
     """
-    with rt.uow() as uow:
-        fund = _fund(uow)
-        return instrument_costs(uow, fund.instruments, convert_to=None).get(project_id)
+    from pfund.services.portal import cached  # the portal reads appraisal, which reads this
+
+    def build() -> dict[str, FundCost]:
+        with rt.uow() as uow:
+            return instrument_costs(uow, _fund(uow).instruments, convert_to=None)
+
+    return cached(rt, ("public-instruments",), build).get(project_id)
 
 
 def instrument_costs(

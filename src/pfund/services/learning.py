@@ -510,12 +510,14 @@ def expost_lines(rt: Runtime, project_id: str | None = None) -> list[ExPostLine]
 def public_expost(rt: Runtime, project_id: str) -> ExPostLine | None:
     """The project page's ex post: a published finished project with an outturn, unless
     its costs or benefits are protected (ex-post figures would reveal them)."""
-    from pfund.services.portal import project as published
+    from pfund.services.portal import published_project
 
-    published(rt, project_id)  # NotFound unless published
+    found = published_project(rt, project_id)  # NotFound unless published
+    if found.status is not FINISHED:
+        return None
     with rt.uow() as uow:
-        fund, found = uow.fund.get(), uow.projects.get(project_id)
-        if fund is None or found is None or found.status is not FINISHED:
+        fund = uow.fund.get()
+        if fund is None:
             return None
         shown = view(found, audience=ProtectionClass.PUBLIC)
         if "costs" not in shown or "benefits" not in shown:

@@ -6,8 +6,10 @@ mirrors entry for entry. Money per region splits a project's commitment equally 
 the regions it names: proposals do not say how much lands where, and an equal split is
 the assumption a reader can check.
 
-Every answer is cached under the audit log's head: every change to stored data appends
-an audit event in its own transaction, so a new head is exactly "something changed".
+Every answer is cached until the store's public state changes: every change to stored
+data appends an audit event in its own transaction, so a new head is exactly "something
+changed"; the events that change nothing the public reads (a job's life, accounts,
+people, a proposal received) move the head without dropping the answers.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from threading import Lock
+from threading import Lock, local
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -176,36 +178,109 @@ class Overview(BaseModel):
 # query strings cannot grow the cache (and the worker's memory) without bound.
 MAX_ENTRIES = 512
 
+# Events that change nothing the public reads: a job's life (what a job does records
+# its own events), accounts and sessions, people (personal data is never public), and a
+# proposal received through the form (an intake project, shown only to staff and its
+# proposer). Any other event empties the cache; these only move the footer's head.
+PRIVATE_RECORD_TYPES = frozenset({"job", "user", "person"})
+PRIVATE_ACTIONS = frozenset({"project.submitted"})
+
 
 class _Cache:
+    """Public answers, kept while the store's public state stays the same.
+
+    Each request reads the audit head (one query). When it has moved since the last
+    look, one range read over the new events tells whether any of them can change what
+    the public reads; only then are the entries dropped. A key is built by one thread at
+    a time: the others wait for its value rather than computing it again.
+    """
+
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self._lock = Lock()
-        self._head: tuple[int, str] = (-1, "")
+        self._look = Lock()  # one thread at a time compares a moved head
+        self._seen: tuple[int, str] = (-1, "")  # the head last compared
+        self._generation = 0  # counts the times the entries were dropped
         self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._building: dict[tuple[Any, ...], Lock] = {}
+        self._published: tuple[tuple[int, str], AuditHead] | None = None
+        self._local = local()
         self.max_entries = max_entries
 
     def __len__(self) -> int:
         return len(self._values)
 
     def get(self, rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        # The head's hash, not only its number: it names the whole history, so two
-        # stores (or one store restored from a backup) can never share an entry.
-        with rt.uow() as uow:
-            head = uow.audit.head(lock=False)
+        outer = getattr(self._local, "generation", None)
+        # inside a build the state was read once for the whole answer (the values it
+        # combines belong to one state, and the head is not read again for each)
+        generation = outer if outer is not None else self.generation(rt)[1]
         with self._lock:
-            if head != self._head:
-                self._head, self._values = head, OrderedDict()
-            if key in self._values:
+            if key in self._values and generation == self._generation:
                 self._values.move_to_end(key)
                 return self._values[key]  # type: ignore[no-any-return]
-        value = build()
-        with self._lock:
-            if head == self._head:
-                self._values[key] = value
-                self._values.move_to_end(key)
-                while len(self._values) > self.max_entries:
-                    self._values.popitem(last=False)
+            building = self._building.setdefault(key, Lock())
+        with building:
+            with self._lock:
+                if key in self._values and generation == self._generation:
+                    return self._values[key]  # type: ignore[no-any-return]
+            self._local.generation = generation
+            try:
+                value = build()
+            finally:  # also when it fails (an unknown id): no lock is left behind
+                self._local.generation = outer
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                if generation == self._generation:
+                    self._values[key] = value
+                    self._values.move_to_end(key)
+                    while len(self._values) > self.max_entries:
+                        self._values.popitem(last=False)
         return value
+
+    def generation(self, rt: Runtime) -> tuple[tuple[int, str], int]:
+        """The audit head, and the generation of the entries, which match the store."""
+        with rt.uow() as uow:
+            head = uow.audit.head(lock=False)
+            if head == self._seen:
+                return head, self._generation
+            with self._look:
+                if head != self._seen:
+                    if head[0] < self._seen[0] and self._holds(uow, self._seen):
+                        return head, self._generation  # read before another thread's
+                    if not self._extends(uow, head):
+                        with self._lock:
+                            self._values = OrderedDict()
+                            self._generation += 1
+                    self._seen = head
+                return head, self._generation
+
+    @staticmethod
+    def _holds(uow: UnitOfWork, head: tuple[int, str]) -> bool:
+        return head[0] == 0 or uow.audit.hash_at(head[0]) == head[1]
+
+    def _extends(self, uow: UnitOfWork, head: tuple[int, str]) -> bool:
+        """Whether ``head`` continues the history last seen with events the public
+        cannot see: the event last seen still there (the same store: two stores, or one
+        restored from a backup, never share an entry), and nothing public after it."""
+        seen = self._seen
+        if seen[0] < 0 or head[0] < seen[0] or not self._holds(uow, seen):
+            return False
+        return not uow.audit.any_between(
+            seen[0], head[0], except_types=PRIVATE_RECORD_TYPES, except_actions=PRIVATE_ACTIONS
+        )
+
+    def published_head(self, rt: Runtime) -> AuditHead:
+        """The head as the footer publishes it: read on every request (it moves with
+        every event, public or not), the time of its event once per head."""
+        with rt.uow() as uow:
+            head = uow.audit.head(lock=False)
+            known = self._published
+            if known is not None and known[0] == head:
+                return known[1]
+            published = published_head(uow)
+        self._published = ((published.seq, published.hash), published)
+        return published
 
 
 _caches: dict[int, _Cache] = {}
@@ -226,12 +301,7 @@ def cached(rt: Runtime, key: tuple[Any, ...], build: Callable[[], T]) -> T:
 
 def audit_head(rt: Runtime) -> AuditHead:
     """The audit chain's head as the footer publishes it (seq, keyed hash, time)."""
-
-    def build() -> AuditHead:
-        with rt.uow() as uow:
-            return published_head(uow)
-
-    return _cache(rt).get(rt, ("audit-head",), build)
+    return _cache(rt).published_head(rt)
 
 
 def projects(rt: Runtime) -> list[ProjectLine]:
@@ -240,13 +310,28 @@ def projects(rt: Runtime) -> list[ProjectLine]:
 
 def project(rt: Runtime, project_id: str) -> tuple[ProjectLine, dict[str, Any]]:
     """One published project's line and its public fields."""
-    for line in projects(rt):
-        if line.id == project_id:
-            with rt.uow() as uow:
-                found = uow.projects.get(project_id)
-            assert found is not None
-            return line, view(found, audience=ProtectionClass.PUBLIC)
-    raise NotFound(f"no project with id '{project_id}'")
+    line, found = _published(rt, project_id)
+    return line, view(found, audience=ProtectionClass.PUBLIC)
+
+
+def published_project(rt: Runtime, project_id: str) -> Project:
+    """A published project as stored (NotFound unless the portal shows it), read once per
+    state of the store for every part of its page. Not to be changed by the caller."""
+    return _published(rt, project_id)[1]
+
+
+def _published(rt: Runtime, project_id: str) -> tuple[ProjectLine, Project]:
+    line = next((p for p in projects(rt) if p.id == project_id), None)
+    if line is None:
+        raise NotFound(f"no project with id '{project_id}'")
+
+    def build() -> Project:
+        with rt.uow() as uow:
+            found = uow.projects.get(project_id)
+        assert found is not None
+        return found
+
+    return line, _cache(rt).get(rt, ("stored-project", project_id), build)
 
 
 def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
@@ -256,12 +341,11 @@ def outcome_costs(rt: Runtime, project_id: str) -> list[OutcomeCost]:
     Names: the outcome's own ``name`` / ``name_ru`` when the data gives them, else its key
     with underscores as spaces.
     """
-    project(rt, project_id)  # NotFound unless published
+    found = published_project(rt, project_id)  # NotFound unless published
 
     def build() -> list[OutcomeCost]:
         with rt.uow() as uow:
-            found, fund = uow.projects.get(project_id), uow.fund.get()
-        assert found is not None
+            fund = uow.fund.get()
         shown = view(found, audience=ProtectionClass.PUBLIC)
         if fund is None or "costs" not in shown or "outcomes" not in shown:
             return []
@@ -328,7 +412,8 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
     """Each project's tranches by status; disbursed as the ledger paid it, since a tranche
     paid by results may have earned less than its amount (the rest stays released)."""
     money: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    paid = _paid_by_tranche(uow)
+    entries = uow.ledger.list()
+    paid = _paid_by_tranche(entries)
     for t in uow.tranches.list():
         if t.status is TrancheStatus.CANCELLED:
             continue
@@ -339,7 +424,7 @@ def _tranche_money(uow: UnitOfWork) -> dict[str, dict[str, Decimal]]:
             money[t.project_id]["frozen"] += t.amount
         if t.status is TrancheStatus.RELEASED:
             money[t.project_id]["released"] += t.amount
-    for pid, (gain, loss) in _exchange(uow.ledger.list()).items():
+    for pid, (gain, loss) in _exchange(entries).items():
         money[pid]["exchange_gain"] += gain
         money[pid]["exchange_loss"] += loss
     return money
@@ -377,10 +462,10 @@ def _rate_sources(uow: UnitOfWork, entries: list[LedgerEntry]) -> list[tuple[str
     return sorted(found)
 
 
-def _paid_by_tranche(uow: UnitOfWork) -> dict[str, Decimal]:
+def _paid_by_tranche(entries: list[LedgerEntry]) -> dict[str, Decimal]:
     """What the ledger disbursed on each tranche, less repayments."""
     paid: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for e in uow.ledger.list():
+    for e in entries:
         if e.tranche_id and e.debit is LedgerAccount.DISBURSED:
             paid[e.tranche_id] += e.amount
         elif e.tranche_id and e.credit is LedgerAccount.DISBURSED:

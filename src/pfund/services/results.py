@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from pfund.domain import ProjectStatus, ProtectionClass
+from pfund.domain import Project, ProjectStatus, ProtectionClass
 from pfund.domain.account import Permission
 from pfund.domain.project import is_public
 from pfund.domain.protection import view
@@ -241,13 +241,16 @@ def framework_counts(rt: Runtime) -> FrameworkCounts:
     return FrameworkCounts(indicators=len(found), projects=len({i.project for i in found}))
 
 
-def project_results(rt: Runtime, project_id: str, *, public: bool = False) -> ProjectResults:
+def project_results(
+    rt: Runtime, project_id: str, *, public: bool = False, stored: Project | None = None
+) -> ProjectResults:
     """A project's indicators with targets and achieved values by period. ``public``:
-    only a public project (published, past intake) is shown, as the portal shows it."""
+    only a public project (published, past intake) is shown, as the portal shows it.
+    ``stored``: the project, when the caller has already read it."""
     if not public:
         rt.require(Permission.READ_INTERNAL)
     with rt.uow() as uow:
-        project = uow.projects.get(project_id)
+        project = stored if stored is not None else uow.projects.get(project_id)
         if project is None or (public and not is_public(project)):
             raise NotFound(f"no project with id '{project_id}'")
         results = repo(uow)

@@ -75,7 +75,9 @@ def project(request: Request, project_id: str, rt: RuntimeDep) -> HTMLResponse:
             "fields": fields,
             "stage": stage,
             "outcome_costs": costs,
-            "results": project_results(rt, project_id, public=True),
+            "results": project_results(
+                rt, project_id, public=True, stored=portal.published_project(rt, project_id)
+            ),
             "unit_ru": unit_ru,
             "expost": public_expost(rt, project_id),
             "instrument": public_instrument(rt, project_id),

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from pfund import __version__
 from pfund.api.deps import csrf_token
@@ -35,6 +36,8 @@ from pfund.web.localize import (
 )
 
 LANG_COOKIE = "lang"
+# Where a cached public page's footer takes the audit head of the request that reads it.
+SLOT = Markup("<!-- pfund:audit-head -->")
 
 
 @cache
@@ -79,9 +82,24 @@ def public_page(
         return render(request, template, **build())
     key = ("page", template, request.url.path, _declared_query(request), lang)
     html = cached(
-        request.app.state.runtime, key, lambda: _html(request, template, lang, None, build())
+        request.app.state.runtime,
+        key,
+        lambda: _html(request, template, lang, None, {"audit_head_slot": SLOT, **build()}),
     )
-    return _response(request, html, lang, 200)
+    return _response(request, html.replace(SLOT, _footer_head(request, lang), 1), lang, 200)
+
+
+def _footer_head(request: Request, lang: str) -> str:
+    """The footer's audit head, as of this request: it moves with every event, also
+    those that leave the cached page as it was."""
+    head = _audit_head(request)
+    if head is None:
+        return ""
+    return (
+        environment()
+        .get_template("_audit_head.html.j2")
+        .render(audit_head=head, fmt=Formatter(lang), _=translations(lang).gettext)
+    )
 
 
 def _declared_query(request: Request) -> tuple[tuple[str, str], ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
@@ -154,3 +155,27 @@ class AuditRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(table(AuditEventRow))) or 0
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of event ``seq`` (None when the log has no such event)."""
+        events = table(AuditEventRow)
+        return self.session.scalar(select(events.c.hash).where(events.c.seq == seq))
+
+    def any_between(
+        self,
+        after_seq: int,
+        up_to_seq: int,
+        *,
+        except_types: Iterable[str] = (),
+        except_actions: Iterable[str] = (),
+    ) -> bool:
+        """Whether an event after ``after_seq`` and up to ``up_to_seq`` has a record type
+        and an action outside those given (one range read on the sequence number)."""
+        events = table(AuditEventRow)
+        query = select(events.c.seq).where(
+            events.c.seq > after_seq,
+            events.c.seq <= up_to_seq,
+            events.c.record_type.not_in(list(except_types)),
+            events.c.action.not_in(list(except_actions)),
+        )
+        return self.session.execute(query.limit(1)).first() is not None

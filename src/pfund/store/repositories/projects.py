@@ -207,6 +207,12 @@ class ProjectRepository:
         found = self._load(table(ProjectRow).c.id == project_id)
         return found[0] if found else None
 
+    def many(self, project_ids: Iterable[str]) -> dict[str, Project]:
+        """The projects of ``project_ids`` that exist, by id: one query per table."""
+        ids = sorted(set(project_ids))
+        found = self._load(table(ProjectRow).c.id.in_(ids)) if ids else []
+        return {p.id: p for p in found}
+
     def list(
         self,
         *,
