@@ -23,9 +23,7 @@ from pfund.screening.index import RERANKED, CandidateIndex
 from pfund.screening.names import Token, forms, readings
 from pfund.screening.pool_score import closest_spellings, pool_alignments, word_similarities
 from pfund.screening.score import THRESHOLD, _closest_pairs, best_alignment
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_fast_score import PAIRS
+from tests.screening.test_fast_score import PAIRS
 
 BENCH = Path(__file__).parents[2] / "bench"
 
@@ -136,31 +134,24 @@ def synthetic() -> tuple[CandidateIndex, list[tuple[str, str, str]]]:
     return CandidateIndex.build(listed), asked
 
 
-def test_whole_candidate_pools_align_as_each_pair_alone(
+def test_whole_candidate_pools_align_and_screen_as_each_pair_alone(
     synthetic: tuple[CandidateIndex, list[tuple[str, str, str]]],
 ) -> None:
+    """Every candidate of each query's pool (up to ``RERANKED``, however little alike) is
+    aligned as on its own, and screening the pool at once gives the hits of screening
+    each candidate alone, in the same order."""
     index, asked = synthetic
-    compared = 0
+    compared = hits = 0
     for _, schema, name in asked:
         found = index.candidates(name, schema, limit=RERANKED, scored=RERANKED)
         pool = [(other, index._kind(p, schema)) for p in found for other in index.names[p]]
         assert pool_alignments(name, pool) == [best_alignment(name, o, k) for o, k in pool]
-        compared += len(pool)
-    assert len(asked) == 300 and compared > 5_000
-
-
-def test_screening_a_pool_at_once_gives_the_hits_of_each_candidate_alone(
-    synthetic: tuple[CandidateIndex, list[tuple[str, str, str]]],
-) -> None:
-    index, asked = synthetic
-    hits = 0
-    for _, schema, name in asked:
-        scored = index._by_name(name, schema, RERANKED, RERANKED, 0)
-        alone = [index._name_hit(p, name, schema, THRESHOLD) for p in scored]
-        at_once = index._name_hits(scored, name, schema, THRESHOLD)
+        alone = [index._name_hit(p, name, schema, THRESHOLD) for p in found]
+        at_once = index._name_hits(found, name, schema, THRESHOLD)
         assert at_once == [hit for hit in alone if hit is not None], name
+        compared += len(pool)
         hits += len(at_once)
-    assert hits > 300
+    assert len(asked) == 300 and compared > 5_000 and hits > 300
 
 
 SYLLABLES = ["ka", "ro", "shi", "ev", "ov", "ich", "na", "zh", "tch", "ya", "в", "ов", "ич"]

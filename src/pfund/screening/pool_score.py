@@ -28,25 +28,16 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from pfund.screening.align import (
-    CONTRACTION,
-    CONTRACTION_MAX_SHARE,
-    EAST_SLAVIC,
-    EQUIVALENT_NAME,
-    READING_MAX,
-    READING_MIN,
-    Alignment,
-    _contracts,
-    _east_slavic_alike,
-    token_similarity,
-)
+from pfund.screening import align as pairing
+from pfund.screening.align import Alignment, token_similarity
 from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Token, form_of, readings, spellings
 from pfund.screening.phonetic import reading_keys
 from pfund.screening.score import FORM_PAIRS, _closest_pairs, _sorted_words, best_alignment
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
+# Words' similarities (``word_similarities``) and which of them a condition selects.
+Matrix = npt.NDArray[np.float64]
+Selected = npt.NDArray[np.bool_]
 
 
 def closest_spellings(name: str, listed: Sequence[str], schema: str) -> list[list[tuple[str, str]]]:
@@ -78,7 +69,7 @@ def closest_spellings(name: str, listed: Sequence[str], schema: str) -> list[lis
     return chosen
 
 
-def word_similarities(left: Sequence[Token], right: Sequence[Token], person: bool) -> FloatArray:
+def word_similarities(left: Sequence[Token], right: Sequence[Token], person: bool) -> Matrix:
     """``token_similarity(one, other, person)`` for every word of ``left`` against every
     word of ``right``, as a matrix: the same conditions in the same order, each worked out
     for the whole matrix, or for the few pairs it selects."""
@@ -93,7 +84,7 @@ def word_similarities(left: Sequence[Token], right: Sequence[Token], person: boo
     )
     digits = np.fromiter((text.isdigit() for text in left_texts), np.bool_, len(left))
     their_digits = np.fromiter((text.isdigit() for text in right_texts), np.bool_, len(right))
-    read = (similarity >= READING_MIN) & (similarity < READING_MAX)
+    read = (similarity >= pairing.READING_MIN) & (similarity < pairing.READING_MAX)
     read &= ~digits[:, None] & ~their_digits[None, :]
     if read.any():
         np.maximum(
@@ -104,18 +95,22 @@ def word_similarities(left: Sequence[Token], right: Sequence[Token], person: boo
     final = np.zeros(shape, dtype=np.bool_)  # set by an exception that returns at once
     result = similarity.copy()
     if person:
-        equivalent = (similarity < EQUIVALENT_NAME) & _shared_symbols(left_texts, right_texts)
-        result[equivalent] = EQUIVALENT_NAME
+        equivalent = (similarity < pairing.EQUIVALENT_NAME) & _shared_symbols(
+            left_texts, right_texts
+        )
+        result[equivalent] = pairing.EQUIVALENT_NAME
         final |= equivalent
-        slavic = ~final & (similarity >= READING_MIN) & (similarity < EAST_SLAVIC)
+        slavic = ~final & (similarity >= pairing.READING_MIN) & (similarity < pairing.EAST_SLAVIC)
         for i, j in np.argwhere(slavic).tolist():
-            if _east_slavic_alike(left_texts[i], right_texts[j]):
-                result[i, j] = EAST_SLAVIC
+            if pairing._east_slavic_alike(left_texts[i], right_texts[j]):
+                result[i, j] = pairing.EAST_SLAVIC
                 final[i, j] = True
-    contraction = ~final & (similarity < CONTRACTION) & _could_contract(left_texts, right_texts)
+    contraction = (
+        ~final & (similarity < pairing.CONTRACTION) & _could_contract(left_texts, right_texts)
+    )
     for i, j in np.argwhere(contraction).tolist():
-        if _contracts(left_texts[i], right_texts[j]):
-            result[i, j] = CONTRACTION
+        if pairing._contracts(left_texts[i], right_texts[j]):
+            result[i, j] = pairing.CONTRACTION
     initials = _initials(left_texts)[:, None] | _initials(right_texts)[None, :]
     if initials.any():
         for i, j in np.argwhere(initials).tolist():
@@ -123,14 +118,14 @@ def word_similarities(left: Sequence[Token], right: Sequence[Token], person: boo
     return result
 
 
-def _osa(left: list[str], right: list[str]) -> FloatArray:
-    found: FloatArray = process.cdist(
+def _osa(left: list[str], right: list[str]) -> Matrix:
+    found: Matrix = process.cdist(
         left, right, scorer=OSA.normalized_similarity, dtype=np.float64, workers=1
     )
     return found
 
 
-def _readings(left: list[str], right: list[str], wanted: BoolArray) -> FloatArray:
+def _readings(left: list[str], right: list[str], wanted: Selected) -> Matrix:
     """``align._reading_similarity`` of the word pairs ``wanted`` selects (others 0): the
     best OSA similarity of the two words' reading keys, from one ``cdist`` of every
     reading key of the rows and columns involved, reduced to words by maxima."""
@@ -155,7 +150,7 @@ def _starts(groups: list[tuple[str, ...]]) -> npt.NDArray[np.int64]:
     return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]])
 
 
-def _shared_symbols(left: list[str], right: list[str]) -> BoolArray:
+def _shared_symbols(left: list[str], right: list[str]) -> Selected:
     """Whether rigour knows the two words as one given name (``given_name_symbols``)."""
     shared = np.zeros((len(left), len(right)), dtype=np.bool_)
     theirs = [(j, given_name_symbols(text)) for j, text in enumerate(right)]
@@ -171,17 +166,17 @@ def _shared_symbols(left: list[str], right: list[str]) -> BoolArray:
     return shared
 
 
-def _could_contract(left: list[str], right: list[str]) -> BoolArray:
+def _could_contract(left: list[str], right: list[str]) -> Selected:
     """The pairs ``align._contracts`` may accept, by length alone (at least three letters,
-    at most ``CONTRACTION_MAX_SHARE`` of the longer's): the rest it rejects."""
+    at most ``align.CONTRACTION_MAX_SHARE`` of the longer's): the rest it rejects."""
     mine = np.fromiter(map(len, left), np.float64, len(left))[:, None]
     theirs = np.fromiter(map(len, right), np.float64, len(right))[None, :]
     short, long = np.minimum(mine, theirs), np.maximum(mine, theirs)
-    found: BoolArray = (short >= 3) & (short <= CONTRACTION_MAX_SHARE * long)
+    found: Selected = (short >= 3) & (short <= pairing.CONTRACTION_MAX_SHARE * long)
     return found
 
 
-def _initials(texts: list[str]) -> BoolArray:
+def _initials(texts: list[str]) -> Selected:
     return np.fromiter((len(text) == 1 for text in texts), np.bool_, len(texts))
 
 
