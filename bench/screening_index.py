@@ -29,6 +29,9 @@ is outscored by fewer than k of its query's candidates, i.e. the recall that ret
 the k best-scored candidates would reach (a lower bound on what returning k hits misses).
 ``ceiling_in_pool`` is the share of the direct pairs whose true entity is a candidate at
 all (what scoring every candidate would reach), ``ceiling_not_in_pool`` the others.
+``--scored`` and ``--spread`` replace screening's ``SCORED`` and ``ALIKE_SPREAD`` for the
+run (a wider rule scores more of each query's candidates; ``--scored 299 --spread 100``
+scores every candidate at least ``ALIKE_MIN`` alike); ``scored_rule`` says which ran.
 Targets: build 1,000,000 in 120 s within 4 GB; at least 500 queries per second; at least
 0.99 of the pair-accepted matches retrieved.
 """
@@ -43,6 +46,7 @@ import iuliia
 import numpy as np
 
 from pfund.domain.watchlist import WatchlistEntity
+from pfund.screening import index as screening_index
 from pfund.screening.index import RERANKED, CandidateIndex
 from pfund.screening.score import THRESHOLD
 
@@ -302,6 +306,10 @@ def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
     screened = [[hit.entity_id for hit in found] for found in hits]
     return {
         "entities": n,
+        "scored_rule": {
+            "SCORED": screening_index.SCORED,
+            "ALIKE_SPREAD": screening_index.ALIKE_SPREAD,
+        },
         "build_seconds": round(build, 2),
         "build_cpu_seconds": round(build_cpu, 2),
         "peak_rss_mib": round(peak_rss_mib(), 1),
@@ -329,7 +337,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--brute", type=int, default=4, help="queries scored against every entity")
+    parser.add_argument("--scored", type=int, help="candidates scored at most (SCORED)")
+    parser.add_argument("--spread", type=int, help="ALIKE_SPREAD of the rule")
     args = parser.parse_args()
+    if args.scored is not None:
+        if not 0 < args.scored < RERANKED:
+            parser.error(f"--scored must be between 1 and {RERANKED - 1}")
+        screening_index.SCORED = args.scored
+    if args.spread is not None:
+        screening_index.ALIKE_SPREAD = args.spread
     results = [measure(n, args.queries, args.seed, args.brute) for n in args.n]
     print(json.dumps(results, indent=2))
 

@@ -1,6 +1,7 @@
 """One-to-one alignment of the words of two names, in any order."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -270,25 +271,35 @@ def _expand_initials(form: Form, partners: dict[int, Token]) -> Form:
     return Form(tokens, form.legal_forms)
 
 
-def align(left: Form, right: Form, schema: str = PERSON) -> Alignment:
+# The similarity of two words as ``token_similarity(one, other, person)`` gives it.
+Similarity = Callable[[Token, Token, bool], float]
+
+
+def align(
+    left: Form, right: Form, schema: str = PERSON, similar: Similarity | None = None
+) -> Alignment:
     """Pair words greedily, most similar first (ties broken by position), after joining
     compound words; an initial paired with a word is then read as that word. A person's
     initials run together are read as an acronym (JC Juncker) only beside another word:
-    a person written as N.N. alone is an unknown, not Nursultan Nazarbayev."""
+    a person written as N.N. alone is an unknown, not Nursultan Nazarbayev. ``similar``
+    gives the words' similarities as ``token_similarity`` does (``pool_score`` looks them
+    up in a table worked out for many names at once)."""
     if schema != PERSON or min(len(left.tokens), len(right.tokens)) > 1:
         left, right = merge_acronyms(left, right), merge_acronyms(right, left)
     left, right = merge_compounds(left, right), merge_compounds(right, left)
-    pairs = _pair(left, right, schema == PERSON)
+    pairs = _pair(left, right, schema == PERSON, similar or token_similarity)
     left, right = _read_alike(left, right, pairs)
     left = _expand_initials(left, {i: right.tokens[j] for i, j, _ in pairs})
     right = _expand_initials(right, {j: left.tokens[i] for i, j, _ in pairs})
     return Alignment(left, right, pairs, schema)
 
 
-def _pair(left: Form, right: Form, person: bool) -> tuple[tuple[int, int, float], ...]:
+def _pair(
+    left: Form, right: Form, person: bool, similar: Similarity = token_similarity
+) -> tuple[tuple[int, int, float], ...]:
     candidates = sorted(
         (
-            (-token_similarity(one, other, person), i, j)
+            (-similar(one, other, person), i, j)
             for i, one in enumerate(left.tokens)
             for j, other in enumerate(right.tokens)
         )

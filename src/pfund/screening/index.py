@@ -36,6 +36,7 @@ from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
 from pfund.screening.names import _PATRONYMIC, PERSON, forms, is_organisation
 from pfund.screening.phonetic import COARSE, coarse_keys, fold
+from pfund.screening.pool_score import pool_alignments
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -682,10 +683,8 @@ class CandidateIndex:
         """
         by_id = set(self._by_identifier(identifiers))
         hits = [self._identifier_hit(i, identifiers) for i in sorted(by_id)]
-        for position in self._by_name(name, schema, SCORED):
-            hit = None if position in by_id else self._name_hit(position, name, schema, threshold)
-            if hit is not None:
-                hits.append(hit)
+        scored = [i for i in self._by_name(name, schema, SCORED) if i not in by_id]
+        hits += self._name_hits(scored, name, schema, threshold)
         found = [hit for hit in hits if hit.score >= threshold]
         return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))[:limit]
 
@@ -698,6 +697,30 @@ class CandidateIndex:
         ]
         summary = f"same identifier {', '.join(shared)}"
         return Hit(self.ids[position], 1.0, self.names[position][0], summary)
+
+    def _name_hits(
+        self, positions: list[int], name: str, schema: str, threshold: float
+    ) -> list[Hit]:
+        """``_name_hit`` of each of the positions, their names aligned with the query's
+        all at once (``pool_score.pool_alignments``: the same alignments, found with one
+        table of the words' similarities for the pool)."""
+        if not 0.0 < threshold < 1.0:
+            found = (self._name_hit(position, name, schema, threshold) for position in positions)
+            return [hit for hit in found if hit is not None]
+        kinds = [self._kind(position, schema) for position in positions]
+        asked = [
+            (other, kind)
+            for position, kind in zip(positions, kinds, strict=True)
+            for other in self.names[position]
+        ]
+        aligned = iter(pool_alignments(name, asked))
+        hits = []
+        for position, kind in zip(positions, kinds, strict=True):
+            alignments = [next(aligned) for _ in self.names[position]]
+            hit = self._best_hit(position, kind, alignments, threshold)
+            if hit is not None:
+                hits.append(hit)
+        return hits
 
     def _name_hit(self, position: int, name: str, schema: str, threshold: float) -> Hit | None:
         """The hit for the best of an entity's names (the first of equal scores), or
@@ -714,10 +737,18 @@ class CandidateIndex:
             best = explanation(aligned[at], kind, values=values[at])
             return Hit(self.ids[position], best.score, listed[at], summarise(best))
         kind = self._kind(position, schema)
+        alignments = [best_alignment(name, other, kind) for other in listed]
+        return self._best_hit(position, kind, alignments, threshold)
+
+    def _best_hit(
+        self, position: int, kind: str, alignments: list[Alignment | None], threshold: float
+    ) -> Hit | None:
+        """The hit of the best of an entity's names, given their alignments with the query
+        (``_name_hit``)."""
+        listed = self.names[position]
         floor = log_odds(threshold)
         found: tuple[float, int, Alignment, list[float]] | None = None
-        for at, other in enumerate(listed):
-            alignment = best_alignment(name, other, kind)
+        for at, alignment in enumerate(alignments):
             found_values = bounded_values(alignment, floor) if alignment else None
             if alignment is None or found_values is None:
                 continue
@@ -726,7 +757,7 @@ class CandidateIndex:
                 found = (score, at, alignment, found_values)
         if found is None or found[0] < threshold:
             return None
-        top, at, alignment, found_values = found
+        _, at, alignment, found_values = found
         best = explanation(alignment, kind, values=found_values)
         return Hit(self.ids[position], best.score, listed[at], summarise(best))
 

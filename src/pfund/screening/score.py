@@ -25,7 +25,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from pfund.screening import features as f
-from pfund.screening.align import COUNTERPART_MIN, Alignment, align, alignment_quality
+from pfund.screening.align import (
+    COUNTERPART_MIN,
+    Alignment,
+    Similarity,
+    align,
+    alignment_quality,
+)
 from pfund.screening.names import PERSON, Token, form_of, readings, spellings
 
 BIAS = 0.13
@@ -163,19 +169,27 @@ def _closest_pairs(name1: str, name2: str, schema: str) -> list[tuple[str, str]]
     return ranked[:FORM_PAIRS]
 
 
-def best_alignment(name1: str, name2: str, schema: str = PERSON) -> Alignment | None:
+def best_alignment(
+    name1: str,
+    name2: str,
+    schema: str = PERSON,
+    *,
+    closest: list[tuple[str, str]] | None = None,
+    similar: Similarity | None = None,
+) -> Alignment | None:
     """The alignment of the two spellings (one per transliteration) that agree best.
 
     A Cyrillic name has up to seven spellings; parsing and aligning each is the slowest
     step of screening. The pairs of spellings are first ranked by a quick string
     comparison and only the ``FORM_PAIRS`` closest are parsed and aligned: the
-    transliteration nearest to the other spelling is the one worth aligning."""
-    found = [
-        (form_of(one, schema), form_of(other, schema))
-        for one, other in _closest_pairs(name1, name2, schema)
-    ]
+    transliteration nearest to the other spelling is the one worth aligning.
+    ``closest`` gives those pairs when already found, ``similar`` the words'
+    similarities (``align``): ``pool_score`` works both out for many names at once."""
+    if closest is None:
+        closest = _closest_pairs(name1, name2, schema)
+    found = [(form_of(one, schema), form_of(other, schema)) for one, other in closest]
     candidates = [
-        align(one, other, schema)
+        align(one, other, schema, similar)
         for left, right in found
         if left.tokens and right.tokens
         for one in readings(left, schema)
