@@ -10,10 +10,12 @@ schema reset never drops the tables of another's test.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -122,6 +124,12 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+# Fixtures whose database is a copy of a template built once per process (see
+# ``database_from_template``): when a test uses one, ``database_url`` leaves the reset of
+# the PostgreSQL schema to it, as the copy replaces the whole database anyway.
+TEMPLATED_FIXTURES = ("engine", "demo_db")
+
+
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),
@@ -133,15 +141,89 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'pfund.db'}"
     url = _postgres_url()
-    _reset_postgres(url)
+    if not any(name in request.fixturenames for name in TEMPLATED_FIXTURES):
+        _reset_postgres(url)
     return url
+
+
+# Templates built in this process: what they were built by, and where they are (a SQLite
+# file, or a PostgreSQL database beside the worker's own).
+_TEMPLATES: dict[tuple[str, str], str] = {}
+
+
+def database_from_template(url: str, name: str, build: Callable[[str], None]) -> None:
+    """Make the test's database at ``url`` a copy of template ``name``, built by ``build``.
+
+    ``build(template_url)`` runs once per process (per xdist worker) and backend, on an
+    empty database of its own; each test then gets a fresh copy of that database, so what
+    a test changes never reaches another. A copy is much cheaper than running the
+    migrations (and, for the demo, loading the sample fund) again for every test. SQLite:
+    the file is copied. PostgreSQL: the test's database is dropped and created again
+    from the template (``CREATE DATABASE ... TEMPLATE``), with its settings as in
+    ``_worker_database``.
+    """
+    if url.startswith("sqlite"):
+        target = Path(make_url(url).database or "")
+        key = ("sqlite", name)
+        if key not in _TEMPLATES:
+            folder = Path(tempfile.mkdtemp(prefix=f"pfund-template-{name}-"))
+            template = folder / "pfund.db"
+            build(f"sqlite:///{template}")
+            with contextlib.closing(sqlite3.connect(template)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the one file
+            _TEMPLATES[key] = str(template)
+        for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(_TEMPLATES[key], target)
+        return
+    configured = make_url(url)
+    database = configured.database
+    key = (url, name)
+    # From the maintenance database: a database cannot be dropped from inside.
+    maintenance = make_engine(
+        configured.set(database="postgres").render_as_string(hide_password=False)
+    ).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        if key not in _TEMPLATES:
+            template = f"{database}_template_{name}"
+            with maintenance.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{template}"'))
+                connection.execute(
+                    text(f'ALTER DATABASE "{template}" SET synchronous_commit TO off')
+                )
+            build(configured.set(database=template).render_as_string(hide_password=False))
+            with maintenance.connect() as connection:  # a template copies only when unused
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": template},
+                )
+            _TEMPLATES[key] = template
+        with maintenance.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{_TEMPLATES[key]}"'))
+            connection.execute(text(f'ALTER DATABASE "{database}" SET synchronous_commit TO off'))
+    finally:
+        maintenance.dispose()
+
+
+def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a database migrated to the latest revision."""
+    """An engine on a database migrated to the latest revision (a copy of one migrated
+    once per process: ``database_from_template``)."""
+    database_from_template(database_url, "migrated", _migrate)
     engine = make_engine(database_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

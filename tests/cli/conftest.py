@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pfund.cli.app import app
+from tests.conftest import database_from_template
 
 Invoke = Callable[..., Result]
 
@@ -24,10 +25,16 @@ def cli(database_url: str) -> Invoke:
     return invoke
 
 
-@pytest.fixture
-def demo_db(cli: Invoke) -> Invoke:
-    result = cli("demo", "--no-report")
+def _demo(url: str) -> None:
+    result = CliRunner().invoke(app, ["--db", url, "demo", "--no-report"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def demo_db(database_url: str, cli: Invoke) -> Invoke:
+    """The test's database holds what ``pfund demo --no-report`` makes: a copy of one such
+    database made once per process (``database_from_template``)."""
+    database_from_template(database_url, "cli_demo", _demo)
     return cli
 
 
