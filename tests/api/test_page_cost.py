@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +74,12 @@ def test_a_project_page_reads_a_bounded_number_of_statements(
     portal._caches.clear()
     assert cost(app_rt, lambda: client.get(f"/projects/{ids[0]}")) <= COLD_PROJECT_PAGE
     with app_rt.uow() as uow:
-        tranches = defaultdict(int)
+        tranches: dict[str, int] = defaultdict(int)
         for t in uow.tranches.list():
             tranches[t.project_id] += 1
     most = max(ids, key=lambda i: tranches[i])
     assert tranches[most] > 1 and not tranches[min(ids, key=lambda i: tranches[i])]
-    costs = {i: cost(app_rt, lambda i=i: client.get(f"/projects/{i}")) for i in ids[1:]}
+    costs = {i: cost(app_rt, partial(client.get, f"/projects/{i}")) for i in ids[1:]}
     assert max(costs.values()) <= PROJECT_PAGE, sorted(costs.items(), key=lambda kv: -kv[1])[:3]
 
 

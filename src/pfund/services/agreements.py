@@ -133,10 +133,11 @@ def list_agreements(rt: Runtime) -> list[AgreementLine]:
     with rt.uow() as uow:
         store = AgreementRepository(uow.session)
         ledger = _ledger(uow)
+        agreements = store.list()
         tranches: dict[str, list[Tranche]] = defaultdict(list)
-        for t in uow.tranches.list():  # one read for every agreement's project
+        for t in uow.tranches.list() if agreements else []:  # one read for all of them
             tranches[t.project_id].append(t)
-        return [_line(uow, store, ledger, a, tranches[a.project_id]) for a in store.list()]
+        return [_line(uow, store, ledger, a, tranches[a.project_id]) for a in agreements]
 
 
 def get_agreement(rt: Runtime, agreement_id: str) -> AgreementLine:
