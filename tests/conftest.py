@@ -127,7 +127,7 @@ def _reset_postgres(url: str) -> None:
 # Fixtures whose database is a copy of a template built once per process (see
 # ``database_from_template``): when a test uses one, ``database_url`` leaves the reset of
 # the PostgreSQL schema to it, as the copy replaces the whole database anyway.
-TEMPLATED_FIXTURES = ("engine", "demo_db")
+TEMPLATED_FIXTURES = ("engine", "demo_db", "demo_rt")
 
 
 @pytest.fixture(
@@ -167,11 +167,11 @@ def database_from_template(url: str, name: str, build: Callable[[str], None]) ->
         key = ("sqlite", name)
         if key not in _TEMPLATES:
             folder = Path(tempfile.mkdtemp(prefix=f"pfund-template-{name}-"))
-            template = folder / "pfund.db"
-            build(f"sqlite:///{template}")
-            with contextlib.closing(sqlite3.connect(template)) as connection:
+            template_file = folder / "pfund.db"
+            build(f"sqlite:///{template_file}")
+            with contextlib.closing(sqlite3.connect(template_file)) as connection:
                 connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the one file
-            _TEMPLATES[key] = str(template)
+            _TEMPLATES[key] = str(template_file)
         for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
         shutil.copyfile(_TEMPLATES[key], target)

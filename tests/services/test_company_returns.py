@@ -32,7 +32,6 @@ from pfund.services.company_returns import (
     stage_history,
 )
 from pfund.services.conditions import set_condition
-from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
 from pfund.store.repositories.companies import CompanyRepository
 from tests.tamper import tamper
@@ -47,9 +46,8 @@ PHASE_ONE = {  # the conditions of stages 1 and 2, each with a verifier it names
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def _by_id(rt: Runtime) -> dict[str, CompanyReturn]:

@@ -9,7 +9,6 @@ import pytest
 
 import pfund
 from pfund.errors import Conflict, NotFound
-from pfund.services.demo import load_demo
 from pfund.services.hit_review import decide
 from pfund.services.matching import match_company, match_project
 from pfund.services.runtime import Runtime
@@ -20,9 +19,8 @@ SAMPLE = Path(pfund.__file__).parent / "data" / "rpf" / "watchlists" / "sample.f
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def test_partners_for_a_project_rank_eligible_first_and_use_public_names(demo: Runtime) -> None:

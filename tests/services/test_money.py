@@ -14,7 +14,6 @@ from pfund.funding import disburse
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import AuditWriter, verify
 from pfund.services.conditions import set_condition
-from pfund.services.demo import load_demo
 from pfund.services.funding import fund_size, ledger_view, post_entries, record_contributions
 from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
@@ -32,9 +31,8 @@ CEASEFIRE = {"evidence": "OSCE monitoring report", "verifier": "osce_monitoring"
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def approved(rt: Runtime) -> str:

@@ -9,15 +9,13 @@ from datetime import date
 import pytest
 
 from pfund.errors import InvalidInput, NotFound
-from pfund.services.demo import load_demo
 from pfund.services.outreach import log_outreach, outreach_log
 from pfund.services.runtime import Runtime
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def test_outreach_entries_are_logged_in_date_order_with_audit(demo: Runtime) -> None:

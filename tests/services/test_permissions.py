@@ -36,7 +36,6 @@ from pfund.services import (
     verification,
     vetting,
 )
-from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
 
 NOWHERE = Path("no-such-file.csv")
@@ -141,9 +140,8 @@ def audit_head(rt: Runtime) -> int:
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 @pytest.mark.parametrize(("what", "permission", "call"), CASES, ids=[c[0] for c in CASES])

@@ -11,15 +11,13 @@ import yaml
 from pfund.errors import InvalidInput
 from pfund.io.dataset import bundled_dataset
 from pfund.services.appraisal import appraise_pipeline, load_inputs
-from pfund.services.demo import load_demo
 from pfund.services.portfolio import rerun, run_portfolio
 from pfund.services.runtime import Runtime
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def policy_file(tmp_path: Path, **changes: object) -> Path:

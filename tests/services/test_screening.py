@@ -15,7 +15,6 @@ from pfund.domain import Tranche
 from pfund.errors import Conflict, InvalidInput
 from pfund.funding import commit
 from pfund.services.audit import AuditWriter
-from pfund.services.demo import load_demo
 from pfund.services.funding import post_entries, record_contributions
 from pfund.services.hit_review import decide, review_queue
 from pfund.services.imports import import_organisations, import_people
@@ -33,9 +32,8 @@ PERSON_NAME = "Алексей Николаевич Образцов"  # PER-0015
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def lines() -> list[dict[str, object]]:

@@ -8,7 +8,6 @@ import pytest
 
 from pfund.domain.enums import VettingCriterion
 from pfund.errors import Conflict, InvalidInput, NotFound
-from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime
 from pfund.services.vetting import approve, set_company_status, set_criterion, vetting_status
 
@@ -16,9 +15,8 @@ DAY = date(2026, 6, 1)
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    return rt
+def demo(demo_rt: Runtime) -> Runtime:
+    return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
 def actions(rt: Runtime) -> list[str]:
