@@ -93,11 +93,12 @@ def test_the_staff_page_in_both_languages(client: TestClient) -> None:
     assert "Exchange rates" in text and "3650 days" in text
     assert "ENV-FIRE-01" in text and "EUR 1 = USD 1.0705, the rate published on" in text
     assert "JPY 1 = USD 0.0062260091" in text  # 1.0705 / 171.94, 10 places
-    assert 'lang="en">ECB euro foreign exchange reference rates' in text
+    assert "<small>ECB euro foreign exchange reference rates" in text
     assert 'href="/staff/rates"' in client.get("/staff").text
     russian = client.get("/staff/rates", headers={"accept-language": "ru"}).text
     assert "Курсы валют" in russian and "3650 дней" in russian
     assert "EUR 1 = USD 1,0705, курс, опубликованный" in russian
+    assert "<small>Справочные курсы евро ЕЦБ" in russian and "ECB euro" not in russian
     assert "Проекты с бюджетом в другой валюте" in russian
 
 

@@ -202,9 +202,13 @@ def test_a_loan_repayment_and_a_guarantee_call_are_recorded_by_their_forms(
     assert 'action="/staff/loans/FRM-L1/repay"' in page
     assert 'href="/staff/tranches?project=FRM-L1"' in page
     counts = fund.counts()
-    for lang, words in (("en", "a positive amount"), ("ru", "положительная сумма")):
+    for lang, words, field in (
+        ("en", "a positive amount", "Amount"),
+        ("ru", "положительная сумма", "Сумма"),
+    ):
         bad = _post(c, "/staff/loans/FRM-L1/repay", lang, amount="lots")
-        assert bad.status_code == 400 and "amount" in bad.text and words in bad.text
+        assert bad.status_code == 400 and f"<strong>{field}</strong>" in bad.text
+        assert words in bad.text
     over = _post(c, "/staff/loans/FRM-L1/repay", "ru", amount="5000.00")
     assert over.status_code == 400 and "больше, чем" in over.text
     assert fund.counts() == counts and fund.events("loan.repaid") == []
@@ -250,13 +254,14 @@ def test_a_company_list_is_uploaded_all_or_nothing_and_a_return_moves_back(fund:
     sign_in(c, "ana")
     counts = fund.counts()
     bad = KSE + "Polar Drills Oy,hibernating,Finland,Energy\n"
-    for lang, words in (
-        ("en", "unknown status &#39;hibernating&#39;"),
-        ("ru", "неизвестный статус"),
+    for lang, words, field in (
+        ("en", "unknown status &#39;hibernating&#39;", "Status"),
+        ("ru", "неизвестный статус", "Статус"),
     ):
         refused = _upload(c, bad, lang)
         assert refused.status_code == 400 and words in refused.text
-        assert "status" in refused.text and ("row 3" in refused.text or "строка 3" in refused.text)
+        assert f"<strong>{field}</strong>" in refused.text
+        assert "row 3" in refused.text or "строка 3" in refused.text
     no_day = _upload(c, KSE, as_of="soon", tracker="nobody")
     assert no_day.status_code == 400 and "as_of" in no_day.text and "tracker" in no_day.text
     assert fund.counts() == counts and fund.events("companies.imported")[-1]["file"] != "kse.csv"

@@ -84,7 +84,7 @@ def test_a_verifier_samples_records_and_sees_the_factor_in_both_languages(
         "/staff/verification/sample", data=asked | {"confidence": "1.5", "precision": "0"}
     )
     assert bad.status_code == 400 and "No sample was drawn" in bad.text
-    assert "<em>confidence</em>" in bad.text and "<em>precision</em>" in bad.text
+    assert "<em>Confidence</em>" in bad.text and "<em>Precision</em>" in bad.text
     assert _count(app_rt, VerificationRow) == 0
     drawn = client.post(
         "/staff/verification/sample",
