@@ -9,6 +9,8 @@ Russian. The clock is a fake one (a second per reading, as in
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -79,6 +81,9 @@ def test_a_frontier_job_out_of_time_carries_its_labels_to_the_api_and_the_page(
     assert "Time for the whole batch: 2.5 s." in page
     russian = client.get(f"/staff/jobs/{job['id']}?lang=ru").text
     assert "2 из 4 точек бюджета" in russian and "Время на весь пакет: 2,5 с." in russian
+    # how long it took, written as each language writes a decimal
+    assert re.search(r"Done in \d+\.\d s\.", page)
+    assert re.search(r"Готово за \d+,\d с\.", russian)
 
 
 def test_a_robustness_job_with_no_time_solves_nothing_and_says_so(
