@@ -10,7 +10,6 @@ Russian. The clock is a fake one (a second per reading, as in
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from datetime import UTC, datetime
 
