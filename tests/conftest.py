@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pfund.store import UnitOfWork, make_engine, make_session_factory, upgrade
@@ -127,7 +127,7 @@ def _reset_postgres(url: str) -> None:
 # Fixtures whose database is a copy of a template built once per process (see
 # ``database_from_template``): when a test uses one, ``database_url`` leaves the reset of
 # the PostgreSQL schema to it, as the copy replaces the whole database anyway.
-TEMPLATED_FIXTURES = ("engine", "demo_db", "demo_rt")
+TEMPLATED_FIXTURES = ("engine", "demo_db", "demo_rt", "approved_rt", "optimised_db")
 
 
 @pytest.fixture(
@@ -150,64 +150,86 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 # file, or a PostgreSQL database beside the worker's own).
 _TEMPLATES: dict[tuple[str, str], str] = {}
 
+Build = Callable[[str], None]
 
-def database_from_template(url: str, name: str, build: Callable[[str], None]) -> None:
+
+def database_from_template(
+    url: str, name: str, build: Build, *, base: tuple[str, Build] | None = None
+) -> None:
     """Make the test's database at ``url`` a copy of template ``name``, built by ``build``.
 
     ``build(template_url)`` runs once per process (per xdist worker) and backend, on an
-    empty database of its own; each test then gets a fresh copy of that database, so what
-    a test changes never reaches another. A copy is much cheaper than running the
-    migrations (and, for the demo, loading the sample fund) again for every test. SQLite:
-    the file is copied. PostgreSQL: the test's database is dropped and created again
-    from the template (``CREATE DATABASE ... TEMPLATE``), with its settings as in
+    empty database of its own, or with ``base=(name, build)`` on a copy of that other
+    template (itself built once), so a state made in steps builds each step once; each
+    test then gets a fresh copy of the template, so what a test changes never reaches
+    another. A copy is much cheaper than running the migrations (and, for the demo,
+    loading the sample fund, running and approving a portfolio) again for every test.
+    SQLite: the file is copied. PostgreSQL: the test's database is dropped and created
+    again from the template (``CREATE DATABASE ... TEMPLATE``), with its settings as in
     ``_worker_database``.
     """
+    template = _template(url, name, build, base)
     if url.startswith("sqlite"):
         target = Path(make_url(url).database or "")
-        key = ("sqlite", name)
-        if key not in _TEMPLATES:
-            folder = Path(tempfile.mkdtemp(prefix=f"pfund-template-{name}-"))
-            template_file = folder / "pfund.db"
-            build(f"sqlite:///{template_file}")
-            with contextlib.closing(sqlite3.connect(template_file)) as connection:
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the one file
-            _TEMPLATES[key] = str(template_file)
         for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
-        shutil.copyfile(_TEMPLATES[key], target)
+        shutil.copyfile(template, target)
         return
-    configured = make_url(url)
-    database = configured.database
-    key = (url, name)
-    # From the maintenance database: a database cannot be dropped from inside.
-    maintenance = make_engine(
-        configured.set(database="postgres").render_as_string(hide_password=False)
-    ).execution_options(isolation_level="AUTOCOMMIT")
+    database = make_url(url).database
+    with _maintenance(url) as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{template}"'))
+        connection.execute(text(f'ALTER DATABASE "{database}" SET synchronous_commit TO off'))
+
+
+@contextlib.contextmanager
+def _maintenance(url: str) -> Iterator[Connection]:
+    """A connection to the server's maintenance database: a database cannot be dropped,
+    or copied, from inside."""
+    configured = make_url(url).set(database="postgres")
+    engine = make_engine(configured.render_as_string(hide_password=False))
     try:
-        if key not in _TEMPLATES:
-            template = f"{database}_template_{name}"
-            with maintenance.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-                connection.execute(text(f'CREATE DATABASE "{template}"'))
-                connection.execute(
-                    text(f'ALTER DATABASE "{template}" SET synchronous_commit TO off')
-                )
-            build(configured.set(database=template).render_as_string(hide_password=False))
-            with maintenance.connect() as connection:  # a template copies only when unused
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": template},
-                )
-            _TEMPLATES[key] = template
-        with maintenance.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{_TEMPLATES[key]}"'))
-            connection.execute(text(f'ALTER DATABASE "{database}" SET synchronous_commit TO off'))
+        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+            yield connection
     finally:
-        maintenance.dispose()
+        engine.dispose()
+
+
+def _template(url: str, name: str, build: Build, base: tuple[str, Build] | None) -> str:
+    """Where template ``name`` is for the backend of ``url`` (built on first use)."""
+    sqlite = url.startswith("sqlite")
+    key = ("sqlite" if sqlite else url, name)
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    start = None if base is None else _template(url, *base, None)
+    if sqlite:
+        folder = Path(tempfile.mkdtemp(prefix=f"pfund-template-{name}-"))
+        template_file = folder / "pfund.db"
+        if start is not None:
+            shutil.copyfile(start, template_file)
+        build(f"sqlite:///{template_file}")
+        with contextlib.closing(sqlite3.connect(template_file)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the one file
+        _TEMPLATES[key] = str(template_file)
+        return _TEMPLATES[key]
+    configured = make_url(url)
+    template = f"{configured.database}_template_{name}"
+    copy_of = "" if start is None else f' TEMPLATE "{start}"'
+    with _maintenance(url) as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{template}"{copy_of}'))
+        connection.execute(text(f'ALTER DATABASE "{template}" SET synchronous_commit TO off'))
+    build(configured.set(database=template).render_as_string(hide_password=False))
+    with _maintenance(url) as connection:  # a template copies only when unused
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": template},
+        )
+    _TEMPLATES[key] = template
+    return template
 
 
 def _migrate(url: str) -> None:

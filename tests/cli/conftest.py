@@ -38,6 +38,19 @@ def demo_db(database_url: str, cli: Invoke) -> Invoke:
     return cli
 
 
+def _optimise(url: str) -> None:
+    result = CliRunner().invoke(app, ["--db", url, "portfolio", "optimize", "--time-limit", "20"])
+    assert result.exit_code == 0, result.output  # OPT-0001
+
+
+@pytest.fixture
+def optimised_db(database_url: str, cli: Invoke) -> Invoke:
+    """``demo_db`` after ``pfund portfolio optimize --time-limit 20`` (run OPT-0001): a
+    copy of one such database made once per process, on a copy of ``demo_db``'s."""
+    database_from_template(database_url, "cli_optimised", _optimise, base=("cli_demo", _demo))
+    return cli
+
+
 def as_json(result: Result) -> Any:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)

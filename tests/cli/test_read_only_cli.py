@@ -28,9 +28,9 @@ def stored(database_url: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def optimised(demo_db: Invoke) -> Invoke:
-    assert demo_db("portfolio", "optimize", "--time-limit", "20").exit_code == 0  # OPT-0001
-    return demo_db
+def optimised(optimised_db: Invoke) -> Invoke:
+    """The demo after ``portfolio optimize --time-limit 20`` (OPT-0001), see conftest."""
+    return optimised_db
 
 
 def infeasible_policy(tmp_path: Path) -> Path:

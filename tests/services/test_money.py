@@ -35,11 +35,11 @@ def demo(demo_rt: Runtime) -> Runtime:
     return demo_rt  # the sample fund loaded (load_demo), see tests/services/conftest.py
 
 
-def approved(rt: Runtime) -> str:
-    record_contributions(rt, year=2023, received=True)
-    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)))
-    approve(rt, report.record_id)
-    return report.record_id
+@pytest.fixture
+def approved(approved_rt: Runtime) -> Runtime:
+    """The sample fund with 2023's contributions received and a portfolio run approved: a
+    copy of one made so once per process (tests/services/conftest.py)."""
+    return approved_rt
 
 
 def counts(rt: Runtime) -> dict[str, int]:
@@ -74,8 +74,8 @@ def test_approval_commits_every_tranche_and_needs_money_first(demo: Runtime) -> 
         approve(demo, report.record_id)
 
 
-def test_release_waits_for_conditions_and_a_reversal_freezes(demo: Runtime) -> None:
-    approved(demo)
+def test_release_waits_for_conditions_and_a_reversal_freezes(approved: Runtime) -> None:
+    demo = approved
     tranches = list_tranches(demo)
     stage1 = next(t for t in tranches if t.stage == 1)
     with pytest.raises(Conflict, match="ceasefire_holding"):
@@ -111,8 +111,8 @@ def test_forbidden_transition_and_unknown_condition_change_nothing(demo: Runtime
     assert counts(demo) == before
 
 
-def test_paying_more_than_released_is_refused_and_writes_nothing(demo: Runtime) -> None:
-    approved(demo)
+def test_paying_more_than_released_is_refused_and_writes_nothing(approved: Runtime) -> None:
+    demo = approved
     tranche = next(t for t in list_tranches(demo) if t.stage == 0)
     release_tranche(demo, tranche.id)
     before = counts(demo)

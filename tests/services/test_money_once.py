@@ -16,15 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from pfund.domain import TrancheStatus
 from pfund.errors import Conflict
 from pfund.funding import disburse, pledge, release
-from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import verify
-from pfund.services.demo import load_demo
 from pfund.services.funding import ledger_view, record_contributions, reverse_contributions
-from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
 from pfund.services.tranches import (
     ScheduleRow,
-    approve,
     disburse_tranche,
     list_tranches,
     release_tranche,
@@ -36,12 +32,10 @@ AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def approved(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    record_contributions(rt, year=2023, received=True)
-    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=20)
-    approve(rt, report.record_id)
-    return rt
+def approved(approved_rt: Runtime) -> Runtime:
+    """The sample fund with 2023's contributions received and a portfolio run (20 s time
+    limit) approved: a copy of one made so once per process (tests/services/conftest.py)."""
+    return approved_rt
 
 
 def stage0(rt: Runtime) -> str:
@@ -88,8 +82,8 @@ def test_the_database_alone_refuses_a_second_pledge_of_a_member_year(approved: R
     assert {a: v for a, v in view.balances.items() if v} == {a: v for a, v in kept.items() if v}
 
 
-def test_contributions_are_recorded_once_and_corrected_by_reversal(rt: Runtime) -> None:
-    load_demo(rt)
+def test_contributions_are_recorded_once_and_corrected_by_reversal(demo_rt: Runtime) -> None:
+    rt = demo_rt  # the sample fund loaded (load_demo)
     first = record_contributions(rt, year=2023, received=True)
     before = ledger_view(rt)
     with pytest.raises(Conflict, match=r"of \w{3} for 2023 is already recorded; corrections"):
@@ -115,8 +109,8 @@ def test_contributions_are_recorded_once_and_corrected_by_reversal(rt: Runtime) 
         assert verify(uow).intact
 
 
-def test_a_receipt_follows_its_pledge_and_is_recorded_once(rt: Runtime) -> None:
-    load_demo(rt)
+def test_a_receipt_follows_its_pledge_and_is_recorded_once(demo_rt: Runtime) -> None:
+    rt = demo_rt  # the sample fund loaded (load_demo)
     pledged = record_contributions(rt, year=2023, received=False)
     received = record_contributions(rt, year=2023, received=True)
     assert received.pledged == 0 and received.received == pledged.pledged

@@ -20,10 +20,8 @@ from pfund.domain.protection import protected_values
 from pfund.errors import InvalidInput, NotFound
 from pfund.funding import Ledger
 from pfund.io.iati import COMMITMENT, DISBURSEMENT, WITHHELD, activities_schema
-from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.conditions import set_condition
-from pfund.services.demo import load_demo
-from pfund.services.funding import ledger_view, record_contributions
+from pfund.services.funding import ledger_view
 from pfund.services.imports import import_organisations, import_people, import_projects
 from pfund.services.opendata import (
     DATASETS,
@@ -35,9 +33,8 @@ from pfund.services.opendata import (
     public_dataset,
     write_open_data,
 )
-from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime
-from pfund.services.tranches import approve, disburse_tranche, list_tranches, release_tranche
+from pfund.services.tranches import disburse_tranche, list_tranches, release_tranche
 from tests.language_runs import foreign_runs
 
 REF = "XI-IATI-RPF"
@@ -45,12 +42,10 @@ LINKS = {0: ["regions"], 1: ["partners"]}  # planted projects that protect a lin
 
 
 @pytest.fixture
-def funded(rt: Runtime) -> tuple[Runtime, str]:
-    """The demo fund after contributions, an approved run and one tranche paid."""
-    load_demo(rt)
-    record_contributions(rt, year=2023, received=True)
-    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)))
-    approve(rt, report.record_id)
+def funded(approved_rt: Runtime) -> tuple[Runtime, str]:
+    """The demo fund after contributions, an approved run (a copy of the database
+    ``approved_rt`` makes once per process) and one tranche paid."""
+    rt = approved_rt
     first = next(t for t in list_tranches(rt) if t.stage == 0)
     release_tranche(rt, first.id)
     disburse_tranche(rt, first.id)
@@ -196,9 +191,9 @@ def test_a_reversal_shows_frozen_activities_as_suspended(funded: tuple[Runtime, 
 
 
 def test_export_iati_writes_a_valid_file_or_refuses_before_any_approval(
-    rt: Runtime, tmp_path: Path
+    demo_rt: Runtime, tmp_path: Path
 ) -> None:
-    load_demo(rt)
+    rt = demo_rt  # the sample fund loaded (load_demo)
     with pytest.raises(NotFound, match="no project is approved"):
         export_iati(rt, tmp_path / "iati.xml")
     assert not (tmp_path / "iati.xml").exists()
@@ -215,8 +210,8 @@ def test_public_dataset_names_the_choices_for_an_unknown_name_or_format(rt: Runt
     assert "'xlsx' is not a format" in reasons
 
 
-def test_datasets_round_trip_as_json_and_csv_with_the_same_records(rt: Runtime) -> None:
-    load_demo(rt)
+def test_datasets_round_trip_as_json_and_csv_with_the_same_records(demo_rt: Runtime) -> None:
+    rt = demo_rt  # the sample fund loaded (load_demo)
     for name in DATASETS:
         records = json.loads(public_dataset(rt, name, "json"))[name]
         rows = list(csv.DictReader(io.StringIO(public_dataset(rt, name, "csv").decode())))
@@ -295,8 +290,8 @@ def planted(secrets: Secrets, n: int = 6) -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def planted_store(rt: Runtime, tmp_path: Path) -> tuple[Runtime, Secrets]:
-    load_demo(rt)
+def planted_store(demo_rt: Runtime, tmp_path: Path) -> tuple[Runtime, Secrets]:
+    rt = demo_rt  # the sample fund loaded (load_demo)
     secrets = Secrets(seed=20261130)
     records = planted(secrets)
     for kind, importer in (

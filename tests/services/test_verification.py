@@ -19,14 +19,11 @@ from sqlalchemy import func, select
 
 from pfund.domain import TrancheStatus
 from pfund.errors import Conflict, InvalidInput, NotFound, PfundError
-from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.audit import verify
-from pfund.services.demo import load_demo
-from pfund.services.funding import ledger_view, record_contributions
-from pfund.services.portfolio import run_portfolio
+from pfund.services.funding import ledger_view
 from pfund.services.results import issue_report_link, project_results
 from pfund.services.runtime import Runtime
-from pfund.services.tranches import approve, list_tranches, release_tranche
+from pfund.services.tranches import list_tranches, release_tranche
 from pfund.services.verification import (
     draw_sample,
     import_units,
@@ -43,12 +40,10 @@ UNITS = 40  # 20 sites in each of two regions, each reporting 2 units of the ind
 
 
 @pytest.fixture
-def approved(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    record_contributions(rt, year=2023, received=True)
-    report, _ = run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=20)
-    approve(rt, report.record_id)
-    return rt
+def approved(approved_rt: Runtime) -> Runtime:
+    """The sample fund with 2023's contributions received and a portfolio run (20 s time
+    limit) approved: a copy of one made so once per process (tests/services/conftest.py)."""
+    return approved_rt
 
 
 def _tranche(rt: Runtime) -> tuple[str, str, str, str]:
@@ -178,9 +173,9 @@ def _problems(exc: pytest.ExceptionInfo[InvalidInput]) -> list[tuple[str | None,
 
 
 def test_bad_units_are_refused_naming_row_and_field_and_nothing_is_stored(
-    rt: Runtime, tmp_path: Path
+    demo_rt: Runtime, tmp_path: Path
 ) -> None:
-    load_demo(rt)
+    rt = demo_rt  # the sample fund loaded (load_demo)
     report = issue_report_link(rt, "TRN-M11-01", "2030").report_id
     path = tmp_path / "units.csv"
     path.write_text(
@@ -210,9 +205,9 @@ def test_bad_units_are_refused_naming_row_and_field_and_nothing_is_stored(
 
 
 def test_a_bad_sample_request_is_refused_naming_the_field_and_draws_nothing(
-    rt: Runtime, tmp_path: Path
+    demo_rt: Runtime, tmp_path: Path
 ) -> None:
-    load_demo(rt)
+    rt = demo_rt  # the sample fund loaded (load_demo)
     report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
     for asked, field in (
         ({"confidence": 1.5}, "confidence"),
@@ -232,9 +227,9 @@ def test_a_bad_sample_request_is_refused_naming_the_field_and_draws_nothing(
 
 
 def test_bad_findings_are_refused_naming_the_unit_and_nothing_is_stored(
-    rt: Runtime, tmp_path: Path
+    demo_rt: Runtime, tmp_path: Path
 ) -> None:
-    load_demo(rt)
+    rt = demo_rt  # the sample fund loaded (load_demo)
     report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
     sample = draw_sample(rt, report, "km_upgraded", confidence=0.9, precision=0.1, seed=3)
     first, second, *rest = sample.units
@@ -269,8 +264,10 @@ def test_a_link_to_an_unknown_indicator_or_period_is_refused_naming_the_field(
     assert _count(approved, TrancheResultLinkRow) == 0
 
 
-def test_the_lot_quality_decision_is_stored_with_the_factor(rt: Runtime, tmp_path: Path) -> None:
-    load_demo(rt)
+def test_the_lot_quality_decision_is_stored_with_the_factor(
+    demo_rt: Runtime, tmp_path: Path
+) -> None:
+    rt = demo_rt  # the sample fund loaded (load_demo)
     report = _report_with_units(rt, tmp_path, "TRN-M11-01", "km_upgraded", "2030")
     sample = draw_sample(rt, report, "km_upgraded", confidence=0.9, precision=0.1, seed=7)
     assert len(sample.units) == 26
