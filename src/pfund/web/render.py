@@ -29,9 +29,11 @@ from pfund.web.labels import (
 )
 from pfund.web.localize import (
     country_name,
+    dated,
     decision_summary,
     localized,
     outcome_name,
+    refusal_reason,
     translate_message,
 )
 
@@ -159,7 +161,12 @@ def _html(
             localized=lambda obj, field: localized(obj, field, lang),
             country=lambda iso3, english: country_name(iso3, english, lang),
             outcome=lambda key, value: outcome_name(key, value, lang),
-            translated=lambda text, status=None: translate_message(text, lang, gettext, status),
+            translated=lambda text, status=None: dated(
+                translate_message(text, lang, gettext, status), Formatter(lang)
+            ),
+            reason=lambda text, status=None: refusal_reason(
+                text, lang, gettext, Formatter(lang), status
+            ),
             summary=lambda report: decision_summary(report, lang, gettext, Formatter(lang)),
             region=_region_namer(request, lang),
             user=user,
