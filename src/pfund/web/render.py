@@ -36,6 +36,7 @@ from pfund.web.localize import (
     refusal_reason,
     translate_message,
 )
+from pfund.web.rate_words import rate_line, tranche_rate
 
 LANG_COOKIE = "lang"
 # Where a cached public page's footer takes the audit head of the request that reads it.
@@ -163,6 +164,15 @@ def _html(
             outcome=lambda key, value: outcome_name(key, value, lang),
             translated=lambda text, status=None: dated(
                 translate_message(text, lang, gettext, status), Formatter(lang)
+            ),
+            rate_line=lambda text, names: rate_line(text, lang, gettext, Formatter(lang), names),
+            tranche_rate=lambda t, fund, names: tranche_rate(
+                (t.original_amount, t.original_currency, t.rate, t.rate_date, t.rate_source),
+                fund,
+                lang,
+                gettext,
+                Formatter(lang),
+                names,
             ),
             reason=lambda text, status=None: refusal_reason(
                 text, lang, gettext, Formatter(lang), status
