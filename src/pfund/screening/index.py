@@ -217,8 +217,12 @@ def _compact_word(word: str, organisation: bool) -> tuple[str, ...]:
     form = single_word_form(word) if organisation else None
     if form is not None:
         return (LEGAL_FORM_CHARACTERS[form],)
-    keys = (key.lower() for key in word_keys(word, organisation) if not key.startswith(COARSE))
-    return tuple(dict.fromkeys(keys))
+    return _compact_spellings(word_keys(word, organisation))
+
+
+def _compact_spellings(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's compact spellings from its keys (``_compact_word``, a legal form aside)."""
+    return tuple(dict.fromkeys(key.lower() for key in keys if not key.startswith(COARSE)))
 
 
 def normalise_identifier(value: str) -> str:
@@ -227,28 +231,77 @@ def normalise_identifier(value: str) -> str:
 
 
 class _Pairs:
-    """(key, entity) pairs gathered in compact arrays while building."""
+    """(key, entity) pairs gathered in compact arrays while building: each entity's key
+    numbers are appended as they come (repeats and all), and ``postings`` sorts the pairs
+    once and drops the repeats, so that no Python set or list is built per entity."""
 
     def __init__(self) -> None:
         self.vocabulary: dict[str, int] = {}
         self.keys = array("i")
-        self.entities = array("i")
+        self.counts = array("i")
+
+    def numbers(self, keys: Iterable[str]) -> tuple[int, ...]:
+        """The numbers of ``keys`` in the vocabulary, new keys numbered as they come."""
+        vocabulary = self.vocabulary
+        return tuple(vocabulary.setdefault(key, len(vocabulary)) for key in keys)
 
     def add(self, position: int, keys: Iterable[str]) -> None:
-        for key in keys:
-            self.keys.append(self.vocabulary.setdefault(key, len(self.vocabulary)))
-            self.entities.append(position)
+        """The keys of the entity at ``position``, the next after the last added."""
+        before = len(self.keys)
+        self.keys.extend(self.numbers(keys))
+        self.close(position, before)
+
+    def close(self, position: int, before: int) -> None:
+        """End the entity at ``position``, whose key numbers were appended to ``keys``
+        since it held ``before`` of them (entities are added in order, none skipped)."""
+        assert position == len(self.counts)
+        self.counts.append(len(self.keys) - before)
 
     def postings(self) -> dict[str, IntArray]:
-        """Each key's sorted entity positions, as views of one sorted array."""
-        keys = np.frombuffer(self.keys, dtype=np.int32)
-        order = np.argsort(keys, kind="stable")
-        entities = np.frombuffer(self.entities, dtype=np.int32)[order]
-        bounds = np.searchsorted(keys[order], np.arange(len(self.vocabulary) + 1))
+        """Each key's sorted entity positions (each entity once), as views of one sorted
+        array: the pairs as one int64 each (key number above, position below), sorted."""
+        keys = np.frombuffer(self.keys, dtype=np.int32).astype(np.int64)
+        counts = np.frombuffer(self.counts, dtype=np.int32)
+        pairs = keys << 32
+        pairs |= np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        del keys
+        pairs.sort()
+        if len(pairs) > 1:
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        entities = (pairs & 0xFFFFFFFF).astype(np.int32)
+        bounds = np.searchsorted(pairs >> 32, np.arange(len(self.vocabulary) + 1)).tolist()
         return {
             key: entities[bounds[number] : bounds[number + 1]]
             for key, number in self.vocabulary.items()
         }
+
+
+class _Words:
+    """What building the index needs of each distinct word of a schema kind, worked out
+    once a build (a watchlist repeats given names, patronymics and firms' word endings;
+    a million entities have some 400,000 distinct words among 3.7 million): the numbers of
+    its keys (``word_keys``; none for an organisation's one-word legal form, as
+    ``worded_key_groups`` leaves it out) and its compact spellings (``_compact_word``).
+    A dictionary of its own rather than the functions' caches, which a million entities'
+    vocabulary overflows."""
+
+    def __init__(self, pairs: _Pairs, organisation: bool) -> None:
+        self.pairs = pairs
+        self.organisation = organisation
+        self.known: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+
+    def __call__(self, word: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        found = self.known.get(word)
+        if found is None:
+            found = self.known[word] = self._worked_out(word)
+        return found
+
+    def _worked_out(self, word: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        form = single_word_form(word) if self.organisation else None
+        if form is not None:
+            return (), (LEGAL_FORM_CHARACTERS[form],)
+        keys = word_keys.__wrapped__(word, self.organisation)
+        return self.pairs.numbers(keys), _compact_spellings(keys)
 
 
 def _variants(key: str) -> list[str]:
@@ -313,6 +366,7 @@ class CandidateIndex:
         identifiers: dict[str, IntArray],
         common: frozenset[str] = frozenset(),
         common_postings: dict[str, IntArray] | None = None,
+        compact: list[tuple[tuple[str, ...], ...]] | None = None,
     ) -> None:
         self.ids = ids
         self.persons = persons
@@ -335,10 +389,13 @@ class CandidateIndex:
         # Each entity's first name as its words' keys, what candidates are ordered by:
         # the words' first keys (sorted), then their other keys, in an object array so
         # that the candidates' are taken in one fancy index; and how many words it has.
-        compact = [
-            compact_words(found[0], PERSON if person else "Organization") if found else ()
-            for found, person in zip(names, persons.tolist(), strict=True)
-        ]
+        # ``build`` gives them (``compact_words`` of each first name), worked out as it
+        # reads the names.
+        if compact is None:
+            compact = [
+                compact_words(found[0], PERSON if person else "Organization") if found else ()
+                for found, person in zip(names, persons.tolist(), strict=True)
+            ]
         self.compact: npt.NDArray[np.object_] = np.empty(len(compact), dtype=object)
         self.compact[:] = [
             tuple(spellings[0] for spellings in words)
@@ -366,17 +423,47 @@ class CandidateIndex:
         cls, entities: Iterable[WatchlistEntity], *, max_share: float = MAX_SHARE
     ) -> CandidateIndex:
         """Index every name, alias and identifier of the entities (weak aliases are not
-        matchable, see ``WatchlistEntity.matchable_names``)."""
+        matchable, see ``WatchlistEntity.matchable_names``).
+
+        An entity's keys are ``name_keys`` of each of its names, and its compact words
+        ``compact_words`` of its first name; both are built here from each distinct word's
+        keys, worked out once (``_Words``), with the names tokenised once. The cyclic
+        collector is off meanwhile: the build makes millions of objects that live as long
+        as the index, and would otherwise walk them over and over."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(entities, max_share)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, entities: Iterable[WatchlistEntity], max_share: float) -> CandidateIndex:
         ids: list[str] = []
         persons = array("b")
         names: list[list[str]] = []
+        compact: list[tuple[tuple[str, ...], ...]] = []
         tokens, identifiers = _Pairs(), _Pairs()
+        kinds = {False: _Words(tokens, False), True: _Words(tokens, True)}
+        keys = tokens.keys
         for position, entity in enumerate(entities):
+            person = entity.schema_name == PERSON
+            matchable = entity.matchable_names
             ids.append(entity.id)
-            persons.append(entity.schema_name == PERSON)
-            names.append(list(entity.matchable_names))
-            keys = set().union(*(name_keys(n, entity.schema_name) for n in entity.matchable_names))
-            tokens.add(position, keys)
+            persons.append(person)
+            names.append(list(matchable))
+            words = kinds[is_organisation(entity.schema_name)]
+            before = len(keys)
+            for number, name in enumerate(matchable):
+                found = [words(word) for word in tokenise(name)]
+                for numbers, _ in found:
+                    keys.extend(numbers)
+                if not number:
+                    compact.append(tuple(sorted(spelt for _, spelt in found if spelt)))
+            if not matchable:
+                compact.append(())
+            tokens.close(position, before)
             identifiers.add(position, {normalise_identifier(i) for i in entity.identifiers})
         postings = tokens.postings()
         limit = max(1, int(max_share * len(ids)))
@@ -398,6 +485,7 @@ class CandidateIndex:
                 for key, found in postings.items()
                 if len(found) > limit and not key.startswith(COARSE)
             },
+            compact=compact,
         )
         index.skipped = len(postings) - len(kept)
         _load_tables()

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import iuliia
@@ -61,7 +62,69 @@ def latin_spellings(name: str) -> tuple[str, ...]:
 def _word_spellings(word: str) -> tuple[str, ...]:
     """One word in every scheme, in the order of ``SCHEMES``. The schemes work word by word
     (their context rules never cross a space), so names share the work for common words."""
-    return tuple(scheme.translate(word) for scheme in SCHEMES)
+    return tuple(translate(word) for translate in _TRANSLATORS)
+
+
+_SPLITTER = re.compile(r"\b")
+
+
+class _Translator:
+    """One iuliia scheme's ``translate`` with iuliia's own tables and rules, written for
+    speed: iuliia looks each letter up through three generators and three dictionaries,
+    which was a third of building the index of a million names (each distinct word is
+    spelt in seven schemes). Here a letter that no context rule names (most of them) is
+    looked up once. The output is iuliia's (``tests/screening/test_index_build.py``
+    compares them); a scheme whose tables are not where this expects is left to iuliia."""
+
+    def __init__(self, scheme: iuliia.Schema) -> None:
+        self.scheme = scheme
+        scheme.translate("")  # iuliia loads a scheme's tables on first use
+        tables = getattr(scheme, "_schema", scheme)
+        self.letters: dict[str, str] = dict(tables.map)
+        self.before: dict[str, str] = dict(tables.prev_map)
+        self.after: dict[str, str] = dict(tables.next_map)
+        self.endings: dict[str, str] = dict(tables.ending_map)
+        # Letters that a context rule may translate otherwise than ``letters`` does.
+        self.context = {key[-1] for key in self.before} | {key[0] for key in self.after if key}
+        # A scheme without context or ending rules translates letter by letter.
+        self.table = None
+        if not self.context and not self.endings and all(len(k) == 1 for k in self.letters):
+            self.table = str.maketrans(self.letters)
+
+    def __call__(self, source: str) -> str:
+        if self.table is not None:
+            return source.translate(self.table)
+        return "".join(self._word(word) for word in _SPLITTER.split(source) if word)
+
+    def _word(self, word: str) -> str:
+        ending = self.endings.get(word[-2:]) if len(word) > 2 else None
+        if ending:
+            return self._letters(word[:-2]) + ending
+        return self._letters(word)
+
+    def _letters(self, word: str) -> str:
+        letters, context = self.letters, self.context
+        last = len(word) - 1
+        out = []
+        for at, letter in enumerate(word):
+            found = None
+            if letter in context:
+                found = self.before.get((word[at - 1] if at else "") + letter)
+                if found is None:
+                    found = self.after.get(letter + (word[at + 1] if at < last else ""))
+            out.append(letters.get(letter, letter) if found is None else found)
+        return "".join(out)
+
+
+def _translator(scheme: iuliia.Schema) -> Callable[[str], str]:
+    try:
+        return _Translator(scheme)
+    except AttributeError:  # another iuliia's layout: its own translate
+        translate: Callable[[str], str] = scheme.translate
+        return translate
+
+
+_TRANSLATORS: tuple[Callable[[str], str], ...] = tuple(_translator(s) for s in SCHEMES)
 
 
 # Compatibility forms (ligatures, full-width letters) folded and letters composed with their
@@ -77,10 +140,17 @@ _MARKS = Transliterator.createFromRules(
 )
 
 
+# Text of ASCII and Cyrillic letters only (no combining marks, nothing NFKC changes) is
+# left as it is by ``_MARKS``: a watchlist's Cyrillic names skip the ICU call.
+_UNMARKED = re.compile(r"[\x00-\x7f\u0400-\u0481\u048a-\u04ff]*")
+
+
 def strip_marks(text: str) -> str:
     """The text with compatibility forms folded and combining marks left after Latin
     letters removed (composed letters such as š, č, ž, é kept: they carry the sound)."""
-    return text if text.isascii() else str(_MARKS.transliterate(text))
+    if text.isascii() or _UNMARKED.fullmatch(text):
+        return text
+    return str(_MARKS.transliterate(text))
 
 
 def tokenise(spelling: str) -> tuple[str, ...]:
