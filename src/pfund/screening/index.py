@@ -296,7 +296,7 @@ class Neighbours:
         owners = [self.owners[a:b] for a, b in spans if b > a]
         if not owners:
             return []
-        found: list[str] = self.keys[np.unique(np.concatenate(owners))].tolist()
+        found: list[str] = self.keys[_distinct(np.concatenate(owners))].tolist()
         return found
 
 
@@ -332,19 +332,23 @@ class CandidateIndex:
         self.neighbours = Neighbours(
             [key for key in [*postings, *sorted(common)] if not key.startswith(COARSE)]
         )
+        self._set_lookups()
         # Each entity's first name as its words' keys, what candidates are ordered by:
-        # the words' first keys (sorted), then their other keys, in an object array so
-        # that the candidates' are taken in one fancy index; and how many words it has.
+        # the words' first keys (sorted), then their other keys, as numbers into a
+        # vocabulary of the listed words, all entities' words in one array
+        # (``word_starts`` says where each entity's begin; an entity without a name has
+        # one empty word), so that the candidates' are taken in a few array operations
+        # and each distinct word is compared with the query's once; and how many words it
+        # has.
         compact = [
             compact_words(found[0], PERSON if person else "Organization") if found else ()
             for found, person in zip(names, persons.tolist(), strict=True)
         ]
-        self.compact: npt.NDArray[np.object_] = np.empty(len(compact), dtype=object)
-        self.compact[:] = [
+        self._set_words(
             tuple(spellings[0] for spellings in words)
             + tuple(other for spellings in words for other in spellings[1:])
             for words in compact
-        ]
+        )
         self.word_counts = np.fromiter(
             (len(words) for words in compact), dtype=np.int8, count=len(compact)
         )
@@ -407,6 +411,35 @@ class CandidateIndex:
         gc.freeze()
         return index
 
+    def _set_lookups(self) -> None:
+        """What queries would otherwise work out again for every key they meet: each
+        indexed key's weight (``weight``), and the common words' own keys by their
+        one-deletion variants (``_common_near``), a few dozen entries."""
+        self.weights = {key: self.weight_of(found) for key, found in self.postings.items()}
+        width = self.neighbours.variants.dtype.itemsize
+        tabled = set(self.neighbours.keys.tolist())
+        self.common_variants: dict[bytes, list[str]] = {}
+        for key in self.common_postings:
+            if key in tabled:
+                for variant in _variants(key):
+                    self.common_variants.setdefault(variant.encode()[:width], []).append(key)
+        self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
+
+    def _set_words(self, compact: Iterable[tuple[str, ...]]) -> None:
+        """The word tables of ``__init__`` from each entity's words (first keys, then the
+        others), an empty one for an entity without a name."""
+        vocabulary: dict[str, int] = {}
+        numbers = array("i")
+        starts = array("q", [0])
+        for words in compact:
+            number = vocabulary.setdefault
+            numbers.extend([number(word, len(vocabulary)) for word in words or ("",)])
+            starts.append(len(numbers))
+        self.word_numbers = np.frombuffer(numbers, dtype=np.int32)
+        self.word_starts = np.frombuffer(starts, dtype=np.int64)
+        self.vocabulary: npt.NDArray[np.object_] = np.empty(len(vocabulary), dtype=object)
+        self.vocabulary[:] = list(vocabulary)
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -417,6 +450,8 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
+        for derived in ("weights", "common_variants", "_common_bits"):
+            del state[derived]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -426,11 +461,12 @@ class CandidateIndex:
         state["identifiers"] = _unpack(packed_identifiers)  # type: ignore[arg-type]
         state["common_postings"] = _unpack(state["common_postings"])  # type: ignore[arg-type]
         self.__dict__.update(state)
+        self._set_lookups()
         _load_tables()
 
     def weight(self, key: str) -> float:
         """Inverse document frequency of an indexed key: rare keys weigh more."""
-        return self.weight_of(self.postings[key])
+        return self.weights[key]
 
     def _by_identifier(self, identifiers: Sequence[str]) -> list[int]:
         found = (self.identifiers.get(normalise_identifier(value)) for value in identifiers)
@@ -518,9 +554,15 @@ class CandidateIndex:
         word keys (the scorer's own measure of the names' words, in a cheap form), those
         worth scoring: the ``scored`` closest, of which those after the first
         ``ALWAYS_SCORED`` only if at least ``alike_min`` alike."""
-        alike, covered = word_likeness(
+        starts = self.word_starts[candidates]
+        counts = self.word_starts[candidates + 1] - starts
+        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
+        distinct, at = _numbered(self.word_numbers[places])
+        alike, covered = _likeness(
             compact_words(name, schema),
-            self.compact[candidates].tolist(),
+            self.vocabulary[distinct].tolist(),
+            at,
+            counts,
             self.word_counts[candidates],
             self.patronymic_like[candidates],
         )
@@ -562,14 +604,13 @@ class CandidateIndex:
             near = set(self.neighbours.near_any(spelt)) - set(spelt)
             if any(self._common_word_key(other) for other in near):
                 continue
+            weights = self.weights
             held = {
-                other: (NEAR_DISCOUNT * self.weight(other), True)
-                for other in near
-                if other in self.postings
+                other: (NEAR_DISCOUNT * weights[other], True) for other in near if other in weights
             }
             if not any(key in self.postings for key in spelt):
                 held = self._misspelt(word, spelt, near) | held
-            held |= {key: (self.weight(key), False) for key in keys if key in self.postings}
+            held |= {key: (weights[key], False) for key in keys if key in weights}
             if held:
                 group = sorted(
                     ((weight, key, is_near) for key, (weight, is_near) in held.items()),
@@ -590,7 +631,7 @@ class CandidateIndex:
         most = self._near_most()
         found = self.neighbours.near_any(dropped)
         return {
-            other: (MISSPELT_DISCOUNT * self.weight(other), True)
+            other: (MISSPELT_DISCOUNT * self.weights[other], True)
             for other in found
             if other not in near and other in self.postings and len(self.postings[other]) <= most
         }
@@ -608,16 +649,38 @@ class CandidateIndex:
                 other
                 for key in keys
                 if not key.startswith(COARSE) and key not in self.postings
-                for other in self.neighbours.near(key)
-                if other in self.common_postings
+                for other in self._common_near(key)
             }
             group = [(self.weight_of(self.common_postings[key]), key) for key in own]
             group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
             word = np.zeros(len(candidates))
             for held, key in group:
-                np.maximum(word, held * _contains(self.common_postings[key], candidates), out=word)
+                np.maximum(word, held * self._holds_common(key, candidates), out=word)
             gathered += word
         return gathered
+
+    def _common_near(self, key: str) -> set[str]:
+        """The common words' own keys among ``key``'s neighbours (``Neighbours.near``),
+        from the few variants of theirs alone."""
+        if not self.common_variants:
+            return set()
+        width = self.neighbours.variants.dtype.itemsize
+        found = self.common_variants.get
+        near = {other for v in _variants(key) for other in found(v.encode()[:width], ())}
+        near.discard(key)
+        return near
+
+    def _holds_common(self, key: str, candidates: IntArray) -> npt.NDArray[np.bool_]:
+        """Which candidates hold a common word's key (``_contains`` of its postings), by
+        one bit per listed entity, set the first time the key is asked for: a common
+        key's postings are a few per cent of the list, longer than the candidates."""
+        bits = self._common_bits.get(key)
+        if bits is None:
+            marked = np.zeros(len(self.ids), dtype=np.bool_)
+            marked[self.common_postings[key]] = True
+            bits = self._common_bits[key] = np.packbits(marked, bitorder="little")
+        held: npt.NDArray[np.bool_] = (bits[candidates >> 3] >> (candidates & 7)) & 1 == 1
+        return held
 
     def weight_of(self, postings: IntArray) -> float:
         """Inverse document frequency of a key held by ``postings``."""
@@ -818,31 +881,61 @@ def word_likeness(
     ``PATRONYMIC_COVERED`` of its length: the scorer forgives a query without the
     patronymic, not one without the surname (Nikolay Petrovich is Николай Иванович
     Петрович more than it is Реруов Николай Петрович)."""
+    words = [choice or ("",) for choice in choices]
+    numbers: dict[str, int] = {}
+    at = [numbers.setdefault(word, len(numbers)) for found in words for word in found]
+    counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
+    return _likeness(
+        query, list(numbers), np.array(at, dtype=np.int64), counts, word_counts, patronymic_like
+    )
+
+
+def _likeness(
+    query: Sequence[Sequence[str]],
+    words: list[str],
+    at: npt.NDArray[np.intp],
+    counts: npt.NDArray[np.int64],
+    word_counts: npt.NDArray[np.int8],
+    patronymic_like: npt.NDArray[np.uint8] | None = None,
+) -> tuple[Int16Array, Int16Array]:
+    """``word_likeness`` of choices given as distinct ``words`` and, for each choice's
+    words in turn (``counts`` of them a choice), the number of the word among them: each
+    distinct word is compared with the query's once however many choices hold it."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
-    empty = np.zeros(len(choices), dtype=np.int16)
-    if not asked or not choices:
+    empty = np.zeros(len(counts), dtype=np.int16)
+    if not asked or not len(counts):
         return empty, empty
     rows = [spelling for spellings in asked for spelling in spellings]
     row_counts = np.fromiter((len(spellings) for spellings in asked), dtype=np.int64)
-    words = [choice or ("",) for choice in choices]
-    flat = [word for found in words for word in found]
-    ratios = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    table = process.cdist(rows, words, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     if len(rows) > len(asked):
-        ratios = np.maximum.reduceat(ratios, _starts(row_counts), axis=0)
-    counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
+        table = np.maximum.reduceat(table, _starts(row_counts), axis=0)
+    ratios = table[:, at]
     starts = _starts(counts)
     best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
     asked_weights = _lengths([spellings[0] for spellings in asked])
     forward = asked_weights @ best / asked_weights.sum()
-    within = np.arange(len(flat)) - np.repeat(starts, counts)
+    within = np.arange(len(at)) - np.repeat(starts, counts)
     first = within < np.maximum(np.repeat(word_counts, counts), 1)
-    flat_weights = np.where(first, _lengths(flat), 0.0)
+    flat_weights = np.where(first, _lengths(words)[at], 0.0)
     if patronymic_like is not None:
         bits = np.repeat(patronymic_like, counts) >> np.minimum(within, 7).astype(np.uint8)
         flat_weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
     covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
     backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
+
+
+def _numbered(numbers: IntArray) -> tuple[IntArray, npt.NDArray[np.intp]]:
+    """The distinct ``numbers``, sorted, and where each of ``numbers`` is among them
+    (``np.unique`` with ``return_inverse``, by one sort: see ``_distinct``)."""
+    order = np.argsort(numbers, kind="stable")
+    ordered = numbers[order]
+    first = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    at = np.empty(len(ordered), dtype=np.intp)
+    at[order] = np.cumsum(first) - 1
+    return ordered[first], at
 
 
 def _patronymic_bits(words: tuple[str, ...]) -> int:
