@@ -165,10 +165,13 @@ def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
 
 def worded_key_groups(name: str, schema: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word of a name (as ``tokenise`` gives it) with its keys (``word_key_groups``)."""
-    organisation = is_organisation(schema)
+    return _worded(tokenise(name), is_organisation(schema))
+
+
+def _worded(words: Iterable[str], organisation: bool) -> list[tuple[str, tuple[str, ...]]]:
     return [
         (word, word_keys(word, organisation))
-        for word in tokenise(name)
+        for word in words
         if not (organisation and single_word_form(word))
     ]
 
@@ -207,9 +210,19 @@ def compact_words(name: str, schema: str) -> tuple[tuple[str, ...], ...]:
     first and then the others' (Кащеенко is kaqenko, and kaqeienko as BGN/PCGN spells
     it), the words in order of their first key. Built from the cached keys of words, so
     that building the index parses no name twice."""
-    organisation = is_organisation(schema)
-    found = (_compact_word(word, organisation) for word in tokenise(name))
+    return _compacted(tokenise(name), is_organisation(schema))
+
+
+def _compacted(words: Iterable[str], organisation: bool) -> tuple[tuple[str, ...], ...]:
+    found = (_compact_word(word, organisation) for word in words)
     return tuple(sorted(spellings for spellings in found if spellings))
+
+
+@lru_cache(maxsize=64)
+def _query_words(name: str) -> tuple[str, ...]:
+    """``tokenise`` of a queried name, which the candidate stage reads three times (its
+    words' keys, its common words', its compact words): a few queries' worth kept."""
+    return tokenise(name)
 
 
 @lru_cache(maxsize=2**18)
@@ -364,6 +377,7 @@ class CandidateIndex:
             dtype=np.uint8,
             count=len(compact),
         )
+        self._set_word_weights()
 
     @classmethod
     def build(
@@ -439,6 +453,24 @@ class CandidateIndex:
         self.word_starts = np.frombuffer(starts, dtype=np.int64)
         self.vocabulary: npt.NDArray[np.object_] = np.empty(len(vocabulary), dtype=object)
         self.vocabulary[:] = list(vocabulary)
+
+    def _set_word_weights(self) -> None:
+        """What each listed word weighs when the query's coverage of its name is measured
+        (``word_likeness``), worked out once: its length if it is one of the name's words
+        (not another transliteration's key of one), a share of it for a patronymic-like
+        word of a person; float32 holds these halves exactly. And each name's total."""
+        counts = np.diff(self.word_starts)
+        within = np.arange(len(self.word_numbers)) - np.repeat(self.word_starts[:-1], counts)
+        weights = _word_weights(
+            _lengths(self.vocabulary.tolist())[self.word_numbers],
+            within,
+            np.repeat(self.word_counts, counts),
+            np.repeat(self.patronymic_like, counts),
+        )
+        self.word_weights = weights.astype(np.float32)
+        self.word_totals = (
+            np.add.reduceat(weights, self.word_starts[:-1]) if len(counts) else weights
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -530,7 +562,9 @@ class CandidateIndex:
                 np.array([held for held, _ in small]),
                 [len(self.postings[key]) for _, key in small],
             )
-            order = np.lexsort((-weights, held_by))
+            # The keys come heaviest first: a stable sort by entity keeps each entity's
+            # heaviest key first among its own.
+            order = np.argsort(held_by, kind="stable")
             held_by, weights = held_by[order], weights[order]
             first = np.ones(len(held_by), dtype=np.bool_)
             np.not_equal(held_by[1:], held_by[:-1], out=first[1:])
@@ -559,12 +593,12 @@ class CandidateIndex:
         places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
         distinct, at = _numbered(self.word_numbers[places])
         alike, covered = _likeness(
-            compact_words(name, schema),
+            _compacted(_query_words(name), is_organisation(schema)),
             self.vocabulary[distinct].tolist(),
             at,
             counts,
-            self.word_counts[candidates],
-            self.patronymic_like[candidates],
+            self.word_weights[places].astype(np.float64),
+            self.word_totals[candidates],
         )
         if is_organisation(schema):
             # A firm's added words (Завод, Торговый дом, a region) make another firm
@@ -595,7 +629,7 @@ class CandidateIndex:
         counts for entities found otherwise (``_near_most``)."""
         groups = []
         worded: dict[tuple[str, ...], str] = {}  # each word's keys once, its first spelling
-        for word, keys in worded_key_groups(name, schema):
+        for word, keys in _worded(_query_words(name), is_organisation(schema)):
             worded.setdefault(keys, word)
         for keys, word in worded.items():
             if any(self._common_word_key(key) for key in keys):
@@ -643,7 +677,8 @@ class CandidateIndex:
         Only the order of candidates tied on their rarer words' weight moves by it: a
         common word is a fifth of the weight of a surname at a million entities."""
         gathered = np.zeros(len(candidates))
-        for keys in dict.fromkeys(word_key_groups(name, schema)):
+        worded = _worded(_query_words(name), is_organisation(schema))
+        for keys in dict.fromkeys(keys for _, keys in worded):
             own = [key for key in keys if key in self.common_postings]
             near = {
                 other
@@ -885,9 +920,16 @@ def word_likeness(
     numbers: dict[str, int] = {}
     at = [numbers.setdefault(word, len(numbers)) for found in words for word in found]
     counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
-    return _likeness(
-        query, list(numbers), np.array(at, dtype=np.int64), counts, word_counts, patronymic_like
+    places = np.array(at, dtype=np.intp)
+    distinct = list(numbers)
+    weights = _word_weights(
+        _lengths(distinct)[places],
+        np.arange(len(places)) - np.repeat(_starts(counts), counts),
+        np.repeat(word_counts, counts),
+        None if patronymic_like is None else np.repeat(patronymic_like, counts),
     )
+    totals = np.add.reduceat(weights, _starts(counts)) if len(counts) else weights
+    return _likeness(query, distinct, places, counts, weights, totals)
 
 
 def _likeness(
@@ -895,12 +937,13 @@ def _likeness(
     words: list[str],
     at: npt.NDArray[np.intp],
     counts: npt.NDArray[np.int64],
-    word_counts: npt.NDArray[np.int8],
-    patronymic_like: npt.NDArray[np.uint8] | None = None,
+    flat_weights: FloatArray,
+    totals: FloatArray,
 ) -> tuple[Int16Array, Int16Array]:
     """``word_likeness`` of choices given as distinct ``words`` and, for each choice's
-    words in turn (``counts`` of them a choice), the number of the word among them: each
-    distinct word is compared with the query's once however many choices hold it."""
+    words in turn (``counts`` of them a choice), the number of the word among them and
+    its weight (``_word_weights``), with each choice's total: each distinct word is
+    compared with the query's once however many choices hold it."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
     empty = np.zeros(len(counts), dtype=np.int16)
     if not asked or not len(counts):
@@ -915,15 +958,25 @@ def _likeness(
     best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
     asked_weights = _lengths([spellings[0] for spellings in asked])
     forward = asked_weights @ best / asked_weights.sum()
-    within = np.arange(len(at)) - np.repeat(starts, counts)
-    first = within < np.maximum(np.repeat(word_counts, counts), 1)
-    flat_weights = np.where(first, _lengths(words)[at], 0.0)
-    if patronymic_like is not None:
-        bits = np.repeat(patronymic_like, counts) >> np.minimum(within, 7).astype(np.uint8)
-        flat_weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
     covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
-    backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
+    backward = covered / np.maximum(totals, 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
+
+
+def _word_weights(
+    lengths: FloatArray,
+    within: npt.NDArray[np.int64],
+    word_counts: npt.NDArray[np.int8],
+    patronymic_like: npt.NDArray[np.uint8] | None,
+) -> FloatArray:
+    """Each choice word's weight in ``word_likeness``'s coverage, given its length, its
+    place in its choice and its choice's word count and patronymic bits."""
+    first = within < np.maximum(word_counts, 1)
+    weights: FloatArray = np.where(first, lengths, 0.0)
+    if patronymic_like is not None:
+        bits = patronymic_like >> np.minimum(within, 7).astype(np.uint8)
+        weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
+    return weights
 
 
 def _numbered(numbers: IntArray) -> tuple[IntArray, npt.NDArray[np.intp]]:
