@@ -588,18 +588,7 @@ class CandidateIndex:
         word keys (the scorer's own measure of the names' words, in a cheap form), those
         worth scoring: the ``scored`` closest, of which those after the first
         ``ALWAYS_SCORED`` only if at least ``alike_min`` alike."""
-        starts = self.word_starts[candidates]
-        counts = self.word_starts[candidates + 1] - starts
-        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
-        distinct, at = _numbered(self.word_numbers[places])
-        alike, covered = _likeness(
-            _compacted(_query_words(name), is_organisation(schema)),
-            self.vocabulary[distinct].tolist(),
-            at,
-            counts,
-            self.word_weights[places].astype(np.float64),
-            self.word_totals[candidates],
-        )
+        alike, covered = self.likeness(name, schema, candidates)
         if is_organisation(schema):
             # A firm's added words (Завод, Торговый дом, a region) make another firm
             # more often than a changed legal form does: both ways count alike.
@@ -614,6 +603,24 @@ class CandidateIndex:
             for rank, at in enumerate(order[:scored].tolist())
             if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
         ]
+
+    def likeness(
+        self, name: str, schema: str, candidates: IntArray
+    ) -> tuple[Int16Array, Int16Array]:
+        """``word_likeness`` of the query and the candidates' first names, from the
+        tables of their words (``_set_words``)."""
+        starts = self.word_starts[candidates]
+        counts = self.word_starts[candidates + 1] - starts
+        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
+        distinct, at = _numbered(self.word_numbers[places])
+        return _likeness(
+            _compacted(_query_words(name), is_organisation(schema)),
+            self.vocabulary[distinct].tolist(),
+            at,
+            counts,
+            self.word_weights[places].astype(np.float64),
+            self.word_totals[candidates],
+        )
 
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
         """Per word of the query (the same word twice counts once), its weight and its
