@@ -157,7 +157,10 @@ def _reference(
     keep = totals >= needed
     candidates, totals = candidates[keep], totals[keep]
     if len(candidates) > RERANKED:
-        totals = totals + _common_hints(index, name, schema, candidates)
+        hints = _common_hints(index, name, schema, candidates)
+        # They seldom move which candidates are reranked: compared on their own.
+        assert np.array_equal(index._common_hints(name, schema, candidates), hints)
+        totals = totals + hints
         top = np.lexsort((candidates, -totals))[:RERANKED]
         candidates, totals = candidates[top], totals[top]
     alike, covered = _likeness(

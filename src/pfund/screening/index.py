@@ -639,11 +639,11 @@ class CandidateIndex:
         for word, keys in _worded(_query_words(name), is_organisation(schema)):
             worded.setdefault(keys, word)
         for keys, word in worded.items():
-            if any(self._common_word_key(key) for key in keys):
+            if self._common_word(keys):
                 continue
             spelt = [key for key in keys if not key.startswith(COARSE)]
             near = set(self.neighbours.near_any(spelt)) - set(spelt)
-            if any(self._common_word_key(other) for other in near):
+            if self._common_word(near):
                 continue
             weights = self.weights
             held = {
@@ -727,6 +727,12 @@ class CandidateIndex:
     def weight_of(self, postings: IntArray) -> float:
         """Inverse document frequency of a key held by ``postings``."""
         return math.log(len(self.ids) / len(postings))
+
+    def _common_word(self, keys: Iterable[str]) -> bool:
+        """Whether any of ``keys`` is a ``_common_word_key``; most words' keys share none
+        with the few common keys, which one set operation tells."""
+        keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+        return not self.common.isdisjoint(keys) and any(map(self._common_word_key, keys))
 
     def _common_word_key(self, key: str) -> bool:
         """Whether ``key`` is too common to index and tells that its word is common: a
