@@ -28,8 +28,6 @@ from pfund.screening.index import (
     ALIKE_MIN,
     ALWAYS_SCORED,
     CandidateIndex,
-    compact_words,
-    word_likeness,
 )
 from pfund.screening.score import THRESHOLD
 from screening_index import entities, generate, queries
@@ -54,12 +52,7 @@ def pools(index: CandidateIndex, asked: list[tuple[str, str, str]]) -> list[dict
     original = CandidateIndex._closest
 
     def record(self, name, schema, candidates, totals, *_rest):  # type: ignore[no-untyped-def]
-        alike, covered = word_likeness(
-            compact_words(name, schema),
-            self.compact[candidates].tolist(),
-            self.word_counts[candidates],
-            self.patronymic_like[candidates],
-        )
+        alike, covered = self.likeness(name, schema, candidates)
         if schema != "Person":
             alike = (alike + covered) // 2
         seen.append((candidates.copy(), totals.copy(), alike.astype(int), covered.copy()))

@@ -165,10 +165,13 @@ def word_key_groups(name: str, schema: str) -> list[tuple[str, ...]]:
 
 def worded_key_groups(name: str, schema: str) -> list[tuple[str, tuple[str, ...]]]:
     """Each word of a name (as ``tokenise`` gives it) with its keys (``word_key_groups``)."""
-    organisation = is_organisation(schema)
+    return _worded(tokenise(name), is_organisation(schema))
+
+
+def _worded(words: Iterable[str], organisation: bool) -> list[tuple[str, tuple[str, ...]]]:
     return [
         (word, word_keys(word, organisation))
-        for word in tokenise(name)
+        for word in words
         if not (organisation and single_word_form(word))
     ]
 
@@ -207,9 +210,19 @@ def compact_words(name: str, schema: str) -> tuple[tuple[str, ...], ...]:
     first and then the others' (Кащеенко is kaqenko, and kaqeienko as BGN/PCGN spells
     it), the words in order of their first key. Built from the cached keys of words, so
     that building the index parses no name twice."""
-    organisation = is_organisation(schema)
-    found = (_compact_word(word, organisation) for word in tokenise(name))
+    return _compacted(tokenise(name), is_organisation(schema))
+
+
+def _compacted(words: Iterable[str], organisation: bool) -> tuple[tuple[str, ...], ...]:
+    found = (_compact_word(word, organisation) for word in words)
     return tuple(sorted(spellings for spellings in found if spellings))
+
+
+@lru_cache(maxsize=64)
+def _query_words(name: str) -> tuple[str, ...]:
+    """``tokenise`` of a queried name, which the candidate stage reads three times (its
+    words' keys, its common words', its compact words): a few queries' worth kept."""
+    return tokenise(name)
 
 
 @lru_cache(maxsize=2**18)
@@ -349,7 +362,7 @@ class Neighbours:
         owners = [self.owners[a:b] for a, b in spans if b > a]
         if not owners:
             return []
-        found: list[str] = self.keys[np.unique(np.concatenate(owners))].tolist()
+        found: list[str] = self.keys[_distinct(np.concatenate(owners))].tolist()
         return found
 
 
@@ -386,22 +399,25 @@ class CandidateIndex:
         self.neighbours = Neighbours(
             [key for key in [*postings, *sorted(common)] if not key.startswith(COARSE)]
         )
+        self._set_lookups()
         # Each entity's first name as its words' keys, what candidates are ordered by:
-        # the words' first keys (sorted), then their other keys, in an object array so
-        # that the candidates' are taken in one fancy index; and how many words it has.
-        # ``build`` gives them (``compact_words`` of each first name), worked out as it
-        # reads the names.
+        # the words' first keys (sorted), then their other keys, as numbers into a
+        # vocabulary of the listed words, all entities' words in one array
+        # (``word_starts`` says where each entity's begin; an entity without a name has
+        # one empty word), so that the candidates' are taken in a few array operations
+        # and each distinct word is compared with the query's once; and how many words it
+        # has. ``build`` gives them (``compact_words`` of each first name), worked out as
+        # it reads the names.
         if compact is None:
             compact = [
                 compact_words(found[0], PERSON if person else "Organization") if found else ()
                 for found, person in zip(names, persons.tolist(), strict=True)
             ]
-        self.compact: npt.NDArray[np.object_] = np.empty(len(compact), dtype=object)
-        self.compact[:] = [
+        self._set_words(
             tuple(spellings[0] for spellings in words)
             + tuple(other for spellings in words for other in spellings[1:])
             for words in compact
-        ]
+        )
         self.word_counts = np.fromiter(
             (len(words) for words in compact), dtype=np.int8, count=len(compact)
         )
@@ -417,6 +433,7 @@ class CandidateIndex:
             dtype=np.uint8,
             count=len(compact),
         )
+        self._set_word_weights()
 
     @classmethod
     def build(
@@ -495,6 +512,53 @@ class CandidateIndex:
         gc.freeze()
         return index
 
+    def _set_lookups(self) -> None:
+        """What queries would otherwise work out again for every key they meet: each
+        indexed key's weight (``weight``), and the common words' own keys by their
+        one-deletion variants (``_common_near``), a few dozen entries."""
+        self.weights = {key: self.weight_of(found) for key, found in self.postings.items()}
+        width = self.neighbours.variants.dtype.itemsize
+        tabled = set(self.neighbours.keys.tolist())
+        self.common_variants: dict[bytes, list[str]] = {}
+        for key in self.common_postings:
+            if key in tabled:
+                for variant in _variants(key):
+                    self.common_variants.setdefault(variant.encode()[:width], []).append(key)
+        self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
+
+    def _set_words(self, compact: Iterable[tuple[str, ...]]) -> None:
+        """The word tables of ``__init__`` from each entity's words (first keys, then the
+        others), an empty one for an entity without a name."""
+        vocabulary: dict[str, int] = {}
+        numbers = array("i")
+        starts = array("q", [0])
+        for words in compact:
+            number = vocabulary.setdefault
+            numbers.extend([number(word, len(vocabulary)) for word in words or ("",)])
+            starts.append(len(numbers))
+        self.word_numbers = np.frombuffer(numbers, dtype=np.int32)
+        self.word_starts = np.frombuffer(starts, dtype=np.int64)
+        self.vocabulary: npt.NDArray[np.object_] = np.empty(len(vocabulary), dtype=object)
+        self.vocabulary[:] = list(vocabulary)
+
+    def _set_word_weights(self) -> None:
+        """What each listed word weighs when the query's coverage of its name is measured
+        (``word_likeness``), worked out once: its length if it is one of the name's words
+        (not another transliteration's key of one), a share of it for a patronymic-like
+        word of a person; float32 holds these halves exactly. And each name's total."""
+        counts = np.diff(self.word_starts)
+        within = np.arange(len(self.word_numbers)) - np.repeat(self.word_starts[:-1], counts)
+        weights = _word_weights(
+            _lengths(self.vocabulary.tolist())[self.word_numbers],
+            within,
+            np.repeat(self.word_counts, counts),
+            np.repeat(self.patronymic_like, counts),
+        )
+        self.word_weights = weights.astype(np.float32)
+        self.word_totals = (
+            np.add.reduceat(weights, self.word_starts[:-1]) if len(counts) else weights
+        )
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -505,6 +569,8 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
+        for derived in ("weights", "common_variants", "_common_bits"):
+            del state[derived]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -514,11 +580,12 @@ class CandidateIndex:
         state["identifiers"] = _unpack(packed_identifiers)  # type: ignore[arg-type]
         state["common_postings"] = _unpack(state["common_postings"])  # type: ignore[arg-type]
         self.__dict__.update(state)
+        self._set_lookups()
         _load_tables()
 
     def weight(self, key: str) -> float:
         """Inverse document frequency of an indexed key: rare keys weigh more."""
-        return self.weight_of(self.postings[key])
+        return self.weights[key]
 
     def _by_identifier(self, identifiers: Sequence[str]) -> list[int]:
         found = (self.identifiers.get(normalise_identifier(value)) for value in identifiers)
@@ -582,7 +649,9 @@ class CandidateIndex:
                 np.array([held for held, _ in small]),
                 [len(self.postings[key]) for _, key in small],
             )
-            order = np.lexsort((-weights, held_by))
+            # The keys come heaviest first: a stable sort by entity keeps each entity's
+            # heaviest key first among its own.
+            order = np.argsort(held_by, kind="stable")
             held_by, weights = held_by[order], weights[order]
             first = np.ones(len(held_by), dtype=np.bool_)
             np.not_equal(held_by[1:], held_by[:-1], out=first[1:])
@@ -606,12 +675,7 @@ class CandidateIndex:
         word keys (the scorer's own measure of the names' words, in a cheap form), those
         worth scoring: the ``scored`` closest, of which those after the first
         ``ALWAYS_SCORED`` only if at least ``alike_min`` alike."""
-        alike, covered = word_likeness(
-            compact_words(name, schema),
-            self.compact[candidates].tolist(),
-            self.word_counts[candidates],
-            self.patronymic_like[candidates],
-        )
+        alike, covered = self.likeness(name, schema, candidates)
         if is_organisation(schema):
             # A firm's added words (Завод, Торговый дом, a region) make another firm
             # more often than a changed legal form does: both ways count alike.
@@ -627,6 +691,24 @@ class CandidateIndex:
             if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
         ]
 
+    def likeness(
+        self, name: str, schema: str, candidates: IntArray
+    ) -> tuple[Int16Array, Int16Array]:
+        """``word_likeness`` of the query and the candidates' first names, from the
+        tables of their words (``_set_words``)."""
+        starts = self.word_starts[candidates]
+        counts = self.word_starts[candidates + 1] - starts
+        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
+        distinct, at = _numbered(self.word_numbers[places])
+        return _likeness(
+            _compacted(_query_words(name), is_organisation(schema)),
+            self.vocabulary[distinct].tolist(),
+            at,
+            counts,
+            self.word_weights[places].astype(np.float64),
+            self.word_totals[candidates],
+        )
+
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
         """Per word of the query (the same word twice counts once), its weight and its
         indexed keys and their neighbours with what each weighs, rarest first; the words
@@ -641,23 +723,22 @@ class CandidateIndex:
         counts for entities found otherwise (``_near_most``)."""
         groups = []
         worded: dict[tuple[str, ...], str] = {}  # each word's keys once, its first spelling
-        for word, keys in worded_key_groups(name, schema):
+        for word, keys in _worded(_query_words(name), is_organisation(schema)):
             worded.setdefault(keys, word)
         for keys, word in worded.items():
-            if any(self._common_word_key(key) for key in keys):
+            if self._common_word(keys):
                 continue
             spelt = [key for key in keys if not key.startswith(COARSE)]
             near = set(self.neighbours.near_any(spelt)) - set(spelt)
-            if any(self._common_word_key(other) for other in near):
+            if self._common_word(near):
                 continue
+            weights = self.weights
             held = {
-                other: (NEAR_DISCOUNT * self.weight(other), True)
-                for other in near
-                if other in self.postings
+                other: (NEAR_DISCOUNT * weights[other], True) for other in near if other in weights
             }
             if not any(key in self.postings for key in spelt):
                 held = self._misspelt(word, spelt, near) | held
-            held |= {key: (self.weight(key), False) for key in keys if key in self.postings}
+            held |= {key: (weights[key], False) for key in keys if key in weights}
             if held:
                 group = sorted(
                     ((weight, key, is_near) for key, (weight, is_near) in held.items()),
@@ -678,7 +759,7 @@ class CandidateIndex:
         most = self._near_most()
         found = self.neighbours.near_any(dropped)
         return {
-            other: (MISSPELT_DISCOUNT * self.weight(other), True)
+            other: (MISSPELT_DISCOUNT * self.weights[other], True)
             for other in found
             if other not in near and other in self.postings and len(self.postings[other]) <= most
         }
@@ -690,26 +771,55 @@ class CandidateIndex:
         Only the order of candidates tied on their rarer words' weight moves by it: a
         common word is a fifth of the weight of a surname at a million entities."""
         gathered = np.zeros(len(candidates))
-        for keys in dict.fromkeys(word_key_groups(name, schema)):
+        worded = _worded(_query_words(name), is_organisation(schema))
+        for keys in dict.fromkeys(keys for _, keys in worded):
             own = [key for key in keys if key in self.common_postings]
             near = {
                 other
                 for key in keys
                 if not key.startswith(COARSE) and key not in self.postings
-                for other in self.neighbours.near(key)
-                if other in self.common_postings
+                for other in self._common_near(key)
             }
             group = [(self.weight_of(self.common_postings[key]), key) for key in own]
             group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
             word = np.zeros(len(candidates))
             for held, key in group:
-                np.maximum(word, held * _contains(self.common_postings[key], candidates), out=word)
+                np.maximum(word, held * self._holds_common(key, candidates), out=word)
             gathered += word
         return gathered
+
+    def _common_near(self, key: str) -> set[str]:
+        """The common words' own keys among ``key``'s neighbours (``Neighbours.near``),
+        from the few variants of theirs alone."""
+        if not self.common_variants:
+            return set()
+        width = self.neighbours.variants.dtype.itemsize
+        found = self.common_variants.get
+        near = {other for v in _variants(key) for other in found(v.encode()[:width], ())}
+        near.discard(key)
+        return near
+
+    def _holds_common(self, key: str, candidates: IntArray) -> npt.NDArray[np.bool_]:
+        """Which candidates hold a common word's key (``_contains`` of its postings), by
+        one bit per listed entity, set the first time the key is asked for: a common
+        key's postings are a few per cent of the list, longer than the candidates."""
+        bits = self._common_bits.get(key)
+        if bits is None:
+            marked = np.zeros(len(self.ids), dtype=np.bool_)
+            marked[self.common_postings[key]] = True
+            bits = self._common_bits[key] = np.packbits(marked, bitorder="little")
+        held: npt.NDArray[np.bool_] = (bits[candidates >> 3] >> (candidates & 7)) & 1 == 1
+        return held
 
     def weight_of(self, postings: IntArray) -> float:
         """Inverse document frequency of a key held by ``postings``."""
         return math.log(len(self.ids) / len(postings))
+
+    def _common_word(self, keys: Iterable[str]) -> bool:
+        """Whether any of ``keys`` is a ``_common_word_key``; most words' keys share none
+        with the few common keys, which one set operation tells."""
+        keys = keys if isinstance(keys, (set, frozenset)) else set(keys)
+        return not self.common.isdisjoint(keys) and any(map(self._common_word_key, keys))
 
     def _common_word_key(self, key: str) -> bool:
         """Whether ``key`` is too common to index and tells that its word is common: a
@@ -906,31 +1016,79 @@ def word_likeness(
     ``PATRONYMIC_COVERED`` of its length: the scorer forgives a query without the
     patronymic, not one without the surname (Nikolay Petrovich is Николай Иванович
     Петрович more than it is Реруов Николай Петрович)."""
+    words = [choice or ("",) for choice in choices]
+    numbers: dict[str, int] = {}
+    at = [numbers.setdefault(word, len(numbers)) for found in words for word in found]
+    counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
+    places = np.array(at, dtype=np.intp)
+    distinct = list(numbers)
+    weights = _word_weights(
+        _lengths(distinct)[places],
+        np.arange(len(places)) - np.repeat(_starts(counts), counts),
+        np.repeat(word_counts, counts),
+        None if patronymic_like is None else np.repeat(patronymic_like, counts),
+    )
+    totals = np.add.reduceat(weights, _starts(counts)) if len(counts) else weights
+    return _likeness(query, distinct, places, counts, weights, totals)
+
+
+def _likeness(
+    query: Sequence[Sequence[str]],
+    words: list[str],
+    at: npt.NDArray[np.intp],
+    counts: npt.NDArray[np.int64],
+    flat_weights: FloatArray,
+    totals: FloatArray,
+) -> tuple[Int16Array, Int16Array]:
+    """``word_likeness`` of choices given as distinct ``words`` and, for each choice's
+    words in turn (``counts`` of them a choice), the number of the word among them and
+    its weight (``_word_weights``), with each choice's total: each distinct word is
+    compared with the query's once however many choices hold it."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
-    empty = np.zeros(len(choices), dtype=np.int16)
-    if not asked or not choices:
+    empty = np.zeros(len(counts), dtype=np.int16)
+    if not asked or not len(counts):
         return empty, empty
     rows = [spelling for spellings in asked for spelling in spellings]
     row_counts = np.fromiter((len(spellings) for spellings in asked), dtype=np.int64)
-    words = [choice or ("",) for choice in choices]
-    flat = [word for found in words for word in found]
-    ratios = process.cdist(rows, flat, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    table = process.cdist(rows, words, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     if len(rows) > len(asked):
-        ratios = np.maximum.reduceat(ratios, _starts(row_counts), axis=0)
-    counts = np.fromiter((len(found) for found in words), dtype=np.int64, count=len(words))
+        table = np.maximum.reduceat(table, _starts(row_counts), axis=0)
+    ratios = table[:, at]
     starts = _starts(counts)
     best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
     asked_weights = _lengths([spellings[0] for spellings in asked])
     forward = asked_weights @ best / asked_weights.sum()
-    within = np.arange(len(flat)) - np.repeat(starts, counts)
-    first = within < np.maximum(np.repeat(word_counts, counts), 1)
-    flat_weights = np.where(first, _lengths(flat), 0.0)
-    if patronymic_like is not None:
-        bits = np.repeat(patronymic_like, counts) >> np.minimum(within, 7).astype(np.uint8)
-        flat_weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
     covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
-    backward = covered / np.maximum(np.add.reduceat(flat_weights, starts), 1.0)
+    backward = covered / np.maximum(totals, 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
+
+
+def _word_weights(
+    lengths: FloatArray,
+    within: npt.NDArray[np.int64],
+    word_counts: npt.NDArray[np.int8],
+    patronymic_like: npt.NDArray[np.uint8] | None,
+) -> FloatArray:
+    """Each choice word's weight in ``word_likeness``'s coverage, given its length, its
+    place in its choice and its choice's word count and patronymic bits."""
+    first = within < np.maximum(word_counts, 1)
+    weights: FloatArray = np.where(first, lengths, 0.0)
+    if patronymic_like is not None:
+        bits = patronymic_like >> np.minimum(within, 7).astype(np.uint8)
+        weights[first & (bits & 1).astype(np.bool_)] *= PATRONYMIC_COVERED
+    return weights
+
+
+def _numbered(numbers: IntArray) -> tuple[IntArray, npt.NDArray[np.intp]]:
+    """The distinct ``numbers``, sorted, and where each of ``numbers`` is among them
+    (``np.unique`` with ``return_inverse``, by one sort: see ``_distinct``)."""
+    order = np.argsort(numbers, kind="stable")
+    ordered = numbers[order]
+    first = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    at = np.empty(len(ordered), dtype=np.intp)
+    at[order] = np.cumsum(first) - 1
+    return ordered[first], at
 
 
 def _patronymic_bits(words: tuple[str, ...]) -> int:
