@@ -118,6 +118,15 @@ def _lists(table: dict[str, np.ndarray]) -> dict[str, list[int]]:
     return {key: found.tolist() for key, found in table.items()}
 
 
+def _compact(index: CandidateIndex) -> list[tuple[str, ...]]:
+    """Each entity's compact words read back from the index's word tables (an entity
+    without a name holds one empty word there)."""
+    words = index.vocabulary[index.word_numbers].tolist()
+    starts = index.word_starts.tolist()
+    found = [tuple(words[start:end]) for start, end in zip(starts, starts[1:], strict=False)]
+    return [() if entity == ("",) else entity for entity in found]
+
+
 def _tables(index: CandidateIndex) -> dict[str, object]:
     neighbours = index.neighbours
     return {
@@ -126,7 +135,7 @@ def _tables(index: CandidateIndex) -> dict[str, object]:
         "common": set(index.common),
         "common_postings": _lists(index.common_postings),
         "skipped": index.skipped,
-        "compact": index.compact.tolist(),
+        "compact": _compact(index),
         "word_counts": index.word_counts.tolist(),
         "patronymic_like": index.patronymic_like.tolist(),
         "neighbours": set(
