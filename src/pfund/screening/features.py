@@ -237,11 +237,13 @@ def patronymic_conflict(alignment: Alignment) -> float:
 _SKELETON_ENDING = re.compile(r"(?:vC|vn|n?[Ch]n|C)$")
 
 
+@lru_cache(maxsize=2**16)
 def _same_father(one: Token, other: Token) -> float:
     """How alike the fathers' names in two patronymics are: their keys without the
     shared ending, or their consonants once Belarusian and Ukrainian sound changes are
     undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
-    Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``)."""
+    Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``). Cached: a
+    list repeats its patronymics, and screening compares the query's with each."""
     by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
     if by_key >= COUNTERPART_MIN:
         return by_key

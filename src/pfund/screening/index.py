@@ -45,6 +45,7 @@ from pfund.screening.score import (
     explanation,
     feature_values,
     log_odds,
+    pool_values,
     values_score,
 )
 from pfund.screening.translit import tokenise
@@ -901,7 +902,8 @@ class CandidateIndex:
     ) -> list[Hit]:
         """``_name_hit`` of each of the positions, their names aligned with the query's
         all at once (``pool_score.pool_alignments``: the same alignments, found with one
-        table of the words' similarities for the pool)."""
+        table of the words' similarities for the pool) and their features worked out
+        all at once (``score.pool_values``: the same values as ``bounded_values``)."""
         if not 0.0 < threshold < 1.0:
             found = (self._name_hit(position, name, schema, threshold) for position in positions)
             return [hit for hit in found if hit is not None]
@@ -911,11 +913,18 @@ class CandidateIndex:
             for position, kind in zip(positions, kinds, strict=True)
             for other in self.names[position]
         ]
-        aligned = iter(pool_alignments(name, asked))
+        aligned = pool_alignments(name, asked)
+        present = [alignment for alignment in aligned if alignment is not None]
+        computed = iter(pool_values(present, log_odds(threshold)))
+        values = [next(computed) if alignment is not None else None for alignment in aligned]
         hits = []
+        start = 0
         for position, kind in zip(positions, kinds, strict=True):
-            alignments = [next(aligned) for _ in self.names[position]]
-            hit = self._best_hit(position, kind, alignments, threshold)
+            end = start + len(self.names[position])
+            hit = self._best_hit(
+                position, kind, aligned[start:end], threshold, values=values[start:end]
+            )
+            start = end
             if hit is not None:
                 hits.append(hit)
         return hits
@@ -939,15 +948,25 @@ class CandidateIndex:
         return self._best_hit(position, kind, alignments, threshold)
 
     def _best_hit(
-        self, position: int, kind: str, alignments: list[Alignment | None], threshold: float
+        self,
+        position: int,
+        kind: str,
+        alignments: list[Alignment | None],
+        threshold: float,
+        *,
+        values: list[list[float] | None] | None = None,
     ) -> Hit | None:
         """The hit of the best of an entity's names, given their alignments with the query
-        (``_name_hit``)."""
+        (``_name_hit``) and, when already worked out, their ``bounded_values`` at the
+        threshold's log-odds (``score.pool_values``)."""
         listed = self.names[position]
         floor = log_odds(threshold)
+        if values is None:
+            values = [
+                bounded_values(alignment, floor) if alignment else None for alignment in alignments
+            ]
         found: tuple[float, int, Alignment, list[float]] | None = None
-        for at, alignment in enumerate(alignments):
-            found_values = bounded_values(alignment, floor) if alignment else None
+        for at, (alignment, found_values) in enumerate(zip(alignments, values, strict=True)):
             if alignment is None or found_values is None:
                 continue
             score = values_score(found_values)

@@ -17,13 +17,17 @@ longer accepted). ``bench/firm_names.py`` measures it on the labelled firm pairs
 """
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import chain, compress, product
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from pfund.screening import entity_marks
 from pfund.screening import features as f
 from pfund.screening.align import (
     COUNTERPART_MIN,
@@ -32,7 +36,16 @@ from pfund.screening.align import (
     align,
     alignment_quality,
 )
-from pfund.screening.names import PERSON, Token, form_of, readings, spellings
+from pfund.screening.lexicon import place
+from pfund.screening.names import (
+    ORGANISATION_SCHEMAS,
+    PERSON,
+    Token,
+    form_of,
+    readings,
+    spellings,
+)
+from pfund.screening.phonetic import skeleton
 
 BIAS = 0.13
 # Set by rule, not fitted: a number, branch word or region that sets two organisations'
@@ -313,6 +326,393 @@ def _below(values: list[float], known: frozenset[int], floor: float) -> bool:
     most = BIAS + sum(values[at] * weight for at, weight in weighed)
     most += sum(HEADROOM[at] for at in unknown)
     return most + BOUND_MARGIN < floor
+
+
+# Pools smaller than this are scored one alignment at a time (``bounded_values``): the
+# array operations of ``pool_values`` cost a few microseconds each whatever their length.
+POOL_MIN = 8
+Rows = npt.NDArray[np.intp]
+Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
+# The table positions known after each stage of ``pool_values`` but the last: those of
+# ``bounded_values`` with the Jaro-Winkler prefix (and the patronymics) before the
+# compact and consonant similarities. Over a pool it is the cheaper stage, and it leaves
+# fewer names in the running (a fifth of a whole pool's names at 100,000, against four
+# fifths after the compact similarities).
+POOL_STAGES: tuple[frozenset[int], ...] = (STAGES[0], STAGES[0] | {2, 12}, STAGES[2])
+# Per stage of ``pool_values``: the columns known, their weights, and what the unknown
+# features add at most (``_below``).
+_BOUNDS = tuple(
+    (
+        np.array(sorted(known), dtype=np.intp),
+        np.array([FEATURES[at][1] for at in sorted(known)]),
+        sum(HEADROOM[at] for at in range(len(FEATURES)) if at not in known),
+    )
+    for known in POOL_STAGES
+)
+
+
+def pool_values(alignments: Sequence[Alignment], floor: float) -> list[list[float] | None]:
+    """``bounded_values`` of each alignment of a pool, worked out for the whole pool at
+    once: the same numbers, bit for bit, wherever the log-odds reach ``floor``, and
+    ``None`` for the others or their values (its stages are not quite the same:
+    ``POOL_STAGES``).
+
+    Screening scores every listed name of a query's candidates; one by one, a name costs
+    a hundred lines of Python. Here each stage of ``bounded_values`` is a few array
+    operations over the alignments still in the running: the words of all the names and
+    their pairs gathered once into flat arrays, the string similarities one
+    ``rapidfuzz.process.cpdist`` per feature, sums in the order the scorer adds them (an
+    ``accumulate`` along a row adds left to right, as ``sum`` does), so that the floats
+    agree, and the bound applied to every alignment at once. The features that are
+    nearly always 0 (legal forms, patronymics, ``bin``, places, marks, Chinese
+    characters) are left to their own functions, called only for the alignments whose
+    words can make them nonzero."""
+    if len(alignments) < POOL_MIN or not all(
+        alignment.left.tokens and alignment.right.tokens for alignment in alignments
+    ):
+        return [bounded_values(alignment, floor) for alignment in alignments]
+    pool = _Pool(alignments)
+    rows = _reaching(pool.first_stage(), np.arange(len(alignments)), 0, floor)
+    pool.prefix_stage(rows)
+    rows = _reaching(pool.values, rows, 1, floor)
+    pool.compact_stage(rows)
+    rows = _reaching(pool.values, rows, 2, floor)
+    pool.last_stage(rows)
+    found: list[list[float] | None] = [None] * len(alignments)
+    for at, row in zip(rows.tolist(), pool.values[rows].tolist(), strict=True):
+        found[at] = row
+    return found
+
+
+def _reaching(values: Floats, rows: Rows, stage: int, floor: float) -> Rows:
+    """The ``rows`` whose log-odds may still reach ``floor`` after ``stage`` (of
+    ``POOL_STAGES``): ``_below`` of each, its products added in table order."""
+    columns, weights, headroom = _BOUNDS[stage]
+    weighed = values[np.ix_(rows, columns)] * weights
+    most = BIAS + np.add.accumulate(weighed, axis=1)[:, -1]
+    most = most + headroom
+    kept: Rows = rows[~(most + BOUND_MARGIN < floor)]
+    return kept
+
+
+def _starts(counts: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Where each block of ``counts`` starts in the flat array of all of them."""
+    starts = np.zeros(len(counts), dtype=np.intp)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return starts
+
+
+def _similarities(left: list[str], right: list[str], scorer: Callable[..., float]) -> Floats:
+    """The scorer's similarity of each string of ``left`` with the one beside it."""
+    if not left:
+        return np.zeros(0)
+    found: Floats = process.cpdist(left, right, scorer=scorer, dtype=np.float64, workers=1)
+    return found
+
+
+_skeleton = lru_cache(maxsize=2**16)(skeleton)
+
+
+@lru_cache(maxsize=2**16)
+def _key_strings(keys: tuple[str, ...]) -> tuple[str, str, str, str, str]:
+    """The strings of a name's keys (``features._keys``) that ``compact_of``,
+    ``skeleton_of`` and ``token_set_similarity`` compare: run together as written and
+    sorted, the consonants sorted and as written, the keys with spaces."""
+    skeletons = list(map(_skeleton, keys))
+    return (
+        "".join(keys),
+        "".join(sorted(keys)),
+        " ".join(sorted(skeletons)),
+        " ".join(skeletons),
+        " ".join(keys),
+    )
+
+
+@lru_cache(maxsize=64)
+def _upper(width: int) -> Flags:
+    """The pairs (a, b) of positions below ``width`` with a before b."""
+    found: Flags = np.triu(np.ones((width, width), dtype=np.bool_), 1)
+    return found
+
+
+class _Pool:
+    """The alignments of a pool as flat arrays, and the values found so far (a row per
+    alignment, a column per feature of ``FEATURES``). The words of every form are in one
+    array, the left forms' (the query's) first, then the right forms' (the listed
+    names'): form ``k`` is alignment ``k``'s left, form ``count + k`` its right."""
+
+    def __init__(self, alignments: Sequence[Alignment]) -> None:
+        count = self.count = len(alignments)
+        self.alignments = alignments
+        words = [alignment.left.tokens for alignment in alignments]
+        words += [alignment.right.tokens for alignment in alignments]
+        self.counts = np.fromiter(map(len, words), np.intp, 2 * count)
+        self.starts = _starts(self.counts)
+        self.segment = np.repeat(np.arange(2 * count), self.counts)  # each word's form
+        self.tokens: list[Token] = list(chain.from_iterable(words))
+        texts, keys, optional = zip(*self.tokens, strict=True)
+        self.texts: tuple[str, ...] = texts
+        self.keys: tuple[str, ...] = keys
+        self.optional = np.array(optional, dtype=np.bool_)
+        self.required = np.add.reduceat(~self.optional, self.starts, dtype=np.intp)
+        self.person = np.fromiter(
+            (alignment.schema == PERSON for alignment in alignments), np.bool_, count
+        )
+        self.pair_counts = np.fromiter(
+            (len(alignment.pairs) for alignment in alignments), np.intp, count
+        )
+        pairs = np.array(
+            list(chain.from_iterable(alignment.pairs for alignment in alignments)),
+            dtype=np.float64,
+        ).reshape(-1, 3)
+        self.owner = np.repeat(np.arange(count), self.pair_counts)  # each pair's alignment
+        self.slot = np.arange(len(pairs)) - _starts(self.pair_counts)[self.owner]
+        self.width = int(self.pair_counts.max())
+        self.similarity = pairs[:, 2]
+        self.i = pairs[:, 0].astype(np.intp)
+        self.j = pairs[:, 1].astype(np.intp)
+        self.left_at = self.starts[self.owner] + self.i  # each pair's words, flat
+        self.right_at = self.starts[count + self.owner] + self.j
+        self.required_pair = ~(self.optional[self.left_at] | self.optional[self.right_at])
+        self.values = np.zeros((count, len(FEATURES)))
+
+    def first_stage(self) -> Floats:
+        """The values ``bounded_values`` works out first, for every alignment."""
+        count, values, optional = self.count, self.values, self.optional
+        lengths = np.fromiter(map(len, self.texts), np.intp, len(self.texts))
+        similar = np.zeros(len(lengths))
+        similar[self.left_at] = self.similarity
+        similar[self.right_at] = self.similarity
+        unmatched = np.add.reduceat(
+            ~optional & (similar < COUNTERPART_MIN), self.starts, dtype=np.intp
+        )
+        left_shorter = self.required[:count] <= self.required[count:]
+        shorter = np.where(left_shorter, unmatched[:count], unmatched[count:])
+        longer = np.where(left_shorter, unmatched[count:], unmatched[:count])
+        self.all_paired = (self.required[:count] > 0) & (self.required[count:] > 0)
+        self.all_paired &= shorter == 0
+        # alignment quality: the required pairs' weighted similarities added in order
+        letters = lengths[self.left_at] + lengths[self.right_at]
+        weighted = self._padded(np.where(self.required_pair, self.similarity * letters, 0.0), 0.0)
+        matched = np.add.accumulate(weighted, axis=1)[:, -1] if self.width else np.zeros(count)
+        weights = np.add.reduceat(np.where(optional, 0, lengths), self.starts)
+        weights = weights[:count] + weights[count:]
+        values[:, 0] = np.divide(matched, weights, out=np.zeros(count), where=weights > 0)
+        values[:, 1] = self._least(np.where(self.required_pair, self.similarity, np.inf))
+        extra = np.minimum(longer, 3) / 3.0
+        values[:, 6] = np.where(self.person, extra, 0.0)
+        values[:, 7] = np.where(self.person, 0.0, extra)
+        values[:, 8] = np.minimum(shorter, 2) / 2.0
+        values[:, 9] = self._same_words()
+        raw = [alignment.raw for alignment in self.alignments]
+        values[:, 14] = _similarities(
+            [one for one, _ in raw], [other for _, other in raw], Levenshtein.normalized_similarity
+        )
+        values[:, 16] = self.person
+        return values
+
+    def _same_words(self) -> Flags:
+        """``same_words``: the keys of ``features._keys`` (the required words', else all)
+        compared where their numbers and the sums of their hashes agree."""
+        used = ~self.optional | (self.required == 0)[self.segment]
+        hashes = np.fromiter(map(hash, self.keys), np.int64, len(self.keys))
+        summed = np.add.reduceat(np.where(used, hashes, 0), self.starts)
+        counts = np.add.reduceat(used, self.starts, dtype=np.intp)
+        self.used = tuple(compress(self.keys, used.tolist()))
+        ends = np.cumsum(counts)
+        self.used_starts, self.used_ends = (ends - counts).tolist(), ends.tolist()
+        count = self.count
+        same: Flags = (counts[:count] == counts[count:]) & (summed[:count] == summed[count:])
+        for at in np.flatnonzero(same).tolist():
+            same[at] = sorted(self._used(at)) == sorted(self._used(count + at))
+        return same
+
+    def _used(self, form: int) -> tuple[str, ...]:
+        """The keys of form ``form`` that ``features._keys`` gives."""
+        return self.used[self.used_starts[form] : self.used_ends[form]]
+
+    def _padded(self, per_pair: Floats, fill: float) -> Floats:
+        """A value per pair as a row per alignment, the pairs in order, ``fill`` after."""
+        found = np.full((self.count, self.width), fill)
+        found[self.owner, self.slot] = per_pair
+        return found
+
+    def _least(self, per_pair: Floats) -> Floats:
+        """The least of each alignment's finite values per pair, 0 without one."""
+        if not self.width:
+            return np.zeros(self.count)
+        least = self._padded(per_pair, np.inf).min(axis=1)
+        found: Floats = np.where(least == np.inf, 0.0, least)
+        return found
+
+    def compact_stage(self, rows: Rows) -> None:
+        """``compact_of`` and ``skeleton_of`` of the alignments of ``rows``."""
+        at = rows.tolist()
+        count = self.count
+        lefts = [_key_strings(self._used(k)) for k in at]
+        rights = [_key_strings(self._used(count + k)) for k in at]
+        scorer = Levenshtein.normalized_similarity
+        compact = np.maximum(
+            _similarities([one[0] for one in lefts], [one[0] for one in rights], scorer),
+            _similarities([one[1] for one in lefts], [one[1] for one in rights], scorer),
+        )
+        skeletons = _similarities([one[2] for one in lefts], [one[2] for one in rights], scorer)
+        paired = self.all_paired[rows] & ((compact < 1.0) | (skeletons < 1.0))
+        if paired.any():
+            self._paired(rows, paired, compact, skeletons, (lefts, rights))
+        self.values[rows, 4] = compact
+        self.values[rows, 5] = skeletons
+
+    def _paired(
+        self,
+        rows: Rows,
+        paired: Flags,
+        compact: Floats,
+        skeletons: Floats,
+        strings: tuple[list[tuple[str, str, str, str, str]], ...],
+    ) -> None:
+        """Raise ``compact`` and ``skeletons`` (of ``rows``) to the similarity of the
+        names' keys each beside its counterpart (``features.aligned_keys``) where
+        ``paired``. Where the right name's words are in the order of their counterparts
+        already, that is its keys as written, run together (as ``compact_of`` compared)
+        and as consonants in order; elsewhere ``aligned_keys`` puts them in order."""
+        lefts, rights = strings
+        chosen = np.flatnonzero(paired)
+        reordered = self._reordered(rows[chosen])
+        ordered = {
+            int(k): f.aligned_keys(self.alignments[rows[k]]) for k in chosen[reordered].tolist()
+        }
+        scorer = Levenshtein.normalized_similarity
+        at = chosen.tolist()
+        compact[at] = np.maximum(
+            compact[at],
+            _similarities(
+                [lefts[k][0] for k in at],
+                ["".join(ordered[k][1]) if k in ordered else rights[k][0] for k in at],
+                scorer,
+            ),
+        )
+        skeletons[at] = np.maximum(
+            skeletons[at],
+            _similarities(
+                [lefts[k][3] for k in at],
+                [
+                    " ".join(map(_skeleton, ordered[k][1])) if k in ordered else rights[k][3]
+                    for k in at
+                ],
+                scorer,
+            ),
+        )
+
+    def _reordered(self, rows: Rows) -> Flags:
+        """For each of ``rows``, whether ``features.aligned_keys`` changes the order of
+        the right name's required words: whether their counterparts' positions (the
+        left name's length for a word without one) ever decrease."""
+        count = self.count
+        partner = self.counts[self.segment - count]  # right words only
+        partner[self.right_at] = self.i
+        wanted = np.zeros(count, dtype=np.bool_)
+        wanted[rows] = True
+        right = self.segment >= count
+        words = np.flatnonzero(right & ~self.optional & wanted[self.segment - count])
+        after, owner = partner[words], self.segment[words]
+        falls = (after[1:] < after[:-1]) & (owner[1:] == owner[:-1])
+        reordered = np.zeros(count, dtype=np.bool_)
+        reordered[owner[1:][falls] - count] = True
+        found: Flags = reordered[rows]
+        return found
+
+    def prefix_stage(self, rows: Rows) -> None:
+        """``weakest_pair_prefix`` and ``patronymic_conflict`` of the alignments of ``rows``."""
+        alive = np.zeros(self.count, dtype=np.bool_)
+        alive[rows] = True
+        chosen = np.flatnonzero(self.required_pair & alive[self.owner])
+        left, right = self.left_at[chosen].tolist(), self.right_at[chosen].tolist()
+        keys, texts = self.keys, self.texts
+        scorer = JaroWinkler.normalized_similarity
+        prefix = np.maximum(
+            _similarities([keys[k] for k in left], [keys[k] for k in right], scorer),
+            _similarities([texts[k] for k in left], [texts[k] for k in right], scorer),
+        )
+        per_pair = np.full(len(self.similarity), np.inf)
+        per_pair[chosen] = prefix
+        self.values[rows, 2] = self._least(per_pair)[rows]
+        self._patronymics(alive)
+
+    def _patronymics(self, alive: Flags) -> None:
+        """``patronymic_conflict`` of the people's names of ``alive`` that both have an
+        optional word (a patronymic)."""
+        count, optional = self.count, self.optional
+        optionals = np.add.reduceat(optional, self.starts, dtype=np.intp)
+        both = alive & self.person & (optionals[:count] > 0) & (optionals[count:] > 0)
+        if not both.any():
+            return
+        # the position of a form's optional word, where it has one only
+        where = np.add.reduceat(np.where(optional, np.arange(len(optional)), 0), self.starts)
+        single = (optionals[:count] == 1) & (optionals[count:] == 1)
+        tokens = self.tokens
+        for k in np.flatnonzero(both).tolist():
+            if single[k]:
+                one, other = tokens[where[k]], tokens[where[count + k]]
+                self.values[k, 12] = float(f._same_father(one, other) < COUNTERPART_MIN)
+            else:
+                self.values[k, 12] = f.patronymic_conflict(self.alignments[k])
+
+    def last_stage(self, rows: Rows) -> None:
+        """The values ``bounded_values`` works out last, for the alignments of ``rows``."""
+        at = rows.tolist()
+        count, values = self.count, self.values
+        values[rows, 3] = (
+            _similarities(
+                [_key_strings(self._used(k))[4] for k in at],
+                [_key_strings(self._used(count + k))[4] for k in at],
+                fuzz.token_set_ratio,
+            )
+            / 100.0
+        )
+        values[rows, 11] = self._order_changed(rows)
+        texts = self.texts
+        starts, ends = self.starts.tolist(), (self.starts + self.counts).tolist()
+        for k in at:
+            alignment = self.alignments[k]
+            mine = texts[starts[k] : ends[k]]
+            theirs = texts[starts[count + k] : ends[count + k]]
+            values[k, 15] = float(_numbered(mine) != _numbered(theirs))
+            if "bin" in mine and "bin" in theirs:
+                values[k, 13] = f.lineage_swapped(alignment)
+            if alignment.left.legal_forms and alignment.right.legal_forms:
+                values[k, 10] = f.legal_form_conflict(alignment)
+            one, other = alignment.raw
+            if not (one.isascii() or other.isascii()):
+                values[k, 18] = f.characters_differ(alignment)
+            if alignment.schema != PERSON:
+                if any(place(text) is not None for text in chain(mine, theirs)):
+                    values[k, 17] = f.place_differs(alignment)
+                if alignment.schema in ORGANISATION_SCHEMAS and any(
+                    entity_marks.mark_of(text) is not None for text in chain(mine, theirs)
+                ):
+                    values[k, 19] = f.marked_apart(alignment)
+
+    def _order_changed(self, rows: Rows) -> Floats:
+        """``order_changed``: the share of the pairs of pairs that cross."""
+        if self.width < 2:
+            return np.zeros(len(rows))
+        i = self._padded(self.i.astype(np.float64), np.nan)[rows]
+        j = self._padded(self.j.astype(np.float64), np.nan)[rows]
+        crossed = (i[:, :, None] - i[:, None, :]) * (j[:, :, None] - j[:, None, :]) < 0
+        crossings = (crossed & _upper(self.width)).sum(axis=(1, 2))
+        counts = self.pair_counts[rows]
+        total = counts * (counts - 1) // 2
+        found: Floats = np.divide(
+            crossings, total, out=np.zeros(len(rows)), where=total > 0, dtype=np.float64
+        )
+        return found
+
+
+def _numbered(texts: tuple[str, ...]) -> bool:
+    """``features._has_number`` of a form's words."""
+    return any(text.isdigit() or text in f.ROMAN_NUMERALS for text in texts)
 
 
 def log_odds(probability: float) -> float:
