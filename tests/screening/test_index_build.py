@@ -7,6 +7,8 @@ compact words ``compact_words`` of its first name, postings are lists appended e
 entity, and the neighbours table holds every indexed (or common) key's ``_variants``.
 """
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -123,7 +125,7 @@ def _compact(index: CandidateIndex) -> list[tuple[str, ...]]:
     without a name holds one empty word there)."""
     words = index.vocabulary[index.word_numbers].tolist()
     starts = index.word_starts.tolist()
-    found = [tuple(words[start:end]) for start, end in zip(starts, starts[1:], strict=False)]
+    found = [tuple(words[start:end]) for start, end in pairwise(starts)]
     return [() if entity == ("",) else entity for entity in found]
 
 
