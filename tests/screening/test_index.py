@@ -329,3 +329,45 @@ def test_a_rare_misspelt_patronymic_does_not_keep_the_surname_from_bringing_cand
     assert patronymic > surname and keys[0][0] > patronymic
     assert "beshchoskiy" in index.query(query)
     assert [hit.entity_id for hit in index.screen(query)] == ["beshchoskiy"]
+
+
+MORE_FATHERS = (
+    "Иванович",
+    "Павлович",
+    "Петрович",
+    "Олегович",
+    "Игоревич",
+    "Романович",
+    "Максимович",
+    "Денисович",
+    "Антонович",
+    "Борисович",
+)
+
+
+def test_the_rule_scored_is_read_when_screening_not_when_the_module_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``SCORED`` set for a run (``bench/screening_index.py --scored``) is the number of
+    candidates screening scores at most: a default bound when the module was imported
+    would keep scoring the old number and the benchmark would measure another rule."""
+    from pfund.screening import index as module
+
+    namesakes = [
+        WatchlistEntity(id=f"n{i}", schema_name="Person", names=(f"Божов Александр {father}",))
+        for i, father in enumerate([*FATHERS, *MORE_FATHERS])
+    ]
+    index = CandidateIndex.build([*_synthetic_list(2_000), *namesakes])
+    scored: list[int] = []
+    name_hits = CandidateIndex._name_hits
+
+    def counted(self: CandidateIndex, positions: list[int], *args: object) -> object:
+        scored.append(len(positions))
+        return name_hits(self, positions, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CandidateIndex, "_name_hits", counted)
+    for rule in (1, 13, 15):
+        monkeypatch.setattr(module, "SCORED", rule)
+        index.screen("Bozhov Aleksandr")
+        assert scored[-1] == rule
+        assert len(index.candidates("Bozhov Aleksandr")) == rule

@@ -845,11 +845,14 @@ class CandidateIndex:
         *,
         identifiers: Sequence[str] = (),
         limit: int = 50,
-        scored: int = SCORED,
+        scored: int | None = None,
     ) -> list[int]:
         """Positions of the candidates: identifier matches first, then the names closest
         to the query's. ``scored`` above ``SCORED`` (a benchmark's look at what screening
-        leaves out) gives that many of the closest, however little alike."""
+        leaves out) gives that many of the closest, however little alike; ``None`` is the
+        module's ``SCORED`` when called (a benchmark may set it for a run)."""
+        if scored is None:
+            scored = SCORED
         by_id = self._by_identifier(identifiers)
         seen = set(by_id)
         alike_min = ALIKE_MIN if scored <= SCORED else 0
@@ -882,7 +885,7 @@ class CandidateIndex:
         """
         by_id = set(self._by_identifier(identifiers))
         hits = [self._identifier_hit(i, identifiers) for i in sorted(by_id)]
-        scored = [i for i in self._by_name(name, schema, SCORED) if i not in by_id]
+        scored = [i for i in self._by_name(name, schema, SCORED, SCORED) if i not in by_id]
         hits += self._name_hits(scored, name, schema, threshold)
         found = [hit for hit in hits if hit.score >= threshold]
         return sorted(found, key=lambda hit: (-hit.score, hit.entity_id))[:limit]
