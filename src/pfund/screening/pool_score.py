@@ -387,14 +387,16 @@ class _Pool:
                 columns[b, : len(words)] = words
             joined = _acronyms_join(left, [right for _, _, right in units], person)
             joined |= _left_joins(left, at_rows, joined_rows, spelt, columns, lengths)
-            candidates = _right_candidates(left, units, joined, self.columns, joined_columns)
-            staged.append((left, ats, units, at_rows, columns, joined, candidates))
+            best_part = spelt[at_rows, :-1].max(axis=0).tolist()
+            candidates = _right_candidates(
+                left, units, joined, self.columns, joined_columns, best_part
+            )
+            staged.append((left, ats, units, at_rows, columns, joined, candidates, best_part))
         joined_spelt = word_similarities(
             queried, [Token(*word) for word in joined_columns], False, contractions=False
         )
         aligned: list[Alignment | None] = [None] * len(self.units)
-        for left, ats, units, at_rows, columns, joined, candidates in staged:
-            best_part = spelt[at_rows, :-1].max(axis=0).tolist()
+        for left, ats, units, at_rows, columns, joined, candidates, best_part in staged:
             best_joined = joined_spelt[at_rows].max(axis=0).tolist() if joined_columns else []
             for b, column, parts in candidates:
                 score = best_joined[column]
@@ -535,26 +537,36 @@ def _right_candidates(
     joined: set[int],
     columns: dict[Word, int],
     joined_columns: dict[Word, int],
+    alone: list[float],
 ) -> list[tuple[int, int, list[int]]]:
     """The runs of adjacent words of each listed name that ``merge_compounds`` would
     compare with ``left`` (the length filter lets them through), as (name, the joined
     word's number in ``joined_columns``, the run's words): whether they join is then
-    looked up in one table of the joined words against the query's."""
+    looked up in one table of the joined words against the query's. A run with a word
+    that alone spells a word of ``left`` exactly (``alone``, by listed word) cannot join:
+    the joined word would have to spell one better."""
     anything, texts, keys = pairing._reachable_lengths(left)
     found = []
     for number, (_, _, right) in enumerate(units):
-        if number in joined or len(right.tokens) < 2:
+        tokens = right.tokens
+        if number in joined or len(tokens) < 2:
             continue
-        for start, count, word in _windows(right.tokens):
-            if anything or len(word[0]) in texts or len(word[1]) in keys:
-                parts = right.tokens[start : start + count]
-                found.append(
-                    (
-                        number,
-                        joined_columns.setdefault(word, len(joined_columns)),
-                        [columns[part.text, part.key] for part in parts],
-                    )
-                )
+        text_lengths = [len(token.text) for token in tokens]
+        key_lengths = [len(token.key) for token in tokens]
+        for start in range(len(tokens) - 1):
+            for end in range(start + 2, min(start + pairing.COMPOUND_MAX, len(tokens)) + 1):
+                if not (
+                    anything
+                    or sum(text_lengths[start:end]) in texts
+                    or sum(key_lengths[start:end]) in keys
+                ):
+                    continue
+                parts = tokens[start:end]
+                at = [columns[part.text, part.key] for part in parts]
+                if max(alone[column] for column in at) >= 1.0:
+                    continue
+                word = ("".join(t.text for t in parts), "".join(t.key for t in parts))
+                found.append((number, joined_columns.setdefault(word, len(joined_columns)), at))
     return found
 
 
