@@ -63,6 +63,28 @@ def closest_spellings(name: str, listed: Sequence[str], schema: str) -> list[lis
         dtype=np.float64,
         workers=1,
     )
+    counts = [len(found) for found in theirs]
+    if not mine or not theirs or 0 in counts:
+        return _first_largest(mine, theirs, ratios)
+    # The first largest of each block in row order: the smallest (row * count + column)
+    # among the block's cells equal to its largest.
+    starts = np.cumsum([0, *counts[:-1]])
+    block = np.repeat(np.arange(len(counts)), counts)
+    largest = np.maximum.reduceat(ratios.max(axis=0), starts)
+    width = np.asarray(counts)[block]
+    place = np.arange(len(mine))[:, None] * width + (np.arange(len(flat)) - starts[block])
+    place = np.where(ratios == largest[block], place, np.iinfo(np.int64).max)
+    first = np.minimum.reduceat(place.min(axis=0), starts).tolist()
+    return [
+        [(mine[at // count], found[at % count])]
+        for found, count, at in zip(theirs, counts, first, strict=True)
+    ]
+
+
+def _first_largest(
+    mine: tuple[str, ...], theirs: list[tuple[str, ...]], ratios: Matrix
+) -> list[list[tuple[str, str]]]:
+    """``closest_spellings``' choice, one listed name at a time."""
     chosen: list[list[tuple[str, str]]] = []
     start = 0
     for found in theirs:
@@ -318,8 +340,8 @@ class _Pool:
                 if left.tokens and right.tokens:
                     units.extend(
                         (number, one, other)
-                        for one in readings(left, schema)
-                        for other in readings(right, schema)
+                        for one in _readings_of(left, schema)
+                        for other in _readings_of(right, schema)
                     )
         self.units = units
         rows: dict[Word, int] = {}
@@ -344,7 +366,9 @@ class _Pool:
                 continue
             best = candidates[0] if len(candidates) == 1 else max(candidates, key=alignment_quality)
             raw = (self.name, other)
-            result.append(Alignment(best.left, best.right, best.pairs, best.schema, raw))
+            if best.raw != raw:
+                best = Alignment(best.left, best.right, best.pairs, best.schema, raw)
+            result.append(best)
         return result
 
     def _aligned(self) -> list[Alignment]:
@@ -421,7 +445,8 @@ class _Pool:
                     other = pairing._expand_initials(
                         other, {j: one.tokens[i] for i, j, _ in paired}
                     )
-                aligned[at] = Alignment(one, other, paired, schema)
+                raw = (self.name, self.others[units[b][0]])
+                aligned[at] = Alignment(one, other, paired, schema, raw)
         similar = None
         result = []
         for at, alignment in enumerate(aligned):
@@ -432,6 +457,14 @@ class _Pool:
                 alignment = pairing.align(left, right, schema, similar)
             result.append(alignment)
         return result
+
+
+def _readings_of(form: Form, schema: str) -> tuple[Form, ...]:
+    """``readings(form, schema)``: a form of fewer than three words, or an organisation's,
+    is its one reading (no patronymic to choose), found without hashing the form."""
+    if schema != PERSON or len(form.tokens) < 3:
+        return (form,)
+    return readings(form, schema)
 
 
 def _windows(tokens: tuple[Token, ...]) -> list[tuple[int, int, Word]]:
