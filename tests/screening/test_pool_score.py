@@ -18,12 +18,13 @@ from rapidfuzz.distance import OSA
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import align as pairing
-from pfund.screening import pool_score
+from pfund.screening import names, pool_score
 from pfund.screening.align import Alignment, Similarity, token_similarity
 from pfund.screening.index import RERANKED, CandidateIndex
-from pfund.screening.names import Form, Token, forms, readings
+from pfund.screening.names import Form, Token, form_of, forms, readings
 from pfund.screening.pool_score import closest_spellings, pool_alignments, word_similarities
 from pfund.screening.score import THRESHOLD, _closest_pairs, best_alignment
+from pfund.screening.translit import tokenise
 from tests.screening.test_fast_score import PAIRS
 
 BENCH = Path(__file__).parents[2] / "bench"
@@ -223,3 +224,31 @@ def test_only_names_whose_words_join_go_through_align(monkeypatch: pytest.Monkey
         aligned.clear()
         pool_alignments(query, [(listed, schema), *PLAIN])
         assert aligned == [], (query, listed, aligned)
+
+
+# Letters, marks and punctuation that ``tokenise`` treats specially (joiners, separators,
+# camel case, combining marks, compatibility forms, Cyrillic), and spaces of several kinds.
+PIECES = ["a", "B", "rami", "Makhlouf", "É", "e\u0301", "t\u0361s", "ß", "ﬁ", "Ж", "ёж", "1"]
+PIECES += [" ", "  ", "\u00a0", "\t", ".", "'", "´", "&", "-", "/", "_", "GmbH", "Σ", "one"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(spelling=st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_a_spelling_parsed_by_its_runs_between_spaces_gives_its_words(spelling: str) -> None:
+    """``names._words`` caches the words of each run of a spelling between spaces: the
+    same words as tokenising the whole spelling."""
+    whole = tuple(pair for word in tokenise(spelling) for pair in names._word_pairs(word))
+    assert names._words(spelling) == whole
+    assert form_of(spelling) == names.Form(*_whole_form(spelling))
+
+
+def _whole_form(spelling: str) -> tuple[tuple[Token, ...], frozenset[str]]:
+    """The person's form of a spelling as ``names._form`` built it before its caches."""
+    found = tuple(pair for word in tokenise(spelling) for pair in names._word_pairs(word))
+    keys = tuple(dict(found)[text] for text, _ in found)
+    patronymic = next(iter(names.patronymic_positions(keys)), -1)
+    tokens = tuple(
+        names._particle(i, Token(text, key, i == patronymic))
+        for i, (text, key) in enumerate(zip((text for text, _ in found), keys, strict=True))
+    )
+    return tokens, frozenset()
