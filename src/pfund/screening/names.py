@@ -135,18 +135,29 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     found = _words(spelling)
     pairs = dict(found)
     words = tuple(text for text, _ in found)
-    stripped = strip_legal_forms(words) if organisation else None
-    words = stripped.tokens if stripped else words
+    if organisation:
+        stripped = strip_legal_forms(words)
+        words = stripped.tokens
+        count = len(words)
+        return Form(
+            tuple(
+                _token(word, pairs[word], _is_optional(word, i, count, None), i > 0)
+                for i, word in enumerate(words)
+            ),
+            stripped.forms,
+        )
     keys = tuple(pairs[word] for word in words)
     # The first word that could be the patronymic is read as it (Given Patronymic Surname,
     # Surname Given Patronymic); ``readings`` gives the others.
-    patronymic = None if organisation else next(iter(patronymic_positions(keys)), -1)
-    count = len(words)
+    patronymic = next(iter(patronymic_positions(keys)), -1)
     tokens = tuple(
-        _token(word, key, _is_optional(word, i, count, patronymic), i > 0)
+        _token(word, key, i == patronymic, i > 0)
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
-    return Form(tokens, stripped.forms if stripped else frozenset())
+    return Form(tokens, _NO_LEGAL_FORMS)
+
+
+_NO_LEGAL_FORMS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)

@@ -346,11 +346,19 @@ class _Pool:
         self.units = units
         rows: dict[Word, int] = {}
         columns: dict[Word, int] = {}
+        self.cells: list[list[int]] = []  # each unit's listed words, by column
+        last = None
         for _, left, right in units:
-            for token in left.tokens:
-                rows.setdefault((token.text, token.key), len(rows))
-            for token in right.tokens:
-                columns.setdefault((token.text, token.key), len(columns))
+            if left is not last:  # the query's few readings repeat from unit to unit
+                for token in left.tokens:
+                    rows.setdefault((token.text, token.key), len(rows))
+                last = left
+            self.cells.append(
+                [
+                    columns.setdefault((token.text, token.key), len(columns))
+                    for token in right.tokens
+                ]
+            )
         self.rows, self.columns = rows, columns
 
     def alignments(self) -> list[Alignment | None]:
@@ -377,12 +385,14 @@ class _Pool:
         queried = [Token(*word) for word in self.rows]
         listed = [Token(*word) for word in self.columns]
         table, plain = _similarities(queried, listed, person)
-        groups: dict[Form, list[int]] = {}
+        # Units by the query's reading, told apart by identity: hashing forms costs more.
+        by_identity: dict[int, tuple[Form, list[int]]] = {}
         for at, (_, left, _) in enumerate(self.units):
-            groups.setdefault(left, []).append(at)
+            by_identity.setdefault(id(left), (left, []))[1].append(at)
+        groups = list(by_identity.values())
         # Joining words compares them as no person's and without contractions (``_spelt``).
         joined_rows: dict[Word, int] = {}
-        for left in groups:
+        for left, _ in groups:
             for _, _, word in _windows(left.tokens):
                 joined_rows.setdefault(word, len(self.rows) + len(joined_rows))
         spelt = word_similarities(
@@ -399,13 +409,10 @@ class _Pool:
 
         joined_columns: dict[Word, int] = {}
         staged = []
-        for left, ats in groups.items():
+        for left, ats in groups:
             units = [self.units[at] for at in ats]
             at_rows = [self.rows[token.text, token.key] for token in left.tokens]
-            cells = [
-                [self.columns[token.text, token.key] for token in right.tokens]
-                for _, _, right in units
-            ]
+            cells = [self.cells[at] for at in ats]
             columns = np.full((len(units), max(map(len, cells))), blank, dtype=np.intp)
             for b, words in enumerate(cells):
                 columns[b, : len(words)] = words
