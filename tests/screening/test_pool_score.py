@@ -17,12 +17,14 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
 from pfund.domain.watchlist import WatchlistEntity
-from pfund.screening import pool_score
-from pfund.screening.align import token_similarity
+from pfund.screening import align as pairing
+from pfund.screening import names, pool_score
+from pfund.screening.align import Alignment, Similarity, token_similarity
 from pfund.screening.index import RERANKED, CandidateIndex
-from pfund.screening.names import Token, forms, readings
+from pfund.screening.names import Form, Token, form_of, forms, readings
 from pfund.screening.pool_score import closest_spellings, pool_alignments, word_similarities
 from pfund.screening.score import THRESHOLD, _closest_pairs, best_alignment
+from pfund.screening.translit import tokenise
 from tests.screening.test_fast_score import PAIRS
 
 BENCH = Path(__file__).parents[2] / "bench"
@@ -171,3 +173,82 @@ def test_random_pools_align_as_each_pair_alone(one: str, pool: list[tuple[str, s
         assert table.tolist() == [
             [token_similarity(a, b, schema == "Person") for b in right] for a in left
         ]
+
+
+# Names whose aligning joins words or changes a form after the pairing, each with the
+# query it is aligned with: ``_Pool`` must send the first two kinds to ``align`` and
+# call ``_read_alike``/``_expand_initials`` for the others.
+JOINING = [
+    ("Xi Jin Ping", "Person", "Xi Jinping"),  # the query's words join
+    ("Xi Jinping", "Person", "Xi Jin Ping"),  # the listed name's words join
+    ("Vanderbilt Cornelius", "Person", "Cornelius van der Bilt"),  # three words
+    ("People's Liberation Army", "Organization", "PLA"),  # an acronym
+    ("PLA Navy", "Organization", "People's Liberation Army Navy"),
+    ("JC Juncker", "Person", "Jean Claude Juncker"),
+]
+CHANGED_AFTER = [
+    ("Joukov Georgy", "Person", "Zhukov Georgii"),  # French j as ж (``_read_alike``)
+    ("Zwetajewa Marina", "Person", "Tsvetaeva Marina"),  # German z as ц
+    ("Hryhorii Ivanov", "Person", "Grigorii Ivanov"),  # Ukrainian h as г
+    ("J. Smith", "Person", "John Smith"),  # an initial (``_expand_initials``)
+    ("John Smith", "Person", "J Smith"),
+    ("Ivan Sergeevich Rabinovich", "Person", "Ivan Rabinovich Sergeevich"),  # two readings
+]
+PLAIN = [("Ivanov Petr", "Person"), ("Smithson Ltd", "Organization"), ("Marina Ivanova", "Person")]
+
+
+@pytest.mark.parametrize(("query", "schema", "listed"), JOINING + CHANGED_AFTER)
+def test_names_that_join_words_or_change_after_the_pairing_align_as_alone(
+    query: str, schema: str, listed: str
+) -> None:
+    pool = [(listed, schema), *PLAIN, (listed.upper(), schema)]
+    assert pool_alignments(query, pool) == [best_alignment(query, o, s) for o, s in pool]
+
+
+def test_only_names_whose_words_join_go_through_align(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken where nothing joins, and left where words join: counted by
+    which pairs reach ``align`` (``score.best_alignment`` has its own reference)."""
+    aligned: list[tuple[str, ...]] = []
+    original = pairing.align
+
+    def counting(left: Form, right: Form, schema: str, similar: Similarity) -> Alignment:
+        aligned.append(tuple(token.text for token in right.tokens))
+        return original(left, right, schema, similar)
+
+    monkeypatch.setattr(pairing, "align", counting)
+    for query, schema, listed in JOINING:
+        aligned.clear()
+        pool_alignments(query, [(listed, schema), *PLAIN])
+        assert len(aligned) == 1, (query, listed, aligned)
+    for query, schema, listed in CHANGED_AFTER:
+        aligned.clear()
+        pool_alignments(query, [(listed, schema), *PLAIN])
+        assert aligned == [], (query, listed, aligned)
+
+
+# Letters, marks and punctuation that ``tokenise`` treats specially (joiners, separators,
+# camel case, combining marks, compatibility forms, Cyrillic), and spaces of several kinds.
+PIECES = ["a", "B", "rami", "Makhlouf", "É", "e\u0301", "t\u0361s", "ß", "ﬁ", "Ж", "ёж", "1"]
+PIECES += [" ", "  ", "\u00a0", "\t", ".", "'", "´", "&", "-", "/", "_", "GmbH", "Σ", "one"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(spelling=st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_a_spelling_parsed_by_its_runs_between_spaces_gives_its_words(spelling: str) -> None:
+    """``names._words`` caches the words of each run of a spelling between spaces: the
+    same words as tokenising the whole spelling."""
+    whole = tuple(pair for word in tokenise(spelling) for pair in names._word_pairs(word))
+    assert names._words(spelling) == whole
+    assert form_of(spelling) == names.Form(*_whole_form(spelling))
+
+
+def _whole_form(spelling: str) -> tuple[tuple[Token, ...], frozenset[str]]:
+    """The person's form of a spelling as ``names._form`` built it before its caches."""
+    found = tuple(pair for word in tokenise(spelling) for pair in names._word_pairs(word))
+    keys = tuple(dict(found)[text] for text, _ in found)
+    patronymic = next(iter(names.patronymic_positions(keys)), -1)
+    tokens = tuple(
+        names._particle(i, Token(text, key, i == patronymic))
+        for i, (text, key) in enumerate(zip((text for text, _ in found), keys, strict=True))
+    )
+    return tokens, frozenset()

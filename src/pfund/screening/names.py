@@ -92,7 +92,12 @@ def patronymic_positions(keys: tuple[str, ...]) -> tuple[int, ...]:
     but surnames end like patronymics too (Abramovich, Rabinovich, Petrovich)."""
     if len(keys) < 3:
         return ()
-    return tuple(i for i, key in enumerate(keys) if i and _PATRONYMIC.search(key))
+    return tuple(i for i, key in enumerate(keys) if i and _ends_like_patronymic(key))
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _ends_like_patronymic(key: str) -> bool:
+    return _PATRONYMIC.search(key) is not None
 
 
 def _is_optional(word: str, position: int, count: int, patronymic: int | None) -> bool:
@@ -105,8 +110,17 @@ def _is_optional(word: str, position: int, count: int, patronymic: int | None) -
 
 
 def _words(spelling: str) -> tuple[tuple[str, str], ...]:
-    """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several."""
-    return tuple(pair for word in tokenise(spelling) for pair in _word_pairs(word))
+    """Pairs of (ascii text, phonetic key); a word ICU spells as several becomes several.
+    Worked out for each run of the spelling between spaces, cached: ``tokenise`` splits
+    at a space and none of its steps looks across one, and the listed names that
+    screening parses again for each query repeat their words."""
+    return tuple(pair for part in spelling.split(" ") for pair in _part_words(part))
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _part_words(part: str) -> tuple[tuple[str, str], ...]:
+    """``_words`` of a spelling without spaces."""
+    return tuple(pair for word in tokenise(part) for pair in _word_pairs(word))
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -121,17 +135,36 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     found = _words(spelling)
     pairs = dict(found)
     words = tuple(text for text, _ in found)
-    stripped = strip_legal_forms(words) if organisation else None
-    words = stripped.tokens if stripped else words
+    if organisation:
+        stripped = strip_legal_forms(words)
+        words = stripped.tokens
+        count = len(words)
+        return Form(
+            tuple(
+                _token(word, pairs[word], _is_optional(word, i, count, None), i > 0)
+                for i, word in enumerate(words)
+            ),
+            stripped.forms,
+        )
     keys = tuple(pairs[word] for word in words)
     # The first word that could be the patronymic is read as it (Given Patronymic Surname,
     # Surname Given Patronymic); ``readings`` gives the others.
-    patronymic = None if organisation else next(iter(patronymic_positions(keys)), -1)
+    patronymic = next(iter(patronymic_positions(keys)), -1)
     tokens = tuple(
-        _particle(i, Token(word, key, _is_optional(word, i, len(words), patronymic)))
+        _token(word, key, i == patronymic, i > 0)
         for i, (word, key) in enumerate(zip(words, keys, strict=True))
     )
-    return Form(tokens, stripped.forms if stripped else frozenset())
+    return Form(tokens, _NO_LEGAL_FORMS)
+
+
+_NO_LEGAL_FORMS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _token(word: str, key: str, optional: bool, later: bool) -> Token:
+    """The token of a word (``_particle``), cached: screening parses the listed names
+    again for each query, and their words repeat."""
+    return _particle(int(later), Token(word, key, optional))
 
 
 @lru_cache(maxsize=4096)
