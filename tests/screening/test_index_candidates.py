@@ -260,3 +260,15 @@ def test_the_reference_sees_the_reranking_and_the_common_hints(
         )
     assert reranked >= 20
     assert near_common >= 1
+
+
+def test_a_common_keys_bitmap_holds_its_postings(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """The common words' keys are looked up as bitmaps: each must hold exactly the
+    key's postings, for every listed position."""
+    index, _ = bench
+    everyone = np.arange(len(index), dtype=np.int32)
+    assert index.common_postings
+    for key, postings in index.common_postings.items():
+        assert np.array_equal(index._holds_common(key, everyone), _contains(postings, everyone))
