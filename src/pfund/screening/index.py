@@ -69,32 +69,32 @@ MIN_SHARE = 0.5
 # every query cost more than it found.
 COARSE_MAX_SHARE = 0.01
 RERANKED = 300  # candidates by weight ordered again by their words' likeness
-# Scoring is most of screening's time (about 0.3-0.4 CPU ms a candidate), so few
-# candidates are scored: of the candidates in order of likeness (``word_likeness``: each
+# Scoring is most of screening's time (about 0.2 CPU ms a candidate), so not every
+# candidate is scored: of the candidates in order of likeness (``word_likeness``: each
 # query word's best match among the candidate's words, 0-100; ties by how much of the
 # candidate the query covers, then by shared key weight), the first ``ALWAYS_SCORED``,
 # and of the next up to ``SCORED`` those at least ``ALIKE_MIN`` alike (the scorer accepts
 # almost no pair below it) and within ``ALIKE_SPREAD`` of the closest: a query whose
 # closest candidates tie (namesakes a syllable apart) has more of them scored than one
 # with a clear closest. ``screen`` returns every scored candidate the scorer accepts.
-# On bench/screening_index.py at 1,000,000 entities, where a noisy name has a median of
-# 10 and a mean of 29 scorer-accepted candidates on the generator's syllable lattice
-# (its ``ceiling_*`` keys), the true entity is among the 4 closest for 0.926 of the
-# pairs the scorer accepts, among the 20 closest for 0.986, among the 40 for 0.996
-# (with every candidate re-ranked); 2 of 495 are never candidates (7 before
-# ``letter_dropped_keys`` and the admissible ``_rare_prefix``). Scoring every
-# candidate within 10 of the closest (up to 40) would find 0.98 of the pairs at about 16
-# scored a query (a third of the speed target); the rule here scores about 5 and finds
-# about 0.935 (the 4 closest, as before: 0.911), and with the wider pool of the two
-# changes above 6.4 and 0.950; bench/README.md has the figures.
+# The spread must reach the names a letter from the query's closest: a misspelt query's
+# closest candidate is often a namesake that the misspelling happens to spell (Kavuin is
+# Кавуин; the listed Кавоин is a letter away), and on bench/screening_index.py at
+# 1,000,000 entities the scorer itself ranks the true entity below ten others for 6.5 %
+# of the pairs it accepts (a noisy name has a mean of 38 accepted candidates on the
+# generator's syllable lattice). Measured there (495 pairs the scorer accepts, 1,000
+# queries): within 5 of the closest and at most 12 (the rule before) 0.9495 of the pairs
+# found, 6.4 scored a query; within 10 and at most 40, 0.9899, 16.9 scored; within 15
+# and at most 40 (this rule), 0.9919, 26.2 scored; every candidate in the pool would find
+# 0.996 (2 of 495 are never candidates). bench/README.md has the figures.
 ALWAYS_SCORED = 2
 ALIKE_MIN = 70
-ALIKE_SPREAD = 5
+ALIKE_SPREAD = 15
 # The first ``ALIKE_SCORED`` closest at least ``ALIKE_MIN`` alike are scored whatever the
 # spread (the rule before it: a firm under a converted legal form is often a few points
 # below the closest), so that the spread only adds candidates.
 ALIKE_SCORED = 4
-SCORED = 12
+SCORED = 40
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _REPEATED = re.compile(r"(.)\1")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
