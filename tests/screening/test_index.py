@@ -223,7 +223,11 @@ def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_name
     listed = WatchlistEntity(
         id="listed", schema_name="Person", names=("Николай Иванович Петрович",)
     )
-    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    more = [
+        WatchlistEntity(id=f"m{i}", schema_name="Person", names=(f"{surname} Николай Петрович",))
+        for i, surname in enumerate(f"{c}{v}ринов" for c in "БВГДКЛМНПС" for v in "аеиоу")
+    ]
+    index = CandidateIndex.build([*_synthetic_list(20_000), *more, listed])
     query = "Nikolay Petrovich"
     namesakes = [i for i, names in enumerate(index.names) if names[0].endswith("Николай Петрович")]
     assert len(namesakes) > SCORED, "the test needs more namesakes than are scored"

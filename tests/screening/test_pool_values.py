@@ -9,21 +9,26 @@ random pools (hypothesis); screening with it gives the hits of scoring name by n
 """
 
 import math
+import random
 import sys
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from pfund.screening.align import Alignment
 from pfund.screening.index import RERANKED, CandidateIndex
 from pfund.screening.pool_score import pool_alignments
 from pfund.screening.score import (
+    BATCH_EXACT,
     BIAS,
     FEATURES,
     POOL_MIN,
     THRESHOLD,
+    _similarities,
     best_alignment,
     bounded_values,
     feature_values_one_by_one,
@@ -189,3 +194,26 @@ def test_random_pools_have_the_scorers_values(
 ) -> None:
     aligned = [found for found in pool_alignments(one, pool) if found]
     assert differing(aligned, floor) == []
+
+
+def test_batch_scorers_give_their_own_values_bit_for_bit() -> None:
+    """``cpdist`` stands in for a scorer only where it gives the scorer's own floats:
+    Jaro-Winkler's differ in the last bit for many pairs (evich and ovnaevich, which a
+    hypothesis pool met), and a pool's prefix similarity would then differ from the
+    scorer's."""
+    rng = random.Random(14)
+    letters = "abceikovhszчжш "
+    left = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    right = ["".join(rng.choice(letters) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for scorer in BATCH_EXACT:
+        batch = process.cpdist(left, right, scorer=scorer, dtype=np.float64, workers=1)
+        assert batch.tolist() == [
+            scorer(one, other) for one, other in zip(left, right, strict=True)
+        ]
+    for scorer in (JaroWinkler.normalized_similarity, *BATCH_EXACT):
+        assert _similarities(left, right, scorer).tolist() == [
+            scorer(one, other) for one, other in zip(left, right, strict=True)
+        ]
+    pair = best_alignment("evich", "ovnaevich")
+    assert pair is not None
+    assert pool_values([pair] * POOL_MIN, -math.inf)[0] == feature_values_one_by_one(pair)

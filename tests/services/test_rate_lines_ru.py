@@ -77,3 +77,16 @@ def test_the_rate_change_line_and_the_tranches_rate_read_in_russian(
     assert "1 EUR = 1,06 USD (курс на 8 июля 2024" in tranches_ru and OURS in tranches_ru
     assert not foreign_runs(tranches_ru, "ru"), tranches_ru
     assert "EUR 1 = USD 1.06 (rate of July 8, 2024; Our rates)" in tranches_en
+
+
+def test_a_source_whose_text_holds_a_semicolon_is_shown_in_russian() -> None:
+    """The sample's source is "... (two days; rates/README.md)": read as two sources
+    joined by '; ', neither has a Russian name and the Russian page showed it in English
+    (the staff tranches page, found by the link crawl)."""
+    from pfund.services.demo import SAMPLE_RATES, SAMPLE_RATES_RU
+    from pfund.web.rate_words import source_in
+
+    names = {SAMPLE_RATES: SAMPLE_RATES_RU, "Bank of Canada": "Банк Канады"}
+    assert source_in(SAMPLE_RATES, "ru", names) == SAMPLE_RATES_RU
+    assert source_in("Bank of Canada; ECB", "ru", names) == "Банк Канады; ECB"
+    assert source_in(SAMPLE_RATES, "en", names) == SAMPLE_RATES

@@ -38,9 +38,12 @@ NEEDS_NONE = N_("%(base)s needs no conversion")
 
 def source_in(text: str, lang: str, names: Mapping[str, str]) -> str:
     """A stored source (one, or several joined by '; ') in the page's language; a source
-    with no Russian kept is shown as stored."""
+    with no Russian kept is shown as stored. A source whose own text holds '; ' (the
+    sample's "... (two days; rates/README.md)") is looked up whole first."""
     if lang == "en" or not text:
         return text
+    if text in names:
+        return names[text]
     return "; ".join(names.get(part, part) for part in text.split("; "))
 
 
