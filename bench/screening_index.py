@@ -21,7 +21,7 @@ which is what "on one core" means when other work shares the machine.
 for ``--brute`` queries (default 4, noisy and fresh alike; only on lists of at most
 200,000, where one query takes some 20 CPU seconds), the query against every entity scored
 the brute-force way. ``screen`` returns every accepted candidate it scores (its ``limit``
-only shortens the list), but scores at most ``SCORED`` (12) of them, so of the
+only shortens the list), but scores at most ``SCORED`` (40) of them, so of the
 brute-force pairs the 10 best of each query count (``pair_accepted_brute_top``);
 ``pair_accepted_brute_all`` says how many the scorer accepted in all (on this syllable
 lattice of names, hundreds: names one syllable apart read as transliteration variants).

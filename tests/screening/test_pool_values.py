@@ -11,6 +11,7 @@ random pools (hypothesis); screening with it gives the hits of scoring name by n
 import math
 import random
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -210,9 +211,10 @@ def test_batch_scorers_give_their_own_values_bit_for_bit() -> None:
         assert batch.tolist() == [
             scorer(one, other) for one, other in zip(left, right, strict=True)
         ]
-    for scorer in (JaroWinkler.normalized_similarity, *BATCH_EXACT):
-        assert _similarities(left, right, scorer).tolist() == [
-            scorer(one, other) for one, other in zip(left, right, strict=True)
+    jaro_winkler: Callable[..., float] = JaroWinkler.normalized_similarity
+    for each in (jaro_winkler, *BATCH_EXACT):
+        assert _similarities(left, right, each).tolist() == [
+            each(one, other) for one, other in zip(left, right, strict=True)
         ]
     pair = best_alignment("evich", "ovnaevich")
     assert pair is not None
