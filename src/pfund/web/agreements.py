@@ -24,7 +24,6 @@ from pfund.domain.account import Permission, Principal
 from pfund.domain.agreement import MIN_REASON, Agreement, Amendment
 from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import agreements as svc
-from pfund.services import rates
 from pfund.services.runtime import Runtime
 from pfund.services.writes import Replayed
 from pfund.web.form_words import TWICE
@@ -52,7 +51,6 @@ def staff_agreements(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRes
         "P": Permission,
         "message": request.query_params.get("message"),
         "staff": True,
-        "rate_names": rates.source_names(acting(rt, who)),
     }
     return render(request, "staff/agreements.html.j2", **context)
 
