@@ -22,7 +22,6 @@ import math
 import re
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -127,14 +126,56 @@ MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
 MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
 
 
-@dataclass(frozen=True)
 class Hit:
-    """A listed entity that matches the query, its score and why."""
+    """A listed entity that matches the query, its score and why (``summary``).
 
-    entity_id: str
-    score: float
-    matched: str
-    summary: str
+    The why is worked out when first read: on a long list a query has many hits (a dozen
+    namesakes a query at 1,000,000 entities), a display shows a few, and explaining a hit
+    (``score.explanation``, ``summarise``) cost about a fifth of screening. ``why`` is what
+    it is worked out from: the alignment, its schema and feature values. Hits compare,
+    print and pickle (a Dask worker returns them) with their summary as text."""
+
+    __slots__ = ("_summary", "_why", "entity_id", "matched", "score")
+
+    def __init__(
+        self,
+        entity_id: str,
+        score: float,
+        matched: str,
+        summary: str | None = None,
+        *,
+        why: tuple[Alignment, str, list[float]] | None = None,
+    ) -> None:
+        if (summary is None) == (why is None):
+            raise ValueError("a hit needs its summary or what to work it out from, not both")
+        self.entity_id, self.score, self.matched = entity_id, score, matched
+        self._summary, self._why = summary, why
+
+    @property
+    def summary(self) -> str:
+        """The spellings compared and the features that moved the score most."""
+        if self._summary is None:
+            assert self._why is not None
+            alignment, kind, values = self._why
+            self._summary = summarise(explanation(alignment, kind, values=values))
+            self._why = None
+        return self._summary
+
+    def _fields(self) -> tuple[str, float, str, str]:
+        return self.entity_id, self.score, self.matched, self.summary
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hit) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        entity_id, score, matched, summary = self._fields()
+        return f"Hit({entity_id=}, {score=}, {matched=}, {summary=})"
+
+    def __reduce__(self) -> tuple[type[Hit], tuple[str, float, str, str]]:
+        return Hit, self._fields()
 
 
 @lru_cache(maxsize=2**18)
@@ -978,9 +1019,8 @@ class CandidateIndex:
                 found = (score, at, alignment, found_values)
         if found is None or found[0] < threshold:
             return None
-        _, at, alignment, found_values = found
-        best = explanation(alignment, kind, values=found_values)
-        return Hit(self.ids[position], best.score, listed[at], summarise(best))
+        score, at, alignment, found_values = found
+        return Hit(self.ids[position], score, listed[at], why=(alignment, kind, found_values))
 
     def _kind(self, position: int, schema: str) -> str:
         """The schema a listed entity's names are compared in, asked with ``schema``."""
