@@ -8,6 +8,7 @@ entity, and the neighbours table holds every indexed (or common) key's ``_varian
 """
 
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pytest
@@ -184,3 +185,38 @@ def test_marks_are_stripped_as_icu_strips_them(text: str) -> None:
     from pfund.screening.translit import _MARKS
 
     assert strip_marks(text) == str(_MARKS.transliterate(text))
+
+
+def test_building_readies_what_screening_asks_of_each_listed_word() -> None:
+    """The build works out each listed word's reading keys (and, for persons, its
+    given-name symbols and East Slavic consonants) into their caches: screening then
+    finds them ready (``pool_score.ready_words``)."""
+    from pfund.screening.index import _word_tokens
+    from pfund.screening.legal_forms import single_word_form
+    from pfund.screening.lexicon import given_name_symbols
+    from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
+
+    listed = [
+        ("p1", "Person", "Зюзюкина Евфросинья Тихоновна"),
+        ("p2", "Person", "Siarhei Tsikhanouski"),
+        ("c1", "Company", "ООО Шпыняевский комбинат"),
+    ]
+    for cached in (reading_keys, given_name_symbols, east_slavic_skeletons):
+        cached.cache_clear()
+    CandidateIndex.build(
+        WatchlistEntity(id=i, schema_name=schema, names=(name,)) for i, schema, name in listed
+    )
+    checks: list[tuple[Any, str]] = []
+    for _, schema, name in listed:
+        person = schema == "Person"
+        words = [w for w in name.split() if person or single_word_form(w) is None]
+        texts = {token.text for word in words for token in _word_tokens(word, not person)}
+        checks += [(reading_keys, text) for text in texts]
+        if person:
+            checks += [(given_name_symbols, text) for text in texts]
+            checks += [(east_slavic_skeletons, text) for text in texts]
+    assert len(checks) > 20
+    for cached, text in checks:
+        misses = cached.cache_info().misses
+        cached(text)
+        assert cached.cache_info().misses == misses, (cached.__name__, text)

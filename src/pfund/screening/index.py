@@ -33,9 +33,9 @@ from pfund.screening import legal_forms, lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
-from pfund.screening.names import _PATRONYMIC, PERSON, forms, is_organisation
+from pfund.screening.names import _PATRONYMIC, PERSON, Token, forms, is_organisation
 from pfund.screening.phonetic import COARSE, coarse_keys, fold
-from pfund.screening.pool_score import pool_alignments
+from pfund.screening.pool_score import pool_alignments, ready_words
 from pfund.screening.score import (
     THRESHOLD,
     Explanation,
@@ -185,10 +185,18 @@ def word_keys(word: str, organisation: bool) -> tuple[str, ...]:
     together spellings the scorer still accepts though their keys differ (Khrushchev and
     Chruschtschow, Joukov and Zhukov). A word in Cyrillic is read as its transliterations
     spell it; a Latin word in every reading its letters allow."""
+    return _keys_of(word, _word_tokens(word, organisation))
+
+
+def _word_tokens(word: str, organisation: bool) -> list[Token]:
+    """The tokens of every form of one word (each transliteration's)."""
     schema = "Organization" if organisation else PERSON
-    found = forms.__wrapped__(word, schema)
+    return [token for form in forms.__wrapped__(word, schema) for token in form.tokens]
+
+
+def _keys_of(word: str, tokens: list[Token]) -> tuple[str, ...]:
+    """``word_keys`` of a word from its tokens (``_word_tokens``)."""
     ambiguous = not _CYRILLIC.search(word)
-    tokens = [token for form in found for token in form.tokens]
     keys = [token.key for token in tokens]
     keys += [key for token in tokens for key in coarse_keys(token.text, ambiguous)]
     return tuple(dict.fromkeys(keys))
@@ -356,7 +364,9 @@ class _Words:
         form = single_word_form(word) if self.organisation else None
         if form is not None:
             return (), (LEGAL_FORM_CHARACTERS[form],)
-        keys = word_keys.__wrapped__(word, self.organisation)
+        tokens = _word_tokens(word, self.organisation)
+        ready_words(dict.fromkeys(token.text for token in tokens), person=not self.organisation)
+        keys = _keys_of(word, tokens)
         return self.pairs.numbers(keys), _compact_spellings(keys)
 
 

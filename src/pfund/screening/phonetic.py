@@ -49,6 +49,8 @@ from functools import lru_cache
 
 from normality import ascii_text
 
+from pfund.screening.translit import WORD_CACHE_SIZE
+
 # Longest groups first: the regex alternation takes the first alternative that matches.
 _GROUPS: tuple[tuple[str, str], ...] = (
     ("schtsch", "Q"),
@@ -131,7 +133,7 @@ SCORER_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
 _TRIGGERS = ("c", "j", "x", "c", "z", "h")
 
 
-@lru_cache(maxsize=2**20)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def reading_keys(word: str) -> tuple[str, ...]:
     """The phonetic keys (``fold``) of one lower-case Latin word in every reading of
     ``SCORER_READINGS``, its own key first: French Joukov is read as Zhukov, German
@@ -224,7 +226,7 @@ def consonants(word: str) -> str:
     return _REPEATS.sub(r"\1", _VOWELS_AND_J.sub("", fold(word)))
 
 
-@lru_cache(maxsize=2**16)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def east_slavic_skeletons(word: str) -> tuple[str, ...]:
     """The word's consonants as they stand and, when they differ, with the Belarusian
     and Ukrainian sound changes undone (``east_slavic_skeleton``). Both, since the
