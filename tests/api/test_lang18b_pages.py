@@ -35,10 +35,10 @@ def test_a_refused_reversal_says_nothing_changed_once_and_dates_as_the_page(
     sign_in(client, "ana")
     csrf = csrf_of(client.get("/staff/donors").text)
     said = {  # the day the reversal was recorded, written as the page writes dates
-        "en": ("nothing was changed", r"\(on [A-Z][a-z]+ \d{1,2}, \d{4}\)"),
-        "ru": ("ничего не изменено", r"\(\d{1,2} [а-я]+ \d{4}\s?г\.\)"),
+        "en": ("nothing was changed", r"\(on [A-Z][a-z]+ \d{1,2}, \d{4}\)", "is already reversed"),
+        "ru": ("ничего не изменено", r"\(\d{1,2} [а-я]+ \d{4}\s?г\.\)", "уже сторнировано"),
     }
-    for lang, (nothing, day) in said.items():
+    for lang, (nothing, day, problem) in said.items():
         again = client.post(
             f"/staff/donors/receipts/{receipt}/reverse?lang={lang}",
             data={"reason": "bounced", "csrf_token": csrf},
@@ -48,6 +48,7 @@ def test_a_refused_reversal_says_nothing_changed_once_and_dates_as_the_page(
         alert = again.text[again.text.index('role="alert"') :]
         alert = alert[: alert.index("</div>")]
         assert alert.lower().count(nothing) == 1, alert
+        assert alert.count(f"{receipt} {problem}") == 1, alert  # the problem, in its words
         assert re.search(day, alert) and not re.search(r"\d{4}-\d\d-\d\d", alert), alert
         if lang == "ru":
             assert not foreign_runs(alert, "ru"), alert

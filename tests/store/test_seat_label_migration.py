@@ -46,7 +46,7 @@ def test_0035_fills_the_russian_labels_of_the_seats_stored_before(database_url: 
                 )
         upgrade(engine)
         with engine.connect() as connection:
-            stored = dict(
+            stored: dict[str, str] = dict(
                 connection.execute(text("SELECT label, label_ru FROM committee_seats")).all()
             )
     finally:

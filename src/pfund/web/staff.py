@@ -54,8 +54,8 @@ from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import LocalJobs
 from pfund.web.labels import N_
 from pfund.web.paging import paginate, paginate_stored
-from pfund.web.refusals import staff_path
 from pfund.web.rate_words import source_names_for
+from pfund.web.refusals import staff_path
 from pfund.web.render import language, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
