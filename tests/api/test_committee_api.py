@@ -15,6 +15,7 @@ from pfund.services import accounts
 from pfund.services.committee import ItemRequest, SeatRequest, add_seat, open_item
 from pfund.services.runtime import Runtime
 from tests.api.conftest import PASSWORD, Headers, csrf_of, sign_in
+from tests.language_runs import foreign_runs
 
 HOLDER = "Zinaida Kholderova-Sekretnaya"
 VOTES = "/api/v1/committee/items/{}/votes"
@@ -85,8 +86,38 @@ def test_votes_cast_on_the_page_and_the_public_record(
     assert closed.status_code == 200, closed.text
     assert closed.json()["tally"]["passed"] is True
     client.cookies.clear()
-    for lang, words in (("en", "carried by the rule"), ("ru", "принято по правилу")):
+    said = {
+        "en": ("carried by the rule", "Russian seat 1", "Российское место 1"),
+        "ru": ("принято по правилу", "Российское место 1", "Russian seat 1"),
+    }
+    for lang, (words, seat, other) in said.items():
         public = client.get(f"/committee?lang={lang}")
         assert public.status_code == 200
-        assert "Russian seat 1" in public.text and words in public.text
+        assert seat in public.text and words in public.text and other not in public.text
+        assert ("Записать" not in public.text) if lang == "ru" else True  # a noun, not a verb
         assert HOLDER not in public.text
+
+
+def test_seats_read_in_the_pages_language_and_are_voted_by_their_label(
+    client: TestClient, app_rt: Runtime, item: int
+) -> None:
+    """A Russian page shows each seat by its Russian label (given, or derived from the
+    donor's state or the sample's 'Russian seat N'); the vote form still sends the label."""
+    given = SeatRequest(
+        label="Donor NOR", label_ru="Место Норвегии", side=Side.DONOR, contributor="NOR"
+    )
+    assert add_seat(app_rt, given).label_ru == "Место Норвегии"
+    sign_in(client, "cm2")
+    ru = client.get("/staff/committee?lang=ru").text
+    main = ru[ru.index("<main") : ru.index("</main>")]
+    for russian in ("Донор — Соединенные Штаты", "Донор — Германия", "Место Норвегии"):
+        assert f"<td>{russian}</td>" in main, russian
+    # both of the seat's forms (its vote and a conflict) offer it by its Russian label
+    assert main.count('<option value="Russian seat 1">Российское место 1</option>') == 2
+    assert "Donor USA" not in main and "Donor NOR" not in main
+    assert not foreign_runs(main, "ru"), foreign_runs(main, "ru")
+    en = client.get("/staff/committee?lang=en").text
+    assert "<td>Donor USA</td>" in en and "Донор" not in en
+    data = {"seat": "Russian seat 1", "choice": "yes", "csrf_token": csrf_of(ru)}
+    done = client.post(f"/staff/committee/{item}/vote?lang=ru", data=data, follow_redirects=False)
+    assert done.status_code == 303, done.text

@@ -119,6 +119,22 @@ def _post(c: TestClient, path: str, lang: str = "en", **data: str) -> Response:
     return answer
 
 
+NOTHING = {
+    "en": ("nothing was changed", "nothing was stored"),
+    "ru": ("ничего не изменено", "ничего не сохранено"),
+}
+
+
+def said_once(page: str, problem: str, lang: str) -> None:
+    """A refusal's box: the problem in its own words once, and 'nothing was changed'
+    once (the page's sentence; lang18b dropped the reason's own 'nothing was stored')."""
+    box = page[page.index('role="alert"') :]
+    box = box[: box.index("</div>")]
+    changed, stored = NOTHING[lang]
+    assert box.count(problem) == 1, box
+    assert box.lower().count(changed) == 1 and stored not in box.lower(), box
+
+
 def _agreement(rt: Runtime, project: str) -> Agreement | None:
     with rt.uow() as uow:
         return AgreementRepository(uow.session).for_project(project)
@@ -147,6 +163,7 @@ def test_an_agreement_is_drawn_up_signed_extended_completed_and_closed_by_its_fo
         bad = _post(c, PAGE, lang, project_id="FRM-P1", ends_on="soon")
         assert bad.status_code == 400 and words in bad.text
         assert f"<strong>{field}</strong>" in bad.text and "ends_on" not in bad.text
+        said_once(bad.text, words, lang)
     assert _agreement(rt, "FRM-P1") is None and fund.events("agreement.drawn_up") == []
     drawn = _post(c, PAGE, project_id="FRM-P1", ends_on="2029-12-31", idempotency_key="k1")
     assert drawn.status_code == 303
@@ -209,6 +226,7 @@ def test_a_loan_repayment_and_a_guarantee_call_are_recorded_by_their_forms(
         bad = _post(c, "/staff/loans/FRM-L1/repay", lang, amount="lots")
         assert bad.status_code == 400 and f"<strong>{field}</strong>" in bad.text
         assert words in bad.text
+        said_once(bad.text, words, lang)
     over = _post(c, "/staff/loans/FRM-L1/repay", "ru", amount="5000.00")
     assert over.status_code == 400 and "больше, чем" in over.text
     assert fund.counts() == counts and fund.events("loan.repaid") == []
@@ -224,7 +242,13 @@ def test_a_loan_repayment_and_a_guarantee_call_are_recorded_by_their_forms(
     view = loan_view(rt, "FRM-L1")  # booked once, though the form was sent twice
     assert (view.interest_received, view.principal_repaid) == (D("20.00"), D("280.00"))
     early = _post(c, "/staff/loans/NRS-HE-01/call", amount="1000.00", reason="Missed payments")
-    assert early.status_code == 400 and "valid 2030-01-01" in early.text
+    # The problem's own words, its dates as the page writes dates (lang18b), said once
+    assert early.status_code == 400 and "the guarantee is valid January 1, 2030" in early.text
+    early_ru = _post(
+        c, "/staff/loans/NRS-HE-01/call", "ru", amount="1000.00", reason="Missed payments"
+    )
+    assert "гарантия действует с 1 января 2030\u202fг." in early_ru.text
+    assert "2030-01-01" not in early_ru.text
     today(date(2031, 3, 1))
     assert _post(c, "/staff/loans/NRS-HE-01/call", amount="1000.00", reason="x").status_code == 400
     called = _post(

@@ -54,7 +54,7 @@ def test_bad_import_exits_1_with_located_problems(demo_db: Invoke, tmp_path: Pat
     bad.write_text("id,title,area,cost.2030.capital\nX-1,Bad area here,nowhere,10\n", "utf-8")
     result = demo_db("import", "projects", str(bad))
     assert result.exit_code == 1
-    assert "bad.csv, row 2, field 'area': unknown area 'nowhere'" in result.output
+    assert "bad.csv, row 2, field \"Area\" (column area): unknown area 'nowhere'" in result.output
     assert "nothing was imported" in result.output
 
 

@@ -59,3 +59,35 @@ def test_seats_votes_and_tally_from_the_command_line(
     tally = as_json(cli("committee", "tally", str(item), "--close", "--json"))
     assert tally["tally"]["passed"] is True and tally["item"]["record_id"] == "CMT-0001"
     assert [v["vote"] for v in tally["votes"]] == ["yes", "yes", None]
+
+
+def test_a_seat_takes_its_russian_label_from_the_option_or_derives_it(demo_db: Invoke) -> None:
+    """lang18b: ``--label-ru`` gives the label a Russian page shows; without it a donor
+    seat is named by its state in Russian and 'Russian seat N' as 'Российское место N'."""
+    cli = demo_db
+    assert cli("fund", "contributions", "--year", "2023", "--received").exit_code == 0
+    for args in (
+        ("Donor USA", "--side", "donor", "--contributor", "USA"),
+        ("Donor DEU", "--side", "donor", "--contributor", "DEU", "--label-ru", "Место ФРГ"),
+        ("Russian seat 2", "--side", "russian", "--organisation", "ORG-0001"),
+    ):
+        added = cli("committee", "seat-add", *args)
+        assert added.exit_code == 0, added.output
+    seats = {s["label"]: s["label_ru"] for s in as_json(cli("committee", "seats", "--json"))}
+    assert seats == {
+        "Donor USA": "Донор — Соединенные Штаты",
+        "Donor DEU": "Место ФРГ",
+        "Russian seat 2": "Российское место 2",
+    }
+    bad = cli(
+        "committee",
+        "seat-add",
+        "Donor GBR",
+        "--side",
+        "donor",
+        "--contributor",
+        "GBR",
+        "--label-ru",
+        "Место <GBR>",
+    )
+    assert bad.exit_code == 1 and "label_ru" in bad.output

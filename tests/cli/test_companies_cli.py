@@ -29,7 +29,7 @@ def test_an_import_records_its_source_and_a_bad_list_stores_nothing(
     refused = demo_db("companies", "import", str(bad), *args)
     assert refused.exit_code == 1
     said = " ".join(refused.output.split())
-    assert "kse.csv, row 3, field 'status': unknown status 'gone'" in said
+    assert "kse.csv, row 3, field \"Status\" (column status): unknown status 'gone'" in said
     assert len(as_json(demo_db("companies", "lists", "--json"))) == 2
     good = tmp_path / "kse-good.csv"
     good.write_text("Company,Status,Country\nNova Ferries AS,exited,Norway\n")

@@ -58,3 +58,25 @@ def test_an_import_changing_committed_costs_names_the_option_that_allows_it(
     allowed = cli("import", "projects", str(dearer), "--allow-cost-changes")
     assert allowed.exit_code == 0, allowed.output
     assert "P-1" in allowed.stdout
+
+
+def test_an_imports_problem_names_the_field_by_its_label_beside_the_column() -> None:
+    """lang18b: a problem in an imported file reads as the import page says it (the
+    field's label, the file's column beside it); a field with no label, or a problem
+    that is not in a file (a form's, a command's option), as the service said it."""
+    from pfund.cli.refusals import _problem_line
+    from pfund.errors import Problem
+
+    assert (
+        _problem_line(Problem("unknown area 'x'", "bad.csv", 2, "area"))
+        == "bad.csv, row 2, field \"Area\" (column area): unknown area 'x'"
+    )
+    assert _problem_line(Problem("too long", "p.yaml", None, "title")).startswith(
+        'p.yaml, field "Title" (column title)'
+    )
+    assert (
+        _problem_line(Problem("odd", "p.csv", 3, "zzz_col")) == "p.csv, row 3, field 'zzz_col': odd"
+    )
+    assert _problem_line(Problem("a positive amount", field="amount")) == (
+        "field 'amount': a positive amount"
+    )

@@ -39,7 +39,8 @@ def test_import_is_versioned_by_hash_and_a_bad_file_exits_1_naming_row_and_field
     path.write_text(HEADER + "RU,turnout,2024,forty,,Test,CC0\n", encoding="utf-8")
     refused = demo_db("indicators", "import", str(path))
     assert refused.exit_code == 1
-    assert "extra.csv, row 2, field 'value': 'forty' is not a number" in " ".join(
-        refused.output.split()
+    assert (
+        "extra.csv, row 2, field \"Value reported\" (column value): 'forty' is not a number"
+        in " ".join(refused.output.split())
     )
     assert len(as_json(demo_db("indicators", "list", "--json"))) == 2

@@ -313,6 +313,7 @@ COLUMNS: dict[str, tuple[type[BaseModel], str] | str] = {
     "committee_seats.contributor": (SeatRequest, "contributor"),
     "committee_seats.organisation_id": (SeatRequest, "organisation_id"),
     "committee_seats.member": (SeatRequest, "member"),
+    "committee_seats.label_ru": (SeatRequest, "label_ru"),
     "committee_items.committee": (governance.CommitteeDefinition, "code"),
     "committee_items.kind": (ItemRequest, "kind"),
     "committee_items.title": (ItemRequest, "title"),

@@ -33,7 +33,7 @@ def test_revision_is_none_before_and_head_after_upgrade(database_url: str) -> No
         assert current_revision(engine) is None
         upgrade(engine)
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert head == "0034"
+        assert head == "0035"
         assert current_revision(engine) == head
         upgrade(engine)  # a second upgrade is a no-op
         assert current_revision(engine) == head

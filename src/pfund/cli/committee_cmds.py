@@ -61,6 +61,14 @@ def seat_add_cmd(
     ctx: typer.Context,
     label: Annotated[str, typer.Argument(help="The seat's public label, e.g. 'Donor DEU'.")],
     side: Annotated[Side, typer.Option("--side", help="donor or russian.")],
+    label_ru: Annotated[
+        str,
+        typer.Option(
+            "--label-ru",
+            help="The label in Russian, for Russian pages (derived from the state or "
+            "'Russian seat N' when not given).",
+        ),
+    ] = "",
     contributor: Annotated[
         str | None, typer.Option("--contributor", help="A donor seat's state (ISO3).")
     ] = None,
@@ -79,6 +87,7 @@ def seat_add_cmd(
     """Add a seat (the committee is set up from fund.yaml on first use)."""
     request = SeatRequest(
         label=label,
+        label_ru=label_ru,
         side=side,
         contributor=contributor,
         organisation_id=organisation,

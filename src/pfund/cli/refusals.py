@@ -28,6 +28,7 @@ from pfund.services.gate import (
 )
 from pfund.services.imports import COST_CHANGE_NOT_ALLOWED
 from pfund.services.tranches import CONTRIBUTIONS_NEEDED, shortfall
+from pfund.web.field_words import field_label
 
 
 def _contributions_needed(facts: Facts) -> str:
@@ -96,8 +97,21 @@ def refusal_lines(err: PfundError) -> tuple[str, list[str]]:
 def _problem_line(problem: Problem) -> str:
     if problem.code in WORDING:
         worded = WORDING[problem.code](problem.facts)
-        return str(Problem(worded, problem.file, problem.row, problem.field))
-    return str(problem)
+        problem = Problem(worded, problem.file, problem.row, problem.field)
+    return _in_file(problem) or str(problem)
+
+
+def _in_file(problem: Problem) -> str:
+    """A problem in an imported file names its field by the label the pages use, with
+    the file's column beside it (``bad.csv, row 2, field "Title" (column title): ...``);
+    a field without a label, or a problem not in a file, as the service says it."""
+    if not problem.file or not problem.field:
+        return ""
+    named = field_label(lambda text: text, problem.field)
+    if named == problem.field:
+        return ""
+    where = [problem.file, *([f"row {problem.row}"] if problem.row else [])]
+    return f'{", ".join(where)}, field "{named}" (column {problem.field}): {problem.reason}'
 
 
 def _gate_headline(err: GateRefused) -> str:

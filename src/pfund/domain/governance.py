@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pfund.domain.protection import PUBLIC
 
 SEAT_LABEL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$"
+# A seat's label in Russian, as a Russian page shows it (the label stays its identifier).
+SEAT_LABEL_RU_PATTERN = r"^[0-9A-Za-zА-Яа-яЁё№][0-9A-Za-zА-Яа-яЁё№ ._—–-]{0,63}$"
 
 
 class Side(StrEnum):

@@ -17,12 +17,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+import pycountry
+from babel import Locale
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from pfund.domain.account import USERNAME_PATTERN, Permission
 from pfund.domain.governance import (
     SEAT_LABEL_PATTERN,
+    SEAT_LABEL_RU_PATTERN,
     CommitteeDefinition,
     CommitteeRule,
     ItemKind,
@@ -49,6 +52,7 @@ class SeatView(BaseModel):
     """A seat as staff see it: never its holder's name (that stays sealed)."""
 
     label: str
+    label_ru: str = ""  # the label as a Russian page shows it
     side: Side
     weight: Decimal
     standing: SeatStanding
@@ -81,6 +85,7 @@ class VoteLine(BaseModel):
     weight: Decimal
     standing: SeatStanding
     vote: Vote | None
+    seat_ru: str = ""  # the seat's label in Russian
 
 
 class ItemTally(BaseModel):
@@ -150,6 +155,9 @@ class SeatRequest(BaseModel):
     # The label is checked against SEAT_LABEL_PATTERN (at most 64) by the service, with
     # its own message; the other texts are bounded here to the columns that hold them.
     label: str
+    # In Russian (at most 64); left empty, it is derived: "Донор — Германия" from a donor
+    # seat's state, "Российское место 2" from a label "Russian seat 2".
+    label_ru: Annotated[str, Field(max_length=64)] = ""
     side: Side
     contributor: Annotated[str, Field(max_length=3)] | None = None  # an ISO3 code
     organisation_id: Id | None = None
@@ -167,6 +175,7 @@ def add_seat(rt: Runtime, request: SeatRequest, *, committee: str = DEFAULT_COMM
         if problems:
             raise InvalidInput(f"seat {request.label}: not added", problems)
         values = request.model_dump() | {
+            "label_ru": request.label_ru.strip() or default_label_ru(request),
             "committee": committee,
             "side": request.side.value,
             "suspended": False,
@@ -181,16 +190,38 @@ def add_seat(rt: Runtime, request: SeatRequest, *, committee: str = DEFAULT_COMM
             "committee.seat_added",
             "committee",
             committee,
-            {"seat": request.label, "side": request.side.value},
+            {"seat": request.label, "label_ru": values["label_ru"], "side": request.side.value},
         )
         uow.commit()
     return next(s for s in seats(rt, committee=committee) if s.label == request.label)
+
+
+RUSSIAN_SEAT = re.compile(r"^Russian seat (?P<n>\d+)$")
+
+
+def default_label_ru(request: SeatRequest) -> str:
+    """A seat's Russian label when none is given: a donor seat by its state's name in
+    Russian (CLDR), a Russian seat labelled the way pfund's sample labels them by its
+    number; otherwise none (a Russian page then shows the label as given)."""
+    if request.side is Side.DONOR and request.contributor:
+        found = pycountry.countries.get(alpha_3=request.contributor.upper())
+        names = Locale.parse("ru").territories
+        country = names.get(found.alpha_2, request.contributor) if found else request.contributor
+        return f"Донор — {country}"[:64]
+    numbered = RUSSIAN_SEAT.match(request.label.strip())
+    if request.side is Side.RUSSIAN and numbered is not None:
+        return f"Российское место {numbered['n']}"
+    return ""
 
 
 def _check_seat_request(request: SeatRequest) -> None:
     problems = []
     if not re.fullmatch(SEAT_LABEL_PATTERN, request.label):
         problems.append(Problem("letters, digits, space . _ -; at most 64", field="label"))
+    if request.label_ru.strip() and not re.fullmatch(
+        SEAT_LABEL_RU_PATTERN, request.label_ru.strip()
+    ):
+        problems.append(Problem("letters, digits, space . _ - —; at most 64", field="label_ru"))
     if request.side is Side.DONOR and not request.contributor:
         problems.append(Problem("a donor seat names its contributor (ISO3)", field="contributor"))
     if request.side is Side.RUSSIAN and not request.organisation_id:
@@ -271,6 +302,7 @@ def _views(
         weight = weights.get(seat["contributor"], Decimal(0)) if donor else Decimal(1)
         view = SeatView(
             label=seat["label"],
+            label_ru=seat["label_ru"],
             side=Side(seat["side"]),
             weight=weight,
             standing=standing,
@@ -450,7 +482,12 @@ def cast_vote(
         )
         uow.commit()
     return VoteLine(
-        seat=label, side=view.side, weight=view.weight, standing=view.standing, vote=choice
+        seat=label,
+        seat_ru=view.label_ru,
+        side=view.side,
+        weight=view.weight,
+        standing=view.standing,
+        vote=choice,
     )
 
 
@@ -474,6 +511,7 @@ def count(uow: UnitOfWork, item: ItemView, on: date) -> tuple[list[VoteLine], Ta
         lines.append(
             VoteLine(
                 seat=view.label,
+                seat_ru=view.label_ru,
                 side=view.side,
                 weight=view.weight,
                 standing=view.standing,

@@ -211,6 +211,12 @@ def public_decisions(rt: Runtime) -> list[PublicDecision]:
     with rt.uow() as uow:
         decided = [i for i in uow.committees.items() if i["record_id"]]
         records = {i["id"]: uow.decisions.get(i["record_id"]) for i in decided}
+        # A record closed before seats had a Russian label names its seats by label only.
+        in_russian = {
+            (c, s["label"]): s["label_ru"]
+            for c in {i["committee"] for i in decided}
+            for s in uow.committees.seats(c)
+        }
         currency = fund_currency(uow)
     out = []
     for i in reversed(decided):
@@ -228,7 +234,10 @@ def public_decisions(rt: Runtime) -> list[PublicDecision]:
                 record_id=record.id,
                 run_id=i["run_id"],
                 projects=i["projects"],
-                votes=[_public_vote(v) for v in record.result["votes"]],
+                votes=[
+                    _public_vote(v, in_russian.get((i["committee"], v.get("seat")), ""))
+                    for v in record.result["votes"]
+                ],
                 tally=record.result["tally"],
                 departure=record.result.get("departure"),
                 currency=currency,
@@ -237,8 +246,10 @@ def public_decisions(rt: Runtime) -> list[PublicDecision]:
     return out
 
 
-PUBLIC_VOTE_FIELDS = ("seat", "side", "weight", "standing", "vote")
+PUBLIC_VOTE_FIELDS = ("seat", "seat_ru", "side", "weight", "standing", "vote")
 
 
-def _public_vote(line: dict[str, Any]) -> dict[str, Any]:
-    return {k: line.get(k) for k in PUBLIC_VOTE_FIELDS}
+def _public_vote(line: dict[str, Any], seat_ru: str = "") -> dict[str, Any]:
+    return {k: line.get(k) for k in PUBLIC_VOTE_FIELDS} | {
+        "seat_ru": line.get("seat_ru") or seat_ru
+    }

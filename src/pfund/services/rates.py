@@ -120,6 +120,14 @@ def list_rates(
         return uow.rates.list(quote=quote, since=since, until=until, limit=limit)
 
 
+def source_names(rt: Runtime) -> dict[str, str]:
+    """The rates' sources in Russian by their English (as a tranche or an agreement's
+    change line stores it): what a page in Russian shows for a stored source."""
+    rt.require(Permission.READ_INTERNAL)
+    with rt.uow() as uow:
+        return uow.rates.source_names()
+
+
 class Conversion(BaseModel):
     """A conversion as stated: the rate used and, given an amount, both amounts."""
 

@@ -28,7 +28,8 @@ from pfund.services.runtime import Runtime
 from pfund.services.writes import Replayed
 from pfund.web.form_words import TWICE
 from pfund.web.forms import check_csrf, form_key, new_form_key
-from pfund.web.render import render
+from pfund.web.rate_words import source_names_for
+from pfund.web.render import language, render
 from pfund.web.staff import CsrfField, KeyField, StaffDep, _allowed, _back
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +52,11 @@ def staff_agreements(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRes
         "P": Permission,
         "message": request.query_params.get("message"),
         "staff": True,
+        "rate_names": source_names_for(
+            acting(rt, who),
+            language(request),
+            (v.changes["rate"] for line in lines for v in line.versions if "rate" in v.changes),
+        ),
     }
     return render(request, "staff/agreements.html.j2", **context)
 

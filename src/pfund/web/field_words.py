@@ -103,11 +103,55 @@ def as_typed(text: object, lang: str, gettext: Callable[..., str]) -> Markup:
     )
 
 
+# The columns (keys) of the files staff import (projects, organisations, people,
+# conditions, contributors, results), as an import's problems name them (lang18b).
+IMPORT_FIELD_LABELS = {
+    "id": N_("Code"),
+    "code": N_("Code"),
+    "description_ru": N_("Description in Russian"),
+    "benefits": N_("Benefits"),
+    "outcomes": N_("Outcomes"),
+    "contacts": N_("Contacts"),
+    "partners": N_("Partners"),
+    "proponent": N_("Proposing organisation"),
+    "depends_on": N_("Depends on"),
+    "excludes": N_("Excludes"),
+    "notes": N_("Notes"),
+    "risk": N_("Risk"),
+    "protected_fields": N_("Protected fields"),
+    "alias": N_("Other name"),
+    "areas": N_("Areas"),
+    "capabilities": N_("Capabilities"),
+    "country": N_("Country"),
+    "name": N_("Name (organisation or person)"),
+    "website": N_("Website"),
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+    "role": N_("Role"),
+    "definition": N_("Definition"),
+    "definition_ru": N_("Definition in Russian"),
+    "iati_type": N_("IATI type"),
+    "protocol": N_("Protocol"),
+    "iso3": N_("Country code (ISO3)"),
+    "gdp_usd": N_("GDP, USD"),
+    "defence_usd": N_("Defence spending, USD"),
+    "defence_pct_gdp": N_("Defence spending, share of GDP"),
+    "project": N_("Project"),
+    "period": N_("Period"),
+    "indicator": N_("Indicator"),
+    "value": N_("Value reported"),
+    "unit": N_("Unit"),
+}
+
+
 def field_label(gettext: Callable[..., str], name: object) -> str:
-    """The label of field ``name`` in the page's language (``gettext``)."""
+    """The label of field ``name`` in the page's language (``gettext``); a nested name
+    (``costs.2028.capital``) by its first part's label and the rest as it is."""
     key = str(name)
-    if key in FIELD_LABELS:
-        return gettext(FIELD_LABELS[key])
-    if key in LABELS:
-        return gettext(LABELS[key])
+    for table in (FIELD_LABELS, LABELS, IMPORT_FIELD_LABELS):
+        if key in table:
+            return gettext(table[key])
+    head, dot, rest = key.partition(".")
+    if dot and head != key and field_label(gettext, head) != head:
+        return f"{field_label(gettext, head)} ({rest})"
     return key

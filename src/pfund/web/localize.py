@@ -414,3 +414,48 @@ def decision_summary(report: Any, lang: str, gettext: Gettext, fmt: Any) -> str:
             )
         )
     return " ".join(parts)
+
+
+# A refusal's reason shown under a sentence that already says nothing was changed (the
+# staff refusal page, a form's error box) does not say it again: the clause is dropped
+# from the reason, in the page's language, wherever the service put it (its end or its
+# start). Dates a reason quotes (ISO, as services write them) are written as the page
+# writes its other dates.
+NOTHING_CHANGED = (
+    r"(?:nothing (?:was )?(?:changed|stored|recorded)|ничего не (?:изменено|сохранено|записано))"
+)
+SAID_LAST = re.compile(rf"\s*[;,]\s*{NOTHING_CHANGED}(?=\.?\s*$)", re.IGNORECASE)
+SAID_FIRST = re.compile(rf"^\s*{NOTHING_CHANGED}\s*[;,.:]\s*", re.IGNORECASE)
+ISO_DAY = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def dated(text: str, fmt: Any) -> str:
+    """``text`` with each ISO date in it written by ``fmt`` (the page's Formatter)."""
+
+    def day(found: re.Match[str]) -> str:
+        try:
+            return str(fmt.date(found.group(0)))
+        except ValueError:  # 2026-13-45 is no date: left as written
+            return found.group(0)
+
+    return ISO_DAY.sub(day, text)
+
+
+def without_nothing_changed(text: str) -> str:
+    """``text`` without its 'nothing was changed' clause (the page says it once), and
+    otherwise word for word: the problem it states stays as the service wrote it, in
+    its case too (pages and tests quote "a positive amount", "tranche T is paid on
+    indicator I"; a reason capitalised or reworded here broke both in lang18)."""
+    shorter = SAID_LAST.sub("", text)
+    if shorter == text:
+        shorter = SAID_FIRST.sub("", text)
+    return shorter or text
+
+
+def refusal_reason(
+    text: str, lang: str, gettext: Gettext, fmt: Any, status: int | None = None
+) -> str:
+    """A refusal's reason in the reader's language, under a sentence that says nothing
+    was changed: translated, without saying so again, its dates as the page writes them."""
+    said = translate_message(text, lang, gettext, status)
+    return dated(without_nothing_changed(said), fmt)

@@ -29,11 +29,14 @@ from pfund.web.labels import (
 )
 from pfund.web.localize import (
     country_name,
+    dated,
     decision_summary,
     localized,
     outcome_name,
+    refusal_reason,
     translate_message,
 )
+from pfund.web.rate_words import rate_line, tranche_rate
 
 LANG_COOKIE = "lang"
 # Where a cached public page's footer takes the audit head of the request that reads it.
@@ -159,7 +162,21 @@ def _html(
             localized=lambda obj, field: localized(obj, field, lang),
             country=lambda iso3, english: country_name(iso3, english, lang),
             outcome=lambda key, value: outcome_name(key, value, lang),
-            translated=lambda text, status=None: translate_message(text, lang, gettext, status),
+            translated=lambda text, status=None: dated(
+                translate_message(text, lang, gettext, status), Formatter(lang)
+            ),
+            rate_line=lambda text, names: rate_line(text, lang, gettext, Formatter(lang), names),
+            tranche_rate=lambda t, fund, names: tranche_rate(
+                (t.original_amount, t.original_currency, t.rate, t.rate_date, t.rate_source),
+                fund,
+                lang,
+                gettext,
+                Formatter(lang),
+                names,
+            ),
+            reason=lambda text, status=None: refusal_reason(
+                text, lang, gettext, Formatter(lang), status
+            ),
             summary=lambda report: decision_summary(report, lang, gettext, Formatter(lang)),
             region=_region_namer(request, lang),
             user=user,

@@ -54,8 +54,9 @@ from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import LocalJobs
 from pfund.web.labels import N_
 from pfund.web.paging import paginate, paginate_stored
+from pfund.web.rate_words import source_names_for
 from pfund.web.refusals import staff_path
-from pfund.web.render import render
+from pfund.web.render import language, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 IMPORT_KINDS = ("projects", "organisations", "people", "indicators")
@@ -310,6 +311,11 @@ def tranche_page(
         rows=steps.rows,
         conditions=steps.conditions,
         organisations=steps.organisations,
+        rate_names=source_names_for(
+            rt,
+            language(request),
+            (t.rate_source or "rate" for t in page.items if t.original_currency),
+        ),
         projects=sorted({t.project_id for t in every}),
         years=sorted({t.year for t in every}),
         statuses=[s.value for s in TrancheStatus],

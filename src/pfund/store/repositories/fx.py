@@ -53,6 +53,12 @@ class RateRepository:
                 out[(row.quote, row.day)] = build_rate(row)
         return out
 
+    def source_names(self) -> dict[str, str]:
+        """Each source the rates name, in English, with its Russian where one is kept."""
+        rates = table(ExchangeRateRow)
+        query = select(rates.c.source, rates.c.source_ru).where(rates.c.source_ru != "").distinct()
+        return {row.source: row.source_ru for row in self.session.execute(query)}
+
     def latest(self, base: str, quote: str, day: date) -> ExchangeRate | None:
         """The rate of the pair on ``day`` or, failing that, the latest before it."""
         rates = table(ExchangeRateRow)

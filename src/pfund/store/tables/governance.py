@@ -44,6 +44,8 @@ class CommitteeSeatRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     committee: Mapped[str] = mapped_column(ID, ForeignKey("committees.code", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(64))
+    # The label in Russian, shown on Russian pages; votes are still cast by ``label``.
+    label_ru: Mapped[str] = mapped_column(String(64), default="", server_default="")
     side: Mapped[str] = mapped_column(ENUM)
     contributor: Mapped[str | None] = mapped_column(String(3))
     organisation_id: Mapped[str | None] = mapped_column(
