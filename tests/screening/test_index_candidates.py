@@ -272,3 +272,43 @@ def test_a_common_keys_bitmap_holds_its_postings(
     assert index.common_postings
     for key, postings in index.common_postings.items():
         assert np.array_equal(index._holds_common(key, everyone), _contains(postings, everyone))
+
+
+@pytest.mark.parametrize("bitmap_min", [0, 10**9])
+def test_the_candidates_are_the_same_with_every_key_or_none_looked_up_as_a_bitmap(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+    bitmap_min: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long postings are looked up as bitmaps, the others merged and searched among the
+    candidates (``_gathered``): the candidates must not depend on which way a key goes."""
+    index, asked = bench
+    monkeypatch.setattr(module, "BITMAP_MIN", bitmap_min)
+    index._set_lookups()
+    try:
+        assert bool(index._bitmaps) == (bitmap_min == 0)
+        differ = [
+            name
+            for schema, name in asked
+            if index._by_name(name, schema, SCORED, SCORED)
+            != _reference(index, name, schema, SCORED, SCORED, 70)
+        ]
+    finally:
+        monkeypatch.undo()
+        index._set_lookups()
+    assert differ == []
+
+
+def test_a_keys_bitmap_holds_its_postings(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """Each key with more than ``BITMAP_MIN`` entities has a bitmap holding exactly its
+    postings, and no other key has one."""
+    index, _ = bench
+    everyone = np.arange(len(index), dtype=np.int32)
+    places = module._Places(everyone)
+    long = {key for key, found in index.postings.items() if len(found) > module.BITMAP_MIN}
+    assert long and set(index._bitmaps) == long
+    for key in long:
+        held = places.held(index._bitmaps[key]).astype(np.bool_)
+        assert np.array_equal(held, _contains(index.postings[key], everyone))

@@ -124,7 +124,12 @@ COMMON_COARSE_LENGTH = 5
 # ``MISSPELT_DISCOUNT`` of its weight: a step further than a neighbour.
 MISSPELT_MIN_LENGTH = 5
 MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
-MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
+# Postings longer than this are also held as bitmaps, one bit a listed entity (``_bitmaps``:
+# worked out when the index is made or loaded, not pickled; about 1,100 keys and 140 MB at
+# 1,000,000), so that which candidates hold such a key (a common surname's coarse key, a
+# given name's) is a look-up per candidate, not a binary search in its postings; shorter
+# postings are merged per word and looked up among the candidates (``_gathered``).
+BITMAP_MIN = 256
 
 
 @dataclass(frozen=True)
@@ -527,6 +532,11 @@ class CandidateIndex:
                 for variant in _variants(key):
                     self.common_variants.setdefault(variant.encode()[:width], []).append(key)
         self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
+        self._bitmaps = {
+            key: _bitmap(found, len(self.ids))
+            for key, found in self.postings.items()
+            if len(found) > BITMAP_MIN
+        }
 
     def _set_words(self, compact: Iterable[tuple[str, ...]]) -> None:
         """The word tables of ``__init__`` from each entity's words (first keys, then the
@@ -571,7 +581,7 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
-        for derived in ("weights", "common_variants", "_common_bits"):
+        for derived in ("weights", "common_variants", "_common_bits", "_bitmaps"):
             del state[derived]
         return state
 
@@ -611,8 +621,9 @@ class CandidateIndex:
         candidates = _distinct(np.concatenate([self.postings[key] for key in found]))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
+        places = _Places(candidates)
         for _, group in groups:
-            totals += self._gathered(group, candidates)
+            totals += self._gathered(group, candidates, places)
         keep = totals >= needed
         candidates, totals = candidates[keep], totals[keep]
         if len(candidates) > RERANKED:
@@ -636,31 +647,33 @@ class CandidateIndex:
         """The most entities a neighbour may be held by and still bring candidates."""
         return max(NEAR_MAX_POSTINGS, int(NEAR_MAX_SHARE * len(self.ids)))
 
-    def _gathered(self, group: Group, candidates: IntArray) -> FloatArray:
+    def _gathered(self, group: Group, candidates: IntArray, places: _Places) -> FloatArray:
         """What each candidate gathers of one word: the weight of the heaviest of the
-        word's keys it holds. A word's many small postings (its keys' neighbours) are
-        merged and searched once, each large one searched on its own."""
+        word's keys it holds (the most of ``held`` over the keys it holds). A key with a
+        bitmap (``BITMAP_MIN``) is looked up by candidate; the word's other keys' postings
+        are merged and each entity in them found among the candidates (sorted) once."""
         gathered = np.zeros(len(candidates))
-        pairs = [(held, key) for held, key, _ in group]
-        small = [(held, key) for held, key in pairs if len(self.postings[key]) <= MERGED_MAX]
-        for held, key in pairs if len(small) < 3 else set(pairs) - set(small):
-            np.maximum(gathered, held * _contains(self.postings[key], candidates), out=gathered)
-        if len(small) >= 3:
-            held_by = np.concatenate([self.postings[key] for _, key in small])
+        if not len(candidates):
+            return gathered
+        merged: list[tuple[float, IntArray]] = []
+        for held, key, _ in group:
+            bits = self._bitmaps.get(key)
+            if bits is None:
+                merged.append((held, self.postings[key]))
+            else:
+                np.maximum(gathered, held * places.held(bits), out=gathered)
+        if merged:
+            held_by = np.concatenate([postings for _, postings in merged])
             weights = np.repeat(
-                np.array([held for held, _ in small]),
-                [len(self.postings[key]) for _, key in small],
+                np.array([held for held, _ in merged]), [len(postings) for _, postings in merged]
             )
-            # The keys come heaviest first: a stable sort by entity keeps each entity's
-            # heaviest key first among its own.
+            # Sorted, the entities are searched for among the sorted candidates in one pass.
             order = np.argsort(held_by, kind="stable")
             held_by, weights = held_by[order], weights[order]
-            first = np.ones(len(held_by), dtype=np.bool_)
-            np.not_equal(held_by[1:], held_by[:-1], out=first[1:])
-            held_by, weights = held_by[first], weights[first]
-            at = np.minimum(np.searchsorted(held_by, candidates), len(held_by) - 1)
-            found = np.where(held_by[at] == candidates, weights[at], 0.0)
-            np.maximum(gathered, found, out=gathered)
+            at = np.searchsorted(candidates, held_by)
+            np.minimum(at, len(candidates) - 1, out=at)
+            found = candidates[at] == held_by
+            np.maximum.at(gathered, at[found], weights[found])
         return gathered
 
     def _closest(
@@ -802,14 +815,12 @@ class CandidateIndex:
         return near
 
     def _holds_common(self, key: str, candidates: IntArray) -> npt.NDArray[np.bool_]:
-        """Which candidates hold a common word's key (``_contains`` of its postings), by
+        """Which candidates hold a common word's key (are in its postings), by
         one bit per listed entity, set the first time the key is asked for: a common
         key's postings are a few per cent of the list, longer than the candidates."""
         bits = self._common_bits.get(key)
         if bits is None:
-            marked = np.zeros(len(self.ids), dtype=np.bool_)
-            marked[self.common_postings[key]] = True
-            bits = self._common_bits[key] = np.packbits(marked, bitorder="little")
+            bits = self._common_bits[key] = _bitmap(self.common_postings[key], len(self.ids))
         held: npt.NDArray[np.bool_] = (bits[candidates >> 3] >> (candidates & 7)) & 1 == 1
         return held
 
@@ -1179,8 +1190,24 @@ def _rare_prefix(weights: list[float], needed: float) -> int:
     return len(weights)
 
 
-def _contains(postings: IntArray, positions: IntArray) -> npt.NDArray[np.bool_]:
-    """Which of the sorted ``positions`` appear in the sorted ``postings``."""
-    at = np.searchsorted(postings, positions)
-    found: npt.NDArray[np.bool_] = postings[np.minimum(at, len(postings) - 1)] == positions
-    return found
+def _bitmap(postings: IntArray, size: int) -> npt.NDArray[np.uint8]:
+    """The positions as bits of ``size`` (entity ``i`` is bit ``i % 8`` of byte ``i // 8``)."""
+    marked = np.zeros(size, dtype=np.bool_)
+    marked[postings] = True
+    return np.packbits(marked, bitorder="little")
+
+
+class _Places:
+    """A query's candidates (sorted positions) as bitmap places, worked out when first
+    asked for: the byte and the bit of each candidate in a ``_bitmap``."""
+
+    def __init__(self, candidates: IntArray) -> None:
+        self.candidates = candidates
+        self.at: tuple[IntArray, npt.NDArray[np.uint8]] | None = None
+
+    def held(self, bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        """1 for each candidate whose bit is set in ``bits``, else 0."""
+        if self.at is None:
+            self.at = (self.candidates >> 3, (self.candidates & 7).astype(np.uint8))
+        found: npt.NDArray[np.uint8] = (bits[self.at[0]] >> self.at[1]) & np.uint8(1)
+        return found
