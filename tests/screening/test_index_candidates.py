@@ -11,6 +11,7 @@ order, so that the speed-up moves no recall figure.
 
 import math
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -312,3 +313,31 @@ def test_a_keys_bitmap_holds_its_postings(
     for key in long:
         held = places.held(index._bitmaps[key]).astype(np.bool_)
         assert np.array_equal(held, _contains(index.postings[key], everyone))
+
+
+def test_numbering_words_reads_nothing_left_in_the_table_from_before() -> None:
+    """``_numbered`` notes each distinct number's place in a table kept between calls
+    (``_slots``) without clearing it: whatever the table held, each number must map to
+    a distinct entry equal to it, one entry per distinct number."""
+    rng = np.random.default_rng(3)
+    size = 1000
+    for _ in range(50):
+        module._slots(size)[:size] = rng.integers(-(2**40), 2**40, size)
+        numbers = rng.integers(0, size, int(rng.integers(1, 400))).astype(np.int32)
+        distinct, at = module._numbered(numbers, np.arange(len(numbers)), size)
+        assert sorted(distinct.tolist()) == np.unique(numbers).tolist()
+        assert np.array_equal(distinct[at], numbers)
+
+
+def test_screening_from_threads_at_once_gives_each_query_its_own_candidates(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """The services screen one stored index from the API's worker threads: the tables a
+    query works in (``_slots``) are each thread's own."""
+    index, asked = bench
+    alone = [index._by_name(name, schema, SCORED, SCORED) for schema, name in asked]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(
+            pool.map(lambda query: index._by_name(query[1], query[0], SCORED, SCORED), asked * 3)
+        )
+    assert together == alone * 3

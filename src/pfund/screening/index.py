@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -695,15 +696,18 @@ class CandidateIndex:
             # A firm's added words (Завод, Торговый дом, a region) make another firm
             # more often than a changed legal form does: both ways count alike.
             alike = (alike + covered) // 2
-        order = np.lexsort((candidates, -totals, -covered, -alike))[:limit]
+        order = np.lexsort((candidates, -totals, -covered, -alike))[: min(limit, scored)]
         if not len(order):
             return []
+        alikes = alike[order].tolist()
         spread = ALIKE_SPREAD if alike_min else 100
-        least = max(alike_min, int(alike[order[0]]) - spread)
+        least = max(alike_min, alikes[0] - spread)
         return [
-            int(candidates[at])
-            for rank, at in enumerate(order[:scored].tolist())
-            if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
+            position
+            for rank, (position, found) in enumerate(
+                zip(candidates[order].tolist(), alikes, strict=True)
+            )
+            if rank < ALWAYS_SCORED or found >= (alike_min if rank < ALIKE_SCORED else least)
         ]
 
     def likeness(
@@ -713,8 +717,11 @@ class CandidateIndex:
         tables of their words (``_set_words``)."""
         starts = self.word_starts[candidates]
         counts = self.word_starts[candidates + 1] - starts
-        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
-        distinct, at = _numbered(self.word_numbers[places])
+        offsets = _starts(counts)
+        flat = np.arange(int(counts.sum()))
+        places = flat - np.repeat(offsets - starts, counts)
+        numbers = self.word_numbers[places]
+        distinct, at = _numbered(numbers, flat, len(self.vocabulary))
         return _likeness(
             _compacted(_query_words(name), is_organisation(schema)),
             self.vocabulary[distinct].tolist(),
@@ -722,6 +729,7 @@ class CandidateIndex:
             counts,
             self.word_weights[places].astype(np.float64),
             self.word_totals[candidates],
+            starts=offsets,
         )
 
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
@@ -1073,11 +1081,14 @@ def _likeness(
     counts: npt.NDArray[np.int64],
     flat_weights: FloatArray,
     totals: FloatArray,
+    *,
+    starts: npt.NDArray[np.int64] | None = None,
 ) -> tuple[Int16Array, Int16Array]:
     """``word_likeness`` of choices given as distinct ``words`` and, for each choice's
-    words in turn (``counts`` of them a choice), the number of the word among them and
-    its weight (``_word_weights``), with each choice's total: each distinct word is
-    compared with the query's once however many choices hold it."""
+    words in turn (``counts`` of them a choice, starting at ``starts`` when given), the
+    number of the word among them and its weight (``_word_weights``), with each choice's
+    total: each distinct word is compared with the query's once however many choices hold
+    it, and its best ratio with any query word found once."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
     empty = np.zeros(len(counts), dtype=np.int16)
     if not asked or not len(counts):
@@ -1087,12 +1098,12 @@ def _likeness(
     table = process.cdist(rows, words, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     if len(rows) > len(asked):
         table = np.maximum.reduceat(table, _starts(row_counts), axis=0)
-    ratios = table[:, at]
-    starts = _starts(counts)
-    best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
+    if starts is None:
+        starts = _starts(counts)
+    best = np.maximum.reduceat(table[:, at], starts, axis=1).astype(np.float64)
     asked_weights = _lengths([spellings[0] for spellings in asked])
     forward = asked_weights @ best / asked_weights.sum()
-    covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
+    covered = np.add.reduceat(flat_weights * table.max(axis=0)[at], starts)
     backward = covered / np.maximum(totals, 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
 
@@ -1113,16 +1124,32 @@ def _word_weights(
     return weights
 
 
-def _numbered(numbers: IntArray) -> tuple[IntArray, npt.NDArray[np.intp]]:
-    """The distinct ``numbers``, sorted, and where each of ``numbers`` is among them
-    (``np.unique`` with ``return_inverse``, by one sort: see ``_distinct``)."""
-    order = np.argsort(numbers, kind="stable")
-    ordered = numbers[order]
-    first = np.ones(len(ordered), dtype=np.bool_)
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    at = np.empty(len(ordered), dtype=np.intp)
-    at[order] = np.cumsum(first) - 1
-    return ordered[first], at
+def _numbered(
+    numbers: IntArray, flat: npt.NDArray[np.int64], size: int
+) -> tuple[IntArray, npt.NDArray[np.int64]]:
+    """The distinct ``numbers`` (each below ``size``; in no particular order) and where each
+    of ``numbers`` is among them, given ``flat``, ``np.arange(len(numbers))``: each
+    distinct number's place is that of one of its occurrences, noted in a table of
+    ``size`` (``_slots``; what it held before is written over, never read), which is
+    cheaper than a sort of the numbers (``np.unique``'s ``return_inverse``)."""
+    slots = _slots(size)
+    slots[numbers] = flat
+    noted = slots[numbers]
+    first = noted == flat
+    at: npt.NDArray[np.int64] = (np.cumsum(first) - 1)[noted]
+    return numbers[first], at
+
+
+_SLOTS = threading.local()
+
+
+def _slots(size: int) -> npt.NDArray[np.int64]:
+    """A table of at least ``size`` entries for ``_numbered``, one a thread (an index may
+    be screened from several threads at once)."""
+    slots: npt.NDArray[np.int64] | None = getattr(_SLOTS, "table", None)
+    if slots is None or len(slots) < size:
+        slots = _SLOTS.table = np.zeros(size, dtype=np.int64)
+    return slots
 
 
 def _patronymic_bits(words: tuple[str, ...]) -> int:
