@@ -136,6 +136,14 @@ def _common_hints(
     return gathered
 
 
+def _reference_seeding(index: CandidateIndex, group: Group) -> list[str]:
+    """``_seeding`` as first written: each neighbour's postings counted."""
+    most = index._near_most()
+    keys = [key for _, key, near in group if not near or len(index.postings[key]) <= most]
+    spelt = any(not near and not key.startswith(COARSE) for _, key, near in group)
+    return [key for key in keys if not key.startswith(COARSE)] if spelt else keys
+
+
 def _reference(
     index: CandidateIndex, name: str, schema: str, limit: int, scored: int, alike_min: int
 ) -> list[int]:
@@ -145,7 +153,7 @@ def _reference(
         return []
     needed = MIN_SHARE * sum(weight for weight, _ in groups)
     rare = module._rare_prefix([group[0][0] for _, group in groups], needed)
-    found = [key for _, group in groups[:rare] for key in index._seeding(group)]
+    found = [key for _, group in groups[:rare] for key in _reference_seeding(index, group)]
     candidates = np.unique(np.concatenate([index.postings[key] for key in found]))
     if schema != "LegalEntity":
         candidates = candidates[index.persons[candidates] == (schema == PERSON)]
@@ -341,3 +349,18 @@ def test_screening_from_threads_at_once_gives_each_query_its_own_candidates(
             pool.map(lambda query: index._by_name(query[1], query[0], SCORED, SCORED), asked * 3)
         )
     assert together == alone * 3
+
+
+def test_the_neighbours_too_widely_held_to_seed_are_those_over_the_limit(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """``_seeding`` and ``_misspelt`` look up the keys held by more than ``_near_most``
+    entities in a set made with the index: exactly those keys, the limit itself not."""
+    index, asked = bench
+    most = index._near_most()
+    sizes = {key: len(found) for key, found in index.postings.items()}
+    assert most in sizes.values()
+    assert index._many == {key for key, size in sizes.items() if size > most}
+    for schema, name in asked:
+        for _, group in index._indexed_groups(name, schema):
+            assert index._seeding(group) == _reference_seeding(index, group)

@@ -525,6 +525,10 @@ class CandidateIndex:
         indexed key's weight (``weight``), and the common words' own keys by their
         one-deletion variants (``_common_near``), a few dozen entries."""
         self.weights = {key: self.weight_of(found) for key, found in self.postings.items()}
+        # The indexed keys held by more entities than a neighbour may be to bring
+        # candidates (``_near_most``): a few thousand at 1,000,000.
+        most = self._near_most()
+        self._many = frozenset(key for key, found in self.postings.items() if len(found) > most)
         width = self.neighbours.variants.dtype.itemsize
         tabled = set(self.neighbours.keys.tolist())
         self.common_variants: dict[bytes, list[str]] = {}
@@ -582,7 +586,7 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
-        for derived in ("weights", "common_variants", "_common_bits", "_bitmaps"):
+        for derived in ("weights", "_many", "common_variants", "_common_bits", "_bitmaps"):
             del state[derived]
         return state
 
@@ -639,10 +643,11 @@ class CandidateIndex:
         listed spelling has its own key (a German or GOST spelling, Chruschtschow,
         Xrushhyov, or a misspelling), since a coarse key is held by up to
         ``COARSE_MAX_SHARE`` of the list and its entities are mostly other names."""
-        most = self._near_most()
-        keys = [key for _, key, near in group if not near or len(self.postings[key]) <= most]
-        spelt = any(not near and not key.startswith(COARSE) for _, key, near in group)
-        return [key for key in keys if not key.startswith(COARSE)] if spelt else keys
+        many = self._many
+        keys = [key for _, key, near in group if not near or key not in many]
+        if any(not near and not key.startswith(COARSE) for _, key, near in group):
+            return [key for key in keys if not key.startswith(COARSE)]
+        return keys
 
     def _near_most(self) -> int:
         """The most entities a neighbour may be held by and still bring candidates."""
@@ -757,34 +762,33 @@ class CandidateIndex:
                 continue
             weights = self.weights
             held = {
-                other: (NEAR_DISCOUNT * weights[other], True) for other in near if other in weights
+                other: (NEAR_DISCOUNT * weights[other], other, True)
+                for other in near
+                if other in weights
             }
-            if not any(key in self.postings for key in spelt):
+            if not any(key in weights for key in spelt):
                 held = self._misspelt(word, spelt, near) | held
-            held |= {key: (weights[key], False) for key in keys if key in weights}
+            held |= {key: (weights[key], key, False) for key in keys if key in weights}
             if held:
-                group = sorted(
-                    ((weight, key, is_near) for key, (weight, is_near) in held.items()),
-                    reverse=True,
-                )
+                group = sorted(held.values(), reverse=True)
                 groups.append((group[-1][0], group))
         return sorted(groups, key=lambda found: (-found[0], found[1]))
 
     def _misspelt(
         self, word: str, spelt: list[str], near: set[str]
-    ) -> dict[str, tuple[float, bool]]:
+    ) -> dict[str, tuple[float, str, bool]]:
         """For a Latin word whose own key no listed name holds, the rare indexed keys (held
         by at most ``_near_most`` entities) within one deletion of its keys with a letter
         left out (``letter_dropped_keys``: a letter changed inside a romanisation's
         digraph), each weighing ``MISSPELT_DISCOUNT`` of its weight; the word's own
         neighbours are left to the caller. None that is too common to index counts."""
         dropped = [key for key in letter_dropped_keys(word) if key not in spelt]
-        most = self._near_most()
         found = self.neighbours.near_any(dropped)
+        weights, many = self.weights, self._many
         return {
-            other: (MISSPELT_DISCOUNT * self.weights[other], True)
+            other: (MISSPELT_DISCOUNT * weights[other], other, True)
             for other in found
-            if other not in near and other in self.postings and len(self.postings[other]) <= most
+            if other not in near and other in weights and other not in many
         }
 
     def _common_hints(self, name: str, schema: str, candidates: IntArray) -> FloatArray:
