@@ -364,3 +364,26 @@ def test_the_neighbours_too_widely_held_to_seed_are_those_over_the_limit(
     for schema, name in asked:
         for _, group in index._indexed_groups(name, schema):
             assert index._seeding(group) == _reference_seeding(index, group)
+
+
+@pytest.mark.parametrize("kept", [1, 4096])
+def test_a_words_group_kept_from_an_earlier_query_is_the_one_worked_out_again(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+    kept: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_indexed_groups`` keeps each queried word's group (``WORD_GROUPS_KEPT``): asked
+    again, in any order, after the groups were forgotten or while kept, and the same
+    word in a person's and a firm's name, each query's groups are the reference's."""
+    index, asked = bench
+    monkeypatch.setattr(module, "WORD_GROUPS_KEPT", kept)
+    index._word_groups.clear()
+    both = [
+        (schema, name)
+        for name in ("Kristall Ivanov", "Ivanov Kristall")
+        for schema in (PERSON, "Company")
+    ]
+    queries = [*asked, *both, *reversed(asked), *both]
+    for schema, name in queries:
+        assert index._indexed_groups(name, schema) == _reference_groups(index, name, schema)
+    assert len(index._word_groups) <= kept

@@ -131,6 +131,10 @@ MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
 # given name's) is a look-up per candidate, not a binary search in its postings; shorter
 # postings are merged per word and looked up among the candidates (``_gathered``).
 BITMAP_MIN = 256
+# A queried word's group of keys and neighbours (``_indexed_groups``) depends on the word
+# and the index alone: given names, patronymics and firms' common words come back query
+# after query, and the last this many words' groups are kept (all forgotten when full).
+WORD_GROUPS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -374,6 +378,10 @@ class Neighbours:
         return found
 
 
+# What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
+_DERIVED = ("weights", "_many", "common_variants", "_common_bits", "_bitmaps", "_word_groups")
+
+
 class CandidateIndex:
     """Phonetic-key and identifier postings over a watchlist; build with ``build``."""
 
@@ -537,6 +545,8 @@ class CandidateIndex:
                 for variant in _variants(key):
                     self.common_variants.setdefault(variant.encode()[:width], []).append(key)
         self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
+        # Each queried word's group (``_word_group``) as worked out, a few thousand at most.
+        self._word_groups: dict[tuple[tuple[str, ...], str], tuple[float, Group] | None] = {}
         self._bitmaps = {
             key: _bitmap(found, len(self.ids))
             for key, found in self.postings.items()
@@ -586,7 +596,7 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
-        for derived in ("weights", "_many", "common_variants", "_common_bits", "_bitmaps"):
+        for derived in _DERIVED:
             del state[derived]
         return state
 
@@ -753,26 +763,40 @@ class CandidateIndex:
         worded: dict[tuple[str, ...], str] = {}  # each word's keys once, its first spelling
         for word, keys in _worded(_query_words(name), is_organisation(schema)):
             worded.setdefault(keys, word)
+        known = self._word_groups
         for keys, word in worded.items():
-            if self._common_word(keys):
-                continue
-            spelt = [key for key in keys if not key.startswith(COARSE)]
-            near = set(self.neighbours.near_any(spelt)) - set(spelt)
-            if self._common_word(near):
-                continue
-            weights = self.weights
-            held = {
-                other: (NEAR_DISCOUNT * weights[other], other, True)
-                for other in near
-                if other in weights
-            }
-            if not any(key in weights for key in spelt):
-                held = self._misspelt(word, spelt, near) | held
-            held |= {key: (weights[key], key, False) for key in keys if key in weights}
-            if held:
-                group = sorted(held.values(), reverse=True)
-                groups.append((group[-1][0], group))
+            try:
+                found = known[(keys, word)]
+            except KeyError:  # (a look-up, then a read, could meet another thread's clear)
+                if len(known) >= WORD_GROUPS_KEPT:
+                    known.clear()
+                found = known[(keys, word)] = self._word_group(word, keys)
+            if found is not None:
+                groups.append(found)
         return sorted(groups, key=lambda found: (-found[0], found[1]))
+
+    def _word_group(self, word: str, keys: tuple[str, ...]) -> tuple[float, Group] | None:
+        """One word's weight and group for ``_indexed_groups`` (its first spelling and its
+        keys), or ``None`` for a word left out."""
+        if self._common_word(keys):
+            return None
+        spelt = [key for key in keys if not key.startswith(COARSE)]
+        near = set(self.neighbours.near_any(spelt)) - set(spelt)
+        if self._common_word(near):
+            return None
+        weights = self.weights
+        held = {
+            other: (NEAR_DISCOUNT * weights[other], other, True)
+            for other in near
+            if other in weights
+        }
+        if not any(key in weights for key in spelt):
+            held = self._misspelt(word, spelt, near) | held
+        held |= {key: (weights[key], key, False) for key in keys if key in weights}
+        if not held:
+            return None
+        group = sorted(held.values(), reverse=True)
+        return group[-1][0], group
 
     def _misspelt(
         self, word: str, spelt: list[str], near: set[str]
