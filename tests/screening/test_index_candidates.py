@@ -319,7 +319,7 @@ def test_a_keys_bitmap_holds_its_postings(
     long = {key for key, found in index.postings.items() if len(found) > module.BITMAP_MIN}
     assert long and set(index._bitmaps) == long
     for key in long:
-        held = places.held(index._bitmaps[key]).astype(np.bool_)
+        held = places.held(index._bitmaps[key])
         assert np.array_equal(held, _contains(index.postings[key], everyone))
 
 

@@ -677,7 +677,7 @@ class CandidateIndex:
             if bits is None:
                 merged.append((held, self.postings[key]))
             else:
-                np.maximum(gathered, held * places.held(bits), out=gathered)
+                np.maximum(gathered, held, out=gathered, where=places.held(bits))
         if merged:
             held_by = np.concatenate([postings for _, postings in merged])
             weights = np.repeat(
@@ -1252,6 +1252,9 @@ def _bitmap(postings: IntArray, size: int) -> npt.NDArray[np.uint8]:
     return np.packbits(marked, bitorder="little")
 
 
+_BITS = np.array([1 << bit for bit in range(8)], dtype=np.uint8)  # each bit of a byte
+
+
 class _Places:
     """A query's candidates (sorted positions) as bitmap places, worked out when first
     asked for: the byte and the bit of each candidate in a ``_bitmap``."""
@@ -1260,9 +1263,9 @@ class _Places:
         self.candidates = candidates
         self.at: tuple[IntArray, npt.NDArray[np.uint8]] | None = None
 
-    def held(self, bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-        """1 for each candidate whose bit is set in ``bits``, else 0."""
+    def held(self, bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+        """Whether each candidate's bit is set in ``bits``."""
         if self.at is None:
-            self.at = (self.candidates >> 3, (self.candidates & 7).astype(np.uint8))
-        found: npt.NDArray[np.uint8] = (bits[self.at[0]] >> self.at[1]) & np.uint8(1)
+            self.at = (self.candidates >> 3, _BITS[self.candidates & 7])
+        found: npt.NDArray[np.bool_] = (bits[self.at[0]] & self.at[1]) != 0
         return found
