@@ -387,3 +387,18 @@ def test_a_words_group_kept_from_an_earlier_query_is_the_one_worked_out_again(
     for schema, name in queries:
         assert index._indexed_groups(name, schema) == _reference_groups(index, name, schema)
     assert len(index._word_groups) <= kept
+
+
+def test_the_common_words_hints_are_the_references_for_every_query(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """``_common_hints`` (each word's common keys and neighbours kept per word) against
+    the reference's, with every listed entity a candidate: not only for the queries with
+    more than ``RERANKED`` candidates, where the comparison above reaches it. Twice, so
+    that the kept groups are read too."""
+    index, asked = bench
+    everyone = np.arange(len(index), dtype=np.int32)
+    index._hint_groups.clear()
+    for schema, name in asked * 2:
+        found = index._common_hints(name, schema, everyone)
+        assert np.array_equal(found, _common_hints(index, name, schema, everyone)), name

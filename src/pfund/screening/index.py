@@ -379,7 +379,15 @@ class Neighbours:
 
 
 # What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
-_DERIVED = ("weights", "_many", "common_variants", "_common_bits", "_bitmaps", "_word_groups")
+_DERIVED = (
+    "weights",
+    "_many",
+    "common_variants",
+    "_common_bits",
+    "_bitmaps",
+    "_word_groups",
+    "_hint_groups",
+)
 
 
 class CandidateIndex:
@@ -547,6 +555,7 @@ class CandidateIndex:
         self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
         # Each queried word's group (``_word_group``) as worked out, a few thousand at most.
         self._word_groups: dict[tuple[tuple[str, ...], str], tuple[float, Group] | None] = {}
+        self._hint_groups: dict[tuple[str, ...], list[tuple[float, str]]] = {}
         self._bitmaps = {
             key: _bitmap(found, len(self.ids))
             for key, found in self.postings.items()
@@ -823,21 +832,36 @@ class CandidateIndex:
         common word is a fifth of the weight of a surname at a million entities."""
         gathered = np.zeros(len(candidates))
         worded = _worded(_query_words(name), is_organisation(schema))
+        known = self._hint_groups
         for keys in dict.fromkeys(keys for _, keys in worded):
-            own = [key for key in keys if key in self.common_postings]
-            near = {
-                other
-                for key in keys
-                if not key.startswith(COARSE) and key not in self.postings
-                for other in self._common_near(key)
-            }
-            group = [(self.weight_of(self.common_postings[key]), key) for key in own]
-            group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
+            try:
+                group = known[keys]
+            except KeyError:  # (as in ``_indexed_groups``)
+                if len(known) >= WORD_GROUPS_KEPT:
+                    known.clear()
+                group = known[keys] = self._hint_group(keys)
+            if not group:  # most words: nothing to add
+                continue
             word = np.zeros(len(candidates))
             for held, key in group:
                 np.maximum(word, held * self._holds_common(key, candidates), out=word)
             gathered += word
         return gathered
+
+    def _hint_group(self, keys: tuple[str, ...]) -> list[tuple[float, str]]:
+        """A word's common keys and common neighbours with what each weighs, for
+        ``_common_hints``: it depends on the word's keys alone, and is kept as the
+        words' groups are (``WORD_GROUPS_KEPT``)."""
+        own = [key for key in keys if key in self.common_postings]
+        near = {
+            other
+            for key in keys
+            if not key.startswith(COARSE) and key not in self.postings
+            for other in self._common_near(key)
+        }
+        group = [(self.weight_of(self.common_postings[key]), key) for key in own]
+        group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
+        return group
 
     def _common_near(self, key: str) -> set[str]:
         """The common words' own keys among ``key``'s neighbours (``Neighbours.near``),
