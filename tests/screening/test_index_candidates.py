@@ -11,6 +11,7 @@ order, so that the speed-up moves no recall figure.
 
 import math
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -135,6 +136,14 @@ def _common_hints(
     return gathered
 
 
+def _reference_seeding(index: CandidateIndex, group: Group) -> list[str]:
+    """``_seeding`` as first written: each neighbour's postings counted."""
+    most = index._near_most()
+    keys = [key for _, key, near in group if not near or len(index.postings[key]) <= most]
+    spelt = any(not near and not key.startswith(COARSE) for _, key, near in group)
+    return [key for key in keys if not key.startswith(COARSE)] if spelt else keys
+
+
 def _reference(
     index: CandidateIndex, name: str, schema: str, limit: int, scored: int, alike_min: int
 ) -> list[int]:
@@ -144,7 +153,7 @@ def _reference(
         return []
     needed = MIN_SHARE * sum(weight for weight, _ in groups)
     rare = module._rare_prefix([group[0][0] for _, group in groups], needed)
-    found = [key for _, group in groups[:rare] for key in index._seeding(group)]
+    found = [key for _, group in groups[:rare] for key in _reference_seeding(index, group)]
     candidates = np.unique(np.concatenate([index.postings[key] for key in found]))
     if schema != "LegalEntity":
         candidates = candidates[index.persons[candidates] == (schema == PERSON)]
@@ -272,3 +281,124 @@ def test_a_common_keys_bitmap_holds_its_postings(
     assert index.common_postings
     for key, postings in index.common_postings.items():
         assert np.array_equal(index._holds_common(key, everyone), _contains(postings, everyone))
+
+
+@pytest.mark.parametrize("bitmap_min", [0, 10**9])
+def test_the_candidates_are_the_same_with_every_key_or_none_looked_up_as_a_bitmap(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+    bitmap_min: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long postings are looked up as bitmaps, the others merged and searched among the
+    candidates (``_gathered``): the candidates must not depend on which way a key goes."""
+    index, asked = bench
+    monkeypatch.setattr(module, "BITMAP_MIN", bitmap_min)
+    index._set_lookups()
+    try:
+        assert bool(index._bitmaps) == (bitmap_min == 0)
+        differ = [
+            name
+            for schema, name in asked
+            if index._by_name(name, schema, SCORED, SCORED)
+            != _reference(index, name, schema, SCORED, SCORED, 70)
+        ]
+    finally:
+        monkeypatch.undo()
+        index._set_lookups()
+    assert differ == []
+
+
+def test_a_keys_bitmap_holds_its_postings(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """Each key with more than ``BITMAP_MIN`` entities has a bitmap holding exactly its
+    postings, and no other key has one."""
+    index, _ = bench
+    everyone = np.arange(len(index), dtype=np.int32)
+    places = module._Places(everyone)
+    long = {key for key, found in index.postings.items() if len(found) > module.BITMAP_MIN}
+    assert long and set(index._bitmaps) == long
+    for key in long:
+        held = places.held(index._bitmaps[key])
+        assert np.array_equal(held, _contains(index.postings[key], everyone))
+
+
+def test_numbering_words_reads_nothing_left_in_the_table_from_before() -> None:
+    """``_numbered`` notes each distinct number's place in a table kept between calls
+    (``_slots``) without clearing it: whatever the table held, each number must map to
+    a distinct entry equal to it, one entry per distinct number."""
+    rng = np.random.default_rng(3)
+    size = 1000
+    for _ in range(50):
+        module._slots(size)[:size] = rng.integers(-(2**40), 2**40, size)
+        numbers = rng.integers(0, size, int(rng.integers(1, 400))).astype(np.int32)
+        distinct, at = module._numbered(numbers, np.arange(len(numbers)), size)
+        assert sorted(distinct.tolist()) == np.unique(numbers).tolist()
+        assert np.array_equal(distinct[at], numbers)
+
+
+def test_screening_from_threads_at_once_gives_each_query_its_own_candidates(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """The services screen one stored index from the API's worker threads: the tables a
+    query works in (``_slots``) are each thread's own."""
+    index, asked = bench
+    alone = [index._by_name(name, schema, SCORED, SCORED) for schema, name in asked]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(
+            pool.map(lambda query: index._by_name(query[1], query[0], SCORED, SCORED), asked * 3)
+        )
+    assert together == alone * 3
+
+
+def test_the_neighbours_too_widely_held_to_seed_are_those_over_the_limit(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """``_seeding`` and ``_misspelt`` look up the keys held by more than ``_near_most``
+    entities in a set made with the index: exactly those keys, the limit itself not."""
+    index, asked = bench
+    most = index._near_most()
+    sizes = {key: len(found) for key, found in index.postings.items()}
+    assert most in sizes.values()
+    assert index._many == {key for key, size in sizes.items() if size > most}
+    for schema, name in asked:
+        for _, group in index._indexed_groups(name, schema):
+            assert index._seeding(group) == _reference_seeding(index, group)
+
+
+@pytest.mark.parametrize("kept", [1, 4096])
+def test_a_words_group_kept_from_an_earlier_query_is_the_one_worked_out_again(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+    kept: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_indexed_groups`` keeps each queried word's group (``WORD_GROUPS_KEPT``): asked
+    again, in any order, after the groups were forgotten or while kept, and the same
+    word in a person's and a firm's name, each query's groups are the reference's."""
+    index, asked = bench
+    monkeypatch.setattr(module, "WORD_GROUPS_KEPT", kept)
+    index._word_groups.clear()
+    both = [
+        (schema, name)
+        for name in ("Kristall Ivanov", "Ivanov Kristall")
+        for schema in (PERSON, "Company")
+    ]
+    queries = [*asked, *both, *reversed(asked), *both]
+    for schema, name in queries:
+        assert index._indexed_groups(name, schema) == _reference_groups(index, name, schema)
+    assert len(index._word_groups) <= kept
+
+
+def test_the_common_words_hints_are_the_references_for_every_query(
+    bench: tuple[CandidateIndex, list[tuple[str, str]]],
+) -> None:
+    """``_common_hints`` (each word's common keys and neighbours kept per word) against
+    the reference's, with every listed entity a candidate: not only for the queries with
+    more than ``RERANKED`` candidates, where the comparison above reaches it. Twice, so
+    that the kept groups are read too."""
+    index, asked = bench
+    everyone = np.arange(len(index), dtype=np.int32)
+    index._hint_groups.clear()
+    for schema, name in asked * 2:
+        found = index._common_hints(name, schema, everyone)
+        assert np.array_equal(found, _common_hints(index, name, schema, everyone)), name

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -123,7 +124,16 @@ COMMON_COARSE_LENGTH = 5
 # ``MISSPELT_DISCOUNT`` of its weight: a step further than a neighbour.
 MISSPELT_MIN_LENGTH = 5
 MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
-MERGED_MAX = 256  # postings at most this long are merged per word when gathering weight
+# Postings longer than this are also held as bitmaps, one bit a listed entity (``_bitmaps``:
+# worked out when the index is made or loaded, not pickled; about 1,100 keys and 140 MB at
+# 1,000,000), so that which candidates hold such a key (a common surname's coarse key, a
+# given name's) is a look-up per candidate, not a binary search in its postings; shorter
+# postings are merged per word and looked up among the candidates (``_gathered``).
+BITMAP_MIN = 256
+# A queried word's group of keys and neighbours (``_indexed_groups``) depends on the word
+# and the index alone: given names, patronymics and firms' common words come back query
+# after query, and the last this many words' groups are kept (all forgotten when full).
+WORD_GROUPS_KEPT = 4096
 
 
 class Hit:
@@ -419,6 +429,18 @@ class Neighbours:
         return found
 
 
+# What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
+_DERIVED = (
+    "weights",
+    "_many",
+    "common_variants",
+    "_common_bits",
+    "_bitmaps",
+    "_word_groups",
+    "_hint_groups",
+)
+
+
 class CandidateIndex:
     """Phonetic-key and identifier postings over a watchlist; build with ``build``."""
 
@@ -570,6 +592,10 @@ class CandidateIndex:
         indexed key's weight (``weight``), and the common words' own keys by their
         one-deletion variants (``_common_near``), a few dozen entries."""
         self.weights = {key: self.weight_of(found) for key, found in self.postings.items()}
+        # The indexed keys held by more entities than a neighbour may be to bring
+        # candidates (``_near_most``): a few thousand at 1,000,000.
+        most = self._near_most()
+        self._many = frozenset(key for key, found in self.postings.items() if len(found) > most)
         width = self.neighbours.variants.dtype.itemsize
         tabled = set(self.neighbours.keys.tolist())
         self.common_variants: dict[bytes, list[str]] = {}
@@ -578,6 +604,14 @@ class CandidateIndex:
                 for variant in _variants(key):
                     self.common_variants.setdefault(variant.encode()[:width], []).append(key)
         self._common_bits: dict[str, npt.NDArray[np.uint8]] = {}
+        # Each queried word's group (``_word_group``) as worked out, a few thousand at most.
+        self._word_groups: dict[tuple[tuple[str, ...], str], tuple[float, Group] | None] = {}
+        self._hint_groups: dict[tuple[str, ...], list[tuple[float, str]]] = {}
+        self._bitmaps = {
+            key: _bitmap(found, len(self.ids))
+            for key, found in self.postings.items()
+            if len(found) > BITMAP_MIN
+        }
 
     def _set_words(self, compact: Iterable[tuple[str, ...]]) -> None:
         """The word tables of ``__init__`` from each entity's words (first keys, then the
@@ -622,7 +656,7 @@ class CandidateIndex:
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
-        for derived in ("weights", "common_variants", "_common_bits"):
+        for derived in _DERIVED:
             del state[derived]
         return state
 
@@ -662,8 +696,9 @@ class CandidateIndex:
         candidates = _distinct(np.concatenate([self.postings[key] for key in found]))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
+        places = _Places(candidates)
         for _, group in groups:
-            totals += self._gathered(group, candidates)
+            totals += self._gathered(group, candidates, places)
         keep = totals >= needed
         candidates, totals = candidates[keep], totals[keep]
         if len(candidates) > RERANKED:
@@ -678,40 +713,43 @@ class CandidateIndex:
         listed spelling has its own key (a German or GOST spelling, Chruschtschow,
         Xrushhyov, or a misspelling), since a coarse key is held by up to
         ``COARSE_MAX_SHARE`` of the list and its entities are mostly other names."""
-        most = self._near_most()
-        keys = [key for _, key, near in group if not near or len(self.postings[key]) <= most]
-        spelt = any(not near and not key.startswith(COARSE) for _, key, near in group)
-        return [key for key in keys if not key.startswith(COARSE)] if spelt else keys
+        many = self._many
+        keys = [key for _, key, near in group if not near or key not in many]
+        if any(not near and not key.startswith(COARSE) for _, key, near in group):
+            return [key for key in keys if not key.startswith(COARSE)]
+        return keys
 
     def _near_most(self) -> int:
         """The most entities a neighbour may be held by and still bring candidates."""
         return max(NEAR_MAX_POSTINGS, int(NEAR_MAX_SHARE * len(self.ids)))
 
-    def _gathered(self, group: Group, candidates: IntArray) -> FloatArray:
+    def _gathered(self, group: Group, candidates: IntArray, places: _Places) -> FloatArray:
         """What each candidate gathers of one word: the weight of the heaviest of the
-        word's keys it holds. A word's many small postings (its keys' neighbours) are
-        merged and searched once, each large one searched on its own."""
+        word's keys it holds (the most of ``held`` over the keys it holds). A key with a
+        bitmap (``BITMAP_MIN``) is looked up by candidate; the word's other keys' postings
+        are merged and each entity in them found among the candidates (sorted) once."""
         gathered = np.zeros(len(candidates))
-        pairs = [(held, key) for held, key, _ in group]
-        small = [(held, key) for held, key in pairs if len(self.postings[key]) <= MERGED_MAX]
-        for held, key in pairs if len(small) < 3 else set(pairs) - set(small):
-            np.maximum(gathered, held * _contains(self.postings[key], candidates), out=gathered)
-        if len(small) >= 3:
-            held_by = np.concatenate([self.postings[key] for _, key in small])
+        if not len(candidates):
+            return gathered
+        merged: list[tuple[float, IntArray]] = []
+        for held, key, _ in group:
+            bits = self._bitmaps.get(key)
+            if bits is None:
+                merged.append((held, self.postings[key]))
+            else:
+                np.maximum(gathered, held, out=gathered, where=places.held(bits))
+        if merged:
+            held_by = np.concatenate([postings for _, postings in merged])
             weights = np.repeat(
-                np.array([held for held, _ in small]),
-                [len(self.postings[key]) for _, key in small],
+                np.array([held for held, _ in merged]), [len(postings) for _, postings in merged]
             )
-            # The keys come heaviest first: a stable sort by entity keeps each entity's
-            # heaviest key first among its own.
+            # Sorted, the entities are searched for among the sorted candidates in one pass.
             order = np.argsort(held_by, kind="stable")
             held_by, weights = held_by[order], weights[order]
-            first = np.ones(len(held_by), dtype=np.bool_)
-            np.not_equal(held_by[1:], held_by[:-1], out=first[1:])
-            held_by, weights = held_by[first], weights[first]
-            at = np.minimum(np.searchsorted(held_by, candidates), len(held_by) - 1)
-            found = np.where(held_by[at] == candidates, weights[at], 0.0)
-            np.maximum(gathered, found, out=gathered)
+            at = np.searchsorted(candidates, held_by)
+            np.minimum(at, len(candidates) - 1, out=at)
+            found = candidates[at] == held_by
+            np.maximum.at(gathered, at[found], weights[found])
         return gathered
 
     def _closest(
@@ -733,15 +771,18 @@ class CandidateIndex:
             # A firm's added words (Завод, Торговый дом, a region) make another firm
             # more often than a changed legal form does: both ways count alike.
             alike = (alike + covered) // 2
-        order = np.lexsort((candidates, -totals, -covered, -alike))[:limit]
+        order = np.lexsort((candidates, -totals, -covered, -alike))[: min(limit, scored)]
         if not len(order):
             return []
+        alikes = alike[order].tolist()
         spread = ALIKE_SPREAD if alike_min else 100
-        least = max(alike_min, int(alike[order[0]]) - spread)
+        least = max(alike_min, alikes[0] - spread)
         return [
-            int(candidates[at])
-            for rank, at in enumerate(order[:scored].tolist())
-            if rank < ALWAYS_SCORED or alike[at] >= (alike_min if rank < ALIKE_SCORED else least)
+            position
+            for rank, (position, found) in enumerate(
+                zip(candidates[order].tolist(), alikes, strict=True)
+            )
+            if rank < ALWAYS_SCORED or found >= (alike_min if rank < ALIKE_SCORED else least)
         ]
 
     def likeness(
@@ -751,8 +792,11 @@ class CandidateIndex:
         tables of their words (``_set_words``)."""
         starts = self.word_starts[candidates]
         counts = self.word_starts[candidates + 1] - starts
-        places = np.arange(int(counts.sum())) - np.repeat(_starts(counts) - starts, counts)
-        distinct, at = _numbered(self.word_numbers[places])
+        offsets = _starts(counts)
+        flat = np.arange(int(counts.sum()))
+        places = flat - np.repeat(offsets - starts, counts)
+        numbers = self.word_numbers[places]
+        distinct, at = _numbered(numbers, flat, len(self.vocabulary))
         return _likeness(
             _compacted(_query_words(name), is_organisation(schema)),
             self.vocabulary[distinct].tolist(),
@@ -760,6 +804,7 @@ class CandidateIndex:
             counts,
             self.word_weights[places].astype(np.float64),
             self.word_totals[candidates],
+            starts=offsets,
         )
 
     def _indexed_groups(self, name: str, schema: str) -> list[tuple[float, Group]]:
@@ -778,43 +823,56 @@ class CandidateIndex:
         worded: dict[tuple[str, ...], str] = {}  # each word's keys once, its first spelling
         for word, keys in _worded(_query_words(name), is_organisation(schema)):
             worded.setdefault(keys, word)
+        known = self._word_groups
         for keys, word in worded.items():
-            if self._common_word(keys):
-                continue
-            spelt = [key for key in keys if not key.startswith(COARSE)]
-            near = set(self.neighbours.near_any(spelt)) - set(spelt)
-            if self._common_word(near):
-                continue
-            weights = self.weights
-            held = {
-                other: (NEAR_DISCOUNT * weights[other], True) for other in near if other in weights
-            }
-            if not any(key in self.postings for key in spelt):
-                held = self._misspelt(word, spelt, near) | held
-            held |= {key: (weights[key], False) for key in keys if key in weights}
-            if held:
-                group = sorted(
-                    ((weight, key, is_near) for key, (weight, is_near) in held.items()),
-                    reverse=True,
-                )
-                groups.append((group[-1][0], group))
+            try:
+                found = known[(keys, word)]
+            except KeyError:  # (a look-up, then a read, could meet another thread's clear)
+                if len(known) >= WORD_GROUPS_KEPT:
+                    known.clear()
+                found = known[(keys, word)] = self._word_group(word, keys)
+            if found is not None:
+                groups.append(found)
         return sorted(groups, key=lambda found: (-found[0], found[1]))
+
+    def _word_group(self, word: str, keys: tuple[str, ...]) -> tuple[float, Group] | None:
+        """One word's weight and group for ``_indexed_groups`` (its first spelling and its
+        keys), or ``None`` for a word left out."""
+        if self._common_word(keys):
+            return None
+        spelt = [key for key in keys if not key.startswith(COARSE)]
+        near = set(self.neighbours.near_any(spelt)) - set(spelt)
+        if self._common_word(near):
+            return None
+        weights = self.weights
+        held = {
+            other: (NEAR_DISCOUNT * weights[other], other, True)
+            for other in near
+            if other in weights
+        }
+        if not any(key in weights for key in spelt):
+            held = self._misspelt(word, spelt, near) | held
+        held |= {key: (weights[key], key, False) for key in keys if key in weights}
+        if not held:
+            return None
+        group = sorted(held.values(), reverse=True)
+        return group[-1][0], group
 
     def _misspelt(
         self, word: str, spelt: list[str], near: set[str]
-    ) -> dict[str, tuple[float, bool]]:
+    ) -> dict[str, tuple[float, str, bool]]:
         """For a Latin word whose own key no listed name holds, the rare indexed keys (held
         by at most ``_near_most`` entities) within one deletion of its keys with a letter
         left out (``letter_dropped_keys``: a letter changed inside a romanisation's
         digraph), each weighing ``MISSPELT_DISCOUNT`` of its weight; the word's own
         neighbours are left to the caller. None that is too common to index counts."""
         dropped = [key for key in letter_dropped_keys(word) if key not in spelt]
-        most = self._near_most()
         found = self.neighbours.near_any(dropped)
+        weights, many = self.weights, self._many
         return {
-            other: (MISSPELT_DISCOUNT * self.weights[other], True)
+            other: (MISSPELT_DISCOUNT * weights[other], other, True)
             for other in found
-            if other not in near and other in self.postings and len(self.postings[other]) <= most
+            if other not in near and other in weights and other not in many
         }
 
     def _common_hints(self, name: str, schema: str, candidates: IntArray) -> FloatArray:
@@ -825,21 +883,36 @@ class CandidateIndex:
         common word is a fifth of the weight of a surname at a million entities."""
         gathered = np.zeros(len(candidates))
         worded = _worded(_query_words(name), is_organisation(schema))
+        known = self._hint_groups
         for keys in dict.fromkeys(keys for _, keys in worded):
-            own = [key for key in keys if key in self.common_postings]
-            near = {
-                other
-                for key in keys
-                if not key.startswith(COARSE) and key not in self.postings
-                for other in self._common_near(key)
-            }
-            group = [(self.weight_of(self.common_postings[key]), key) for key in own]
-            group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
+            try:
+                group = known[keys]
+            except KeyError:  # (as in ``_indexed_groups``)
+                if len(known) >= WORD_GROUPS_KEPT:
+                    known.clear()
+                group = known[keys] = self._hint_group(keys)
+            if not group:  # most words: nothing to add
+                continue
             word = np.zeros(len(candidates))
             for held, key in group:
                 np.maximum(word, held * self._holds_common(key, candidates), out=word)
             gathered += word
         return gathered
+
+    def _hint_group(self, keys: tuple[str, ...]) -> list[tuple[float, str]]:
+        """A word's common keys and common neighbours with what each weighs, for
+        ``_common_hints``: it depends on the word's keys alone, and is kept as the
+        words' groups are (``WORD_GROUPS_KEPT``)."""
+        own = [key for key in keys if key in self.common_postings]
+        near = {
+            other
+            for key in keys
+            if not key.startswith(COARSE) and key not in self.postings
+            for other in self._common_near(key)
+        }
+        group = [(self.weight_of(self.common_postings[key]), key) for key in own]
+        group += [(NEAR_DISCOUNT * self.weight_of(self.common_postings[k]), k) for k in near]
+        return group
 
     def _common_near(self, key: str) -> set[str]:
         """The common words' own keys among ``key``'s neighbours (``Neighbours.near``),
@@ -853,14 +926,12 @@ class CandidateIndex:
         return near
 
     def _holds_common(self, key: str, candidates: IntArray) -> npt.NDArray[np.bool_]:
-        """Which candidates hold a common word's key (``_contains`` of its postings), by
+        """Which candidates hold a common word's key (are in its postings), by
         one bit per listed entity, set the first time the key is asked for: a common
         key's postings are a few per cent of the list, longer than the candidates."""
         bits = self._common_bits.get(key)
         if bits is None:
-            marked = np.zeros(len(self.ids), dtype=np.bool_)
-            marked[self.common_postings[key]] = True
-            bits = self._common_bits[key] = np.packbits(marked, bitorder="little")
+            bits = self._common_bits[key] = _bitmap(self.common_postings[key], len(self.ids))
         held: npt.NDArray[np.bool_] = (bits[candidates >> 3] >> (candidates & 7)) & 1 == 1
         return held
 
@@ -1112,11 +1183,14 @@ def _likeness(
     counts: npt.NDArray[np.int64],
     flat_weights: FloatArray,
     totals: FloatArray,
+    *,
+    starts: npt.NDArray[np.int64] | None = None,
 ) -> tuple[Int16Array, Int16Array]:
     """``word_likeness`` of choices given as distinct ``words`` and, for each choice's
-    words in turn (``counts`` of them a choice), the number of the word among them and
-    its weight (``_word_weights``), with each choice's total: each distinct word is
-    compared with the query's once however many choices hold it."""
+    words in turn (``counts`` of them a choice, starting at ``starts`` when given), the
+    number of the word among them and its weight (``_word_weights``), with each choice's
+    total: each distinct word is compared with the query's once however many choices hold
+    it, and its best ratio with any query word found once."""
     asked = [list(spellings) for spellings in dict.fromkeys(tuple(w) for w in query) if spellings]
     empty = np.zeros(len(counts), dtype=np.int16)
     if not asked or not len(counts):
@@ -1126,12 +1200,12 @@ def _likeness(
     table = process.cdist(rows, words, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     if len(rows) > len(asked):
         table = np.maximum.reduceat(table, _starts(row_counts), axis=0)
-    ratios = table[:, at]
-    starts = _starts(counts)
-    best = np.maximum.reduceat(ratios, starts, axis=1).astype(np.float64)
+    if starts is None:
+        starts = _starts(counts)
+    best = np.maximum.reduceat(table[:, at], starts, axis=1).astype(np.float64)
     asked_weights = _lengths([spellings[0] for spellings in asked])
     forward = asked_weights @ best / asked_weights.sum()
-    covered = np.add.reduceat(flat_weights * ratios.max(axis=0), starts)
+    covered = np.add.reduceat(flat_weights * table.max(axis=0)[at], starts)
     backward = covered / np.maximum(totals, 1.0)
     return np.rint(forward).astype(np.int16), np.rint(backward).astype(np.int16)
 
@@ -1152,16 +1226,32 @@ def _word_weights(
     return weights
 
 
-def _numbered(numbers: IntArray) -> tuple[IntArray, npt.NDArray[np.intp]]:
-    """The distinct ``numbers``, sorted, and where each of ``numbers`` is among them
-    (``np.unique`` with ``return_inverse``, by one sort: see ``_distinct``)."""
-    order = np.argsort(numbers, kind="stable")
-    ordered = numbers[order]
-    first = np.ones(len(ordered), dtype=np.bool_)
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    at = np.empty(len(ordered), dtype=np.intp)
-    at[order] = np.cumsum(first) - 1
-    return ordered[first], at
+def _numbered(
+    numbers: IntArray, flat: npt.NDArray[np.int64], size: int
+) -> tuple[IntArray, npt.NDArray[np.int64]]:
+    """The distinct ``numbers`` (each below ``size``; in no particular order) and where each
+    of ``numbers`` is among them, given ``flat``, ``np.arange(len(numbers))``: each
+    distinct number's place is that of one of its occurrences, noted in a table of
+    ``size`` (``_slots``; what it held before is written over, never read), which is
+    cheaper than a sort of the numbers (``np.unique``'s ``return_inverse``)."""
+    slots = _slots(size)
+    slots[numbers] = flat
+    noted = slots[numbers]
+    first = noted == flat
+    at: npt.NDArray[np.int64] = (np.cumsum(first) - 1)[noted]
+    return numbers[first], at
+
+
+_SLOTS = threading.local()
+
+
+def _slots(size: int) -> npt.NDArray[np.int64]:
+    """A table of at least ``size`` entries for ``_numbered``, one a thread (an index may
+    be screened from several threads at once)."""
+    slots: npt.NDArray[np.int64] | None = getattr(_SLOTS, "table", None)
+    if slots is None or len(slots) < size:
+        slots = _SLOTS.table = np.zeros(size, dtype=np.int64)
+    return slots
 
 
 def _patronymic_bits(words: tuple[str, ...]) -> int:
@@ -1229,8 +1319,27 @@ def _rare_prefix(weights: list[float], needed: float) -> int:
     return len(weights)
 
 
-def _contains(postings: IntArray, positions: IntArray) -> npt.NDArray[np.bool_]:
-    """Which of the sorted ``positions`` appear in the sorted ``postings``."""
-    at = np.searchsorted(postings, positions)
-    found: npt.NDArray[np.bool_] = postings[np.minimum(at, len(postings) - 1)] == positions
-    return found
+def _bitmap(postings: IntArray, size: int) -> npt.NDArray[np.uint8]:
+    """The positions as bits of ``size`` (entity ``i`` is bit ``i % 8`` of byte ``i // 8``)."""
+    marked = np.zeros(size, dtype=np.bool_)
+    marked[postings] = True
+    return np.packbits(marked, bitorder="little")
+
+
+_BITS = np.array([1 << bit for bit in range(8)], dtype=np.uint8)  # each bit of a byte
+
+
+class _Places:
+    """A query's candidates (sorted positions) as bitmap places, worked out when first
+    asked for: the byte and the bit of each candidate in a ``_bitmap``."""
+
+    def __init__(self, candidates: IntArray) -> None:
+        self.candidates = candidates
+        self.at: tuple[IntArray, npt.NDArray[np.uint8]] | None = None
+
+    def held(self, bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+        """Whether each candidate's bit is set in ``bits``."""
+        if self.at is None:
+            self.at = (self.candidates >> 3, _BITS[self.candidates & 7])
+        found: npt.NDArray[np.bool_] = (bits[self.at[0]] & self.at[1]) != 0
+        return found
