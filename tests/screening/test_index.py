@@ -1,7 +1,6 @@
 """The candidate index: blocking by phonetic keys and identifiers, then scoring."""
 
 import pickle
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from pfund.screening.index import (
     letter_dropped_keys,
 )
 from pfund.screening.score import THRESHOLD
+from tests.screening import synthetic
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
 
@@ -136,14 +136,8 @@ def test_few_candidates_are_scored_but_the_listed_form_among_them() -> None:
 
 
 def _synthetic_list(count: int) -> list[WatchlistEntity]:
-    """Persons and firms from the index benchmark's generator, in Cyrillic."""
-    bench = Path(__file__).parents[2] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from screening_index import entities, generate
-    finally:
-        sys.path.remove(str(bench))
-    return list(entities(generate(count, 7), 7))
+    """Persons and firms from the index benchmark's generator, in Cyrillic (made once)."""
+    return list(synthetic.listed(count))
 
 
 def test_a_name_a_letter_away_from_the_listed_one_is_found_through_its_neighbours() -> None:
