@@ -17,24 +17,23 @@ from pfund.screening.index import CandidateIndex
 from tests.screening import synthetic
 
 BENCH_SIZE = 20_000
-_built: dict[str, tuple[CandidateIndex, str]] = {}
 
 
 @pytest.fixture(scope="session")
 def bench_index() -> CandidateIndex:
     """The index of ``synthetic.listed(20_000)``, shared: tests must not change it."""
-    index = CandidateIndex.build(synthetic.listed(BENCH_SIZE))
-    _built["bench_index"] = (index, synthetic.fingerprint(index))
-    return index
+    return synthetic.shared("bench_index", CandidateIndex.build(synthetic.listed(BENCH_SIZE)))
 
 
 @pytest.fixture(autouse=True)
-def _bench_index_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test that used the shared index (itself or through a fixture of its
-    module), fail if its state is not what it was built with."""
+def _shared_indexes_unchanged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used a shared index (``synthetic.shared``: this one, or a
+    module's), itself or through another fixture, fail if its state is not what it was
+    built with."""
     yield
-    if "bench_index" in request.fixturenames and "bench_index" in _built:
-        index, built = _built["bench_index"]
-        assert synthetic.fingerprint(index) == built, (
-            f"{request.node.nodeid} changed the shared bench_index; copy it instead"
-        )
+    for fixture, (index, built) in synthetic.SHARED.items():
+        if fixture in request.fixturenames:
+            assert synthetic.fingerprint(index) == built, (
+                f"the shared {fixture} is not as built after {request.node.nodeid}: this"
+                " test (or, if an earlier one failed so, that one) changed it; copy it instead"
+            )

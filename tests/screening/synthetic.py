@@ -48,6 +48,17 @@ def queries(count: int, asked: int) -> list[tuple[str, str, str]]:
     return list(bench_module().queries(list(rows(count)), asked, SEED))
 
 
+# Indexes shared by several tests, by the name of their fixture, with their fingerprint
+# when built: ``tests/screening/conftest.py`` checks them after each test that used one.
+SHARED: dict[str, tuple[CandidateIndex, str]] = {}
+
+
+def shared(fixture: str, index: CandidateIndex) -> CandidateIndex:
+    """Register ``index``, the value of ``fixture``, as read by several tests."""
+    SHARED[fixture] = (index, fingerprint(index))
+    return index
+
+
 def fingerprint(index: CandidateIndex) -> str:
     """A digest of what an index holds (its pickled state: ids, names, postings,
     identifiers, word tables; and the lookups derived from it once, which pickling
