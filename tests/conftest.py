@@ -23,9 +23,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from pfund.services import accounts
 from pfund.store import UnitOfWork, make_engine, make_session_factory, upgrade
 
 POSTGRES_URL_VAR = "PFUND_TEST_POSTGRES_URL"
@@ -37,6 +39,18 @@ os.environ["PFUND_KEYS_FILE"] = str(
     Path(tempfile.mkdtemp(prefix="pfund-test-keys-")) / "pfund.keys"
 )
 
+
+# argon2 as a fund stores passwords (argon2-cffi's defaults: 64 MiB, 3 passes, 4 lanes) costs
+# 0.18 CPU s a hash or a check, and the tests sign in, issue tokens and add accounts
+# thousands of times. In this process passwords are hashed at argon2's least cost (the
+# same argon2id, salt and verification; only the work factor differs, which no test's
+# behaviour depends on), as ``PRODUCTION_HASHER``'s parameters are checked on their own
+# (tests/services/test_password_hashing.py). Commands and servers that tests start in
+# other processes keep the real cost: a hash made here is verified there, and rehashed
+# there at the fund's cost (``check_needs_rehash``), as after a change of parameters.
+PRODUCTION_HASHER = accounts._hasher
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+accounts._DUMMY_HASH = accounts._hasher.hash("not a password of anyone")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_INSTALL = "apt-get install -y chromium"

@@ -1,7 +1,6 @@
 """The candidate index: blocking by phonetic keys and identifiers, then scoring."""
 
 import pickle
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from pfund.screening.index import (
     letter_dropped_keys,
 )
 from pfund.screening.score import THRESHOLD
+from tests.screening import synthetic
 
 SAMPLE = Path(__file__).parent.parent / "cases" / "watchlist_sample.ftm.json"
 
@@ -136,42 +136,38 @@ def test_few_candidates_are_scored_but_the_listed_form_among_them() -> None:
 
 
 def _synthetic_list(count: int) -> list[WatchlistEntity]:
-    """Persons and firms from the index benchmark's generator, in Cyrillic."""
-    bench = Path(__file__).parents[2] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from screening_index import entities, generate
-    finally:
-        sys.path.remove(str(bench))
-    return list(entities(generate(count, 7), 7))
+    """Persons and firms from the index benchmark's generator, in Cyrillic (made once)."""
+    return list(synthetic.listed(count))
 
 
-def test_a_name_a_letter_away_from_the_listed_one_is_found_through_its_neighbours() -> None:
+def _position(index: CandidateIndex, entity_id: str) -> int:
+    return index.ids.index(entity_id)
+
+
+def test_a_name_a_letter_away_from_the_listed_one_is_found_through_its_neighbours(
+    listed_index: CandidateIndex,
+) -> None:
     """Lonakin is Ломакин with one consonant changed: their keys differ, and so do their
     coarse keys (m and n are apart), so only the keys' deletion neighbourhood brings the
     listed person to be scored; the first name alone is held by hundreds."""
-    listed = WatchlistEntity(
-        id="listed", schema_name="Person", names=("Ломакин Владимир Петрович",)
-    )
-    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    index = listed_index
     query = "Lonakin Vladimir"
-    assert index.score_entity(len(index) - 1, query) >= THRESHOLD
-    assert "listed" in [hit.entity_id for hit in index.screen(query)]
+    assert index.score_entity(_position(index, "lomakin"), query) >= THRESHOLD
+    assert "lomakin" in [hit.entity_id for hit in index.screen(query)]
 
 
-def test_a_misspelt_common_first_name_weighs_as_the_common_name() -> None:
+def test_a_misspelt_common_first_name_weighs_as_the_common_name(
+    listed_index: CandidateIndex,
+) -> None:
     """Aliksey's rare neighbours (other lists' names a letter away) must not outweigh the
     surname: the word weighs as Aleksey, so the surname brings the candidates."""
-    listed = WatchlistEntity(
-        id="listed", schema_name="Person", names=("Цопоук Алексей Николаевич",)
-    )
-    index = CandidateIndex.build([*_synthetic_list(20_000), listed])
+    index = listed_index
     groups = index._indexed_groups("Tsopouk Aliksey", "Person")
     rare = [key for _, group in groups for _, key, _ in group if key == "liksein"]
     assert rare, "the test needs a rare name a letter away from Aliksey on the list"
     aliksey = next(w for w, group in groups if any(key == "aleksei" for _, key, _ in group))
     assert aliksey == pytest.approx(NEAR_DISCOUNT * index.weight("aleksei"))
-    assert "listed" in [hit.entity_id for hit in index.screen("Tsopouk Aliksey")]
+    assert "tsopouk" in [hit.entity_id for hit in index.screen("Tsopouk Aliksey")]
 
 
 def _one_letter_apart(surname: str) -> list[str]:
@@ -214,42 +210,36 @@ def test_among_equally_near_surnames_the_one_sharing_the_common_first_name_is_ke
     assert "listed" in [hit.entity_id for hit in index.screen(query)]
 
 
-def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_names() -> None:
+def test_a_query_without_the_patronymic_prefers_the_person_whose_surname_it_names(
+    listed_index: CandidateIndex,
+) -> None:
     """Nikolay Petrovich names Николай Иванович Петрович (a surname ending like a
     patronymic) more than the many Николай Петрович with another surname, as the scorer
     says: in the order of candidates a listed patronymic-like word weighs less, since a
     query may leave the patronymic out but not the surname. Listed last, so that the
     order of the list does not decide."""
-    listed = WatchlistEntity(
-        id="listed", schema_name="Person", names=("Николай Иванович Петрович",)
-    )
-    more = [
-        WatchlistEntity(id=f"m{i}", schema_name="Person", names=(f"{surname} Николай Петрович",))
-        for i, surname in enumerate(f"{c}{v}ринов" for c in "БВГДКЛМНПС" for v in "аеиоу")
-    ]
-    index = CandidateIndex.build([*_synthetic_list(20_000), *more, listed])
+    index = listed_index
+    assert index.ids[-1] == "petrovich"
     query = "Nikolay Petrovich"
     namesakes = [i for i, names in enumerate(index.names) if names[0].endswith("Николай Петрович")]
     assert len(namesakes) > SCORED, "the test needs more namesakes than are scored"
     assert index.score_entity(len(index) - 1, query) > max(
         index.score_entity(i, query) for i in namesakes
     )
-    assert "listed" in [hit.entity_id for hit in index.screen(query)]
+    assert "petrovich" in [hit.entity_id for hit in index.screen(query)]
 
 
 FATHERS = ("Сергеевич", "Андреевич", "Алексеевич", "Николаевич", "Юрьевич", "Викторович")
 
 
-def test_namesakes_as_alike_as_the_closest_are_scored_and_each_accepted_is_a_hit() -> None:
+def test_namesakes_as_alike_as_the_closest_are_scored_and_each_accepted_is_a_hit(
+    listed_index: CandidateIndex,
+) -> None:
     """Bozhov Aleksandr (the patronymic left out) names every listed Божов Александр
     alike: more of them than the four closest once scored. Each within ``ALIKE_SPREAD``
     of the closest is scored, so each the scorer accepts is a hit, the last listed too;
     ``limit`` only shortens the list returned."""
-    namesakes = [
-        WatchlistEntity(id=f"n{i}", schema_name="Person", names=(f"Божов Александр {father}",))
-        for i, father in enumerate([*FATHERS, "Иванович", "Павлович"])
-    ]
-    index = CandidateIndex.build([*_synthetic_list(20_000), *namesakes])
+    index, namesakes = listed_index, BOZHOV
     query = "Bozhov Aleksandr"
     positions = {entity_id: at for at, entity_id in enumerate(index.ids)}
     accepted = {e.id for e in namesakes if index.score_entity(positions[e.id], query) >= THRESHOLD}
@@ -259,21 +249,18 @@ def test_namesakes_as_alike_as_the_closest_are_scored_and_each_accepted_is_a_hit
     assert index.screen(query, limit=3) == hits[:3]
 
 
-def test_a_misspelt_query_finds_the_listed_name_a_letter_from_its_closest_candidate() -> None:
+def test_a_misspelt_query_finds_the_listed_name_a_letter_from_its_closest_candidate(
+    listed_index: CandidateIndex,
+) -> None:
     """Bazhov Timur spells the listed Бажов Тимур exactly, and the query may as well be
     a misspelling of Бужов or Бажев Тимур: the namesakes a vowel or consonant away are
     scored too (within ``ALIKE_SPREAD`` of the closest), so each the scorer accepts is a
     hit. The rule before (within 5 of the closest, ``ALIKE_SCORED`` when one stands
     apart) scored the four closest and lost the listed names the query misspells."""
-    surnames = ["Бажов", "Бежов", "Бижов", "Божов", "Бужов", "Пажов", "Важов", "Бажев"]
-    listed = [
-        WatchlistEntity(id=f"s{i}", schema_name="Person", names=(f"{surname} Тимур",))
-        for i, surname in enumerate(surnames)
-    ]
-    index = CandidateIndex.build([*_synthetic_list(20_000), *listed])
+    index, listed = listed_index, BAZHOV
     query = "Bazhov Timur"
     found = index.candidates(query)
-    assert index.ids[found[0]] == "s0"
+    assert index.ids[found[0]] == "t0"
     positions = {entity_id: at for at, entity_id in enumerate(index.ids)}
     accepted = {e.id for e in listed if index.score_entity(positions[e.id], query) >= THRESHOLD}
     assert len(accepted) > ALIKE_SCORED, "the test needs more accepted namesakes than four"
@@ -301,24 +288,55 @@ MISSPELT = {
 }
 
 
+BOZHOV = [
+    WatchlistEntity(id=f"n{i}", schema_name="Person", names=(f"Божов Александр {father}",))
+    for i, father in enumerate([*FATHERS, "Иванович", "Павлович"])
+]
+BAZHOV = [
+    WatchlistEntity(id=f"t{i}", schema_name="Person", names=(f"{surname} Тимур",))
+    for i, surname in enumerate(
+        ["Бажов", "Бежов", "Бижов", "Божов", "Бужов", "Пажов", "Важов", "Бажев"]
+    )
+]
+
+
 @pytest.fixture(scope="module")
-def misspelt_index() -> CandidateIndex:
-    """The benchmark's synthetic list with the listed names of ``MISSPELT`` added."""
-    listed = [
+def listed_index() -> CandidateIndex:
+    """The benchmark's synthetic list of 20,000 with the listed names of the tests that
+    screen it added (each test's own preconditions are asserted in it): Ломакин,
+    Цопоук, the namesakes ``BOZHOV`` and ``BAZHOV``, ``MISSPELT``, and the Николай
+    Петрович namesakes with Николай Иванович Петрович listed last, so that the order of
+    the list does not decide for him. Built once (a build costs seconds); shared, so
+    checked unchanged after each test (``synthetic.shared``)."""
+    misspelt = [
         WatchlistEntity(id=entity_id, schema_name=schema, names=(name,))
         for entity_id, (schema, name, _) in MISSPELT.items()
     ]
-    return CandidateIndex.build([*_synthetic_list(20_000), *listed])
+    nikolays = [
+        WatchlistEntity(id=f"m{i}", schema_name="Person", names=(f"{surname} Николай Петрович",))
+        for i, surname in enumerate(f"{c}{v}ринов" for c in "БВГДКЛМНПС" for v in "аеиоу")
+    ]
+    listed = [
+        WatchlistEntity(id="lomakin", schema_name="Person", names=("Ломакин Владимир Петрович",)),
+        WatchlistEntity(id="tsopouk", schema_name="Person", names=("Цопоук Алексей Николаевич",)),
+        *BOZHOV,
+        *BAZHOV,
+        *misspelt,
+        *nikolays,
+        WatchlistEntity(id="petrovich", schema_name="Person", names=("Николай Иванович Петрович",)),
+    ]
+    index = CandidateIndex.build([*_synthetic_list(20_000), *listed])
+    return synthetic.shared("listed_index", index)
 
 
 @pytest.mark.parametrize("entity_id", ["kechuov", "shchezheskiy", "chozoyev", "khoshistroy"])
 def test_a_letter_changed_inside_a_romanised_digraph_still_finds_the_listed_name(
-    misspelt_index: CandidateIndex, entity_id: str
+    listed_index: CandidateIndex, entity_id: str
 ) -> None:
     """The scorer accepts these (one letter of the text changed, BGN/PCGN spelling), but
     their keys are two or three edits from the listed ones, beyond the deletion
     neighbours: the index finds them through ``letter_dropped_keys``."""
-    index = misspelt_index
+    index = listed_index
     schema, _, query = MISSPELT[entity_id]
     assert index.score_entity(index.ids.index(entity_id), query, schema) >= THRESHOLD
     assert entity_id in index.query(query, schema)
@@ -326,14 +344,14 @@ def test_a_letter_changed_inside_a_romanised_digraph_still_finds_the_listed_name
 
 
 def test_a_rare_misspelt_patronymic_does_not_keep_the_surname_from_bringing_candidates(
-    misspelt_index: CandidateIndex,
+    listed_index: CandidateIndex,
 ) -> None:
     """Pavlouich's coarse key is rare and weighs more than the surname, whose word weight
     is that of its commonest key (a coarse one), though the listed person holds the
     surname's own, rarer key. Counting the words' own weights, the patronymic alone had
     to seed the candidates and the listed person was never one; counting what each word
     can give at most (``_rare_prefix``), the surname seeds too."""
-    index = misspelt_index
+    index = listed_index
     _, _, query = MISSPELT["beshchoskiy"]
     (patronymic, _), (surname, keys) = index._indexed_groups(query, "Person")
     assert patronymic > surname and keys[0][0] > patronymic

@@ -10,7 +10,6 @@ order, so that the speed-up moves no recall figure.
 """
 
 import math
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import numpy.typing as npt
 import pytest
 from rapidfuzz import fuzz, process
 
-from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import index as module
 from pfund.screening.index import (
     MIN_SHARE,
@@ -34,24 +32,16 @@ from pfund.screening.index import (
 )
 from pfund.screening.names import PERSON, is_organisation
 from pfund.screening.phonetic import COARSE
+from tests.screening.synthetic import queries
 
 BENCH = Path(__file__).parents[2] / "bench"
 
 
-def _bench() -> tuple[list[WatchlistEntity], list[tuple[str, str, str]]]:
-    """The benchmark's 20,000 entities and 400 of its queries (noisy and fresh)."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        from screening_index import entities, generate, queries
-    finally:
-        sys.path.remove(str(BENCH))
-    rows = generate(20_000, 7)
-    return list(entities(rows, 7)), queries(rows, 400, 7)
-
-
 @pytest.fixture(scope="module")
-def bench() -> tuple[CandidateIndex, list[tuple[str, str]]]:
-    listed, asked = _bench()
+def bench(bench_index: CandidateIndex) -> tuple[CandidateIndex, list[tuple[str, str]]]:
+    """The shared index of the benchmark's 20,000 entities, 400 of its queries (noisy
+    and fresh) and a few more."""
+    asked = queries(20_000, 400)
     extra = [
         ("Person", "Lonakin Vladimir"),
         ("Person", "Tsopouk Aliksey"),
@@ -60,7 +50,7 @@ def bench() -> tuple[CandidateIndex, list[tuple[str, str]]]:
         ("Company", "ZAO Kristall-2"),
         ("Person", "Иванов Сергей"),
     ]
-    return CandidateIndex.build(listed), [(s, q) for _, s, q in asked] + extra
+    return bench_index, [(s, q) for _, s, q in asked] + extra
 
 
 def _weight(index: CandidateIndex, postings: npt.NDArray[np.int32]) -> float:

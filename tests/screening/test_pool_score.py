@@ -7,7 +7,6 @@ alignments are each checked against scoring the pair on its own: on every labell
 queries on a synthetic list, and on random pools (hypothesis).
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
 
-from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import align as pairing
 from pfund.screening import names, pool_score
 from pfund.screening.align import Alignment, Similarity, token_similarity
@@ -25,6 +23,7 @@ from pfund.screening.names import Form, Token, form_of, forms, readings
 from pfund.screening.pool_score import closest_spellings, pool_alignments, word_similarities
 from pfund.screening.score import THRESHOLD, _closest_pairs, best_alignment
 from pfund.screening.translit import tokenise
+from tests.screening.synthetic import queries
 from tests.screening.test_fast_score import PAIRS
 
 BENCH = Path(__file__).parents[2] / "bench"
@@ -120,20 +119,10 @@ def test_each_labelled_query_against_a_pool_aligns_as_each_pair_alone() -> None:
         assert pool_alignments(one, pool) == [best_alignment(one, o, s) for o, s in pool], one
 
 
-def _synthetic_list(count: int) -> tuple[list[WatchlistEntity], list[tuple[str, str, str]]]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        from screening_index import entities, generate, queries
-    finally:
-        sys.path.remove(str(BENCH))
-    rows = generate(count, 7)
-    return list(entities(rows, 7)), queries(rows, 300, 7)
-
-
 @pytest.fixture(scope="module")
-def synthetic() -> tuple[CandidateIndex, list[tuple[str, str, str]]]:
-    listed, asked = _synthetic_list(20_000)
-    return CandidateIndex.build(listed), asked
+def synthetic(bench_index: CandidateIndex) -> tuple[CandidateIndex, list[tuple[str, str, str]]]:
+    """The shared index of the benchmark's 20,000 entities, and 300 of its queries."""
+    return bench_index, queries(20_000, 300)
 
 
 def test_whole_candidate_pools_align_and_screen_as_each_pair_alone(

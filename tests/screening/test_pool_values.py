@@ -36,8 +36,8 @@ from pfund.screening.score import (
     log_odds,
     pool_values,
 )
+from tests.screening.synthetic import queries
 from tests.screening.test_fast_score import PAIRS
-from tests.screening.test_pool_score import _synthetic_list
 
 module = sys.modules["pfund.screening.score"]  # the package's ``score`` is the function
 FLOORS = (-math.inf, log_odds(THRESHOLD), 0.0, 2.0)
@@ -134,11 +134,11 @@ Synthetic = tuple[CandidateIndex, list[tuple[str, str, str]], list[list[Alignmen
 
 
 @pytest.fixture(scope="module")
-def synthetic() -> Synthetic:
-    """A 20,000-entity synthetic list, 300 queries, and the alignments of each query's
-    whole candidate pool (up to ``RERANKED`` candidates, however little alike)."""
-    listed, asked = _synthetic_list(20_000)
-    index = CandidateIndex.build(listed)
+def synthetic(bench_index: CandidateIndex) -> Synthetic:
+    """A 20,000-entity synthetic list (the shared index), 300 queries, and the alignments
+    of each query's whole candidate pool (up to ``RERANKED`` candidates, however little
+    alike)."""
+    index, asked = bench_index, queries(20_000, 300)
     pools = []
     for _, schema, name in asked:
         found = index.candidates(name, schema, limit=RERANKED, scored=RERANKED)
