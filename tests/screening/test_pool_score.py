@@ -241,3 +241,34 @@ def _whole_form(spelling: str) -> tuple[tuple[Token, ...], frozenset[str]]:
         for i, (text, key) in enumerate(zip((text for text, _ in found), keys, strict=True))
     )
     return tokens, frozenset()
+
+
+def test_names_read_alike_are_aligned_once_each_with_its_own_raw_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Listed names whose chosen spellings read the same (an alias written as the name's
+    own transliteration, namesakes written alike) share one alignment, and each still
+    gets the alignment ``best_alignment`` gives it, its own raw names included."""
+    paired: list[int] = []
+    original = pool_score._greedy
+
+    def counting(similar: np.ndarray, *args: np.ndarray) -> object:
+        paired.append(similar.shape[0])
+        return original(similar, *args)
+
+    monkeypatch.setattr(pool_score, "_greedy", counting)
+    pool = [
+        ("Иванов Пётр Сергеевич", "Person"),
+        ("Ivanov Pyotr Sergeyevich", "Person"),
+        ("IVANOV PYOTR SERGEYEVICH", "Person"),
+        ("Иванов Пётр Сергеевич", "Person"),
+        ("Petrov Ivan", "Person"),
+        ("Petrov  Ivan", "Person"),
+        ("Smirnova Anna", "Person"),
+        ("Ivanova Petra", "Person"),
+    ]
+    query = "Ivanov Pyotr"
+    found = pool_alignments(query, pool)
+    assert found == [best_alignment(query, other, schema) for other, schema in pool]
+    assert [alignment.raw for alignment in found if alignment] == [(query, o) for o, _ in pool]
+    assert 0 < sum(paired) <= 5  # eight names, five distinct readings at most
