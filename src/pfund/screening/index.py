@@ -141,9 +141,10 @@ class Hit:
 
     The why is worked out when first read: on a long list a query has many hits (a dozen
     namesakes a query at 1,000,000 entities), a display shows a few, and explaining a hit
-    (``score.explanation``, ``summarise``) cost about a fifth of screening. ``why`` is what
-    it is worked out from: the alignment, its schema and feature values. Hits compare,
-    print and pickle (a Dask worker returns them) with their summary as text."""
+    (``score.explanation``, ``summarise``) was an eighth of screening's instructions.
+    ``why`` is what it is worked out from: the alignment, its schema and feature values.
+    Hits compare, print and pickle (a Dask worker returns them) with their summary as
+    text."""
 
     __slots__ = ("_summary", "_why", "entity_id", "matched", "score")
 
