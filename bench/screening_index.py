@@ -36,6 +36,8 @@ all (what scoring every candidate would reach), ``ceiling_not_in_pool`` the othe
 ``--scored`` and ``--spread`` replace screening's ``SCORED`` and ``ALIKE_SPREAD`` for the
 run (a wider rule scores more of each query's candidates; ``--scored 299 --spread 100``
 scores every candidate at least ``ALIKE_MIN`` alike); ``scored_rule`` says which ran.
+``engine`` says which screening engine ran: "compiled" (the modules mypyc built at
+install, ``setup.py``) or "python (why)"; ``PFUND_PURE_PYTHON=1`` runs the Python.
 Targets: build 1,000,000 in 120 s within 4 GB; at least 500 queries per second; at least
 0.99 of the pair-accepted matches retrieved.
 """
@@ -49,6 +51,7 @@ from collections.abc import Iterator
 import iuliia
 import numpy as np
 
+import pfund.screening
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening import index as screening_index
 from pfund.screening.index import RERANKED, CandidateIndex
@@ -313,6 +316,7 @@ def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
     screened = [[hit.entity_id for hit in found] for found in hits]
     return {
         "entities": n,
+        "engine": pfund.screening.ENGINE,
         "scored_rule": {
             "SCORED": screening_index.SCORED,
             "ALIKE_SPREAD": screening_index.ALIKE_SPREAD,

@@ -10,10 +10,16 @@ schema reset never drops the tables of another's test.
 
 from __future__ import annotations
 
+import os
+
+# The suite runs the screening engine's Python modules, which tests may patch; the
+# compiled engine is compared with them in tests/screening/test_compiled_engine.py.
+# Set before pfund is imported (``pfund.screening.engine`` reads it once).
+os.environ.setdefault("PFUND_PURE_PYTHON", "1")
+
 import contextlib
 import functools
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess

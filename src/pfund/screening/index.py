@@ -27,6 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from mypy_extensions import mypyc_attr
 from rapidfuzz import fuzz, process
 
 from pfund.domain.watchlist import WatchlistEntity
@@ -390,6 +391,8 @@ def _variants(key: str) -> list[str]:
     return [key, *dict.fromkeys(key[:at] + key[at + 1 :] for at in range(start, len(key)))]
 
 
+# Compiled (``engine``), a class pickled as Python pickles it: with the index.
+@mypyc_attr(native_class=False)
 class Neighbours:
     """The deletion neighbourhood of the indexed keys: every key's one-deletion variants
     in one sorted byte-string array beside the key each came from, so that a query key's
@@ -431,6 +434,25 @@ class Neighbours:
 
 
 # What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
+# What an index pickles (``__getstate__``), and what it works out again when unpickled.
+_STATE = (
+    "ids",
+    "persons",
+    "names",
+    "postings",
+    "identifiers",
+    "common",
+    "skipped",
+    "common_postings",
+    "neighbours",
+    "word_numbers",
+    "word_starts",
+    "vocabulary",
+    "word_counts",
+    "patronymic_like",
+    "word_weights",
+    "word_totals",
+)
 _DERIVED = (
     "weights",
     "_many",
@@ -442,6 +464,8 @@ _DERIVED = (
 )
 
 
+# Compiled (``engine``), a class pickled as Python pickles it: Dask's workers get it so.
+@mypyc_attr(native_class=False)
 class CandidateIndex:
     """Phonetic-key and identifier postings over a watchlist; build with ``build``."""
 
@@ -653,12 +677,10 @@ class CandidateIndex:
     def __getstate__(self) -> dict[str, object]:
         """Postings packed into one array per table, so that sending the index to Dask
         workers pickles a few large arrays rather than hundreds of thousands of small."""
-        state = dict(self.__dict__)
+        state: dict[str, object] = {name: getattr(self, name) for name in _STATE}
         state["postings"] = _pack(self.postings)
         state["identifiers"] = _pack(self.identifiers)
         state["common_postings"] = _pack(self.common_postings)
-        for derived in _DERIVED:
-            del state[derived]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -667,7 +689,8 @@ class CandidateIndex:
         state["postings"] = _unpack(packed_postings)  # type: ignore[arg-type]
         state["identifiers"] = _unpack(packed_identifiers)  # type: ignore[arg-type]
         state["common_postings"] = _unpack(state["common_postings"])  # type: ignore[arg-type]
-        self.__dict__.update(state)
+        for name in _STATE:
+            setattr(self, name, state[name])
         self._set_lookups()
         _load_tables()
 

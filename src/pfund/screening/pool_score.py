@@ -242,10 +242,25 @@ class WordTable:
     for them (``align.Similarity``); a word outside the table (two words joined into one,
     an acronym) is compared by ``token_similarity``."""
 
-    def __init__(self, left: Sequence[Token], right: Sequence[Token], person: bool) -> None:
+    def __init__(
+        self,
+        rows: dict[tuple[str, str], int],
+        columns: dict[tuple[str, str], int],
+        table: Matrix,
+        person: bool,
+    ) -> None:
+        """The table of words already compared: ``table[rows[word], columns[word]]``."""
+        self.person = person
+        self.left = rows
+        self.right = columns
+        self.rows: list[list[float]] = table.tolist()
+
+    @classmethod
+    def of_words(cls, left: Sequence[Token], right: Sequence[Token], person: bool) -> "WordTable":
+        """The table of each distinct word of ``left`` against each of ``right``."""
         mine = list(dict.fromkeys((token.text, token.key) for token in left))
         theirs = list(dict.fromkeys((token.text, token.key) for token in right))
-        self._set(
+        return cls(
             {word: i for i, word in enumerate(mine)},
             {word: j for j, word in enumerate(theirs)},
             word_similarities(
@@ -253,31 +268,6 @@ class WordTable:
             ),
             person,
         )
-
-    @classmethod
-    def of(
-        cls,
-        rows: dict[tuple[str, str], int],
-        columns: dict[tuple[str, str], int],
-        table: Matrix,
-        person: bool,
-    ) -> "WordTable":
-        """The table of words already compared: ``table[rows[word], columns[word]]``."""
-        found = cls.__new__(cls)
-        found._set(rows, columns, table, person)
-        return found
-
-    def _set(
-        self,
-        rows: dict[tuple[str, str], int],
-        columns: dict[tuple[str, str], int],
-        table: Matrix,
-        person: bool,
-    ) -> None:
-        self.person = person
-        self.left = rows
-        self.right = columns
-        self.rows: list[list[float]] = table.tolist()
 
     def __call__(self, one: Token, other: Token, person: bool) -> float:
         i, j = self.left.get((one.text, one.key)), self.right.get((other.text, other.key))
@@ -311,7 +301,7 @@ def _each_alone(
     """``best_alignment`` of each name with the pool's table of word similarities."""
     mine = _tokens((spelling for pairs in chosen for spelling, _ in pairs), schema)
     theirs = _tokens((spelling for pairs in chosen for _, spelling in pairs), schema)
-    table = WordTable(mine, theirs, schema == PERSON)
+    table = WordTable.of_words(mine, theirs, schema == PERSON)
     return [
         best_alignment(name, other, schema, closest=pairs, similar=table)
         for other, pairs in zip(others, chosen, strict=True)
@@ -487,7 +477,7 @@ class _Pool:
         for at, alignment in enumerate(aligned):
             if alignment is None:
                 if similar is None:
-                    similar = WordTable.of(self.rows, self.columns, table[:, :-1], person)
+                    similar = WordTable(self.rows, self.columns, table[:, :-1], person)
                 _, left, right = self.units[at]
                 alignment = pairing.align(left, right, schema, similar)
             result.append(alignment)
