@@ -21,7 +21,8 @@ def Nn_(one: str, many: str) -> tuple[str, str]:  # noqa: N802 (the gettext conv
     return one, many
 
 
-# Each slot's singular and plural, with the count as ``%(num)s``.
+# Each slot's singular and plural, with the count as ``%(num)s``. A placeholder of a
+# notice's template (pfund.web.localize.MESSAGES) named like a slot here is a count.
 COUNTS = {
     "projects": Nn_("%(num)s project", "%(num)s projects"),
     "organisations": Nn_("%(num)s organisation", "%(num)s organisations"),
