@@ -32,7 +32,7 @@ def test_every_message_of_the_pages_is_translated_into_russian(folder: Path, lea
             str(folder),
             METHODS,
             options_map=OPTIONS,
-            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Nn_": (1, 2)},
         )
     }
     assert len(found) > least

@@ -192,8 +192,8 @@ def test_a_file_over_the_size_is_imported_by_a_job_from_the_staff_page_and_the_a
     assert sent.status_code == 303, sent.text  # over 100 bytes: a job, and its page
     job_id = sent.headers["location"].rsplit("/", 1)[1]
     assert settle(client, ana, job_id)["result"] == "1 projects"
-    assert "Imported 1 projects." in client.get(f"/staff/jobs/{job_id}?lang=en").text
-    assert "Импортировано записей: 1" in client.get(f"/staff/jobs/{job_id}?lang=ru").text
+    assert "Imported 1 project." in client.get(f"/staff/jobs/{job_id}?lang=en").text
+    assert "Импортировано: 1 проект." in client.get(f"/staff/jobs/{job_id}?lang=ru").text
     assert client.get("/api/v1/projects/JOB-IMP-1", headers=ana).status_code == 200
     bad = PROJECTS.replace("JOB-IMP-1", "JOB-IMP-2").replace(",health,", ",astrology,")
     queued = client.post(

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
+from pfund.web.counts import COUNTS, counted
 from pfund.web.field_words import FIELD_LABELS, as_typed, field_label
 from pfund.web.i18n import Formatter, catalog, translations
 from pfund.web.localize import (
@@ -92,8 +93,12 @@ def test_an_error_no_template_knows_says_its_status_in_russian() -> None:
 
 def test_every_template_reads_in_russian() -> None:
     """Each message filled with its own placeholder names leaves no English run."""
-    for template in MESSAGES:
-        english = template.replace("%(", "<").replace(")s", ">")
+    for template in MESSAGES:  # a count's slot takes a count: "3 tranches frozen"
+        english = re.sub(
+            r"%\((\w+)\)s",
+            lambda slot: counted(3, slot[1]) if slot[1] in COUNTS else f"<{slot[1]}>",
+            template,
+        )
         assert foreign_runs(ru(english), "ru") == [], template
 
 

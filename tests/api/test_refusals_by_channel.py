@@ -127,7 +127,7 @@ def test_the_staff_import_offers_and_explains_allowing_cost_changes(
     for text in (english, russian):
         assert "pfund " not in text and "--" not in text
     done = _import(client, dearer, "en", allow=True)
-    assert "Imported 1 projects from dearer.json" in done
+    assert "Imported 1 project from dearer.json" in done
     with app_rt.uow() as uow:
         event = uow.audit.list(record_id="P-1")[-1]
     assert event.action == "project.updated" and event.actor == "user:ana"

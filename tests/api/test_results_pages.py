@@ -164,7 +164,7 @@ def test_staff_edit_a_framework_by_importing_it_on_the_import_page(client: TestC
         data={"kind": "indicators", "csrf_token": csrf_of(page.text)},
         files={"file": ("ind.csv", header + row, "text/csv")},
     )
-    assert done.status_code == 200 and "Imported 1 indicators from ind.csv" in done.text
+    assert done.status_code == 200 and "Imported 1 indicator from ind.csv" in done.text
     shown = client.get(f"/projects/{PROJECT}?lang=en").text
     assert "Road deaths avoided" not in shown  # the framework is now the file's
     assert re.search(r"<td>2030</td><td class=\"num\">140</td>", shown)

@@ -70,5 +70,5 @@ def test_an_import_after_a_load_is_screened_and_says_so(client: TestClient) -> N
         files={"file": ("orgs.csv", orgs, "text/csv")},
     )
     assert done.status_code == 200
-    assert "Imported 1 organisations" in done.text
-    assert "raised 1 new hits" in done.text and 'href="/staff/screening"' in done.text
+    assert "Imported 1 organisation from orgs.csv." in done.text
+    assert "raised 1 new hit: review it" in done.text and 'href="/staff/screening"' in done.text

@@ -65,6 +65,25 @@ def _look(page: Page, base: str, path: str, name: str) -> None:
             assert overflow <= PHONE["width"], f"{path} ({lang}) is {overflow} px wide"
 
 
+def _tranche_card(page: Page, base: str, phone: bool) -> None:
+    """On a phone a tranche is a card without the column heads: its stage says it is one
+    and a dot parts it from the status, so "2 planned" does not read as a count (ui17);
+    on a desk the heads say it and the cells hold the bare values."""
+    for lang, stage in (("en", "Stage"), ("ru", "Этап")):
+        page.goto(f"{base}/staff/tranches?status=planned&lang={lang}")
+        row = page.locator("table.tranches tbody tr").first
+        label = row.locator("td", has=page.locator(".card-label")).nth(1).locator(".card-label")
+        status = row.locator("td.status")
+        dot = status.evaluate("td => getComputedStyle(td, '::before').content")
+        if phone:
+            expect(label).to_be_visible()
+            expect(label).to_have_text(f"{stage} ")
+            assert dot == '"· "', dot
+        else:
+            expect(label).to_be_hidden()
+            assert dot in ("none", "normal"), dot
+
+
 def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
     browser: Browser,  # noqa: F811
     approved_server: str,
@@ -74,6 +93,7 @@ def test_staff_pages_in_both_languages_on_a_desk_and_a_phone(
         page = _signed_in(browser, base, "ana", phone)
         _look(page, base, "/staff", "01-dashboard-analyst")
         _look(page, base, "/staff/tranches", "02-tranches")
+        _tranche_card(page, base, phone)
         _look(page, base, "/staff/tranches?status=planned&year=2030&page=2", "03-tranches-filtered")
         _look(page, base, "/staff/compare?a=OPT-0001&b=OPT-0900", "04-compare")
         _look(page, base, "/staff/reviews", "05-reviews-analyst")

@@ -252,13 +252,13 @@ def test_an_open_hit_is_named_beside_the_tranche_and_linked_for_compliance(
             if "ORG-0006" in (p.proponent, *p.partners) and p.id in funded
         )
     page = client.get(f"/staff/tranches?project={project}").text
-    assert f'href="/staff/screening#hit-{hit}">Screening hit {hit}</a>' in page
+    assert f'href="/staff/screening#hit-{hit}">Screening hit {hit}</a> is open: ' in page
     assert "is open: compliance must review it" in page
     assert f'<tr id="hit-{hit}">' in queue
     client.post("/signout", data={"csrf_token": csrf_of(page)})
     sign_in(client, "ana")
     page = client.get(f"/staff/tranches?project={project}").text
-    assert f"Screening hit {hit}" in page and "#hit-" not in page  # named, not linked
+    assert f"Screening hit {hit} is open" in page and "#hit-" not in page  # named, not linked
 
 
 def test_the_runs_on_the_dashboard_filter_and_page(client: TestClient, app_rt: Runtime) -> None:
@@ -370,3 +370,23 @@ def test_the_run_page_names_the_chosen_projects(client: TestClient, app_rt: Runt
     russian = client.get("/staff/runs/OPT-0001?lang=ru").text
     assert f"{chosen.title} <small>" in english.replace("&#39;", "'")
     assert f"{chosen.title_ru} <small>" in russian.replace("&#39;", "'")
+
+
+def test_a_tranches_stage_is_named_beside_its_status_in_both_languages(
+    client: TestClient, app_rt: Runtime
+) -> None:
+    """ui17: on a phone the column heads are hidden and a tranche's stage ran into its
+    status, "2 planned" / "2 запланировано", read as a count. Its cells now name the year
+    and the stage (shown where the heads are not) and the status cell is marked."""
+    planned = next(t for t in list_tranches(app_rt) if t.status.value == "planned")
+    sign_in(client, "ana")
+    path = f"/staff/tranches?project={planned.project_id}&year={planned.year}"
+    for lang, year, stage, status in (
+        ("en", "Year", "Stage", "planned"),
+        ("ru", "Год", "Этап", "запланировано"),
+    ):
+        page = client.get(f"{path}&lang={lang}").text
+        row = page.split(f'<tr id="tranche-{planned.id}">', 1)[1].split("</tr>", 1)[0]
+        assert f'<td><span class="card-label">{year} </span>{planned.year}</td>' in row, row
+        cells = f'<span class="card-label">{stage} </span>{planned.stage}</td>'
+        assert f'{cells}<td class="status">{status}</td>' in row, row

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -125,3 +126,28 @@ def test_a_missing_sqlite_file_is_an_error_except_for_commands_that_create(
     assert created.exit_code == 0, created.output
     assert missing.exists()
     assert runner.invoke(app, ["--db", url, "projects", "list"]).exit_code == 0
+
+
+def test_a_count_of_one_reads_in_the_singular(demo_db: Invoke, tmp_path: Path) -> None:
+    """ "Imported 1 organisation", "Watchlist w1: 1 entity": the CLI's counts take the
+    singular for one and the plural for two and five, as the pages' do."""
+    start = 0
+    for n in (1, 2, 5):
+        orgs = tmp_path / f"o{n}.csv"
+        rows = [f"ORG-CNT-{start + i},Count Org {start + i},ngo,LT,governance" for i in range(n)]
+        orgs.write_text("id,name,kind,country,areas\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        start += n
+        imported = demo_db("import", "organisations", str(orgs))
+        assert imported.exit_code == 0, imported.output
+        noun = "organisation" if n == 1 else "organisations"
+        assert f"Imported {n} {noun} from o{n}.csv." in " ".join(imported.stdout.split())
+        people = [
+            {"id": f"cnt-{n}-{i}", "schema": "Person", "properties": {"name": [f"Nemo N{n}x{i}"]}}
+            for i in range(n)
+        ]
+        watchlist = tmp_path / f"w{n}.ftm.json"
+        watchlist.write_text("\n".join(json.dumps(p) for p in people), encoding="utf-8")
+        loaded = demo_db("screen", "load", str(watchlist))
+        assert loaded.exit_code == 0, loaded.output
+        noun = "entity" if n == 1 else "entities"
+        assert f"Watchlist w{n}: {n} {noun} ({n} added," in " ".join(loaded.stdout.split())

@@ -21,6 +21,7 @@ from pfund.services.company_returns import (
     move_company,
     returns_by_phase,
 )
+from pfund.web.counts import counted
 
 app = typer.Typer(
     help="The companies' return: tracker lists (Yale CELI, KSE Institute), each company's "
@@ -51,10 +52,14 @@ def import_cmd(
     if as_json:
         print_json(done)
         return
-    new = f"; {len(done.new_organisations)} new organisations" if done.new_organisations else ""
+    new = (
+        f"; {counted(len(done.new_organisations), 'new_organisations')}"
+        if done.new_organisations
+        else ""
+    )
     x = done.listing
     console.print(
-        f"{x.file}: {done.companies} companies from {x.source} "
+        f"{x.file}: {counted(done.companies, 'companies')} from {x.source} "
         f"(as of {x.as_of}; sha256 {x.sha256[:16]}) recorded as {x.id}: "
         f"{done.in_pipeline} in the return pipeline, {done.operating} still operating{new}.",
         highlight=False,

@@ -16,6 +16,7 @@ from pfund.services import gate as money_gate
 from pfund.services.appraisal import appraise_pipeline, load_inputs
 from pfund.services.conditions import history, set_condition, show, verifiers
 from pfund.services.scenarios import run_scenarios
+from pfund.web.counts import counted
 
 app = typer.Typer(help="Show and set the conditions that gate the money.", no_args_is_help=True)
 
@@ -47,7 +48,7 @@ def show_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
     console.print(table)
     console.print(
         f"Unlocked: {', '.join(view.unlocked) or 'nothing'}; "
-        f"{view.frozen_tranches} tranches frozen."
+        f"{counted(view.frozen_tranches, 'frozen')}."
     )
 
 
@@ -81,7 +82,7 @@ def set_cmd(
         f"{result.stage_after}."
     )
     if result.frozen:
-        console.print(f"{len(result.frozen)} tranches frozen:")
+        console.print(f"{counted(len(result.frozen), 'frozen')}:")
     for reason in result.frozen_reasons[:10]:
         console.print(f"  {reason}", markup=False)
     if len(result.frozen) > 10:

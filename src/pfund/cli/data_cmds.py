@@ -23,6 +23,7 @@ from pfund.services.imports import (
     import_projects,
 )
 from pfund.services.opendata import IatiExport, OpenDataExport, export_iati, write_open_data
+from pfund.web.counts import COUNTS, counted
 
 import_app = typer.Typer(help="Import projects, organisations or people from CSV, JSON or YAML.")
 FileArg = Annotated[Path, typer.Argument(help="A .csv, .json or .yaml file.")]
@@ -37,7 +38,12 @@ def _report(result: ImportResult, as_json: bool) -> None:
     if as_json:
         print_json(result)
     else:
-        console.print(f"Imported {result.imported} {result.kind} from {result.file}.")
+        imported = (
+            counted(result.imported, result.kind)
+            if result.kind in COUNTS
+            else f"{result.imported} {result.kind}"
+        )
+        console.print(f"Imported {imported} from {result.file}.")
         if result.updated:
             console.print(f"New versions of {len(result.updated)}: {', '.join(result.updated)}.")
         if result.unchanged:

@@ -29,6 +29,7 @@ from pfund.services.tranches import (
     reschedule,
 )
 from pfund.services.unfreeze import unfreeze_tranche
+from pfund.web.counts import counted
 
 fund_app = typer.Typer(help="Size the fund and keep its ledger.", no_args_is_help=True)
 tranche_app = typer.Typer(
@@ -183,8 +184,8 @@ def approve_cmd(
             else ""
         )
         console.print(
-            f"Approved {result.projects} projects of {result.run}{by}: {result.tranches} "
-            f"tranches, {money(result.committed)} committed."
+            f"Approved {counted(result.projects, 'projects')} of {result.run}{by}: "
+            f"{counted(result.tranches, 'tranches')}, {money(result.committed)} committed."
         )
 
 

@@ -20,6 +20,7 @@ from pfund.services.scorecard import (
     reject,
 )
 from pfund.services.scorecard_view import scorecard
+from pfund.web.counts import counted
 
 indicators_app = typer.Typer(
     help="Public indicator data sets (versioned by content hash) that condition rules read.",
@@ -182,7 +183,7 @@ def confirm_cmd(ctx: typer.Context, proposal: ProposalArg, as_json: bool = JsonO
         print_json(result)
         return
     p, change = result.proposal, result.change
-    frozen = f"; {len(change.frozen)} tranches frozen" if change and change.frozen else ""
+    frozen = f"; {counted(len(change.frozen), 'frozen')}" if change and change.frozen else ""
     console.print(
         f"Proposal {p.id} confirmed: {p.condition} {p.old.value} -> {p.new.value}{frozen}.",
         highlight=False,

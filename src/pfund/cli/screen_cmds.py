@@ -21,6 +21,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.services.hit_review import QueueItem, decide, review_queue
 from pfund.services.screening import HitRef, load_watchlist, screen_all, watchlists
 from pfund.services.screening_names import NameResult, read_names, screen_names
+from pfund.web.counts import counted, plural
 
 
 class NameOrFileGroup(TyperGroup):
@@ -63,7 +64,7 @@ def load_cmd(
         print_json(report)
         return
     console.print(
-        f"Watchlist {report.watchlist}: {report.entities} entities "
+        f"Watchlist {report.watchlist}: {counted(report.entities, 'entities')} "
         f"({report.added} added, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} unchanged)."
     )
@@ -105,8 +106,10 @@ def all_cmd(ctx: typer.Context, as_json: bool = JsonOption) -> None:
         print_json(report)
         return
     console.print(
-        f"Screened {report.organisations} organisations and {report.people} people against "
-        f"{report.entities} listed entities: {report.hits} hits, {len(report.new_hits)} new."
+        f"Screened {counted(report.organisations, 'organisations')} and "
+        f"{counted(report.people, 'people')} against "
+        f"{plural(report.entities, 'listed entity', 'listed entities')}: "
+        f"{plural(report.hits, 'hit', 'hits')}, {len(report.new_hits)} new."
     )
     print_hit_refs(report.new_hits, "New hits")
 
@@ -223,4 +226,4 @@ def _print_queue(items: list[QueueItem], as_json: bool) -> None:
             i.explanation,
         )
     console.print(table)
-    console.print(f"{len(items)} hits. Confidential: compliance review only.")
+    console.print(f"{plural(len(items), 'hit', 'hits')}. Confidential: compliance review only.")

@@ -30,7 +30,8 @@ class Estimate(BaseModel, Generic[N]):
     def _from_shorthand(cls, data: Any) -> Any:
         if isinstance(data, list | tuple):
             if len(data) != 3:
-                raise ValueError(f"give [low, likely, high], got {len(data)} numbers")
+                n = len(data)
+                raise ValueError(f"give [low, likely, high], got {n} number{'s' * (n != 1)}")
             return {"low": data[0], "likely": data[1], "high": data[2]}
         if isinstance(data, int | float | str | Decimal) and not isinstance(data, bool):
             return {"low": data, "likely": data, "high": data}

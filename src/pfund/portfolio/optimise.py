@@ -58,13 +58,14 @@ class PortfolioResult:
         if not s.has_portfolio:
             return f"No portfolio: {s.message}"
         count = int(s.selected.sum())
+        projects = f"{count} project{'s' * (count != 1)}"
         if s.solver == "greedy":
             return (
-                f"Greedy ranking's portfolio of {count} projects, value {s.objective:,.6g}: "
+                f"Greedy ranking's portfolio of {projects}, value {s.objective:,.6g}: "
                 "the solver found no portfolio within the time limit, so this one is not "
                 "optimised and how far it is from the best is unknown."
             )
-        head = f"{s.status.value} portfolio of {count} projects, value {s.objective:,.6g}"
+        head = f"{s.status.value} portfolio of {projects}, value {s.objective:,.6g}"
         gap = f" (proven within {s.gap:.3%})" if s.status is Status.FEASIBLE else ""
         stop = (
             " Stopped at the time limit: the best portfolio found by then." if s.timed_out else ""

@@ -73,7 +73,7 @@ class Words:
         text = self.catalog.gettext(message)
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
         return self.catalog.ngettext(singular, plural, n) % {"num": n, **values}
 
     def word(self, code: str) -> str:

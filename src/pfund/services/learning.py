@@ -418,8 +418,10 @@ def import_outturns(rt: Runtime, path: Path) -> OutturnImport:
     with rt.uow() as uow:
         items, problems = _check_outturns(uow, records, path.name)
         if problems:
+            count = len(problems)
             raise InvalidInput(
-                f"{path.name}: {len(problems)} problem(s) found; nothing was imported", problems
+                f"{path.name}: {count} problem{'s' * (count != 1)} found; nothing was imported",
+                problems,
             )
         audit, store, now = AuditWriter(uow, rt.actor), OutturnRepository(uow.session), _now()
         by_project: dict[str, list[Outturn]] = {}

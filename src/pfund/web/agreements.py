@@ -26,8 +26,10 @@ from pfund.errors import InvalidInput, NotFound, Problem
 from pfund.services import agreements as svc
 from pfund.services.runtime import Runtime
 from pfund.services.writes import Replayed
+from pfund.web.change_words import change_value
 from pfund.web.form_words import TWICE
 from pfund.web.forms import check_csrf, form_key, new_form_key
+from pfund.web.i18n import Formatter
 from pfund.web.rate_words import source_names_for
 from pfund.web.render import language, render
 from pfund.web.staff import CsrfField, KeyField, StaffDep, _allowed, _back
@@ -43,6 +45,7 @@ Text = Annotated[str, Form(max_length=300)]
 def staff_agreements(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLResponse:
     """Every agreement, its money and its history."""
     lines = svc.list_agreements(acting(rt, who))
+    fmt = Formatter(language(request))
     context: dict[str, Any] = {
         "lines": lines,
         "ready": _ready(rt, {line.agreement.project_id for line in lines}),
@@ -52,6 +55,7 @@ def staff_agreements(request: Request, rt: RuntimeDep, who: StaffDep) -> HTMLRes
         "P": Permission,
         "message": request.query_params.get("message"),
         "staff": True,
+        "change_value": lambda key, text, currency: change_value(key, text, currency, fmt),
         "rate_names": source_names_for(
             acting(rt, who),
             language(request),

@@ -34,6 +34,7 @@ from pfund.services.company_returns import (
 )
 from pfund.services.company_returns import move_company as move_service
 from pfund.services.runtime import Runtime
+from pfund.web.counts import counted
 from pfund.web.forms import check_csrf
 from pfund.web.render import public_page, render
 from pfund.web.staff import CsrfField, StaffDep, _allowed
@@ -123,8 +124,8 @@ def upload_list(
     except PfundError as err:
         return _page(request, rt, who, status=err.status, upload_error=err, asked=asked)
     message = (
-        f"{done.listing.id} imported: {done.companies} companies, "
-        f"{len(done.new_organisations)} new organisations"
+        f"{done.listing.id} imported: {counted(done.companies, 'companies')}, "
+        f"{counted(len(done.new_organisations), 'new_organisations')}"
     )
     return RedirectResponse(f"{STAFF}?message={quote(message)}#lists", status_code=303)
 

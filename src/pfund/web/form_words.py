@@ -23,7 +23,7 @@ FORM_MESSAGES = [
     ),
     N_("%(id)s: guarantee call of %(amount)s paid"),
     N_("%(id)s: guarantee call of %(amount)s paid (the form was sent twice; it was recorded once)"),
-    N_("%(id)s imported: %(n)s companies, %(m)s new organisations"),
+    N_("%(id)s imported: %(companies)s, %(new_organisations)s"),
     # The forms' own checks.
     N_("choose the project; nothing was stored"),
     N_("choose an approved project without an agreement"),

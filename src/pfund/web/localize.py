@@ -22,8 +22,10 @@ from typing import Any
 import pycountry
 from babel import Locale
 
+from pfund.web.counts import COUNTS
 from pfund.web.field_words import LANG17_MESSAGES
 from pfund.web.form_words import FORM_MESSAGES
+from pfund.web.i18n import translations
 from pfund.web.labels import LABELS, N_
 
 Gettext = Callable[..., str]
@@ -120,7 +122,7 @@ MESSAGES = [
     N_("internal error (request %(id)s)"),
     # What a staff action reports when it is done.
     N_("%(id)s taken into the pipeline"),
-    N_("%(id)s approved: %(n)s projects, %(m)s tranches"),
+    N_("%(id)s approved: %(projects)s, %(tranches)s"),
     N_("%(id)s released"),
     N_("%(id)s disbursed"),
     N_("%(id)s unfrozen"),
@@ -131,9 +133,9 @@ MESSAGES = [
     N_("receipt %(id)s is already reversed (on %(day)s); nothing was changed"),
     N_("receipt %(id)s is already reversed; nothing was changed"),
     N_("%(id)s was reversed before"),
-    N_("%(id)s: %(old)s -> %(new)s; %(n)s tranches frozen"),
-    N_("%(id)s: %(n)s entities, %(added)s added, %(changed)s changed; %(hits)s new hits"),
-    N_("screened: %(n)s new hits"),
+    N_("%(id)s: %(old)s -> %(new)s; %(frozen)s"),
+    N_("%(id)s: %(entities)s, %(added)s added, %(changed)s changed; %(new_hits)s"),
+    N_("screened: %(new_hits)s"),
     N_("hit %(id)s: confirmed"),
     N_("hit %(id)s: dismissed"),
     N_("review %(id)s declared"),
@@ -213,7 +215,7 @@ MESSAGES = [
     N_("'%(id)s' is not an ISO 3166-1 alpha-3 country code"),
     N_("unknown currency '%(id)s' (expected an ISO 4217 code such as USD)"),
     N_("needs low <= likely <= high, got %(values)s"),
-    N_("give [low, likely, high], got %(n)s numbers"),
+    N_("give [low, likely, high], got %(numbers)s"),
     N_("give a capital or a running cost for the year"),
     N_("a project needs a cost in at least one year"),
     N_("a project cannot depend on or exclude itself"),
@@ -227,8 +229,7 @@ MESSAGES = [
     N_("unknown file type '%(id)s' (use one of %(known)s)"),
     N_("file is larger than %(n)s MiB"),
     N_("malformed YAML: %(detail)s"),
-    N_("%(file)s: %(n)s problems found; nothing was imported"),
-    N_("%(file)s: %(n)s problem found; nothing was imported"),
+    N_("%(file)s: %(problems_found)s; nothing was imported"),
     N_("cannot read %(file)s"),
     N_("nested more than %(n)s levels deep"),
     N_("expected a list of %(kind)s, or an object with a '%(key)s' list"),
@@ -340,24 +341,51 @@ GOT = re.compile(r"^(?P<core>.+) \(got (?P<value>.+)\)$", re.DOTALL)
 @cache
 def _most_specific_first() -> list[str]:
     """The templates with the most fixed text first, so that ``condition %(id)s is
-    %(status)s`` does not swallow the longer message that starts the same way."""
-    return sorted(MESSAGES, key=lambda t: -len(re.sub(r"%\(\w+\)s", "", t)))
+    %(status)s`` does not swallow the longer message that starts the same way. A count's
+    slot counts as its noun (``%(tranches)s`` as "tranche"), which it must match."""
+
+    def fixed(template: str) -> int:
+        def noun(slot: re.Match[str]) -> str:
+            pair = COUNTS.get(slot[1])
+            return pair[0].replace("%(num)s", "") if pair else ""
+
+        return len(re.sub(r"%\((\w+)\)s", noun, template))
+
+    return sorted(MESSAGES, key=lambda t: -fixed(t))
 
 
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"%\((\w+)\)s", template)
-    regex = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
-    )
+    regex = "".join(re.escape(part) if i % 2 == 0 else _slot(part) for i, part in enumerate(parts))
     return re.compile(f"^{regex}$", re.DOTALL)
+
+
+def _slot(name: str) -> str:
+    """What a slot matches: anything, or for a count its number and noun, in the
+    singular or the plural (``1 tranche``, ``2 tranches``)."""
+    if name not in COUNTS:
+        return f"(?P<{name}>.+?)"
+    forms = "|".join(re.escape(f).replace(re.escape("%(num)s"), r"\d+") for f in COUNTS[name])
+    return f"(?P<{name}>{forms})"
+
+
+def _count(slot: str, english: str, lang: str) -> str:
+    """A count an English message wrote (``1 tranche frozen``) in ``lang``'s form for
+    its number: Russian has three (``заморожен 1 транш``, ``2 транша``, ``5 траншей``)."""
+    found = re.search(r"\d+", english)
+    if found is None:
+        return english
+    n = int(found[0])
+    return translations(lang).ngettext(*COUNTS[slot], n) % {"num": n}
 
 
 def translate_message(text: str, lang: str, gettext: Gettext, status: int | None = None) -> str:
     """``text`` (an English error or problem) in the reader's language.
 
     The text is matched against ``MESSAGES``; the translation gets its variable parts
-    back, each translated when it is a known word (a status, a kind of run). A message
+    back, each translated when it is a known word (a status, a kind of run), and each
+    count (a slot ``COUNTS`` names) in the form its number takes. A message
     no template matches is shown as the fixed text of its status (as it is, in English).
     """
     if lang == "en":
@@ -372,6 +400,8 @@ def translate_message(text: str, lang: str, gettext: Gettext, status: int | None
             values = {
                 k: "; ".join(translate_message(r, lang, gettext) for r in v.split("; "))
                 if k == "reasons"
+                else _count(k, v, lang)
+                if k in COUNTS
                 else _word(v, gettext)
                 for k, v in found.groupdict().items()
             }
@@ -394,13 +424,18 @@ def decision_summary(report: Any, lang: str, gettext: Gettext, fmt: Any) -> str:
         return str(report.summary)
     if not report.selected:
         return gettext("No portfolio could be chosen within the budgets and rules.")
+    n = len(report.selected)
     parts = [
-        gettext(
-            "%(status)s portfolio of %(n)s projects, value %(value)s.",
-            status=gettext(LABELS.get(report.status, report.status)),
-            n=len(report.selected),
-            value=fmt.number(report.objective or 0, 2),
+        translations(lang).ngettext(
+            "%(status)s portfolio of %(num)s project, value %(value)s.",
+            "%(status)s portfolio of %(num)s projects, value %(value)s.",
+            n,
         )
+        % {
+            "status": gettext(LABELS.get(report.status, report.status)),
+            "num": n,
+            "value": fmt.number(report.objective or 0, 2),
+        }
     ]
     if report.status == "feasible" and report.gap is not None:
         parts.append(gettext("Proven within %(gap)s of the best.", gap=fmt.percent(report.gap, 3)))

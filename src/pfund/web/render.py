@@ -18,6 +18,7 @@ from pfund.domain.account import User
 from pfund.services.audit import AuditHead
 from pfund.services.names import region_names
 from pfund.services.portal import audit_head, cached
+from pfund.web.counts import COUNTS
 from pfund.web.field_words import as_typed, field_label
 from pfund.web.i18n import LANGUAGES, Formatter, negotiate, translations
 from pfund.web.labels import (
@@ -141,9 +142,16 @@ def _html(
         text = catalog.gettext(message)
         return text % values if values else text
 
-    def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
         text = catalog.ngettext(singular, plural, n)
         return text % {"num": n, **values}
+
+    def counted(n: int | str, slot: str) -> str:
+        """A count whose noun comes from data (the kind of records imported), in the
+        form its number takes; a noun without a pair reads as its label."""
+        if slot not in COUNTS:
+            return f"{n} {label_in(gettext, slot)}"
+        return ngettext(*COUNTS[slot], int(n))
 
     return (
         environment()
@@ -155,6 +163,7 @@ def _html(
             fmt=Formatter(lang),
             gettext=gettext,
             ngettext=ngettext,
+            counted=counted,
             _=gettext,
             label=lambda value: label_in(gettext, value),
             field_label=lambda name: field_label(gettext, name),

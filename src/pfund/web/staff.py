@@ -50,6 +50,7 @@ from pfund.services.tranche_actions import tranche_actions
 from pfund.services.unfreeze import unfreeze_tranche
 from pfund.services.writes import Replayed
 from pfund.settings import Settings
+from pfund.web.counts import counted
 from pfund.web.forms import check_csrf, form_key, new_form_key
 from pfund.web.jobs import LocalJobs
 from pfund.web.labels import N_
@@ -279,7 +280,8 @@ def approve(
         result = tranches.approve(as_who, run_id)
     except Replayed as again:  # the same form sent twice: the first answer stands
         result = tranches.ApproveResult.model_validate_json(again.body)
-    return _back(f"{run_id} approved: {result.projects} projects, {result.tranches} tranches")
+    made = f"{counted(result.projects, 'projects')}, {counted(result.tranches, 'tranches')}"
+    return _back(f"{run_id} approved: {made}")
 
 
 @router.get("/tranches", response_class=HTMLResponse)
@@ -398,7 +400,7 @@ def set_condition(
         )
     except Replayed as again:  # the same form sent twice: the first answer stands
         result = conditions.ChangeResult.model_validate_json(again.body)
-    message = f"{code}: {result.old} -> {result.new}; {len(result.frozen)} tranches frozen"
+    message = f"{code}: {result.old} -> {result.new}; {counted(len(result.frozen), 'frozen')}"
     return _back(message, "/staff/conditions")
 
 
@@ -476,8 +478,8 @@ def load_watchlist(
         path.write_bytes(file.file.read())
         report = screening.load_watchlist(acting(rt, who), path, skip_bad=skip_bad)
     message = (
-        f"{report.watchlist}: {report.entities} entities, {report.added} added, "
-        f"{report.changed} changed; {len(report.new_hits)} new hits"
+        f"{report.watchlist}: {counted(report.entities, 'entities')}, {report.added} added, "
+        f"{report.changed} changed; {counted(len(report.new_hits), 'new_hits')}"
     )
     return _back(message, "/staff/screening")
 
@@ -489,7 +491,7 @@ def screen_everyone(
     check_csrf(request, csrf_token)
     _allowed(who, Permission.SCREEN)
     report = screening.screen_all(acting(rt, who))
-    message = f"screened: {len(report.new_hits)} new hits"
+    message = f"screened: {counted(len(report.new_hits), 'new_hits')}"
     return _back(message, "/staff/screening")
 
 
