@@ -71,10 +71,14 @@ def _extensions() -> list[object]:
         print("pfund: mypyc missing; screening stays pure Python", file=sys.stderr)
         return []
     paths = [str(SOURCE / f"{name}.py") for name in COMPILED]
-    # The build environment holds mypy alone: third-party modules are typed Any there,
-    # and pfund's own config (its pydantic plugin) is not read.
+    # The build environment holds mypy and numpy: other third-party modules are typed Any
+    # there, and pfund's own config (its pydantic plugin) is not read.
     options = ["--ignore-missing-imports", "--config-file=", "--python-version=3.11"]
-    extensions = mypycify(options + paths, group_name=GROUP, opt_level="3")
+    try:
+        extensions = mypycify(options + paths, group_name=GROUP, opt_level="3")
+    except BaseException as error:  # mypy exits with SystemExit on type errors
+        print(f"pfund: screening not compiled ({error!r}); using pure Python", file=sys.stderr)
+        return []
     for extension in extensions:
         # Each module's shim goes to ``_compiled`` beside the sources, where the package
         # finds it only while the sources are those it was built from.
