@@ -147,7 +147,14 @@ def _reset_postgres(url: str) -> None:
 # Fixtures whose database is a copy of a template built once per process (see
 # ``database_from_template``): when a test uses one, ``database_url`` leaves the reset of
 # the PostgreSQL schema to it, as the copy replaces the whole database anyway.
-TEMPLATED_FIXTURES = ("engine", "demo_db", "demo_rt", "approved_rt", "optimised_db")
+TEMPLATED_FIXTURES = (
+    "engine",
+    "demo_db",
+    "demo_rt",
+    "optimised_rt",
+    "approved_rt",
+    "optimised_db",
+)
 
 
 @pytest.fixture(

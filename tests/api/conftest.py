@@ -24,6 +24,7 @@ from pfund.services.portfolio import run_portfolio
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.services.tranches import approve
 from pfund.settings import Settings
+from tests.api.inprocess import InProcessClient
 
 PASSWORD = "correct horse battery staple"
 ROLES = {
@@ -122,7 +123,7 @@ def token_for(client: TestClient) -> Callable[[str], Headers]:
     return issue
 
 
-def sign_in(client: TestClient, username: str) -> None:
+def sign_in(client: TestClient | InProcessClient, username: str) -> None:
     """Sign in through the page, as a browser would (CSRF token from the form)."""
     page = client.get("/signin")
     token = csrf_of(page.text)

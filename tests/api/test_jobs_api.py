@@ -99,6 +99,27 @@ def test_staff_see_the_queue_in_the_workspace_and_cancel_a_waiting_job(
     assert "Отменено." in idle.get(f"{job_url}?lang=ru").text
 
 
+def test_staff_queue_the_board_report_from_the_jobs_page(idle: TestClient, app_rt: Runtime) -> None:
+    sign_in(idle, "ana")
+    page = idle.get("/staff/jobs").text
+    assert 'action="/staff/jobs/report"' in page
+    refused = idle.post("/staff/jobs/report", data={}, follow_redirects=False)
+    assert refused.status_code == 403  # no CSRF token
+    started = idle.post(
+        "/staff/jobs/report", data={"csrf_token": csrf_of(page)}, follow_redirects=False
+    )
+    assert started.status_code == 303
+    job = jobs.get_job(app_rt, started.headers["location"].rsplit("/", 1)[1])
+    assert (job.kind, job.parameters["lang"], job.state.value) == ("report", "both", "queued")
+    assert [j.id for j in jobs.list_jobs(app_rt)] == [job.id]
+    sign_in(idle, "rev")  # reads the queue, may not build the report
+    page = idle.get("/staff/jobs").text
+    assert 'action="/staff/jobs/report"' not in page
+    answer = idle.post("/staff/jobs/report", data={"csrf_token": csrf_of(page)})
+    assert answer.status_code == 403
+    assert [j.id for j in jobs.list_jobs(app_rt)] == [job.id]
+
+
 def test_a_reviewer_sees_the_queue_but_may_not_cancel(idle: TestClient, app_rt: Runtime) -> None:
     job = jobs.enqueue(app_rt, "appraisal")
     sign_in(idle, "rev")

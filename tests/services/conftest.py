@@ -62,6 +62,19 @@ def _approved_fund(url: str) -> None:
         engine.dispose()
 
 
+def _sample_run(url: str) -> None:
+    """On a copy of the sample fund: one portfolio run (OPT-0001, 10 s time limit), not
+    approved, on the gate's usual day, whichever test happens to build the template."""
+    engine = make_engine(url)
+    try:
+        runtime = Runtime(engine=engine, sessions=make_session_factory(engine), actor=ACTOR)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("pfund.services.gate.today", lambda: GATE_TODAY)
+            run_portfolio(runtime, appraise_pipeline(load_inputs(runtime)), time_limit=10)
+    finally:
+        engine.dispose()
+
+
 def _runtime(request: pytest.FixtureRequest, url: str) -> Iterator[Runtime]:
     if "engine" in request.fixturenames:
         raise pytest.UsageError(f"{request.fixturename} makes the test's database: no engine/rt")
@@ -75,6 +88,15 @@ def demo_rt(request: pytest.FixtureRequest, database_url: str) -> Iterator[Runti
     """``rt`` with the sample fund loaded (``load_demo``): a copy of a database loaded
     once per process (``database_from_template``), not loaded again for every test."""
     database_from_template(database_url, "sample_fund", _sample_fund)
+    yield from _runtime(request, database_url)
+
+
+@pytest.fixture
+def optimised_rt(request: pytest.FixtureRequest, database_url: str) -> Iterator[Runtime]:
+    """``demo_rt`` with one portfolio run, not approved (``_sample_run``): a copy of a
+    database made so once per process."""
+    sample = ("sample_fund", _sample_fund)
+    database_from_template(database_url, "sample_run", _sample_run, base=sample)
     yield from _runtime(request, database_url)
 
 

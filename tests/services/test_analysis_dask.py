@@ -13,9 +13,7 @@ from distributed import Client, get_task_stream
 
 from pfund.services.analysis import frontier, robustness
 from pfund.services.appraisal import appraise_pipeline, load_inputs
-from pfund.services.demo import load_demo
 from pfund.services.job_kinds import kind_of
-from pfund.services.portfolio import run_portfolio
 from pfund.services.records import get_record
 from pfund.services.runtime import Runtime
 from pfund.services.scenarios import run_scenarios
@@ -32,10 +30,10 @@ def scheduler() -> Iterator[str]:
 
 
 @pytest.fixture
-def demo(rt: Runtime) -> Runtime:
-    load_demo(rt)
-    run_portfolio(rt, appraise_pipeline(load_inputs(rt)), time_limit=10)
-    return rt
+def demo(optimised_rt: Runtime) -> Runtime:
+    """The sample fund with one portfolio run: a copy of a database made so once per
+    process, not loaded and optimised again for each test."""
+    return optimised_rt
 
 
 def same(report: Any) -> dict[str, Any]:

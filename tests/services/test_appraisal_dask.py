@@ -11,7 +11,6 @@ import pytest
 from distributed import Client, LocalCluster, get_task_stream
 
 from pfund.services.appraisal import appraise_pipeline, load_inputs
-from pfund.services.demo import load_demo
 from pfund.services.runtime import Runtime, open_runtime
 from pfund.settings import Settings
 
@@ -37,8 +36,8 @@ def test_the_setting_reaches_the_runtime(tmp_path: Path) -> None:
         rt.close()
 
 
-def test_appraisal_on_dask_equals_appraisal_here(rt: Runtime, client: Client) -> None:
-    load_demo(rt)
+def test_appraisal_on_dask_equals_appraisal_here(demo_rt: Runtime, client: Client) -> None:
+    rt = demo_rt  # the sample fund: a copy of a database loaded once per process
     here = appraise_pipeline(load_inputs(rt))
     rt.dask_scheduler = client.scheduler.address  # type: ignore[union-attr]
     inputs = load_inputs(rt)

@@ -22,7 +22,7 @@ from pfund.services.runtime import Runtime
 from pfund.services.tranches import disburse_tranche, release_tranche
 from pfund.store.repositories import table_counts
 from pfund.store.tables import GrievanceFileRow, GrievanceRow
-from tests.services.test_gate import TRANCHE, SetToday, _meet, _setup
+from tests.services.test_gate import AMOUNT, TRANCHE, SetToday, _meet, _setup
 
 SECRET_NAME = "Marfa Zaslavskaya-Whistle"
 SECRET_CONTACT = "marfa.whistle@example.org"
@@ -99,11 +99,14 @@ def test_a_grievance_against_a_partner_holds_its_projects_and_an_open_one_by_pol
     )
     with pytest.raises(Conflict):  # not unless asked: an open grievance holds nothing
         grievances.lift(gated, filed.id, "nothing held")
+    assert stats(gated).quarters[0].money_held == 0
     grievances.hold(gated, filed.id, "credible: three witnesses")  # open, by policy
     with pytest.raises(GateRefused) as refused:
         release_tranche(gated, TRANCHE)
     assert refused.value.holds[0].problem.facts["subject"] == "ORG-D01"
     assert grievances.detail(gated, filed.id).held_tranches == [TRANCHE]
+    # The statistics count the unpaid money of the partner's project as held.
+    assert stats(gated).quarters[0].money_held == AMOUNT
 
 
 def test_moves_go_one_step_at_a_time_and_each_needs_a_reason(rt: Runtime, today: SetToday) -> None:

@@ -166,13 +166,21 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         session.info[UNTRACKED] = True  # the restored rows come with their own events
         session.execute(tables["audit_head"].delete())
         found = dict.fromkeys(tables, 0)
+        batch: list[dict[str, Any]] = []  # consecutive rows of one table, with one set of keys
+        into = tables["audit_head"]
         for number, line in enumerate(lines, start=2):
             name, row = _parsed(line, number, path, tables)
             values = _decoded(tables[name], row)
             if name in SPECS:
                 values = uow.cipher.seal(name, values)
-            session.execute(tables[name].insert().values(values))
+            if batch and (tables[name] is not into or values.keys() != batch[0].keys()):
+                _insert(session, into, batch)
+            into = tables[name]
+            batch.append(values)
+            if len(batch) == INSERT_BATCH:
+                _insert(session, into, batch)
             found[name] += 1
+        _insert(session, into, batch)
         if found != {name: header.tables.get(name, 0) for name in tables}:
             raise InvalidInput(
                 f"{path.name} is incomplete: its rows do not match the counts of its header",
@@ -204,6 +212,18 @@ def restore(rt: Runtime, path: Path, secret: str) -> RestoreReport:
         tables={k: v for k, v in found.items() if v},
         audit_events=audit.events,
     )
+
+
+# Rows inserted by one statement at most (an executemany: one compiled statement for the
+# batch, where a statement per row with its values inlined was compiled for every row).
+INSERT_BATCH = 1000
+
+
+def _insert(session: Session, table: Table, batch: list[dict[str, Any]]) -> None:
+    """Insert ``batch`` (rows of ``table`` in file order, with the same keys) and empty it."""
+    if batch:
+        session.execute(table.insert(), batch)
+        batch.clear()
 
 
 def _refuse_other_audit_key(rt: Runtime, header: BackupHeader, path: Path) -> None:

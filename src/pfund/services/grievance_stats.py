@@ -130,11 +130,11 @@ def _money_held(uow: UnitOfWork, rows: list[dict[str, Any]]) -> dict[str, Decima
         for t in uow.tranches.list()
         if t.status not in (TrancheStatus.DISBURSED, TrancheStatus.CANCELLED)
     ]
-    projects = {t.project_id: uow.projects.get(t.project_id) for t in tranches}
+    projects = uow.projects.many(t.project_id for t in tranches)  # each once, in bulk
     held: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for r in holding:
         for t in tranches:
-            project = projects[t.project_id]
+            project = projects.get(t.project_id)
             parties = {p for p in [project.proponent, *project.partners] if p} if project else set()
             if _holds(r, t.project_id, parties):
                 held[quarter_of(r["received_at"])][t.id] = t.amount
