@@ -62,14 +62,40 @@ def ready_words(texts: Iterable[str], person: bool) -> None:
             east_slavic_skeletons(text)
 
 
-def closest_spellings(name: str, listed: Sequence[str], schema: str) -> list[list[tuple[str, str]]]:
+# Between a listed name's spellings as the index keeps them (``listed_spellings``): a
+# control character, which no spelling holds (one that did would be kept unpacked).
+SEPARATOR = "\x1f"
+
+
+def listed_spellings(name: str, schema: str) -> str | None:
+    """``spellings(name, schema)`` as one string, as the index keeps them for each listed
+    name (one string a name: a tuple of strings would cost twice the memory), or ``None``
+    where they cannot be packed so (none, or one holding ``SEPARATOR``) and are worked out
+    when needed. Worked out past ``spellings``' cache, which a whole list would churn."""
+    found: tuple[str, ...] = spellings.__wrapped__(name, schema)
+    if not found or any(SEPARATOR in spelling for spelling in found):
+        return None
+    return SEPARATOR.join(found)
+
+
+def closest_spellings(
+    name: str, listed: Sequence[str], schema: str, packed: Sequence[str | None] | None = None
+) -> list[list[tuple[str, str]]]:
     """For each listed name, the pairs of spellings ``score._closest_pairs`` would align
     with ``name``: the first of the most alike in the order of ``itertools.product``
-    (``argmax`` of the block in row order), from one ``cdist`` for the whole pool."""
+    (``argmax`` of the block in row order), from one ``cdist`` for the whole pool.
+    ``packed`` holds the listed names' spellings as the index keeps them, where it does
+    (``listed_spellings``; ``None`` for a name whose spellings are worked out here)."""
     if FORM_PAIRS != 1:
         return [_closest_pairs(name, other, schema) for other in listed]
     mine = spellings(name, schema)
-    theirs = [spellings(other, schema) for other in listed]
+    if packed is None:
+        theirs = [spellings(other, schema) for other in listed]
+    else:
+        theirs = [
+            spellings(other, schema) if spelt is None else tuple(spelt.split(SEPARATOR))
+            for other, spelt in zip(listed, packed, strict=True)
+        ]
     flat = [_sorted_words(spelling) for found in theirs for spelling in found]
     ratios = process.cdist(
         [_sorted_words(spelling) for spelling in mine],
@@ -276,16 +302,20 @@ class WordTable:
         return self.rows[i][j]
 
 
-def pool_alignments(name: str, listed: Sequence[tuple[str, str]]) -> list[Alignment | None]:
+def pool_alignments(
+    name: str, listed: Sequence[tuple[str, str]], packed: Sequence[str | None] | None = None
+) -> list[Alignment | None]:
     """``score.best_alignment(name, other, schema)`` for each ``(other, schema)`` of
     ``listed``, the spellings chosen and the words compared for each schema's names at
     once (``closest_spellings``, ``WordTable``), and the words paired for all of them at
-    once where joining words (acronyms, compounds) changes nothing (``_Pool``)."""
+    once where joining words (acronyms, compounds) changes nothing (``_Pool``).
+    ``packed``: the listed names' spellings in their schema as the index keeps them."""
     found: list[Alignment | None] = [None] * len(listed)
     for schema in dict.fromkeys(kind for _, kind in listed):
         at = [number for number, (_, kind) in enumerate(listed) if kind == schema]
         others = [listed[number][0] for number in at]
-        chosen = closest_spellings(name, others, schema)
+        kept = None if packed is None else [packed[number] for number in at]
+        chosen = closest_spellings(name, others, schema, kept)
         if any(len(pairs) > 1 for pairs in chosen):
             aligned = _each_alone(name, others, schema, chosen)
         else:
