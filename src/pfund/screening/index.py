@@ -433,8 +433,7 @@ class Neighbours:
         return found
 
 
-# What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
-# What an index pickles (``__getstate__``), and what it works out again when unpickled.
+# What an index pickles (``__getstate__``).
 _STATE = (
     "ids",
     "persons",
@@ -454,6 +453,7 @@ _STATE = (
     "word_totals",
     "spelt",
 )
+# What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
 _DERIVED = (
     "weights",
     "_many",
