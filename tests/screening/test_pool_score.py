@@ -8,6 +8,7 @@ queries on a synthetic list, and on random pools (hypothesis).
 """
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -99,7 +100,7 @@ def test_leaving_out_the_readings_makes_similarities_differ(
 ) -> None:
     """Break the table on purpose: without the readings' keys (French j as ж, German z
     as ц) its similarities are not the scorer's, and the check above fails."""
-    monkeypatch.setattr(pool_score, "_readings", lambda *args: np.zeros(args[2].shape))
+    monkeypatch.setattr(pool_score, "_readings", lambda *args: [0.0] * len(args[2]))
     assert len(differing_similarities(PAIRS[::5])) > 20
 
 
@@ -252,9 +253,9 @@ def test_names_read_alike_are_aligned_once_each_with_its_own_raw_names(
     paired: list[int] = []
     original = pool_score._greedy
 
-    def counting(similar: np.ndarray, *args: np.ndarray) -> object:
-        paired.append(similar.shape[0])
-        return original(similar, *args)
+    def counting(*args: Any) -> object:
+        paired.append(1)  # one name paired
+        return original(*args)
 
     monkeypatch.setattr(pool_score, "_greedy", counting)
     pool = [

@@ -104,22 +104,23 @@ def closest_spellings(
         dtype=np.float64,
         workers=1,
     )
-    counts = [len(found) for found in theirs]
-    if not mine or not theirs or 0 in counts:
+    if not mine or not theirs or any(not found for found in theirs):
         return _first_largest(mine, theirs, ratios)
-    # The first largest of each block in row order: the smallest (row * count + column)
-    # among the block's cells equal to its largest.
-    starts = np.cumsum([0, *counts[:-1]])
-    block = np.repeat(np.arange(len(counts)), counts)
-    largest = np.maximum.reduceat(ratios.max(axis=0), starts)
-    width = np.asarray(counts)[block]
-    place = np.arange(len(mine))[:, None] * width + (np.arange(len(flat)) - starts[block])
-    place = np.where(ratios == largest[block], place, np.iinfo(np.int64).max)
-    first = np.minimum.reduceat(place.min(axis=0), starts).tolist()
-    return [
-        [(mine[at // count], found[at % count])]
-        for found, count, at in zip(theirs, counts, first, strict=True)
-    ]
+    # The first largest of each block in row order: a scan in row order keeps the first
+    # of equal values (loops over lists: a pool's blocks are a few cells each).
+    rows: list[list[float]] = ratios.tolist()
+    chosen: list[list[tuple[str, str]]] = []
+    start = 0
+    for found in theirs:
+        end = start + len(found)
+        best, row, column = -1.0, 0, start
+        for i, ratio_row in enumerate(rows):
+            for j in range(start, end):
+                if ratio_row[j] > best:
+                    best, row, column = ratio_row[j], i, j
+        chosen.append([(mine[row], found[column - start])])
+        start = end
+    return chosen
 
 
 def _first_largest(
@@ -145,59 +146,77 @@ def word_similarities(
     """``token_similarity(one, other, person, contractions)`` for every word of ``left``
     against every word of ``right``, as a matrix: the same conditions in the same order,
     each worked out for the whole matrix, or for the few pairs it selects."""
-    return _similarities(left, right, person, contractions)[0]
+    found = _similarities(left, right, person, contractions)[0]
+    return np.array(found, dtype=np.float64).reshape(len(left), len(right))
+
+
+Rows = list[list[float]]  # a table of similarities: a row per word of the query
 
 
 def _similarities(
     left: Sequence[Token], right: Sequence[Token], person: bool, contractions: bool = True
-) -> tuple[Matrix, Matrix]:
-    """``word_similarities``, and the similarities as written (the larger OSA similarity
-    of the keys and of the texts, without readings or exceptions), which ``_read_alike``
-    compares with the pairing's."""
+) -> tuple[Rows, Rows]:
+    """``word_similarities`` as rows of lists, and the similarities as written (the larger
+    OSA similarity of the keys and of the texts, without readings or exceptions), which
+    ``_read_alike`` compares with the pairing's. Past the two ``cdist`` calls, the
+    conditions are loops over cells: a pool's tables are a few words by a dozen or two
+    (median 3 by 13 at 1,000,000), where each numpy call would cost more than the loop
+    (compiled, ``setup.py``)."""
     left_texts = [token.text for token in left]
     right_texts = [token.text for token in right]
-    shape = (len(left), len(right))
     if not left or not right:
-        return np.zeros(shape), np.zeros(shape)
-    plain = np.maximum(
+        return [[0.0] * len(right) for _ in left], [[0.0] * len(right) for _ in left]
+    plain: Rows = np.maximum(
         _osa([token.key for token in left], [token.key for token in right]),
         _osa(left_texts, right_texts),
-    )
-    similarity = plain.copy()
-    digits = np.fromiter((text.isdigit() for text in left_texts), np.bool_, len(left))
-    their_digits = np.fromiter((text.isdigit() for text in right_texts), np.bool_, len(right))
-    read = (similarity >= pairing.READING_MIN) & (similarity < pairing.READING_MAX)
-    read &= ~digits[:, None] & ~their_digits[None, :]
-    if read.any():
-        np.maximum(
-            similarity,
-            np.where(read, _readings(left_texts, right_texts, read), 0.0),
-            out=similarity,
-        )
-    final = np.zeros(shape, dtype=np.bool_)  # set by an exception that returns at once
-    result = similarity.copy()
+    ).tolist()
+    their_digits = [text.isdigit() for text in right_texts]
+    read: list[tuple[int, int]] = []
+    for i, row in enumerate(plain):
+        if left_texts[i].isdigit():
+            continue
+        for j, value in enumerate(row):
+            if pairing.READING_MIN <= value < pairing.READING_MAX and not their_digits[j]:
+                read.append((i, j))
+    similarity = [row.copy() for row in plain]
+    if read:
+        for (i, j), value in zip(read, _readings(left_texts, right_texts, read), strict=True):
+            if value > similarity[i][j]:
+                similarity[i][j] = value
+    result = [row.copy() for row in similarity]
+    final: set[tuple[int, int]] = set()  # set by an exception that returns at once
     if person:
-        equivalent = (similarity < pairing.EQUIVALENT_NAME) & _shared_symbols(
-            left_texts, right_texts
-        )
-        result[equivalent] = pairing.EQUIVALENT_NAME
-        final |= equivalent
-        slavic = ~final & (similarity >= pairing.READING_MIN) & (similarity < pairing.EAST_SLAVIC)
-        for i, j in np.argwhere(slavic).tolist():
-            if pairing._east_slavic_alike(left_texts[i], right_texts[j]):
-                result[i, j] = pairing.EAST_SLAVIC
-                final[i, j] = True
+        for i, j in _shared_symbols(left_texts, right_texts):
+            if similarity[i][j] < pairing.EQUIVALENT_NAME:
+                result[i][j] = pairing.EQUIVALENT_NAME
+                final.add((i, j))
+        for i, row in enumerate(similarity):
+            for j, value in enumerate(row):
+                if (
+                    pairing.READING_MIN <= value < pairing.EAST_SLAVIC
+                    and (i, j) not in final
+                    and pairing._east_slavic_alike(left_texts[i], right_texts[j])
+                ):
+                    result[i][j] = pairing.EAST_SLAVIC
+                    final.add((i, j))
     if contractions:
-        contraction = (
-            ~final & (similarity < pairing.CONTRACTION) & _could_contract(left_texts, right_texts)
-        )
-        for i, j in np.argwhere(contraction).tolist():
-            if pairing._contracts(left_texts[i], right_texts[j]):
-                result[i, j] = pairing.CONTRACTION
-    initials = _initials(left_texts)[:, None] | _initials(right_texts)[None, :]
-    if initials.any():
-        for i, j in np.argwhere(initials).tolist():
-            result[i, j] = 1.0 if left_texts[i][0] == right_texts[j][0] else 0.0
+        their_lengths = [len(text) for text in right_texts]
+        for i, row in enumerate(similarity):
+            mine = len(left_texts[i])
+            for j, value in enumerate(row):
+                if (
+                    value < pairing.CONTRACTION
+                    and _could_contract(mine, their_lengths[j])
+                    and (i, j) not in final
+                    and pairing._contracts(left_texts[i], right_texts[j])
+                ):
+                    result[i][j] = pairing.CONTRACTION
+    their_initials = [len(text) == 1 for text in right_texts]
+    for i, text in enumerate(left_texts):
+        initial = len(text) == 1
+        for j, other in enumerate(right_texts):
+            if initial or their_initials[j]:
+                result[i][j] = 1.0 if text[0] == other[0] else 0.0
     return result, plain
 
 
@@ -208,59 +227,64 @@ def _osa(left: list[str], right: list[str]) -> Matrix:
     return found
 
 
-def _readings(left: list[str], right: list[str], wanted: Selected) -> Matrix:
-    """``align._reading_similarity`` of the word pairs ``wanted`` selects (others 0): the
+def _readings(left: list[str], right: list[str], wanted: list[tuple[int, int]]) -> list[float]:
+    """``align._reading_similarity`` of each word pair of ``wanted`` (row, column): the
     best OSA similarity of the two words' reading keys, from one ``cdist`` of every
-    reading key of the rows and columns involved, reduced to words by maxima."""
-    rows = np.flatnonzero(wanted.any(axis=1))
-    columns = np.flatnonzero(wanted.any(axis=0))
-    row_keys = [reading_keys(left[i]) for i in rows.tolist()]
-    column_keys = [reading_keys(right[j]) for j in columns.tolist()]
-    ratios = _osa(
+    reading key of the rows and columns involved, reduced to each pair by maxima."""
+    rows = sorted({i for i, _ in wanted})
+    columns = sorted({j for _, j in wanted})
+    row_keys = [reading_keys(left[i]) for i in rows]
+    column_keys = [reading_keys(right[j]) for j in columns]
+    row_spans = _spans(row_keys, rows)
+    column_spans = _spans(column_keys, columns)
+    ratios: Rows = _osa(
         [key for keys in row_keys for key in keys], [key for keys in column_keys for key in keys]
-    )
-    ratios = np.maximum.reduceat(ratios, _starts(row_keys), axis=0)
-    ratios = np.maximum.reduceat(ratios, _starts(column_keys), axis=1)
-    found = np.zeros(wanted.shape)
-    found[np.ix_(rows, columns)] = ratios
+    ).tolist()
+    found = []
+    for i, j in wanted:
+        row_start, row_end = row_spans[i]
+        column_start, column_end = column_spans[j]
+        best = 0.0
+        for ratio_row in ratios[row_start:row_end]:
+            for value in ratio_row[column_start:column_end]:
+                if value > best:
+                    best = value
+        found.append(best)
     return found
 
 
-def _starts(groups: list[tuple[str, ...]]) -> npt.NDArray[np.int64]:
-    counts = np.fromiter((len(group) for group in groups), np.int64, len(groups))
-    if (counts == 0).any():
-        raise ValueError("a word without reading keys")
-    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]])
+def _spans(groups: list[tuple[str, ...]], words: list[int]) -> dict[int, tuple[int, int]]:
+    """Where each word's keys lie in the flat list of all of them."""
+    spans = {}
+    start = 0
+    for word, group in zip(words, groups, strict=True):
+        if not group:
+            raise ValueError("a word without reading keys")
+        spans[word] = (start, start + len(group))
+        start += len(group)
+    return spans
 
 
-def _shared_symbols(left: list[str], right: list[str]) -> Selected:
-    """Whether rigour knows the two words as one given name (``given_name_symbols``)."""
-    shared = np.zeros((len(left), len(right)), dtype=np.bool_)
+def _shared_symbols(left: list[str], right: list[str]) -> list[tuple[int, int]]:
+    """The word pairs rigour knows as one given name (``given_name_symbols``)."""
     theirs = [(j, given_name_symbols(text)) for j, text in enumerate(right)]
     theirs = [(j, symbols) for j, symbols in theirs if symbols]
+    shared: list[tuple[int, int]] = []
     if not theirs:
         return shared
     for i, text in enumerate(left):
         mine = given_name_symbols(text)
         if mine:
-            for j, symbols in theirs:
-                if mine & symbols:
-                    shared[i, j] = True
+            shared.extend((i, j) for j, symbols in theirs if mine & symbols)
     return shared
 
 
-def _could_contract(left: list[str], right: list[str]) -> Selected:
-    """The pairs ``align._contracts`` may accept, by length alone (at least three letters,
-    at most ``align.CONTRACTION_MAX_SHARE`` of the longer's): the rest it rejects."""
-    mine = np.fromiter(map(len, left), np.float64, len(left))[:, None]
-    theirs = np.fromiter(map(len, right), np.float64, len(right))[None, :]
-    short, long = np.minimum(mine, theirs), np.maximum(mine, theirs)
-    found: Selected = (short >= 3) & (short <= pairing.CONTRACTION_MAX_SHARE * long)
-    return found
-
-
-def _initials(texts: list[str]) -> Selected:
-    return np.fromiter((len(text) == 1 for text in texts), np.bool_, len(texts))
+def _could_contract(mine: int, theirs: int) -> bool:
+    """Whether ``align._contracts`` may accept words of these lengths, by length alone
+    (at least three letters, at most ``align.CONTRACTION_MAX_SHARE`` of the longer's):
+    the rest it rejects."""
+    short, long = min(mine, theirs), max(mine, theirs)
+    return short >= 3 and short <= pairing.CONTRACTION_MAX_SHARE * long
 
 
 class WordTable:
@@ -272,14 +296,14 @@ class WordTable:
         self,
         rows: dict[tuple[str, str], int],
         columns: dict[tuple[str, str], int],
-        table: Matrix,
+        table: Rows,
         person: bool,
     ) -> None:
-        """The table of words already compared: ``table[rows[word], columns[word]]``."""
+        """The table of words already compared: ``table[rows[word]][columns[word]]``."""
         self.person = person
         self.left = rows
         self.right = columns
-        self.rows: list[list[float]] = table.tolist()
+        self.rows = table
 
     @classmethod
     def of_words(cls, left: Sequence[Token], right: Sequence[Token], person: bool) -> "WordTable":
@@ -289,9 +313,9 @@ class WordTable:
         return cls(
             {word: i for i, word in enumerate(mine)},
             {word: j for j, word in enumerate(theirs)},
-            word_similarities(
+            _similarities(
                 [Token(*word) for word in mine], [Token(*word) for word in theirs], person
-            ),
+            )[0],
             person,
         )
 
@@ -443,17 +467,10 @@ class _Pool:
         for left, _ in groups:
             for _, _, word in _windows(left.tokens):
                 joined_rows.setdefault(word, len(self.rows) + len(joined_rows))
-        spelt = word_similarities(
+        spelt = _similarities(
             queried + [Token(*word) for word in joined_rows], listed, False, contractions=False
-        )
-        pad = np.full((len(spelt), 1), -1.0)
-        table, plain = (
-            np.hstack([table, pad[: len(queried)]]),
-            np.hstack([plain, pad[: len(queried)]]),
-        )
-        spelt = np.hstack([spelt, pad])
+        )[0]
         lengths = _Lengths(listed)
-        blank = len(listed)  # the padding column
 
         joined_columns: dict[Word, int] = {}
         staged = []
@@ -461,41 +478,38 @@ class _Pool:
             units = [self.units[at] for at in ats]
             at_rows = [self.rows[token.text, token.key] for token in left.tokens]
             cells = [self.cells[at] for at in ats]
-            columns = np.full((len(units), max(map(len, cells))), blank, dtype=np.intp)
-            for b, words in enumerate(cells):
-                columns[b, : len(words)] = words
             joined = _acronyms_join(left, [right for _, _, right in units], person)
-            joined |= _left_joins(left, at_rows, joined_rows, spelt, columns, lengths)
-            best_part = spelt[at_rows, :-1].max(axis=0).tolist()
+            joined |= _left_joins(left, at_rows, joined_rows, spelt, cells, lengths)
+            best_part = _column_maxima([spelt[row] for row in at_rows])
             candidates = _right_candidates(
                 left, units, joined, self.columns, joined_columns, best_part
             )
-            staged.append((left, ats, units, at_rows, columns, joined, candidates, best_part))
-        joined_spelt = word_similarities(
+            staged.append((left, ats, units, at_rows, cells, joined, candidates, best_part))
+        joined_spelt = _similarities(
             queried, [Token(*word) for word in joined_columns], False, contractions=False
-        )
+        )[0]
         aligned: list[Alignment | None] = [None] * len(self.units)
-        for left, ats, units, at_rows, columns, joined, candidates, best_part in staged:
-            best_joined = joined_spelt[at_rows].max(axis=0).tolist() if joined_columns else []
+        for left, ats, units, at_rows, cells, joined, candidates, best_part in staged:
+            if joined_columns:
+                best_joined = _column_maxima([joined_spelt[row] for row in at_rows])
             for b, column, parts in candidates:
                 score = best_joined[column]
                 if score >= COMPOUND_MIN and score > max(best_part[part] for part in parts):
                     joined.add(b)
-            pairs, read, initial = _greedy(
-                table[at_rows][:, columns].transpose(1, 0, 2),
-                plain[at_rows][:, columns].transpose(1, 0, 2),
-                lengths.same_key(left.tokens, columns),
-                np.array([len(token.text) == 1 for token in left.tokens]),
-                lengths.initial[columns],
-            )
+            my_rows = [table[row] for row in at_rows]
+            my_plain = [plain[row] for row in at_rows]
+            my_keys = [token.key for token in left.tokens]
+            my_initials = [len(token.text) == 1 for token in left.tokens]
             for b, at in enumerate(ats):
                 if b in joined:
                     continue
                 one, other = left, units[b][2]
-                paired = pairs[b]
-                if read[b]:
+                paired, read, initial = _greedy(
+                    my_rows, my_plain, cells[b], my_keys, my_initials, listed
+                )
+                if read:
                     one, other = pairing._read_alike(one, other, paired)
-                if initial[b]:
+                if initial:
                     one = pairing._expand_initials(one, {i: other.tokens[j] for i, j, _ in paired})
                     other = pairing._expand_initials(
                         other, {j: one.tokens[i] for i, j, _ in paired}
@@ -507,11 +521,21 @@ class _Pool:
         for at, alignment in enumerate(aligned):
             if alignment is None:
                 if similar is None:
-                    similar = WordTable(self.rows, self.columns, table[:, :-1], person)
+                    similar = WordTable(self.rows, self.columns, table, person)
                 _, left, right = self.units[at]
                 alignment = pairing.align(left, right, schema, similar)
             result.append(alignment)
         return result
+
+
+def _column_maxima(rows: Rows) -> list[float]:
+    """The largest value of each column of ``rows`` (at least one row)."""
+    found = rows[0].copy()
+    for row in rows[1:]:
+        for j, value in enumerate(row):
+            if value > found[j]:
+                found[j] = value
+    return found
 
 
 def _readings_of(form: Form, schema: str) -> tuple[Form, ...]:
@@ -534,38 +558,22 @@ def _windows(tokens: tuple[Token, ...]) -> list[tuple[int, int, Word]]:
 
 
 class _Lengths:
-    """What ``align._LengthFilter`` asks of each listed word (an initial, the lengths a
-    joined word may have to reach ``COMPOUND_MIN`` against it), as arrays over the pool's
-    words with one padding word (no initial, no length) after them."""
+    """What ``align._LengthFilter`` asks of each listed word: whether it is an initial, and
+    the lengths (of its text and of its key) a joined word may have to reach
+    ``COMPOUND_MIN`` against it."""
 
     def __init__(self, listed: list[Token]) -> None:
-        texts = [pairing._close_lengths(len(token.text)) for token in listed]
-        keys = [pairing._close_lengths(len(token.key)) for token in listed]
-        self.initial = np.array([len(token.text) == 1 for token in listed] + [False])
-        self.text_low = np.array([found.start for found in texts] + [1])
-        self.text_high = np.array([found.stop - 1 for found in texts] + [0])
-        self.key_low = np.array([found.start for found in keys] + [1])
-        self.key_high = np.array([found.stop - 1 for found in keys] + [0])
-        self.key_ids: dict[str, int] = {}
-        self.keys = np.array(
-            [self.key_ids.setdefault(token.key, len(self.key_ids)) for token in listed] + [-1]
+        self.initial = [len(token.text) == 1 for token in listed]
+        self.texts = [pairing._close_lengths(len(token.text)) for token in listed]
+        self.keys = [pairing._close_lengths(len(token.key)) for token in listed]
+
+    def could_spell(self, text: int, key: int, columns: list[int]) -> bool:
+        """Whether a joined word of ``text`` and ``key`` letters could spell one of the
+        listed words ``columns`` (a listed name's words; ``_LengthFilter``)."""
+        return any(
+            self.initial[column] or text in self.texts[column] or key in self.keys[column]
+            for column in columns
         )
-
-    def could_spell(self, text: int, key: int, columns: npt.NDArray[np.intp]) -> Selected:
-        """For each row of ``columns`` (a listed name's words), whether a joined word of
-        ``text`` and ``key`` letters could spell one of them (``_LengthFilter``)."""
-        fits: Selected = self.initial[columns]
-        fits = fits | ((self.text_low[columns] <= text) & (self.text_high[columns] >= text))
-        fits = fits | ((self.key_low[columns] <= key) & (self.key_high[columns] >= key))
-        found: Selected = np.logical_or.reduce(fits, axis=1)
-        return found
-
-    def same_key(self, tokens: tuple[Token, ...], columns: npt.NDArray[np.intp]) -> Selected:
-        """Whether each word of ``tokens`` has the key of each listed word of ``columns``:
-        (names, words of ``tokens``, listed words)."""
-        mine = np.array([self.key_ids.get(token.key, -2) for token in tokens])
-        found: Selected = np.equal(mine[None, :, None], self.keys[columns][:, None, :])
-        return found
 
 
 def _acronyms_join(left: Form, rights: list[Form], person: bool) -> set[int]:
@@ -597,26 +605,30 @@ def _left_joins(
     left: Form,
     at_rows: list[int],
     joined_rows: dict[Word, int],
-    spelt: Matrix,
-    columns: npt.NDArray[np.intp],
+    spelt: Rows,
+    cells: list[list[int]],
     lengths: _Lengths,
 ) -> set[int]:
-    """The names (rows of ``columns``) against which ``merge_compounds`` joins words of
-    ``left``: a run of its words that could spell a listed word by length, spells one at
-    least ``COMPOUND_MIN`` alike, and better than any of its words alone does."""
+    """The names (numbers in ``cells``, each its listed words) against which
+    ``merge_compounds`` joins words of ``left``: a run of its words that could spell a
+    listed word by length, spells one at least ``COMPOUND_MIN`` alike, and better than
+    any of its words alone does."""
     windows = _windows(left.tokens)
+    found: set[int] = set()
     if not windows:
-        return set()
-    alone = spelt[at_rows][:, columns].max(axis=2)  # (words of left, names)
-    joins = np.zeros(len(columns), dtype=np.bool_)
-    for start, count, word in windows:
-        score = spelt[joined_rows[word]][columns].max(axis=1)
-        joins |= (
-            lengths.could_spell(len(word[0]), len(word[1]), columns)
-            & (score >= COMPOUND_MIN)
-            & (score > alone[start : start + count].max(axis=0))
-        )
-    return set(np.flatnonzero(joins).tolist())
+        return found
+    for b, columns in enumerate(cells):
+        alone = [max(spelt[row][column] for column in columns) for row in at_rows]
+        for start, count, word in windows:
+            score = max(spelt[joined_rows[word]][column] for column in columns)
+            if (
+                score >= COMPOUND_MIN
+                and score > max(alone[start : start + count])
+                and lengths.could_spell(len(word[0]), len(word[1]), columns)
+            ):
+                found.add(b)
+                break
+    return found
 
 
 def _right_candidates(
@@ -659,59 +671,44 @@ def _right_candidates(
 
 
 def _greedy(
-    similar: npt.NDArray[np.float64],
-    plain: npt.NDArray[np.float64],
-    same_key: Selected,
-    my_initials: Selected,
-    their_initials: Selected,
-) -> tuple[list[Pairs], list[bool], list[bool]]:
-    """``align._pair`` of many names at once: ``similar`` holds each name's similarities
-    (names, the query's words, the listed name's words; padded with -1). Each round takes
-    the first largest similarity of each name's matrix in row order (the order of
-    ``_pair``'s sort: most similar, then by the query's word, then by the listed one)
-    and strikes out its row and column, while it is at least ``MATCH_MIN``. Also, for
-    each name, whether ``_read_alike`` could key a pair in another reading (a pair of
-    words, no initial, whose keys differ and whose pairing similarity is not the one as
-    written, or is as written at least ``READING_MAX``) and whether an initial is paired
-    (``_expand_initials``): the other names' forms stay as they are."""
-    names, rows, columns = similar.shape
-    work = np.ascontiguousarray(similar)
-    flat = work.reshape(names, rows * columns)
-    everyone = np.arange(names)
-    steps = min(rows, columns)
-    at = np.zeros((steps, names), dtype=np.intp)
-    value = np.zeros((steps, names))
-    taken = np.zeros((steps, names), dtype=np.bool_)
-    for step in range(steps):
-        best = flat.argmax(axis=1)
-        found = flat[everyone, best]
-        accepted = found >= MATCH_MIN
-        if not accepted.any():
+    similar: Rows,
+    plain: Rows,
+    columns: list[int],
+    my_keys: list[str],
+    my_initials: list[bool],
+    listed: list[Token],
+) -> tuple[Pairs, bool, bool]:
+    """``align._pair`` of one name: ``similar`` and ``plain`` hold the query's words' rows
+    of the pool's tables, ``columns`` the listed name's words in them. Each round takes
+    the first largest similarity in row order (the order of ``_pair``'s sort: most
+    similar, then by the query's word, then by the listed one) and strikes out its row
+    and column, while it is at least ``MATCH_MIN``. Also whether ``_read_alike`` could
+    key a pair in another reading (a pair of words, no initial, whose keys differ and
+    whose pairing similarity is not the one as written, or is as written at least
+    ``READING_MAX``) and whether an initial is paired (``_expand_initials``): the other
+    names' forms stay as they are. A loop over a few words (compiled, ``setup.py``)."""
+    rows_left = list(range(len(similar)))
+    columns_left = list(range(len(columns)))
+    pairs: list[tuple[int, int, float]] = []
+    read = initial = False
+    while rows_left and columns_left:
+        best, row, place = -1.0, 0, 0
+        for i in rows_left:
+            values = similar[i]
+            for j in columns_left:
+                value = values[columns[j]]
+                if value > best:
+                    best, row, place = value, i, j
+        if best < MATCH_MIN:
             break
-        at[step], value[step], taken[step] = best, found, accepted
-        row, column = np.divmod(best[accepted], columns)
-        work[everyone[accepted], row, :] = -1.0
-        work[everyone[accepted], :, column] = -1.0
-    row, column = np.divmod(at, columns)
-    written = plain[everyone, row, column]
-    initial = taken & (my_initials[row] | their_initials[everyone, column])
-    read = (
-        taken
-        & ~initial
-        & ~same_key[everyone, row, column]
-        & ~((value <= written) & (written < READING_MAX))
-    )
-    counts = taken.sum(axis=0).tolist()
-    pairs = [
-        tuple(zip(i[:count], j[:count], v[:count], strict=True))
-        for i, j, v, count in zip(
-            row.T.tolist(), column.T.tolist(), value.T.tolist(), counts, strict=True
-        )
-    ]
-    return pairs, _flags(read), _flags(initial)
-
-
-def _flags(selected: Selected) -> list[bool]:
-    """For each name (column), whether any of its pairs (rows) is selected."""
-    found: list[bool] = np.logical_or.reduce(selected, axis=0).tolist()
-    return found
+        pairs.append((row, place, best))
+        rows_left.remove(row)
+        columns_left.remove(place)
+        word = listed[columns[place]]
+        if my_initials[row] or len(word.text) == 1:
+            initial = True
+            continue
+        written = plain[row][columns[place]]
+        if my_keys[row] != word.key and not (best <= written and written < READING_MAX):
+            read = True
+    return tuple(pairs), read, initial
