@@ -52,6 +52,9 @@ def run(entities: int, asked: int) -> dict[str, object]:
     return {
         "engine": pfund.screening.ENGINE,
         "index_module": sys.modules["pfund.screening.index"].__file__,
+        # Compiled, a pool's values come from ``bounded_values`` one name at a time;
+        # the Python takes ``pool_values``' array steps: both give the hits compared here.
+        "values_one_by_one": sys.modules["pfund.screening.score"].COMPILED,
         "pairs": pairs,
         "screened": screened,
         "candidates": candidates,

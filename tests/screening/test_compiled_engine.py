@@ -51,6 +51,7 @@ def test_the_install_compiled_the_engine_and_it_answers_as_the_python() -> None:
     assert str(compiled["index_module"]).endswith(tuple(_suffixes())), compiled["index_module"]
     assert python["engine"] == "python (PFUND_PURE_PYTHON=1)"
     assert str(python["index_module"]).endswith("index.py")
+    assert compiled["values_one_by_one"] is True and python["values_one_by_one"] is False
     for part in ("pairs", "screened", "candidates", "pickled"):
         assert compiled[part] == python[part], part
     pairs, screened = python["pairs"], python["screened"]
