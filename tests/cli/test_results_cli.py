@@ -17,6 +17,9 @@ def test_show_gives_the_demo_projects_indicators_in_both_languages(demo_db: Invo
     assert first["outcome"] == "km_built"
     words = demo_db("results", "show", "TRN-M12-01")
     assert words.exit_code == 0 and "Построено, км" in words.stdout
+    assert "2 indicators." in words.stdout
+    one = demo_db("results", "show", "EDU-FUL-02")  # a count of one in the singular
+    assert one.exit_code == 0 and "\n1 indicator.\n" in one.stdout
     missing = demo_db("results", "show", "NO-SUCH")
     assert missing.exit_code == 1 and "NO-SUCH" in missing.output
 

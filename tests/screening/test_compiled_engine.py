@@ -23,6 +23,7 @@ from pfund.screening.index import _DERIVED, _STATE, CandidateIndex
 from tests.screening import synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
+SUFFIXES = importlib.machinery.EXTENSION_SUFFIXES
 
 
 def _run(pure: bool) -> dict[str, object]:
@@ -48,7 +49,7 @@ def test_the_install_compiled_the_engine_and_it_answers_as_the_python() -> None:
         f"the compiled screening engine is not in use: {compiled['engine']};"
         " reinstall (pip install -e .) on a machine with a C compiler to build it"
     )
-    assert str(compiled["index_module"]).endswith(tuple(_suffixes())), compiled["index_module"]
+    assert str(compiled["index_module"]).endswith(tuple(SUFFIXES)), compiled["index_module"]
     assert python["engine"] == "python (PFUND_PURE_PYTHON=1)"
     assert str(python["index_module"]).endswith("index.py")
     assert compiled["values_one_by_one"] is True and python["values_one_by_one"] is False
@@ -59,10 +60,6 @@ def test_the_install_compiled_the_engine_and_it_answers_as_the_python() -> None:
     assert isinstance(screened, list) and sum(len(hits) for hits in screened) > 100
 
 
-def _suffixes() -> list[str]:
-    return importlib.machinery.EXTENSION_SUFFIXES
-
-
 def test_an_edited_source_runs_as_python_until_compiled_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -71,7 +68,7 @@ def test_an_edited_source_runs_as_python_until_compiled_again(
     compiled.mkdir()
     source = tmp_path / "names.py"
     source.write_text("WORDS = 1\n")
-    (compiled / f"names{_suffixes()[0]}").write_bytes(b"")
+    (compiled / f"names{SUFFIXES[0]}").write_bytes(b"")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     (compiled / "sources.json").write_text(json.dumps({"names": digest}))
     monkeypatch.delenv("PFUND_PURE_PYTHON")
@@ -88,7 +85,7 @@ def test_an_edited_source_runs_as_python_until_compiled_again(
     source.write_text("WORDS = 1\n")
     assert engine.choose(path) == "python (PFUND_PURE_PYTHON=1)" and path == []
     monkeypatch.delenv("PFUND_PURE_PYTHON")
-    (compiled / f"names{_suffixes()[0]}").unlink()
+    (compiled / f"names{SUFFIXES[0]}").unlink()
     assert engine.choose(path) == "python (names not compiled for this Python)"
     (compiled / "sources.json").unlink()
     assert engine.choose(path) == "python (not compiled at install)"

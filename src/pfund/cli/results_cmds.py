@@ -38,6 +38,7 @@ from pfund.services.verification import (
     record_findings,
 )
 from pfund.services.verified import VerifiedFigure
+from pfund.web.counts import counted
 
 app = typer.Typer(
     help=(
@@ -63,7 +64,8 @@ def import_cmd(
         print_json(result)
         return
     console.print(
-        f"Imported {result.imported} indicators for {len(result.projects)} projects "
+        f"Imported {counted(result.imported, 'indicators')} for "
+        f"{counted(len(result.projects), 'projects')} "
         f"from {result.file}: {', '.join(result.projects)}."
     )
 
@@ -108,7 +110,7 @@ def _print(results: ProjectResults) -> None:
             row = [p.period, f"{p.target:,}", achieved, p.report or "-"]
             table.add_row(*row, *(_verified(p.verified) if checked else []))
         console.print(table)
-    console.print(f"{len(results.indicators)} indicators.")
+    console.print(f"{counted(len(results.indicators), 'indicators')}.")
 
 
 def _verified(v: VerifiedFigure | None) -> list[str]:
