@@ -36,8 +36,10 @@ all (what scoring every candidate would reach), ``ceiling_not_in_pool`` the othe
 ``--scored`` and ``--spread`` replace screening's ``SCORED`` and ``ALIKE_SPREAD`` for the
 run (a wider rule scores more of each query's candidates; ``--scored 299 --spread 100``
 scores every candidate at least ``ALIKE_MIN`` alike); ``scored_rule`` says which ran.
-``engine`` says which screening engine ran: "compiled" (the modules mypyc built at
-install, ``setup.py``) or "python (why)"; ``PFUND_PURE_PYTHON=1`` runs the Python.
+``machine_reference_cpu_seconds`` times a fixed pure-Python loop: the machine's speed,
+to compare runs taken on different days. ``engine`` says which screening engine ran:
+"compiled" (the modules mypyc built at install, ``setup.py``) or "python (why)";
+``PFUND_PURE_PYTHON=1`` runs the Python.
 Targets: build 1,000,000 in 120 s within 4 GB; at least 500 queries per second; at least
 0.99 of the pair-accepted matches retrieved.
 """
@@ -292,6 +294,20 @@ def ceiling(index: CandidateIndex, asked: list[tuple[str, str, str]]) -> dict[st
     }
 
 
+def machine_reference_cpu_seconds() -> float:
+    """CPU seconds of a fixed pure-Python loop (30 million additions, the best of three):
+    this machine's speed at the time, so that figures taken on different machines or
+    days can be compared (the machines here have differed by twice)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for number in range(30_000_000):
+            total += number
+        best = min(best, time.process_time() - started)
+    return round(best, 2)
+
+
 def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
     rows = generate(n, seed)
     verbatim = fresh_on_list(rows, count, seed)
@@ -317,6 +333,7 @@ def measure(n: int, count: int, seed: int, brute: int = 4) -> dict[str, object]:
     return {
         "entities": n,
         "engine": pfund.screening.ENGINE,
+        "machine_reference_cpu_seconds": machine_reference_cpu_seconds(),
         "scored_rule": {
             "SCORED": screening_index.SCORED,
             "ALIKE_SPREAD": screening_index.ALIKE_SPREAD,
