@@ -382,10 +382,10 @@ class _Pool:
     greedily, most similar first, ties by position (``_pair``), then keys pairs alike in
     another reading (``_read_alike``) and reads paired initials as their partners
     (``_expand_initials``). Here whether any words join is decided for all names at once
-    from tables: most names join none, and their greedy pairing is one array loop for
-    all of them (``_greedy``); the few whose words join go through ``align`` itself, and
-    ``_read_alike`` and ``_expand_initials`` are called only for names where they can
-    change something."""
+    from tables: most names join none, and their greedy pairing looks the pool's table
+    up (``_greedy``, a loop over a few words); the few whose words join go through
+    ``align`` itself, and ``_read_alike`` and ``_expand_initials`` are called only for
+    names where they can change something."""
 
     def __init__(
         self, name: str, others: list[str], schema: str, chosen: list[list[tuple[str, str]]]
