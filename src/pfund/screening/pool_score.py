@@ -42,9 +42,8 @@ from pfund.screening.names import PERSON, Form, Token, form_of, readings, spelli
 from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
 from pfund.screening.score import FORM_PAIRS, _closest_pairs, _sorted_words, best_alignment
 
-# Words' similarities (``word_similarities``) and which of them a condition selects.
+# Words' similarities as ``cdist`` gives them and ``word_similarities`` returns them.
 Matrix = npt.NDArray[np.float64]
-Selected = npt.NDArray[np.bool_]
 
 
 def ready_words(texts: Iterable[str], person: bool) -> None:
@@ -490,8 +489,9 @@ class _Pool:
         )[0]
         aligned: list[Alignment | None] = [None] * len(self.units)
         for left, ats, units, at_rows, cells, joined, candidates, best_part in staged:
-            if joined_columns:
-                best_joined = _column_maxima([joined_spelt[row] for row in at_rows])
+            best_joined = (
+                _column_maxima([joined_spelt[row] for row in at_rows]) if candidates else []
+            )
             for b, column, parts in candidates:
                 score = best_joined[column]
                 if score >= COMPOUND_MIN and score > max(best_part[part] for part in parts):
