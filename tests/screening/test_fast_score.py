@@ -105,7 +105,7 @@ def test_a_bound_that_counts_what_features_could_take_away_rejects_accepted_pair
     then not admissible, and pairs the scorer accepts are given up on: the check above
     would fail. (Counting nothing for them is not enough to break it on these pairs: the
     features worked out first are those that raise the score.)"""
-    monkeypatch.setattr(module, "HEADROOM", [min(weight, 0.0) for weight in WEIGHTS])
+    monkeypatch.setattr(module, "_KNOWN", module.stage_bounds([min(w, 0.0) for w in WEIGHTS]))
     assert len(wrongly_rejected(PAIRS)) > 100
 
 

@@ -8,6 +8,7 @@ company) point to different legal persons.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -109,8 +110,10 @@ _LONG_WORDS = tuple(
 )
 
 
+@lru_cache(maxsize=2**16)
 def _spelt(word: str) -> str:
-    """The legal-form word that ``word`` misspells, else ``word`` itself."""
+    """The legal-form word that ``word`` misspells, else ``word`` itself: cached, as a
+    firm's words recur from name to name and the search runs over every long word."""
     if len(word) < MISSPELT_MIN_LENGTH or word in _LONG_WORDS:
         return word
     edits = 1 if len(word) < 10 else 2

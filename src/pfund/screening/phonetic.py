@@ -88,7 +88,10 @@ _GROUP_RE = re.compile("|".join(re.escape(group) for group, _ in _GROUPS))
 _CH_BEFORE_CONSONANT = re.compile(r"ch(?=[bcdfgklmnpqrstvwz])")
 _SC_BEFORE_FRONT_VOWEL = re.compile(r"sc(?=[ei])")
 _REPEATS = re.compile(r"(.)\1+")
-_VOWELS = re.compile(r"[aeiouy]")
+# The vowels a skeleton leaves out, as a table for ``str.translate``: a regular
+# expression's substitution costs ten times as much for a word of a few letters, and
+# features compute a skeleton for every word of every name scored.
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
 
 
 def fold(token: str, *, collapse: bool = True) -> str:
@@ -101,11 +104,23 @@ def fold(token: str, *, collapse: bool = True) -> str:
     return _REPEATS.sub(r"\1", token) if collapse else token
 
 
+# Skeletons already worked out, by key: features ask for the skeleton of every word of
+# every name scored, the query's words once for each candidate. Emptied when full
+# (``SKELETONS_KEPT``); a look-up in a dict costs a fifth of working one out again.
+SKELETONS_KEPT = 2**18
+_SKELETONS: dict[str, str] = {}
+
+
 def skeleton(key: str) -> str:
     """The consonants of a folded key, keeping a leading vowel: ``hruSev`` -> ``hrSv``."""
-    if not key:
-        return key
-    return key[0] + _VOWELS.sub("", key[1:])
+    found = _SKELETONS.get(key)
+    if found is not None:
+        return found
+    found = key[:1] + key[1:].translate(_NO_VOWELS)
+    if len(_SKELETONS) >= SKELETONS_KEPT:
+        _SKELETONS.clear()
+    _SKELETONS[key] = found
+    return found
 
 
 # Each reading rewrites every occurrence of one ambiguous group before folding (see the

@@ -40,7 +40,13 @@ from pfund.screening.align import (
 from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, form_of, readings, spellings
 from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
-from pfund.screening.score import FORM_PAIRS, _closest_pairs, _sorted_words, best_alignment
+from pfund.screening.score import (
+    FORM_PAIRS,
+    _closest_pairs,
+    _sorted_words,
+    best_alignment,
+    sorted_words,
+)
 
 # Words' similarities as ``cdist`` gives them and ``word_similarities`` returns them.
 Matrix = npt.NDArray[np.float64]
@@ -95,7 +101,7 @@ def closest_spellings(
             spellings(other, schema) if spelt is None else tuple(spelt.split(SEPARATOR))
             for other, spelt in zip(listed, packed, strict=True)
         ]
-    flat = [_sorted_words(spelling) for found in theirs for spelling in found]
+    flat = [sorted_words(spelling) for found in theirs for spelling in found]
     ratios = process.cdist(
         [_sorted_words(spelling) for spelling in mine],
         flat,

@@ -154,9 +154,14 @@ FORM_PAIRS = 1  # spelling pairs aligned in full: the closest by a quick compari
 # is the same with 1, 2 or all pairs; one is 30 % faster)
 
 
-@lru_cache(maxsize=2**16)
-def _sorted_words(spelling: str) -> str:
+def sorted_words(spelling: str) -> str:
+    """The spelling's words in lower case and sorted: what ``_closest_pairs`` compares."""
     return " ".join(sorted(spelling.lower().split()))
+
+
+# Cached for pairs scored one at a time; a pool's listed spellings (``pool_score``) are
+# mostly new to each query, and there a cache would only churn.
+_sorted_words = lru_cache(maxsize=2**16)(sorted_words)
 
 
 def _closest_pairs(name1: str, name2: str, schema: str) -> list[tuple[str, str]]:
@@ -276,20 +281,20 @@ def bounded_values(alignment: Alignment, floor: float) -> list[float] | None:
     values[9] = float(sorted(left_keys) == sorted(right_keys))
     values[14] = f.written_alike(alignment)
     values[16] = float(person)
-    if _below(values, STAGES[0], floor):
+    if _below(values, 0, floor):
         return None
     all_paired = bool(left_required and right_required) and not unmatched[shorter]
     aligned_keys = f.aligned_keys(alignment) if all_paired else None
     values[4] = f.compact_of(left_keys, right_keys, aligned_keys)
     values[5] = f.skeleton_of(left_keys, right_keys, aligned_keys)
-    if _below(values, STAGES[1], floor):
+    if _below(values, 1, floor):
         return None
     values[2] = min(
         (f.prefix_similarity(left.tokens[i], right.tokens[j]) for i, j, _ in required_pairs),
         default=0.0,
     )
     values[12] = f.patronymic_conflict(alignment)
-    if _below(values, STAGES[2], floor):
+    if _below(values, 2, floor):
         return None
     values[3] = fuzz.token_set_ratio(" ".join(left_keys), " ".join(right_keys)) / 100.0
     values[10] = f.legal_form_conflict(alignment)
@@ -312,20 +317,35 @@ STAGES: tuple[frozenset[int], ...] = (
 HEADROOM: list[float] = [max(weight, 0.0) for _, weight in FEATURES]
 # Float sums in another order may differ in the last bits: the bound keeps this margin.
 BOUND_MARGIN = 1e-9
-_KNOWN = {
-    known: (
-        tuple((at, weight) for at, (_, weight) in enumerate(FEATURES) if at in known),
-        tuple(at for at in range(len(FEATURES)) if at not in known),
+Bounds = tuple[tuple[tuple[tuple[int, float], ...], float], ...]
+
+
+def stage_bounds(headroom: Sequence[float]) -> Bounds:
+    """Per stage of ``STAGES``: the known positions with their weights, and what the
+    unknown features add at most given each feature's ``headroom`` (a sum worked out
+    once, in table order, as ``_below`` once added it at every call)."""
+    return tuple(
+        (
+            tuple((at, weight) for at, (_, weight) in enumerate(FEATURES) if at in known),
+            sum(headroom[at] for at in range(len(FEATURES)) if at not in known),
+        )
+        for known in STAGES
     )
-    for known in STAGES
-}
 
 
-def _below(values: list[float], known: frozenset[int], floor: float) -> bool:
-    """Whether the log-odds cannot reach ``floor`` whatever the unknown features are."""
-    weighed, unknown = _KNOWN[known]
-    most = BIAS + sum(values[at] * weight for at, weight in weighed)
-    most += sum(HEADROOM[at] for at in unknown)
+_KNOWN = stage_bounds(HEADROOM)
+
+
+def _below(values: list[float], stage: int, floor: float) -> bool:
+    """Whether the log-odds cannot reach ``floor`` after ``stage`` (of ``STAGES``)
+    whatever the unknown features are: the products added one by one in table order (a
+    loop, which compiled adds native floats; ``sum`` over a generator boxes each)."""
+    weighed, headroom = _KNOWN[stage]
+    added = 0.0
+    for at, weight in weighed:
+        added += values[at] * weight
+    most = BIAS + added
+    most += headroom
     return most + BOUND_MARGIN < floor
 
 
