@@ -8,7 +8,7 @@ import copy
 
 from pfund.domain.watchlist import WatchlistEntity
 from pfund.screening.index import CandidateIndex
-from pfund.screening.names import PERSON, spellings
+from pfund.screening.names import PERSON, spelling_rule, spellings
 from pfund.screening.pool_score import SEPARATOR, listed_spellings
 from tests.screening import synthetic
 
@@ -56,3 +56,31 @@ def test_a_vessels_query_works_out_the_vessels_spellings() -> None:
     unkept.spelt = [(None,)]
     found = index.screen("Ocean Star", "Vessel", threshold=0.01)
     assert found and found == unkept.screen("Ocean Star", "Vessel", threshold=0.01)
+
+
+def test_a_company_query_reads_the_spellings_kept_as_an_organizations() -> None:
+    """A Company query compares listed firms as Companies, whose names ``spellings``
+    spells by the same rule as an Organization's: the kept spellings serve it."""
+    index = CandidateIndex.build(synthetic.listed(3_000))
+    unkept = copy.copy(index)
+    unkept.spelt = [tuple(None for _ in kept) for kept in index.spelt]
+    wrong = copy.copy(index)
+    wrong.spelt = [tuple("zzzz" for _ in kept) for kept in index.spelt]
+    queries = [query for query in synthetic.queries(3_000, 200) if query[1] == "Company"]
+    assert len(queries) > 20
+    found = [index.screen(name, schema) for _, schema, name in queries]
+    assert sum(map(len, found)) > 10
+    assert found == [unkept.screen(name, schema) for _, schema, name in queries]
+    assert found != [wrong.screen(name, schema) for _, schema, name in queries]
+
+
+def test_schemas_of_one_spelling_rule_spell_every_name_alike() -> None:
+    schemas = [PERSON, "Organization", "Company", "LegalEntity", "PublicBody", "Vessel"]
+    names = ["MV Ocean Star", "Mr John Smith / J. Smith", "ООО «Ромашка»", "Иван Петров"]
+    for one in schemas:
+        for other in schemas:
+            same = [spellings(name, one) == spellings(name, other) for name in names]
+            if spelling_rule(one) == spelling_rule(other):
+                assert all(same), (one, other)
+            else:
+                assert not all(same), (one, other)

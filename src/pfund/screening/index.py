@@ -35,7 +35,14 @@ from pfund.screening import legal_forms, lexicon
 from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
-from pfund.screening.names import _PATRONYMIC, PERSON, Token, forms, is_organisation
+from pfund.screening.names import (
+    _PATRONYMIC,
+    PERSON,
+    Token,
+    forms,
+    is_organisation,
+    spelling_rule,
+)
 from pfund.screening.phonetic import COARSE, coarse_keys, fold
 from pfund.screening.pool_score import listed_spellings, pool_alignments, ready_words
 from pfund.screening.score import (
@@ -1079,8 +1086,12 @@ class CandidateIndex:
             for position, kind in zip(positions, kinds, strict=True)
             for other in self.names[position]
         ]
+        # The listed spellings kept in the entity's own schema serve any schema spelt by
+        # the same rule (a Company query's firm candidates, kept as Organization's).
         packed = [
-            spelt if kind == _own_kind(bool(self.persons[position])) else None
+            spelt
+            if spelling_rule(kind) == spelling_rule(_own_kind(bool(self.persons[position])))
+            else None
             for position, kind in zip(positions, kinds, strict=True)
             for spelt in self.spelt[position]
         ]

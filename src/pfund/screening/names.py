@@ -205,15 +205,30 @@ def is_organisation(schema: str) -> bool:
     return schema != PERSON
 
 
+# How ``spellings`` treats a schema's names: a person's, an object's (a vessel's), any
+# other organisation's. Names of two schemas with one rule are spelt alike.
+PERSON_SPELLING, OBJECT_SPELLING, ORGANISATION_SPELLING = range(3)
+
+
+def spelling_rule(schema: str) -> int:
+    """Which of the rules above ``spellings`` applies to a name of ``schema``: the index
+    keeps each listed name's spellings in its own schema, and a query of another schema
+    (a Company against an Organization) can use them where the rule is the same."""
+    if not is_organisation(schema):
+        return PERSON_SPELLING
+    return OBJECT_SPELLING if schema in OBJECT_SCHEMAS else ORGANISATION_SPELLING
+
+
 @lru_cache(maxsize=4096)
 def spellings(name: str, schema: str = PERSON) -> tuple[str, ...]:
     """The Latin spellings of a name (one per transliteration that differs, and of each
     alternative when a slash lists several), a person's
     without the honorifics that open it, a vessel's without the prefix that says what it
     is (MV, M/V, SS: rigour's list)."""
-    if not is_organisation(schema):
+    rule = spelling_rule(schema)
+    if rule == PERSON_SPELLING:
         name = remove_person_prefixes(name) or name
-    elif schema in OBJECT_SCHEMAS:
+    elif rule == OBJECT_SPELLING:
         name = remove_obj_prefixes(name) or name
     alternatives = [name, *(part for part in _ALTERNATIVES.split(name) if part.strip())]
     if len(alternatives) == 2:  # no slash between words
