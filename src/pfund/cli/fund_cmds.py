@@ -36,6 +36,7 @@ from pfund.services.results import framework_counts
 from pfund.services.scorecard import evaluate
 from pfund.services.setup import init_fund
 from pfund.services.summary import FundSummary
+from pfund.web.counts import counted
 
 
 def register(app: typer.Typer) -> None:
@@ -92,10 +93,10 @@ def demo(
             out["summary"] = summary = load_demo(rt)
         if not as_json:
             print_summary(summary)
-            counted = framework_counts(rt)
+            framework = framework_counts(rt)
             console.print(
-                f"Results: {counted.indicators} indicators for {counted.projects} projects "
-                "(`pfund results show TRN-M11-03`).",
+                f"Results: {counted(framework.indicators, 'indicators')} for "
+                f"{counted(framework.projects, 'projects')} (`pfund results show TRN-M11-03`).",
                 highlight=False,
             )
         out["companies"] = companies = company_sample(rt)
