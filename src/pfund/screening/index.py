@@ -1088,11 +1088,13 @@ class CandidateIndex:
         ]
         # The listed spellings kept in the entity's own schema serve any schema spelt by
         # the same rule (a Company query's firm candidates, kept as Organization's).
-        packed = [
-            spelt
-            if spelling_rule(kind) == spelling_rule(_own_kind(bool(self.persons[position])))
-            else None
+        kept = [
+            spelling_rule(kind) == spelling_rule(_own_kind(bool(self.persons[position])))
             for position, kind in zip(positions, kinds, strict=True)
+        ]
+        packed = [
+            spelt if read else None
+            for position, read in zip(positions, kept, strict=True)
             for spelt in self.spelt[position]
         ]
         aligned = pool_alignments(name, asked, packed)

@@ -327,10 +327,15 @@ def stage_bounds(headroom: Sequence[float]) -> Bounds:
     return tuple(
         (
             tuple((at, weight) for at, (_, weight) in enumerate(FEATURES) if at in known),
-            sum(headroom[at] for at in range(len(FEATURES)) if at not in known),
+            unknown_headroom(known, headroom),
         )
         for known in STAGES
     )
+
+
+def unknown_headroom(known: frozenset[int], headroom: Sequence[float]) -> float:
+    """What the features not in ``known`` add at most, summed in table order."""
+    return sum(headroom[at] for at in range(len(FEATURES)) if at not in known)
 
 
 _KNOWN = stage_bounds(HEADROOM)
@@ -380,7 +385,7 @@ _BOUNDS = tuple(
     (
         np.array(sorted(known), dtype=np.intp),
         np.array([FEATURES[at][1] for at in sorted(known)]),
-        sum(HEADROOM[at] for at in range(len(FEATURES)) if at not in known),
+        unknown_headroom(known, HEADROOM),
     )
     for known in POOL_STAGES
 )
