@@ -8,6 +8,7 @@ pools of 40), on the whole candidate pools of 300 queries on a synthetic list, a
 random pools (hypothesis); screening with it gives the hits of scoring name by name.
 """
 
+import dataclasses
 import math
 import random
 import sys
@@ -27,7 +28,9 @@ from pfund.screening.score import (
     BATCH_EXACT,
     BIAS,
     FEATURES,
+    HEADROOM,
     POOL_MIN,
+    STAGES,
     THRESHOLD,
     _similarities,
     best_alignment,
@@ -35,6 +38,8 @@ from pfund.screening.score import (
     feature_values_one_by_one,
     log_odds,
     pool_values,
+    shared_values,
+    unknown_headroom,
 )
 from tests.screening.synthetic import queries
 from tests.screening.test_fast_score import PAIRS
@@ -219,3 +224,37 @@ def test_batch_scorers_give_their_own_values_bit_for_bit() -> None:
     pair = best_alignment("evich", "ovnaevich")
     assert pair is not None
     assert pool_values([pair] * POOL_MIN, -math.inf)[0] == feature_values_one_by_one(pair)
+
+
+# Names as written that an aligned pair may have come from: the same forms, other raws
+# (identical, reversed, in Chinese characters), so that the written features differ.
+def _written_apart(alignment: Alignment) -> list[Alignment]:
+    one, other = alignment.raw
+    raws = [(one, other), (one, one), (one, other[::-1]), ("高市", "高石"), (other, one)]
+    return [dataclasses.replace(alignment, raw=raw) for raw in raws]
+
+
+def _stage_bound(values: list[float], stage: int) -> float:
+    """The most the log-odds can reach after ``stage`` of ``bounded_values``."""
+    known = STAGES[stage]
+    added = sum(values[at] * weight for at, (_, weight) in enumerate(FEATURES) if at in known)
+    return BIAS + added + unknown_headroom(known, HEADROOM)
+
+
+def test_alignments_written_apart_share_their_values_as_the_scorer_gives_them() -> None:
+    """``shared_values`` works out one alignment of a group that differs only as written
+    and gives the others its values with their own written features: the same values,
+    and the same given-up alignments, as ``bounded_values`` of each, at the threshold
+    and at floors just below each stage's bound for the names written alike, where the
+    written similarity decides whether the bound gives up."""
+    compared = given_up = mixed = 0
+    for alignment in LABELLED[::7]:
+        group = _written_apart(alignment)
+        alike = feature_values_one_by_one(group[1])  # written identically: the highest
+        for floor in (log_odds(THRESHOLD), *(_stage_bound(alike, s) - 0.05 for s in (0, 1, 2))):
+            found = shared_values(group, floor)
+            assert found == [bounded_values(each, floor) for each in group], alignment.raw
+            compared += len(group)
+            given_up += sum(values is None for values in found)
+            mixed += len({values is None for values in found}) == 2
+    assert compared > 4000 and given_up > 200 and mixed > 50
