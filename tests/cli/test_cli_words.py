@@ -151,3 +151,18 @@ def test_a_count_of_one_reads_in_the_singular(demo_db: Invoke, tmp_path: Path) -
         assert loaded.exit_code == 0, loaded.output
         noun = "entity" if n == 1 else "entities"
         assert f"Watchlist w{n}: {n} {noun} ({n} added," in " ".join(loaded.stdout.split())
+
+
+def test_projects_list_counts_one_project_in_the_singular(demo_db: Invoke) -> None:
+    """``pfund projects list`` ends with its count: "1 project." for a region with one."""
+    listed = as_json(demo_db("projects", "list", "--json"))
+    by_region: dict[str, int] = {}
+    for project in listed:
+        for region in project.get("regions", []):  # a protected field may be left out
+            by_region[region] = by_region.get(region, 0) + 1
+    one = next(region for region, count in sorted(by_region.items()) if count == 1)
+    several = max(by_region, key=lambda region: by_region[region])
+    shown = demo_db("projects", "list", "--region", one)
+    assert shown.exit_code == 0 and shown.stdout.rstrip().endswith("\n1 project.")
+    shown = demo_db("projects", "list", "--region", several)
+    assert shown.stdout.rstrip().endswith(f"\n{by_region[several]} projects.")

@@ -399,3 +399,19 @@ def test_the_rule_scored_is_read_when_screening_not_when_the_module_loads(
         index.screen("Bozhov Aleksandr")
         assert scored[-1] == rule
         assert len(index.candidates("Bozhov Aleksandr")) == rule
+
+
+def test_a_word_found_only_by_a_neighbour_of_many_entities_brings_no_candidates() -> None:
+    """A misspelt given name alone (Pavsl), whose only indexed neighbour (Pavel) is held
+    by more entities than a neighbour may bring (``_near_most``), seeds no candidates:
+    screening finds nothing rather than failing (it raised numpy's "need at least one
+    array to concatenate" at 1,000,000 entities)."""
+    listed = [
+        WatchlistEntity(id=f"p{i}", schema_name="Person", names=(f"Pavel Surname{i}x",))
+        for i in range(70)
+    ]
+    index = CandidateIndex.build(listed, max_share=1.0)
+    assert len(index.postings["pavel"]) > index._near_most()
+    assert index.candidates("Pavsl") == []
+    assert index.screen("Pavsl") == []
+    assert index.query("Pavsl Surname3x")[0] == "p3"  # found by the surname

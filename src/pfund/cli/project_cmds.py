@@ -10,6 +10,7 @@ from rich.table import Table
 from pfund.cli.common import JsonOption, console, money, print_json, runtime
 from pfund.domain import Organisation, Project, ProtectionClass
 from pfund.services.summary import get_project, list_projects, project_view
+from pfund.web.counts import counted
 
 app = typer.Typer(help="List and show projects.", no_args_is_help=True)
 
@@ -40,7 +41,7 @@ def list_cmd(
             p.risk.value,
         )
     console.print(table)
-    console.print(f"{len(projects)} projects.")
+    console.print(f"{counted(len(projects), 'projects')}.")
 
 
 @app.command("show")

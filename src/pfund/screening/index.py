@@ -740,6 +740,8 @@ class CandidateIndex:
         needed = MIN_SHARE * sum(weights)
         rare = _rare_prefix([group[0][0] for _, group in groups], needed)
         found = [key for _, group in groups[:rare] for key in self._seeding(group)]
+        if not found:  # the rare words are known only by neighbours of many entities
+            return []
         candidates = _distinct(np.concatenate([self.postings[key] for key in found]))
         candidates = candidates[self._same_kind(candidates, schema)]
         totals = np.zeros(len(candidates))
