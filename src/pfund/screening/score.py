@@ -427,11 +427,12 @@ def pool_values(alignments: Sequence[Alignment], floor: float) -> list[list[floa
     return found
 
 
-# The features that read the names as written (``Alignment.raw``); every other feature
-# reads the aligned forms alone. ``_WRITTEN`` is known from the first stage, ``_SCRIPT``
-# at the last.
-_WRITTEN = 14
-_SCRIPT = 18
+# The places in the table of the features that read the names as written
+# (``Alignment.raw``); every other feature reads the aligned forms alone.
+# ``_WRITTEN`` is known from the first stage, ``_SCRIPT`` at the last.
+_FEATURE_AT = {feature: at for at, (feature, _) in enumerate(FEATURES)}
+_WRITTEN = _FEATURE_AT[f.written_alike]
+_SCRIPT = _FEATURE_AT[f.characters_differ]
 _WRITTEN_WEIGHT = FEATURES[_WRITTEN][1]
 
 
