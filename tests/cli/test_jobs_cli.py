@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pfund.cli import job_cmds
+from pfund.domain.jobs import Job
 from tests.cli.conftest import Invoke, as_json
 
 
@@ -14,7 +16,7 @@ def test_queued_work_waits_for_a_worker_then_shows_its_record(demo_db: Invoke) -
     assert [j["id"] for j in listed] == [job["id"]]
     ran = demo_db("worker", "--once")
     assert ran.exit_code == 0, ran.output
-    assert "after 1 jobs" in ran.output
+    assert "after 1 job." in " ".join(ran.output.split())
     done = as_json(demo_db("jobs", "show", job["id"], "--json"))
     assert done["state"] == "done" and done["result"].startswith("APR-")
     ended = demo_db("jobs", "cancel", job["id"])
@@ -51,11 +53,13 @@ def test_an_import_and_a_report_are_queued_from_the_cli_and_the_import_runs_once
     ran = demo_db("worker", "--once")
     assert ran.exit_code == 0, ran.output
     done = as_json(demo_db("jobs", "show", job["id"], "--json"))
-    assert (done["state"], done["result"]) == ("done", "1 projects")
+    assert (done["state"], done["result"]) == ("done", "1 projects")  # the page words it
+    assert demo_db("jobs", "list").exit_code == 0
+    assert job_cmds._result(Job.model_validate(done)) == "1 project"  # its cell in the list
     report = as_json(demo_db("report", "--queue", "--lang", "ru", "--json"))
     assert report["kind"] == "report" and report["parameters"]["lang"] == "ru"
     refused = demo_db("report", str(tmp_path / "out"), "--queue")
     assert refused.exit_code != 0
     missing = demo_db("import", "projects", str(tmp_path / "none.csv"), "--queue")
-    assert missing.exit_code != 0 and "no such file" in missing.output
+    assert missing.exit_code != 0 and "no such file" in " ".join(missing.output.split())
     assert as_json(demo_db("jobs", "files", job["id"], "--json"))["files"] == []

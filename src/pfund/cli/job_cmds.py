@@ -29,6 +29,7 @@ from pfund.errors import InvalidInput, Problem
 from pfund.reports import jobs as report_jobs
 from pfund.services import job_files, jobs
 from pfund.services.job_worker import Worker
+from pfund.web.counts import COUNTS, counted, plural
 
 REPORT_KIND = report_jobs.KIND  # importing it registers the board report's job kind
 
@@ -131,7 +132,9 @@ def worker_cmd(
         finally:  # a caller in the same process (a test, the tour) gets its own back
             for sig, handler in before.items():
                 signal.signal(sig, handler)
-    console.print(f"Worker {worker.name} stopped after {ran} jobs.", highlight=False)
+    console.print(
+        f"Worker {worker.name} stopped after {plural(ran, 'job', 'jobs')}.", highlight=False
+    )
 
 
 def _row(job: Job) -> tuple[str, ...]:
@@ -143,8 +146,19 @@ def _row(job: Job) -> tuple[str, ...]:
         f"{job.attempts}/{job.max_attempts}",
         job.actor,
         job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        job.result or job.error or "",
+        _result(job),
     )
+
+
+def _result(job: Job) -> str:
+    """A job's result or error in words. An import stores "N kind", the kind being the
+    name of a count (``web.counts.COUNTS``) that the job's page words in the reader's
+    language; here it is worded in English, in the singular for one."""
+    if job.kind == "import" and job.result:
+        number, _, kind = job.result.partition(" ")
+        if number.isdigit() and kind in COUNTS:
+            return counted(int(number), kind)
+    return job.result or job.error or ""
 
 
 @app.command("start")
