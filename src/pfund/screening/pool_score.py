@@ -167,10 +167,20 @@ def _similarities(
     conditions are loops over cells: a pool's tables are a few words by a dozen or two
     (median 3 by 13 at 1,000,000), where each numpy call would cost more than the loop
     (compiled, ``setup.py``)."""
-    left_texts = [token.text for token in left]
-    right_texts = [token.text for token in right]
     if not left or not right:
         return [[0.0] * len(right) for _ in left], [[0.0] * len(right) for _ in left]
+    left_texts = [token.text for token in left]
+    right_texts = [token.text for token in right]
+    read, plain = _read_similarities(left, right, left_texts, right_texts)
+    return _excepted(read, left_texts, right_texts, person, contractions), plain
+
+
+def _read_similarities(
+    left: Sequence[Token], right: Sequence[Token], left_texts: list[str], right_texts: list[str]
+) -> tuple[Rows, Rows]:
+    """The words' similarities raised by their other readings where a reading can raise
+    them (``token_similarity`` before its exceptions), and as written: what every use of
+    the table shares, a person's or not, with contractions or without (``_excepted``)."""
     plain: Rows = np.maximum(
         _osa([token.key for token in left], [token.key for token in right]),
         _osa(left_texts, right_texts),
@@ -188,6 +198,19 @@ def _similarities(
         for (i, j), value in zip(read, _readings(left_texts, right_texts, read), strict=True):
             if value > similarity[i][j]:
                 similarity[i][j] = value
+    return similarity, plain
+
+
+def _excepted(
+    similarity: Rows,
+    left_texts: list[str],
+    right_texts: list[str],
+    person: bool,
+    contractions: bool,
+) -> Rows:
+    """``token_similarity``'s exceptions applied to a copy of ``_read_similarities``' table:
+    in a person's name rigour's equivalent given names and the Belarusian and Ukrainian
+    spellings, contractions (unless not ``contractions``), and initials."""
     result = [row.copy() for row in similarity]
     final: set[tuple[int, int]] = set()  # set by an exception that returns at once
     if person:
@@ -222,7 +245,7 @@ def _similarities(
         for j, other in enumerate(right_texts):
             if initial or their_initials[j]:
                 result[i][j] = 1.0 if text[0] == other[0] else 0.0
-    return result, plain
+    return result
 
 
 def _osa(left: list[str], right: list[str]) -> Matrix:
@@ -461,7 +484,10 @@ class _Pool:
         person, schema = self.person, self.schema
         queried = [Token(*word) for word in self.rows]
         listed = [Token(*word) for word in self.columns]
-        table, plain = _similarities(queried, listed, person)
+        queried_texts = [token.text for token in queried]
+        listed_texts = [token.text for token in listed]
+        readings_in, plain = _read_similarities(queried, listed, queried_texts, listed_texts)
+        table = _excepted(readings_in, queried_texts, listed_texts, person, True)
         # Units by the query's reading, told apart by identity: hashing forms costs more.
         by_identity: dict[int, tuple[Form, list[int]]] = {}
         for at, (_, left, _) in enumerate(self.units):
@@ -472,9 +498,11 @@ class _Pool:
         for left, _ in groups:
             for _, _, word in _windows(left.tokens):
                 joined_rows.setdefault(word, len(self.rows) + len(joined_rows))
-        spelt = _similarities(
-            queried + [Token(*word) for word in joined_rows], listed, False, contractions=False
-        )[0]
+        # The query's words as no person's, without contractions: its table read again.
+        spelt = _excepted(readings_in, queried_texts, listed_texts, False, False)
+        if joined_rows:
+            joined_words = [Token(*word) for word in joined_rows]
+            spelt += _similarities(joined_words, listed, False, contractions=False)[0]
         lengths = _Lengths(listed)
 
         joined_columns: dict[Word, int] = {}
