@@ -1099,18 +1099,7 @@ class CandidateIndex:
             for position, read in zip(positions, kept, strict=True)
             for spelt in self.spelt[position]
         ]
-        # Namesakes (one name listed for several entities) are aligned once.
-        first: dict[tuple[str, str], int] = {}
-        distinct = [first.setdefault(pair, len(first)) for pair in asked]
-        if len(first) < len(asked):
-            kept_packed: list[str | None] = [None] * len(first)
-            for at, spelt in zip(distinct, packed, strict=True):
-                if kept_packed[at] is None:
-                    kept_packed[at] = spelt
-            once = pool_alignments(name, list(first), kept_packed)
-            aligned = [once[at] for at in distinct]
-        else:
-            aligned = pool_alignments(name, asked, packed)
+        aligned = pool_alignments(name, asked, packed)
         present = [alignment for alignment in aligned if alignment is not None]
         computed = iter(pool_values(present, log_odds(threshold)))
         values = [next(computed) if alignment is not None else None for alignment in aligned]
