@@ -6,6 +6,12 @@ small array steps): compiled by mypyc from the same type-checked source it runs 
 ``pfund/screening/_compiled`` and used only while their sources are unchanged
 (``pfund.screening.engine``); ``PFUND_PURE_PYTHON=1`` at install skips the build, and a
 machine without a C compiler gets the pure-Python engine with a warning.
+
+The modules' constants are ``Final``: compiled code reads a ``Final`` number as a C
+constant, where a plain module global costs a dictionary lookup at every read (and
+another module's, ``align.READING_MIN``, an attribute lookup), and the classes built in
+the inner loops are plain classes (``align.Alignment``), whose ``__init__`` compiles,
+not dataclasses, whose generated ``__init__`` runs as Python.
 """
 
 import hashlib

@@ -19,13 +19,31 @@ import sys
 
 import pfund.screening
 from pfund.screening import explain
+from pfund.screening.align import Alignment
 from pfund.screening.index import CandidateIndex, Hit
+from pfund.screening.score import best_alignment
 from tests.screening import synthetic
 from tests.screening.test_fast_score import labelled_pairs
 
 
 def _hits(found: list[Hit]) -> list[list[object]]:
     return [[hit.entity_id, repr(hit.score), hit.matched, hit.summary] for hit in found]
+
+
+def alignment_values() -> list[object]:
+    """An alignment as a value: equal, with the same hash, to one of the same fields,
+    unequal to one written otherwise, the same through pickle, and its repr."""
+    found = best_alignment("Mikhail Khodorkovsky", "Khodorkovskiy Mikhail Borisovich", "Person")
+    assert found is not None
+    same = Alignment(found.left, found.right, found.pairs, found.schema, found.raw)
+    written = Alignment(found.left, found.right, found.pairs, found.schema, ("", ""))
+    return [
+        found == same,
+        hash(found) == hash(same),
+        found != written,
+        pickle.loads(pickle.dumps(found)) == found,
+        repr(found),
+    ]
 
 
 def run(entities: int, asked: int) -> dict[str, object]:
@@ -59,6 +77,7 @@ def run(entities: int, asked: int) -> dict[str, object]:
         "screened": screened,
         "candidates": candidates,
         "pickled": sent,
+        "alignment": alignment_values(),
     }
 
 

@@ -53,7 +53,9 @@ def test_the_install_compiled_the_engine_and_it_answers_as_the_python() -> None:
     assert python["engine"] == "python (PFUND_PURE_PYTHON=1)"
     assert str(python["index_module"]).endswith("index.py")
     assert compiled["values_one_by_one"] is True and python["values_one_by_one"] is False
-    for part in ("pairs", "screened", "candidates", "pickled"):
+    flags = compiled["alignment"]
+    assert isinstance(flags, list) and flags[:4] == [True] * 4, flags
+    for part in ("pairs", "screened", "candidates", "pickled", "alignment"):
         assert compiled[part] == python[part], part
     pairs, screened = python["pairs"], python["screened"]
     assert isinstance(pairs, list) and len(pairs) > 2_000

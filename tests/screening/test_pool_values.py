@@ -8,7 +8,6 @@ pools of 40), on the whole candidate pools of 300 queries on a synthetic list, a
 random pools (hypothesis); screening with it gives the hits of scoring name by name.
 """
 
-import dataclasses
 import math
 import random
 import sys
@@ -231,7 +230,10 @@ def test_batch_scorers_give_their_own_values_bit_for_bit() -> None:
 def _written_apart(alignment: Alignment) -> list[Alignment]:
     one, other = alignment.raw
     raws = [(one, other), (one, one), (one, other[::-1]), ("高市", "高石"), (other, one)]
-    return [dataclasses.replace(alignment, raw=raw) for raw in raws]
+    return [
+        Alignment(alignment.left, alignment.right, alignment.pairs, alignment.schema, raw)
+        for raw in raws
+    ]
 
 
 def _stage_bound(values: list[float], stage: int) -> float:

@@ -4,6 +4,7 @@ import pytest
 
 from pfund.screening import THRESHOLD, explain, is_match, score
 from pfund.screening.calibrate import measure, parse_cases
+from tests.screening import engine_run
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "names_cases.csv"
 # Measured on the whole of names_cases.csv with the shipped weights: F1 0.902 (0.885 on
@@ -134,3 +135,11 @@ def test_identical_names_are_explained_by_pulls_towards_a_match() -> None:
     top = sorted(explanation.features, key=lambda line: -abs(line.contribution))[:3]
     assert all(line.contribution > 0 for line in top)
     assert min(line.contribution for line in explanation.features) > -1.0
+
+
+def test_an_alignment_is_a_value_of_its_fields() -> None:
+    """Alignments are grouped and compared by their fields (``score.shared_values``),
+    and an alignment written otherwise (``raw``) is another alignment."""
+    found = engine_run.alignment_values()
+    assert found[:4] == [True, True, True, True]
+    assert str(found[4]).startswith("Alignment(Form(tokens=")

@@ -29,29 +29,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
+from typing import Final
 
 from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
-NUMBER = "number"
-BRANCH = "branch"
-REGION = "region"
+NUMBER: Final = "number"
+BRANCH: Final = "branch"
+REGION: Final = "region"
 
 # Russian words for a branch or a division (Civil Code art. 55: филиал, представительство)
 # and the directions and federal districts a branch is named for (Decree No. 849 of 13 May
 # 2000: Центральный, Северо-Западный, Южный, Северо-Кавказский, Приволжский, Уральский,
 # Сибирский, Дальневосточный федеральный округ). Each word stands for itself: "Уральская
 # компания" and "Филиал Уральской компании" differ by филиал.
-BRANCH_NOUNS_RU = ("филиал", "представительство", "отделение", "подразделение", "дивизион")
-BRANCH_ADJECTIVES_RU = (
+BRANCH_NOUNS_RU: Final = ("филиал", "представительство", "отделение", "подразделение", "дивизион")
+BRANCH_ADJECTIVES_RU: Final = (
     "региональный", "межрегиональный", "территориальный", "северный", "южный", "западный",
     "восточный", "центральный", "приволжский", "уральский", "сибирский", "дальневосточный",
     "кавказский",
 )  # fmt: skip
 # First halves of compound direction adjectives (Северо-Западный, Юго-Восточный), which
 # tokenising splits off at the hyphen, and the adjectives they shorten.
-BRANCH_PREFIXES_RU = {"северо": "северный", "юго": "южный"}
+BRANCH_PREFIXES_RU: Final = {"северо": "северный", "юго": "южный"}
 # English words for the same, by the Russian word each renders.
-BRANCH_WORDS_EN = {
+BRANCH_WORDS_EN: Final = {
     "branch": "филиал", "branches": "филиал", "filial": "филиал",
     "representative": "представительство",
     "division": "подразделение", "subsidiary": "дочерний",
@@ -66,16 +67,16 @@ BRANCH_WORDS_EN = {
 # (Far Eastern is read by "eastern").
 
 # Words of the English region names that say what kind of region it is, not which.
-REGION_KIND_WORDS = frozenset(
+REGION_KIND_WORDS: Final = frozenset(
     {"republic", "of", "the", "oblast", "krai", "autonomous", "okrug", "yugra", "saint",
      "north", "jewish", "el", "city", "federal"}
 )  # fmt: skip
-REGION_KIND_WORDS_RU = frozenset(
+REGION_KIND_WORDS_RU: Final = frozenset(
     {"республика", "край", "область", "автономный", "автономная", "округ"}
 )
 # Relative adjectives the -ск- rule does not give (the forms the regions' own bodies use:
 # Московская городская дума, Карельская республиканская больница).
-IRREGULAR_ADJECTIVES = {
+IRREGULAR_ADJECTIVES: Final = {
     "москва": "московский",
     "калмыкия": "калмыцкий",
     "карелия": "карельский",
@@ -88,11 +89,11 @@ IRREGULAR_ADJECTIVES = {
 }
 # Adjective endings: nominative of each gender and the plural, genitive, dative,
 # accusative, instrumental and prepositional, hard and soft (Русская грамматика, 1980).
-ADJECTIVE_ENDINGS = (
+ADJECTIVE_ENDINGS: Final = (
     "ий", "ый", "ой", "ая", "яя", "ое", "ее", "ие", "ые", "ого", "его", "ому", "ему", "ую",
     "юю", "ым", "им", "ом", "ем", "ых", "их", "ыми", "ими",
 )  # fmt: skip
-MIN_REGION_WORD = 4  # shorter English region words (El, Tula is 4) are too ambiguous
+MIN_REGION_WORD: Final = 4  # shorter English region words (El, Tula is 4) are too ambiguous
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,8 @@ def branch_words() -> dict[str, str]:
 
 # Roman numerals up to 39, the range of series and branch numbers (larger ones spell
 # words: DC, MIX); a lone I is more often an initial.
-ROMAN = re.compile(r"^x{0,3}(?:ix|iv|v?i{0,3})$")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+ROMAN: Final = re.compile(r"^x{0,3}(?:ix|iv|v?i{0,3})$")
+_ROMAN_VALUES: Final = {"i": 1, "v": 5, "x": 10}
 
 
 def roman_value(word: str) -> int | None:

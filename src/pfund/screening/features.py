@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import combinations
+from typing import Final
 
 from icu import Transliterator
 from rapidfuzz import fuzz
@@ -188,7 +189,7 @@ def same_words(alignment: Alignment) -> float:
     return float(sorted(_keys(alignment.left)) == sorted(_keys(alignment.right)))
 
 
-CONVERTED = 0.1  # the conflict of two forms one Russian company may have held in turn
+CONVERTED: Final = 0.1  # the conflict of two forms one Russian company may have held in turn
 
 
 def legal_form_conflict(alignment: Alignment) -> float:
@@ -234,7 +235,7 @@ def patronymic_conflict(alignment: Alignment) -> float:
 
 # The consonants that end a patronymic in ``east_slavic_skeleton``: -vich, -ich, -vna,
 # -una (Belarusian -аўна), -ichna and -inichna (Ильинична; ch before n folds to h).
-_SKELETON_ENDING = re.compile(r"(?:vC|vn|n?[Ch]n|C)$")
+_SKELETON_ENDING: Final = re.compile(r"(?:vC|vn|n?[Ch]n|C)$")
 
 
 @lru_cache(maxsize=2**16)
@@ -285,7 +286,7 @@ def lineage_swapped(alignment: Alignment) -> float:
     return float(any((i, j) in crossed for i, j, _ in alignment.pairs))
 
 
-ROMAN_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
+ROMAN_NUMERALS: Final = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
 
 
 def _has_number(form: Form) -> bool:
@@ -376,10 +377,10 @@ def _unshared_place(alignment: Alignment, side: int) -> bool:
     return False
 
 
-_SIMPLIFIED = Transliterator.createInstance("Traditional-Simplified")
+_SIMPLIFIED: Final = Transliterator.createInstance("Traditional-Simplified")
 # Scripts whose characters are whole syllables or words: two different characters read
 # alike (石 and 市 are both shi) are still two different names.
-SYLLABIC_SCRIPTS = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
+SYLLABIC_SCRIPTS: Final = frozenset({"Han", "Hangul", "Hiragana", "Katakana"})
 
 
 def characters_differ(alignment: Alignment) -> float:

@@ -24,6 +24,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -66,16 +67,16 @@ Group = list[tuple[float, str, bool]]
 # An organisation's one-word legal form is one private-use character among its compact
 # keys, the same for every spelling of the form (ООО, OOO and LLC): it weighs as one
 # letter when names' words are compared, and differs wholly from another form.
-LEGAL_FORM_CHARACTERS = {
+LEGAL_FORM_CHARACTERS: Final = {
     form: chr(0xE000 + number)
     for number, form in enumerate(sorted({form for _, form in legal_forms.PHRASES}))
 }
-MAX_SHARE = 0.05
-MIN_SHARE = 0.5
+MAX_SHARE: Final = 0.05
+MIN_SHARE: Final = 0.5
 # A coarse key held by more entities than this share is not indexed: it is a common
 # given name's or patronymic's, whose own key is indexed, and scanning its postings for
 # every query cost more than it found.
-COARSE_MAX_SHARE = 0.01
+COARSE_MAX_SHARE: Final = 0.01
 RERANKED = 300  # candidates by weight ordered again by their words' likeness
 # Scoring is most of screening's time (about 0.27 CPU ms a candidate at 1,000,000: 7 ms for
 # the 26 a query scores, hits' explanations included), so not every
@@ -96,21 +97,21 @@ RERANKED = 300  # candidates by weight ordered again by their words' likeness
 # found, 6.4 scored a query; within 10 and at most 40, 0.9899, 16.9 scored; within 15
 # and at most 40 (this rule), 0.9919, 26.2 scored; every candidate in the pool would find
 # 0.996 (2 of 495 are never candidates). bench/README.md has the figures.
-ALWAYS_SCORED = 2
-ALIKE_MIN = 70
+ALWAYS_SCORED: Final = 2
+ALIKE_MIN: Final = 70
 ALIKE_SPREAD = 15
 # The first ``ALIKE_SCORED`` closest at least ``ALIKE_MIN`` alike are scored whatever the
 # spread (the rule before it: a firm under a converted legal form is often a few points
 # below the closest), so that the spread only adds candidates.
-ALIKE_SCORED = 4
+ALIKE_SCORED: Final = 4
 SCORED = 40
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_REPEATED = re.compile(r"(.)\1")
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_REPEATED: Final = re.compile(r"(.)\1")
 # ``names._PATRONYMIC`` on the lower-cased keys that candidates are ordered by, and the
 # share of its length such a word weighs when the query's coverage of a listed person's
 # words is measured (``word_likeness``).
-_PATRONYMIC_KEY = re.compile(_PATRONYMIC.pattern.lower())
-PATRONYMIC_COVERED = 0.5
+_PATRONYMIC_KEY: Final = re.compile(_PATRONYMIC.pattern.lower())
+PATRONYMIC_COVERED: Final = 0.5
 # A word whose keys are not indexed, or whose listed spelling differs by a letter (a
 # misprint, a changed consonant: Бонецев and Bonetoev), meets the listed word through its
 # keys' neighbours: the indexed keys from which one deletion, or the query key's one
@@ -118,30 +119,30 @@ PATRONYMIC_COVERED = 0.5
 # two edits). A neighbour weighs ``NEAR_DISCOUNT`` of its own weight, so that an exact
 # key still counts for more. Keys shorter than ``NEAR_MIN_LENGTH`` have too many
 # neighbours to tell anything, and longer than ``NEAR_MAX_LENGTH`` are not tabled.
-NEAR_MIN_LENGTH = 4
-NEAR_MAX_LENGTH = 24
-NEAR_DISCOUNT = 0.8
+NEAR_MIN_LENGTH: Final = 4
+NEAR_MAX_LENGTH: Final = 24
+NEAR_DISCOUNT: Final = 0.8
 # A neighbour held by more entities than this (a common first name a letter away from a
 # misspelt one) counts only for candidates found otherwise: it would bring more
 # candidates than it tells apart. Coarse keys have no neighbours: they are coarse already.
-NEAR_MAX_SHARE = 0.00005
-NEAR_MAX_POSTINGS = 64
-COMMON_COARSE_LENGTH = 5
+NEAR_MAX_SHARE: Final = 0.00005
+NEAR_MAX_POSTINGS: Final = 64
+COMMON_COARSE_LENGTH: Final = 5
 # A Latin word no listed key spells is also looked up with each of its letters left out
 # in turn (``letter_dropped_keys``), from this many letters; what that finds weighs
 # ``MISSPELT_DISCOUNT`` of its weight: a step further than a neighbour.
-MISSPELT_MIN_LENGTH = 5
-MISSPELT_DISCOUNT = NEAR_DISCOUNT * NEAR_DISCOUNT
+MISSPELT_MIN_LENGTH: Final = 5
+MISSPELT_DISCOUNT: Final = NEAR_DISCOUNT * NEAR_DISCOUNT
 # Postings longer than this are also held as bitmaps, one bit a listed entity (``_bitmaps``:
 # worked out when the index is made or loaded, not pickled; about 1,100 keys and 140 MB at
 # 1,000,000), so that which candidates hold such a key (a common surname's coarse key, a
 # given name's) is a look-up per candidate, not a binary search in its postings; shorter
 # postings are merged per word and looked up among the candidates (``_gathered``).
-BITMAP_MIN = 256
+BITMAP_MIN: Final = 256
 # A queried word's group of keys and neighbours (``_indexed_groups``) depends on the word
 # and the index alone: given names, patronymics and firms' common words come back query
 # after query, and the last this many words' groups are kept (all forgotten when full).
-WORD_GROUPS_KEPT = 4096
+WORD_GROUPS_KEPT: Final = 4096
 
 
 class Hit:
@@ -441,7 +442,7 @@ class Neighbours:
 
 
 # What an index pickles (``__getstate__``).
-_STATE = (
+_STATE: Final = (
     "ids",
     "persons",
     "names",
@@ -461,7 +462,7 @@ _STATE = (
     "spelt",
 )
 # What ``CandidateIndex._set_lookups`` works out again when an index is loaded.
-_DERIVED = (
+_DERIVED: Final = (
     "weights",
     "_many",
     "common_variants",
@@ -1308,7 +1309,7 @@ def _numbered(
     return numbers[first], at
 
 
-_SLOTS = threading.local()
+_SLOTS: Final = threading.local()
 
 
 def _slots(size: int) -> npt.NDArray[np.int64]:
@@ -1392,7 +1393,7 @@ def _bitmap(postings: IntArray, size: int) -> npt.NDArray[np.uint8]:
     return np.packbits(marked, bitorder="little")
 
 
-_BITS = np.array([1 << bit for bit in range(8)], dtype=np.uint8)  # each bit of a byte
+_BITS: Final = np.array([1 << bit for bit in range(8)], dtype=np.uint8)  # each bit of a byte
 
 
 class _Places:

@@ -9,6 +9,7 @@ company) point to different legal persons.
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -18,7 +19,7 @@ from pfund.screening.translit import ascii_word, latin_spellings, tokenise
 
 # canonical form -> (family, spellings). НАО (непубличное акционерное общество, Civil Code
 # art. 66.3 since Federal Law No. 99-FZ of 5 May 2014) is a joint-stock company like АО.
-LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+LEGAL_FORMS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "llc": ("limited", ("ооо", "общество с ограниченной ответственностью", "llc", "ltd",
                         "limited", "limited liability company", "sp z oo", "tov", "тов")),
     "gmbh": ("limited", ("gmbh", "gesellschaft mit beschrankter haftung")),
@@ -45,7 +46,7 @@ LEGAL_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
 # Generic types in rigour's org_types table (OpenSanctions, resources/names/org_types.yml,
 # built from OCCRP's list, ISO 20275 and Wikipedia) of the Russian business companies
 # (хозяйственные общества, Civil Code art. 66): a limited company and a joint-stock one.
-RUSSIAN_COMPANY_TYPES = frozenset({"llc", "jsc"})
+RUSSIAN_COMPANY_TYPES: Final = frozenset({"llc", "jsc"})
 
 
 def _russian_company_forms() -> frozenset[str]:
@@ -65,7 +66,7 @@ def _russian_company_forms() -> frozenset[str]:
     return frozenset(found)
 
 
-CONVERTIBLE_RU = _russian_company_forms()
+CONVERTIBLE_RU: Final = _russian_company_forms()
 
 
 def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -78,14 +79,14 @@ def _phrases() -> tuple[tuple[tuple[str, ...], str], ...]:
     return tuple(sorted(found.items(), key=lambda item: (-len(item[0]), item[0])))
 
 
-PHRASES = _phrases()
-_LONGEST = max(len(phrase) for phrase, _ in PHRASES)
+PHRASES: Final = _phrases()
+_LONGEST: Final = max(len(phrase) for phrase, _ in PHRASES)
 # Phrases by all but their last word, for names whose last word was cut off.
-_BY_HEAD: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+_BY_HEAD: Final[dict[tuple[str, ...], list[tuple[str, str]]]] = {}
 for _phrase, _form in PHRASES:
     _BY_HEAD.setdefault(_phrase[:-1], []).append((_phrase[-1], _form))
 # Phrases by their first word, longest first, so a position is checked against few.
-_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+_BY_FIRST: Final[dict[str, list[tuple[tuple[str, ...], str]]]] = {}
 for _phrase, _form in PHRASES:
     _BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _form))
 
@@ -98,14 +99,14 @@ class Stripped:
     forms: frozenset[str]
 
 
-TRUNCATED_MIN = 4  # a cut-off last word must keep this many letters to count
+TRUNCATED_MIN: Final = 4  # a cut-off last word must keep this many letters to count
 
 
 # Long words of legal forms, which clerks misspell (Aktiengeselschaft, Joynt Stock): a word
 # at least this long, one edit from one (two from a word of ten letters or more), is read
 # as that word.
-MISSPELT_MIN_LENGTH = 5
-_LONG_WORDS = tuple(
+MISSPELT_MIN_LENGTH: Final = 5
+_LONG_WORDS: Final = tuple(
     sorted({word for phrase, _ in PHRASES for word in phrase if len(word) >= MISSPELT_MIN_LENGTH})
 )
 

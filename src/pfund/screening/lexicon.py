@@ -10,12 +10,13 @@ neighbours for these categories.
 """
 
 from functools import lru_cache
+from typing import Final
 
 from rigour.names import NameTypeTag, analyze_names
 
 from pfund.screening.translit import WORD_CACHE_SIZE
 
-_PERSON_CATEGORIES = frozenset({"NAME", "NICK"})
+_PERSON_CATEGORIES: Final = frozenset({"NAME", "NICK"})
 
 
 def _symbols(word: str, kind: NameTypeTag, categories: frozenset[str]) -> frozenset[str]:

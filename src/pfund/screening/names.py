@@ -12,7 +12,7 @@ al), since they are spelling variants of the same word.
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from rigour._core import stopwords_list
 from rigour.names import remove_obj_prefixes, remove_person_prefixes
@@ -21,9 +21,9 @@ from pfund.screening.legal_forms import strip_legal_forms
 from pfund.screening.phonetic import fold
 from pfund.screening.translit import WORD_CACHE_SIZE, ascii_word, latin_spellings, tokenise
 
-PERSON = "Person"
-OBJECT_SCHEMAS = frozenset({"Vessel", "Airplane"})
-ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
+PERSON: Final = "Person"
+OBJECT_SCHEMAS: Final = frozenset({"Vessel", "Airplane"})
+ORGANISATION_SCHEMAS: Final = frozenset({"Organization", "Company", "LegalEntity", "PublicBody"})
 
 # Endings of patronymics, on phonetic keys (C is ч, w folds to v, and ch before n to h):
 # Russian -ович/-евич/-ич, -овна/-евна and -ична (Ильинична, Кузьминична: the daughter of
@@ -31,17 +31,17 @@ ORGANISATION_SCHEMAS = frozenset({"Organization", "Company", "LegalEntity", "Pub
 # (Володимирівна, Іллівна); Belarusian -авіч/-евіч and -аўна/-еўна, ў romanised w, u or ŭ
 # (Аляксандраўна, Aliaksandrauna). After the sections "Patronymic" of Wikipedia's
 # "Eastern Slavic naming customs", "Ukrainian name" and "Belarusian name".
-_PATRONYMIC = re.compile(r"(?:[oea]vi|i)C(?:na)?$|[oeai]vna$|[ae]una$|i[Ch]na$")
+_PATRONYMIC: Final = re.compile(r"(?:[oea]vi|i)C(?:na)?$|[oeai]vna$|[ae]una$|i[Ch]na$")
 # What patronymic_stem strips: the ending with its linking vowel (Petr-ovich, Volodymyr-
 # ivna and Vladimir-ovna), and the -in- of -инична (Ильинична and Іллівна are Ilya's).
-_PATRONYMIC_ENDING = re.compile(r"(?:[oeai]?vi)?C(?:na)?$|[oeai]?[vu]na$|(?:in)?i[Ch]na$")
+_PATRONYMIC_ENDING: Final = re.compile(r"(?:[oeai]?vi)?C(?:na)?$|[oeai]?[vu]na$|(?:in)?i[Ch]na$")
 # Spellings of Arabic particles: "son of" and the article. "ben" only after the first word,
 # where it cannot be the given name Ben.
-PARTICLES: dict[str, str] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
-LATER_PARTICLES: dict[str, str] = PARTICLES | {"ben": "bin"}
+PARTICLES: Final[dict[str, str]] = {"ibn": "bin", "bn": "bin", "el": "al", "ul": "al"}
+LATER_PARTICLES: Final[dict[str, str]] = PARTICLES | {"ben": "bin"}
 # Function words of many languages (the, of, de, und, и), from rigour's list: in an
 # organisation's name they need no counterpart (The World Bank is World Bank).
-ORGANISATION_STOPWORDS = frozenset(
+ORGANISATION_STOPWORDS: Final = frozenset(
     ascii_word(word) for word in stopwords_list() if word.isalpha() and ascii_word(word)
 )
 
@@ -157,7 +157,7 @@ def _form(spelling: str, *, organisation: bool) -> Form:
     return Form(tokens, _NO_LEGAL_FORMS)
 
 
-_NO_LEGAL_FORMS: frozenset[str] = frozenset()
+_NO_LEGAL_FORMS: Final[frozenset[str]] = frozenset()
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -197,7 +197,7 @@ def _particle(position: int, token: Token) -> Token:
 
 # A slash between words lists alternative names (Al-Qa'ida/Islamic Army); a slash between
 # single letters is part of one (A/S, M/V, c/o).
-_ALTERNATIVES = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
+_ALTERNATIVES: Final = re.compile(r"(?<=\w\w)\s*/\s*(?=\w\w)")
 
 
 def is_organisation(schema: str) -> bool:

@@ -46,13 +46,14 @@ more spelling of a hissing sound.
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from normality import ascii_text
 
 from pfund.screening.translit import WORD_CACHE_SIZE
 
 # Longest groups first: the regex alternation takes the first alternative that matches.
-_GROUPS: tuple[tuple[str, str], ...] = (
+_GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("schtsch", "Q"),
     ("chtch", "Q"),
     ("shch", "Q"),
@@ -83,15 +84,15 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("j", "i"),
     ("x", "ks"),
 )
-_GROUP_MAP = dict(_GROUPS)
-_GROUP_RE = re.compile("|".join(re.escape(group) for group, _ in _GROUPS))
-_CH_BEFORE_CONSONANT = re.compile(r"ch(?=[bcdfgklmnpqrstvwz])")
-_SC_BEFORE_FRONT_VOWEL = re.compile(r"sc(?=[ei])")
-_REPEATS = re.compile(r"(.)\1+")
+_GROUP_MAP: Final = dict(_GROUPS)
+_GROUP_RE: Final = re.compile("|".join(re.escape(group) for group, _ in _GROUPS))
+_CH_BEFORE_CONSONANT: Final = re.compile(r"ch(?=[bcdfgklmnpqrstvwz])")
+_SC_BEFORE_FRONT_VOWEL: Final = re.compile(r"sc(?=[ei])")
+_REPEATS: Final = re.compile(r"(.)\1+")
 # The vowels a skeleton leaves out, as a table for ``str.translate``: a regular
 # expression's substitution costs ten times as much for a word of a few letters, and
 # features compute a skeleton for every word of every name scored.
-_NO_VOWELS = str.maketrans("", "", "aeiouy")
+_NO_VOWELS: Final = str.maketrans("", "", "aeiouy")
 
 
 def fold(token: str, *, collapse: bool = True) -> str:
@@ -107,8 +108,8 @@ def fold(token: str, *, collapse: bool = True) -> str:
 # Skeletons already worked out, by key: features ask for the skeleton of every word of
 # every name scored, the query's words once for each candidate. Emptied when full
 # (``SKELETONS_KEPT``); a look-up in a dict costs a fifth of working one out again.
-SKELETONS_KEPT = 2**18
-_SKELETONS: dict[str, str] = {}
+SKELETONS_KEPT: Final = 2**18
+_SKELETONS: Final[dict[str, str]] = {}
 
 
 def skeleton(key: str) -> str:
@@ -125,7 +126,7 @@ def skeleton(key: str) -> str:
 
 # Each reading rewrites every occurrence of one ambiguous group before folding (see the
 # module docstring for the conventions); the word's own spelling is always a reading too.
-_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+_READINGS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"(?<![st])ch"), "kh"),  # German, Polish, Czech ch: х
     (re.compile(r"j"), "zh"),  # French j: ж
     (re.compile(r"x"), "kh"),  # ISO 9, GOST 7.79, scientific x: х
@@ -139,13 +140,13 @@ _READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
 #   and BGN/PCGN's Belarusian table, г = h), where Russian г is g: Hryhorii and Grigorii,
 #   Olha and Olga, Siarhei and Sergei. Not after k, s, c, z, t, p, g, where h marks a
 #   digraph (kh, sh, gh: Ghani is not Ggani, so not Hamid read as Gamid).
-SCORER_READINGS: tuple[tuple[re.Pattern[str], str], ...] = (
+SCORER_READINGS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     *_READINGS,
     (re.compile(r"z(?!h)"), "ts"),
     (re.compile(r"(?<![kszctpg])h"), "g"),
 )
 # The letter each reading needs: a word without it has nothing to read another way.
-_TRIGGERS = ("c", "j", "x", "c", "z", "h")
+_TRIGGERS: Final = ("c", "j", "x", "c", "z", "h")
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -167,11 +168,11 @@ def reading_keys(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fold(reading) for reading in spelt))
 
 
-_CLASSES = str.maketrans(
+_CLASSES: Final = str.maketrans(
     {"S": "s", "Q": "s", "C": "s", "Z": "s", "z": "s", "c": "s", "g": "k", "h": "k", "q": "k"}
 )
-_NOT_CONSONANTS = re.compile(r"[aeiouy]")
-COARSE = "~"  # marks a coarse key apart from a word's key in one table of keys
+_NOT_CONSONANTS: Final = re.compile(r"[aeiouy]")
+COARSE: Final = "~"  # marks a coarse key apart from a word's key in one table of keys
 
 
 @lru_cache(maxsize=2**20)
@@ -209,14 +210,14 @@ def _coarse(key: str) -> str:
 # - one name's own correspondence, the commonest: Ukrainian Микола and Belarusian Мікалай
 #   for Russian Николай (Wikipedia, "Mykola": the Ukrainian form of Nicholas), so also
 #   in the patronymics Миколайович, Мікалаеўна.
-_EAST_SLAVIC: tuple[tuple[re.Pattern[str], str], ...] = (
+_EAST_SLAVIC: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"^m(?=[iy]k[oa]l)"), "n"),
     (re.compile(r"dz(?=[iey])"), "d"),
     (re.compile(r"(?:ts|c)(?=[iey])"), "t"),
     (re.compile(r"[wŭ]|(?<=[aeiou])u(?![aeiouy])|^u(?=l)"), "v"),
     (re.compile(r"(?<![kszctpg])h"), "g"),
 )
-_VOWELS_AND_J = re.compile(r"[aeiouyj]")
+_VOWELS_AND_J: Final = re.compile(r"[aeiouyj]")
 
 
 @lru_cache(maxsize=2**16)

@@ -22,6 +22,7 @@ acronyms, the features) is left to ``align`` and ``score`` per pair.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,7 @@ from pfund.screening.align import (
     MATCH_MIN,
     READING_MAX,
     Alignment,
+    Pairs,
     alignment_quality,
     token_similarity,
 )
@@ -69,7 +71,7 @@ def ready_words(texts: Iterable[str], person: bool) -> None:
 
 # Between a listed name's spellings as the index keeps them (``listed_spellings``): a
 # control character, which no spelling holds (one that did would be kept unpacked).
-SEPARATOR = "\x1f"
+SEPARATOR: Final = "\x1f"
 
 
 def listed_spellings(name: str, schema: str) -> str | None:
@@ -412,7 +414,6 @@ def _tokens(spelt: Iterable[str], schema: str) -> list[Token]:
 
 Word = tuple[str, str]  # a word's text and key: all its similarities depend on
 Unit = tuple[int, Form, Form]  # a listed name's number, a reading of each spelling
-Pairs = tuple[tuple[int, int, float], ...]
 
 
 class _Pool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, product
 from types import FunctionType
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -48,16 +49,16 @@ from pfund.screening.names import (
 )
 from pfund.screening.phonetic import skeleton
 
-BIAS = 0.13
+BIAS: Final = 0.13
 # Set by rule, not fitted: a number, branch word or region that sets two organisations'
 # names apart is evidence of a different entity strong enough to outweigh identical other
 # words (the highest log-odds an organisation pair reaches without it is about 4.7, and
 # the threshold's is -0.39). Only a shared identifier or an alias overrides it, outside
 # the pair score (``index.CandidateIndex.screen``).
-MARKED_APART_WEIGHT = -6.0
+MARKED_APART_WEIGHT: Final = -6.0
 # Fitted jointly, so a weight is the pull of a feature given all the others: the positive
 # weight of extra_person_words offsets the lower similarities that extra words cause.
-FEATURES: tuple[tuple[f.Feature, float], ...] = (
+FEATURES: Final[tuple[tuple[f.Feature, float], ...]] = (
     (f.aligned_similarity, 4.51),
     (f.weakest_pair, 0.62),
     (f.weakest_pair_prefix, -5.13),
@@ -79,13 +80,13 @@ FEATURES: tuple[tuple[f.Feature, float], ...] = (
     (f.characters_differ, -4.6),
     (f.marked_apart, MARKED_APART_WEIGHT),
 )
-THRESHOLD = 0.4044
+THRESHOLD: Final = 0.4044
 # The mean of each feature over the pairs the weights were fitted on, in table order: a
 # typical pair. Explanations measure each feature's pull from there, so that the pulls of
 # correlated features (weakest_pair_prefix against aligned_similarity) do not show as
 # large opposite numbers that cancel: identical names are then explained by the
 # similarities being above the typical pair's, not by a "negative" prefix agreement.
-TYPICAL: tuple[float, ...] = (
+TYPICAL: Final[tuple[float, ...]] = (
     0.782,  # aligned_similarity
     0.885,  # weakest_pair
     0.924,  # weakest_pair_prefix
@@ -146,12 +147,13 @@ def _docstring(feature: f.Feature) -> str:
     return " ".join((feature.__doc__ or "").split())
 
 
-_EXPLANATIONS = tuple(_docstring(feature) for feature, _ in FEATURES)
-_WEIGHTS = [weight for _, weight in FEATURES]
+_EXPLANATIONS: Final = tuple(_docstring(feature) for feature, _ in FEATURES)
+_WEIGHTS: Final = [weight for _, weight in FEATURES]
 
 
-FORM_PAIRS = 1  # spelling pairs aligned in full: the closest by a quick comparison (benchmark F1
-# is the same with 1, 2 or all pairs; one is 30 % faster)
+# Spelling pairs aligned in full: the closest by a quick comparison (benchmark F1 is the
+# same with 1, 2 or all pairs; one is 30 % faster).
+FORM_PAIRS: Final = 1
 
 
 def sorted_words(spelling: str) -> str:
@@ -308,15 +310,15 @@ def bounded_values(alignment: Alignment, floor: float) -> list[float] | None:
 
 
 # The table positions known after each stage of ``bounded_values`` but the last.
-STAGES: tuple[frozenset[int], ...] = (
+STAGES: Final[tuple[frozenset[int], ...]] = (
     frozenset({0, 1, 6, 7, 8, 9, 14, 16}),
     frozenset({0, 1, 4, 5, 6, 7, 8, 9, 14, 16}),
     frozenset({0, 1, 2, 4, 5, 6, 7, 8, 9, 12, 14, 16}),
 )
 # The most each feature can add to the log-odds: its weight if positive, else nothing.
-HEADROOM: list[float] = [max(weight, 0.0) for _, weight in FEATURES]
+HEADROOM: Final[list[float]] = [max(weight, 0.0) for _, weight in FEATURES]
 # Float sums in another order may differ in the last bits: the bound keeps this margin.
-BOUND_MARGIN = 1e-9
+BOUND_MARGIN: Final = 1e-9
 Bounds = tuple[tuple[tuple[tuple[int, float], ...], float], ...]
 
 
@@ -338,7 +340,7 @@ def unknown_headroom(known: frozenset[int], headroom: Sequence[float]) -> float:
     return sum(headroom[at] for at in range(len(FEATURES)) if at not in known)
 
 
-_KNOWN = stage_bounds(HEADROOM)
+_KNOWN: Final = stage_bounds(HEADROOM)
 
 
 def _below(values: list[float], stage: int, floor: float) -> bool:
@@ -356,7 +358,7 @@ def _below(values: list[float], stage: int, floor: float) -> bool:
 
 # Pools smaller than this are scored one alignment at a time (``bounded_values``): the
 # array operations of ``pool_values`` cost a few microseconds each whatever their length.
-POOL_MIN = 8
+POOL_MIN: Final = 8
 
 
 def _runs_compiled() -> bool:
@@ -369,7 +371,7 @@ def _runs_compiled() -> bool:
 # array steps (1,000,000 entities, 400 queries' pools: 0.91 against 1.04 ms a query, the
 # same values): at a pool's size (median 26 names) each numpy call costs more than the
 # compiled loop it replaces. The Python engine keeps the array steps (``PFUND_PURE_PYTHON``).
-COMPILED = _runs_compiled()
+COMPILED: Final = _runs_compiled()
 Rows = npt.NDArray[np.intp]
 Floats = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
@@ -378,10 +380,10 @@ Flags = npt.NDArray[np.bool_]
 # compact and consonant similarities. Over a pool it is the cheaper stage, and it leaves
 # fewer names in the running (a fifth of a whole pool's names at 100,000, against four
 # fifths after the compact similarities).
-POOL_STAGES: tuple[frozenset[int], ...] = (STAGES[0], STAGES[0] | {2, 12}, STAGES[2])
+POOL_STAGES: Final[tuple[frozenset[int], ...]] = (STAGES[0], STAGES[0] | {2, 12}, STAGES[2])
 # Per stage of ``pool_values``: the columns known, their weights, and what the unknown
 # features add at most (``_below``).
-_BOUNDS = tuple(
+_BOUNDS: Final = tuple(
     (
         np.array(sorted(known), dtype=np.intp),
         np.array([FEATURES[at][1] for at in sorted(known)]),
@@ -430,10 +432,10 @@ def pool_values(alignments: Sequence[Alignment], floor: float) -> list[list[floa
 # The places in the table of the features that read the names as written
 # (``Alignment.raw``); every other feature reads the aligned forms alone.
 # ``_WRITTEN`` is known from the first stage, ``_SCRIPT`` at the last.
-_FEATURE_AT = {feature: at for at, (feature, _) in enumerate(FEATURES)}
-_WRITTEN = _FEATURE_AT[f.written_alike]
-_SCRIPT = _FEATURE_AT[f.characters_differ]
-_WRITTEN_WEIGHT = FEATURES[_WRITTEN][1]
+_FEATURE_AT: Final = {feature: at for at, (feature, _) in enumerate(FEATURES)}
+_WRITTEN: Final = _FEATURE_AT[f.written_alike]
+_SCRIPT: Final = _FEATURE_AT[f.characters_differ]
+_WRITTEN_WEIGHT: Final = FEATURES[_WRITTEN][1]
 
 
 def shared_values(alignments: Sequence[Alignment], floor: float) -> list[list[float] | None]:
@@ -493,7 +495,7 @@ def _starts(counts: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
 # ``cpdist`` gives its ``similarity`` where ``normalized_similarity`` differs in the last
 # bit for about a fifth of string pairs (0.43703703703703706 against 0.4370370370370371
 # for evich and ovnaevich), so it is called pair by pair.
-BATCH_EXACT: frozenset[Callable[..., float]] = frozenset(
+BATCH_EXACT: Final[frozenset[Callable[..., float]]] = frozenset(
     {Levenshtein.normalized_similarity, fuzz.token_set_ratio}
 )
 

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Final
 
 import iuliia
 from icu import Transliterator, UTransDirection
@@ -11,7 +12,7 @@ from normality import ascii_text
 
 # Schemes that disagree on ё, х, ц, ч, ш, щ, й, я, ю: together they cover passports,
 # road signs, libraries and the scientific transliteration.
-SCHEMES: tuple[iuliia.Schema, ...] = (
+SCHEMES: Final[tuple[iuliia.Schema, ...]] = (
     iuliia.WIKIPEDIA,
     iuliia.BGN_PCGN,
     iuliia.MVD_782,
@@ -24,16 +25,16 @@ SCHEMES: tuple[iuliia.Schema, ...] = (
 # Letters of other Cyrillic alphabets that the Russian schemes leave untouched. Belarusian
 # ў is w (BGN/PCGN's Belarusian table; ŭ in the national system and Łacinka): it stands
 # where Russian writes в or л (Ціханоўская, Тихановская), and w folds to v.
-_EXTRA_CYRILLIC = str.maketrans(
+_EXTRA_CYRILLIC: Final = str.maketrans(
     {"ү": "u", "ө": "o", "і": "i", "ї": "yi", "є": "ye", "ў": "w", "ґ": "g", "ә": "a",
      "қ": "k", "ң": "n", "ғ": "g", "ұ": "u", "һ": "h", "ј": "j", "љ": "lj", "њ": "nj",
      "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz"}
 )  # fmt: skip
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_JOINERS = re.compile(r"[.'’ʼʹʺ`´·\u02bb\u0301]")
-_SEPARATORS = re.compile(r"[^\w]+|_")
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_JOINERS: Final = re.compile(r"[.'’ʼʹʺ`´·\u02bb\u0301]")
+_SEPARATORS: Final = re.compile(r"[^\w]+|_")
 # Number words read as digits, so that Brigade Forty-Four and Brigade 44 agree.
-NUMBER_WORDS: dict[str, str] = {
+NUMBER_WORDS: Final[dict[str, str]] = {
     word: str(value)
     for value, words in enumerate(
         ("zero", "one first 1st", "two second 2nd", "three third 3rd", "four fourth fourty",
@@ -44,8 +45,8 @@ NUMBER_WORDS: dict[str, str] = {
 # Split RamiMakhlouf but not GmbH: the upper-case letter must start a lower-case word.
 # Words whose spellings are kept: enough for the vocabulary of a watchlist of a million
 # entities, which building the index spells anyway, so that screening finds them ready.
-WORD_CACHE_SIZE = 2**21
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+WORD_CACHE_SIZE: Final = 2**21
+_CAMEL: Final = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 
 
 def latin_spellings(name: str) -> tuple[str, ...]:
@@ -65,7 +66,7 @@ def _word_spellings(word: str) -> tuple[str, ...]:
     return tuple(translate(word) for translate in _TRANSLATORS)
 
 
-_SPLITTER = re.compile(r"\b")
+_SPLITTER: Final = re.compile(r"\b")
 
 
 class _Translator:
@@ -124,7 +125,7 @@ def _translator(scheme: iuliia.Schema) -> Callable[[str], str]:
         return translate
 
 
-_TRANSLATORS: tuple[Callable[[str], str], ...] = tuple(_translator(s) for s in SCHEMES)
+_TRANSLATORS: Final[tuple[Callable[[str], str], ...]] = tuple(_translator(s) for s in SCHEMES)
 
 
 # Compatibility forms (ligatures, full-width letters) folded and letters composed with their
@@ -133,7 +134,7 @@ _TRANSLATORS: tuple[Callable[[str], str], ...] = tuple(_translator(s) for s in S
 # diaeresis or acute on a letter that has no composed form. Left in place they are not
 # word characters and would split one word in two ("T͡svetaeva" read as "t" and
 # "svetaeva"). Marks of other scripts stay: a Bengali or Khmer vowel sign is a letter.
-_MARKS = Transliterator.createFromRules(
+_MARKS: Final = Transliterator.createFromRules(
     "pfund-latin-marks",
     "::NFKC; [:Latin:] [:Mn:]* { [:Mn:] > ; ::NFC;",
     UTransDirection.FORWARD,
@@ -142,7 +143,7 @@ _MARKS = Transliterator.createFromRules(
 
 # Text of ASCII and Cyrillic letters only (no combining marks, nothing NFKC changes) is
 # left as it is by ``_MARKS``: a watchlist's Cyrillic names skip the ICU call.
-_UNMARKED = re.compile(r"[\x00-\x7f\u0400-\u0481\u048a-\u04ff]*")
+_UNMARKED: Final = re.compile(r"[\x00-\x7f\u0400-\u0481\u048a-\u04ff]*")
 
 
 def strip_marks(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 from pfund.screening import entity_marks
 from pfund.screening.align import COUNTERPART_MIN, Alignment
@@ -52,14 +53,14 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention: marks a mess
 
 
 # The parts of a name a phrase speaks of.
-PARTS = {
+PARTS: Final = {
     "surname": N_("surname"),
     "given": N_("given name"),
     "patronymic": N_("patronymic"),
     "word": N_("word"),
 }
 # Every phrase an explanation may hold, by what it says.
-PHRASES = {
+PHRASES: Final = {
     "same": N_("%(part)s matches (%(left)s)"),
     "spelling": N_("%(part)s is another spelling of the same word (%(left)s / %(right)s)"),
     "variant": N_("%(part)s is a common variant of the same name (%(left)s / %(right)s)"),
@@ -90,7 +91,7 @@ PHRASES = {
 }
 # The phrase for each kind of mark that sets two firms apart (``entity_marks``), and the
 # older phrase it makes redundant.
-MARKED = {
+MARKED: Final = {
     entity_marks.NUMBER: ("marked_number", "number"),
     entity_marks.BRANCH: ("marked_branch", ""),
     entity_marks.REGION: ("marked_region", "place"),
@@ -98,7 +99,7 @@ MARKED = {
 # Each feature of the score (``score.FEATURES``, by function name) in a few words, so
 # that the feature table a page discloses reads in the page's language; the numbers
 # stay as they are. A test checks that every feature has a name here.
-FEATURE_NAMES = {
+FEATURE_NAMES: Final = {
     "aligned_similarity": N_("how alike the paired words are"),
     "weakest_pair": N_("how alike the least alike pair of words is"),
     "weakest_pair_prefix": N_("how alike the least alike pair is at its start"),
@@ -122,9 +123,9 @@ FEATURE_NAMES = {
 }
 # Endings of Slavic surnames: such a word is the surname wherever it stands; the weak
 # ones (Ilyin, but also Konstantin) only when the word is not a known given name.
-SURNAME_ENDING = re.compile(r"(?:ov|ev|ova|eva|sky|ski|skiy|skii|skaya|enko|uk|yuk)$")
-WEAK_SURNAME_ENDING = re.compile(r"(?:in|ina|yn|yna)$")
-ALIKE = 0.999
+SURNAME_ENDING: Final = re.compile(r"(?:ov|ev|ova|eva|sky|ski|skiy|skii|skaya|enko|uk|yuk)$")
+WEAK_SURNAME_ENDING: Final = re.compile(r"(?:in|ina|yn|yna)$")
+ALIKE: Final = 0.999
 
 
 @dataclass(frozen=True)
