@@ -431,8 +431,8 @@ class Neighbours:
         if not asked or not len(self.variants):
             return []
         wanted = np.array(asked, dtype=self.variants.dtype)
-        starts = np.searchsorted(self.variants, wanted, side="left")
-        ends = np.searchsorted(self.variants, wanted, side="right")
+        starts = self.variants.searchsorted(wanted, side="left")
+        ends = self.variants.searchsorted(wanted, side="right")
         spans = zip(starts.tolist(), ends.tolist(), strict=True)
         owners = [self.owners[a:b] for a, b in spans if b > a]
         if not owners:
@@ -790,13 +790,13 @@ class CandidateIndex:
                 np.maximum(gathered, held, out=gathered, where=places.held(bits))
         if merged:
             held_by = np.concatenate([postings for _, postings in merged])
-            weights = np.repeat(
-                np.array([held for held, _ in merged]), [len(postings) for _, postings in merged]
+            weights = np.array([held for held, _ in merged]).repeat(
+                [len(postings) for _, postings in merged]
             )
             # Sorted, the entities are searched for among the sorted candidates in one pass.
-            order = np.argsort(held_by, kind="stable")
+            order = held_by.argsort(kind="stable")
             held_by, weights = held_by[order], weights[order]
-            at = np.searchsorted(candidates, held_by)
+            at = candidates.searchsorted(held_by)
             np.minimum(at, len(candidates) - 1, out=at)
             found = candidates[at] == held_by
             np.maximum.at(gathered, at[found], weights[found])
@@ -844,7 +844,7 @@ class CandidateIndex:
         counts = self.word_starts[candidates + 1] - starts
         offsets = _starts(counts)
         flat = np.arange(int(counts.sum()))
-        places = flat - np.repeat(offsets - starts, counts)
+        places = flat - (offsets - starts).repeat(counts)
         numbers = self.word_numbers[places]
         distinct, at = _numbered(numbers, flat, len(self.vocabulary))
         return _likeness(
@@ -1305,7 +1305,7 @@ def _numbered(
     slots[numbers] = flat
     noted = slots[numbers]
     first = noted == flat
-    at: npt.NDArray[np.int64] = (np.cumsum(first) - 1)[noted]
+    at: npt.NDArray[np.int64] = (first.cumsum() - 1)[noted]
     return numbers[first], at
 
 
@@ -1326,9 +1326,13 @@ def _patronymic_bits(words: tuple[str, ...]) -> int:
     return sum(1 << i for i, word in enumerate(words[:8]) if _PATRONYMIC_KEY.search(word))
 
 
+# The query's steps call array methods (``a.repeat``, ``a.argsort``, ``a.searchsorted``,
+# ``a.cumsum``, ``a.sort``), not numpy's functions of the same names: those are Python
+# functions that pass the call on, and compiled code pays the interpreter for each
+# (about a hundred calls a query).
 def _starts(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Where each of consecutive runs of ``counts`` items starts."""
-    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]])
+    return np.concatenate([np.zeros(1, dtype=np.int64), counts.cumsum()[:-1]])
 
 
 def _lengths(words: list[str]) -> FloatArray:
@@ -1339,7 +1343,8 @@ def _distinct(positions: IntArray) -> IntArray:
     """The distinct positions, sorted. ``np.unique`` would do, but numpy 2's hash table
     behind it allocates per element and is several times slower than a sort at these
     sizes (five times slower again once rigour's name tagger holds its 380 MiB)."""
-    ordered = np.sort(positions)
+    ordered = positions.copy()
+    ordered.sort()
     if len(ordered) < 2:
         return ordered
     keep = np.empty(len(ordered), dtype=np.bool_)
