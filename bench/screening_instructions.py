@@ -28,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pfund.screening
@@ -59,7 +60,25 @@ def measure(n: int, count: int, seed: int) -> dict[str, object]:
     """Run this script under callgrind and read the instructions it counted."""
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         sys.exit("screening_instructions: valgrind is needed (apt-get install valgrind)")
-    out = Path(f"/tmp/pfund-callgrind.{os.getpid()}.out")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"  # the profile itself is not kept
+        done = _under_callgrind(out, n, count, seed)
+    counted = COLLECTED.findall(done.stderr)
+    if done.returncode or not counted:
+        sys.exit(f"screening_instructions: the run under valgrind failed\n{done.stderr[-2000:]}")
+    inner = json.loads(done.stdout.strip().splitlines()[-1])
+    instructions = int(counted[-1])
+    return {
+        "entities": n,
+        "queries": count,
+        "seed": seed,
+        **inner,
+        "instructions": instructions,
+        "instructions_per_query": round(instructions / count),
+    }
+
+
+def _under_callgrind(out: Path, n: int, count: int, seed: int) -> subprocess.CompletedProcess[str]:
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -76,21 +95,7 @@ def measure(n: int, count: int, seed: int) -> dict[str, object]:
         str(seed),
     ]
     environment = os.environ | {"PYTHONHASHSEED": "0"}
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
-    out.unlink(missing_ok=True)
-    counted = COLLECTED.findall(done.stderr)
-    if done.returncode or not counted:
-        sys.exit(f"screening_instructions: the run under valgrind failed\n{done.stderr[-2000:]}")
-    inner = json.loads(done.stdout.strip().splitlines()[-1])
-    instructions = int(counted[-1])
-    return {
-        "entities": n,
-        "queries": count,
-        "seed": seed,
-        **inner,
-        "instructions": instructions,
-        "instructions_per_query": round(instructions / count),
-    }
+    return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
 
 
 def main() -> None:
