@@ -60,24 +60,34 @@ accounts._DUMMY_HASH = accounts._hasher.hash("not a password of anyone")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_INSTALL = "apt-get install -y chromium"
+# ``tests/test_screening_instructions.py`` runs the instruction count under callgrind.
+VALGRIND = Path("/usr/bin/valgrind")
+VALGRIND_INSTALL = "apt-get install -y valgrind"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Make sure the browser tests have their browser before any test runs.
+    """Make sure the tests have the programs they run before any test runs.
 
     On a fresh machine a missing chromium would otherwise surface as dozens of browser
-    test errors. As root with apt-get at hand it is installed (as ``.ci/run`` does);
+    test errors. As root with apt-get at hand each is installed (as ``.ci/run`` does);
     otherwise the run stops at once with the one command that installs it.
     """
     if hasattr(session.config, "workerinput"):
         return  # an xdist worker: the controller has checked already
-    problem = ensure_chromium(CHROMIUM)
-    if problem is not None:
-        pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+    needed = (
+        (CHROMIUM, CHROMIUM_INSTALL, "the browser tests need"),
+        (VALGRIND, VALGRIND_INSTALL, "the instruction count's test needs"),
+    )
+    for path, install, needed_by in needed:
+        problem = ensure_installed(path, install=install, needed_by=needed_by)
+        if problem is not None:
+            pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
-def ensure_chromium(path: Path, *, install: str = CHROMIUM_INSTALL) -> str | None:
-    """None when the browser is there (or could be installed); else what to run."""
+def ensure_installed(
+    path: Path, *, install: str = CHROMIUM_INSTALL, needed_by: str = "the browser tests need"
+) -> str | None:
+    """None when the program is there (or could be installed); else what to run."""
     if path.exists():
         return None
     apt = shutil.which("apt-get")
@@ -89,9 +99,7 @@ def ensure_chromium(path: Path, *, install: str = CHROMIUM_INSTALL) -> str | Non
             subprocess.run([apt, *install.split()[1:]], **quiet)  # type: ignore[call-overload]
         if path.exists():
             return None
-    return (
-        f"the browser tests need chromium at {path}, which is missing; install it with: {install}"
-    )
+    return f"{needed_by} {path.name} at {path}, which is missing; install it with: {install}"
 
 
 def _postgres_url() -> str:

@@ -1,4 +1,5 @@
-"""The test run's own set-up: a missing browser stops the run with the command to fix it."""
+"""The test run's own set-up: a missing browser or valgrind stops the run with the command
+to fix it."""
 
 from __future__ import annotations
 
@@ -6,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ensure_chromium, pytest_sessionstart
+from tests.conftest import ensure_installed, pytest_sessionstart
 
 
 def test_present_browser_needs_nothing(tmp_path: Path) -> None:
     browser = tmp_path / "chromium"
     browser.write_text("")
-    assert ensure_chromium(browser) is None
+    assert ensure_installed(browser) is None
 
 
 def test_missing_browser_names_the_install_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("shutil.which", lambda _name: None)  # no apt-get: cannot install
-    message = ensure_chromium(tmp_path / "chromium")
+    message = ensure_installed(tmp_path / "chromium")
     assert message is not None
     assert "apt-get install -y chromium" in message
     assert str(tmp_path / "chromium") in message
@@ -43,7 +44,7 @@ def test_missing_browser_is_installed_when_apt_can(
     monkeypatch.setattr("shutil.which", lambda _name: "/usr/bin/apt-get")
     monkeypatch.setattr("os.geteuid", lambda: 0)
     monkeypatch.setattr("subprocess.run", fake_run)
-    assert ensure_chromium(browser) is None
+    assert ensure_installed(browser) is None
     assert calls == [["/usr/bin/apt-get", "install", "-y", "chromium"]]
 
 
@@ -54,12 +55,33 @@ def test_session_start_stops_the_run_without_the_browser(
     monkeypatch.setattr("tests.conftest.CHROMIUM", tmp_path / "chromium")
     monkeypatch.setattr("shutil.which", lambda _name: None)
 
+    with pytest.raises(pytest.exit.Exception, match="apt-get install -y chromium") as stop:
+        pytest_sessionstart(_controller_session())
+    assert stop.value.returncode == pytest.ExitCode.USAGE_ERROR
+
+
+def test_session_start_stops_the_run_without_valgrind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser is there, valgrind is not: the run stops with valgrind's command."""
+    browser = tmp_path / "chromium"
+    browser.write_text("")
+    monkeypatch.setattr("tests.conftest.CHROMIUM", browser)
+    monkeypatch.setattr("tests.conftest.VALGRIND", tmp_path / "valgrind")
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+
+    with pytest.raises(pytest.exit.Exception, match="apt-get install -y valgrind") as stop:
+        pytest_sessionstart(_controller_session())
+    assert "the instruction count's test needs valgrind" in str(stop.value)
+
+
+def _controller_session() -> pytest.Session:
+    """A session as xdist's controller has it: a config without ``workerinput``."""
+
     class Config:
         pass
 
     class Session:
         config = Config()
 
-    with pytest.raises(pytest.exit.Exception, match="apt-get install -y chromium") as stop:
-        pytest_sessionstart(Session())  # type: ignore[arg-type]
-    assert stop.value.returncode == pytest.ExitCode.USAGE_ERROR
+    return Session()  # type: ignore[return-value]
