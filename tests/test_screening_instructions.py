@@ -3,31 +3,17 @@ screens it names by their hits' hash, and a clear refusal without valgrind."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from pfund.screening.index import CandidateIndex
+from tests.screening import synthetic
 
-BENCH = Path(__file__).parent.parent / "bench"
-SCRIPT = BENCH / "screening_instructions.py"
+SCRIPT = synthetic.BENCH / "screening_instructions.py"
 ENTITIES, QUERIES, SEED = 300, 5, 0
-
-
-def _module() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # the script imports screening_index beside it
-    try:
-        spec = importlib.util.spec_from_file_location("screening_instructions", SCRIPT)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCH))
 
 
 def _run(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -46,7 +32,7 @@ def test_it_counts_the_screens_whose_hits_it_names() -> None:
     assert found["instructions_per_query"] > 100_000
     assert found["instructions_per_query"] == round(found["instructions"] / QUERIES)
     # The same screens, here and without valgrind: the hits the count belongs to.
-    script = _module()
+    script = synthetic.bench_module("screening_instructions")
     bench = script.screening_index
     rows = bench.generate(ENTITIES, SEED)
     index = CandidateIndex.build(list(bench.entities(rows, SEED)))

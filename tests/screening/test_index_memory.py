@@ -21,9 +21,8 @@ ASKED = 120
 
 @pytest.fixture
 def collector() -> Iterator[list[int]]:
-    """The generations of the collections started while a test runs, with a threshold
-    of one allocation, so that any object a query makes with the collector on starts one;
-    the collector's state and threshold as they were afterwards."""
+    """The generations of the collections started while a test runs; the collector's
+    state and threshold put back as they were afterwards."""
     started: list[int] = []
 
     def note(phase: str, info: dict[str, int]) -> None:
@@ -43,18 +42,14 @@ def collector() -> Iterator[list[int]]:
             gc.disable()
 
 
+@pytest.mark.usefixtures("collector")  # puts the collector back as it was
 def test_screening_makes_no_reference_cycles(bench_index: CandidateIndex) -> None:
     asked = synthetic.queries(BENCH_SIZE, ASKED)
     gc.collect()
-    enabled = gc.isenabled()
     gc.disable()
-    try:
-        hits = [bench_index.screen(name, schema) for _, schema, name in asked]
-        candidates = [bench_index.query(name, schema) for _, schema, name in asked]
-        assert gc.collect() == 0  # nothing unreachable: reference counting freed it all
-    finally:
-        if enabled:
-            gc.enable()
+    hits = [bench_index.screen(name, schema) for _, schema, name in asked]
+    candidates = [bench_index.query(name, schema) for _, schema, name in asked]
+    assert gc.collect() == 0  # nothing unreachable: reference counting freed it all
     assert any(hits) and any(candidates)  # the queries did screen something
 
 
@@ -63,7 +58,7 @@ def test_no_collection_starts_during_a_query(
 ) -> None:
     _, schema, name = synthetic.queries(BENCH_SIZE, 1)[0]
     gc.enable()
-    gc.set_threshold(1)
+    gc.set_threshold(1)  # any object made with the collector on starts a collection
     for ask in (bench_index.screen, bench_index.candidates):
         collector.clear()
         ask(name, schema)
@@ -72,8 +67,8 @@ def test_no_collection_starts_during_a_query(
         # this list starts hundreds (365 for ``screen``, 43 for ``candidates``).
         assert len(collector) < 10, ask
     collector.clear()
-    made = [{number} for number in range(10)]  # the collector is on again after the query
-    assert made and collector
+    _ = [{number} for number in range(10)]  # the collector is on again after the query
+    assert collector
 
 
 @pytest.mark.usefixtures("collector")  # puts the collector back as it was
