@@ -189,8 +189,10 @@ def test_marks_are_stripped_as_icu_strips_them(text: str) -> None:
 
 def test_building_readies_what_screening_asks_of_each_listed_word() -> None:
     """The build works out each listed word's reading keys (and, for persons, its
-    given-name symbols and East Slavic consonants) into their caches: screening then
+    given-name symbols and East Slavic consonants; for firms, whether it names a place
+    and which legal-form word it misspells) into their caches or sets: screening then
     finds them ready (``pool_score.ready_words``)."""
+    from pfund.screening import legal_forms, lexicon
     from pfund.screening.index import _word_tokens
     from pfund.screening.legal_forms import single_word_form
     from pfund.screening.lexicon import given_name_symbols
@@ -200,13 +202,17 @@ def test_building_readies_what_screening_asks_of_each_listed_word() -> None:
         ("p1", "Person", "Зюзюкина Евфросинья Тихоновна"),
         ("p2", "Person", "Siarhei Tsikhanouski"),
         ("c1", "Company", "ООО Шпыняевский комбинат"),
+        ("c2", "Company", "Volgotrans Shipping Kazakhstan Aktsionernoe Obschestvo"),
     ]
     for cached in (reading_keys, given_name_symbols, east_slavic_skeletons):
         cached.cache_clear()
+    lexicon._NO_PLACE.clear()
+    legal_forms._NOT_MISSPELT.clear()
     CandidateIndex.build(
         WatchlistEntity(id=i, schema_name=schema, names=(name,)) for i, schema, name in listed
     )
     checks: list[tuple[Any, str]] = []
+    firm_texts: set[str] = set()
     for _, schema, name in listed:
         person = schema == "Person"
         words = [w for w in name.split() if person or single_word_form(w) is None]
@@ -215,8 +221,29 @@ def test_building_readies_what_screening_asks_of_each_listed_word() -> None:
         if person:
             checks += [(given_name_symbols, text) for text in texts]
             checks += [(east_slavic_skeletons, text) for text in texts]
+        else:
+            firm_texts |= texts
     assert len(checks) > 20
     for cached, text in checks:
         misses = cached.cache_info().misses
         cached(text)
         assert cached.cache_info().misses == misses, (cached.__name__, text)
+    # A firm's words: looked up without working anything out (``_place`` and
+    # ``_misspelt`` hold what the sets do not), and with the answers worked out afresh.
+    assert {"shpyniaevskii", "volgotrans", "kazakhstan"} <= firm_texts
+    for text in sorted(firm_texts):
+        places, spelt = (
+            lexicon._place.cache_info().misses,
+            legal_forms._misspelt.cache_info().misses,
+        )
+        assert lexicon.place(text) == lexicon._place.__wrapped__(text), text
+        assert legal_forms._spelt(text) == legal_forms._misspelt.__wrapped__(text), text
+        assert lexicon._place.cache_info().misses == places, text
+        assert legal_forms._misspelt.cache_info().misses == spelt, text
+    assert lexicon.place("kazakhstan") == "kz"
+    # The answers kept in sets, not in the LRU caches, which a million entities' firm
+    # words would churn (``_misspelt``'s) or swell (``_place``'s).
+    plain = {text for text in firm_texts if legal_forms._misspelt.__wrapped__(text) == text}
+    assert plain and plain <= legal_forms._NOT_MISSPELT
+    placeless = {text for text in firm_texts if lexicon._place.__wrapped__(text) is None}
+    assert placeless and placeless <= lexicon._NO_PLACE

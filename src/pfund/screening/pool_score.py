@@ -21,7 +21,7 @@ and of whole candidate pools). What is not worked out here (joined compound word
 acronyms, the features) is left to ``align`` and ``score`` per pair.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Final
 
 import numpy as np
@@ -39,7 +39,8 @@ from pfund.screening.align import (
     alignment_quality,
     token_similarity,
 )
-from pfund.screening.lexicon import given_name_symbols
+from pfund.screening.legal_forms import ready_legal_form_words
+from pfund.screening.lexicon import given_name_symbols, ready_places
 from pfund.screening.names import PERSON, Form, Token, form_of, readings, spellings
 from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
 from pfund.screening.score import (
@@ -54,19 +55,24 @@ from pfund.screening.score import (
 Matrix = npt.NDArray[np.float64]
 
 
-def ready_words(texts: Iterable[str], person: bool) -> None:
+def ready_words(texts: Collection[str], person: bool) -> None:
     """Work out now, into their caches, what comparing each of these listed words with a
     query's will ask of it alone (``_similarities``): its keys in other languages'
     readings and, in a person's name, rigour's given-name symbols and its East Slavic
     consonants. Building the index calls this for every word of the list, as it spells
     every word: screening then finds them ready instead of working them out query by
     query for the namesakes it meets (8 % of screening's instructions at 1,000,000). The
-    caches hold a million entities' 325,000 distinct words (``translit.WORD_CACHE_SIZE``)."""
+    caches hold a million entities' 325,000 distinct words (``translit.WORD_CACHE_SIZE``).
+    A firm's words are also made ready for ``strip_legal_forms`` and ``place_differs``
+    (``legal_forms.ready_legal_form_words``, ``lexicon.ready_places``)."""
     for text in texts:
         reading_keys(text)
         if person:
             given_name_symbols(text)
             east_slavic_skeletons(text)
+    if not person:
+        ready_legal_form_words(texts)
+        ready_places(texts)
 
 
 # Between a listed name's spellings as the index keeps them (``listed_spellings``): a
