@@ -1,6 +1,6 @@
 """Count the machine instructions screening takes a query, under callgrind, and print JSON.
 
-Usage: python bench/screening_instructions.py [--n N] [--queries Q] [--seed S]
+Usage: python bench/screening_instructions.py [--n N] [--queries Q] [--seed S] [--first]
 
 ``screening_index.py`` times screening in CPU seconds, and the machines here differ by
 half from day to day and by a tenth from run to run (its ``machine_reference_cpu_seconds``
@@ -15,8 +15,12 @@ The script runs itself again under ``valgrind --tool=callgrind --instr-atstart=n
 build, uncounted, still runs some 30 times slower under valgrind), screens Q queries once
 (``screening_index.queries``: half noisy spellings of listed names, half fresh) to warm the
 caches, then switches counting on (``callgrind_control -i on``), screens them again and
-switches it off. Prints the instructions counted, per query, the engine that ran, and a
-hash of the hits (ids and scores), which two commits that should screen alike must share.
+switches it off. With ``--first`` the uncounted pass asks for the candidates only
+(``query``), as ``screening_index.py`` does before the pass it times: the counted pass is
+then the queries' first ``screen``, which also works out what the words met for the
+first time need (``"pass": "first"``, else ``"warm"``). Prints the instructions counted,
+per query, the engine that ran, and a hash of the hits (ids and scores), which two
+commits that should screen alike must share.
 Needs valgrind (``callgrind_control`` comes with it).
 """
 
@@ -38,18 +42,26 @@ from pfund.screening.index import CandidateIndex, Hit
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def screen_counted(n: int, count: int, seed: int) -> dict[str, object]:
-    """Run under callgrind: build, screen once uncounted, once counted; the hits' hash."""
+def screen_counted(n: int, count: int, seed: int, first: bool = False) -> dict[str, object]:
+    """Run under callgrind: build, screen once uncounted (or, ``first``, ask for the
+    candidates), once counted; the hits' hash."""
     rows = screening_index.generate(n, seed)
     index = CandidateIndex.build(list(screening_index.entities(rows, seed)))
     asked = screening_index.queries(rows, count, seed)
     for _, schema, name in asked:
-        index.screen(name, schema)
+        if first:
+            index.query(name, schema)
+        else:
+            index.screen(name, schema)
     me = str(os.getpid())
     subprocess.run(["callgrind_control", "-i", "on", me], check=True, capture_output=True)
     hits = [index.screen(name, schema) for _, schema, name in asked]
     subprocess.run(["callgrind_control", "-i", "off", me], check=True, capture_output=True)
-    return {"engine": pfund.screening.ENGINE, "hits_hash": hits_hash(hits)}
+    return {
+        "engine": pfund.screening.ENGINE,
+        "pass": "first" if first else "warm",
+        "hits_hash": hits_hash(hits),
+    }
 
 
 def hits_hash(hits: list[list[Hit]]) -> str:
@@ -58,13 +70,13 @@ def hits_hash(hits: list[list[Hit]]) -> str:
     return hashlib.sha256(repr(found).encode()).hexdigest()[:16]
 
 
-def measure(n: int, count: int, seed: int) -> dict[str, object]:
+def measure(n: int, count: int, seed: int, first: bool = False) -> dict[str, object]:
     """Run this script under callgrind and read the instructions it counted."""
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         sys.exit("screening_instructions: valgrind is needed (apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "callgrind.out"  # the profile itself is not kept
-        done = _under_callgrind(out, n, count, seed)
+        done = _under_callgrind(out, n, count, seed, first)
     counted = COLLECTED.findall(done.stderr)
     if done.returncode or not counted:
         sys.exit(f"screening_instructions: the run under valgrind failed\n{done.stderr[-2000:]}")
@@ -80,7 +92,9 @@ def measure(n: int, count: int, seed: int) -> dict[str, object]:
     }
 
 
-def _under_callgrind(out: Path, n: int, count: int, seed: int) -> subprocess.CompletedProcess[str]:
+def _under_callgrind(
+    out: Path, n: int, count: int, seed: int, first: bool
+) -> subprocess.CompletedProcess[str]:
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -95,6 +109,7 @@ def _under_callgrind(out: Path, n: int, count: int, seed: int) -> subprocess.Com
         str(count),
         "--seed",
         str(seed),
+        *(["--first"] if first else []),
     ]
     environment = os.environ | {"PYTHONHASHSEED": "0"}
     return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
@@ -105,12 +120,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--first", action="store_true", help="count the queries' first screen")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        print(json.dumps(screen_counted(args.n, args.queries, args.seed)))
+        print(json.dumps(screen_counted(args.n, args.queries, args.seed, args.first)))
         return
-    print(json.dumps(measure(args.n, args.queries, args.seed), indent=2))
+    print(json.dumps(measure(args.n, args.queries, args.seed, args.first), indent=2))
 
 
 if __name__ == "__main__":
