@@ -33,6 +33,7 @@ COMPILED = (
     "index",
     "legal_forms",
     "lexicon",
+    "matrices",
     "names",
     "phonetic",
     "pool_score",

@@ -29,10 +29,10 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 from mypy_extensions import mypyc_attr
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from pfund.domain.watchlist import WatchlistEntity
-from pfund.screening import legal_forms, lexicon
+from pfund.screening import legal_forms, lexicon, matrices
 from pfund.screening.align import Alignment
 from pfund.screening.entity_marks import region_words
 from pfund.screening.legal_forms import single_word_form
@@ -1285,7 +1285,7 @@ def _likeness(
         return empty, empty
     rows = [spelling for spellings in asked for spelling in spellings]
     row_counts = np.fromiter((len(spellings) for spellings in asked), dtype=np.int64)
-    table = process.cdist(rows, words, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    table = matrices.cdist(rows, words, fuzz.ratio, np.uint8)
     if len(rows) > len(asked):
         table = np.maximum.reduceat(table, _starts(row_counts), axis=0)
     if starts is None:

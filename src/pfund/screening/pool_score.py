@@ -26,10 +26,10 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from pfund.screening import align as pairing
+from pfund.screening import matrices
 from pfund.screening.align import (
     COMPOUND_MIN,
     MATCH_MIN,
@@ -110,12 +110,11 @@ def closest_spellings(
             for other, spelt in zip(listed, packed, strict=True)
         ]
     flat = [sorted_words(spelling) for found in theirs for spelling in found]
-    ratios = process.cdist(
+    ratios = matrices.cdist(
         [_sorted_words(spelling) for spelling in mine],
         flat,
-        scorer=Levenshtein.normalized_similarity,
-        dtype=np.float64,
-        workers=1,
+        Levenshtein.normalized_similarity,
+        np.float64,
     )
     if not mine or not theirs or any(not found for found in theirs):
         return _first_largest(mine, theirs, ratios)
@@ -257,9 +256,7 @@ def _excepted(
 
 
 def _osa(left: list[str], right: list[str]) -> Matrix:
-    found: Matrix = process.cdist(
-        left, right, scorer=OSA.normalized_similarity, dtype=np.float64, workers=1
-    )
+    found: Matrix = matrices.cdist(left, right, OSA.normalized_similarity, np.float64)
     return found
 
 

@@ -26,10 +26,10 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from pfund.screening import entity_marks
+from pfund.screening import entity_marks, matrices
 from pfund.screening import features as f
 from pfund.screening.align import (
     COUNTERPART_MIN,
@@ -506,7 +506,7 @@ def _similarities(left: list[str], right: list[str], scorer: Callable[..., float
         return np.zeros(0)
     if scorer not in BATCH_EXACT:
         return np.fromiter(map(scorer, left, right), dtype=np.float64, count=len(left))
-    found: Floats = process.cpdist(left, right, scorer=scorer, dtype=np.float64, workers=1)
+    found: Floats = matrices.cpdist(left, right, scorer, np.float64)
     return found
 
 
