@@ -11,6 +11,10 @@ from pfund.screening.lexicon import given_name_symbols
 from pfund.screening.names import PERSON, Form, Token, word_key
 from pfund.screening.phonetic import east_slavic_skeletons, reading_keys
 
+# OSA's similarity as a constant: compiled, a ``Final`` is read from a C static, where
+# ``OSA.normalized_similarity`` looks up the module and then its attribute at each call.
+OSA_SIMILARITY: Final = OSA.normalized_similarity
+
 MATCH_MIN: Final = 0.5  # below this similarity two words are not counterparts
 COUNTERPART_MIN: Final = 0.7  # a word paired below this still counts as lacking a counterpart
 COMPOUND_MIN: Final = 0.8  # two joined words must spell a word of the other name this closely
@@ -105,8 +109,8 @@ def token_similarity(
     person's name (``person``) a given name with the equivalents rigour knows for it."""
     if _is_initial(one) or _is_initial(other):
         return 1.0 if one.text[0] == other.text[0] else 0.0
-    by_key = OSA.normalized_similarity(one.key, other.key)
-    similarity = max(by_key, OSA.normalized_similarity(one.text, other.text))
+    by_key = OSA_SIMILARITY(one.key, other.key)
+    similarity = max(by_key, OSA_SIMILARITY(one.text, other.text))
     if READING_MIN <= similarity < READING_MAX and not (one.text.isdigit() or other.text.isdigit()):
         similarity = max(similarity, _reading_similarity(one.text, other.text))
     if (
@@ -156,11 +160,7 @@ def _closest_readings(one: str, other: str) -> tuple[str, str, float]:
     """The keys of the two words' readings that agree best, and their similarity (the
     words' own keys win a tie)."""
     return max(
-        (
-            (a, b, OSA.normalized_similarity(a, b))
-            for a in reading_keys(one)
-            for b in reading_keys(other)
-        ),
+        ((a, b, OSA_SIMILARITY(a, b)) for a in reading_keys(one) for b in reading_keys(other)),
         key=lambda found: found[2],
     )
 
@@ -177,8 +177,8 @@ def _read_alike(
         one, other = left_tokens[i], right_tokens[j]
         if _is_initial(one) or _is_initial(other) or one.key == other.key:
             continue
-        by_key = OSA.normalized_similarity(one.key, other.key)
-        plain = max(by_key, OSA.normalized_similarity(one.text, other.text))
+        by_key = OSA_SIMILARITY(one.key, other.key)
+        plain = max(by_key, OSA_SIMILARITY(one.text, other.text))
         if similarity <= plain < READING_MAX:
             continue  # read in every way already (token_similarity), and none did better
         a, b, read = _closest_readings(one.text, other.text)

@@ -21,6 +21,13 @@ from pfund.screening.phonetic import east_slavic_skeletons, skeleton
 
 Feature = Callable[[Alignment], float]
 
+# rapidfuzz's scorers as constants: compiled, a ``Final`` is read from a C static, where
+# ``Levenshtein.normalized_similarity`` looks up the module and then its attribute at each
+# call (features are worked out for every pair screening scores: thousands a query).
+LEVENSHTEIN: Final = Levenshtein.normalized_similarity
+JARO_WINKLER: Final = JaroWinkler.normalized_similarity
+TOKEN_SET_RATIO: Final = fuzz.token_set_ratio
+
 
 def _keys(form: Form) -> list[str]:
     return [token.key for token in form.required] or [token.key for token in form.tokens]
@@ -61,8 +68,8 @@ def weakest_pair(alignment: Alignment) -> float:
 
 def prefix_similarity(one: Token, other: Token) -> float:
     """Jaro-Winkler similarity of two words, by key or as written, whichever is higher."""
-    by_key = JaroWinkler.normalized_similarity(one.key, other.key)
-    return max(by_key, JaroWinkler.normalized_similarity(one.text, other.text))
+    by_key = JARO_WINKLER(one.key, other.key)
+    return max(by_key, JARO_WINKLER(one.text, other.text))
 
 
 def weakest_pair_prefix(alignment: Alignment) -> float:
@@ -84,7 +91,7 @@ def token_set_similarity(alignment: Alignment) -> float:
     """Similarity of the two names read as sets of words, ignoring order and ignoring
     words that only one name has."""
     left, right = " ".join(_keys(alignment.left)), " ".join(_keys(alignment.right))
-    return fuzz.token_set_ratio(left, right) / 100.0
+    return TOKEN_SET_RATIO(left, right) / 100.0
 
 
 def aligned_keys(alignment: Alignment) -> tuple[list[str], list[str]]:
@@ -124,12 +131,12 @@ def compact_of(
 ) -> float:
     """``compact_similarity`` of the names' keys, and of their keys each beside its
     counterpart (``aligned_keys``) when every word is paired (``None`` otherwise)."""
-    as_written = Levenshtein.normalized_similarity("".join(left), "".join(right))
-    as_sorted = Levenshtein.normalized_similarity("".join(sorted(left)), "".join(sorted(right)))
+    as_written = LEVENSHTEIN("".join(left), "".join(right))
+    as_sorted = LEVENSHTEIN("".join(sorted(left)), "".join(sorted(right)))
     found = max(as_written, as_sorted)
     if found < 1.0 and paired is not None:
         paired_left, paired_right = paired
-        as_paired = Levenshtein.normalized_similarity("".join(paired_left), "".join(paired_right))
+        as_paired = LEVENSHTEIN("".join(paired_left), "".join(paired_right))
         found = max(found, as_paired)
     return found
 
@@ -148,10 +155,10 @@ def skeleton_of(
     """``skeleton_similarity`` of the names' keys (``paired`` as in ``compact_of``)."""
     left = sorted(skeleton(key) for key in left_keys)
     right = sorted(skeleton(key) for key in right_keys)
-    found = Levenshtein.normalized_similarity(" ".join(left), " ".join(right))
+    found = LEVENSHTEIN(" ".join(left), " ".join(right))
     if found < 1.0 and paired is not None:
         paired_left, paired_right = paired
-        as_paired = Levenshtein.normalized_similarity(
+        as_paired = LEVENSHTEIN(
             " ".join(skeleton(key) for key in paired_left),
             " ".join(skeleton(key) for key in paired_right),
         )
@@ -245,16 +252,11 @@ def _same_father(one: Token, other: Token) -> float:
     undone (Piatrovich and Petrovich, Sciapanavich and Stepanovich, Ryhoravich and
     Grigorevich are each one father's; ``phonetic.east_slavic_skeleton``). Cached: a
     list repeats its patronymics, and screening compares the query's with each."""
-    by_key = Levenshtein.normalized_similarity(patronymic_stem(one.key), patronymic_stem(other.key))
+    by_key = LEVENSHTEIN(patronymic_stem(one.key), patronymic_stem(other.key))
     if by_key >= COUNTERPART_MIN:
         return by_key
     by_consonants = max(
-        (
-            Levenshtein.normalized_similarity(a, b)
-            for a in _fathers(one.text)
-            for b in _fathers(other.text)
-            if a and b
-        ),
+        (LEVENSHTEIN(a, b) for a in _fathers(one.text) for b in _fathers(other.text) if a and b),
         default=0.0,
     )
     return max(by_key, by_consonants)
@@ -339,7 +341,7 @@ def marks_apart(alignment: Alignment) -> list[entity_marks.Mark]:
 def written_alike(alignment: Alignment) -> float:
     """Similarity of the names exactly as written, before any normalisation: names
     written identically are stronger evidence than names equal only once normalised."""
-    return Levenshtein.normalized_similarity(*alignment.raw)
+    return LEVENSHTEIN(*alignment.raw)
 
 
 def person(alignment: Alignment) -> float:

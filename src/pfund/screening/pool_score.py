@@ -26,7 +26,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
 from pfund.screening import align as pairing
 from pfund.screening import matrices
@@ -256,7 +256,7 @@ def _excepted(
 
 
 def _osa(left: list[str], right: list[str]) -> Matrix:
-    found: Matrix = matrices.cdist(left, right, OSA.normalized_similarity, np.float64)
+    found: Matrix = matrices.cdist(left, right, pairing.OSA_SIMILARITY, np.float64)
     return found
 
 

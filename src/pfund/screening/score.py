@@ -298,7 +298,7 @@ def bounded_values(alignment: Alignment, floor: float) -> list[float] | None:
     values[12] = f.patronymic_conflict(alignment)
     if _below(values, 2, floor):
         return None
-    values[3] = fuzz.token_set_ratio(" ".join(left_keys), " ".join(right_keys)) / 100.0
+    values[3] = f.TOKEN_SET_RATIO(" ".join(left_keys), " ".join(right_keys)) / 100.0
     values[10] = f.legal_form_conflict(alignment)
     values[11] = f.order_changed(alignment)
     values[13] = f.lineage_swapped(alignment)
